@@ -1,0 +1,436 @@
+//! The checker: resolves names, checks types and the static rules of the
+//! language, and lowers what it proved into the IR. It reports every problem
+//! it can find in one run; a scheme is only produced when there is no error.
+//!
+//! Declarations are handled in a fixed order (enums, applicant, clauses,
+//! tables, requirements, categories, award, application, timeline) so that a
+//! policy may write them in any order.
+
+mod decls;
+mod expr;
+
+use std::collections::HashMap;
+
+use bursar_grammar::ast::{self, Item, PolicyFile, Span};
+use bursar_runtime::ir::{self, EnumId, FieldId, TableId, Type};
+
+use crate::diagnostic::{Code, Reporter};
+use crate::facts::Facts;
+use crate::names::did_you_mean;
+
+/// The outcome of checking one policy.
+pub struct Checked {
+    /// Present when there were no errors.
+    pub scheme: Option<ir::Scheme>,
+    pub reporter: Reporter,
+}
+
+/// Checks a parsed policy file.
+pub fn check(file: &PolicyFile, reporter: Reporter) -> Checked {
+    let mut c = Checker::new(reporter);
+    let scheme = c.run(file);
+    let scheme = if c.r.has_errors() { None } else { scheme };
+    Checked {
+        scheme,
+        reporter: c.r,
+    }
+}
+
+/// A table while checking: its IR and how its rows are found by name.
+struct TableInfo {
+    table: ir::Table,
+    span: Span,
+    rows: Vec<Span>,
+    used: bool,
+    /// Rows read by name (`standard.level1`) or referred to by another row.
+    used_rows: Vec<bool>,
+}
+
+pub(crate) struct Checker {
+    pub(crate) r: Reporter,
+    enums: Vec<ir::EnumDef>,
+    enum_spans: Vec<Span>,
+    fields: Vec<ir::Field>,
+    field_spans: Vec<Span>,
+    used_fields: Vec<bool>,
+    tables: Vec<TableInfo>,
+    clauses: Vec<ir::Clause>,
+    clause_spans: HashMap<String, Span>,
+    currency: String,
+    categories: Vec<String>,
+    /// What every `require` line establishes, the starting facts of each category.
+    base_facts: Facts,
+}
+
+/// A checked expression.
+#[derive(Clone, Debug)]
+pub(crate) struct Typed {
+    pub expr: ir::Expr,
+    /// `None` after an error already reported, to stop cascades.
+    pub ty: Option<Type>,
+    /// The value may be absent here.
+    pub optional: bool,
+}
+
+impl Typed {
+    fn error() -> Typed {
+        Typed {
+            expr: ir::Expr::Lit(ir::Value::Bool(false)),
+            ty: None,
+            optional: false,
+        }
+    }
+}
+
+impl Checker {
+    fn new(r: Reporter) -> Self {
+        Checker {
+            r,
+            enums: Vec::new(),
+            enum_spans: Vec::new(),
+            fields: Vec::new(),
+            field_spans: Vec::new(),
+            used_fields: Vec::new(),
+            tables: Vec::new(),
+            clauses: Vec::new(),
+            clause_spans: HashMap::new(),
+            currency: String::new(),
+            categories: Vec::new(),
+            base_facts: Facts::default(),
+        }
+    }
+
+    fn run(&mut self, file: &PolicyFile) -> Option<ir::Scheme> {
+        let mut header = None;
+        let mut applicant = None;
+        let mut award = None;
+        let mut application = None;
+        let mut timeline = None;
+        let mut enums = Vec::new();
+        let mut clauses = Vec::new();
+        let mut tables = Vec::new();
+        let mut requires = Vec::new();
+        let mut categories = Vec::new();
+        for item in &file.items {
+            match item {
+                Item::Extends(text) => {
+                    self.r
+                        .error(
+                            Code::Unsupported,
+                            text.span,
+                            "`extends` is not supported yet",
+                            "this policy extends another",
+                        )
+                        .with_help("write the whole scheme in one file for now");
+                }
+                Item::Scheme(d) => self.once(&mut header, d, d.span, "scheme header"),
+                Item::Applicant(d) => self.once(&mut applicant, d, d.span, "applicant record"),
+                Item::Award(d) => self.once(&mut award, d, d.span, "award rule"),
+                Item::Application(d) => self.once(&mut application, d, d.span, "application block"),
+                Item::Timeline(d) => self.once(&mut timeline, d, d.span, "timeline"),
+                Item::Enum(d) => enums.push(d),
+                Item::Clause(d) => clauses.push(d),
+                Item::Table(d) => tables.push(d),
+                Item::Require(d) => requires.push(d),
+                Item::Category(d) => categories.push(d),
+            }
+        }
+
+        let header = match header {
+            Some(h) => Some(self.header(h)),
+            None => {
+                self.r
+                    .error(
+                        Code::Missing,
+                        Span::new(0, 0),
+                        "the policy has no `scheme` header",
+                        "a header is expected in this file",
+                    )
+                    .with_help(
+                        "start the file with `scheme my_scheme { title \"…\" currency CNY }`",
+                    );
+                None
+            }
+        };
+        for d in enums {
+            self.enum_decl(d);
+        }
+        match applicant {
+            Some(a) => self.applicant(a),
+            None => {
+                self.r
+                    .error(Code::Missing, Span::new(0, 0), "the policy has no `applicant` record", "the applicant's fields are declared nowhere")
+                    .with_help("declare the fields the rules read: `applicant { member_card bool \"持有会员卡\" }`");
+            }
+        }
+        for d in clauses {
+            self.clause_decl(d);
+        }
+        for d in &tables {
+            self.table_head(d);
+        }
+        for (i, d) in tables.iter().enumerate() {
+            self.table_rows(i, d);
+        }
+        self.check_row_cycles();
+
+        let requirements: Vec<ir::Condition> = requires
+            .iter()
+            .filter_map(|d| self.requirement(d))
+            .collect();
+        if categories.is_empty() {
+            self.r
+                .error(
+                    Code::Missing,
+                    Span::new(0, 0),
+                    "the policy has no `category`",
+                    "nothing can be paid",
+                )
+                .with_help("add `category name \"label\" { when … pay … }`");
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut ir_categories = Vec::new();
+        for d in &categories {
+            if let Some(prev) = seen.insert(&d.name.name, d.name.span) {
+                self.duplicate("category", &d.name, prev);
+                continue;
+            }
+            self.categories.push(d.name.name.clone());
+            if let Some(cat) = self.category(d) {
+                ir_categories.push(cat);
+            }
+        }
+        let award = match award {
+            Some(a) => self.award(a),
+            None => {
+                self.r
+                    .error(Code::Missing, Span::new(0, 0), "the policy has no `award` rule", "how many payouts a person gets is not said")
+                    .with_help("add `award { limit 1 per period  choose highest_amount then first_declared }`");
+                None
+            }
+        };
+        let application = application.and_then(|a| self.application(a));
+        let timeline = timeline.map(|t| self.timeline(t)).unwrap_or_default();
+        self.warn_unused();
+
+        let header = header?;
+        let award = award?;
+        Some(ir::Scheme {
+            id: header.0,
+            header: header.1,
+            clauses: std::mem::take(&mut self.clauses),
+            enums: std::mem::take(&mut self.enums),
+            applicant: std::mem::take(&mut self.fields),
+            tables: std::mem::take(&mut self.tables)
+                .into_iter()
+                .map(|t| t.table)
+                .collect(),
+            requirements,
+            categories: ir_categories,
+            award,
+            application,
+            timeline,
+        })
+    }
+
+    /// Records a declaration that may appear once, reporting a second one.
+    fn once<'a, T>(&mut self, slot: &mut Option<&'a T>, decl: &'a T, span: Span, what: &str) {
+        if slot.is_some() {
+            self.r
+                .error(
+                    Code::DuplicateName,
+                    span,
+                    format!("a second {what}"),
+                    format!("the {what} is declared again here"),
+                )
+                .with_help(format!("a policy has one {what}; merge the two"));
+        } else {
+            *slot = Some(decl);
+        }
+    }
+
+    fn duplicate(&mut self, what: &str, name: &ast::Ident, first: Span) {
+        self.r
+            .error(
+                Code::DuplicateName,
+                name.span,
+                format!("{what} `{}` is declared twice", name.name),
+                "declared again here",
+            )
+            .with_label(first, "first declared here")
+            .with_help(format!("rename one of them or remove the second {what}"));
+    }
+
+    // ------------------------------------------------------------- lookups
+
+    fn field_id(&self, name: &str) -> Option<FieldId> {
+        self.fields
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FieldId)
+    }
+
+    fn enum_id(&self, name: &str) -> Option<EnumId> {
+        self.enums
+            .iter()
+            .position(|e| e.name == name)
+            .map(|i| i as EnumId)
+    }
+
+    fn table_id(&self, name: &str) -> Option<TableId> {
+        self.tables
+            .iter()
+            .position(|t| t.table.name == name)
+            .map(|i| i as TableId)
+    }
+
+    fn field(&self, id: FieldId) -> Option<&ir::Field> {
+        self.fields.get(id as usize)
+    }
+
+    fn field_type(&self, id: FieldId) -> Option<Type> {
+        self.field(id).map(|f| f.ty)
+    }
+
+    fn variant_count(&self, ty: Type) -> u32 {
+        match ty {
+            Type::Bool => 2,
+            Type::Enum(e) => self
+                .enums
+                .get(e as usize)
+                .map_or(0, |e| e.variants.len() as u32),
+            _ => 0,
+        }
+    }
+
+    fn variant_name(&self, ty: EnumId, variant: u32) -> String {
+        self.enums
+            .get(ty as usize)
+            .and_then(|e| e.variants.get(variant as usize))
+            .map_or_else(|| variant.to_string(), |v| v.name.clone())
+    }
+
+    /// How a type is written.
+    fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Int => "int".into(),
+            Type::Money => "money".into(),
+            Type::Date => "date".into(),
+            Type::Text => "text".into(),
+            Type::Duration => "duration".into(),
+            Type::Enum(e) => self
+                .enums
+                .get(e as usize)
+                .map_or_else(|| "enum".into(), |e| e.name.clone()),
+        }
+    }
+
+    /// Resolves a type name; reports unknown ones.
+    fn resolve_type(&mut self, t: &ast::TypeRef) -> Option<Type> {
+        let ty = match t.name.name.as_str() {
+            "bool" => Type::Bool,
+            "int" => Type::Int,
+            "money" => Type::Money,
+            "date" => Type::Date,
+            "text" => Type::Text,
+            name => match self.enum_id(name) {
+                Some(e) => Type::Enum(e),
+                None => {
+                    let mut candidates = vec!["bool", "int", "money", "date", "text"];
+                    candidates.extend(self.enums.iter().map(|e| e.name.as_str()));
+                    let help = did_you_mean(name, candidates.iter().copied())
+                        .unwrap_or_else(|| "types are `bool`, `int`, `money`, `date`, `text`, or an `enum` declared in the policy".into());
+                    self.r
+                        .error(
+                            Code::UnknownType,
+                            t.name.span,
+                            format!("unknown type `{name}`"),
+                            "not a type",
+                        )
+                        .with_help(help);
+                    return None;
+                }
+            },
+        };
+        Some(ty)
+    }
+
+    /// Resolves a clause reference; reports undeclared ones.
+    fn clause(&mut self, c: Option<&ast::ClauseRef>) -> Option<String> {
+        let c = c?;
+        if self.clause_spans.contains_key(&c.id) {
+            return Some(c.id.clone());
+        }
+        let help = match did_you_mean(&c.id, self.clauses.iter().map(|c| c.id.as_str())) {
+            Some(_) => {
+                let best = crate::names::closest(&c.id, self.clauses.iter().map(|c| c.id.as_str()))
+                    .unwrap_or("");
+                format!("did you mean `§{best}`?")
+            }
+            None => format!(
+                "declare it with `clause §{} \"…the text of the notice…\"`",
+                c.id
+            ),
+        };
+        self.r
+            .error(
+                Code::UnknownClause,
+                c.span,
+                format!("clause `§{}` is not declared", c.id),
+                "cited here",
+            )
+            .with_help(help);
+        None
+    }
+
+    /// The source text of a span with its white space folded, for explanations.
+    fn text_of(&self, span: Span) -> String {
+        self.r
+            .source()
+            .slice(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn warn_unused(&mut self) {
+        for i in 0..self.fields.len() {
+            if !self.used_fields.get(i).copied().unwrap_or(true) {
+                let (Some(f), Some(span)) = (self.fields.get(i), self.field_spans.get(i)) else {
+                    continue;
+                };
+                let name = f.name.clone();
+                let span = *span;
+                self.r
+                    .warning(Code::Unused, span, format!("field `{name}` is never read"), "declared here")
+                    .with_help("remove it, or use it in a condition; an identifier field is named with `identifier` in the `application` block");
+            }
+        }
+        let mut warnings = Vec::new();
+        for t in &self.tables {
+            if !t.used {
+                warnings.push((t.span, format!("table `{}` is never used", t.table.name)));
+                continue;
+            }
+            if t.table.key.is_some() {
+                continue;
+            }
+            for (i, used) in t.used_rows.iter().enumerate() {
+                if !used {
+                    if let (Some(row), Some(span)) = (t.table.rows.get(i), t.rows.get(i)) {
+                        warnings.push((
+                            *span,
+                            format!("row `{}.{}` is never used", t.table.name, row.name),
+                        ));
+                    }
+                }
+            }
+        }
+        for (span, message) in warnings {
+            self.r
+                .warning(Code::Unused, span, message, "declared here")
+                .with_help("remove it, or pay it in a category");
+        }
+    }
+}

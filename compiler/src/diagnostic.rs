@@ -1,0 +1,275 @@
+//! Diagnostics: every problem the compiler reports, as a `miette` diagnostic
+//! with a stable code, labelled spans into the source and a help line.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bursar_grammar::ast::Span;
+use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+/// A policy file's name and text, shared by every diagnostic pointing into it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    named: Arc<NamedSource<Arc<str>>>,
+    text: Arc<str>,
+    name: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let name: Arc<str> = Arc::from(name.into());
+        let text: Arc<str> = Arc::from(text.into());
+        let named =
+            Arc::new(NamedSource::new(name.to_string(), text.clone()).with_language("bursar"));
+        SourceFile { named, text, name }
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// The source text under a span, or "" if the span is out of range.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = self.text.get(..offset).unwrap_or(&self.text);
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Stable diagnostic codes: tools and docs refer to these, so a code is never
+/// renamed or reused. A new kind of mistake gets a new variant here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    Syntax,
+    FullWidthPunctuation,
+    UnterminatedString,
+    UnterminatedComment,
+    TooDeep,
+    NumberTooLarge,
+    UnknownName,
+    UnknownType,
+    UnknownSetting,
+    UnknownClause,
+    DuplicateName,
+    TypeMismatch,
+    OptionalRead,
+    NonExhaustive,
+    EmptyRange,
+    InvalidDate,
+    InvalidMoney,
+    CurrencyMismatch,
+    NeverHolds,
+    Missing,
+    NotConstant,
+    Unsupported,
+    Cycle,
+    Unused,
+    Unreachable,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "bursar::syntax",
+            Code::FullWidthPunctuation => "bursar::full_width_punctuation",
+            Code::UnterminatedString => "bursar::unterminated_string",
+            Code::UnterminatedComment => "bursar::unterminated_comment",
+            Code::TooDeep => "bursar::too_deep",
+            Code::NumberTooLarge => "bursar::number_too_large",
+            Code::UnknownName => "bursar::unknown_name",
+            Code::UnknownType => "bursar::unknown_type",
+            Code::UnknownSetting => "bursar::unknown_setting",
+            Code::UnknownClause => "bursar::unknown_clause",
+            Code::DuplicateName => "bursar::duplicate_name",
+            Code::TypeMismatch => "bursar::type_mismatch",
+            Code::OptionalRead => "bursar::optional_read",
+            Code::NonExhaustive => "bursar::non_exhaustive",
+            Code::EmptyRange => "bursar::empty_range",
+            Code::InvalidDate => "bursar::invalid_date",
+            Code::InvalidMoney => "bursar::invalid_money",
+            Code::CurrencyMismatch => "bursar::currency_mismatch",
+            Code::NeverHolds => "bursar::never_holds",
+            Code::Missing => "bursar::missing",
+            Code::NotConstant => "bursar::not_constant",
+            Code::Unsupported => "bursar::unsupported",
+            Code::Cycle => "bursar::cycle",
+            Code::Unused => "bursar::unused",
+            Code::Unreachable => "bursar::unreachable",
+        }
+    }
+}
+
+/// A labelled span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+    /// The span the message is about; others give context.
+    pub primary: bool,
+}
+
+/// One problem in one file.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line, lower case, no final period; user text in backticks.
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub source: SourceFile,
+}
+
+impl Diagnostic {
+    /// Where the diagnostic points first: the primary label's start.
+    pub fn offset(&self) -> usize {
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .or(self.labels.first())
+            .map_or(0, |l| l.span.start)
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&*self.source.named)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().map(|l| {
+            let span = SourceSpan::from(l.span.start..l.span.end);
+            if l.primary {
+                LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
+            } else {
+                LabeledSpan::new_with_span(Some(l.text.clone()), span)
+            }
+        })))
+    }
+}
+
+/// Builds diagnostics for one file.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Reporter {
+    pub fn new(source: SourceFile) -> Self {
+        Reporter {
+            source,
+            diagnostics: Vec::new(),
+        }
+    }
+    pub fn source(&self) -> &SourceFile {
+        &self.source
+    }
+    /// Starts an error at `span` with a label.
+    pub fn error(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Severity::Error, code, span, message.into(), label.into())
+    }
+    pub fn warning(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Severity::Warning, code, span, message.into(), label.into())
+    }
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        span: Span,
+        message: String,
+        label: String,
+    ) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic {
+            code,
+            severity,
+            message,
+            labels: vec![Label {
+                span,
+                text: label,
+                primary: true,
+            }],
+            help: None,
+            source: self.source.clone(),
+        });
+        let last = self.diagnostics.len() - 1;
+        #[allow(clippy::indexing_slicing)] // just pushed
+        &mut self.diagnostics[last]
+    }
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+impl Diagnostic {
+    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_label(&mut self, span: Span, text: impl Into<String>) -> &mut Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+            primary: false,
+        });
+        self
+    }
+}

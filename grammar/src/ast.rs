@@ -1,0 +1,414 @@
+//! The syntax tree of a policy file, as written: every node carries the span
+//! of the text it came from, nothing is resolved or checked yet.
+
+use std::fmt;
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A name as written, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A string literal, escapes resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `§二(一)`: a reference to a clause of the source notice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClauseRef {
+    /// Without the `§`.
+    pub id: String,
+    pub span: Span,
+}
+
+/// A whole policy file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyFile {
+    pub items: Vec<Item>,
+}
+
+/// One top-level declaration.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Extends(Text),
+    Scheme(SchemeDecl),
+    Enum(EnumDecl),
+    Applicant(ApplicantDecl),
+    Clause(ClauseDecl),
+    Table(TableDecl),
+    Require(Condition),
+    Category(CategoryDecl),
+    Award(AwardDecl),
+    Application(ApplicationDecl),
+    Timeline(TimelineDecl),
+}
+
+/// `key value [§clause]` inside a header or application block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Ident,
+    pub value: Expr,
+    pub clause: Option<ClauseRef>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchemeDecl {
+    pub id: Ident,
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub variants: Vec<Variant>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: Ident,
+    pub label: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplicantDecl {
+    pub label: Option<Text>,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeRef,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+/// `int`, `date?`, `Issuer?`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeRef {
+    pub name: Ident,
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClauseDecl {
+    pub clause: ClauseRef,
+    pub text: Text,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub clause: Option<ClauseRef>,
+    /// `by Type`: rows are keyed by values of that type, and `table[key]` looks them up.
+    pub key_type: Option<TypeRef>,
+    pub rows: Vec<Row>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub key: RowKey,
+    pub label: Option<Text>,
+    pub value: Expr,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowKey {
+    Name(Ident),
+    Int { value: i64, span: Span },
+}
+
+impl RowKey {
+    pub fn span(&self) -> Span {
+        match self {
+            RowKey::Name(id) => id.span,
+            RowKey::Int { span, .. } => *span,
+        }
+    }
+    /// The key as the author would write it.
+    pub fn text(&self) -> String {
+        match self {
+            RowKey::Name(id) => id.name.clone(),
+            RowKey::Int { value, .. } => value.to_string(),
+        }
+    }
+}
+
+/// A condition with where it comes from: `require`, `when` and `unless` lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub expr: Expr,
+    pub clause: Option<ClauseRef>,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub clause: Option<ClauseRef>,
+    pub when: Vec<Condition>,
+    pub unless: Vec<Condition>,
+    pub pay: Vec<Pay>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pay {
+    pub expr: Expr,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwardDecl {
+    pub clause: Option<ClauseRef>,
+    pub limits: Vec<LimitDecl>,
+    pub choices: Vec<ChoiceDecl>,
+    pub span: Span,
+}
+
+/// `limit 1 per period`
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitDecl {
+    pub count: i64,
+    pub count_span: Span,
+    pub scope: Ident,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
+/// `choose highest_amount then first_declared`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChoiceDecl {
+    pub criteria: Vec<Ident>,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplicationDecl {
+    pub clause: Option<ClauseRef>,
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineDecl {
+    pub steps: Vec<Step>,
+    pub span: Span,
+}
+
+/// `review within 1 month after received §四(二) "…"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub name: Ident,
+    pub within: Expr,
+    pub after: Ident,
+    pub clause: Option<ClauseRef>,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+/// An expression and its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// Every expression form. A new form is added here, in `parser.rs`, and in the
+/// checker's `check_expr`; the compiler will not build until all three agree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Bool(bool),
+    Int(i64),
+    /// A number with a fractional part, as written (`0.5`).
+    Decimal(String),
+    /// `2000 元`: amount as written (`2000`, `12.50`) and the unit (`元`, `CNY`).
+    Money {
+        amount: String,
+        unit: String,
+    },
+    /// `2023-10-31`, as written: the checker rejects impossible dates.
+    Date(String),
+    Duration {
+        count: i64,
+        unit: DurationUnit,
+    },
+    Text(String),
+    /// `voc_level`, `standard.level1`, `Issuer.other`
+    Path(Vec<Ident>),
+    /// `table[key]`
+    Index {
+        table: Vec<Ident>,
+        key: Box<Expr>,
+    },
+    Call {
+        func: Ident,
+        args: Vec<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `x in {…}` / `x in a..=b`, negated for `not in`.
+    In {
+        expr: Box<Expr>,
+        negated: bool,
+        set: Box<Expr>,
+    },
+    /// `{a, b}`
+    Set(Vec<Expr>),
+    /// `a..=b`, `a..b`, `a..`, `..=b`
+    Range {
+        lo: Option<Box<Expr>>,
+        hi: Option<Box<Expr>>,
+        inclusive: bool,
+    },
+    /// `x is present` (`present = true`) / `x is absent`
+    Is {
+        expr: Box<Expr>,
+        present: bool,
+    },
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<Arm>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationUnit {
+    Days,
+    WorkingDays,
+    Weeks,
+    Months,
+    Years,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    /// `x ?? default`
+    Default,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Default => "??",
+        }
+    }
+}
+
+/// `1 | 2 => standard.level2`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arm {
+    pub patterns: Vec<Pattern>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatternKind {
+    Wildcard,
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Date(String),
+    /// An enum variant.
+    Name(String),
+    /// `2..=10`; bounds are int or date literals.
+    Range {
+        lo: Option<Box<Pattern>>,
+        hi: Option<Box<Pattern>>,
+        inclusive: bool,
+    },
+}

@@ -1,0 +1,20 @@
+//! Reads policy source text into a spanned syntax tree.
+//!
+//! This crate knows the shape of the language and nothing of its meaning:
+//! names are not resolved and types are not checked (that is `bursar-compiler`).
+//! It does no IO: text in, [`ast::PolicyFile`] or [`SyntaxError`]s out.
+
+pub mod ast;
+mod error;
+mod parser;
+
+pub use error::{Found, SyntaxError, SyntaxErrorKind};
+pub use parser::{ascii_for_full_width, parse, MAX_NESTING};
+
+/// The pest-generated recogniser, kept apart so its `Rule` enum does not leak
+/// into the rest of the API.
+mod pest_parser {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "bursar.pest"]
+    pub struct PolicyParser;
+}

@@ -1,0 +1,1026 @@
+//! Source text to [`PolicyFile`]: pest does the recognising, this module turns
+//! pest's pairs into the spanned AST in one pass and pest's failures into
+//! [`SyntaxError`]s an author can act on.
+
+use std::sync::LazyLock;
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+
+use crate::ast::*;
+use crate::error::{Found, SyntaxError, SyntaxErrorKind};
+use crate::pest_parser::{PolicyParser, Rule};
+
+/// Brackets may nest this deep; deeper input is refused before pest sees it,
+/// so that no input can overflow the parser's stack.
+pub const MAX_NESTING: usize = 128;
+
+/// Parses a whole policy file. On failure, returns every error found: a
+/// syntax error stops recognition, but lowering errors (numbers that do not
+/// fit) are collected.
+pub fn parse(source: &str) -> Result<PolicyFile, Vec<SyntaxError>> {
+    if let Some(err) = prescan(source) {
+        return Err(vec![err]);
+    }
+    let mut pairs = match PolicyParser::parse(Rule::file, source) {
+        Ok(pairs) => pairs,
+        Err(err) => return Err(vec![convert_pest_error(source, &err)]),
+    };
+    let mut lower = Lower { errors: Vec::new() };
+    let file = match pairs.next() {
+        Some(file) => lower.file(file),
+        None => PolicyFile::default(),
+    };
+    if lower.errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(lower.errors)
+    }
+}
+
+/// Finds what pest reports badly or cannot survive: unterminated strings and
+/// comments (pest would point at the end of the file) and runaway nesting.
+fn prescan(source: &str) -> Option<SyntaxError> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let start = i;
+                i += 1;
+                loop {
+                    match bytes.get(i) {
+                        None => {
+                            return Some(SyntaxError {
+                                kind: SyntaxErrorKind::UnterminatedString,
+                                span: Span::new(start, start + 1),
+                            })
+                        }
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let start = i;
+                i += 2;
+                loop {
+                    match bytes.get(i) {
+                        None => {
+                            return Some(SyntaxError {
+                                kind: SyntaxErrorKind::UnterminatedComment,
+                                span: Span::new(start, start + 2),
+                            })
+                        }
+                        Some(b'*') if bytes.get(i + 1) == Some(&b'/') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(SyntaxError {
+                        kind: SyntaxErrorKind::TooDeep { limit: MAX_NESTING },
+                        span: Span::new(i, i + 1),
+                    });
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Full-width punctuation an author pastes from a Chinese document, and the
+/// ASCII the language expects in its place.
+pub fn ascii_for_full_width(c: char) -> Option<&'static str> {
+    Some(match c {
+        '（' => "(",
+        '）' => ")",
+        '，' | '、' => ",",
+        '：' => ":",
+        '；' => ";",
+        '“' | '”' | '＂' | '「' | '」' => "\"",
+        '‘' | '’' => "'",
+        '＝' => "=",
+        '【' | '［' => "[",
+        '】' | '］' => "]",
+        '｛' => "{",
+        '｝' => "}",
+        '！' => "!",
+        '？' => "?",
+        '＜' | '《' => "<",
+        '＞' | '》' => ">",
+        '．' | '。' => ".",
+        '－' | '—' => "-",
+        '＋' => "+",
+        '＊' => "*",
+        '｜' => "|",
+        _ => return None,
+    })
+}
+
+fn convert_pest_error(source: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let rest = source.get(pos..).unwrap_or("");
+    let found = found_at(rest);
+    let span = Span::new(pos, pos + found.len());
+    if let Found::Char(c) = found {
+        if let Some(ascii) = ascii_for_full_width(c) {
+            return SyntaxError {
+                kind: SyntaxErrorKind::FullWidth { found: c, ascii },
+                span,
+            };
+        }
+    }
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    SyntaxError {
+        kind: SyntaxErrorKind::Unexpected { expected, found },
+        span,
+    }
+}
+
+/// What stands at the error: a whole word if one starts there, else one character.
+fn found_at(rest: &str) -> Found {
+    let mut chars = rest.chars();
+    let Some(first) = chars.next() else {
+        return Found::Eof;
+    };
+    if first.is_alphanumeric() || first == '_' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // A CJK run is one "word" to `is_alphanumeric`; past a few characters
+        // it is a sentence, and a sentence is better pointed at by its start.
+        if word.chars().count() <= 24 {
+            return Found::Word(word);
+        }
+    }
+    Found::Char(first)
+}
+
+/// Turns pest's rule names into what an author would call the thing.
+fn describe_expected(rules: &[Rule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for rule in rules {
+        let text = describe_rule(*rule);
+        if let Some(text) = text {
+            if !out.iter().any(|t| t == text) {
+                out.push(text.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn describe_rule(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "end of file",
+        ident | path | call => "a name",
+        expr | primary | paren | if_expr | match_expr | money | duration | date | decimal | int
+        | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound => "an expression",
+        number => "a number",
+        string | string_inner => "a string in double quotes",
+        clause_ref => "a clause reference like `§二(一)`",
+        currency_unit => "a currency like `元` or `CNY`",
+        duration_unit => "a unit like `days` or `months`",
+        op_or | op_and | op_eq | op_ne | op_le | op_lt | op_ge | op_gt | op_default | op_add
+        | op_sub | op_mul | infix | postfix | in_test | is_test => "an operator",
+        op_range_incl | op_range_excl => "`..=` or `..`",
+        extends_decl | scheme_decl | enum_decl | applicant_decl | clause_decl | table_decl
+        | require_decl | category_decl | award_decl | application_decl | timeline_decl | item => {
+            "a declaration (`scheme`, `applicant`, `table`, `category`, …)"
+        }
+        entry => "a setting like `deadline 2023-10-31`",
+        variant => "an enum value like `senior \"高级社会工作师\"`",
+        field_decl => "a field like `voc_level int? \"国家职业资格等级\"`",
+        type_ref => "a type (`bool`, `int`, `money`, `date`, `text` or an enum)",
+        optional_mark => "`?`",
+        row | row_key => "a row like `level1 \"国家一级\" = 2000 元`",
+        category_item | when_item | unless_item | pay_item => "`when`, `unless` or `pay`",
+        award_item | limit_item | choose_item => "`limit` or `choose`",
+        step => "a step like `review within 1 month after received`",
+        arm => "a match arm like `1 => standard.level1`",
+        pattern | pattern_range | wildcard => "a pattern",
+        index => "`[`",
+        kw_extends => "`extends`",
+        kw_scheme => "`scheme`",
+        kw_enum => "`enum`",
+        kw_applicant => "`applicant`",
+        kw_clause => "`clause`",
+        kw_table => "`table`",
+        kw_by => "`by`",
+        kw_require => "`require`",
+        kw_category => "`category`",
+        kw_when => "`when`",
+        kw_unless => "`unless`",
+        kw_pay => "`pay`",
+        kw_award => "`award`",
+        kw_limit => "`limit`",
+        kw_per => "`per`",
+        kw_choose => "`choose`",
+        kw_application => "`application`",
+        kw_timeline => "`timeline`",
+        kw_within => "`within`",
+        kw_after => "`after`",
+        kw_in => "`in`",
+        kw_is => "`is`",
+        kw_present | kw_absent => "`present` or `absent`",
+        kw_if => "`if`",
+        kw_then => "`then`",
+        kw_else => "`else`",
+        kw_match => "`match`",
+        file | keyword | WHITESPACE | COMMENT => return None,
+    })
+}
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left))
+        .op(Op::postfix(Rule::in_test) | Op::postfix(Rule::is_test))
+        .op(Op::infix(Rule::op_default, Assoc::Right))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+struct Lower {
+    errors: Vec<SyntaxError>,
+}
+
+/// The lowering walks pairs whose shape the grammar guarantees; where a pair is
+/// unexpectedly missing it produces a neutral value instead of panicking.
+impl Lower {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> PolicyFile {
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            if let Some(item) = self.item(p) {
+                items.push(item);
+            }
+        }
+        PolicyFile { items }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let span = span_of(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        Some(match rule {
+            Rule::extends_decl => Item::Extends(self.text(inner.next()?)),
+            Rule::scheme_decl => {
+                let id = ident(inner.next()?);
+                let entries = inner.map(|p| self.entry(p)).collect();
+                Item::Scheme(SchemeDecl { id, entries, span })
+            }
+            Rule::enum_decl => {
+                let name = ident(inner.next()?);
+                let mut label = None;
+                let mut variants = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => label = Some(self.text(p)),
+                        Rule::variant => {
+                            let mut v = p.into_inner();
+                            let Some(name) = v.next().map(ident) else {
+                                continue;
+                            };
+                            let label = v.next().map(|p| self.text(p));
+                            variants.push(Variant { name, label });
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Enum(EnumDecl {
+                    name,
+                    label,
+                    variants,
+                    span,
+                })
+            }
+            Rule::applicant_decl => {
+                let mut label = None;
+                let mut fields = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => label = Some(self.text(p)),
+                        Rule::field_decl => {
+                            let fspan = span_of(&p);
+                            let mut f = p.into_inner();
+                            let (Some(name), Some(ty)) = (f.next(), f.next()) else {
+                                continue;
+                            };
+                            let label = f.next().map(|p| self.text(p));
+                            fields.push(FieldDecl {
+                                name: ident(name),
+                                ty: type_ref(ty),
+                                label,
+                                span: fspan,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Applicant(ApplicantDecl {
+                    label,
+                    fields,
+                    span,
+                })
+            }
+            Rule::clause_decl => {
+                let clause = clause_ref(inner.next()?);
+                let text = self.text(inner.next()?);
+                Item::Clause(ClauseDecl { clause, text, span })
+            }
+            Rule::table_decl => {
+                let name = ident(inner.next()?);
+                let mut table = TableDecl {
+                    name,
+                    label: None,
+                    clause: None,
+                    key_type: None,
+                    rows: Vec::new(),
+                    span,
+                };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => table.label = Some(self.text(p)),
+                        Rule::clause_ref => table.clause = Some(clause_ref(p)),
+                        Rule::type_ref => table.key_type = Some(type_ref(p)),
+                        Rule::row => {
+                            if let Some(row) = self.row(p) {
+                                table.rows.push(row);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Table(table)
+            }
+            Rule::require_decl => Item::Require(self.condition(span, inner)?),
+            Rule::category_decl => {
+                let name = ident(inner.next()?);
+                let mut cat = CategoryDecl {
+                    name,
+                    label: None,
+                    clause: None,
+                    when: Vec::new(),
+                    unless: Vec::new(),
+                    pay: Vec::new(),
+                    span,
+                };
+                for p in inner {
+                    let pspan = span_of(&p);
+                    match p.as_rule() {
+                        Rule::string => cat.label = Some(self.text(p)),
+                        Rule::clause_ref => cat.clause = Some(clause_ref(p)),
+                        Rule::when_item => {
+                            let inner = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            if let Some(c) = self.condition(pspan, inner) {
+                                cat.when.push(c);
+                            }
+                        }
+                        Rule::unless_item => {
+                            let inner = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            if let Some(c) = self.condition(pspan, inner) {
+                                cat.unless.push(c);
+                            }
+                        }
+                        Rule::pay_item => {
+                            let mut inner = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            let Some(e) = inner.next() else { continue };
+                            let expr = self.expr(e);
+                            let clause = inner.next().map(clause_ref);
+                            cat.pay.push(Pay {
+                                expr,
+                                clause,
+                                span: pspan,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Category(cat)
+            }
+            Rule::award_decl => {
+                let mut award = AwardDecl {
+                    clause: None,
+                    limits: Vec::new(),
+                    choices: Vec::new(),
+                    span,
+                };
+                for p in inner {
+                    let pspan = span_of(&p);
+                    match p.as_rule() {
+                        Rule::clause_ref => award.clause = Some(clause_ref(p)),
+                        Rule::limit_item => {
+                            let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            let (Some(n), Some(scope)) = (it.next(), it.next()) else {
+                                continue;
+                            };
+                            let count_span = span_of(&n);
+                            let count = self.int(&n);
+                            award.limits.push(LimitDecl {
+                                count,
+                                count_span,
+                                scope: ident(scope),
+                                clause: it.next().map(clause_ref),
+                                span: pspan,
+                            });
+                        }
+                        Rule::choose_item => {
+                            let mut criteria = Vec::new();
+                            let mut clause = None;
+                            for q in p.into_inner().filter(|p| !is_keyword(p.as_rule())) {
+                                match q.as_rule() {
+                                    Rule::ident => criteria.push(ident(q)),
+                                    Rule::clause_ref => clause = Some(clause_ref(q)),
+                                    _ => {}
+                                }
+                            }
+                            award.choices.push(ChoiceDecl {
+                                criteria,
+                                clause,
+                                span: pspan,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Award(award)
+            }
+            Rule::application_decl => {
+                let mut clause = None;
+                let mut entries = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::clause_ref => clause = Some(clause_ref(p)),
+                        Rule::entry => entries.push(self.entry(p)),
+                        _ => {}
+                    }
+                }
+                Item::Application(ApplicationDecl {
+                    clause,
+                    entries,
+                    span,
+                })
+            }
+            Rule::timeline_decl => {
+                let mut steps = Vec::new();
+                for p in inner {
+                    let sspan = span_of(&p);
+                    let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    let (Some(name), Some(within), Some(after)) = (it.next(), it.next(), it.next())
+                    else {
+                        continue;
+                    };
+                    let mut step = Step {
+                        name: ident(name),
+                        within: self.primary(within),
+                        after: ident(after),
+                        clause: None,
+                        label: None,
+                        span: sspan,
+                    };
+                    for q in it {
+                        match q.as_rule() {
+                            Rule::clause_ref => step.clause = Some(clause_ref(q)),
+                            Rule::string => step.label = Some(self.text(q)),
+                            _ => {}
+                        }
+                    }
+                    steps.push(step);
+                }
+                Item::Timeline(TimelineDecl { steps, span })
+            }
+            _ => return None,
+        })
+    }
+
+    fn condition<'a>(
+        &mut self,
+        span: Span,
+        mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Condition> {
+        let expr = self.expr(inner.next()?);
+        let mut cond = Condition {
+            expr,
+            clause: None,
+            label: None,
+            span,
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::clause_ref => cond.clause = Some(clause_ref(p)),
+                Rule::string => cond.label = Some(self.text(p)),
+                _ => {}
+            }
+        }
+        Some(cond)
+    }
+
+    fn entry(&mut self, pair: Pair<'_, Rule>) -> Entry {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let key = inner.next().map(ident).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let value = match inner.next() {
+            Some(p) if p.as_rule() == Rule::range => self.range(p),
+            Some(p) => self.expr(p),
+            None => Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+        };
+        let clause = inner.next().map(clause_ref);
+        Entry { key, value, clause }
+    }
+
+    fn row(&mut self, pair: Pair<'_, Rule>) -> Option<Row> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let key_pair = inner.next()?.into_inner().next()?;
+        let key = match key_pair.as_rule() {
+            Rule::int => RowKey::Int {
+                value: self.int(&key_pair),
+                span: span_of(&key_pair),
+            },
+            _ => RowKey::Name(ident(key_pair)),
+        };
+        let mut label = None;
+        let mut value = None;
+        let mut clause = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::string => label = Some(self.text(p)),
+                Rule::expr => value = Some(self.expr(p)),
+                Rule::clause_ref => clause = Some(clause_ref(p)),
+                _ => {}
+            }
+        }
+        Some(Row {
+            key,
+            label,
+            value: value?,
+            clause,
+            span,
+        })
+    }
+
+    fn text(&mut self, pair: Pair<'_, Rule>) -> Text {
+        let span = span_of(&pair);
+        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        Text {
+            value: unescape(raw),
+            span,
+        }
+    }
+
+    fn int(&mut self, pair: &Pair<'_, Rule>) -> i64 {
+        let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+        match digits.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                self.errors.push(SyntaxError {
+                    kind: SyntaxErrorKind::NumberTooLarge,
+                    span: span_of(pair),
+                });
+                0
+            }
+        }
+    }
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        if pair.as_rule() != Rule::expr {
+            return self.primary(pair);
+        }
+        let pairs: Pairs<'_, Rule> = pair.into_inner();
+        // The Pratt parser's closures cannot borrow `self` mutably more than
+        // once, so errors are gathered through a RefCell-free detour: each
+        // closure pushes into its own Lower and we merge afterwards.
+        let errors = std::cell::RefCell::new(Vec::new());
+        let expr = PRATT
+            .map_primary(|p| {
+                let mut l = Lower { errors: Vec::new() };
+                let e = l.primary(p);
+                errors.borrow_mut().extend(l.errors);
+                e
+            })
+            .map_prefix(|op, rhs| {
+                let span = span_of(&op).to(rhs.span);
+                let op = match op.as_rule() {
+                    Rule::op_not => UnaryOp::Not,
+                    _ => UnaryOp::Neg,
+                };
+                Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        expr: Box::new(rhs),
+                    },
+                    span,
+                }
+            })
+            .map_postfix(|lhs, op| {
+                let span = lhs.span.to(span_of(&op));
+                match op.as_rule() {
+                    Rule::in_test => {
+                        let mut negated = false;
+                        let mut set = None;
+                        for p in op.into_inner() {
+                            match p.as_rule() {
+                                Rule::op_not => negated = true,
+                                Rule::kw_in => {}
+                                _ => {
+                                    let mut l = Lower { errors: Vec::new() };
+                                    set = Some(l.primary(p));
+                                    errors.borrow_mut().extend(l.errors);
+                                }
+                            }
+                        }
+                        let set = set.unwrap_or(Expr {
+                            kind: ExprKind::Set(Vec::new()),
+                            span,
+                        });
+                        Expr {
+                            kind: ExprKind::In {
+                                expr: Box::new(lhs),
+                                negated,
+                                set: Box::new(set),
+                            },
+                            span,
+                        }
+                    }
+                    _ => {
+                        let present = op.into_inner().any(|p| p.as_rule() == Rule::kw_present);
+                        Expr {
+                            kind: ExprKind::Is {
+                                expr: Box::new(lhs),
+                                present,
+                            },
+                            span,
+                        }
+                    }
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let span = lhs.span.to(rhs.span);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    _ => BinaryOp::Default,
+                };
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
+            })
+            .parse(pairs);
+        self.errors.extend(errors.into_inner());
+        expr
+    }
+
+    fn range(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let mut lo = None;
+        let mut hi = None;
+        let mut inclusive = false;
+        let mut seen_op = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::op_range_incl => {
+                    inclusive = true;
+                    seen_op = true;
+                }
+                Rule::op_range_excl => seen_op = true,
+                _ => {
+                    let e = Box::new(self.primary(p));
+                    if seen_op {
+                        hi = Some(e);
+                    } else {
+                        lo = Some(e);
+                    }
+                }
+            }
+        }
+        Expr {
+            kind: ExprKind::Range { lo, hi, inclusive },
+            span,
+        }
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::paren => match pair.into_inner().next() {
+                Some(inner) => return self.expr(inner),
+                None => ExprKind::Bool(false),
+            },
+            Rule::range => return self.range(pair),
+            Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::int => ExprKind::Int(self.int(&pair)),
+            Rule::decimal => ExprKind::Decimal(pair.as_str().replace('_', "")),
+            Rule::date => ExprKind::Date(pair.as_str().to_string()),
+            Rule::string => ExprKind::Text(self.text(pair).value),
+            Rule::money => {
+                let mut amount = String::new();
+                let mut unit = "元".to_string();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::number => amount = p.as_str().replace('_', ""),
+                        Rule::currency_unit => unit = p.as_str().to_string(),
+                        _ => {}
+                    }
+                }
+                ExprKind::Money { amount, unit }
+            }
+            Rule::duration => {
+                let mut count = 0;
+                let mut unit = DurationUnit::Days;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::int => count = self.int(&p),
+                        Rule::duration_unit => unit = duration_unit(p.as_str()),
+                        _ => {}
+                    }
+                }
+                ExprKind::Duration { count, unit }
+            }
+            Rule::set_lit => ExprKind::Set(pair.into_inner().map(|p| self.expr(p)).collect()),
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let func = inner.next().map(ident).unwrap_or(Ident {
+                    name: String::new(),
+                    span,
+                });
+                let args = inner.map(|p| self.expr(p)).collect();
+                ExprKind::Call { func, args }
+            }
+            Rule::path => {
+                let mut segments = Vec::new();
+                let mut key = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => segments.push(ident(p)),
+                        Rule::index => {
+                            if let Some(e) = p.into_inner().next() {
+                                key = Some(Box::new(self.expr(e)));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                match key {
+                    Some(key) => ExprKind::Index {
+                        table: segments,
+                        key,
+                    },
+                    None => ExprKind::Path(segments),
+                }
+            }
+            Rule::if_expr => {
+                let mut it = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
+                let mut next = |l: &mut Self| {
+                    it.next().map(|p| l.expr(p)).unwrap_or(Expr {
+                        kind: ExprKind::Bool(false),
+                        span,
+                    })
+                };
+                let cond = next(self);
+                let then = next(self);
+                let otherwise = next(self);
+                ExprKind::If {
+                    cond: Box::new(cond),
+                    then: Box::new(then),
+                    otherwise: Box::new(otherwise),
+                }
+            }
+            Rule::match_expr => {
+                let mut scrutinee = None;
+                let mut arms = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::expr => scrutinee = Some(self.expr(p)),
+                        Rule::arm => {
+                            let aspan = span_of(&p);
+                            let mut patterns = Vec::new();
+                            let mut body = None;
+                            for q in p.into_inner() {
+                                match q.as_rule() {
+                                    Rule::pattern => {
+                                        if let Some(pat) = self.pattern(q) {
+                                            patterns.push(pat);
+                                        }
+                                    }
+                                    _ => body = Some(self.expr(q)),
+                                }
+                            }
+                            if let Some(body) = body {
+                                arms.push(Arm {
+                                    patterns,
+                                    body,
+                                    span: aspan,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::Match {
+                    scrutinee: Box::new(scrutinee.unwrap_or(Expr {
+                        kind: ExprKind::Bool(false),
+                        span,
+                    })),
+                    arms,
+                }
+            }
+            _ => ExprKind::Bool(false),
+        };
+        Expr { kind, span }
+    }
+
+    fn pattern(&mut self, pair: Pair<'_, Rule>) -> Option<Pattern> {
+        let inner = pair.into_inner().next()?;
+        let span = span_of(&inner);
+        let kind = match inner.as_rule() {
+            Rule::wildcard => PatternKind::Wildcard,
+            Rule::int => PatternKind::Int(self.int(&inner)),
+            Rule::date => PatternKind::Date(inner.as_str().to_string()),
+            Rule::bool_lit => PatternKind::Bool(inner.as_str() == "true"),
+            Rule::string => PatternKind::Text(self.text(inner).value),
+            Rule::ident => PatternKind::Name(inner.as_str().to_string()),
+            Rule::pattern_range => {
+                let mut lo = None;
+                let mut hi = None;
+                let mut inclusive = false;
+                let mut seen_op = false;
+                for p in inner.into_inner() {
+                    let pspan = span_of(&p);
+                    let bound = match p.as_rule() {
+                        Rule::op_range_incl => {
+                            inclusive = true;
+                            seen_op = true;
+                            continue;
+                        }
+                        Rule::op_range_excl => {
+                            seen_op = true;
+                            continue;
+                        }
+                        Rule::int => PatternKind::Int(self.int(&p)),
+                        _ => PatternKind::Date(p.as_str().to_string()),
+                    };
+                    let bound = Some(Box::new(Pattern {
+                        kind: bound,
+                        span: pspan,
+                    }));
+                    if seen_op {
+                        hi = bound;
+                    } else {
+                        lo = bound;
+                    }
+                }
+                PatternKind::Range { lo, hi, inclusive }
+            }
+            _ => return None,
+        };
+        Some(Pattern { kind, span })
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        kw_extends
+            | kw_scheme
+            | kw_enum
+            | kw_applicant
+            | kw_clause
+            | kw_table
+            | kw_by
+            | kw_require
+            | kw_category
+            | kw_when
+            | kw_unless
+            | kw_pay
+            | kw_award
+            | kw_limit
+            | kw_per
+            | kw_choose
+            | kw_application
+            | kw_timeline
+            | kw_within
+            | kw_after
+            | kw_then
+    )
+}
+
+fn ident(pair: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span_of(&pair),
+    }
+}
+
+fn clause_ref(pair: Pair<'_, Rule>) -> ClauseRef {
+    ClauseRef {
+        id: pair.as_str().trim_start_matches('§').to_string(),
+        span: span_of(&pair),
+    }
+}
+
+fn type_ref(pair: Pair<'_, Rule>) -> TypeRef {
+    let span = span_of(&pair);
+    let mut inner = pair.into_inner();
+    let name = inner.next().map(ident).unwrap_or(Ident {
+        name: String::new(),
+        span,
+    });
+    let optional = inner.next().is_some();
+    TypeRef {
+        name,
+        optional,
+        span,
+    }
+}
+
+fn duration_unit(text: &str) -> DurationUnit {
+    match text {
+        "working_day" | "working_days" | "个工作日" | "工作日" => DurationUnit::WorkingDays,
+        "week" | "weeks" | "周" => DurationUnit::Weeks,
+        "month" | "months" | "个月" | "月" => DurationUnit::Months,
+        "year" | "years" | "年" => DurationUnit::Years,
+        _ => DurationUnit::Days,
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
