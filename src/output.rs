@@ -3,22 +3,11 @@
 use std::io::IsTerminal;
 
 use bursar_compiler::Diagnostic;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::Serialize;
 
-/// Renders one diagnostic the way a person reads it. Colour only on a terminal.
+/// Renders one diagnostic the way a person reads it.
 pub fn render(d: &Diagnostic, colour: bool) -> String {
-    let theme = if colour {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let mut out = String::new();
-    if handler.render_report(&mut out, d).is_err() {
-        out = format!("{}: {}\n", d.code.as_str(), d.message);
-    }
-    out
+    d.render(colour)
 }
 
 pub fn stderr_is_terminal() -> bool {

@@ -273,3 +273,21 @@ impl Diagnostic {
         self
     }
 }
+
+impl Diagnostic {
+    /// The diagnostic as a person reads it: miette's graphical report, 100
+    /// columns wide, coloured only when asked.
+    pub fn render(&self, colour: bool) -> String {
+        let theme = if colour {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut out = String::new();
+        if handler.render_report(&mut out, self).is_err() {
+            out = format!("{}: {}\n", self.code.as_str(), self.message);
+        }
+        out
+    }
+}

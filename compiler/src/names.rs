@@ -4,8 +4,11 @@
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wrong_len = wrong.chars().count();
     let limit = match wrong_len {
-        0..=2 => 1,
-        3..=5 => 2,
+        // One character differs from every other one-character name by one
+        // edit: a suggestion there is a guess, not a correction.
+        0..=1 => 0,
+        2..=3 => 1,
+        4..=5 => 2,
         _ => 3,
     };
     candidates
@@ -35,5 +38,6 @@ mod tests {
         assert_eq!(closest("voc_isued", fields), Some("voc_issued"));
         assert_eq!(closest("vocc_level", fields), Some("voc_level"));
         assert_eq!(closest("applicant_age", fields), None);
+        assert_eq!(closest("三", ["一", "二"]), None);
     }
 }

@@ -38,6 +38,20 @@ const KEYWORDS: [&str; 29] = [
     "else",
 ];
 
+/// Keywords that start a top-level declaration.
+const DECLARATIONS: [&str; 10] = [
+    "scheme",
+    "enum",
+    "applicant",
+    "clause",
+    "table",
+    "require",
+    "category",
+    "award",
+    "application",
+    "timeline",
+];
+
 pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
     match &e.kind {
         SyntaxErrorKind::Unexpected { expected, found } => {
@@ -47,6 +61,9 @@ pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
                 Found::Word(w) => format!("`{w}`"),
             };
             let expected_text = join_or(expected);
+            let expects_declaration = expected
+                .iter()
+                .any(|e| e.starts_with("a declaration") || e == "`scheme`");
             let message = if expected_text.is_empty() {
                 format!("unexpected {found_text}")
             } else {
@@ -55,6 +72,9 @@ pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
             let help = match found {
                 Found::Word(w) => match closest(w, KEYWORDS) {
                     Some(k) => format!("did you mean `{k}`?"),
+                    None if DECLARATIONS.contains(&w.as_str()) && !expects_declaration => {
+                        format!("a new `{w}` starts here, so the block above it is not finished: look for a missing `}}`")
+                    }
                     None if KEYWORDS.contains(&w.as_str()) => {
                         format!("`{w}` is a keyword and cannot be used as a name")
                     }

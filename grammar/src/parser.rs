@@ -53,13 +53,13 @@ fn prescan(source: &str) -> Option<SyntaxError> {
                 i += 1;
                 loop {
                     match bytes.get(i) {
-                        None => {
+                        None | Some(b'\n') | Some(b'\r') => {
                             return Some(SyntaxError {
                                 kind: SyntaxErrorKind::UnterminatedString,
                                 span: Span::new(start, start + 1),
                             })
                         }
-                        Some(b'\\') => i += 2,
+                        Some(b'\\') if !matches!(bytes.get(i + 1), Some(b'\n') | None) => i += 2,
                         Some(b'"') => break,
                         Some(_) => i += 1,
                     }
@@ -278,9 +278,14 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_neg))
 });
 
+/// The pair's span without trailing white space, which pest leaves on a pair
+/// whose last optional part did not match.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let trimmed = pair
+        .as_str()
+        .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    Span::new(s.start(), s.start() + trimmed.len())
 }
 
 struct Lower {

@@ -232,6 +232,7 @@ impl Checker {
                 continue;
             }
             let Some(ty) = self.resolve_type(&f.ty) else {
+                self.poisoned.push(f.name.name.clone());
                 continue;
             };
             self.fields.push(ir::Field {
@@ -499,7 +500,10 @@ impl Checker {
 
     pub(super) fn requirement(&mut self, d: &ast::Condition) -> Option<ir::Condition> {
         let mut facts = self.base_facts.clone();
-        let cond = self.condition(d, ir::ConditionKind::When, &mut facts)?;
+        let errors_before = self.error_count();
+        let cond = self.condition(d, ir::ConditionKind::When, &mut facts);
+        self.requirement_errors |= self.error_count() > errors_before;
+        let cond = cond?;
         self.base_facts = facts;
         Some(cond)
     }
@@ -565,6 +569,7 @@ impl Checker {
 
     pub(super) fn category(&mut self, d: &ast::CategoryDecl) -> Option<ir::Category> {
         let clause = self.clause(d.clause.as_ref());
+        let errors_before = self.error_count();
         let mut facts = self.base_facts.clone();
         let mut conditions = Vec::new();
         for w in &d.when {
@@ -608,7 +613,9 @@ impl Checker {
                 first
             }
         };
+        self.quiet_exhaustiveness = self.error_count() > errors_before || self.requirement_errors;
         let t = self.value(&pay.expr, &facts, Some(Type::Money));
+        self.quiet_exhaustiveness = false;
         self.expect_type(
             &t,
             Type::Money,

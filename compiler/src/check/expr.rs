@@ -314,6 +314,9 @@ impl Checker {
                         optional,
                     };
                 }
+                if self.poisoned.iter().any(|p| *p == name.name) {
+                    return Typed::error();
+                }
                 if let Some(v) = self.variant(&name.name, want, span) {
                     return v;
                 }
@@ -348,10 +351,12 @@ impl Checker {
                 let help = did_you_mean(&name.name, candidates).unwrap_or_else(|| {
                     "names are applicant fields, enum values and `table.row`".to_string()
                 });
-                let label = if self.fields.is_empty() {
-                    "unknown name"
-                } else {
-                    "not a field of the applicant"
+                let label = match want {
+                    Some(ty @ Type::Enum(_)) => {
+                        format!("not a field or a value of `{}`", self.type_name(ty))
+                    }
+                    _ if self.fields.is_empty() => "unknown name".to_string(),
+                    _ => "not a field of the applicant".to_string(),
                 };
                 self.r
                     .error(
@@ -587,6 +592,7 @@ impl Checker {
             .filter_map(|r| r.key.clone())
             .collect();
         let Some(key_type) = key_type else {
+            info.used_rows.iter_mut().for_each(|u| *u = true);
             let first = info
                 .table
                 .rows
@@ -610,7 +616,11 @@ impl Checker {
                 _ => Dom::Any,
             };
             let covered: Vec<Cover> = row_keys.iter().map(|v| Cover::Value(v.clone())).collect();
-            let missing = self.missing(key_type, dom, &covered);
+            let missing = if self.quiet_exhaustiveness {
+                Vec::new()
+            } else {
+                self.missing(key_type, dom, &covered)
+            };
             if !missing.is_empty() {
                 let key_text = self.r.source().slice(key.span).to_string();
                 self.r
@@ -738,7 +748,10 @@ impl Checker {
                     let mut narrowed = facts.clone();
                     let conflict = self.assume(&mut narrowed, &a.expr, lhs.span).err();
                     let b = self.value(rhs, &narrowed, Some(Type::Bool));
-                    if conflict.is_none() && a.ty.is_some() && b.ty.is_some() {
+                    let rhs_alone = self
+                        .assume(&mut Facts::default(), &b.expr, rhs.span)
+                        .is_ok();
+                    if conflict.is_none() && rhs_alone && a.ty.is_some() && b.ty.is_some() {
                         if let Err(c) = self.assume(&mut narrowed, &b.expr, rhs.span) {
                             let name = self
                                 .field(c.field)
@@ -1111,7 +1124,11 @@ impl Checker {
             Expr::Field(f) => facts.dom(*f),
             _ => Dom::Any,
         };
-        let missing = self.missing(sty, dom, &covered);
+        let missing = if self.quiet_exhaustiveness {
+            Vec::new()
+        } else {
+            self.missing(sty, dom, &covered)
+        };
         if !missing.is_empty() {
             let text = self.r.source().slice(scrutinee.span).to_string();
             self.r

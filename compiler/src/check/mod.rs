@@ -60,6 +60,13 @@ pub(crate) struct Checker {
     categories: Vec<String>,
     /// What every `require` line establishes, the starting facts of each category.
     base_facts: Facts,
+    /// Fields whose type did not resolve: reading them reports nothing more.
+    poisoned: Vec<String>,
+    /// Set when the conditions before a `pay` had errors: the facts they would
+    /// have established are missing, so exhaustiveness errors would be noise.
+    quiet_exhaustiveness: bool,
+    /// A `require` line had an error: see `quiet_exhaustiveness`.
+    requirement_errors: bool,
 }
 
 /// A checked expression.
@@ -97,6 +104,9 @@ impl Checker {
             currency: String::new(),
             categories: Vec::new(),
             base_facts: Facts::default(),
+            poisoned: Vec::new(),
+            quiet_exhaustiveness: false,
+            requirement_errors: false,
         }
     }
 
@@ -392,6 +402,10 @@ impl Checker {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    fn error_count(&self) -> usize {
+        self.r.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 
     fn warn_unused(&mut self) {

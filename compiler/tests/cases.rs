@@ -1,0 +1,69 @@
+//! Policy test cases, one file each: add a case by adding a file.
+//!
+//! - `tests/cases/check/*.bursar`: one mistake per file. The second line says
+//!   `// expect: bursar::<code>`; the test asserts that code is reported and
+//!   snapshots the source with the rendered diagnostics.
+//! - `tests/cases/ok/*.bursar` and `policies/**/*.bursar`: must check with
+//!   no error.
+
+use bursar_compiler::{compile, SourceFile};
+
+fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let compiled = compile(&SourceFile::new(name, text.clone()));
+    (text, compiled)
+}
+
+#[test]
+fn check_cases() {
+    insta::glob!("../../tests/cases/check", "*.bursar", |path| {
+        let (text, compiled) = compile_path(path);
+        let expected = text
+            .lines()
+            .find_map(|l| l.strip_prefix("// expect: "))
+            .unwrap_or_else(|| panic!("{} has no `// expect:` line", path.display()))
+            .trim();
+        let codes: Vec<&str> = compiled
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&expected),
+            "{}: expected {expected}, got {codes:?}",
+            path.display()
+        );
+        let mut out = String::from("----- SOURCE\n");
+        out.push_str(&text);
+        out.push_str("----- DIAGNOSTICS\n");
+        for d in &compiled.diagnostics {
+            out.push_str(&d.render(false));
+        }
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
+fn valid_policies_have_no_errors() {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir("../tests/cases/ok")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.push("../policies/beijing/2023-career-boost.bursar".into());
+    for path in paths {
+        let (_, compiled) = compile_path(&path);
+        let rendered: Vec<String> = compiled
+            .diagnostics
+            .iter()
+            .map(|d| d.render(false))
+            .collect();
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            rendered.join("\n")
+        );
+        assert!(compiled.scheme.is_some());
+    }
+}
