@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use bursar_compiler::{compile, Compiled, SourceFile};
+use bursar_runtime::{evaluate, explain, Applicant, Bundle};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::output;
@@ -37,6 +38,49 @@ enum Command {
     },
     /// Print the checked scheme's IR as JSON.
     Ir { file: PathBuf },
+    /// Compile a policy into a bundle for other components to evaluate.
+    Compile {
+        policy: PathBuf,
+        /// Where to write the bundle.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Also write a JSON Schema for one applicant to this file.
+        #[arg(long, value_name = "FILE")]
+        input_schema: Option<PathBuf>,
+    },
+    /// Decide one applicant: eligibility per category, award, application.
+    Eval {
+        #[command(flatten)]
+        input: ApplicantArgs,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Explain one applicant's decision, citing clauses and values.
+    Explain {
+        #[command(flatten)]
+        input: ApplicantArgs,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// Which scheme and which applicant.
+#[derive(clap::Args)]
+struct ApplicantArgs {
+    /// A bundle, or a `.bursar` policy compiled on the fly.
+    scheme: PathBuf,
+    /// The applicant as a JSON object of field values (`-` for stdin).
+    #[arg(long, conflicts_with = "csv", required_unless_present = "csv")]
+    applicant: Option<PathBuf>,
+    /// A population CSV file to take the applicant from.
+    #[arg(long, requires = "row_or_id")]
+    csv: Option<PathBuf>,
+    /// The data row of `--csv` (1 = the first row after the header).
+    #[arg(long, group = "row_or_id")]
+    row: Option<u64>,
+    /// The identifier value of the row in `--csv` (e.g. `E01`).
+    #[arg(long, group = "row_or_id")]
+    id: Option<String>,
 }
 
 /// Runs the command line in `std::env::args`.
@@ -55,6 +99,13 @@ pub fn run() -> Exit {
     match cli.command {
         Command::Check { files, format } => check(&files, format),
         Command::Ir { file } => ir(&file),
+        Command::Compile {
+            policy,
+            output,
+            input_schema,
+        } => compile_bundle(&policy, &output, input_schema.as_deref()),
+        Command::Eval { input, format } => decide(&input, format, false),
+        Command::Explain { input, format } => decide(&input, format, true),
     }
 }
 
@@ -145,5 +196,158 @@ fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Exit> {
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        Exit::Io
+    })
+}
+
+fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>) -> Exit {
+    let compiled = match compile_file(policy) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let Some(scheme) = compiled.scheme else {
+        return Exit::Failed;
+    };
+    if let Some(path) = schema {
+        let json = bursar_compiler::input_schema(&scheme);
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        if let Err(e) = write(path, &text) {
+            return e;
+        }
+    }
+    let bundle = bursar_compiler::bundle(scheme);
+    if let Err(e) = write(output, &bundle.to_json()) {
+        return e;
+    }
+    eprintln!("wrote {} ({})", output.display(), bundle.hash);
+    Exit::Ok
+}
+
+/// Loads a bundle, or compiles a `.bursar` policy into one.
+pub(crate) fn load_scheme(path: &Path) -> Result<Bundle, Exit> {
+    if path.extension().is_some_and(|e| e == "bursar") {
+        let compiled = compile_file(path)?;
+        return compiled
+            .scheme
+            .map(bursar_compiler::bundle)
+            .ok_or(Exit::Failed);
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Io
+    })?;
+    Bundle::from_slice(&bytes).map_err(|e| {
+        eprintln!("error: `{}`: {e}", path.display());
+        Exit::Failed
+    })
+}
+
+fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Exit> {
+    let scheme = &bundle.scheme;
+    if let Some(path) = &args.applicant {
+        let text = if path.as_os_str() == "-" {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|_| Exit::Io)?;
+            s
+        } else {
+            read(path)?
+        };
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            eprintln!("error: `{}`: not JSON: {e}", path.display());
+            Exit::Failed
+        })?;
+        return Applicant::from_json(scheme, &json).map_err(|errors| {
+            for e in errors {
+                eprintln!("error: `{}`: {e}", path.display());
+            }
+            Exit::Failed
+        });
+    }
+    let Some(path) = &args.csv else {
+        return Err(Exit::Usage);
+    };
+    let file = std::fs::File::open(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Io
+    })?;
+    let mut population = bursar_simulator::population::Population::new(
+        scheme,
+        path.display().to_string(),
+        std::io::BufReader::new(file),
+    )
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
+    let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
+    let mut applicant = Applicant::empty(scheme);
+    let mut n = 0u64;
+    loop {
+        match population.next_into(&mut applicant) {
+            Ok(None) => break,
+            Ok(Some(_)) => {
+                n += 1;
+                let hit = match (&args.row, &args.id) {
+                    (Some(row), _) => *row == n,
+                    (None, Some(id)) => id_field.and_then(|f| applicant.get(f)).is_some_and(
+                        |v| matches!(v, bursar_runtime::ir::Value::Text(t) if t == id),
+                    ),
+                    (None, None) => false,
+                };
+                if hit {
+                    return Ok(applicant);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(Exit::Failed);
+            }
+        }
+    }
+    match (&args.row, &args.id) {
+        (Some(row), _) => eprintln!("error: `{}` has {n} data rows, not {row}", path.display()),
+        (None, Some(id)) => eprintln!(
+            "error: no row of `{}` has the identifier `{id}`",
+            path.display()
+        ),
+        _ => {}
+    }
+    Err(Exit::Failed)
+}
+
+fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
+    let bundle = match load_scheme(&args.scheme) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let applicant = match read_applicant(&bundle, args) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    let scheme = &bundle.scheme;
+    let decision = evaluate(scheme, &applicant);
+    let explanation = explain(scheme, &applicant, &decision);
+    let text = match (format, full) {
+        (Format::Json, true) => serde_json::to_string_pretty(&explanation).unwrap_or_default(),
+        (Format::Json, false) => serde_json::to_string_pretty(&crate::output::decision_json(
+            scheme,
+            &decision,
+            &explanation,
+        ))
+        .unwrap_or_default(),
+        (Format::Text, true) => explanation.to_text(),
+        (Format::Text, false) => crate::output::decision_text(&explanation),
+    };
+    println!("{}", text.trim_end());
+    if decision.outcome == bursar_runtime::Outcome::Error {
+        Exit::Failed
+    } else {
+        Exit::Ok
     }
 }

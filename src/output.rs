@@ -70,3 +70,94 @@ pub fn json(d: &Diagnostic) -> JsonDiagnostic {
         help: d.help.clone(),
     }
 }
+
+/// `bursar eval --format json`: the decision in names, not indices.
+pub fn decision_json(
+    scheme: &bursar_runtime::ir::Scheme,
+    d: &bursar_runtime::Decision,
+    e: &bursar_runtime::Explanation,
+) -> serde_json::Value {
+    let words = |r: bursar_runtime::ir::RowRef| {
+        scheme.tables.get(r.table as usize).and_then(|t| {
+            t.rows
+                .get(r.row as usize)
+                .map(|row| format!("{}.{}", t.name, row.name))
+        })
+    };
+    let awards: Vec<serde_json::Value> = d
+        .awards
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "category": scheme.categories.get(a.category as usize).map(|c| c.name.clone()),
+                "amount": a.payout.amount,
+                "row": a.payout.row.and_then(words),
+            })
+        })
+        .collect();
+    let categories: serde_json::Map<String, serde_json::Value> = e
+        .categories
+        .iter()
+        .map(|c| {
+            let reason = c
+                .conditions
+                .iter()
+                .find(|l| l.status != bursar_runtime::Status::Pass)
+                .filter(|_| !c.eligible)
+                .map(|l| l.text.clone());
+            (
+                c.name.clone(),
+                serde_json::json!({ "eligible": c.eligible, "amount": c.amount, "reason": reason }),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "scheme": scheme.id,
+        "applicant": e.applicant,
+        "outcome": d.outcome,
+        "paid": d.paid(),
+        "awards": awards,
+        "categories": categories,
+        "application": d.application,
+        "schedule": scheme.timeline.iter().zip(&d.schedule).map(|(s, date)| (s.name.clone(), serde_json::json!(date))).collect::<serde_json::Map<_, _>>(),
+        "summary": e.summary,
+    })
+}
+
+/// `bursar eval`: the bottom line and one line per category.
+pub fn decision_text(e: &bursar_runtime::Explanation) -> String {
+    let mut out = format!(
+        "{}: {}\n",
+        e.applicant.as_deref().unwrap_or("applicant"),
+        e.summary
+    );
+    let width = e
+        .categories
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for c in &e.categories {
+        let verdict = match &c.amount {
+            Some(a) => format!("eligible  {a}"),
+            None => {
+                let reason = c
+                    .conditions
+                    .iter()
+                    .find(|l| l.status != bursar_runtime::Status::Pass)
+                    .map(|l| {
+                        let clause = l
+                            .clause
+                            .as_ref()
+                            .map(|c| format!("§{c} "))
+                            .unwrap_or_default();
+                        format!(" ({clause}{})", l.text)
+                    })
+                    .unwrap_or_default();
+                format!("not eligible{reason}")
+            }
+        };
+        out.push_str(&format!("  {:width$}  {verdict}\n", c.name));
+    }
+    out
+}

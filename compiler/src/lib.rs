@@ -7,11 +7,13 @@
 
 mod check;
 mod diagnostic;
+mod emit;
 mod facts;
 mod names;
 mod syntax;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile};
+pub use emit::{bundle, input_schema, VERSION};
 pub use names::{closest, did_you_mean};
 
 use bursar_runtime::ir::Scheme;

@@ -1,0 +1,656 @@
+//! The evaluator: one applicant in, a [`Decision`] out.
+//!
+//! This is the only implementation of the rules' meaning. The simulator, the
+//! CLI and embedding applications all call [`evaluate`].
+//!
+//! Conditions are evaluated in order and stop at the first that fails: a
+//! later condition may read a field only an earlier one proved present (the
+//! checker's absence rule), so reading past a failure could only produce
+//! errors. Conditions after a failure are [`Verdict::Skipped`].
+
+use chrono::{Datelike, Months, NaiveDate, Weekday};
+use serde::Serialize;
+
+use crate::input::Applicant;
+use crate::ir::{
+    Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
+    DurationUnit, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, TableId, Value,
+};
+use crate::money::Money;
+
+/// What went wrong evaluating a rule. The checker rules these out for
+/// bundles it produced; they still surface, never as "not eligible".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "error")]
+pub enum EvalError {
+    /// A field was read while absent.
+    Absent { field: FieldId },
+    /// Money or a number left the range the evaluator can represent.
+    Overflow,
+    /// Operands of the wrong type (only in a bundle the compiler did not make).
+    TypeMismatch,
+    /// A date computation left the calendar.
+    DateOutOfRange,
+    /// No arm of a `match` matched.
+    NoArm,
+    /// A table lookup found no row.
+    NoRow { table: TableId },
+    /// An index in the bundle points nowhere.
+    BadReference,
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Absent { field } => write!(f, "field #{field} is absent"),
+            EvalError::Overflow => f.write_str("arithmetic overflow"),
+            EvalError::TypeMismatch => f.write_str("operands of the wrong type"),
+            EvalError::DateOutOfRange => f.write_str("date out of range"),
+            EvalError::NoArm => f.write_str("no arm of a match applies"),
+            EvalError::NoRow { table } => write!(f, "table #{table} has no row for the key"),
+            EvalError::BadReference => f.write_str("a reference in the bundle points nowhere"),
+        }
+    }
+}
+
+/// The result of one condition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Not evaluated because an earlier condition failed.
+    Skipped,
+    Error(EvalError),
+}
+
+/// What a category pays and which table row it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Payout {
+    pub amount: Money,
+    pub row: Option<RowRef>,
+}
+
+/// One category's verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryDecision {
+    /// One verdict per condition, in the category's order.
+    pub conditions: Vec<Verdict>,
+    /// Present when every requirement and condition passed.
+    pub payout: Option<Payout>,
+    /// Evaluating the pay expression failed.
+    pub pay_error: Option<EvalError>,
+}
+
+impl CategoryDecision {
+    pub fn eligible(&self) -> bool {
+        self.payout.is_some()
+    }
+    /// The first condition that failed, by index.
+    pub fn first_failure(&self) -> Option<usize> {
+        self.conditions.iter().position(|v| *v == Verdict::Fail)
+    }
+    pub fn error(&self) -> Option<&EvalError> {
+        self.conditions
+            .iter()
+            .find_map(|v| match v {
+                Verdict::Error(e) => Some(e),
+                _ => None,
+            })
+            .or(self.pay_error.as_ref())
+    }
+}
+
+/// Whether and when the person applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Application {
+    /// The scheme has no application block: eligibility is enough.
+    NotRequired,
+    NotApplied,
+    OnTime {
+        received: NaiveDate,
+        deadline: Option<NaiveDate>,
+    },
+    Late {
+        received: NaiveDate,
+        deadline: NaiveDate,
+    },
+    Early {
+        received: NaiveDate,
+        opens: NaiveDate,
+    },
+}
+
+/// A category chosen by the award rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Award {
+    /// Index into [`Scheme::categories`].
+    pub category: u32,
+    pub payout: Payout,
+}
+
+/// The decision for one applicant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// One verdict per requirement.
+    pub requirements: Vec<Verdict>,
+    /// One per category, in the scheme's order.
+    pub categories: Vec<CategoryDecision>,
+    /// What the award rule chooses among eligible categories, whether or not
+    /// the person applied in time.
+    pub awards: Vec<Award>,
+    pub application: Application,
+    pub outcome: Outcome,
+    /// For a payment: the latest day each timeline step may end, in order.
+    pub schedule: Vec<NaiveDate>,
+}
+
+/// The bottom line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Eligible, applied in time: the awards are paid.
+    Paid,
+    NotEligible,
+    /// Eligible but did not apply.
+    NotApplied,
+    /// Eligible but applied after the deadline.
+    Late,
+    /// Eligible but applied before applications opened.
+    Early,
+    /// A rule could not be evaluated; see the verdicts.
+    Error,
+}
+
+impl Decision {
+    /// Total paid (zero unless the outcome is `Paid`).
+    pub fn paid(&self) -> Money {
+        if self.outcome != Outcome::Paid {
+            return Money::ZERO;
+        }
+        self.awards.iter().fold(Money::ZERO, |a, w| {
+            a.checked_add(w.payout.amount).unwrap_or(a)
+        })
+    }
+}
+
+/// Evaluates one applicant against a scheme.
+pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
+    let ev = Evaluator { scheme, applicant };
+    let requirements = ev.conditions(&scheme.requirements);
+    let requirements_pass = requirements.iter().all(|v| *v == Verdict::Pass);
+    let categories: Vec<CategoryDecision> = scheme
+        .categories
+        .iter()
+        .map(|cat| {
+            if !requirements_pass {
+                return CategoryDecision {
+                    conditions: vec![Verdict::Skipped; cat.conditions.len()],
+                    payout: None,
+                    pay_error: None,
+                };
+            }
+            let conditions = ev.conditions(&cat.conditions);
+            let (payout, pay_error) = if conditions.iter().all(|v| *v == Verdict::Pass) {
+                match ev.pay(&cat.pay) {
+                    Ok(p) => (Some(p), None),
+                    Err(e) => (None, Some(e)),
+                }
+            } else {
+                (None, None)
+            };
+            CategoryDecision {
+                conditions,
+                payout,
+                pay_error,
+            }
+        })
+        .collect();
+    let awards = choose(scheme, &categories);
+    let error = requirements.iter().any(|v| matches!(v, Verdict::Error(_)))
+        || categories.iter().any(|c| c.error().is_some());
+    let application = ev.application();
+    let (application, app_error) = match application {
+        Ok(a) => (a, false),
+        Err(_) => (Application::NotApplied, true),
+    };
+    let outcome = if error || app_error {
+        Outcome::Error
+    } else if awards.is_empty() {
+        Outcome::NotEligible
+    } else {
+        match application {
+            Application::NotRequired | Application::OnTime { .. } => Outcome::Paid,
+            Application::NotApplied => Outcome::NotApplied,
+            Application::Late { .. } => Outcome::Late,
+            Application::Early { .. } => Outcome::Early,
+        }
+    };
+    let schedule = match (outcome, application) {
+        (Outcome::Paid, Application::OnTime { received, .. }) => {
+            schedule(scheme, received).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    Decision {
+        requirements,
+        categories,
+        awards,
+        application,
+        outcome,
+        schedule,
+    }
+}
+
+/// Orders eligible categories by the award rule and keeps the first `limit`.
+fn choose(scheme: &Scheme, categories: &[CategoryDecision]) -> Vec<Award> {
+    let mut eligible: Vec<Award> = categories
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            c.payout.map(|payout| Award {
+                category: i as u32,
+                payout,
+            })
+        })
+        .collect();
+    eligible.sort_by(|a, b| {
+        for criterion in &scheme.award.order {
+            let ord = match criterion {
+                Criterion::HighestAmount => b.payout.amount.cmp(&a.payout.amount),
+                Criterion::LowestAmount => a.payout.amount.cmp(&b.payout.amount),
+                Criterion::FirstDeclared => a.category.cmp(&b.category),
+            };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        a.category.cmp(&b.category)
+    });
+    eligible.truncate(scheme.award.limit as usize);
+    eligible
+}
+
+/// The latest day each step of the timeline may end, counting from receipt.
+pub fn schedule(scheme: &Scheme, received: NaiveDate) -> Result<Vec<NaiveDate>, EvalError> {
+    let mut out: Vec<NaiveDate> = Vec::with_capacity(scheme.timeline.len());
+    for step in &scheme.timeline {
+        let start = match step.after {
+            Anchor::Received => received,
+            Anchor::Step(i) => *out.get(i as usize).ok_or(EvalError::BadReference)?,
+        };
+        out.push(shift(start, step.within, 1)?);
+    }
+    Ok(out)
+}
+
+/// `date + n × duration` (n = ±1), with months clamped to the month's end.
+pub fn shift(date: NaiveDate, d: Duration, sign: i64) -> Result<NaiveDate, EvalError> {
+    let count = d.count.checked_mul(sign).ok_or(EvalError::Overflow)?;
+    let out = match d.unit {
+        DurationUnit::Days => {
+            date.checked_add_signed(chrono::TimeDelta::try_days(count).ok_or(EvalError::Overflow)?)
+        }
+        DurationUnit::Weeks => {
+            date.checked_add_signed(chrono::TimeDelta::try_weeks(count).ok_or(EvalError::Overflow)?)
+        }
+        DurationUnit::Months | DurationUnit::Years => {
+            let months = if d.unit == DurationUnit::Years {
+                count.checked_mul(12).ok_or(EvalError::Overflow)?
+            } else {
+                count
+            };
+            let m =
+                Months::new(u32::try_from(months.unsigned_abs()).map_err(|_| EvalError::Overflow)?);
+            if months >= 0 {
+                date.checked_add_months(m)
+            } else {
+                date.checked_sub_months(m)
+            }
+        }
+        DurationUnit::WorkingDays => {
+            if count.unsigned_abs() > 100_000 {
+                return Err(EvalError::Overflow);
+            }
+            let step = if count >= 0 { 1 } else { -1 };
+            let mut day = date;
+            let mut left = count.unsigned_abs();
+            while left > 0 {
+                day = day
+                    .checked_add_signed(chrono::TimeDelta::days(step))
+                    .ok_or(EvalError::DateOutOfRange)?;
+                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                    left -= 1;
+                }
+            }
+            Some(day)
+        }
+    };
+    out.ok_or(EvalError::DateOutOfRange)
+}
+
+struct Evaluator<'a> {
+    scheme: &'a Scheme,
+    applicant: &'a Applicant,
+}
+
+impl Evaluator<'_> {
+    fn conditions(&self, conditions: &[Condition]) -> Vec<Verdict> {
+        let mut out = Vec::with_capacity(conditions.len());
+        let mut stopped = false;
+        for c in conditions {
+            if stopped {
+                out.push(Verdict::Skipped);
+                continue;
+            }
+            let verdict = match self.truth(&c.expr) {
+                Ok(holds) => {
+                    if holds == (c.kind == ConditionKind::When) {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    }
+                }
+                Err(e) => Verdict::Error(e),
+            };
+            stopped = verdict != Verdict::Pass;
+            out.push(verdict);
+        }
+        out
+    }
+
+    fn application(&self) -> Result<Application, EvalError> {
+        let Some(app) = &self.scheme.application else {
+            return Ok(Application::NotRequired);
+        };
+        let received = match self.applicant.get(app.received) {
+            None => return Ok(Application::NotApplied),
+            Some(Value::Date(d)) => *d,
+            Some(_) => return Err(EvalError::TypeMismatch),
+        };
+        if let Some(opens) = &app.opens {
+            let opens = self.date(opens)?;
+            if received < opens {
+                return Ok(Application::Early { received, opens });
+            }
+        }
+        let deadline = match &app.deadline {
+            Some(d) => Some(self.date(d)?),
+            None => None,
+        };
+        Ok(match deadline {
+            Some(deadline) if received > deadline => Application::Late { received, deadline },
+            _ => Application::OnTime { received, deadline },
+        })
+    }
+
+    fn date(&self, e: &Expr) -> Result<NaiveDate, EvalError> {
+        match self.eval(e)? {
+            Value::Date(d) => Ok(d),
+            _ => Err(EvalError::TypeMismatch),
+        }
+    }
+
+    fn truth(&self, e: &Expr) -> Result<bool, EvalError> {
+        match e {
+            // Short-circuit: the right side may rely on the left (absence rule).
+            Expr::And(a, b) => Ok(self.truth(a)? && self.truth(b)?),
+            Expr::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
+            Expr::Not(a) => Ok(!self.truth(a)?),
+            Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),
+            _ => match self.eval(e)? {
+                Value::Bool(b) => Ok(b),
+                _ => Err(EvalError::TypeMismatch),
+            },
+        }
+    }
+
+    /// A pay expression, keeping track of the table row that paid.
+    fn pay(&self, e: &Expr) -> Result<Payout, EvalError> {
+        match e {
+            Expr::Row(r) => Ok(Payout {
+                amount: self.row_amount(*r)?,
+                row: Some(*r),
+            }),
+            Expr::Lookup { table, key } => {
+                let r = self.lookup(*table, key)?;
+                Ok(Payout {
+                    amount: self.row_amount(r)?,
+                    row: Some(r),
+                })
+            }
+            Expr::Match { scrutinee, arms } => {
+                let v = self.eval(scrutinee)?;
+                let arm = arms
+                    .iter()
+                    .find(|a| a.patterns.iter().any(|p| matches(p, &v)))
+                    .ok_or(EvalError::NoArm)?;
+                self.pay(&arm.body)
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                if self.truth(cond)? {
+                    self.pay(then)
+                } else {
+                    self.pay(otherwise)
+                }
+            }
+            _ => match self.eval(e)? {
+                Value::Money(m) => Ok(Payout {
+                    amount: m,
+                    row: None,
+                }),
+                _ => Err(EvalError::TypeMismatch),
+            },
+        }
+    }
+
+    fn lookup(&self, table: TableId, key: &Expr) -> Result<RowRef, EvalError> {
+        let k = self.eval(key)?;
+        let t = self
+            .scheme
+            .tables
+            .get(table as usize)
+            .ok_or(EvalError::BadReference)?;
+        let row = t
+            .rows
+            .iter()
+            .position(|r| r.key.as_ref() == Some(&k))
+            .ok_or(EvalError::NoRow { table })?;
+        Ok(RowRef {
+            table,
+            row: row as u32,
+        })
+    }
+
+    /// A row's amount, following "same as" references (bounded: the bundle
+    /// loader refuses cycles, this refuses them again rather than loop).
+    fn row_amount(&self, mut r: RowRef) -> Result<Money, EvalError> {
+        for _ in 0..64 {
+            let row = self
+                .scheme
+                .tables
+                .get(r.table as usize)
+                .and_then(|t| t.rows.get(r.row as usize))
+                .ok_or(EvalError::BadReference)?;
+            match row.amount {
+                RowAmount::Money(m) => return Ok(m),
+                RowAmount::SameAs(next) => r = next,
+            }
+        }
+        Err(EvalError::BadReference)
+    }
+
+    fn eval(&self, e: &Expr) -> Result<Value, EvalError> {
+        Ok(match e {
+            Expr::Lit(v) => v.clone(),
+            Expr::Field(f) => self
+                .applicant
+                .get(*f)
+                .cloned()
+                .ok_or(EvalError::Absent { field: *f })?,
+            Expr::Row(r) => Value::Money(self.row_amount(*r)?),
+            Expr::Lookup { table, key } => {
+                Value::Money(self.row_amount(self.lookup(*table, key)?)?)
+            }
+            Expr::And(..) | Expr::Or(..) | Expr::Not(_) | Expr::IsPresent(_) => {
+                Value::Bool(self.truth(e)?)
+            }
+            Expr::Neg(a) => match self.eval(a)? {
+                Value::Int(n) => Value::Int(n.checked_neg().ok_or(EvalError::Overflow)?),
+                Value::Money(m) => Value::Money(m.checked_neg().ok_or(EvalError::Overflow)?),
+                _ => return Err(EvalError::TypeMismatch),
+            },
+            Expr::Compare { op, lhs, rhs } => {
+                let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
+                if std::mem::discriminant(&a) != std::mem::discriminant(&b) {
+                    return Err(EvalError::TypeMismatch);
+                }
+                Value::Bool(match op {
+                    CompareOp::Eq => a == b,
+                    CompareOp::Ne => a != b,
+                    CompareOp::Lt => a < b,
+                    CompareOp::Le => a <= b,
+                    CompareOp::Gt => a > b,
+                    CompareOp::Ge => a >= b,
+                })
+            }
+            Expr::Arith { op, lhs, rhs } => arith(*op, self.eval(lhs)?, self.eval(rhs)?)?,
+            Expr::InSet { expr, set } => {
+                let v = self.eval(expr)?;
+                Value::Bool(set.contains(&v))
+            }
+            Expr::InRange {
+                expr,
+                lo,
+                hi,
+                inclusive,
+            } => {
+                let v = self.eval(expr)?;
+                let above_lo = match lo {
+                    Some(lo) => v >= self.eval(lo)?,
+                    None => true,
+                };
+                let below_hi = match hi {
+                    Some(hi) => {
+                        let h = self.eval(hi)?;
+                        if *inclusive {
+                            v <= h
+                        } else {
+                            v < h
+                        }
+                    }
+                    None => true,
+                };
+                Value::Bool(above_lo && below_hi)
+            }
+            Expr::Default { field, default } => match self.applicant.get(*field) {
+                Some(v) => v.clone(),
+                None => self.eval(default)?,
+            },
+            Expr::Call { func, args } => call(
+                *func,
+                args.iter()
+                    .map(|a| self.eval(a))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )?,
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                if self.truth(cond)? {
+                    self.eval(then)?
+                } else {
+                    self.eval(otherwise)?
+                }
+            }
+            Expr::Match { scrutinee, arms } => {
+                let v = self.eval(scrutinee)?;
+                let arm = arms
+                    .iter()
+                    .find(|a| a.patterns.iter().any(|p| matches(p, &v)))
+                    .ok_or(EvalError::NoArm)?;
+                self.eval(&arm.body)?
+            }
+        })
+    }
+}
+
+fn matches(p: &Pattern, v: &Value) -> bool {
+    match p {
+        Pattern::Wildcard => true,
+        Pattern::Value(x) => x == v,
+        Pattern::Range { lo, hi, inclusive } => {
+            let same_kind = |b: &Value| std::mem::discriminant(b) == std::mem::discriminant(v);
+            lo.as_ref().is_none_or(|lo| same_kind(lo) && v >= lo)
+                && hi
+                    .as_ref()
+                    .is_none_or(|hi| same_kind(hi) && if *inclusive { v <= hi } else { v < hi })
+        }
+    }
+}
+
+fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
+    let overflow = EvalError::Overflow;
+    Ok(match (op, a, b) {
+        (ArithOp::Add, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_add(y).ok_or(overflow)?)
+        }
+        (ArithOp::Sub, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_sub(y).ok_or(overflow)?)
+        }
+        (ArithOp::Mul, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_mul(y).ok_or(overflow)?)
+        }
+        (ArithOp::Add, Value::Money(x), Value::Money(y)) => {
+            Value::Money(x.checked_add(y).ok_or(overflow)?)
+        }
+        (ArithOp::Sub, Value::Money(x), Value::Money(y)) => {
+            Value::Money(x.checked_sub(y).ok_or(overflow)?)
+        }
+        (ArithOp::Mul, Value::Money(x), Value::Int(n))
+        | (ArithOp::Mul, Value::Int(n), Value::Money(x)) => {
+            Value::Money(x.checked_mul(n).ok_or(overflow)?)
+        }
+        (ArithOp::Add, Value::Date(d), Value::Duration(u))
+        | (ArithOp::Add, Value::Duration(u), Value::Date(d)) => Value::Date(shift(d, u.into(), 1)?),
+        (ArithOp::Sub, Value::Date(d), Value::Duration(u)) => Value::Date(shift(d, u.into(), -1)?),
+        _ => return Err(EvalError::TypeMismatch),
+    })
+}
+
+fn call(func: Builtin, args: Vec<Value>) -> Result<Value, EvalError> {
+    let mut it = args.into_iter();
+    let (a, b) = (it.next(), it.next());
+    Ok(match (func, a, b) {
+        (Builtin::Year, Some(Value::Date(d)), None) => Value::Int(i64::from(d.year())),
+        (Builtin::Month, Some(Value::Date(d)), None) => Value::Int(i64::from(d.month())),
+        (Builtin::Day, Some(Value::Date(d)), None) => Value::Int(i64::from(d.day())),
+        (Builtin::Min, Some(a), Some(b))
+            if std::mem::discriminant(&a) == std::mem::discriminant(&b) =>
+        {
+            a.min(b)
+        }
+        (Builtin::Max, Some(a), Some(b))
+            if std::mem::discriminant(&a) == std::mem::discriminant(&b) =>
+        {
+            a.max(b)
+        }
+        _ => return Err(EvalError::TypeMismatch),
+    })
+}
+
+/// Evaluates a condition on its own (for explanations); `None` on error.
+pub fn evaluate_condition(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<bool> {
+    Evaluator { scheme, applicant }.truth(e).ok()
+}
+
+/// Evaluates an expression on its own (for explanations); `None` on error.
+pub fn evaluate_value(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<Value> {
+    Evaluator { scheme, applicant }.eval(e).ok()
+}

@@ -1,0 +1,713 @@
+//! Explanations: a [`Decision`] in the scheme's own terms, citing clauses and
+//! the applicant's actual values. Structured ([`Explanation`], serialisable for
+//! a UI) and as text ([`Explanation::to_text`]).
+
+use serde::Serialize;
+
+use crate::eval::{Application, Decision, Outcome, Payout, Verdict};
+use crate::input::Applicant;
+use crate::ir::{
+    CompareOp, Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
+};
+use crate::money::Money;
+
+/// Why a person gets what they get.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub scheme: String,
+    /// The applicant's identifier value, if the scheme names one.
+    pub applicant: Option<String>,
+    pub outcome: Outcome,
+    /// One sentence: the bottom line.
+    pub summary: String,
+    pub requirements: Vec<Line>,
+    pub categories: Vec<CategoryExplanation>,
+    pub award: Option<Line>,
+    pub application: Option<Line>,
+    pub schedule: Vec<Line>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryExplanation {
+    pub name: String,
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    pub eligible: bool,
+    pub amount: Option<String>,
+    pub conditions: Vec<Line>,
+    /// Which table row paid, or why paying failed.
+    pub pay: Option<Line>,
+}
+
+/// One statement of the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub status: Status,
+    pub clause: Option<String>,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skipped,
+    Error,
+    Info,
+}
+
+impl Status {
+    fn mark(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Fail => "✗",
+            Status::Skipped => "·",
+            Status::Error => "!",
+            Status::Info => "→",
+        }
+    }
+}
+
+/// Explains a decision made by [`crate::evaluate`] for this applicant.
+pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> Explanation {
+    let w = Words { scheme, applicant };
+    let requirements = scheme
+        .requirements
+        .iter()
+        .zip(&decision.requirements)
+        .map(|(c, v)| w.condition(c, v, None))
+        .collect();
+    let categories = scheme
+        .categories
+        .iter()
+        .zip(&decision.categories)
+        .map(|(cat, d)| {
+            let pay = match (&d.payout, &d.pay_error) {
+                (Some(p), _) => Some(Line {
+                    status: Status::Info,
+                    clause: cat.pay_clause.clone(),
+                    text: format!("pays {}", w.payout(p)),
+                }),
+                (None, Some(e)) => Some(Line {
+                    status: Status::Error,
+                    clause: cat.pay_clause.clone(),
+                    text: format!("the amount could not be computed: {}", w.error(e)),
+                }),
+                _ => None,
+            };
+            CategoryExplanation {
+                name: cat.name.clone(),
+                label: cat.label.clone(),
+                clause: cat.clause.clone(),
+                eligible: d.eligible(),
+                amount: d.payout.map(|p| w.money(p.amount)),
+                conditions: cat
+                    .conditions
+                    .iter()
+                    .zip(&d.conditions)
+                    .map(|(c, v)| w.condition(c, v, cat.clause.as_deref()))
+                    .collect(),
+                pay,
+            }
+        })
+        .collect();
+    let award = decision.awards.first().map(|_| {
+        let chosen: Vec<String> = decision
+            .awards
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    w.category_name(a.category),
+                    w.money(a.payout.amount)
+                )
+            })
+            .collect();
+        let candidates: Vec<String> = decision
+            .categories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                c.payout
+                    .map(|p| format!("{} {}", w.category_name(i as u32), w.money(p.amount)))
+            })
+            .collect();
+        let rule = scheme
+            .award
+            .order
+            .iter()
+            .map(|c| match c {
+                crate::ir::Criterion::HighestAmount => "highest amount",
+                crate::ir::Criterion::LowestAmount => "lowest amount",
+                crate::ir::Criterion::FirstDeclared => "first declared",
+            })
+            .collect::<Vec<_>>()
+            .join(", then ");
+        Line {
+            status: Status::Info,
+            clause: scheme.award.clause.clone(),
+            text: format!(
+                "award: {} (chosen by {rule} among: {})",
+                chosen.join(", "),
+                candidates.join(", ")
+            ),
+        }
+    });
+    let app_clause = scheme
+        .application
+        .as_ref()
+        .and_then(|a| a.deadline_clause.clone().or_else(|| a.clause.clone()));
+    let application = match decision.application {
+        Application::NotRequired => None,
+        Application::NotApplied => Some(Line {
+            status: Status::Fail,
+            clause: app_clause,
+            text: "did not apply".into(),
+        }),
+        Application::OnTime { received, deadline } => Some(Line {
+            status: Status::Pass,
+            clause: app_clause,
+            text: match deadline {
+                Some(d) => format!("applied on {received}, by the deadline {d}"),
+                None => format!("applied on {received}"),
+            },
+        }),
+        Application::Late { received, deadline } => Some(Line {
+            status: Status::Fail,
+            clause: app_clause,
+            text: format!("applied on {received}, after the deadline {deadline}"),
+        }),
+        Application::Early { received, opens } => Some(Line {
+            status: Status::Fail,
+            clause: app_clause,
+            text: format!("applied on {received}, before applications opened on {opens}"),
+        }),
+    };
+    let schedule = scheme
+        .timeline
+        .iter()
+        .zip(&decision.schedule)
+        .map(|(step, date)| Line {
+            status: Status::Info,
+            clause: step.clause.clone(),
+            text: format!(
+                "{} by {date}{}",
+                step.name,
+                step.label
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
+            ),
+        })
+        .collect();
+    let awarded = decision
+        .awards
+        .iter()
+        .map(|a| {
+            format!(
+                "{} under `{}`",
+                w.money(a.payout.amount),
+                w.category_name(a.category)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let summary = match decision.outcome {
+        Outcome::Paid => format!("paid {awarded}"),
+        Outcome::NotEligible => "not eligible".to_string(),
+        Outcome::NotApplied => format!("eligible for {awarded}, but did not apply"),
+        Outcome::Late => format!("eligible for {awarded}, but applied after the deadline"),
+        Outcome::Early => format!("eligible for {awarded}, but applied before applications opened"),
+        Outcome::Error => {
+            "the rules could not be evaluated for this applicant (see the errors below)".to_string()
+        }
+    };
+    let identifier = scheme
+        .application
+        .as_ref()
+        .and_then(|a| a.identifier)
+        .and_then(|f| applicant.get(f))
+        .map(|v| match v {
+            Value::Text(t) => t.clone(),
+            other => w.value(other),
+        });
+    Explanation {
+        scheme: scheme.id.clone(),
+        applicant: identifier,
+        outcome: decision.outcome,
+        summary,
+        requirements,
+        categories,
+        award,
+        application,
+        schedule,
+    }
+}
+
+impl Explanation {
+    /// The trace as a person reads it.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let who = self.applicant.as_deref().unwrap_or("applicant");
+        out.push_str(&format!("{who}: {}\n", self.summary));
+        let line = |out: &mut String, indent: &str, l: &Line| {
+            let clause = l
+                .clause
+                .as_ref()
+                .map(|c| format!("§{c} "))
+                .unwrap_or_default();
+            out.push_str(&format!("{indent}{} {clause}{}\n", l.status.mark(), l.text));
+        };
+        if !self.requirements.is_empty() {
+            out.push_str("requirements\n");
+            for l in &self.requirements {
+                line(&mut out, "  ", l);
+            }
+        }
+        for c in &self.categories {
+            let mark = if c.eligible { "✓" } else { "✗" };
+            let label = c
+                .label
+                .as_ref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            let clause = c
+                .clause
+                .as_ref()
+                .map(|c| format!(" §{c}"))
+                .unwrap_or_default();
+            let verdict = match &c.amount {
+                Some(a) => format!("eligible, {a}"),
+                None => "not eligible".to_string(),
+            };
+            out.push_str(&format!("{mark} {}{label}{clause}: {verdict}\n", c.name));
+            for l in &c.conditions {
+                line(&mut out, "    ", l);
+            }
+            if let Some(p) = &c.pay {
+                line(&mut out, "    ", p);
+            }
+        }
+        if let Some(a) = &self.award {
+            line(&mut out, "", a);
+        }
+        if let Some(a) = &self.application {
+            line(&mut out, "", a);
+        }
+        for s in &self.schedule {
+            line(&mut out, "", s);
+        }
+        out
+    }
+}
+
+/// Renders IR and values in the scheme's own words.
+pub struct Words<'a> {
+    pub scheme: &'a Scheme,
+    pub applicant: &'a Applicant,
+}
+
+impl Words<'_> {
+    pub fn money(&self, m: Money) -> String {
+        if self.scheme.header.currency == "CNY" {
+            format!("{} 元", m.grouped())
+        } else {
+            format!("{} {}", m.grouped(), self.scheme.header.currency)
+        }
+    }
+
+    fn category_name(&self, i: u32) -> String {
+        self.scheme
+            .categories
+            .get(i as usize)
+            .map_or_else(|| format!("#{i}"), |c| c.name.clone())
+    }
+
+    fn field_name(&self, f: FieldId) -> String {
+        self.scheme
+            .applicant
+            .get(f as usize)
+            .map_or_else(|| format!("#{f}"), |x| x.name.clone())
+    }
+
+    pub fn value(&self, v: &Value) -> String {
+        match v {
+            Value::Bool(b) => b.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Money(m) => self.money(*m),
+            Value::Date(d) => d.to_string(),
+            Value::Text(t) => format!("{t:?}"),
+            Value::Enum { ty, variant } => self
+                .scheme
+                .enums
+                .get(*ty as usize)
+                .and_then(|e| e.variants.get(*variant as usize))
+                .map_or_else(|| format!("#{variant}"), |v| v.name.clone()),
+            Value::Duration(d) => {
+                let unit = match d.unit {
+                    crate::ir::DurationUnitValue::Days => "days",
+                    crate::ir::DurationUnitValue::WorkingDays => "working_days",
+                    crate::ir::DurationUnitValue::Weeks => "weeks",
+                    crate::ir::DurationUnitValue::Months => "months",
+                    crate::ir::DurationUnitValue::Years => "years",
+                };
+                format!("{} {unit}", d.count)
+            }
+        }
+    }
+
+    /// `voc_level = 1`, `voc_issuer = other (其他机构)`, `sw_level is absent`
+    fn field_value(&self, f: FieldId) -> String {
+        let name = self.field_name(f);
+        match self.applicant.get(f) {
+            None => format!("{name} is absent"),
+            Some(v @ Value::Enum { ty, variant }) => {
+                let label = self
+                    .scheme
+                    .enums
+                    .get(*ty as usize)
+                    .and_then(|e| e.variants.get(*variant as usize))
+                    .and_then(|v| v.label.clone());
+                match label {
+                    Some(l) => format!("{name} = {} ({l})", self.value(v)),
+                    None => format!("{name} = {}", self.value(v)),
+                }
+            }
+            Some(v) => format!("{name} = {}", self.value(v)),
+        }
+    }
+
+    /// An expression as the author would write it.
+    pub fn expr(&self, e: &Expr) -> String {
+        match e {
+            Expr::Lit(v) => self.value(v),
+            Expr::Field(f) => self.field_name(*f),
+            Expr::Row(r) => self.row_name(*r),
+            Expr::Lookup { table, key } => {
+                let t = self
+                    .scheme
+                    .tables
+                    .get(*table as usize)
+                    .map_or("?", |t| t.name.as_str());
+                format!("{t}[{}]", self.expr(key))
+            }
+            Expr::Not(a) => format!("not ({})", self.expr(a)),
+            Expr::Neg(a) => format!("-{}", self.expr(a)),
+            Expr::And(a, b) => format!("{} and {}", self.expr(a), self.expr(b)),
+            Expr::Or(a, b) => format!("({} or {})", self.expr(a), self.expr(b)),
+            Expr::Compare { op, lhs, rhs } => {
+                format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
+            }
+            Expr::InSet { expr, set } => format!("{} in {}", self.expr(expr), self.set(set)),
+            Expr::InRange {
+                expr,
+                lo,
+                hi,
+                inclusive,
+            } => format!("{} in {}", self.expr(expr), self.range(lo, hi, *inclusive)),
+            Expr::IsPresent(f) => format!("{} is present", self.field_name(*f)),
+            Expr::Default { field, default } => {
+                format!("{} ?? {}", self.field_name(*field), self.expr(default))
+            }
+            Expr::Call { func, args } => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("{}({})", func.name(), args.join(", "))
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                format!(
+                    "if {} then {} else {}",
+                    self.expr(cond),
+                    self.expr(then),
+                    self.expr(otherwise)
+                )
+            }
+            Expr::Match { scrutinee, arms } => {
+                let arms: Vec<String> = arms
+                    .iter()
+                    .map(|a| {
+                        let pats: Vec<String> =
+                            a.patterns.iter().map(|p| self.pattern(p)).collect();
+                        format!("{} => {}", pats.join(" | "), self.expr(&a.body))
+                    })
+                    .collect();
+                format!("match {} {{ {} }}", self.expr(scrutinee), arms.join(", "))
+            }
+        }
+    }
+
+    fn pattern(&self, p: &Pattern) -> String {
+        match p {
+            Pattern::Wildcard => "_".into(),
+            Pattern::Value(v) => self.value(v),
+            Pattern::Range { lo, hi, inclusive } => format!(
+                "{}{}{}",
+                lo.as_ref().map(|v| self.value(v)).unwrap_or_default(),
+                if *inclusive { "..=" } else { ".." },
+                hi.as_ref().map(|v| self.value(v)).unwrap_or_default()
+            ),
+        }
+    }
+
+    fn set(&self, set: &[Value]) -> String {
+        let items: Vec<String> = set.iter().map(|v| self.value(v)).collect();
+        format!("{{{}}}", items.join(", "))
+    }
+
+    fn range(&self, lo: &Option<Box<Expr>>, hi: &Option<Box<Expr>>, inclusive: bool) -> String {
+        format!(
+            "{}{}{}",
+            lo.as_ref().map(|e| self.expr(e)).unwrap_or_default(),
+            if inclusive { "..=" } else { ".." },
+            hi.as_ref().map(|e| self.expr(e)).unwrap_or_default()
+        )
+    }
+
+    pub fn row_name(&self, r: RowRef) -> String {
+        self.scheme
+            .tables
+            .get(r.table as usize)
+            .and_then(|t| {
+                t.rows
+                    .get(r.row as usize)
+                    .map(|row| format!("{}.{}", t.name, row.name))
+            })
+            .unwrap_or_else(|| "?".into())
+    }
+
+    /// `2,000.00 元 from standard.level1 (国家一级（高级技师）)`, following "same as" rows.
+    fn payout(&self, p: &Payout) -> String {
+        let mut text = self.money(p.amount);
+        let mut at = p.row;
+        let mut hops = 0;
+        while let Some(r) = at {
+            let Some(row) = self
+                .scheme
+                .tables
+                .get(r.table as usize)
+                .and_then(|t| t.rows.get(r.row as usize))
+            else {
+                break;
+            };
+            let label = row
+                .label
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                " {} {}{label}",
+                if hops == 0 { "from" } else { "= same as" },
+                self.row_name(r)
+            ));
+            at = match row.amount {
+                RowAmount::SameAs(next) if hops < 8 => Some(next),
+                _ => None,
+            };
+            hops += 1;
+        }
+        text
+    }
+
+    fn error(&self, e: &crate::eval::EvalError) -> String {
+        match e {
+            crate::eval::EvalError::Absent { field } => {
+                format!("`{}` is absent", self.field_name(*field))
+            }
+            crate::eval::EvalError::NoRow { table } => {
+                let t = self
+                    .scheme
+                    .tables
+                    .get(*table as usize)
+                    .map_or("?", |t| t.name.as_str());
+                format!("table `{t}` has no row for this key")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// One condition's line: what it checked and, for a failure, why.
+    fn condition(&self, c: &Condition, v: &Verdict, fallback_clause: Option<&str>) -> Line {
+        let clause = c
+            .clause
+            .clone()
+            .or_else(|| fallback_clause.map(str::to_string));
+        let fields = self.fields_of(&c.expr);
+        let name = c.label.clone().unwrap_or_else(|| c.text.clone());
+        let (status, text) = match (v, c.kind) {
+            (Verdict::Pass, ConditionKind::When) => (Status::Pass, format!("{name}: {fields}")),
+            (Verdict::Pass, ConditionKind::Unless) => {
+                (Status::Pass, format!("not excluded ({name}): {fields}"))
+            }
+            (Verdict::Fail, ConditionKind::When) => {
+                let why = self.why_not(&c.expr);
+                match &c.label {
+                    Some(l) => (Status::Fail, format!("{l}: {why}")),
+                    None => (Status::Fail, why),
+                }
+            }
+            (Verdict::Fail, ConditionKind::Unless) => {
+                (Status::Fail, format!("excluded ({name}): {fields}"))
+            }
+            (Verdict::Skipped, _) => (Status::Skipped, format!("{name}: not checked")),
+            (Verdict::Error(e), _) => (Status::Error, format!("{name}: {}", self.error(e))),
+        };
+        Line {
+            status,
+            clause,
+            text,
+        }
+    }
+
+    /// The values of the fields an expression reads: `voc_level = 1, voc_issued = 2021-01-01`.
+    fn fields_of(&self, e: &Expr) -> String {
+        let mut ids = Vec::new();
+        collect_fields(e, &mut ids);
+        ids.dedup();
+        let mut seen = Vec::new();
+        let parts: Vec<String> = ids
+            .into_iter()
+            .filter(|f| {
+                let new = !seen.contains(f);
+                seen.push(*f);
+                new
+            })
+            .map(|f| self.field_value(f))
+            .collect();
+        parts.join(", ")
+    }
+
+    /// Why a condition that should hold does not, naming the failing part.
+    fn why_not(&self, e: &Expr) -> String {
+        let failing = |x: &Expr| -> bool {
+            let d = crate::eval::evaluate_condition(self.scheme, self.applicant, x);
+            d != Some(true)
+        };
+        match e {
+            Expr::And(a, b) => {
+                if failing(a) {
+                    self.why_not(a)
+                } else {
+                    self.why_not(b)
+                }
+            }
+            Expr::IsPresent(f) => format!("{} is absent", self.field_name(*f)),
+            Expr::Field(f) => format!("{} is false", self.field_name(*f)),
+            Expr::Not(inner) => match &**inner {
+                Expr::IsPresent(f) => format!(
+                    "{} is present ({})",
+                    self.field_name(*f),
+                    self.field_value(*f)
+                ),
+                Expr::Field(f) => format!("{} is true", self.field_name(*f)),
+                _ => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+            },
+            Expr::InRange {
+                expr,
+                lo,
+                hi,
+                inclusive,
+            } => {
+                let range = self.range(lo, hi, *inclusive);
+                let subject = match &**expr {
+                    Expr::Field(f) => self.field_value(*f),
+                    other => self.expr(other),
+                };
+                let value = crate::eval::evaluate_value(self.scheme, self.applicant, expr);
+                let low = lo
+                    .as_ref()
+                    .and_then(|l| crate::eval::evaluate_value(self.scheme, self.applicant, l));
+                let is_date = matches!(value, Some(Value::Date(_)));
+                match (value, low) {
+                    (Some(v), Some(l)) if v < l => {
+                        format!(
+                            "{subject} is {} {range}",
+                            if is_date {
+                                "before the window"
+                            } else {
+                                "below the range"
+                            }
+                        )
+                    }
+                    (Some(_), _) => format!(
+                        "{subject} is {} {range}",
+                        if is_date {
+                            "after the window"
+                        } else {
+                            "above the range"
+                        }
+                    ),
+                    _ => format!("{subject} is not in {range}"),
+                }
+            }
+            Expr::InSet { expr, set } => {
+                let subject = match &**expr {
+                    Expr::Field(f) => self.field_value(*f),
+                    other => self.expr(other),
+                };
+                format!("{subject} is not one of {}", self.set(set))
+            }
+            Expr::Compare { op, lhs, rhs } => {
+                let mut ids = Vec::new();
+                collect_fields(e, &mut ids);
+                let need = format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs));
+                let got = self.fields_of(e);
+                let verb = if *op == CompareOp::Eq {
+                    "needs"
+                } else {
+                    "needs"
+                };
+                format!("{got}, but the rule {verb} {need}")
+            }
+            _ => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+        }
+    }
+}
+
+fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
+    match e {
+        Expr::Field(f) | Expr::IsPresent(f) => out.push(*f),
+        Expr::Default { field, default } => {
+            out.push(*field);
+            collect_fields(default, out);
+        }
+        Expr::Lit(_) | Expr::Row(_) => {}
+        Expr::Lookup { key, .. } => collect_fields(key, out),
+        Expr::Not(a) | Expr::Neg(a) => collect_fields(a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            collect_fields(a, out);
+            collect_fields(b, out);
+        }
+        Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            collect_fields(lhs, out);
+            collect_fields(rhs, out);
+        }
+        Expr::InSet { expr, .. } => collect_fields(expr, out),
+        Expr::InRange { expr, lo, hi, .. } => {
+            collect_fields(expr, out);
+            lo.iter()
+                .chain(hi.iter())
+                .for_each(|b| collect_fields(b, out));
+        }
+        Expr::Call { args, .. } => args.iter().for_each(|a| collect_fields(a, out)),
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            collect_fields(cond, out);
+            collect_fields(then, out);
+            collect_fields(otherwise, out);
+        }
+        Expr::Match { scrutinee, arms } => {
+            collect_fields(scrutinee, out);
+            arms.iter().for_each(|a| collect_fields(&a.body, out));
+        }
+    }
+}

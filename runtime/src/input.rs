@@ -1,0 +1,216 @@
+//! Applicants: the input record, built from JSON (application systems) or
+//! from text cells (population files), and checked against the scheme's
+//! input schema.
+
+use chrono::NaiveDate;
+
+use crate::ir::{FieldId, Scheme, Type, Value};
+use crate::money::Money;
+
+/// One applicant's values, indexed like [`Scheme::applicant`]; `None` is absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applicant {
+    values: Vec<Option<Value>>,
+}
+
+impl Applicant {
+    /// An applicant with every field absent.
+    pub fn empty(scheme: &Scheme) -> Self {
+        Applicant {
+            values: vec![None; scheme.applicant.len()],
+        }
+    }
+    pub fn get(&self, field: FieldId) -> Option<&Value> {
+        self.values.get(field as usize).and_then(Option::as_ref)
+    }
+    /// Sets a field (ignored for an index outside the schema).
+    pub fn set(&mut self, field: FieldId, value: Option<Value>) {
+        if let Some(slot) = self.values.get_mut(field as usize) {
+            *slot = value;
+        }
+    }
+    /// Clears every value, keeping the allocation (for reading many rows).
+    pub fn clear(&mut self) {
+        self.values.iter_mut().for_each(|v| *v = None);
+    }
+
+    /// Builds an applicant from a JSON object keyed by field name. `null` or
+    /// a missing key is absent. Every problem is reported, not just the first.
+    pub fn from_json(
+        scheme: &Scheme,
+        json: &serde_json::Value,
+    ) -> Result<Applicant, Vec<InputError>> {
+        let Some(object) = json.as_object() else {
+            return Err(vec![InputError {
+                field: String::new(),
+                problem: Problem::NotAnObject,
+            }]);
+        };
+        let mut applicant = Applicant::empty(scheme);
+        let mut errors = Vec::new();
+        for (key, value) in object {
+            let Some(id) = scheme.applicant.iter().position(|f| f.name == *key) else {
+                errors.push(InputError {
+                    field: key.clone(),
+                    problem: Problem::UnknownField {
+                        known: scheme.applicant.iter().map(|f| f.name.clone()).collect(),
+                    },
+                });
+                continue;
+            };
+            let Some(field) = scheme.applicant.get(id) else {
+                continue;
+            };
+            if value.is_null() {
+                continue;
+            }
+            match json_value(scheme, field.ty, value) {
+                Ok(v) => applicant.set(id as FieldId, Some(v)),
+                Err(problem) => errors.push(InputError {
+                    field: key.clone(),
+                    problem,
+                }),
+            }
+        }
+        applicant.require_fields(scheme, &mut errors);
+        if errors.is_empty() {
+            Ok(applicant)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Reports required (non-optional) fields that are absent.
+    pub fn require_fields(&self, scheme: &Scheme, errors: &mut Vec<InputError>) {
+        for (i, f) in scheme.applicant.iter().enumerate() {
+            if !f.optional && self.values.get(i).is_none_or(Option::is_none) {
+                errors.push(InputError {
+                    field: f.name.clone(),
+                    problem: Problem::Missing,
+                });
+            }
+        }
+    }
+}
+
+/// A problem with one input value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// The field's name ("" for the record as a whole).
+    pub field: String,
+    pub problem: Problem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    NotAnObject,
+    UnknownField {
+        known: Vec<String>,
+    },
+    /// A required field is absent.
+    Missing,
+    /// The value is not of the field's type.
+    Invalid {
+        expected: String,
+        found: String,
+    },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.problem {
+            Problem::NotAnObject => {
+                f.write_str("an applicant must be a JSON object of field values")
+            }
+            Problem::UnknownField { known } => {
+                write!(
+                    f,
+                    "unknown field `{}` (the applicant has: {})",
+                    self.field,
+                    known.join(", ")
+                )
+            }
+            Problem::Missing => write!(f, "field `{}` is required but absent", self.field),
+            Problem::Invalid { expected, found } => {
+                write!(
+                    f,
+                    "field `{}`: expected {expected}, found `{found}`",
+                    self.field
+                )
+            }
+        }
+    }
+}
+
+/// What a value of a type looks like, for messages.
+pub fn describe_type(scheme: &Scheme, ty: Type) -> String {
+    match ty {
+        Type::Bool => "`true` or `false`".into(),
+        Type::Int => "a whole number".into(),
+        Type::Money => "an amount like `2000.00`".into(),
+        Type::Date => "a date like `2023-10-31`".into(),
+        Type::Text => "text".into(),
+        Type::Duration => "a duration".into(),
+        Type::Enum(e) => match scheme.enums.get(e as usize) {
+            Some(d) => {
+                let names: Vec<String> =
+                    d.variants.iter().map(|v| format!("`{}`", v.name)).collect();
+                format!("one of {}", names.join(", "))
+            }
+            None => "an enum value".into(),
+        },
+    }
+}
+
+fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value, Problem> {
+    let invalid = || Problem::Invalid {
+        expected: describe_type(scheme, ty),
+        found: v.to_string(),
+    };
+    match (ty, v) {
+        (Type::Bool, serde_json::Value::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Int, serde_json::Value::Number(n)) => n.as_i64().map(Value::Int).ok_or_else(invalid),
+        (Type::Money, serde_json::Value::Number(n)) => n
+            .as_i64()
+            .and_then(Money::from_yuan)
+            .map(Value::Money)
+            .ok_or_else(invalid),
+        (_, serde_json::Value::String(s)) => parse_cell(scheme, ty, s).map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+/// Parses a text cell (a CSV field, a query parameter) as a value of `ty`.
+/// The empty string is not handled here: callers decide it means absent.
+pub fn parse_cell(scheme: &Scheme, ty: Type, text: &str) -> Result<Value, Problem> {
+    let invalid = || Problem::Invalid {
+        expected: describe_type(scheme, ty),
+        found: text.to_string(),
+    };
+    match ty {
+        Type::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(invalid()),
+        },
+        Type::Int => text.parse().map(Value::Int).map_err(|_| invalid()),
+        Type::Money => text
+            .parse::<Money>()
+            .map(Value::Money)
+            .map_err(|_| invalid()),
+        Type::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Value::Date)
+            .map_err(|_| invalid()),
+        Type::Text => Ok(Value::Text(text.to_string())),
+        Type::Duration => Err(invalid()),
+        Type::Enum(e) => scheme
+            .enums
+            .get(e as usize)
+            .and_then(|d| d.variants.iter().position(|v| v.name == text))
+            .map(|variant| Value::Enum {
+                ty: e,
+                variant: variant as u32,
+            })
+            .ok_or_else(invalid),
+    }
+}
