@@ -58,8 +58,8 @@ pub fn input_schema(scheme: &Scheme) -> Value {
             }
             if f.optional {
                 // Absent may be written as null or left out.
+                let title = obj.remove("title");
                 let inner = Value::Object(obj.clone());
-                let title = obj.get("title").cloned();
                 obj.clear();
                 obj.insert("anyOf".into(), json!([inner, { "type": "null" }]));
                 if let Some(t) = title {
