@@ -1,5 +1,12 @@
 //! End-to-end tests of the `bursar` command: the real binary, real files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -9,7 +16,11 @@ const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
 const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
 
 fn bursar(args: &[&str]) -> Output {
-    Command::cargo_bin("bursar").unwrap().args(args).output().unwrap()
+    Command::cargo_bin("bursar")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -44,7 +55,12 @@ fn check_reports_errors_with_exit_1_and_usage_with_exit_2() {
 
 #[test]
 fn check_json_gives_code_position_and_labels() {
-    let o = bursar(&["check", "--format", "json", "tests/cases/check/full-width-parentheses.bursar"]);
+    let o = bursar(&[
+        "check",
+        "--format",
+        "json",
+        "tests/cases/check/full-width-parentheses.bursar",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let d = &json[0];
@@ -54,7 +70,10 @@ fn check_json_gives_code_position_and_labels() {
     // Column counts characters, so CJK text before the error does not skew it.
     assert_eq!(d["column"], 9);
     assert_eq!(d["labels"][0]["primary"], true);
-    assert!(d["help"].as_str().unwrap().contains("replace `（` with `(`"));
+    assert!(d["help"]
+        .as_str()
+        .unwrap()
+        .contains("replace `（` with `(`"));
 }
 
 #[test]
@@ -82,7 +101,8 @@ fn the_shipped_example_bundle_is_current() {
     let o = bursar(&["compile", POLICY, "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let made = std::fs::read_to_string(&out).unwrap();
-    let shipped = std::fs::read_to_string("runtime/tests/data/2023-career-boost.bundle.json").unwrap();
+    let shipped =
+        std::fs::read_to_string("runtime/tests/data/2023-career-boost.bundle.json").unwrap();
     assert!(
         made == shipped,
         "regenerate it: cargo run -- compile {POLICY} -o runtime/tests/data/2023-career-boost.bundle.json"
@@ -93,9 +113,17 @@ fn the_shipped_example_bundle_is_current() {
 #[test]
 fn input_schema_describes_the_applicant() {
     let (bundle, schema) = (temp("s.json"), temp("schema.json"));
-    let o = bursar(&["compile", POLICY, "-o", bundle.to_str().unwrap(), "--input-schema", schema.to_str().unwrap()]);
+    let o = bursar(&[
+        "compile",
+        POLICY,
+        "-o",
+        bundle.to_str().unwrap(),
+        "--input-schema",
+        schema.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0));
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&schema).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema).unwrap()).unwrap();
     insta::assert_json_snapshot!("input_schema_2023", schema);
 }
 
@@ -103,13 +131,23 @@ fn input_schema_describes_the_applicant() {
 /// implies, as written down row by row in population-sample.outcomes.csv.
 #[test]
 fn every_sample_row_has_the_outcome_the_notice_implies() {
-    let expected = std::fs::read_to_string("policies/beijing/data/population-sample.outcomes.csv").unwrap();
+    let expected =
+        std::fs::read_to_string("policies/beijing/data/population-sample.outcomes.csv").unwrap();
     let mut reader = csv::Reader::from_reader(expected.as_bytes());
     let mut rows = 0;
     for (i, record) in reader.records().enumerate() {
         let r = record.unwrap();
         let (id, outcome, category, amount) = (&r[0], &r[1], &r[2], &r[3]);
-        let o = bursar(&["eval", POLICY, "--csv", SAMPLE, "--row", &(i + 1).to_string(), "--format", "json"]);
+        let o = bursar(&[
+            "eval",
+            POLICY,
+            "--csv",
+            SAMPLE,
+            "--row",
+            &(i + 1).to_string(),
+            "--format",
+            "json",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{id}: {}", stderr(&o));
         let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         assert_eq!(d["applicant"], id);
@@ -130,7 +168,14 @@ fn every_sample_row_has_the_outcome_the_notice_implies() {
 fn explanations_of_every_sample_row() {
     let mut all = String::new();
     for row in 1..=24 {
-        let o = bursar(&["explain", POLICY, "--csv", SAMPLE, "--row", &row.to_string()]);
+        let o = bursar(&[
+            "explain",
+            POLICY,
+            "--csv",
+            SAMPLE,
+            "--row",
+            &row.to_string(),
+        ]);
         assert_eq!(o.status.code(), Some(0));
         all.push_str(&stdout(&o));
         all.push('\n');
@@ -141,7 +186,11 @@ fn explanations_of_every_sample_row() {
 #[test]
 fn eval_by_identifier_and_from_a_json_applicant() {
     let o = bursar(&["eval", POLICY, "--csv", SAMPLE, "--id", "E21"]);
-    assert!(stdout(&o).starts_with("E21: paid 2,000.00 元 under `social_work`"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("E21: paid 2,000.00 元 under `social_work`"),
+        "{}",
+        stdout(&o)
+    );
 
     let applicant = temp("applicant.json");
     std::fs::write(
@@ -150,7 +199,14 @@ fn eval_by_identifier_and_from_a_json_applicant() {
             "voc_boosted_before": false, "applied_on": "2023-06-01"}"#,
     )
     .unwrap();
-    let o = bursar(&["eval", POLICY, "--applicant", applicant.to_str().unwrap(), "--format", "json"]);
+    let o = bursar(&[
+        "eval",
+        POLICY,
+        "--applicant",
+        applicant.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(d["paid"], "2000.00");
@@ -161,11 +217,18 @@ fn eval_by_identifier_and_from_a_json_applicant() {
 #[test]
 fn a_bad_applicant_is_reported_not_judged() {
     let applicant = temp("bad.json");
-    std::fs::write(&applicant, r#"{"person_id": "W2", "member_card": "yes", "voc_levle": 1, "voc_boosted_before": false}"#).unwrap();
+    std::fs::write(
+        &applicant,
+        r#"{"person_id": "W2", "member_card": "yes", "voc_levle": 1, "voc_boosted_before": false}"#,
+    )
+    .unwrap();
     let o = bursar(&["eval", POLICY, "--applicant", applicant.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("field `member_card`: expected `true` or `false`, found `\"yes\"`"), "{err}");
+    assert!(
+        err.contains("field `member_card`: expected `true` or `false`, found `\"yes\"`"),
+        "{err}"
+    );
     assert!(err.contains("unknown field `voc_levle`"), "{err}");
 }
 
@@ -174,22 +237,42 @@ fn a_tampered_bundle_is_refused() {
     let bundle = temp("tampered.json");
     let o = bursar(&["compile", POLICY, "-o", bundle.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
-    let text = std::fs::read_to_string(&bundle).unwrap().replacen("\"2000.00\"", "\"2500.00\"", 1);
+    let text = std::fs::read_to_string(&bundle)
+        .unwrap()
+        .replacen("\"2000.00\"", "\"2500.00\"", 1);
     std::fs::write(&bundle, text).unwrap();
-    let o = bursar(&["eval", bundle.to_str().unwrap(), "--csv", SAMPLE, "--row", "1"]);
+    let o = bursar(&[
+        "eval",
+        bundle.to_str().unwrap(),
+        "--csv",
+        SAMPLE,
+        "--row",
+        "1",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("does not match its hash"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not match its hash"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn a_bad_csv_row_names_file_line_column_and_value() {
     let csv = temp("bad.csv");
     let sample = std::fs::read_to_string(SAMPLE).unwrap();
-    std::fs::write(&csv, sample.replace("E05,true,3,other,2022-05-05", "E05,true,3,othr,2022-05-05")).unwrap();
+    std::fs::write(
+        &csv,
+        sample.replace("E05,true,3,other,2022-05-05", "E05,true,3,othr,2022-05-05"),
+    )
+    .unwrap();
     let o = bursar(&["eval", POLICY, "--csv", csv.to_str().unwrap(), "--row", "7"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains(":6: column `voc_issuer`: value `othr`: expected one of `beijing_center`"), "{err}");
+    assert!(
+        err.contains(":6: column `voc_issuer`: value `othr`: expected one of `beijing_center`"),
+        "{err}"
+    );
 }
 
 #[test]

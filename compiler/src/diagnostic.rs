@@ -19,8 +19,7 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let name: Arc<str> = Arc::from(name.into());
         let text: Arc<str> = Arc::from(text.into());
-        let named =
-            Arc::new(NamedSource::new(name.to_string(), text.clone()).with_language("bursar"));
+        let named = Arc::new(NamedSource::new(&name, text.clone()).with_language("bursar"));
         SourceFile { named, text, name }
     }
     pub fn name(&self) -> &str {

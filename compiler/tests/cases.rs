@@ -6,6 +6,13 @@
 //! - `tests/cases/ok/*.bursar` and `policies/**/*.bursar`: must check with
 //!   no error.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
 use bursar_compiler::{compile, SourceFile};
 
 fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {

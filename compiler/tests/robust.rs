@@ -1,5 +1,12 @@
 //! The parser and checker never panic, whatever the text.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
 use bursar_compiler::{compile, Code, SourceFile};
 use proptest::prelude::*;
 

@@ -770,8 +770,14 @@ impl Lower {
         let span = span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::expr => return self.expr(pair),
+            // The parentheses belong to the expression's span, so that source
+            // text quoted from it (in explanations) stays balanced.
             Rule::paren => match pair.into_inner().next() {
-                Some(inner) => return self.expr(inner),
+                Some(inner) => {
+                    let mut e = self.expr(inner);
+                    e.span = span;
+                    return e;
+                }
                 None => ExprKind::Bool(false),
             },
             Rule::range => return self.range(pair),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::eval::{Application, Decision, Outcome, Payout, Verdict};
 use crate::input::Applicant;
 use crate::ir::{
-    CompareOp, Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
+    Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
 };
 use crate::money::Money;
 
@@ -654,16 +654,9 @@ impl Words<'_> {
                 format!("{subject} is not one of {}", self.set(set))
             }
             Expr::Compare { op, lhs, rhs } => {
-                let mut ids = Vec::new();
-                collect_fields(e, &mut ids);
                 let need = format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs));
                 let got = self.fields_of(e);
-                let verb = if *op == CompareOp::Eq {
-                    "needs"
-                } else {
-                    "needs"
-                };
-                format!("{got}, but the rule {verb} {need}")
+                format!("{got}, but the rule needs {need}")
             }
             _ => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
         }

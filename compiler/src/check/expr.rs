@@ -314,7 +314,7 @@ impl Checker {
                         optional,
                     };
                 }
-                if self.poisoned.iter().any(|p| *p == name.name) {
+                if self.poisoned.contains(&name.name) {
                     return Typed::error();
                 }
                 if let Some(v) = self.variant(&name.name, want, span) {

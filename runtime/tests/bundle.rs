@@ -1,0 +1,141 @@
+//! Loading bundles: what is accepted, what is refused, and that nothing panics.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+use bursar_runtime::{evaluate, hash as rehash, Applicant, Bundle, BundleError, Outcome};
+use proptest::prelude::*;
+
+const BUNDLE: &[u8] = include_bytes!("data/2023-career-boost.bundle.json");
+
+fn text() -> String {
+    String::from_utf8(BUNDLE.to_vec()).unwrap()
+}
+
+#[test]
+fn the_2023_bundle_loads_and_round_trips() {
+    let bundle = Bundle::from_slice(BUNDLE).unwrap();
+    assert_eq!(bundle.format, "bursar-bundle/1");
+    assert_eq!(bundle.scheme.categories.len(), 3);
+    assert_eq!(
+        bundle.to_json().as_bytes(),
+        BUNDLE,
+        "writing a loaded bundle gives the same bytes"
+    );
+}
+
+#[test]
+fn a_changed_amount_breaks_the_hash() {
+    let tampered = text().replacen("\"2000.00\"", "\"2500.00\"", 1);
+    match Bundle::from_slice(tampered.as_bytes()) {
+        Err(BundleError::HashMismatch { declared, actual }) => assert_ne!(declared, actual),
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    for len in (0..BUNDLE.len()).step_by(7) {
+        let err = Bundle::from_slice(&BUNDLE[..len]).unwrap_err();
+        assert!(
+            matches!(err, BundleError::NotJson { .. } | BundleError::NotABundle),
+            "prefix of {len} bytes gave {err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_newer_format_is_refused_by_name() {
+    let newer = text().replacen("bursar-bundle/1", "bursar-bundle/2", 1);
+    let err = Bundle::from_slice(newer.as_bytes()).unwrap_err();
+    assert_eq!(
+        err,
+        BundleError::NewerFormat {
+            found: "bursar-bundle/2".into()
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains("newer than this runtime understands"));
+    let odd = text().replacen("bursar-bundle/1", "bursar-bundle/one", 1);
+    assert!(matches!(
+        Bundle::from_slice(odd.as_bytes()),
+        Err(BundleError::UnknownFormat { .. })
+    ));
+    assert_eq!(
+        Bundle::from_slice(b"{\"a\": 1}"),
+        Err(BundleError::NotABundle)
+    );
+}
+
+#[test]
+fn a_dangling_reference_is_refused_even_with_a_matching_hash() {
+    let mut bundle = Bundle::from_slice(BUNDLE).unwrap();
+    bundle.scheme.categories[0].pay = bursar_runtime::ir::Expr::Field(99);
+    bundle.hash = rehash(&bundle.scheme);
+    let err = Bundle::from_slice(bundle.to_json().as_bytes()).unwrap_err();
+    assert!(matches!(err, BundleError::Inconsistent { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("field #99 does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_malformed_bundle_says_what_is_wrong() {
+    let broken = text().replacen("\"limit\": 1", "\"limit\": \"one\"", 1);
+    let err = Bundle::from_slice(broken.as_bytes()).unwrap_err();
+    assert!(matches!(err, BundleError::Malformed { .. }), "{err:?}");
+}
+
+#[test]
+fn an_evaluation_error_is_an_error_outcome_not_a_refusal() {
+    // A hand-made bundle that reads an optional field without a guard: the
+    // compiler never emits this, the runtime still must not panic or say "no".
+    let mut bundle = Bundle::from_slice(BUNDLE).unwrap();
+    let contest = bundle
+        .scheme
+        .categories
+        .iter_mut()
+        .find(|c| c.name == "contest")
+        .unwrap();
+    contest.conditions.remove(0);
+    contest.conditions[0].expr = bursar_runtime::ir::Expr::Compare {
+        op: bursar_runtime::ir::CompareOp::Eq,
+        lhs: Box::new(bursar_runtime::ir::Expr::Field(8)),
+        rhs: Box::new(bursar_runtime::ir::Expr::Lit(
+            bursar_runtime::ir::Value::Int(2022),
+        )),
+    };
+    let json =
+        serde_json::json!({"person_id": "X", "member_card": true, "voc_boosted_before": false});
+    let applicant = Applicant::from_json(&bundle.scheme, &json).unwrap();
+    let decision = evaluate(&bundle.scheme, &applicant);
+    assert_eq!(decision.outcome, Outcome::Error);
+}
+
+proptest! {
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = Bundle::from_slice(&bytes);
+    }
+
+    #[test]
+    fn flipped_bytes_never_panic_and_never_load_silently(at in 0..BUNDLE.len(), byte in any::<u8>()) {
+        let mut bytes = BUNDLE.to_vec();
+        let changed = bytes[at] != byte;
+        bytes[at] = byte;
+        let result = Bundle::from_slice(&bytes);
+        // Most flips break the JSON or the hash; a flip in the hash itself or
+        // in insignificant white space may still load, but then the scheme is
+        // exactly the original.
+        if let Ok(b) = result {
+            let original = Bundle::from_slice(BUNDLE).unwrap();
+            prop_assert!(!changed || b.scheme == original.scheme);
+        }
+    }
+}
