@@ -62,6 +62,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Run a scheme over a population: cost, counts and cash flow.
+    Simulate {
+        /// A bundle, or a `.bursar` policy compiled on the fly.
+        scheme: PathBuf,
+        #[command(flatten)]
+        run: crate::simulate::RunArgs,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+    },
+    /// Write a synthetic population for the 2023 scheme (deterministic).
+    Synth {
+        #[arg(long)]
+        rows: u64,
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+        /// Output file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    #[default]
+    Text,
+    Json,
+    Csv,
 }
 
 /// Which scheme and which applicant.
@@ -106,10 +133,16 @@ pub fn run() -> Exit {
         } => compile_bundle(&policy, &output, input_schema.as_deref()),
         Command::Eval { input, format } => decide(&input, format, false),
         Command::Explain { input, format } => decide(&input, format, true),
+        Command::Simulate {
+            scheme,
+            run,
+            format,
+        } => crate::simulate::simulate(&scheme, &run, format),
+        Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
     }
 }
 
-fn read(path: &Path) -> Result<String, Exit> {
+pub(crate) fn read(path: &Path) -> Result<String, Exit> {
     std::fs::read_to_string(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
@@ -276,10 +309,11 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
-    let mut population = bursar_simulator::population::Population::new(
+    let mut population = bursar_simulator::population::Reader::new(
         scheme,
         path.display().to_string(),
         std::io::BufReader::new(file),
+        &Default::default(),
     )
     .map_err(|e| {
         eprintln!("error: {e}");
@@ -289,7 +323,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
     let mut applicant = Applicant::empty(scheme);
     let mut n = 0u64;
     loop {
-        match population.next_into(&mut applicant) {
+        match population.next_into(scheme, &mut applicant) {
             Ok(None) => break,
             Ok(Some(_)) => {
                 n += 1;
@@ -349,5 +383,29 @@ fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
         Exit::Failed
     } else {
         Exit::Ok
+    }
+}
+
+fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
+    let result = match output {
+        Some(path) => std::fs::File::create(path).and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            bursar_simulator::synth::write_population(&mut w, rows, seed)?;
+            std::io::Write::flush(&mut w)
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            bursar_simulator::synth::write_population(&mut w, rows, seed)
+                .and_then(|_| std::io::Write::flush(&mut w))
+        }
+    };
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: cannot write the population: {e}");
+            Exit::Io
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 mod cli;
 mod output;
+mod simulate;
 
 pub use cli::run;
 

@@ -72,7 +72,7 @@ pub struct Payout {
 }
 
 /// One category's verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CategoryDecision {
     /// One verdict per condition, in the category's order.
     pub conditions: Vec<Verdict>,
@@ -102,10 +102,11 @@ impl CategoryDecision {
 }
 
 /// Whether and when the person applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Application {
     /// The scheme has no application block: eligibility is enough.
+    #[default]
     NotRequired,
     NotApplied,
     OnTime {
@@ -131,7 +132,7 @@ pub struct Award {
 }
 
 /// The decision for one applicant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Decision {
     /// One verdict per requirement.
     pub requirements: Vec<Verdict>,
@@ -147,11 +148,12 @@ pub struct Decision {
 }
 
 /// The bottom line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Eligible, applied in time: the awards are paid.
     Paid,
+    #[default]
     NotEligible,
     /// Eligible but did not apply.
     NotApplied,
@@ -177,47 +179,49 @@ impl Decision {
 
 /// Evaluates one applicant against a scheme.
 pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
+    let mut decision = Decision::default();
+    evaluate_into(scheme, applicant, &mut decision);
+    decision
+}
+
+/// [`evaluate`], writing into a decision whose buffers are reused: the form
+/// for loops over many applicants (no allocation per applicant).
+pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
     let ev = Evaluator { scheme, applicant };
-    let requirements = ev.conditions(&scheme.requirements);
-    let requirements_pass = requirements.iter().all(|v| *v == Verdict::Pass);
-    let categories: Vec<CategoryDecision> = scheme
-        .categories
+    ev.conditions(&scheme.requirements, &mut out.requirements);
+    let requirements_pass = out.requirements.iter().all(|v| *v == Verdict::Pass);
+    out.categories
+        .resize_with(scheme.categories.len(), CategoryDecision::default);
+    let mut error = out
+        .requirements
         .iter()
-        .map(|cat| {
-            if !requirements_pass {
-                return CategoryDecision {
-                    conditions: vec![Verdict::Skipped; cat.conditions.len()],
-                    payout: None,
-                    pay_error: None,
-                };
+        .any(|v| matches!(v, Verdict::Error(_)));
+    for (cat, d) in scheme.categories.iter().zip(out.categories.iter_mut()) {
+        d.payout = None;
+        d.pay_error = None;
+        if !requirements_pass {
+            d.conditions.clear();
+            d.conditions.resize(cat.conditions.len(), Verdict::Skipped);
+            continue;
+        }
+        ev.conditions(&cat.conditions, &mut d.conditions);
+        if d.conditions.iter().all(|v| *v == Verdict::Pass) {
+            match ev.pay(&cat.pay) {
+                Ok(p) => d.payout = Some(p),
+                Err(e) => d.pay_error = Some(e),
             }
-            let conditions = ev.conditions(&cat.conditions);
-            let (payout, pay_error) = if conditions.iter().all(|v| *v == Verdict::Pass) {
-                match ev.pay(&cat.pay) {
-                    Ok(p) => (Some(p), None),
-                    Err(e) => (None, Some(e)),
-                }
-            } else {
-                (None, None)
-            };
-            CategoryDecision {
-                conditions,
-                payout,
-                pay_error,
-            }
-        })
-        .collect();
-    let awards = choose(scheme, &categories);
-    let error = requirements.iter().any(|v| matches!(v, Verdict::Error(_)))
-        || categories.iter().any(|c| c.error().is_some());
-    let application = ev.application();
-    let (application, app_error) = match application {
+        }
+        error |= d.error().is_some();
+    }
+    choose(scheme, &out.categories, &mut out.awards);
+    let (application, app_error) = match ev.application() {
         Ok(a) => (a, false),
         Err(_) => (Application::NotApplied, true),
     };
-    let outcome = if error || app_error {
+    out.application = application;
+    out.outcome = if error || app_error {
         Outcome::Error
-    } else if awards.is_empty() {
+    } else if out.awards.is_empty() {
         Outcome::NotEligible
     } else {
         match application {
@@ -227,35 +231,24 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
             Application::Early { .. } => Outcome::Early,
         }
     };
-    let schedule = match (outcome, application) {
-        (Outcome::Paid, Application::OnTime { received, .. }) => {
-            schedule(scheme, received).unwrap_or_default()
+    out.schedule.clear();
+    if let (Outcome::Paid, Application::OnTime { received, .. }) = (out.outcome, application) {
+        if schedule_into(scheme, received, &mut out.schedule).is_err() {
+            out.schedule.clear();
         }
-        _ => Vec::new(),
-    };
-    Decision {
-        requirements,
-        categories,
-        awards,
-        application,
-        outcome,
-        schedule,
     }
 }
 
 /// Orders eligible categories by the award rule and keeps the first `limit`.
-fn choose(scheme: &Scheme, categories: &[CategoryDecision]) -> Vec<Award> {
-    let mut eligible: Vec<Award> = categories
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            c.payout.map(|payout| Award {
-                category: i as u32,
-                payout,
-            })
+fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>) {
+    out.clear();
+    out.extend(categories.iter().enumerate().filter_map(|(i, c)| {
+        c.payout.map(|payout| Award {
+            category: i as u32,
+            payout,
         })
-        .collect();
-    eligible.sort_by(|a, b| {
+    }));
+    out.sort_by(|a, b| {
         for criterion in &scheme.award.order {
             let ord = match criterion {
                 Criterion::HighestAmount => b.payout.amount.cmp(&a.payout.amount),
@@ -268,13 +261,22 @@ fn choose(scheme: &Scheme, categories: &[CategoryDecision]) -> Vec<Award> {
         }
         a.category.cmp(&b.category)
     });
-    eligible.truncate(scheme.award.limit as usize);
-    eligible
+    out.truncate(scheme.award.limit as usize);
 }
 
 /// The latest day each step of the timeline may end, counting from receipt.
 pub fn schedule(scheme: &Scheme, received: NaiveDate) -> Result<Vec<NaiveDate>, EvalError> {
-    let mut out: Vec<NaiveDate> = Vec::with_capacity(scheme.timeline.len());
+    let mut out = Vec::with_capacity(scheme.timeline.len());
+    schedule_into(scheme, received, &mut out)?;
+    Ok(out)
+}
+
+fn schedule_into(
+    scheme: &Scheme,
+    received: NaiveDate,
+    out: &mut Vec<NaiveDate>,
+) -> Result<(), EvalError> {
+    out.clear();
     for step in &scheme.timeline {
         let start = match step.after {
             Anchor::Received => received,
@@ -282,7 +284,7 @@ pub fn schedule(scheme: &Scheme, received: NaiveDate) -> Result<Vec<NaiveDate>, 
         };
         out.push(shift(start, step.within, 1)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `date + n × duration` (n = ±1), with months clamped to the month's end.
@@ -336,8 +338,8 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    fn conditions(&self, conditions: &[Condition]) -> Vec<Verdict> {
-        let mut out = Vec::with_capacity(conditions.len());
+    fn conditions(&self, conditions: &[Condition], out: &mut Vec<Verdict>) {
+        out.clear();
         let mut stopped = false;
         for c in conditions {
             if stopped {
@@ -357,7 +359,6 @@ impl Evaluator<'_> {
             stopped = verdict != Verdict::Pass;
             out.push(verdict);
         }
-        out
     }
 
     fn application(&self) -> Result<Application, EvalError> {

@@ -664,43 +664,5 @@ impl Words<'_> {
 }
 
 fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
-    match e {
-        Expr::Field(f) | Expr::IsPresent(f) => out.push(*f),
-        Expr::Default { field, default } => {
-            out.push(*field);
-            collect_fields(default, out);
-        }
-        Expr::Lit(_) | Expr::Row(_) => {}
-        Expr::Lookup { key, .. } => collect_fields(key, out),
-        Expr::Not(a) | Expr::Neg(a) => collect_fields(a, out),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_fields(a, out);
-            collect_fields(b, out);
-        }
-        Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
-            collect_fields(lhs, out);
-            collect_fields(rhs, out);
-        }
-        Expr::InSet { expr, .. } => collect_fields(expr, out),
-        Expr::InRange { expr, lo, hi, .. } => {
-            collect_fields(expr, out);
-            lo.iter()
-                .chain(hi.iter())
-                .for_each(|b| collect_fields(b, out));
-        }
-        Expr::Call { args, .. } => args.iter().for_each(|a| collect_fields(a, out)),
-        Expr::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            collect_fields(cond, out);
-            collect_fields(then, out);
-            collect_fields(otherwise, out);
-        }
-        Expr::Match { scrutinee, arms } => {
-            collect_fields(scrutinee, out);
-            arms.iter().for_each(|a| collect_fields(&a.body, out));
-        }
-    }
+    e.visit_fields(&mut |f| out.push(f));
 }

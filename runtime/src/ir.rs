@@ -453,3 +453,46 @@ pub enum Pattern {
         inclusive: bool,
     },
 }
+
+impl Expr {
+    /// Calls `f` with every applicant field the expression reads.
+    pub fn visit_fields(&self, f: &mut impl FnMut(FieldId)) {
+        match self {
+            Expr::Field(x) | Expr::IsPresent(x) => f(*x),
+            Expr::Default { field, default } => {
+                f(*field);
+                default.visit_fields(f);
+            }
+            Expr::Lit(_) | Expr::Row(_) => {}
+            Expr::Lookup { key, .. } => key.visit_fields(f),
+            Expr::Not(a) | Expr::Neg(a) => a.visit_fields(f),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.visit_fields(f);
+                b.visit_fields(f);
+            }
+            Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+                lhs.visit_fields(f);
+                rhs.visit_fields(f);
+            }
+            Expr::InSet { expr, .. } => expr.visit_fields(f),
+            Expr::InRange { expr, lo, hi, .. } => {
+                expr.visit_fields(f);
+                lo.iter().chain(hi.iter()).for_each(|b| b.visit_fields(f));
+            }
+            Expr::Call { args, .. } => args.iter().for_each(|a| a.visit_fields(f)),
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                cond.visit_fields(f);
+                then.visit_fields(f);
+                otherwise.visit_fields(f);
+            }
+            Expr::Match { scrutinee, arms } => {
+                scrutinee.visit_fields(f);
+                arms.iter().for_each(|a| a.body.visit_fields(f));
+            }
+        }
+    }
+}

@@ -40,15 +40,20 @@ impl Money {
             None => ("", plain.as_str()),
         };
         let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
-        let mut out = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("{sign}{out}.{frac}")
+        format!("{sign}{}.{frac}", group_thousands(int))
     }
+}
+
+/// `1234567` → `1,234,567`: digits grouped by thousands.
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Money {

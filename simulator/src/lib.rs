@@ -1,5 +1,16 @@
-//! Populations in, budget effects out. This first part holds the population
-//! reader: CSV rows to applicants, checked against the scheme's input schema,
-//! with every bad cell reported by file, line and column.
+//! Populations in, budget effects out.
+//!
+//! A population file is read ([`population`]), every row is decided by the
+//! runtime's evaluator, the one engineers ship ([`run`]), and the decisions
+//! are added up ([`tally`]) into a report ([`report`]). What-if questions
+//! change the scheme ([`overrides`], [`scenario`]) or people's behaviour
+//! ([`assume`]), and two schemes can be compared person by person
+//! ([`compare`]). Nothing here interprets a rule.
 
+pub mod assume;
+pub mod compare;
 pub mod population;
+pub mod report;
+pub mod run;
+pub mod synth;
+pub mod tally;

@@ -1,9 +1,12 @@
 //! Reading a population file: a CSV with a header row whose column names are
-//! the applicant's field names (see shared/data/README.md for the contract).
+//! the applicant's field names (the contract is shared/data/README.md), or
+//! other names mapped to them. UTF-8 with or without BOM, LF or CRLF, quoted
+//! fields. Every bad cell is reported by file, line, column and value.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 
-use bursar_runtime::ir::{FieldId, Scheme};
+use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell, Applicant, Problem};
 
 /// A problem with the population file, located for the person who must fix it.
@@ -12,7 +15,7 @@ pub struct RowError {
     pub file: String,
     /// 1-based line in the file (the header is line 1).
     pub line: u64,
-    /// The column's name, when the problem is in one cell.
+    /// The column's name in the file, when the problem is in one cell.
     pub column: Option<String>,
     pub value: Option<String>,
     pub message: String,
@@ -31,140 +34,262 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// Reads applicants from a CSV source, one row at a time.
-pub struct Population<'s, R: Read> {
-    scheme: &'s Scheme,
+impl std::error::Error for RowError {}
+
+/// Which file column feeds which applicant field.
+#[derive(Clone, Debug)]
+pub struct Layout {
     file: String,
-    reader: csv::Reader<R>,
-    /// For each CSV column, the field it fills (None: ignored column).
+    /// Per CSV column: the field it fills (None: ignored).
     columns: Vec<Option<FieldId>>,
     headers: Vec<String>,
-    record: csv::StringRecord,
+    /// Per field: its type, and whether any rule reads it (an unread text
+    /// field needs no copy: there is nothing to validate in text).
+    fields: Vec<(Type, bool, bool)>,
 }
 
-impl<'s, R: Read> Population<'s, R> {
-    /// Opens a population: reads the header and maps columns to fields. Every
-    /// field of the applicant must have a column.
-    pub fn new(scheme: &'s Scheme, file: impl Into<String>, source: R) -> Result<Self, RowError> {
-        let file = file.into();
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(source);
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| RowError {
-                file: file.clone(),
-                line: 1,
-                column: None,
-                value: None,
-                message: format!("cannot read the header row: {e}"),
-            })?
+/// A column mapping: field name → column name in the file.
+pub type ColumnMap = BTreeMap<String, String>;
+
+impl Layout {
+    /// Maps a header row to the scheme's fields. Every field must have a
+    /// column; columns nobody asked for are ignored.
+    pub fn new(
+        scheme: &Scheme,
+        file: &str,
+        header: &csv::StringRecord,
+        map: &ColumnMap,
+    ) -> Result<Layout, RowError> {
+        let err = |message: String| RowError {
+            file: file.to_string(),
+            line: 1,
+            column: None,
+            value: None,
+            message,
+        };
+        for field in map.keys() {
+            if !scheme.applicant.iter().any(|f| f.name == *field) {
+                let known: Vec<&str> = scheme.applicant.iter().map(|f| f.name.as_str()).collect();
+                return Err(err(format!("the column map names `{field}`, which is not a field of the applicant (fields: {})", known.join(", "))));
+            }
+        }
+        let headers: Vec<String> = header
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        let columns: Vec<Option<FieldId>> = headers
-            .iter()
-            .map(|h| {
-                scheme
-                    .applicant
-                    .iter()
-                    .position(|f| f.name == *h)
-                    .map(|i| i as FieldId)
-            })
-            .collect();
-        let missing: Vec<&str> = scheme
-            .applicant
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !columns.contains(&Some(*i as FieldId)))
-            .map(|(_, f)| f.name.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(RowError {
-                file,
-                line: 1,
-                column: None,
-                value: None,
-                message: format!("the header has no column for {}", missing.join(", ")),
-            });
-        }
-        Ok(Population {
-            scheme,
-            file,
-            reader,
-            columns,
-            headers,
-            record: csv::StringRecord::new(),
-        })
-    }
-
-    /// Reads the next row into `applicant`. `Ok(None)` at the end of the file;
-    /// `Ok(Some(line))` on success.
-    pub fn next_into(&mut self, applicant: &mut Applicant) -> Result<Option<u64>, RowError> {
-        let read = self.reader.read_record(&mut self.record);
-        let line = self.record.position().map_or(0, |p| p.line());
-        match read {
-            Ok(false) => return Ok(None),
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("the row has {len} fields but the header has {expected_len}")
+        let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
+        let mut columns = vec![None; headers.len()];
+        let mut missing = Vec::new();
+        for (i, f) in scheme.applicant.iter().enumerate() {
+            let wanted = column_of(&f.name);
+            let found: Vec<usize> = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| **h == wanted)
+                .map(|(j, _)| j)
+                .collect();
+            match found.as_slice() {
+                [j] => {
+                    if let Some(slot) = columns.get_mut(*j) {
+                        *slot = Some(i as FieldId);
                     }
-                    _ => e.to_string(),
-                };
-                return Err(RowError {
-                    file: self.file.clone(),
-                    line,
-                    column: None,
-                    value: None,
-                    message,
-                });
-            }
-        }
-        applicant.clear();
-        for (i, cell) in self.record.iter().enumerate() {
-            let Some(Some(field)) = self.columns.get(i) else {
-                continue;
-            };
-            if cell.is_empty() {
-                continue;
-            }
-            let Some(f) = self.scheme.applicant.get(*field as usize) else {
-                continue;
-            };
-            match parse_cell(self.scheme, f.ty, cell) {
-                Ok(v) => applicant.set(*field, Some(v)),
-                Err(problem) => {
-                    let message = match problem {
-                        Problem::Invalid { expected, .. } => format!("expected {expected}"),
-                        other => format!("{other:?}"),
-                    };
-                    return Err(RowError {
-                        file: self.file.clone(),
-                        line,
-                        column: self.headers.get(i).cloned(),
-                        value: Some(cell.to_string()),
-                        message,
-                    });
+                }
+                [] => missing.push(if wanted == f.name {
+                    format!("`{wanted}`")
+                } else {
+                    format!("`{wanted}` (for `{}`)", f.name)
+                }),
+                _ => {
+                    return Err(err(format!(
+                        "the header has column `{wanted}` more than once"
+                    )))
                 }
             }
         }
-        let mut missing = Vec::new();
-        applicant.require_fields(self.scheme, &mut missing);
-        if let Some(m) = missing.first() {
+        if !missing.is_empty() {
+            return Err(err(format!(
+                "the header has no column {}; map other names with `--map field=column`",
+                missing.join(", ")
+            )));
+        }
+        let read = fields_read(scheme);
+        let fields = scheme
+            .applicant
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.ty, f.optional, read.get(i).copied().unwrap_or(true)))
+            .collect();
+        Ok(Layout {
+            file: file.to_string(),
+            columns,
+            headers,
+            fields,
+        })
+    }
+
+    /// Parses one record into `applicant`, validating every cell.
+    pub fn parse(
+        &self,
+        scheme: &Scheme,
+        record: &csv::StringRecord,
+        line: u64,
+        applicant: &mut Applicant,
+    ) -> Result<(), RowError> {
+        if record.len() != self.headers.len() {
             return Err(RowError {
                 file: self.file.clone(),
                 line,
-                column: Some(m.field.clone()),
-                value: Some(String::new()),
-                message: "a required value is empty".into(),
+                column: None,
+                value: None,
+                message: format!(
+                    "the row has {} fields but the header has {}",
+                    record.len(),
+                    self.headers.len()
+                ),
             });
         }
+        applicant.clear();
+        for (i, cell) in record.iter().enumerate() {
+            let Some(Some(field)) = self.columns.get(i) else {
+                continue;
+            };
+            let Some(&(ty, optional, read)) = self.fields.get(*field as usize) else {
+                continue;
+            };
+            if cell.is_empty() {
+                if !optional {
+                    return Err(self.cell_error(line, i, cell, "a required value is empty".into()));
+                }
+                continue;
+            }
+            if ty == Type::Text && !read {
+                // Present, valid (all text is), and never read: record its
+                // presence without copying it (an empty String does not allocate).
+                applicant.set(*field, Some(Value::Text(String::new())));
+                continue;
+            }
+            match parse_cell(scheme, ty, cell) {
+                Ok(v) => applicant.set(*field, Some(v)),
+                Err(Problem::Invalid { expected, .. }) => {
+                    return Err(self.cell_error(line, i, cell, format!("expected {expected}")))
+                }
+                Err(other) => return Err(self.cell_error(line, i, cell, format!("{other:?}"))),
+            }
+        }
+        Ok(())
+    }
+
+    fn cell_error(&self, line: u64, column: usize, value: &str, message: String) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            column: self.headers.get(column).cloned(),
+            value: Some(value.to_string()),
+            message,
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+}
+
+/// Which fields any rule, the application block or an explanation reads.
+fn fields_read(scheme: &Scheme) -> Vec<bool> {
+    let mut read = vec![false; scheme.applicant.len()];
+    let mut mark = |f: FieldId| {
+        if let Some(r) = read.get_mut(f as usize) {
+            *r = true;
+        }
+    };
+    let mut exprs: Vec<&bursar_runtime::ir::Expr> = Vec::new();
+    exprs.extend(scheme.requirements.iter().map(|c| &c.expr));
+    for cat in &scheme.categories {
+        exprs.extend(cat.conditions.iter().map(|c| &c.expr));
+        exprs.push(&cat.pay);
+    }
+    if let Some(app) = &scheme.application {
+        mark(app.received);
+        if let Some(id) = app.identifier {
+            mark(id);
+        }
+        exprs.extend(app.deadline.iter());
+        exprs.extend(app.opens.iter());
+    }
+    for e in exprs {
+        e.visit_fields(&mut mark);
+    }
+    read
+}
+
+/// Reads a population source record by record.
+pub struct Reader<R: Read> {
+    reader: csv::Reader<R>,
+    layout: Layout,
+}
+
+impl<R: Read> Reader<R> {
+    /// Opens a population: reads the header and maps columns to fields.
+    pub fn new(
+        scheme: &Scheme,
+        file: impl Into<String>,
+        source: R,
+        map: &ColumnMap,
+    ) -> Result<Self, RowError> {
+        let file = file.into();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(source);
+        let header = reader.headers().map_err(|e| RowError {
+            file: file.clone(),
+            line: 1,
+            column: None,
+            value: None,
+            message: format!("cannot read the header row: {e}"),
+        })?;
+        let layout = Layout::new(scheme, &file, &header.clone(), map)?;
+        Ok(Reader { reader, layout })
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Reads the next raw record; `Ok(None)` at the end. Returns its line.
+    pub fn next_record(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, RowError> {
+        match self.reader.read_record(record) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
+            Err(e) => Err(RowError {
+                file: self.layout.file.clone(),
+                line: e.position().map_or(0, |p| p.line()),
+                column: None,
+                value: None,
+                message: match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
+                    _ => e.to_string(),
+                },
+            }),
+        }
+    }
+
+    /// Bytes read so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
+    pub fn next_into(
+        &mut self,
+        scheme: &Scheme,
+        applicant: &mut Applicant,
+    ) -> Result<Option<u64>, RowError> {
+        let mut record = csv::StringRecord::new();
+        let Some(line) = self.next_record(&mut record)? else {
+            return Ok(None);
+        };
+        self.layout.parse(scheme, &record, line, applicant)?;
         Ok(Some(line))
     }
 }

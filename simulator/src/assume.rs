@@ -1,0 +1,131 @@
+//! Behavioural assumptions: who applies, who applies late, and how fast the
+//! timeline really runs. A population file records what people did; a
+//! planner forecasting next year assumes what they will do.
+
+use std::collections::BTreeMap;
+
+use bursar_runtime::ir::{Scheme, Value};
+use bursar_runtime::{evaluate_into, shift, Applicant, Application, Decision, Outcome};
+use chrono::NaiveDate;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The expected case when nothing is assumed: each step of the timeline takes
+/// half its limit.
+pub const EXPECTED_FRACTION: f64 = 0.5;
+
+/// Assumptions about behaviour, applied to every eligible person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assumptions {
+    /// Per category: the share of people eligible for it who apply. A
+    /// category not listed keeps the population's own application dates.
+    pub take_up: BTreeMap<String, f64>,
+    /// Of those who apply, the share who apply after the deadline.
+    pub late_share: f64,
+    /// The share of each step's time limit a step takes in the expected case.
+    pub timeline_fraction: f64,
+    /// Seeds the draws; the same seed gives the same result.
+    pub seed: u64,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        Assumptions {
+            take_up: BTreeMap::new(),
+            late_share: 0.0,
+            timeline_fraction: EXPECTED_FRACTION,
+            seed: 0,
+        }
+    }
+}
+
+impl Assumptions {
+    /// Redraws whether and when an eligible person applies, and re-decides.
+    ///
+    /// The draws depend only on the seed and the row's line, never on the
+    /// scheme or the thread, so two schemes compared see the same people make
+    /// the same choices (common random numbers), and any thread count gives
+    /// the same result. The applicant is restored afterwards.
+    pub fn apply(
+        &self,
+        scheme: &Scheme,
+        applicant: &mut Applicant,
+        line: u64,
+        decision: &mut Decision,
+    ) {
+        let (Some(app), Some(award)) = (&scheme.application, decision.awards.first()) else {
+            return;
+        };
+        let Some(category) = scheme.categories.get(award.category as usize) else {
+            return;
+        };
+        let Some(&take_up) = self.take_up.get(&category.name) else {
+            return;
+        };
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(self.seed ^ line.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let applies = rng.random::<f64>() < take_up;
+        let late = rng.random::<f64>() < self.late_share;
+        let position: f64 = rng.random();
+        let deadline = match decision.application {
+            Application::OnTime { deadline, .. } => deadline,
+            Application::Late { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+        .or_else(|| {
+            app.deadline
+                .as_ref()
+                .and_then(|d| bursar_runtime::evaluate_value(scheme, applicant, d))
+                .and_then(|v| match v {
+                    Value::Date(d) => Some(d),
+                    _ => None,
+                })
+        });
+        let opens = scheme
+            .header
+            .published
+            .or(scheme.header.period.map(|p| p.start))
+            .or(deadline.and_then(|d| d.checked_sub_days(chrono::Days::new(180))));
+        let drawn = match (applies, late, opens, deadline) {
+            (false, _, _, _) => None,
+            (true, false, Some(open), Some(deadline)) if open <= deadline => {
+                let span = (deadline - open).num_days();
+                open.checked_add_days(chrono::Days::new(
+                    (position * (span + 1) as f64).floor().min(span as f64) as u64,
+                ))
+            }
+            (true, true, _, Some(deadline)) => {
+                deadline.checked_add_days(chrono::Days::new(1 + (position * 30.0) as u64))
+            }
+            (true, _, _, _) => applicant.get(app.received).and_then(|v| match v {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            }),
+        };
+        let original = applicant.get(app.received).cloned();
+        applicant.set(app.received, drawn.map(Value::Date));
+        evaluate_into(scheme, applicant, decision);
+        applicant.set(app.received, original);
+    }
+}
+
+/// The expected payment day of a paid decision: each timeline step takes
+/// `fraction` of its limit (in days, rounded down), counted from receipt.
+pub fn expected_payment(scheme: &Scheme, decision: &Decision, fraction: f64) -> Option<NaiveDate> {
+    let (Outcome::Paid, Application::OnTime { received, .. }) =
+        (decision.outcome, decision.application)
+    else {
+        return None;
+    };
+    let mut ends: Vec<NaiveDate> = Vec::with_capacity(scheme.timeline.len());
+    for step in &scheme.timeline {
+        let start = match step.after {
+            bursar_runtime::ir::Anchor::Received => received,
+            bursar_runtime::ir::Anchor::Step(i) => *ends.get(i as usize)?,
+        };
+        let latest = shift(start, step.within, 1).ok()?;
+        let days = ((latest - start).num_days() as f64 * fraction).floor() as u64;
+        ends.push(start.checked_add_days(chrono::Days::new(days))?);
+    }
+    Some(ends.last().copied().unwrap_or(received))
+}

@@ -1,0 +1,92 @@
+//! Comparing two schemes person by person: who gains, who loses, how much.
+
+use std::collections::BTreeMap;
+
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::{Decision, Money};
+
+/// Gains or losses in one category.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Movement {
+    pub persons: u64,
+    pub amount: Money,
+}
+
+/// How persons fare under a reform against a base. Merges like a tally.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiffTally {
+    pub gainers: Movement,
+    pub losers: Movement,
+    /// Paid the same, non-zero amount under both.
+    pub unchanged_paid: u64,
+    /// Per category: gainers counted under the category the reform pays them,
+    /// losers under the category the base paid them.
+    pub gains_by_category: BTreeMap<String, Movement>,
+    pub losses_by_category: BTreeMap<String, Movement>,
+    /// Persons by change in payment (reform minus base), for changed persons.
+    pub by_change: BTreeMap<Money, u64>,
+}
+
+impl DiffTally {
+    pub fn add(&mut self, base: &Scheme, reform: &Scheme, b: &Decision, r: &Decision) {
+        let (pb, pr) = (b.paid(), r.paid());
+        if pb == pr {
+            if pb != Money::ZERO {
+                self.unchanged_paid += 1;
+            }
+            return;
+        }
+        let change = pr.checked_sub(pb).unwrap_or(Money::ZERO);
+        *self.by_change.entry(change).or_insert(0) += 1;
+        let category = |s: &Scheme, d: &Decision| {
+            d.awards
+                .first()
+                .filter(|_| d.paid() != Money::ZERO)
+                .and_then(|a| s.categories.get(a.category as usize))
+                .map_or_else(|| "(none)".to_string(), |c| c.name.clone())
+        };
+        if change > Money::ZERO {
+            add(&mut self.gainers, change);
+            add(
+                self.gains_by_category
+                    .entry(category(reform, r))
+                    .or_default(),
+                change,
+            );
+        } else {
+            let loss = change.checked_neg().unwrap_or(Money::ZERO);
+            add(&mut self.losers, loss);
+            add(
+                self.losses_by_category
+                    .entry(category(base, b))
+                    .or_default(),
+                loss,
+            );
+        }
+    }
+
+    pub fn merge(&mut self, other: DiffTally) {
+        merge(&mut self.gainers, &other.gainers);
+        merge(&mut self.losers, &other.losers);
+        self.unchanged_paid += other.unchanged_paid;
+        for (k, v) in other.gains_by_category {
+            merge(self.gains_by_category.entry(k).or_default(), &v);
+        }
+        for (k, v) in other.losses_by_category {
+            merge(self.losses_by_category.entry(k).or_default(), &v);
+        }
+        for (k, v) in other.by_change {
+            *self.by_change.entry(k).or_insert(0) += v;
+        }
+    }
+}
+
+fn add(m: &mut Movement, amount: Money) {
+    m.persons += 1;
+    m.amount = m.amount.checked_add(amount).unwrap_or(m.amount);
+}
+
+fn merge(m: &mut Movement, other: &Movement) {
+    m.persons += other.persons;
+    m.amount = m.amount.checked_add(other.amount).unwrap_or(m.amount);
+}

@@ -1,0 +1,732 @@
+//! Reports: a tally in the scheme's names, for people (aligned text), for
+//! programs (JSON, documented in docs/simulate.md) and for spreadsheets (CSV).
+
+use std::collections::BTreeMap;
+
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::Money;
+use serde::Serialize;
+
+use crate::compare::{DiffTally, Movement};
+use crate::population::RowError;
+use crate::tally::{Reason, Tally};
+
+/// Where a report's numbers come from, so it can be traced.
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub scheme: String,
+    pub bundle_hash: String,
+    /// `--set` overrides and the scenario applied, as given.
+    pub overrides: Vec<String>,
+    pub scenario: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PopulationInfo {
+    pub file: String,
+    pub rows: u64,
+}
+
+/// The budget effect of one scheme over one population.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub scheme: String,
+    pub bundle_hash: String,
+    pub overrides: Vec<String>,
+    pub scenario: Option<String>,
+    pub assumptions: Option<AssumptionsInfo>,
+    pub population: PopulationInfo,
+    pub currency: String,
+    /// Data rows read (skipped rows included).
+    pub rows: u64,
+    pub skipped_rows: u64,
+    /// Rows whose application was received.
+    pub applicants: u64,
+    /// Persons paid.
+    pub paid: u64,
+    pub total: Money,
+    pub by_category: BTreeMap<String, CategoryReport>,
+    pub paid_by_amount: Vec<AmountCount>,
+    pub eligible_not_applied: u64,
+    pub eligible_late: u64,
+    pub eligible_early: u64,
+    pub not_eligible: NotEligible,
+    /// Rows the rules could not be evaluated for (always 0 for a compiled policy).
+    pub errors: u64,
+    /// Money by the latest month payment can fall in under the timeline.
+    pub cash_flow: BTreeMap<String, Money>,
+    /// Money by month in the expected case (see `assumptions.timeline_fraction`).
+    pub cash_flow_expected: BTreeMap<String, Money>,
+    pub skipped: Vec<String>,
+    #[serde(skip)]
+    category_order: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AssumptionsInfo {
+    pub take_up: BTreeMap<String, f64>,
+    pub late_share: f64,
+    pub timeline_fraction: f64,
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CategoryReport {
+    pub label: Option<String>,
+    /// Persons meeting the category's conditions.
+    pub qualifying: u64,
+    /// Persons the award rule gives this category, applied or not.
+    pub eligible: u64,
+    pub paid: u64,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AmountCount {
+    pub amount: Money,
+    pub persons: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NotEligible {
+    pub persons: u64,
+    /// The condition that stopped each person, most common first.
+    pub by_reason: Vec<ReasonCount>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReasonCount {
+    /// The category (none for a shared requirement).
+    pub category: Option<String>,
+    pub condition: String,
+    pub clause: Option<String>,
+    pub persons: u64,
+}
+
+impl Report {
+    pub fn new(
+        scheme: &Scheme,
+        source: &Source,
+        file: &str,
+        tally: &Tally,
+        assumptions: Option<AssumptionsInfo>,
+        skipped: &[RowError],
+    ) -> Report {
+        let by_category = scheme
+            .categories
+            .iter()
+            .zip(&tally.categories)
+            .map(|(c, t)| {
+                (
+                    c.name.clone(),
+                    CategoryReport {
+                        label: c.label.clone(),
+                        qualifying: t.qualifying,
+                        eligible: t.eligible,
+                        paid: t.paid,
+                        total: t.total,
+                    },
+                )
+            })
+            .collect();
+        let mut by_reason: Vec<ReasonCount> = tally
+            .reasons
+            .iter()
+            .map(|(r, n)| {
+                let (category, cond) = match r {
+                    Reason::Requirement(i) => (None, scheme.requirements.get(*i as usize)),
+                    Reason::Condition(c, i) => {
+                        let cat = scheme.categories.get(*c as usize);
+                        (
+                            cat.map(|c| c.name.clone()),
+                            cat.and_then(|c| c.conditions.get(*i as usize)),
+                        )
+                    }
+                };
+                let fallback = || {
+                    scheme
+                        .categories
+                        .iter()
+                        .find(|c| Some(&c.name) == category.as_ref())
+                        .and_then(|c| c.clause.clone())
+                };
+                ReasonCount {
+                    condition: cond
+                        .map(|c| match (&c.label, c.kind) {
+                            (Some(l), bursar_runtime::ir::ConditionKind::Unless) => {
+                                format!("excluded: {l}")
+                            }
+                            (Some(l), _) => l.clone(),
+                            (None, _) => c.text.clone(),
+                        })
+                        .unwrap_or_else(|| "no category applies".into()),
+                    clause: cond.and_then(|c| c.clause.clone()).or_else(fallback),
+                    category: category.clone(),
+                    persons: *n,
+                }
+            })
+            .collect();
+        // Most common first; the order of the tally's keys breaks ties.
+        by_reason.sort_by_key(|r| std::cmp::Reverse(r.persons));
+        let month = |(y, m): &(i32, u32)| format!("{y:04}-{m:02}");
+        Report {
+            scheme: scheme.id.clone(),
+            bundle_hash: source.bundle_hash.clone(),
+            overrides: source.overrides.clone(),
+            scenario: source.scenario.clone(),
+            assumptions,
+            population: PopulationInfo {
+                file: file.to_string(),
+                rows: tally.rows + tally.skipped_rows,
+            },
+            currency: scheme.header.currency.clone(),
+            rows: tally.rows + tally.skipped_rows,
+            skipped_rows: tally.skipped_rows,
+            applicants: tally.applicants,
+            paid: tally.paid,
+            total: tally.total,
+            by_category,
+            paid_by_amount: tally
+                .paid_by_amount
+                .iter()
+                .map(|(amount, persons)| AmountCount {
+                    amount: *amount,
+                    persons: *persons,
+                })
+                .collect(),
+            eligible_not_applied: tally.eligible_not_applied,
+            eligible_late: tally.eligible_late,
+            eligible_early: tally.eligible_early,
+            not_eligible: NotEligible {
+                persons: tally.not_eligible,
+                by_reason,
+            },
+            errors: tally.errors,
+            cash_flow: tally
+                .cash_latest
+                .iter()
+                .map(|(k, v)| (month(k), *v))
+                .collect(),
+            cash_flow_expected: tally
+                .cash_expected
+                .iter()
+                .map(|(k, v)| (month(k), *v))
+                .collect(),
+            skipped: skipped.iter().map(ToString::to_string).collect(),
+            category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
+        }
+    }
+
+    fn money(&self, m: Money) -> String {
+        money_text(&self.currency, m)
+    }
+
+    /// The report as aligned text for a terminal.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!("scheme      {}\n", self.scheme));
+        out.push_str(&format!("bundle      {}\n", self.bundle_hash));
+        if let Some(s) = &self.scenario {
+            out.push_str(&format!("scenario    {s}\n"));
+        }
+        for o in &self.overrides {
+            out.push_str(&format!("override    {o}\n"));
+        }
+        out.push_str(&format!(
+            "population  {} ({} rows)\n\n",
+            self.population.file, self.rows
+        ));
+
+        let mut summary = Table::new(&["", "persons", "money"]);
+        summary.row(vec!["rows read".into(), count(self.rows), String::new()]);
+        if self.skipped_rows > 0 {
+            summary.row(vec![
+                "rows skipped (bad data)".into(),
+                count(self.skipped_rows),
+                String::new(),
+            ]);
+        }
+        summary.row(vec![
+            "applied".into(),
+            count(self.applicants),
+            String::new(),
+        ]);
+        summary.row(vec![
+            "paid".into(),
+            count(self.paid),
+            self.money(self.total),
+        ]);
+        summary.row(vec![
+            "eligible, did not apply".into(),
+            count(self.eligible_not_applied),
+            String::new(),
+        ]);
+        summary.row(vec![
+            "eligible, applied late".into(),
+            count(self.eligible_late),
+            String::new(),
+        ]);
+        if self.eligible_early > 0 {
+            summary.row(vec![
+                "eligible, applied too early".into(),
+                count(self.eligible_early),
+                String::new(),
+            ]);
+        }
+        summary.row(vec![
+            "not eligible".into(),
+            count(self.not_eligible.persons),
+            String::new(),
+        ]);
+        if self.errors > 0 {
+            summary.row(vec![
+                "rules could not be evaluated".into(),
+                count(self.errors),
+                String::new(),
+            ]);
+        }
+        out.push_str(&summary.render());
+
+        out.push_str("\nby category\n");
+        let mut cats = Table::new(&["category", "qualifying", "eligible", "paid", "money"]);
+        for name in &self.category_order {
+            if let Some(c) = self.by_category.get(name) {
+                let label = c
+                    .label
+                    .as_ref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
+                cats.row(vec![
+                    format!("{name}{label}"),
+                    count(c.qualifying),
+                    count(c.eligible),
+                    count(c.paid),
+                    self.money(c.total),
+                ]);
+            }
+        }
+        out.push_str(&cats.render());
+
+        if !self.paid_by_amount.is_empty() {
+            out.push_str("\npaid by amount\n");
+            let mut t = Table::new(&["amount", "persons", "money"]);
+            for a in &self.paid_by_amount {
+                let total = a
+                    .amount
+                    .checked_mul(a.persons as i64)
+                    .unwrap_or(Money::ZERO);
+                t.row(vec![
+                    self.money(a.amount),
+                    count(a.persons),
+                    self.money(total),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+
+        if !self.not_eligible.by_reason.is_empty() {
+            out.push_str("\nnot eligible, by the condition that stopped them\n");
+            let mut t = Table::new(&["persons", "category", "condition"])
+                .text_column(1)
+                .text_column(2);
+            for r in &self.not_eligible.by_reason {
+                let clause = r
+                    .clause
+                    .as_ref()
+                    .map(|c| format!("§{c} "))
+                    .unwrap_or_default();
+                t.row(vec![
+                    count(r.persons),
+                    r.category.clone().unwrap_or_else(|| "(all)".into()),
+                    format!("{clause}{}", r.condition),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+
+        if !self.cash_flow.is_empty() {
+            let fraction = self
+                .assumptions
+                .as_ref()
+                .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
+            out.push_str(&format!(
+                "\ncash flow by month: latest case (every step takes its full limit) and expected case (each step takes {:.0}% of its limit)\n",
+                fraction * 100.0
+            ));
+            let mut t = Table::new(&["month", "latest case", "expected case"]);
+            let months: std::collections::BTreeSet<&String> = self
+                .cash_flow
+                .keys()
+                .chain(self.cash_flow_expected.keys())
+                .collect();
+            for m in months {
+                let latest = self.cash_flow.get(m).copied().unwrap_or(Money::ZERO);
+                let expected = self
+                    .cash_flow_expected
+                    .get(m)
+                    .copied()
+                    .unwrap_or(Money::ZERO);
+                t.row(vec![m.clone(), self.money(latest), self.money(expected)]);
+            }
+            out.push_str(&t.render());
+        }
+        if !self.skipped.is_empty() {
+            out.push_str("\nskipped rows (first 20)\n");
+            for s in &self.skipped {
+                out.push_str(&format!("  {s}\n"));
+            }
+        }
+        out
+    }
+
+    /// The report as long-format CSV (`section,name,metric,value`), which
+    /// spreadsheets pivot easily. Money is a plain decimal.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut row = |section: &str, name: &str, metric: &str, value: String| {
+            let _ = w.write_record([section, name, metric, value.as_str()]);
+        };
+        row("section", "name", "metric", "value".into());
+        row("source", "", "scheme", self.scheme.clone());
+        row("source", "", "bundle_hash", self.bundle_hash.clone());
+        row("source", "", "population", self.population.file.clone());
+        for o in &self.overrides {
+            row("source", "", "override", o.clone());
+        }
+        for (metric, value) in [
+            ("rows", self.rows),
+            ("skipped_rows", self.skipped_rows),
+            ("applicants", self.applicants),
+            ("paid", self.paid),
+            ("eligible_not_applied", self.eligible_not_applied),
+            ("eligible_late", self.eligible_late),
+            ("eligible_early", self.eligible_early),
+            ("not_eligible", self.not_eligible.persons),
+            ("errors", self.errors),
+        ] {
+            row("summary", "", metric, value.to_string());
+        }
+        row("summary", "", "total", self.total.to_string());
+        for name in &self.category_order {
+            if let Some(c) = self.by_category.get(name) {
+                row("category", name, "qualifying", c.qualifying.to_string());
+                row("category", name, "eligible", c.eligible.to_string());
+                row("category", name, "paid", c.paid.to_string());
+                row("category", name, "total", c.total.to_string());
+            }
+        }
+        for a in &self.paid_by_amount {
+            row(
+                "paid_by_amount",
+                &a.amount.to_string(),
+                "persons",
+                a.persons.to_string(),
+            );
+        }
+        for r in &self.not_eligible.by_reason {
+            let name = format!(
+                "{}: {}",
+                r.category.as_deref().unwrap_or("(all)"),
+                r.condition
+            );
+            row("not_eligible", &name, "persons", r.persons.to_string());
+        }
+        for (m, v) in &self.cash_flow {
+            row("cash_flow", m, "latest", v.to_string());
+        }
+        for (m, v) in &self.cash_flow_expected {
+            row("cash_flow", m, "expected", v.to_string());
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// Two schemes over one population, side by side.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub base: Report,
+    pub reform: Report,
+    pub delta: Delta,
+    pub winners_and_losers: WinnersLosers,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Delta {
+    pub paid: i64,
+    pub total: Money,
+    /// Per category (the union of both schemes' categories): reform minus base.
+    pub by_category: BTreeMap<String, CategoryDelta>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryDelta {
+    pub eligible: i64,
+    pub paid: i64,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WinnersLosers {
+    pub gainers: MovementReport,
+    pub losers: MovementReport,
+    pub unchanged_paid: u64,
+    pub gains_by_category: BTreeMap<String, MovementReport>,
+    pub losses_by_category: BTreeMap<String, MovementReport>,
+    /// Persons by the change in what they are paid.
+    pub by_change: Vec<AmountCount>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MovementReport {
+    pub persons: u64,
+    pub amount: Money,
+}
+
+impl From<&Movement> for MovementReport {
+    fn from(m: &Movement) -> Self {
+        MovementReport {
+            persons: m.persons,
+            amount: m.amount,
+        }
+    }
+}
+
+impl Comparison {
+    pub fn new(base: Report, reform: Report, diff: &DiffTally) -> Comparison {
+        let mut names: Vec<String> = base.category_order.clone();
+        names.extend(
+            reform
+                .category_order
+                .iter()
+                .filter(|n| !base.category_order.contains(n))
+                .cloned(),
+        );
+        let by_category = names
+            .iter()
+            .map(|n| {
+                let zero = CategoryReport {
+                    label: None,
+                    qualifying: 0,
+                    eligible: 0,
+                    paid: 0,
+                    total: Money::ZERO,
+                };
+                let b = base.by_category.get(n).unwrap_or(&zero);
+                let r = reform.by_category.get(n).unwrap_or(&zero);
+                (
+                    n.clone(),
+                    CategoryDelta {
+                        eligible: r.eligible as i64 - b.eligible as i64,
+                        paid: r.paid as i64 - b.paid as i64,
+                        total: r.total.checked_sub(b.total).unwrap_or(Money::ZERO),
+                    },
+                )
+            })
+            .collect();
+        let delta = Delta {
+            paid: reform.paid as i64 - base.paid as i64,
+            total: reform.total.checked_sub(base.total).unwrap_or(Money::ZERO),
+            by_category,
+        };
+        let winners_and_losers = WinnersLosers {
+            gainers: (&diff.gainers).into(),
+            losers: (&diff.losers).into(),
+            unchanged_paid: diff.unchanged_paid,
+            gains_by_category: diff
+                .gains_by_category
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
+            losses_by_category: diff
+                .losses_by_category
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
+            by_change: diff
+                .by_change
+                .iter()
+                .map(|(amount, persons)| AmountCount {
+                    amount: *amount,
+                    persons: *persons,
+                })
+                .collect(),
+        };
+        Comparison {
+            base,
+            reform,
+            delta,
+            winners_and_losers,
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let (b, r) = (&self.base, &self.reform);
+        let money = |m: Money| money_text(&b.currency, m);
+        let signed = |m: Money| {
+            if m > Money::ZERO {
+                format!("+{}", money(m))
+            } else {
+                money(m)
+            }
+        };
+        let mut out = String::new();
+        let describe = |rep: &Report| {
+            let mut s = rep.scheme.clone();
+            if let Some(sc) = &rep.scenario {
+                s.push_str(&format!(" (scenario {sc})"));
+            }
+            for o in &rep.overrides {
+                s.push_str(&format!(" [{o}]"));
+            }
+            s
+        };
+        out.push_str(&format!("base        {}  {}\n", describe(b), b.bundle_hash));
+        out.push_str(&format!("reform      {}  {}\n", describe(r), r.bundle_hash));
+        out.push_str(&format!(
+            "population  {} ({} rows)\n\n",
+            b.population.file, b.rows
+        ));
+        let mut t = Table::new(&["", "base", "reform", "change"]);
+        t.row(vec![
+            "persons paid".into(),
+            count(b.paid),
+            count(r.paid),
+            format!("{:+}", self.delta.paid),
+        ]);
+        t.row(vec![
+            "money".into(),
+            money(b.total),
+            money(r.total),
+            signed(self.delta.total),
+        ]);
+        for (name, d) in &self.delta.by_category {
+            let bt = b.by_category.get(name).map_or(Money::ZERO, |c| c.total);
+            let rt = r.by_category.get(name).map_or(Money::ZERO, |c| c.total);
+            t.row(vec![
+                format!("  {name}"),
+                money(bt),
+                money(rt),
+                signed(d.total),
+            ]);
+        }
+        out.push_str(&t.render());
+        let w = &self.winners_and_losers;
+        out.push_str("\nwinners and losers\n");
+        let mut t = Table::new(&["", "persons", "money"]);
+        t.row(vec![
+            "gain".into(),
+            count(w.gainers.persons),
+            signed(w.gainers.amount),
+        ]);
+        for (k, v) in &w.gains_by_category {
+            t.row(vec![
+                format!("  under {k}"),
+                count(v.persons),
+                signed(v.amount),
+            ]);
+        }
+        let neg = |m: Money| signed(m.checked_neg().unwrap_or(Money::ZERO));
+        t.row(vec![
+            "lose".into(),
+            count(w.losers.persons),
+            neg(w.losers.amount),
+        ]);
+        for (k, v) in &w.losses_by_category {
+            t.row(vec![format!("  from {k}"), count(v.persons), neg(v.amount)]);
+        }
+        t.row(vec![
+            "paid the same".into(),
+            count(w.unchanged_paid),
+            String::new(),
+        ]);
+        out.push_str(&t.render());
+        if !w.by_change.is_empty() {
+            out.push_str("\npersons by change in payment\n");
+            let mut t = Table::new(&["change", "persons"]);
+            for c in &w.by_change {
+                t.row(vec![signed(c.amount), count(c.persons)]);
+            }
+            out.push_str(&t.render());
+        }
+        out
+    }
+}
+
+/// `16,800.00 元`
+pub fn money_text(currency: &str, m: Money) -> String {
+    if currency == "CNY" {
+        format!("{} 元", m.grouped())
+    } else {
+        format!("{} {currency}", m.grouped())
+    }
+}
+
+fn count(n: u64) -> String {
+    bursar_runtime::money::group_thousands(&n.to_string())
+}
+
+/// A text table: the first column left-aligned, the others right-aligned,
+/// widths measured in terminal columns (CJK characters are two wide).
+struct Table {
+    rows: Vec<Vec<String>>,
+    /// Columns (after the first) holding text, left-aligned like the first.
+    text_columns: Vec<usize>,
+}
+
+impl Table {
+    fn new(header: &[&str]) -> Table {
+        Table {
+            rows: vec![header.iter().map(|h| h.to_string()).collect()],
+            text_columns: Vec::new(),
+        }
+    }
+    fn text_column(mut self, c: usize) -> Table {
+        self.text_columns.push(c);
+        self
+    }
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+    fn render(&self) -> String {
+        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..cols)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|s| display_width(s))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::from("  ");
+            for (c, cell) in row.iter().enumerate() {
+                let w = widths.get(c).copied().unwrap_or(0);
+                let pad = " ".repeat(w.saturating_sub(display_width(cell)));
+                if c == 0 {
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                } else if self.text_columns.contains(&c) {
+                    line.push_str("  ");
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                } else {
+                    line.push_str("  ");
+                    line.push_str(&pad);
+                    line.push_str(cell);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Terminal columns: East Asian wide characters take two.
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}

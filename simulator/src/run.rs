@@ -1,0 +1,236 @@
+//! The simulation loop: stream a population through the runtime evaluator
+//! and tally the decisions.
+//!
+//! The reader fills a chunk of raw records while the worker threads parse and
+//! evaluate the previous chunk, so memory holds two chunks whatever the size
+//! of the file, and a single reader keeps up with the workers (parsing cells
+//! and evaluating, the expensive part, happens on the workers).
+
+use std::io::Read;
+
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::{evaluate_into, Applicant, Decision, Outcome};
+use rayon::prelude::*;
+
+use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
+use crate::compare::DiffTally;
+use crate::population::{Layout, Reader, RowError};
+use crate::tally::Tally;
+
+/// Rows per chunk: large enough to amortise scheduling, small enough that
+/// two chunks stay a few megabytes.
+const CHUNK: usize = 16 * 1024;
+/// Rows per unit of work inside a chunk.
+const BATCH: usize = 1024;
+
+/// What to do with a row that breaks the data contract.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnBadRow {
+    /// Stop at the first bad row (in file order) and report it.
+    #[default]
+    Fail,
+    /// Count it, report the first few, and go on.
+    Skip,
+}
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub on_bad_row: OnBadRow,
+    /// Behavioural assumptions (take-up, lateness); none: the population's
+    /// own application dates are used as they are.
+    pub assumptions: Option<Assumptions>,
+}
+
+/// The tally of a run, with the bad rows that were skipped.
+#[derive(Clone, Debug)]
+pub struct Outcomes {
+    pub tally: Tally,
+    /// The first skipped rows (at most 20), in file order.
+    pub skipped: Vec<RowError>,
+}
+
+/// A chunk's raw rows with their line numbers.
+struct Chunk {
+    records: Vec<csv::StringRecord>,
+    lines: Vec<u64>,
+    len: usize,
+}
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk {
+            records: (0..CHUNK).map(|_| csv::StringRecord::new()).collect(),
+            lines: vec![0; CHUNK],
+            len: 0,
+        }
+    }
+}
+
+/// What one pass over a population produced.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// One tally per scheme, in the order given.
+    pub tallies: Vec<Tally>,
+    /// With two schemes: how persons fare under the second against the first.
+    pub diff: Option<DiffTally>,
+    /// The first skipped rows (at most 20), in file order.
+    pub skipped: Vec<RowError>,
+}
+
+/// Runs `schemes` (one, or two to compare) over a population in one pass,
+/// calling `progress` with the bytes read so far. The result does not depend
+/// on the number of threads. All schemes must share the first's input schema.
+pub fn simulate<R: Read + Send>(
+    schemes: &[&Scheme],
+    reader: &mut Reader<R>,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Run, RowError> {
+    let Some(first) = schemes.first() else {
+        return Ok(Run {
+            tallies: Vec::new(),
+            diff: None,
+            skipped: Vec::new(),
+        });
+    };
+    let layout = reader.layout().clone();
+    let mut tallies: Vec<Tally> = schemes.iter().map(|s| Tally::new(s)).collect();
+    let mut diff = (schemes.len() == 2).then(DiffTally::default);
+    let mut skipped: Vec<RowError> = Vec::new();
+    let mut current = Chunk::new();
+    let mut next = Chunk::new();
+    let mut done = fill(reader, &mut current)?;
+    loop {
+        let (read, results) = rayon::join(
+            || {
+                if done {
+                    next.len = 0;
+                    Ok(true)
+                } else {
+                    fill(reader, &mut next)
+                }
+            },
+            || process(schemes, first, &layout, &current, options),
+        );
+        progress(reader.bytes_read());
+        for part in results {
+            let part = part?;
+            for (t, p) in tallies.iter_mut().zip(part.tallies) {
+                t.merge(p);
+            }
+            if let (Some(d), Some(p)) = (diff.as_mut(), part.diff) {
+                d.merge(p);
+            }
+            for e in part.bad_rows {
+                if options.on_bad_row == OnBadRow::Fail {
+                    return Err(e);
+                }
+                for t in &mut tallies {
+                    t.skipped_rows += 1;
+                }
+                if skipped.len() < 20 {
+                    skipped.push(e);
+                }
+            }
+        }
+        if current.len == 0 {
+            break;
+        }
+        done = read?;
+        std::mem::swap(&mut current, &mut next);
+        if current.len == 0 {
+            break;
+        }
+    }
+    Ok(Run {
+        tallies,
+        diff,
+        skipped,
+    })
+}
+
+/// Reads up to a chunk of records; `true` at the end of the file.
+fn fill<R: Read>(reader: &mut Reader<R>, chunk: &mut Chunk) -> Result<bool, RowError> {
+    chunk.len = 0;
+    while chunk.len < CHUNK {
+        let Some(record) = chunk.records.get_mut(chunk.len) else {
+            break;
+        };
+        match reader.next_record(record)? {
+            Some(line) => {
+                if let Some(slot) = chunk.lines.get_mut(chunk.len) {
+                    *slot = line;
+                }
+                chunk.len += 1;
+            }
+            None => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
+struct Part {
+    tallies: Vec<Tally>,
+    diff: Option<DiffTally>,
+    /// Bad rows of this batch, in file order.
+    bad_rows: Vec<RowError>,
+}
+
+fn process(
+    schemes: &[&Scheme],
+    first: &Scheme,
+    layout: &Layout,
+    chunk: &Chunk,
+    options: &Options,
+) -> Vec<Result<Part, RowError>> {
+    let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
+    let lines = chunk.lines.get(..chunk.len).unwrap_or(&[]);
+    records
+        .par_chunks(BATCH)
+        .zip(lines.par_chunks(BATCH))
+        .map(|(records, lines)| {
+            let mut part = Part {
+                tallies: schemes.iter().map(|s| Tally::new(s)).collect(),
+                diff: (schemes.len() == 2).then(DiffTally::default),
+                bad_rows: Vec::new(),
+            };
+            let mut applicant = Applicant::empty(first);
+            let mut decisions: Vec<Decision> =
+                schemes.iter().map(|_| Decision::default()).collect();
+            for (record, line) in records.iter().zip(lines) {
+                if let Err(e) = layout.parse(first, record, *line, &mut applicant) {
+                    part.bad_rows.push(e);
+                    if options.on_bad_row == OnBadRow::Fail {
+                        break;
+                    }
+                    continue;
+                }
+                for ((scheme, decision), tally) in schemes
+                    .iter()
+                    .zip(decisions.iter_mut())
+                    .zip(part.tallies.iter_mut())
+                {
+                    evaluate_into(scheme, &applicant, decision);
+                    if let Some(a) = &options.assumptions {
+                        if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
+                            a.apply(scheme, &mut applicant, *line, decision);
+                        }
+                    }
+                    let fraction = options
+                        .assumptions
+                        .as_ref()
+                        .map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
+                    let expected = expected_payment(scheme, decision, fraction);
+                    tally.add(scheme, &applicant, decision, expected);
+                }
+                if let (Some(d), [base, reform], [b, r]) =
+                    (part.diff.as_mut(), schemes, decisions.as_slice())
+                {
+                    d.add(base, reform, b, r);
+                }
+            }
+            Ok(part)
+        })
+        .collect()
+}

@@ -1,0 +1,226 @@
+//! Adding decisions up. A [`Tally`] is a sum: tallies of parts of a
+//! population merge into the tally of the whole, in any order, with the same
+//! result. That is what makes runs identical for any number of threads.
+
+use std::collections::BTreeMap;
+
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::{Applicant, Application, Decision, Money, Outcome, Verdict};
+use chrono::{Datelike, NaiveDate};
+
+/// A calendar month, `(year, month)`.
+pub type Month = (i32, u32);
+
+/// Per category counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategoryTally {
+    /// Persons meeting the category's conditions.
+    pub qualifying: u64,
+    /// Persons the award rule gives this category (applied or not).
+    pub eligible: u64,
+    pub paid: u64,
+    pub total: Money,
+}
+
+/// Why a person is not eligible: the condition that stopped them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// A `require` line, by index.
+    Requirement(u32),
+    /// A category's condition: `(category, condition)`.
+    Condition(u32, u32),
+}
+
+/// Everything counted over a population.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub rows: u64,
+    pub skipped_rows: u64,
+    /// Rows whose application was received (on time or not).
+    pub applicants: u64,
+    pub paid: u64,
+    pub total: Money,
+    pub categories: Vec<CategoryTally>,
+    pub paid_by_amount: BTreeMap<Money, u64>,
+    pub eligible_not_applied: u64,
+    pub eligible_late: u64,
+    pub eligible_early: u64,
+    pub not_eligible: u64,
+    pub reasons: BTreeMap<Reason, u64>,
+    pub errors: u64,
+    /// Money by the month of the latest day payment can happen.
+    pub cash_latest: BTreeMap<Month, Money>,
+    /// Money by the month of the expected payment day (see `expected_payment`).
+    pub cash_expected: BTreeMap<Month, Money>,
+    /// Money that did not fit in 64 bits of fen (never, in practice).
+    pub overflow: bool,
+}
+
+impl Tally {
+    pub fn new(scheme: &Scheme) -> Tally {
+        Tally {
+            categories: vec![CategoryTally::default(); scheme.categories.len()],
+            ..Tally::default()
+        }
+    }
+
+    fn add_money(&mut self, a: Money, b: Money) -> Money {
+        match a.checked_add(b) {
+            Some(m) => m,
+            None => {
+                self.overflow = true;
+                a
+            }
+        }
+    }
+
+    /// Counts one decision. `expected` is the expected payment day for a paid
+    /// decision (the latest day is the decision's own schedule).
+    pub fn add(
+        &mut self,
+        scheme: &Scheme,
+        applicant: &Applicant,
+        d: &Decision,
+        expected: Option<NaiveDate>,
+    ) {
+        self.rows += 1;
+        if matches!(
+            d.application,
+            Application::OnTime { .. } | Application::Late { .. } | Application::Early { .. }
+        ) {
+            self.applicants += 1;
+        }
+        for (c, cd) in self.categories.iter_mut().zip(&d.categories) {
+            if cd.eligible() {
+                c.qualifying += 1;
+            }
+        }
+        if d.outcome == Outcome::Error {
+            self.errors += 1;
+            return;
+        }
+        for a in &d.awards {
+            if let Some(c) = self.categories.get_mut(a.category as usize) {
+                c.eligible += 1;
+            }
+        }
+        match d.outcome {
+            Outcome::Paid => {
+                self.paid += 1;
+                let paid = d.paid();
+                self.total = self.add_money(self.total, paid);
+                *self.paid_by_amount.entry(paid).or_insert(0) += 1;
+                for a in &d.awards {
+                    let amount = a.payout.amount;
+                    if let Some(c) = self.categories.get_mut(a.category as usize) {
+                        c.paid += 1;
+                        c.total = c.total.checked_add(amount).unwrap_or(c.total);
+                    }
+                }
+                let latest = d.schedule.last().copied().or(match d.application {
+                    Application::OnTime { received, .. } => Some(received),
+                    _ => None,
+                });
+                if let Some(day) = latest {
+                    let slot = self
+                        .cash_latest
+                        .entry((day.year(), day.month()))
+                        .or_default();
+                    *slot = slot.checked_add(paid).unwrap_or(*slot);
+                }
+                if let Some(day) = expected.or(latest) {
+                    let slot = self
+                        .cash_expected
+                        .entry((day.year(), day.month()))
+                        .or_default();
+                    *slot = slot.checked_add(paid).unwrap_or(*slot);
+                }
+            }
+            Outcome::NotApplied => self.eligible_not_applied += 1,
+            Outcome::Late => self.eligible_late += 1,
+            Outcome::Early => self.eligible_early += 1,
+            Outcome::NotEligible => {
+                self.not_eligible += 1;
+                *self
+                    .reasons
+                    .entry(reason(scheme, applicant, d))
+                    .or_insert(0) += 1;
+            }
+            Outcome::Error => {}
+        }
+    }
+
+    /// Adds another tally into this one.
+    pub fn merge(&mut self, other: Tally) {
+        self.rows += other.rows;
+        self.skipped_rows += other.skipped_rows;
+        self.applicants += other.applicants;
+        self.paid += other.paid;
+        self.total = self.add_money(self.total, other.total);
+        if self.categories.len() < other.categories.len() {
+            self.categories
+                .resize(other.categories.len(), CategoryTally::default());
+        }
+        for (a, b) in self.categories.iter_mut().zip(other.categories) {
+            a.qualifying += b.qualifying;
+            a.eligible += b.eligible;
+            a.paid += b.paid;
+            a.total = a.total.checked_add(b.total).unwrap_or(a.total);
+        }
+        for (k, v) in other.paid_by_amount {
+            *self.paid_by_amount.entry(k).or_insert(0) += v;
+        }
+        self.eligible_not_applied += other.eligible_not_applied;
+        self.eligible_late += other.eligible_late;
+        self.eligible_early += other.eligible_early;
+        self.not_eligible += other.not_eligible;
+        for (k, v) in other.reasons {
+            *self.reasons.entry(k).or_insert(0) += v;
+        }
+        self.errors += other.errors;
+        for (k, v) in other.cash_latest {
+            let slot = self.cash_latest.entry(k).or_default();
+            *slot = slot.checked_add(v).unwrap_or(*slot);
+        }
+        for (k, v) in other.cash_expected {
+            let slot = self.cash_expected.entry(k).or_default();
+            *slot = slot.checked_add(v).unwrap_or(*slot);
+        }
+        self.overflow |= other.overflow;
+    }
+}
+
+/// The reason a person is not eligible: a failed requirement, or else the
+/// nearest miss. The nearest miss is the category that got furthest through
+/// its conditions; among equals, one whose failing condition looked at data
+/// the person has (a contest rank of 11 says more than an absent
+/// certificate); then the first declared. Its failing condition is the reason.
+pub fn reason(scheme: &Scheme, applicant: &Applicant, d: &Decision) -> Reason {
+    if let Some(i) = d.requirements.iter().position(|v| *v != Verdict::Pass) {
+        return Reason::Requirement(i as u32);
+    }
+    let mut best: Option<((usize, bool), u32, u32)> = None;
+    for (c, cd) in d.categories.iter().enumerate() {
+        let Some(failed) = cd.first_failure() else {
+            continue;
+        };
+        let has_data = scheme
+            .categories
+            .get(c)
+            .and_then(|cat| cat.conditions.get(failed))
+            .is_some_and(|cond| {
+                let mut any = false;
+                cond.expr
+                    .visit_fields(&mut |f| any |= applicant.get(f).is_some());
+                any
+            });
+        let score = (failed, has_data);
+        if best.is_none_or(|(b, _, _)| score > b) {
+            best = Some((score, c as u32, failed as u32));
+        }
+    }
+    match best {
+        Some((_, c, i)) => Reason::Condition(c, i),
+        None => Reason::Requirement(u32::MAX),
+    }
+}

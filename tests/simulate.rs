@@ -1,0 +1,303 @@
+//! `bursar simulate` end to end: figures, formats, data problems, threads.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
+const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
+
+fn bursar(args: &[&str]) -> Output {
+    Command::cargo_bin("bursar")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bursar-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "simulate",
+        POLICY,
+        "--population",
+        population,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = bursar(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// Whole yuan from a decimal string like "16800.00".
+fn yuan(v: &serde_json::Value) -> i64 {
+    let s = v.as_str().unwrap();
+    let (int, frac) = s.split_once('.').unwrap();
+    assert_eq!(frac, "00", "{s} has fen");
+    int.parse().unwrap()
+}
+
+#[test]
+fn the_sample_gives_the_hand_checked_totals() {
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("policies/beijing/data/population-sample.expected.json").unwrap(),
+    )
+    .unwrap();
+    let r = simulate_json(SAMPLE, &[]);
+    assert_eq!(r["rows"], expected["rows"]);
+    assert_eq!(r["paid"], expected["paid"]);
+    assert_eq!(yuan(&r["total"]), expected["total_yuan"].as_i64().unwrap());
+    for (name, e) in expected["by_category"].as_object().unwrap() {
+        assert_eq!(r["by_category"][name]["paid"], e["count"], "{name}");
+        assert_eq!(
+            yuan(&r["by_category"][name]["total"]),
+            e["amount"].as_i64().unwrap(),
+            "{name}"
+        );
+    }
+    for (name, n) in expected["eligible_by_category"].as_object().unwrap() {
+        assert_eq!(&r["by_category"][name]["eligible"], n, "{name}");
+    }
+    assert_eq!(r["eligible_not_applied"], expected["eligible_not_applied"]);
+    assert_eq!(r["eligible_late"], expected["eligible_late"]);
+    let by_amount: Vec<(i64, u64)> = r["paid_by_amount"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (yuan(&a["amount"]), a["persons"].as_u64().unwrap()))
+        .collect();
+    let expected_by_amount: Vec<(i64, u64)> = {
+        let mut v: Vec<(i64, u64)> = expected["paid_by_amount"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.parse().unwrap(), v.as_u64().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(by_amount, expected_by_amount);
+    let cash: Vec<(String, i64)> = r["cash_flow"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), yuan(v)))
+        .collect();
+    let expected_cash: Vec<(String, i64)> = expected["latest_payment_by_month"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
+        .collect();
+    assert_eq!(cash, expected_cash);
+    // The expected-case cash flow pays the same money, earlier.
+    let expected_case: i64 = r["cash_flow_expected"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(yuan)
+        .sum();
+    assert_eq!(expected_case, 16800);
+}
+
+#[test]
+fn reports_trace_their_inputs() {
+    let r = simulate_json(SAMPLE, &[]);
+    assert_eq!(r["scheme"], "beijing_career_boost_2023");
+    assert!(r["bundle_hash"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(r["population"]["file"], SAMPLE);
+    assert_eq!(r["population"]["rows"], 24);
+}
+
+#[test]
+fn text_and_csv_reports() {
+    let text = stdout(&bursar(&["simulate", POLICY, "--population", SAMPLE]));
+    insta::assert_snapshot!("simulate_sample_text", text);
+    let csv = stdout(&bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--format",
+        "csv",
+    ]));
+    assert!(csv.starts_with("section,name,metric,value\n"));
+    assert!(csv.contains("summary,,total,16800.00\n"));
+    assert!(csv.contains("category,vocational,total,6800.00\n"));
+    assert!(csv.contains("cash_flow,2024-02,latest,2000.00\n"));
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let population = temp("synth-40k.csv");
+    let o = bursar(&[
+        "synth",
+        "--rows",
+        "40000",
+        "--seed",
+        "11",
+        "-o",
+        population.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let path = population.to_str().unwrap();
+    let one = stdout(&bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        path,
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]));
+    let two = stdout(&bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        path,
+        "--format",
+        "json",
+        "--threads",
+        "2",
+    ]));
+    let five = stdout(&bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        path,
+        "--format",
+        "json",
+        "--threads",
+        "5",
+    ]));
+    assert_eq!(one, two);
+    assert_eq!(one, five);
+    let r: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(r["rows"], 40000);
+    assert!(
+        r["paid"].as_u64().unwrap() > 1000,
+        "a synthetic population has payees: {}",
+        r["paid"]
+    );
+}
+
+#[test]
+fn synth_is_deterministic() {
+    let a = stdout(&bursar(&["synth", "--rows", "300", "--seed", "5"]));
+    let b = stdout(&bursar(&["synth", "--rows", "300", "--seed", "5"]));
+    assert_eq!(a, b);
+    assert_ne!(
+        a,
+        stdout(&bursar(&["synth", "--rows", "300", "--seed", "6"]))
+    );
+}
+
+fn broken_sample(find: &str, replace: &str) -> PathBuf {
+    let path = temp(&format!("broken-{}.csv", find.len() * 31 + replace.len()));
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    assert!(text.contains(find));
+    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    path
+}
+
+#[test]
+fn a_bad_row_stops_the_run_with_its_location() {
+    for (find, replace, expect) in [
+        ("E05,true,3,other,2022-05-05", "E05,true,3,other,2022-13-05", ":6: column `voc_issued`: value `2022-13-05`: expected a date like `2023-10-31`"),
+        ("E05,true,3,other", "E05,true,3,elsewhere", ":6: column `voc_issuer`: value `elsewhere`: expected one of `beijing_center`, `registered_org`, `other`"),
+        ("E05,true,3,other,2022-05-05,false,,,,,2023-05-01", "E05,true,3,other,2022-05-05,false,,,,2023-05-01", ":6: the row has 10 fields but the header has 11"),
+        ("E05,true,", "E05,yes,", ":6: column `member_card`: value `yes`: expected `true` or `false`"),
+        ("E05,true,", "E05,,", ":6: column `member_card`: value ``: a required value is empty"),
+    ] {
+        let path = broken_sample(find, replace);
+        let o = bursar(&["simulate", POLICY, "--population", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{replace}");
+        assert!(stderr(&o).contains(expect), "{replace}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn skipped_bad_rows_are_counted_not_judged() {
+    let path = broken_sample("E05,true,3,other", "E05,true,3,elsewhere");
+    let r = simulate_json(path.to_str().unwrap(), &["--on-bad-row", "skip"]);
+    assert_eq!(r["rows"], 24);
+    assert_eq!(r["skipped_rows"], 1);
+    assert_eq!(r["not_eligible"]["persons"], 9);
+    assert!(r["skipped"][0]
+        .as_str()
+        .unwrap()
+        .contains("column `voc_issuer`"));
+}
+
+#[test]
+fn a_missing_column_is_named_and_can_be_mapped() {
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    let renamed = temp("renamed.csv");
+    std::fs::write(&renamed, text.replacen("voc_level", "证书等级", 1)).unwrap();
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        renamed.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(":1: the header has no column `voc_level`"),
+        "{}",
+        stderr(&o)
+    );
+    let r = simulate_json(renamed.to_str().unwrap(), &["--map", "voc_level=证书等级"]);
+    assert_eq!(yuan(&r["total"]), 16800);
+    let map_file = temp("map.toml");
+    std::fs::write(&map_file, "voc_level = \"证书等级\"\n").unwrap();
+    let r = simulate_json(
+        renamed.to_str().unwrap(),
+        &["--map-file", map_file.to_str().unwrap()],
+    );
+    assert_eq!(yuan(&r["total"]), 16800);
+}
+
+#[test]
+fn bom_crlf_and_quoted_fields_are_read() {
+    let text = std::fs::read_to_string(SAMPLE).unwrap();
+    let windows = temp("windows.csv");
+    let mut converted = String::from("\u{feff}");
+    for (i, line) in text.lines().enumerate() {
+        if i == 1 {
+            // Quote every field of one row.
+            let quoted: Vec<String> = line.split(',').map(|f| format!("\"{f}\"")).collect();
+            converted.push_str(&quoted.join(","));
+        } else {
+            converted.push_str(line);
+        }
+        converted.push_str("\r\n");
+    }
+    std::fs::write(&windows, converted).unwrap();
+    let r = simulate_json(windows.to_str().unwrap(), &[]);
+    assert_eq!(yuan(&r["total"]), 16800);
+    assert_eq!(r["paid"], 12);
+}
