@@ -64,10 +64,26 @@ enum Command {
     },
     /// Run a scheme over a population: cost, counts and cash flow.
     Simulate {
-        /// A bundle, or a `.bursar` policy compiled on the fly.
+        /// A bundle, a `.bursar` policy compiled on the fly, or a scenario `.toml`.
         scheme: PathBuf,
         #[command(flatten)]
         run: crate::simulate::RunArgs,
+        #[command(flatten)]
+        what_if: crate::simulate::WhatIf,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+    },
+    /// Compare two schemes over one population in one pass: totals, per
+    /// category, winners and losers. `--scenario` and `--set` apply to REFORM.
+    Compare {
+        /// A policy, bundle or scenario `.toml`.
+        base: PathBuf,
+        /// A policy, bundle or scenario `.toml`.
+        reform: PathBuf,
+        #[command(flatten)]
+        run: crate::simulate::RunArgs,
+        #[command(flatten)]
+        what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
     },
@@ -136,8 +152,16 @@ pub fn run() -> Exit {
         Command::Simulate {
             scheme,
             run,
+            what_if,
             format,
-        } => crate::simulate::simulate(&scheme, &run, format),
+        } => crate::simulate::simulate(&scheme, &what_if, &run, format),
+        Command::Compare {
+            base,
+            reform,
+            run,
+            what_if,
+            format,
+        } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
         Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
     }
 }

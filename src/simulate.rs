@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bursar_runtime::ir::Scheme;
+use bursar_runtime::Bundle;
+use bursar_simulator::assume::Assumptions;
+use bursar_simulator::overrides::{self, OverrideError};
 use bursar_simulator::population::{ColumnMap, Reader};
-use bursar_simulator::report::{Report, Source};
+use bursar_simulator::report::{AssumptionsInfo, Comparison, Report, Source};
 use bursar_simulator::run::{self, OnBadRow, Options};
+use bursar_simulator::scenario::Scenario;
 
 use crate::cli::{load_scheme, ReportFormat};
 use crate::Exit;
@@ -159,44 +163,199 @@ pub(crate) fn run_population(
     })
 }
 
-pub(crate) fn options(args: &RunArgs) -> Options {
+pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> Options {
     Options {
         on_bad_row: match args.on_bad_row {
             BadRow::Fail => OnBadRow::Fail,
             BadRow::Skip => OnBadRow::Skip,
         },
-        assumptions: None,
+        assumptions,
     }
 }
 
-pub(crate) fn simulate(scheme_path: &Path, args: &RunArgs, format: ReportFormat) -> Exit {
-    let bundle = match load_scheme(scheme_path) {
-        Ok(b) => b,
+/// What-if settings for one side of a run.
+#[derive(clap::Args, Default)]
+pub(crate) struct WhatIf {
+    /// A scenario: a name looked up in `scenarios/` next to the policy, or a `.toml` path.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Change the scheme: `--set standard.level1=2500`, `--set vocational.window.end=2023-06-30`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Seed for the scenario's behavioural draws (overrides its `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// A scheme ready to run: overrides applied, rehashed.
+pub(crate) struct Prepared {
+    pub bundle: Bundle,
+    pub source: Source,
+    pub assumptions: Option<Assumptions>,
+}
+
+/// Loads a scheme (a policy, a bundle, or a scenario `.toml` naming its
+/// policy) and applies a scenario and `--set` overrides, in that order.
+pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
+    let mut scenario = None;
+    let scheme_path: PathBuf = if path.extension().is_some_and(|e| e == "toml") {
+        let s = read_scenario(path)?;
+        let Some(policy) = s.policy.clone() else {
+            eprintln!(
+                "error: `{}` does not name its `policy`; add `policy = \"../my-policy.bursar\"`",
+                path.display()
+            );
+            return Err(Exit::Failed);
+        };
+        scenario = Some(s);
+        path.parent().unwrap_or(Path::new(".")).join(policy)
+    } else {
+        path.to_path_buf()
+    };
+    if let Some(name) = &what_if.scenario {
+        scenario = Some(find_scenario(&scheme_path, name)?);
+    }
+    let bundle = load_scheme(&scheme_path)?;
+    let mut scheme = bundle.scheme.clone();
+    let mut overrides = Vec::new();
+    let mut sets: Vec<String> = scenario
+        .iter()
+        .flat_map(|s| s.set.iter().map(|(p, v)| format!("{p}={v}")))
+        .collect();
+    sets.extend(what_if.sets.iter().cloned());
+    for text in &sets {
+        if let Err(e) = overrides::apply_text(&mut scheme, text) {
+            eprintln!("error: --set {e}");
+            if let OverrideError::UnknownPath { wrong, known, .. } = &e {
+                if let Some(help) =
+                    bursar_compiler::did_you_mean(wrong, known.iter().map(String::as_str))
+                {
+                    eprintln!("  help: {help}");
+                }
+            }
+            return Err(Exit::Usage);
+        }
+        overrides.push(text.clone());
+    }
+    if let Err(e) = bursar_runtime::validate(&scheme) {
+        eprintln!("error: the overrides leave an inconsistent scheme: {e}");
+        return Err(Exit::Usage);
+    }
+    let bundle = if overrides.is_empty() {
+        bundle
+    } else {
+        Bundle::new(scheme, &bundle.compiler_version)
+    };
+    let mut assumptions = scenario.as_ref().and_then(|s| s.assume.clone());
+    if let (Some(a), Some(seed)) = (assumptions.as_mut(), what_if.seed) {
+        a.seed = seed;
+    }
+    let source = Source {
+        scheme: bundle.scheme.id.clone(),
+        bundle_hash: bundle.hash.clone(),
+        overrides,
+        scenario: scenario.map(|s| s.name),
+    };
+    Ok(Prepared {
+        bundle,
+        source,
+        assumptions,
+    })
+}
+
+fn read_scenario(path: &Path) -> Result<Scenario, Exit> {
+    let text = crate::cli::read(path)?;
+    let name = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_string());
+    Scenario::parse(&name, &text).map_err(|e| {
+        eprintln!("error: scenario `{}`: {e}", path.display());
+        Exit::Failed
+    })
+}
+
+fn find_scenario(policy: &Path, name: &str) -> Result<Scenario, Exit> {
+    let direct = Path::new(name);
+    if direct.extension().is_some_and(|e| e == "toml") {
+        return read_scenario(direct);
+    }
+    let dir = policy.parent().unwrap_or(Path::new(".")).join("scenarios");
+    let path = dir.join(format!("{name}.toml"));
+    if path.exists() {
+        return read_scenario(&path);
+    }
+    let mut known: Vec<String> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| {
+                    e.path()
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    known.sort();
+    eprintln!(
+        "error: no scenario `{name}` in `{}` (scenarios there: {})",
+        dir.display(),
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
+        }
+    );
+    if let Some(help) = bursar_compiler::did_you_mean(name, known.iter().map(String::as_str)) {
+        eprintln!("  help: {help}");
+    }
+    Err(Exit::Usage)
+}
+
+fn assumptions_info(a: &Option<Assumptions>) -> Option<AssumptionsInfo> {
+    a.as_ref().map(|a| AssumptionsInfo {
+        take_up: a.take_up.clone(),
+        late_share: a.late_share,
+        timeline_fraction: a.timeline_fraction,
+        seed: a.seed,
+    })
+}
+
+pub(crate) fn simulate(
+    scheme_path: &Path,
+    what_if: &WhatIf,
+    args: &RunArgs,
+    format: ReportFormat,
+) -> Exit {
+    let prepared = match prepare(scheme_path, what_if) {
+        Ok(p) => p,
         Err(e) => return e,
     };
-    let options = options(args);
-    let run = match run_population(&[&bundle.scheme], args, &options) {
+    let scheme = &prepared.bundle.scheme;
+    let options = options(args, vec![prepared.assumptions.clone()]);
+    let run = match run_population(&[scheme], args, &options) {
         Ok(r) => r,
         Err(e) => return e,
     };
     let Some(tally) = run.tallies.first() else {
         return Exit::Internal;
     };
-    let source = Source {
-        scheme: bundle.scheme.id.clone(),
-        bundle_hash: bundle.hash.clone(),
-        overrides: Vec::new(),
-        scenario: None,
-    };
+    let population = args.population.display().to_string();
     let report = Report::new(
-        &bundle.scheme,
-        &source,
-        &args.population.display().to_string(),
+        scheme,
+        &prepared.source,
+        &population,
         tally,
-        None,
+        assumptions_info(&prepared.assumptions),
         &run.skipped,
     );
-    print_report(&report, format);
+    match format {
+        ReportFormat::Text => print!("{}", report.to_text()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+        ReportFormat::Csv => print!("{}", report.to_csv()),
+    }
     if report.errors > 0 {
         Exit::Failed
     } else {
@@ -204,13 +363,71 @@ pub(crate) fn simulate(scheme_path: &Path, args: &RunArgs, format: ReportFormat)
     }
 }
 
-fn print_report(report: &Report, format: ReportFormat) {
+pub(crate) fn compare(
+    base: &Path,
+    reform: &Path,
+    reform_what_if: &WhatIf,
+    args: &RunArgs,
+    format: ReportFormat,
+) -> Exit {
+    let base = match prepare(base, &WhatIf::default()) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let reform = match prepare(reform, reform_what_if) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    if base.bundle.scheme.applicant != reform.bundle.scheme.applicant {
+        eprintln!("error: the two schemes read different applicant records; compare schemes with the same fields");
+        return Exit::Failed;
+    }
+    let options = options(
+        args,
+        vec![base.assumptions.clone(), reform.assumptions.clone()],
+    );
+    let run = match run_population(
+        &[&base.bundle.scheme, &reform.bundle.scheme],
+        args,
+        &options,
+    ) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let (Some(tb), Some(tr), Some(diff)) =
+        (run.tallies.first(), run.tallies.get(1), run.diff.as_ref())
+    else {
+        return Exit::Internal;
+    };
+    let population = args.population.display().to_string();
+    let rb = Report::new(
+        &base.bundle.scheme,
+        &base.source,
+        &population,
+        tb,
+        assumptions_info(&base.assumptions),
+        &run.skipped,
+    );
+    let rr = Report::new(
+        &reform.bundle.scheme,
+        &reform.source,
+        &population,
+        tr,
+        assumptions_info(&reform.assumptions),
+        &run.skipped,
+    );
+    let errors = rb.errors + rr.errors;
+    let comparison = Comparison::new(rb, rr, diff);
     match format {
-        ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
+            serde_json::to_string_pretty(&comparison).unwrap_or_default()
         ),
-        ReportFormat::Csv => print!("{}", report.to_csv()),
+        ReportFormat::Text | ReportFormat::Csv => print!("{}", comparison.to_text()),
+    }
+    if errors > 0 {
+        Exit::Failed
+    } else {
+        Exit::Ok
     }
 }

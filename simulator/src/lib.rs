@@ -9,8 +9,10 @@
 
 pub mod assume;
 pub mod compare;
+pub mod overrides;
 pub mod population;
 pub mod report;
 pub mod run;
+pub mod scenario;
 pub mod synth;
 pub mod tally;

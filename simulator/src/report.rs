@@ -449,6 +449,9 @@ pub struct Comparison {
     pub reform: Report,
     pub delta: Delta,
     pub winners_and_losers: WinnersLosers,
+    /// Category names in declaration order (base's, then the reform's new ones).
+    #[serde(skip)]
+    order: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -557,6 +560,7 @@ impl Comparison {
             reform,
             delta,
             winners_and_losers,
+            order: names,
         }
     }
 

@@ -37,9 +37,10 @@ pub enum OnBadRow {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub on_bad_row: OnBadRow,
-    /// Behavioural assumptions (take-up, lateness); none: the population's
-    /// own application dates are used as they are.
-    pub assumptions: Option<Assumptions>,
+    /// Per scheme, in the order given to [`simulate`]: behavioural
+    /// assumptions (take-up, lateness). None, or missing: the population's own
+    /// application dates are used as they are.
+    pub assumptions: Vec<Option<Assumptions>>,
 }
 
 /// The tally of a run, with the bad rows that were skipped.
@@ -206,21 +207,20 @@ fn process(
                     }
                     continue;
                 }
-                for ((scheme, decision), tally) in schemes
+                for (i, ((scheme, decision), tally)) in schemes
                     .iter()
                     .zip(decisions.iter_mut())
                     .zip(part.tallies.iter_mut())
+                    .enumerate()
                 {
                     evaluate_into(scheme, &applicant, decision);
-                    if let Some(a) = &options.assumptions {
+                    let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
+                    if let Some(a) = assumptions {
                         if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
                             a.apply(scheme, &mut applicant, *line, decision);
                         }
                     }
-                    let fraction = options
-                        .assumptions
-                        .as_ref()
-                        .map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
+                    let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
                     let expected = expected_payment(scheme, decision, fraction);
                     tally.add(scheme, &applicant, decision, expected);
                 }

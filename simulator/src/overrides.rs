@@ -1,0 +1,430 @@
+//! What-if overrides: `--set PATH=VALUE` changes one number, date or list of
+//! a compiled scheme before it runs. Paths name things the way the policy
+//! does:
+//!
+//! | path | changes |
+//! | --- | --- |
+//! | `standard.level1` | a table row's amount (`2500`, `2500.00`, `2500 元`) |
+//! | `vocational.voc_issued.start`, `.end` | a bound of the range a category tests a field against |
+//! | `vocational.window.start`, `.end` | the same, for the category's one date range |
+//! | `contest.contest_year` | the value a category compares a field with `==` |
+//! | `social_work.sw_level.in` | the set a category tests a field against (`senior,regular`) |
+//! | `application.deadline`, `application.opens` | the application window |
+//! | `award.limit` | awards per person per period |
+//! | `timeline.review` | a step's time limit (`2 months`, `20 days`) |
+//!
+//! An override changes the scheme, so the report shows the changed bundle's
+//! hash. It edits values the checker already typed, and is refused if the
+//! value is not of the same type.
+
+use bursar_runtime::ir::{CompareOp, Duration, DurationUnit, Expr, RowAmount, Scheme, Type, Value};
+use bursar_runtime::{parse_cell, Money};
+
+/// Why an override cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OverrideError {
+    /// `PATH=VALUE` was not written that way.
+    Syntax { text: String },
+    /// A part of the path names nothing; `known` lists what could stand there.
+    UnknownPath {
+        path: String,
+        wrong: String,
+        known: Vec<String>,
+    },
+    /// The path names something, but not one thing the override can change.
+    NotChangeable { path: String, why: String },
+    /// The value is not of the type the scheme has there.
+    BadValue {
+        path: String,
+        value: String,
+        expected: String,
+    },
+}
+
+impl std::fmt::Display for OverrideError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OverrideError::Syntax { text } => write!(
+                f,
+                "`{text}`: write `--set path=value`, e.g. `--set standard.level1=2500`"
+            ),
+            OverrideError::UnknownPath { path, wrong, known } => {
+                write!(
+                    f,
+                    "`{path}`: `{wrong}` is not known here (known: {})",
+                    known.join(", ")
+                )
+            }
+            OverrideError::NotChangeable { path, why } => write!(f, "`{path}`: {why}"),
+            OverrideError::BadValue {
+                path,
+                value,
+                expected,
+            } => write!(f, "`{path}`: `{value}` is not {expected}"),
+        }
+    }
+}
+
+impl std::error::Error for OverrideError {}
+
+/// Applies `PATH=VALUE`.
+pub fn apply_text(scheme: &mut Scheme, text: &str) -> Result<(), OverrideError> {
+    let Some((path, value)) = text.split_once('=') else {
+        return Err(OverrideError::Syntax {
+            text: text.to_string(),
+        });
+    };
+    apply(scheme, path.trim(), value.trim())
+}
+
+/// Applies one override.
+pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), OverrideError> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let unknown = |wrong: &str, known: Vec<String>| OverrideError::UnknownPath {
+        path: path.to_string(),
+        wrong: wrong.to_string(),
+        known,
+    };
+    let bad = |expected: &str| OverrideError::BadValue {
+        path: path.to_string(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    };
+    let first = parts.first().copied().unwrap_or("");
+    match (first, parts.as_slice()) {
+        ("application", [_, what]) => {
+            let date =
+                parse_cell(scheme, Type::Date, value).map_err(|_| bad("a date like 2023-10-31"))?;
+            let Some(app) = scheme.application.as_mut() else {
+                return Err(OverrideError::NotChangeable {
+                    path: path.to_string(),
+                    why: "the scheme has no application block".into(),
+                });
+            };
+            match *what {
+                "deadline" => app.deadline = Some(Expr::Lit(date)),
+                "opens" => app.opens = Some(Expr::Lit(date)),
+                other => return Err(unknown(other, vec!["deadline".into(), "opens".into()])),
+            }
+            Ok(())
+        }
+        ("award", [_, "limit"]) => {
+            let n: u32 = value
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad("a whole number of at least 1"))?;
+            scheme.award.limit = n;
+            Ok(())
+        }
+        ("award", [_, other]) => Err(unknown(other, vec!["limit".into()])),
+        ("timeline", [_, step]) => {
+            let known: Vec<String> = scheme.timeline.iter().map(|s| s.name.clone()).collect();
+            let s = scheme
+                .timeline
+                .iter_mut()
+                .find(|s| s.name == *step)
+                .ok_or_else(|| unknown(step, known))?;
+            s.within =
+                duration(value).ok_or_else(|| bad("a duration like `1 month` or `20 days`"))?;
+            Ok(())
+        }
+        (name, [_, rest @ ..]) if scheme.tables.iter().any(|t| t.name == name) => {
+            let table = scheme
+                .tables
+                .iter_mut()
+                .find(|t| t.name == name)
+                .ok_or_else(|| unknown(name, Vec::new()))?;
+            let [row] = rest else {
+                return Err(OverrideError::NotChangeable {
+                    path: path.to_string(),
+                    why: "name a row: `table.row`".into(),
+                });
+            };
+            let known: Vec<String> = table.rows.iter().map(|r| r.name.clone()).collect();
+            let r = table
+                .rows
+                .iter_mut()
+                .find(|r| r.name == *row)
+                .ok_or_else(|| unknown(row, known))?;
+            r.amount = RowAmount::Money(
+                money(value).ok_or_else(|| bad("an amount like 2500 or 2500.00"))?,
+            );
+            Ok(())
+        }
+        (name, [_, field, rest @ ..]) if scheme.categories.iter().any(|c| c.name == name) => {
+            let what = rest.first().copied().unwrap_or("");
+            // First find the site and parse the value, reading the scheme;
+            // then write.
+            let (ci, site, new) = {
+                let scheme: &Scheme = scheme;
+                let field_names: Vec<String> =
+                    scheme.applicant.iter().map(|f| f.name.clone()).collect();
+                let ci = scheme
+                    .categories
+                    .iter()
+                    .position(|c| c.name == name)
+                    .ok_or_else(|| unknown(name, Vec::new()))?;
+                let cat = scheme
+                    .categories
+                    .get(ci)
+                    .ok_or_else(|| unknown(name, Vec::new()))?;
+                let target: Option<u32> = if *field == "window" {
+                    None
+                } else {
+                    let id = field_names.iter().position(|f| f == field).ok_or_else(|| {
+                        let mut known = vec!["window".to_string()];
+                        known.extend(field_names.iter().cloned());
+                        unknown(field, known)
+                    })?;
+                    Some(id as u32)
+                };
+                let ty = |id: u32| scheme.applicant.get(id as usize).map(|f| f.ty);
+                let mut sites = Vec::new();
+                for (i, c) in cat.conditions.iter().enumerate() {
+                    collect_sites(&c.expr, target, &ty, &mut Vec::new(), i, &mut sites);
+                }
+                let wanted: Vec<&Site> = sites
+                    .iter()
+                    .filter(|s| {
+                        matches!(
+                            (what, s.kind),
+                            ("start" | "end", SiteKind::Range)
+                                | ("in", SiteKind::Set)
+                                | ("", SiteKind::Equals)
+                        )
+                    })
+                    .collect();
+                let site = match wanted.as_slice() {
+                    [one] => (*one).clone(),
+                    [] if matches!(what, "start" | "end" | "in" | "") => {
+                        return Err(OverrideError::NotChangeable {
+                            path: path.to_string(),
+                            why: format!("no condition of `{name}` tests `{field}` that way ({})", describe_sites(&sites)),
+                        })
+                    }
+                    [] => return Err(unknown(what, vec!["start".into(), "end".into(), "in".into()])),
+                    _ => {
+                        return Err(OverrideError::NotChangeable {
+                            path: path.to_string(),
+                            why: format!("`{name}` tests `{field}` that way more than once; change the policy instead"),
+                        })
+                    }
+                };
+                let expected = match site.ty {
+                    Type::Date => "a date like 2023-06-30",
+                    Type::Int => "a whole number",
+                    Type::Money => "an amount like 2500.00",
+                    Type::Enum(_) => "values of the field's enum, separated by commas",
+                    _ => "a value of the field's type",
+                };
+                let new: Vec<Value> = if what == "in" {
+                    value
+                        .split(',')
+                        .map(|v| parse_cell(scheme, site.ty, v.trim()).ok())
+                        .collect::<Option<Vec<_>>>()
+                } else {
+                    parse_cell(scheme, site.ty, value).ok().map(|v| vec![v])
+                }
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| bad(expected))?;
+                (ci, site, new)
+            };
+            let condition = scheme
+                .categories
+                .get_mut(ci)
+                .and_then(|c| c.conditions.get_mut(site.condition))
+                .ok_or_else(|| unknown(field, Vec::new()))?;
+            let node = node_at(&mut condition.expr, &site.route)
+                .ok_or_else(|| unknown(field, Vec::new()))?;
+            let first = new.first().cloned().ok_or_else(|| bad("a value"))?;
+            match (what, node) {
+                ("start", Expr::InRange { lo, .. }) => *lo = Some(Box::new(Expr::Lit(first))),
+                ("end", Expr::InRange { hi, .. }) => *hi = Some(Box::new(Expr::Lit(first))),
+                ("in", Expr::InSet { set, .. }) => *set = new,
+                ("", Expr::Compare { lhs, rhs, .. }) => {
+                    if matches!(**rhs, Expr::Lit(_)) {
+                        **rhs = Expr::Lit(first);
+                    } else {
+                        **lhs = Expr::Lit(first);
+                    }
+                }
+                _ => return Err(unknown(what, Vec::new())),
+            }
+            // The condition's text is what explanations and reports quote:
+            // render it again from the changed IR.
+            let blank = bursar_runtime::Applicant::empty(scheme);
+            let text = scheme
+                .categories
+                .get(ci)
+                .and_then(|c| c.conditions.get(site.condition))
+                .map(|c| {
+                    bursar_runtime::Words {
+                        scheme,
+                        applicant: &blank,
+                    }
+                    .expr(&c.expr)
+                });
+            if let (Some(text), Some(c)) = (
+                text,
+                scheme
+                    .categories
+                    .get_mut(ci)
+                    .and_then(|c| c.conditions.get_mut(site.condition)),
+            ) {
+                c.text = text;
+            }
+            Ok(())
+        }
+        _ => {
+            let mut known: Vec<String> = scheme.tables.iter().map(|t| t.name.clone()).collect();
+            known.extend(scheme.categories.iter().map(|c| c.name.clone()));
+            known.extend([
+                "application".to_string(),
+                "award".to_string(),
+                "timeline".to_string(),
+            ]);
+            Err(unknown(first, known))
+        }
+    }
+}
+
+/// Where in a condition a changeable value sits.
+#[derive(Clone, Debug)]
+struct Site {
+    condition: usize,
+    /// Child indices from the condition's root (`And`: 0 left, 1 right).
+    route: Vec<u8>,
+    kind: SiteKind,
+    ty: Type,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SiteKind {
+    Range,
+    Set,
+    Equals,
+}
+
+/// Finds tests of `target` (or, for `None`, of any date field by range)
+/// inside the `and` chain of a condition.
+fn collect_sites(
+    e: &Expr,
+    target: Option<u32>,
+    ty: &dyn Fn(u32) -> Option<Type>,
+    route: &mut Vec<u8>,
+    condition: usize,
+    out: &mut Vec<Site>,
+) {
+    let is_target = |f: u32| match target {
+        Some(t) => f == t,
+        None => ty(f) == Some(Type::Date),
+    };
+    match e {
+        Expr::And(a, b) => {
+            route.push(0);
+            collect_sites(a, target, ty, route, condition, out);
+            route.pop();
+            route.push(1);
+            collect_sites(b, target, ty, route, condition, out);
+            route.pop();
+        }
+        Expr::InRange { expr, .. } => {
+            if let Expr::Field(f) = **expr {
+                if is_target(f) {
+                    if let Some(t) = ty(f) {
+                        out.push(Site {
+                            condition,
+                            route: route.clone(),
+                            kind: SiteKind::Range,
+                            ty: t,
+                        });
+                    }
+                }
+            }
+        }
+        Expr::InSet { expr, .. } if target.is_some() => {
+            if let Expr::Field(f) = **expr {
+                if is_target(f) {
+                    if let Some(t) = ty(f) {
+                        out.push(Site {
+                            condition,
+                            route: route.clone(),
+                            kind: SiteKind::Set,
+                            ty: t,
+                        });
+                    }
+                }
+            }
+        }
+        Expr::Compare {
+            op: CompareOp::Eq,
+            lhs,
+            rhs,
+        } if target.is_some() => {
+            let field = match (&**lhs, &**rhs) {
+                (Expr::Field(f), Expr::Lit(_)) | (Expr::Lit(_), Expr::Field(f)) => Some(*f),
+                _ => None,
+            };
+            if let Some(f) = field.filter(|f| is_target(*f)) {
+                if let Some(t) = ty(f) {
+                    out.push(Site {
+                        condition,
+                        route: route.clone(),
+                        kind: SiteKind::Equals,
+                        ty: t,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn describe_sites(sites: &[Site]) -> String {
+    if sites.is_empty() {
+        return "it is not tested against a written value".into();
+    }
+    let ways: Vec<&str> = sites
+        .iter()
+        .map(|s| match s.kind {
+            SiteKind::Range => "a range: use `.start` or `.end`",
+            SiteKind::Set => "a set: use `.in`",
+            SiteKind::Equals => "`==`: use the path without a suffix",
+        })
+        .collect();
+    format!("it is tested by {}", ways.join("; "))
+}
+
+fn node_at<'e>(e: &'e mut Expr, route: &[u8]) -> Option<&'e mut Expr> {
+    match route.split_first() {
+        None => Some(e),
+        Some((step, rest)) => match e {
+            Expr::And(a, b) => node_at(if *step == 0 { a } else { b }, rest),
+            _ => None,
+        },
+    }
+}
+
+fn money(value: &str) -> Option<Money> {
+    let v = value
+        .trim()
+        .trim_end_matches('元')
+        .trim_end_matches("CNY")
+        .trim();
+    v.replace(',', "").parse().ok()
+}
+
+fn duration(value: &str) -> Option<Duration> {
+    let mut it = value.split_whitespace();
+    let count: i64 = it.next()?.parse().ok().filter(|n| *n > 0)?;
+    let unit = match it.next()? {
+        "day" | "days" => DurationUnit::Days,
+        "working_day" | "working_days" => DurationUnit::WorkingDays,
+        "week" | "weeks" => DurationUnit::Weeks,
+        "month" | "months" => DurationUnit::Months,
+        "year" | "years" => DurationUnit::Years,
+        _ => return None,
+    };
+    Some(Duration { count, unit })
+}
