@@ -596,7 +596,7 @@ impl Comparison {
             "persons paid".into(),
             count(b.paid),
             count(r.paid),
-            format!("{:+}", self.delta.paid),
+            signed_count(self.delta.paid),
         ]);
         t.row(vec![
             "money".into(),
@@ -604,7 +604,11 @@ impl Comparison {
             money(r.total),
             signed(self.delta.total),
         ]);
-        for (name, d) in &self.delta.by_category {
+        for (name, d) in self
+            .order
+            .iter()
+            .filter_map(|n| self.delta.by_category.get(n).map(|d| (n, d)))
+        {
             let bt = b.by_category.get(name).map_or(Money::ZERO, |c| c.total);
             let rt = r.by_category.get(name).map_or(Money::ZERO, |c| c.total);
             t.row(vec![
@@ -664,6 +668,15 @@ pub fn money_text(currency: &str, m: Money) -> String {
     } else {
         format!("{} {currency}", m.grouped())
     }
+}
+
+fn signed_count(n: i64) -> String {
+    let sign = match n.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "±",
+    };
+    format!("{sign}{}", count(n.unsigned_abs()))
 }
 
 fn count(n: u64) -> String {
