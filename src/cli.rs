@@ -339,6 +339,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
         std::io::BufReader::new(file),
         &Default::default(),
     )
+    .map(bursar_simulator::population::Reader::keep_text)
     .map_err(|e| {
         eprintln!("error: {e}");
         Exit::Failed

@@ -301,3 +301,148 @@ fn bom_crlf_and_quoted_fields_are_read() {
     assert_eq!(yuan(&r["total"]), 16800);
     assert_eq!(r["paid"], 12);
 }
+
+#[test]
+fn set_overrides_change_the_scheme_and_are_reported() {
+    let r = simulate_json(SAMPLE, &["--set", "standard.level1=2500"]);
+    // Five persons are paid the level-1 amount, directly or "same as" it.
+    assert_eq!(yuan(&r["total"]), 16800 + 5 * 500);
+    assert_eq!(r["overrides"][0], "standard.level1=2500");
+    let base = simulate_json(SAMPLE, &[]);
+    assert_ne!(r["bundle_hash"], base["bundle_hash"]);
+
+    let r = simulate_json(SAMPLE, &["--set", "vocational.window.end=2022-06-30"]);
+    // E03 (first issued 2022-12-31, 1000) drops out; E07 (2022-06-30) stays.
+    assert_eq!(yuan(&r["total"]), 15800);
+    let r = simulate_json(SAMPLE, &["--set", "application.deadline=2023-11-30"]);
+    // E10 (applied 2023-11-01, 800) is now on time.
+    assert_eq!(yuan(&r["total"]), 17600);
+    assert_eq!(r["eligible_late"], 0);
+    // Assistants qualify, but the lookup table has no row for them: such a
+    // row is reported as an error (and the run fails), not paid and not dropped.
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--format",
+        "json",
+        "--set",
+        "social_work.sw_level.in=senior,regular,assistant",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["errors"], 1);
+    assert_eq!(r["rows"], 24);
+}
+
+#[test]
+fn bad_overrides_are_refused_with_a_suggestion() {
+    for (set, expect) in [
+        ("standard.levl1=2500", "did you mean `level1`?"),
+        ("standrd.level1=2500", "did you mean `standard`?"),
+        (
+            "vocational.voc_issued.end=2022-13-01",
+            "`2022-13-01` is not a date like 2023-06-30",
+        ),
+        ("standard.level1=lots", "is not an amount"),
+        (
+            "vocational.member_card.start=1",
+            "no condition of `vocational` tests `member_card` that way",
+        ),
+        ("award.limit=0", "is not a whole number of at least 1"),
+        ("nonsense", "write `--set path=value`"),
+    ] {
+        let o = bursar(&["simulate", POLICY, "--population", SAMPLE, "--set", set]);
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        assert!(stderr(&o).contains(expect), "{set}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn scenarios_by_name_and_by_file() {
+    let by_name = simulate_json(SAMPLE, &["--scenario", "raise-level1"]);
+    assert_eq!(yuan(&by_name["total"]), 19300);
+    assert_eq!(by_name["scenario"], "raise-level1");
+    let o = bursar(&[
+        "simulate",
+        "policies/beijing/scenarios/raise-level1.toml",
+        "--population",
+        SAMPLE,
+        "--format",
+        "json",
+    ]);
+    let by_file: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(by_file["total"], by_name["total"]);
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--scenario",
+        "raise-levl1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `raise-level1`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn take_up_assumptions_are_seeded() {
+    let a = simulate_json(SAMPLE, &["--scenario", "take-up"]);
+    let b = simulate_json(SAMPLE, &["--scenario", "take-up"]);
+    assert_eq!(a, b, "same seed, same report");
+    assert_eq!(a["assumptions"]["take_up"]["vocational"], 0.8);
+    // Everyone eligible now either applies (on time or late) or not, by draw:
+    // the counts add up to the 14 persons with an award.
+    let eligible: u64 = ["paid", "eligible_not_applied", "eligible_late"]
+        .iter()
+        .map(|k| a[*k].as_u64().unwrap())
+        .sum();
+    assert_eq!(eligible, 14);
+    let other_seed = simulate_json(SAMPLE, &["--scenario", "take-up", "--seed", "7"]);
+    assert_eq!(other_seed["assumptions"]["seed"], 7);
+}
+
+#[test]
+fn compare_gives_deltas_and_winners() {
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        "policies/beijing/scenarios/raise-level1.toml",
+        "--population",
+        SAMPLE,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(yuan(&c["delta"]["total"]), 2500);
+    assert_eq!(c["delta"]["paid"], 0);
+    assert_eq!(
+        yuan(&c["delta"]["by_category"]["social_work"]["total"]),
+        1000
+    );
+    assert_eq!(c["winners_and_losers"]["gainers"]["persons"], 5);
+    assert_eq!(c["winners_and_losers"]["losers"]["persons"], 0);
+    assert_eq!(
+        c["winners_and_losers"]["gains_by_category"]["contest"]["persons"],
+        1
+    );
+
+    // Narrowing the window: E03 loses 1000; nobody gains.
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        POLICY,
+        "--set",
+        "vocational.window.end=2022-06-30",
+        "--population",
+        SAMPLE,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!("compare_narrow_window_text", stdout(&o));
+}

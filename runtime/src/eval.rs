@@ -8,6 +8,8 @@
 //! checker's absence rule), so reading past a failure could only produce
 //! errors. Conditions after a failure are [`Verdict::Skipped`].
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::Serialize;
 
@@ -400,10 +402,60 @@ impl Evaluator<'_> {
             Expr::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
             Expr::Not(a) => Ok(!self.truth(a)?),
             Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),
+            Expr::Compare { op, lhs, rhs } => {
+                let (a, b) = (self.value(lhs)?, self.value(rhs)?);
+                if std::mem::discriminant(&*a) != std::mem::discriminant(&*b) {
+                    return Err(EvalError::TypeMismatch);
+                }
+                Ok(match op {
+                    CompareOp::Eq => a == b,
+                    CompareOp::Ne => a != b,
+                    CompareOp::Lt => a < b,
+                    CompareOp::Le => a <= b,
+                    CompareOp::Gt => a > b,
+                    CompareOp::Ge => a >= b,
+                })
+            }
+            Expr::InSet { expr, set } => {
+                let v = self.value(expr)?;
+                Ok(set.contains(&v))
+            }
+            Expr::InRange {
+                expr,
+                lo,
+                hi,
+                inclusive,
+            } => {
+                let v = self.value(expr)?;
+                if let Some(lo) = lo {
+                    if *v < *self.value(lo)? {
+                        return Ok(false);
+                    }
+                }
+                if let Some(hi) = hi {
+                    let h = self.value(hi)?;
+                    return Ok(if *inclusive { *v <= *h } else { *v < *h });
+                }
+                Ok(true)
+            }
             _ => match self.eval(e)? {
                 Value::Bool(b) => Ok(b),
                 _ => Err(EvalError::TypeMismatch),
             },
+        }
+    }
+
+    /// A value without copying it where it already exists (literals and
+    /// fields): the simulator calls this millions of times.
+    fn value<'v>(&'v self, e: &'v Expr) -> Result<Cow<'v, Value>, EvalError> {
+        match e {
+            Expr::Lit(v) => Ok(Cow::Borrowed(v)),
+            Expr::Field(f) => self
+                .applicant
+                .get(*f)
+                .map(Cow::Borrowed)
+                .ok_or(EvalError::Absent { field: *f }),
+            _ => self.eval(e).map(Cow::Owned),
         }
     }
 
@@ -506,49 +558,10 @@ impl Evaluator<'_> {
                 Value::Money(m) => Value::Money(m.checked_neg().ok_or(EvalError::Overflow)?),
                 _ => return Err(EvalError::TypeMismatch),
             },
-            Expr::Compare { op, lhs, rhs } => {
-                let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
-                if std::mem::discriminant(&a) != std::mem::discriminant(&b) {
-                    return Err(EvalError::TypeMismatch);
-                }
-                Value::Bool(match op {
-                    CompareOp::Eq => a == b,
-                    CompareOp::Ne => a != b,
-                    CompareOp::Lt => a < b,
-                    CompareOp::Le => a <= b,
-                    CompareOp::Gt => a > b,
-                    CompareOp::Ge => a >= b,
-                })
+            Expr::Compare { .. } | Expr::InSet { .. } | Expr::InRange { .. } => {
+                Value::Bool(self.truth(e)?)
             }
             Expr::Arith { op, lhs, rhs } => arith(*op, self.eval(lhs)?, self.eval(rhs)?)?,
-            Expr::InSet { expr, set } => {
-                let v = self.eval(expr)?;
-                Value::Bool(set.contains(&v))
-            }
-            Expr::InRange {
-                expr,
-                lo,
-                hi,
-                inclusive,
-            } => {
-                let v = self.eval(expr)?;
-                let above_lo = match lo {
-                    Some(lo) => v >= self.eval(lo)?,
-                    None => true,
-                };
-                let below_hi = match hi {
-                    Some(hi) => {
-                        let h = self.eval(hi)?;
-                        if *inclusive {
-                            v <= h
-                        } else {
-                            v < h
-                        }
-                    }
-                    None => true,
-                };
-                Value::Bool(above_lo && below_hi)
-            }
             Expr::Default { field, default } => match self.applicant.get(*field) {
                 Some(v) => v.clone(),
                 None => self.eval(default)?,

@@ -198,9 +198,7 @@ pub fn parse_cell(scheme: &Scheme, ty: Type, text: &str) -> Result<Value, Proble
             .parse::<Money>()
             .map(Value::Money)
             .map_err(|_| invalid()),
-        Type::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Value::Date)
-            .map_err(|_| invalid()),
+        Type::Date => parse_date(text).map(Value::Date).ok_or_else(invalid),
         Type::Text => Ok(Value::Text(text.to_string())),
         Type::Duration => Err(invalid()),
         Type::Enum(e) => scheme
@@ -212,5 +210,50 @@ pub fn parse_cell(scheme: &Scheme, ty: Type, text: &str) -> Result<Value, Proble
                 variant: variant as u32,
             })
             .ok_or_else(invalid),
+    }
+}
+
+/// `YYYY-MM-DD`, strictly: population files hold millions of dates, and a
+/// direct parse is several times faster than a general format parser.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict_and_real() {
+        assert_eq!(
+            parse_date("2023-10-31"),
+            NaiveDate::from_ymd_opt(2023, 10, 31)
+        );
+        assert_eq!(
+            parse_date("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-1-05",
+            "2023/10/31",
+            "2023-10-3x",
+            "",
+            "２０２３-10-31",
+            "+023-10-31",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 }

@@ -41,5 +41,5 @@ pub use eval::{
     Award, CategoryDecision, Decision, EvalError, Outcome, Payout, Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
-pub use input::{describe_type, parse_cell, Applicant, InputError, Problem};
+pub use input::{describe_type, parse_cell, parse_date, Applicant, InputError, Problem};
 pub use money::Money;

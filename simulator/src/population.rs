@@ -148,7 +148,8 @@ impl Layout {
                 ),
             });
         }
-        applicant.clear();
+        // Every field has exactly one column (checked in `new`), so writing
+        // each mapped cell, `None` when empty, fills the whole record.
         for (i, cell) in record.iter().enumerate() {
             let Some(Some(field)) = self.columns.get(i) else {
                 continue;
@@ -160,6 +161,7 @@ impl Layout {
                 if !optional {
                     return Err(self.cell_error(line, i, cell, "a required value is empty".into()));
                 }
+                applicant.set(*field, None);
                 continue;
             }
             if ty == Type::Text && !read {
@@ -189,12 +191,21 @@ impl Layout {
         }
     }
 
+    /// Keeps every text value, read by rules or not (for explaining a row).
+    pub fn keep_text(&mut self) {
+        for f in &mut self.fields {
+            f.2 = true;
+        }
+    }
+
     pub fn file(&self) -> &str {
         &self.file
     }
 }
 
-/// Which fields any rule, the application block or an explanation reads.
+/// Which fields any rule or the application block reads. The identifier is
+/// not among them: it names people in explanations, which a simulation does
+/// not write (see [`Layout::keep_text`]).
 fn fields_read(scheme: &Scheme) -> Vec<bool> {
     let mut read = vec![false; scheme.applicant.len()];
     let mut mark = |f: FieldId| {
@@ -210,9 +221,6 @@ fn fields_read(scheme: &Scheme) -> Vec<bool> {
     }
     if let Some(app) = &scheme.application {
         mark(app.received);
-        if let Some(id) = app.identifier {
-            mark(id);
-        }
         exprs.extend(app.deadline.iter());
         exprs.extend(app.opens.iter());
     }
@@ -254,6 +262,12 @@ impl<R: Read> Reader<R> {
 
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    /// Keeps every text value (see [`Layout::keep_text`]).
+    pub fn keep_text(mut self) -> Self {
+        self.layout.keep_text();
+        self
     }
 
     /// Reads the next raw record; `Ok(None)` at the end. Returns its line.

@@ -130,7 +130,7 @@ impl Report {
             })
             .collect();
         let mut by_reason: Vec<ReasonCount> = tally
-            .reasons
+            .reason_counts()
             .iter()
             .map(|(r, n)| {
                 let (category, cond) = match r {

@@ -19,9 +19,9 @@ use crate::tally::Tally;
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
 /// two chunks stay a few megabytes.
-const CHUNK: usize = 16 * 1024;
+const CHUNK: usize = 2048;
 /// Rows per unit of work inside a chunk.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 
 /// What to do with a row that breaks the data contract.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -222,7 +222,7 @@ fn process(
                     }
                     let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
                     let expected = expected_payment(scheme, decision, fraction);
-                    tally.add(scheme, &applicant, decision, expected);
+                    tally.add(&applicant, decision, expected);
                 }
                 if let (Some(d), [base, reform], [b, r]) =
                     (part.diff.as_mut(), schemes, decisions.as_slice())

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use bursar_runtime::ir::Scheme;
+use bursar_runtime::ir::{FieldId, Scheme};
 use bursar_runtime::{Applicant, Application, Decision, Money, Outcome, Verdict};
 use chrono::{Datelike, NaiveDate};
 
@@ -46,7 +46,8 @@ pub struct Tally {
     pub eligible_late: u64,
     pub eligible_early: u64,
     pub not_eligible: u64,
-    pub reasons: BTreeMap<Reason, u64>,
+    /// Persons per reason, indexed by [`Tally::reason_slot`].
+    pub reasons: Vec<u64>,
     pub errors: u64,
     /// Money by the month of the latest day payment can happen.
     pub cash_latest: BTreeMap<Month, Money>,
@@ -54,14 +55,87 @@ pub struct Tally {
     pub cash_expected: BTreeMap<Month, Money>,
     /// Money that did not fit in 64 bits of fen (never, in practice).
     pub overflow: bool,
+    /// Per category, per condition: the fields it reads (computed once, so
+    /// explaining a miss costs no walk over the rules per row).
+    condition_fields: Vec<Vec<Vec<FieldId>>>,
+    /// Where each category's reasons start in `reasons`, after the requirements'.
+    reason_offsets: Vec<usize>,
 }
 
 impl Tally {
     pub fn new(scheme: &Scheme) -> Tally {
+        let condition_fields: Vec<Vec<Vec<FieldId>>> = scheme
+            .categories
+            .iter()
+            .map(|c| {
+                c.conditions
+                    .iter()
+                    .map(|cond| {
+                        let mut fields = Vec::new();
+                        cond.expr.visit_fields(&mut |f| fields.push(f));
+                        fields
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut reason_offsets = Vec::with_capacity(scheme.categories.len());
+        let mut next = scheme.requirements.len();
+        for c in &scheme.categories {
+            reason_offsets.push(next);
+            next += c.conditions.len();
+        }
         Tally {
             categories: vec![CategoryTally::default(); scheme.categories.len()],
+            // One slot per requirement and per condition, and one for "no category".
+            reasons: vec![0; next + 1],
+            condition_fields,
+            reason_offsets,
             ..Tally::default()
         }
+    }
+
+    /// The slot of a reason in `reasons`.
+    fn reason_slot(&self, r: Reason) -> usize {
+        match r {
+            Reason::Requirement(i)
+                if (i as usize) < self.reason_offsets.first().copied().unwrap_or(usize::MAX) =>
+            {
+                i as usize
+            }
+            Reason::Condition(c, i) => self
+                .reason_offsets
+                .get(c as usize)
+                .map_or(self.reasons.len() - 1, |o| o + i as usize),
+            Reason::Requirement(_) => self.reasons.len().saturating_sub(1),
+        }
+    }
+
+    /// The reasons and how many persons each stopped, in slot order.
+    pub fn reason_counts(&self) -> Vec<(Reason, u64)> {
+        let requirements = self
+            .reason_offsets
+            .first()
+            .copied()
+            .unwrap_or(self.reasons.len().saturating_sub(1));
+        let mut out = Vec::new();
+        for (slot, n) in self.reasons.iter().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            let reason = if slot < requirements {
+                Reason::Requirement(slot as u32)
+            } else {
+                match self.reason_offsets.iter().rposition(|o| *o <= slot) {
+                    Some(c) if slot + 1 < self.reasons.len() => Reason::Condition(
+                        c as u32,
+                        (slot - self.reason_offsets.get(c).copied().unwrap_or(0)) as u32,
+                    ),
+                    _ => Reason::Requirement(u32::MAX),
+                }
+            };
+            out.push((reason, *n));
+        }
+        out
     }
 
     fn add_money(&mut self, a: Money, b: Money) -> Money {
@@ -76,13 +150,7 @@ impl Tally {
 
     /// Counts one decision. `expected` is the expected payment day for a paid
     /// decision (the latest day is the decision's own schedule).
-    pub fn add(
-        &mut self,
-        scheme: &Scheme,
-        applicant: &Applicant,
-        d: &Decision,
-        expected: Option<NaiveDate>,
-    ) {
+    pub fn add(&mut self, applicant: &Applicant, d: &Decision, expected: Option<NaiveDate>) {
         self.rows += 1;
         if matches!(
             d.application,
@@ -141,10 +209,10 @@ impl Tally {
             Outcome::Early => self.eligible_early += 1,
             Outcome::NotEligible => {
                 self.not_eligible += 1;
-                *self
-                    .reasons
-                    .entry(reason(scheme, applicant, d))
-                    .or_insert(0) += 1;
+                let slot = self.reason_slot(reason(&self.condition_fields, applicant, d));
+                if let Some(n) = self.reasons.get_mut(slot) {
+                    *n += 1;
+                }
             }
             Outcome::Error => {}
         }
@@ -174,8 +242,13 @@ impl Tally {
         self.eligible_late += other.eligible_late;
         self.eligible_early += other.eligible_early;
         self.not_eligible += other.not_eligible;
-        for (k, v) in other.reasons {
-            *self.reasons.entry(k).or_insert(0) += v;
+        if self.reasons.len() < other.reasons.len() {
+            self.reasons.resize(other.reasons.len(), 0);
+            self.reason_offsets = other.reason_offsets;
+            self.condition_fields = other.condition_fields;
+        }
+        for (a, b) in self.reasons.iter_mut().zip(other.reasons) {
+            *a += b;
         }
         self.errors += other.errors;
         for (k, v) in other.cash_latest {
@@ -195,7 +268,7 @@ impl Tally {
 /// its conditions; among equals, one whose failing condition looked at data
 /// the person has (a contest rank of 11 says more than an absent
 /// certificate); then the first declared. Its failing condition is the reason.
-pub fn reason(scheme: &Scheme, applicant: &Applicant, d: &Decision) -> Reason {
+fn reason(condition_fields: &[Vec<Vec<FieldId>>], applicant: &Applicant, d: &Decision) -> Reason {
     if let Some(i) = d.requirements.iter().position(|v| *v != Verdict::Pass) {
         return Reason::Requirement(i as u32);
     }
@@ -204,16 +277,10 @@ pub fn reason(scheme: &Scheme, applicant: &Applicant, d: &Decision) -> Reason {
         let Some(failed) = cd.first_failure() else {
             continue;
         };
-        let has_data = scheme
-            .categories
+        let has_data = condition_fields
             .get(c)
-            .and_then(|cat| cat.conditions.get(failed))
-            .is_some_and(|cond| {
-                let mut any = false;
-                cond.expr
-                    .visit_fields(&mut |f| any |= applicant.get(f).is_some());
-                any
-            });
+            .and_then(|conds| conds.get(failed))
+            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()));
         let score = (failed, has_data);
         if best.is_none_or(|(b, _, _)| score > b) {
             best = Some((score, c as u32, failed as u32));
