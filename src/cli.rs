@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bursar_compiler::{compile, Compiled, SourceFile};
+use bursar_compiler::{compile_with, Compiled, Loader, SourceFile};
 use bursar_runtime::{evaluate, explain, Applicant, Bundle};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -173,11 +173,24 @@ pub(crate) fn read(path: &Path) -> Result<String, Exit> {
     })
 }
 
+/// Reads the policies a policy extends from the file system, relative to
+/// the folder of the file that names them.
+pub(crate) struct FsLoader;
+
+impl Loader for FsLoader {
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
+        let text =
+            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        Ok((full.display().to_string(), text))
+    }
+}
+
 /// Reads and compiles a policy, printing its diagnostics to stderr.
 fn compile_file(path: &Path) -> Result<Compiled, Exit> {
     let text = read(path)?;
     let source = SourceFile::new(path.display().to_string(), text);
-    let compiled = compile(&source);
+    let compiled = compile_with(&source, &FsLoader);
     let colour = output::stderr_is_terminal();
     for d in &compiled.diagnostics {
         eprint!("{}", output::render(d, colour));
@@ -194,7 +207,7 @@ fn check(files: &[PathBuf], format: Format) -> Exit {
             Err(e) => return e,
         };
         let source = SourceFile::new(path.display().to_string(), text);
-        let compiled = compile(&source);
+        let compiled = compile_with(&source, &FsLoader);
         failed |= compiled.has_errors();
         match format {
             Format::Json => json.extend(compiled.diagnostics.iter().map(output::json)),

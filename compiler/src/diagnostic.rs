@@ -139,6 +139,11 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub source: SourceFile,
+    /// Where the primary span is across all files (for ordering).
+    pub global: usize,
+    sources: SourceMap,
+    /// Labels that point into another file, as `file:line:col: text`.
+    pub elsewhere: Vec<String>,
 }
 
 impl Diagnostic {
@@ -174,9 +179,13 @@ impl miette::Diagnostic for Diagnostic {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+        let mut parts: Vec<String> = self.help.iter().cloned().collect();
+        parts.extend(self.elsewhere.iter().map(|e| format!("see {e}")));
+        if parts.is_empty() {
+            None
+        } else {
+            Some(Box::new(parts.join("\n")))
+        }
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&*self.source.named)
@@ -193,22 +202,74 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
-/// Builds diagnostics for one file.
+/// Every file of a policy (a child and the parents it extends), each at a
+/// base offset, so that a span is unique across files.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<(usize, SourceFile)>,
+    next: usize,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its base offset.
+    pub fn add(&mut self, file: SourceFile) -> usize {
+        let base = self.next;
+        // One spare byte between files keeps an end-of-file span inside its file.
+        self.next = base + file.text().len() + 1;
+        self.files.push((base, file));
+        base
+    }
+
+    /// The file a span is in, and the span within that file.
+    pub fn locate(&self, span: Span) -> Option<(&SourceFile, Span)> {
+        let (base, file) = self
+            .files
+            .iter()
+            .rev()
+            .find(|(base, _)| *base <= span.start)?;
+        Some((
+            file,
+            Span::new(span.start - base, span.end.saturating_sub(*base)),
+        ))
+    }
+
+    /// The source text under a span.
+    pub fn slice(&self, span: Span) -> &str {
+        self.locate(span).map_or("", |(f, local)| f.slice(local))
+    }
+
+    /// `file:line:column` of a span's start.
+    pub fn describe(&self, span: Span) -> String {
+        match self.locate(span) {
+            Some((f, local)) => {
+                let (line, col) = f.line_col(local.start);
+                format!("{}:{line}:{col}", f.name())
+            }
+            None => "?".into(),
+        }
+    }
+}
+
+/// Builds diagnostics for the files of one policy.
 #[derive(Clone, Debug)]
 pub struct Reporter {
-    source: SourceFile,
+    sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Reporter {
-    pub fn new(source: SourceFile) -> Self {
+    pub fn new(sources: SourceMap) -> Self {
         Reporter {
-            source,
+            sources,
             diagnostics: Vec::new(),
         }
     }
-    pub fn source(&self) -> &SourceFile {
-        &self.source
+    pub fn sources_mut(&mut self) -> &mut SourceMap {
+        &mut self.sources
+    }
+    /// The source text under a span.
+    pub fn slice(&self, span: Span) -> &str {
+        self.sources.slice(span)
     }
     /// Starts an error at `span` with a label.
     pub fn error(
@@ -237,17 +298,24 @@ impl Reporter {
         message: String,
         label: String,
     ) -> &mut Diagnostic {
+        let (source, local) = match self.sources.locate(span) {
+            Some((f, local)) => (f.clone(), local),
+            None => (SourceFile::new("<unknown>", ""), Span::new(0, 0)),
+        };
         self.diagnostics.push(Diagnostic {
             code,
             severity,
             message,
             labels: vec![Label {
-                span,
+                span: local,
                 text: label,
                 primary: true,
             }],
             help: None,
-            source: self.source.clone(),
+            source,
+            global: span.start,
+            sources: self.sources.clone(),
+            elsewhere: Vec::new(),
         });
         let last = self.diagnostics.len() - 1;
         #[allow(clippy::indexing_slicing)] // just pushed
@@ -263,12 +331,21 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+    /// Adds a label; a span in another file becomes a "see also" note.
     pub fn with_label(&mut self, span: Span, text: impl Into<String>) -> &mut Self {
-        self.labels.push(Label {
-            span,
-            text: text.into(),
-            primary: false,
-        });
+        match self.sources.locate(span) {
+            Some((f, local)) if f.name() == self.source.name() => {
+                self.labels.push(Label {
+                    span: local,
+                    text: text.into(),
+                    primary: false,
+                });
+            }
+            _ => {
+                let at = self.sources.describe(span);
+                self.elsewhere.push(format!("{at}: {}", text.into()));
+            }
+        }
         self
     }
 }

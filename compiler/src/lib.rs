@@ -9,11 +9,13 @@ mod check;
 mod diagnostic;
 mod emit;
 mod facts;
+mod inherit;
 mod names;
 mod syntax;
 
-pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile};
+pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, SourceMap};
 pub use emit::{bundle, input_schema, VERSION};
+pub use inherit::{Loader, NoLoader};
 pub use names::{closest, did_you_mean};
 
 use bursar_runtime::ir::Scheme;
@@ -32,25 +34,25 @@ impl Compiled {
     }
 }
 
-/// Parses and checks a policy.
+/// Parses and checks a policy that stands alone (`extends` is an error).
 pub fn compile(source: &SourceFile) -> Compiled {
-    let reporter = diagnostic::Reporter::new(source.clone());
-    let file = match bursar_grammar::parse(source.text()) {
-        Ok(file) => file,
-        Err(errors) => {
-            let mut reporter = reporter;
-            for e in &errors {
-                syntax::report(&mut reporter, e);
-            }
-            return Compiled {
-                scheme: None,
-                diagnostics: reporter.diagnostics,
-            };
-        }
+    compile_with(source, &NoLoader)
+}
+
+/// Parses and checks a policy, loading the policies it extends through
+/// `loader`; the result is one self-contained scheme.
+pub fn compile_with(source: &SourceFile, loader: &dyn Loader) -> Compiled {
+    let mut reporter = diagnostic::Reporter::new(SourceMap::default());
+    let mut chain = vec![source.name().to_string()];
+    let Some(file) = inherit::load(source, loader, &mut reporter, &mut chain) else {
+        return Compiled {
+            scheme: None,
+            diagnostics: reporter.diagnostics,
+        };
     };
     let checked = check::check(&file, reporter);
     let mut diagnostics = checked.reporter.diagnostics;
-    diagnostics.sort_by_key(|d| (d.offset(), std::cmp::Reverse(d.severity)));
+    diagnostics.sort_by_key(|d| (d.global, std::cmp::Reverse(d.severity)));
     Compiled {
         scheme: checked.scheme,
         diagnostics,

@@ -64,6 +64,10 @@ pub struct PolicyFile {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Extends(Text),
+    /// `override table …` / `override category …`: changes a parent's declaration.
+    Override(Box<Item>),
+    /// `remove category NAME`
+    RemoveCategory(Ident),
     Scheme(SchemeDecl),
     Enum(EnumDecl),
     Applicant(ApplicantDecl),

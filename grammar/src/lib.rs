@@ -7,6 +7,7 @@
 pub mod ast;
 mod error;
 mod parser;
+mod shift;
 
 pub use error::{Found, SyntaxError, SyntaxErrorKind};
 pub use parser::{ascii_for_full_width, parse, MAX_NESTING};

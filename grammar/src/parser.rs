@@ -230,6 +230,11 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         pattern | pattern_range | wildcard => "a pattern",
         index => "`[`",
         kw_extends => "`extends`",
+        kw_override => "`override`",
+        kw_remove => "`remove`",
+        override_decl | remove_decl => {
+            "a declaration (`scheme`, `applicant`, `table`, `category`, …)"
+        }
         kw_scheme => "`scheme`",
         kw_enum => "`enum`",
         kw_applicant => "`applicant`",
@@ -311,6 +316,8 @@ impl Lower {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         Some(match rule {
             Rule::extends_decl => Item::Extends(self.text(inner.next()?)),
+            Rule::override_decl => Item::Override(Box::new(self.item(inner.next()?)?)),
+            Rule::remove_decl => Item::RemoveCategory(ident(inner.next()?)),
             Rule::scheme_decl => {
                 let id = ident(inner.next()?);
                 let entries = inner.map(|p| self.entry(p)).collect();
@@ -956,6 +963,8 @@ fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         kw_extends
+            | kw_override
+            | kw_remove
             | kw_scheme
             | kw_enum
             | kw_applicant

@@ -21,7 +21,7 @@ impl Checker {
     pub(crate) fn value(&mut self, e: &ast::Expr, facts: &Facts, want: Option<Type>) -> Typed {
         let mut t = self.expr(e, facts, want);
         if t.optional {
-            let name = self.r.source().slice(e.span).to_string();
+            let name = self.r.slice(e.span).to_string();
             self.r
                 .error(
                     Code::OptionalRead,
@@ -622,7 +622,7 @@ impl Checker {
                 self.missing(key_type, dom, &covered)
             };
             if !missing.is_empty() {
-                let key_text = self.r.source().slice(key.span).to_string();
+                let key_text = self.r.slice(key.span).to_string();
                 self.r
                     .error(Code::NonExhaustive, span, format!("table `{}` has no row for {}", name.name, missing.join(", ")), format!("`{key_text}` may be {} here", missing.join(" or ")))
                     .with_help(format!("add rows for them, or narrow `{key_text}` with a `when` condition (`{key_text} in {{…}}`)"));
@@ -1029,7 +1029,7 @@ impl Checker {
                 if let (Some((Expr::Lit(a), _)), Some((Expr::Lit(b), _))) = (&lo, &hi) {
                     if let (Some(x), Some(y)) = (facts::ordinal(a), facts::ordinal(b)) {
                         if x > y || (x == y && !inclusive) {
-                            let shown = self.r.source().slice(set.span).to_string();
+                            let shown = self.r.slice(set.span).to_string();
                             let help = if x > y {
                                 "the bounds are the wrong way round: write the smaller one first"
                                     .to_string()
@@ -1130,7 +1130,7 @@ impl Checker {
             self.missing(sty, dom, &covered)
         };
         if !missing.is_empty() {
-            let text = self.r.source().slice(scrutinee.span).to_string();
+            let text = self.r.slice(scrutinee.span).to_string();
             self.r
                 .error(
                     Code::NonExhaustive,
@@ -1236,7 +1236,7 @@ impl Checker {
                 if let (Some(a), Some(b)) = (&lo_v, &hi_v) {
                     if let (Some(x), Some(y)) = (facts::ordinal(a), facts::ordinal(b)) {
                         if x > y || (x == y && !inclusive) {
-                            let text = self.r.source().slice(p.span).to_string();
+                            let text = self.r.slice(p.span).to_string();
                             self.r
                                 .error(
                                     Code::EmptyRange,

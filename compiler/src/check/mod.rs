@@ -123,15 +123,22 @@ impl Checker {
         let mut categories = Vec::new();
         for item in &file.items {
             match item {
-                Item::Extends(text) => {
+                // Resolved while loading (inherit.rs).
+                Item::Extends(_) => {}
+                Item::Override(inner) => {
+                    let span = match &**inner {
+                        Item::Table(t) => t.name.span,
+                        Item::Category(c) => c.name.span,
+                        _ => Span::new(0, 0),
+                    };
                     self.r
-                        .error(
-                            Code::Unsupported,
-                            text.span,
-                            "`extends` is not supported yet",
-                            "this policy extends another",
-                        )
-                        .with_help("write the whole scheme in one file for now");
+                        .error(Code::Unsupported, span, "nothing to override", "this policy extends no other")
+                        .with_help("`override` changes what a parent declared: start the file with `extends \"parent.bursar\"`, or drop `override`");
+                }
+                Item::RemoveCategory(name) => {
+                    self.r
+                        .error(Code::Unsupported, name.span, "nothing to remove", "this policy extends no other")
+                        .with_help("`remove category` drops a parent's category: start the file with `extends \"parent.bursar\"`");
                 }
                 Item::Scheme(d) => self.once(&mut header, d, d.span, "scheme header"),
                 Item::Applicant(d) => self.once(&mut applicant, d, d.span, "applicant record"),
@@ -397,7 +404,6 @@ impl Checker {
     /// The source text of a span with its white space folded, for explanations.
     fn text_of(&self, span: Span) -> String {
         self.r
-            .source()
             .slice(span)
             .split_whitespace()
             .collect::<Vec<_>>()

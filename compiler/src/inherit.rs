@@ -1,0 +1,379 @@
+//! Inheritance: `extends "parent.bursar"` starts from another policy and
+//! changes it. Files are loaded through a [`Loader`] (the compiler does no IO),
+//! each at its own offset in the source map, and merged into one syntax tree
+//! that the checker sees as a single policy; spans keep pointing into the
+//! file where the text is.
+//!
+//! What a child may do (see docs/language.md, "Next year's scheme"):
+//! - `scheme`, `application`: settings merge, the child's win;
+//! - `timeline`: steps merge by name; `award`: replaces the parent's;
+//! - `clause`: replaces the parent's clause of that id, or adds one;
+//! - new `table`, `category`, `enum`, `require`: added;
+//! - `override table T { rows }`: replaces rows by key;
+//! - `override category C { … }`: its `when`/`unless` lines (if any) replace
+//!   all the parent's conditions, its `pay` (if any) the parent's `pay`;
+//! - `remove category C`.
+//!
+//! Declaring again what the parent declared, or overriding what it did not,
+//! is an error with a did-you-mean.
+
+use bursar_grammar::ast::{CategoryDecl, Entry, Item, PolicyFile, Span, TableDecl, Text};
+
+use crate::diagnostic::{Code, Reporter, SourceFile};
+use crate::names::did_you_mean;
+
+/// Reads the files a policy extends.
+pub trait Loader {
+    /// Resolves `path` as written in `from` (a file name given earlier) and
+    /// returns the file's name and text.
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String>;
+}
+
+/// A loader for single files: `extends` is an error.
+pub struct NoLoader;
+
+impl Loader for NoLoader {
+    fn load(&self, _from: &str, _path: &str) -> Result<(String, String), String> {
+        Err("this compilation reads one file only".into())
+    }
+}
+
+/// Loads a policy and everything it extends, merged into one tree.
+pub(crate) fn load(
+    source: &SourceFile,
+    loader: &dyn Loader,
+    r: &mut Reporter,
+    chain: &mut Vec<String>,
+) -> Option<PolicyFile> {
+    let base = r.sources_mut().add(source.clone());
+    let mut file = match bursar_grammar::parse(source.text()) {
+        Ok(f) => f,
+        Err(errors) => {
+            for mut e in errors {
+                e.span = Span::new(e.span.start + base, e.span.end + base);
+                crate::syntax::report(r, &e);
+            }
+            return None;
+        }
+    };
+    file.shift(base);
+    let extends: Vec<&Text> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Extends(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let parent_path = match extends.as_slice() {
+        [] => return Some(file),
+        [one] => (*one).clone(),
+        [first, second, ..] => {
+            r.error(
+                Code::DuplicateName,
+                second.span,
+                "a policy extends one parent",
+                "a second `extends`",
+            )
+            .with_label(first.span, "the first")
+            .with_help("a chain works: let the parent extend its own parent");
+            return None;
+        }
+    };
+    let (name, text) = match loader.load(source.name(), &parent_path.value) {
+        Ok(x) => x,
+        Err(e) => {
+            r.error(
+                Code::UnknownName,
+                parent_path.span,
+                format!("cannot read `{}`", parent_path.value),
+                e,
+            )
+            .with_help("the path is relative to this file");
+            return None;
+        }
+    };
+    if chain.contains(&name) || name == source.name() {
+        let mut cycle = chain.clone();
+        cycle.push(name.clone());
+        r.error(
+            Code::Cycle,
+            parent_path.span,
+            "policies extend each other in a circle",
+            cycle.join(" extends "),
+        )
+        .with_help("a policy cannot be its own ancestor");
+        return None;
+    }
+    chain.push(name.clone());
+    let parent = load(&SourceFile::new(name, text), loader, r, chain)?;
+    chain.pop();
+    Some(merge(parent, file, r))
+}
+
+fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile {
+    let mut items: Vec<Item> = parent
+        .items
+        .into_iter()
+        .filter(|i| !matches!(i, Item::Extends(_)))
+        .collect();
+    for item in child.items {
+        match item {
+            Item::Extends(_) => {}
+            Item::Scheme(mut d) => match items.iter_mut().find_map(|i| {
+                if let Item::Scheme(p) = i {
+                    Some(p)
+                } else {
+                    None
+                }
+            }) {
+                Some(p) => {
+                    merge_entries(&mut p.entries, std::mem::take(&mut d.entries));
+                    p.id = d.id;
+                    p.span = d.span;
+                }
+                None => items.push(Item::Scheme(d)),
+            },
+            Item::Application(mut d) => match items.iter_mut().find_map(|i| {
+                if let Item::Application(p) = i {
+                    Some(p)
+                } else {
+                    None
+                }
+            }) {
+                Some(p) => {
+                    merge_entries(&mut p.entries, std::mem::take(&mut d.entries));
+                    if d.clause.is_some() {
+                        p.clause = d.clause;
+                    }
+                }
+                None => items.push(Item::Application(d)),
+            },
+            Item::Timeline(d) => match items.iter_mut().find_map(|i| {
+                if let Item::Timeline(p) = i {
+                    Some(p)
+                } else {
+                    None
+                }
+            }) {
+                Some(p) => {
+                    for step in d.steps {
+                        match p.steps.iter_mut().find(|s| s.name.name == step.name.name) {
+                            Some(old) => *old = step,
+                            None => p.steps.push(step),
+                        }
+                    }
+                }
+                None => items.push(Item::Timeline(d)),
+            },
+            Item::Award(d) => {
+                items.retain(|i| !matches!(i, Item::Award(_)));
+                items.push(Item::Award(d));
+            }
+            Item::Clause(d) => match items.iter_mut().find_map(|i| match i {
+                Item::Clause(p) if p.clause.id == d.clause.id => Some(p),
+                _ => None,
+            }) {
+                Some(p) => *p = d,
+                None => items.push(Item::Clause(d)),
+            },
+            Item::Applicant(d) => {
+                r.error(Code::Unsupported, d.span, "the applicant record is inherited", "a second applicant record")
+                    .with_help("a policy that extends another reads the same applicant fields; change the parent to add fields");
+            }
+            Item::Enum(d) => {
+                if let Some(prev) = items.iter().find_map(|i| match i {
+                    Item::Enum(p) if p.name.name == d.name.name => Some(p.name.span),
+                    _ => None,
+                }) {
+                    r.error(
+                        Code::DuplicateName,
+                        d.name.span,
+                        format!("enum `{}` is already declared by the parent", d.name.name),
+                        "declared again",
+                    )
+                    .with_label(prev, "the parent's")
+                    .with_help("enums are inherited as they are");
+                } else {
+                    items.push(Item::Enum(d));
+                }
+            }
+            Item::Require(c) => items.push(Item::Require(c)),
+            Item::Table(d) => {
+                if let Some(prev) = find_table(&items, &d.name.name).map(|t| t.name.span) {
+                    r.error(
+                        Code::DuplicateName,
+                        d.name.span,
+                        format!("table `{}` is already declared by the parent", d.name.name),
+                        "declared again",
+                    )
+                    .with_label(prev, "the parent's")
+                    .with_help(format!(
+                        "to change its rows, write `override table {} {{ … }}`",
+                        d.name.name
+                    ));
+                } else {
+                    items.push(Item::Table(d));
+                }
+            }
+            Item::Category(d) => {
+                if let Some(prev) = find_category(&items, &d.name.name).map(|c| c.name.span) {
+                    r.error(
+                        Code::DuplicateName,
+                        d.name.span,
+                        format!(
+                            "category `{}` is already declared by the parent",
+                            d.name.name
+                        ),
+                        "declared again",
+                    )
+                    .with_label(prev, "the parent's")
+                    .with_help(format!(
+                        "to change it, write `override category {} {{ … }}`",
+                        d.name.name
+                    ));
+                } else {
+                    items.push(Item::Category(d));
+                }
+            }
+            Item::Override(inner) => match *inner {
+                Item::Table(d) => override_table(&mut items, d, r),
+                Item::Category(d) => override_category(&mut items, d, r),
+                other => items.push(Item::Override(Box::new(other))),
+            },
+            Item::RemoveCategory(name) => {
+                let before = items.len();
+                items.retain(|i| !matches!(i, Item::Category(c) if c.name.name == name.name));
+                if items.len() == before {
+                    let known = category_names(&items);
+                    let help = did_you_mean(&name.name, known.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!("the parent's categories: {}", known.join(", "))
+                        });
+                    r.error(
+                        Code::UnknownName,
+                        name.span,
+                        format!("the parent has no category `{}`", name.name),
+                        "nothing to remove",
+                    )
+                    .with_help(help);
+                }
+            }
+        }
+    }
+    PolicyFile { items }
+}
+
+fn merge_entries(parent: &mut Vec<Entry>, child: Vec<Entry>) {
+    for e in child {
+        match parent.iter_mut().find(|p| p.key.name == e.key.name) {
+            Some(p) => *p = e,
+            None => parent.push(e),
+        }
+    }
+}
+
+fn find_table<'a>(items: &'a [Item], name: &str) -> Option<&'a TableDecl> {
+    items.iter().find_map(|i| match i {
+        Item::Table(t) if t.name.name == name => Some(t),
+        _ => None,
+    })
+}
+
+fn find_category<'a>(items: &'a [Item], name: &str) -> Option<&'a CategoryDecl> {
+    items.iter().find_map(|i| match i {
+        Item::Category(c) if c.name.name == name => Some(c),
+        _ => None,
+    })
+}
+
+fn category_names(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Category(c) => Some(c.name.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Table(t) => Some(t.name.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let Some(table) = items.iter_mut().find_map(|i| match i {
+        Item::Table(t) if t.name.name == d.name.name => Some(t),
+        _ => None,
+    }) else {
+        let help = did_you_mean(&d.name.name, names.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("the parent's tables: {}", names.join(", ")));
+        r.error(
+            Code::UnknownName,
+            d.name.span,
+            format!("the parent has no table `{}`", d.name.name),
+            "nothing to override",
+        )
+        .with_help(help);
+        return;
+    };
+    if d.label.is_some() {
+        table.label = d.label;
+    }
+    if d.clause.is_some() {
+        table.clause = d.clause;
+    }
+    for row in d.rows {
+        let key = row.key.text();
+        match table.rows.iter_mut().find(|p| p.key.text() == key) {
+            Some(p) => *p = row,
+            None => {
+                let known: Vec<String> = table.rows.iter().map(|p| p.key.text()).collect();
+                let help = did_you_mean(&key, known.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("its rows: {}", known.join(", ")));
+                r.error(
+                    Code::UnknownName,
+                    row.key.span(),
+                    format!("table `{}` has no row `{key}` to override", table.name.name),
+                    "not a row of the parent's table",
+                )
+                .with_help(help);
+            }
+        }
+    }
+}
+
+fn override_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
+    let known = category_names(items);
+    let Some(cat) = items.iter_mut().find_map(|i| match i {
+        Item::Category(c) if c.name.name == d.name.name => Some(c),
+        _ => None,
+    }) else {
+        let help = did_you_mean(&d.name.name, known.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("the parent's categories: {}", known.join(", ")));
+        r.error(
+            Code::UnknownName,
+            d.name.span,
+            format!("the parent has no category `{}`", d.name.name),
+            "nothing to override",
+        )
+        .with_help(help);
+        return;
+    };
+    if d.label.is_some() {
+        cat.label = d.label;
+    }
+    if d.clause.is_some() {
+        cat.clause = d.clause;
+    }
+    if !d.when.is_empty() || !d.unless.is_empty() {
+        cat.when = d.when;
+        cat.unless = d.unless;
+    }
+    if !d.pay.is_empty() {
+        cat.pay = d.pay;
+    }
+}
