@@ -87,6 +87,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
     },
+    /// What changed between two schemes; with `--population`, what each change
+    /// costs; with `--witness`, an applicant each change affects.
+    Diff(crate::diff::DiffArgs),
     /// Write a synthetic population for the 2023 scheme (deterministic).
     Synth {
         #[arg(long)]
@@ -163,6 +166,7 @@ pub fn run() -> Exit {
             format,
         } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
         Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
+        Command::Diff(args) => crate::diff::run(&args),
     }
 }
 

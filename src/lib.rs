@@ -3,6 +3,7 @@
 //! simulator's readers.
 
 mod cli;
+mod diff;
 mod output;
 mod simulate;
 

@@ -163,6 +163,19 @@ pub(crate) fn run_population(
     })
 }
 
+impl RunArgs {
+    /// Defaults for a population given by another command.
+    pub(crate) fn for_population(population: &Path, threads: Option<usize>) -> RunArgs {
+        RunArgs {
+            population: population.to_path_buf(),
+            threads,
+            on_bad_row: BadRow::Fail,
+            maps: Vec::new(),
+            map_file: None,
+        }
+    }
+}
+
 pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> Options {
     Options {
         on_bad_row: match args.on_bad_row {

@@ -7,11 +7,13 @@
 
 mod check;
 mod diagnostic;
+pub mod diff;
 mod emit;
 mod facts;
 mod inherit;
 mod names;
 mod syntax;
+pub mod witness;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, SourceMap};
 pub use emit::{bundle, input_schema, VERSION};

@@ -8,6 +8,7 @@
 //! ([`compare`]). Nothing here interprets a rule.
 
 pub mod assume;
+pub mod attribution;
 pub mod compare;
 pub mod overrides;
 pub mod population;

@@ -1,0 +1,808 @@
+//! Semantic diff: what changed between two checked schemes, as the policy
+//! says it (amounts, windows, conditions, categories, the award rule, the
+//! timeline), not as the text says it.
+//!
+//! Each [`Change`] can also be applied on its own to the old scheme
+//! ([`hybrid`]), which is what budget attribution and witnesses are built on:
+//! a scheme with some of the changes is a real scheme the runtime can run.
+
+use bursar_runtime::ir::{Category, Condition, Expr, RowAmount, RowRef, Scheme, TableId};
+use bursar_runtime::{Applicant, Money, Words};
+use serde::Serialize;
+
+/// One change between OLD and NEW.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Stable within one diff: `standard.level1`, `category.vocational.conditions`.
+    pub id: String,
+    pub kind: ChangeKind,
+    /// What the change is about, in the policy's words.
+    pub subject: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// For condition changes: the lines only in OLD and only in NEW.
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    pub old_clause: Option<String>,
+    pub new_clause: Option<String>,
+    /// Whether the change can alter any decision. Labels, clause texts and
+    /// header information cannot: the evaluator never reads them.
+    pub behavioural: bool,
+    /// Rows whose amount follows this row's ("same as").
+    pub also_changes: Vec<String>,
+    #[serde(skip)]
+    target: Target,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Header,
+    Clause,
+    Amount,
+    RowAdded,
+    RowRemoved,
+    CategoryAdded,
+    CategoryRemoved,
+    Conditions,
+    Pay,
+    CategoryLabel,
+    Requirements,
+    Award,
+    Application,
+    Timeline,
+}
+
+impl Change {
+    /// The category this change is confined to, if it is confined to one.
+    pub fn category(&self) -> Option<&str> {
+        match &self.target {
+            Target::CategoryAdded(c)
+            | Target::CategoryRemoved(c)
+            | Target::Conditions(c)
+            | Target::Pay(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Where a change applies, by name (indices differ between schemes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Target {
+    #[default]
+    None,
+    Row(String, String),
+    CategoryAdded(String),
+    CategoryRemoved(String),
+    Conditions(String),
+    Pay(String),
+    Requirements,
+    Award,
+    Application,
+    Step(String),
+}
+
+/// Why two schemes cannot be diffed change by change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incomparable(pub String);
+
+/// The changes from `old` to `new`, in a stable order.
+pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
+    if old.applicant != new.applicant || old.enums != new.enums {
+        return Err(Incomparable(
+            "the two schemes read different applicant records or enums; a change-by-change diff needs the same input".into(),
+        ));
+    }
+    let blank = Applicant::empty(old);
+    let wo = Words {
+        scheme: old,
+        applicant: &blank,
+    };
+    let wn = Words {
+        scheme: new,
+        applicant: &blank,
+    };
+    let mut out = Vec::new();
+    let base = |id: String, kind: ChangeKind, subject: String| Change {
+        id,
+        kind,
+        subject,
+        old: None,
+        new: None,
+        removed: Vec::new(),
+        added: Vec::new(),
+        old_clause: None,
+        new_clause: None,
+        behavioural: false,
+        also_changes: Vec::new(),
+        target: Target::None,
+    };
+
+    // Header: information only.
+    let (ho, hn) = (&old.header, &new.header);
+    let fields: [(&str, Option<String>, Option<String>); 6] = [
+        ("id", Some(old.id.clone()), Some(new.id.clone())),
+        ("title", ho.title.clone(), hn.title.clone()),
+        ("issuer", ho.issuer.clone(), hn.issuer.clone()),
+        ("document", ho.document.clone(), hn.document.clone()),
+        (
+            "published",
+            ho.published.map(|d| d.to_string()),
+            hn.published.map(|d| d.to_string()),
+        ),
+        (
+            "period",
+            ho.period.map(|p| format!("{} ..= {}", p.start, p.end)),
+            hn.period.map(|p| format!("{} ..= {}", p.start, p.end)),
+        ),
+    ];
+    for (name, a, b) in fields {
+        if a != b {
+            let mut c = base(
+                format!("header.{name}"),
+                ChangeKind::Header,
+                format!("header `{name}`"),
+            );
+            c.old = a;
+            c.new = b;
+            out.push(c);
+        }
+    }
+
+    // Amounts, row by row (a "same as" row that still refers to the same row
+    // is not itself a change; it is listed under `also_changes`).
+    for t in &new.tables {
+        let old_table = old.tables.iter().find(|x| x.name == t.name);
+        for (ri, row) in t.rows.iter().enumerate() {
+            let id = format!("{}.{}", t.name, row.name);
+            let new_def = amount_text(&wn, new, &row.amount);
+            let old_row = old_table.and_then(|ot| ot.rows.iter().find(|r| r.name == row.name));
+            match old_row {
+                None => {
+                    let mut c = base(id.clone(), ChangeKind::RowAdded, format!("row `{id}`"));
+                    c.new = Some(new_def);
+                    c.new_clause = row.clause.clone().or(t.clause.clone());
+                    c.behavioural = true;
+                    c.target = Target::Row(t.name.clone(), row.name.clone());
+                    out.push(c);
+                }
+                Some(orow) => {
+                    let old_def = amount_text(&wo, old, &orow.amount);
+                    // A row defined "the same as" another changes only if its
+                    // definition does; a change of the row it follows is listed
+                    // there (`also_changes`).
+                    if definition(&wo, &orow.amount) != definition(&wn, &row.amount) {
+                        let mut c = base(
+                            id.clone(),
+                            ChangeKind::Amount,
+                            format!(
+                                "`{id}`{}",
+                                row.label
+                                    .as_ref()
+                                    .map(|l| format!(" {l}"))
+                                    .unwrap_or_default()
+                            ),
+                        );
+                        c.old = Some(old_def);
+                        c.new = Some(new_def);
+                        c.old_clause = orow
+                            .clause
+                            .clone()
+                            .or(old_table.and_then(|ot| ot.clause.clone()));
+                        c.new_clause = row.clause.clone().or(t.clause.clone());
+                        c.behavioural = true;
+                        c.also_changes = dependents(new, t.name.as_str(), ri as u32);
+                        c.target = Target::Row(t.name.clone(), row.name.clone());
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+    for t in &old.tables {
+        for row in &t.rows {
+            let gone = new
+                .tables
+                .iter()
+                .find(|x| x.name == t.name)
+                .is_none_or(|nt| !nt.rows.iter().any(|r| r.name == row.name));
+            if gone {
+                let id = format!("{}.{}", t.name, row.name);
+                let mut c = base(id.clone(), ChangeKind::RowRemoved, format!("row `{id}`"));
+                c.old = Some(amount_text(&wo, old, &row.amount));
+                c.behavioural = true;
+                c.target = Target::Row(t.name.clone(), row.name.clone());
+                out.push(c);
+            }
+        }
+    }
+
+    // Requirements.
+    let (ro, rn) = (
+        condition_lines(&wo, &old.requirements),
+        condition_lines(&wn, &new.requirements),
+    );
+    if ro != rn {
+        let mut c = base(
+            "requirements".into(),
+            ChangeKind::Requirements,
+            "requirements shared by every category".into(),
+        );
+        c.removed = ro.iter().filter(|l| !rn.contains(l)).cloned().collect();
+        c.added = rn.iter().filter(|l| !ro.contains(l)).cloned().collect();
+        c.behavioural = true;
+        c.target = Target::Requirements;
+        out.push(c);
+    }
+
+    // Categories.
+    for cat in &new.categories {
+        match old.categories.iter().find(|c| c.name == cat.name) {
+            None => {
+                let mut c = base(
+                    format!("category.{}", cat.name),
+                    ChangeKind::CategoryAdded,
+                    category_subject(cat),
+                );
+                c.added = condition_lines(&wn, &cat.conditions);
+                c.new = Some(format!("pays {}", wn.expr(&cat.pay)));
+                c.new_clause = cat.clause.clone();
+                c.behavioural = true;
+                c.target = Target::CategoryAdded(cat.name.clone());
+                out.push(c);
+            }
+            Some(oc) => {
+                let (lo, ln) = (
+                    condition_lines(&wo, &oc.conditions),
+                    condition_lines(&wn, &cat.conditions),
+                );
+                if lo != ln {
+                    let mut c = base(
+                        format!("category.{}.conditions", cat.name),
+                        ChangeKind::Conditions,
+                        format!("who qualifies for {}", category_subject(cat)),
+                    );
+                    c.removed = lo.iter().filter(|l| !ln.contains(l)).cloned().collect();
+                    c.added = ln.iter().filter(|l| !lo.contains(l)).cloned().collect();
+                    c.old_clause = oc.clause.clone();
+                    c.new_clause = cat.clause.clone();
+                    c.behavioural = true;
+                    c.target = Target::Conditions(cat.name.clone());
+                    out.push(c);
+                }
+                let (po, pn) = (wo.expr(&oc.pay), wn.expr(&cat.pay));
+                if po != pn {
+                    let mut c = base(
+                        format!("category.{}.pay", cat.name),
+                        ChangeKind::Pay,
+                        format!("what {} pays", category_subject(cat)),
+                    );
+                    c.old = Some(po);
+                    c.new = Some(pn);
+                    c.old_clause = oc.pay_clause.clone();
+                    c.new_clause = cat.pay_clause.clone();
+                    c.behavioural = true;
+                    c.target = Target::Pay(cat.name.clone());
+                    out.push(c);
+                }
+                if oc.label != cat.label || oc.clause != cat.clause {
+                    let mut c = base(
+                        format!("category.{}.label", cat.name),
+                        ChangeKind::CategoryLabel,
+                        format!("the label of `{}`", cat.name),
+                    );
+                    c.old = Some(format!(
+                        "{} §{}",
+                        oc.label.clone().unwrap_or_default(),
+                        oc.clause.clone().unwrap_or_default()
+                    ));
+                    c.new = Some(format!(
+                        "{} §{}",
+                        cat.label.clone().unwrap_or_default(),
+                        cat.clause.clone().unwrap_or_default()
+                    ));
+                    out.push(c);
+                }
+            }
+        }
+    }
+    for oc in &old.categories {
+        if !new.categories.iter().any(|c| c.name == oc.name) {
+            let mut c = base(
+                format!("category.{}", oc.name),
+                ChangeKind::CategoryRemoved,
+                category_subject(oc),
+            );
+            c.removed = condition_lines(&wo, &oc.conditions);
+            c.old = Some(format!("pays {}", wo.expr(&oc.pay)));
+            c.old_clause = oc.clause.clone();
+            c.behavioural = true;
+            c.target = Target::CategoryRemoved(oc.name.clone());
+            out.push(c);
+        }
+    }
+
+    // The award rule.
+    if old.award.limit != new.award.limit || old.award.order != new.award.order {
+        let describe = |a: &bursar_runtime::ir::AwardRule| {
+            format!("at most {} per period, chosen by {:?}", a.limit, a.order)
+        };
+        let mut c = base("award".into(), ChangeKind::Award, "the award rule".into());
+        c.old = Some(describe(&old.award));
+        c.new = Some(describe(&new.award));
+        c.old_clause = old.award.clause.clone();
+        c.new_clause = new.award.clause.clone();
+        c.behavioural = true;
+        c.target = Target::Award;
+        out.push(c);
+    }
+
+    // The application window.
+    let window = |w: &Words, s: &Scheme| {
+        s.application.as_ref().map(|a| {
+            format!(
+                "received in `{}`, opens {}, deadline {}",
+                s.applicant
+                    .get(a.received as usize)
+                    .map_or("?", |f| f.name.as_str()),
+                a.opens.as_ref().map_or("—".to_string(), |e| w.expr(e)),
+                a.deadline.as_ref().map_or("—".to_string(), |e| w.expr(e)),
+            )
+        })
+    };
+    let (ao, an) = (window(&wo, old), window(&wn, new));
+    if ao != an {
+        let mut c = base(
+            "application".into(),
+            ChangeKind::Application,
+            "the application window".into(),
+        );
+        c.old = ao;
+        c.new = an;
+        c.old_clause = old
+            .application
+            .as_ref()
+            .and_then(|a| a.deadline_clause.clone().or(a.clause.clone()));
+        c.new_clause = new
+            .application
+            .as_ref()
+            .and_then(|a| a.deadline_clause.clone().or(a.clause.clone()));
+        c.behavioural = true;
+        c.target = Target::Application;
+        out.push(c);
+    }
+
+    // The timeline, step by step.
+    let step_text = |s: &bursar_runtime::ir::Step, scheme: &Scheme| {
+        let after = match s.after {
+            bursar_runtime::ir::Anchor::Received => "received".to_string(),
+            bursar_runtime::ir::Anchor::Step(i) => scheme
+                .timeline
+                .get(i as usize)
+                .map_or("?".into(), |x| x.name.clone()),
+        };
+        format!(
+            "within {} {:?} after {after}",
+            s.within.count, s.within.unit
+        )
+        .to_lowercase()
+    };
+    let names: Vec<&String> = old
+        .timeline
+        .iter()
+        .map(|s| &s.name)
+        .chain(new.timeline.iter().map(|s| &s.name))
+        .collect();
+    let mut seen = Vec::new();
+    for name in names {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        let a = old.timeline.iter().find(|s| &s.name == name);
+        let b = new.timeline.iter().find(|s| &s.name == name);
+        let (ta, tb) = (a.map(|s| step_text(s, old)), b.map(|s| step_text(s, new)));
+        if ta != tb {
+            let mut c = base(
+                format!("timeline.{name}"),
+                ChangeKind::Timeline,
+                format!("timeline step `{name}`"),
+            );
+            c.old = ta;
+            c.new = tb;
+            c.old_clause = a.and_then(|s| s.clause.clone());
+            c.new_clause = b.and_then(|s| s.clause.clone());
+            c.behavioural = true;
+            c.target = Target::Step(name.clone());
+            out.push(c);
+        }
+    }
+
+    // Clause texts: information only.
+    for nc in &new.clauses {
+        let oc = old.clauses.iter().find(|c| c.id == nc.id);
+        if oc.map(|c| &c.text) != Some(&nc.text) {
+            let mut c = base(
+                format!("clause.{}", nc.id),
+                ChangeKind::Clause,
+                format!("the text of §{}", nc.id),
+            );
+            c.old = oc.map(|c| c.text.clone());
+            c.new = Some(nc.text.clone());
+            out.push(c);
+        }
+    }
+    for oc in &old.clauses {
+        if !new.clauses.iter().any(|c| c.id == oc.id) {
+            let mut c = base(
+                format!("clause.{}", oc.id),
+                ChangeKind::Clause,
+                format!("the text of §{}", oc.id),
+            );
+            c.old = Some(oc.text.clone());
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn category_subject(c: &Category) -> String {
+    format!(
+        "`{}`{}",
+        c.name,
+        c.label
+            .as_ref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default()
+    )
+}
+
+fn condition_lines(w: &Words, conditions: &[Condition]) -> Vec<String> {
+    conditions
+        .iter()
+        .map(|c| match c.kind {
+            bursar_runtime::ir::ConditionKind::When => format!("when {}", w.expr(&c.expr)),
+            bursar_runtime::ir::ConditionKind::Unless => format!("unless {}", w.expr(&c.expr)),
+        })
+        .collect()
+}
+
+fn amount_text(w: &Words, s: &Scheme, a: &RowAmount) -> String {
+    match a {
+        RowAmount::Money(m) => w.money(*m),
+        RowAmount::SameAs(r) => format!(
+            "same as {} ({})",
+            w.row_name(*r),
+            resolve(s, *r).map_or("?".into(), |m| w.money(m))
+        ),
+    }
+}
+
+fn definition(w: &Words, a: &RowAmount) -> String {
+    match a {
+        RowAmount::Money(m) => w.money(*m),
+        RowAmount::SameAs(r) => format!("same as {}", w.row_name(*r)),
+    }
+}
+
+fn resolve(s: &Scheme, mut r: RowRef) -> Option<Money> {
+    for _ in 0..64 {
+        match &s
+            .tables
+            .get(r.table as usize)?
+            .rows
+            .get(r.row as usize)?
+            .amount
+        {
+            RowAmount::Money(m) => return Some(*m),
+            RowAmount::SameAs(next) => r = *next,
+        }
+    }
+    None
+}
+
+/// Rows whose amount is "the same as" this one, directly or through others.
+fn dependents(s: &Scheme, table: &str, row: u32) -> Vec<String> {
+    let Some(t) = s.tables.iter().position(|x| x.name == table) else {
+        return Vec::new();
+    };
+    let target = RowRef {
+        table: t as TableId,
+        row,
+    };
+    let mut out = Vec::new();
+    for (ti, tab) in s.tables.iter().enumerate() {
+        for (ri, r) in tab.rows.iter().enumerate() {
+            let mut at = RowRef {
+                table: ti as TableId,
+                row: ri as u32,
+            };
+            for _ in 0..64 {
+                let Some(RowAmount::SameAs(next)) = s
+                    .tables
+                    .get(at.table as usize)
+                    .and_then(|x| x.rows.get(at.row as usize))
+                    .map(|x| &x.amount)
+                else {
+                    break;
+                };
+                if *next == target {
+                    out.push(format!("{}.{}", tab.name, r.name));
+                    break;
+                }
+                at = *next;
+            }
+        }
+    }
+    out
+}
+
+/// OLD with the given changes (indices into `changes`) taken from NEW: a
+/// scheme the runtime can run. Applying every behavioural change gives a
+/// scheme that decides exactly as NEW does.
+pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -> Scheme {
+    let mut h = old.clone();
+    // Tables: NEW's tables missing from OLD are appended, so references from
+    // NEW's expressions can be remapped by name.
+    for t in &new.tables {
+        if !h.tables.iter().any(|x| x.name == t.name) {
+            let mut empty = t.clone();
+            empty.rows.clear();
+            h.tables.push(empty);
+        }
+    }
+    let selected: Vec<&Change> = apply.iter().filter_map(|i| changes.get(*i)).collect();
+    // Rows first: categories may refer to rows a change adds.
+    let mut copied: Vec<(String, String)> = Vec::new();
+    for c in &selected {
+        if let Target::Row(t, r) = &c.target {
+            let new_row = new
+                .tables
+                .iter()
+                .find(|x| &x.name == t)
+                .and_then(|x| x.rows.iter().find(|x| &x.name == r));
+            if let Some(ht) = h.tables.iter_mut().find(|x| &x.name == t) {
+                match new_row {
+                    Some(nr) => {
+                        match ht.rows.iter_mut().find(|x| &x.name == r) {
+                            Some(hr) => *hr = nr.clone(),
+                            None => ht.rows.push(nr.clone()),
+                        }
+                        copied.push((t.clone(), r.clone()));
+                    }
+                    None => ht.rows.retain(|x| &x.name != r),
+                }
+            }
+        }
+    }
+    // A copied row's "same as" points into NEW's tables: translate it by name.
+    let snapshot = h.clone();
+    for (t, r) in &copied {
+        let row = h
+            .tables
+            .iter_mut()
+            .find(|x| &x.name == t)
+            .and_then(|x| x.rows.iter_mut().find(|x| &x.name == r));
+        if let Some(row) = row {
+            if let RowAmount::SameAs(rr) = &mut row.amount {
+                if let Some(m) = remap_row(new, &snapshot, *rr) {
+                    *rr = m;
+                }
+            }
+        }
+    }
+    let remap = |e: &Expr, hs: &Scheme| remap_expr(e, new, hs);
+    for c in &selected {
+        match &c.target {
+            Target::Conditions(name) => {
+                if let (Some(nc), Some(hc)) = (
+                    new.categories.iter().find(|x| &x.name == name),
+                    h.categories.iter().position(|x| &x.name == name),
+                ) {
+                    let conditions: Vec<Condition> = nc
+                        .conditions
+                        .iter()
+                        .map(|cond| Condition {
+                            expr: remap(&cond.expr, &h),
+                            ..cond.clone()
+                        })
+                        .collect();
+                    if let Some(hc) = h.categories.get_mut(hc) {
+                        hc.conditions = conditions;
+                    }
+                }
+            }
+            Target::Pay(name) => {
+                if let (Some(nc), Some(hc)) = (
+                    new.categories.iter().find(|x| &x.name == name),
+                    h.categories.iter().position(|x| &x.name == name),
+                ) {
+                    let pay = remap(&nc.pay, &h);
+                    if let Some(hc) = h.categories.get_mut(hc) {
+                        hc.pay = pay;
+                        hc.pay_clause = nc.pay_clause.clone();
+                    }
+                }
+            }
+            Target::CategoryAdded(name) => {
+                if let Some((at, nc)) = new
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| &x.name == name)
+                {
+                    let mut cat = nc.clone();
+                    cat.pay = remap(&nc.pay, &h);
+                    for cond in &mut cat.conditions {
+                        cond.expr = remap(&cond.expr, &h);
+                    }
+                    let at = at.min(h.categories.len());
+                    h.categories.insert(at, cat);
+                }
+            }
+            Target::CategoryRemoved(name) => h.categories.retain(|x| &x.name != name),
+            Target::Requirements => {
+                h.requirements = new
+                    .requirements
+                    .iter()
+                    .map(|c| Condition {
+                        expr: remap(&c.expr, &h),
+                        ..c.clone()
+                    })
+                    .collect();
+            }
+            Target::Award => h.award = new.award.clone(),
+            Target::Application => {
+                h.application = new.application.clone().map(|mut a| {
+                    a.deadline = a.deadline.map(|e| remap(&e, &h));
+                    a.opens = a.opens.map(|e| remap(&e, &h));
+                    a
+                });
+            }
+            Target::Step(name) => {
+                let step = new.timeline.iter().find(|s| &s.name == name).cloned();
+                match (step, h.timeline.iter().position(|s| &s.name == name)) {
+                    (Some(s), Some(i)) => {
+                        if let Some(slot) = h.timeline.get_mut(i) {
+                            *slot = s;
+                        }
+                    }
+                    (Some(s), None) => h.timeline.push(s),
+                    (None, Some(i)) => {
+                        h.timeline.remove(i);
+                    }
+                    (None, None) => {}
+                }
+            }
+            Target::Row(..) | Target::None => {}
+        }
+    }
+    h
+}
+
+/// A row of NEW, found by name in the hybrid.
+fn remap_row(new: &Scheme, h: &Scheme, r: RowRef) -> Option<RowRef> {
+    let t = new.tables.get(r.table as usize)?;
+    let row = t.rows.get(r.row as usize)?;
+    let ht = h.tables.iter().position(|x| x.name == t.name)?;
+    let hr = h
+        .tables
+        .get(ht)?
+        .rows
+        .iter()
+        .position(|x| x.name == row.name)?;
+    Some(RowRef {
+        table: ht as TableId,
+        row: hr as u32,
+    })
+}
+
+/// NEW's expression with table and row indices translated to the hybrid's.
+fn remap_expr(e: &Expr, new: &Scheme, h: &Scheme) -> Expr {
+    let mut e = e.clone();
+    remap_in(&mut e, new, h);
+    e
+}
+
+fn remap_in(e: &mut Expr, new: &Scheme, h: &Scheme) {
+    match e {
+        Expr::Row(r) => {
+            if let Some(m) = remap_row(new, h, *r) {
+                *r = m;
+            }
+        }
+        Expr::Lookup { table, key } => {
+            if let Some(t) = new
+                .tables
+                .get(*table as usize)
+                .and_then(|t| h.tables.iter().position(|x| x.name == t.name))
+            {
+                *table = t as TableId;
+            }
+            remap_in(key, new, h);
+        }
+        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) => {}
+        Expr::Not(a) | Expr::Neg(a) => remap_in(a, new, h),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            remap_in(a, new, h);
+            remap_in(b, new, h);
+        }
+        Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            remap_in(lhs, new, h);
+            remap_in(rhs, new, h);
+        }
+        Expr::InSet { expr, .. } => remap_in(expr, new, h),
+        Expr::InRange { expr, lo, hi, .. } => {
+            remap_in(expr, new, h);
+            lo.iter_mut()
+                .chain(hi.iter_mut())
+                .for_each(|b| remap_in(b, new, h));
+        }
+        Expr::Default { default, .. } => remap_in(default, new, h),
+        Expr::Call { args, .. } => args.iter_mut().for_each(|a| remap_in(a, new, h)),
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            remap_in(cond, new, h);
+            remap_in(then, new, h);
+            remap_in(otherwise, new, h);
+        }
+        Expr::Match { scrutinee, arms } => {
+            remap_in(scrutinee, new, h);
+            arms.iter_mut().for_each(|a| remap_in(&mut a.body, new, h));
+        }
+    }
+}
+
+/// The changes as text for a reviewer: behavioural changes first, each with
+/// its clauses in both versions.
+pub fn to_text(old: &Scheme, new: &Scheme, changes: &[Change]) -> String {
+    let mut out = format!("{} → {}\n", old.id, new.id);
+    let clause = |c: &Option<String>| c.as_ref().map_or("—".to_string(), |c| format!("§{c}"));
+    let sections: [(&str, bool); 2] = [
+        ("changes that can alter decisions", true),
+        ("changes to wording only", false),
+    ];
+    for (title, behavioural) in sections {
+        let list: Vec<&Change> = changes
+            .iter()
+            .filter(|c| c.behavioural == behavioural)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{title}\n"));
+        for c in list {
+            let clauses = if c.old_clause.is_some() || c.new_clause.is_some() {
+                format!("  [{} → {}]", clause(&c.old_clause), clause(&c.new_clause))
+            } else {
+                String::new()
+            };
+            out.push_str(&format!("  {} ({}){clauses}\n", c.subject, c.id));
+            match (&c.old, &c.new) {
+                (Some(a), Some(b)) => out.push_str(&format!("      {a}\n    → {b}\n")),
+                (Some(a), None) => out.push_str(&format!("      was: {a}\n")),
+                (None, Some(b)) => out.push_str(&format!("      now: {b}\n")),
+                (None, None) => {}
+            }
+            for l in &c.removed {
+                out.push_str(&format!("    - {l}\n"));
+            }
+            for l in &c.added {
+                out.push_str(&format!("    + {l}\n"));
+            }
+            if !c.also_changes.is_empty() {
+                out.push_str(&format!(
+                    "      (and so {}, which pay the same)\n",
+                    c.also_changes.join(", ")
+                ));
+            }
+        }
+    }
+    if changes.is_empty() {
+        out.push_str("\nno changes\n");
+    }
+    out
+}

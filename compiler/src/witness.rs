@@ -1,0 +1,454 @@
+//! Witnesses: for each change between two schemes, a concrete applicant
+//! whose decision it changes, built from the conditions alone.
+//!
+//! For a change, the search compares OLD with OLD-plus-that-change (a
+//! [`hybrid`](crate::diff::hybrid)), so the difference is the change's own.
+//! Candidates are built from each field's boundary values: every literal the
+//! conditions compare the field with, and its neighbours (one less, one
+//! more; the day before, the day after), every enum value, true and false,
+//! and absence. Fields the change's categories do not read stay absent (or
+//! false). The first applicant decided differently is the witness, preferring
+//! one that OLD and NEW also decide differently. Every witness is checked by
+//! evaluating it with the runtime, the same evaluator that ships.
+//!
+//! A change to wording only (labels, clause texts, header) is neutral by
+//! construction: the evaluator never reads it. A behavioural change with no
+//! witness among the candidates is reported as such, with the number
+//! searched: evidence, not proof.
+
+use std::collections::BTreeMap;
+
+use bursar_runtime::ir::{Expr, FieldId, Pattern, Scheme, Type, Value};
+use bursar_runtime::{evaluate, explain, Applicant, Decision, Words};
+use chrono::Days;
+use serde::Serialize;
+
+use crate::diff::{hybrid, Change};
+
+/// At most this many candidates are evaluated per change.
+pub const SEARCH_LIMIT: usize = 200_000;
+
+/// The witness for one change.
+#[derive(Clone, Debug, Serialize)]
+pub struct Witness {
+    pub change: String,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum Finding {
+    /// An applicant decided differently.
+    Found {
+        /// The applicant's values by field name (absent fields left out).
+        applicant: BTreeMap<String, String>,
+        /// Decided differently by OLD and NEW as a whole, not only by this
+        /// change alone (another change can cancel this one out).
+        differs_between_old_and_new: bool,
+        old_decision: String,
+        new_decision: String,
+        #[serde(skip)]
+        values: Applicant,
+    },
+    /// No applicant can be affected, and why that is known.
+    Neutral { why: String },
+    /// None of the candidates was affected.
+    NotFound { searched: usize },
+}
+
+/// Finds a witness for every change.
+pub fn witnesses(old: &Scheme, new: &Scheme, changes: &[Change]) -> Vec<Witness> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Witness {
+            change: c.id.clone(),
+            finding: if c.behavioural {
+                let with_change = hybrid(old, new, changes, &[i]);
+                let categories: Vec<String> = match c.category() {
+                    Some(name) => vec![name.to_string()],
+                    None => {
+                        let mut all: Vec<String> = old.categories.iter().map(|c| c.name.clone()).collect();
+                        all.extend(with_change.categories.iter().map(|c| c.name.clone()).filter(|n| !old.categories.iter().any(|c| &c.name == n)));
+                        all
+                    }
+                };
+                search(old, new, &with_change, &categories)
+            } else {
+                Finding::Neutral {
+                    why: "the change is to wording the evaluator never reads (a label, a clause's text or the header)".into(),
+                }
+            },
+        })
+        .collect()
+}
+
+/// What a decision amounts to, for comparing two.
+fn summary(s: &Scheme, d: &Decision) -> String {
+    let blank = Applicant::empty(s);
+    let w = Words {
+        scheme: s,
+        applicant: &blank,
+    };
+    let awards: Vec<String> = d
+        .awards
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                s.categories
+                    .get(a.category as usize)
+                    .map_or("?", |c| c.name.as_str()),
+                w.money(a.payout.amount)
+            )
+        })
+        .collect();
+    format!(
+        "{:?}: {}",
+        d.outcome,
+        if awards.is_empty() {
+            "no award".to_string()
+        } else {
+            awards.join(", ")
+        }
+    )
+    .to_lowercase()
+}
+
+/// Tries the categories one at a time: an applicant qualifying for one
+/// category at a time gives the clearest witness, and keeps each search small.
+fn search(old: &Scheme, new: &Scheme, with_change: &Scheme, categories: &[String]) -> Finding {
+    let mut searched = 0usize;
+    let mut fallback: Option<Applicant> = None;
+    for category in categories {
+        let fields = relevant_fields(old, with_change, category);
+        let values: Vec<(FieldId, Vec<Option<Value>>)> = fields
+            .iter()
+            .map(|f| (*f, candidates(old, with_change, *f)))
+            .collect();
+        let mut index = vec![0usize; values.len()];
+        loop {
+            if searched >= SEARCH_LIMIT {
+                break;
+            }
+            let mut a = Applicant::empty(old);
+            for (slot, (field, options)) in values.iter().enumerate() {
+                let v = index
+                    .get(slot)
+                    .and_then(|i| options.get(*i))
+                    .cloned()
+                    .flatten();
+                a.set(*field, v);
+            }
+            neutral_required(old, &mut a);
+            searched += 1;
+            let (da, db) = (evaluate(old, &a), evaluate(with_change, &a));
+            if summary(old, &da) != summary(with_change, &db) {
+                let dn = evaluate(new, &a);
+                if summary(old, &da) != summary(new, &dn) {
+                    return found(old, new, a, true);
+                }
+                fallback.get_or_insert(a);
+            }
+            // Next combination (odometer; the first field turns fastest).
+            let mut carry = true;
+            for (slot, (_, options)) in values.iter().enumerate() {
+                if !carry {
+                    break;
+                }
+                if let Some(i) = index.get_mut(slot) {
+                    *i += 1;
+                    if *i >= options.len() {
+                        *i = 0;
+                    } else {
+                        carry = false;
+                    }
+                }
+            }
+            if carry {
+                break;
+            }
+        }
+    }
+    match fallback {
+        Some(a) => found(old, new, a, false),
+        None => Finding::NotFound { searched },
+    }
+}
+
+fn found(old: &Scheme, new: &Scheme, a: Applicant, both: bool) -> Finding {
+    let blank = Applicant::empty(old);
+    let w = Words {
+        scheme: old,
+        applicant: &blank,
+    };
+    let applicant = old
+        .applicant
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| a.get(i as FieldId).map(|v| (f.name.clone(), w.value(v))))
+        .collect();
+    Finding::Found {
+        applicant,
+        differs_between_old_and_new: both,
+        old_decision: summary(old, &evaluate(old, &a)),
+        new_decision: summary(new, &evaluate(new, &a)),
+        values: a,
+    }
+}
+
+/// Fields the requirements, one category (in either scheme) and the
+/// application read.
+fn relevant_fields(a: &Scheme, b: &Scheme, category: &str) -> Vec<FieldId> {
+    let mut out: Vec<FieldId> = Vec::new();
+    for s in [a, b] {
+        let mut push = |f: FieldId| {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        };
+        for c in &s.requirements {
+            c.expr.visit_fields(&mut push);
+        }
+        for cat in s.categories.iter().filter(|c| c.name == category) {
+            for c in &cat.conditions {
+                c.expr.visit_fields(&mut push);
+            }
+            cat.pay.visit_fields(&mut push);
+        }
+        if let Some(app) = &s.application {
+            push(app.received);
+        }
+    }
+    out
+}
+
+/// Required fields not searched get a neutral value, so the applicant is valid.
+fn neutral_required(s: &Scheme, a: &mut Applicant) {
+    for (i, f) in s.applicant.iter().enumerate() {
+        if f.optional || a.get(i as FieldId).is_some() {
+            continue;
+        }
+        let v = match f.ty {
+            Type::Bool => Value::Bool(false),
+            Type::Int => Value::Int(0),
+            Type::Money => Value::Money(bursar_runtime::Money::ZERO),
+            Type::Date => Value::Date(chrono::NaiveDate::default()),
+            Type::Text => Value::Text("W".into()),
+            Type::Duration => continue,
+            Type::Enum(e) => Value::Enum { ty: e, variant: 0 },
+        };
+        a.set(i as FieldId, Some(v));
+    }
+}
+
+/// Boundary values for a field, from both schemes.
+fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
+    let Some(f) = a.applicant.get(field as usize) else {
+        return vec![None];
+    };
+    let mut literals: Vec<Value> = Vec::new();
+    for s in [a, b] {
+        let mut collect = |e: &Expr| literals_for(e, field, &mut literals);
+        for c in &s.requirements {
+            collect(&c.expr);
+        }
+        for cat in &s.categories {
+            for c in &cat.conditions {
+                collect(&c.expr);
+            }
+            collect(&cat.pay);
+        }
+        if let Some(app) = &s.application {
+            if app.received == field {
+                for e in app.deadline.iter().chain(app.opens.iter()) {
+                    if let Expr::Lit(v) = e {
+                        literals.push(v.clone());
+                    }
+                }
+            }
+        }
+    }
+    // Absence first: the first witness found then sets as few fields as it
+    // can; except the application date, so that witnesses apply and are paid.
+    let received = a.application.as_ref().map(|app| app.received) == Some(field);
+    let mut out: Vec<Option<Value>> = if f.optional && !received {
+        vec![None]
+    } else {
+        Vec::new()
+    };
+    let mut push = |v: Value| {
+        if !out.contains(&Some(v.clone())) {
+            out.push(Some(v));
+        }
+    };
+    match f.ty {
+        Type::Bool => {
+            push(Value::Bool(true));
+            push(Value::Bool(false));
+        }
+        Type::Enum(e) => {
+            let n = a.enums.get(e as usize).map_or(0, |d| d.variants.len());
+            for v in 0..n {
+                push(Value::Enum {
+                    ty: e,
+                    variant: v as u32,
+                });
+            }
+        }
+        _ => {
+            for l in &literals {
+                push(l.clone());
+                for n in neighbours(l) {
+                    push(n);
+                }
+            }
+            if literals.is_empty() {
+                match f.ty {
+                    Type::Int => push(Value::Int(1)),
+                    Type::Text => push(Value::Text("W".into())),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if f.optional && received {
+        out.push(None);
+    }
+    out
+}
+
+fn neighbours(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Int(n) => [n.checked_sub(1), n.checked_add(1)]
+            .into_iter()
+            .flatten()
+            .map(Value::Int)
+            .collect(),
+        Value::Money(m) => [
+            m.checked_sub(bursar_runtime::Money(1)),
+            m.checked_add(bursar_runtime::Money(1)),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Value::Money)
+        .collect(),
+        Value::Date(d) => [
+            d.checked_sub_days(Days::new(1)),
+            d.checked_add_days(Days::new(1)),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Value::Date)
+        .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Literals an expression compares `field` with (in comparisons, sets, ranges
+/// and match patterns).
+fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
+    let is_field = |x: &Expr| {
+        matches!(x, Expr::Field(f) if *f == field)
+            || matches!(x, Expr::Call { args, .. } if args.iter().any(|a| matches!(a, Expr::Field(f) if *f == field)))
+    };
+    match e {
+        Expr::Compare { lhs, rhs, .. } => {
+            for (x, y) in [(lhs, rhs), (rhs, lhs)] {
+                if is_field(x) {
+                    if let Expr::Lit(v) = &**y {
+                        // `year(d) == 2021` names a year: try its first and last day.
+                        if let (Expr::Call { .. }, Value::Int(year)) = (&**x, v) {
+                            for (m, d) in [(1, 1), (12, 31)] {
+                                if let Some(day) = i32::try_from(*year)
+                                    .ok()
+                                    .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
+                                {
+                                    out.push(Value::Date(day));
+                                }
+                            }
+                        } else {
+                            out.push(v.clone());
+                        }
+                    }
+                }
+            }
+            literals_for(lhs, field, out);
+            literals_for(rhs, field, out);
+        }
+        Expr::InSet { expr, set } if is_field(expr) => out.extend(set.iter().cloned()),
+        Expr::InRange { expr, lo, hi, .. } if is_field(expr) => {
+            for b in lo.iter().chain(hi.iter()) {
+                if let Expr::Lit(v) = &**b {
+                    out.push(v.clone());
+                }
+            }
+        }
+        Expr::Match { scrutinee, arms } => {
+            if is_field(scrutinee) {
+                for arm in arms {
+                    for p in &arm.patterns {
+                        match p {
+                            Pattern::Value(v) => out.push(v.clone()),
+                            Pattern::Range { lo, hi, .. } => {
+                                out.extend(lo.iter().chain(hi.iter()).cloned())
+                            }
+                            Pattern::Wildcard => {}
+                        }
+                    }
+                }
+            }
+            arms.iter().for_each(|a| literals_for(&a.body, field, out));
+        }
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            literals_for(a, field, out);
+            literals_for(b, field, out);
+        }
+        Expr::Not(a) => literals_for(a, field, out),
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            literals_for(cond, field, out);
+            literals_for(then, field, out);
+            literals_for(otherwise, field, out);
+        }
+        _ => {}
+    }
+}
+
+/// The witnesses as text, each with its explanations under OLD and NEW.
+pub fn to_text(old: &Scheme, new: &Scheme, changes: &[Change], witnesses: &[Witness]) -> String {
+    let mut out = String::from("\nwitnesses\n");
+    for (c, w) in changes.iter().zip(witnesses) {
+        out.push_str(&format!("\n  {} ({})\n", c.subject, c.id));
+        match &w.finding {
+            Finding::Neutral { why } => out.push_str(&format!("    no applicant is affected: {why}\n")),
+            Finding::NotFound { searched } => out.push_str(&format!(
+                "    no affected applicant among {searched} candidates built from the conditions' boundary values (evidence, not proof)\n"
+            )),
+            Finding::Found {
+                applicant,
+                differs_between_old_and_new,
+                values,
+                ..
+            } => {
+                let fields: Vec<String> = applicant.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                out.push_str(&format!("    applicant: {}\n", fields.join(", ")));
+                if !differs_between_old_and_new {
+                    out.push_str("    (decided differently with this change alone; with all the changes another one cancels it out)\n");
+                }
+                for (label, s) in [("old", old), ("new", new)] {
+                    let d = evaluate(s, values);
+                    out.push_str(&format!("    under {label}:\n"));
+                    for line in explain(s, values, &d).to_text().lines() {
+                        out.push_str(&format!("      {line}\n"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

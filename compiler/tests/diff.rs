@@ -1,0 +1,188 @@
+//! The semantic diff of 2023 → 2024 draft, and witnesses checked against the
+//! runtime rather than taken on trust.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+use std::path::Path;
+
+use bursar_compiler::diff::{diff, hybrid, ChangeKind};
+use bursar_compiler::witness::{witnesses, Finding};
+use bursar_compiler::{compile_with, Loader, SourceFile};
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::{evaluate, Decision};
+
+struct Folder;
+
+impl Loader for Folder {
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let full = Path::new(from).parent().unwrap().join(path);
+        let text = std::fs::read_to_string(&full).map_err(|e| e.to_string())?;
+        Ok((full.display().to_string(), text))
+    }
+}
+
+fn scheme(path: &str) -> Scheme {
+    let text = std::fs::read_to_string(path).unwrap();
+    compile_with(&SourceFile::new(path, text), &Folder)
+        .scheme
+        .unwrap()
+}
+
+fn schemes() -> (Scheme, Scheme) {
+    (
+        scheme("../policies/beijing/2023-career-boost.bursar"),
+        scheme("../policies/beijing/2024-career-boost-draft.bursar"),
+    )
+}
+
+fn bottom_line(d: &Decision) -> (bursar_runtime::Outcome, i64, Vec<u32>) {
+    (
+        d.outcome,
+        d.paid().minor(),
+        d.awards.iter().map(|a| a.category).collect(),
+    )
+}
+
+#[test]
+fn the_draft_changes_what_it_says_it_changes() {
+    let (old, new) = schemes();
+    let changes = diff(&old, &new).unwrap();
+    let behavioural: Vec<(&str, ChangeKind)> = changes
+        .iter()
+        .filter(|c| c.behavioural)
+        .map(|c| (c.id.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        behavioural,
+        vec![
+            ("standard.level1", ChangeKind::Amount),
+            ("category.vocational.conditions", ChangeKind::Conditions),
+            ("category.social_work.conditions", ChangeKind::Conditions),
+            ("category.contest.conditions", ChangeKind::Conditions),
+            ("category.contest.pay", ChangeKind::Pay),
+            ("application", ChangeKind::Application),
+        ]
+    );
+    let level1 = &changes.iter().find(|c| c.id == "standard.level1").unwrap();
+    assert_eq!(level1.also_changes, vec!["social_work_standard.senior"]);
+    insta::assert_snapshot!(
+        "diff_2023_2024_draft",
+        bursar_compiler::diff::to_text(&old, &new, &changes)
+    );
+}
+
+#[test]
+fn no_changes_between_a_scheme_and_itself() {
+    let (old, _) = schemes();
+    assert!(diff(&old, &old).unwrap().is_empty());
+}
+
+#[test]
+fn all_changes_applied_decide_like_the_new_scheme() {
+    let (old, new) = schemes();
+    let changes = diff(&old, &new).unwrap();
+    let all: Vec<usize> = (0..changes.len()).collect();
+    let h = hybrid(&old, &new, &changes, &all);
+    let none = hybrid(&old, &new, &changes, &[]);
+    // Every witness applicant, and the sample's, decide the same way.
+    let sample = std::fs::read_to_string("../policies/beijing/data/population-sample.csv").unwrap();
+    let mut reader = csv::Reader::from_reader(sample.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let mut a = bursar_runtime::Applicant::empty(&old);
+        for (h_name, cell) in headers.iter().zip(record.iter()) {
+            let i = old.applicant.iter().position(|f| f.name == h_name).unwrap();
+            if !cell.is_empty() {
+                a.set(
+                    i as u32,
+                    Some(bursar_runtime::parse_cell(&old, old.applicant[i].ty, cell).unwrap()),
+                );
+            }
+        }
+        assert_eq!(
+            bottom_line(&evaluate(&h, &a)),
+            bottom_line(&evaluate(&new, &a)),
+            "{:?}",
+            record
+        );
+        assert_eq!(
+            bottom_line(&evaluate(&none, &a)),
+            bottom_line(&evaluate(&old, &a)),
+            "{:?}",
+            record
+        );
+    }
+}
+
+#[test]
+fn every_witness_really_flips_the_decision() {
+    let (old, new) = schemes();
+    let changes = diff(&old, &new).unwrap();
+    let found = witnesses(&old, &new, &changes);
+    for (i, (c, w)) in changes.iter().zip(&found).enumerate() {
+        match &w.finding {
+            Finding::Found {
+                values,
+                differs_between_old_and_new,
+                ..
+            } => {
+                assert!(c.behavioural);
+                let with_change = hybrid(&old, &new, &changes, &[i]);
+                assert_ne!(
+                    bottom_line(&evaluate(&old, values)),
+                    bottom_line(&evaluate(&with_change, values)),
+                    "{}: the witness is decided the same with and without the change",
+                    c.id
+                );
+                if *differs_between_old_and_new {
+                    assert_ne!(
+                        bottom_line(&evaluate(&old, values)),
+                        bottom_line(&evaluate(&new, values)),
+                        "{}",
+                        c.id
+                    );
+                }
+            }
+            Finding::Neutral { .. } => assert!(!c.behavioural, "{} is behavioural", c.id),
+            Finding::NotFound { .. } => panic!("{}: no witness found", c.id),
+        }
+    }
+    // Each of the draft's real changes has a witness that OLD and NEW decide differently.
+    assert!(
+        found
+            .iter()
+            .filter(|w| matches!(
+                w.finding,
+                Finding::Found {
+                    differs_between_old_and_new: true,
+                    ..
+                }
+            ))
+            .count()
+            >= 6
+    );
+}
+
+#[test]
+fn a_behaviour_neutral_rewrite_has_no_witness() {
+    // Rewriting a condition without changing its meaning (`in {2022}` for
+    // `== 2022`) is reported as a change, and the search finds nobody affected.
+    let (old, _) = schemes();
+    let path = "../policies/beijing/2023-career-boost.bursar";
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("contest_year == 2022", "contest_year in {2022}");
+    let new = compile_with(&SourceFile::new(path, text), &Folder)
+        .scheme
+        .unwrap();
+    let changes = diff(&old, &new).unwrap();
+    assert_eq!(changes.len(), 1);
+    let found = witnesses(&old, &new, &changes);
+    assert!(matches!(found[0].finding, Finding::NotFound { searched } if searched > 10));
+}
