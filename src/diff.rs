@@ -45,17 +45,25 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    let mut json = serde_json::json!({
-        "old": { "scheme": old.scheme.id, "bundle_hash": old.hash },
-        "new": { "scheme": new.scheme.id, "bundle_hash": new.hash },
-        "changes": changes,
-    });
+    let mut json = serde_json::Map::new();
+    json.insert(
+        "old".into(),
+        serde_json::json!({ "scheme": old.scheme.id, "bundle_hash": old.hash }),
+    );
+    json.insert(
+        "new".into(),
+        serde_json::json!({ "scheme": new.scheme.id, "bundle_hash": new.hash }),
+    );
+    json.insert(
+        "changes".into(),
+        serde_json::to_value(&changes).unwrap_or_default(),
+    );
     let mut text = diff::to_text(&old.scheme, &new.scheme, &changes);
 
     if let Some(population) = &args.population {
         match budget(&old, &new, &changes, population, args) {
             Ok((budget_json, budget_text)) => {
-                json["budget"] = budget_json;
+                json.insert("budget".into(), budget_json);
                 text.push_str(&budget_text);
             }
             Err(e) => return e,
@@ -69,7 +77,10 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
             &changes,
             &witnesses,
         ));
-        json["witnesses"] = serde_json::to_value(&witnesses).unwrap_or_default();
+        json.insert(
+            "witnesses".into(),
+            serde_json::to_value(&witnesses).unwrap_or_default(),
+        );
     }
     match args.format {
         ReportFormat::Json => println!(
