@@ -90,6 +90,12 @@ enum Command {
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
     Diff(crate::diff::DiffArgs),
+    /// Run policy test cases (`*.tests.toml`): files, folders, or policies
+    /// (their sibling `NAME.tests.toml`).
+    Test {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Write a synthetic population for the 2023 scheme (deterministic).
     Synth {
         #[arg(long)]
@@ -167,6 +173,7 @@ pub fn run() -> Exit {
         } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
         Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
         Command::Diff(args) => crate::diff::run(&args),
+        Command::Test { paths } => crate::policy_test::run(&paths),
     }
 }
 

@@ -5,6 +5,7 @@
 mod cli;
 mod diff;
 mod output;
+mod policy_test;
 mod simulate;
 
 pub use cli::run;

@@ -1,0 +1,79 @@
+//! Authoring tools end to end: policy tests, documents, formatting.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn bursar(args: &[&str]) -> Output {
+    Command::cargo_bin("bursar")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bursar-authoring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn the_shipped_policy_tests_pass() {
+    let o = bursar(&["test", "policies/beijing"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("bursar: 44 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_failing_case_shows_expected_actual_and_the_trace() {
+    let policy = std::fs::canonicalize("policies/beijing/2023-career-boost.bursar").unwrap();
+    let file = temp("wrong.tests.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"policy = "{}"
+
+[[case]]
+name = "a wrong expectation"
+covers = "§二(一)"
+applicant = {{ person_id = "T", member_card = true, voc_boosted_before = false, voc_level = 1, voc_issuer = "beijing_center", voc_issued = "2020-12-31", applied_on = "2023-05-01" }}
+outcome = "paid"
+amount = "2000.00"
+categories = {{ vocational = "eligible" }}
+"#,
+            policy.display()
+        ),
+    )
+    .unwrap();
+    let o = bursar(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("FAIL  a wrong expectation  (§二(一))"),
+        "{out}"
+    );
+    assert!(
+        out.contains("outcome: expected paid, got not_eligible"),
+        "{out}"
+    );
+    assert!(out.contains("amount: expected 2000.00, got none"), "{out}");
+    assert!(
+        out.contains("category vocational: expected eligible, got not_eligible"),
+        "{out}"
+    );
+    assert!(
+        out.contains("voc_issued = 2020-12-31 is before the window 2021-01-01..=2022-12-31"),
+        "{out}"
+    );
+    assert!(out.contains("bursar: 0 passed, 1 failed"), "{out}");
+}
