@@ -77,3 +77,33 @@ categories = {{ vocational = "eligible" }}
     );
     assert!(out.contains("bursar: 0 passed, 1 failed"), "{out}");
 }
+
+#[test]
+fn the_2023_scheme_as_a_document() {
+    let o = bursar(&["doc", "policies/beijing/2023-career-boost.bursar"]);
+    assert_eq!(o.status.code(), Some(0));
+    let md = String::from_utf8(o.stdout).unwrap();
+    insta::assert_snapshot!("doc_2023_markdown", md);
+}
+
+#[test]
+fn the_document_as_standalone_html() {
+    let out = temp("doc.html");
+    let o = bursar(&[
+        "doc",
+        "policies/beijing/2024-career-boost-draft.bursar",
+        "--format",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<title>2024年在职职工职业发展助推计划实施方案（草案）</title>"));
+    assert!(html.contains("<table>") && html.contains("<blockquote>"));
+    assert!(
+        html.contains("2,500.00 元"),
+        "the draft's raised amount is shown"
+    );
+}

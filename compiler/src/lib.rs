@@ -8,6 +8,7 @@
 mod check;
 mod diagnostic;
 pub mod diff;
+pub mod doc;
 mod emit;
 mod facts;
 mod inherit;
