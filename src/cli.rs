@@ -106,6 +106,13 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Format policy files in place; `--check` lists the files that would change.
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        check: bool,
+    },
     /// Write a synthetic population for the 2023 scheme (deterministic).
     Synth {
         #[arg(long)]
@@ -190,6 +197,7 @@ pub fn run() -> Exit {
         Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
         Command::Diff(args) => crate::diff::run(&args),
         Command::Test { paths } => crate::policy_test::run(&paths),
+        Command::Fmt { files, check } => fmt(&files, check),
         Command::Doc {
             scheme,
             format,
@@ -525,3 +533,44 @@ code { background: #f3f3f3; padding: 0 0.2rem; border-radius: 3px; font-size: 0.
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; } td, th { border: 1px solid #ccc; padding: 0.3rem 0.6rem; } th { background: #f3f3f3; }
 @media print { body { margin: 0; } blockquote { background: none; } }
 ";
+
+fn fmt(files: &[PathBuf], check: bool) -> Exit {
+    let mut changed = Vec::new();
+    for path in files {
+        let text = match read(path) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let Some(formatted) = bursar_compiler::fmt::format(&text) else {
+            eprintln!(
+                "error: `{}` does not parse; run `bursar check` on it first",
+                path.display()
+            );
+            return Exit::Failed;
+        };
+        if formatted == text {
+            continue;
+        }
+        changed.push(path.display().to_string());
+        if !check {
+            if let Err(e) = write(path, &formatted) {
+                return e;
+            }
+        }
+    }
+    if check {
+        for c in &changed {
+            println!("would reformat {c}");
+        }
+        if changed.is_empty() {
+            Exit::Ok
+        } else {
+            Exit::Failed
+        }
+    } else {
+        for c in &changed {
+            eprintln!("formatted {c}");
+        }
+        Exit::Ok
+    }
+}

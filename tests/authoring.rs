@@ -107,3 +107,32 @@ fn the_document_as_standalone_html() {
         "the draft's raised amount is shown"
     );
 }
+
+#[test]
+fn fmt_check_lists_files_and_fmt_fixes_them() {
+    let file = temp("messy.bursar");
+    let policy = std::fs::read_to_string("policies/beijing/2023-career-boost.bursar").unwrap();
+    let messy: String = policy
+        .lines()
+        .map(|l| format!("   {}\n", l.trim_start()))
+        .collect();
+    std::fs::write(&file, &messy).unwrap();
+    let path = file.to_str().unwrap();
+    let o = bursar(&["fmt", "--check", path]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("would reformat"));
+    assert_eq!(bursar(&["fmt", path]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), policy);
+    assert_eq!(bursar(&["fmt", "--check", path]).status.code(), Some(0));
+    assert_eq!(
+        bursar(&[
+            "fmt",
+            "--check",
+            "policies/beijing/2023-career-boost.bursar",
+            "policies/beijing/2024-career-boost-draft.bursar"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+}

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod doc;
 mod emit;
 mod facts;
+pub mod fmt;
 mod inherit;
 mod names;
 mod syntax;
