@@ -113,6 +113,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on stdin and stdout (for editors).
+    Lsp,
     /// Write a synthetic population for the 2023 scheme (deterministic).
     Synth {
         #[arg(long)]
@@ -198,6 +200,7 @@ pub fn run() -> Exit {
         Command::Diff(args) => crate::diff::run(&args),
         Command::Test { paths } => crate::policy_test::run(&paths),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Lsp => crate::lsp::run(),
         Command::Doc {
             scheme,
             format,

@@ -4,6 +4,7 @@
 
 mod cli;
 mod diff;
+pub mod lsp;
 mod output;
 mod policy_test;
 mod simulate;

@@ -136,3 +136,25 @@ fn fmt_check_lists_files_and_fmt_fixes_them() {
         Some(0)
     );
 }
+
+#[test]
+fn the_textmate_grammar_knows_every_keyword() {
+    let grammar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("editors/bursar.tmLanguage.json").unwrap())
+            .unwrap();
+    let highlighted = grammar["repository"]["keywords"].to_string();
+    let pest = std::fs::read_to_string("grammar/src/bursar.pest").unwrap();
+    // Every `kw_x = @{ "x" ~ !XID_CONTINUE }` rule of the grammar.
+    let keywords: Vec<&str> = pest
+        .lines()
+        .filter_map(|l| l.strip_prefix("kw_"))
+        .filter_map(|l| l.split('"').nth(1))
+        .collect();
+    assert!(keywords.len() > 25);
+    for k in keywords {
+        assert!(
+            highlighted.contains(k),
+            "the TextMate grammar does not highlight `{k}`"
+        );
+    }
+}

@@ -1,0 +1,527 @@
+//! `bursar lsp`: a language server for policy files over stdio.
+//!
+//! Diagnostics as you type (the compiler's, with their codes and help),
+//! hover (a field's type and label, a table row's amount, a clause's text, a
+//! category's label), go to definition (fields, tables, rows, categories,
+//! enums and their values, clauses), and formatting (`bursar fmt`).
+//! Hover and definition work from the syntax tree, so they keep working
+//! while the file has type errors.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use bursar_compiler::{compile_with, Loader, SourceFile};
+use bursar_grammar::ast::{Item, PolicyFile, RowKey, Span};
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::request::{Formatting, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::{
+    DiagnosticSeverity, GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability,
+    Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position, PublishDiagnosticsParams,
+    Range, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Url,
+};
+
+use crate::Exit;
+
+/// Runs the server on stdin/stdout until the client shuts it down.
+pub(crate) fn run() -> Exit {
+    let (connection, io) = Connection::stdio();
+    let code = serve(&connection);
+    drop(connection);
+    let _ = io.join();
+    code
+}
+
+/// The server loop, on any connection (the tests use an in-memory one).
+pub fn serve(connection: &Connection) -> Exit {
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    };
+    let Ok(caps) = serde_json::to_value(capabilities) else {
+        return Exit::Internal;
+    };
+    if connection.initialize(caps).is_err() {
+        return Exit::Failed;
+    }
+    let mut state = State::default();
+    for msg in &connection.receiver {
+        match msg {
+            Message::Request(req) => {
+                if connection.handle_shutdown(&req).unwrap_or(true) {
+                    return Exit::Ok;
+                }
+                let response = state.request(req);
+                if connection.sender.send(Message::Response(response)).is_err() {
+                    return Exit::Failed;
+                }
+            }
+            Message::Notification(n) => {
+                for out in state.notification(n) {
+                    if connection.sender.send(Message::Notification(out)).is_err() {
+                        return Exit::Failed;
+                    }
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Exit::Ok
+}
+
+#[derive(Default)]
+struct State {
+    documents: HashMap<Url, String>,
+}
+
+/// Reads the files a policy extends: open documents first, then the disk.
+struct Documents<'a>(&'a HashMap<Url, String>);
+
+impl Loader for Documents<'_> {
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let full = PathBuf::from(from)
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(path);
+        if let Some(text) = Url::from_file_path(&full).ok().and_then(|u| self.0.get(&u)) {
+            return Ok((full.display().to_string(), text.clone()));
+        }
+        std::fs::read_to_string(&full)
+            .map(|t| (full.display().to_string(), t))
+            .map_err(|e| format!("{}: {e}", full.display()))
+    }
+}
+
+fn name_of(uri: &Url) -> String {
+    uri.to_file_path()
+        .map_or_else(|_| uri.to_string(), |p| p.display().to_string())
+}
+
+impl State {
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let uri = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                match serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    Ok(p) => {
+                        self.documents
+                            .insert(p.text_document.uri.clone(), p.text_document.text);
+                        p.text_document.uri
+                    }
+                    Err(_) => return Vec::new(),
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                match serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) {
+                    Ok(p) => {
+                        if let Some(change) = p.content_changes.into_iter().last() {
+                            self.documents
+                                .insert(p.text_document.uri.clone(), change.text);
+                        }
+                        p.text_document.uri
+                    }
+                    Err(_) => return Vec::new(),
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                {
+                    self.documents.remove(&p.text_document.uri);
+                }
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        vec![self.diagnostics(&uri)]
+    }
+
+    fn diagnostics(&self, uri: &Url) -> Notification {
+        let text = self.documents.get(uri).cloned().unwrap_or_default();
+        let name = name_of(uri);
+        let compiled = compile_with(
+            &SourceFile::new(name.clone(), text.clone()),
+            &Documents(&self.documents),
+        );
+        let diagnostics = compiled
+            .diagnostics
+            .iter()
+            .filter(|d| d.source.name() == name)
+            .map(|d| {
+                let span = d
+                    .labels
+                    .iter()
+                    .find(|l| l.primary)
+                    .map_or(Span::new(0, 0), |l| l.span);
+                let mut message = d.message.clone();
+                if let Some(help) = &d.help {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                lsp_types::Diagnostic {
+                    range: range(&text, span),
+                    severity: Some(if d.is_error() {
+                        DiagnosticSeverity::ERROR
+                    } else {
+                        DiagnosticSeverity::WARNING
+                    }),
+                    code: Some(NumberOrString::String(d.code.as_str().to_string())),
+                    source: Some("bursar".into()),
+                    message,
+                    ..lsp_types::Diagnostic::default()
+                }
+            })
+            .collect();
+        let params = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version: None,
+        };
+        Notification::new(PublishDiagnostics::METHOD.to_string(), params)
+    }
+
+    fn request(&self, req: Request) -> Response {
+        let id = req.id.clone();
+        let result = match req.method.as_str() {
+            HoverRequest::METHOD => serde_json::from_value::<lsp_types::HoverParams>(req.params)
+                .ok()
+                .map(|p| {
+                    let pos = p.text_document_position_params;
+                    serde_json::to_value(self.hover(&pos.text_document.uri, pos.position))
+                        .unwrap_or_default()
+                }),
+            GotoDefinition::METHOD => {
+                serde_json::from_value::<lsp_types::GotoDefinitionParams>(req.params)
+                    .ok()
+                    .map(|p| {
+                        let pos = p.text_document_position_params;
+                        serde_json::to_value(self.definition(&pos.text_document.uri, pos.position))
+                            .unwrap_or_default()
+                    })
+            }
+            Formatting::METHOD => {
+                serde_json::from_value::<lsp_types::DocumentFormattingParams>(req.params)
+                    .ok()
+                    .map(|p| {
+                        serde_json::to_value(self.format(&p.text_document.uri)).unwrap_or_default()
+                    })
+            }
+            _ => None,
+        };
+        match result {
+            Some(value) => Response::new_ok(id, value),
+            None => Response::new_err(
+                id,
+                lsp_server::ErrorCode::MethodNotFound as i32,
+                format!("unsupported request `{}`", req.method),
+            ),
+        }
+    }
+
+    fn symbols(&self, uri: &Url) -> Option<(&str, PolicyFile)> {
+        let text = self.documents.get(uri)?;
+        Some((text.as_str(), bursar_grammar::parse(text).ok()?))
+    }
+
+    fn hover(&self, uri: &Url, pos: Position) -> Option<Hover> {
+        let (text, file) = self.symbols(uri)?;
+        let offset = offset(text, pos)?;
+        let (word, word_span) = word_at(text, offset)?;
+        let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
+        let qualifier = qualifier(text, word_span);
+        let markdown = describe(&file, &word, qualifier.as_deref(), &slice)?;
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range: Some(range(text, word_span)),
+        })
+    }
+
+    fn definition(&self, uri: &Url, pos: Position) -> Option<GotoDefinitionResponse> {
+        let (text, file) = self.symbols(uri)?;
+        let offset = offset(text, pos)?;
+        let (word, span) = word_at(text, offset)?;
+        let target = declaration(&file, &word, qualifier(text, span).as_deref())?;
+        Some(GotoDefinitionResponse::Scalar(Location {
+            uri: uri.clone(),
+            range: range(text, target),
+        }))
+    }
+
+    fn format(&self, uri: &Url) -> Option<Vec<TextEdit>> {
+        let text = self.documents.get(uri)?;
+        let formatted = bursar_compiler::fmt::format(text)?;
+        if &formatted == text {
+            return Some(Vec::new());
+        }
+        Some(vec![TextEdit {
+            range: range(text, Span::new(0, text.len())),
+            new_text: formatted,
+        }])
+    }
+}
+
+/// The name under the cursor: an identifier, or a clause reference `§…`.
+fn word_at(text: &str, offset: usize) -> Option<(String, Span)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let is_clause = |c: char| !c.is_whitespace() && !matches!(c, '{' | '}' | '"' | ',');
+    let before = text.get(..offset)?;
+    let after = text.get(offset..)?;
+    // A clause reference: from `§` to white space.
+    if let Some(at) = before.rfind('§') {
+        let tail = text.get(at..)?;
+        let len: usize = tail
+            .chars()
+            .take_while(|c| is_clause(*c))
+            .map(char::len_utf8)
+            .sum();
+        if at + len >= offset && len > '§'.len_utf8() {
+            return Some((
+                tail.get('§'.len_utf8()..len)?.to_string(),
+                Span::new(at, at + len),
+            ));
+        }
+    }
+    let start = offset
+        - before
+            .chars()
+            .rev()
+            .take_while(|c| is_word(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let end = offset
+        + after
+            .chars()
+            .take_while(|c| is_word(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    (start < end).then(|| {
+        (
+            text.get(start..end).unwrap_or("").to_string(),
+            Span::new(start, end),
+        )
+    })
+}
+
+/// For `table.row` under the cursor on `row`: the table's name.
+fn qualifier(text: &str, word: Span) -> Option<String> {
+    let before = text.get(..word.start)?;
+    let before = before.strip_suffix('.')?;
+    let len: usize = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum();
+    before
+        .get(before.len() - len..)
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+}
+
+/// Hover text for a name.
+fn describe(
+    file: &PolicyFile,
+    word: &str,
+    qualifier: Option<&str>,
+    slice: &dyn Fn(Span) -> String,
+) -> Option<String> {
+    let label = |l: &Option<bursar_grammar::ast::Text>| {
+        l.as_ref()
+            .map(|t| format!(" — {}", t.value))
+            .unwrap_or_default()
+    };
+    for item in &file.items {
+        match item {
+            Item::Clause(c) if c.clause.id == word => {
+                return Some(format!("**§{}**\n\n> {}", c.clause.id, c.text.value))
+            }
+            Item::Applicant(a) if qualifier.is_none() => {
+                if let Some(f) = a.fields.iter().find(|f| f.name.name == word) {
+                    return Some(format!(
+                        "applicant field `{}`: `{}`{}",
+                        f.name.name,
+                        slice(f.ty.span),
+                        label(&f.label)
+                    ));
+                }
+            }
+            Item::Table(t) => {
+                if qualifier == Some(t.name.name.as_str()) {
+                    if let Some(r) = t.rows.iter().find(|r| r.key.text() == word) {
+                        return Some(format!(
+                            "row `{}.{}`{}\n\n= `{}`",
+                            t.name.name,
+                            word,
+                            label(&r.label),
+                            slice(r.value.span)
+                        ));
+                    }
+                }
+                if qualifier.is_none() && t.name.name == word {
+                    let rows: Vec<String> = t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "- `{}`{} = `{}`",
+                                r.key.text(),
+                                label(&r.label),
+                                slice(r.value.span)
+                            )
+                        })
+                        .collect();
+                    return Some(format!(
+                        "table `{}`{}\n\n{}",
+                        t.name.name,
+                        label(&t.label),
+                        rows.join("\n")
+                    ));
+                }
+            }
+            Item::Category(c) if qualifier.is_none() && c.name.name == word => {
+                let clause = c
+                    .clause
+                    .as_ref()
+                    .map(|c| format!(" §{}", c.id))
+                    .unwrap_or_default();
+                return Some(format!(
+                    "category `{}`{}{clause}",
+                    c.name.name,
+                    label(&c.label)
+                ));
+            }
+            Item::Enum(e) => {
+                if qualifier.is_none() && e.name.name == word {
+                    let values: Vec<String> = e
+                        .variants
+                        .iter()
+                        .map(|v| format!("`{}`{}", v.name.name, label(&v.label)))
+                        .collect();
+                    return Some(format!(
+                        "enum `{}`{}: {}",
+                        e.name.name,
+                        label(&e.label),
+                        values.join(", ")
+                    ));
+                }
+                if qualifier.is_none_or(|q| q == e.name.name) {
+                    if let Some(v) = e.variants.iter().find(|v| v.name.name == word) {
+                        return Some(format!(
+                            "value `{}` of enum `{}`{}",
+                            v.name.name,
+                            e.name.name,
+                            label(&v.label)
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where a name is declared.
+fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option<Span> {
+    for item in &file.items {
+        match item {
+            Item::Clause(c) if c.clause.id == word => return Some(c.clause.span),
+            Item::Applicant(a) if qualifier.is_none() => {
+                if let Some(f) = a.fields.iter().find(|f| f.name.name == word) {
+                    return Some(f.name.span);
+                }
+            }
+            Item::Table(t) => {
+                if qualifier == Some(t.name.name.as_str()) {
+                    if let Some(r) = t.rows.iter().find(|r| r.key.text() == word) {
+                        return Some(match &r.key {
+                            RowKey::Name(n) => n.span,
+                            RowKey::Int { span, .. } => *span,
+                        });
+                    }
+                }
+                if qualifier.is_none() && t.name.name == word {
+                    return Some(t.name.span);
+                }
+            }
+            Item::Category(c) if qualifier.is_none() && c.name.name == word => {
+                return Some(c.name.span)
+            }
+            Item::Enum(e) => {
+                if e.name.name == word {
+                    return Some(e.name.span);
+                }
+                if let Some(v) = e.variants.iter().find(|v| v.name.name == word) {
+                    return Some(v.name.span);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A byte offset from an LSP position (UTF-16 columns).
+fn offset(text: &str, pos: Position) -> Option<usize> {
+    let mut line_start = 0usize;
+    for _ in 0..pos.line {
+        line_start += text.get(line_start..)?.find('\n')? + 1;
+    }
+    let line = text.get(line_start..)?.split('\n').next()?;
+    let mut units = 0u32;
+    for (i, c) in line.char_indices() {
+        if units >= pos.character {
+            return Some(line_start + i);
+        }
+        units += c.len_utf16() as u32;
+    }
+    Some(line_start + line.len())
+}
+
+/// An LSP position (UTF-16 columns) from a byte offset.
+fn position(text: &str, offset: usize) -> Position {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() as u32;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character = before
+        .get(line_start..)
+        .unwrap_or("")
+        .encode_utf16()
+        .count() as u32;
+    Position { line, character }
+}
+
+fn range(text: &str, span: Span) -> Range {
+    Range {
+        start: position(text, span.start),
+        end: position(text, span.end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_units() {
+        let text = "a\n参加 x\n";
+        let p = position(text, "a\n参加 ".len());
+        assert_eq!(
+            p,
+            Position {
+                line: 1,
+                character: 3
+            }
+        );
+        assert_eq!(offset(text, p), Some("a\n参加 ".len()));
+        let emoji = "😀x";
+        assert_eq!(position(emoji, "😀".len()).character, 2);
+    }
+}

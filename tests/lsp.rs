@@ -1,0 +1,190 @@
+//! The language server, driven in-process over an in-memory connection with
+//! real LSP messages.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+
+const POLICY: &str = include_str!("../policies/beijing/2023-career-boost.bursar");
+
+struct Client {
+    conn: Connection,
+    next: i32,
+    server: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let (server, conn) = Connection::memory();
+        let handle = std::thread::spawn(move || {
+            bursar::lsp::serve(&server);
+        });
+        let mut client = Client {
+            conn,
+            next: 1,
+            server: Some(handle),
+        };
+        let init = client.request("initialize", json!({ "capabilities": {} }));
+        assert_eq!(init["capabilities"]["hoverProvider"], true);
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = RequestId::from(self.next);
+        self.next += 1;
+        self.conn
+            .sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+        loop {
+            match self.conn.receiver.recv().unwrap() {
+                Message::Response(r) if r.id == id => return r.result.unwrap_or(Value::Null),
+                _ => {}
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.conn
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+    }
+
+    /// Opens a document and returns the diagnostics published for it.
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "bursar", "version": 1, "text": text } }));
+        self.diagnostics()
+    }
+
+    fn diagnostics(&mut self) -> Vec<Value> {
+        loop {
+            if let Message::Notification(n) = self.conn.receiver.recv().unwrap() {
+                if n.method == "textDocument/publishDiagnostics" {
+                    return n.params["diagnostics"].as_array().unwrap().clone();
+                }
+            }
+        }
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        self.server.take().unwrap().join().unwrap();
+    }
+}
+
+/// The LSP position (UTF-16 columns) of the `nth` occurrence of `needle`, plus `delta` characters.
+fn at(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
+    let offset = text.match_indices(needle).nth(nth).unwrap().0;
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .encode_utf16()
+        .count()
+        + delta;
+    json!({ "line": line, "character": col })
+}
+
+fn uri() -> String {
+    let path = std::fs::canonicalize("policies/beijing/2023-career-boost.bursar").unwrap();
+    format!("file://{}", path.display())
+}
+
+#[test]
+fn diagnostics_as_you_type() {
+    let mut c = Client::start();
+    assert!(
+        c.open(&uri(), POLICY).is_empty(),
+        "the 2023 policy is clean"
+    );
+    let broken = POLICY.replace("contest_rank in 1..=10", "contest_rnk in 1..=10");
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri(), "version": 2 }, "contentChanges": [{ "text": broken }] }));
+    let diags = c.diagnostics();
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "bursar::unknown_name")
+        .unwrap();
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `contest_rank`?"));
+    // The range is in UTF-16 columns, past the Chinese text earlier on the line.
+    assert_eq!(d["range"]["start"], at(&broken, "contest_rnk", 0, 0));
+    c.shutdown();
+}
+
+#[test]
+fn hover_and_definition() {
+    let mut c = Client::start();
+    c.open(&uri(), POLICY);
+    let doc = json!({ "uri": uri() });
+    let hover = |c: &mut Client, pos: Value| {
+        c.request(
+            "textDocument/hover",
+            json!({ "textDocument": doc, "position": pos }),
+        )["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+
+    let field = hover(&mut c, at(POLICY, "voc_level in 1..=3", 0, 2));
+    assert!(
+        field.contains("`voc_level`: `int?`") && field.contains("国家职业资格等级"),
+        "{field}"
+    );
+    let row = hover(
+        &mut c,
+        at(POLICY, "standard.level1", 0, "standard.".len() + 1),
+    );
+    assert!(
+        row.contains("row `standard.level1`") && row.contains("2000 元"),
+        "{row}"
+    );
+    let clause = hover(&mut c, at(POLICY, "§三(三)", 1, 1));
+    assert!(clause.contains("决赛第二至十名"), "{clause}");
+    let category = hover(&mut c, at(POLICY, "category contest", 0, "category ".len()));
+    assert!(category.contains("北京市职工职业技能大赛"), "{category}");
+
+    let def = c.request("textDocument/definition", json!({ "textDocument": doc, "position": at(POLICY, "social_work_standard[sw_level]", 0, 3) }));
+    assert_eq!(
+        def["range"]["start"],
+        at(POLICY, "social_work_standard \"", 0, 0)
+    );
+    let def = c.request("textDocument/definition", json!({ "textDocument": doc, "position": at(POLICY, "standard.level2", 0, "standard.".len()) }));
+    assert_eq!(def["range"]["start"], at(POLICY, "level2 \"", 0, 0));
+    let def = c.request(
+        "textDocument/definition",
+        json!({ "textDocument": doc, "position": at(POLICY, "sw_approved in", 0, 1) }),
+    );
+    assert_eq!(def["range"]["start"], at(POLICY, "sw_approved ", 0, 0));
+    c.shutdown();
+}
+
+#[test]
+fn formatting() {
+    let mut c = Client::start();
+    let messy: String = POLICY
+        .lines()
+        .map(|l| format!("    {}\n", l.trim_start()))
+        .collect();
+    c.open(&uri(), &messy);
+    let edits = c.request("textDocument/formatting", json!({ "textDocument": { "uri": uri() }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert_eq!(edits[0]["newText"], POLICY);
+    c.shutdown();
+}
