@@ -7,24 +7,9 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
-use std::path::PathBuf;
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
-
-fn bursar(args: &[&str]) -> Output {
-    Command::cargo_bin("bursar")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bursar-authoring-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+use common::{bursar, temp};
 
 #[test]
 fn the_shipped_policy_tests_pass() {

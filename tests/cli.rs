@@ -7,35 +7,14 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::{bursar, stderr, stdout, temp};
+
+use std::path::Path;
 
 const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
 const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
-
-fn bursar(args: &[&str]) -> Output {
-    Command::cargo_bin("bursar")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bursar-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 #[test]
 fn check_accepts_the_2023_scheme() {

@@ -7,20 +7,14 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
-use std::process::Output;
+mod common;
 
-use assert_cmd::Command;
+use common::bursar;
+
+use std::process::Output;
 
 const OLD: &str = "policies/beijing/2023-career-boost.bursar";
 const NEW: &str = "policies/beijing/2024-career-boost-draft.bursar";
-
-fn bursar(args: &[&str]) -> Output {
-    Command::cargo_bin("bursar")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn json(o: &Output) -> serde_json::Value {
     assert_eq!(

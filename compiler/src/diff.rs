@@ -7,7 +7,7 @@
 //! a scheme with some of the changes is a real scheme the runtime can run.
 
 use bursar_runtime::ir::{Category, Condition, Expr, RowAmount, RowRef, Scheme, TableId};
-use bursar_runtime::{Applicant, Money, Words};
+use bursar_runtime::{Applicant, Words};
 use serde::Serialize;
 
 /// One change between OLD and NEW.
@@ -473,7 +473,7 @@ fn amount_text(w: &Words, s: &Scheme, a: &RowAmount) -> String {
         RowAmount::SameAs(r) => format!(
             "same as {} ({})",
             w.row_name(*r),
-            resolve(s, *r).map_or("?".into(), |m| w.money(m))
+            s.resolve_row(*r).map_or("?".into(), |m| w.money(m))
         ),
     }
 }
@@ -483,22 +483,6 @@ fn definition(w: &Words, a: &RowAmount) -> String {
         RowAmount::Money(m) => w.money(*m),
         RowAmount::SameAs(r) => format!("same as {}", w.row_name(*r)),
     }
-}
-
-fn resolve(s: &Scheme, mut r: RowRef) -> Option<Money> {
-    for _ in 0..64 {
-        match &s
-            .tables
-            .get(r.table as usize)?
-            .rows
-            .get(r.row as usize)?
-            .amount
-        {
-            RowAmount::Money(m) => return Some(*m),
-            RowAmount::SameAs(next) => r = *next,
-        }
-    }
-    None
 }
 
 /// Rows whose amount is "the same as" this one, directly or through others.

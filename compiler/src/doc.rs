@@ -137,7 +137,7 @@ pub fn markdown(s: &Scheme) -> String {
             let amount = match &r.amount {
                 RowAmount::Money(m) => w.money(*m),
                 RowAmount::SameAs(rr) => {
-                    let resolved = resolve(s, *rr).map(|m| w.money(m)).unwrap_or_default();
+                    let resolved = s.resolve_row(*rr).map(|m| w.money(m)).unwrap_or_default();
                     format!(
                         "{} `{}`（{resolved}）",
                         lang.t("参照", "same as"),
@@ -310,22 +310,6 @@ fn quote(s: &Scheme, c: &Option<String>) -> String {
         Some(clause) => format!("> §{} {}\n\n", clause.id, clause.text),
         None => String::new(),
     }
-}
-
-fn resolve(s: &Scheme, mut r: bursar_runtime::ir::RowRef) -> Option<bursar_runtime::Money> {
-    for _ in 0..64 {
-        match &s
-            .tables
-            .get(r.table as usize)?
-            .rows
-            .get(r.row as usize)?
-            .amount
-        {
-            RowAmount::Money(m) => return Some(*m),
-            RowAmount::SameAs(next) => r = *next,
-        }
-    }
-    None
 }
 
 /// One condition: the sentence, then the formal condition and its clause.

@@ -8,6 +8,10 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod common;
+
+use common::Folder;
+
 use std::path::Path;
 
 use bursar_compiler::diff::{diff, hybrid, ChangeKind};
@@ -15,16 +19,6 @@ use bursar_compiler::witness::{witnesses, Finding};
 use bursar_compiler::{compile_with, Loader, SourceFile};
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{evaluate, Decision};
-
-struct Folder;
-
-impl Loader for Folder {
-    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
-        let full = Path::new(from).parent().unwrap().join(path);
-        let text = std::fs::read_to_string(&full).map_err(|e| e.to_string())?;
-        Ok((full.display().to_string(), text))
-    }
-}
 
 fn scheme(path: &str) -> Scheme {
     let text = std::fs::read_to_string(path).unwrap();

@@ -8,22 +8,15 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod common;
+
+use common::Folder;
+
 use std::path::{Path, PathBuf};
 
 use bursar_compiler::fmt::format;
 use bursar_compiler::{compile_with, Loader, SourceFile};
 use proptest::prelude::*;
-
-struct Folder;
-
-impl Loader for Folder {
-    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
-        let full = Path::new(from).parent().unwrap().join(path);
-        std::fs::read_to_string(&full)
-            .map(|t| (full.display().to_string(), t))
-            .map_err(|e| e.to_string())
-    }
-}
 
 /// What a text means: its scheme, or its diagnostics' codes and messages.
 fn meaning(name: &str, text: &str) -> String {

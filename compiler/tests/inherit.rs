@@ -9,20 +9,13 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod common;
+
+use common::Folder;
+
 use std::path::Path;
 
 use bursar_compiler::{compile_with, Loader, SourceFile};
-
-struct Folder;
-
-impl Loader for Folder {
-    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
-        let full = Path::new(from).parent().unwrap().join(path);
-        let text =
-            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        Ok((full.display().to_string(), text))
-    }
-}
 
 fn compile(path: &Path) -> (String, bursar_compiler::Compiled) {
     let text = std::fs::read_to_string(path).unwrap();

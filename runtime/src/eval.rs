@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::input::Applicant;
 use crate::ir::{
     Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
-    DurationUnit, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, TableId, Value,
+    DurationUnit, Expr, FieldId, Pattern, RowRef, Scheme, TableId, Value,
 };
 use crate::money::Money;
 
@@ -473,14 +473,7 @@ impl Evaluator<'_> {
                     row: Some(r),
                 })
             }
-            Expr::Match { scrutinee, arms } => {
-                let v = self.eval(scrutinee)?;
-                let arm = arms
-                    .iter()
-                    .find(|a| a.patterns.iter().any(|p| matches(p, &v)))
-                    .ok_or(EvalError::NoArm)?;
-                self.pay(&arm.body)
-            }
+            Expr::Match { scrutinee, arms } => self.pay(self.arm(scrutinee, arms)?),
             Expr::If {
                 cond,
                 then,
@@ -502,6 +495,15 @@ impl Evaluator<'_> {
         }
     }
 
+    /// The body of the first arm whose patterns match the scrutinee.
+    fn arm<'e>(&self, scrutinee: &Expr, arms: &'e [crate::ir::Arm]) -> Result<&'e Expr, EvalError> {
+        let v = self.eval(scrutinee)?;
+        arms.iter()
+            .find(|a| a.patterns.iter().any(|p| matches(p, &v)))
+            .map(|a| &a.body)
+            .ok_or(EvalError::NoArm)
+    }
+
     fn lookup(&self, table: TableId, key: &Expr) -> Result<RowRef, EvalError> {
         let k = self.eval(key)?;
         let t = self
@@ -520,22 +522,8 @@ impl Evaluator<'_> {
         })
     }
 
-    /// A row's amount, following "same as" references (bounded: the bundle
-    /// loader refuses cycles, this refuses them again rather than loop).
-    fn row_amount(&self, mut r: RowRef) -> Result<Money, EvalError> {
-        for _ in 0..64 {
-            let row = self
-                .scheme
-                .tables
-                .get(r.table as usize)
-                .and_then(|t| t.rows.get(r.row as usize))
-                .ok_or(EvalError::BadReference)?;
-            match row.amount {
-                RowAmount::Money(m) => return Ok(m),
-                RowAmount::SameAs(next) => r = next,
-            }
-        }
-        Err(EvalError::BadReference)
+    fn row_amount(&self, r: RowRef) -> Result<Money, EvalError> {
+        self.scheme.resolve_row(r).ok_or(EvalError::BadReference)
     }
 
     fn eval(&self, e: &Expr) -> Result<Value, EvalError> {
@@ -583,14 +571,7 @@ impl Evaluator<'_> {
                     self.eval(otherwise)?
                 }
             }
-            Expr::Match { scrutinee, arms } => {
-                let v = self.eval(scrutinee)?;
-                let arm = arms
-                    .iter()
-                    .find(|a| a.patterns.iter().any(|p| matches(p, &v)))
-                    .ok_or(EvalError::NoArm)?;
-                self.eval(&arm.body)?
-            }
+            Expr::Match { scrutinee, arms } => self.eval(self.arm(scrutinee, arms)?)?,
         })
     }
 }

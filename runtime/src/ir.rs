@@ -496,3 +496,24 @@ impl Expr {
         }
     }
 }
+
+impl Scheme {
+    /// A row's amount, following "same as" references. `None` for a
+    /// reference that points nowhere or a chain that does not end (the
+    /// bundle loader refuses both; this refuses them again rather than loop).
+    pub fn resolve_row(&self, mut r: RowRef) -> Option<Money> {
+        for _ in 0..64 {
+            match &self
+                .tables
+                .get(r.table as usize)?
+                .rows
+                .get(r.row as usize)?
+                .amount
+            {
+                RowAmount::Money(m) => return Some(*m),
+                RowAmount::SameAs(next) => r = *next,
+            }
+        }
+        None
+    }
+}

@@ -178,12 +178,7 @@ impl Checker {
                 Typed::error()
             }
             ExprKind::Is { expr, present } => {
-                let field = match &expr.kind {
-                    ExprKind::Path(p) if p.len() == 1 => {
-                        p.first().and_then(|i| self.field_id(&i.name))
-                    }
-                    _ => None,
-                };
+                let field = self.bare_field(expr);
                 let Some(field) = field else {
                     let t = self.expr(expr, facts, None);
                     if t.ty.is_some() {
@@ -252,6 +247,14 @@ impl Checker {
             ExprKind::Match { scrutinee, arms } => {
                 self.match_expr(scrutinee, arms, e.span, facts, want)
             }
+        }
+    }
+
+    /// The field a bare name (`voc_level`) refers to, if it is one.
+    fn bare_field(&self, e: &ast::Expr) -> Option<ir::FieldId> {
+        match &e.kind {
+            ExprKind::Path(p) if p.len() == 1 => p.first().and_then(|i| self.field_id(&i.name)),
+            _ => None,
         }
     }
 
@@ -785,12 +788,7 @@ impl Checker {
                 )
             }
             BinaryOp::Default => {
-                let field = match &lhs.kind {
-                    ExprKind::Path(p) if p.len() == 1 => {
-                        p.first().and_then(|i| self.field_id(&i.name))
-                    }
-                    _ => None,
-                };
+                let field = self.bare_field(lhs);
                 let Some(field) = field else {
                     let t = self.expr(lhs, facts, None);
                     if t.ty.is_some() {

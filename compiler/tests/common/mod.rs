@@ -1,0 +1,26 @@
+//! Helpers shared by the compiler's tests.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // each test file uses a part
+
+use std::path::Path;
+
+use bursar_compiler::Loader;
+
+/// Reads the policies a policy extends from the file system, relative to
+/// the file that names them (as the CLI does).
+pub struct Folder;
+
+impl Loader for Folder {
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let full = Path::new(from).parent().unwrap().join(path);
+        let text =
+            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        Ok((full.display().to_string(), text))
+    }
+}
