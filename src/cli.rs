@@ -236,7 +236,7 @@ fn compile_file(path: &Path) -> Result<Compiled, Exit> {
     let compiled = compile_with(&source, &FsLoader);
     let colour = output::stderr_is_terminal();
     for d in &compiled.diagnostics {
-        eprint!("{}", output::render(d, colour));
+        eprint!("{}", d.render(colour));
     }
     Ok(compiled)
 }
@@ -257,7 +257,7 @@ fn check(files: &[PathBuf], format: Format) -> Exit {
             Format::Text => {
                 let colour = output::stderr_is_terminal();
                 for d in &compiled.diagnostics {
-                    eprint!("{}", output::render(d, colour));
+                    eprint!("{}", d.render(colour));
                 }
                 let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
                 let warnings = compiled.diagnostics.len() - errors;

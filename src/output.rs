@@ -5,11 +5,6 @@ use std::io::IsTerminal;
 use bursar_compiler::Diagnostic;
 use serde::Serialize;
 
-/// Renders one diagnostic the way a person reads it.
-pub fn render(d: &Diagnostic, colour: bool) -> String {
-    d.render(colour)
-}
-
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
