@@ -250,25 +250,34 @@ fn flush(out: &mut Vec<String>, group: &mut Vec<(usize, Vec<String>, Option<Stri
     }
 }
 
-/// Splits a line into code and a trailing `//` or `/*` comment (outside strings).
-fn split_comment(line: &str) -> (&str, Option<&str>) {
+/// The characters of a line with their byte offsets, each marked as inside a
+/// string literal (quotes included) or not: the one place that knows how
+/// strings and escapes end.
+fn scan(line: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
-    for (i, c) in line.char_indices() {
+    line.char_indices().map(move |(i, c)| {
+        let inside = in_string || c == '"';
         if in_string {
             match c {
                 '\\' if !escaped => escaped = true,
                 '"' if !escaped => in_string = false,
                 _ => escaped = false,
             }
-            continue;
-        }
-        if c == '"' {
+        } else if c == '"' {
             in_string = true;
-        } else if (line[i..].starts_with("//") || line[i..].starts_with("/*"))
-            && line.is_char_boundary(i)
-        {
-            return (&line[..i], Some(&line[i..]));
+        }
+        (i, c, inside)
+    })
+}
+
+/// Splits a line into code and a trailing `//` or `/*` comment (outside strings).
+fn split_comment(line: &str) -> (&str, Option<&str>) {
+    for (i, _, inside) in scan(line) {
+        if let (false, Some(code), Some(rest)) = (inside, line.get(..i), line.get(i..)) {
+            if rest.starts_with("//") || rest.starts_with("/*") {
+                return (code, Some(rest));
+            }
         }
     }
     (line, None)
@@ -278,22 +287,8 @@ fn split_comment(line: &str) -> (&str, Option<&str>) {
 fn tokens(code: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in code.chars() {
-        if in_string {
-            current.push(c);
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => in_string = false,
-                _ => escaped = false,
-            }
-            continue;
-        }
-        if c == '"' {
-            in_string = true;
-            current.push(c);
-        } else if c.is_whitespace() {
+    for (_, c, inside) in scan(code) {
+        if !inside && c.is_whitespace() {
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
             }
@@ -309,25 +304,13 @@ fn tokens(code: &str) -> Vec<String> {
 
 /// Opening and closing braces outside strings.
 fn braces(code: &str) -> (usize, usize) {
-    let (mut opens, mut closes) = (0, 0);
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in code.chars() {
-        if in_string {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => in_string = false,
-                _ => escaped = false,
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '{' => opens += 1,
-            '}' => closes += 1,
-            _ => {}
-        }
-    }
+    let outside = || {
+        scan(code)
+            .filter(|(_, _, inside)| !inside)
+            .map(|(_, c, _)| c)
+    };
+    let opens = outside().filter(|c| *c == '{').count();
+    let closes = outside().filter(|c| *c == '}').count();
     // `{a, b}` on one line opens and closes nothing for the lines after it.
     let both = opens.min(closes);
     (opens - both, closes - both)

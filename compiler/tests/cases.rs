@@ -13,7 +13,10 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod common;
+
 use bursar_compiler::{compile, SourceFile};
+use common::snapshot_text;
 
 fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -41,13 +44,7 @@ fn check_cases() {
             "{}: expected {expected}, got {codes:?}",
             path.display()
         );
-        let mut out = String::from("----- SOURCE\n");
-        out.push_str(&text);
-        out.push_str("----- DIAGNOSTICS\n");
-        for d in &compiled.diagnostics {
-            out.push_str(&d.render(false));
-        }
-        insta::assert_snapshot!(out);
+        insta::assert_snapshot!(snapshot_text(&text, &compiled.diagnostics));
     });
 }
 

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::Folder;
+use common::{snapshot_text, Folder};
 
 use std::path::Path;
 
@@ -64,13 +64,7 @@ fn inheritance_cases() {
             "{}: expected {expected}, got {codes:?}",
             path.display()
         );
-        let mut out = String::from("----- SOURCE\n");
-        out.push_str(&text);
-        out.push_str("----- DIAGNOSTICS\n");
-        for d in &compiled.diagnostics {
-            out.push_str(&d.render(false));
-        }
-        insta::assert_snapshot!(out);
+        insta::assert_snapshot!(snapshot_text(&text, &compiled.diagnostics));
     });
 }
 

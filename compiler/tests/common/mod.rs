@@ -24,3 +24,15 @@ impl Loader for Folder {
         Ok((full.display().to_string(), text))
     }
 }
+
+/// A case's snapshot: the source, then every rendered diagnostic, so a
+/// reviewer reads one file.
+pub fn snapshot_text(source: &str, diagnostics: &[bursar_compiler::Diagnostic]) -> String {
+    let mut out = String::from("----- SOURCE\n");
+    out.push_str(source);
+    out.push_str("----- DIAGNOSTICS\n");
+    for d in diagnostics {
+        out.push_str(&d.render(false));
+    }
+    out
+}
