@@ -178,6 +178,75 @@ struct Part {
     bad_rows: Vec<RowError>,
 }
 
+impl Part {
+    fn new(schemes: &[&Scheme]) -> Part {
+        Part {
+            tallies: schemes.iter().map(|s| Tally::new(s)).collect(),
+            diff: (schemes.len() == 2).then(DiffTally::default),
+            bad_rows: Vec::new(),
+        }
+    }
+}
+
+/// The buffers one worker reuses for every row.
+struct Row {
+    applicant: Applicant,
+    decisions: Vec<Decision>,
+}
+
+impl Row {
+    fn new(schemes: &[&Scheme]) -> Row {
+        Row {
+            applicant: schemes
+                .first()
+                .map(|s| Applicant::empty(s))
+                .unwrap_or_default(),
+            decisions: schemes.iter().map(|_| Decision::default()).collect(),
+        }
+    }
+
+    /// Parses one record and adds every scheme's decision to `part`.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &mut self,
+        schemes: &[&Scheme],
+        first: &Scheme,
+        layout: &Layout,
+        record: &csv::StringRecord,
+        line: u64,
+        options: &Options,
+        part: &mut Part,
+    ) {
+        let applicant = &mut self.applicant;
+        if let Err(e) = layout.parse(first, record, line, applicant) {
+            part.bad_rows.push(e);
+            return;
+        }
+        for (i, ((scheme, decision), tally)) in schemes
+            .iter()
+            .zip(self.decisions.iter_mut())
+            .zip(part.tallies.iter_mut())
+            .enumerate()
+        {
+            evaluate_into(scheme, applicant, decision);
+            let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
+            if let Some(a) = assumptions {
+                if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
+                    a.apply(scheme, applicant, line, decision);
+                }
+            }
+            let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
+            let expected = expected_payment(scheme, decision, fraction);
+            tally.add(applicant, decision, expected);
+        }
+        if let (Some(d), [base, reform], [b, r]) =
+            (part.diff.as_mut(), schemes, self.decisions.as_slice())
+        {
+            d.add(base, reform, b, r);
+        }
+    }
+}
+
 fn process(
     schemes: &[&Scheme],
     first: &Scheme,
@@ -191,43 +260,12 @@ fn process(
         .par_chunks(BATCH)
         .zip(lines.par_chunks(BATCH))
         .map(|(records, lines)| {
-            let mut part = Part {
-                tallies: schemes.iter().map(|s| Tally::new(s)).collect(),
-                diff: (schemes.len() == 2).then(DiffTally::default),
-                bad_rows: Vec::new(),
-            };
-            let mut applicant = Applicant::empty(first);
-            let mut decisions: Vec<Decision> =
-                schemes.iter().map(|_| Decision::default()).collect();
+            let mut part = Part::new(schemes);
+            let mut row = Row::new(schemes);
             for (record, line) in records.iter().zip(lines) {
-                if let Err(e) = layout.parse(first, record, *line, &mut applicant) {
-                    part.bad_rows.push(e);
-                    if options.on_bad_row == OnBadRow::Fail {
-                        break;
-                    }
-                    continue;
-                }
-                for (i, ((scheme, decision), tally)) in schemes
-                    .iter()
-                    .zip(decisions.iter_mut())
-                    .zip(part.tallies.iter_mut())
-                    .enumerate()
-                {
-                    evaluate_into(scheme, &applicant, decision);
-                    let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
-                    if let Some(a) = assumptions {
-                        if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
-                            a.apply(scheme, &mut applicant, *line, decision);
-                        }
-                    }
-                    let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
-                    let expected = expected_payment(scheme, decision, fraction);
-                    tally.add(&applicant, decision, expected);
-                }
-                if let (Some(d), [base, reform], [b, r]) =
-                    (part.diff.as_mut(), schemes, decisions.as_slice())
-                {
-                    d.add(base, reform, b, r);
+                row.decide(schemes, first, layout, record, *line, options, &mut part);
+                if options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+                    break;
                 }
             }
             Ok(part)
