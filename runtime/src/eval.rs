@@ -190,14 +190,9 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
 /// for loops over many applicants (no allocation per applicant).
 pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
     let ev = Evaluator { scheme, applicant };
-    ev.conditions(&scheme.requirements, &mut out.requirements);
-    let requirements_pass = out.requirements.iter().all(|v| *v == Verdict::Pass);
+    let (requirements_pass, mut error) = ev.conditions(&scheme.requirements, &mut out.requirements);
     out.categories
         .resize_with(scheme.categories.len(), CategoryDecision::default);
-    let mut error = out
-        .requirements
-        .iter()
-        .any(|v| matches!(v, Verdict::Error(_)));
     for (cat, d) in scheme.categories.iter().zip(out.categories.iter_mut()) {
         d.payout = None;
         d.pay_error = None;
@@ -206,14 +201,17 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             d.conditions.resize(cat.conditions.len(), Verdict::Skipped);
             continue;
         }
-        ev.conditions(&cat.conditions, &mut d.conditions);
-        if d.conditions.iter().all(|v| *v == Verdict::Pass) {
+        let (pass, failed_with_error) = ev.conditions(&cat.conditions, &mut d.conditions);
+        error |= failed_with_error;
+        if pass {
             match ev.pay(&cat.pay) {
                 Ok(p) => d.payout = Some(p),
-                Err(e) => d.pay_error = Some(e),
+                Err(e) => {
+                    d.pay_error = Some(e);
+                    error = true;
+                }
             }
         }
-        error |= d.error().is_some();
     }
     choose(scheme, &out.categories, &mut out.awards);
     let (application, app_error) = match ev.application() {
@@ -250,6 +248,9 @@ fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>
             payout,
         })
     }));
+    if out.len() < 2 {
+        return;
+    }
     out.sort_by(|a, b| {
         for criterion in &scheme.award.order {
             let ord = match criterion {
@@ -340,9 +341,12 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    fn conditions(&self, conditions: &[Condition], out: &mut Vec<Verdict>) {
+    /// Evaluates conditions in order into `out`; returns whether all passed
+    /// and whether one failed with an error.
+    fn conditions(&self, conditions: &[Condition], out: &mut Vec<Verdict>) -> (bool, bool) {
         out.clear();
         let mut stopped = false;
+        let mut error = false;
         for c in conditions {
             if stopped {
                 out.push(Verdict::Skipped);
@@ -356,11 +360,15 @@ impl Evaluator<'_> {
                         Verdict::Fail
                     }
                 }
-                Err(e) => Verdict::Error(e),
+                Err(e) => {
+                    error = true;
+                    Verdict::Error(e)
+                }
             };
             stopped = verdict != Verdict::Pass;
             out.push(verdict);
         }
+        (!stopped, error)
     }
 
     fn application(&self) -> Result<Application, EvalError> {
