@@ -12,11 +12,9 @@ mod common;
 
 use common::Folder;
 
-use std::path::Path;
-
 use bursar_compiler::diff::{diff, hybrid, ChangeKind};
 use bursar_compiler::witness::{witnesses, Finding};
-use bursar_compiler::{compile_with, Loader, SourceFile};
+use bursar_compiler::{compile_with, SourceFile};
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{evaluate, Decision};
 

@@ -12,10 +12,10 @@ mod common;
 
 use common::Folder;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bursar_compiler::fmt::format;
-use bursar_compiler::{compile_with, Loader, SourceFile};
+use bursar_compiler::{compile_with, SourceFile};
 use proptest::prelude::*;
 
 /// What a text means: its scheme, or its diagnostics' codes and messages.
