@@ -228,30 +228,63 @@ impl State {
     }
 
     fn hover(&self, uri: &Url, pos: Position) -> Option<Hover> {
-        let (text, file) = self.symbols(uri)?;
+        let (text, _) = self.symbols(uri)?;
         let offset = offset(text, pos)?;
         let (word, word_span) = word_at(text, offset)?;
-        let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
         let qualifier = qualifier(text, word_span);
-        let markdown = describe(&file, &word, qualifier.as_deref(), &slice)?;
+        let markdown = self.in_chain(uri, |file, text| {
+            let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
+            describe(file, &word, qualifier.as_deref(), &slice)
+        })?;
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: markdown,
+                value: markdown.2,
             }),
             range: Some(range(text, word_span)),
         })
     }
 
     fn definition(&self, uri: &Url, pos: Position) -> Option<GotoDefinitionResponse> {
-        let (text, file) = self.symbols(uri)?;
+        let (text, _) = self.symbols(uri)?;
         let offset = offset(text, pos)?;
         let (word, span) = word_at(text, offset)?;
-        let target = declaration(&file, &word, qualifier(text, span).as_deref())?;
+        let qualifier = qualifier(text, span);
+        let (target_uri, target_text, target) = self.in_chain(uri, |file, _| {
+            declaration(file, &word, qualifier.as_deref())
+        })?;
         Some(GotoDefinitionResponse::Scalar(Location {
-            uri: uri.clone(),
-            range: range(text, target),
+            uri: target_uri,
+            range: range(&target_text, target),
         }))
+    }
+
+    /// Asks `find` of this document, then of each policy it extends in turn
+    /// (open documents first, then the disk): names a draft uses are often
+    /// declared in last year's scheme.
+    fn in_chain<T>(
+        &self,
+        uri: &Url,
+        find: impl Fn(&PolicyFile, &str) -> Option<T>,
+    ) -> Option<(Url, String, T)> {
+        let mut current = uri.clone();
+        let mut text = self.documents.get(uri)?.clone();
+        for _ in 0..16 {
+            let file = bursar_grammar::parse(&text).ok()?;
+            if let Some(found) = find(&file, &text) {
+                return Some((current, text, found));
+            }
+            let parent = file.items.iter().find_map(|i| match i {
+                Item::Extends(t) => Some(t.value.clone()),
+                _ => None,
+            })?;
+            let (name, parent_text) = Documents(&self.documents)
+                .load(&name_of(&current), &parent)
+                .ok()?;
+            current = Url::from_file_path(&name).ok()?;
+            text = parent_text;
+        }
+        None
     }
 
     fn format(&self, uri: &Url) -> Option<Vec<TextEdit>> {
@@ -337,7 +370,11 @@ fn describe(
             .map(|t| format!(" — {}", t.value))
             .unwrap_or_default()
     };
-    for item in &file.items {
+    // An `override` block declares what it overrides, for this file.
+    for item in file.items.iter().map(|i| match i {
+        Item::Override(inner) => &**inner,
+        other => other,
+    }) {
         match item {
             Item::Clause(c) if c.clause.id == word => {
                 return Some(format!("**§{}**\n\n> {}", c.clause.id, c.text.value))
@@ -430,7 +467,11 @@ fn describe(
 
 /// Where a name is declared.
 fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option<Span> {
-    for item in &file.items {
+    // An `override` block declares what it overrides, for this file.
+    for item in file.items.iter().map(|i| match i {
+        Item::Override(inner) => &**inner,
+        other => other,
+    }) {
         match item {
             Item::Clause(c) if c.clause.id == word => return Some(c.clause.span),
             Item::Applicant(a) if qualifier.is_none() => {

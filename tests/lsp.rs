@@ -188,3 +188,56 @@ fn formatting() {
     assert_eq!(edits[0]["newText"], POLICY);
     c.shutdown();
 }
+
+#[test]
+fn hover_and_definition_follow_extends() {
+    const DRAFT: &str = include_str!("../policies/beijing/2024-career-boost-draft.bursar");
+    let draft = format!(
+        "file://{}",
+        std::fs::canonicalize("policies/beijing/2024-career-boost-draft.bursar")
+            .unwrap()
+            .display()
+    );
+    let mut c = Client::start();
+    assert!(c.open(&draft, DRAFT).is_empty(), "the draft is clean");
+    let doc = json!({ "uri": draft });
+    // `standard.level3` is declared only in the 2023 parent.
+    let pos = at(DRAFT, "standard.level3", 0, "standard.".len() + 1);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": doc, "position": pos }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("800 元"),
+        "{hover}"
+    );
+    let def = c.request(
+        "textDocument/definition",
+        json!({ "textDocument": doc, "position": pos }),
+    );
+    assert!(
+        def["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("2023-career-boost.bursar"),
+        "{def}"
+    );
+    assert_eq!(def["range"]["start"], at(POLICY, "level3 \"", 0, 0));
+    // `standard.level1` is overridden in the draft itself: its own amount.
+    let pos = at(DRAFT, "standard.level1", 0, "standard.".len() + 1);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": doc, "position": pos }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("2500 元"),
+        "{hover}"
+    );
+    c.shutdown();
+}
