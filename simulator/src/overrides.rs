@@ -316,68 +316,47 @@ fn collect_sites(
     condition: usize,
     out: &mut Vec<Site>,
 ) {
-    let is_target = |f: u32| match target {
-        Some(t) => f == t,
-        None => ty(f) == Some(Type::Date),
+    if let Expr::And(a, b) = e {
+        route.push(0);
+        collect_sites(a, target, ty, route, condition, out);
+        route.pop();
+        route.push(1);
+        collect_sites(b, target, ty, route, condition, out);
+        route.pop();
+        return;
+    }
+    // The field a test is about, and how it tests it. `window` (no target)
+    // looks only for date ranges.
+    let (field, kind) = match (e, target) {
+        (Expr::InRange { expr, .. }, _) => (&**expr, SiteKind::Range),
+        (Expr::InSet { expr, .. }, Some(_)) => (&**expr, SiteKind::Set),
+        (
+            Expr::Compare {
+                op: CompareOp::Eq,
+                lhs,
+                rhs,
+            },
+            Some(_),
+        ) => match (&**lhs, &**rhs) {
+            (f @ Expr::Field(_), Expr::Lit(_)) | (Expr::Lit(_), f @ Expr::Field(_)) => {
+                (f, SiteKind::Equals)
+            }
+            _ => return,
+        },
+        _ => return,
     };
-    match e {
-        Expr::And(a, b) => {
-            route.push(0);
-            collect_sites(a, target, ty, route, condition, out);
-            route.pop();
-            route.push(1);
-            collect_sites(b, target, ty, route, condition, out);
-            route.pop();
-        }
-        Expr::InRange { expr, .. } => {
-            if let Expr::Field(f) = **expr {
-                if is_target(f) {
-                    if let Some(t) = ty(f) {
-                        out.push(Site {
-                            condition,
-                            route: route.clone(),
-                            kind: SiteKind::Range,
-                            ty: t,
-                        });
-                    }
-                }
-            }
-        }
-        Expr::InSet { expr, .. } if target.is_some() => {
-            if let Expr::Field(f) = **expr {
-                if is_target(f) {
-                    if let Some(t) = ty(f) {
-                        out.push(Site {
-                            condition,
-                            route: route.clone(),
-                            kind: SiteKind::Set,
-                            ty: t,
-                        });
-                    }
-                }
-            }
-        }
-        Expr::Compare {
-            op: CompareOp::Eq,
-            lhs,
-            rhs,
-        } if target.is_some() => {
-            let field = match (&**lhs, &**rhs) {
-                (Expr::Field(f), Expr::Lit(_)) | (Expr::Lit(_), Expr::Field(f)) => Some(*f),
-                _ => None,
-            };
-            if let Some(f) = field.filter(|f| is_target(*f)) {
-                if let Some(t) = ty(f) {
-                    out.push(Site {
-                        condition,
-                        route: route.clone(),
-                        kind: SiteKind::Equals,
-                        ty: t,
-                    });
-                }
-            }
-        }
-        _ => {}
+    let Expr::Field(f) = field else { return };
+    let matches = match target {
+        Some(t) => *f == t,
+        None => ty(*f) == Some(Type::Date),
+    };
+    if let (true, Some(t)) = (matches, ty(*f)) {
+        out.push(Site {
+            condition,
+            route: route.clone(),
+            kind,
+            ty: t,
+        });
     }
 }
 
