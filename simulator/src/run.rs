@@ -88,13 +88,13 @@ pub fn simulate<R: Read + Send>(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Run, RowError> {
-    let Some(first) = schemes.first() else {
+    if schemes.is_empty() {
         return Ok(Run {
             tallies: Vec::new(),
             diff: None,
             skipped: Vec::new(),
         });
-    };
+    }
     let layout = reader.layout().clone();
     let mut tallies: Vec<Tally> = schemes.iter().map(|s| Tally::new(s)).collect();
     let mut diff = (schemes.len() == 2).then(DiffTally::default);
@@ -112,7 +112,7 @@ pub fn simulate<R: Read + Send>(
                     fill(reader, &mut next)
                 }
             },
-            || process(schemes, first, &layout, &current, options),
+            || process(schemes, &layout, &current, options),
         );
         progress(reader.bytes_read());
         for part in results {
@@ -206,11 +206,9 @@ impl Row {
     }
 
     /// Parses one record and adds every scheme's decision to `part`.
-    #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,
         schemes: &[&Scheme],
-        first: &Scheme,
         layout: &Layout,
         record: &csv::StringRecord,
         line: u64,
@@ -218,6 +216,8 @@ impl Row {
         part: &mut Part,
     ) {
         let applicant = &mut self.applicant;
+        // Every scheme reads the first's input schema (checked by callers).
+        let Some(first) = schemes.first() else { return };
         if let Err(e) = layout.parse(first, record, line, applicant) {
             part.bad_rows.push(e);
             return;
@@ -249,7 +249,6 @@ impl Row {
 
 fn process(
     schemes: &[&Scheme],
-    first: &Scheme,
     layout: &Layout,
     chunk: &Chunk,
     options: &Options,
@@ -263,7 +262,7 @@ fn process(
             let mut part = Part::new(schemes);
             let mut row = Row::new(schemes);
             for (record, line) in records.iter().zip(lines) {
-                row.decide(schemes, first, layout, record, *line, options, &mut part);
+                row.decide(schemes, layout, record, *line, options, &mut part);
                 if options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
                 }
