@@ -84,7 +84,32 @@ pub fn witnesses(old: &Scheme, new: &Scheme, changes: &[Change]) -> Vec<Witness>
         .collect()
 }
 
-/// What a decision amounts to, for comparing two.
+/// What a decision amounts to: the outcome and the awards by category name
+/// (indices differ between schemes). Compared for every candidate, so it
+/// builds no text.
+fn bottom_line<'s>(
+    s: &'s Scheme,
+    d: &Decision,
+) -> (
+    bursar_runtime::Outcome,
+    Vec<(&'s str, bursar_runtime::Money)>,
+) {
+    let awards = d
+        .awards
+        .iter()
+        .map(|a| {
+            (
+                s.categories
+                    .get(a.category as usize)
+                    .map_or("?", |c| c.name.as_str()),
+                a.payout.amount,
+            )
+        })
+        .collect();
+    (d.outcome, awards)
+}
+
+/// A decision as one line, for showing a witness.
 fn summary(s: &Scheme, d: &Decision) -> String {
     let blank = Applicant::empty(s);
     let w = Words {
@@ -144,9 +169,9 @@ fn search(old: &Scheme, new: &Scheme, with_change: &Scheme, categories: &[String
             neutral_required(old, &mut a);
             searched += 1;
             let (da, db) = (evaluate(old, &a), evaluate(with_change, &a));
-            if summary(old, &da) != summary(with_change, &db) {
+            if bottom_line(old, &da) != bottom_line(with_change, &db) {
                 let dn = evaluate(new, &a);
-                if summary(old, &da) != summary(new, &dn) {
+                if bottom_line(old, &da) != bottom_line(new, &dn) {
                     return found(old, new, a, true);
                 }
                 fallback.get_or_insert(a);
