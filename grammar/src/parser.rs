@@ -647,9 +647,9 @@ impl Lower {
             return self.primary(pair);
         }
         let pairs: Pairs<'_, Rule> = pair.into_inner();
-        // The Pratt parser's closures cannot borrow `self` mutably more than
-        // once, so errors are gathered through a RefCell-free detour: each
-        // closure pushes into its own Lower and we merge afterwards.
+        // The Pratt parser holds several closures at once, so none may borrow
+        // `self` mutably: each lowers into a fresh `Lower`, and their errors
+        // meet in a shared `RefCell`, merged into `self` afterwards.
         let errors = std::cell::RefCell::new(Vec::new());
         let expr = PRATT
             .map_primary(|p| {
