@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{bursar, stderr, stdout, temp};
+use common::{bursar, fails, stderr, stdout, temp};
 
 use std::path::Path;
 
@@ -25,9 +25,11 @@ fn check_accepts_the_2023_scheme() {
 
 #[test]
 fn check_reports_errors_with_exit_1_and_usage_with_exit_2() {
-    let o = bursar(&["check", "tests/cases/check/typo-in-field-name.bursar"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("did you mean `level`?"));
+    fails(
+        &["check", "tests/cases/check/typo-in-field-name.bursar"],
+        1,
+        "did you mean `level`?",
+    );
     assert_eq!(bursar(&["check"]).status.code(), Some(2));
     assert_eq!(bursar(&["frobnicate"]).status.code(), Some(2));
 }
@@ -201,13 +203,12 @@ fn a_bad_applicant_is_reported_not_judged() {
         r#"{"person_id": "W2", "member_card": "yes", "voc_levle": 1, "voc_boosted_before": false}"#,
     )
     .unwrap();
-    let o = bursar(&["eval", POLICY, "--applicant", applicant.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains("field `member_card`: expected `true` or `false`, found `\"yes\"`"),
-        "{err}"
+    let o = fails(
+        &["eval", POLICY, "--applicant", applicant.to_str().unwrap()],
+        1,
+        "field `member_card`: expected `true` or `false`, found `\"yes\"`",
     );
+    let err = stderr(&o);
     assert!(err.contains("unknown field `voc_levle`"), "{err}");
 }
 
@@ -220,19 +221,17 @@ fn a_tampered_bundle_is_refused() {
         .unwrap()
         .replacen("\"2000.00\"", "\"2500.00\"", 1);
     std::fs::write(&bundle, text).unwrap();
-    let o = bursar(&[
-        "eval",
-        bundle.to_str().unwrap(),
-        "--csv",
-        SAMPLE,
-        "--row",
-        "1",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("does not match its hash"),
-        "{}",
-        stderr(&o)
+    fails(
+        &[
+            "eval",
+            bundle.to_str().unwrap(),
+            "--csv",
+            SAMPLE,
+            "--row",
+            "1",
+        ],
+        1,
+        "does not match its hash",
     );
 }
 
@@ -245,12 +244,10 @@ fn a_bad_csv_row_names_file_line_column_and_value() {
         sample.replace("E05,true,3,other,2022-05-05", "E05,true,3,othr,2022-05-05"),
     )
     .unwrap();
-    let o = bursar(&["eval", POLICY, "--csv", csv.to_str().unwrap(), "--row", "7"]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains(":6: column `voc_issuer`: value `othr`: expected one of `beijing_center`"),
-        "{err}"
+    fails(
+        &["eval", POLICY, "--csv", csv.to_str().unwrap(), "--row", "7"],
+        1,
+        ":6: column `voc_issuer`: value `othr`: expected one of `beijing_center`",
     );
 }
 

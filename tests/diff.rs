@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::bursar;
+use common::{bursar, fails};
 
 use std::process::Output;
 
@@ -115,7 +115,9 @@ fn witnesses_in_json_and_text() {
 
 #[test]
 fn diff_refuses_schemes_with_different_inputs() {
-    let o = bursar(&["diff", OLD, "tests/cases/ok/minimal.bursar"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("read different applicant records"));
+    fails(
+        &["diff", OLD, "tests/cases/ok/minimal.bursar"],
+        1,
+        "read different applicant records",
+    );
 }

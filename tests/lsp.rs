@@ -81,6 +81,26 @@ impl Client {
         }
     }
 
+    /// The hover text at `position` in the document at `uri`.
+    fn hover(&mut self, uri: &str, position: Value) -> String {
+        let reply = self.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": position }),
+        );
+        reply["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// Where go-to-definition leads from `position`.
+    fn definition(&mut self, uri: &str, position: Value) -> Value {
+        self.request(
+            "textDocument/definition",
+            json!({ "textDocument": { "uri": uri }, "position": position }),
+        )
+    }
+
     fn shutdown(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
@@ -100,9 +120,13 @@ fn at(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
     json!({ "line": line, "character": col })
 }
 
+/// The `file://` URI of a repository file.
+fn file_uri(path: &str) -> String {
+    format!("file://{}", std::fs::canonicalize(path).unwrap().display())
+}
+
 fn uri() -> String {
-    let path = std::fs::canonicalize("policies/beijing/2023-career-boost.bursar").unwrap();
-    format!("file://{}", path.display())
+    file_uri("policies/beijing/2023-career-boost.bursar")
 }
 
 #[test]
@@ -131,47 +155,35 @@ fn diagnostics_as_you_type() {
 #[test]
 fn hover_and_definition() {
     let mut c = Client::start();
-    c.open(&uri(), POLICY);
-    let doc = json!({ "uri": uri() });
-    let hover = |c: &mut Client, pos: Value| {
-        c.request(
-            "textDocument/hover",
-            json!({ "textDocument": doc, "position": pos }),
-        )["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
+    let uri = uri();
+    c.open(&uri, POLICY);
 
-    let field = hover(&mut c, at(POLICY, "voc_level in 1..=3", 0, 2));
+    let field = c.hover(&uri, at(POLICY, "voc_level in 1..=3", 0, 2));
     assert!(
         field.contains("`voc_level`: `int?`") && field.contains("国家职业资格等级"),
         "{field}"
     );
-    let row = hover(
-        &mut c,
+    let row = c.hover(
+        &uri,
         at(POLICY, "standard.level1", 0, "standard.".len() + 1),
     );
     assert!(
         row.contains("row `standard.level1`") && row.contains("2000 元"),
         "{row}"
     );
-    let clause = hover(&mut c, at(POLICY, "§三(三)", 1, 1));
+    let clause = c.hover(&uri, at(POLICY, "§三(三)", 1, 1));
     assert!(clause.contains("决赛第二至十名"), "{clause}");
-    let category = hover(&mut c, at(POLICY, "category contest", 0, "category ".len()));
+    let category = c.hover(&uri, at(POLICY, "category contest", 0, "category ".len()));
     assert!(category.contains("北京市职工职业技能大赛"), "{category}");
 
-    let def = c.request("textDocument/definition", json!({ "textDocument": doc, "position": at(POLICY, "social_work_standard[sw_level]", 0, 3) }));
+    let def = c.definition(&uri, at(POLICY, "social_work_standard[sw_level]", 0, 3));
     assert_eq!(
         def["range"]["start"],
         at(POLICY, "social_work_standard \"", 0, 0)
     );
-    let def = c.request("textDocument/definition", json!({ "textDocument": doc, "position": at(POLICY, "standard.level2", 0, "standard.".len()) }));
+    let def = c.definition(&uri, at(POLICY, "standard.level2", 0, "standard.".len()));
     assert_eq!(def["range"]["start"], at(POLICY, "level2 \"", 0, 0));
-    let def = c.request(
-        "textDocument/definition",
-        json!({ "textDocument": doc, "position": at(POLICY, "sw_approved in", 0, 1) }),
-    );
+    let def = c.definition(&uri, at(POLICY, "sw_approved in", 0, 1));
     assert_eq!(def["range"]["start"], at(POLICY, "sw_approved ", 0, 0));
     c.shutdown();
 }
@@ -192,32 +204,14 @@ fn formatting() {
 #[test]
 fn hover_and_definition_follow_extends() {
     const DRAFT: &str = include_str!("../policies/beijing/2024-career-boost-draft.bursar");
-    let draft = format!(
-        "file://{}",
-        std::fs::canonicalize("policies/beijing/2024-career-boost-draft.bursar")
-            .unwrap()
-            .display()
-    );
+    let draft = file_uri("policies/beijing/2024-career-boost-draft.bursar");
     let mut c = Client::start();
     assert!(c.open(&draft, DRAFT).is_empty(), "the draft is clean");
-    let doc = json!({ "uri": draft });
     // `standard.level3` is declared only in the 2023 parent.
     let pos = at(DRAFT, "standard.level3", 0, "standard.".len() + 1);
-    let hover = c.request(
-        "textDocument/hover",
-        json!({ "textDocument": doc, "position": pos }),
-    );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("800 元"),
-        "{hover}"
-    );
-    let def = c.request(
-        "textDocument/definition",
-        json!({ "textDocument": doc, "position": pos }),
-    );
+    let hover = c.hover(&draft, pos.clone());
+    assert!(hover.contains("800 元"), "{hover}");
+    let def = c.definition(&draft, pos);
     assert!(
         def["uri"]
             .as_str()
@@ -227,17 +221,10 @@ fn hover_and_definition_follow_extends() {
     );
     assert_eq!(def["range"]["start"], at(POLICY, "level3 \"", 0, 0));
     // `standard.level1` is overridden in the draft itself: its own amount.
-    let pos = at(DRAFT, "standard.level1", 0, "standard.".len() + 1);
-    let hover = c.request(
-        "textDocument/hover",
-        json!({ "textDocument": doc, "position": pos }),
+    let hover = c.hover(
+        &draft,
+        at(DRAFT, "standard.level1", 0, "standard.".len() + 1),
     );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("2500 元"),
-        "{hover}"
-    );
+    assert!(hover.contains("2500 元"), "{hover}");
     c.shutdown();
 }

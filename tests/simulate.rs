@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{bursar, stderr, stdout, temp};
+use common::{bursar, fails, stderr, stdout, temp};
 
 use std::path::PathBuf;
 
@@ -143,36 +143,19 @@ fn results_do_not_depend_on_the_thread_count() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     let path = population.to_str().unwrap();
-    let one = stdout(&bursar(&[
-        "simulate",
-        POLICY,
-        "--population",
-        path,
-        "--format",
-        "json",
-        "--threads",
-        "1",
-    ]));
-    let two = stdout(&bursar(&[
-        "simulate",
-        POLICY,
-        "--population",
-        path,
-        "--format",
-        "json",
-        "--threads",
-        "2",
-    ]));
-    let five = stdout(&bursar(&[
-        "simulate",
-        POLICY,
-        "--population",
-        path,
-        "--format",
-        "json",
-        "--threads",
-        "5",
-    ]));
+    let with_threads = |threads: &str| {
+        stdout(&bursar(&[
+            "simulate",
+            POLICY,
+            "--population",
+            path,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]))
+    };
+    let (one, two, five) = (with_threads("1"), with_threads("2"), with_threads("5"));
     assert_eq!(one, two);
     assert_eq!(one, five);
     let r: serde_json::Value = serde_json::from_str(&one).unwrap();
@@ -237,17 +220,15 @@ fn a_missing_column_is_named_and_can_be_mapped() {
     let text = std::fs::read_to_string(SAMPLE).unwrap();
     let renamed = temp("renamed.csv");
     std::fs::write(&renamed, text.replacen("voc_level", "证书等级", 1)).unwrap();
-    let o = bursar(&[
-        "simulate",
-        POLICY,
-        "--population",
-        renamed.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains(":1: the header has no column `voc_level`"),
-        "{}",
-        stderr(&o)
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            renamed.to_str().unwrap(),
+        ],
+        1,
+        ":1: the header has no column `voc_level`",
     );
     let r = simulate_json(renamed.to_str().unwrap(), &["--map", "voc_level=证书等级"]);
     assert_eq!(yuan(&r["total"]), 16800);
@@ -353,19 +334,17 @@ fn scenarios_by_name_and_by_file() {
     ]);
     let by_file: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(by_file["total"], by_name["total"]);
-    let o = bursar(&[
-        "simulate",
-        POLICY,
-        "--population",
-        SAMPLE,
-        "--scenario",
-        "raise-levl1",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("did you mean `raise-level1`?"),
-        "{}",
-        stderr(&o)
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--scenario",
+            "raise-levl1",
+        ],
+        2,
+        "did you mean `raise-level1`?",
     );
 }
 

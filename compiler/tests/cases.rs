@@ -16,7 +16,7 @@
 mod common;
 
 use bursar_compiler::{compile, SourceFile};
-use common::snapshot_text;
+use common::{expected_code, snapshot_text};
 
 fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -29,11 +29,8 @@ fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
 fn check_cases() {
     insta::glob!("../../tests/cases/check", "*.bursar", |path| {
         let (text, compiled) = compile_path(path);
-        let expected = text
-            .lines()
-            .find_map(|l| l.strip_prefix("// expect: "))
-            .unwrap_or_else(|| panic!("{} has no `// expect:` line", path.display()))
-            .trim();
+        let expected = expected_code(path, &text);
+        let expected = expected.as_str();
         let codes: Vec<&str> = compiled
             .diagnostics
             .iter()

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{snapshot_text, Folder};
+use common::{expected_code, snapshot_text, Folder};
 
 use std::path::Path;
 
@@ -44,11 +44,8 @@ fn inheritance_cases() {
             return;
         }
         let (text, compiled) = compile(path);
-        let expected = text
-            .lines()
-            .find_map(|l| l.strip_prefix("// expect: "))
-            .unwrap()
-            .trim();
+        let expected = expected_code(path, &text);
+        let expected = expected.as_str();
         let codes: Vec<&str> = compiled
             .diagnostics
             .iter()

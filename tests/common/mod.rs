@@ -36,3 +36,15 @@ pub fn temp(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
+
+/// Runs `bursar`, expecting exit `code` and `message` somewhere in stderr.
+pub fn fails(args: &[&str], code: i32, message: &str) -> Output {
+    let o = bursar(args);
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(message),
+        "{args:?}: expected `{message}` in:\n{}",
+        stderr(&o)
+    );
+    o
+}

@@ -36,3 +36,12 @@ pub fn snapshot_text(source: &str, diagnostics: &[bursar_compiler::Diagnostic]) 
     }
     out
 }
+
+/// The diagnostic code a case file expects, from its `// expect: …` line.
+pub fn expected_code(path: &Path, text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix("// expect: "))
+        .unwrap_or_else(|| panic!("{} has no `// expect:` line", path.display()))
+        .trim()
+        .to_string()
+}
