@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::compare::{DiffTally, Movement};
 use crate::population::RowError;
-use crate::tally::{Reason, Tally};
+use crate::tally::{Reason, Tally, TallyPlan};
 
 /// Where a report's numbers come from, so it can be traced.
 #[derive(Clone, Debug, Serialize)]
@@ -130,7 +130,7 @@ impl Report {
             })
             .collect();
         let mut by_reason: Vec<ReasonCount> = tally
-            .reason_counts()
+            .reason_counts(&TallyPlan::new(scheme))
             .iter()
             .map(|(r, n)| {
                 let (category, cond) = match r {

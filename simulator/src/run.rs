@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::compare::DiffTally;
 use crate::population::{Layout, Reader, RowError};
-use crate::tally::Tally;
+use crate::tally::{Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
 /// two chunks stay a few megabytes.
@@ -96,7 +96,14 @@ pub fn simulate<R: Read + Send>(
         });
     }
     let layout = reader.layout().clone();
-    let mut tallies: Vec<Tally> = schemes.iter().map(|s| Tally::new(s)).collect();
+    let plans: Vec<TallyPlan> = schemes.iter().map(|s| TallyPlan::new(s)).collect();
+    let mut tallies: Vec<Tally> = plans.iter().map(Tally::new).collect();
+    let job = Job {
+        schemes,
+        plans: &plans,
+        layout: &layout,
+        options,
+    };
     let mut diff = (schemes.len() == 2).then(DiffTally::default);
     let mut skipped: Vec<RowError> = Vec::new();
     let mut current = Chunk::new();
@@ -112,7 +119,7 @@ pub fn simulate<R: Read + Send>(
                     fill(reader, &mut next)
                 }
             },
-            || process(schemes, &layout, &current, options),
+            || process(&job, &current),
         );
         progress(reader.bytes_read());
         for part in results {
@@ -179,10 +186,10 @@ struct Part {
 }
 
 impl Part {
-    fn new(schemes: &[&Scheme]) -> Part {
+    fn new(plans: &[TallyPlan]) -> Part {
         Part {
-            tallies: schemes.iter().map(|s| Tally::new(s)).collect(),
-            diff: (schemes.len() == 2).then(DiffTally::default),
+            tallies: plans.iter().map(Tally::new).collect(),
+            diff: (plans.len() == 2).then(DiffTally::default),
             bad_rows: Vec::new(),
         }
     }
@@ -206,15 +213,8 @@ impl Row {
     }
 
     /// Parses one record and adds every scheme's decision to `part`.
-    fn decide(
-        &mut self,
-        schemes: &[&Scheme],
-        layout: &Layout,
-        record: &csv::StringRecord,
-        line: u64,
-        options: &Options,
-        part: &mut Part,
-    ) {
+    fn decide(&mut self, job: &Job<'_>, record: &csv::StringRecord, line: u64, part: &mut Part) {
+        let (schemes, layout, options) = (job.schemes, job.layout, job.options);
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
         let Some(first) = schemes.first() else { return };
@@ -222,8 +222,9 @@ impl Row {
             part.bad_rows.push(e);
             return;
         }
-        for (i, ((scheme, decision), tally)) in schemes
+        for (i, (((scheme, plan), decision), tally)) in schemes
             .iter()
+            .zip(job.plans)
             .zip(self.decisions.iter_mut())
             .zip(part.tallies.iter_mut())
             .enumerate()
@@ -237,7 +238,7 @@ impl Row {
             }
             let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
             let expected = expected_payment(scheme, decision, fraction);
-            tally.add(applicant, decision, expected);
+            tally.add(plan, applicant, decision, expected);
         }
         if let (Some(d), [base, reform], [b, r]) =
             (part.diff.as_mut(), schemes, self.decisions.as_slice())
@@ -247,23 +248,27 @@ impl Row {
     }
 }
 
-fn process(
-    schemes: &[&Scheme],
-    layout: &Layout,
-    chunk: &Chunk,
-    options: &Options,
-) -> Vec<Result<Part, RowError>> {
+/// What every row of a run is decided with.
+struct Job<'a> {
+    schemes: &'a [&'a Scheme],
+    /// One per scheme, worked out once for the run.
+    plans: &'a [TallyPlan],
+    layout: &'a Layout,
+    options: &'a Options,
+}
+
+fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Result<Part, RowError>> {
     let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
     let lines = chunk.lines.get(..chunk.len).unwrap_or(&[]);
     records
         .par_chunks(BATCH)
         .zip(lines.par_chunks(BATCH))
         .map(|(records, lines)| {
-            let mut part = Part::new(schemes);
-            let mut row = Row::new(schemes);
+            let mut part = Part::new(job.plans);
+            let mut row = Row::new(job.schemes);
             for (record, line) in records.iter().zip(lines) {
-                row.decide(schemes, layout, record, *line, options, &mut part);
-                if options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+                row.decide(job, record, *line, &mut part);
+                if job.options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
                 }
             }

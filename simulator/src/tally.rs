@@ -46,7 +46,7 @@ pub struct Tally {
     pub eligible_late: u64,
     pub eligible_early: u64,
     pub not_eligible: u64,
-    /// Persons per reason, indexed by [`Tally::reason_slot`].
+    /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
     pub errors: u64,
     /// Money by the month of the latest day payment can happen.
@@ -55,16 +55,24 @@ pub struct Tally {
     pub cash_expected: BTreeMap<Month, Money>,
     /// Money that did not fit in 64 bits of fen (never, in practice).
     pub overflow: bool,
-    /// Per category, per condition: the fields it reads (computed once, so
-    /// explaining a miss costs no walk over the rules per row).
+}
+
+/// What tallying needs to know about a scheme, worked out once per run
+/// rather than per row or per batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TallyPlan {
+    categories: usize,
+    /// Per category, per condition: the fields it reads (for the nearest miss).
     condition_fields: Vec<Vec<Vec<FieldId>>>,
     /// Where each category's reasons start in `reasons`, after the requirements'.
     reason_offsets: Vec<usize>,
+    /// One slot per requirement and per condition, and one for "no category".
+    slots: usize,
 }
 
-impl Tally {
-    pub fn new(scheme: &Scheme) -> Tally {
-        let condition_fields: Vec<Vec<Vec<FieldId>>> = scheme
+impl TallyPlan {
+    pub fn new(scheme: &Scheme) -> TallyPlan {
+        let condition_fields = scheme
             .categories
             .iter()
             .map(|c| {
@@ -84,58 +92,68 @@ impl Tally {
             reason_offsets.push(next);
             next += c.conditions.len();
         }
-        Tally {
-            categories: vec![CategoryTally::default(); scheme.categories.len()],
-            // One slot per requirement and per condition, and one for "no category".
-            reasons: vec![0; next + 1],
+        TallyPlan {
+            categories: scheme.categories.len(),
             condition_fields,
             reason_offsets,
-            ..Tally::default()
+            slots: next + 1,
         }
     }
 
-    /// The slot of a reason in `reasons`.
-    fn reason_slot(&self, r: Reason) -> usize {
+    /// The slot of a reason in `Tally::reasons`.
+    fn slot(&self, r: Reason) -> usize {
+        let none = self.slots.saturating_sub(1);
         match r {
             Reason::Requirement(i)
-                if (i as usize) < self.reason_offsets.first().copied().unwrap_or(usize::MAX) =>
+                if (i as usize) < self.reason_offsets.first().copied().unwrap_or(none) =>
             {
                 i as usize
             }
             Reason::Condition(c, i) => self
                 .reason_offsets
                 .get(c as usize)
-                .map_or(self.reasons.len() - 1, |o| o + i as usize),
-            Reason::Requirement(_) => self.reasons.len().saturating_sub(1),
+                .map_or(none, |o| o + i as usize),
+            Reason::Requirement(_) => none,
         }
     }
 
-    /// The reasons and how many persons each stopped, in slot order.
-    pub fn reason_counts(&self) -> Vec<(Reason, u64)> {
+    /// The reason a slot stands for.
+    fn reason(&self, slot: usize) -> Reason {
         let requirements = self
             .reason_offsets
             .first()
             .copied()
-            .unwrap_or(self.reasons.len().saturating_sub(1));
-        let mut out = Vec::new();
-        for (slot, n) in self.reasons.iter().enumerate() {
-            if *n == 0 {
-                continue;
-            }
-            let reason = if slot < requirements {
-                Reason::Requirement(slot as u32)
-            } else {
-                match self.reason_offsets.iter().rposition(|o| *o <= slot) {
-                    Some(c) if slot + 1 < self.reasons.len() => Reason::Condition(
-                        c as u32,
-                        (slot - self.reason_offsets.get(c).copied().unwrap_or(0)) as u32,
-                    ),
-                    _ => Reason::Requirement(u32::MAX),
-                }
-            };
-            out.push((reason, *n));
+            .unwrap_or(self.slots.saturating_sub(1));
+        if slot < requirements {
+            return Reason::Requirement(slot as u32);
         }
-        out
+        match self.reason_offsets.iter().rposition(|o| *o <= slot) {
+            Some(c) if slot + 1 < self.slots => Reason::Condition(
+                c as u32,
+                (slot - self.reason_offsets.get(c).copied().unwrap_or(0)) as u32,
+            ),
+            _ => Reason::Requirement(u32::MAX),
+        }
+    }
+}
+
+impl Tally {
+    pub fn new(plan: &TallyPlan) -> Tally {
+        Tally {
+            categories: vec![CategoryTally::default(); plan.categories],
+            reasons: vec![0; plan.slots],
+            ..Tally::default()
+        }
+    }
+
+    /// The reasons and how many persons each stopped, in slot order.
+    pub fn reason_counts(&self, plan: &TallyPlan) -> Vec<(Reason, u64)> {
+        self.reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(slot, n)| (plan.reason(slot), *n))
+            .collect()
     }
 
     fn add_money(&mut self, a: Money, b: Money) -> Money {
@@ -150,7 +168,13 @@ impl Tally {
 
     /// Counts one decision. `expected` is the expected payment day for a paid
     /// decision (the latest day is the decision's own schedule).
-    pub fn add(&mut self, applicant: &Applicant, d: &Decision, expected: Option<NaiveDate>) {
+    pub fn add(
+        &mut self,
+        plan: &TallyPlan,
+        applicant: &Applicant,
+        d: &Decision,
+        expected: Option<NaiveDate>,
+    ) {
         self.rows += 1;
         if matches!(
             d.application,
@@ -209,7 +233,7 @@ impl Tally {
             Outcome::Early => self.eligible_early += 1,
             Outcome::NotEligible => {
                 self.not_eligible += 1;
-                let slot = self.reason_slot(reason(&self.condition_fields, applicant, d));
+                let slot = plan.slot(reason(&plan.condition_fields, applicant, d));
                 if let Some(n) = self.reasons.get_mut(slot) {
                     *n += 1;
                 }
@@ -244,8 +268,6 @@ impl Tally {
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
             self.reasons.resize(other.reasons.len(), 0);
-            self.reason_offsets = other.reason_offsets;
-            self.condition_fields = other.condition_fields;
         }
         for (a, b) in self.reasons.iter_mut().zip(other.reasons) {
             *a += b;
