@@ -22,7 +22,7 @@ use crate::money::Money;
 
 /// What went wrong evaluating a rule. The checker rules these out for
 /// bundles it produced; they still surface, never as "not eligible".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "error")]
 pub enum EvalError {
     /// A field was read while absent.
@@ -56,7 +56,7 @@ impl std::fmt::Display for EvalError {
 }
 
 /// The result of one condition.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
@@ -73,11 +73,85 @@ pub struct Payout {
     pub row: Option<RowRef>,
 }
 
+/// How a list of conditions went. They run in order and stop at the first
+/// that does not pass, so the whole story is how many passed and why the run
+/// stopped: the conditions before the stop passed, those after it were
+/// skipped. (Kept as counts, not a list, because the simulator decides
+/// millions of these.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// How many conditions there are.
+    pub len: u32,
+    /// How many passed, counting from the first.
+    pub passed: u32,
+    /// Why the run stopped at condition `passed`; `None` if it did not stop
+    /// there (every condition passed, or none was evaluated).
+    pub stop: Option<Stop>,
+}
+
+/// Why a run of conditions stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    Fail,
+    Error(EvalError),
+}
+
+impl Checks {
+    /// None of `len` conditions evaluated (an earlier requirement failed).
+    pub fn skipped(len: usize) -> Checks {
+        Checks {
+            len: len as u32,
+            passed: 0,
+            stop: None,
+        }
+    }
+    /// Whether every condition passed.
+    pub fn all_passed(&self) -> bool {
+        self.passed == self.len
+    }
+    /// The verdict of condition `i`.
+    pub fn verdict(&self, i: usize) -> Verdict {
+        let i = i as u32;
+        match self.stop {
+            _ if i < self.passed => Verdict::Pass,
+            Some(Stop::Fail) if i == self.passed => Verdict::Fail,
+            Some(Stop::Error(e)) if i == self.passed => Verdict::Error(e),
+            _ => Verdict::Skipped,
+        }
+    }
+    /// Every condition's verdict, in order.
+    pub fn verdicts(&self) -> impl Iterator<Item = Verdict> + '_ {
+        (0..self.len as usize).map(|i| self.verdict(i))
+    }
+    /// The condition that failed, by index.
+    pub fn first_failure(&self) -> Option<usize> {
+        (self.stop == Some(Stop::Fail)).then_some(self.passed as usize)
+    }
+    /// The first condition that did not pass (failed or could not be
+    /// evaluated), by index.
+    pub fn first_non_pass(&self) -> Option<usize> {
+        self.stop.map(|_| self.passed as usize)
+    }
+    pub fn error(&self) -> Option<EvalError> {
+        match self.stop {
+            Some(Stop::Error(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The same JSON as a list of verdicts.
+impl Serialize for Checks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.verdicts())
+    }
+}
+
 /// One category's verdict.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CategoryDecision {
-    /// One verdict per condition, in the category's order.
-    pub conditions: Vec<Verdict>,
+    /// The category's conditions, in order.
+    pub conditions: Checks,
     /// Present when every requirement and condition passed.
     pub payout: Option<Payout>,
     /// Evaluating the pay expression failed.
@@ -90,16 +164,10 @@ impl CategoryDecision {
     }
     /// The first condition that failed, by index.
     pub fn first_failure(&self) -> Option<usize> {
-        self.conditions.iter().position(|v| *v == Verdict::Fail)
+        self.conditions.first_failure()
     }
-    pub fn error(&self) -> Option<&EvalError> {
-        self.conditions
-            .iter()
-            .find_map(|v| match v {
-                Verdict::Error(e) => Some(e),
-                _ => None,
-            })
-            .or(self.pay_error.as_ref())
+    pub fn error(&self) -> Option<EvalError> {
+        self.conditions.error().or(self.pay_error)
     }
 }
 
@@ -136,8 +204,8 @@ pub struct Award {
 /// The decision for one applicant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Decision {
-    /// One verdict per requirement.
-    pub requirements: Vec<Verdict>,
+    /// The requirements, in order.
+    pub requirements: Checks,
     /// One per category, in the scheme's order.
     pub categories: Vec<CategoryDecision>,
     /// What the award rule chooses among eligible categories, whether or not
@@ -190,27 +258,29 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
 /// for loops over many applicants (no allocation per applicant).
 pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
     let ev = Evaluator { scheme, applicant };
-    let (requirements_pass, mut error) = ev.conditions(&scheme.requirements, &mut out.requirements);
+    out.requirements = ev.conditions(&scheme.requirements);
+    let requirements_pass = out.requirements.all_passed();
+    let mut error = out.requirements.error().is_some();
     out.categories
         .resize_with(scheme.categories.len(), CategoryDecision::default);
     for (cat, d) in scheme.categories.iter().zip(out.categories.iter_mut()) {
         d.payout = None;
         d.pay_error = None;
         if !requirements_pass {
-            d.conditions.clear();
-            d.conditions.resize(cat.conditions.len(), Verdict::Skipped);
+            d.conditions = Checks::skipped(cat.conditions.len());
             continue;
         }
-        let (pass, failed_with_error) = ev.conditions(&cat.conditions, &mut d.conditions);
-        error |= failed_with_error;
-        if pass {
-            match ev.pay(&cat.pay) {
+        d.conditions = ev.conditions(&cat.conditions);
+        match d.conditions.stop {
+            None => match ev.pay(&cat.pay) {
                 Ok(p) => d.payout = Some(p),
                 Err(e) => {
                     d.pay_error = Some(e);
                     error = true;
                 }
-            }
+            },
+            Some(Stop::Error(_)) => error = true,
+            Some(Stop::Fail) => {}
         }
     }
     choose(scheme, &out.categories, &mut out.awards);
@@ -341,34 +411,23 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    /// Evaluates conditions in order into `out`; returns whether all passed
-    /// and whether one failed with an error.
-    fn conditions(&self, conditions: &[Condition], out: &mut Vec<Verdict>) -> (bool, bool) {
-        out.clear();
-        let mut stopped = false;
-        let mut error = false;
+    /// Evaluates conditions in order, stopping at the first that does not pass.
+    fn conditions(&self, conditions: &[Condition]) -> Checks {
+        let mut checks = Checks::skipped(conditions.len());
         for c in conditions {
-            if stopped {
-                out.push(Verdict::Skipped);
-                continue;
-            }
-            let verdict = match self.truth(&c.expr) {
-                Ok(holds) => {
-                    if holds == (c.kind == ConditionKind::When) {
-                        Verdict::Pass
-                    } else {
-                        Verdict::Fail
-                    }
+            match self.truth(&c.expr) {
+                Ok(holds) if holds == (c.kind == ConditionKind::When) => checks.passed += 1,
+                Ok(_) => {
+                    checks.stop = Some(Stop::Fail);
+                    break;
                 }
                 Err(e) => {
-                    error = true;
-                    Verdict::Error(e)
+                    checks.stop = Some(Stop::Error(e));
+                    break;
                 }
-            };
-            stopped = verdict != Verdict::Pass;
-            out.push(verdict);
+            }
         }
-        (!stopped, error)
+        checks
     }
 
     fn application(&self) -> Result<Application, EvalError> {
@@ -403,6 +462,10 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Whether a condition holds. The common shapes (`and`, `is present`, a
+    /// boolean field) are decided here; the rest in functions kept out of
+    /// line, so this one stays small: it runs for every condition of every
+    /// row of a simulation.
     fn truth(&self, e: &Expr) -> Result<bool, EvalError> {
         match e {
             // Short-circuit: the right side may rely on the left (absence rule).
@@ -410,46 +473,71 @@ impl Evaluator<'_> {
             Expr::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
             Expr::Not(a) => Ok(!self.truth(a)?),
             Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),
-            Expr::Compare { op, lhs, rhs } => {
-                let (a, b) = (self.value(lhs)?, self.value(rhs)?);
-                if std::mem::discriminant(&*a) != std::mem::discriminant(&*b) {
-                    return Err(EvalError::TypeMismatch);
-                }
-                Ok(match op {
-                    CompareOp::Eq => a == b,
-                    CompareOp::Ne => a != b,
-                    CompareOp::Lt => a < b,
-                    CompareOp::Le => a <= b,
-                    CompareOp::Gt => a > b,
-                    CompareOp::Ge => a >= b,
-                })
-            }
-            Expr::InSet { expr, set } => {
-                let v = self.value(expr)?;
-                Ok(set.contains(&v))
-            }
+            Expr::Field(f) => match self.applicant.get(*f) {
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(EvalError::TypeMismatch),
+                None => Err(EvalError::Absent { field: *f }),
+            },
+            Expr::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs),
+            Expr::InSet { expr, set } => self.in_set(expr, set),
             Expr::InRange {
                 expr,
                 lo,
                 hi,
                 inclusive,
-            } => {
-                let v = self.value(expr)?;
-                if let Some(lo) = lo {
-                    if *v < *self.value(lo)? {
-                        return Ok(false);
-                    }
-                }
-                if let Some(hi) = hi {
-                    let h = self.value(hi)?;
-                    return Ok(if *inclusive { *v <= *h } else { *v < *h });
-                }
-                Ok(true)
+            } => self.in_range(expr, lo.as_deref(), hi.as_deref(), *inclusive),
+            _ => self.truth_of_value(e),
+        }
+    }
+
+    #[inline(never)]
+    fn compare(&self, op: CompareOp, lhs: &Expr, rhs: &Expr) -> Result<bool, EvalError> {
+        let (a, b) = (self.value(lhs)?, self.value(rhs)?);
+        if std::mem::discriminant(&*a) != std::mem::discriminant(&*b) {
+            return Err(EvalError::TypeMismatch);
+        }
+        Ok(match op {
+            CompareOp::Eq => a == b,
+            CompareOp::Ne => a != b,
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        })
+    }
+
+    #[inline(never)]
+    fn in_set(&self, e: &Expr, set: &[Value]) -> Result<bool, EvalError> {
+        let v = self.value(e)?;
+        Ok(set.contains(&v))
+    }
+
+    #[inline(never)]
+    fn in_range(
+        &self,
+        e: &Expr,
+        lo: Option<&Expr>,
+        hi: Option<&Expr>,
+        inclusive: bool,
+    ) -> Result<bool, EvalError> {
+        let v = self.value(e)?;
+        if let Some(lo) = lo {
+            if *v < *self.value(lo)? {
+                return Ok(false);
             }
-            _ => match self.eval(e)? {
-                Value::Bool(b) => Ok(b),
-                _ => Err(EvalError::TypeMismatch),
-            },
+        }
+        if let Some(hi) = hi {
+            let h = self.value(hi)?;
+            return Ok(if inclusive { *v <= *h } else { *v < *h });
+        }
+        Ok(true)
+    }
+
+    #[inline(never)]
+    fn truth_of_value(&self, e: &Expr) -> Result<bool, EvalError> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(EvalError::TypeMismatch),
         }
     }
 
@@ -562,12 +650,14 @@ impl Evaluator<'_> {
                 Some(v) => v.clone(),
                 None => self.eval(default)?,
             },
-            Expr::Call { func, args } => call(
-                *func,
-                args.iter()
-                    .map(|a| self.eval(a))
-                    .collect::<Result<Vec<_>, _>>()?,
-            )?,
+            Expr::Call { func, args } => {
+                // Builtins take one or two arguments: no list is built.
+                let arg = |i: usize| args.get(i).map(|a| self.eval(a)).transpose();
+                if args.len() > 2 {
+                    return Err(EvalError::TypeMismatch);
+                }
+                call(*func, arg(0)?, arg(1)?)?
+            }
             Expr::If {
                 cond,
                 then,
@@ -627,9 +717,7 @@ fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
     })
 }
 
-fn call(func: Builtin, args: Vec<Value>) -> Result<Value, EvalError> {
-    let mut it = args.into_iter();
-    let (a, b) = (it.next(), it.next());
+fn call(func: Builtin, a: Option<Value>, b: Option<Value>) -> Result<Value, EvalError> {
     Ok(match (func, a, b) {
         (Builtin::Year, Some(Value::Date(d)), None) => Value::Int(i64::from(d.year())),
         (Builtin::Month, Some(Value::Date(d)), None) => Value::Int(i64::from(d.month())),

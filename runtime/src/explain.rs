@@ -75,8 +75,8 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
     let requirements = scheme
         .requirements
         .iter()
-        .zip(&decision.requirements)
-        .map(|(c, v)| w.condition(c, v, None))
+        .zip(decision.requirements.verdicts())
+        .map(|(c, v)| w.condition(c, &v, None))
         .collect();
     let categories = scheme
         .categories
@@ -105,8 +105,8 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
                 conditions: cat
                     .conditions
                     .iter()
-                    .zip(&d.conditions)
-                    .map(|(c, v)| w.condition(c, v, cat.clause.as_deref()))
+                    .zip(d.conditions.verdicts())
+                    .map(|(c, v)| w.condition(c, &v, cat.clause.as_deref()))
                     .collect(),
                 pay,
             }

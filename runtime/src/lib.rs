@@ -38,7 +38,7 @@ pub mod money;
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, Application,
-    Award, CategoryDecision, Decision, EvalError, Outcome, Payout, Verdict,
+    Award, CategoryDecision, Checks, Decision, EvalError, Outcome, Payout, Stop, Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{describe_type, parse_cell, parse_date, Applicant, InputError, Problem};

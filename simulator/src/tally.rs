@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use bursar_runtime::ir::{FieldId, Scheme};
-use bursar_runtime::{Applicant, Application, Decision, Money, Outcome, Verdict};
+use bursar_runtime::{Applicant, Application, Decision, Money, Outcome};
 use chrono::{Datelike, NaiveDate};
 
 /// A calendar month, `(year, month)`.
@@ -62,8 +62,9 @@ pub struct Tally {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TallyPlan {
     categories: usize,
-    /// Per category, per condition: the fields it reads (for the nearest miss).
-    condition_fields: Vec<Vec<Vec<FieldId>>>,
+    /// Per slot: the fields its condition reads (for the nearest miss), each
+    /// once.
+    slot_fields: Vec<Vec<FieldId>>,
     /// Where each category's reasons start in `reasons`, after the requirements'.
     reason_offsets: Vec<usize>,
     /// One slot per requirement and per condition, and one for "no category".
@@ -72,31 +73,27 @@ pub struct TallyPlan {
 
 impl TallyPlan {
     pub fn new(scheme: &Scheme) -> TallyPlan {
-        let condition_fields = scheme
-            .categories
-            .iter()
-            .map(|c| {
-                c.conditions
-                    .iter()
-                    .map(|cond| {
-                        let mut fields = Vec::new();
-                        cond.expr.visit_fields(&mut |f| fields.push(f));
-                        fields
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut slot_fields: Vec<Vec<FieldId>> = vec![Vec::new(); scheme.requirements.len()];
         let mut reason_offsets = Vec::with_capacity(scheme.categories.len());
-        let mut next = scheme.requirements.len();
         for c in &scheme.categories {
-            reason_offsets.push(next);
-            next += c.conditions.len();
+            reason_offsets.push(slot_fields.len());
+            for cond in &c.conditions {
+                let mut fields = Vec::new();
+                cond.expr.visit_fields(&mut |f| {
+                    if !fields.contains(&f) {
+                        fields.push(f);
+                    }
+                });
+                slot_fields.push(fields);
+            }
         }
+        // The last slot: "no category", reading nothing.
+        slot_fields.push(Vec::new());
         TallyPlan {
             categories: scheme.categories.len(),
-            condition_fields,
+            slots: slot_fields.len(),
+            slot_fields,
             reason_offsets,
-            slots: next + 1,
         }
     }
 
@@ -233,7 +230,7 @@ impl Tally {
             Outcome::Early => self.eligible_early += 1,
             Outcome::NotEligible => {
                 self.not_eligible += 1;
-                let slot = plan.slot(reason(&plan.condition_fields, applicant, d));
+                let slot = reason(plan, applicant, d);
                 if let Some(n) = self.reasons.get_mut(slot) {
                     *n += 1;
                 }
@@ -285,31 +282,39 @@ impl Tally {
     }
 }
 
-/// The reason a person is not eligible: a failed requirement, or else the
-/// nearest miss. The nearest miss is the category that got furthest through
-/// its conditions; among equals, one whose failing condition looked at data
-/// the person has (a contest rank of 11 says more than an absent
+/// The slot of the reason a person is not eligible: a failed requirement, or
+/// else the nearest miss. The nearest miss is the category that got furthest
+/// through its conditions; among equals, one whose failing condition looked
+/// at data the person has (a contest rank of 11 says more than an absent
 /// certificate); then the first declared. Its failing condition is the reason.
-fn reason(condition_fields: &[Vec<Vec<FieldId>>], applicant: &Applicant, d: &Decision) -> Reason {
-    if let Some(i) = d.requirements.iter().position(|v| *v != Verdict::Pass) {
-        return Reason::Requirement(i as u32);
+fn reason(plan: &TallyPlan, applicant: &Applicant, d: &Decision) -> usize {
+    if let Some(i) = d.requirements.first_non_pass() {
+        return plan.slot(Reason::Requirement(i as u32));
     }
-    let mut best: Option<((usize, bool), u32, u32)> = None;
-    for (c, cd) in d.categories.iter().enumerate() {
+    let has_data = |slot: usize| {
+        plan.slot_fields
+            .get(slot)
+            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()))
+    };
+    // (conditions passed, has data, slot) of the best so far.
+    let mut best: Option<(usize, bool, usize)> = None;
+    for (offset, cd) in plan.reason_offsets.iter().zip(&d.categories) {
         let Some(failed) = cd.first_failure() else {
             continue;
         };
-        let has_data = condition_fields
-            .get(c)
-            .and_then(|conds| conds.get(failed))
-            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()));
-        let score = (failed, has_data);
-        if best.is_none_or(|(b, _, _)| score > b) {
-            best = Some((score, c as u32, failed as u32));
-        }
+        let slot = offset + failed;
+        best = match best {
+            Some((f, true, _)) if failed <= f => best,
+            Some((f, false, _)) if failed < f => best,
+            Some((f, false, _)) if failed == f => {
+                if has_data(slot) {
+                    Some((failed, true, slot))
+                } else {
+                    best
+                }
+            }
+            _ => Some((failed, has_data(slot), slot)),
+        };
     }
-    match best {
-        Some((_, c, i)) => Reason::Condition(c, i),
-        None => Reason::Requirement(u32::MAX),
-    }
+    best.map_or(plan.slots.saturating_sub(1), |(_, _, slot)| slot)
 }
