@@ -126,13 +126,7 @@ pub(crate) fn run_population(
         Exit::Io
     })?;
     let name = args.population.display().to_string();
-    let mut reader = Reader::new(
-        first,
-        name,
-        std::io::BufReader::with_capacity(1 << 20, file),
-        &map,
-    )
-    .map_err(|e| {
+    let mut reader = Reader::new(first, name, file, &map).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Failed
     })?;

@@ -29,6 +29,11 @@ impl Applicant {
             *slot = value;
         }
     }
+    /// Every field's slot, indexed by [`FieldId`]: for readers that fill a
+    /// whole record (a population file's row) without a call per field.
+    pub fn values_mut(&mut self) -> &mut [Option<Value>] {
+        &mut self.values
+    }
     /// Clears every value, keeping the allocation (for reading many rows).
     pub fn clear(&mut self) {
         self.values.iter_mut().for_each(|v| *v = None);
@@ -182,34 +187,75 @@ fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value,
 
 /// Parses a text cell (a CSV field, a query parameter) as a value of `ty`.
 /// The empty string is not handled here: callers decide it means absent.
+///
+/// Always inlined, with the per-type parsers returning small values in
+/// registers: a reader then stores the value straight into its slot. (Built
+/// in a callee and copied out, the value was read back before its bytes had
+/// landed, which stalled the simulator's reader on every cell.)
+#[inline(always)]
 pub fn parse_cell(scheme: &Scheme, ty: Type, text: &str) -> Result<Value, Problem> {
-    let invalid = || Problem::Invalid {
+    let value = match ty {
+        Type::Bool => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Type::Int => parse_int(text).map(Value::Int),
+        Type::Money => text.parse::<Money>().ok().map(Value::Money),
+        Type::Date => parse_date(text).map(Value::Date),
+        Type::Text => Some(Value::Text(text.to_string())),
+        Type::Duration => None,
+        Type::Enum(e) => {
+            parse_variant(scheme, e, text).map(|variant| Value::Enum { ty: e, variant })
+        }
+    };
+    match value {
+        Some(v) => Ok(v),
+        None => Err(invalid(scheme, ty, text)),
+    }
+}
+
+/// The variant of enum `e` named `text`.
+fn parse_variant(scheme: &Scheme, e: crate::ir::EnumId, text: &str) -> Option<u32> {
+    let variants = &scheme.enums.get(e as usize)?.variants;
+    variants
+        .iter()
+        .position(|v| v.name == text)
+        .map(|i| i as u32)
+}
+
+#[cold]
+fn invalid(scheme: &Scheme, ty: Type, text: &str) -> Problem {
+    Problem::Invalid {
         expected: describe_type(scheme, ty),
         found: text.to_string(),
+    }
+}
+
+/// A whole number: an optional sign and ASCII digits, exactly what
+/// `str::parse::<i64>` accepts, without its generality: population files
+/// hold millions of small numbers.
+pub fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
     };
-    match ty {
-        Type::Bool => match text {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(invalid()),
-        },
-        Type::Int => text.parse().map(Value::Int).map_err(|_| invalid()),
-        Type::Money => text
-            .parse::<Money>()
-            .map(Value::Money)
-            .map_err(|_| invalid()),
-        Type::Date => parse_date(text).map(Value::Date).ok_or_else(invalid),
-        Type::Text => Ok(Value::Text(text.to_string())),
-        Type::Duration => Err(invalid()),
-        Type::Enum(e) => scheme
-            .enums
-            .get(e as usize)
-            .and_then(|d| d.variants.iter().position(|v| v.name == text))
-            .map(|variant| Value::Enum {
-                ty: e,
-                variant: variant as u32,
-            })
-            .ok_or_else(invalid),
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        // Accumulate negatively so that i64::MIN is representable.
+        n = n.checked_mul(10)?.checked_sub(i64::from(c - b'0'))?;
+    }
+    if negative {
+        Some(n)
+    } else {
+        n.checked_neg()
     }
 }
 
@@ -232,6 +278,36 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_read_as_str_parse_reads_them() {
+        for text in [
+            "0",
+            "7",
+            "-12",
+            "+5",
+            "2022",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "007",
+        ] {
+            assert_eq!(parse_int(text), text.parse::<i64>().ok(), "{text}");
+        }
+        for bad in [
+            "",
+            "-",
+            "+",
+            "+-5",
+            "1.0",
+            "1e3",
+            " 1",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "１",
+        ] {
+            assert_eq!(parse_int(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn dates_are_strict_and_real() {

@@ -40,12 +40,23 @@ impl std::error::Error for RowError {}
 #[derive(Clone, Debug)]
 pub struct Layout {
     file: String,
-    /// Per CSV column: the field it fills (None: ignored).
-    columns: Vec<Option<FieldId>>,
+    /// Per CSV column: the field it fills, if any.
+    columns: Vec<Option<Column>>,
     headers: Vec<String>,
-    /// Per field: its type, and whether any rule reads it (an unread text
-    /// field needs no copy: there is nothing to validate in text).
-    fields: Vec<(Type, bool, bool)>,
+}
+
+/// A column that fills a field: everything needed to read its cells,
+/// worked out once from the header.
+#[derive(Clone, Copy, Debug)]
+struct Column {
+    /// Its position in the row (for messages).
+    index: usize,
+    field: FieldId,
+    ty: Type,
+    optional: bool,
+    /// Whether any rule reads the value. An unread text field needs no copy:
+    /// there is nothing to validate in text.
+    read: bool,
 }
 
 /// A column mapping: field name → column name in the file.
@@ -78,6 +89,7 @@ impl Layout {
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
+        let read = fields_read(scheme);
         let mut columns = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
@@ -91,7 +103,13 @@ impl Layout {
             match found.as_slice() {
                 [j] => {
                     if let Some(slot) = columns.get_mut(*j) {
-                        *slot = Some(i as FieldId);
+                        *slot = Some(Column {
+                            index: *j,
+                            field: i as FieldId,
+                            ty: f.ty,
+                            optional: f.optional,
+                            read: read.get(i).copied().unwrap_or(true),
+                        });
                     }
                 }
                 [] => missing.push(if wanted == f.name {
@@ -112,18 +130,10 @@ impl Layout {
                 missing.join(", ")
             )));
         }
-        let read = fields_read(scheme);
-        let fields = scheme
-            .applicant
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.ty, f.optional, read.get(i).copied().unwrap_or(true)))
-            .collect();
         Ok(Layout {
             file: file.to_string(),
             columns,
             headers,
-            fields,
         })
     }
 
@@ -150,51 +160,58 @@ impl Layout {
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
-        for (i, cell) in record.iter().enumerate() {
-            let Some(Some(field)) = self.columns.get(i) else {
-                continue;
-            };
-            let Some(&(ty, optional, read)) = self.fields.get(*field as usize) else {
+        let values = applicant.values_mut();
+        for (cell, column) in record.iter().zip(&self.columns) {
+            let Some(column) = column else { continue };
+            let Some(slot) = values.get_mut(column.field as usize) else {
                 continue;
             };
             if cell.is_empty() {
-                if !optional {
-                    return Err(self.cell_error(line, i, cell, "a required value is empty".into()));
+                if !column.optional {
+                    return Err(self.cell_error(line, column, cell, "a required value is empty"));
                 }
-                applicant.set(*field, None);
+                *slot = None;
                 continue;
             }
-            if ty == Type::Text && !read {
+            if column.ty == Type::Text && !column.read {
                 // Present, valid (all text is), and never read: record its
                 // presence without copying it (an empty String does not allocate).
-                applicant.set(*field, Some(Value::Text(String::new())));
+                *slot = Some(Value::Text(String::new()));
                 continue;
             }
-            match parse_cell(scheme, ty, cell) {
-                Ok(v) => applicant.set(*field, Some(v)),
+            match parse_cell(scheme, column.ty, cell) {
+                Ok(v) => *slot = Some(v),
                 Err(Problem::Invalid { expected, .. }) => {
-                    return Err(self.cell_error(line, i, cell, format!("expected {expected}")))
+                    return Err(self.cell_error(
+                        line,
+                        column,
+                        cell,
+                        &format!("expected {expected}"),
+                    ))
                 }
-                Err(other) => return Err(self.cell_error(line, i, cell, format!("{other:?}"))),
+                Err(other) => {
+                    return Err(self.cell_error(line, column, cell, &format!("{other:?}")))
+                }
             }
         }
         Ok(())
     }
 
-    fn cell_error(&self, line: u64, column: usize, value: &str, message: String) -> RowError {
+    #[cold]
+    fn cell_error(&self, line: u64, column: &Column, value: &str, message: &str) -> RowError {
         RowError {
             file: self.file.clone(),
             line,
-            column: self.headers.get(column).cloned(),
+            column: self.headers.get(column.index).cloned(),
             value: Some(value.to_string()),
-            message,
+            message: message.to_string(),
         }
     }
 
     /// Keeps every text value, read by rules or not (for explaining a row).
     pub fn keep_text(&mut self) {
-        for f in &mut self.fields {
-            f.2 = true;
+        for c in self.columns.iter_mut().flatten() {
+            c.read = true;
         }
     }
 
@@ -245,9 +262,12 @@ impl<R: Read> Reader<R> {
         map: &ColumnMap,
     ) -> Result<Self, RowError> {
         let file = file.into();
+        // The reader buffers, so callers need not wrap a file in a BufReader
+        // (which would copy every byte twice).
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
+            .buffer_capacity(1 << 16)
             .from_reader(source);
         let header = reader.headers().map_err(|e| RowError {
             file: file.clone(),
