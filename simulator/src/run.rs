@@ -97,15 +97,100 @@ pub fn simulate<R: Read + Send>(
     }
     let layout = reader.layout().clone();
     let plans: Vec<TallyPlan> = schemes.iter().map(|s| TallyPlan::new(s)).collect();
-    let mut tallies: Vec<Tally> = plans.iter().map(Tally::new).collect();
     let job = Job {
         schemes,
         plans: &plans,
         layout: &layout,
         options,
     };
-    let mut diff = (schemes.len() == 2).then(DiffTally::default);
-    let mut skipped: Vec<RowError> = Vec::new();
+    let mut totals = Totals {
+        tallies: plans.iter().map(Tally::new).collect(),
+        diff: (schemes.len() == 2).then(DiffTally::default),
+        skipped: Vec::new(),
+    };
+    if rayon::current_num_threads() == 1 {
+        one_thread(&job, reader, &mut totals, progress)?;
+    } else {
+        pipelined(&job, reader, &mut totals, progress)?;
+    }
+    Ok(Run {
+        tallies: totals.tallies,
+        diff: totals.diff,
+        skipped: totals.skipped,
+    })
+}
+
+/// What the parts of a run add up to so far.
+struct Totals {
+    tallies: Vec<Tally>,
+    diff: Option<DiffTally>,
+    skipped: Vec<RowError>,
+}
+
+impl Totals {
+    /// Adds a part, in file order; its first bad row is the run's error
+    /// unless bad rows are skipped.
+    fn absorb(&mut self, part: Part, on_bad_row: OnBadRow) -> Result<(), RowError> {
+        for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
+            t.merge(p);
+        }
+        if let (Some(d), Some(p)) = (self.diff.as_mut(), part.diff) {
+            d.merge(p);
+        }
+        for e in part.bad_rows {
+            if on_bad_row == OnBadRow::Fail {
+                return Err(e);
+            }
+            for t in &mut self.tallies {
+                t.skipped_rows += 1;
+            }
+            if self.skipped.len() < 20 {
+                self.skipped.push(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// With one thread nothing can overlap: each row is read, decided and
+/// counted in turn, in one record buffer that stays in cache.
+fn one_thread<R: Read>(
+    job: &Job<'_>,
+    reader: &mut Reader<R>,
+    totals: &mut Totals,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), RowError> {
+    let mut record = csv::StringRecord::new();
+    let mut row = Row::new(job.schemes);
+    loop {
+        let mut part = Part::new(job.plans);
+        let mut end = false;
+        for _ in 0..CHUNK {
+            let Some(line) = reader.next_record(&mut record)? else {
+                end = true;
+                break;
+            };
+            row.decide(job, &record, line, &mut part);
+            if job.options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+                break;
+            }
+        }
+        totals.absorb(part, job.options.on_bad_row)?;
+        progress(reader.bytes_read());
+        if end {
+            return Ok(());
+        }
+    }
+}
+
+/// With several threads the reader fills the next chunk while the workers
+/// decide the current one.
+fn pipelined<R: Read + Send>(
+    job: &Job<'_>,
+    reader: &mut Reader<R>,
+    totals: &mut Totals,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
     let mut done = fill(reader, &mut current)?;
@@ -119,43 +204,21 @@ pub fn simulate<R: Read + Send>(
                     fill(reader, &mut next)
                 }
             },
-            || process(&job, &current),
+            || process(job, &current),
         );
         progress(reader.bytes_read());
         for part in results {
-            let part = part?;
-            for (t, p) in tallies.iter_mut().zip(part.tallies) {
-                t.merge(p);
-            }
-            if let (Some(d), Some(p)) = (diff.as_mut(), part.diff) {
-                d.merge(p);
-            }
-            for e in part.bad_rows {
-                if options.on_bad_row == OnBadRow::Fail {
-                    return Err(e);
-                }
-                for t in &mut tallies {
-                    t.skipped_rows += 1;
-                }
-                if skipped.len() < 20 {
-                    skipped.push(e);
-                }
-            }
+            totals.absorb(part?, job.options.on_bad_row)?;
         }
         if current.len == 0 {
-            break;
+            return Ok(());
         }
         done = read?;
         std::mem::swap(&mut current, &mut next);
         if current.len == 0 {
-            break;
+            return Ok(());
         }
     }
-    Ok(Run {
-        tallies,
-        diff,
-        skipped,
-    })
 }
 
 /// Reads up to a chunk of records; `true` at the end of the file.
