@@ -468,8 +468,16 @@ impl Evaluator<'_> {
     /// row of a simulation.
     fn truth(&self, e: &Expr) -> Result<bool, EvalError> {
         match e {
-            // Short-circuit: the right side may rely on the left (absence rule).
-            Expr::And(a, b) => Ok(self.truth(a)? && self.truth(b)?),
+            // Short-circuit: the right side may rely on the left (absence
+            // rule), which makes `x is present and …` the commonest left
+            // side of all; it is decided without a call.
+            Expr::And(a, b) => {
+                let left = match &**a {
+                    Expr::IsPresent(f) => self.applicant.get(*f).is_some(),
+                    a => self.truth(a)?,
+                };
+                Ok(left && self.truth(b)?)
+            }
             Expr::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
             Expr::Not(a) => Ok(!self.truth(a)?),
             Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),

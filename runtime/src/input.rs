@@ -187,32 +187,60 @@ fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value,
 
 /// Parses a text cell (a CSV field, a query parameter) as a value of `ty`.
 /// The empty string is not handled here: callers decide it means absent.
-///
-/// Always inlined, with the per-type parsers returning small values in
-/// registers: a reader then stores the value straight into its slot. (Built
-/// in a callee and copied out, the value was read back before its bytes had
-/// landed, which stalled the simulator's reader on every cell.)
-#[inline(always)]
 pub fn parse_cell(scheme: &Scheme, ty: Type, text: &str) -> Result<Value, Problem> {
-    let value = match ty {
+    let mut slot = None;
+    parse_cell_into(scheme, ty, text, &mut slot)?;
+    slot.ok_or_else(|| invalid(scheme, ty, text))
+}
+
+/// [`parse_cell`], storing the value in `slot` (left alone on error).
+///
+/// Each type's arm stores its own variant: a reader filling millions of
+/// slots then writes each value once, in place. (A value built in one place
+/// and copied to its slot was read back before its bytes had landed, which
+/// stalled the simulator's reader on every cell.)
+#[inline(always)]
+pub fn parse_cell_into(
+    scheme: &Scheme,
+    ty: Type,
+    text: &str,
+    slot: &mut Option<Value>,
+) -> Result<(), Problem> {
+    let fail = || Err(invalid(scheme, ty, text));
+    match ty {
         Type::Bool => match text {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            _ => None,
+            "true" => *slot = Some(Value::Bool(true)),
+            "false" => *slot = Some(Value::Bool(false)),
+            _ => return fail(),
         },
-        Type::Int => parse_int(text).map(Value::Int),
-        Type::Money => text.parse::<Money>().ok().map(Value::Money),
-        Type::Date => parse_date(text).map(Value::Date),
-        Type::Text => Some(Value::Text(text.to_string())),
-        Type::Duration => None,
-        Type::Enum(e) => {
-            parse_variant(scheme, e, text).map(|variant| Value::Enum { ty: e, variant })
+        Type::Int => {
+            let Some(n) = parse_int(text) else {
+                return fail();
+            };
+            *slot = Some(Value::Int(n));
         }
-    };
-    match value {
-        Some(v) => Ok(v),
-        None => Err(invalid(scheme, ty, text)),
+        Type::Money => {
+            let Ok(m) = text.parse::<Money>() else {
+                return fail();
+            };
+            *slot = Some(Value::Money(m));
+        }
+        Type::Date => {
+            let Some(d) = parse_date(text) else {
+                return fail();
+            };
+            *slot = Some(Value::Date(d));
+        }
+        Type::Text => *slot = Some(Value::Text(text.to_string())),
+        Type::Duration => return fail(),
+        Type::Enum(e) => {
+            let Some(variant) = parse_variant(scheme, e, text) else {
+                return fail();
+            };
+            *slot = Some(Value::Enum { ty: e, variant });
+        }
     }
+    Ok(())
 }
 
 /// The variant of enum `e` named `text`.

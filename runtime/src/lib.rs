@@ -41,5 +41,7 @@ pub use eval::{
     Award, CategoryDecision, Checks, Decision, EvalError, Outcome, Payout, Stop, Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
-pub use input::{describe_type, parse_cell, parse_date, Applicant, InputError, Problem};
+pub use input::{
+    describe_type, parse_cell, parse_cell_into, parse_date, Applicant, InputError, Problem,
+};
 pub use money::Money;

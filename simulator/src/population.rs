@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
-use bursar_runtime::{parse_cell, Applicant, Problem};
+use bursar_runtime::{parse_cell_into, Applicant, Problem};
 
 /// A problem with the population file, located for the person who must fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,8 +179,8 @@ impl Layout {
                 *slot = Some(Value::Text(String::new()));
                 continue;
             }
-            match parse_cell(scheme, column.ty, cell) {
-                Ok(v) => *slot = Some(v),
+            match parse_cell_into(scheme, column.ty, cell, slot) {
+                Ok(()) => {}
                 Err(Problem::Invalid { expected, .. }) => {
                     return Err(self.cell_error(
                         line,
