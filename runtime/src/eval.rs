@@ -312,12 +312,14 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
 /// Orders eligible categories by the award rule and keeps the first `limit`.
 fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>) {
     out.clear();
-    out.extend(categories.iter().enumerate().filter_map(|(i, c)| {
-        c.payout.map(|payout| Award {
-            category: i as u32,
-            payout,
-        })
-    }));
+    for (i, c) in categories.iter().enumerate() {
+        if let Some(payout) = c.payout {
+            out.push(Award {
+                category: i as u32,
+                payout,
+            });
+        }
+    }
     if out.len() < 2 {
         return;
     }

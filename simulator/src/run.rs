@@ -96,15 +96,26 @@ pub fn simulate<R: Read + Send>(
         });
     }
     let layout = reader.layout().clone();
-    let plans: Vec<TallyPlan> = schemes.iter().map(|s| TallyPlan::new(s)).collect();
     let job = Job {
         schemes,
-        plans: &plans,
+        sides: schemes
+            .iter()
+            .enumerate()
+            .map(|(i, scheme)| {
+                let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
+                Side {
+                    scheme,
+                    plan: TallyPlan::new(scheme),
+                    assumptions,
+                    fraction: assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction),
+                }
+            })
+            .collect(),
         layout: &layout,
         options,
     };
     let mut totals = Totals {
-        tallies: plans.iter().map(Tally::new).collect(),
+        tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
         skipped: Vec::new(),
     };
@@ -163,7 +174,7 @@ fn one_thread<R: Read>(
     let mut record = csv::StringRecord::new();
     let mut row = Row::new(job.schemes);
     loop {
-        let mut part = Part::new(job.plans);
+        let mut part = Part::new(&job.sides);
         let mut end = false;
         for _ in 0..CHUNK {
             let Some(line) = reader.next_record(&mut record)? else {
@@ -249,10 +260,10 @@ struct Part {
 }
 
 impl Part {
-    fn new(plans: &[TallyPlan]) -> Part {
+    fn new(sides: &[Side<'_>]) -> Part {
         Part {
-            tallies: plans.iter().map(Tally::new).collect(),
-            diff: (plans.len() == 2).then(DiffTally::default),
+            tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
+            diff: (sides.len() == 2).then(DiffTally::default),
             bad_rows: Vec::new(),
         }
     }
@@ -277,34 +288,32 @@ impl Row {
 
     /// Parses one record and adds every scheme's decision to `part`.
     fn decide(&mut self, job: &Job<'_>, record: &csv::StringRecord, line: u64, part: &mut Part) {
-        let (schemes, layout, options) = (job.schemes, job.layout, job.options);
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
-        let Some(first) = schemes.first() else { return };
-        if let Err(e) = layout.parse(first, record, line, applicant) {
+        let Some(first) = job.schemes.first() else {
+            return;
+        };
+        if let Err(e) = job.layout.parse(first, record, line, applicant) {
             part.bad_rows.push(e);
             return;
         }
-        for (i, (((scheme, plan), decision), tally)) in schemes
+        for ((side, decision), tally) in job
+            .sides
             .iter()
-            .zip(job.plans)
-            .zip(self.decisions.iter_mut())
-            .zip(part.tallies.iter_mut())
-            .enumerate()
+            .zip(&mut self.decisions)
+            .zip(&mut part.tallies)
         {
-            evaluate_into(scheme, applicant, decision);
-            let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
-            if let Some(a) = assumptions {
+            evaluate_into(side.scheme, applicant, decision);
+            if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
-                    a.apply(scheme, applicant, line, decision);
+                    a.apply(side.scheme, applicant, line, decision);
                 }
             }
-            let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
-            let expected = expected_payment(scheme, decision, fraction);
-            tally.add(plan, applicant, decision, expected);
+            let expected = expected_payment(side.scheme, decision, side.fraction);
+            tally.add(&side.plan, applicant, decision, expected);
         }
         if let (Some(d), [base, reform], [b, r]) =
-            (part.diff.as_mut(), schemes, self.decisions.as_slice())
+            (part.diff.as_mut(), job.schemes, self.decisions.as_slice())
         {
             d.add(base, reform, b, r);
         }
@@ -314,10 +323,20 @@ impl Row {
 /// What every row of a run is decided with.
 struct Job<'a> {
     schemes: &'a [&'a Scheme],
-    /// One per scheme, worked out once for the run.
-    plans: &'a [TallyPlan],
+    /// One per scheme, in the same order.
+    sides: Vec<Side<'a>>,
     layout: &'a Layout,
     options: &'a Options,
+}
+
+/// A scheme of the run, with what deciding and counting under it needs,
+/// worked out once.
+struct Side<'a> {
+    scheme: &'a Scheme,
+    plan: TallyPlan,
+    assumptions: Option<&'a Assumptions>,
+    /// The share of each step's limit that the expected case takes.
+    fraction: f64,
 }
 
 fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Result<Part, RowError>> {
@@ -327,7 +346,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Result<Part, RowError>> {
         .par_chunks(BATCH)
         .zip(lines.par_chunks(BATCH))
         .map(|(records, lines)| {
-            let mut part = Part::new(job.plans);
+            let mut part = Part::new(&job.sides);
             let mut row = Row::new(job.schemes);
             for (record, line) in records.iter().zip(lines) {
                 row.decide(job, record, *line, &mut part);
