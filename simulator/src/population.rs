@@ -295,16 +295,22 @@ impl<R: Read> Reader<R> {
         match self.reader.read_record(record) {
             Ok(false) => Ok(None),
             Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
-            Err(e) => Err(RowError {
-                file: self.layout.file.clone(),
-                line: e.position().map_or(0, |p| p.line()),
-                column: None,
-                value: None,
-                message: match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_string(),
-                    _ => e.to_string(),
-                },
-            }),
+            Err(e) => {
+                let (column, message) = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => (
+                        self.layout.headers.get(err.field()).cloned(),
+                        "the value is not valid UTF-8".to_string(),
+                    ),
+                    _ => (None, e.to_string()),
+                };
+                Err(RowError {
+                    file: self.layout.file.clone(),
+                    line: e.position().map_or(0, |p| p.line()),
+                    column,
+                    value: None,
+                    message,
+                })
+            }
         }
     }
 
