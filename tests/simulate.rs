@@ -242,10 +242,7 @@ fn bad_rows_deep_in_a_file_are_the_same_for_any_thread_count() {
     // Invalid UTF-8 in a text cell nobody reads is still refused, by column.
     // (It stops the run even with `skip`: see docs/simulate.md.)
     let mut bytes = (lines.join("\n") + "\n").into_bytes();
-    let at = bytes
-        .windows(9)
-        .position(|w| w == b"P00004700")
-        .unwrap();
+    let at = bytes.windows(9).position(|w| w == b"P00004700").unwrap();
     bytes[at + 1] = 0xff;
     std::fs::write(&population, bytes).unwrap();
     let path = population.to_str().unwrap();

@@ -755,3 +755,55 @@ pub fn evaluate_condition(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> O
 pub fn evaluate_value(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<Value> {
     Evaluator { scheme, applicant }.eval(e).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn checks(len: u32, passed: u32, stop: Option<Stop>) -> Checks {
+        Checks { len, passed, stop }
+    }
+
+    #[test]
+    fn checks_tell_the_verdict_of_every_condition() {
+        use Verdict::*;
+        let absent = EvalError::Absent { field: 3 };
+        let cases = [
+            (
+                checks(4, 2, Some(Stop::Fail)),
+                vec![Pass, Pass, Fail, Skipped],
+            ),
+            (
+                checks(3, 0, Some(Stop::Error(absent))),
+                vec![Error(absent), Skipped, Skipped],
+            ),
+            (checks(2, 2, None), vec![Pass, Pass]),
+            (Checks::skipped(3), vec![Skipped, Skipped, Skipped]),
+            (checks(0, 0, None), vec![]),
+        ];
+        for (c, verdicts) in cases {
+            assert_eq!(c.verdicts().collect::<Vec<_>>(), verdicts, "{c:?}");
+            assert_eq!(
+                c.first_failure(),
+                verdicts.iter().position(|v| *v == Fail),
+                "{c:?}"
+            );
+            assert_eq!(
+                c.first_non_pass(),
+                verdicts.iter().position(|v| matches!(v, Fail | Error(_))),
+                "{c:?}"
+            );
+            assert_eq!(c.all_passed(), verdicts.iter().all(|v| *v == Pass), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn checks_serialize_as_the_list_of_verdicts() {
+        let c = checks(3, 1, Some(Stop::Error(EvalError::NoRow { table: 1 })));
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"["pass",{"error":{"error":"no_row","table":1}},"skipped"]"#
+        );
+    }
+}
