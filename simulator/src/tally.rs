@@ -291,30 +291,22 @@ fn reason(plan: &TallyPlan, applicant: &Applicant, d: &Decision) -> usize {
     if let Some(i) = d.requirements.first_non_pass() {
         return plan.slot(Reason::Requirement(i as u32));
     }
-    let has_data = |slot: usize| {
-        plan.slot_fields
-            .get(slot)
-            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()))
-    };
-    // (conditions passed, has data, slot) of the best so far.
-    let mut best: Option<(usize, bool, usize)> = None;
+    // Score each failed category by (conditions passed, has data), as one
+    // number so the best is kept without branching; 0 is "none yet".
+    let (mut best_score, mut best_slot) = (0usize, plan.slots.saturating_sub(1));
     for (offset, cd) in plan.reason_offsets.iter().zip(&d.categories) {
-        let Some(failed) = cd.first_failure() else {
+        let Some(passed) = cd.first_failure() else {
             continue;
         };
-        let slot = offset + failed;
-        best = match best {
-            Some((f, true, _)) if failed <= f => best,
-            Some((f, false, _)) if failed < f => best,
-            Some((f, false, _)) if failed == f => {
-                if has_data(slot) {
-                    Some((failed, true, slot))
-                } else {
-                    best
-                }
-            }
-            _ => Some((failed, has_data(slot), slot)),
-        };
+        let slot = offset + passed;
+        let has_data = plan
+            .slot_fields
+            .get(slot)
+            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()));
+        let score = ((passed + 1) << 1) | usize::from(has_data);
+        if score > best_score {
+            (best_score, best_slot) = (score, slot);
+        }
     }
-    best.map_or(plan.slots.saturating_sub(1), |(_, _, slot)| slot)
+    best_slot
 }
