@@ -129,19 +129,25 @@ fn text_and_csv_reports() {
     assert!(csv.contains("cash_flow,2024-02,latest,2000.00\n"));
 }
 
-#[test]
-fn results_do_not_depend_on_the_thread_count() {
-    let population = temp("synth-40k.csv");
+/// A synthetic population written to a temporary file.
+fn synth(name: &str, rows: u32, seed: u32) -> PathBuf {
+    let population = temp(name);
     let o = bursar(&[
         "synth",
         "--rows",
-        "40000",
+        &rows.to_string(),
         "--seed",
-        "11",
+        &seed.to_string(),
         "-o",
         population.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    population
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let population = synth("synth-40k.csv", 40000, 11);
     let path = population.to_str().unwrap();
     let with_threads = |threads: &str| {
         stdout(&bursar(&[
@@ -219,17 +225,7 @@ fn skipped_bad_rows_are_counted_not_judged() {
 /// way by the one-thread loop and the multi-thread pipeline.
 #[test]
 fn bad_rows_deep_in_a_file_are_the_same_for_any_thread_count() {
-    let population = temp("synth-5k-broken.csv");
-    let o = bursar(&[
-        "synth",
-        "--rows",
-        "5000",
-        "--seed",
-        "3",
-        "-o",
-        population.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    let population = synth("synth-5k-broken.csv", 5000, 3);
     let text = std::fs::read_to_string(&population).unwrap();
     // Line n of the file is row n - 1; the second column is member_card.
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();

@@ -1,10 +1,13 @@
 //! The simulation loop: stream a population through the runtime evaluator
 //! and tally the decisions.
 //!
-//! The reader fills a chunk of raw records while the worker threads parse and
-//! evaluate the previous chunk, so memory holds two chunks whatever the size
-//! of the file, and a single reader keeps up with the workers (parsing cells
-//! and evaluating, the expensive part, happens on the workers).
+//! With several threads, the reader fills a chunk of raw records while the
+//! workers parse and evaluate the previous chunk, so memory holds two chunks
+//! whatever the size of the file, and a single reader keeps up with the
+//! workers (parsing cells and evaluating, the expensive part, happens on the
+//! workers). With one thread there is nothing to overlap, and each row is
+//! read, decided and counted in turn. Both add their parts up in file order
+//! ([`Run::absorb`]), so the result is the same.
 
 use std::io::Read;
 
@@ -114,31 +117,20 @@ pub fn simulate<R: Read + Send>(
         layout: &layout,
         options,
     };
-    let mut totals = Totals {
+    let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
         skipped: Vec::new(),
     };
     if rayon::current_num_threads() == 1 {
-        one_thread(&job, reader, &mut totals, progress)?;
+        one_thread(&job, reader, &mut run, progress)?;
     } else {
-        pipelined(&job, reader, &mut totals, progress)?;
+        pipelined(&job, reader, &mut run, progress)?;
     }
-    Ok(Run {
-        tallies: totals.tallies,
-        diff: totals.diff,
-        skipped: totals.skipped,
-    })
+    Ok(run)
 }
 
-/// What the parts of a run add up to so far.
-struct Totals {
-    tallies: Vec<Tally>,
-    diff: Option<DiffTally>,
-    skipped: Vec<RowError>,
-}
-
-impl Totals {
+impl Run {
     /// Adds a part, in file order; its first bad row is the run's error
     /// unless bad rows are skipped.
     fn absorb(&mut self, part: Part, on_bad_row: OnBadRow) -> Result<(), RowError> {
@@ -168,7 +160,7 @@ impl Totals {
 fn one_thread<R: Read>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
-    totals: &mut Totals,
+    run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
     let mut record = csv::StringRecord::new();
@@ -186,7 +178,7 @@ fn one_thread<R: Read>(
                 break;
             }
         }
-        totals.absorb(part, job.options.on_bad_row)?;
+        run.absorb(part, job.options.on_bad_row)?;
         progress(reader.bytes_read());
         if end {
             return Ok(());
@@ -199,7 +191,7 @@ fn one_thread<R: Read>(
 fn pipelined<R: Read + Send>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
-    totals: &mut Totals,
+    run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
@@ -219,7 +211,7 @@ fn pipelined<R: Read + Send>(
         );
         progress(reader.bytes_read());
         for part in results {
-            totals.absorb(part?, job.options.on_bad_row)?;
+            run.absorb(part?, job.options.on_bad_row)?;
         }
         if current.len == 0 {
             return Ok(());
