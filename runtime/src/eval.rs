@@ -458,7 +458,7 @@ impl Evaluator<'_> {
     }
 
     fn date(&self, e: &Expr) -> Result<NaiveDate, EvalError> {
-        match self.eval(e)? {
+        match *self.value(e)? {
             Value::Date(d) => Ok(d),
             _ => Err(EvalError::TypeMismatch),
         }
