@@ -211,7 +211,7 @@ fn pipelined<R: Read + Send>(
         );
         progress(reader.bytes_read());
         for part in results {
-            run.absorb(part?, job.options.on_bad_row)?;
+            run.absorb(part, job.options.on_bad_row)?;
         }
         if current.len == 0 {
             return Ok(());
@@ -331,7 +331,8 @@ struct Side<'a> {
     fraction: f64,
 }
 
-fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Result<Part, RowError>> {
+/// Decides a chunk in batches on the pool; the parts come back in file order.
+fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
     let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
     let lines = chunk.lines.get(..chunk.len).unwrap_or(&[]);
     records
@@ -346,7 +347,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Result<Part, RowError>> {
                     break;
                 }
             }
-            Ok(part)
+            part
         })
         .collect()
 }
