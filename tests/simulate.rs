@@ -16,7 +16,8 @@ use std::path::PathBuf;
 const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
 const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
 
-fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
+/// `bursar simulate POLICY --population FILE --format json EXTRA…`.
+fn simulate(population: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "simulate",
         POLICY,
@@ -26,7 +27,11 @@ fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
         "json",
     ];
     args.extend_from_slice(extra);
-    let o = bursar(&args);
+    bursar(&args)
+}
+
+fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
+    let o = simulate(population, extra);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
 }
@@ -149,18 +154,7 @@ fn synth(name: &str, rows: u32, seed: u32) -> PathBuf {
 fn results_do_not_depend_on_the_thread_count() {
     let population = synth("synth-40k.csv", 40000, 11);
     let path = population.to_str().unwrap();
-    let with_threads = |threads: &str| {
-        stdout(&bursar(&[
-            "simulate",
-            POLICY,
-            "--population",
-            path,
-            "--format",
-            "json",
-            "--threads",
-            threads,
-        ]))
-    };
+    let with_threads = |threads: &str| stdout(&simulate(path, &["--threads", threads]));
     let (one, two, five) = (with_threads("1"), with_threads("2"), with_threads("5"));
     assert_eq!(one, two);
     assert_eq!(one, five);
@@ -243,18 +237,7 @@ fn bad_rows_deep_in_a_file_are_the_same_for_any_thread_count() {
     std::fs::write(&population, bytes).unwrap();
     let path = population.to_str().unwrap();
     let run = |threads: &str, on_bad_row: &str| {
-        bursar(&[
-            "simulate",
-            POLICY,
-            "--population",
-            path,
-            "--format",
-            "json",
-            "--threads",
-            threads,
-            "--on-bad-row",
-            on_bad_row,
-        ])
+        simulate(path, &["--threads", threads, "--on-bad-row", on_bad_row])
     };
     for threads in ["1", "2"] {
         let o = run(threads, "fail");

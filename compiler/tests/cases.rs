@@ -16,7 +16,7 @@
 mod common;
 
 use bursar_compiler::{compile, SourceFile};
-use common::{expected_code, snapshot_text};
+use common::{assert_has_code, expected_code, snapshot_text};
 
 fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -29,18 +29,7 @@ fn compile_path(path: &std::path::Path) -> (String, bursar_compiler::Compiled) {
 fn check_cases() {
     insta::glob!("../../tests/cases/check", "*.bursar", |path| {
         let (text, compiled) = compile_path(path);
-        let expected = expected_code(path, &text);
-        let expected = expected.as_str();
-        let codes: Vec<&str> = compiled
-            .diagnostics
-            .iter()
-            .map(|d| d.code.as_str())
-            .collect();
-        assert!(
-            codes.contains(&expected),
-            "{}: expected {expected}, got {codes:?}",
-            path.display()
-        );
+        assert_has_code(path, &compiled, &expected_code(path, &text));
         insta::assert_snapshot!(snapshot_text(&text, &compiled.diagnostics));
     });
 }

@@ -37,6 +37,20 @@ pub fn snapshot_text(source: &str, diagnostics: &[bursar_compiler::Diagnostic]) 
     out
 }
 
+/// Asserts that a case's diagnostics include the code it expects.
+pub fn assert_has_code(path: &Path, compiled: &bursar_compiler::Compiled, expected: &str) {
+    let codes: Vec<&str> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&expected),
+        "{}: expected {expected}, got {codes:?}",
+        path.display()
+    );
+}
+
 /// The diagnostic code a case file expects, from its `// expect: …` line.
 pub fn expected_code(path: &Path, text: &str) -> String {
     text.lines()
