@@ -100,7 +100,6 @@ pub fn simulate<R: Read + Send>(
     }
     let layout = reader.layout().clone();
     let job = Job {
-        schemes,
         sides: schemes
             .iter()
             .enumerate()
@@ -115,7 +114,7 @@ pub fn simulate<R: Read + Send>(
             })
             .collect(),
         layout: &layout,
-        options,
+        on_bad_row: options.on_bad_row,
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -164,7 +163,7 @@ fn one_thread<R: Read>(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
     let mut record = csv::StringRecord::new();
-    let mut row = Row::new(job.schemes);
+    let mut row = Row::new(&job.sides);
     loop {
         let mut part = Part::new(&job.sides);
         let mut end = false;
@@ -174,11 +173,11 @@ fn one_thread<R: Read>(
                 break;
             };
             row.decide(job, &record, line, &mut part);
-            if job.options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+            if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                 break;
             }
         }
-        run.absorb(part, job.options.on_bad_row)?;
+        run.absorb(part, job.on_bad_row)?;
         progress(reader.bytes_read());
         if end {
             return Ok(());
@@ -211,7 +210,7 @@ fn pipelined<R: Read + Send>(
         );
         progress(reader.bytes_read());
         for part in results {
-            run.absorb(part, job.options.on_bad_row)?;
+            run.absorb(part, job.on_bad_row)?;
         }
         if current.len == 0 {
             return Ok(());
@@ -268,13 +267,13 @@ struct Row {
 }
 
 impl Row {
-    fn new(schemes: &[&Scheme]) -> Row {
+    fn new(sides: &[Side<'_>]) -> Row {
         Row {
-            applicant: schemes
+            applicant: sides
                 .first()
-                .map(|s| Applicant::empty(s))
+                .map(|s| Applicant::empty(s.scheme))
                 .unwrap_or_default(),
-            decisions: schemes.iter().map(|_| Decision::default()).collect(),
+            decisions: sides.iter().map(|_| Decision::default()).collect(),
         }
     }
 
@@ -282,10 +281,10 @@ impl Row {
     fn decide(&mut self, job: &Job<'_>, record: &csv::StringRecord, line: u64, part: &mut Part) {
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
-        let Some(first) = job.schemes.first() else {
+        let Some(first) = job.sides.first() else {
             return;
         };
-        if let Err(e) = job.layout.parse(first, record, line, applicant) {
+        if let Err(e) = job.layout.parse(first.scheme, record, line, applicant) {
             part.bad_rows.push(e);
             return;
         }
@@ -304,21 +303,22 @@ impl Row {
             let expected = expected_payment(side.scheme, decision, side.fraction);
             tally.add(&side.plan, applicant, decision, expected);
         }
-        if let (Some(d), [base, reform], [b, r]) =
-            (part.diff.as_mut(), job.schemes, self.decisions.as_slice())
-        {
-            d.add(base, reform, b, r);
+        if let (Some(d), [base, reform], [b, r]) = (
+            part.diff.as_mut(),
+            job.sides.as_slice(),
+            self.decisions.as_slice(),
+        ) {
+            d.add(base.scheme, reform.scheme, b, r);
         }
     }
 }
 
 /// What every row of a run is decided with.
 struct Job<'a> {
-    schemes: &'a [&'a Scheme],
-    /// One per scheme, in the same order.
+    /// One per scheme, in the order given.
     sides: Vec<Side<'a>>,
     layout: &'a Layout,
-    options: &'a Options,
+    on_bad_row: OnBadRow,
 }
 
 /// A scheme of the run, with what deciding and counting under it needs,
@@ -340,10 +340,10 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
         .zip(lines.par_chunks(BATCH))
         .map(|(records, lines)| {
             let mut part = Part::new(&job.sides);
-            let mut row = Row::new(job.schemes);
+            let mut row = Row::new(&job.sides);
             for (record, line) in records.iter().zip(lines) {
                 row.decide(job, record, *line, &mut part);
-                if job.options.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+                if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
                 }
             }

@@ -61,14 +61,13 @@ pub struct Tally {
 /// rather than per row or per batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TallyPlan {
-    categories: usize,
     /// Per slot: the fields its condition reads (for the nearest miss), each
-    /// once.
+    /// once. One slot per requirement, then per category condition, then one
+    /// for "no category".
     slot_fields: Vec<Vec<FieldId>>,
-    /// Where each category's reasons start in `reasons`, after the requirements'.
+    /// Per category: where its reasons start in `reasons`, after the
+    /// requirements'.
     reason_offsets: Vec<usize>,
-    /// One slot per requirement and per condition, and one for "no category".
-    slots: usize,
 }
 
 impl TallyPlan {
@@ -90,28 +89,18 @@ impl TallyPlan {
         // The last slot: "no category", reading nothing.
         slot_fields.push(Vec::new());
         TallyPlan {
-            categories: scheme.categories.len(),
-            slots: slot_fields.len(),
             slot_fields,
             reason_offsets,
         }
     }
 
-    /// The slot of a reason in `Tally::reasons`.
-    fn slot(&self, r: Reason) -> usize {
-        let none = self.slots.saturating_sub(1);
-        match r {
-            Reason::Requirement(i)
-                if (i as usize) < self.reason_offsets.first().copied().unwrap_or(none) =>
-            {
-                i as usize
-            }
-            Reason::Condition(c, i) => self
-                .reason_offsets
-                .get(c as usize)
-                .map_or(none, |o| o + i as usize),
-            Reason::Requirement(_) => none,
-        }
+    fn slots(&self) -> usize {
+        self.slot_fields.len()
+    }
+
+    /// The slot of "no category" (a scheme without categories).
+    fn no_category(&self) -> usize {
+        self.slots().saturating_sub(1)
     }
 
     /// The reason a slot stands for.
@@ -120,12 +109,12 @@ impl TallyPlan {
             .reason_offsets
             .first()
             .copied()
-            .unwrap_or(self.slots.saturating_sub(1));
+            .unwrap_or(self.no_category());
         if slot < requirements {
             return Reason::Requirement(slot as u32);
         }
         match self.reason_offsets.iter().rposition(|o| *o <= slot) {
-            Some(c) if slot + 1 < self.slots => Reason::Condition(
+            Some(c) if slot < self.no_category() => Reason::Condition(
                 c as u32,
                 (slot - self.reason_offsets.get(c).copied().unwrap_or(0)) as u32,
             ),
@@ -137,8 +126,8 @@ impl TallyPlan {
 impl Tally {
     pub fn new(plan: &TallyPlan) -> Tally {
         Tally {
-            categories: vec![CategoryTally::default(); plan.categories],
-            reasons: vec![0; plan.slots],
+            categories: vec![CategoryTally::default(); plan.reason_offsets.len()],
+            reasons: vec![0; plan.slots()],
             ..Tally::default()
         }
     }
@@ -289,11 +278,12 @@ impl Tally {
 /// certificate); then the first declared. Its failing condition is the reason.
 fn reason(plan: &TallyPlan, applicant: &Applicant, d: &Decision) -> usize {
     if let Some(i) = d.requirements.first_non_pass() {
-        return plan.slot(Reason::Requirement(i as u32));
+        // Requirements take the first slots, in order.
+        return i;
     }
     // Score each failed category by (conditions passed, has data), as one
     // number so the best is kept without branching; 0 is "none yet".
-    let (mut best_score, mut best_slot) = (0usize, plan.slots.saturating_sub(1));
+    let (mut best_score, mut best_slot) = (0usize, plan.no_category());
     for (offset, cd) in plan.reason_offsets.iter().zip(&d.categories) {
         let Some(passed) = cd.first_failure() else {
             continue;
