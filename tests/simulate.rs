@@ -430,10 +430,16 @@ fn compare_gives_deltas_and_winners() {
     );
     assert_eq!(c["winners_and_losers"]["gainers"]["persons"], 5);
     assert_eq!(c["winners_and_losers"]["losers"]["persons"], 0);
-    assert_eq!(
-        c["winners_and_losers"]["gains_by_category"]["contest"]["persons"],
-        1
-    );
+    // Per category, the second gainer adds to the first.
+    let gains = &c["winners_and_losers"]["gains_by_category"];
+    for (category, persons) in [("contest", 1), ("social_work", 2), ("vocational", 2)] {
+        assert_eq!(gains[category]["persons"], persons, "{category}");
+        assert_eq!(
+            yuan(&gains[category]["amount"]),
+            500 * persons,
+            "{category}"
+        );
+    }
 
     // Narrowing the window: E03 loses 1000; nobody gains.
     let o = bursar(&[

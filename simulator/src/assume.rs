@@ -111,13 +111,19 @@ impl Assumptions {
 
 /// The expected payment day of a paid decision: each timeline step takes
 /// `fraction` of its limit (in days, rounded down), counted from receipt.
-pub fn expected_payment(scheme: &Scheme, decision: &Decision, fraction: f64) -> Option<NaiveDate> {
+/// `ends` is scratch space, reused from row to row.
+pub fn expected_payment(
+    scheme: &Scheme,
+    decision: &Decision,
+    fraction: f64,
+    ends: &mut Vec<NaiveDate>,
+) -> Option<NaiveDate> {
     let (Outcome::Paid, Application::OnTime { received, .. }) =
         (decision.outcome, decision.application)
     else {
         return None;
     };
-    let mut ends: Vec<NaiveDate> = Vec::with_capacity(scheme.timeline.len());
+    ends.clear();
     for step in &scheme.timeline {
         let start = match step.after {
             bursar_runtime::ir::Anchor::Received => received,

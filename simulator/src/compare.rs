@@ -38,30 +38,13 @@ impl DiffTally {
         }
         let change = pr.checked_sub(pb).unwrap_or(Money::ZERO);
         *self.by_change.entry(change).or_insert(0) += 1;
-        let category = |s: &Scheme, d: &Decision| {
-            d.awards
-                .first()
-                .filter(|_| d.paid() != Money::ZERO)
-                .and_then(|a| s.categories.get(a.category as usize))
-                .map_or_else(|| "(none)".to_string(), |c| c.name.clone())
-        };
         if change > Money::ZERO {
             add(&mut self.gainers, change);
-            add(
-                self.gains_by_category
-                    .entry(category(reform, r))
-                    .or_default(),
-                change,
-            );
+            add_to(&mut self.gains_by_category, category(reform, r), change);
         } else {
             let loss = change.checked_neg().unwrap_or(Money::ZERO);
             add(&mut self.losers, loss);
-            add(
-                self.losses_by_category
-                    .entry(category(base, b))
-                    .or_default(),
-                loss,
-            );
+            add_to(&mut self.losses_by_category, category(base, b), loss);
         }
     }
 
@@ -79,6 +62,28 @@ impl DiffTally {
             *self.by_change.entry(k).or_insert(0) += v;
         }
     }
+}
+
+/// Adds to a category's movement, allocating its name only the first time
+/// (this runs for every person whose payment changes).
+fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Money) {
+    match by_category.get_mut(name) {
+        Some(m) => add(m, amount),
+        None => {
+            let mut m = Movement::default();
+            add(&mut m, amount);
+            by_category.insert(name.to_string(), m);
+        }
+    }
+}
+
+/// The category a decision pays under, by name.
+fn category<'s>(scheme: &'s Scheme, d: &Decision) -> &'s str {
+    d.awards
+        .first()
+        .filter(|_| d.paid() != Money::ZERO)
+        .and_then(|a| scheme.categories.get(a.category as usize))
+        .map_or("(none)", |c| c.name.as_str())
 }
 
 fn add(m: &mut Movement, amount: Money) {

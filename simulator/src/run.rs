@@ -13,6 +13,7 @@ use std::io::Read;
 
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{evaluate_into, Applicant, Decision, Outcome};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
@@ -264,6 +265,8 @@ impl Part {
 struct Row {
     applicant: Applicant,
     decisions: Vec<Decision>,
+    /// The expected case's timeline.
+    step_ends: Vec<NaiveDate>,
 }
 
 impl Row {
@@ -274,6 +277,7 @@ impl Row {
                 .map(|s| Applicant::empty(s.scheme))
                 .unwrap_or_default(),
             decisions: sides.iter().map(|_| Decision::default()).collect(),
+            step_ends: Vec::new(),
         }
     }
 
@@ -300,7 +304,8 @@ impl Row {
                     a.apply(side.scheme, applicant, line, decision);
                 }
             }
-            let expected = expected_payment(side.scheme, decision, side.fraction);
+            let expected =
+                expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
             tally.add(&side.plan, applicant, decision, expected);
         }
         if let (Some(d), [base, reform], [b, r]) = (
