@@ -27,6 +27,10 @@ enum Mutation {
 }
 
 fn apply(text: &str, m: &Mutation) -> String {
+    // An earlier truncation may have left nothing to pick a line from.
+    if text.is_empty() {
+        return String::new();
+    }
     match m {
         Mutation::DeleteLine(i) => {
             let lines: Vec<&str> = text.lines().collect();
