@@ -389,17 +389,13 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
-    let mut population = bursar_simulator::population::Reader::new(
-        scheme,
-        path.display().to_string(),
-        std::io::BufReader::new(file),
-        &Default::default(),
-    )
-    .map(bursar_simulator::population::Reader::keep_text)
-    .map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
+    let mut population =
+        bursar_simulator::population::Reader::from_file(scheme, path, file, &Default::default())
+            .map(bursar_simulator::population::Reader::keep_text)
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                Exit::Failed
+            })?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     let mut applicant = Applicant::empty(scheme);
     let mut n = 0u64;

@@ -125,8 +125,7 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let name = args.population.display().to_string();
-    let mut reader = Reader::new(first, name, file, &map).map_err(|e| {
+    let mut reader = Reader::from_file(first, &args.population, file, &map).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Failed
     })?;

@@ -42,15 +42,15 @@ impl Default for Assumptions {
 impl Assumptions {
     /// Redraws whether and when an eligible person applies, and re-decides.
     ///
-    /// The draws depend only on the seed and the row's line, never on the
-    /// scheme or the thread, so two schemes compared see the same people make
+    /// The draws depend only on the seed and the row's `key` (its number in
+    /// the file), never on the scheme or the thread, so two schemes compared see the same people make
     /// the same choices (common random numbers), and any thread count gives
     /// the same result. The applicant is restored afterwards.
     pub fn apply(
         &self,
         scheme: &Scheme,
         applicant: &mut Applicant,
-        line: u64,
+        key: u64,
         decision: &mut Decision,
     ) {
         let (Some(app), Some(award)) = (&scheme.application, decision.awards.first()) else {
@@ -63,7 +63,7 @@ impl Assumptions {
             return;
         };
         let mut rng =
-            ChaCha8Rng::seed_from_u64(self.seed ^ line.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            ChaCha8Rng::seed_from_u64(self.seed ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let applies = rng.random::<f64>() < take_up;
         let late = rng.random::<f64>() < self.late_share;
         let position: f64 = rng.random();
@@ -112,6 +112,7 @@ impl Assumptions {
 /// The expected payment day of a paid decision: each timeline step takes
 /// `fraction` of its limit (in days, rounded down), counted from receipt.
 /// `ends` is scratch space, reused from row to row.
+#[inline] // most rows are not paid: the early return belongs in the caller
 pub fn expected_payment(
     scheme: &Scheme,
     decision: &Decision,

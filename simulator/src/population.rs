@@ -4,7 +4,8 @@
 //! fields. Every bad cell is reported by file, line, column and value.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, Applicant, Problem};
@@ -13,8 +14,11 @@ use bursar_runtime::{parse_cell_into, Applicant, Problem};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
     pub file: String,
-    /// 1-based line in the file (the header is line 1).
+    /// 1-based line in the file (the header is line 1). Exact for a file
+    /// opened with [`Reader::open`]; see [`Reader::locate`].
     pub line: u64,
+    /// Where the row starts in the file, in bytes, for finding its line.
+    pub byte: u64,
     /// The column's name in the file, when the problem is in one cell.
     pub column: Option<String>,
     pub value: Option<String>,
@@ -74,6 +78,7 @@ impl Layout {
         let err = |message: String| RowError {
             file: file.to_string(),
             line: 1,
+            byte: 0,
             column: None,
             value: None,
             message,
@@ -142,13 +147,14 @@ impl Layout {
         &self,
         scheme: &Scheme,
         record: &csv::StringRecord,
-        line: u64,
+        at: RowPosition,
         applicant: &mut Applicant,
     ) -> Result<(), RowError> {
         if record.len() != self.headers.len() {
             return Err(RowError {
                 file: self.file.clone(),
-                line,
+                line: at.line,
+                byte: at.byte,
                 column: None,
                 value: None,
                 message: format!(
@@ -168,7 +174,7 @@ impl Layout {
             };
             if cell.is_empty() {
                 if !column.optional {
-                    return Err(self.cell_error(line, column, cell, "a required value is empty"));
+                    return Err(self.cell_error(at, column, cell, "a required value is empty"));
                 }
                 *slot = None;
                 continue;
@@ -182,26 +188,20 @@ impl Layout {
             match parse_cell_into(scheme, column.ty, cell, slot) {
                 Ok(()) => {}
                 Err(Problem::Invalid { expected, .. }) => {
-                    return Err(self.cell_error(
-                        line,
-                        column,
-                        cell,
-                        &format!("expected {expected}"),
-                    ))
+                    return Err(self.cell_error(at, column, cell, &format!("expected {expected}")))
                 }
-                Err(other) => {
-                    return Err(self.cell_error(line, column, cell, &format!("{other:?}")))
-                }
+                Err(other) => return Err(self.cell_error(at, column, cell, &format!("{other:?}"))),
             }
         }
         Ok(())
     }
 
     #[cold]
-    fn cell_error(&self, line: u64, column: &Column, value: &str, message: &str) -> RowError {
+    fn cell_error(&self, at: RowPosition, column: &Column, value: &str, message: &str) -> RowError {
         RowError {
             file: self.file.clone(),
-            line,
+            line: at.line,
+            byte: at.byte,
             column: self.headers.get(column.index).cloned(),
             value: Some(value.to_string()),
             message: message.to_string(),
@@ -247,10 +247,50 @@ fn fields_read(scheme: &Scheme) -> Vec<bool> {
     read
 }
 
+/// Where a row is in its file, as the CSV reader counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowPosition {
+    /// The CSV reader's line. It comes up one short after a CRLF line end
+    /// or a blank line (rust-csv issues 395 and 208), so a line shown to a
+    /// person is found again from `byte` ([`Reader::locate`]).
+    pub line: u64,
+    /// Where the row starts, or the line end just before it.
+    pub byte: u64,
+    /// The row's number: 1 for the first row after the header.
+    pub record: u64,
+}
+
+impl From<&csv::Position> for RowPosition {
+    fn from(p: &csv::Position) -> Self {
+        RowPosition {
+            line: p.line(),
+            byte: p.byte(),
+            record: p.record(),
+        }
+    }
+}
+
 /// Reads a population source record by record.
 pub struct Reader<R: Read> {
     reader: csv::Reader<R>,
     layout: Layout,
+    /// The file read, when it can be read again to find lines.
+    path: Option<PathBuf>,
+}
+
+impl Reader<std::fs::File> {
+    /// Reads a population file opened from `path`. Its errors can be given
+    /// their exact line ([`Reader::locate`]): the file can be read again.
+    pub fn from_file(
+        scheme: &Scheme,
+        path: &Path,
+        file: std::fs::File,
+        map: &ColumnMap,
+    ) -> Result<Self, RowError> {
+        let mut reader = Reader::new(scheme, path.display().to_string(), file, map)?;
+        reader.path = Some(path.to_path_buf());
+        Ok(reader)
+    }
 }
 
 impl<R: Read> Reader<R> {
@@ -272,12 +312,17 @@ impl<R: Read> Reader<R> {
         let header = reader.headers().map_err(|e| RowError {
             file: file.clone(),
             line: 1,
+            byte: 0,
             column: None,
             value: None,
             message: format!("cannot read the header row: {e}"),
         })?;
         let layout = Layout::new(scheme, &file, &header.clone(), map)?;
-        Ok(Reader { reader, layout })
+        Ok(Reader {
+            reader,
+            layout,
+            path: None,
+        })
     }
 
     pub fn layout(&self) -> &Layout {
@@ -290,11 +335,15 @@ impl<R: Read> Reader<R> {
         self
     }
 
-    /// Reads the next raw record; `Ok(None)` at the end. Returns its line.
-    pub fn next_record(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, RowError> {
+    /// Reads the next raw record; `Ok(None)` at the end. Returns where it is.
+    /// An error's line is the CSV reader's count until [`Reader::locate`].
+    pub fn next_record(
+        &mut self,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<RowPosition>, RowError> {
         match self.reader.read_record(record) {
             Ok(false) => Ok(None),
-            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
+            Ok(true) => Ok(Some(record.position().map(Into::into).unwrap_or_default())),
             Err(e) => {
                 let (column, message) = match e.kind() {
                     csv::ErrorKind::Utf8 { err, .. } => (
@@ -303,9 +352,11 @@ impl<R: Read> Reader<R> {
                     ),
                     _ => (None, e.to_string()),
                 };
+                let at: RowPosition = e.position().map(Into::into).unwrap_or_default();
                 Err(RowError {
                     file: self.layout.file.clone(),
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: at.line,
+                    byte: at.byte,
                     column,
                     value: None,
                     message,
@@ -320,16 +371,137 @@ impl<R: Read> Reader<R> {
     }
 
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
+    /// An error carries its exact line.
     pub fn next_into(
         &mut self,
         scheme: &Scheme,
         applicant: &mut Applicant,
-    ) -> Result<Option<u64>, RowError> {
+    ) -> Result<Option<RowPosition>, RowError> {
         let mut record = csv::StringRecord::new();
-        let Some(line) = self.next_record(&mut record)? else {
-            return Ok(None);
+        let read = self.next_record(&mut record).and_then(|at| match at {
+            Some(at) => self
+                .layout
+                .parse(scheme, &record, at, applicant)
+                .map(|()| Some(at)),
+            None => Ok(None),
+        });
+        read.map_err(|mut e| {
+            self.locate(std::slice::from_mut(&mut e));
+            e
+        })
+    }
+
+    /// Gives errors their exact line, reading the file again up to them.
+    /// Lines are counted here and not during the run because this costs a
+    /// pass over the file, and only rows with errors need it. A source that
+    /// is not a file keeps the CSV reader's count.
+    pub fn locate(&self, errors: &mut [RowError]) {
+        let Some(path) = &self.path else { return };
+        let Ok(file) = std::fs::File::open(path) else {
+            return;
         };
-        self.layout.parse(scheme, &record, line, applicant)?;
-        Ok(Some(line))
+        let offsets: Vec<u64> = errors.iter().map(|e| e.byte).collect();
+        if let Ok(lines) = lines_at(std::io::BufReader::new(file), &offsets) {
+            for (e, line) in errors.iter_mut().zip(lines) {
+                e.line = line;
+            }
+        }
+    }
+}
+
+/// The 1-based line of the first byte at or after each offset that is not
+/// a line end: where a row the CSV reader placed at that offset begins. A
+/// line ends at LF, CRLF or a lone CR, as editors count them.
+fn lines_at(mut source: impl BufRead, offsets: &[u64]) -> std::io::Result<Vec<u64>> {
+    let mut lines = vec![0; offsets.len()];
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets.get(i).copied().unwrap_or(0));
+    let mut waiting = order.iter().peekable();
+    let (mut ends, mut after_cr, mut at) = (0u64, false, 0u64);
+    while waiting.peek().is_some() {
+        let chunk = source.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        for &b in chunk {
+            if after_cr && b != b'\n' {
+                ends += 1;
+            }
+            if b != b'\r' && b != b'\n' {
+                while let Some(&&i) = waiting.peek() {
+                    if offsets.get(i).is_some_and(|&o| o <= at) {
+                        if let Some(l) = lines.get_mut(i) {
+                            *l = ends + 1;
+                        }
+                        waiting.next();
+                    } else {
+                        break;
+                    }
+                }
+            }
+            if b == b'\n' {
+                ends += 1;
+            }
+            after_cr = b == b'\r';
+            at += 1;
+        }
+        source.consume(n);
+    }
+    // Offsets at the end of the file: the line after the last.
+    for &i in waiting {
+        if let Some(l) = lines.get_mut(i) {
+            *l = ends + 1 + u64::from(after_cr);
+        }
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// The line each record of `data` begins on, from the CSV reader's byte
+    /// offsets, as [`Reader::locate`] finds it.
+    fn located(data: &[u8]) -> Vec<u64> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(data);
+        let mut record = csv::StringRecord::new();
+        let mut offsets = Vec::new();
+        while reader.read_record(&mut record).unwrap() {
+            offsets.push(RowPosition::from(record.position().unwrap()).byte);
+        }
+        lines_at(data, &offsets).unwrap()
+    }
+
+    #[test]
+    fn rows_are_located_on_the_line_an_editor_shows() {
+        let cases: [(&str, &[u8], &[u64]); 9] = [
+            ("LF", b"h,x\na,1\nb,2\nc,3\n", &[2, 3, 4]),
+            ("CRLF", b"h,x\r\na,1\r\nb,2\r\nc,3\r\n", &[2, 3, 4]),
+            ("blank line", b"h,x\na,1\n\nb,2\nc,3\n", &[2, 4, 5]),
+            (
+                "blank lines, CRLF",
+                b"h,x\r\na,1\r\n\r\n\r\nb,2\r\nc,3",
+                &[2, 5, 6],
+            ),
+            ("line end in a cell", b"h,x\n\"a\nA\",1\nb,2\n", &[2, 4]),
+            ("CRLF in a cell", b"h,x\r\n\"a\r\nA\",1\r\nb,2\r\n", &[2, 4]),
+            ("CR only", b"h,x\ra,1\rb,2\r", &[2, 3]),
+            ("BOM", b"\xef\xbb\xbfh,x\r\na,1\r\nb,2\r\n", &[2, 3]),
+            ("no final line end", b"h,x\na,1\nb,2", &[2, 3]),
+        ];
+        for (name, data, lines) in cases {
+            assert_eq!(located(data), lines, "{name}");
+        }
+    }
+
+    #[test]
+    fn offsets_in_any_order_and_past_the_end() {
+        let data = b"h\na\nb\n";
+        assert_eq!(
+            lines_at(&data[..], &[4, 0, 2, 99]).unwrap(),
+            vec![3, 1, 2, 4]
+        );
     }
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::compare::DiffTally;
-use crate::population::{Layout, Reader, RowError};
+use crate::population::{Layout, Reader, RowError, RowPosition};
 use crate::tally::{Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
@@ -55,10 +55,10 @@ pub struct Outcomes {
     pub skipped: Vec<RowError>,
 }
 
-/// A chunk's raw rows with their line numbers.
+/// A chunk's raw rows with where they are in the file.
 struct Chunk {
     records: Vec<csv::StringRecord>,
-    lines: Vec<u64>,
+    positions: Vec<RowPosition>,
     len: usize,
 }
 
@@ -66,7 +66,7 @@ impl Chunk {
     fn new() -> Chunk {
         Chunk {
             records: (0..CHUNK).map(|_| csv::StringRecord::new()).collect(),
-            lines: vec![0; CHUNK],
+            positions: vec![RowPosition::default(); CHUNK],
             len: 0,
         }
     }
@@ -86,7 +86,26 @@ pub struct Run {
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
 /// calling `progress` with the bytes read so far. The result does not depend
 /// on the number of threads. All schemes must share the first's input schema.
+/// Bad rows, reported or skipped, carry their line in the file.
 pub fn simulate<R: Read + Send>(
+    schemes: &[&Scheme],
+    reader: &mut Reader<R>,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Run, RowError> {
+    match run(schemes, reader, options, progress) {
+        Ok(mut run) => {
+            reader.locate(&mut run.skipped);
+            Ok(run)
+        }
+        Err(mut e) => {
+            reader.locate(std::slice::from_mut(&mut e));
+            Err(e)
+        }
+    }
+}
+
+fn run<R: Read + Send>(
     schemes: &[&Scheme],
     reader: &mut Reader<R>,
     options: &Options,
@@ -169,11 +188,11 @@ fn one_thread<R: Read>(
         let mut part = Part::new(&job.sides);
         let mut end = false;
         for _ in 0..CHUNK {
-            let Some(line) = reader.next_record(&mut record)? else {
+            let Some(at) = reader.next_record(&mut record)? else {
                 end = true;
                 break;
             };
-            row.decide(job, &record, line, &mut part);
+            row.decide(job, &record, at, &mut part);
             if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                 break;
             }
@@ -232,9 +251,9 @@ fn fill<R: Read>(reader: &mut Reader<R>, chunk: &mut Chunk) -> Result<bool, RowE
             break;
         };
         match reader.next_record(record)? {
-            Some(line) => {
-                if let Some(slot) = chunk.lines.get_mut(chunk.len) {
-                    *slot = line;
+            Some(at) => {
+                if let Some(slot) = chunk.positions.get_mut(chunk.len) {
+                    *slot = at;
                 }
                 chunk.len += 1;
             }
@@ -282,13 +301,19 @@ impl Row {
     }
 
     /// Parses one record and adds every scheme's decision to `part`.
-    fn decide(&mut self, job: &Job<'_>, record: &csv::StringRecord, line: u64, part: &mut Part) {
+    fn decide(
+        &mut self,
+        job: &Job<'_>,
+        record: &csv::StringRecord,
+        at: RowPosition,
+        part: &mut Part,
+    ) {
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
         let Some(first) = job.sides.first() else {
             return;
         };
-        if let Err(e) = job.layout.parse(first.scheme, record, line, applicant) {
+        if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
             part.bad_rows.push(e);
             return;
         }
@@ -301,7 +326,9 @@ impl Row {
             evaluate_into(side.scheme, applicant, decision);
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
-                    a.apply(side.scheme, applicant, line, decision);
+                    // Draws are keyed by the row's number counting the
+                    // header as 1 (its line, in a file of one row per line).
+                    a.apply(side.scheme, applicant, at.record + 1, decision);
                 }
             }
             let expected =
@@ -339,15 +366,15 @@ struct Side<'a> {
 /// Decides a chunk in batches on the pool; the parts come back in file order.
 fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
     let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
-    let lines = chunk.lines.get(..chunk.len).unwrap_or(&[]);
+    let positions = chunk.positions.get(..chunk.len).unwrap_or(&[]);
     records
         .par_chunks(BATCH)
-        .zip(lines.par_chunks(BATCH))
-        .map(|(records, lines)| {
+        .zip(positions.par_chunks(BATCH))
+        .map(|(records, positions)| {
             let mut part = Part::new(&job.sides);
             let mut row = Row::new(&job.sides);
-            for (record, line) in records.iter().zip(lines) {
-                row.decide(job, record, *line, &mut part);
+            for (record, at) in records.iter().zip(positions) {
+                row.decide(job, record, *at, &mut part);
                 if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
                 }
