@@ -260,6 +260,19 @@ fn bad_rows_deep_in_a_file_are_the_same_for_any_thread_count() {
 }
 
 #[test]
+fn an_empty_file_is_called_empty() {
+    let empty = temp("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let o = simulate(empty.to_str().unwrap(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("empty.csv:1: the file is empty"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn a_missing_column_is_named_and_can_be_mapped() {
     let text = std::fs::read_to_string(SAMPLE).unwrap();
     let renamed = temp("renamed.csv");

@@ -309,14 +309,23 @@ impl<R: Read> Reader<R> {
             .flexible(true)
             .buffer_capacity(1 << 16)
             .from_reader(source);
-        let header = reader.headers().map_err(|e| RowError {
+        let header_error = |message: String| RowError {
             file: file.clone(),
             line: 1,
             byte: 0,
             column: None,
             value: None,
-            message: format!("cannot read the header row: {e}"),
-        })?;
+            message,
+        };
+        let header = reader
+            .headers()
+            .map_err(|e| header_error(format!("cannot read the header row: {e}")))?;
+        if header.is_empty() {
+            return Err(header_error(
+                "the file is empty: a population file starts with a header row of column names"
+                    .to_string(),
+            ));
+        }
         let layout = Layout::new(scheme, &file, &header.clone(), map)?;
         Ok(Reader {
             reader,
