@@ -437,6 +437,18 @@ fn bad_overrides_are_refused_with_a_suggestion() {
         ),
         ("standard.level1=lots", "is not an amount"),
         (
+            "standard.level1=-100",
+            "`-100` is not an amount like 2500 or 2500.00, at least 0",
+        ),
+        (
+            "vocational.window.end=2020-12-31",
+            "`2020-12-31` is not on or after the range's start, 2021-01-01",
+        ),
+        (
+            "contest.contest_rank.start=11",
+            "`11` is not on or before the range's end, 10",
+        ),
+        (
             "vocational.member_card.start=1",
             "no condition of `vocational` tests `member_card` that way",
         ),

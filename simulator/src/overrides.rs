@@ -147,8 +147,11 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .iter_mut()
                 .find(|r| r.name == *row)
                 .ok_or_else(|| unknown(row, known))?;
+            // The DSL has no negative amounts: an award is paid, not charged.
             r.amount = RowAmount::Money(
-                money(value).ok_or_else(|| bad("an amount like 2500 or 2500.00"))?,
+                money(value)
+                    .filter(|m| *m >= Money::ZERO)
+                    .ok_or_else(|| bad("an amount like 2500 or 2500.00, at least 0"))?,
             );
             Ok(())
         }
@@ -239,8 +242,37 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .ok_or_else(|| unknown(field, Vec::new()))?;
             let first = new.first().cloned().ok_or_else(|| bad("a value"))?;
             match (what, node) {
-                ("start", Expr::InRange { lo, .. }) => *lo = Some(Box::new(Expr::Lit(first))),
-                ("end", Expr::InRange { hi, .. }) => *hi = Some(Box::new(Expr::Lit(first))),
+                // A range the change would empty is refused, as the checker
+                // refuses one written that way: it is a slip, not a reform.
+                (
+                    "start" | "end",
+                    Expr::InRange {
+                        lo, hi, inclusive, ..
+                    },
+                ) => {
+                    let start = what == "start";
+                    let (bound, other) = if start { (lo, &*hi) } else { (hi, &*lo) };
+                    if let Some(Expr::Lit(other)) = other.as_deref() {
+                        let (a, b) = if start {
+                            (&first, other)
+                        } else {
+                            (other, &first)
+                        };
+                        if empty_range(a, b, *inclusive) {
+                            let on = if *inclusive { "on or " } else { "" };
+                            let (side, end) = if start {
+                                ("before", "end")
+                            } else {
+                                ("after", "start")
+                            };
+                            return Err(bad(&format!(
+                                "{on}{side} the range's {end}, {}",
+                                shown(other)
+                            )));
+                        }
+                    }
+                    *bound = Some(Box::new(Expr::Lit(first)));
+                }
                 ("in", Expr::InSet { set, .. }) => *set = new,
                 ("", Expr::Compare { lhs, rhs, .. }) => {
                     if matches!(**rhs, Expr::Lit(_)) {
@@ -382,6 +414,25 @@ fn node_at<'e>(e: &'e mut Expr, route: &[u8]) -> Option<&'e mut Expr> {
             Expr::And(a, b) => node_at(if *step == 0 { a } else { b }, rest),
             _ => None,
         },
+    }
+}
+
+/// Whether `lo..hi` (or `lo..=hi`) holds nothing.
+fn empty_range(lo: &Value, hi: &Value, inclusive: bool) -> bool {
+    if inclusive {
+        lo > hi
+    } else {
+        lo >= hi
+    }
+}
+
+/// A literal as a policy author writes it.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Date(d) => d.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::Money(m) => m.to_string(),
+        other => format!("{other:?}"),
     }
 }
 
