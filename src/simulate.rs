@@ -253,6 +253,23 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
         Bundle::new(scheme, &bundle.compiler_version)
     };
     let mut assumptions = scenario.as_ref().and_then(|s| s.assume.clone());
+    if let (Some(a), Some(s)) = (&assumptions, &scenario) {
+        // A misspelt category would otherwise keep its people's own dates
+        // without a word.
+        let categories = || bundle.scheme.categories.iter().map(|c| c.name.as_str());
+        if let Some(wrong) = a.take_up.keys().find(|k| !categories().any(|c| c == *k)) {
+            eprintln!(
+                "error: scenario `{}`: `take_up.{wrong}` names no category of `{}` (categories: {})",
+                s.name,
+                bundle.scheme.id,
+                categories().collect::<Vec<_>>().join(", ")
+            );
+            if let Some(help) = bursar_compiler::did_you_mean(wrong, categories()) {
+                eprintln!("  help: {help}");
+            }
+            return Err(Exit::Failed);
+        }
+    }
     if let (Some(a), Some(seed)) = (assumptions.as_mut(), what_if.seed) {
         a.seed = seed;
     }

@@ -491,6 +491,20 @@ fn scenarios_by_name_and_by_file() {
 }
 
 #[test]
+fn a_take_up_for_no_category_is_refused() {
+    let scenario = temp("misspelt.toml");
+    std::fs::write(&scenario, "[assume.take_up]\nvocationl = 0.8\n").unwrap();
+    let o = simulate(SAMPLE, &["--scenario", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("`take_up.vocationl` names no category of `beijing_career_boost_2023`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `vocational`?"), "{err}");
+}
+
+#[test]
 fn take_up_assumptions_are_seeded() {
     let a = simulate_json(SAMPLE, &["--scenario", "take-up"]);
     let b = simulate_json(SAMPLE, &["--scenario", "take-up"]);
