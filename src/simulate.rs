@@ -120,6 +120,14 @@ pub(crate) fn run_population(
     let Some(first) = schemes.first() else {
         return Err(Exit::Internal);
     };
+    // One pass reads each row once, for every scheme.
+    for other in schemes.iter().skip(1) {
+        if let Some(difference) = bursar_simulator::compare::input_difference(first, other) {
+            eprintln!("error: the two schemes cannot read one population: {difference}");
+            eprintln!("  (compare schemes whose applicant records read a row the same way)");
+            return Err(Exit::Failed);
+        }
+    }
     let map = column_map(args)?;
     let file = std::fs::File::open(&args.population).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
@@ -401,10 +409,6 @@ pub(crate) fn compare(
         Ok(p) => p,
         Err(e) => return e,
     };
-    if base.bundle.scheme.applicant != reform.bundle.scheme.applicant {
-        eprintln!("error: the two schemes read different applicant records; compare schemes with the same fields");
-        return Exit::Failed;
-    }
     let options = options(
         args,
         vec![base.assumptions.clone(), reform.assumptions.clone()],

@@ -521,6 +521,48 @@ fn take_up_assumptions_are_seeded() {
     assert_eq!(other_seed["assumptions"]["seed"], 7);
 }
 
+/// One pass hands each row's values to both schemes, so they must read a
+/// row alike. Reordering an enum's variants changes no decision on its own,
+/// but a value is its variant's position: compared in one pass, it used to
+/// turn senior social workers into regular ones and report gainers.
+#[test]
+fn compare_refuses_schemes_that_read_a_row_differently() {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    for (name, find, replace, expect) in [
+        (
+            "reordered",
+            "  senior    \"高级社会工作师\"\n  regular   \"社会工作师\"",
+            "  regular   \"社会工作师\"\n  senior    \"高级社会工作师\"",
+            "`sw_level` takes one of `senior`, `regular`, `assistant` in the base and one of `regular`, `senior`, `assistant` in the reform",
+        ),
+        (
+            "extra-field",
+            "  applied_on         date?",
+            "  district           text?            \"区\"\n  applied_on         date?",
+            "field 11 is `applied_on` in the base and `district` in the reform",
+        ),
+        (
+            "required",
+            "voc_level          int?",
+            "voc_level          int ",
+            "`voc_level` may be absent in the base and is required in the reform",
+        ),
+    ] {
+        assert!(text.contains(find), "{name}");
+        let reform = temp(&format!("{name}.bursar"));
+        std::fs::write(&reform, text.replacen(find, replace, 1)).unwrap();
+        let o = bursar(&[
+            "compare",
+            POLICY,
+            reform.to_str().unwrap(),
+            "--population",
+            SAMPLE,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{name}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn compare_gives_deltas_and_winners() {
     let o = bursar(&[

@@ -2,8 +2,66 @@
 
 use std::collections::BTreeMap;
 
-use bursar_runtime::ir::Scheme;
-use bursar_runtime::{Decision, Money};
+use bursar_runtime::ir::{Scheme, Type};
+use bursar_runtime::{describe_type, Decision, Money};
+
+/// How the applicant records of two schemes differ, if they do. One pass
+/// over a population reads each row once, with the base's record, and hands
+/// the values to both schemes; that is only right if a row means the same
+/// to both: the same fields in the same order, each of the same type and
+/// optionality, enums with the same variants in the same order (a value is
+/// its variant's position). Labels may differ.
+pub fn input_difference(base: &Scheme, reform: &Scheme) -> Option<String> {
+    let (a, b) = (&base.applicant, &reform.applicant);
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) => (x, y),
+            (Some(x), None) => return Some(format!("the reform has no field `{}`", x.name)),
+            (None, Some(y)) => return Some(format!("the reform adds the field `{}`", y.name)),
+            (None, None) => return None,
+        };
+        if x.name != y.name {
+            return Some(format!(
+                "field {} is `{}` in the base and `{}` in the reform",
+                i + 1,
+                x.name,
+                y.name
+            ));
+        }
+        if x.optional != y.optional {
+            let may = |o: bool| if o { "may be absent" } else { "is required" };
+            return Some(format!(
+                "`{}` {} in the base and {} in the reform",
+                x.name,
+                may(x.optional),
+                may(y.optional)
+            ));
+        }
+        let same_type = match (x.ty, y.ty) {
+            (Type::Enum(e), Type::Enum(f)) => {
+                let names = |s: &Scheme, e: u32| {
+                    s.enums.get(e as usize).map(|d| {
+                        d.variants
+                            .iter()
+                            .map(|v| v.name.clone())
+                            .collect::<Vec<_>>()
+                    })
+                };
+                names(base, e) == names(reform, f)
+            }
+            (t, u) => t == u,
+        };
+        if !same_type {
+            return Some(format!(
+                "`{}` takes {} in the base and {} in the reform",
+                x.name,
+                describe_type(base, x.ty),
+                describe_type(reform, y.ty)
+            ));
+        }
+    }
+    None
+}
 
 /// Gains or losses in one category.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

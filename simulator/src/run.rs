@@ -85,7 +85,8 @@ pub struct Run {
 
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
 /// calling `progress` with the bytes read so far. The result does not depend
-/// on the number of threads. All schemes must share the first's input schema.
+/// on the number of threads. Every scheme must read a row as the first does
+/// ([`crate::compare::input_difference`] says how two differ).
 /// Bad rows, reported or skipped, carry their line in the file.
 pub fn simulate<R: Read + Send>(
     schemes: &[&Scheme],
