@@ -423,47 +423,110 @@ impl<R: Read> Reader<R> {
 /// line ends at LF, CRLF or a lone CR, as editors count them.
 fn lines_at(mut source: impl BufRead, offsets: &[u64]) -> std::io::Result<Vec<u64>> {
     let mut lines = vec![0; offsets.len()];
-    let mut order: Vec<usize> = (0..offsets.len()).collect();
-    order.sort_by_key(|&i| offsets.get(i).copied().unwrap_or(0));
-    let mut waiting = order.iter().peekable();
-    let (mut ends, mut after_cr, mut at) = (0u64, false, 0u64);
+    let mut waiting: Vec<(u64, usize)> = offsets.iter().copied().zip(0..).collect();
+    waiting.sort_unstable();
+    let mut waiting = waiting.into_iter().peekable();
+    let mut ends = LineEnds::default();
+    // The file offset of the chunk's first byte.
+    let mut at = 0u64;
     while waiting.peek().is_some() {
         let chunk = source.fill_buf()?;
         if chunk.is_empty() {
             break;
         }
-        let n = chunk.len();
-        for &b in chunk {
-            if after_cr && b != b'\n' {
-                ends += 1;
+        let mut pos = 0;
+        while let Some(&(offset, _)) = waiting.peek() {
+            // Up to the next offset, line ends are counted in bulk: a bad
+            // row at the end of a large file needs the whole file counted.
+            let until = usize::try_from(offset.saturating_sub(at))
+                .map_or(chunk.len(), |u| u.min(chunk.len()));
+            if until > pos {
+                ends.add(chunk.get(pos..until).unwrap_or(&[]));
+                pos = until;
+                continue;
             }
+            // From the offset on, the row starts at the first byte that is
+            // not a line end (the reader's offset may point at the LF of a
+            // CRLF, or at a blank line, before it).
+            let Some(&b) = chunk.get(pos) else { break };
             if b != b'\r' && b != b'\n' {
-                while let Some(&&i) = waiting.peek() {
-                    if offsets.get(i).is_some_and(|&o| o <= at) {
-                        if let Some(l) = lines.get_mut(i) {
-                            *l = ends + 1;
-                        }
-                        waiting.next();
-                    } else {
-                        break;
+                let line = ends.before(b) + 1;
+                while let Some((_, i)) = waiting.next_if(|&(o, _)| o <= at + pos as u64) {
+                    if let Some(l) = lines.get_mut(i) {
+                        *l = line;
                     }
                 }
             }
-            if b == b'\n' {
-                ends += 1;
-            }
-            after_cr = b == b'\r';
-            at += 1;
+            ends.add(std::slice::from_ref(&b));
+            pos += 1;
         }
+        let n = chunk.len();
         source.consume(n);
+        at += n as u64;
     }
     // Offsets at the end of the file: the line after the last.
-    for &i in waiting {
+    for (_, i) in waiting {
         if let Some(l) = lines.get_mut(i) {
-            *l = ends + 1 + u64::from(after_cr);
+            *l = ends.total() + 1;
         }
     }
     Ok(lines)
+}
+
+/// How many positions of `a` and its follower in `b` satisfy `f`. Counted in
+/// byte-wide lanes, 255 bytes at a time, which the compiler turns into
+/// vector code; a plain count would use 64-bit lanes, or none at all with
+/// the release build's overflow checks.
+fn count(a: &[u8], b: &[u8], f: impl Fn(u8, u8) -> bool) -> u64 {
+    a.chunks(255)
+        .zip(b.chunks(255))
+        .map(|(x, y)| {
+            u64::from(
+                x.iter()
+                    .zip(y)
+                    .fold(0u8, |n, (&p, &q)| n.wrapping_add(u8::from(f(p, q)))),
+            )
+        })
+        .sum()
+}
+
+/// Line ends counted over consecutive pieces of a file: LF, CRLF and a lone
+/// CR each count once, also when a CRLF is split between pieces.
+#[derive(Default)]
+struct LineEnds {
+    /// Line ends in the pieces added, but for a CR at the very end.
+    ends: u64,
+    /// The last byte added was a CR, not yet known to be lone.
+    after_cr: bool,
+}
+
+impl LineEnds {
+    fn add(&mut self, bytes: &[u8]) {
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return;
+        };
+        if self.after_cr && first != b'\n' {
+            self.ends += 1;
+        }
+        // A CR not followed by LF; the last byte's follower is not here yet.
+        self.ends += count(bytes, bytes.get(1..).unwrap_or(&[]), |a, _| a == b'\n')
+            + count(bytes, bytes.get(1..).unwrap_or(&[]), |a, b| {
+                (a == b'\r') & (b != b'\n')
+            });
+        // `count` stops at the shorter slice: the last byte, if LF, is left.
+        self.ends += u64::from(last == b'\n');
+        self.after_cr = last == b'\r';
+    }
+
+    /// Line ends before a byte `b` that follows what was added.
+    fn before(&self, b: u8) -> u64 {
+        self.ends + u64::from(self.after_cr && b != b'\n')
+    }
+
+    /// Line ends in everything added.
+    fn total(&self) -> u64 {
+        self.ends + u64::from(self.after_cr)
+    }
 }
 
 #[cfg(test)]
@@ -502,6 +565,35 @@ mod tests {
         ];
         for (name, data, lines) in cases {
             assert_eq!(located(data), lines, "{name}");
+        }
+    }
+
+    /// The line of the first non-line-end byte at or after `offset`,
+    /// counted byte by byte.
+    fn naive(data: &[u8], offset: u64) -> u64 {
+        let mut ends = 0;
+        for (i, &b) in data.iter().enumerate() {
+            let lone_cr_before = i > 0 && data[i - 1] == b'\r' && b != b'\n';
+            ends += u64::from(lone_cr_before);
+            if i as u64 >= offset && b != b'\r' && b != b'\n' {
+                return ends + 1;
+            }
+            ends += u64::from(b == b'\n');
+        }
+        ends + u64::from(data.last() == Some(&b'\r')) + 1
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counting_in_bulk_and_across_reads_agrees_with_counting_bytes(
+            data in proptest::collection::vec(proptest::sample::select(vec![b'a', b',', b'\r', b'\n']), 0..120),
+            offsets in proptest::collection::vec(0u64..130, 0..6),
+            capacity in 1usize..9,
+        ) {
+            let source = std::io::BufReader::with_capacity(capacity, &data[..]);
+            let found = lines_at(source, &offsets).unwrap();
+            let expected: Vec<u64> = offsets.iter().map(|&o| naive(&data, o)).collect();
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 
