@@ -259,6 +259,35 @@ fn bad_rows_deep_in_a_file_are_the_same_for_any_thread_count() {
     assert_eq!(stderr(&one), stderr(&two));
 }
 
+/// Without an application step, eligibility is enough: the report has no
+/// rows about applying, which would all read 0 beside persons paid.
+#[test]
+fn a_scheme_without_applications_reports_no_applying() {
+    let policy = temp("no-application.bursar");
+    std::fs::write(
+        &policy,
+        "scheme mini { currency CNY }\n\
+         applicant { age int? }\n\
+         table amounts { base \"基本\" = 100 元 }\n\
+         category young \"青年\" {\n  when age is present and age < 35 \"未满35岁\"\n  pay amounts.base\n}\n\
+         award { limit 1 per period  choose highest_amount then first_declared }\n",
+    )
+    .unwrap();
+    let population = temp("ages.csv");
+    std::fs::write(&population, "age\n20\n40\n\n").unwrap();
+    let o = bursar(&[
+        "simulate",
+        policy.to_str().unwrap(),
+        "--population",
+        population.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let row = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.lines().any(|l| row(l) == "paid 1 100.00 元"), "{text}");
+    assert!(!text.contains("appl"), "{text}");
+}
+
 #[test]
 fn an_empty_file_is_called_empty() {
     let empty = temp("empty.csv");

@@ -60,6 +60,10 @@ pub struct Report {
     pub skipped: Vec<String>,
     #[serde(skip)]
     category_order: Vec<String>,
+    /// Whether the scheme has an application step. Without one eligibility
+    /// is enough, and the text report leaves out the rows about applying.
+    #[serde(skip)]
+    applications: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -214,6 +218,7 @@ impl Report {
                 .collect(),
             skipped: skipped.iter().map(ToString::to_string).collect(),
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
+            applications: scheme.application.is_some(),
         }
     }
 
@@ -246,26 +251,30 @@ impl Report {
                 String::new(),
             ]);
         }
-        summary.row(vec![
-            "applied".into(),
-            count(self.applicants),
-            String::new(),
-        ]);
+        if self.applications {
+            summary.row(vec![
+                "applied".into(),
+                count(self.applicants),
+                String::new(),
+            ]);
+        }
         summary.row(vec![
             "paid".into(),
             count(self.paid),
             self.money(self.total),
         ]);
-        summary.row(vec![
-            "eligible, did not apply".into(),
-            count(self.eligible_not_applied),
-            String::new(),
-        ]);
-        summary.row(vec![
-            "eligible, applied late".into(),
-            count(self.eligible_late),
-            String::new(),
-        ]);
+        if self.applications {
+            summary.row(vec![
+                "eligible, did not apply".into(),
+                count(self.eligible_not_applied),
+                String::new(),
+            ]);
+            summary.row(vec![
+                "eligible, applied late".into(),
+                count(self.eligible_late),
+                String::new(),
+            ]);
+        }
         if self.eligible_early > 0 {
             summary.row(vec![
                 "eligible, applied too early".into(),
