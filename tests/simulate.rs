@@ -301,6 +301,21 @@ fn an_empty_file_is_called_empty() {
     );
 }
 
+/// Two fields read from one column would leave one field without its own:
+/// always absent, and its category silently empty.
+#[test]
+fn a_column_mapped_to_two_fields_is_refused() {
+    let o = simulate(SAMPLE, &["--map", "voc_level=contest_rank"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "column `contest_rank` would feed both `voc_level` and `contest_rank`; map each field to a column of its own"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn a_missing_column_is_named_and_can_be_mapped() {
     let text = std::fs::read_to_string(SAMPLE).unwrap();

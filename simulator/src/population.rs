@@ -95,7 +95,7 @@ impl Layout {
             .collect();
         let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
         let read = fields_read(scheme);
-        let mut columns = vec![None; headers.len()];
+        let mut columns: Vec<Option<Column>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
             let wanted = column_of(&f.name);
@@ -107,6 +107,16 @@ impl Layout {
                 .collect();
             match found.as_slice() {
                 [j] => {
+                    if let Some(Some(taken)) = columns.get(*j) {
+                        let other = scheme
+                            .applicant
+                            .get(taken.field as usize)
+                            .map_or("", |f| f.name.as_str());
+                        return Err(err(format!(
+                            "column `{wanted}` would feed both `{other}` and `{}`; map each field to a column of its own",
+                            f.name
+                        )));
+                    }
                     if let Some(slot) = columns.get_mut(*j) {
                         *slot = Some(Column {
                             index: *j,
