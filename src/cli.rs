@@ -397,6 +397,17 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
                 Exit::Failed
             })?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
+    if args.row == Some(0) {
+        eprintln!("error: `--row` counts from 1, the first row after the header");
+        return Err(Exit::Usage);
+    }
+    if args.row.is_none() && args.id.is_some() && id_field.is_none() {
+        eprintln!(
+            "error: `--id` needs an identifier field, and `{}` names none (`identifier FIELD` in its application block); use `--row N`",
+            scheme.id
+        );
+        return Err(Exit::Usage);
+    }
     let mut applicant = Applicant::empty(scheme);
     let mut n = 0u64;
     loop {

@@ -213,6 +213,31 @@ fn a_bad_applicant_is_reported_not_judged() {
 }
 
 #[test]
+fn rows_are_picked_by_number_from_1_or_by_an_identifier_the_scheme_has() {
+    fails(
+        &["eval", POLICY, "--csv", SAMPLE, "--row", "0"],
+        2,
+        "`--row` counts from 1, the first row after the header",
+    );
+    let policy = temp("no-identifier.bursar");
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    assert!(text.contains("  identifier person_id\n"));
+    std::fs::write(&policy, text.replace("  identifier person_id\n", "")).unwrap();
+    fails(
+        &[
+            "eval",
+            policy.to_str().unwrap(),
+            "--csv",
+            SAMPLE,
+            "--id",
+            "E21",
+        ],
+        2,
+        "`--id` needs an identifier field, and `beijing_career_boost_2023` names none",
+    );
+}
+
+#[test]
 fn a_tampered_bundle_is_refused() {
     let bundle = temp("tampered.json");
     let o = bursar(&["compile", POLICY, "-o", bundle.to_str().unwrap()]);
