@@ -492,7 +492,10 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
         Ok(()) => Exit::Ok,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(e) => {
-            eprintln!("error: cannot write the population: {e}");
+            let to = output.map_or("standard output".to_string(), |p| {
+                format!("`{}`", p.display())
+            });
+            eprintln!("error: cannot write the population to {to}: {e}");
             Exit::Io
         }
     }

@@ -281,4 +281,17 @@ fn missing_files_are_io_errors() {
     let o = bursar(&["check", "no/such/file.bursar"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(Path::new(POLICY).exists());
+    fails(
+        &[
+            "synth",
+            "--rows",
+            "1",
+            "--seed",
+            "1",
+            "-o",
+            "no/such/dir/p.csv",
+        ],
+        3,
+        "cannot write the population to `no/such/dir/p.csv`",
+    );
 }
