@@ -265,9 +265,14 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                             } else {
                                 ("after", "start")
                             };
+                            let other = other.clone();
+                            let words = bursar_runtime::Words {
+                                scheme,
+                                applicant: &bursar_runtime::Applicant::empty(scheme),
+                            };
                             return Err(bad(&format!(
                                 "{on}{side} the range's {end}, {}",
-                                shown(other)
+                                words.value(&other)
                             )));
                         }
                     }
@@ -423,16 +428,6 @@ fn empty_range(lo: &Value, hi: &Value, inclusive: bool) -> bool {
         lo > hi
     } else {
         lo >= hi
-    }
-}
-
-/// A literal as a policy author writes it.
-fn shown(v: &Value) -> String {
-    match v {
-        Value::Date(d) => d.to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::Money(m) => m.to_string(),
-        other => format!("{other:?}"),
     }
 }
 
