@@ -7,7 +7,7 @@
 //! workers (parsing cells and evaluating, the expensive part, happens on the
 //! workers). With one thread there is nothing to overlap, and each row is
 //! read, decided and counted in turn. Both add their parts up in file order
-//! ([`Run::absorb`]), so the result is the same.
+//! (`Run::absorb`), so the result is the same.
 
 use std::io::Read;
 
@@ -45,14 +45,6 @@ pub struct Options {
     /// assumptions (take-up, lateness). None, or missing: the population's own
     /// application dates are used as they are.
     pub assumptions: Vec<Option<Assumptions>>,
-}
-
-/// The tally of a run, with the bad rows that were skipped.
-#[derive(Clone, Debug)]
-pub struct Outcomes {
-    pub tally: Tally,
-    /// The first skipped rows (at most 20), in file order.
-    pub skipped: Vec<RowError>,
 }
 
 /// A chunk's raw rows with where they are in the file.
