@@ -10,7 +10,7 @@
 //!   values, settings, timeline steps, match arms), columns line up, amounts
 //!   to the right.
 //!
-//! It refuses text that does not parse, and [`format`] checks that the
+//! It refuses text that does not parse, and [`format()`] checks that the
 //! result checks to the same scheme as the input (see the tests), so
 //! formatting can never change what a policy means.
 

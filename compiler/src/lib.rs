@@ -1,6 +1,6 @@
 //! From policy text to a checked scheme in IR form, with diagnostics.
 //!
-//! Pipeline: `bursar_grammar::parse` (text → AST) → [`check`] (names, types,
+//! Pipeline: `bursar_grammar::parse` (text → AST) → `check` (names, types,
 //! absence, exhaustiveness, reachability; AST → IR). Every user-facing problem
 //! is a [`Diagnostic`]. The compiler does no IO: it takes a [`SourceFile`] and
 //! returns values.

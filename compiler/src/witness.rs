@@ -2,7 +2,7 @@
 //! whose decision it changes, built from the conditions alone.
 //!
 //! For a change, the search compares OLD with OLD-plus-that-change (a
-//! [`hybrid`](crate::diff::hybrid)), so the difference is the change's own.
+//! [`crate::diff::hybrid`]), so the difference is the change's own.
 //! Candidates are built from each field's boundary values: every literal the
 //! conditions compare the field with, and its neighbours (one less, one
 //! more; the day before, the day after), every enum value, true and false,

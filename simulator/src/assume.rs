@@ -43,9 +43,10 @@ impl Assumptions {
     /// Redraws whether and when an eligible person applies, and re-decides.
     ///
     /// The draws depend only on the seed and the row's `key` (its number in
-    /// the file), never on the scheme or the thread, so two schemes compared see the same people make
-    /// the same choices (common random numbers), and any thread count gives
-    /// the same result. The applicant is restored afterwards.
+    /// the file), never on the scheme or the thread, so two schemes compared
+    /// see the same people make the same choices (common random numbers),
+    /// and any thread count gives the same result. The applicant is restored
+    /// afterwards.
     pub fn apply(
         &self,
         scheme: &Scheme,

@@ -15,7 +15,7 @@ use bursar_runtime::{parse_cell_into, Applicant, Problem};
 pub struct RowError {
     pub file: String,
     /// 1-based line in the file (the header is line 1). Exact for a file
-    /// opened with [`Reader::open`]; see [`Reader::locate`].
+    /// read with [`Reader::from_file`]; see [`Reader::locate`].
     pub line: u64,
     /// Where the row starts in the file, in bytes, for finding its line.
     pub byte: u64,
@@ -518,13 +518,12 @@ impl LineEnds {
         if self.after_cr && first != b'\n' {
             self.ends += 1;
         }
-        // A CR not followed by LF; the last byte's follower is not here yet.
-        self.ends += count(bytes, bytes.get(1..).unwrap_or(&[]), |a, _| a == b'\n')
-            + count(bytes, bytes.get(1..).unwrap_or(&[]), |a, b| {
-                (a == b'\r') & (b != b'\n')
-            });
-        // `count` stops at the shorter slice: the last byte, if LF, is left.
-        self.ends += u64::from(last == b'\n');
+        // Each byte but the last is an LF, or a CR whose follower is not an
+        // LF; the last byte's follower is in the next piece, if any.
+        let followers = bytes.get(1..).unwrap_or(&[]);
+        self.ends += count(bytes, followers, |a, _| a == b'\n')
+            + count(bytes, followers, |a, b| (a == b'\r') & (b != b'\n'))
+            + u64::from(last == b'\n');
         self.after_cr = last == b'\r';
     }
 
