@@ -292,12 +292,11 @@ fn a_scheme_without_applications_reports_no_applying() {
 fn an_empty_file_is_called_empty() {
     let empty = temp("empty.csv");
     std::fs::write(&empty, "").unwrap();
-    let o = simulate(empty.to_str().unwrap(), &[]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("empty.csv:1: the file is empty"),
-        "{}",
-        stderr(&o)
+    let population = empty.to_str().unwrap();
+    fails(
+        &["simulate", POLICY, "--population", population],
+        1,
+        "empty.csv:1: the file is empty",
     );
 }
 
@@ -305,14 +304,10 @@ fn an_empty_file_is_called_empty() {
 /// always absent, and its category silently empty.
 #[test]
 fn a_column_mapped_to_two_fields_is_refused() {
-    let o = simulate(SAMPLE, &["--map", "voc_level=contest_rank"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains(
-            "column `contest_rank` would feed both `voc_level` and `contest_rank`; map each field to a column of its own"
-        ),
-        "{}",
-        stderr(&o)
+    fails(
+        &["simulate", POLICY, "--population", SAMPLE, "--map", "voc_level=contest_rank"],
+        1,
+        "column `contest_rank` would feed both `voc_level` and `contest_rank`; map each field to a column of its own",
     );
 }
 
@@ -427,12 +422,10 @@ fn bad_rows_in_a_windows_file_are_reported_on_their_line() {
         );
     }
     // Explaining a row reads the file the same way.
-    let o = bursar(&["explain", POLICY, "--csv", path, "--row", "20"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("windows-broken.csv:7: column `voc_issued`"),
-        "{}",
-        stderr(&o)
+    fails(
+        &["explain", POLICY, "--csv", path, "--row", "20"],
+        1,
+        "windows-broken.csv:7: column `voc_issued`",
     );
 }
 
@@ -538,14 +531,24 @@ fn scenarios_by_name_and_by_file() {
 fn a_take_up_for_no_category_is_refused() {
     let scenario = temp("misspelt.toml");
     std::fs::write(&scenario, "[assume.take_up]\nvocationl = 0.8\n").unwrap();
-    let o = simulate(SAMPLE, &["--scenario", scenario.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains("`take_up.vocationl` names no category of `beijing_career_boost_2023`"),
-        "{err}"
+    let scenario = scenario.to_str().unwrap();
+    let o = fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--scenario",
+            scenario,
+        ],
+        1,
+        "`take_up.vocationl` names no category of `beijing_career_boost_2023`",
     );
-    assert!(err.contains("did you mean `vocational`?"), "{err}");
+    assert!(
+        stderr(&o).contains("did you mean `vocational`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -595,15 +598,12 @@ fn compare_refuses_schemes_that_read_a_row_differently() {
         assert!(text.contains(find), "{name}");
         let reform = temp(&format!("{name}.bursar"));
         std::fs::write(&reform, text.replacen(find, replace, 1)).unwrap();
-        let o = bursar(&[
-            "compare",
-            POLICY,
-            reform.to_str().unwrap(),
-            "--population",
-            SAMPLE,
-        ]);
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
-        assert!(stderr(&o).contains(expect), "{name}: {}", stderr(&o));
+        let reform = reform.to_str().unwrap();
+        fails(
+            &["compare", POLICY, reform, "--population", SAMPLE],
+            1,
+            expect,
+        );
     }
 }
 
