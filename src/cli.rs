@@ -21,7 +21,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     #[default]
     Text,
     Json,

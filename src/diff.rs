@@ -7,7 +7,7 @@ use bursar_runtime::{Bundle, Money};
 use bursar_simulator::attribution;
 use bursar_simulator::report::{money_text, Comparison, Report, Source};
 
-use crate::cli::{load_scheme, ReportFormat};
+use crate::cli::{load_scheme, Format};
 use crate::simulate::{options, run_population, RunArgs};
 use crate::Exit;
 
@@ -30,7 +30,7 @@ pub(crate) struct DiffArgs {
     #[arg(long, default_value_t = 2024)]
     seed: u64,
     #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
+    format: Format,
 }
 
 pub(crate) fn run(args: &DiffArgs) -> Exit {
@@ -83,11 +83,11 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
         );
     }
     match args.format {
-        ReportFormat::Json => println!(
+        Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         ),
-        ReportFormat::Text | ReportFormat::Csv => print!("{text}"),
+        Format::Text => print!("{text}"),
     }
     Exit::Ok
 }

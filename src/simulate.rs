@@ -450,7 +450,8 @@ pub(crate) fn compare(
             "{}",
             serde_json::to_string_pretty(&comparison).unwrap_or_default()
         ),
-        ReportFormat::Text | ReportFormat::Csv => print!("{}", comparison.to_text()),
+        ReportFormat::Text => print!("{}", comparison.to_text()),
+        ReportFormat::Csv => print!("{}", comparison.to_csv()),
     }
     if errors > 0 {
         Exit::Failed

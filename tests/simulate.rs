@@ -607,6 +607,28 @@ fn compare_refuses_schemes_that_read_a_row_differently() {
     }
 }
 
+/// The comparison as a spreadsheet: base, reform and change in columns.
+/// (`--format csv` used to print the text report.)
+#[test]
+fn compare_as_csv() {
+    // A reform with gainers (level 1 raised) and losers (window narrowed).
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        POLICY,
+        "--set",
+        "standard.level1=2500",
+        "--set",
+        "vocational.window.end=2022-06-30",
+        "--population",
+        SAMPLE,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("compare_csv", stdout(&o));
+}
+
 #[test]
 fn compare_gives_deltas_and_winners() {
     let o = bursar(&[

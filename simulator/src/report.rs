@@ -670,6 +670,137 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// One row per figure, with the base's, the reform's and the change in
+    /// columns, for a spreadsheet. Winners and losers are changes only.
+    pub fn to_csv(&self) -> String {
+        let (b, r) = (&self.base, &self.reform);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut row = |section: &str, name: &str, metric: &str, values: [String; 3]| {
+            let [base, reform, change] = values;
+            let _ = w.write_record([section, name, metric, &base, &reform, &change]);
+        };
+        let both = |x: String, y: String| [x, y, String::new()];
+        let counts = |x: u64, y: u64| {
+            [
+                x.to_string(),
+                y.to_string(),
+                (y as i64 - x as i64).to_string(),
+            ]
+        };
+        let amounts = |x: Money, y: Money| {
+            let change = y.checked_sub(x).map_or_else(String::new, |d| d.to_string());
+            [x.to_string(), y.to_string(), change]
+        };
+        let change = |v: String| [String::new(), String::new(), v];
+        row(
+            "section",
+            "name",
+            "metric",
+            ["base".into(), "reform".into(), "change".into()],
+        );
+        row(
+            "source",
+            "",
+            "scheme",
+            both(b.scheme.clone(), r.scheme.clone()),
+        );
+        row(
+            "source",
+            "",
+            "bundle_hash",
+            both(b.bundle_hash.clone(), r.bundle_hash.clone()),
+        );
+        let scenario = |rep: &Report| rep.scenario.clone().unwrap_or_default();
+        row("source", "", "scenario", both(scenario(b), scenario(r)));
+        row(
+            "source",
+            "",
+            "overrides",
+            both(b.overrides.join("; "), r.overrides.join("; ")),
+        );
+        row(
+            "source",
+            "",
+            "population",
+            both(b.population.file.clone(), r.population.file.clone()),
+        );
+        for (metric, x, y) in [
+            ("rows", b.rows, r.rows),
+            ("paid", b.paid, r.paid),
+            (
+                "eligible_not_applied",
+                b.eligible_not_applied,
+                r.eligible_not_applied,
+            ),
+            ("eligible_late", b.eligible_late, r.eligible_late),
+            (
+                "not_eligible",
+                b.not_eligible.persons,
+                r.not_eligible.persons,
+            ),
+        ] {
+            row("summary", "", metric, counts(x, y));
+        }
+        row("summary", "", "total", amounts(b.total, r.total));
+        let none = CategoryReport {
+            label: None,
+            qualifying: 0,
+            eligible: 0,
+            paid: 0,
+            total: Money::ZERO,
+        };
+        for name in &self.order {
+            let x = b.by_category.get(name).unwrap_or(&none);
+            let y = r.by_category.get(name).unwrap_or(&none);
+            row("category", name, "eligible", counts(x.eligible, y.eligible));
+            row("category", name, "paid", counts(x.paid, y.paid));
+            row("category", name, "total", amounts(x.total, y.total));
+        }
+        let wl = &self.winners_and_losers;
+        let movement = |m: &MovementReport, sign: i64| {
+            let amount = if sign < 0 {
+                m.amount.checked_neg()
+            } else {
+                Some(m.amount)
+            };
+            (
+                m.persons.to_string(),
+                amount.map_or_else(String::new, |a| a.to_string()),
+            )
+        };
+        let mut moved = |section: &str, name: &str, m: &MovementReport, sign: i64| {
+            let (persons, amount) = movement(m, sign);
+            row(section, name, "persons", change(persons));
+            row(section, name, "amount", change(amount));
+        };
+        moved("winners_and_losers", "gain", &wl.gainers, 1);
+        for (k, v) in &wl.gains_by_category {
+            moved("gains_by_category", k, v, 1);
+        }
+        moved("winners_and_losers", "lose", &wl.losers, -1);
+        for (k, v) in &wl.losses_by_category {
+            moved("losses_by_category", k, v, -1);
+        }
+        row(
+            "winners_and_losers",
+            "paid the same",
+            "persons",
+            change(wl.unchanged_paid.to_string()),
+        );
+        for c in &wl.by_change {
+            row(
+                "by_change",
+                &c.amount.to_string(),
+                "persons",
+                change(c.persons.to_string()),
+            );
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
 /// `16,800.00 元`
 pub fn money_text(currency: &str, m: Money) -> String {
     if currency == "CNY" {
