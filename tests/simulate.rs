@@ -566,6 +566,34 @@ fn take_up_assumptions_are_seeded() {
     assert_eq!(eligible, 14);
     let other_seed = simulate_json(SAMPLE, &["--scenario", "take-up", "--seed", "7"]);
     assert_eq!(other_seed["assumptions"]["seed"], 7);
+    // The text and CSV reports say what was assumed, so they can be traced too.
+    let run = |format: &str| {
+        let args = [
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--scenario",
+            "take-up",
+        ];
+        let o = bursar(&[&args[..], &["--seed", "7", "--format", format]].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let text = run("text");
+    assert!(
+        text.contains("assumed     take-up contest 95%, social_work 95%, vocational 80%; 5% late; steps take 50% of their limits; seed 7"),
+        "{text}"
+    );
+    let csv = run("csv");
+    for line in [
+        "source,,scenario,take-up",
+        "assumptions,vocational,take_up,0.8",
+        "assumptions,,late_share,0.05",
+        "assumptions,,seed,7",
+    ] {
+        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
+    }
 }
 
 /// One pass hands each row's values to both schemes, so they must read a

@@ -74,6 +74,29 @@ pub struct AssumptionsInfo {
     pub seed: u64,
 }
 
+impl AssumptionsInfo {
+    /// `take-up vocational 80%, contest 95%; 5% late; steps take 50% of their limits; seed 2023`
+    fn describe(&self) -> String {
+        let percent = |share: f64| format!("{}%", (share * 1000.0).round() / 10.0);
+        let mut parts = Vec::new();
+        if !self.take_up.is_empty() {
+            let shares: Vec<String> = self
+                .take_up
+                .iter()
+                .map(|(c, s)| format!("{c} {}", percent(*s)))
+                .collect();
+            parts.push(format!("take-up {}", shares.join(", ")));
+        }
+        parts.push(format!("{} late", percent(self.late_share)));
+        parts.push(format!(
+            "steps take {} of their limits",
+            percent(self.timeline_fraction)
+        ));
+        parts.push(format!("seed {}", self.seed));
+        parts.join("; ")
+    }
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct CategoryReport {
     pub label: Option<String>,
@@ -237,6 +260,9 @@ impl Report {
         for o in &self.overrides {
             out.push_str(&format!("override    {o}\n"));
         }
+        if let Some(a) = &self.assumptions {
+            out.push_str(&format!("assumed     {}\n", a.describe()));
+        }
         out.push_str(&format!(
             "population  {} ({} rows)\n\n",
             self.population.file, self.rows
@@ -399,8 +425,24 @@ impl Report {
         row("source", "", "scheme", self.scheme.clone());
         row("source", "", "bundle_hash", self.bundle_hash.clone());
         row("source", "", "population", self.population.file.clone());
+        if let Some(sc) = &self.scenario {
+            row("source", "", "scenario", sc.clone());
+        }
         for o in &self.overrides {
             row("source", "", "override", o.clone());
+        }
+        if let Some(a) = &self.assumptions {
+            for (category, share) in &a.take_up {
+                row("assumptions", category, "take_up", share.to_string());
+            }
+            row("assumptions", "", "late_share", a.late_share.to_string());
+            row(
+                "assumptions",
+                "",
+                "timeline_fraction",
+                a.timeline_fraction.to_string(),
+            );
+            row("assumptions", "", "seed", a.seed.to_string());
         }
         for (metric, value) in [
             ("rows", self.rows),
