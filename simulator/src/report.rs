@@ -636,8 +636,16 @@ impl Comparison {
             }
             s
         };
-        out.push_str(&format!("base        {}  {}\n", describe(b), b.bundle_hash));
-        out.push_str(&format!("reform      {}  {}\n", describe(r), r.bundle_hash));
+        for (side, rep) in [("base", b), ("reform", r)] {
+            out.push_str(&format!(
+                "{side:<12}{}  {}\n",
+                describe(rep),
+                rep.bundle_hash
+            ));
+            if let Some(a) = &rep.assumptions {
+                out.push_str(&format!("            assumed {}\n", a.describe()));
+            }
+        }
         out.push_str(&format!(
             "population  {} ({} rows)\n\n",
             b.population.file, b.rows
@@ -761,6 +769,12 @@ impl Comparison {
             "overrides",
             both(b.overrides.join("; "), r.overrides.join("; ")),
         );
+        let assumed = |rep: &Report| {
+            rep.assumptions
+                .as_ref()
+                .map_or_else(String::new, AssumptionsInfo::describe)
+        };
+        row("source", "", "assumptions", both(assumed(b), assumed(r)));
         row(
             "source",
             "",
