@@ -594,6 +594,20 @@ fn take_up_assumptions_are_seeded() {
     ] {
         assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
     }
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        POLICY,
+        "--scenario",
+        "take-up",
+        "--population",
+        SAMPLE,
+    ]);
+    assert!(
+        stdout(&o).contains("\n            assumed take-up contest 95%"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// One pass hands each row's values to both schemes, so they must read a
