@@ -21,7 +21,7 @@ pub(crate) struct DiffArgs {
     #[arg(long)]
     population: Option<PathBuf>,
     /// Worker threads for `--population`.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::simulate::at_least_one)]
     threads: Option<usize>,
     /// For each change, construct an applicant it affects.
     #[arg(long)]

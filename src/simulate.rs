@@ -22,7 +22,7 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     population: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one)]
     threads: Option<usize>,
     /// What to do with a row that breaks the data contract.
     #[arg(long, value_enum, default_value_t = BadRow::Fail)]
@@ -162,6 +162,16 @@ pub(crate) fn run_population(
         eprintln!("  (rows that break the data contract stop the run; `--on-bad-row skip` counts and skips them instead)");
         Exit::Failed
     })
+}
+
+/// A thread count: 0 would mean no worker at all, so it is refused rather
+/// than quietly taken as 1.
+pub(crate) fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("at least 1 thread is needed".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 impl RunArgs {

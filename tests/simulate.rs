@@ -165,6 +165,12 @@ fn results_do_not_depend_on_the_thread_count() {
         "a synthetic population has payees: {}",
         r["paid"]
     );
+    // No worker at all is refused, not taken as one.
+    fails(
+        &["simulate", POLICY, "--population", path, "--threads", "0"],
+        2,
+        "at least 1 thread is needed",
+    );
 }
 
 #[test]
