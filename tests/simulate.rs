@@ -341,6 +341,27 @@ fn a_missing_column_is_named_and_can_be_mapped() {
         &["--map-file", map_file.to_str().unwrap()],
     );
     assert_eq!(yuan(&r["total"]), 16800);
+
+    // A header that differs only in case or separators is named with the map
+    // that reads it, quoted for the shell; it is not mapped without asking.
+    let spreadsheet = temp("spreadsheet.csv");
+    let text = text
+        .replacen("applied_on", "Applied On", 1)
+        .replacen("voc_level", "VOC-Level", 1);
+    std::fs::write(&spreadsheet, text).unwrap();
+    let path = spreadsheet.to_str().unwrap();
+    fails(
+        &["simulate", POLICY, "--population", path],
+        1,
+        "the header has no column `voc_level`, `applied_on`; read them with `--map voc_level=VOC-Level` `--map 'applied_on=Applied On'`",
+    );
+    let maps = [
+        "--map",
+        "voc_level=VOC-Level",
+        "--map",
+        "applied_on=Applied On",
+    ];
+    assert_eq!(yuan(&simulate_json(path, &maps)["total"]), 16800);
 }
 
 #[test]

@@ -127,11 +127,14 @@ impl Layout {
                         });
                     }
                 }
-                [] => missing.push(if wanted == f.name {
-                    format!("`{wanted}`")
-                } else {
-                    format!("`{wanted}` (for `{}`)", f.name)
-                }),
+                [] => missing.push((
+                    f.name.as_str(),
+                    if wanted == f.name {
+                        format!("`{wanted}`")
+                    } else {
+                        format!("`{wanted}` (for `{}`)", f.name)
+                    },
+                )),
                 _ => {
                     return Err(err(format!(
                         "the header has column `{wanted}` more than once"
@@ -140,9 +143,47 @@ impl Layout {
             }
         }
         if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|(_, shown)| shown.as_str()).collect();
+            // Headers that differ from a missing field's name only in case
+            // or separators (`Applied_On`, `applied-on`) are named with the
+            // map that would read them; nothing is mapped without asking.
+            let unused = |h: &&String| {
+                headers
+                    .iter()
+                    .position(|x| x == *h)
+                    .is_some_and(|j| columns.get(j).is_some_and(Option::is_none))
+            };
+            let maps: Vec<String> = missing
+                .iter()
+                .filter_map(|(field, _)| {
+                    headers
+                        .iter()
+                        .filter(unused)
+                        .find(|h| loose(h) == loose(field))
+                        .map(|h| {
+                            // As typed at a shell prompt.
+                            let arg = format!("{field}={h}");
+                            if arg.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+                                format!("`--map '{}'`", arg.replace('\'', "'\\''"))
+                            } else {
+                                format!("`--map {arg}`")
+                            }
+                        })
+                })
+                .collect();
+            let generic = "map other names with `--map field=column`";
+            let how = match maps.len() {
+                0 => generic.to_string(),
+                1 if missing.len() == 1 => format!("read it with {}", maps.join(" ")),
+                n if n == missing.len() => format!("read them with {}", maps.join(" ")),
+                _ => format!(
+                    "read the names that differ only in case or separators with {}; {generic}",
+                    maps.join(" ")
+                ),
+            };
             return Err(err(format!(
-                "the header has no column {}; map other names with `--map field=column`",
-                missing.join(", ")
+                "the header has no column {}; {how}",
+                names.join(", ")
             )));
         }
         Ok(Layout {
@@ -228,6 +269,18 @@ impl Layout {
     pub fn file(&self) -> &str {
         &self.file
     }
+}
+
+/// A column name without the differences a spreadsheet introduces: case,
+/// and `-` or a space for `_`.
+fn loose(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
 /// Which fields any rule or the application block reads. The identifier is
