@@ -659,6 +659,61 @@ mod tests {
         }
     }
 
+    /// Which line end, or which first cell, a generated row has.
+    const ENDS: [&[u8]; 3] = [b"\n", b"\r\n", b"\r"];
+
+    proptest::proptest! {
+        /// Rows written with any mix of line ends, blank lines and line
+        /// ends inside quoted cells are located on the line where their
+        /// first byte is, whatever the CSV reader's buffer size.
+        #[test]
+        fn generated_rows_are_located_where_they_were_written(
+            rows in proptest::collection::vec(
+                (0usize..3, proptest::bool::ANY, 0usize..2, proptest::collection::vec(0usize..3, 0..3)),
+                1..8,
+            ),
+            last_end in proptest::bool::ANY,
+            capacity in 1usize..40,
+        ) {
+            let mut data: Vec<u8> = b"h,x\n".to_vec();
+            let mut starts = Vec::new();
+            let count = rows.len();
+            for (i, (end, quoted, inner, blanks)) in rows.into_iter().enumerate() {
+                for b in blanks {
+                    data.extend_from_slice(ENDS[b]);
+                }
+                starts.push(data.len());
+                if quoted {
+                    data.extend_from_slice(b"\"a");
+                    data.extend_from_slice(ENDS[inner]);
+                    data.extend_from_slice(b"b\",1");
+                } else {
+                    data.extend_from_slice(format!("r{i},1").as_bytes());
+                }
+                if i + 1 < count || last_end {
+                    data.extend_from_slice(ENDS[end]);
+                }
+            }
+            // A CR ending one row and an LF ending a blank line after it
+            // are one CRLF; counting line ends in the bytes settles it.
+            let expected: Vec<u64> = starts
+                .iter()
+                .map(|&s| naive(&data, s as u64))
+                .collect();
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .buffer_capacity(capacity)
+                .from_reader(&data[..]);
+            let mut record = csv::StringRecord::new();
+            let mut offsets = Vec::new();
+            while reader.read_record(&mut record).unwrap() {
+                offsets.push(RowPosition::from(record.position().unwrap()).byte);
+            }
+            proptest::prop_assert_eq!(offsets.len(), expected.len());
+            proptest::prop_assert_eq!(lines_at(&data[..], &offsets).unwrap(), expected);
+        }
+    }
+
     #[test]
     fn offsets_in_any_order_and_past_the_end() {
         let data = b"h\na\nb\n";
