@@ -635,6 +635,24 @@ fn take_up_assumptions_are_seeded() {
         "{}",
         stdout(&o)
     );
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        POLICY,
+        "--scenario",
+        "take-up",
+        "--population",
+        SAMPLE,
+        "--format",
+        "csv",
+    ]);
+    let csv = stdout(&o);
+    for line in [
+        "assumptions,vocational,take_up,,0.8,",
+        "assumptions,,seed,,2023,",
+    ] {
+        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
+    }
 }
 
 /// One pass hands each row's values to both schemes, so they must read a

@@ -75,7 +75,7 @@ pub struct AssumptionsInfo {
 }
 
 impl AssumptionsInfo {
-    /// `take-up vocational 80%, contest 95%; 5% late; steps take 50% of their limits; seed 2023`
+    /// `take-up contest 95%, vocational 80%; 5% late; steps take 50% of their limits; seed 2023`
     fn describe(&self) -> String {
         let percent = |share: f64| format!("{}%", (share * 1000.0).round() / 10.0);
         let mut parts = Vec::new();
@@ -718,9 +718,7 @@ impl Comparison {
         }
         out
     }
-}
 
-impl Comparison {
     /// One row per figure, with the base's, the reform's and the change in
     /// columns, for a spreadsheet. Winners and losers are changes only.
     pub fn to_csv(&self) -> String {
@@ -769,18 +767,55 @@ impl Comparison {
             "overrides",
             both(b.overrides.join("; "), r.overrides.join("; ")),
         );
-        let assumed = |rep: &Report| {
-            rep.assumptions
-                .as_ref()
-                .map_or_else(String::new, AssumptionsInfo::describe)
-        };
-        row("source", "", "assumptions", both(assumed(b), assumed(r)));
         row(
             "source",
             "",
             "population",
             both(b.population.file.clone(), r.population.file.clone()),
         );
+        // Assumptions side by side, empty where a side assumes nothing.
+        let (ab, ar) = (b.assumptions.as_ref(), r.assumptions.as_ref());
+        let categories: std::collections::BTreeSet<&String> = ab
+            .iter()
+            .chain(ar.iter())
+            .flat_map(|a| a.take_up.keys())
+            .collect();
+        let share = |a: Option<&AssumptionsInfo>,
+                     get: &dyn Fn(&AssumptionsInfo) -> Option<String>| {
+            a.and_then(get).unwrap_or_default()
+        };
+        for c in categories {
+            let take_up = |a: &AssumptionsInfo| a.take_up.get(c).map(ToString::to_string);
+            row(
+                "assumptions",
+                c,
+                "take_up",
+                both(share(ab, &take_up), share(ar, &take_up)),
+            );
+        }
+        if ab.is_some() || ar.is_some() {
+            let late = |a: &AssumptionsInfo| Some(a.late_share.to_string());
+            let fraction = |a: &AssumptionsInfo| Some(a.timeline_fraction.to_string());
+            let seed = |a: &AssumptionsInfo| Some(a.seed.to_string());
+            row(
+                "assumptions",
+                "",
+                "late_share",
+                both(share(ab, &late), share(ar, &late)),
+            );
+            row(
+                "assumptions",
+                "",
+                "timeline_fraction",
+                both(share(ab, &fraction), share(ar, &fraction)),
+            );
+            row(
+                "assumptions",
+                "",
+                "seed",
+                both(share(ab, &seed), share(ar, &seed)),
+            );
+        }
         for (metric, x, y) in [
             ("rows", b.rows, r.rows),
             ("paid", b.paid, r.paid),
