@@ -37,6 +37,13 @@ fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
 }
 
 /// Whole yuan from a decimal string like "16800.00".
+/// Asserts that each of `lines` is a whole line of `text`.
+fn has_lines(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(text.lines().any(|l| l == *line), "`{line}` in:\n{text}");
+    }
+}
+
 fn yuan(v: &serde_json::Value) -> i64 {
     let s = v.as_str().unwrap();
     let (int, frac) = s.split_once('.').unwrap();
@@ -612,47 +619,33 @@ fn take_up_assumptions_are_seeded() {
         text.contains("assumed     take-up contest 95%, social_work 95%, vocational 80%; 5% late; steps take 50% of their limits; seed 7"),
         "{text}"
     );
-    let csv = run("csv");
-    for line in [
-        "source,,scenario,take-up",
-        "assumptions,vocational,take_up,0.8",
-        "assumptions,,late_share,0.05",
-        "assumptions,,seed,7",
-    ] {
-        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
-    }
-    let o = bursar(&[
-        "compare",
-        POLICY,
-        POLICY,
-        "--scenario",
-        "take-up",
-        "--population",
-        SAMPLE,
-    ]);
-    assert!(
-        stdout(&o).contains("\n            assumed take-up contest 95%"),
-        "{}",
-        stdout(&o)
+    has_lines(
+        &run("csv"),
+        &[
+            "source,,scenario,take-up",
+            "assumptions,vocational,take_up,0.8",
+            "assumptions,,late_share,0.05",
+            "assumptions,,seed,7",
+        ],
     );
-    let o = bursar(&[
-        "compare",
-        POLICY,
-        POLICY,
-        "--scenario",
-        "take-up",
-        "--population",
-        SAMPLE,
-        "--format",
-        "csv",
-    ]);
-    let csv = stdout(&o);
-    for line in [
-        "assumptions,vocational,take_up,,0.8,",
-        "assumptions,,seed,,2023,",
-    ] {
-        assert!(csv.lines().any(|l| l == line), "{line} in {csv}");
-    }
+    let compare = |format: &str| {
+        let args = ["compare", POLICY, POLICY, "--scenario", "take-up"];
+        stdout(&bursar(
+            &[&args[..], &["--population", SAMPLE, "--format", format]].concat(),
+        ))
+    };
+    let text = compare("text");
+    assert!(
+        text.contains("\n            assumed take-up contest 95%"),
+        "{text}"
+    );
+    has_lines(
+        &compare("csv"),
+        &[
+            "assumptions,vocational,take_up,,0.8,",
+            "assumptions,,seed,,2023,",
+        ],
+    );
 }
 
 /// One pass hands each row's values to both schemes, so they must read a
