@@ -75,6 +75,24 @@ pub struct AssumptionsInfo {
 }
 
 impl AssumptionsInfo {
+    /// The assumptions as `(category, metric, value)` rows of a CSV report:
+    /// a take-up share per category, then the scheme-wide ones.
+    fn rows(&self) -> Vec<(String, &'static str, String)> {
+        let mut rows: Vec<(String, &'static str, String)> = self
+            .take_up
+            .iter()
+            .map(|(c, share)| (c.clone(), "take_up", share.to_string()))
+            .collect();
+        rows.push((String::new(), "late_share", self.late_share.to_string()));
+        rows.push((
+            String::new(),
+            "timeline_fraction",
+            self.timeline_fraction.to_string(),
+        ));
+        rows.push((String::new(), "seed", self.seed.to_string()));
+        rows
+    }
+
     /// `take-up contest 95%, vocational 80%; 5% late; steps take 50% of their limits; seed 2023`
     fn describe(&self) -> String {
         let percent = |share: f64| format!("{}%", (share * 1000.0).round() / 10.0);
@@ -431,18 +449,8 @@ impl Report {
         for o in &self.overrides {
             row("source", "", "override", o.clone());
         }
-        if let Some(a) = &self.assumptions {
-            for (category, share) in &a.take_up {
-                row("assumptions", category, "take_up", share.to_string());
-            }
-            row("assumptions", "", "late_share", a.late_share.to_string());
-            row(
-                "assumptions",
-                "",
-                "timeline_fraction",
-                a.timeline_fraction.to_string(),
-            );
-            row("assumptions", "", "seed", a.seed.to_string());
+        for (name, metric, value) in self.assumptions.iter().flat_map(AssumptionsInfo::rows) {
+            row("assumptions", &name, metric, value);
         }
         for (metric, value) in [
             ("rows", self.rows),
@@ -773,47 +781,33 @@ impl Comparison {
             "population",
             both(b.population.file.clone(), r.population.file.clone()),
         );
-        // Assumptions side by side, empty where a side assumes nothing.
-        let (ab, ar) = (b.assumptions.as_ref(), r.assumptions.as_ref());
-        let categories: std::collections::BTreeSet<&String> = ab
-            .iter()
-            .chain(ar.iter())
-            .flat_map(|a| a.take_up.keys())
-            .collect();
-        let share = |a: Option<&AssumptionsInfo>,
-                     get: &dyn Fn(&AssumptionsInfo) -> Option<String>| {
-            a.and_then(get).unwrap_or_default()
+        // Assumptions side by side, empty where a side assumes nothing:
+        // per-category rows first, by name, then the scheme-wide ones.
+        let rows = |rep: &Report| {
+            rep.assumptions
+                .as_ref()
+                .map(AssumptionsInfo::rows)
+                .unwrap_or_default()
         };
-        for c in categories {
-            let take_up = |a: &AssumptionsInfo| a.take_up.get(c).map(ToString::to_string);
-            row(
-                "assumptions",
-                c,
-                "take_up",
-                both(share(ab, &take_up), share(ar, &take_up)),
-            );
+        let (rb, rr) = (rows(b), rows(r));
+        let mut keys: Vec<(&str, &str)> = Vec::new();
+        for (name, metric, _) in rb.iter().chain(&rr) {
+            if !keys.contains(&(name.as_str(), *metric)) {
+                keys.push((name, metric));
+            }
         }
-        if ab.is_some() || ar.is_some() {
-            let late = |a: &AssumptionsInfo| Some(a.late_share.to_string());
-            let fraction = |a: &AssumptionsInfo| Some(a.timeline_fraction.to_string());
-            let seed = |a: &AssumptionsInfo| Some(a.seed.to_string());
+        keys.sort_by_key(|(name, _)| (name.is_empty(), *name));
+        let value = |rows: &[(String, &str, String)], name: &str, metric: &str| {
+            rows.iter()
+                .find(|(n, m, _)| n == name && *m == metric)
+                .map_or_else(String::new, |(_, _, v)| v.clone())
+        };
+        for (name, metric) in keys {
             row(
                 "assumptions",
-                "",
-                "late_share",
-                both(share(ab, &late), share(ar, &late)),
-            );
-            row(
-                "assumptions",
-                "",
-                "timeline_fraction",
-                both(share(ab, &fraction), share(ar, &fraction)),
-            );
-            row(
-                "assumptions",
-                "",
-                "seed",
-                both(share(ab, &seed), share(ar, &seed)),
+                name,
+                metric,
+                both(value(&rb, name, metric), value(&rr, name, metric)),
             );
         }
         for (metric, x, y) in [
