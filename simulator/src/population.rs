@@ -468,7 +468,9 @@ impl<R: Read> Reader<R> {
     /// pass over the file, and only rows with errors need it. A source that
     /// is not a file keeps the CSV reader's count.
     pub fn locate(&self, errors: &mut [RowError]) {
-        let Some(path) = &self.path else { return };
+        let Some(path) = self.path.as_ref().filter(|_| !errors.is_empty()) else {
+            return;
+        };
         let Ok(file) = std::fs::File::open(path) else {
             return;
         };
