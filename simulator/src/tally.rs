@@ -292,7 +292,14 @@ fn reason(plan: &TallyPlan, applicant: &Applicant, d: &Decision) -> usize {
         let has_data = plan
             .slot_fields
             .get(slot)
-            .is_some_and(|fields| fields.iter().any(|f| applicant.get(*f).is_some()));
+            // Every field is looked at, without stopping at the first present:
+            // whether a field is present is the least predictable branch of
+            // the run, and a slot reads one or two fields.
+            .is_some_and(|fields| {
+                fields
+                    .iter()
+                    .fold(false, |any, f| any | applicant.get(*f).is_some())
+            });
         let score = ((passed + 1) << 1) | usize::from(has_data);
         if score > best_score {
             (best_score, best_slot) = (score, slot);
