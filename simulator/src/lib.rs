@@ -12,6 +12,7 @@ pub mod attribution;
 pub mod compare;
 pub mod overrides;
 pub mod population;
+pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;

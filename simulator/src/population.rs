@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, Applicant, Problem};
 
+use crate::records::{NotText, Records};
+pub use crate::records::{Record, RowPosition};
+
 /// A problem with the population file, located for the person who must fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
@@ -23,6 +26,10 @@ pub struct RowError {
     pub column: Option<String>,
     pub value: Option<String>,
     pub message: String,
+    /// The file cannot be read as it is (it is not UTF-8, or reading it
+    /// failed), so `--on-bad-row skip` stops here too: skipping rows of a
+    /// file saved as GBK would drop every row with Chinese text in it.
+    pub fatal: bool,
 }
 
 impl std::fmt::Display for RowError {
@@ -72,7 +79,7 @@ impl Layout {
     pub fn new(
         scheme: &Scheme,
         file: &str,
-        header: &csv::StringRecord,
+        header: &[&str],
         map: &ColumnMap,
     ) -> Result<Layout, RowError> {
         let err = |message: String| RowError {
@@ -82,6 +89,7 @@ impl Layout {
             column: None,
             value: None,
             message,
+            fatal: true,
         };
         for field in map.keys() {
             if !scheme.applicant.iter().any(|f| f.name == *field) {
@@ -197,7 +205,7 @@ impl Layout {
     pub fn parse(
         &self,
         scheme: &Scheme,
-        record: &csv::StringRecord,
+        record: &Record,
         at: RowPosition,
         applicant: &mut Applicant,
     ) -> Result<(), RowError> {
@@ -213,12 +221,20 @@ impl Layout {
                     record.len(),
                     self.headers.len()
                 ),
+                fatal: false,
             });
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
+        let text = record.text().map_err(|e| self.not_text(at, e))?;
         let values = applicant.values_mut();
-        for (cell, column) in record.iter().zip(&self.columns) {
+        let (mut rest, mut start) = (text, 0);
+        for (&end, column) in record.ends().iter().zip(&self.columns) {
+            // Checks that the cell ends on a character (see `Record::text`).
+            let Some((cell, after)) = rest.split_at_checked(end.saturating_sub(start)) else {
+                return Err(self.not_text(at, record.cell_at(start)));
+            };
+            (rest, start) = (after, end);
             let Some(column) = column else { continue };
             let Some(slot) = values.get_mut(column.field as usize) else {
                 continue;
@@ -248,6 +264,19 @@ impl Layout {
     }
 
     #[cold]
+    fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line: at.line,
+            byte: at.byte,
+            column: self.headers.get(e.cell).cloned(),
+            value: None,
+            message: "the value is not valid UTF-8".to_string(),
+            fatal: true,
+        }
+    }
+
+    #[cold]
     fn cell_error(&self, at: RowPosition, column: &Column, value: &str, message: &str) -> RowError {
         RowError {
             file: self.file.clone(),
@@ -256,6 +285,7 @@ impl Layout {
             column: self.headers.get(column.index).cloned(),
             value: Some(value.to_string()),
             message: message.to_string(),
+            fatal: false,
         }
     }
 
@@ -310,32 +340,9 @@ fn fields_read(scheme: &Scheme) -> Vec<bool> {
     read
 }
 
-/// Where a row is in its file, as the CSV reader counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RowPosition {
-    /// The CSV reader's line. It comes up one short after a CRLF line end
-    /// or a blank line (rust-csv issues 395 and 208), so a line shown to a
-    /// person is found again from `byte` ([`Reader::locate`]).
-    pub line: u64,
-    /// Where the row starts, or the line end just before it.
-    pub byte: u64,
-    /// The row's number: 1 for the first row after the header.
-    pub record: u64,
-}
-
-impl From<&csv::Position> for RowPosition {
-    fn from(p: &csv::Position) -> Self {
-        RowPosition {
-            line: p.line(),
-            byte: p.byte(),
-            record: p.record(),
-        }
-    }
-}
-
 /// Reads a population source record by record.
 pub struct Reader<R: Read> {
-    reader: csv::Reader<R>,
+    records: Records<R>,
     layout: Layout,
     /// The file read, when it can be read again to find lines.
     path: Option<PathBuf>,
@@ -367,11 +374,7 @@ impl<R: Read> Reader<R> {
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(source);
+        let mut records = Records::new(source, 1 << 16);
         let header_error = |message: String| RowError {
             file: file.clone(),
             line: 1,
@@ -379,19 +382,24 @@ impl<R: Read> Reader<R> {
             column: None,
             value: None,
             message,
+            fatal: true,
         };
-        let header = reader
-            .headers()
+        let mut header = Record::new();
+        let read = records
+            .read(&mut header)
             .map_err(|e| header_error(format!("cannot read the header row: {e}")))?;
-        if header.is_empty() {
+        if read.is_none() || header.is_empty() {
             return Err(header_error(
                 "the file is empty: a population file starts with a header row of column names"
                     .to_string(),
             ));
         }
-        let layout = Layout::new(scheme, &file, &header.clone(), map)?;
+        let header = header
+            .cells()
+            .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
+        let layout = Layout::new(scheme, &file, &header, map)?;
         Ok(Reader {
-            reader,
+            records,
             layout,
             path: None,
         })
@@ -408,38 +416,24 @@ impl<R: Read> Reader<R> {
     }
 
     /// Reads the next raw record; `Ok(None)` at the end. Returns where it is.
-    /// An error's line is the CSV reader's count until [`Reader::locate`].
-    pub fn next_record(
-        &mut self,
-        record: &mut csv::StringRecord,
-    ) -> Result<Option<RowPosition>, RowError> {
-        match self.reader.read_record(record) {
-            Ok(false) => Ok(None),
-            Ok(true) => Ok(Some(record.position().map(Into::into).unwrap_or_default())),
-            Err(e) => {
-                let (column, message) = match e.kind() {
-                    csv::ErrorKind::Utf8 { err, .. } => (
-                        self.layout.headers.get(err.field()).cloned(),
-                        "the value is not valid UTF-8".to_string(),
-                    ),
-                    _ => (None, e.to_string()),
-                };
-                let at: RowPosition = e.position().map(Into::into).unwrap_or_default();
-                Err(RowError {
-                    file: self.layout.file.clone(),
-                    line: at.line,
-                    byte: at.byte,
-                    column,
-                    value: None,
-                    message,
-                })
-            }
-        }
+    /// An error's line is the CSV parser's count until [`Reader::locate`].
+    /// Its cells are checked as text when they are parsed ([`Layout::parse`]).
+    pub fn next_record(&mut self, record: &mut Record) -> Result<Option<RowPosition>, RowError> {
+        let (line, byte) = (self.records.line(), self.records.byte());
+        self.records.read(record).map_err(|e| RowError {
+            file: self.layout.file.clone(),
+            line,
+            byte,
+            column: None,
+            value: None,
+            message: format!("cannot read the file: {e}"),
+            fatal: true,
+        })
     }
 
     /// Bytes read so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.records.byte()
     }
 
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
@@ -449,7 +443,7 @@ impl<R: Read> Reader<R> {
         scheme: &Scheme,
         applicant: &mut Applicant,
     ) -> Result<Option<RowPosition>, RowError> {
-        let mut record = csv::StringRecord::new();
+        let mut record = Record::new();
         let read = self.next_record(&mut record).and_then(|at| match at {
             Some(at) => self
                 .layout
@@ -598,16 +592,22 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
-    /// The line each record of `data` begins on, from the CSV reader's byte
+    /// Where each record after the header starts, with a read buffer of
+    /// `capacity` bytes.
+    fn offsets(data: &[u8], capacity: usize) -> Vec<u64> {
+        let mut records = Records::new(data, capacity);
+        let mut record = Record::new();
+        let mut offsets = Vec::new();
+        while let Some(at) = records.read(&mut record).unwrap() {
+            offsets.push(at.byte);
+        }
+        offsets.into_iter().skip(1).collect()
+    }
+
+    /// The line each record of `data` begins on, from the reader's byte
     /// offsets, as [`Reader::locate`] finds it.
     fn located(data: &[u8]) -> Vec<u64> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(data);
-        let mut record = csv::StringRecord::new();
-        let mut offsets = Vec::new();
-        while reader.read_record(&mut record).unwrap() {
-            offsets.push(RowPosition::from(record.position().unwrap()).byte);
-        }
-        lines_at(data, &offsets).unwrap()
+        lines_at(data, &offsets(data, 1 << 16)).unwrap()
     }
 
     #[test]
@@ -702,15 +702,7 @@ mod tests {
                 .iter()
                 .map(|&s| naive(&data, s as u64))
                 .collect();
-            let mut reader = csv::ReaderBuilder::new()
-                .flexible(true)
-                .buffer_capacity(capacity)
-                .from_reader(&data[..]);
-            let mut record = csv::StringRecord::new();
-            let mut offsets = Vec::new();
-            while reader.read_record(&mut record).unwrap() {
-                offsets.push(RowPosition::from(record.position().unwrap()).byte);
-            }
+            let offsets = offsets(&data, capacity);
             proptest::prop_assert_eq!(offsets.len(), expected.len());
             proptest::prop_assert_eq!(lines_at(&data[..], &offsets).unwrap(), expected);
         }

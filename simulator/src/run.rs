@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::compare::DiffTally;
-use crate::population::{Layout, Reader, RowError, RowPosition};
+use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::tally::{Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
@@ -49,7 +49,7 @@ pub struct Options {
 
 /// A chunk's raw rows with where they are in the file.
 struct Chunk {
-    records: Vec<csv::StringRecord>,
+    records: Vec<Record>,
     positions: Vec<RowPosition>,
     len: usize,
 }
@@ -57,7 +57,7 @@ struct Chunk {
 impl Chunk {
     fn new() -> Chunk {
         Chunk {
-            records: (0..CHUNK).map(|_| csv::StringRecord::new()).collect(),
+            records: (0..CHUNK).map(|_| Record::new()).collect(),
             positions: vec![RowPosition::default(); CHUNK],
             len: 0,
         }
@@ -153,7 +153,7 @@ impl Run {
             d.merge(p);
         }
         for e in part.bad_rows {
-            if on_bad_row == OnBadRow::Fail {
+            if on_bad_row == OnBadRow::Fail || e.fatal {
                 return Err(e);
             }
             for t in &mut self.tallies {
@@ -175,7 +175,7 @@ fn one_thread<R: Read>(
     run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
-    let mut record = csv::StringRecord::new();
+    let mut record = Record::new();
     let mut row = Row::new(&job.sides);
     loop {
         let mut part = Part::new(&job.sides);
@@ -294,13 +294,7 @@ impl Row {
     }
 
     /// Parses one record and adds every scheme's decision to `part`.
-    fn decide(
-        &mut self,
-        job: &Job<'_>,
-        record: &csv::StringRecord,
-        at: RowPosition,
-        part: &mut Part,
-    ) {
+    fn decide(&mut self, job: &Job<'_>, record: &Record, at: RowPosition, part: &mut Part) {
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
         let Some(first) = job.sides.first() else {
@@ -375,4 +369,113 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
             part
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use std::collections::BTreeMap;
+
+    use bursar_runtime::evaluate;
+
+    use super::*;
+
+    fn scheme() -> &'static Scheme {
+        static SCHEME: std::sync::OnceLock<Scheme> = std::sync::OnceLock::new();
+        SCHEME.get_or_init(|| {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../policies/beijing/2023-career-boost.bursar"
+            );
+            let text = std::fs::read_to_string(path).unwrap();
+            let source = bursar_compiler::SourceFile::new(path, text);
+            bursar_compiler::compile(&source).scheme.unwrap()
+        })
+    }
+
+    /// Each row read, decided and counted on its own, nothing reused: what
+    /// a run must add up to.
+    fn one_by_one(scheme: &Scheme, data: &[u8], assumptions: Option<&Assumptions>) -> Tally {
+        let plan = TallyPlan::new(scheme);
+        let mut tally = Tally::new(&plan);
+        let mut reader = Reader::new(scheme, "population.csv", data, &Default::default()).unwrap();
+        let mut applicant = Applicant::empty(scheme);
+        let fraction = assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
+        let mut ends = Vec::new();
+        loop {
+            match reader.next_into(scheme, &mut applicant) {
+                Ok(None) => return tally,
+                Ok(Some(at)) => {
+                    let mut d = evaluate(scheme, &applicant);
+                    if let Some(a) = assumptions {
+                        if !matches!(d.outcome, Outcome::NotEligible | Outcome::Error) {
+                            a.apply(scheme, &mut applicant, at.record + 1, &mut d);
+                        }
+                    }
+                    let expected = expected_payment(scheme, &d, fraction, &mut ends);
+                    tally.add(&plan, &applicant, &d, expected);
+                }
+                Err(_) => tally.skipped_rows += 1,
+            }
+        }
+    }
+
+    /// Rows of the 2023 population, most of them alike but for the id, as
+    /// in a real population. The last two have the same bytes in their
+    /// contest cells, cut in different places (`2022`,`1` and `20221`,``).
+    const ROWS: [&str; 8] = [
+        "true,,,,false,,,,,",
+        "false,,,,false,,,,,",
+        "true,1,beijing_center,2022-03-01,false,,,,,2023-05-01",
+        "true,,,,false,senior,2022-06-01,,,2023-09-01",
+        "true,3,registered_org,2021-06-01,true,,,,,",
+        "yes,,,,false,,,,,",
+        "true,,,,false,,,2022,1,2023-11-15",
+        "true,,,,false,,,20221,,2023-11-15",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// A run adds up to deciding every row on its own, on one thread or
+        /// two, with assumptions redrawing who applies or not.
+        #[test]
+        fn runs_add_up_as_deciding_each_row_alone(
+            rows in proptest::collection::vec((0..ROWS.len(), proptest::option::weighted(0.95, 0u32..3000)), 0..700),
+            id_second in proptest::bool::ANY,
+            threads in 1usize..3,
+        ) {
+            let scheme = scheme();
+            // The id first, or second (after `member_card`, which is then
+            // compared before the id, one cell at a time).
+            let line = |id: &str, rest: &str| match rest.split_once(',') {
+                Some((card, rest)) if id_second => format!("{card},{id},{rest}\n"),
+                _ => format!("{id},{rest}\n"),
+            };
+            let header = crate::synth::HEADER.split_once(',').unwrap().1;
+            let mut data = line("person_id", header);
+            for (row, id) in &rows {
+                // Ids of different lengths move where the other cells start;
+                // an empty one is a bad row.
+                data += &line(&id.map(|n| format!("P{n}")).unwrap_or_default(), ROWS[*row]);
+            }
+            let take_up = Assumptions {
+                take_up: BTreeMap::from([("vocational".to_string(), 0.5), ("contest".to_string(), 0.9)]),
+                late_share: 0.3,
+                seed: 5,
+                ..Assumptions::default()
+            };
+            let options = Options {
+                on_bad_row: OnBadRow::Skip,
+                assumptions: vec![None, Some(take_up.clone())],
+            };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let run = pool.install(|| {
+                let mut reader =
+                    Reader::new(scheme, "population.csv", data.as_bytes(), &Default::default()).unwrap();
+                simulate(&[scheme, scheme], &mut reader, &options, &|_| {}).unwrap()
+            });
+            proptest::prop_assert_eq!(&run.tallies[0], &one_by_one(scheme, data.as_bytes(), None));
+            proptest::prop_assert_eq!(&run.tallies[1], &one_by_one(scheme, data.as_bytes(), Some(&take_up)));
+        }
+    }
 }
