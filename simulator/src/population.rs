@@ -54,6 +54,9 @@ pub struct Layout {
     /// Per CSV column: the field it fills, if any.
     columns: Vec<Option<Column>>,
     headers: Vec<String>,
+    /// Every column from this one on is compared byte for byte by
+    /// [`Layout::same_applicant`].
+    compared_from: usize,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -68,6 +71,22 @@ struct Column {
     /// Whether any rule reads the value. An unread text field needs no copy:
     /// there is nothing to validate in text.
     read: bool,
+}
+
+impl Column {
+    /// Whether two cells must be equal byte for byte to give the same
+    /// applicant (an unread text cell only has to agree on being empty).
+    fn compared(&self) -> bool {
+        self.read || self.ty != Type::Text
+    }
+}
+
+/// The first column from which every column is compared.
+fn compared_from(columns: &[Option<Column>]) -> usize {
+    columns
+        .iter()
+        .rposition(|c| !c.as_ref().is_some_and(Column::compared))
+        .map_or(0, |i| i + 1)
 }
 
 /// A column mapping: field name → column name in the file.
@@ -196,6 +215,7 @@ impl Layout {
         }
         Ok(Layout {
             file: file.to_string(),
+            compared_from: compared_from(&columns),
             columns,
             headers,
         })
@@ -263,6 +283,63 @@ impl Layout {
         Ok(())
     }
 
+    /// Whether two records give the same applicant: the same cells in every
+    /// column that fills a field, except that an unread text cell (an
+    /// identifier) only has to be empty in both or in neither. Parsing and
+    /// deciding depend on nothing else, so a row that repeats the one before
+    /// it, as most rows of a population that qualify for nothing do, need
+    /// not be parsed or decided again.
+    pub fn same_applicant(&self, a: &Record, b: &Record) -> bool {
+        let (ends_a, ends_b) = (a.ends(), b.ends());
+        if ends_a.len() != ends_b.len() {
+            return false;
+        }
+        // The columns from `compared_from` on: their bytes, and where
+        // each cell ends relative to the first.
+        let from = self.compared_from;
+        let start = |ends: &[usize]| {
+            from.checked_sub(1)
+                .and_then(|i| ends.get(i))
+                .copied()
+                .unwrap_or(0)
+        };
+        let (start_a, start_b) = (start(ends_a), start(ends_b));
+        let (tail_a, tail_b) = (
+            ends_a.get(from..).unwrap_or_default(),
+            ends_b.get(from..).unwrap_or_default(),
+        );
+        let end = |ends: &[usize]| ends.last().copied().unwrap_or(0);
+        if a.bytes(start_a..end(ends_a)) != b.bytes(start_b..end(ends_b)) {
+            return false;
+        }
+        let same_cuts = if start_a == start_b {
+            tail_a == tail_b
+        } else {
+            tail_a
+                .iter()
+                .zip(tail_b)
+                .all(|(x, y)| x.wrapping_sub(start_a) == y.wrapping_sub(start_b))
+        };
+        if !same_cuts {
+            return false;
+        }
+        // The columns before, one by one.
+        let (mut start_a, mut start_b) = (0, 0);
+        for ((&end_a, &end_b), column) in ends_a.iter().zip(ends_b).zip(&self.columns).take(from) {
+            let (x, y) = (a.bytes(start_a..end_a), b.bytes(start_b..end_b));
+            (start_a, start_b) = (end_a, end_b);
+            let same = match column {
+                None => true,
+                Some(c) if c.compared() => x == y,
+                Some(_) => x.is_empty() == y.is_empty(),
+            };
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
+
     #[cold]
     fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
         RowError {
@@ -294,6 +371,7 @@ impl Layout {
         for c in self.columns.iter_mut().flatten() {
             c.read = true;
         }
+        self.compared_from = compared_from(&self.columns);
     }
 
     pub fn file(&self) -> &str {

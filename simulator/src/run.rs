@@ -7,7 +7,10 @@
 //! workers (parsing cells and evaluating, the expensive part, happens on the
 //! workers). With one thread there is nothing to overlap, and each row is
 //! read, decided and counted in turn. Both add their parts up in file order
-//! (`Run::absorb`), so the result is the same.
+//! (`Run::absorb`), so the result is the same. Either way, a row that repeats
+//! the one before it but for its id, as most rows of a population that
+//! qualify for nothing do, is counted again without being parsed and decided
+//! again (`Layout::same_applicant`).
 
 use std::io::Read;
 
@@ -175,17 +178,20 @@ fn one_thread<R: Read>(
     run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
-    let mut record = Record::new();
+    let (mut a, mut b) = (Record::new(), Record::new());
+    // The two records take turns; swapping the references moves no record.
+    let (mut record, mut previous) = (&mut a, &mut b);
     let mut row = Row::new(&job.sides);
     loop {
         let mut part = Part::new(&job.sides);
         let mut end = false;
         for _ in 0..CHUNK {
-            let Some(at) = reader.next_record(&mut record)? else {
+            let Some(at) = reader.next_record(record)? else {
                 end = true;
                 break;
             };
-            row.decide(job, &record, at, &mut part);
+            row.decide(job, record, Some(previous), at, &mut part);
+            std::mem::swap(&mut record, &mut previous);
             if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                 break;
             }
@@ -279,6 +285,9 @@ struct Row {
     decisions: Vec<Decision>,
     /// The expected case's timeline.
     step_ends: Vec<NaiveDate>,
+    /// Whether `applicant` and `decisions` are what parsing and deciding the
+    /// previous record gave: no bad row since, no assumption redrawn.
+    fresh: bool,
 }
 
 impl Row {
@@ -290,32 +299,51 @@ impl Row {
                 .unwrap_or_default(),
             decisions: sides.iter().map(|_| Decision::default()).collect(),
             step_ends: Vec::new(),
+            fresh: false,
         }
     }
 
     /// Parses one record and adds every scheme's decision to `part`.
-    fn decide(&mut self, job: &Job<'_>, record: &Record, at: RowPosition, part: &mut Part) {
+    fn decide(
+        &mut self,
+        job: &Job<'_>,
+        record: &Record,
+        previous: Option<&Record>,
+        at: RowPosition,
+        part: &mut Part,
+    ) {
         let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
         let Some(first) = job.sides.first() else {
             return;
         };
-        if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
-            part.bad_rows.push(e);
-            return;
+        // A row that repeats the previous one is counted again, not
+        // parsed and decided again (see `Layout::same_applicant`).
+        let repeat = self.fresh && previous.is_some_and(|p| job.layout.same_applicant(record, p));
+        if !repeat {
+            self.fresh = false;
+            if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
+                part.bad_rows.push(e);
+                return;
+            }
         }
+        let mut fresh = true;
         for ((side, decision), tally) in job
             .sides
             .iter()
             .zip(&mut self.decisions)
             .zip(&mut part.tallies)
         {
-            evaluate_into(side.scheme, applicant, decision);
+            if !repeat {
+                evaluate_into(side.scheme, applicant, decision);
+            }
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
                     // Draws are keyed by the row's number counting the
                     // header as 1 (its line, in a file of one row per line).
                     a.apply(side.scheme, applicant, at.record + 1, decision);
+                    // Now the redrawn decision, not the row's own.
+                    fresh = false;
                 }
             }
             let expected =
@@ -329,6 +357,7 @@ impl Row {
         ) {
             d.add(base.scheme, reform.scheme, b, r);
         }
+        self.fresh = fresh;
     }
 }
 
@@ -360,8 +389,10 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
         .map(|(records, positions)| {
             let mut part = Part::new(&job.sides);
             let mut row = Row::new(&job.sides);
+            let mut previous = None;
             for (record, at) in records.iter().zip(positions) {
-                row.decide(job, record, *at, &mut part);
+                row.decide(job, record, previous, *at, &mut part);
+                previous = Some(record);
                 if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
                 }
@@ -436,8 +467,9 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// A run adds up to deciding every row on its own, on one thread or
-        /// two, with assumptions redrawing who applies or not.
+        /// Runs reuse the decision of a row that repeats the one before it;
+        /// the result is the same as deciding every row on its own, on one
+        /// thread or two, with assumptions redrawing who applies or not.
         #[test]
         fn runs_add_up_as_deciding_each_row_alone(
             rows in proptest::collection::vec((0..ROWS.len(), proptest::option::weighted(0.95, 0u32..3000)), 0..700),
