@@ -288,6 +288,8 @@ struct Row {
     /// Whether `applicant` and `decisions` are what parsing and deciding the
     /// previous record gave: no bad row since, no assumption redrawn.
     fresh: bool,
+    /// Per scheme: the reason slot of the decision, once worked out.
+    reasons: Vec<Option<usize>>,
 }
 
 impl Row {
@@ -300,6 +302,7 @@ impl Row {
             decisions: sides.iter().map(|_| Decision::default()).collect(),
             step_ends: Vec::new(),
             fresh: false,
+            reasons: vec![None; sides.len()],
         }
     }
 
@@ -328,14 +331,16 @@ impl Row {
             }
         }
         let mut fresh = true;
-        for ((side, decision), tally) in job
+        for (((side, decision), tally), reason) in job
             .sides
             .iter()
             .zip(&mut self.decisions)
             .zip(&mut part.tallies)
+            .zip(&mut self.reasons)
         {
             if !repeat {
                 evaluate_into(side.scheme, applicant, decision);
+                *reason = None;
             }
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
@@ -348,7 +353,10 @@ impl Row {
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
-            tally.add(&side.plan, applicant, decision, expected);
+            let decision = &*decision;
+            tally.add_with(decision, expected, || {
+                *reason.get_or_insert_with(|| side.plan.reason_slot(applicant, decision))
+            });
         }
         if let (Some(d), [base, reform], [b, r]) = (
             part.diff.as_mut(),

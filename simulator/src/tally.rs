@@ -121,6 +121,43 @@ impl TallyPlan {
             _ => Reason::Requirement(u32::MAX),
         }
     }
+
+    /// The slot of the reason a person is not eligible: a failed requirement, or
+    /// else the nearest miss. The nearest miss is the category that got furthest
+    /// through its conditions; among equals, one whose failing condition looked
+    /// at data the person has (a contest rank of 11 says more than an absent
+    /// certificate); then the first declared. Its failing condition is the reason.
+    pub fn reason_slot(&self, applicant: &Applicant, d: &Decision) -> usize {
+        if let Some(i) = d.requirements.first_non_pass() {
+            // Requirements take the first slots, in order.
+            return i;
+        }
+        // Score each failed category by (conditions passed, has data), as one
+        // number so the best is kept without branching; 0 is "none yet".
+        let (mut best_score, mut best_slot) = (0usize, self.no_category());
+        for (offset, cd) in self.reason_offsets.iter().zip(&d.categories) {
+            let Some(passed) = cd.first_failure() else {
+                continue;
+            };
+            let slot = offset + passed;
+            let has_data = self
+                .slot_fields
+                .get(slot)
+                // Every field is looked at, without stopping at the first present:
+                // whether a field is present is the least predictable branch of
+                // the run, and a slot reads one or two fields.
+                .is_some_and(|fields| {
+                    fields
+                        .iter()
+                        .fold(false, |any, f| any | applicant.get(*f).is_some())
+                });
+            let score = ((passed + 1) << 1) | usize::from(has_data);
+            if score > best_score {
+                (best_score, best_slot) = (score, slot);
+            }
+        }
+        best_slot
+    }
 }
 
 impl Tally {
@@ -160,6 +197,18 @@ impl Tally {
         applicant: &Applicant,
         d: &Decision,
         expected: Option<NaiveDate>,
+    ) {
+        self.add_with(d, expected, || plan.reason_slot(applicant, d));
+    }
+
+    /// [`Tally::add`], asking `reason` for the slot of the reason a person
+    /// is not eligible only when they are not: a caller that knows it from
+    /// an identical row need not work it out again.
+    pub fn add_with(
+        &mut self,
+        d: &Decision,
+        expected: Option<NaiveDate>,
+        reason: impl FnOnce() -> usize,
     ) {
         self.rows += 1;
         if matches!(
@@ -219,7 +268,7 @@ impl Tally {
             Outcome::Early => self.eligible_early += 1,
             Outcome::NotEligible => {
                 self.not_eligible += 1;
-                let slot = reason(plan, applicant, d);
+                let slot = reason();
                 if let Some(n) = self.reasons.get_mut(slot) {
                     *n += 1;
                 }
@@ -269,41 +318,4 @@ impl Tally {
         }
         self.overflow |= other.overflow;
     }
-}
-
-/// The slot of the reason a person is not eligible: a failed requirement, or
-/// else the nearest miss. The nearest miss is the category that got furthest
-/// through its conditions; among equals, one whose failing condition looked
-/// at data the person has (a contest rank of 11 says more than an absent
-/// certificate); then the first declared. Its failing condition is the reason.
-fn reason(plan: &TallyPlan, applicant: &Applicant, d: &Decision) -> usize {
-    if let Some(i) = d.requirements.first_non_pass() {
-        // Requirements take the first slots, in order.
-        return i;
-    }
-    // Score each failed category by (conditions passed, has data), as one
-    // number so the best is kept without branching; 0 is "none yet".
-    let (mut best_score, mut best_slot) = (0usize, plan.no_category());
-    for (offset, cd) in plan.reason_offsets.iter().zip(&d.categories) {
-        let Some(passed) = cd.first_failure() else {
-            continue;
-        };
-        let slot = offset + passed;
-        let has_data = plan
-            .slot_fields
-            .get(slot)
-            // Every field is looked at, without stopping at the first present:
-            // whether a field is present is the least predictable branch of
-            // the run, and a slot reads one or two fields.
-            .is_some_and(|fields| {
-                fields
-                    .iter()
-                    .fold(false, |any, f| any | applicant.get(*f).is_some())
-            });
-        let score = ((passed + 1) << 1) | usize::from(has_data);
-        if score > best_score {
-            (best_score, best_slot) = (score, slot);
-        }
-    }
-    best_slot
 }
