@@ -71,9 +71,10 @@ impl Record {
     }
 
     /// The cells run together, as text. Each cell is a slice of it between
-    /// consecutive [`Record::ends`]; [`str::get`] refuses one that does
-    /// not start and end on a character (a file's invalid bytes can join
-    /// into a valid sequence across a cell boundary).
+    /// consecutive [`Record::ends`], taken with a checked slice
+    /// ([`str::get`], [`str::split_at_checked`]), which refuses one that does
+    /// not start and end on a character: a file's invalid bytes can join
+    /// into a valid sequence across a cell boundary.
     pub fn text(&self) -> Result<&str, NotText> {
         let end = self.ends().last().copied().unwrap_or(0);
         let bytes = self.bytes.get(..end).unwrap_or_default();
