@@ -47,6 +47,21 @@ impl std::fmt::Display for RowError {
 
 impl std::error::Error for RowError {}
 
+impl RowError {
+    /// A problem with the header row, which stops the run.
+    fn in_header(file: &str, message: String) -> RowError {
+        RowError {
+            file: file.to_string(),
+            line: 1,
+            byte: 0,
+            column: None,
+            value: None,
+            message,
+            fatal: true,
+        }
+    }
+}
+
 /// Which file column feeds which applicant field.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -101,15 +116,7 @@ impl Layout {
         header: &[&str],
         map: &ColumnMap,
     ) -> Result<Layout, RowError> {
-        let err = |message: String| RowError {
-            file: file.to_string(),
-            line: 1,
-            byte: 0,
-            column: None,
-            value: None,
-            message,
-            fatal: true,
-        };
+        let err = |message: String| RowError::in_header(file, message);
         for field in map.keys() {
             if !scheme.applicant.iter().any(|f| f.name == *field) {
                 let known: Vec<&str> = scheme.applicant.iter().map(|f| f.name.as_str()).collect();
@@ -230,19 +237,12 @@ impl Layout {
         applicant: &mut Applicant,
     ) -> Result<(), RowError> {
         if record.len() != self.headers.len() {
-            return Err(RowError {
-                file: self.file.clone(),
-                line: at.line,
-                byte: at.byte,
-                column: None,
-                value: None,
-                message: format!(
-                    "the row has {} fields but the header has {}",
-                    record.len(),
-                    self.headers.len()
-                ),
-                fatal: false,
-            });
+            let message = format!(
+                "the row has {} fields but the header has {}",
+                record.len(),
+                self.headers.len()
+            );
+            return Err(self.error(at, None, None, message, false));
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
@@ -340,30 +340,42 @@ impl Layout {
         true
     }
 
+    /// A problem with a row, in the column at `column` if one.
     #[cold]
-    fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
+    fn error(
+        &self,
+        at: RowPosition,
+        column: Option<usize>,
+        value: Option<&str>,
+        message: String,
+        fatal: bool,
+    ) -> RowError {
         RowError {
             file: self.file.clone(),
             line: at.line,
             byte: at.byte,
-            column: self.headers.get(e.cell).cloned(),
-            value: None,
-            message: "the value is not valid UTF-8".to_string(),
-            fatal: true,
+            column: column.and_then(|i| self.headers.get(i)).cloned(),
+            value: value.map(str::to_string),
+            message,
+            fatal,
         }
     }
 
     #[cold]
+    fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
+        let message = "the value is not valid UTF-8".to_string();
+        self.error(at, Some(e.cell), None, message, true)
+    }
+
+    #[cold]
     fn cell_error(&self, at: RowPosition, column: &Column, value: &str, message: &str) -> RowError {
-        RowError {
-            file: self.file.clone(),
-            line: at.line,
-            byte: at.byte,
-            column: self.headers.get(column.index).cloned(),
-            value: Some(value.to_string()),
-            message: message.to_string(),
-            fatal: false,
-        }
+        self.error(
+            at,
+            Some(column.index),
+            Some(value),
+            message.to_string(),
+            false,
+        )
     }
 
     /// Keeps every text value, read by rules or not (for explaining a row).
@@ -453,15 +465,7 @@ impl<R: Read> Reader<R> {
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
         let mut records = Records::new(source, 1 << 16);
-        let header_error = |message: String| RowError {
-            file: file.clone(),
-            line: 1,
-            byte: 0,
-            column: None,
-            value: None,
-            message,
-            fatal: true,
-        };
+        let header_error = |message: String| RowError::in_header(&file, message);
         let mut header = Record::new();
         let read = records
             .read(&mut header)
@@ -497,15 +501,10 @@ impl<R: Read> Reader<R> {
     /// An error's line is the CSV parser's count until [`Reader::locate`].
     /// Its cells are checked as text when they are parsed ([`Layout::parse`]).
     pub fn next_record(&mut self, record: &mut Record) -> Result<Option<RowPosition>, RowError> {
-        let (line, byte) = (self.records.line(), self.records.byte());
-        self.records.read(record).map_err(|e| RowError {
-            file: self.layout.file.clone(),
-            line,
-            byte,
-            column: None,
-            value: None,
-            message: format!("cannot read the file: {e}"),
-            fatal: true,
+        let at = self.records.position();
+        self.records.read(record).map_err(|e| {
+            let message = format!("cannot read the file: {e}");
+            self.layout.error(at, None, None, message, true)
         })
     }
 

@@ -148,20 +148,20 @@ impl<R: Read> Records<R> {
         self.byte
     }
 
-    /// The parser's line count so far (see [`RowPosition::line`]).
-    pub fn line(&self) -> u64 {
-        self.parser.line()
+    /// Where the next record starts.
+    pub fn position(&self) -> RowPosition {
+        RowPosition {
+            line: self.parser.line(),
+            byte: self.byte,
+            record: self.records,
+        }
     }
 
     /// Reads the next record into `record`; `Ok(None)` at the end. Blank
     /// lines are skipped; a UTF-8 byte order mark at the start is not a byte
     /// of the first cell.
     pub fn read(&mut self, record: &mut Record) -> std::io::Result<Option<RowPosition>> {
-        let at = RowPosition {
-            line: self.parser.line(),
-            byte: self.byte,
-            record: self.records,
-        };
+        let at = self.position();
         let (mut written, mut cells) = (0, 0);
         loop {
             if self.start == self.end && !self.exhausted {
