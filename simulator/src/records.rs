@@ -71,10 +71,9 @@ impl Record {
     }
 
     /// The cells run together, as text. Each cell is a slice of it between
-    /// consecutive [`Record::ends`], taken with a checked slice
-    /// ([`str::get`], [`str::split_at_checked`]), which refuses one that does
-    /// not start and end on a character: a file's invalid bytes can join
-    /// into a valid sequence across a cell boundary.
+    /// consecutive [`Record::ends`], cut off with [`str::split_at_checked`],
+    /// which refuses a cut that is not between characters: a file's invalid
+    /// bytes can join into a valid sequence across a cell boundary.
     pub fn text(&self) -> Result<&str, NotText> {
         let end = self.ends().last().copied().unwrap_or(0);
         let bytes = self.bytes.get(..end).unwrap_or_default();
@@ -95,15 +94,16 @@ impl Record {
 
     /// Every cell as text.
     pub fn cells(&self) -> Result<Vec<&str>, NotText> {
-        let text = self.text()?;
-        let mut start = 0;
+        // Cut as `Layout::parse` cuts, which cannot collect into a vector.
+        let (mut rest, mut start) = (self.text()?, 0);
         self.ends()
             .iter()
-            .enumerate()
-            .map(|(cell, &end)| {
-                let s = text.get(start..end).ok_or(NotText { cell });
-                start = end;
-                s
+            .map(|&end| {
+                let (cell, after) = rest
+                    .split_at_checked(end.saturating_sub(start))
+                    .ok_or(self.cell_at(start))?;
+                (rest, start) = (after, end);
+                Ok(cell)
             })
             .collect()
     }
