@@ -282,14 +282,22 @@ impl Part {
 /// The buffers one worker reuses for every row.
 struct Row {
     applicant: Applicant,
-    decisions: Vec<Decision>,
+    /// One per scheme.
+    decided: Vec<Decided>,
     /// The expected case's timeline.
     step_ends: Vec<NaiveDate>,
-    /// Whether `applicant` and `decisions` are what parsing and deciding the
+    /// Whether `applicant` and `decided` are what parsing and deciding the
     /// previous record gave: no bad row since, no assumption redrawn.
     fresh: bool,
-    /// Per scheme: the reason slot of the decision, once worked out.
-    reasons: Vec<Option<usize>>,
+}
+
+/// A row's decision under one scheme.
+#[derive(Default)]
+struct Decided {
+    decision: Decision,
+    /// The slot of the reason the person is not eligible, once worked out
+    /// for this decision.
+    reason: Option<usize>,
 }
 
 impl Row {
@@ -299,10 +307,9 @@ impl Row {
                 .first()
                 .map(|s| Applicant::empty(s.scheme))
                 .unwrap_or_default(),
-            decisions: sides.iter().map(|_| Decision::default()).collect(),
+            decided: sides.iter().map(|_| Decided::default()).collect(),
             step_ends: Vec::new(),
             fresh: false,
-            reasons: vec![None; sides.len()],
         }
     }
 
@@ -331,12 +338,11 @@ impl Row {
             }
         }
         let mut fresh = true;
-        for (((side, decision), tally), reason) in job
+        for ((side, Decided { decision, reason }), tally) in job
             .sides
             .iter()
-            .zip(&mut self.decisions)
+            .zip(&mut self.decided)
             .zip(&mut part.tallies)
-            .zip(&mut self.reasons)
         {
             if !repeat {
                 evaluate_into(side.scheme, applicant, decision);
@@ -348,6 +354,7 @@ impl Row {
                     // header as 1 (its line, in a file of one row per line).
                     a.apply(side.scheme, applicant, at.record + 1, decision);
                     // Now the redrawn decision, not the row's own.
+                    *reason = None;
                     fresh = false;
                 }
             }
@@ -361,9 +368,9 @@ impl Row {
         if let (Some(d), [base, reform], [b, r]) = (
             part.diff.as_mut(),
             job.sides.as_slice(),
-            self.decisions.as_slice(),
+            self.decided.as_slice(),
         ) {
-            d.add(base.scheme, reform.scheme, b, r);
+            d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
         }
         self.fresh = fresh;
     }
