@@ -277,6 +277,36 @@ mod tests {
         assert_eq!(records, [0, 1, 2, 3]);
     }
 
+    /// A source that gives one byte per read, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_stripped_from_a_source_read_byte_by_byte() {
+        for data in ["\u{feff}a,b\n", "\u{feff}a", "\u{feff}"] {
+            let mut records = Records::new(Trickle(data.as_bytes()), 64);
+            let mut record = Record::new();
+            let mut cells = Vec::new();
+            while records.read(&mut record).unwrap().is_some() {
+                cells.push(record.cells().unwrap().join("|"));
+            }
+            let expected: Vec<String> = data
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .map(|l| l.replace(',', "|"))
+                .collect();
+            assert_eq!(cells, expected, "{data:?}");
+        }
+    }
+
     #[test]
     fn a_long_record_grows_the_buffers() {
         let row = (0..100).map(|i| format!("cell{i}")).collect::<Vec<_>>();
