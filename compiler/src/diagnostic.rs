@@ -86,6 +86,7 @@ pub enum Code {
     Cycle,
     Unused,
     Unreachable,
+    NegativePayout,
 }
 
 impl Code {
@@ -116,6 +117,7 @@ impl Code {
             Code::Cycle => "bursar::cycle",
             Code::Unused => "bursar::unused",
             Code::Unreachable => "bursar::unreachable",
+            Code::NegativePayout => "bursar::negative_payout",
         }
     }
 }

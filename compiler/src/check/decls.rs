@@ -622,6 +622,9 @@ impl Checker {
             pay.expr.span,
             "a category pays an amount of money",
         );
+        if self.error_count() == errors_before {
+            self.at_least_zero(&d.name.name, &t.expr, pay.expr.span, &facts);
+        }
         let pay_clause = self.clause(pay.clause.as_ref());
         Some(ir::Category {
             name: d.name.name.clone(),

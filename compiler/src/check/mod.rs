@@ -8,6 +8,7 @@
 
 mod decls;
 mod expr;
+mod sign;
 
 use std::collections::HashMap;
 

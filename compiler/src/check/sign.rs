@@ -1,0 +1,228 @@
+//! Whether a payout can come to less than nothing.
+//!
+//! An award is paid, not charged, so the checker asks the author to show
+//! that every pay expression is at least zero: it works out an interval for
+//! the lowered expression (literals, table rows, what the category's
+//! conditions proved about fields, `+`, `-`, `*`, `min`, `max`, `if`,
+//! `match`, `??`), and an expression whose lower end is below zero, or
+//! unknown, is an error whose help says to clamp it with `max(0 元, …)`.
+//! The interval over-approximates, so "at least zero" is a proof; the
+//! evaluator still turns a negative amount into an error outcome, for
+//! bundles and `--set` changes the checker never saw.
+
+use bursar_grammar::ast::Span;
+use bursar_runtime::ir::{ArithOp, Builtin, Expr, RowAmount, RowRef, Value};
+use bursar_runtime::Money;
+
+use super::Checker;
+use crate::diagnostic::Code;
+use crate::facts::{Dom, Facts};
+
+/// The values an int or money expression can take (money in minor units);
+/// `None` where nothing bounds it on that side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Bounds {
+    pub lo: Option<i128>,
+    pub hi: Option<i128>,
+}
+
+impl Bounds {
+    const ANY: Bounds = Bounds { lo: None, hi: None };
+
+    fn exact(n: i64) -> Bounds {
+        Bounds {
+            lo: Some(i128::from(n)),
+            hi: Some(i128::from(n)),
+        }
+    }
+
+    /// The smallest interval holding both.
+    fn hull(self, other: Bounds) -> Bounds {
+        Bounds {
+            lo: self.lo.zip(other.lo).map(|(a, b)| a.min(b)),
+            hi: self.hi.zip(other.hi).map(|(a, b)| a.max(b)),
+        }
+    }
+}
+
+impl Checker {
+    /// The interval of a lowered int or money expression, given the facts
+    /// proved where it is evaluated.
+    pub(super) fn bounds(&self, e: &Expr, facts: &Facts) -> Bounds {
+        match e {
+            Expr::Lit(Value::Money(m)) => Bounds::exact(m.minor()),
+            Expr::Lit(Value::Int(n)) => Bounds::exact(*n),
+            Expr::Lit(_) => Bounds::ANY,
+            Expr::Field(f) => field_bounds(facts.dom(*f)),
+            Expr::Row(r) => self.resolved_amount(*r).map_or(Bounds::ANY, Bounds::exact),
+            Expr::Lookup { table, .. } => {
+                let Some(t) = self.tables.get(*table as usize) else {
+                    return Bounds::ANY;
+                };
+                let mut amounts = (0..t.table.rows.len()).map(|row| {
+                    self.resolved_amount(RowRef {
+                        table: *table,
+                        row: row as u32,
+                    })
+                    .map_or(Bounds::ANY, Bounds::exact)
+                });
+                let first = amounts.next().unwrap_or(Bounds::ANY);
+                amounts.fold(first, Bounds::hull)
+            }
+            Expr::Neg(a) => {
+                let a = self.bounds(a, facts);
+                Bounds {
+                    lo: a.hi.and_then(i128::checked_neg),
+                    hi: a.lo.and_then(i128::checked_neg),
+                }
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                let (a, b) = (self.bounds(lhs, facts), self.bounds(rhs, facts));
+                match op {
+                    ArithOp::Add => Bounds {
+                        lo: a.lo.zip(b.lo).and_then(|(x, y)| x.checked_add(y)),
+                        hi: a.hi.zip(b.hi).and_then(|(x, y)| x.checked_add(y)),
+                    },
+                    ArithOp::Sub => Bounds {
+                        lo: a.lo.zip(b.hi).and_then(|(x, y)| x.checked_sub(y)),
+                        hi: a.hi.zip(b.lo).and_then(|(x, y)| x.checked_sub(y)),
+                    },
+                    ArithOp::Mul => product(a, b),
+                }
+            }
+            Expr::Call { func, args } => {
+                let arg = |i: usize| args.get(i).map_or(Bounds::ANY, |a| self.bounds(a, facts));
+                match func {
+                    Builtin::Min => {
+                        let (a, b) = (arg(0), arg(1));
+                        Bounds {
+                            lo: a.lo.zip(b.lo).map(|(x, y)| x.min(y)),
+                            hi: match (a.hi, b.hi) {
+                                (Some(x), Some(y)) => Some(x.min(y)),
+                                (x, y) => x.or(y),
+                            },
+                        }
+                    }
+                    Builtin::Max => {
+                        let (a, b) = (arg(0), arg(1));
+                        Bounds {
+                            lo: match (a.lo, b.lo) {
+                                (Some(x), Some(y)) => Some(x.max(y)),
+                                (x, y) => x.or(y),
+                            },
+                            hi: a.hi.zip(b.hi).map(|(x, y)| x.max(y)),
+                        }
+                    }
+                    Builtin::Month => Bounds {
+                        lo: Some(1),
+                        hi: Some(12),
+                    },
+                    Builtin::Day => Bounds {
+                        lo: Some(1),
+                        hi: Some(31),
+                    },
+                    Builtin::Year => Bounds::ANY,
+                }
+            }
+            Expr::Default { field, default } => {
+                field_bounds(facts.dom(*field)).hull(self.bounds(default, facts))
+            }
+            Expr::If {
+                then, otherwise, ..
+            } => self.bounds(then, facts).hull(self.bounds(otherwise, facts)),
+            Expr::Match { arms, .. } => {
+                let mut bodies = arms.iter().map(|a| self.bounds(&a.body, facts));
+                let first = bodies.next().unwrap_or(Bounds::ANY);
+                bodies.fold(first, Bounds::hull)
+            }
+            // Not numbers.
+            Expr::Not(_)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(_) => Bounds::ANY,
+        }
+    }
+
+    /// A row's amount, following "参照" references (cycles were reported
+    /// before categories are checked).
+    fn resolved_amount(&self, mut r: RowRef) -> Option<i64> {
+        for _ in 0..=self.tables.len() * 64 {
+            let row = self
+                .tables
+                .get(r.table as usize)?
+                .table
+                .rows
+                .get(r.row as usize)?;
+            match row.amount {
+                RowAmount::Money(m) => return Some(m.minor()),
+                RowAmount::SameAs(next) => r = next,
+            }
+        }
+        None
+    }
+}
+
+/// What the facts say of a field's ordinal (money in minor units). An int
+/// or money value is an `i64`, so even a field nothing narrowed has bounds.
+fn field_bounds(dom: Dom) -> Bounds {
+    let (lo, hi) = match dom {
+        Dom::Interval(a, b) => (a, b),
+        Dom::Any => (i64::MIN, i64::MAX),
+        Dom::Bits(_) => return Bounds::ANY,
+    };
+    Bounds {
+        lo: Some(i128::from(lo)),
+        hi: Some(i128::from(hi)),
+    }
+}
+
+/// The interval of a product: the extremes are among the corners, when
+/// every corner is known.
+fn product(a: Bounds, b: Bounds) -> Bounds {
+    let corners = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
+        .map(|(x, y)| x.zip(y).and_then(|(x, y)| x.checked_mul(y)));
+    if corners.iter().all(Option::is_some) {
+        let known = corners.iter().flatten();
+        Bounds {
+            lo: known.clone().min().copied(),
+            hi: known.max().copied(),
+        }
+    } else {
+        Bounds::ANY
+    }
+}
+
+impl Checker {
+    /// Reports a pay expression that cannot be shown to be at least zero.
+    pub(super) fn at_least_zero(&mut self, category: &str, pay: &Expr, span: Span, facts: &Facts) {
+        let lo = self.bounds(pay, facts).lo;
+        if lo.is_some_and(|lo| lo >= 0) {
+            return;
+        }
+        let label = match lo.and_then(|lo| i64::try_from(lo).ok()) {
+            Some(lo) => format!(
+                "this can come to {} {}",
+                Money(lo).grouped(),
+                if self.currency == "CNY" {
+                    "元"
+                } else {
+                    self.currency.as_str()
+                }
+            ),
+            None => "nothing keeps this from going below zero".to_string(),
+        };
+        self.r
+            .error(
+                Code::NegativePayout,
+                span,
+                format!("category `{category}` may pay less than nothing"),
+                label,
+            )
+            .with_help(
+                "an award is paid, not charged: clamp the amount with `max(0 元, …)`, or narrow the category's conditions so that it cannot fall below zero",
+            );
+    }
+}
