@@ -509,7 +509,7 @@ fn bad_overrides_are_refused_with_a_suggestion() {
         ("standard.level1=lots", "is not an amount"),
         (
             "standard.level1=-100",
-            "`-100` is not an amount like 2500 or 2500.00, at least 0",
+            "`-100` is not an amount as a policy writes one, at least 0",
         ),
         (
             "vocational.window.end=2020-12-31",

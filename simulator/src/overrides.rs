@@ -91,6 +91,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
         expected: expected.to_string(),
     };
     let first = parts.first().copied().unwrap_or("");
+    let currency = scheme.header.currency.clone();
     match (first, parts.as_slice()) {
         ("application", [_, what]) => {
             let date =
@@ -148,11 +149,9 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .find(|r| r.name == *row)
                 .ok_or_else(|| unknown(row, known))?;
             // The DSL has no negative amounts: an award is paid, not charged.
-            r.amount = RowAmount::Money(
-                money(value)
-                    .filter(|m| *m >= Money::ZERO)
-                    .ok_or_else(|| bad("an amount like 2500 or 2500.00, at least 0"))?,
-            );
+            r.amount = RowAmount::Money(money(value, &currency).ok_or_else(|| {
+                bad("an amount as a policy writes one, at least 0, like 2500, 2500.50 or 2500 元")
+            })?);
             Ok(())
         }
         (name, [_, field, rest @ ..]) if scheme.categories.iter().any(|c| c.name == name) => {
@@ -431,13 +430,47 @@ fn empty_range(lo: &Value, hi: &Value, inclusive: bool) -> bool {
     }
 }
 
-fn money(value: &str) -> Option<Money> {
-    let v = value
-        .trim()
-        .trim_end_matches('元')
-        .trim_end_matches("CNY")
-        .trim();
-    v.replace(',', "").parse().ok()
+/// An amount as a policy writes one: digits, `_` between them, at most two
+/// decimals, then the scheme's currency (`元` for CNY) or nothing, or `¥`
+/// before a CNY amount: `2500`, `2_500.50`, `2500 元`, `¥2500`. Anything else
+/// (`2,50`, `1,2` from a TOML list, `2500 USD` for a CNY scheme, `-5`) is
+/// refused rather than read as some other number.
+fn money(value: &str, currency: &str) -> Option<Money> {
+    let v = value.trim();
+    let cny = currency == "CNY";
+    let number = match v.strip_prefix('¥') {
+        Some(rest) if cny => rest,
+        Some(_) => return None,
+        None => {
+            let unit_at = v.find(|c: char| !(c.is_ascii_digit() || c == '_' || c == '.'));
+            match unit_at {
+                None => v,
+                Some(i) => {
+                    let (number, unit) = v.split_at(i);
+                    let unit = unit.trim_start();
+                    if unit == currency || (cny && unit == "元") {
+                        number
+                    } else {
+                        return None;
+                    }
+                }
+            }
+        }
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let digits_with_underscores = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_digit())
+            && s.ends_with(|c: char| c.is_ascii_digit())
+            && !s.contains("__")
+            && s.chars().all(|c| c.is_ascii_digit() || c == '_')
+    };
+    let point = number.contains('.');
+    if !digits_with_underscores(int)
+        || (point && (frac.is_empty() || !frac.chars().all(|c| c.is_ascii_digit())))
+    {
+        return None;
+    }
+    number.replace('_', "").parse().ok()
 }
 
 fn duration(value: &str) -> Option<Duration> {
@@ -452,4 +485,47 @@ fn duration(value: &str) -> Option<Duration> {
         _ => return None,
     };
     Some(Duration { count, unit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_a_policy_writes_them_and_nothing_else() {
+        for (text, fen) in [
+            ("2500", 250_000),
+            ("2500.5", 250_050),
+            ("2_500.50", 250_050),
+            ("2500 元", 250_000),
+            ("2500元", 250_000),
+            ("¥2500", 250_000),
+            ("2500 CNY", 250_000),
+            ("0", 0),
+        ] {
+            assert_eq!(money(text, "CNY"), Some(Money(fen)), "{text}");
+        }
+        for text in [
+            "2,50",
+            "1,2",
+            "-5",
+            "2500.",
+            ".5",
+            "2500.123",
+            "2500 USD",
+            "_25",
+            "25_",
+            "2__5",
+            "2500 元 元",
+            "1e3",
+            "",
+            "¥-1",
+            "92233720368547758.08",
+        ] {
+            assert_eq!(money(text, "CNY"), None, "{text}");
+        }
+        assert_eq!(money("2500 USD", "USD"), Some(Money(250_000)));
+        assert_eq!(money("¥2500", "USD"), None);
+        assert_eq!(money("2500 元", "USD"), None);
+    }
 }
