@@ -361,54 +361,118 @@ pub(crate) fn load_scheme(path: &Path) -> Result<Bundle, Exit> {
     })
 }
 
-fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Exit> {
+/// Why no applicant could be decided: every problem, said once, in the
+/// output's format (`eval --format json` reports them as JSON too).
+struct Refusal {
+    exit: Exit,
+    problems: Vec<InputProblem>,
+}
+
+/// One problem with the applicant given.
+#[derive(serde::Serialize)]
+struct InputProblem {
+    /// The applicant field concerned, if one.
+    field: Option<String>,
+    /// Where in the applicant JSON (RFC 6901), if it came from JSON.
+    pointer: Option<String>,
+    message: String,
+}
+
+impl Refusal {
+    fn one(exit: Exit, message: String) -> Refusal {
+        Refusal {
+            exit,
+            problems: vec![InputProblem {
+                field: None,
+                pointer: None,
+                message,
+            }],
+        }
+    }
+
+    /// Says the problems (on stdout as JSON for `--format json`, on stderr
+    /// otherwise) and gives the exit code.
+    fn report(self, format: Format) -> Exit {
+        match format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "errors": self.problems }))
+                    .unwrap_or_default()
+            ),
+            Format::Text => {
+                for p in &self.problems {
+                    eprintln!("error: {}", p.message);
+                }
+            }
+        }
+        self.exit
+    }
+}
+
+fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Refusal> {
     let scheme = &bundle.scheme;
     if let Some(path) = &args.applicant {
         let text = if path.as_os_str() == "-" {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|_| Exit::Io)?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                Refusal::one(
+                    Exit::Io,
+                    format!("cannot read the applicant from stdin: {e}"),
+                )
+            })?;
             s
         } else {
-            read(path)?
+            read(path).map_err(|exit| Refusal {
+                exit,
+                problems: Vec::new(),
+            })?
         };
         let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            eprintln!("error: `{}`: not JSON: {e}", path.display());
-            Exit::Failed
+            Refusal::one(Exit::Failed, format!("`{}`: not JSON: {e}", path.display()))
         })?;
-        return Applicant::from_json(scheme, &json).map_err(|errors| {
-            for e in errors {
-                eprintln!("error: `{}`: {e}", path.display());
-            }
-            Exit::Failed
+        return Applicant::from_json(scheme, &json).map_err(|errors| Refusal {
+            exit: Exit::Failed,
+            problems: errors
+                .iter()
+                .map(|e| InputProblem {
+                    field: (!e.field.is_empty()).then(|| e.field.clone()),
+                    pointer: Some(if e.field.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/{}", e.field.replace('~', "~0").replace('/', "~1"))
+                    }),
+                    message: format!("`{}`: {e}", path.display()),
+                })
+                .collect(),
         });
     }
     let Some(path) = &args.csv else {
-        return Err(Exit::Usage);
+        return Err(Refusal::one(
+            Exit::Usage,
+            "give `--applicant` or `--csv`".into(),
+        ));
     };
-    let file = std::fs::File::open(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        Exit::Io
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{}`: {e}", path.display())))?;
     let mut population =
-        bursar_simulator::population::Reader::from_file(scheme, path, file, &Default::default())
+        bursar_simulator::population::Reader::from_file(&[scheme], path, file, &Default::default())
             .map(bursar_simulator::population::Reader::keep_text)
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                Exit::Failed
-            })?;
+            .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     if args.row == Some(0) {
-        eprintln!("error: `--row` counts from 1, the first row after the header");
-        return Err(Exit::Usage);
+        return Err(Refusal::one(
+            Exit::Usage,
+            "`--row` counts from 1, the first row after the header".into(),
+        ));
     }
     if args.row.is_none() && args.id.is_some() && id_field.is_none() {
-        eprintln!(
-            "error: `--id` needs an identifier field, and `{}` names none (`identifier FIELD` in its application block); use `--row N`",
+        return Err(Refusal::one(Exit::Usage, format!(
+            "`--id` needs an identifier field, and `{}` names none (`identifier FIELD` in its application block); use `--row N`",
             scheme.id
-        );
-        return Err(Exit::Usage);
+        )));
     }
     let mut applicant = Applicant::empty(scheme);
+    let mut found: Option<(Applicant, u64)> = None;
     let mut n = 0u64;
     loop {
         match population.next_into(scheme, &mut applicant) {
@@ -422,25 +486,34 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
                     ),
                     (None, None) => false,
                 };
-                if hit {
-                    return Ok(applicant);
+                match (hit, &found, &args.id) {
+                    (false, _, _) => {}
+                    // An identifier must name one row: read on to be sure.
+                    (true, None, _) if args.row.is_none() => {
+                        found = Some((applicant.clone(), n));
+                    }
+                    (true, None, _) => return Ok(applicant),
+                    (true, Some((_, first)), id) => {
+                        return Err(Refusal::one(Exit::Failed, format!(
+                            "`{}`: rows {first} and {n} both have the identifier `{}`; a person is listed once (pick one with `--row N`)",
+                            path.display(),
+                            id.as_deref().unwrap_or_default()
+                        )));
+                    }
                 }
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(Exit::Failed);
-            }
+            Err(e) => return Err(Refusal::one(Exit::Failed, e.to_string())),
         }
     }
-    match (&args.row, &args.id) {
-        (Some(row), _) => eprintln!("error: `{}` has {n} data rows, not {row}", path.display()),
-        (None, Some(id)) => eprintln!(
-            "error: no row of `{}` has the identifier `{id}`",
-            path.display()
-        ),
-        _ => {}
+    if let Some((applicant, _)) = found {
+        return Ok(applicant);
     }
-    Err(Exit::Failed)
+    let message = match (&args.row, &args.id) {
+        (Some(row), _) => format!("`{}` has {n} data rows, not {row}", path.display()),
+        (None, Some(id)) => format!("no row of `{}` has the identifier `{id}`", path.display()),
+        (None, None) => "give `--row N` or `--id ID`".to_string(),
+    };
+    Err(Refusal::one(Exit::Failed, message))
 }
 
 fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
@@ -450,7 +523,7 @@ fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
     };
     let applicant = match read_applicant(&bundle, args) {
         Ok(a) => a,
-        Err(e) => return e,
+        Err(refusal) => return refusal.report(format),
     };
     let scheme = &bundle.scheme;
     let decision = evaluate(scheme, &applicant);

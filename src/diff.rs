@@ -6,6 +6,7 @@ use bursar_compiler::diff::{self, Change};
 use bursar_runtime::{Bundle, Money};
 use bursar_simulator::attribution;
 use bursar_simulator::report::{money_text, Comparison, Report, Source};
+use bursar_simulator::sum::Sum;
 
 use crate::cli::{load_scheme, Format};
 use crate::simulate::{options, run_population, RunArgs};
@@ -119,11 +120,12 @@ fn budget(
         overrides: Vec::new(),
         scenario: None,
     };
-    let comparison = Comparison::new(
-        Report::new(&old.scheme, &source(old), &pop_name, to, None, &run.skipped),
-        Report::new(&new.scheme, &source(new), &pop_name, tn, None, &run.skipped),
-        d,
-    );
+    let comparison = Report::new(&old.scheme, &source(old), &pop_name, to, None, &run.skipped)
+        .and_then(|ro| {
+            let rn = Report::new(&new.scheme, &source(new), &pop_name, tn, None, &run.skipped)?;
+            Comparison::new(ro, rn, d)
+        })
+        .map_err(|e| crate::simulate::overflow(&e))?;
 
     // Each behavioural change's share: every needed combination of changes
     // is a real scheme, all run in one more pass.
@@ -153,11 +155,12 @@ fn budget(
             .iter()
             .position(|m| *m == mask)
             .and_then(|i| run.tallies.get(i))
-            .map(|t| t.total)
+            .and_then(|t| t.total.money())
     };
     let full = (1u64 << behavioural.len()) - 1;
     // The variants with none and all of the changes must be OLD and NEW.
-    if total_of(0) != Some(to.total) || total_of(full) != Some(tn.total) {
+    if total_of(0) != Some(comparison.base.total) || total_of(full) != Some(comparison.reform.total)
+    {
         eprintln!("error: the changes applied one by one do not reproduce the new scheme's cost; attribution refused");
         return Err(Exit::Internal);
     }
@@ -166,10 +169,14 @@ fn budget(
         eprintln!("error: attribution failed");
         return Err(Exit::Internal);
     };
-    let delta = tn.total.checked_sub(to.total).unwrap_or(Money::ZERO);
-    let sum = parts
-        .iter()
-        .fold(Money::ZERO, |a, p| a.checked_add(*p).unwrap_or(a));
+    let delta = comparison.delta.total;
+    let mut sum = Sum::ZERO;
+    for p in &parts {
+        sum.add(*p);
+    }
+    let sum = sum
+        .figure(|| "the sum of the shares".to_string())
+        .map_err(|e| crate::simulate::overflow(&e))?;
     let currency = &old.scheme.header.currency;
     let signed = |m: Money| {
         let t = money_text(currency, m);

@@ -90,19 +90,23 @@ pub fn decision_json(
             })
         })
         .collect();
+    // Money as a plain decimal string, as everywhere in JSON: the amount
+    // from the decision, not the explanation's words for people.
     let categories: serde_json::Map<String, serde_json::Value> = e
         .categories
         .iter()
-        .map(|c| {
+        .zip(&d.categories)
+        .map(|(c, cd)| {
             let reason = c
                 .conditions
                 .iter()
                 .find(|l| l.status != bursar_runtime::Status::Pass)
                 .filter(|_| !c.eligible)
                 .map(|l| l.text.clone());
+            let amount = cd.payout.map(|p| p.amount);
             (
                 c.name.clone(),
-                serde_json::json!({ "eligible": c.eligible, "amount": c.amount, "reason": reason }),
+                serde_json::json!({ "eligible": c.eligible, "amount": amount, "reason": reason }),
             )
         })
         .collect();
@@ -116,6 +120,7 @@ pub fn decision_json(
         "application": d.application,
         "schedule": scheme.timeline.iter().zip(&d.schedule).map(|(s, date)| (s.name.clone(), serde_json::json!(date))).collect::<serde_json::Map<_, _>>(),
         "summary": e.summary,
+        "errors": e.errors.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
     })
 }
 
@@ -133,8 +138,13 @@ pub fn decision_text(e: &bursar_runtime::Explanation) -> String {
         .max()
         .unwrap_or(0);
     for c in &e.categories {
+        let pay_failed = c
+            .pay
+            .as_ref()
+            .is_some_and(|l| l.status == bursar_runtime::Status::Error);
         let verdict = match &c.amount {
             Some(a) => format!("eligible  {a}"),
+            None if pay_failed => "conditions met, but the amount could not be computed".into(),
             None => {
                 let reason = c
                     .conditions
@@ -153,6 +163,12 @@ pub fn decision_text(e: &bursar_runtime::Explanation) -> String {
             }
         };
         out.push_str(&format!("  {:width$}  {verdict}\n", c.name));
+    }
+    if !e.errors.is_empty() {
+        out.push_str("errors\n");
+        for l in &e.errors {
+            out.push_str(&format!("  ! {}\n", l.text));
+        }
     }
     out
 }

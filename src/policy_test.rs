@@ -84,6 +84,7 @@ fn outcome_name(o: Outcome) -> &'static str {
         Outcome::NotApplied => "not_applied",
         Outcome::Late => "late",
         Outcome::Early => "early",
+        Outcome::NothingDue => "nothing_due",
         Outcome::Error => "error",
     }
 }

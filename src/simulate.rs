@@ -133,7 +133,7 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let mut reader = Reader::from_file(first, &args.population, file, &map).map_err(|e| {
+    let mut reader = Reader::from_file(schemes, &args.population, file, &map).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Failed
     })?;
@@ -162,6 +162,12 @@ pub(crate) fn run_population(
         eprintln!("  (rows that break the data contract stop the run; `--on-bad-row skip` counts and skips them instead)");
         Exit::Failed
     })
+}
+
+/// A figure too large to give: said, never printed saturated.
+pub(crate) fn overflow(e: &bursar_simulator::sum::Overflow) -> Exit {
+    eprintln!("error: {e}");
+    Exit::Failed
 }
 
 /// A thread count: 0 would mean no worker at all, so it is refused rather
@@ -381,14 +387,17 @@ pub(crate) fn simulate(
         return Exit::Internal;
     };
     let population = args.population.display().to_string();
-    let report = Report::new(
+    let report = match Report::new(
         scheme,
         &prepared.source,
         &population,
         tally,
         assumptions_info(&prepared.assumptions),
         &run.skipped,
-    );
+    ) {
+        Ok(r) => r,
+        Err(e) => return overflow(&e),
+    };
     match format {
         ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!(
@@ -437,24 +446,24 @@ pub(crate) fn compare(
         return Exit::Internal;
     };
     let population = args.population.display().to_string();
-    let rb = Report::new(
-        &base.bundle.scheme,
-        &base.source,
-        &population,
-        tb,
-        assumptions_info(&base.assumptions),
-        &run.skipped,
-    );
-    let rr = Report::new(
-        &reform.bundle.scheme,
-        &reform.source,
-        &population,
-        tr,
-        assumptions_info(&reform.assumptions),
-        &run.skipped,
-    );
-    let errors = rb.errors + rr.errors;
-    let comparison = Comparison::new(rb, rr, diff);
+    let report = |side: &Prepared, tally| {
+        Report::new(
+            &side.bundle.scheme,
+            &side.source,
+            &population,
+            tally,
+            assumptions_info(&side.assumptions),
+            &run.skipped,
+        )
+    };
+    let comparison = match report(&base, tb)
+        .and_then(|rb| Ok((rb, report(&reform, tr)?)))
+        .and_then(|(rb, rr)| Comparison::new(rb, rr, diff))
+    {
+        Ok(c) => c,
+        Err(e) => return overflow(&e),
+    };
+    let errors = comparison.base.errors + comparison.reform.errors;
     match format {
         ReportFormat::Json => println!(
             "{}",

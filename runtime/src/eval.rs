@@ -39,6 +39,10 @@ pub enum EvalError {
     NoRow { table: TableId },
     /// An index in the bundle points nowhere.
     BadReference,
+    /// A payout came to less than nothing (the checker asks authors to
+    /// clamp where it cannot prove an amount non-negative; a `--set`
+    /// override or a hand-made bundle can still get here).
+    NegativeAmount { amount: Money },
 }
 
 impl std::fmt::Display for EvalError {
@@ -51,6 +55,9 @@ impl std::fmt::Display for EvalError {
             EvalError::NoArm => f.write_str("no arm of a match applies"),
             EvalError::NoRow { table } => write!(f, "table #{table} has no row for the key"),
             EvalError::BadReference => f.write_str("a reference in the bundle points nowhere"),
+            EvalError::NegativeAmount { amount } => {
+                write!(f, "the amount comes to {amount}, less than nothing")
+            }
         }
     }
 }
@@ -213,6 +220,12 @@ pub struct Decision {
     pub awards: Vec<Award>,
     pub application: Application,
     pub outcome: Outcome,
+    /// What the awards come to together (counted whatever the outcome; see
+    /// [`Decision::paid`]).
+    pub total: Money,
+    /// An error outside any condition or pay expression: the application
+    /// window could not be worked out, or the awards' sum overflowed.
+    pub error: Option<EvalError>,
     /// For a payment: the latest day each timeline step may end, in order.
     pub schedule: Vec<NaiveDate>,
 }
@@ -231,19 +244,22 @@ pub enum Outcome {
     Late,
     /// Eligible but applied before applications opened.
     Early,
+    /// Eligible, but every category the person meets pays exactly nothing:
+    /// not a payment, and no award limit is used up.
+    NothingDue,
     /// A rule could not be evaluated; see the verdicts.
     Error,
 }
 
 impl Decision {
-    /// Total paid (zero unless the outcome is `Paid`).
+    /// Total paid (zero unless the outcome is `Paid`). Exact: awards whose
+    /// sum does not fit make the outcome an error instead.
     pub fn paid(&self) -> Money {
-        if self.outcome != Outcome::Paid {
-            return Money::ZERO;
+        if self.outcome == Outcome::Paid {
+            self.total
+        } else {
+            Money::ZERO
         }
-        self.awards.iter().fold(Money::ZERO, |a, w| {
-            a.checked_add(w.payout.amount).unwrap_or(a)
-        })
     }
 }
 
@@ -283,16 +299,34 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             Some(Stop::Fail) => {}
         }
     }
-    choose(scheme, &out.categories, &mut out.awards);
-    let (application, app_error) = match ev.application() {
-        Ok(a) => (a, false),
-        Err(_) => (Application::NotApplied, true),
+    let nothing_due = choose(scheme, &out.categories, &mut out.awards);
+    out.error = None;
+    out.total = Money::ZERO;
+    for a in &out.awards {
+        match out.total.checked_add(a.payout.amount) {
+            Some(t) => out.total = t,
+            None => {
+                out.error = Some(EvalError::Overflow);
+                break;
+            }
+        }
+    }
+    let application = match ev.application() {
+        Ok(a) => a,
+        Err(e) => {
+            out.error = out.error.or(Some(e));
+            Application::NotApplied
+        }
     };
     out.application = application;
-    out.outcome = if error || app_error {
+    out.outcome = if error || out.error.is_some() {
         Outcome::Error
     } else if out.awards.is_empty() {
-        Outcome::NotEligible
+        if nothing_due {
+            Outcome::NothingDue
+        } else {
+            Outcome::NotEligible
+        }
     } else {
         match application {
             Application::NotRequired | Application::OnTime { .. } => Outcome::Paid,
@@ -303,25 +337,34 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
     };
     out.schedule.clear();
     if let (Outcome::Paid, Application::OnTime { received, .. }) = (out.outcome, application) {
-        if schedule_into(scheme, received, &mut out.schedule).is_err() {
+        // A payment whose dates cannot be worked out would fall in no month
+        // of the cash flow: an error, not a payment without a date.
+        if let Err(e) = schedule_into(scheme, received, &mut out.schedule) {
             out.schedule.clear();
+            out.error = Some(e);
+            out.outcome = Outcome::Error;
         }
     }
 }
 
 /// Orders eligible categories by the award rule and keeps the first `limit`.
-fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>) {
+/// A category that pays exactly nothing is no award: it uses up no place
+/// under the limit. Returns whether such a category was met.
+fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>) -> bool {
     out.clear();
+    let mut nothing_due = false;
     for (i, c) in categories.iter().enumerate() {
-        if let Some(payout) = c.payout {
-            out.push(Award {
+        match c.payout {
+            Some(payout) if payout.amount == Money::ZERO => nothing_due = true,
+            Some(payout) => out.push(Award {
                 category: i as u32,
                 payout,
-            });
+            }),
+            None => {}
         }
     }
     if out.len() < 2 {
-        return;
+        return nothing_due;
     }
     out.sort_by(|a, b| {
         for criterion in &scheme.award.order {
@@ -337,6 +380,7 @@ fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>
         a.category.cmp(&b.category)
     });
     out.truncate(scheme.award.limit as usize);
+    nothing_due
 }
 
 /// The latest day each step of the timeline may end, counting from receipt.
@@ -565,8 +609,19 @@ impl Evaluator<'_> {
         }
     }
 
-    /// A pay expression, keeping track of the table row that paid.
+    /// A pay expression, keeping track of the table row that paid. A
+    /// negative amount is an error, never a payment.
     fn pay(&self, e: &Expr) -> Result<Payout, EvalError> {
+        let payout = self.payout(e)?;
+        if payout.amount < Money::ZERO {
+            return Err(EvalError::NegativeAmount {
+                amount: payout.amount,
+            });
+        }
+        Ok(payout)
+    }
+
+    fn payout(&self, e: &Expr) -> Result<Payout, EvalError> {
         match e {
             Expr::Row(r) => Ok(Payout {
                 amount: self.row_amount(*r)?,
@@ -579,16 +634,16 @@ impl Evaluator<'_> {
                     row: Some(r),
                 })
             }
-            Expr::Match { scrutinee, arms } => self.pay(self.arm(scrutinee, arms)?),
+            Expr::Match { scrutinee, arms } => self.payout(self.arm(scrutinee, arms)?),
             Expr::If {
                 cond,
                 then,
                 otherwise,
             } => {
                 if self.truth(cond)? {
-                    self.pay(then)
+                    self.payout(then)
                 } else {
-                    self.pay(otherwise)
+                    self.payout(otherwise)
                 }
             }
             _ => match self.eval(e)? {

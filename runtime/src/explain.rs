@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::eval::{Application, Decision, Outcome, Payout, Verdict};
+use crate::eval::{Application, Decision, EvalError, Outcome, Payout, Verdict};
 use crate::input::Applicant;
 use crate::ir::{
     Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
@@ -25,6 +25,11 @@ pub struct Explanation {
     pub award: Option<Line>,
     pub application: Option<Line>,
     pub schedule: Vec<Line>,
+    /// Every rule that could not be evaluated, in the order of the scheme
+    /// (empty unless the outcome is `error`): the lines above with status
+    /// `error`, and errors that belong to no single line (the awards' sum,
+    /// the application window, the payment timeline).
+    pub errors: Vec<Line>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -72,13 +77,13 @@ impl Status {
 /// Explains a decision made by [`crate::evaluate`] for this applicant.
 pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> Explanation {
     let w = Words { scheme, applicant };
-    let requirements = scheme
+    let requirements: Vec<Line> = scheme
         .requirements
         .iter()
         .zip(decision.requirements.verdicts())
         .map(|(c, v)| w.condition(c, &v, None))
         .collect();
-    let categories = scheme
+    let categories: Vec<CategoryExplanation> = scheme
         .categories
         .iter()
         .zip(&decision.categories)
@@ -216,6 +221,19 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
     let summary = match decision.outcome {
         Outcome::Paid => format!("paid {awarded}"),
         Outcome::NotEligible => "not eligible".to_string(),
+        Outcome::NothingDue => {
+            let met: Vec<String> = decision
+                .categories
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.eligible())
+                .map(|(i, _)| format!("`{}`", w.category_name(i as u32)))
+                .collect();
+            format!(
+                "eligible under {}, which pays nothing: nothing due",
+                met.join(" and ")
+            )
+        }
         Outcome::NotApplied => format!("eligible for {awarded}, but did not apply"),
         Outcome::Late => format!("eligible for {awarded}, but applied after the deadline"),
         Outcome::Early => format!("eligible for {awarded}, but applied before applications opened"),
@@ -232,6 +250,7 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             Value::Text(t) => t.clone(),
             other => w.value(other),
         });
+    let errors = errors(&requirements, &categories, decision, &w);
     Explanation {
         scheme: scheme.id.clone(),
         applicant: identifier,
@@ -242,7 +261,44 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         award,
         application,
         schedule,
+        errors,
     }
+}
+
+/// The error lines of an explanation, gathered so that no reader has to
+/// look for them: "see the errors below" always has something below.
+fn errors(
+    requirements: &[Line],
+    categories: &[CategoryExplanation],
+    decision: &Decision,
+    w: &Words<'_>,
+) -> Vec<Line> {
+    let mut out: Vec<Line> = requirements
+        .iter()
+        .filter(|l| l.status == Status::Error)
+        .cloned()
+        .collect();
+    for c in categories {
+        for l in c.conditions.iter().chain(&c.pay) {
+            if l.status == Status::Error {
+                out.push(Line {
+                    status: Status::Error,
+                    clause: l.clause.clone(),
+                    text: format!("`{}`: {}", c.name, l.text),
+                });
+            }
+        }
+    }
+    if let Some(e) = &decision.error {
+        // Not a condition's or a category's: the awards' sum, the
+        // application window or the payment timeline.
+        out.push(Line {
+            status: Status::Error,
+            clause: None,
+            text: format!("the decision could not be completed: {}", w.error(e)),
+        });
+    }
+    out
 }
 
 impl Explanation {
@@ -297,6 +353,12 @@ impl Explanation {
         }
         for s in &self.schedule {
             line(&mut out, "", s);
+        }
+        if !self.errors.is_empty() {
+            out.push_str("errors\n");
+            for l in &self.errors {
+                line(&mut out, "  ", l);
+            }
         }
         out
     }
@@ -515,12 +577,18 @@ impl Words<'_> {
         text
     }
 
-    fn error(&self, e: &crate::eval::EvalError) -> String {
+    fn error(&self, e: &EvalError) -> String {
         match e {
-            crate::eval::EvalError::Absent { field } => {
+            EvalError::NegativeAmount { amount } => {
+                format!(
+                    "the amount comes to {}, less than nothing",
+                    self.money(*amount)
+                )
+            }
+            EvalError::Absent { field } => {
                 format!("`{}` is absent", self.field_name(*field))
             }
-            crate::eval::EvalError::NoRow { table } => {
+            EvalError::NoRow { table } => {
                 let t = self
                     .scheme
                     .tables

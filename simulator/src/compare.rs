@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use bursar_runtime::ir::{Scheme, Type};
 use bursar_runtime::{describe_type, Decision, Money};
 
+use crate::sum::Sum;
+
 /// How the applicant records of two schemes differ, if they do. One pass
 /// over a population reads each row once, with the base's record, and hands
 /// the values to both schemes; that is only right if a row means the same
@@ -67,7 +69,7 @@ pub fn input_difference(base: &Scheme, reform: &Scheme) -> Option<String> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Movement {
     pub persons: u64,
-    pub amount: Money,
+    pub amount: Sum,
 }
 
 /// How persons fare under a reform against a base. Merges like a tally.
@@ -82,7 +84,7 @@ pub struct DiffTally {
     pub gains_by_category: BTreeMap<String, Movement>,
     pub losses_by_category: BTreeMap<String, Movement>,
     /// Persons by change in payment (reform minus base), for changed persons.
-    pub by_change: BTreeMap<Money, u64>,
+    pub by_change: BTreeMap<Sum, u64>,
 }
 
 impl DiffTally {
@@ -94,13 +96,14 @@ impl DiffTally {
             }
             return;
         }
-        let change = pr.checked_sub(pb).unwrap_or(Money::ZERO);
+        // Exact in 128 bits, whatever the two amounts.
+        let change = Sum::times(pr, 1).minus(Sum::times(pb, 1));
         *self.by_change.entry(change).or_insert(0) += 1;
-        if change > Money::ZERO {
+        if change > Sum::ZERO {
             add(&mut self.gainers, change);
             add_to(&mut self.gains_by_category, category(reform, r), change);
         } else {
-            let loss = change.checked_neg().unwrap_or(Money::ZERO);
+            let loss = Sum::ZERO.minus(change);
             add(&mut self.losers, loss);
             add_to(&mut self.losses_by_category, category(base, b), loss);
         }
@@ -124,7 +127,7 @@ impl DiffTally {
 
 /// Adds to a category's movement, allocating its name only the first time
 /// (this runs for every person whose payment changes).
-fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Money) {
+fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Sum) {
     match by_category.get_mut(name) {
         Some(m) => add(m, amount),
         None => {
@@ -144,12 +147,12 @@ fn category<'s>(scheme: &'s Scheme, d: &Decision) -> &'s str {
         .map_or("(none)", |c| c.name.as_str())
 }
 
-fn add(m: &mut Movement, amount: Money) {
+fn add(m: &mut Movement, amount: Sum) {
     m.persons += 1;
-    m.amount = m.amount.checked_add(amount).unwrap_or(m.amount);
+    m.amount.merge(amount);
 }
 
 fn merge(m: &mut Movement, other: &Movement) {
     m.persons += other.persons;
-    m.amount = m.amount.checked_add(other.amount).unwrap_or(m.amount);
+    m.amount.merge(other.amount);
 }

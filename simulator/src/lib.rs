@@ -10,11 +10,13 @@
 pub mod assume;
 pub mod attribution;
 pub mod compare;
+pub mod identifiers;
 pub mod overrides;
 pub mod population;
 pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sum;
 pub mod synth;
 pub mod tally;

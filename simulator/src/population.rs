@@ -1,5 +1,5 @@
 //! Reading a population file: a CSV with a header row whose column names are
-//! the applicant's field names (the contract is shared/data/README.md), or
+//! the applicant's field names (the contract is in docs/simulate.md), or
 //! other names mapped to them. UTF-8 with or without BOM, LF or CRLF, quoted
 //! fields. Every bad cell is reported by file, line, column and value.
 
@@ -72,6 +72,8 @@ pub struct Layout {
     /// Every column from this one on is compared byte for byte by
     /// [`Layout::same_applicant`].
     compared_from: usize,
+    /// The column of the scheme's identifier, if it names one.
+    identifier: Option<usize>,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -108,15 +110,21 @@ fn compared_from(columns: &[Option<Column>]) -> usize {
 pub type ColumnMap = BTreeMap<String, String>;
 
 impl Layout {
-    /// Maps a header row to the scheme's fields. Every field must have a
-    /// column; columns nobody asked for are ignored.
+    /// Maps a header row to the fields of the schemes of a run. The first
+    /// scheme's applicant record says which columns there are; every scheme
+    /// must read a row as it does ([`crate::compare::input_difference`]),
+    /// and each one's reads count: a field only a reform reads is read.
+    /// Every field must have a column; columns nobody asked for are ignored.
     pub fn new(
-        scheme: &Scheme,
+        schemes: &[&Scheme],
         file: &str,
         header: &[&str],
         map: &ColumnMap,
     ) -> Result<Layout, RowError> {
         let err = |message: String| RowError::in_header(file, message);
+        let Some(scheme) = schemes.first() else {
+            return Err(err("no scheme to read the population for".to_string()));
+        };
         for field in map.keys() {
             if !scheme.applicant.iter().any(|f| f.name == *field) {
                 let known: Vec<&str> = scheme.applicant.iter().map(|f| f.name.as_str()).collect();
@@ -128,7 +136,7 @@ impl Layout {
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
-        let read = fields_read(scheme);
+        let read = fields_read(schemes);
         let mut columns: Vec<Option<Column>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
@@ -220,11 +228,16 @@ impl Layout {
                 names.join(", ")
             )));
         }
+        let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
+        let identifier = columns
+            .iter()
+            .position(|c| c.is_some_and(|c| Some(c.field) == id_field));
         Ok(Layout {
             file: file.to_string(),
             compared_from: compared_from(&columns),
             columns,
             headers,
+            identifier,
         })
     }
 
@@ -361,6 +374,56 @@ impl Layout {
         }
     }
 
+    /// The bytes of a record's identifier cell, unless the scheme names no
+    /// identifier or the cell is empty (which parsing reports).
+    pub fn identifier<'r>(&self, record: &'r Record) -> Option<&'r [u8]> {
+        let i = self.identifier?;
+        let ends = record.ends();
+        let start = i
+            .checked_sub(1)
+            .and_then(|j| ends.get(j))
+            .copied()
+            .unwrap_or(0);
+        let id = record.bytes(start..*ends.get(i)?);
+        (!id.is_empty()).then_some(id)
+    }
+
+    /// A row whose identifier an earlier row already had.
+    #[cold]
+    pub fn repeated_identifier(&self, record: &Record, at: RowPosition) -> RowError {
+        let value = self
+            .identifier(record)
+            .map(|id| String::from_utf8_lossy(id).into_owned());
+        let message = "an earlier row has the same identifier: a person is listed once".to_string();
+        self.error(at, self.identifier, value.as_deref(), message, false)
+    }
+
+    /// A row the rules could not be evaluated for: not bad data, but kept
+    /// with its line so that the report can say which rows and why.
+    #[cold]
+    pub fn rules_failed(
+        &self,
+        scheme: &Scheme,
+        applicant: &Applicant,
+        decision: &bursar_runtime::Decision,
+        at: RowPosition,
+    ) -> RowError {
+        let why = bursar_runtime::explain(scheme, applicant, decision);
+        let errors: Vec<String> = why.errors.iter().map(|l| l.text.clone()).collect();
+        // A simulation does not keep the identifier (`Layout::keep_text`).
+        let who = why
+            .applicant
+            .filter(|id| !id.is_empty())
+            .map(|id| format!("`{id}`: "))
+            .unwrap_or_default();
+        let message = format!(
+            "{who}the rules of `{}` could not be evaluated: {}",
+            scheme.id,
+            errors.join("; ")
+        );
+        self.error(at, None, None, message, false)
+    }
+
     #[cold]
     fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
         let message = "the value is not valid UTF-8".to_string();
@@ -403,29 +466,33 @@ fn loose(name: &str) -> String {
         .collect()
 }
 
-/// Which fields any rule or the application block reads. The identifier is
-/// not among them: it names people in explanations, which a simulation does
-/// not write (see [`Layout::keep_text`]).
-fn fields_read(scheme: &Scheme) -> Vec<bool> {
-    let mut read = vec![false; scheme.applicant.len()];
+/// Which fields any rule or application block of any of the schemes reads
+/// (a field is the same in all of them: see [`Layout::new`]). The identifier
+/// is not among them: it names people in explanations, which a simulation
+/// does not write (see [`Layout::keep_text`]).
+fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
+    let fields = schemes.iter().map(|s| s.applicant.len()).max().unwrap_or(0);
+    let mut read = vec![false; fields];
     let mut mark = |f: FieldId| {
         if let Some(r) = read.get_mut(f as usize) {
             *r = true;
         }
     };
-    let mut exprs: Vec<&bursar_runtime::ir::Expr> = Vec::new();
-    exprs.extend(scheme.requirements.iter().map(|c| &c.expr));
-    for cat in &scheme.categories {
-        exprs.extend(cat.conditions.iter().map(|c| &c.expr));
-        exprs.push(&cat.pay);
-    }
-    if let Some(app) = &scheme.application {
-        mark(app.received);
-        exprs.extend(app.deadline.iter());
-        exprs.extend(app.opens.iter());
-    }
-    for e in exprs {
-        e.visit_fields(&mut mark);
+    for scheme in schemes {
+        let mut exprs: Vec<&bursar_runtime::ir::Expr> = Vec::new();
+        exprs.extend(scheme.requirements.iter().map(|c| &c.expr));
+        for cat in &scheme.categories {
+            exprs.extend(cat.conditions.iter().map(|c| &c.expr));
+            exprs.push(&cat.pay);
+        }
+        if let Some(app) = &scheme.application {
+            mark(app.received);
+            exprs.extend(app.deadline.iter());
+            exprs.extend(app.opens.iter());
+        }
+        for e in exprs {
+            e.visit_fields(&mut mark);
+        }
     }
     read
 }
@@ -442,21 +509,22 @@ impl Reader<std::fs::File> {
     /// Reads a population file opened from `path`. Its errors can be given
     /// their exact line ([`Reader::locate`]): the file can be read again.
     pub fn from_file(
-        scheme: &Scheme,
+        schemes: &[&Scheme],
         path: &Path,
         file: std::fs::File,
         map: &ColumnMap,
     ) -> Result<Self, RowError> {
-        let mut reader = Reader::new(scheme, path.display().to_string(), file, map)?;
+        let mut reader = Reader::new(schemes, path.display().to_string(), file, map)?;
         reader.path = Some(path.to_path_buf());
         Ok(reader)
     }
 }
 
 impl<R: Read> Reader<R> {
-    /// Opens a population: reads the header and maps columns to fields.
+    /// Opens a population for the schemes of a run: reads the header and
+    /// maps columns to fields (see [`Layout::new`]).
     pub fn new(
-        scheme: &Scheme,
+        schemes: &[&Scheme],
         file: impl Into<String>,
         source: R,
         map: &ColumnMap,
@@ -479,7 +547,7 @@ impl<R: Read> Reader<R> {
         let header = header
             .cells()
             .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
-        let layout = Layout::new(scheme, &file, &header, map)?;
+        let layout = Layout::new(schemes, &file, &header, map)?;
         Ok(Reader {
             records,
             layout,

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::compare::{DiffTally, Movement};
 use crate::population::RowError;
+use crate::sum::{Overflow, Sum};
 use crate::tally::{Reason, Tally, TallyPlan};
 
 /// Where a report's numbers come from, so it can be traced.
@@ -50,9 +51,15 @@ pub struct Report {
     pub eligible_not_applied: u64,
     pub eligible_late: u64,
     pub eligible_early: u64,
+    /// Eligible, but every category met pays exactly nothing: not paid, and
+    /// no award limit used up.
+    pub nothing_due: u64,
     pub not_eligible: NotEligible,
-    /// Rows the rules could not be evaluated for (always 0 for a compiled policy).
+    /// Rows the rules could not be evaluated for (for a compiled policy:
+    /// amounts that overflow or come out negative under a `--set` change).
     pub errors: u64,
+    /// The first of those rows (at most 20), with their line and why.
+    pub error_rows: Vec<String>,
     /// Money by the latest month payment can fall in under the timeline.
     pub cash_flow: BTreeMap<String, Money>,
     /// Money by month in the expected case (see `assumptions.timeline_fraction`).
@@ -126,8 +133,17 @@ pub struct CategoryReport {
     pub total: Money,
 }
 
+/// Persons paid one amount, and what they are paid together.
 #[derive(Clone, Debug, Serialize)]
 pub struct AmountCount {
+    pub amount: Money,
+    pub persons: u64,
+    pub total: Money,
+}
+
+/// Persons whose payment changes by one amount.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeCount {
     pub amount: Money,
     pub persons: u64,
 }
@@ -156,24 +172,27 @@ impl Report {
         tally: &Tally,
         assumptions: Option<AssumptionsInfo>,
         skipped: &[RowError],
-    ) -> Report {
+    ) -> Result<Report, Overflow> {
         let by_category = scheme
             .categories
             .iter()
             .zip(&tally.categories)
             .map(|(c, t)| {
-                (
+                let total = t
+                    .total
+                    .figure(|| format!("the total of category `{}`", c.name))?;
+                Ok((
                     c.name.clone(),
                     CategoryReport {
                         label: c.label.clone(),
                         qualifying: t.qualifying,
                         eligible: t.eligible,
                         paid: t.paid,
-                        total: t.total,
+                        total,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Overflow>>()?;
         let mut by_reason: Vec<ReasonCount> = tally
             .reason_counts(&TallyPlan::new(scheme))
             .iter()
@@ -214,7 +233,29 @@ impl Report {
         // Most common first; the order of the tally's keys breaks ties.
         by_reason.sort_by_key(|r| std::cmp::Reverse(r.persons));
         let month = |(y, m): &(i32, u32)| format!("{y:04}-{m:02}");
-        Report {
+        let cash = |flow: &BTreeMap<(i32, u32), Sum>, case: &str| {
+            flow.iter()
+                .map(|(k, v)| {
+                    let m = month(k);
+                    let amount = v.figure(|| format!("the cash flow of {m} ({case} case)"))?;
+                    Ok((m, amount))
+                })
+                .collect::<Result<BTreeMap<String, Money>, Overflow>>()
+        };
+        let paid_by_amount = tally
+            .paid_by_amount
+            .iter()
+            .map(|(amount, persons)| {
+                let total = Sum::times(*amount, *persons)
+                    .figure(|| format!("the money paid as {amount} each"))?;
+                Ok(AmountCount {
+                    amount: *amount,
+                    persons: *persons,
+                    total,
+                })
+            })
+            .collect::<Result<_, Overflow>>()?;
+        Ok(Report {
             scheme: scheme.id.clone(),
             bundle_hash: source.bundle_hash.clone(),
             overrides: source.overrides.clone(),
@@ -229,38 +270,25 @@ impl Report {
             skipped_rows: tally.skipped_rows,
             applicants: tally.applicants,
             paid: tally.paid,
-            total: tally.total,
+            total: tally.total.figure(|| "the total".to_string())?,
             by_category,
-            paid_by_amount: tally
-                .paid_by_amount
-                .iter()
-                .map(|(amount, persons)| AmountCount {
-                    amount: *amount,
-                    persons: *persons,
-                })
-                .collect(),
+            paid_by_amount,
             eligible_not_applied: tally.eligible_not_applied,
             eligible_late: tally.eligible_late,
             eligible_early: tally.eligible_early,
+            nothing_due: tally.nothing_due,
             not_eligible: NotEligible {
                 persons: tally.not_eligible,
                 by_reason,
             },
             errors: tally.errors,
-            cash_flow: tally
-                .cash_latest
-                .iter()
-                .map(|(k, v)| (month(k), *v))
-                .collect(),
-            cash_flow_expected: tally
-                .cash_expected
-                .iter()
-                .map(|(k, v)| (month(k), *v))
-                .collect(),
+            error_rows: tally.error_rows.iter().map(ToString::to_string).collect(),
+            cash_flow: cash(&tally.cash_latest, "latest")?,
+            cash_flow_expected: cash(&tally.cash_expected, "expected")?,
             skipped: skipped.iter().map(ToString::to_string).collect(),
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
             applications: scheme.application.is_some(),
-        }
+        })
     }
 
     fn money(&self, m: Money) -> String {
@@ -326,6 +354,13 @@ impl Report {
                 String::new(),
             ]);
         }
+        if self.nothing_due > 0 {
+            summary.row(vec![
+                "eligible, nothing due".into(),
+                count(self.nothing_due),
+                String::new(),
+            ]);
+        }
         summary.row(vec![
             "not eligible".into(),
             count(self.not_eligible.persons),
@@ -364,14 +399,10 @@ impl Report {
             out.push_str("\npaid by amount\n");
             let mut t = Table::new(&["amount", "persons", "money"]);
             for a in &self.paid_by_amount {
-                let total = a
-                    .amount
-                    .checked_mul(a.persons as i64)
-                    .unwrap_or(Money::ZERO);
                 t.row(vec![
                     self.money(a.amount),
                     count(a.persons),
-                    self.money(total),
+                    self.money(a.total),
                 ]);
             }
             out.push_str(&t.render());
@@ -423,6 +454,12 @@ impl Report {
             }
             out.push_str(&t.render());
         }
+        if !self.error_rows.is_empty() {
+            out.push_str("\nrows the rules could not be evaluated for (first 20)\n");
+            for s in &self.error_rows {
+                out.push_str(&format!("  {s}\n"));
+            }
+        }
         if !self.skipped.is_empty() {
             out.push_str("\nskipped rows (first 20)\n");
             for s in &self.skipped {
@@ -460,6 +497,7 @@ impl Report {
             ("eligible_not_applied", self.eligible_not_applied),
             ("eligible_late", self.eligible_late),
             ("eligible_early", self.eligible_early),
+            ("nothing_due", self.nothing_due),
             ("not_eligible", self.not_eligible.persons),
             ("errors", self.errors),
         ] {
@@ -536,7 +574,7 @@ pub struct WinnersLosers {
     pub gains_by_category: BTreeMap<String, MovementReport>,
     pub losses_by_category: BTreeMap<String, MovementReport>,
     /// Persons by the change in what they are paid.
-    pub by_change: Vec<AmountCount>,
+    pub by_change: Vec<ChangeCount>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -545,17 +583,28 @@ pub struct MovementReport {
     pub amount: Money,
 }
 
-impl From<&Movement> for MovementReport {
-    fn from(m: &Movement) -> Self {
-        MovementReport {
+impl MovementReport {
+    fn new(m: &Movement, what: impl FnOnce() -> String) -> Result<Self, Overflow> {
+        Ok(MovementReport {
             persons: m.persons,
-            amount: m.amount,
-        }
+            amount: m.amount.figure(what)?,
+        })
     }
 }
 
+/// `reform − base` of two figures that fit, as a figure that must fit too.
+fn difference(
+    base: Money,
+    reform: Money,
+    what: impl FnOnce() -> String,
+) -> Result<Money, Overflow> {
+    Sum::times(reform, 1)
+        .minus(Sum::times(base, 1))
+        .figure(what)
+}
+
 impl Comparison {
-    pub fn new(base: Report, reform: Report, diff: &DiffTally) -> Comparison {
+    pub fn new(base: Report, reform: Report, diff: &DiffTally) -> Result<Comparison, Overflow> {
         let mut names: Vec<String> = base.category_order.clone();
         names.extend(
             reform
@@ -576,51 +625,58 @@ impl Comparison {
                 };
                 let b = base.by_category.get(n).unwrap_or(&zero);
                 let r = reform.by_category.get(n).unwrap_or(&zero);
-                (
+                let total = difference(b.total, r.total, || {
+                    format!("the change in the total of category `{n}`")
+                })?;
+                Ok((
                     n.clone(),
                     CategoryDelta {
                         eligible: r.eligible as i64 - b.eligible as i64,
                         paid: r.paid as i64 - b.paid as i64,
-                        total: r.total.checked_sub(b.total).unwrap_or(Money::ZERO),
+                        total,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Overflow>>()?;
         let delta = Delta {
             paid: reform.paid as i64 - base.paid as i64,
-            total: reform.total.checked_sub(base.total).unwrap_or(Money::ZERO),
+            total: difference(base.total, reform.total, || {
+                "the change in the total".to_string()
+            })?,
             by_category,
         };
+        let movements = |by: &BTreeMap<String, Movement>, what: &'static str| {
+            by.iter()
+                .map(|(k, v)| {
+                    let m = MovementReport::new(v, || format!("the {what} of category `{k}`"))?;
+                    Ok((k.clone(), m))
+                })
+                .collect::<Result<BTreeMap<String, MovementReport>, Overflow>>()
+        };
         let winners_and_losers = WinnersLosers {
-            gainers: (&diff.gainers).into(),
-            losers: (&diff.losers).into(),
+            gainers: MovementReport::new(&diff.gainers, || "the gains".to_string())?,
+            losers: MovementReport::new(&diff.losers, || "the losses".to_string())?,
             unchanged_paid: diff.unchanged_paid,
-            gains_by_category: diff
-                .gains_by_category
-                .iter()
-                .map(|(k, v)| (k.clone(), v.into()))
-                .collect(),
-            losses_by_category: diff
-                .losses_by_category
-                .iter()
-                .map(|(k, v)| (k.clone(), v.into()))
-                .collect(),
+            gains_by_category: movements(&diff.gains_by_category, "gains")?,
+            losses_by_category: movements(&diff.losses_by_category, "losses")?,
             by_change: diff
                 .by_change
                 .iter()
-                .map(|(amount, persons)| AmountCount {
-                    amount: *amount,
-                    persons: *persons,
+                .map(|(amount, persons)| {
+                    Ok(ChangeCount {
+                        amount: amount.figure(|| "a change in payment".to_string())?,
+                        persons: *persons,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, Overflow>>()?,
         };
-        Comparison {
+        Ok(Comparison {
             base,
             reform,
             delta,
             winners_and_losers,
             order: names,
-        }
+        })
     }
 
     pub fn to_text(&self) -> String {
@@ -701,7 +757,14 @@ impl Comparison {
                 signed(v.amount),
             ]);
         }
-        let neg = |m: Money| signed(m.checked_neg().unwrap_or(Money::ZERO));
+        // A loss is kept as the (non-negative) amount lost.
+        let neg = |m: Money| {
+            if m > Money::ZERO {
+                format!("-{}", money(m))
+            } else {
+                money(m)
+            }
+        };
         t.row(vec![
             "lose".into(),
             count(w.losers.persons),
@@ -744,10 +807,9 @@ impl Comparison {
                 (y as i64 - x as i64).to_string(),
             ]
         };
-        let amounts = |x: Money, y: Money| {
-            let change = y.checked_sub(x).map_or_else(String::new, |d| d.to_string());
-            [x.to_string(), y.to_string(), change]
-        };
+        // The change as worked out (exactly) when the comparison was made.
+        let amounts =
+            |x: Money, y: Money, change: Money| [x.to_string(), y.to_string(), change.to_string()];
         let change = |v: String| [String::new(), String::new(), v];
         row(
             "section",
@@ -827,7 +889,12 @@ impl Comparison {
         ] {
             row("summary", "", metric, counts(x, y));
         }
-        row("summary", "", "total", amounts(b.total, r.total));
+        row(
+            "summary",
+            "",
+            "total",
+            amounts(b.total, r.total, self.delta.total),
+        );
         let none = CategoryReport {
             label: None,
             qualifying: 0,
@@ -840,19 +907,23 @@ impl Comparison {
             let y = r.by_category.get(name).unwrap_or(&none);
             row("category", name, "eligible", counts(x.eligible, y.eligible));
             row("category", name, "paid", counts(x.paid, y.paid));
-            row("category", name, "total", amounts(x.total, y.total));
+            let change = self
+                .delta
+                .by_category
+                .get(name)
+                .map_or(Money::ZERO, |d| d.total);
+            row("category", name, "total", amounts(x.total, y.total, change));
         }
         let wl = &self.winners_and_losers;
+        // A loss is kept as the (non-negative) amount lost, and written
+        // with a minus sign.
         let movement = |m: &MovementReport, sign: i64| {
-            let amount = if sign < 0 {
-                m.amount.checked_neg()
+            let amount = if sign < 0 && m.amount > Money::ZERO {
+                format!("-{}", m.amount)
             } else {
-                Some(m.amount)
+                m.amount.to_string()
             };
-            (
-                m.persons.to_string(),
-                amount.map_or_else(String::new, |a| a.to_string()),
-            )
+            (m.persons.to_string(), amount)
         };
         let mut moved = |section: &str, name: &str, m: &MovementReport, sign: i64| {
             let (persons, amount) = movement(m, sign);

@@ -3,7 +3,7 @@
 //! The distributions are documented in docs/simulate.md; they are plausible
 //! shapes for Beijing union members, not estimates.
 //!
-//! The generator knows the data contract (shared/data/README.md), not the
+//! The generator knows the data contract (docs/simulate.md), not the
 //! rules: it never decides who is eligible.
 
 use std::io::Write;

@@ -8,6 +8,13 @@ use bursar_runtime::ir::{FieldId, Scheme};
 use bursar_runtime::{Applicant, Application, Decision, Money, Outcome};
 use chrono::{Datelike, NaiveDate};
 
+use crate::population::RowError;
+use crate::sum::Sum;
+
+/// How many rows the rules could not be evaluated for are kept, with their
+/// line, for the report (all are counted).
+pub const ERROR_ROWS_KEPT: usize = 20;
+
 /// A calendar month, `(year, month)`.
 pub type Month = (i32, u32);
 
@@ -19,7 +26,7 @@ pub struct CategoryTally {
     /// Persons the award rule gives this category (applied or not).
     pub eligible: u64,
     pub paid: u64,
-    pub total: Money,
+    pub total: Sum,
 }
 
 /// Why a person is not eligible: the condition that stopped them.
@@ -39,22 +46,25 @@ pub struct Tally {
     /// Rows whose application was received (on time or not).
     pub applicants: u64,
     pub paid: u64,
-    pub total: Money,
+    pub total: Sum,
     pub categories: Vec<CategoryTally>,
     pub paid_by_amount: BTreeMap<Money, u64>,
     pub eligible_not_applied: u64,
     pub eligible_late: u64,
     pub eligible_early: u64,
+    /// Eligible, but every category met pays exactly nothing.
+    pub nothing_due: u64,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
     pub errors: u64,
+    /// The first rows the rules could not be evaluated for, in file order
+    /// (at most [`ERROR_ROWS_KEPT`]), saying why.
+    pub error_rows: Vec<RowError>,
     /// Money by the month of the latest day payment can happen.
-    pub cash_latest: BTreeMap<Month, Money>,
+    pub cash_latest: BTreeMap<Month, Sum>,
     /// Money by the month of the expected payment day (see `expected_payment`).
-    pub cash_expected: BTreeMap<Month, Money>,
-    /// Money that did not fit in 64 bits of fen (never, in practice).
-    pub overflow: bool,
+    pub cash_expected: BTreeMap<Month, Sum>,
 }
 
 /// What tallying needs to know about a scheme, worked out once per run
@@ -179,16 +189,6 @@ impl Tally {
             .collect()
     }
 
-    fn add_money(&mut self, a: Money, b: Money) -> Money {
-        match a.checked_add(b) {
-            Some(m) => m,
-            None => {
-                self.overflow = true;
-                a
-            }
-        }
-    }
-
     /// Counts one decision. `expected` is the expected payment day for a paid
     /// decision (the latest day is the decision's own schedule).
     pub fn add(
@@ -235,13 +235,12 @@ impl Tally {
             Outcome::Paid => {
                 self.paid += 1;
                 let paid = d.paid();
-                self.total = self.add_money(self.total, paid);
+                self.total.add(paid);
                 *self.paid_by_amount.entry(paid).or_insert(0) += 1;
                 for a in &d.awards {
-                    let amount = a.payout.amount;
                     if let Some(c) = self.categories.get_mut(a.category as usize) {
                         c.paid += 1;
-                        c.total = c.total.checked_add(amount).unwrap_or(c.total);
+                        c.total.add(a.payout.amount);
                     }
                 }
                 let latest = d.schedule.last().copied().or(match d.application {
@@ -249,20 +248,19 @@ impl Tally {
                     _ => None,
                 });
                 if let Some(day) = latest {
-                    let slot = self
-                        .cash_latest
+                    self.cash_latest
                         .entry((day.year(), day.month()))
-                        .or_default();
-                    *slot = slot.checked_add(paid).unwrap_or(*slot);
+                        .or_default()
+                        .add(paid);
                 }
                 if let Some(day) = expected.or(latest) {
-                    let slot = self
-                        .cash_expected
+                    self.cash_expected
                         .entry((day.year(), day.month()))
-                        .or_default();
-                    *slot = slot.checked_add(paid).unwrap_or(*slot);
+                        .or_default()
+                        .add(paid);
                 }
             }
+            Outcome::NothingDue => self.nothing_due += 1,
             Outcome::NotApplied => self.eligible_not_applied += 1,
             Outcome::Late => self.eligible_late += 1,
             Outcome::Early => self.eligible_early += 1,
@@ -283,7 +281,7 @@ impl Tally {
         self.skipped_rows += other.skipped_rows;
         self.applicants += other.applicants;
         self.paid += other.paid;
-        self.total = self.add_money(self.total, other.total);
+        self.total.merge(other.total);
         if self.categories.len() < other.categories.len() {
             self.categories
                 .resize(other.categories.len(), CategoryTally::default());
@@ -292,7 +290,7 @@ impl Tally {
             a.qualifying += b.qualifying;
             a.eligible += b.eligible;
             a.paid += b.paid;
-            a.total = a.total.checked_add(b.total).unwrap_or(a.total);
+            a.total.merge(b.total);
         }
         for (k, v) in other.paid_by_amount {
             *self.paid_by_amount.entry(k).or_insert(0) += v;
@@ -300,6 +298,7 @@ impl Tally {
         self.eligible_not_applied += other.eligible_not_applied;
         self.eligible_late += other.eligible_late;
         self.eligible_early += other.eligible_early;
+        self.nothing_due += other.nothing_due;
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
             self.reasons.resize(other.reasons.len(), 0);
@@ -308,14 +307,22 @@ impl Tally {
             *a += b;
         }
         self.errors += other.errors;
+        let room = ERROR_ROWS_KEPT.saturating_sub(self.error_rows.len());
+        self.error_rows
+            .extend(other.error_rows.into_iter().take(room));
         for (k, v) in other.cash_latest {
-            let slot = self.cash_latest.entry(k).or_default();
-            *slot = slot.checked_add(v).unwrap_or(*slot);
+            self.cash_latest.entry(k).or_default().merge(v);
         }
         for (k, v) in other.cash_expected {
-            let slot = self.cash_expected.entry(k).or_default();
-            *slot = slot.checked_add(v).unwrap_or(*slot);
+            self.cash_expected.entry(k).or_default().merge(v);
         }
-        self.overflow |= other.overflow;
+    }
+
+    /// Keeps a row the rules could not be evaluated for, if fewer than
+    /// [`ERROR_ROWS_KEPT`] are kept (it is counted by [`Tally::add`] either way).
+    pub fn keep_error_row(&mut self, row: impl FnOnce() -> RowError) {
+        if self.error_rows.len() < ERROR_ROWS_KEPT {
+            self.error_rows.push(row());
+        }
     }
 }

@@ -1,0 +1,92 @@
+//! Sums of money over a population, exact whatever their size.
+//!
+//! A sum is kept in 128 bits: `u64::MAX` rows of `i64::MAX` fen each still
+//! fit, so adding never overflows and sums merge in any order with the same
+//! result. Only the finished figure must fit in a [`Money`]; one that does
+//! not is an error naming the figure ([`Overflow`]), never a saturated or
+//! dropped amount.
+
+use bursar_runtime::Money;
+
+/// An exact running sum of amounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sum(i128);
+
+impl Sum {
+    pub const ZERO: Sum = Sum(0);
+
+    /// `n` times `amount`.
+    pub fn times(amount: Money, n: u64) -> Sum {
+        // |i64| × u64 < 2^127: cannot overflow.
+        Sum(i128::from(amount.minor()) * i128::from(n))
+    }
+
+    pub fn add(&mut self, amount: Money) {
+        self.0 += i128::from(amount.minor());
+    }
+
+    pub fn merge(&mut self, other: Sum) {
+        self.0 += other.0;
+    }
+
+    /// `self − other`, for the difference of two sums of one population.
+    pub fn minus(self, other: Sum) -> Sum {
+        Sum(self.0 - other.0)
+    }
+
+    /// The sum as money, if it fits.
+    pub fn money(self) -> Option<Money> {
+        i64::try_from(self.0).ok().map(Money)
+    }
+
+    /// The sum as money, or an error naming `what` the figure is.
+    pub fn figure(self, what: impl FnOnce() -> String) -> Result<Money, Overflow> {
+        self.money().ok_or_else(|| Overflow { figure: what() })
+    }
+}
+
+/// A figure of a report that does not fit in 64 bits of minor units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overflow {
+    /// Which figure: `the total`, `the total of category `contest``,
+    /// `the cash flow of 2023-11 (latest case)`.
+    pub figure: String,
+}
+
+impl std::fmt::Display for Overflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} comes to more than {}, the largest amount Bursar can count; no figure is given rather than a wrong one",
+            self.figure,
+            Money(i64::MAX).grouped()
+        )
+    }
+}
+
+impl std::error::Error for Overflow {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_past_64_bits_are_exact_and_refused_as_money() {
+        let mut s = Sum::ZERO;
+        s.add(Money(i64::MAX));
+        s.add(Money(1));
+        assert_eq!(s.money(), None);
+        s.add(Money(-1));
+        assert_eq!(s.money(), Some(Money(i64::MAX)));
+        assert_eq!(Sum::times(Money(i64::MAX), 2).money(), None);
+        assert_eq!(Sum::times(Money(250), 4).money(), Some(Money(1000)));
+        let err = Sum::times(Money(i64::MAX), 3)
+            .figure(|| "the total".into())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the total comes to more than 92,233,720,368,547,758.07"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! Inputs that once gave a confident, wrong figure: each now gives the right
+//! one or an error that says where (issue "trust", docs/reliability.md).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+mod common;
+
+use common::{bursar, fails, stderr, stdout, temp};
+
+const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
+const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// A small policy paying `pay` to those meeting `when`, read from `fields`.
+fn policy(name: &str, fields: &str, tables: &str, categories: &str, award: &str) -> String {
+    let path = temp(name);
+    std::fs::write(
+        &path,
+        format!(
+            "scheme {} {{ currency CNY }}\napplicant {{ {fields} }}\n{tables}\n{categories}\naward {{ {award} }}\n",
+            name.trim_end_matches(".bursar").replace('-', "_")
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn file(name: &str, text: &str) -> String {
+    let path = temp(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const ONE_AWARD: &str = "limit 1 per period  choose highest_amount then first_declared";
+
+#[test]
+fn compare_reads_the_fields_only_the_reform_reads() {
+    let fields = "district text  age int?";
+    let table = "table amounts { base \"基本\" = 100 元 }";
+    let young = "when age is present and age < 35 \"未满35岁\"";
+    let base = policy(
+        "base-young.bursar",
+        fields,
+        table,
+        &format!("category young \"青年\" {{\n  {young}\n  pay amounts.base\n}}"),
+        ONE_AWARD,
+    );
+    let reform = policy(
+        "reform-haidian.bursar",
+        fields,
+        table,
+        &format!("category young \"青年\" {{\n  {young}\n  when district == \"haidian\" \"海淀区\"\n  pay amounts.base\n}}"),
+        ONE_AWARD,
+    );
+    let people = file(
+        "districts.csv",
+        "district,age\nhaidian,20\nhaidian,30\nchaoyang,25\n",
+    );
+    for threads in ["1", "2"] {
+        let alone = bursar(&[
+            "simulate",
+            &reform,
+            "--population",
+            &people,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(json(&alone)["total"], "200.00", "{}", stderr(&alone));
+        let o = bursar(&[
+            "compare",
+            &base,
+            &reform,
+            "--population",
+            &people,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let c = json(&o);
+        assert_eq!(c["base"]["total"], "300.00");
+        assert_eq!(c["reform"]["total"], "200.00");
+        assert_eq!(c["delta"]["total"], "-100.00");
+        assert_eq!(c["winners_and_losers"]["losers"]["persons"], 1);
+    }
+    // The same through `diff`: the one change costs what it changes.
+    let o = bursar(&[
+        "diff",
+        &base,
+        &reform,
+        "--population",
+        &people,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d = json(&o);
+    let budget = &d["budget"];
+    assert_eq!(budget["attribution"]["delta"], "-100.00", "{d:#}");
+    assert_eq!(budget["attribution"]["sum_of_shares"], "-100.00", "{d:#}");
+}
+
+#[test]
+fn money_that_does_not_fit_is_an_error_naming_the_figure() {
+    // One amount fits; the category's total of five does not.
+    let o = fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--set",
+            "standard.level1=92233720368547758.07",
+        ],
+        1,
+        "comes to more than 92,233,720,368,547,758.07",
+    );
+    assert!(
+        stdout(&o).is_empty(),
+        "no report with a wrong figure: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("category `vocational`"),
+        "{}",
+        stderr(&o)
+    );
+    // Two rows that each fit: the total does not, and nothing disappears.
+    let big = policy(
+        "big.bursar",
+        "age int?",
+        "table amounts { big \"巨额\" = 50_000_000_000_000_000 元 }",
+        "category all \"全部\" {\n  when age is present \"有年龄\"\n  pay amounts.big\n}",
+        ONE_AWARD,
+    );
+    let people = file("two.csv", "age\n20\n30\n");
+    for format in ["text", "json", "csv"] {
+        fails(
+            &[
+                "simulate",
+                &big,
+                "--population",
+                &people,
+                "--format",
+                format,
+            ],
+            1,
+            "the total of category `all` comes to more than",
+        );
+        fails(
+            &[
+                "compare",
+                &big,
+                &big,
+                "--population",
+                &people,
+                "--format",
+                format,
+            ],
+            1,
+            "comes to more than",
+        );
+    }
+    let one = file("one.csv", "age\n20\n");
+    let o = bursar(&["simulate", &big, "--population", &one, "--format", "json"]);
+    assert_eq!(json(&o)["total"], "50000000000000000.00", "{}", stderr(&o));
+}
+
+#[test]
+fn an_amount_that_overflows_for_one_person_is_an_error_listed_with_its_row() {
+    let doubled = policy(
+        "doubled.bursar",
+        "id text  age int?",
+        "table amounts { big \"巨额\" = 50_000_000_000_000_000 元 }",
+        "category all \"全部\" {\n  when age is present and age >= 1 \"有年龄\"\n  pay amounts.big * age\n}",
+        ONE_AWARD,
+    );
+    let people = file("ages.csv", "id,age\nA,1\nB,2\n");
+    let o = fails(&["simulate", &doubled, "--population", &people], 1, "");
+    let text = stdout(&o);
+    assert!(text.contains("rules could not be evaluated"), "{text}");
+    assert!(
+        text.contains("ages.csv:3: the rules of `doubled` could not be evaluated"),
+        "{text}"
+    );
+    assert!(text.contains("arithmetic overflow"), "{text}");
+    // `eval` lists the error it says is below.
+    let applicant = file("two.json", r#"{"id": "B", "age": 2}"#);
+    let o = fails(&["eval", &doubled, "--applicant", &applicant], 1, "");
+    let text = stdout(&o);
+    assert!(text.contains("see the errors below"), "{text}");
+    assert!(
+        text.contains("errors\n  ! `all`: the amount could not be computed: arithmetic overflow"),
+        "{text}"
+    );
+    let o = fails(
+        &[
+            "eval",
+            &doubled,
+            "--applicant",
+            &applicant,
+            "--format",
+            "json",
+        ],
+        1,
+        "",
+    );
+    let j = json(&o);
+    assert_eq!(j["outcome"], "error");
+    assert_eq!(j["errors"].as_array().unwrap().len(), 1, "{j:#}");
+}
+
+#[test]
+fn a_category_paying_nothing_is_nothing_due_and_uses_no_award() {
+    // `first_declared` would choose the category paying nothing first.
+    let p = policy(
+        "nothing-due.bursar",
+        "id text  age int?  member bool",
+        "table amounts { none \"无\" = 0 元  base \"基本\" = 100 元 }",
+        "category zero \"零\" {\n  when age is present \"有年龄\"\n  pay amounts.none\n}\n\
+         category member \"会员\" {\n  when member \"会员\"\n  pay amounts.base\n}",
+        "limit 1 per period  choose first_declared",
+    );
+    let people = file(
+        "members.csv",
+        "id,age,member\nA,20,true\nB,20,false\nC,,false\n",
+    );
+    let o = bursar(&["simulate", &p, "--population", &people, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["paid"], 1, "{r:#}");
+    assert_eq!(r["total"], "100.00");
+    assert_eq!(r["nothing_due"], 1);
+    assert_eq!(r["not_eligible"]["persons"], 1);
+    assert_eq!(r["by_category"]["zero"]["paid"], 0);
+    let o = bursar(&["simulate", &p, "--population", &people]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["eligible,", "nothing", "due", "1"]),
+        "{}",
+        stdout(&o)
+    );
+    let b = file("b.json", r#"{"id": "B", "age": 20, "member": false}"#);
+    let o = bursar(&["eval", &p, "--applicant", &b, "--format", "json"]);
+    assert_eq!(json(&o)["outcome"], "nothing_due", "{}", stdout(&o));
+    assert_eq!(json(&o)["paid"], "0.00");
+}
+
+#[test]
+fn a_repeated_identifier_is_a_bad_row_not_a_second_payment() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let rows: String = sample.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let twice = file("sample-twice.csv", &format!("{sample}{rows}"));
+    fails(
+        &["simulate", POLICY, "--population", &twice],
+        1,
+        "sample-twice.csv:26: column `person_id`: value `E01`: an earlier row has the same identifier",
+    );
+    for threads in ["1", "2"] {
+        let o = bursar(&[
+            "simulate",
+            POLICY,
+            "--population",
+            &twice,
+            "--on-bad-row",
+            "skip",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let r = json(&o);
+        assert_eq!(r["rows"], 48);
+        assert_eq!(r["skipped_rows"], 24);
+        assert_eq!(r["paid"], 12);
+        assert_eq!(r["total"], "16800.00");
+        assert_eq!(r["skipped"].as_array().unwrap().len(), 20);
+    }
+    fails(
+        &["eval", POLICY, "--csv", &twice, "--id", "E05"],
+        1,
+        "rows 5 and 29 both have the identifier `E05`",
+    );
+    let o = bursar(&["eval", POLICY, "--csv", &twice, "--row", "29"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn set_amounts_are_read_strictly() {
+    for value in ["2,50", "2500 USD", "-5", "2500.", "1e3"] {
+        fails(
+            &[
+                "simulate",
+                POLICY,
+                "--population",
+                SAMPLE,
+                "--set",
+                &format!("standard.level1={value}"),
+            ],
+            2,
+            "is not an amount as a policy writes one",
+        );
+    }
+    let scenario = file(
+        "list-amount.toml",
+        &format!(
+            "policy = \"{}/{POLICY}\"\n[set]\n\"standard.level1\" = [1, 2]\n",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    );
+    fails(
+        &["simulate", &scenario, "--population", SAMPLE],
+        2,
+        "`1,2` is not an amount",
+    );
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--set",
+        "standard.level1=2_500 元",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn eval_json_writes_money_one_way_and_errors_as_json() {
+    let o = bursar(&[
+        "eval", POLICY, "--csv", SAMPLE, "--id", "E01", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j = json(&o);
+    assert_eq!(j["paid"], "2000.00");
+    assert_eq!(j["categories"]["vocational"]["amount"], "2000.00", "{j:#}");
+    assert_eq!(j["awards"][0]["amount"], "2000.00");
+    let bad = file(
+        "bad-applicant.json",
+        r#"{"person_id": "X", "voc_level": "one", "colour": "red"}"#,
+    );
+    let o = bursar(&["eval", POLICY, "--applicant", &bad, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let j = json(&o);
+    let errors = j["errors"].as_array().unwrap();
+    assert!(errors.len() >= 3, "{j:#}");
+    let pointers: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert!(pointers.contains(&"/voc_level"), "{j:#}");
+    assert!(pointers.contains(&"/colour"), "{j:#}");
+    assert!(pointers.contains(&"/member_card"), "{j:#}");
+}
