@@ -603,6 +603,47 @@ impl<R: Read> Reader<R> {
     }
 
     /// Gives errors their exact line, reading the file again up to them.
+    /// Whether the source can be read again from the start (a file, not a
+    /// pipe): see [`Reader::identifiers_before`].
+    pub fn rereadable(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// Calls `f` with the identifier of each data row before row `record`
+    /// (1 is the first), read again from the file: what checking
+    /// identifiers needs when they stop coming in order
+    /// ([`crate::identifiers::Identifiers`]).
+    pub fn identifiers_before(
+        &self,
+        record: u64,
+        f: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), RowError> {
+        let fail = |e: String| {
+            let message = format!("cannot read the file again to check identifiers: {e}");
+            RowError {
+                fatal: true,
+                ..RowError::in_header(&self.layout.file, message)
+            }
+        };
+        let Some(path) = &self.path else {
+            return Err(fail("it is not a file".to_string()));
+        };
+        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let mut records = Records::new(file, 1 << 16);
+        let mut row = Record::new();
+        while let Some(at) = records.read(&mut row).map_err(|e| fail(e.to_string()))? {
+            if at.record >= record {
+                break;
+            }
+            if at.record > 0 {
+                if let Some(id) = self.layout.identifier(&row) {
+                    f(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Lines are counted here and not during the run because this costs a
     /// pass over the file, and only rows with errors need it. A source that
     /// is not a file keeps the CSV reader's count.

@@ -190,7 +190,7 @@ fn one_thread<R: Read>(
     // The two records take turns; swapping the references moves no record.
     let (mut record, mut previous) = (&mut a, &mut b);
     let mut row = Row::new(&job.sides);
-    let mut ids = Identifiers::default();
+    let mut ids = Identifiers::new(reader.rereadable());
     loop {
         let mut part = Part::new(&job.sides);
         let mut end = false;
@@ -199,7 +199,7 @@ fn one_thread<R: Read>(
                 end = true;
                 break;
             };
-            let repeated = !first_time(&mut ids, job.layout, record);
+            let repeated = !first_time(&mut ids, reader, record, at)?;
             row.decide(job, record, Some(previous), at, repeated, &mut part);
             std::mem::swap(&mut record, &mut previous);
             if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
@@ -224,7 +224,7 @@ fn pipelined<R: Read + Send>(
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
-    let mut ids = Identifiers::default();
+    let mut ids = Identifiers::new(reader.rereadable());
     let mut done = fill(reader, &mut ids, &mut current)?;
     loop {
         let (read, results) = rayon::join(
@@ -255,10 +255,16 @@ fn pipelined<R: Read + Send>(
 
 /// Whether a record's identifier is seen for the first time (a record
 /// without one is).
-fn first_time(ids: &mut Identifiers, layout: &Layout, record: &Record) -> bool {
-    layout
-        .identifier(record)
-        .is_none_or(|id| ids.first_time(id))
+fn first_time<R: Read>(
+    ids: &mut Identifiers,
+    reader: &Reader<R>,
+    record: &Record,
+    at: RowPosition,
+) -> Result<bool, RowError> {
+    match reader.layout().identifier(record) {
+        None => Ok(true),
+        Some(id) => ids.first_time(id, |f| reader.identifiers_before(at.record, f)),
+    }
 }
 
 /// Reads up to a chunk of records; `true` at the end of the file.
@@ -274,7 +280,7 @@ fn fill<R: Read>(
         };
         match reader.next_record(record)? {
             Some(at) => {
-                let repeated = !first_time(ids, reader.layout(), record);
+                let repeated = !first_time(ids, reader, record, at)?;
                 if let (Some(slot), Some(r)) = (
                     chunk.positions.get_mut(chunk.len),
                     chunk.repeated.get_mut(chunk.len),
