@@ -367,3 +367,61 @@ fn eval_json_writes_money_one_way_and_errors_as_json() {
     assert!(pointers.contains(&"/colour"), "{j:#}");
     assert!(pointers.contains(&"/member_card"), "{j:#}");
 }
+
+#[test]
+fn reasons_follow_the_documented_rule_on_the_sample() {
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--format",
+        "json",
+    ]);
+    let r = json(&o);
+    let reasons: Vec<(String, String, u64)> = r["not_eligible"]["by_reason"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["category"].as_str().unwrap_or("(all)").to_string(),
+                x["condition"].as_str().unwrap().to_string(),
+                x["persons"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // E08 (level 4), E15 (assistant social worker), E19 (the 2021 contest):
+    // the first condition of every category fails.
+    assert!(
+        reasons.contains(&(
+            "(all)".into(),
+            "in no target group (the first condition of every category fails)".into(),
+            3
+        )),
+        "{reasons:#?}"
+    );
+    // Nobody is blamed on a category's first condition any more.
+    for first in [
+        "国家一级、二级或三级",
+        "高级社会工作师或社会工作师",
+        "参加2022年北京市职工职业技能大赛",
+    ] {
+        assert!(
+            !reasons.iter().any(|(_, c, _)| c == first),
+            "{first}: {reasons:#?}"
+        );
+    }
+    // E05 met one of vocational's four conditions (level 3), and nothing
+    // of the others: its issuer is the reason.
+    assert!(
+        reasons.contains(&(
+            "vocational".into(),
+            "北京市职业技能鉴定管理中心颁发或经其备案的评价机构认定".into(),
+            1
+        )),
+        "{reasons:#?}"
+    );
+    let total: u64 = reasons.iter().map(|r| r.2).sum();
+    assert_eq!(total, r["not_eligible"]["persons"].as_u64().unwrap());
+}

@@ -206,6 +206,7 @@ impl Report {
                             cat.and_then(|c| c.conditions.get(*i as usize)),
                         )
                     }
+                    Reason::NoTargetGroup => (None, None),
                 };
                 let fallback = || {
                     scheme
@@ -223,7 +224,10 @@ impl Report {
                             (Some(l), _) => l.clone(),
                             (None, _) => c.text.clone(),
                         })
-                        .unwrap_or_else(|| "no category applies".into()),
+                        .unwrap_or_else(|| {
+                            "in no target group (the first condition of every category fails)"
+                                .into()
+                        }),
                     clause: cond.and_then(|c| c.clause.clone()).or_else(fallback),
                     category: category.clone(),
                     persons: *n,

@@ -404,7 +404,7 @@ impl Row {
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
             let decision = &*decision;
             tally.add_with(decision, expected, || {
-                *reason.get_or_insert_with(|| side.plan.reason_slot(applicant, decision))
+                *reason.get_or_insert_with(|| side.plan.reason_slot(decision))
             });
             if decision.outcome == Outcome::Error {
                 tally.keep_error_row(|| {
@@ -534,7 +534,7 @@ mod tests {
                         let fraction =
                             assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction);
                         let expected = expected_payment(scheme, &d, fraction, &mut ends);
-                        tally.add(&plans[i], &applicant, &d, expected);
+                        tally.add(&plans[i], &d, expected);
                         decisions.push(d);
                     }
                     diff.add(schemes[0], schemes[1], &decisions[0], &decisions[1]);

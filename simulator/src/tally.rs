@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use bursar_runtime::ir::{FieldId, Scheme};
-use bursar_runtime::{Applicant, Application, Decision, Money, Outcome};
+use bursar_runtime::ir::Scheme;
+use bursar_runtime::{Application, Decision, Money, Outcome};
 use chrono::{Datelike, NaiveDate};
 
 use crate::population::RowError;
@@ -29,13 +29,16 @@ pub struct CategoryTally {
     pub total: Sum,
 }
 
-/// Why a person is not eligible: the condition that stopped them.
+/// Why a person is not eligible (see [`TallyPlan::reason_slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
     /// A `require` line, by index.
     Requirement(u32),
     /// A category's condition: `(category, condition)`.
     Condition(u32, u32),
+    /// The first condition of every category fails: the person is in none
+    /// of the groups the scheme is for.
+    NoTargetGroup,
 }
 
 /// Everything counted over a population.
@@ -71,10 +74,9 @@ pub struct Tally {
 /// rather than per row or per batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TallyPlan {
-    /// Per slot: the fields its condition reads (for the nearest miss), each
-    /// once. One slot per requirement, then per category condition, then one
-    /// for "no category".
-    slot_fields: Vec<Vec<FieldId>>,
+    /// How many slots: one per requirement, then one per category
+    /// condition, then one for "in no target group".
+    slots: usize,
     /// Per category: where its reasons start in `reasons`, after the
     /// requirements'.
     reason_offsets: Vec<usize>,
@@ -82,35 +84,26 @@ pub struct TallyPlan {
 
 impl TallyPlan {
     pub fn new(scheme: &Scheme) -> TallyPlan {
-        let mut slot_fields: Vec<Vec<FieldId>> = vec![Vec::new(); scheme.requirements.len()];
+        let mut slots = scheme.requirements.len();
         let mut reason_offsets = Vec::with_capacity(scheme.categories.len());
         for c in &scheme.categories {
-            reason_offsets.push(slot_fields.len());
-            for cond in &c.conditions {
-                let mut fields = Vec::new();
-                cond.expr.visit_fields(&mut |f| {
-                    if !fields.contains(&f) {
-                        fields.push(f);
-                    }
-                });
-                slot_fields.push(fields);
-            }
+            reason_offsets.push(slots);
+            slots += c.conditions.len();
         }
-        // The last slot: "no category", reading nothing.
-        slot_fields.push(Vec::new());
         TallyPlan {
-            slot_fields,
+            // The last slot: "in no target group".
+            slots: slots + 1,
             reason_offsets,
         }
     }
 
     fn slots(&self) -> usize {
-        self.slot_fields.len()
+        self.slots
     }
 
-    /// The slot of "no category" (a scheme without categories).
-    fn no_category(&self) -> usize {
-        self.slots().saturating_sub(1)
+    /// The slot of "in no target group".
+    fn no_target_group(&self) -> usize {
+        self.slots.saturating_sub(1)
     }
 
     /// The reason a slot stands for.
@@ -119,51 +112,43 @@ impl TallyPlan {
             .reason_offsets
             .first()
             .copied()
-            .unwrap_or(self.no_category());
+            .unwrap_or(self.no_target_group());
         if slot < requirements {
             return Reason::Requirement(slot as u32);
         }
         match self.reason_offsets.iter().rposition(|o| *o <= slot) {
-            Some(c) if slot < self.no_category() => Reason::Condition(
+            Some(c) if slot < self.no_target_group() => Reason::Condition(
                 c as u32,
                 (slot - self.reason_offsets.get(c).copied().unwrap_or(0)) as u32,
             ),
-            _ => Reason::Requirement(u32::MAX),
+            _ => Reason::NoTargetGroup,
         }
     }
 
-    /// The slot of the reason a person is not eligible: a failed requirement, or
-    /// else the nearest miss. The nearest miss is the category that got furthest
-    /// through its conditions; among equals, one whose failing condition looked
-    /// at data the person has (a contest rank of 11 says more than an absent
-    /// certificate); then the first declared. Its failing condition is the reason.
-    pub fn reason_slot(&self, applicant: &Applicant, d: &Decision) -> usize {
+    /// The slot of the reason a person is not eligible, by one rule a
+    /// planner can check by hand (docs/simulate.md):
+    ///
+    /// 1. a failed `require` line: that line;
+    /// 2. the first condition of every category fails: "in no target
+    ///    group" (a category's first condition says whom it is for);
+    /// 3. otherwise the category that came closest, by the share of its
+    ///    conditions the person meets (so a category with more lines is not
+    ///    favoured), the first declared among equals: its failing condition.
+    pub fn reason_slot(&self, d: &Decision) -> usize {
         if let Some(i) = d.requirements.first_non_pass() {
             // Requirements take the first slots, in order.
             return i;
         }
-        // Score each failed category by (conditions passed, has data), as one
-        // number so the best is kept without branching; 0 is "none yet".
-        let (mut best_score, mut best_slot) = (0usize, self.no_category());
+        // The best share so far as (passed, of), compared by cross
+        // multiplication; (0, 1) until a category passes a condition.
+        let (mut best, mut best_slot) = ((0u64, 1u64), self.no_target_group());
         for (offset, cd) in self.reason_offsets.iter().zip(&d.categories) {
             let Some(passed) = cd.first_failure() else {
                 continue;
             };
-            let slot = offset + passed;
-            let has_data = self
-                .slot_fields
-                .get(slot)
-                // Every field is looked at, without stopping at the first present:
-                // whether a field is present is the least predictable branch of
-                // the run, and a slot reads one or two fields.
-                .is_some_and(|fields| {
-                    fields
-                        .iter()
-                        .fold(false, |any, f| any | applicant.get(*f).is_some())
-                });
-            let score = ((passed + 1) << 1) | usize::from(has_data);
-            if score > best_score {
-                (best_score, best_slot) = (score, slot);
+            let share = (passed as u64, u64::from(cd.conditions.len).max(1));
+            if share.0 * best.1 > best.0 * share.1 {
+                (best, best_slot) = (share, offset + passed);
             }
         }
         best_slot
@@ -191,14 +176,8 @@ impl Tally {
 
     /// Counts one decision. `expected` is the expected payment day for a paid
     /// decision (the latest day is the decision's own schedule).
-    pub fn add(
-        &mut self,
-        plan: &TallyPlan,
-        applicant: &Applicant,
-        d: &Decision,
-        expected: Option<NaiveDate>,
-    ) {
-        self.add_with(d, expected, || plan.reason_slot(applicant, d));
+    pub fn add(&mut self, plan: &TallyPlan, d: &Decision, expected: Option<NaiveDate>) {
+        self.add_with(d, expected, || plan.reason_slot(d));
     }
 
     /// [`Tally::add`], asking `reason` for the slot of the reason a person
