@@ -425,3 +425,123 @@ fn reasons_follow_the_documented_rule_on_the_sample() {
     let total: u64 = reasons.iter().map(|r| r.2).sum();
     assert_eq!(total, r["not_eligible"]["persons"].as_u64().unwrap());
 }
+
+/// `bursar diff OLD NEW --population P --witness --format json`.
+fn diff_json(old: &str, new: &str, population: &str) -> serde_json::Value {
+    let o = bursar(&[
+        "diff",
+        old,
+        new,
+        "--population",
+        population,
+        "--witness",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    json(&o)
+}
+
+const CERT_OLD: &str = "table standard { level1 \"一级\" = 600 元  level2 \"二级\" = 500 元 }";
+const CERT_WHEN: &str = "when level is present and level in 1..=2 \"一级或二级\"";
+
+fn cert_policy(name: &str, tables: &str, pay: &str) -> String {
+    policy(
+        name,
+        "level int?",
+        tables,
+        &format!("category cert \"证书\" {{\n  {CERT_WHEN}\n  pay match level {{ 1 => {pay}.level1  2 => {pay}.level2 }}\n}}"),
+        ONE_AWARD,
+    )
+}
+
+#[test]
+fn a_change_that_alters_no_decision_gets_no_share_and_no_witness() {
+    let old = cert_policy("cert-old.bursar", CERT_OLD, "standard");
+    // A category pointed at a new table whose rows equal the old ones.
+    let new = cert_policy(
+        "cert-new-table.bursar",
+        &format!(
+            "{CERT_OLD}\ntable standard2 {{ level1 \"一级\" = 600 元  level2 \"二级\" = 500 元 }}"
+        ),
+        "standard2",
+    );
+    let people = file("levels.csv", "level\n1\n2\n\n");
+    let d = diff_json(&old, &new, &people);
+    for share in d["budget"]["attribution"]["shares"].as_array().unwrap() {
+        assert_eq!(share["share"], "0.00", "{d:#}");
+    }
+    for w in d["witnesses"].as_array().unwrap() {
+        assert_ne!(w["result"], "found", "{d:#}");
+    }
+    // A row equal to an existing one, added to the same table and paid.
+    let new = policy(
+        "cert-equal-row.bursar",
+        "level int?",
+        "table standard { level1 \"一级\" = 600 元  level2 \"二级\" = 500 元  also2 \"二级（新）\" = 500 元 }",
+        &format!("category cert \"证书\" {{\n  {CERT_WHEN}\n  pay match level {{ 1 => standard.level1  2 => standard.also2 }}\n}}"),
+        ONE_AWARD,
+    );
+    let d = diff_json(&old, &new, &people);
+    for share in d["budget"]["attribution"]["shares"].as_array().unwrap() {
+        assert_eq!(share["share"], "0.00", "{d:#}");
+    }
+}
+
+#[test]
+fn a_witness_is_shown_against_the_scheme_it_differs_from() {
+    let old = cert_policy("cancel-old.bursar", CERT_OLD, "standard");
+    // +100 on the row, -100 in the pay: each alone changes level 1's
+    // payment, both together do not.
+    let new = policy(
+        "cancel-new.bursar",
+        "level int?",
+        "table standard { level1 \"一级\" = 700 元  level2 \"二级\" = 500 元 }",
+        &format!("category cert \"证书\" {{\n  {CERT_WHEN}\n  pay match level {{ 1 => standard.level1 - 100 元  2 => standard.level2 }}\n}}"),
+        ONE_AWARD,
+    );
+    let people = file("levels-cancel.csv", "level\n1\n2\n");
+    let d = diff_json(&old, &new, &people);
+    let found: Vec<&serde_json::Value> = d["witnesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["result"] == "found")
+        .collect();
+    assert_eq!(found.len(), 2, "{d:#}");
+    for w in found {
+        assert_eq!(w["differs_between_old_and_new"], false, "{w:#}");
+        assert_ne!(w["old_decision"], w["new_decision"], "{w:#}");
+    }
+    let o = bursar(&["diff", &old, &new, "--witness"]);
+    let text = stdout(&o);
+    assert!(text.contains("under old with this change alone:"), "{text}");
+    // The shares still add up to the (zero) change.
+    assert_eq!(d["budget"]["attribution"]["sum_of_shares"], "0.00");
+}
+
+#[test]
+fn a_period_the_evaluator_never_reads_is_wording() {
+    let with_period = |name: &str, end: &str| {
+        let path = temp(name);
+        std::fs::write(
+            &path,
+            format!(
+                "scheme p {{ currency CNY  period 2023-01-01 ..= {end} }}\napplicant {{ level int? }}\n{CERT_OLD}\n\
+                 category cert \"证书\" {{\n  {CERT_WHEN}\n  pay match level {{ 1 => standard.level1  2 => standard.level2 }}\n}}\naward {{ {ONE_AWARD} }}\n"
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (old, new) = (
+        with_period("period-old.bursar", "2023-12-31"),
+        with_period("period-new.bursar", "2024-06-30"),
+    );
+    let people = file("levels-period.csv", "level\n1\n");
+    let d = diff_json(&old, &new, &people);
+    let change = &d["changes"][0];
+    assert_eq!(change["id"], "header.period", "{d:#}");
+    assert_eq!(change["behavioural"], false, "{d:#}");
+    assert_eq!(d["witnesses"][0]["result"], "neutral", "{d:#}");
+}

@@ -526,13 +526,15 @@ fn dependents(s: &Scheme, table: &str, row: u32) -> Vec<String> {
 /// scheme that decides exactly as NEW does.
 pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -> Scheme {
     let mut h = old.clone();
-    // Tables: NEW's tables missing from OLD are appended, so references from
-    // NEW's expressions can be remapped by name.
+    // Tables: NEW's tables missing from OLD are appended whole. Nothing of
+    // OLD reads them, so they change no decision until an applied change
+    // refers to them; a change that does (a category paid from a new
+    // table) then finds the rows it needs, and adding those rows on their
+    // own is worth exactly nothing, as a change that alters no decision
+    // must be (the dummy axiom of the attribution).
     for t in &new.tables {
         if !h.tables.iter().any(|x| x.name == t.name) {
-            let mut empty = t.clone();
-            empty.rows.clear();
-            h.tables.push(empty);
+            h.tables.push(t.clone());
         }
     }
     let selected: Vec<&Change> = apply.iter().filter_map(|i| changes.get(*i)).collect();
@@ -554,28 +556,43 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                         }
                         copied.push((t.clone(), r.clone()));
                     }
-                    None => ht.rows.retain(|x| &x.name != r),
+                    // Removed, without moving the rows after it: OLD's
+                    // references by index must keep their rows. A keyed
+                    // row is no longer found by lookups; a named one is
+                    // unread once the changes that read it are applied.
+                    None => {
+                        if let Some(hr) = ht.rows.iter_mut().find(|x| &x.name == r) {
+                            hr.key = None;
+                        }
+                    }
                 }
             }
         }
     }
-    // A copied row's "same as" points into NEW's tables: translate it by name.
-    let snapshot = h.clone();
+    // A copied row's "same as" points into NEW's tables: translate it by
+    // name, bringing the row it names along if the hybrid lacks it.
     for (t, r) in &copied {
+        let find = |h: &mut Scheme| {
+            h.tables
+                .iter_mut()
+                .find(|x| &x.name == t)
+                .and_then(|x| x.rows.iter_mut().find(|x| &x.name == r))
+                .map(|row| row.amount.clone())
+        };
+        let Some(RowAmount::SameAs(rr)) = find(&mut h) else {
+            continue;
+        };
+        let target = adopt_row(new, &mut h, rr, 0);
         let row = h
             .tables
             .iter_mut()
             .find(|x| &x.name == t)
             .and_then(|x| x.rows.iter_mut().find(|x| &x.name == r));
-        if let Some(row) = row {
-            if let RowAmount::SameAs(rr) = &mut row.amount {
-                if let Some(m) = remap_row(new, &snapshot, *rr) {
-                    *rr = m;
-                }
-            }
+        if let (Some(row), Some(m)) = (row, target) {
+            row.amount = RowAmount::SameAs(m);
         }
     }
-    let remap = |e: &Expr, hs: &Scheme| remap_expr(e, new, hs);
+    let remap = |e: &Expr, hs: &mut Scheme| remap_expr(e, new, hs);
     for c in &selected {
         match &c.target {
             Target::Conditions(name) => {
@@ -587,7 +604,7 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                         .conditions
                         .iter()
                         .map(|cond| Condition {
-                            expr: remap(&cond.expr, &h),
+                            expr: remap(&cond.expr, &mut h),
                             ..cond.clone()
                         })
                         .collect();
@@ -601,7 +618,7 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     new.categories.iter().find(|x| &x.name == name),
                     h.categories.iter().position(|x| &x.name == name),
                 ) {
-                    let pay = remap(&nc.pay, &h);
+                    let pay = remap(&nc.pay, &mut h);
                     if let Some(hc) = h.categories.get_mut(hc) {
                         hc.pay = pay;
                         hc.pay_clause = nc.pay_clause.clone();
@@ -616,9 +633,9 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     .find(|(_, x)| &x.name == name)
                 {
                     let mut cat = nc.clone();
-                    cat.pay = remap(&nc.pay, &h);
+                    cat.pay = remap(&nc.pay, &mut h);
                     for cond in &mut cat.conditions {
-                        cond.expr = remap(&cond.expr, &h);
+                        cond.expr = remap(&cond.expr, &mut h);
                     }
                     let at = at.min(h.categories.len());
                     h.categories.insert(at, cat);
@@ -630,18 +647,20 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     .requirements
                     .iter()
                     .map(|c| Condition {
-                        expr: remap(&c.expr, &h),
+                        expr: remap(&c.expr, &mut h),
                         ..c.clone()
                     })
                     .collect();
             }
             Target::Award => h.award = new.award.clone(),
             Target::Application => {
-                h.application = new.application.clone().map(|mut a| {
-                    a.deadline = a.deadline.map(|e| remap(&e, &h));
-                    a.opens = a.opens.map(|e| remap(&e, &h));
-                    a
-                });
+                if let Some(mut a) = new.application.clone() {
+                    a.deadline = a.deadline.map(|e| remap(&e, &mut h));
+                    a.opens = a.opens.map(|e| remap(&e, &mut h));
+                    h.application = Some(a);
+                } else {
+                    h.application = None;
+                }
             }
             Target::Step(name) => {
                 let step = new.timeline.iter().find(|s| &s.name == name).cloned();
@@ -681,17 +700,43 @@ fn remap_row(new: &Scheme, h: &Scheme, r: RowRef) -> Option<RowRef> {
     })
 }
 
+/// A row of NEW in the hybrid: found by name, or else copied from NEW
+/// (with the rows its amount is "the same as"), so that an applied change
+/// reads the row it names and never whatever row has its index.
+fn adopt_row(new: &Scheme, h: &mut Scheme, r: RowRef, depth: usize) -> Option<RowRef> {
+    if let Some(m) = remap_row(new, h, r) {
+        return Some(m);
+    }
+    let t = new.tables.get(r.table as usize)?;
+    let mut row = t.rows.get(r.row as usize)?.clone();
+    if let RowAmount::SameAs(next) = row.amount {
+        // Chains are short and acyclic in a checked scheme; the bound is
+        // for a hand-made one.
+        if depth > new.tables.len() * 64 {
+            return None;
+        }
+        row.amount = RowAmount::SameAs(adopt_row(new, h, next, depth + 1)?);
+    }
+    let ht = h.tables.iter().position(|x| x.name == t.name)?;
+    let rows = &mut h.tables.get_mut(ht)?.rows;
+    rows.push(row);
+    Some(RowRef {
+        table: ht as TableId,
+        row: (rows.len() - 1) as u32,
+    })
+}
+
 /// NEW's expression with table and row indices translated to the hybrid's.
-fn remap_expr(e: &Expr, new: &Scheme, h: &Scheme) -> Expr {
+fn remap_expr(e: &Expr, new: &Scheme, h: &mut Scheme) -> Expr {
     let mut e = e.clone();
     remap_in(&mut e, new, h);
     e
 }
 
-fn remap_in(e: &mut Expr, new: &Scheme, h: &Scheme) {
+fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
     match e {
         Expr::Row(r) => {
-            if let Some(m) = remap_row(new, h, *r) {
+            if let Some(m) = adopt_row(new, h, *r, 0) {
                 *r = m;
             }
         }

@@ -47,6 +47,8 @@ pub enum Finding {
         /// change alone (another change can cancel this one out).
         differs_between_old_and_new: bool,
         old_decision: String,
+        /// Under NEW when that differs from OLD; otherwise under OLD with
+        /// this change alone, which does. Never the same as `old_decision`.
         new_decision: String,
         #[serde(skip)]
         values: Applicant,
@@ -174,7 +176,9 @@ fn search(old: &Scheme, new: &Scheme, with_change: &Scheme, categories: &[String
                 if bottom_line(old, &da) != bottom_line(new, &dn) {
                     return found(old, new, a, true);
                 }
-                fallback.get_or_insert(a);
+                if fallback.is_none() {
+                    fallback = Some(a);
+                }
             }
             // Next combination (odometer; the first field turns fastest).
             let mut carry = true;
@@ -197,12 +201,19 @@ fn search(old: &Scheme, new: &Scheme, with_change: &Scheme, categories: &[String
         }
     }
     match fallback {
-        Some(a) => found(old, new, a, false),
+        Some(a) => found(old, with_change, a, false),
         None => Finding::NotFound { searched },
     }
 }
 
-fn found(old: &Scheme, new: &Scheme, a: Applicant, both: bool) -> Finding {
+/// A witness, decided again under OLD and `other` (NEW, or OLD with the
+/// change alone when `both` is false) to confirm that the two differ: a
+/// witness whose two decisions agree is no witness.
+fn found(old: &Scheme, other: &Scheme, a: Applicant, both: bool) -> Finding {
+    let (d_old, d_other) = (evaluate(old, &a), evaluate(other, &a));
+    if bottom_line(old, &d_old) == bottom_line(other, &d_other) {
+        return Finding::NotFound { searched: 0 };
+    }
     let blank = Applicant::empty(old);
     let w = Words {
         scheme: old,
@@ -217,8 +228,8 @@ fn found(old: &Scheme, new: &Scheme, a: Applicant, both: bool) -> Finding {
     Finding::Found {
         applicant,
         differs_between_old_and_new: both,
-        old_decision: summary(old, &evaluate(old, &a)),
-        new_decision: summary(new, &evaluate(new, &a)),
+        old_decision: summary(old, &d_old),
+        new_decision: summary(other, &d_other),
         values: a,
     }
 }
@@ -447,7 +458,7 @@ fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
 /// The witnesses as text, each with its explanations under OLD and NEW.
 pub fn to_text(old: &Scheme, new: &Scheme, changes: &[Change], witnesses: &[Witness]) -> String {
     let mut out = String::from("\nwitnesses\n");
-    for (c, w) in changes.iter().zip(witnesses) {
+    for (i, (c, w)) in changes.iter().zip(witnesses).enumerate() {
         out.push_str(&format!("\n  {} ({})\n", c.subject, c.id));
         match &w.finding {
             Finding::Neutral { why } => out.push_str(&format!("    no applicant is affected: {why}\n")),
@@ -462,10 +473,16 @@ pub fn to_text(old: &Scheme, new: &Scheme, changes: &[Change], witnesses: &[Witn
             } => {
                 let fields: Vec<String> = applicant.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 out.push_str(&format!("    applicant: {}\n", fields.join(", ")));
-                if !differs_between_old_and_new {
+                // Shown against the scheme it was found to differ from.
+                let alone;
+                let other = if *differs_between_old_and_new {
+                    ("new", new)
+                } else {
                     out.push_str("    (decided differently with this change alone; with all the changes another one cancels it out)\n");
-                }
-                for (label, s) in [("old", old), ("new", new)] {
+                    alone = hybrid(old, new, changes, &[i]);
+                    ("old with this change alone", &alone)
+                };
+                for (label, s) in [("old", old), other] {
                     let d = evaluate(s, values);
                     out.push_str(&format!("    under {label}:\n"));
                     for line in explain(s, values, &d).to_text().lines() {
