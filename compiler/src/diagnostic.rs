@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use bursar_grammar::ast::Span;
+use bursar_grammar::lines;
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
 /// A policy file's name and text, shared by every diagnostic pointing into it.
@@ -19,7 +20,8 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let name: Arc<str> = Arc::from(name.into());
         let text: Arc<str> = Arc::from(text.into());
-        let named = Arc::new(NamedSource::new(&name, text.clone()).with_language("bursar"));
+        let shown: Arc<str> = Arc::from(for_display(&text));
+        let named = Arc::new(NamedSource::new(&name, shown).with_language("bursar"));
         SourceFile { named, text, name }
     }
     pub fn name(&self) -> &str {
@@ -33,12 +35,28 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
     /// 1-based line and column (in characters) of a byte offset.
+    /// Every line break an editor shows counts (see `bursar_grammar::lines`).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset).unwrap_or(&self.text);
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        lines::line_col(&self.text, offset)
     }
+}
+
+/// The text as miette is given it: miette knows only `\n` and `\r\n` as
+/// line ends, so every other line end is replaced by one of those, padded
+/// with spaces to the same byte length so that spans stay where they are.
+fn for_display(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
+            '\r' | '\u{0B}' | '\u{0C}' => out.push('\n'),
+            '\u{85}' => out.push_str("\r\n"),
+            '\u{2028}' | '\u{2029}' => out.push_str(" \r\n"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// How bad a diagnostic is.

@@ -11,6 +11,7 @@ use pest::Parser as _;
 
 use crate::ast::*;
 use crate::error::{Found, SyntaxError, SyntaxErrorKind};
+use crate::lines::line_end_len;
 use crate::pest_parser::{PolicyParser, Rule};
 
 /// Brackets may nest this deep; deeper input is refused before pest sees it,
@@ -49,27 +50,26 @@ fn prescan(source: &str) -> Option<SyntaxError> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                let start = i;
+                let unterminated = SyntaxError {
+                    kind: SyntaxErrorKind::UnterminatedString,
+                    span: Span::new(i, i + 1),
+                };
                 i += 1;
                 loop {
                     match bytes.get(i) {
-                        None | Some(b'\n') | Some(b'\r') => {
-                            return Some(SyntaxError {
-                                kind: SyntaxErrorKind::UnterminatedString,
-                                span: Span::new(start, start + 1),
-                            })
+                        None => return Some(unterminated),
+                        Some(_) if line_end_len(source, i) > 0 => return Some(unterminated),
+                        Some(b'\\') if line_end_len(source, i + 1) == 0 && i + 1 < bytes.len() => {
+                            i += 2
                         }
-                        Some(b'\\') if !matches!(bytes.get(i + 1), Some(b'\n') | None) => i += 2,
                         Some(b'"') => break,
                         Some(_) => i += 1,
                     }
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\n' {
-                        break;
-                    }
+                // Up to the line end, whichever line end it is.
+                while bytes.get(i).is_some() && line_end_len(source, i) == 0 {
                     i += 1;
                 }
             }
@@ -261,7 +261,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_then => "`then`",
         kw_else => "`else`",
         kw_match => "`match`",
-        file | keyword | WHITESPACE | COMMENT => return None,
+        file | keyword | WHITESPACE | COMMENT | line_break => return None,
     })
 }
 
