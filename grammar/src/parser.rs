@@ -730,13 +730,40 @@ impl Lower {
                     Rule::op_mul => BinaryOp::Mul,
                     _ => BinaryOp::Default,
                 };
-                Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
+                let Some(level) = op.chain_level() else {
+                    return Expr {
+                        kind: ExprKind::Binary {
+                            op,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span,
+                    };
+                };
+                // The Pratt parser hands over `a + b` before `+ c`: extend the
+                // chain rather than nest, unless it was written in parentheses
+                // (then its span starts before its first operand).
+                let Expr { kind, span: lspan } = lhs;
+                match kind {
+                    ExprKind::Chain { first, mut rest }
+                        if lspan.start == first.span.start
+                            && rest
+                                .first()
+                                .is_some_and(|(o, _)| o.chain_level() == Some(level)) =>
+                    {
+                        rest.push((op, rhs));
+                        Expr {
+                            kind: ExprKind::Chain { first, rest },
+                            span,
+                        }
+                    }
+                    kind => Expr {
+                        kind: ExprKind::Chain {
+                            first: Box::new(Expr { kind, span: lspan }),
+                            rest: vec![(op, rhs)],
+                        },
+                        span,
                     },
-                    span,
                 }
             })
             .parse(pairs);
