@@ -91,12 +91,18 @@ mod tests {
 
     #[test]
     fn every_break_counts_once() {
-        for br in ["\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"] {
+        for br in [
+            "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}",
+        ] {
             let text = format!("ab{br}c{br}{br}d");
             let d = text.find('d').unwrap_or(0);
             assert_eq!(line_col(&text, d), (4, 1), "{br:?}");
             assert_eq!(line_col(&text, 1), (1, 2), "{br:?}");
-            assert_eq!(lines(&text).collect::<Vec<_>>(), ["ab", "c", "", "d"], "{br:?}");
+            assert_eq!(
+                lines(&text).collect::<Vec<_>>(),
+                ["ab", "c", "", "d"],
+                "{br:?}"
+            );
         }
     }
 
