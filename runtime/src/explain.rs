@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::eval::{Application, Decision, Outcome, Payout, Verdict};
 use crate::input::Applicant;
 use crate::ir::{
-    Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
+    ArithOp, Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
 };
 use crate::money::Money;
 
@@ -378,6 +378,23 @@ impl Words<'_> {
         }
     }
 
+    /// Expressions joined by `sep`.
+    fn join<'e>(&self, items: impl Iterator<Item = &'e Expr>, sep: &str) -> String {
+        items.map(|e| self.expr(e)).collect::<Vec<_>>().join(sep)
+    }
+
+    /// An operand of an arithmetic chain whose operators are `op`'s: an
+    /// inner chain in brackets unless it binds tighter (`*` within `+`).
+    fn operand(&self, e: &Expr, op: Option<ArithOp>) -> String {
+        let tighter = |inner: &[(ArithOp, Expr)]| {
+            op.is_some_and(|o| o != ArithOp::Mul) && inner.iter().all(|(o, _)| *o == ArithOp::Mul)
+        };
+        match e {
+            Expr::Arith { rest, .. } if !tighter(rest) => format!("({})", self.expr(e)),
+            _ => self.expr(e),
+        }
+    }
+
     /// An expression as the author would write it.
     pub fn expr(&self, e: &Expr) -> String {
         match e {
@@ -394,13 +411,17 @@ impl Words<'_> {
             }
             Expr::Not(a) => format!("not ({})", self.expr(a)),
             Expr::Neg(a) => format!("-{}", self.expr(a)),
-            Expr::And(a, b) => format!("{} and {}", self.expr(a), self.expr(b)),
-            Expr::Or(a, b) => format!("({} or {})", self.expr(a), self.expr(b)),
+            Expr::And(items) => self.join(items.iter(), " and "),
+            Expr::Or(items) => format!("({})", self.join(items.iter(), " or ")),
             Expr::Compare { op, lhs, rhs } => {
                 format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
             }
-            Expr::Arith { op, lhs, rhs } => {
-                format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
+            Expr::Arith { first, rest } => {
+                let mut out = self.operand(first, rest.first().map(|(op, _)| *op));
+                for (op, e) in rest {
+                    out.push_str(&format!(" {} {}", op.symbol(), self.operand(e, Some(*op))));
+                }
+                out
             }
             Expr::InSet { expr, set } => format!("{} in {}", self.expr(expr), self.set(set)),
             Expr::InRange {
@@ -590,13 +611,10 @@ impl Words<'_> {
             d != Some(true)
         };
         match e {
-            Expr::And(a, b) => {
-                if failing(a) {
-                    self.why_not(a)
-                } else {
-                    self.why_not(b)
-                }
-            }
+            Expr::And(items) => match items.iter().find(|x| failing(x)) {
+                Some(x) => self.why_not(x),
+                None => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+            },
             Expr::IsPresent(f) => format!("{} is absent", self.field_name(*f)),
             Expr::Field(f) => format!("{} is false", self.field_name(*f)),
             Expr::Not(inner) => match &**inner {

@@ -54,6 +54,23 @@ impl Checker {
         }
     }
 
+    /// Reports an expression nested deeper than the runtime promises to
+    /// evaluate (`ir::MAX_DEPTH`): brackets are bounded by the parser, but
+    /// `if … else if …` and the like are not. Long chains of one operator
+    /// are one node and never reach this.
+    pub(crate) fn expect_shallow(&mut self, t: &Typed, span: Span) {
+        if t.expr.depth() > ir::MAX_DEPTH {
+            self.r
+                .error(
+                    Code::TooDeep,
+                    span,
+                    format!("expression nests more than {} levels deep", ir::MAX_DEPTH),
+                    "too deeply nested",
+                )
+                .with_help("split it: put part of it in a table, a `match` or another `when` line");
+        }
+    }
+
     /// Adds what a condition establishes to `facts`.
     pub(crate) fn assume(
         &self,
@@ -152,7 +169,8 @@ impl Checker {
             },
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span, facts),
             ExprKind::Chain { first, rest } => {
-                let rest: Vec<(BinaryOp, &ast::Expr)> = rest.iter().map(|(op, e)| (*op, e)).collect();
+                let rest: Vec<(BinaryOp, &ast::Expr)> =
+                    rest.iter().map(|(op, e)| (*op, e)).collect();
                 self.chain(first, &rest, facts)
             }
             ExprKind::In { expr, negated, set } => {
@@ -1532,25 +1550,23 @@ fn show_interval(ty: Type, a: i64, b: i64) -> String {
     format!("`{text}`")
 }
 
-/// `a and b and …` as IR.
+/// `a and b and …` as IR: one node however long the chain.
 fn ir_and(operands: Vec<Expr>) -> Expr {
-    let mut operands = operands.into_iter();
-    let first = operands.next().unwrap_or(Expr::Lit(Value::Bool(true)));
-    operands.fold(first, |a, b| Expr::And(Box::new(a), Box::new(b)))
+    Expr::And(operands)
 }
 
 /// `a or b or …` as IR.
 fn ir_or(operands: Vec<Expr>) -> Expr {
-    let mut operands = operands.into_iter();
-    let first = operands.next().unwrap_or(Expr::Lit(Value::Bool(false)));
-    operands.fold(first, |a, b| Expr::Or(Box::new(a), Box::new(b)))
+    Expr::Or(operands)
 }
 
 /// `a + b - c …` as IR: applied left to right.
-fn ir_arith(first: Expr, steps: Vec<(ir::ArithOp, Expr)>) -> Expr {
-    steps.into_iter().fold(first, |a, (op, b)| Expr::Arith {
-        op,
-        lhs: Box::new(a),
-        rhs: Box::new(b),
-    })
+fn ir_arith(first: Expr, rest: Vec<(ir::ArithOp, Expr)>) -> Expr {
+    if rest.is_empty() {
+        return first;
+    }
+    Expr::Arith {
+        first: Box::new(first),
+        rest,
+    }
 }
