@@ -104,6 +104,11 @@ pub enum Code {
     Cycle,
     Unused,
     Unreachable,
+    /// A default-ignorable or bidi control character: an error outside
+    /// text, a warning inside it.
+    InvisibleCharacter,
+    /// Two names that look alike but are written in different scripts.
+    ConfusableName,
 }
 
 impl Code {
@@ -134,6 +139,8 @@ impl Code {
             Code::Cycle => "bursar::cycle",
             Code::Unused => "bursar::unused",
             Code::Unreachable => "bursar::unreachable",
+            Code::InvisibleCharacter => "bursar::invisible_character",
+            Code::ConfusableName => "bursar::confusable_name",
         }
     }
 }

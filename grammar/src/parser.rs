@@ -946,7 +946,7 @@ impl Lower {
             Rule::date => PatternKind::Date(inner.as_str().to_string()),
             Rule::bool_lit => PatternKind::Bool(inner.as_str() == "true"),
             Rule::string => PatternKind::Text(self.text(inner).value),
-            Rule::ident => PatternKind::Name(inner.as_str().to_string()),
+            Rule::ident => PatternKind::Name(nfc(inner.as_str())),
             Rule::pattern_range => {
                 let mut lo = None;
                 let mut hi = None;
@@ -1015,11 +1015,18 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
+/// A name, in NFC: `é` written as one character or as `e` and a combining
+/// accent is one name (UAX #31), as it looks the same.
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident {
-        name: pair.as_str().to_string(),
+        name: nfc(pair.as_str()),
         span: span_of(&pair),
     }
+}
+
+fn nfc(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect()
 }
 
 fn clause_ref(pair: Pair<'_, Rule>) -> ClauseRef {
