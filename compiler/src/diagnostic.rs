@@ -375,10 +375,21 @@ impl Diagnostic {
     }
 }
 
+/// Past this column a label is shown without its line: miette pads with
+/// `format!("{:width$}")`, which panics past 65,535 columns, and a line that
+/// long is no use on a terminal anyway.
+const MAX_SNIPPET_COLUMN: usize = 10_000;
+
 impl Diagnostic {
     /// The diagnostic as a person reads it: miette's graphical report, 100
     /// columns wide, coloured only when asked.
     pub fn render(&self, colour: bool) -> String {
+        if self.labels.iter().any(|l| {
+            self.source.line_col(l.span.start).1 > MAX_SNIPPET_COLUMN
+                || self.source.line_col(l.span.end).1 > MAX_SNIPPET_COLUMN
+        }) {
+            return self.render_plain();
+        }
         let theme = if colour {
             miette::GraphicalTheme::unicode()
         } else {
@@ -388,6 +399,29 @@ impl Diagnostic {
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             out = format!("{}: {}\n", self.code.as_str(), self.message);
+        }
+        out
+    }
+
+    /// The diagnostic without a source snippet: where each label points, as
+    /// `file:line:column`, and the help.
+    fn render_plain(&self) -> String {
+        let mut out = format!(
+            "{}: {}: {}\n",
+            self.severity.as_str(),
+            self.code.as_str(),
+            self.message
+        );
+        for l in &self.labels {
+            let (line, col) = self.source.line_col(l.span.start);
+            out.push_str(&format!(
+                "  --> {}:{line}:{col}: {}\n",
+                self.source.name(),
+                l.text
+            ));
+        }
+        if let Some(help) = miette::Diagnostic::help(self) {
+            out.push_str(&format!("  help: {help}\n"));
         }
         out
     }

@@ -156,3 +156,21 @@ fn deeper_nesting_than_the_runtime_promises_is_an_error() {
         compiled.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_diagnostic_far_along_a_long_line_renders() {
+    // miette pads with `{:width$}`, which panics past 65,535 columns.
+    let when = "card".to_string() + &" and card".repeat(20_000) + " and 1";
+    let compiled = compile(&SourceFile::new(
+        "wide.bursar",
+        scheme(&when, "1 元").as_str(),
+    ));
+    let d = compiled
+        .diagnostics
+        .iter()
+        .find(|d| d.code == bursar_compiler::Code::TypeMismatch)
+        .expect("`and 1` is an error");
+    let text = d.render(false);
+    assert!(text.contains("expected `bool`, found `int`"), "{text}");
+    assert!(text.contains("wide.bursar:4:180017"), "{text}");
+}
