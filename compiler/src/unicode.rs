@@ -179,13 +179,21 @@ pub(crate) fn confusables(file: &PolicyFile, r: &mut Reporter) {
                 if !scripts_differ {
                     continue;
                 }
+                // Point at the odd one out: mixed scripts, else not ASCII,
+                // else the later one.
+                let odd = |n: &str| (!n.is_single_script(), !n.is_ascii());
+                let (model, suspect) = if odd(a) > odd(b) {
+                    (other, first)
+                } else {
+                    (first, other)
+                };
                 r.warning(
                     Code::ConfusableName,
-                    other.span,
-                    format!("`{b}` looks like `{a}`"),
+                    suspect.span,
+                    format!("`{}` looks like `{}`", suspect.name, model.name),
                     "written with letters of another script",
                 )
-                .with_label(first.span, "the name it looks like")
+                .with_label(model.span, "the name it looks like")
                 .with_help(format!(
                     "{}; rename one of them so that they look different",
                     [a, b]
