@@ -95,6 +95,30 @@ mod tests {
         ));
     }
 
+    /// The deepest expression the compiler lets through, each level an
+    /// operand of an arithmetic chain (the form with most JSON per level),
+    /// in a real bundle: written, then loaded on a test thread's stack.
+    #[test]
+    fn the_deepest_compiled_expression_loads_on_an_ordinary_stack() {
+        use crate::ir::{ArithOp, Expr, Value};
+        use crate::{Bundle, Money};
+        let text = include_str!("../tests/data/2023-career-boost.bundle.json");
+        let mut scheme = Bundle::from_slice(text.as_bytes()).unwrap().scheme;
+        let one = || Expr::Lit(Value::Money(Money(100)));
+        let mut pay = one();
+        for _ in 1..MAX_DEPTH {
+            pay = Expr::Arith {
+                first: Box::new(one()),
+                rest: vec![(ArithOp::Add, pay)],
+            };
+        }
+        assert_eq!(pay.depth(), MAX_DEPTH);
+        scheme.categories[0].pay = pay;
+        let json = Bundle::new(scheme, "test").to_json();
+        let loaded = Bundle::from_slice(json.as_bytes()).unwrap();
+        assert_eq!(loaded.scheme.categories[0].pay.depth(), MAX_DEPTH);
+    }
+
     #[test]
     fn the_deepest_allowed_json_parses_on_an_ordinary_stack() {
         let text = format!(
