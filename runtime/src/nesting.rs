@@ -97,7 +97,8 @@ mod tests {
 
     /// The deepest expression the compiler lets through, each level an
     /// operand of an arithmetic chain (the form with most JSON per level),
-    /// in a real bundle: written, then loaded on a test thread's stack.
+    /// in a real bundle: written, loaded and evaluated on a test thread's
+    /// stack.
     #[test]
     fn the_deepest_compiled_expression_loads_on_an_ordinary_stack() {
         use crate::ir::{ArithOp, Expr, Value};
@@ -116,7 +117,13 @@ mod tests {
         scheme.categories[0].pay = pay;
         let json = Bundle::new(scheme, "test").to_json();
         let loaded = Bundle::from_slice(json.as_bytes()).unwrap();
-        assert_eq!(loaded.scheme.categories[0].pay.depth(), MAX_DEPTH);
+        let pay = &loaded.scheme.categories[0].pay;
+        assert_eq!(pay.depth(), MAX_DEPTH);
+        let applicant = crate::Applicant::empty(&loaded.scheme);
+        assert_eq!(
+            crate::eval::evaluate_value(&loaded.scheme, &applicant, pay),
+            Some(Value::Money(Money(100 * MAX_DEPTH as i64)))
+        );
     }
 
     #[test]
