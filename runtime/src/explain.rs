@@ -389,10 +389,12 @@ impl Words<'_> {
         let tighter = |inner: &[(ArithOp, Expr)]| {
             op.is_some_and(|o| o != ArithOp::Mul) && inner.iter().all(|(o, _)| *o == ArithOp::Mul)
         };
-        match e {
-            Expr::Arith { rest, .. } if !tighter(rest) => format!("({})", self.expr(e)),
-            _ => self.expr(e),
+        if let Expr::Arith { rest, .. } = e {
+            if !tighter(rest) {
+                return format!("({})", self.expr(e));
+            }
         }
+        self.expr(e)
     }
 
     /// An expression as the author would write it.
@@ -683,4 +685,45 @@ impl Words<'_> {
 
 fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
     e.visit_fields(&mut |f| out.push(f));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ArithOp;
+
+    #[test]
+    fn arithmetic_chains_keep_the_brackets_they_need() {
+        let text = include_str!("../tests/data/2023-career-boost.bundle.json");
+        let scheme = crate::Bundle::from_slice(text.as_bytes()).unwrap().scheme;
+        let applicant = Applicant::empty(&scheme);
+        let w = Words {
+            scheme: &scheme,
+            applicant: &applicant,
+        };
+        let int = |n| Expr::Lit(Value::Int(n));
+        let chain = |first, rest: Vec<(ArithOp, Expr)>| Expr::Arith {
+            first: Box::new(first),
+            rest,
+        };
+        // 1 - (2 + 3)
+        let inner = chain(int(2), vec![(ArithOp::Add, int(3))]);
+        assert_eq!(
+            w.expr(&chain(int(1), vec![(ArithOp::Sub, inner)])),
+            "1 - (2 + 3)"
+        );
+        // 1 + 2 * 3 - 4
+        let product = chain(int(2), vec![(ArithOp::Mul, int(3))]);
+        let e = chain(
+            int(1),
+            vec![(ArithOp::Add, product), (ArithOp::Sub, int(4))],
+        );
+        assert_eq!(w.expr(&e), "1 + 2 * 3 - 4");
+        // (1 + 2) * 3
+        let sum = chain(int(1), vec![(ArithOp::Add, int(2))]);
+        assert_eq!(
+            w.expr(&chain(sum, vec![(ArithOp::Mul, int(3))])),
+            "(1 + 2) * 3"
+        );
+    }
 }

@@ -801,8 +801,8 @@ impl Checker {
             }
             _ => {
                 let a = self.value(lhs, facts, None);
-                let b = self.value(rhs, facts, a.ty);
                 // A bare enum value on the left is resolved against the right.
+                let b = self.value(rhs, facts, a.ty);
                 let (Some(ta), Some(tb)) = (a.ty, b.ty) else {
                     return Typed::error();
                 };
@@ -878,20 +878,19 @@ impl Checker {
                     optional: false,
                 }
             }
-            Some(_) => {
+            Some(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul) => {
                 let mut acc = self.value(first, facts, None);
                 let mut steps = Vec::with_capacity(rest.len());
                 let mut lspan = first.span;
                 for (op, e) in rest {
                     let b = self.value(e, facts, acc.ty);
-                    let ty = self.arith_type(*op, &acc, &b, lspan, e.span);
-                    lspan = lspan.to(e.span);
-                    let arith = match op {
-                        BinaryOp::Sub => ir::ArithOp::Sub,
-                        BinaryOp::Mul => ir::ArithOp::Mul,
-                        _ => ir::ArithOp::Add,
+                    let arith = arith_op(*op);
+                    let ty = match arith {
+                        Some(arith) => self.arith_type(arith, *op, &acc, &b, lspan, e.span),
+                        None => None,
                     };
-                    steps.push((arith, b.expr));
+                    lspan = lspan.to(e.span);
+                    steps.push((arith.unwrap_or(ir::ArithOp::Add), b.expr));
                     acc.ty = ty;
                 }
                 Typed {
@@ -900,7 +899,17 @@ impl Checker {
                     optional: false,
                 }
             }
-            None => self.value(first, facts, None),
+            // The parser makes chains of `and`, `or`, `+`/`-` and `*` only.
+            Some(
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::Default,
+            )
+            | None => self.value(first, facts, None),
         }
     }
 
@@ -963,6 +972,7 @@ impl Checker {
     /// that do not go together; `None` after an error.
     fn arith_type(
         &mut self,
+        arith: ir::ArithOp,
         op: BinaryOp,
         a: &Typed,
         b: &Typed,
@@ -970,11 +980,6 @@ impl Checker {
         rspan: Span,
     ) -> Option<Type> {
         let (ta, tb) = (a.ty?, b.ty?);
-        let arith = match op {
-            BinaryOp::Sub => ir::ArithOp::Sub,
-            BinaryOp::Mul => ir::ArithOp::Mul,
-            _ => ir::ArithOp::Add,
-        };
         Some(match (arith, ta, tb) {
             (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Int, Type::Int) => Type::Int,
             (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
@@ -1548,6 +1553,24 @@ fn show_interval(ty: Type, a: i64, b: i64) -> String {
         (false, false) => format!("{}..={}", one(a), one(b)),
     };
     format!("`{text}`")
+}
+
+/// The arithmetic an operator stands for, if any.
+fn arith_op(op: BinaryOp) -> Option<ir::ArithOp> {
+    match op {
+        BinaryOp::Add => Some(ir::ArithOp::Add),
+        BinaryOp::Sub => Some(ir::ArithOp::Sub),
+        BinaryOp::Mul => Some(ir::ArithOp::Mul),
+        BinaryOp::Or
+        | BinaryOp::And
+        | BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::Default => None,
+    }
 }
 
 /// `a and b and …` as IR: one node however long the chain.
