@@ -1,5 +1,6 @@
-//! A policy that is not UTF-8 is refused with the position of the first bad
-//! byte, and a hint when it looks like GBK (issue #12, "Smaller").
+//! Policy text end to end: a policy that is not UTF-8 is refused with the
+//! position of the first bad byte, and a hint when it looks like GBK (issue
+//! #12, "Smaller"); a line break other than `\n` ends a comment (item 4).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,7 +11,7 @@
 
 mod common;
 
-use common::{bursar, stderr, temp};
+use common::{bursar, stderr, stdout, temp};
 
 /// `测试` in GBK, as a policy saved on Chinese Windows has it.
 const GBK_TEST: [u8; 4] = [0xB2, 0xE2, 0xCA, 0xD4];
@@ -56,4 +57,28 @@ fn a_gbk_parent_is_refused_with_a_position_too() {
     let err = stderr(&o);
     assert!(err.contains("line 2, column 10"), "{err}");
     assert!(err.contains("GBK"), "{err}");
+}
+
+#[test]
+fn a_carriage_return_in_a_comment_does_not_hide_the_deadline() {
+    let policy = std::fs::read_to_string("policies/beijing/2023-career-boost.bursar").unwrap();
+    let hidden = policy.replacen(
+        "\n  deadline   2023-10-31",
+        "\n  // note\r  deadline   2023-10-31",
+        1,
+    );
+    assert_ne!(hidden, policy);
+    let path = temp("cr-comment.bursar");
+    std::fs::write(&path, hidden).unwrap();
+    let o = bursar(&[
+        "simulate",
+        path.to_str().unwrap(),
+        "--population",
+        "policies/beijing/data/population-sample.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["total"], "16800.00");
 }
