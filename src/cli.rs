@@ -210,8 +210,16 @@ pub fn run() -> Exit {
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, Exit> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Io
+    })?;
+    crate::text::decode(bytes).map_err(|e| {
+        let name = path.display().to_string();
+        eprintln!("error: cannot read `{name}`: {e}");
+        if let Some(help) = e.help(&name) {
+            eprintln!("  help: {help}");
+        }
         Exit::Io
     })
 }
@@ -223,9 +231,13 @@ pub(crate) struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
         let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
-        let text =
-            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        Ok((full.display().to_string(), text))
+        let name = full.display().to_string();
+        let bytes = std::fs::read(&full).map_err(|e| format!("{name}: {e}"))?;
+        let text = crate::text::decode(bytes).map_err(|e| match e.help(&name) {
+            Some(help) => format!("{name}: {e}; {help}"),
+            None => format!("{name}: {e}"),
+        })?;
+        Ok((name, text))
     }
 }
 

@@ -509,13 +509,29 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
     None
 }
 
+/// The byte offsets where lines start, as the protocol counts lines: `\n`,
+/// `\r\n` and a lone `\r` end a line. (The other line breaks the policy
+/// language knows, such as U+2028, are not line ends to an LSP client, so
+/// counting them here would put every position after them on the wrong line.)
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    std::iter::once(0).chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
+        b'\n' => Some(i + 1),
+        b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+        _ => None,
+    }))
+}
+
+/// A line's text from its start, without its line end.
+fn line_at(text: &str, start: usize) -> &str {
+    let rest = text.get(start..).unwrap_or("");
+    rest.split(['\n', '\r']).next().unwrap_or("")
+}
+
 /// A byte offset from an LSP position (UTF-16 columns).
 fn offset(text: &str, pos: Position) -> Option<usize> {
-    let mut line_start = 0usize;
-    for _ in 0..pos.line {
-        line_start += text.get(line_start..)?.find('\n')? + 1;
-    }
-    let line = text.get(line_start..)?.split('\n').next()?;
+    let line_start = line_starts(text).nth(pos.line as usize)?;
+    let line = line_at(text, line_start);
     let mut units = 0u32;
     for (i, c) in line.char_indices() {
         if units >= pos.character {
@@ -528,15 +544,21 @@ fn offset(text: &str, pos: Position) -> Option<usize> {
 
 /// An LSP position (UTF-16 columns) from a byte offset.
 fn position(text: &str, offset: usize) -> Position {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() as u32;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character = before
-        .get(line_start..)
+    let offset = offset.min(text.len());
+    let (line, line_start) = line_starts(text)
+        .take_while(|s| *s <= offset)
+        .enumerate()
+        .last()
+        .unwrap_or((0, 0));
+    let character = text
+        .get(line_start..offset)
         .unwrap_or("")
         .encode_utf16()
         .count() as u32;
-    Position { line, character }
+    Position {
+        line: line as u32,
+        character,
+    }
 }
 
 fn range(text: &str, span: Span) -> Range {
@@ -564,5 +586,24 @@ mod tests {
         assert_eq!(offset(text, p), Some("a\n参加 ".len()));
         let emoji = "😀x";
         assert_eq!(position(emoji, "😀".len()).character, 2);
+    }
+
+    #[test]
+    fn positions_end_lines_as_the_protocol_does() {
+        // LSP line ends are `\n`, `\r\n` and `\r`; a lone CR file is not one line.
+        for br in ["\n", "\r\n", "\r"] {
+            let text = format!("a{br}b{br}{br}cd");
+            let at = text.find('d').unwrap_or(0);
+            let p = position(&text, at);
+            assert_eq!(
+                p,
+                Position {
+                    line: 3,
+                    character: 1
+                },
+                "{br:?}"
+            );
+            assert_eq!(offset(&text, p), Some(at), "{br:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use bursar_grammar::ast::Span;
+use bursar_grammar::lines;
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
 /// A policy file's name and text, shared by every diagnostic pointing into it.
@@ -19,7 +20,8 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let name: Arc<str> = Arc::from(name.into());
         let text: Arc<str> = Arc::from(text.into());
-        let named = Arc::new(NamedSource::new(&name, text.clone()).with_language("bursar"));
+        let shown: Arc<str> = Arc::from(for_display(&text));
+        let named = Arc::new(NamedSource::new(&name, shown).with_language("bursar"));
         SourceFile { named, text, name }
     }
     pub fn name(&self) -> &str {
@@ -33,12 +35,28 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
     /// 1-based line and column (in characters) of a byte offset.
+    /// Every line break an editor shows counts (see `bursar_grammar::lines`).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset).unwrap_or(&self.text);
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        lines::line_col(&self.text, offset)
     }
+}
+
+/// The text as miette is given it: miette knows only `\n` and `\r\n` as
+/// line ends, so every other line end is replaced by one of those, padded
+/// with spaces to the same byte length so that spans stay where they are.
+fn for_display(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
+            '\r' | '\u{0B}' | '\u{0C}' => out.push('\n'),
+            '\u{85}' => out.push_str("\r\n"),
+            '\u{2028}' | '\u{2029}' => out.push_str(" \r\n"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// How bad a diagnostic is.
@@ -86,7 +104,13 @@ pub enum Code {
     Cycle,
     Unused,
     Unreachable,
+    /// A `pay` that can come to less than nothing.
     NegativePayout,
+    /// A default-ignorable or bidi control character: an error outside
+    /// text, a warning inside it.
+    InvisibleCharacter,
+    /// Two names that look alike but are written in different scripts.
+    ConfusableName,
 }
 
 impl Code {
@@ -118,6 +142,8 @@ impl Code {
             Code::Unused => "bursar::unused",
             Code::Unreachable => "bursar::unreachable",
             Code::NegativePayout => "bursar::negative_payout",
+            Code::InvisibleCharacter => "bursar::invisible_character",
+            Code::ConfusableName => "bursar::confusable_name",
         }
     }
 }
@@ -352,10 +378,21 @@ impl Diagnostic {
     }
 }
 
+/// Past this column a label is shown without its line: miette pads with
+/// `format!("{:width$}")`, which panics past 65,535 columns, and a line that
+/// long is no use on a terminal anyway.
+const MAX_SNIPPET_COLUMN: usize = 10_000;
+
 impl Diagnostic {
     /// The diagnostic as a person reads it: miette's graphical report, 100
     /// columns wide, coloured only when asked.
     pub fn render(&self, colour: bool) -> String {
+        if self.labels.iter().any(|l| {
+            self.source.line_col(l.span.start).1 > MAX_SNIPPET_COLUMN
+                || self.source.line_col(l.span.end).1 > MAX_SNIPPET_COLUMN
+        }) {
+            return self.render_plain();
+        }
         let theme = if colour {
             miette::GraphicalTheme::unicode()
         } else {
@@ -365,6 +402,29 @@ impl Diagnostic {
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             out = format!("{}: {}\n", self.code.as_str(), self.message);
+        }
+        out
+    }
+
+    /// The diagnostic without a source snippet: where each label points, as
+    /// `file:line:column`, and the help.
+    fn render_plain(&self) -> String {
+        let mut out = format!(
+            "{}: {}: {}\n",
+            self.severity.as_str(),
+            self.code.as_str(),
+            self.message
+        );
+        for l in &self.labels {
+            let (line, col) = self.source.line_col(l.span.start);
+            out.push_str(&format!(
+                "  --> {}:{line}:{col}: {}\n",
+                self.source.name(),
+                l.text
+            ));
+        }
+        if let Some(help) = miette::Diagnostic::help(self) {
+            out.push_str(&format!("  help: {help}\n"));
         }
         out
     }

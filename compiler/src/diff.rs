@@ -752,13 +752,14 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
         }
         Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) => {}
         Expr::Not(a) | Expr::Neg(a) => remap_in(a, new, h),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            remap_in(a, new, h);
-            remap_in(b, new, h);
-        }
-        Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+        Expr::And(items) | Expr::Or(items) => items.iter_mut().for_each(|e| remap_in(e, new, h)),
+        Expr::Compare { lhs, rhs, .. } => {
             remap_in(lhs, new, h);
             remap_in(rhs, new, h);
+        }
+        Expr::Arith { first, rest } => {
+            remap_in(first, new, h);
+            rest.iter_mut().for_each(|(_, e)| remap_in(e, new, h));
         }
         Expr::InSet { expr, .. } => remap_in(expr, new, h),
         Expr::InRange { expr, lo, hi, .. } => {

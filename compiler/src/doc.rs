@@ -372,28 +372,27 @@ fn value_label(s: &Scheme, w: &Words, v: &Value) -> String {
 /// A condition in plain words; the formal text where no sentence fits.
 fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
     match e {
-        Expr::And(a, b) => {
+        Expr::And(items) => {
             // "x is present and x in …" says the same as "x in …".
-            if let (Expr::IsPresent(f), rest) = (&**a, &**b) {
-                let mut fields = Vec::new();
-                rest.visit_fields(&mut |x| fields.push(x));
-                if fields.first() == Some(f) {
-                    return sentence(s, w, lang, rest);
+            let mut parts = Vec::with_capacity(items.len());
+            let mut rest = items.iter().peekable();
+            while let Some(item) = rest.next() {
+                if let (Expr::IsPresent(f), Some(next)) = (item, rest.peek()) {
+                    let mut fields = Vec::new();
+                    next.visit_fields(&mut |x| fields.push(x));
+                    if fields.first() == Some(f) {
+                        continue;
+                    }
                 }
+                parts.push(sentence(s, w, lang, item));
             }
-            format!(
-                "{}{}{}",
-                sentence(s, w, lang, a),
-                lang.t("，且", ", and "),
-                sentence(s, w, lang, b)
-            )
+            parts.join(lang.t("，且", ", and "))
         }
-        Expr::Or(a, b) => format!(
-            "{}{}{}",
-            sentence(s, w, lang, a),
-            lang.t("，或", ", or "),
-            sentence(s, w, lang, b)
-        ),
+        Expr::Or(items) => items
+            .iter()
+            .map(|e| sentence(s, w, lang, e))
+            .collect::<Vec<_>>()
+            .join(lang.t("，或", ", or ")),
         Expr::Not(a) => format!("{}{}", lang.t("并非：", "not: "), sentence(s, w, lang, a)),
         Expr::IsPresent(f) => format!("{}{}", lang.t("已填写", "has "), field_label(s, *f)),
         Expr::Field(f) => field_label(s, *f),

@@ -150,10 +150,9 @@ fn collect(
     variants: &dyn Fn(Type) -> u32,
 ) {
     match expr {
-        Expr::And(a, b) => {
-            collect(a, out, universe, variants);
-            collect(b, out, universe, variants);
-        }
+        Expr::And(items) => items
+            .iter()
+            .for_each(|e| collect(e, out, universe, variants)),
         Expr::IsPresent(f) => out.push((*f, Some(true), Dom::Any)),
         Expr::Not(inner) => match &**inner {
             Expr::IsPresent(f) => out.push((*f, Some(false), Dom::Any)),

@@ -19,7 +19,9 @@ use unicode_width::UnicodeWidthStr;
 /// Formats policy text. `None` if the text does not parse.
 pub fn format(text: &str) -> Option<String> {
     bursar_grammar::parse(text).ok()?;
-    let lines: Vec<&str> = text.lines().collect();
+    // Every line end an editor shows, so a comment ends where the parser ends
+    // it; the result has `\n` line ends.
+    let lines: Vec<&str> = bursar_grammar::lines::lines(text).collect();
     let mut out: Vec<String> = Vec::new();
     let mut depth: usize = 0;
     let mut in_comment = false;

@@ -46,6 +46,7 @@ pub(crate) fn load(
     chain: &mut Vec<String>,
 ) -> Option<PolicyFile> {
     let base = r.sources_mut().add(source.clone());
+    crate::unicode::scan(source.text(), base, r);
     let mut file = match bursar_grammar::parse(source.text()) {
         Ok(f) => f,
         Err(errors) => {

@@ -15,6 +15,7 @@ pub mod fmt;
 mod inherit;
 mod names;
 mod syntax;
+mod unicode;
 pub mod witness;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, SourceMap};
@@ -54,6 +55,7 @@ pub fn compile_with(source: &SourceFile, loader: &dyn Loader) -> Compiled {
             diagnostics: reporter.diagnostics,
         };
     };
+    unicode::confusables(&file, &mut reporter);
     let checked = check::check(&file, reporter);
     let mut diagnostics = checked.reporter.diagnostics;
     diagnostics.sort_by_key(|d| (d.global, std::cmp::Reverse(d.severity)));

@@ -437,9 +437,8 @@ fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
             }
             arms.iter().for_each(|a| literals_for(&a.body, field, out));
         }
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            literals_for(a, field, out);
-            literals_for(b, field, out);
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|e| literals_for(e, field, out));
         }
         Expr::Not(a) => literals_for(a, field, out),
         Expr::If {

@@ -300,10 +300,21 @@ pub enum ExprKind {
         op: UnaryOp,
         expr: Box<Expr>,
     },
+    /// A comparison or `??`. (`and`, `or`, `+`, `-` and `*` make a [`ExprKind::Chain`].)
     Binary {
         op: BinaryOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
+    },
+    /// `a and b and c`, `a or b`, `a + b - c`, `a * b`: operators of one
+    /// precedence level in a row, applied left to right. Kept flat so that a
+    /// chain of 100,000 terms nests no deeper than one of two: nothing
+    /// downstream recurses once per term. `rest` is never empty, and its
+    /// operators are all of one level: `and`; `or`; `+` and `-`; `*`.
+    /// A parenthesised chain stays a chain of its own.
+    Chain {
+        first: Box<Expr>,
+        rest: Vec<(BinaryOp, Expr)>,
     },
     /// `x in {…}` / `x in a..=b`, negated for `not in`.
     In {
@@ -368,6 +379,24 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Operators that chain with each other into one [`ExprKind::Chain`]
+    /// have the same level; `None` for the operators that do not chain.
+    pub fn chain_level(self) -> Option<u8> {
+        match self {
+            BinaryOp::And => Some(0),
+            BinaryOp::Or => Some(1),
+            BinaryOp::Add | BinaryOp::Sub => Some(2),
+            BinaryOp::Mul => Some(3),
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::Default => None,
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             BinaryOp::Or => "or",

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod error;
+pub mod lines;
 mod parser;
 mod shift;
 

@@ -11,6 +11,7 @@ use pest::Parser as _;
 
 use crate::ast::*;
 use crate::error::{Found, SyntaxError, SyntaxErrorKind};
+use crate::lines::line_end_len;
 use crate::pest_parser::{PolicyParser, Rule};
 
 /// Brackets may nest this deep; deeper input is refused before pest sees it,
@@ -49,27 +50,26 @@ fn prescan(source: &str) -> Option<SyntaxError> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                let start = i;
+                let unterminated = SyntaxError {
+                    kind: SyntaxErrorKind::UnterminatedString,
+                    span: Span::new(i, i + 1),
+                };
                 i += 1;
                 loop {
                     match bytes.get(i) {
-                        None | Some(b'\n') | Some(b'\r') => {
-                            return Some(SyntaxError {
-                                kind: SyntaxErrorKind::UnterminatedString,
-                                span: Span::new(start, start + 1),
-                            })
+                        None => return Some(unterminated),
+                        Some(_) if line_end_len(source, i) > 0 => return Some(unterminated),
+                        Some(b'\\') if line_end_len(source, i + 1) == 0 && i + 1 < bytes.len() => {
+                            i += 2
                         }
-                        Some(b'\\') if !matches!(bytes.get(i + 1), Some(b'\n') | None) => i += 2,
                         Some(b'"') => break,
                         Some(_) => i += 1,
                     }
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\n' {
-                        break;
-                    }
+                // Up to the line end, whichever line end it is.
+                while bytes.get(i).is_some() && line_end_len(source, i) == 0 {
                     i += 1;
                 }
             }
@@ -261,7 +261,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_then => "`then`",
         kw_else => "`else`",
         kw_match => "`match`",
-        file | keyword | WHITESPACE | COMMENT => return None,
+        file | keyword | WHITESPACE | COMMENT | line_break => return None,
     })
 }
 
@@ -730,13 +730,40 @@ impl Lower {
                     Rule::op_mul => BinaryOp::Mul,
                     _ => BinaryOp::Default,
                 };
-                Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
+                let Some(level) = op.chain_level() else {
+                    return Expr {
+                        kind: ExprKind::Binary {
+                            op,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span,
+                    };
+                };
+                // The Pratt parser hands over `a + b` before `+ c`: extend the
+                // chain rather than nest, unless it was written in parentheses
+                // (then its span starts before its first operand).
+                let Expr { kind, span: lspan } = lhs;
+                match kind {
+                    ExprKind::Chain { first, mut rest }
+                        if lspan.start == first.span.start
+                            && rest
+                                .first()
+                                .is_some_and(|(o, _)| o.chain_level() == Some(level)) =>
+                    {
+                        rest.push((op, rhs));
+                        Expr {
+                            kind: ExprKind::Chain { first, rest },
+                            span,
+                        }
+                    }
+                    kind => Expr {
+                        kind: ExprKind::Chain {
+                            first: Box::new(Expr { kind, span: lspan }),
+                            rest: vec![(op, rhs)],
+                        },
+                        span,
                     },
-                    span,
                 }
             })
             .parse(pairs);
@@ -919,7 +946,7 @@ impl Lower {
             Rule::date => PatternKind::Date(inner.as_str().to_string()),
             Rule::bool_lit => PatternKind::Bool(inner.as_str() == "true"),
             Rule::string => PatternKind::Text(self.text(inner).value),
-            Rule::ident => PatternKind::Name(inner.as_str().to_string()),
+            Rule::ident => PatternKind::Name(nfc(inner.as_str())),
             Rule::pattern_range => {
                 let mut lo = None;
                 let mut hi = None;
@@ -988,11 +1015,18 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
+/// A name, in NFC: `é` written as one character or as `e` and a combining
+/// accent is one name (UAX #31), as it looks the same.
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident {
-        name: pair.as_str().to_string(),
+        name: nfc(pair.as_str()),
         span: span_of(&pair),
     }
+}
+
+fn nfc(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect()
 }
 
 fn clause_ref(pair: Pair<'_, Rule>) -> ClauseRef {

@@ -201,6 +201,10 @@ impl Expr {
                 lhs.shift(by);
                 rhs.shift(by);
             }
+            ExprKind::Chain { first, rest } => {
+                first.shift(by);
+                rest.iter_mut().for_each(|(_, e)| e.shift(by));
+            }
             ExprKind::In { expr, set, .. } => {
                 expr.shift(by);
                 set.shift(by);

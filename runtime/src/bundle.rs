@@ -7,14 +7,15 @@ use sha2::{Digest, Sha256};
 use crate::ir::{Anchor, Criterion, Expr, Pattern, RowAmount, Scheme, Type, Value};
 
 /// The format this runtime reads and writes.
-pub const FORMAT: &str = "bursar-bundle/1";
+/// Version 2: `and`, `or` and arithmetic chains are one node each.
+pub const FORMAT: &str = "bursar-bundle/2";
 const FORMAT_PREFIX: &str = "bursar-bundle/";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// A compiled scheme ready to ship.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
-    /// `bursar-bundle/1`
+    /// `bursar-bundle/2`
     pub format: String,
     /// The version of the compiler that produced the bundle.
     pub compiler_version: String,
@@ -92,12 +93,7 @@ impl Bundle {
     /// Reads a bundle, refusing anything it cannot fully trust: a wrong or
     /// newer format, a changed content, a dangling reference. Never panics.
     pub fn from_slice(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| BundleError::NotJson {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let value = crate::nesting::parse(bytes)?;
         let format = value
             .get("format")
             .and_then(|f| f.as_str())
@@ -269,13 +265,14 @@ impl Validator<'_> {
                 self.expr(key)
             }
             Expr::Not(a) | Expr::Neg(a) => self.expr(a),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                self.expr(a)?;
-                self.expr(b)
-            }
-            Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(|e| self.expr(e)),
+            Expr::Compare { lhs, rhs, .. } => {
                 self.expr(lhs)?;
                 self.expr(rhs)
+            }
+            Expr::Arith { first, rest } => {
+                self.expr(first)?;
+                rest.iter().try_for_each(|(_, e)| self.expr(e))
             }
             Expr::InSet { expr, set } => {
                 self.expr(expr)?;

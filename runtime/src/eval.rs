@@ -517,14 +517,26 @@ impl Evaluator<'_> {
             // Short-circuit: the right side may rely on the left (absence
             // rule), which makes `x is present and …` the commonest left
             // side of all; it is decided without a call.
-            Expr::And(a, b) => {
-                let left = match &**a {
-                    Expr::IsPresent(f) => self.applicant.get(*f).is_some(),
-                    a => self.truth(a)?,
-                };
-                Ok(left && self.truth(b)?)
+            Expr::And(items) => {
+                for item in items {
+                    let holds = match item {
+                        Expr::IsPresent(f) => self.applicant.get(*f).is_some(),
+                        item => self.truth(item)?,
+                    };
+                    if !holds {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
             }
-            Expr::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
+            Expr::Or(items) => {
+                for item in items {
+                    if self.truth(item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
             Expr::Not(a) => Ok(!self.truth(a)?),
             Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),
             Expr::Field(f) => match self.applicant.get(*f) {
@@ -710,7 +722,13 @@ impl Evaluator<'_> {
             Expr::Compare { .. } | Expr::InSet { .. } | Expr::InRange { .. } => {
                 Value::Bool(self.truth(e)?)
             }
-            Expr::Arith { op, lhs, rhs } => arith(*op, self.eval(lhs)?, self.eval(rhs)?)?,
+            Expr::Arith { first, rest } => {
+                let mut acc = self.eval(first)?;
+                for (op, e) in rest {
+                    acc = arith(*op, acc, self.eval(e)?)?;
+                }
+                acc
+            }
             Expr::Default { field, default } => match self.applicant.get(*field) {
                 Some(v) => v.clone(),
                 None => self.eval(default)?,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::eval::{Application, Decision, EvalError, Outcome, Payout, Verdict};
 use crate::input::Applicant;
 use crate::ir::{
-    Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
+    ArithOp, Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
 };
 use crate::money::Money;
 
@@ -440,6 +440,25 @@ impl Words<'_> {
         }
     }
 
+    /// Expressions joined by `sep`.
+    fn join<'e>(&self, items: impl Iterator<Item = &'e Expr>, sep: &str) -> String {
+        items.map(|e| self.expr(e)).collect::<Vec<_>>().join(sep)
+    }
+
+    /// An operand of an arithmetic chain whose operators are `op`'s: an
+    /// inner chain in brackets unless it binds tighter (`*` within `+`).
+    fn operand(&self, e: &Expr, op: Option<ArithOp>) -> String {
+        let tighter = |inner: &[(ArithOp, Expr)]| {
+            op.is_some_and(|o| o != ArithOp::Mul) && inner.iter().all(|(o, _)| *o == ArithOp::Mul)
+        };
+        if let Expr::Arith { rest, .. } = e {
+            if !tighter(rest) {
+                return format!("({})", self.expr(e));
+            }
+        }
+        self.expr(e)
+    }
+
     /// An expression as the author would write it.
     pub fn expr(&self, e: &Expr) -> String {
         match e {
@@ -456,13 +475,17 @@ impl Words<'_> {
             }
             Expr::Not(a) => format!("not ({})", self.expr(a)),
             Expr::Neg(a) => format!("-{}", self.expr(a)),
-            Expr::And(a, b) => format!("{} and {}", self.expr(a), self.expr(b)),
-            Expr::Or(a, b) => format!("({} or {})", self.expr(a), self.expr(b)),
+            Expr::And(items) => self.join(items.iter(), " and "),
+            Expr::Or(items) => format!("({})", self.join(items.iter(), " or ")),
             Expr::Compare { op, lhs, rhs } => {
                 format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
             }
-            Expr::Arith { op, lhs, rhs } => {
-                format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
+            Expr::Arith { first, rest } => {
+                let mut out = self.operand(first, rest.first().map(|(op, _)| *op));
+                for (op, e) in rest {
+                    out.push_str(&format!(" {} {}", op.symbol(), self.operand(e, Some(*op))));
+                }
+                out
             }
             Expr::InSet { expr, set } => format!("{} in {}", self.expr(expr), self.set(set)),
             Expr::InRange {
@@ -658,13 +681,10 @@ impl Words<'_> {
             d != Some(true)
         };
         match e {
-            Expr::And(a, b) => {
-                if failing(a) {
-                    self.why_not(a)
-                } else {
-                    self.why_not(b)
-                }
-            }
+            Expr::And(items) => match items.iter().find(|x| failing(x)) {
+                Some(x) => self.why_not(x),
+                None => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+            },
             Expr::IsPresent(f) => format!("{} is absent", self.field_name(*f)),
             Expr::Field(f) => format!("{} is false", self.field_name(*f)),
             Expr::Not(inner) => match &**inner {
@@ -733,4 +753,45 @@ impl Words<'_> {
 
 fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
     e.visit_fields(&mut |f| out.push(f));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ArithOp;
+
+    #[test]
+    fn arithmetic_chains_keep_the_brackets_they_need() {
+        let text = include_str!("../tests/data/2023-career-boost.bundle.json");
+        let scheme = crate::Bundle::from_slice(text.as_bytes()).unwrap().scheme;
+        let applicant = Applicant::empty(&scheme);
+        let w = Words {
+            scheme: &scheme,
+            applicant: &applicant,
+        };
+        let int = |n| Expr::Lit(Value::Int(n));
+        let chain = |first, rest: Vec<(ArithOp, Expr)>| Expr::Arith {
+            first: Box::new(first),
+            rest,
+        };
+        // 1 - (2 + 3)
+        let inner = chain(int(2), vec![(ArithOp::Add, int(3))]);
+        assert_eq!(
+            w.expr(&chain(int(1), vec![(ArithOp::Sub, inner)])),
+            "1 - (2 + 3)"
+        );
+        // 1 + 2 * 3 - 4
+        let product = chain(int(2), vec![(ArithOp::Mul, int(3))]);
+        let e = chain(
+            int(1),
+            vec![(ArithOp::Add, product), (ArithOp::Sub, int(4))],
+        );
+        assert_eq!(w.expr(&e), "1 + 2 * 3 - 4");
+        // (1 + 2) * 3
+        let sum = chain(int(1), vec![(ArithOp::Add, int(2))]);
+        assert_eq!(
+            w.expr(&chain(sum, vec![(ArithOp::Mul, int(3))])),
+            "(1 + 2) * 3"
+        );
+    }
 }

@@ -322,17 +322,23 @@ pub enum Expr {
     },
     Not(Box<Expr>),
     Neg(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and …`: every operand holds, decided left to right (a
+    /// later operand may rely on an earlier one for presence). One node for
+    /// the whole chain, so that a long chain nests no deeper than a short one.
+    And(Vec<Expr>),
+    /// `a or b or …`, left to right.
+    Or(Vec<Expr>),
     Compare {
         op: CompareOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
+    /// `first op₁ e₁ op₂ e₂ …`, applied left to right: `a - b + c` is
+    /// `(a - b) + c`. One node for a chain of one precedence level (`+` and
+    /// `-`, or `*`).
     Arith {
-        op: ArithOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
+        first: Box<Expr>,
+        rest: Vec<(ArithOp, Expr)>,
     },
     InSet {
         expr: Box<Expr>,
@@ -466,13 +472,14 @@ impl Expr {
             Expr::Lit(_) | Expr::Row(_) => {}
             Expr::Lookup { key, .. } => key.visit_fields(f),
             Expr::Not(a) | Expr::Neg(a) => a.visit_fields(f),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                a.visit_fields(f);
-                b.visit_fields(f);
-            }
-            Expr::Compare { lhs, rhs, .. } | Expr::Arith { lhs, rhs, .. } => {
+            Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| e.visit_fields(f)),
+            Expr::Compare { lhs, rhs, .. } => {
                 lhs.visit_fields(f);
                 rhs.visit_fields(f);
+            }
+            Expr::Arith { first, rest } => {
+                first.visit_fields(f);
+                rest.iter().for_each(|(_, e)| e.visit_fields(f));
             }
             Expr::InSet { expr, .. } => expr.visit_fields(f),
             Expr::InRange { expr, lo, hi, .. } => {
@@ -492,6 +499,57 @@ impl Expr {
             Expr::Match { scrutinee, arms } => {
                 scrutinee.visit_fields(f);
                 arms.iter().for_each(|a| a.body.visit_fields(f));
+            }
+        }
+    }
+}
+
+/// How deeply expressions may nest (a node inside a node inside …). The
+/// compiler refuses deeper expressions and the bundle loader deeper JSON, so
+/// the evaluator, the explanation and serde never recurse further than this
+/// on any stack. Long chains of one operator do not nest (see [`Expr::And`],
+/// [`Expr::Arith`]); only brackets, `if`, `match` and the like do.
+pub const MAX_DEPTH: usize = 256;
+
+impl Expr {
+    /// How many nodes deep the expression is (a literal is 1), counting no
+    /// further than `MAX_DEPTH + 1`.
+    pub fn depth(&self) -> usize {
+        self.depth_within(MAX_DEPTH + 1)
+    }
+
+    fn depth_within(&self, budget: usize) -> usize {
+        if budget <= 1 {
+            return 1;
+        }
+        let below = budget - 1;
+        let max = |items: &mut dyn Iterator<Item = &Expr>| {
+            items.map(|e| e.depth_within(below)).max().unwrap_or(0)
+        };
+        1 + match self {
+            Expr::Lit(_) | Expr::Field(_) | Expr::Row(_) | Expr::IsPresent(_) => 0,
+            Expr::Lookup { key: a, .. }
+            | Expr::Not(a)
+            | Expr::Neg(a)
+            | Expr::InSet { expr: a, .. }
+            | Expr::Default { default: a, .. } => a.depth_within(below),
+            Expr::And(items) | Expr::Or(items) | Expr::Call { args: items, .. } => {
+                max(&mut items.iter())
+            }
+            Expr::Compare { lhs, rhs, .. } => max(&mut [&**lhs, &**rhs].into_iter()),
+            Expr::Arith { first, rest } => {
+                max(&mut std::iter::once(&**first).chain(rest.iter().map(|(_, e)| e)))
+            }
+            Expr::InRange { expr, lo, hi, .. } => max(&mut std::iter::once(&**expr)
+                .chain(lo.as_deref())
+                .chain(hi.as_deref())),
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => max(&mut [&**cond, &**then, &**otherwise].into_iter()),
+            Expr::Match { scrutinee, arms } => {
+                max(&mut std::iter::once(&**scrutinee).chain(arms.iter().map(|a| &a.body)))
             }
         }
     }

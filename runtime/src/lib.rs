@@ -34,6 +34,7 @@ mod explain;
 mod input;
 pub mod ir;
 pub mod money;
+mod nesting;
 
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{

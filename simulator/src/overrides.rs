@@ -330,7 +330,8 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
 struct Site {
     condition: usize,
     /// Child indices from the condition's root (`And`: 0 left, 1 right).
-    route: Vec<u8>,
+    /// Operand indices through nested `and`s down to the test.
+    route: Vec<usize>,
     kind: SiteKind,
     ty: Type,
 }
@@ -348,17 +349,16 @@ fn collect_sites(
     e: &Expr,
     target: Option<u32>,
     ty: &dyn Fn(u32) -> Option<Type>,
-    route: &mut Vec<u8>,
+    route: &mut Vec<usize>,
     condition: usize,
     out: &mut Vec<Site>,
 ) {
-    if let Expr::And(a, b) = e {
-        route.push(0);
-        collect_sites(a, target, ty, route, condition, out);
-        route.pop();
-        route.push(1);
-        collect_sites(b, target, ty, route, condition, out);
-        route.pop();
+    if let Expr::And(items) = e {
+        for (i, item) in items.iter().enumerate() {
+            route.push(i);
+            collect_sites(item, target, ty, route, condition, out);
+            route.pop();
+        }
         return;
     }
     // The field a test is about, and how it tests it. `window` (no target)
@@ -411,11 +411,11 @@ fn describe_sites(sites: &[Site]) -> String {
     format!("it is tested by {}", ways.join("; "))
 }
 
-fn node_at<'e>(e: &'e mut Expr, route: &[u8]) -> Option<&'e mut Expr> {
+fn node_at<'e>(e: &'e mut Expr, route: &[usize]) -> Option<&'e mut Expr> {
     match route.split_first() {
         None => Some(e),
         Some((step, rest)) => match e {
-            Expr::And(a, b) => node_at(if *step == 0 { a } else { b }, rest),
+            Expr::And(items) => node_at(items.get_mut(*step)?, rest),
             _ => None,
         },
     }

@@ -517,6 +517,7 @@ impl Checker {
         facts: &mut Facts,
     ) -> Option<ir::Condition> {
         let t = self.value(&d.expr, facts, Some(Type::Bool));
+        self.expect_shallow(&t, d.expr.span);
         self.expect_type(
             &t,
             Type::Bool,
@@ -615,6 +616,7 @@ impl Checker {
         };
         self.quiet_exhaustiveness = self.error_count() > errors_before || self.requirement_errors;
         let t = self.value(&pay.expr, &facts, Some(Type::Money));
+        self.expect_shallow(&t, pay.expr.span);
         self.quiet_exhaustiveness = false;
         self.expect_type(
             &t,

@@ -54,6 +54,23 @@ impl Checker {
         }
     }
 
+    /// Reports an expression nested deeper than the runtime promises to
+    /// evaluate (`ir::MAX_DEPTH`): brackets are bounded by the parser, but
+    /// `if … else if …` and the like are not. Long chains of one operator
+    /// are one node and never reach this.
+    pub(crate) fn expect_shallow(&mut self, t: &Typed, span: Span) {
+        if t.expr.depth() > ir::MAX_DEPTH {
+            self.r
+                .error(
+                    Code::TooDeep,
+                    span,
+                    format!("expression nests more than {} levels deep", ir::MAX_DEPTH),
+                    "too deeply nested",
+                )
+                .with_help("split it: put part of it in a table, a `match` or another `when` line");
+        }
+    }
+
     /// Adds what a condition establishes to `facts`.
     pub(crate) fn assume(
         &self,
@@ -123,14 +140,21 @@ impl Checker {
                 }
                 UnaryOp::Neg => {
                     let t = self.value(expr, facts, want);
+                    // A negated literal is folded only when the negation
+                    // fits; otherwise it stays a negation, which the
+                    // evaluator reports as an overflow (never a literal of
+                    // the wrong sign).
                     match (t.ty, t.expr) {
-                        (Some(Type::Int), Expr::Lit(Value::Int(n))) => {
-                            known(Expr::Lit(Value::Int(n.saturating_neg())), Type::Int)
+                        (Some(Type::Int), Expr::Lit(Value::Int(n)))
+                            if n.checked_neg().is_some() =>
+                        {
+                            known(Expr::Lit(Value::Int(-n)), Type::Int)
                         }
-                        (Some(Type::Money), Expr::Lit(Value::Money(m))) => known(
-                            Expr::Lit(Value::Money(m.checked_neg().unwrap_or(m))),
-                            Type::Money,
-                        ),
+                        (Some(Type::Money), Expr::Lit(Value::Money(m)))
+                            if m.checked_neg().is_some() =>
+                        {
+                            known(Expr::Lit(Value::Money(Money(-m.minor()))), Type::Money)
+                        }
                         (Some(ty @ (Type::Int | Type::Money)), inner) => {
                             known(Expr::Neg(Box::new(inner)), ty)
                         }
@@ -151,6 +175,11 @@ impl Checker {
                 }
             },
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span, facts),
+            ExprKind::Chain { first, rest } => {
+                let rest: Vec<(BinaryOp, &ast::Expr)> =
+                    rest.iter().map(|(op, e)| (*op, e)).collect();
+                self.chain(first, &rest, facts)
+            }
             ExprKind::In { expr, negated, set } => {
                 let t = self.value(expr, facts, None);
                 let test = self.membership(&t, set, facts);
@@ -743,50 +772,10 @@ impl Checker {
             ty,
             optional: false,
         };
+        if op.chain_level().is_some() {
+            return self.chain(lhs, &[(op, rhs)], facts);
+        }
         match op {
-            BinaryOp::And | BinaryOp::Or => {
-                let a = self.value(lhs, facts, Some(Type::Bool));
-                self.expect_type(&a, Type::Bool, lhs.span, "`and` and `or` join conditions");
-                let b = if op == BinaryOp::And {
-                    let mut narrowed = facts.clone();
-                    let conflict = self.assume(&mut narrowed, &a.expr, lhs.span).err();
-                    let b = self.value(rhs, &narrowed, Some(Type::Bool));
-                    let rhs_alone = self
-                        .assume(&mut Facts::default(), &b.expr, rhs.span)
-                        .is_ok();
-                    if conflict.is_none() && rhs_alone && a.ty.is_some() && b.ty.is_some() {
-                        if let Err(c) = self.assume(&mut narrowed, &b.expr, rhs.span) {
-                            let name = self
-                                .field(c.field)
-                                .map_or(String::new(), |f| f.name.clone());
-                            self.r
-                                .error(
-                                    Code::NeverHolds,
-                                    span,
-                                    "this condition can never hold",
-                                    format!("no value of `{name}` satisfies both sides"),
-                                )
-                                .with_label(c.earlier, "narrowed here first")
-                                .with_help(
-                                    "check the values against the notice; did you mean `or`?",
-                                );
-                        }
-                    }
-                    b
-                } else {
-                    self.value(rhs, facts, Some(Type::Bool))
-                };
-                self.expect_type(&b, Type::Bool, rhs.span, "`and` and `or` join conditions");
-                let (a, b) = (Box::new(a.expr), Box::new(b.expr));
-                result(
-                    if op == BinaryOp::And {
-                        Expr::And(a, b)
-                    } else {
-                        Expr::Or(a, b)
-                    },
-                    Some(Type::Bool),
-                )
-            }
             BinaryOp::Default => {
                 let field = self.bare_field(lhs);
                 let Some(field) = field else {
@@ -819,81 +808,198 @@ impl Checker {
             }
             _ => {
                 let a = self.value(lhs, facts, None);
-                let b = self.value(rhs, facts, a.ty);
                 // A bare enum value on the left is resolved against the right.
-                let (a, b) = match (a.ty, b.ty) {
-                    (None, Some(_)) | (Some(_), None) | (None, None) => return Typed::error(),
-                    _ => (a, b),
-                };
+                let b = self.value(rhs, facts, a.ty);
                 let (Some(ta), Some(tb)) = (a.ty, b.ty) else {
                     return Typed::error();
                 };
-                let compare = |op: ir::CompareOp| Some(op);
-                if let Some(cmp) = match op {
-                    BinaryOp::Eq => compare(ir::CompareOp::Eq),
-                    BinaryOp::Ne => compare(ir::CompareOp::Ne),
-                    BinaryOp::Lt => compare(ir::CompareOp::Lt),
-                    BinaryOp::Le => compare(ir::CompareOp::Le),
-                    BinaryOp::Gt => compare(ir::CompareOp::Gt),
-                    BinaryOp::Ge => compare(ir::CompareOp::Ge),
-                    _ => None,
-                } {
-                    let ordered = !matches!(cmp, ir::CompareOp::Eq | ir::CompareOp::Ne);
-                    if ta != tb {
-                        self.mismatch(op, ta, tb, lhs.span, rhs.span, span);
-                        return Typed::error();
-                    }
-                    if ordered && !matches!(ta, Type::Int | Type::Money | Type::Date) {
-                        let name = self.type_name(ta);
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                span,
-                                format!("`{}` does not order `{name}` values", op.symbol()),
-                                format!("`{name}` has no order"),
-                            )
-                            .with_help(
-                                "compare with `==` or `!=`, or test membership with `in {…}`",
-                            );
-                        return Typed::error();
-                    }
-                    return result(
-                        Expr::Compare {
-                            op: cmp,
-                            lhs: Box::new(a.expr),
-                            rhs: Box::new(b.expr),
-                        },
-                        Some(Type::Bool),
-                    );
+                let cmp = match op {
+                    BinaryOp::Eq => ir::CompareOp::Eq,
+                    BinaryOp::Ne => ir::CompareOp::Ne,
+                    BinaryOp::Lt => ir::CompareOp::Lt,
+                    BinaryOp::Le => ir::CompareOp::Le,
+                    BinaryOp::Gt => ir::CompareOp::Gt,
+                    BinaryOp::Ge => ir::CompareOp::Ge,
+                    // Chains were handled above; `??` has its own arm.
+                    BinaryOp::And
+                    | BinaryOp::Or
+                    | BinaryOp::Add
+                    | BinaryOp::Sub
+                    | BinaryOp::Mul
+                    | BinaryOp::Default => return Typed::error(),
+                };
+                let ordered = !matches!(cmp, ir::CompareOp::Eq | ir::CompareOp::Ne);
+                if ta != tb {
+                    self.mismatch(op, ta, tb, lhs.span, rhs.span, span);
+                    return Typed::error();
                 }
-                let arith = match op {
-                    BinaryOp::Add => ir::ArithOp::Add,
-                    BinaryOp::Sub => ir::ArithOp::Sub,
-                    _ => ir::ArithOp::Mul,
-                };
-                let ty = match (arith, ta, tb) {
-                    (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Int, Type::Int) => Type::Int,
-                    (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
-                    (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
-                    (ir::ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
-                    (ir::ArithOp::Mul, Type::Int, Type::Int) => Type::Int,
-                    (ir::ArithOp::Mul, Type::Money, Type::Int)
-                    | (ir::ArithOp::Mul, Type::Int, Type::Money) => Type::Money,
-                    _ => {
-                        self.mismatch(op, ta, tb, lhs.span, rhs.span, span);
-                        return Typed::error();
-                    }
-                };
+                if ordered && !matches!(ta, Type::Int | Type::Money | Type::Date) {
+                    let name = self.type_name(ta);
+                    self.r
+                        .error(
+                            Code::TypeMismatch,
+                            span,
+                            format!("`{}` does not order `{name}` values", op.symbol()),
+                            format!("`{name}` has no order"),
+                        )
+                        .with_help("compare with `==` or `!=`, or test membership with `in {…}`");
+                    return Typed::error();
+                }
                 result(
-                    Expr::Arith {
-                        op: arith,
+                    Expr::Compare {
+                        op: cmp,
                         lhs: Box::new(a.expr),
                         rhs: Box::new(b.expr),
                     },
-                    Some(ty),
+                    Some(Type::Bool),
                 )
             }
         }
+    }
+
+    /// Checks a chain of operators of one level (`and`; `or`; `+` and `-`;
+    /// `*`) left to right in one loop. Each term is checked once and, for
+    /// `and`, narrows the facts once, so a chain of n terms costs O(n): the
+    /// checker used to re-read the whole left side at every `and`.
+    fn chain(
+        &mut self,
+        first: &ast::Expr,
+        rest: &[(BinaryOp, &ast::Expr)],
+        facts: &Facts,
+    ) -> Typed {
+        match rest.first().map(|(op, _)| *op) {
+            Some(BinaryOp::And) => self.and_chain(first, rest, facts),
+            Some(BinaryOp::Or) => {
+                let why = "`and` and `or` join conditions";
+                let a = self.value(first, facts, Some(Type::Bool));
+                self.expect_type(&a, Type::Bool, first.span, why);
+                let mut operands = vec![a.expr];
+                for (_, e) in rest {
+                    let b = self.value(e, facts, Some(Type::Bool));
+                    self.expect_type(&b, Type::Bool, e.span, why);
+                    operands.push(b.expr);
+                }
+                Typed {
+                    expr: ir_or(operands),
+                    ty: Some(Type::Bool),
+                    optional: false,
+                }
+            }
+            Some(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul) => {
+                let mut acc = self.value(first, facts, None);
+                let mut steps = Vec::with_capacity(rest.len());
+                let mut lspan = first.span;
+                for (op, e) in rest {
+                    let b = self.value(e, facts, acc.ty);
+                    let arith = arith_op(*op);
+                    let ty = match arith {
+                        Some(arith) => self.arith_type(arith, *op, &acc, &b, lspan, e.span),
+                        None => None,
+                    };
+                    lspan = lspan.to(e.span);
+                    steps.push((arith.unwrap_or(ir::ArithOp::Add), b.expr));
+                    acc.ty = ty;
+                }
+                Typed {
+                    expr: ir_arith(acc.expr, steps),
+                    ty: acc.ty,
+                    optional: false,
+                }
+            }
+            // The parser makes chains of `and`, `or`, `+`/`-` and `*` only.
+            Some(
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::Default,
+            )
+            | None => self.value(first, facts, None),
+        }
+    }
+
+    /// `a and b and …`: each term is checked knowing the terms before it
+    /// hold (the absence rule), and a term that contradicts them is reported.
+    fn and_chain(
+        &mut self,
+        first: &ast::Expr,
+        rest: &[(BinaryOp, &ast::Expr)],
+        facts: &Facts,
+    ) -> Typed {
+        let why = "`and` and `or` join conditions";
+        let mut narrowed = facts.clone();
+        let a = self.value(first, &narrowed, Some(Type::Bool));
+        self.expect_type(&a, Type::Bool, first.span, why);
+        // Whether the terms so far are typed, and whether they already
+        // contradict each other (then nothing more is reported).
+        let mut typed = a.ty.is_some();
+        let mut conflict = self.assume(&mut narrowed, &a.expr, first.span).is_err();
+        let mut span = first.span;
+        let mut operands = vec![a.expr];
+        for (_, rhs) in rest {
+            let b = self.value(rhs, &narrowed, Some(Type::Bool));
+            span = span.to(rhs.span);
+            let rhs_alone = self
+                .assume(&mut Facts::default(), &b.expr, rhs.span)
+                .is_ok();
+            if !conflict && rhs_alone && typed && b.ty.is_some() {
+                if let Err(c) = self.assume(&mut narrowed, &b.expr, rhs.span) {
+                    conflict = true;
+                    let name = self
+                        .field(c.field)
+                        .map_or(String::new(), |f| f.name.clone());
+                    self.r
+                        .error(
+                            Code::NeverHolds,
+                            span,
+                            "this condition can never hold",
+                            format!("no value of `{name}` satisfies both sides"),
+                        )
+                        .with_label(c.earlier, "narrowed here first")
+                        .with_help("check the values against the notice; did you mean `or`?");
+                }
+            } else if !conflict {
+                conflict = self.assume(&mut narrowed, &b.expr, rhs.span).is_err();
+            }
+            self.expect_type(&b, Type::Bool, rhs.span, why);
+            // Past the first term, the left side is a typed `and`.
+            typed = true;
+            operands.push(b.expr);
+        }
+        Typed {
+            expr: ir_and(operands),
+            ty: Some(Type::Bool),
+            optional: false,
+        }
+    }
+
+    /// The type of `a op b` for an arithmetic operator, reporting operands
+    /// that do not go together; `None` after an error.
+    fn arith_type(
+        &mut self,
+        arith: ir::ArithOp,
+        op: BinaryOp,
+        a: &Typed,
+        b: &Typed,
+        lspan: Span,
+        rspan: Span,
+    ) -> Option<Type> {
+        let (ta, tb) = (a.ty?, b.ty?);
+        Some(match (arith, ta, tb) {
+            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Int, Type::Int) => Type::Int,
+            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
+            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
+            (ir::ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
+            (ir::ArithOp::Mul, Type::Int, Type::Int) => Type::Int,
+            (ir::ArithOp::Mul, Type::Money, Type::Int)
+            | (ir::ArithOp::Mul, Type::Int, Type::Money) => Type::Money,
+            _ => {
+                self.mismatch(op, ta, tb, lspan, rspan, lspan.to(rspan));
+                return None;
+            }
+        })
     }
 
     fn mismatch(&mut self, op: BinaryOp, a: Type, b: Type, lspan: Span, rspan: Span, span: Span) {
@@ -1454,4 +1560,43 @@ fn show_interval(ty: Type, a: i64, b: i64) -> String {
         (false, false) => format!("{}..={}", one(a), one(b)),
     };
     format!("`{text}`")
+}
+
+/// The arithmetic an operator stands for, if any.
+fn arith_op(op: BinaryOp) -> Option<ir::ArithOp> {
+    match op {
+        BinaryOp::Add => Some(ir::ArithOp::Add),
+        BinaryOp::Sub => Some(ir::ArithOp::Sub),
+        BinaryOp::Mul => Some(ir::ArithOp::Mul),
+        BinaryOp::Or
+        | BinaryOp::And
+        | BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::Default => None,
+    }
+}
+
+/// `a and b and …` as IR: one node however long the chain.
+fn ir_and(operands: Vec<Expr>) -> Expr {
+    Expr::And(operands)
+}
+
+/// `a or b or …` as IR.
+fn ir_or(operands: Vec<Expr>) -> Expr {
+    Expr::Or(operands)
+}
+
+/// `a + b - c …` as IR: applied left to right.
+fn ir_arith(first: Expr, rest: Vec<(ir::ArithOp, Expr)>) -> Expr {
+    if rest.is_empty() {
+        return first;
+    }
+    Expr::Arith {
+        first: Box::new(first),
+        rest,
+    }
 }

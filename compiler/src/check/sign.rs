@@ -76,19 +76,22 @@ impl Checker {
                     hi: a.lo.and_then(i128::checked_neg),
                 }
             }
-            Expr::Arith { op, lhs, rhs } => {
-                let (a, b) = (self.bounds(lhs, facts), self.bounds(rhs, facts));
-                match op {
-                    ArithOp::Add => Bounds {
-                        lo: a.lo.zip(b.lo).and_then(|(x, y)| x.checked_add(y)),
-                        hi: a.hi.zip(b.hi).and_then(|(x, y)| x.checked_add(y)),
-                    },
-                    ArithOp::Sub => Bounds {
-                        lo: a.lo.zip(b.hi).and_then(|(x, y)| x.checked_sub(y)),
-                        hi: a.hi.zip(b.lo).and_then(|(x, y)| x.checked_sub(y)),
-                    },
-                    ArithOp::Mul => product(a, b),
-                }
+            // A left fold, as the evaluator computes it.
+            Expr::Arith { first, rest } => {
+                rest.iter().fold(self.bounds(first, facts), |a, (op, e)| {
+                    let b = self.bounds(e, facts);
+                    match op {
+                        ArithOp::Add => Bounds {
+                            lo: a.lo.zip(b.lo).and_then(|(x, y)| x.checked_add(y)),
+                            hi: a.hi.zip(b.hi).and_then(|(x, y)| x.checked_add(y)),
+                        },
+                        ArithOp::Sub => Bounds {
+                            lo: a.lo.zip(b.hi).and_then(|(x, y)| x.checked_sub(y)),
+                            hi: a.hi.zip(b.lo).and_then(|(x, y)| x.checked_sub(y)),
+                        },
+                        ArithOp::Mul => product(a, b),
+                    }
+                })
             }
             Expr::Call { func, args } => {
                 let arg = |i: usize| args.get(i).map_or(Bounds::ANY, |a| self.bounds(a, facts));
