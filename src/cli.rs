@@ -276,7 +276,11 @@ fn check(files: &[PathBuf], format: Format) -> Exit {
     }
     if format == Format::Json {
         match serde_json::to_string_pretty(&json) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                if let Err(e) = crate::stdout::print(&(s + "\n")) {
+                    return e;
+                }
+            }
             Err(_) => return Exit::Internal,
         }
     }
@@ -294,10 +298,10 @@ fn ir(path: &Path) -> Exit {
     };
     match compiled.scheme {
         Some(scheme) => match serde_json::to_string_pretty(&scheme) {
-            Ok(s) => {
-                println!("{s}");
-                Exit::Ok
-            }
+            Ok(s) => match crate::stdout::print(&(s + "\n")) {
+                Ok(()) => Exit::Ok,
+                Err(e) => e,
+            },
             Err(_) => Exit::Internal,
         },
         None => Exit::Failed,
@@ -466,7 +470,9 @@ fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
         (Format::Text, true) => explanation.to_text(),
         (Format::Text, false) => crate::output::decision_text(&explanation),
     };
-    println!("{}", text.trim_end());
+    if let Err(e) = crate::stdout::print(&format!("{}\n", text.trim_end())) {
+        return e;
+    }
     if decision.outcome == bursar_runtime::Outcome::Error {
         Exit::Failed
     } else {
@@ -490,14 +496,16 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
     };
     match result {
         Ok(()) => Exit::Ok,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => {
-            let to = output.map_or("standard output".to_string(), |p| {
-                format!("`{}`", p.display())
-            });
-            eprintln!("error: cannot write the population to {to}: {e}");
-            Exit::Io
-        }
+        Err(e) => match output {
+            Some(p) => {
+                eprintln!(
+                    "error: cannot write the population to `{}`: {e}",
+                    p.display()
+                );
+                Exit::Io
+            }
+            None => crate::stdout::failed(e).map_or_else(|e| e, |()| Exit::Ok),
+        },
     }
 }
 
@@ -531,10 +539,10 @@ fn doc(path: &Path, format: DocFormat, output: Option<&Path>) -> Exit {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         },
-        None => {
-            print!("{text}");
-            Exit::Ok
-        }
+        None => match crate::stdout::print(&text) {
+            Ok(()) => Exit::Ok,
+            Err(e) => e,
+        },
     }
 }
 
@@ -572,8 +580,12 @@ fn fmt(files: &[PathBuf], check: bool) -> Exit {
         }
     }
     if check {
-        for c in &changed {
-            println!("would reformat {c}");
+        let list: String = changed
+            .iter()
+            .map(|c| format!("would reformat {c}\n"))
+            .collect();
+        if let Err(e) = crate::stdout::print(&list) {
+            return e;
         }
         if changed.is_empty() {
             Exit::Ok

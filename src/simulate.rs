@@ -389,13 +389,13 @@ pub(crate) fn simulate(
         assumptions_info(&prepared.assumptions),
         &run.skipped,
     );
-    match format {
-        ReportFormat::Text => print!("{}", report.to_text()),
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
-        ReportFormat::Csv => print!("{}", report.to_csv()),
+    let text = match format {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        ReportFormat::Csv => report.to_csv(),
+    };
+    if let Err(e) = crate::stdout::print(&text) {
+        return e;
     }
     if report.errors > 0 {
         Exit::Failed
@@ -455,13 +455,13 @@ pub(crate) fn compare(
     );
     let errors = rb.errors + rr.errors;
     let comparison = Comparison::new(rb, rr, diff);
-    match format {
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&comparison).unwrap_or_default()
-        ),
-        ReportFormat::Text => print!("{}", comparison.to_text()),
-        ReportFormat::Csv => print!("{}", comparison.to_csv()),
+    let text = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
+        ReportFormat::Text => comparison.to_text(),
+        ReportFormat::Csv => comparison.to_csv(),
+    };
+    if let Err(e) = crate::stdout::print(&text) {
+        return e;
     }
     if errors > 0 {
         Exit::Failed
