@@ -147,7 +147,7 @@ pub(crate) fn run_population(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(threads.clamp(1, MAX_THREADS))
         .build()
         .map_err(|e| {
             eprintln!("error: cannot start {threads} threads: {e}");
@@ -164,11 +164,16 @@ pub(crate) fn run_population(
     })
 }
 
+/// The most worker threads a run starts (docs/simulate.md): more only
+/// cost the time to start them.
+pub(crate) const MAX_THREADS: usize = 256;
+
 /// A thread count: 0 would mean no worker at all, so it is refused rather
-/// than quietly taken as 1.
+/// than quietly taken as 1; more than [`MAX_THREADS`] is refused too.
 pub(crate) fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("at least 1 thread is needed".to_string()),
+        Ok(n) if n > MAX_THREADS => Err(format!("at most {MAX_THREADS} threads are allowed")),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }

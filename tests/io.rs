@@ -87,3 +87,19 @@ fn a_closed_pipe_ends_quietly_with_the_commands_own_exit_code() {
         assert_eq!(stderr(&o), "", "{args:?}");
     }
 }
+
+#[test]
+fn thread_counts_above_the_maximum_are_usage_errors() {
+    for command in [
+        vec!["simulate", POLICY, "--population", SAMPLE],
+        vec!["compare", POLICY, POLICY, "--population", SAMPLE],
+    ] {
+        let args = [command.as_slice(), &["--threads", "1000000"]].concat();
+        let child = bursar_cmd(&args).stdout(Stdio::null()).spawn().unwrap();
+        let o = finish(child, "--threads 1000000");
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("at most 256 threads"), "{}", stderr(&o));
+        let args = [command.as_slice(), &["--threads", "256"]].concat();
+        assert_eq!(common::bursar(&args).status.code(), Some(0));
+    }
+}
