@@ -323,7 +323,37 @@ fn write(path: &Path, text: &str) -> Result<(), Exit> {
     })
 }
 
+/// Whether writing `output` would overwrite `source`, however either is
+/// spelt (`a/../p.bursar`, a symbolic link). `output` need not exist.
+fn same_file(source: &Path, output: &Path) -> bool {
+    let Ok(source) = std::fs::canonicalize(source) else {
+        return false;
+    };
+    if let Ok(output) = std::fs::canonicalize(output) {
+        return output == source;
+    }
+    let folder = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), output.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name) == source,
+        _ => false,
+    }
+}
+
 fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>) -> Exit {
+    for (path, what) in std::iter::once((output, "-o")).chain(schema.map(|s| (s, "--input-schema")))
+    {
+        if same_file(policy, path) {
+            eprintln!(
+                "error: `{what} {}` would overwrite its own source, `{}`",
+                path.display(),
+                policy.display()
+            );
+            return Exit::Usage;
+        }
+    }
     let compiled = match compile_file(policy) {
         Ok(c) => c,
         Err(e) => return e,

@@ -244,6 +244,10 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
     if let Some(name) = &what_if.scenario {
         scenario = Some(find_scenario(&scheme_path, name)?);
     }
+    if what_if.seed.is_some() && scenario.is_none() {
+        eprintln!("error: `--seed` sets the seed of a scenario's behavioural draws, and no scenario is given; add `--scenario NAME`");
+        return Err(Exit::Usage);
+    }
     let bundle = load_scheme(&scheme_path)?;
     let mut scheme = bundle.scheme.clone();
     let mut overrides = Vec::new();

@@ -13,7 +13,7 @@ mod common;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::stderr;
+use common::{stderr, temp};
 
 const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
 const DRAFT: &str = "policies/beijing/2024-career-boost-draft.bursar";
@@ -102,4 +102,100 @@ fn thread_counts_above_the_maximum_are_usage_errors() {
         let args = [command.as_slice(), &["--threads", "256"]].concat();
         assert_eq!(common::bursar(&args).status.code(), Some(0));
     }
+}
+
+#[test]
+fn a_seed_without_a_scenario_is_a_usage_error() {
+    let o = common::fails(
+        &["simulate", POLICY, "--population", SAMPLE, "--seed", "7"],
+        2,
+        "`--seed`",
+    );
+    assert_eq!(common::stdout(&o), "");
+    // With a scenario it is taken.
+    let args = [
+        "simulate",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--scenario",
+        "take-up",
+        "--seed",
+        "7",
+    ];
+    assert_eq!(common::bursar(&args).status.code(), Some(0));
+}
+
+#[test]
+fn compile_refuses_to_write_over_its_own_source() {
+    let dir = temp("own-source");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let policy = dir.join("p.bursar");
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    std::fs::write(&policy, &text).unwrap();
+    let spelt = dir.join("sub/../p.bursar");
+    for output in [&policy, &spelt] {
+        common::fails(
+            &[
+                "compile",
+                policy.to_str().unwrap(),
+                "-o",
+                output.to_str().unwrap(),
+            ],
+            2,
+            "its own source",
+        );
+        assert_eq!(std::fs::read_to_string(&policy).unwrap(), text);
+    }
+    common::fails(
+        &[
+            "compile",
+            policy.to_str().unwrap(),
+            "-o",
+            dir.join("b.json").to_str().unwrap(),
+            "--input-schema",
+            policy.to_str().unwrap(),
+        ],
+        2,
+        "its own source",
+    );
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), text);
+}
+
+#[test]
+fn cells_echoed_in_errors_are_cut_and_escaped() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    // A bad cell that is long and carries a terminal escape sequence.
+    let evil = format!("\u{1b}[2J\u{7}{}", "x".repeat(500));
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let column = header.iter().position(|h| *h == "voc_issuer").unwrap();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    cells[column] = evil;
+    lines[1] = cells.join(",");
+    let path = temp("evil.csv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let o = common::fails(
+        &["simulate", POLICY, "--population", path.to_str().unwrap()],
+        1,
+        "value `\\u{1b}[2J\\u{7}xxx",
+    );
+    let err = stderr(&o);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+    assert!(err.contains("x…`"), "{err}");
+    assert!(!err.contains(&"x".repeat(100)), "{err}");
+    // And a key of an applicant given as JSON (its values are echoed as
+    // JSON, escaped already).
+    let applicant = temp("evil.json");
+    std::fs::write(
+        &applicant,
+        r#"{"person_id": "E01", "\u001b]0;pwned\u0007": 1}"#,
+    )
+    .unwrap();
+    let o = common::fails(
+        &["eval", POLICY, "--applicant", applicant.to_str().unwrap()],
+        1,
+        "\\u{1b}]0;pwned\\u{7}",
+    );
+    assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
 }

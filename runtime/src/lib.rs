@@ -42,6 +42,7 @@ pub use eval::{
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{
-    describe_type, parse_cell, parse_cell_into, parse_date, Applicant, InputError, Problem,
+    describe_type, parse_cell, parse_cell_into, parse_date, shown, Applicant, InputError, Problem,
+    SHOWN_CHARS,
 };
 pub use money::Money;

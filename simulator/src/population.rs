@@ -8,7 +8,7 @@ use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
-use bursar_runtime::{parse_cell_into, Applicant, Problem};
+use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
 use crate::records::{NotText, Records};
 pub use crate::records::{Record, RowPosition};
@@ -35,11 +35,12 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.file, self.line)?;
+        // Both come from the file.
         if let Some(c) = &self.column {
-            write!(f, ": column `{c}`")?;
+            write!(f, ": column `{}`", shown(c))?;
         }
         if let Some(v) = &self.value {
-            write!(f, ": value `{v}`")?;
+            write!(f, ": value `{}`", shown(v))?;
         }
         write!(f, ": {}", self.message)
     }
