@@ -423,13 +423,18 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
-    let mut population =
-        bursar_simulator::population::Reader::from_file(scheme, path, file, &Default::default())
-            .map(bursar_simulator::population::Reader::keep_text)
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                Exit::Failed
-            })?;
+    let mut population = bursar_simulator::population::Reader::from_file(
+        scheme,
+        path,
+        file,
+        &Default::default(),
+        bursar_simulator::population::MAX_RECORD_BYTES,
+    )
+    .map(bursar_simulator::population::Reader::keep_text)
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     if args.row == Some(0) {
         eprintln!("error: `--row` counts from 1, the first row after the header");

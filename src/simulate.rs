@@ -33,6 +33,9 @@ pub(crate) struct RunArgs {
     /// A TOML file of `field = "column"` lines, for many mappings.
     #[arg(long, value_name = "FILE")]
     map_file: Option<PathBuf>,
+    /// The longest row read, in bytes; a longer one stops the run.
+    #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -133,10 +136,12 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let mut reader = Reader::from_file(first, &args.population, file, &map).map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
+    let limit = args.max_record_bytes;
+    let mut reader =
+        Reader::from_file(first, &args.population, file, &map, limit).map_err(|e| {
+            eprintln!("error: {e}");
+            Exit::Failed
+        })?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
     let on_progress = |bytes: u64| {
         if let Ok(mut p) = progress.lock() {
@@ -188,6 +193,7 @@ impl RunArgs {
             on_bad_row: BadRow::Fail,
             maps: Vec::new(),
             map_file: None,
+            max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
         }
     }
 }

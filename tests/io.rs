@@ -199,3 +199,137 @@ fn cells_echoed_in_errors_are_cut_and_escaped() {
     );
     assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
 }
+
+/// The sample with one line changed.
+fn sample_with(line: usize, edit: impl Fn(&str) -> String, name: &str) -> std::path::PathBuf {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let lines: Vec<String> = sample
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == line {
+                edit(l)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let path = temp(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn report(args: &[&str]) -> (Output, serde_json::Value) {
+    let child = bursar_cmd(args).stdout(Stdio::piped()).spawn().unwrap();
+    let o = finish(child, &args.join(" "));
+    let json = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    (o, json)
+}
+
+#[test]
+fn a_stray_quote_skips_its_line_and_no_more() {
+    let path = sample_with(4, |l| format!("\"{l}"), "stray-quote.csv");
+    let (o, json) = report(&[
+        "simulate",
+        POLICY,
+        "--population",
+        path.to_str().unwrap(),
+        "--on-bad-row",
+        "skip",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json["rows"], 24, "{json}");
+    assert_eq!(json["skipped_rows"], 1, "{json}");
+    let skipped = json["skipped"].to_string();
+    assert!(skipped.contains("stray-quote.csv:4:"), "{skipped}");
+    // Without skip, the run stops at the line where the quote opened.
+    common::fails(
+        &["simulate", POLICY, "--population", path.to_str().unwrap()],
+        1,
+        "stray-quote.csv:4: a quoted field",
+    );
+}
+
+#[test]
+fn a_record_longer_than_the_limit_is_refused_naming_its_line() {
+    let path = sample_with(3, |l| format!("{l}{}", ",".repeat(2 << 20)), "commas.csv");
+    let args = ["simulate", POLICY, "--population", path.to_str().unwrap()];
+    let (o, _) = report(&[&args[..], &["--on-bad-row", "skip"]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("commas.csv:3: the row is longer than 1048576 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--max-record-bytes"), "{}", stderr(&o));
+    // With a higher limit it is read, and is a row of too many fields.
+    let (o, _) = report(&[&args[..], &["--max-record-bytes", "4194304"]].concat());
+    assert!(
+        stderr(&o).contains("commas.csv:3: the row has"),
+        "{}",
+        stderr(&o)
+    );
+    // An endless file of zeros is refused too, in bounded memory.
+    for command in [
+        vec!["simulate", POLICY, "--population", "/dev/zero"],
+        vec!["eval", POLICY, "--csv", "/dev/zero", "--row", "1"],
+    ] {
+        let (o, _) = report(&command);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("/dev/zero:1: the row is longer"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_bad_row_read_from_a_pipe_is_reported_on_its_line() {
+    let bad = sample_with(10, |l| l.replacen(",false,", ",maybe,", 1), "bad-10.csv");
+    let data = std::fs::read(&bad).unwrap();
+    // From standard input.
+    let mut child = bursar_cmd(&["simulate", POLICY, "--population", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut input, &data);
+    });
+    let o = finish(child, "simulate from /dev/stdin");
+    writer.join().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/dev/stdin:10: column `member_card`"),
+        "{}",
+        stderr(&o)
+    );
+    // From a named pipe, which cannot be read twice.
+    let fifo = temp("population.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let data = std::fs::read(&bad).unwrap();
+    let to = fifo.clone();
+    // Detached: if bursar never opens the pipe, the test still ends.
+    std::thread::spawn(move || {
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&to) {
+            let _ = std::io::Write::write_all(&mut f, &data);
+        }
+    });
+    let child = bursar_cmd(&["simulate", POLICY, "--population", fifo.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let o = finish(child, "simulate from a FIFO");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("population.fifo:10: column `member_card`"),
+        "{}",
+        stderr(&o)
+    );
+}
