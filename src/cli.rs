@@ -209,11 +209,61 @@ pub fn run() -> Exit {
     }
 }
 
+/// The largest file read whole (a policy, a bundle, a scenario, a map):
+/// far more than any of them needs (docs/reliability.md).
+pub(crate) const MAX_FILE_BYTES: u64 = 16 << 20;
+/// The largest applicant read, as JSON (docs/reliability.md).
+const MAX_APPLICANT_BYTES: u64 = 1 << 20;
+
+/// Reads a source to its end, refusing more than `limit` bytes: through
+/// `take`, so that `/dev/zero` costs `limit` bytes, not all memory.
+fn read_bounded(source: impl std::io::Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut source.take(limit.saturating_add(1)), &mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {limit} bytes, the most read"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file whole, up to `limit` bytes.
+fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read_bounded(std::fs::File::open(path)?, limit)
+}
+
+/// Reads a text file whole, up to [`MAX_FILE_BYTES`].
+fn read_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_file(path, MAX_FILE_BYTES)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
 pub(crate) fn read(path: &Path) -> Result<String, Exit> {
-    std::fs::read_to_string(path).map_err(|e| {
+    read_text(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })
+}
+
+/// Reads a policy that another extends: a regular file only, since a FIFO
+/// or a device could block or never end.
+pub(crate) fn read_parent(full: &Path) -> Result<String, String> {
+    let regular = std::fs::metadata(full).map_err(|e| format!("{}: {e}", full.display()))?;
+    if !regular.is_file() {
+        return Err(format!("{}: not a regular file", full.display()));
+    }
+    read_text(full).map_err(|e| format!("{}: {e}", full.display()))
+}
+
+/// The canonical path of a policy, for finding `extends` cycles however
+/// their paths are spelt; the name itself if it has none.
+pub(crate) fn canonical_key(name: &str) -> String {
+    std::fs::canonicalize(name).map_or_else(|_| name.to_string(), |p| p.display().to_string())
 }
 
 /// Reads the policies a policy extends from the file system, relative to
@@ -223,9 +273,12 @@ pub(crate) struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
         let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
-        let text =
-            std::fs::read_to_string(&full).map_err(|e| format!("{}: {e}", full.display()))?;
+        let text = read_parent(&full)?;
         Ok((full.display().to_string(), text))
+    }
+
+    fn key(&self, name: &str) -> String {
+        canonical_key(name)
     }
 }
 
@@ -385,7 +438,7 @@ pub(crate) fn load_scheme(path: &Path) -> Result<Bundle, Exit> {
             .map(bursar_compiler::bundle)
             .ok_or(Exit::Failed);
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
@@ -399,13 +452,15 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
     let scheme = &bundle.scheme;
     if let Some(path) = &args.applicant {
         let text = if path.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|_| Exit::Io)?;
-            s
+            read_bounded(std::io::stdin().lock(), MAX_APPLICANT_BYTES)
         } else {
-            read(path)?
-        };
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            read_file(path, MAX_APPLICANT_BYTES)
+        }
+        .map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            Exit::Io
+        })?;
+        let json: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
             eprintln!("error: `{}`: not JSON: {e}", path.display());
             Exit::Failed
         })?;

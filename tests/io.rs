@@ -333,3 +333,69 @@ fn a_bad_row_read_from_a_pipe_is_reported_on_its_line() {
         stderr(&o)
     );
 }
+
+/// Runs `bursar check` on a policy, with a time limit.
+fn check(policy: &std::path::Path) -> Output {
+    let child = bursar_cmd(&["check", policy.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    finish(child, &format!("check {}", policy.display()))
+}
+
+#[test]
+fn extends_reads_only_regular_files() {
+    let dir = temp("extends-special");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("parent.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for parent in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let child = dir.join("child.bursar");
+        std::fs::write(&child, format!("extends \"{parent}\"\n")).unwrap();
+        let o = check(&child);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn an_extends_cycle_however_spelt_is_a_cycle() {
+    let dir = temp("extends-cycle");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    // Through `..`, and through a link to the folder itself.
+    std::fs::write(dir.join("a.bursar"), "extends \"sub/../a.bursar\"\n").unwrap();
+    std::os::unix::fs::symlink(".", dir.join("here")).unwrap();
+    std::fs::write(dir.join("b.bursar"), "extends \"here/b.bursar\"\n").unwrap();
+    for name in ["a.bursar", "b.bursar"] {
+        let o = check(&dir.join(name));
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("policies extend each other in a circle"),
+            "{err}"
+        );
+        assert!(!err.contains("too long"), "{err}");
+        assert!(err.len() < 4000, "{err}");
+    }
+}
+
+#[test]
+fn files_read_whole_are_bounded() {
+    // A policy, and an applicant.
+    let o = check(std::path::Path::new("/dev/zero"));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
+    let child = bursar_cmd(&["eval", POLICY, "--applicant", "/dev/zero"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let o = finish(child, "eval --applicant /dev/zero");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
+}
