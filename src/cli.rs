@@ -460,7 +460,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Ex
             eprintln!("error: cannot read `{}`: {e}", path.display());
             Exit::Io
         })?;
-        let json: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        let json = bursar_runtime::parse_json(&text).map_err(|e| {
             eprintln!("error: `{}`: not JSON: {e}", path.display());
             Exit::Failed
         })?;

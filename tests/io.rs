@@ -399,3 +399,19 @@ fn files_read_whole_are_bounded() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
 }
+
+#[test]
+fn an_applicant_with_a_key_given_twice_is_refused() {
+    let applicant = temp("twice.json");
+    std::fs::write(
+        &applicant,
+        r#"{"person_id": "E01", "member_card": false, "member_card": true, "voc_boosted_before": false}"#,
+    )
+    .unwrap();
+    let o = common::fails(
+        &["eval", POLICY, "--applicant", applicant.to_str().unwrap()],
+        1,
+        "duplicate key `member_card`",
+    );
+    assert_eq!(common::stdout(&o), "");
+}

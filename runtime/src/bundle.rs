@@ -92,17 +92,31 @@ impl Bundle {
     /// Reads a bundle, refusing anything it cannot fully trust: a wrong or
     /// newer format, a changed content, a dangling reference. Never panics.
     pub fn from_slice(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| BundleError::NotJson {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let value = crate::json::parse_json(bytes).map_err(|e| {
+            if e.is_data() {
+                // Well-formed JSON, but a key given twice.
+                BundleError::Malformed {
+                    message: e.to_string(),
+                }
+            } else {
+                BundleError::NotJson {
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                }
+            }
+        })?;
         let format = value
             .get("format")
             .and_then(|f| f.as_str())
             .ok_or(BundleError::NotABundle)?;
-        match format.strip_prefix(FORMAT_PREFIX).map(|v| v.parse::<u32>()) {
+        // A version is written in digits without a leading zero, so `01`
+        // and `+1`, which `parse` would take for 1, are not this format.
+        let version = format.strip_prefix(FORMAT_PREFIX).map(|v| {
+            let canonical = v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
+            v.parse::<u32>().ok().filter(|_| canonical).ok_or(())
+        });
+        match version {
             Some(Ok(FORMAT_VERSION)) => {}
             Some(Ok(v)) if v > FORMAT_VERSION => {
                 return Err(BundleError::NewerFormat {

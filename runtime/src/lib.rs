@@ -33,6 +33,7 @@ mod eval;
 mod explain;
 mod input;
 pub mod ir;
+mod json;
 pub mod money;
 
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
@@ -45,4 +46,5 @@ pub use input::{
     describe_type, parse_cell, parse_cell_into, parse_date, shown, Applicant, InputError, Problem,
     SHOWN_CHARS,
 };
+pub use json::parse_json;
 pub use money::Money;

@@ -139,3 +139,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_repeated_key_is_refused_by_name() {
+    // Last would win: a second `format`, a `scheme` given twice.
+    let twice_format = text().replacen("{\n", "{\n  \"format\": \"bursar-bundle/1\",\n", 1);
+    let twice_scheme = text().replacen("{\n", "{\n  \"scheme\": {},\n", 1);
+    for (bytes, key) in [(twice_format, "format"), (twice_scheme, "scheme")] {
+        let err = Bundle::from_slice(bytes.as_bytes()).unwrap_err();
+        assert!(matches!(err, BundleError::Malformed { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&format!("duplicate key `{key}`")),
+            "{err}"
+        );
+    }
+    // Deep inside too.
+    let nested = text().replacen("\"limit\": 1", "\"limit\": 1, \"limit\": 2", 1);
+    let err = Bundle::from_slice(nested.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("duplicate key `limit`"), "{err}");
+    // And in an applicant's JSON.
+    let err = bursar_runtime::parse_json(br#"{"person_id": "a", "person_id": "b"}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate key `person_id`"),
+        "{err}"
+    );
+    let ok = bursar_runtime::parse_json(br#"{"a": [1, -2, 2.5, null, true, {"b": "c"}]}"#).unwrap();
+    assert_eq!(
+        ok,
+        serde_json::json!({"a": [1, -2, 2.5, null, true, {"b": "c"}]})
+    );
+}
+
+#[test]
+fn the_format_version_is_matched_exactly() {
+    for odd in [
+        "bursar-bundle/01",
+        "bursar-bundle/+1",
+        "bursar-bundle/1 ",
+        "bursar-bundle/02",
+    ] {
+        let bytes = text().replacen("\"bursar-bundle/1\"", &format!("\"{odd}\""), 1);
+        let err = Bundle::from_slice(bytes.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            BundleError::UnknownFormat { found: odd.into() },
+            "{odd}"
+        );
+    }
+}
