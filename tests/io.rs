@@ -415,3 +415,52 @@ fn an_applicant_with_a_key_given_twice_is_refused() {
     );
     assert_eq!(common::stdout(&o), "");
 }
+
+#[test]
+fn the_language_server_refuses_an_oversized_message() {
+    for header in [
+        "Content-Length: 99999999999\r\n\r\n".to_string(),
+        // A header line that never ends.
+        "X".repeat(100_000),
+    ] {
+        let mut child = bursar_cmd(&["lsp"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        // Kept open, as an editor would: the server must not wait for
+        // the 100 GB it was promised.
+        let _ = std::io::Write::write_all(&mut input, header.as_bytes());
+        let o = finish(child, "lsp");
+        drop(input);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("larger than"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn the_language_server_speaks_over_stdio() {
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let input = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ]
+    .map(frame)
+    .concat();
+    let mut child = bursar_cmd(&["lsp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+    let o = finish(child, "lsp");
+    drop(stdin);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("\"hoverProvider\":true"), "{out}");
+    assert!(out.contains("\"id\":2"), "{out}");
+}
