@@ -187,3 +187,106 @@ fn the_format_version_is_matched_exactly() {
         );
     }
 }
+
+/// The 2023 bundle changed by `edit` and rehashed, as a hand-edited bundle
+/// would be: the refusal it gets.
+fn refusal(edit: impl FnOnce(&mut bursar_runtime::ir::Scheme)) -> String {
+    let mut bundle = Bundle::from_slice(BUNDLE).unwrap();
+    edit(&mut bundle.scheme);
+    bundle.hash = rehash(&bundle.scheme);
+    match Bundle::from_slice(bundle.to_json().as_bytes()) {
+        Err(e @ BundleError::Inconsistent { .. }) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_ill_typed_rehashed_bundle_is_refused() {
+    use bursar_runtime::ir::{DurationUnitValue, DurationValue, Expr, Pattern, RowAmount, Value};
+    use bursar_runtime::Money;
+    let lit = |v| Box::new(Expr::Lit(v));
+    type Edit = Box<dyn FnOnce(&mut bursar_runtime::ir::Scheme)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            // `voc_issued` (a date) in an int range.
+            "compares a date with an int",
+            Box::new(move |s| {
+                s.categories[0].conditions[2].expr = Expr::InRange {
+                    expr: Box::new(Expr::Field(4)),
+                    lo: Some(lit(Value::Int(1))),
+                    hi: Some(lit(Value::Int(3))),
+                    inclusive: true,
+                }
+            }),
+        ),
+        (
+            "a condition is an int, not a bool",
+            Box::new(|s| s.requirements[0].expr = Expr::Field(2)),
+        ),
+        (
+            "pays a bool, not money",
+            Box::new(|s| s.categories[0].pay = Expr::Field(1)),
+        ),
+        (
+            "looks up table `social_work_standard` with an int",
+            Box::new(|s| {
+                s.categories[1].pay = Expr::Lookup {
+                    table: 1,
+                    key: Box::new(Expr::Field(2)),
+                }
+            }),
+        ),
+        (
+            "a pattern of type date",
+            Box::new(|s| {
+                let Expr::Match { arms, .. } = &mut s.categories[0].pay else {
+                    panic!()
+                };
+                arms[0].patterns[0] = Pattern::Value(Value::Date(
+                    chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+                ));
+            }),
+        ),
+        (
+            "row `standard.level1` pays a negative amount",
+            Box::new(|s| s.tables[0].rows[0].amount = RowAmount::Money(Money(-100))),
+        ),
+        (
+            "a negative amount",
+            Box::new(|s| s.categories[2].pay = Expr::Lit(Value::Money(Money(-100)))),
+        ),
+        (
+            "step `review` has a negative time limit",
+            Box::new(|s| s.timeline[0].within.count = -1),
+        ),
+        (
+            "a negative duration",
+            Box::new(move |s| {
+                let deadline = s.application.as_mut().unwrap().deadline.as_mut().unwrap();
+                *deadline = Expr::Arith {
+                    op: bursar_runtime::ir::ArithOp::Add,
+                    lhs: Box::new(deadline.clone()),
+                    rhs: lit(Value::Duration(DurationValue {
+                        count: -3,
+                        unit: DurationUnitValue::Days,
+                    })),
+                };
+            }),
+        ),
+        (
+            "unknown currency `yuan`",
+            Box::new(|s| s.header.currency = "yuan".into()),
+        ),
+        (
+            "the period ends before it starts",
+            Box::new(|s| {
+                let p = s.header.period.as_mut().unwrap();
+                std::mem::swap(&mut p.start, &mut p.end);
+            }),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let message = refusal(edit);
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+}
