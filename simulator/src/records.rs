@@ -228,7 +228,7 @@ impl<R: Read> Records<R> {
             let mut ended = false;
             while self.more()? {
                 let input = self.buffer.get(self.start..self.end).unwrap_or_default();
-                let cut = input.iter().position(|&b| b == b'\n' || b == b'\r');
+                let cut = memchr::memchr2(b'\n', b'\r', input);
                 let content = input.get(..cut.unwrap_or(input.len())).unwrap_or_default();
                 len = len.saturating_add(content.len());
                 if len > self.limit {
