@@ -239,9 +239,13 @@ impl Layout {
     ) -> Result<(), RowError> {
         if let Some(broken) = record.broken() {
             let message = match broken {
-                Broken::OpenQuote => "a quoted field opens on this line and does not close before its end (a quoted field cannot span lines)",
+                Broken::OpenQuote => "a quoted field opens on this line and does not close before its end (a quoted field cannot span lines)".to_string(),
+                Broken::TooManyCells { cells } => format!(
+                    "the row has {cells} fields but the header has {}",
+                    self.headers.len()
+                ),
             };
-            return Err(self.error(at, None, None, message.to_string(), false));
+            return Err(self.error(at, None, None, message, false));
         }
         if record.len() != self.headers.len() {
             let message = format!(
@@ -504,6 +508,9 @@ impl<R: Read> Reader<R> {
             .cells()
             .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
         let layout = Layout::new(scheme, &file, &header, map)?;
+        // A row of more cells is wrong whatever they hold: one more is
+        // kept, so that the message counts them all.
+        records.keep_cells(header.len() + 1);
         Ok(Reader { records, layout })
     }
 

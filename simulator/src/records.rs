@@ -49,6 +49,8 @@ pub struct Record {
 pub enum Broken {
     /// A quoted field opens on the line and does not close before its end.
     OpenQuote,
+    /// More cells than [`Records::keep_cells`] allows: only counted.
+    TooManyCells { cells: usize },
 }
 
 impl Default for Record {
@@ -168,6 +170,9 @@ pub struct Records<R> {
     records: u64,
     /// The longest record read, in bytes.
     limit: usize,
+    /// The most cells whose ends a record keeps; beyond, cells are only
+    /// counted (a line of a million commas would otherwise cost 8 MB).
+    max_cells: usize,
 }
 
 impl<R: Read> Records<R> {
@@ -184,7 +189,14 @@ impl<R: Read> Records<R> {
             line: 1,
             records: 0,
             limit: MAX_RECORD_BYTES,
+            max_cells: usize::MAX,
         }
+    }
+
+    /// Keeps where cells end for at most `max_cells` cells of a record;
+    /// a record of more is broken ([`Broken::TooManyCells`]).
+    pub fn keep_cells(&mut self, max_cells: usize) {
+        self.max_cells = max_cells.max(1);
     }
 
     /// Refuses records longer than `limit` bytes (default [`MAX_RECORD_BYTES`]).
@@ -240,7 +252,15 @@ impl<R: Read> Records<R> {
                 let n = content.len();
                 // Empty input would tell the parser the file has ended.
                 if n > 0 {
-                    feed(&mut self.parser, content, record, &mut written, &mut cells);
+                    let max = self.max_cells;
+                    feed(
+                        &mut self.parser,
+                        content,
+                        record,
+                        &mut written,
+                        &mut cells,
+                        max,
+                    );
                 }
                 self.start += n;
                 self.byte += n as u64;
@@ -263,8 +283,19 @@ impl<R: Read> Records<R> {
                 continue;
             }
             self.records += 1;
-            let complete = feed(&mut self.parser, b"\n", record, &mut written, &mut cells);
-            if complete == ReadRecordResult::Record {
+            let max = self.max_cells;
+            let complete = feed(
+                &mut self.parser,
+                b"\n",
+                record,
+                &mut written,
+                &mut cells,
+                max,
+            );
+            if complete == ReadRecordResult::Record && cells > self.max_cells {
+                record.len = 0;
+                record.broken = Some(Broken::TooManyCells { cells });
+            } else if complete == ReadRecordResult::Record {
                 record.len = cells;
                 record.broken = None;
             } else {
@@ -307,20 +338,24 @@ impl<R: Read> Records<R> {
 }
 
 /// Feeds `input`, which holds no line end but perhaps the one that ends the
-/// record, to the parser, growing `record` as needed; returns the parser's
-/// last result (`InputEmpty` once `input` is used up inside a record).
+/// record, to the parser, growing `record` as needed (its cells' ends up to
+/// `max_cells`); returns the parser's last result (`InputEmpty` once
+/// `input` is used up inside a record).
 fn feed(
     parser: &mut csv_core::Reader,
     mut input: &[u8],
     record: &mut Record,
     written: &mut usize,
     cells: &mut usize,
+    max_cells: usize,
 ) -> ReadRecordResult {
     loop {
+        // Past `max_cells`, the last slot takes every further end in turn.
+        let slot = (*cells).min(max_cells.saturating_sub(1));
         let (result, read, wrote, ended) = parser.read_record(
             input,
             record.bytes.get_mut(*written..).unwrap_or_default(),
-            record.ends.get_mut(*cells..).unwrap_or_default(),
+            record.ends.get_mut(slot..).unwrap_or_default(),
         );
         input = input.get(read..).unwrap_or_default();
         *written += wrote;
@@ -330,7 +365,8 @@ fn feed(
                 record.bytes.resize(record.bytes.len().max(1) * 2, 0);
             }
             ReadRecordResult::OutputEndsFull => {
-                record.ends.resize(record.ends.len().max(1) * 2, 0);
+                let more = (record.ends.len().max(1) * 2).min(max_cells);
+                record.ends.resize(more.max(record.ends.len()), 0);
             }
             ReadRecordResult::InputEmpty | ReadRecordResult::Record | ReadRecordResult::End => {
                 return result
@@ -493,6 +529,24 @@ mod tests {
             let data = format!("{}{}", if bom { "\u{feff}" } else { "" }, pieces.concat());
             proptest::prop_assert_eq!(all(data.as_bytes(), capacity), line_by_line(data.as_bytes()));
         }
+    }
+
+    #[test]
+    fn cells_past_the_limit_are_counted_not_kept() {
+        let line = ",".repeat(100_000);
+        let data = format!("a,b\n{line}\nc,d\n");
+        let mut records = Records::new(data.as_bytes(), 64);
+        records.keep_cells(3);
+        let mut record = Record::new();
+        records.read(&mut record).unwrap();
+        records.read(&mut record).unwrap();
+        assert_eq!(
+            record.broken(),
+            Some(Broken::TooManyCells { cells: 100_001 })
+        );
+        assert!(record.ends.len() <= 32, "{}", record.ends.len());
+        records.read(&mut record).unwrap();
+        assert_eq!(record.cells().unwrap(), ["c", "d"]);
     }
 
     #[test]
