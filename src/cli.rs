@@ -600,6 +600,14 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
 }
 
 fn doc(path: &Path, format: DocFormat, output: Option<&Path>) -> Exit {
+    if let Some(out) = output.filter(|out| same_file(path, out)) {
+        eprintln!(
+            "error: `-o {}` would overwrite its own source, `{}`",
+            out.display(),
+            path.display()
+        );
+        return Exit::Usage;
+    }
     let bundle = match load_scheme(path) {
         Ok(b) => b,
         Err(e) => return e,

@@ -160,6 +160,18 @@ fn compile_refuses_to_write_over_its_own_source() {
         "its own source",
     );
     assert_eq!(std::fs::read_to_string(&policy).unwrap(), text);
+    // `doc -o` writes a file too.
+    common::fails(
+        &[
+            "doc",
+            policy.to_str().unwrap(),
+            "-o",
+            spelt.to_str().unwrap(),
+        ],
+        2,
+        "its own source",
+    );
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), text);
 }
 
 #[test]
