@@ -209,8 +209,48 @@ pub fn run() -> Exit {
     }
 }
 
+/// The largest file read whole (a policy, a bundle, a scenario, a map):
+/// far more than any of them needs (docs/reliability.md).
+pub(crate) const MAX_FILE_BYTES: u64 = 16 << 20;
+/// The largest applicant read, as JSON (docs/reliability.md).
+const MAX_APPLICANT_BYTES: u64 = 1 << 20;
+/// The largest bundle read (docs/reliability.md). A bundle is about 22
+/// bytes for each byte of its policy's expressions, so a long policy's
+/// bundle can be far larger than the policy; `compile` refuses to write one
+/// larger than this, so that whatever it writes is loaded.
+pub(crate) const MAX_BUNDLE_BYTES: u64 = 128 << 20;
+
+/// Reads a source to its end, refusing more than `limit` bytes: through
+/// `take`, so that `/dev/zero` costs `limit` bytes, not all memory.
+fn read_bounded(source: impl std::io::Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut source.take(limit.saturating_add(1)), &mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {limit} bytes, the most read"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file whole, up to `limit` bytes.
+fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read_bounded(std::fs::File::open(path)?, limit)
+}
+
+/// Reads a text file whole, up to [`MAX_FILE_BYTES`]; text that is not
+/// UTF-8 is refused at its first bad byte (`crate::text`).
+fn read_text(path: &Path) -> Result<String, String> {
+    let name = path.display().to_string();
+    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| format!("{name}: {e}"))?;
+    crate::text::decode(bytes).map_err(|e| match e.help(&name) {
+        Some(help) => format!("{name}: {e}; {help}"),
+        None => format!("{name}: {e}"),
+    })
+}
+
 pub(crate) fn read(path: &Path) -> Result<String, Exit> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
@@ -224,6 +264,22 @@ pub(crate) fn read(path: &Path) -> Result<String, Exit> {
     })
 }
 
+/// Reads a policy that another extends: a regular file only, since a FIFO
+/// or a device could block or never end.
+pub(crate) fn read_parent(full: &Path) -> Result<String, String> {
+    let regular = std::fs::metadata(full).map_err(|e| format!("{}: {e}", full.display()))?;
+    if !regular.is_file() {
+        return Err(format!("{}: not a regular file", full.display()));
+    }
+    read_text(full)
+}
+
+/// The canonical path of a policy, for finding `extends` cycles however
+/// their paths are spelt; the name itself if it has none.
+pub(crate) fn canonical_key(name: &str) -> String {
+    std::fs::canonicalize(name).map_or_else(|_| name.to_string(), |p| p.display().to_string())
+}
+
 /// Reads the policies a policy extends from the file system, relative to
 /// the folder of the file that names them.
 pub(crate) struct FsLoader;
@@ -231,13 +287,12 @@ pub(crate) struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
         let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
-        let name = full.display().to_string();
-        let bytes = std::fs::read(&full).map_err(|e| format!("{name}: {e}"))?;
-        let text = crate::text::decode(bytes).map_err(|e| match e.help(&name) {
-            Some(help) => format!("{name}: {e}; {help}"),
-            None => format!("{name}: {e}"),
-        })?;
-        Ok((name, text))
+        let text = read_parent(&full)?;
+        Ok((full.display().to_string(), text))
+    }
+
+    fn key(&self, name: &str) -> String {
+        canonical_key(name)
     }
 }
 
@@ -288,7 +343,11 @@ fn check(files: &[PathBuf], format: Format) -> Exit {
     }
     if format == Format::Json {
         match serde_json::to_string_pretty(&json) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                if let Err(e) = crate::stdout::print(&(s + "\n")) {
+                    return e;
+                }
+            }
             Err(_) => return Exit::Internal,
         }
     }
@@ -306,10 +365,10 @@ fn ir(path: &Path) -> Exit {
     };
     match compiled.scheme {
         Some(scheme) => match serde_json::to_string_pretty(&scheme) {
-            Ok(s) => {
-                println!("{s}");
-                Exit::Ok
-            }
+            Ok(s) => match crate::stdout::print(&(s + "\n")) {
+                Ok(()) => Exit::Ok,
+                Err(e) => e,
+            },
             Err(_) => Exit::Internal,
         },
         None => Exit::Failed,
@@ -331,7 +390,37 @@ fn write(path: &Path, text: &str) -> Result<(), Exit> {
     })
 }
 
+/// Whether writing `output` would overwrite `source`, however either is
+/// spelt (`a/../p.bursar`, a symbolic link). `output` need not exist.
+fn same_file(source: &Path, output: &Path) -> bool {
+    let Ok(source) = std::fs::canonicalize(source) else {
+        return false;
+    };
+    if let Ok(output) = std::fs::canonicalize(output) {
+        return output == source;
+    }
+    let folder = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), output.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name) == source,
+        _ => false,
+    }
+}
+
 fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>) -> Exit {
+    for (path, what) in std::iter::once((output, "-o")).chain(schema.map(|s| (s, "--input-schema")))
+    {
+        if same_file(policy, path) {
+            eprintln!(
+                "error: `{what} {}` would overwrite its own source, `{}`",
+                path.display(),
+                policy.display()
+            );
+            return Exit::Usage;
+        }
+    }
     let compiled = match compile_file(policy) {
         Ok(c) => c,
         Err(e) => return e,
@@ -347,7 +436,16 @@ fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>) -> Exit {
         }
     }
     let bundle = bursar_compiler::bundle(scheme);
-    if let Err(e) = write(output, &bundle.to_json()) {
+    let json = bundle.to_json();
+    if json.len() as u64 > MAX_BUNDLE_BYTES {
+        eprintln!(
+            "error: the bundle of `{}` would be {} bytes, more than the {MAX_BUNDLE_BYTES} a bundle is read up to; nothing written",
+            policy.display(),
+            json.len()
+        );
+        return Exit::Failed;
+    }
+    if let Err(e) = write(output, &json) {
         return e;
     }
     eprintln!("wrote {} ({})", output.display(), bundle.hash);
@@ -363,7 +461,7 @@ pub(crate) fn load_scheme(path: &Path) -> Result<Bundle, Exit> {
             .map(bursar_compiler::bundle)
             .ok_or(Exit::Failed);
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_file(path, MAX_BUNDLE_BYTES).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
@@ -425,21 +523,12 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
     let scheme = &bundle.scheme;
     if let Some(path) = &args.applicant {
         let text = if path.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                Refusal::one(
-                    Exit::Io,
-                    format!("cannot read the applicant from stdin: {e}"),
-                )
-            })?;
-            s
+            read_bounded(std::io::stdin().lock(), MAX_APPLICANT_BYTES)
         } else {
-            read(path).map_err(|exit| Refusal {
-                exit,
-                problems: Vec::new(),
-            })?
-        };
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            read_file(path, MAX_APPLICANT_BYTES)
+        }
+        .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{}`: {e}", path.display())))?;
+        let json = bursar_runtime::parse_json(&text).map_err(|e| {
             Refusal::one(Exit::Failed, format!("`{}`: not JSON: {e}", path.display()))
         })?;
         return Applicant::from_json(scheme, &json).map_err(|errors| Refusal {
@@ -466,10 +555,15 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
     };
     let file = std::fs::File::open(path)
         .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{}`: {e}", path.display())))?;
-    let mut population =
-        bursar_simulator::population::Reader::from_file(&[scheme], path, file, &Default::default())
-            .map(bursar_simulator::population::Reader::keep_text)
-            .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
+    let mut population = bursar_simulator::population::Reader::from_file(
+        &[scheme],
+        path,
+        file,
+        &Default::default(),
+        bursar_simulator::population::MAX_RECORD_BYTES,
+    )
+    .map(bursar_simulator::population::Reader::keep_text)
+    .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     if args.row == Some(0) {
         return Err(Refusal::one(
@@ -551,7 +645,9 @@ fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
         (Format::Text, true) => explanation.to_text(),
         (Format::Text, false) => crate::output::decision_text(&explanation),
     };
-    println!("{}", text.trim_end());
+    if let Err(e) = crate::stdout::print(&format!("{}\n", text.trim_end())) {
+        return e;
+    }
     if decision.outcome == bursar_runtime::Outcome::Error {
         Exit::Failed
     } else {
@@ -575,18 +671,28 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
     };
     match result {
         Ok(()) => Exit::Ok,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => {
-            let to = output.map_or("standard output".to_string(), |p| {
-                format!("`{}`", p.display())
-            });
-            eprintln!("error: cannot write the population to {to}: {e}");
-            Exit::Io
-        }
+        Err(e) => match output {
+            Some(p) => {
+                eprintln!(
+                    "error: cannot write the population to `{}`: {e}",
+                    p.display()
+                );
+                Exit::Io
+            }
+            None => crate::stdout::failed(e).map_or_else(|e| e, |()| Exit::Ok),
+        },
     }
 }
 
 fn doc(path: &Path, format: DocFormat, output: Option<&Path>) -> Exit {
+    if let Some(out) = output.filter(|out| same_file(path, out)) {
+        eprintln!(
+            "error: `-o {}` would overwrite its own source, `{}`",
+            out.display(),
+            path.display()
+        );
+        return Exit::Usage;
+    }
     let bundle = match load_scheme(path) {
         Ok(b) => b,
         Err(e) => return e,
@@ -616,10 +722,10 @@ fn doc(path: &Path, format: DocFormat, output: Option<&Path>) -> Exit {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         },
-        None => {
-            print!("{text}");
-            Exit::Ok
-        }
+        None => match crate::stdout::print(&text) {
+            Ok(()) => Exit::Ok,
+            Err(e) => e,
+        },
     }
 }
 
@@ -657,8 +763,12 @@ fn fmt(files: &[PathBuf], check: bool) -> Exit {
         }
     }
     if check {
-        for c in &changed {
-            println!("would reformat {c}");
+        let list: String = changed
+            .iter()
+            .map(|c| format!("would reformat {c}\n"))
+            .collect();
+        if let Err(e) = crate::stdout::print(&list) {
+            return e;
         }
         if changed.is_empty() {
             Exit::Ok

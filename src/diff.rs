@@ -83,14 +83,14 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
             serde_json::to_value(&witnesses).unwrap_or_default(),
         );
     }
-    match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        ),
-        Format::Text => print!("{text}"),
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+        Format::Text => text,
+    };
+    match crate::stdout::print(&text) {
+        Ok(()) => Exit::Ok,
+        Err(e) => e,
     }
-    Exit::Ok
 }
 
 /// The budget effect of the whole change, and each change's share of it.

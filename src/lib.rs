@@ -8,6 +8,7 @@ pub mod lsp;
 mod output;
 mod policy_test;
 mod simulate;
+mod stdout;
 mod text;
 
 pub use cli::run;

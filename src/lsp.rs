@@ -26,13 +26,114 @@ use lsp_types::{
 
 use crate::Exit;
 
+/// The largest message read from the client: a document as large as the
+/// largest policy read from disk, escaped as JSON, with room to spare.
+const MAX_MESSAGE_BYTES: u64 = 64 << 20;
+/// The longest header line of a message.
+const MAX_HEADER_BYTES: u64 = 4096;
+
 /// Runs the server on stdin/stdout until the client shuts it down.
+///
+/// lsp-server's own stdio transport allocates whatever `Content-Length` a
+/// message announces, so messages are framed here, refusing one larger
+/// than [`MAX_MESSAGE_BYTES`], and handed over through an in-memory
+/// connection.
 pub(crate) fn run() -> Exit {
-    let (connection, io) = Connection::stdio();
-    let code = serve(&connection);
-    drop(connection);
-    let _ = io.join();
+    let (server, client) = Connection::memory();
+    let Connection { sender, receiver } = client;
+    let (refused, refusal) = std::sync::mpsc::channel();
+    // Detached: at the end it may still be waiting for input.
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            match read_message(&mut stdin) {
+                Ok(Some(msg)) => {
+                    let exit = matches!(&msg, Message::Notification(n) if n.method == "exit");
+                    if sender.send(msg).is_err() || exit {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    // Said before the connection closes, so the server
+                    // loop, which ends when it does, finds it.
+                    let _ = refused.send(e);
+                    break;
+                }
+            }
+        }
+        drop(sender);
+    });
+    let writer = std::thread::spawn(move || {
+        let mut stdout = std::io::stdout().lock();
+        for msg in receiver {
+            if msg.write(&mut stdout).is_err() {
+                break;
+            }
+        }
+    });
+    let code = serve(&server);
+    drop(server);
+    let _ = writer.join();
+    if let Ok(e) = refusal.try_recv() {
+        eprintln!("error: lsp: {e}");
+        return Exit::Failed;
+    }
     code
+}
+
+/// Reads one message: headers, then a body of at most
+/// [`MAX_MESSAGE_BYTES`]; `Ok(None)` at the end of the input.
+fn read_message(input: &mut impl std::io::BufRead) -> Result<Option<Message>, String> {
+    use std::io::{BufRead, Read};
+    let mut size = None;
+    loop {
+        let mut line = Vec::new();
+        let mut limited = input.by_ref().take(MAX_HEADER_BYTES + 1);
+        limited
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("cannot read a message: {e}"))?;
+        if line.is_empty() {
+            return Ok(None);
+        }
+        if line.len() as u64 > MAX_HEADER_BYTES {
+            return Err(format!(
+                "a header line is larger than {MAX_HEADER_BYTES} bytes"
+            ));
+        }
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("Content-Length") {
+                let n: u64 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("bad `Content-Length` `{}`", value.trim()))?;
+                if n > MAX_MESSAGE_BYTES {
+                    return Err(format!(
+                        "a message of {n} bytes is larger than {MAX_MESSAGE_BYTES} bytes, the most read"
+                    ));
+                }
+                size = Some(n);
+            }
+        }
+    }
+    let size = size.ok_or("a message without `Content-Length`")?;
+    let mut body = Vec::new();
+    input
+        .take(size)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("cannot read a message: {e}"))?;
+    if (body.len() as u64) < size {
+        return Err("the input ended inside a message".to_string());
+    }
+    // Framed again for lsp-server's parser, now that the size is known.
+    let mut framed = format!("Content-Length: {size}\r\n\r\n").into_bytes();
+    framed.extend_from_slice(&body);
+    Message::read(&mut &framed[..]).map_err(|e| format!("bad message: {e}"))
 }
 
 /// The server loop, on any connection (the tests use an in-memory one).
@@ -92,9 +193,11 @@ impl Loader for Documents<'_> {
         if let Some(text) = Url::from_file_path(&full).ok().and_then(|u| self.0.get(&u)) {
             return Ok((full.display().to_string(), text.clone()));
         }
-        std::fs::read_to_string(&full)
-            .map(|t| (full.display().to_string(), t))
-            .map_err(|e| format!("{}: {e}", full.display()))
+        crate::cli::read_parent(&full).map(|t| (full.display().to_string(), t))
+    }
+
+    fn key(&self, name: &str) -> String {
+        crate::cli::canonical_key(name)
     }
 }
 

@@ -96,6 +96,8 @@ pub(crate) fn run(paths: &[PathBuf]) -> Exit {
         return Exit::Usage;
     }
     let (mut passed, mut failed) = (0usize, 0usize);
+    // Written file by file, so that a long run shows its progress.
+    let mut out = String::new();
     for file in &files {
         let text = match crate::cli::read(file) {
             Ok(t) => t,
@@ -113,36 +115,41 @@ pub(crate) fn run(paths: &[PathBuf]) -> Exit {
             Ok(b) => b,
             Err(e) => return e,
         };
-        println!(
-            "running {} cases from {} against {}",
+        out.push_str(&format!(
+            "running {} cases from {} against {}\n",
             tests.cases.len(),
             file.display(),
             policy.display()
-        );
+        ));
         for case in &tests.cases {
             match check_case(&bundle, case) {
                 Ok(()) => {
                     passed += 1;
-                    println!("  ok    {}", case.name);
+                    out.push_str(&format!("  ok    {}\n", case.name));
                 }
                 Err(report) => {
                     failed += 1;
-                    println!(
-                        "  FAIL  {}{}",
+                    out.push_str(&format!(
+                        "  FAIL  {}{}\n",
                         case.name,
                         case.covers
                             .as_ref()
                             .map(|c| format!("  ({c})"))
                             .unwrap_or_default()
-                    );
+                    ));
                     for line in report.lines() {
-                        println!("        {line}");
+                        out.push_str(&format!("        {line}\n"));
                     }
                 }
             }
         }
+        if let Err(e) = crate::stdout::print(&std::mem::take(&mut out)) {
+            return e;
+        }
     }
-    println!("\nbursar: {passed} passed, {failed} failed");
+    if let Err(e) = crate::stdout::print(&format!("\nbursar: {passed} passed, {failed} failed\n")) {
+        return e;
+    }
     if failed > 0 {
         Exit::Failed
     } else {

@@ -33,6 +33,9 @@ pub(crate) struct RunArgs {
     /// A TOML file of `field = "column"` lines, for many mappings.
     #[arg(long, value_name = "FILE")]
     map_file: Option<PathBuf>,
+    /// The longest row read, in bytes; a longer one stops the run.
+    #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -133,10 +136,12 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let mut reader = Reader::from_file(schemes, &args.population, file, &map).map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
+    let limit = args.max_record_bytes;
+    let mut reader =
+        Reader::from_file(schemes, &args.population, file, &map, limit).map_err(|e| {
+            eprintln!("error: {e}");
+            Exit::Failed
+        })?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
     let on_progress = |bytes: u64| {
         if let Ok(mut p) = progress.lock() {
@@ -147,7 +152,7 @@ pub(crate) fn run_population(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(threads.clamp(1, MAX_THREADS))
         .build()
         .map_err(|e| {
             eprintln!("error: cannot start {threads} threads: {e}");
@@ -170,11 +175,16 @@ pub(crate) fn overflow(e: &bursar_simulator::sum::Overflow) -> Exit {
     Exit::Failed
 }
 
+/// The most worker threads a run starts (docs/simulate.md): more only
+/// cost the time to start them.
+pub(crate) const MAX_THREADS: usize = 256;
+
 /// A thread count: 0 would mean no worker at all, so it is refused rather
-/// than quietly taken as 1.
+/// than quietly taken as 1; more than [`MAX_THREADS`] is refused too.
 pub(crate) fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(0) => Err("at least 1 thread is needed".to_string()),
+        Ok(n) if n > MAX_THREADS => Err(format!("at most {MAX_THREADS} threads are allowed")),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
@@ -189,6 +199,7 @@ impl RunArgs {
             on_bad_row: BadRow::Fail,
             maps: Vec::new(),
             map_file: None,
+            max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
         }
     }
 }
@@ -244,6 +255,10 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
     };
     if let Some(name) = &what_if.scenario {
         scenario = Some(find_scenario(&scheme_path, name)?);
+    }
+    if what_if.seed.is_some() && scenario.is_none() {
+        eprintln!("error: `--seed` sets the seed of a scenario's behavioural draws, and no scenario is given; add `--scenario NAME`");
+        return Err(Exit::Usage);
     }
     let bundle = load_scheme(&scheme_path)?;
     let mut scheme = bundle.scheme.clone();
@@ -398,13 +413,13 @@ pub(crate) fn simulate(
         Ok(r) => r,
         Err(e) => return overflow(&e),
     };
-    match format {
-        ReportFormat::Text => print!("{}", report.to_text()),
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
-        ReportFormat::Csv => print!("{}", report.to_csv()),
+    let text = match format {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        ReportFormat::Csv => report.to_csv(),
+    };
+    if let Err(e) = crate::stdout::print(&text) {
+        return e;
     }
     if report.errors > 0 {
         Exit::Failed
@@ -464,13 +479,13 @@ pub(crate) fn compare(
         Err(e) => return overflow(&e),
     };
     let errors = comparison.base.errors + comparison.reform.errors;
-    match format {
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&comparison).unwrap_or_default()
-        ),
-        ReportFormat::Text => print!("{}", comparison.to_text()),
-        ReportFormat::Csv => print!("{}", comparison.to_csv()),
+    let text = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
+        ReportFormat::Text => comparison.to_text(),
+        ReportFormat::Csv => comparison.to_csv(),
+    };
+    if let Err(e) = crate::stdout::print(&text) {
+        return e;
     }
     if errors > 0 {
         Exit::Failed

@@ -27,6 +27,13 @@ pub trait Loader {
     /// Resolves `path` as written in `from` (a file name given earlier) and
     /// returns the file's name and text.
     fn load(&self, from: &str, path: &str) -> Result<(String, String), String>;
+
+    /// What tells files apart when looking for a cycle: two names of one
+    /// file (`sub/../p.bursar`, a path through a link) give one key. A
+    /// file system loader gives the canonical path; by default, the name.
+    fn key(&self, name: &str) -> String {
+        name.to_string()
+    }
 }
 
 /// A loader for single files: `extends` is an error.
@@ -38,7 +45,8 @@ impl Loader for NoLoader {
     }
 }
 
-/// Loads a policy and everything it extends, merged into one tree.
+/// Loads a policy and everything it extends, merged into one tree. `chain`
+/// holds the [`Loader::key`] of each file from the root down to `source`.
 pub(crate) fn load(
     source: &SourceFile,
     loader: &dyn Loader,
@@ -94,9 +102,10 @@ pub(crate) fn load(
             return None;
         }
     };
-    if chain.contains(&name) || name == source.name() {
+    let key = loader.key(&name);
+    if chain.contains(&key) {
         let mut cycle = chain.clone();
-        cycle.push(name.clone());
+        cycle.push(key);
         r.error(
             Code::Cycle,
             parent_path.span,
@@ -106,7 +115,7 @@ pub(crate) fn load(
         .with_help("a policy cannot be its own ancestor");
         return None;
     }
-    chain.push(name.clone());
+    chain.push(key);
     let parent = load(&SourceFile::new(name, text), loader, r, chain)?;
     chain.pop();
     Some(merge(parent, file, r))

@@ -48,7 +48,7 @@ pub fn compile(source: &SourceFile) -> Compiled {
 /// `loader`; the result is one self-contained scheme.
 pub fn compile_with(source: &SourceFile, loader: &dyn Loader) -> Compiled {
     let mut reporter = diagnostic::Reporter::new(SourceMap::default());
-    let mut chain = vec![source.name().to_string()];
+    let mut chain = vec![loader.key(source.name())];
     let Some(file) = inherit::load(source, loader, &mut reporter, &mut chain) else {
         return Compiled {
             scheme: None,

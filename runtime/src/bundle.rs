@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ir::{Anchor, Criterion, Expr, Pattern, RowAmount, Scheme, Type, Value};
+use crate::ir::{
+    Anchor, ArithOp, Builtin, CompareOp, Criterion, Expr, Pattern, RowAmount, Scheme, Type, Value,
+};
 
 /// The format this runtime reads and writes.
 /// Version 2: `and`, `or` and arithmetic chains are one node each.
@@ -98,7 +100,13 @@ impl Bundle {
             .get("format")
             .and_then(|f| f.as_str())
             .ok_or(BundleError::NotABundle)?;
-        match format.strip_prefix(FORMAT_PREFIX).map(|v| v.parse::<u32>()) {
+        // A version is written in digits without a leading zero, so `01`
+        // and `+1`, which `parse` would take for 1, are not this format.
+        let version = format.strip_prefix(FORMAT_PREFIX).map(|v| {
+            let canonical = v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
+            v.parse::<u32>().ok().filter(|_| canonical).ok_or(())
+        });
+        match version {
             Some(Ok(FORMAT_VERSION)) => {}
             Some(Ok(v)) if v > FORMAT_VERSION => {
                 return Err(BundleError::NewerFormat {
@@ -140,10 +148,23 @@ pub fn hash(scheme: &Scheme) -> String {
     out
 }
 
-/// Checks every index in the scheme points at something, so the evaluator
-/// can trust them (it still returns errors rather than panic if not).
+/// Checks every index in the scheme points at something and every
+/// expression has the type the checker would give it, so the evaluator can
+/// trust them (it still returns errors rather than panic if not): a
+/// hand-edited bundle is refused rather than evaluated into a wrong answer.
+/// Refuses negative amounts and durations, a currency that is not an ISO
+/// 4217 code, and a period that ends before it starts, as the checker does.
 pub fn validate(s: &Scheme) -> Result<(), String> {
     let v = Validator { s };
+    let currency = &s.header.currency;
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(format!("unknown currency `{currency}`"));
+    }
+    if let Some(p) = &s.header.period {
+        if p.end < p.start {
+            return Err("the period ends before it starts".into());
+        }
+    }
     for f in &s.applicant {
         v.ty(f.ty).map_err(|e| format!("field `{}`: {e}", f.name))?;
     }
@@ -154,9 +175,25 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
         for r in &t.rows {
             if let Some(k) = &r.key {
                 v.value(k)?;
+                if let Some(ty) = t.key.filter(|&ty| ty != value_type(k)) {
+                    return Err(format!(
+                        "row `{}.{}` has a key of type {}, not {}",
+                        t.name,
+                        r.name,
+                        type_name(value_type(k)),
+                        type_name(ty)
+                    ));
+                }
             }
-            if let RowAmount::SameAs(rr) = r.amount {
-                v.row(rr.table, rr.row)?;
+            match r.amount {
+                RowAmount::SameAs(rr) => v.row(rr.table, rr.row)?,
+                RowAmount::Money(m) if m.minor() < 0 => {
+                    return Err(format!(
+                        "row `{}.{}` pays a negative amount",
+                        t.name, r.name
+                    ))
+                }
+                RowAmount::Money(_) => {}
             }
         }
     }
@@ -179,16 +216,22 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    let condition = |e: &Expr| match v.expr(e, false)? {
+        Type::Bool => Ok(()),
+        ty => Err(format!("a condition is {}, not a bool", a(ty))),
+    };
     for c in &s.requirements {
-        v.expr(&c.expr)?;
+        condition(&c.expr)?;
     }
     for cat in &s.categories {
+        let in_category = |e: String| format!("category `{}`: {e}", cat.name);
         for c in &cat.conditions {
-            v.expr(&c.expr)
-                .map_err(|e| format!("category `{}`: {e}", cat.name))?;
+            condition(&c.expr).map_err(in_category)?;
         }
-        v.expr(&cat.pay)
-            .map_err(|e| format!("category `{}`: {e}", cat.name))?;
+        match v.expr(&cat.pay, true).map_err(in_category)? {
+            Type::Money => {}
+            ty => return Err(in_category(format!("pays {}, not money", a(ty)))),
+        }
     }
     if s.award.limit == 0 {
         return Err("the award limit is 0".into());
@@ -205,10 +248,16 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             v.field(id)?;
         }
         for e in app.deadline.iter().chain(app.opens.iter()) {
-            v.expr(e)?;
+            match v.expr(e, false)? {
+                Type::Date => {}
+                ty => return Err(format!("the application window is {}, not a date", a(ty))),
+            }
         }
     }
     for (i, step) in s.timeline.iter().enumerate() {
+        if step.within.count < 0 {
+            return Err(format!("step `{}` has a negative time limit", step.name));
+        }
         if let Anchor::Step(j) = step.after {
             if j as usize >= i {
                 return Err(format!("step `{}` counts from a later step", step.name));
@@ -253,65 +302,223 @@ impl Validator<'_> {
             _ => Ok(()),
         }
     }
-    fn expr(&self, e: &Expr) -> Result<(), String> {
+    /// The type of `e`, by the checker's rules; `pay` when `e` is (part of)
+    /// a payout, where a negative amount is refused.
+    fn expr(&self, e: &Expr, pay: bool) -> Result<Type, String> {
+        let same = |x: Type, y: Type| {
+            if x == y {
+                Ok(x)
+            } else {
+                Err(format!("compares {} with {}", a(x), a(y)))
+            }
+        };
+        let ordered = |ty: Type| match ty {
+            Type::Int | Type::Money | Type::Date => Ok(ty),
+            other => Err(format!("orders {}, which has no order", a(other))),
+        };
         match e {
-            Expr::Lit(v) => self.value(v),
-            Expr::Field(f) | Expr::IsPresent(f) => self.field(*f),
-            Expr::Row(r) => self.row(r.table, r.row),
-            Expr::Lookup { table, key } => {
-                if (*table as usize) >= self.s.tables.len() {
-                    return Err(format!("table #{table} does not exist"));
+            Expr::Lit(v) => {
+                self.value(v)?;
+                match v {
+                    Value::Money(m) if pay && m.minor() < 0 => {
+                        return Err(format!("a negative amount, {m}, in a payout"))
+                    }
+                    Value::Duration(d) if d.count < 0 => {
+                        return Err(format!("a negative duration, {} units", d.count))
+                    }
+                    _ => {}
                 }
-                self.expr(key)
+                Ok(value_type(v))
             }
-            Expr::Not(a) | Expr::Neg(a) => self.expr(a),
-            Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(|e| self.expr(e)),
-            Expr::Compare { lhs, rhs, .. } => {
-                self.expr(lhs)?;
-                self.expr(rhs)
+            Expr::Field(f) => {
+                self.field(*f)?;
+                self.s
+                    .applicant
+                    .get(*f as usize)
+                    .map(|f| f.ty)
+                    .ok_or_else(|| format!("field #{f} does not exist"))
             }
+            Expr::IsPresent(f) => self.field(*f).map(|()| Type::Bool),
+            Expr::Row(r) => self.row(r.table, r.row).map(|()| Type::Money),
+            Expr::Lookup { table, key } => {
+                let Some(t) = self.s.tables.get(*table as usize) else {
+                    return Err(format!("table #{table} does not exist"));
+                };
+                let found = self.expr(key, false)?;
+                match t.key {
+                    Some(ty) if ty == found => Ok(Type::Money),
+                    Some(ty) => Err(format!(
+                        "looks up table `{}` with {}, not {}",
+                        t.name,
+                        a(found),
+                        a(ty)
+                    )),
+                    None => Err(format!("looks up table `{}`, which has no key", t.name)),
+                }
+            }
+            Expr::Not(x) => match self.expr(x, false)? {
+                Type::Bool => Ok(Type::Bool),
+                ty => Err(format!("negates {}, not a bool", a(ty))),
+            },
+            Expr::Neg(x) => match self.expr(x, false)? {
+                ty @ (Type::Int | Type::Money) => Ok(ty),
+                ty => Err(format!("takes the negative of {}", a(ty))),
+            },
+            Expr::And(items) | Expr::Or(items) => {
+                for item in items {
+                    match self.expr(item, false)? {
+                        Type::Bool => {}
+                        ty => return Err(format!("joins {} with `and` or `or`", a(ty))),
+                    }
+                }
+                Ok(Type::Bool)
+            }
+            Expr::Compare { op, lhs, rhs } => {
+                let ty = same(self.expr(lhs, false)?, self.expr(rhs, false)?)?;
+                if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                    ordered(ty)?;
+                }
+                Ok(Type::Bool)
+            }
+            // A left fold, typed as the evaluator computes it. An operand
+            // may be negative (`x + -100 元`): only the amount paid must
+            // not be, which the evaluator checks.
             Expr::Arith { first, rest } => {
-                self.expr(first)?;
-                rest.iter().try_for_each(|(_, e)| self.expr(e))
+                let mut x = self.expr(first, false)?;
+                for (op, e) in rest {
+                    let y = self.expr(e, false)?;
+                    x = match (op, x, y) {
+                        (ArithOp::Add | ArithOp::Sub, Type::Int, Type::Int)
+                        | (ArithOp::Mul, Type::Int, Type::Int) => Type::Int,
+                        (ArithOp::Add | ArithOp::Sub, Type::Money, Type::Money)
+                        | (ArithOp::Mul, Type::Money, Type::Int)
+                        | (ArithOp::Mul, Type::Int, Type::Money) => Type::Money,
+                        (ArithOp::Add | ArithOp::Sub, Type::Date, Type::Duration)
+                        | (ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
+                        _ => return Err(format!("cannot {} {} and {}", op.symbol(), a(x), a(y))),
+                    };
+                }
+                Ok(x)
             }
             Expr::InSet { expr, set } => {
-                self.expr(expr)?;
-                set.iter().try_for_each(|v| self.value(v))
+                let ty = self.expr(expr, false)?;
+                for v in set {
+                    self.value(v)?;
+                    same(ty, value_type(v))?;
+                }
+                Ok(Type::Bool)
             }
             Expr::InRange { expr, lo, hi, .. } => {
-                self.expr(expr)?;
-                lo.iter().chain(hi.iter()).try_for_each(|b| self.expr(b))
+                let ty = ordered(self.expr(expr, false)?)?;
+                for bound in lo.iter().chain(hi.iter()) {
+                    same(ty, self.expr(bound, false)?)?;
+                }
+                Ok(Type::Bool)
             }
             Expr::Default { field, default } => {
-                self.field(*field)?;
-                self.expr(default)
+                let ty = self.expr(&Expr::Field(*field), false)?;
+                same(ty, self.expr(default, pay)?)
             }
-            Expr::Call { args, .. } => args.iter().try_for_each(|a| self.expr(a)),
+            Expr::Call { func, args } => {
+                // `max(0 元, x - 5000 元)`: an argument may be below
+                // zero where the result is not.
+                let types = args
+                    .iter()
+                    .map(|x| self.expr(x, false))
+                    .collect::<Result<Vec<Type>, String>>()?;
+                match (func, types.as_slice()) {
+                    (Builtin::Year | Builtin::Month | Builtin::Day, [Type::Date]) => Ok(Type::Int),
+                    (Builtin::Min | Builtin::Max, [x, y]) => ordered(same(*x, *y)?),
+                    (
+                        Builtin::Year | Builtin::Month | Builtin::Day | Builtin::Min | Builtin::Max,
+                        _,
+                    ) => Err(format!(
+                        "calls `{}` with {}",
+                        func.name(),
+                        types.iter().map(|t| a(*t)).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
             Expr::If {
                 cond,
                 then,
                 otherwise,
             } => {
-                self.expr(cond)?;
-                self.expr(then)?;
-                self.expr(otherwise)
+                match self.expr(cond, false)? {
+                    Type::Bool => {}
+                    ty => return Err(format!("`if` tests {}, not a bool", a(ty))),
+                }
+                same(self.expr(then, pay)?, self.expr(otherwise, pay)?)
             }
             Expr::Match { scrutinee, arms } => {
-                self.expr(scrutinee)?;
+                let ty = self.expr(scrutinee, false)?;
+                let mut body = None;
                 for arm in arms {
                     for p in &arm.patterns {
-                        match p {
-                            Pattern::Wildcard => {}
-                            Pattern::Value(v) => self.value(v)?,
+                        let values = match p {
+                            Pattern::Wildcard => Vec::new(),
+                            Pattern::Value(v) => vec![v],
                             Pattern::Range { lo, hi, .. } => {
-                                lo.iter().chain(hi.iter()).try_for_each(|v| self.value(v))?;
+                                ordered(ty)?;
+                                lo.iter().chain(hi.iter()).collect()
+                            }
+                        };
+                        for v in values {
+                            self.value(v)?;
+                            if value_type(v) != ty {
+                                return Err(format!(
+                                    "a pattern of type {} for a value of type {}",
+                                    type_name(value_type(v)),
+                                    type_name(ty)
+                                ));
                             }
                         }
                     }
-                    self.expr(&arm.body)?;
+                    let t = self.expr(&arm.body, pay)?;
+                    body = Some(match body {
+                        Some(b) => same(b, t)?,
+                        None => t,
+                    });
                 }
-                Ok(())
+                body.ok_or_else(|| "a `match` without arms".to_string())
             }
         }
     }
+}
+
+/// The type of a literal value.
+fn value_type(v: &Value) -> Type {
+    match v {
+        Value::Bool(_) => Type::Bool,
+        Value::Int(_) => Type::Int,
+        Value::Money(_) => Type::Money,
+        Value::Date(_) => Type::Date,
+        Value::Text(_) => Type::Text,
+        Value::Enum { ty, .. } => Type::Enum(*ty),
+        Value::Duration(_) => Type::Duration,
+    }
+}
+
+/// A type's name in a message.
+fn type_name(ty: Type) -> String {
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::Int => "int".into(),
+        Type::Money => "money".into(),
+        Type::Date => "date".into(),
+        Type::Text => "text".into(),
+        Type::Duration => "duration".into(),
+        Type::Enum(e) => format!("enum #{e}"),
+    }
+}
+
+/// A type's name with its article: `an int`, `a date`.
+fn a(ty: Type) -> String {
+    let name = type_name(ty);
+    let article = if matches!(ty, Type::Int | Type::Enum(_)) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }

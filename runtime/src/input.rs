@@ -121,6 +121,32 @@ pub enum Problem {
     },
 }
 
+/// The most characters of a value [`shown`] echoes.
+pub const SHOWN_CHARS: usize = 60;
+
+/// A value from data (a cell, a JSON string or key) as it may be echoed in
+/// a message on a terminal: cut to [`SHOWN_CHARS`] characters, with `…`
+/// after a cut, and every control character (escape sequences start with
+/// one) or bidirectional control written as `\u{…}`, so that data can
+/// neither flood a message nor drive the terminal. Every message that
+/// echoes data goes through this.
+pub fn shown(value: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == SHOWN_CHARS {
+            out.push('…');
+            break;
+        }
+        let bidi = matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.problem {
@@ -131,7 +157,7 @@ impl std::fmt::Display for InputError {
                 write!(
                     f,
                     "unknown field `{}` (the applicant has: {})",
-                    self.field,
+                    shown(&self.field),
                     known.join(", ")
                 )
             }
@@ -139,8 +165,9 @@ impl std::fmt::Display for InputError {
             Problem::Invalid { expected, found } => {
                 write!(
                     f,
-                    "field `{}`: expected {expected}, found `{found}`",
-                    self.field
+                    "field `{}`: expected {expected}, found `{}`",
+                    self.field,
+                    shown(found)
                 )
             }
         }

@@ -33,6 +33,7 @@ mod eval;
 mod explain;
 mod input;
 pub mod ir;
+mod json;
 pub mod money;
 mod nesting;
 
@@ -43,6 +44,8 @@ pub use eval::{
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{
-    describe_type, parse_cell, parse_cell_into, parse_date, Applicant, InputError, Problem,
+    describe_type, parse_cell, parse_cell_into, parse_date, shown, Applicant, InputError, Problem,
+    SHOWN_CHARS,
 };
+pub use json::parse_json;
 pub use money::Money;

@@ -34,14 +34,20 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<serde_json::Value, BundleError> {
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     de.disable_recursion_limit();
-    let not_json = |e: serde_json::Error| BundleError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    };
-    let value = serde::Deserialize::deserialize(&mut de).map_err(not_json)?;
-    de.end().map_err(not_json)?;
-    Ok(value)
+    crate::json::parse_json_from(&mut de).map_err(|e| {
+        if e.is_data() {
+            // Well-formed JSON, but a key given twice.
+            BundleError::Malformed {
+                message: e.to_string(),
+            }
+        } else {
+            BundleError::NotJson {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            }
+        }
+    })
 }
 
 /// The byte offset where the nesting of `[` and `{` (outside strings) first

@@ -139,3 +139,156 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_repeated_key_is_refused_by_name() {
+    // Last would win: a second `format`, a `scheme` given twice.
+    let twice_format = text().replacen("{\n", "{\n  \"format\": \"bursar-bundle/1\",\n", 1);
+    let twice_scheme = text().replacen("{\n", "{\n  \"scheme\": {},\n", 1);
+    for (bytes, key) in [(twice_format, "format"), (twice_scheme, "scheme")] {
+        let err = Bundle::from_slice(bytes.as_bytes()).unwrap_err();
+        assert!(matches!(err, BundleError::Malformed { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&format!("duplicate key `{key}`")),
+            "{err}"
+        );
+    }
+    // Deep inside too.
+    let nested = text().replacen("\"limit\": 1", "\"limit\": 1, \"limit\": 2", 1);
+    let err = Bundle::from_slice(nested.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("duplicate key `limit`"), "{err}");
+    // And in an applicant's JSON.
+    let err = bursar_runtime::parse_json(br#"{"person_id": "a", "person_id": "b"}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate key `person_id`"),
+        "{err}"
+    );
+    let ok = bursar_runtime::parse_json(br#"{"a": [1, -2, 2.5, null, true, {"b": "c"}]}"#).unwrap();
+    assert_eq!(
+        ok,
+        serde_json::json!({"a": [1, -2, 2.5, null, true, {"b": "c"}]})
+    );
+}
+
+#[test]
+fn the_format_version_is_matched_exactly() {
+    for odd in [
+        "bursar-bundle/02",
+        "bursar-bundle/+2",
+        "bursar-bundle/2 ",
+        "bursar-bundle/002",
+    ] {
+        let bytes = text().replacen("\"bursar-bundle/2\"", &format!("\"{odd}\""), 1);
+        let err = Bundle::from_slice(bytes.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            BundleError::UnknownFormat { found: odd.into() },
+            "{odd}"
+        );
+    }
+}
+
+/// The 2023 bundle changed by `edit` and rehashed, as a hand-edited bundle
+/// would be: the refusal it gets.
+fn refusal(edit: impl FnOnce(&mut bursar_runtime::ir::Scheme)) -> String {
+    let mut bundle = Bundle::from_slice(BUNDLE).unwrap();
+    edit(&mut bundle.scheme);
+    bundle.hash = rehash(&bundle.scheme);
+    match Bundle::from_slice(bundle.to_json().as_bytes()) {
+        Err(e @ BundleError::Inconsistent { .. }) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_ill_typed_rehashed_bundle_is_refused() {
+    use bursar_runtime::ir::{DurationUnitValue, DurationValue, Expr, Pattern, RowAmount, Value};
+    use bursar_runtime::Money;
+    let lit = |v| Box::new(Expr::Lit(v));
+    type Edit = Box<dyn FnOnce(&mut bursar_runtime::ir::Scheme)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            // `voc_issued` (a date) in an int range.
+            "compares a date with an int",
+            Box::new(move |s| {
+                s.categories[0].conditions[2].expr = Expr::InRange {
+                    expr: Box::new(Expr::Field(4)),
+                    lo: Some(lit(Value::Int(1))),
+                    hi: Some(lit(Value::Int(3))),
+                    inclusive: true,
+                }
+            }),
+        ),
+        (
+            "a condition is an int, not a bool",
+            Box::new(|s| s.requirements[0].expr = Expr::Field(2)),
+        ),
+        (
+            "pays a bool, not money",
+            Box::new(|s| s.categories[0].pay = Expr::Field(1)),
+        ),
+        (
+            "looks up table `social_work_standard` with an int",
+            Box::new(|s| {
+                s.categories[1].pay = Expr::Lookup {
+                    table: 1,
+                    key: Box::new(Expr::Field(2)),
+                }
+            }),
+        ),
+        (
+            "a pattern of type date",
+            Box::new(|s| {
+                let Expr::Match { arms, .. } = &mut s.categories[0].pay else {
+                    panic!()
+                };
+                arms[0].patterns[0] = Pattern::Value(Value::Date(
+                    chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+                ));
+            }),
+        ),
+        (
+            "row `standard.level1` pays a negative amount",
+            Box::new(|s| s.tables[0].rows[0].amount = RowAmount::Money(Money(-100))),
+        ),
+        (
+            "a negative amount",
+            Box::new(|s| s.categories[2].pay = Expr::Lit(Value::Money(Money(-100)))),
+        ),
+        (
+            "step `review` has a negative time limit",
+            Box::new(|s| s.timeline[0].within.count = -1),
+        ),
+        (
+            "a negative duration",
+            Box::new(move |s| {
+                let deadline = s.application.as_mut().unwrap().deadline.as_mut().unwrap();
+                *deadline = Expr::Arith {
+                    first: Box::new(deadline.clone()),
+                    rest: vec![(
+                        bursar_runtime::ir::ArithOp::Add,
+                        *lit(Value::Duration(DurationValue {
+                            count: -3,
+                            unit: DurationUnitValue::Days,
+                        })),
+                    )],
+                };
+            }),
+        ),
+        (
+            "unknown currency `yuan`",
+            Box::new(|s| s.header.currency = "yuan".into()),
+        ),
+        (
+            "the period ends before it starts",
+            Box::new(|s| {
+                let p = s.header.period.as_mut().unwrap();
+                std::mem::swap(&mut p.start, &mut p.end);
+            }),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let message = refusal(edit);
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+}

@@ -6,19 +6,26 @@
 //! a UTF-8 check per record that parsing the cells repeats. A [`Record`]
 //! keeps the parser's own output, the cells' bytes run together and where
 //! each ends, and its cells are checked as text once, by whoever reads them.
+//!
+//! A record is one line: the file is cut into lines first (LF, CRLF or a
+//! lone CR, as editors count them), and each line is parsed on its own. A
+//! quoted field cannot span lines (docs/simulate.md): one that is still open
+//! at the end of its line makes that line a broken record, and reading goes
+//! on at the next line. So a stray quote costs one row, not the rest of the
+//! file, every line is counted as it is read, and no line is buffered past
+//! the limit on a record's length.
 
 use std::io::Read;
 
 use csv_core::ReadRecordResult;
 
-/// Where a record is in its file, as the parser counts.
+/// Where a record is in its file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RowPosition {
-    /// The parser's line. It comes up one short after a CRLF line end or a
-    /// blank line (rust-csv issues 395 and 208), so a line shown to a
-    /// person is found again from `byte` (`population::Reader::locate`).
+    /// The 1-based line the record is on, as an editor counts: LF, CRLF and
+    /// a lone CR each end a line, blank lines included.
     pub line: u64,
-    /// Where the row starts, or the line end just before it.
+    /// Where the line starts in the file, in bytes.
     pub byte: u64,
     /// The row's number: 0 for the header, 1 for the first row after it.
     pub record: u64,
@@ -33,6 +40,17 @@ pub struct Record {
     /// the parser fills.
     ends: Vec<usize>,
     len: usize,
+    /// The line could not be read as a record.
+    broken: Option<Broken>,
+}
+
+/// Why a line is not a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Broken {
+    /// A quoted field opens on the line and does not close before its end.
+    OpenQuote,
+    /// More cells than [`Records::keep_cells`] allows: only counted.
+    TooManyCells { cells: usize },
 }
 
 impl Default for Record {
@@ -53,7 +71,13 @@ impl Record {
             bytes: vec![0; 256],
             ends: vec![0; 32],
             len: 0,
+            broken: None,
         }
+    }
+
+    /// Why the line is not a record, if it is not.
+    pub fn broken(&self) -> Option<Broken> {
+        self.broken
     }
 
     /// How many cells.
@@ -112,6 +136,22 @@ impl Record {
 /// A UTF-8 byte order mark and one byte more.
 const BOM_AND_ONE: usize = 4;
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// The default limit on a record's length, line end excluded: far more than
+/// a population row needs, far less than memory.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Why reading stopped.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The source could not be read.
+    Io(std::io::Error),
+    /// The line at `line` is longer than `limit` bytes.
+    TooLong { line: u64, limit: usize },
+}
+
 /// Reads records from a source, buffering it.
 pub struct Records<R> {
     source: R,
@@ -124,8 +164,15 @@ pub struct Records<R> {
     exhausted: bool,
     /// The file offset of `buffer[start]`.
     byte: u64,
+    /// The line of `buffer[start]`, from 1.
+    line: u64,
     /// Records read so far.
     records: u64,
+    /// The longest record read, in bytes.
+    limit: usize,
+    /// The most cells whose ends a record keeps; beyond, cells are only
+    /// counted (a line of a million commas would otherwise cost 8 MB).
+    max_cells: usize,
 }
 
 impl<R: Read> Records<R> {
@@ -139,8 +186,23 @@ impl<R: Read> Records<R> {
             end: 0,
             exhausted: false,
             byte: 0,
+            line: 1,
             records: 0,
+            limit: MAX_RECORD_BYTES,
+            max_cells: usize::MAX,
         }
+    }
+
+    /// Keeps where cells end for at most `max_cells` cells of a record;
+    /// a record of more is broken ([`Broken::TooManyCells`]).
+    pub fn keep_cells(&mut self, max_cells: usize) {
+        self.max_cells = max_cells.max(1);
+    }
+
+    /// Refuses records longer than `limit` bytes (default [`MAX_RECORD_BYTES`]).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// Bytes read so far.
@@ -151,7 +213,7 @@ impl<R: Read> Records<R> {
     /// Where the next record starts.
     pub fn position(&self) -> RowPosition {
         RowPosition {
-            line: self.parser.line(),
+            line: self.line,
             byte: self.byte,
             record: self.records,
         }
@@ -159,42 +221,98 @@ impl<R: Read> Records<R> {
 
     /// Reads the next record into `record`; `Ok(None)` at the end. Blank
     /// lines are skipped; a UTF-8 byte order mark at the start is not a byte
-    /// of the first cell.
-    pub fn read(&mut self, record: &mut Record) -> std::io::Result<Option<RowPosition>> {
-        let at = self.position();
-        let (mut written, mut cells) = (0, 0);
+    /// of the first cell. A line whose quoted field does not close is a
+    /// record with [`Record::broken`] set.
+    pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
         loop {
-            if self.start == self.end && !self.exhausted {
-                self.fill()?;
+            if !self.more()? {
+                return Ok(None);
             }
-            let input = self.buffer.get(self.start..self.end).unwrap_or_default();
-            let (result, read, wrote, ended) = self.parser.read_record(
-                input,
-                record.bytes.get_mut(written..).unwrap_or_default(),
-                record.ends.get_mut(cells..).unwrap_or_default(),
+            if self.byte == 0 {
+                let head = self.buffer.get(self.start..self.end).unwrap_or_default();
+                if head.starts_with(BOM) {
+                    self.start += BOM.len();
+                    self.byte += BOM.len() as u64;
+                }
+            }
+            let at = self.position();
+            let (mut written, mut cells, mut len) = (0, 0, 0usize);
+            let mut ended = false;
+            while self.more()? {
+                let input = self.buffer.get(self.start..self.end).unwrap_or_default();
+                let cut = memchr::memchr2(b'\n', b'\r', input);
+                let content = input.get(..cut.unwrap_or(input.len())).unwrap_or_default();
+                len = len.saturating_add(content.len());
+                if len > self.limit {
+                    return Err(ReadError::TooLong {
+                        line: at.line,
+                        limit: self.limit,
+                    });
+                }
+                let n = content.len();
+                // Empty input would tell the parser the file has ended.
+                if n > 0 {
+                    let max = self.max_cells;
+                    feed(
+                        &mut self.parser,
+                        content,
+                        record,
+                        &mut written,
+                        &mut cells,
+                        max,
+                    );
+                }
+                self.start += n;
+                self.byte += n as u64;
+                if cut.is_some() {
+                    ended = true;
+                    break;
+                }
+            }
+            if ended {
+                let cr = self.buffer.get(self.start) == Some(&b'\r');
+                self.start += 1;
+                self.byte += 1;
+                if cr && self.more()? && self.buffer.get(self.start) == Some(&b'\n') {
+                    self.start += 1;
+                    self.byte += 1;
+                }
+            }
+            self.line += 1;
+            if len == 0 {
+                continue;
+            }
+            self.records += 1;
+            let max = self.max_cells;
+            let complete = feed(
+                &mut self.parser,
+                b"\n",
+                record,
+                &mut written,
+                &mut cells,
+                max,
             );
-            self.start += read;
-            self.byte += read as u64;
-            written += wrote;
-            cells += ended;
-            match result {
-                // The parser takes empty input as the end of the file.
-                ReadRecordResult::InputEmpty if input.is_empty() => return Ok(None),
-                ReadRecordResult::InputEmpty => {}
-                ReadRecordResult::OutputFull => {
-                    record.bytes.resize(record.bytes.len().max(1) * 2, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    record.ends.resize(record.ends.len().max(1) * 2, 0);
-                }
-                ReadRecordResult::Record => {
-                    record.len = cells;
-                    self.records += 1;
-                    return Ok(Some(at));
-                }
-                ReadRecordResult::End => return Ok(None),
+            if complete == ReadRecordResult::Record && cells > self.max_cells {
+                record.len = 0;
+                record.broken = Some(Broken::TooManyCells { cells });
+            } else if complete == ReadRecordResult::Record {
+                record.len = cells;
+                record.broken = None;
+            } else {
+                self.parser.reset();
+                record.len = 0;
+                record.broken = Some(Broken::OpenQuote);
             }
+            return Ok(Some(at));
         }
+    }
+
+    /// Whether there are bytes to read, reading more if needed.
+    fn more(&mut self) -> Result<bool, ReadError> {
+        if self.start == self.end && !self.exhausted {
+            self.fill().map_err(ReadError::Io)?;
+        }
+        Ok(self.start < self.end)
     }
 
     fn fill(&mut self) -> std::io::Result<()> {
@@ -208,15 +326,52 @@ impl<R: Read> Records<R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
-            // The parser strips a byte order mark only if its first input
-            // holds all of it, and takes a first input that is nothing but
-            // the mark for the end of the file.
+            // A byte order mark is stripped (in `read`) only if the first
+            // piece read holds all of it.
             if self.byte > 0 || self.end >= BOM_AND_ONE {
                 break;
             }
         }
         self.exhausted = self.end == 0;
         Ok(())
+    }
+}
+
+/// Feeds `input`, which holds no line end but perhaps the one that ends the
+/// record, to the parser, growing `record` as needed (its cells' ends up to
+/// `max_cells`); returns the parser's last result (`InputEmpty` once
+/// `input` is used up inside a record).
+fn feed(
+    parser: &mut csv_core::Reader,
+    mut input: &[u8],
+    record: &mut Record,
+    written: &mut usize,
+    cells: &mut usize,
+    max_cells: usize,
+) -> ReadRecordResult {
+    loop {
+        // Past `max_cells`, the last slot takes every further end in turn.
+        let slot = (*cells).min(max_cells.saturating_sub(1));
+        let (result, read, wrote, ended) = parser.read_record(
+            input,
+            record.bytes.get_mut(*written..).unwrap_or_default(),
+            record.ends.get_mut(slot..).unwrap_or_default(),
+        );
+        input = input.get(read..).unwrap_or_default();
+        *written += wrote;
+        *cells += ended;
+        match result {
+            ReadRecordResult::OutputFull => {
+                record.bytes.resize(record.bytes.len().max(1) * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let more = (record.ends.len().max(1) * 2).min(max_cells);
+                record.ends.resize(more.max(record.ends.len()), 0);
+            }
+            ReadRecordResult::InputEmpty | ReadRecordResult::Record | ReadRecordResult::End => {
+                return result
+            }
+        }
     }
 }
 
@@ -230,31 +385,61 @@ mod tests {
         let mut record = Record::new();
         let mut out = Vec::new();
         while let Some(at) = records.read(&mut record).unwrap() {
-            let cells = record.cells().unwrap();
-            out.push((cells.iter().map(|c| c.to_string()).collect(), at));
+            let cells = match record.broken() {
+                Some(_) => vec!["<broken>".to_string()],
+                None => record
+                    .cells()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            };
+            out.push((cells, at));
         }
         out
     }
 
-    /// The `csv` crate's reading of the same bytes: cells and positions.
-    fn as_csv_reads(data: &[u8], capacity: usize) -> Vec<(Vec<String>, RowPosition)> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(capacity)
-            .from_reader(data);
-        let mut record = csv::StringRecord::new();
-        let mut out = Vec::new();
-        while reader.read_record(&mut record).unwrap() {
-            let p = record.position().unwrap();
-            out.push((
-                record.iter().map(str::to_string).collect(),
-                RowPosition {
-                    line: p.line(),
-                    byte: p.byte(),
-                    record: p.record(),
-                },
-            ));
+    /// The `csv` crate's reading of each line on its own, as editors cut
+    /// lines: its cells, or `<broken>` if a quote is still open at its end
+    /// (the crate then reads a line after it into the same record).
+    fn line_by_line(data: &[u8]) -> Vec<(Vec<String>, RowPosition)> {
+        let start = if data.starts_with(BOM) { BOM.len() } else { 0 };
+        let (mut out, mut line, mut at) = (Vec::new(), 1, start);
+        while at < data.len() {
+            let len = data[at..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .unwrap_or(data.len() - at);
+            let text = &data[at..at + len];
+            if !text.is_empty() {
+                let probe = [text, b"\nZ"].concat();
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(&probe[..]);
+                let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+                let cells = if rows.len() == 2 {
+                    rows[0].iter().map(str::to_string).collect()
+                } else {
+                    vec!["<broken>".to_string()]
+                };
+                let record = out.len() as u64;
+                out.push((
+                    cells,
+                    RowPosition {
+                        line,
+                        byte: at as u64,
+                        record,
+                    },
+                ));
+            }
+            at += len;
+            let cr = data.get(at) == Some(&b'\r');
+            at += 1;
+            if cr && data.get(at) == Some(&b'\n') {
+                at += 1;
+            }
+            line += 1;
         }
         out
     }
@@ -329,21 +514,50 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The same cells and positions as the `csv` crate's reader, for
-        /// any mix of quotes, separators and line ends, and any buffer size.
+        /// Each line read as the `csv` crate reads it on its own, for any
+        /// mix of quotes, separators and line ends, and any buffer size; a
+        /// line whose quote stays open is broken, and costs no other line.
         #[test]
-        fn reads_as_the_csv_crate_does(
+        fn reads_each_line_as_the_csv_crate_does(
+            bom in proptest::bool::ANY,
             pieces in proptest::collection::vec(
-                proptest::sample::select(vec!["a", ",", "\"", "\r", "\n", "é", "\u{feff}"]),
+                proptest::sample::select(vec!["a", ",", "\"", "\r", "\n", "é"]),
                 0..60,
             ),
             capacity in 1usize..20,
         ) {
-            let data = pieces.concat();
-            // With a buffer smaller than the byte order mark, the csv crate
-            // leaves the mark in the first cell (the limit `fill` works
-            // around), so it gets a buffer that holds the mark and more.
-            proptest::prop_assert_eq!(all(data.as_bytes(), capacity), as_csv_reads(data.as_bytes(), capacity.max(BOM_AND_ONE)));
+            let data = format!("{}{}", if bom { "\u{feff}" } else { "" }, pieces.concat());
+            proptest::prop_assert_eq!(all(data.as_bytes(), capacity), line_by_line(data.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn cells_past_the_limit_are_counted_not_kept() {
+        let line = ",".repeat(100_000);
+        let data = format!("a,b\n{line}\nc,d\n");
+        let mut records = Records::new(data.as_bytes(), 64);
+        records.keep_cells(3);
+        let mut record = Record::new();
+        records.read(&mut record).unwrap();
+        records.read(&mut record).unwrap();
+        assert_eq!(
+            record.broken(),
+            Some(Broken::TooManyCells { cells: 100_001 })
+        );
+        assert!(record.ends.len() <= 32, "{}", record.ends.len());
+        records.read(&mut record).unwrap();
+        assert_eq!(record.cells().unwrap(), ["c", "d"]);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_stops_reading() {
+        let data = b"a,b\nccccc\nd\n";
+        let mut records = Records::new(&data[..], 2).with_limit(4);
+        let mut record = Record::new();
+        assert!(records.read(&mut record).unwrap().is_some());
+        match records.read(&mut record) {
+            Err(ReadError::TooLong { line, limit }) => assert_eq!((line, limit), (2, 4)),
+            other => panic!("{other:?}"),
         }
     }
 }

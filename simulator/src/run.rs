@@ -94,19 +94,7 @@ pub fn simulate<R: Read + Send>(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Run, RowError> {
-    match run(schemes, reader, options, progress) {
-        Ok(mut run) => {
-            reader.locate(&mut run.skipped);
-            for t in &mut run.tallies {
-                reader.locate(&mut t.error_rows);
-            }
-            Ok(run)
-        }
-        Err(mut e) => {
-            reader.locate(std::slice::from_mut(&mut e));
-            Err(e)
-        }
-    }
+    run(schemes, reader, options, progress)
 }
 
 fn run<R: Read + Send>(
