@@ -2,6 +2,24 @@
 //! compiler, runtime and simulator, and prints. All IO lives here and in the
 //! simulator's readers.
 
+// Messages on stderr that cannot be written are dropped: the standard
+// `eprintln!` panics when stderr is a closed pipe (`bursar check … 2>&1 |
+// head -1`), which turned a closed pipe into exit 70. These shadow the
+// standard macros in every module below; stdout has its own rules
+// (`stdout.rs`).
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod diff;
 pub mod lsp;

@@ -89,6 +89,32 @@ fn a_closed_pipe_ends_quietly_with_the_commands_own_exit_code() {
 }
 
 #[test]
+fn a_closed_stderr_ends_quietly_with_the_commands_own_exit_code() {
+    // `bursar check … 2>&1 | head -1`: diagnostics go to stderr.
+    for (args, code) in [
+        (
+            vec!["check", "tests/cases/check/typo-in-field-name.bursar"],
+            1,
+        ),
+        (
+            vec!["simulate", "nonexistent.bursar", "--population", "x.csv"],
+            3,
+        ),
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("bursar"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let o = finish(child, &args.join(" "));
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
 fn thread_counts_above_the_maximum_are_usage_errors() {
     for command in [
         vec!["simulate", POLICY, "--population", SAMPLE],
