@@ -8,7 +8,17 @@ use bursar_simulator::population::Reader;
 use bursar_simulator::run::{simulate, OnBadRow, Options};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+/// One worker: the two-thread path only adds chunk buffers to set up on
+/// every input (the proptests cover both).
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(p) => p,
+        Err(e) => panic!("no thread pool: {e}"),
+    })
+}
+
+fuzz_target!(|data: &[u8]| pool().install(|| {
     let scheme = common::scheme();
     let Ok(mut reader) = Reader::new(&[scheme], "fuzz.csv", data, &Default::default()) else {
         return;
@@ -18,4 +28,4 @@ fuzz_target!(|data: &[u8]| {
         ..Options::default()
     };
     let _ = simulate(&[scheme], &mut reader, &options, &|_| {});
-});
+}));
