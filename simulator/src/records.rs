@@ -238,60 +238,45 @@ impl<R: Read> Records<R> {
             let at = self.position();
             let (mut written, mut cells, mut len) = (0, 0, 0usize);
             let mut ended = false;
+            // What the parser made of the line's end, once it has been fed.
+            let mut complete = None;
             while self.more()? {
                 let input = self.buffer.get(self.start..self.end).unwrap_or_default();
                 let cut = memchr::memchr2(b'\n', b'\r', input);
-                let content = input.get(..cut.unwrap_or(input.len())).unwrap_or_default();
-                len = len.saturating_add(content.len());
+                let n = cut.unwrap_or(input.len());
+                len = len.saturating_add(n);
                 if len > self.limit {
                     return Err(ReadError::TooLong {
                         line: at.line,
                         limit: self.limit,
                     });
                 }
-                let n = content.len();
-                // A line that ends in LF here, as most do, goes to the
-                // parser with its line end in one call: what the parser
-                // makes of `\n` is what it would make of the one fed after
-                // the line below, one call fewer.
-                if n > 0 && cut.is_some() && input.get(n) == Some(&b'\n') {
-                    let line = input.get(..=n).unwrap_or_default();
+                // A line that ends in LF here, as most do, goes to the parser
+                // with its line end: one call, not a second for the `\n`
+                // fed below. Empty input would tell the parser the file has
+                // ended, so a piece with nothing in it is not fed.
+                let lf = n > 0 && cut.is_some() && input.get(n) == Some(&b'\n');
+                let fed = if lf { n + 1 } else { n };
+                if fed > 0 {
                     let max = self.max_cells;
                     let result = feed(
                         &mut self.parser,
-                        line,
+                        input.get(..fed).unwrap_or_default(),
                         record,
                         &mut written,
                         &mut cells,
                         max,
                     );
-                    self.start += n + 1;
-                    self.byte += n as u64 + 1;
-                    self.line += 1;
-                    self.records += 1;
-                    self.finish(record, result, cells);
-                    return Ok(Some(at));
+                    complete = lf.then_some(result);
                 }
-                // Empty input would tell the parser the file has ended.
-                if n > 0 {
-                    let max = self.max_cells;
-                    feed(
-                        &mut self.parser,
-                        content,
-                        record,
-                        &mut written,
-                        &mut cells,
-                        max,
-                    );
-                }
-                self.start += n;
-                self.byte += n as u64;
+                self.start += fed;
+                self.byte += fed as u64;
                 if cut.is_some() {
                     ended = true;
                     break;
                 }
             }
-            if ended {
+            if ended && complete.is_none() {
                 let cr = self.buffer.get(self.start) == Some(&b'\r');
                 self.start += 1;
                 self.byte += 1;
@@ -305,15 +290,20 @@ impl<R: Read> Records<R> {
                 continue;
             }
             self.records += 1;
-            let max = self.max_cells;
-            let complete = feed(
-                &mut self.parser,
-                b"\n",
-                record,
-                &mut written,
-                &mut cells,
-                max,
-            );
+            let complete = match complete {
+                Some(result) => result,
+                None => {
+                    let max = self.max_cells;
+                    feed(
+                        &mut self.parser,
+                        b"\n",
+                        record,
+                        &mut written,
+                        &mut cells,
+                        max,
+                    )
+                }
+            };
             self.finish(record, complete, cells);
             return Ok(Some(at));
         }
