@@ -87,17 +87,9 @@ pub struct Run {
 /// calling `progress` with the bytes read so far. The result does not depend
 /// on the number of threads. Every scheme must read a row as the first does
 /// ([`crate::compare::input_difference`] says how two differ).
-/// Bad rows, reported or skipped, carry their line in the file.
+/// Bad rows, reported or skipped, carry their line in the file (counted
+/// as it is read).
 pub fn simulate<R: Read + Send>(
-    schemes: &[&Scheme],
-    reader: &mut Reader<R>,
-    options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Run, RowError> {
-    run(schemes, reader, options, progress)
-}
-
-fn run<R: Read + Send>(
     schemes: &[&Scheme],
     reader: &mut Reader<R>,
     options: &Options,
