@@ -391,14 +391,7 @@ impl Layout {
     /// The bytes of a record's identifier cell, unless the scheme names no
     /// identifier or the cell is empty (which parsing reports).
     pub fn identifier<'r>(&self, record: &'r Record) -> Option<&'r [u8]> {
-        let i = self.identifier?;
-        let ends = record.ends();
-        let start = i
-            .checked_sub(1)
-            .and_then(|j| ends.get(j))
-            .copied()
-            .unwrap_or(0);
-        let id = record.bytes(start..*ends.get(i)?);
+        let id = record.cell(self.identifier?)?;
         (!id.is_empty()).then_some(id)
     }
 

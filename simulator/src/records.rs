@@ -109,6 +109,13 @@ impl Record {
         self.bytes.get(range).unwrap_or_default()
     }
 
+    /// The bytes of cell `i`, if the record has it (not checked as text).
+    pub fn cell(&self, i: usize) -> Option<&[u8]> {
+        let ends = self.ends();
+        let start = i.checked_sub(1).map_or(Some(0), |j| ends.get(j).copied())?;
+        self.bytes.get(start..*ends.get(i)?)
+    }
+
     /// The cell that starts at byte `start` of [`Record::text`].
     pub fn cell_at(&self, start: usize) -> NotText {
         NotText {
@@ -397,6 +404,24 @@ fn feed(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn a_cell_is_cut_where_parsing_cuts_it() {
+        let mut records = Records::new(&b"a,,\"b,c\",d\n"[..], 64);
+        let mut record = Record::new();
+        records.read(&mut record).unwrap();
+        let cells: Vec<Option<&[u8]>> = (0..5).map(|i| record.cell(i)).collect();
+        assert_eq!(
+            cells,
+            [
+                Some(&b"a"[..]),
+                Some(&b""[..]),
+                Some(&b"b,c"[..]),
+                Some(&b"d"[..]),
+                None
+            ]
+        );
+    }
 
     fn all(data: &[u8], capacity: usize) -> Vec<(Vec<String>, RowPosition)> {
         let mut records = Records::new(data, capacity);
