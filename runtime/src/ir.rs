@@ -102,6 +102,24 @@ pub enum Type {
     Enum(EnumId),
 }
 
+impl Type {
+    /// How the type is written in a policy: `money`, or an enum's name
+    /// among `enums` (`enum` if it is not there).
+    pub fn name(self, enums: &[EnumDef]) -> String {
+        match self {
+            Type::Bool => "bool".into(),
+            Type::Int => "int".into(),
+            Type::Money => "money".into(),
+            Type::Date => "date".into(),
+            Type::Text => "text".into(),
+            Type::Duration => "duration".into(),
+            Type::Enum(e) => enums
+                .get(e as usize)
+                .map_or_else(|| "enum".into(), |d| d.name.clone()),
+        }
+    }
+}
+
 /// A payout table: named (or keyed) rows of money.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {

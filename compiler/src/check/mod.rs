@@ -330,18 +330,7 @@ impl Checker {
 
     /// How a type is written.
     fn type_name(&self, ty: Type) -> String {
-        match ty {
-            Type::Bool => "bool".into(),
-            Type::Int => "int".into(),
-            Type::Money => "money".into(),
-            Type::Date => "date".into(),
-            Type::Text => "text".into(),
-            Type::Duration => "duration".into(),
-            Type::Enum(e) => self
-                .enums
-                .get(e as usize)
-                .map_or_else(|| "enum".into(), |e| e.name.clone()),
-        }
+        ty.name(&self.enums)
     }
 
     /// Resolves a type name; reports unknown ones.
