@@ -539,7 +539,8 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
     }
     let selected: Vec<&Change> = apply.iter().filter_map(|i| changes.get(*i)).collect();
     // Rows first: categories may refer to rows a change adds.
-    let mut copied: Vec<(String, String)> = Vec::new();
+    // Copied rows that are "the same as" another row of NEW.
+    let mut copied: Vec<(String, String, RowRef)> = Vec::new();
     for c in &selected {
         if let Target::Row(t, r) = &c.target {
             let new_row = new
@@ -554,7 +555,9 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                             Some(hr) => *hr = nr.clone(),
                             None => ht.rows.push(nr.clone()),
                         }
-                        copied.push((t.clone(), r.clone()));
+                        if let RowAmount::SameAs(rr) = nr.amount {
+                            copied.push((t.clone(), r.clone(), rr));
+                        }
                     }
                     // Removed, without moving the rows after it: OLD's
                     // references by index must keep their rows. A keyed
@@ -571,23 +574,13 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
     }
     // A copied row's "same as" points into NEW's tables: translate it by
     // name, bringing the row it names along if the hybrid lacks it.
-    for (t, r) in &copied {
-        let find = |h: &mut Scheme| {
-            h.tables
-                .iter_mut()
-                .find(|x| &x.name == t)
-                .and_then(|x| x.rows.iter_mut().find(|x| &x.name == r))
-                .map(|row| row.amount.clone())
-        };
-        let Some(RowAmount::SameAs(rr)) = find(&mut h) else {
-            continue;
-        };
+    for (t, r, rr) in copied {
         let target = adopt_row(new, &mut h, rr, 0);
         let row = h
             .tables
             .iter_mut()
-            .find(|x| &x.name == t)
-            .and_then(|x| x.rows.iter_mut().find(|x| &x.name == r));
+            .find(|x| x.name == t)
+            .and_then(|x| x.rows.iter_mut().find(|x| x.name == r));
         if let (Some(row), Some(m)) = (row, target) {
             row.amount = RowAmount::SameAs(m);
         }

@@ -178,3 +178,36 @@ fn a_behaviour_neutral_rewrite_has_no_witness() {
     let found = witnesses(&old, &new, &changes);
     assert!(matches!(found[0].finding, Finding::NotFound { searched } if searched > 10));
 }
+
+/// A scheme from text, for hybrids of small hand-made schemes.
+fn small(name: &str, tables: &str) -> Scheme {
+    let text = format!(
+        "scheme s {{ currency CNY }}\napplicant {{ level int? }}\n{tables}\n\
+         category c \"c\" {{\n  when level is present and level == 1 \"一级\"\n  pay t.b\n}}\n\
+         award {{ limit 1 per period  choose highest_amount then first_declared }}\n"
+    );
+    let compiled = bursar_compiler::compile(&SourceFile::new(name, text));
+    compiled
+        .scheme
+        .unwrap_or_else(|| panic!("{:?}", compiled.diagnostics))
+}
+
+#[test]
+fn a_changed_row_the_same_as_a_new_one_pays_that_row_in_a_hybrid() {
+    // NEW adds `z` before the others and makes `b` "the same as" it: in NEW
+    // `z` is row 0, in OLD with only the change to `b`, row 0 is `a`.
+    let old = small(
+        "old.bursar",
+        "table t { a \"a\" = 100 元  b \"b\" = 200 元 }",
+    );
+    let new = small(
+        "new.bursar",
+        "table t { z \"z\" = 300 元  a \"a\" = 100 元  b \"b\" = t.z }",
+    );
+    let changes = diff(&old, &new).unwrap();
+    let b = changes.iter().position(|c| c.id == "t.b").unwrap();
+    let h = hybrid(&old, &new, &changes, &[b]);
+    let applicant =
+        bursar_runtime::Applicant::from_json(&h, &serde_json::json!({"level": 1})).unwrap();
+    assert_eq!(evaluate(&h, &applicant).paid().to_string(), "300.00");
+}
