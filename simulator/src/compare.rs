@@ -97,7 +97,7 @@ impl DiffTally {
             return;
         }
         // Exact in 128 bits, whatever the two amounts.
-        let change = Sum::times(pr, 1).minus(Sum::times(pb, 1));
+        let change = Sum::from(pr).minus(Sum::from(pb));
         *self.by_change.entry(change).or_insert(0) += 1;
         if change > Sum::ZERO {
             add(&mut self.gainers, change);

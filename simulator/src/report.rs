@@ -602,9 +602,7 @@ fn difference(
     reform: Money,
     what: impl FnOnce() -> String,
 ) -> Result<Money, Overflow> {
-    Sum::times(reform, 1)
-        .minus(Sum::times(base, 1))
-        .figure(what)
+    Sum::from(reform).minus(Sum::from(base)).figure(what)
 }
 
 impl Comparison {

@@ -45,6 +45,12 @@ impl Sum {
     }
 }
 
+impl From<Money> for Sum {
+    fn from(amount: Money) -> Sum {
+        Sum(i128::from(amount.minor()))
+    }
+}
+
 /// A figure of a report that does not fit in 64 bits of minor units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Overflow {
