@@ -537,11 +537,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
                 .iter()
                 .map(|e| InputProblem {
                     field: (!e.field.is_empty()).then(|| e.field.clone()),
-                    pointer: Some(if e.field.is_empty() {
-                        String::new()
-                    } else {
-                        format!("/{}", e.field.replace('~', "~0").replace('/', "~1"))
-                    }),
+                    pointer: Some(e.pointer()),
                     message: format!("`{}`: {e}", path.display()),
                 })
                 .collect(),

@@ -118,6 +118,6 @@ fn diff_refuses_schemes_with_different_inputs() {
     fails(
         &["diff", OLD, "tests/cases/ok/minimal.bursar"],
         1,
-        "read different applicant records",
+        "does not read the old one's applicant record",
     );
 }

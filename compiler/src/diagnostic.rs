@@ -111,6 +111,11 @@ pub enum Code {
     InvisibleCharacter,
     /// Two names that look alike but are written in different scripts.
     ConfusableName,
+    /// An amount that may fall between two fen, used where money is paid
+    /// or compared without `round`.
+    Unrounded,
+    /// `min`/`max` of a list's items where no item may qualify.
+    MaybeEmpty,
 }
 
 impl Code {
@@ -144,6 +149,8 @@ impl Code {
             Code::NegativePayout => "bursar::negative_payout",
             Code::InvisibleCharacter => "bursar::invisible_character",
             Code::ConfusableName => "bursar::confusable_name",
+            Code::Unrounded => "bursar::unrounded",
+            Code::MaybeEmpty => "bursar::maybe_empty",
         }
     }
 }

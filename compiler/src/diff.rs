@@ -6,7 +6,9 @@
 //! ([`hybrid`]), which is what budget attribution and witnesses are built on:
 //! a scheme with some of the changes is a real scheme the runtime can run.
 
-use bursar_runtime::ir::{Category, Condition, Expr, RowAmount, RowRef, Scheme, TableId};
+use bursar_runtime::ir::{
+    self, Category, Condition, Expr, ItemSet, LetId, RowAmount, RowRef, Scheme, TableId,
+};
 use bursar_runtime::{Applicant, Words};
 use serde::Serialize;
 
@@ -51,6 +53,10 @@ pub enum ChangeKind {
     Award,
     Application,
     Timeline,
+    /// A new applicant field, record field or enum value: what the new
+    /// edition reads that the old did not. Not itself a change of
+    /// decisions: the rules that read it are listed as their own changes.
+    InputAdded,
 }
 
 impl Change {
@@ -88,20 +94,14 @@ pub struct Incomparable(pub String);
 
 /// The changes from `old` to `new`, in a stable order.
 pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
-    if old.applicant != new.applicant || old.enums != new.enums {
+    if !grows(old, new) {
         return Err(Incomparable(
-            "the two schemes read different applicant records or enums; a change-by-change diff needs the same input".into(),
+            "the new scheme does not read the old one's applicant record, records and enums (it may add to them, not change or remove them); a change-by-change diff needs that".into(),
         ));
     }
     let blank = Applicant::empty(old);
-    let wo = Words {
-        scheme: old,
-        applicant: &blank,
-    };
-    let wn = Words {
-        scheme: new,
-        applicant: &blank,
-    };
+    let wo = Words::new(old, &blank);
+    let wn = Words::new(new, &blank);
     let mut out = Vec::new();
     let base = |id: String, kind: ChangeKind, subject: String| Change {
         id,
@@ -145,6 +145,40 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
             );
             c.old = a;
             c.new = b;
+            out.push(c);
+        }
+    }
+
+    // What the new edition adds to the input.
+    for f in new.applicant.iter().skip(old.applicant.len()) {
+        let mut c = base(
+            format!("applicant.{}", f.name),
+            ChangeKind::InputAdded,
+            format!("applicant field `{}` added", f.name),
+        );
+        c.new = Some(format!("{} {}", f.name, f.ty.name(&new.enums)));
+        out.push(c);
+    }
+    for (i, r) in new.records.iter().enumerate() {
+        let before = old.records.get(i).map_or(0, |o| o.fields.len());
+        for f in r.fields.iter().skip(before) {
+            let mut c = base(
+                format!("record.{}.{}", r.name, f.name),
+                ChangeKind::InputAdded,
+                format!("field `{}` added to record `{}`", f.name, r.name),
+            );
+            c.new = Some(format!("{} {}", f.name, f.ty.name(&new.enums)));
+            out.push(c);
+        }
+    }
+    for (i, e) in new.enums.iter().enumerate() {
+        let before = old.enums.get(i).map_or(0, |o| o.variants.len());
+        for v in e.variants.iter().skip(before) {
+            let c = base(
+                format!("enum.{}.{}", e.name, v.name),
+                ChangeKind::InputAdded,
+                format!("value `{}` added to enum `{}`", v.name, e.name),
+            );
             out.push(c);
         }
     }
@@ -526,6 +560,11 @@ fn dependents(s: &Scheme, table: &str, row: u32) -> Vec<String> {
 /// scheme that decides exactly as NEW does.
 pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -> Scheme {
     let mut h = old.clone();
+    // The new edition's input is the old one's with additions (`grows`):
+    // every hybrid reads it, so any rule of either edition can be adopted.
+    h.applicant = new.applicant.clone();
+    h.records = new.records.clone();
+    h.enums = new.enums.clone();
     // Tables: NEW's tables missing from OLD are appended whole. Nothing of
     // OLD reads them, so they change no decision until an applied change
     // refers to them; a change that does (a category paid from a new
@@ -719,6 +758,28 @@ fn adopt_row(new: &Scheme, h: &mut Scheme, r: RowRef, depth: usize) -> Option<Ro
     })
 }
 
+/// Whether NEW's input is OLD's with additions only: the same fields,
+/// records and enums in the same places, perhaps followed by more (what an
+/// edition that `extends` its predecessor can do).
+fn grows(old: &Scheme, new: &Scheme) -> bool {
+    fn prefix<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+        a.len() <= b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    }
+    prefix(&old.applicant, &new.applicant)
+        && old.records.len() <= new.records.len()
+        && old
+            .records
+            .iter()
+            .zip(&new.records)
+            .all(|(a, b)| a.name == b.name && prefix(&a.fields, &b.fields))
+        && old.enums.len() <= new.enums.len()
+        && old
+            .enums
+            .iter()
+            .zip(&new.enums)
+            .all(|(a, b)| a.name == b.name && prefix(&a.variants, &b.variants))
+}
+
 /// NEW's expression with table and row indices translated to the hybrid's.
 fn remap_expr(e: &Expr, new: &Scheme, h: &mut Scheme) -> Expr {
     let mut e = e.clone();
@@ -743,7 +804,24 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
             }
             remap_in(key, new, h);
         }
-        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) => {}
+        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) | Expr::Item(_) => {}
+        Expr::Let(l) => {
+            if let Some(m) = adopt_let(new, h, *l) {
+                *l = m;
+            }
+        }
+        Expr::Any(set) => remap_set(set, new, h),
+        Expr::All { items, cond } => {
+            remap_set(items, new, h);
+            remap_in(cond, new, h);
+        }
+        Expr::Aggregate { items, of, .. } => {
+            remap_set(items, new, h);
+            if let Some(of) = of {
+                remap_in(of, new, h);
+            }
+        }
+        Expr::Round { value, .. } => remap_in(value, new, h),
         Expr::Not(a) | Expr::Neg(a) => remap_in(a, new, h),
         Expr::And(items) | Expr::Or(items) => items.iter_mut().for_each(|e| remap_in(e, new, h)),
         Expr::Compare { lhs, rhs, .. } => {
@@ -777,6 +855,33 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
             arms.iter_mut().for_each(|a| remap_in(&mut a.body, new, h));
         }
     }
+}
+
+fn remap_set(set: &mut ItemSet, new: &Scheme, h: &mut Scheme) {
+    if let Some(f) = &mut set.filter {
+        remap_in(f, new, h);
+    }
+}
+
+/// The hybrid's index of NEW's named value `l`: the hybrid's own value of
+/// that name if it is the same, else NEW's, added (its own references
+/// translated first, so a value only ever reads values before it).
+fn adopt_let(new: &Scheme, h: &mut Scheme, l: LetId) -> Option<LetId> {
+    let def = new.lets.get(l as usize)?;
+    let mut expr = def.expr.clone();
+    remap_in(&mut expr, new, h);
+    if let Some(i) = h
+        .lets
+        .iter()
+        .position(|x| x.name == def.name && x.expr == expr && x.ty == def.ty)
+    {
+        return Some(i as LetId);
+    }
+    h.lets.push(ir::Let {
+        expr,
+        ..def.clone()
+    });
+    Some((h.lets.len() - 1) as LetId)
 }
 
 /// The changes as text for a reviewer: behavioural changes first, each with

@@ -34,10 +34,7 @@ pub fn markdown(s: &Scheme) -> String {
             .is_some_and(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
     };
     let blank = Applicant::empty(s);
-    let w = Words {
-        scheme: s,
-        applicant: &blank,
-    };
+    let w = Words::new(s, &blank);
     let mut out = String::new();
     let title = s.header.title.clone().unwrap_or_else(|| s.id.clone());
     out.push_str(&format!("# {title}\n\n"));

@@ -1,7 +1,7 @@
 //! Emission: a checked scheme as a bundle, and its input record as a JSON
 //! Schema that forms can validate against before anyone asks the rules.
 
-use bursar_runtime::ir::{Scheme, Type};
+use bursar_runtime::ir::{Field, Scheme, Type};
 use bursar_runtime::Bundle;
 use serde_json::{json, Map, Value};
 
@@ -16,42 +16,24 @@ pub fn bundle(scheme: Scheme) -> Bundle {
 /// A JSON Schema (draft 2020-12) for one applicant: labels as titles, enums
 /// as enums, optional fields nullable and not required, nothing else allowed.
 pub fn input_schema(scheme: &Scheme) -> Value {
+    let (properties, required) = fields_schema(scheme, &scheme.applicant);
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": scheme.header.title.clone().unwrap_or_else(|| scheme.id.clone()),
+        "description": format!("One applicant of scheme `{}`", scheme.id),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// The properties of an applicant or list item, and which are required.
+fn fields_schema(scheme: &Scheme, fields: &[Field]) -> (Map<String, Value>, Vec<Value>) {
     let mut properties = Map::new();
     let mut required = Vec::new();
-    for f in &scheme.applicant {
-        let mut prop = match f.ty {
-            Type::Bool => json!({ "type": "boolean" }),
-            Type::Int => json!({ "type": "integer" }),
-            Type::Money => {
-                json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$", "description": "an exact amount" })
-            }
-            Type::Date => json!({ "type": "string", "format": "date" }),
-            Type::Text | Type::Duration => json!({ "type": "string" }),
-            Type::Enum(e) => {
-                let values: Vec<Value> = scheme
-                    .enums
-                    .get(e as usize)
-                    .map(|d| {
-                        d.variants
-                            .iter()
-                            .map(|v| Value::String(v.name.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                json!({ "enum": values })
-            }
-        };
-        if let (Type::Enum(e), Some(obj)) = (f.ty, prop.as_object_mut()) {
-            if let Some(d) = scheme.enums.get(e as usize) {
-                let one_of: Vec<Value> = d
-                    .variants
-                    .iter()
-                    .map(|v| json!({ "const": v.name, "title": v.label.clone().unwrap_or_else(|| v.name.clone()) }))
-                    .collect();
-                obj.remove("enum");
-                obj.insert("oneOf".into(), Value::Array(one_of));
-            }
-        }
+    for f in fields {
+        let mut prop = type_schema(scheme, f.ty);
         if let Some(obj) = prop.as_object_mut() {
             if let Some(label) = &f.label {
                 obj.insert("title".into(), Value::String(label.clone()));
@@ -72,13 +54,50 @@ pub fn input_schema(scheme: &Scheme) -> Value {
         }
         properties.insert(f.name.clone(), prop);
     }
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": scheme.header.title.clone().unwrap_or_else(|| scheme.id.clone()),
-        "description": format!("One applicant of scheme `{}`", scheme.id),
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false,
-    })
+    (properties, required)
+}
+
+/// The schema of one value of a type.
+fn type_schema(scheme: &Scheme, ty: Type) -> Value {
+    match ty {
+        Type::Bool => json!({ "type": "boolean" }),
+        Type::Int => json!({ "type": "integer" }),
+        Type::Money => {
+            json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$", "description": "an exact amount" })
+        }
+        Type::Decimal | Type::Unrounded => {
+            json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?%?$", "description": "an exact decimal number" })
+        }
+        Type::Date => json!({ "type": "string", "format": "date" }),
+        Type::Text | Type::Duration => json!({ "type": "string" }),
+        Type::Enum(e) => {
+            let one_of: Vec<Value> = scheme
+                .enums
+                .get(e as usize)
+                .map(|d| {
+                    d.variants
+                        .iter()
+                        .map(|v| json!({ "const": v.name, "title": v.label.clone().unwrap_or_else(|| v.name.clone()) }))
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({ "oneOf": one_of })
+        }
+        Type::List(r) => {
+            let Some(record) = scheme.records.get(r as usize) else {
+                return json!({ "type": "array" });
+            };
+            let (properties, required) = fields_schema(scheme, &record.fields);
+            let mut item = json!({
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": false,
+            });
+            if let (Some(label), Some(obj)) = (&record.label, item.as_object_mut()) {
+                obj.insert("title".into(), Value::String(label.clone()));
+            }
+            json!({ "type": "array", "items": item })
+        }
+    }
 }

@@ -13,7 +13,25 @@
 use std::collections::BTreeMap;
 
 use bursar_grammar::ast::Span;
-use bursar_runtime::ir::{CompareOp, Expr, FieldId, Type, Value};
+use bursar_runtime::ir::{CompareOp, Expr, FieldId, ItemSet, Type, Value};
+
+/// Facts about the fields of a list item (inside `where …`) are kept beside
+/// the applicant's, under keys no applicant field has: `ITEM_KEY | field`.
+pub const ITEM_KEY: FieldId = 1 << 31;
+
+/// The key of a list item's field.
+pub fn item_key(field: FieldId) -> FieldId {
+    ITEM_KEY | field
+}
+
+/// The field (applicant's or item's) an expression is, by key.
+fn subject(e: &Expr) -> Option<FieldId> {
+    match e {
+        Expr::Field(f) => Some(*f),
+        Expr::Item(i) => Some(item_key(*i)),
+        _ => None,
+    }
+}
 
 /// The values a field can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,9 +72,11 @@ pub struct Fact {
 }
 
 /// Facts about the applicant at one point of a scheme.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
     fields: BTreeMap<FieldId, Fact>,
+    /// Sets of list items known to have at least one item (`any …` held).
+    some: Vec<ItemSet>,
 }
 
 /// Two facts that cannot both hold.
@@ -76,6 +96,11 @@ impl Facts {
         self.get(field).and_then(|f| f.present) == Some(true)
     }
 
+    /// Whether `any` of these items is known to hold.
+    pub fn knows_some(&self, set: &ItemSet) -> bool {
+        self.some.contains(set)
+    }
+
     /// The domain known for a field (`Any` if nothing is known).
     pub fn dom(&self, field: FieldId) -> Dom {
         self.get(field).map_or(Dom::Any, |f| f.dom)
@@ -92,6 +117,7 @@ impl Facts {
     ) -> Result<(), Conflict> {
         let mut atoms = Vec::new();
         collect(expr, &mut atoms, universe, variants);
+        self.note_some(expr);
         for (field, present, dom) in atoms {
             let fact = self.fields.entry(field).or_insert(Fact {
                 present: None,
@@ -110,6 +136,17 @@ impl Facts {
             }
         }
         Ok(())
+    }
+}
+
+impl Facts {
+    /// Remembers the `any …` a conjunction asserts.
+    fn note_some(&mut self, expr: &Expr) {
+        match expr {
+            Expr::And(items) => items.iter().for_each(|e| self.note_some(e)),
+            Expr::Any(set) if !self.some.contains(set) => self.some.push(set.clone()),
+            _ => {}
+        }
     }
 }
 
@@ -156,16 +193,19 @@ fn collect(
         Expr::IsPresent(f) => out.push((*f, Some(true), Dom::Any)),
         Expr::Not(inner) => match &**inner {
             Expr::IsPresent(f) => out.push((*f, Some(false), Dom::Any)),
-            Expr::Field(f) if universe(*f) == Some(Type::Bool) => {
-                out.push((*f, Some(true), Dom::Bits(0b01)))
+            e => {
+                if let Some(f) = subject(e).filter(|f| universe(*f) == Some(Type::Bool)) {
+                    out.push((f, Some(true), Dom::Bits(0b01)))
+                }
             }
-            _ => {}
         },
-        Expr::Field(f) if universe(*f) == Some(Type::Bool) => {
-            out.push((*f, Some(true), Dom::Bits(0b10)))
+        Expr::Field(_) | Expr::Item(_) => {
+            if let Some(f) = subject(expr).filter(|f| universe(*f) == Some(Type::Bool)) {
+                out.push((f, Some(true), Dom::Bits(0b10)))
+            }
         }
         Expr::InSet { expr, set } => {
-            if let Expr::Field(f) = &**expr {
+            if let Some(f) = subject(expr) {
                 let dom = if let Some(bits) = set.iter().map(bit).collect::<Option<Vec<_>>>() {
                     Dom::Bits(bits.into_iter().fold(0, |a, b| a | b))
                 } else if let Some(ords) = set.iter().map(ordinal).collect::<Option<Vec<_>>>() {
@@ -176,7 +216,7 @@ fn collect(
                 } else {
                     Dom::Any
                 };
-                out.push((*f, Some(true), dom));
+                out.push((f, Some(true), dom));
             }
         }
         Expr::InRange {
@@ -185,7 +225,7 @@ fn collect(
             hi,
             inclusive,
         } => {
-            if let Expr::Field(f) = &**expr {
+            if let Some(f) = subject(expr) {
                 let lo = match lo.as_deref() {
                     Some(Expr::Lit(v)) => ordinal(v),
                     Some(_) => return,
@@ -199,14 +239,14 @@ fn collect(
                     None => Some(i64::MAX),
                 };
                 if let (Some(lo), Some(hi)) = (lo, hi) {
-                    out.push((*f, Some(true), Dom::Interval(lo, hi)));
+                    out.push((f, Some(true), Dom::Interval(lo, hi)));
                 }
             }
         }
         Expr::Compare { op, lhs, rhs } => {
-            let (field, op, value) = match (&**lhs, &**rhs) {
-                (Expr::Field(f), Expr::Lit(v)) => (*f, *op, v),
-                (Expr::Lit(v), Expr::Field(f)) => (*f, flip(*op), v),
+            let (field, op, value) = match (subject(lhs), &**rhs, &**lhs, subject(rhs)) {
+                (Some(f), Expr::Lit(v), _, _) => (f, *op, v),
+                (_, _, Expr::Lit(v), Some(f)) => (f, flip(*op), v),
                 _ => return,
             };
             let dom = if let Some(b) = bit(value) {

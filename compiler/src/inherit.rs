@@ -17,7 +17,10 @@
 //! Declaring again what the parent declared, or overriding what it did not,
 //! is an error with a did-you-mean.
 
-use bursar_grammar::ast::{CategoryDecl, Entry, Item, PolicyFile, Span, TableDecl, Text};
+use bursar_grammar::ast::{
+    CategoryDecl, Entry, EnumDecl, FieldDecl, Ident, Item, PolicyFile, RemovedCondition,
+    RemovedKind, Span, TableDecl, Text,
+};
 
 use crate::diagnostic::{Code, Reporter, SourceFile};
 use crate::names::did_you_mean;
@@ -188,8 +191,102 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 None => items.push(Item::Clause(d)),
             },
             Item::Applicant(d) => {
-                r.error(Code::Unsupported, d.span, "the applicant record is inherited", "a second applicant record")
-                    .with_help("a policy that extends another reads the same applicant fields; change the parent to add fields");
+                let Some(parent) = items.iter_mut().find_map(|i| match i {
+                    Item::Applicant(p) => Some(p),
+                    _ => None,
+                }) else {
+                    items.push(Item::Applicant(d));
+                    continue;
+                };
+                add_fields(&mut parent.fields, d.fields, "the applicant", r);
+            }
+            Item::Record(d) => {
+                if let Some(prev) = items.iter().find_map(|i| match i {
+                    Item::Record(p) if p.name.name == d.name.name => Some(p.name.span),
+                    _ => None,
+                }) {
+                    r.error(
+                        Code::DuplicateName,
+                        d.name.span,
+                        format!("record `{}` is already declared by the parent", d.name.name),
+                        "declared again",
+                    )
+                    .with_label(prev, "the parent's")
+                    .with_help(format!(
+                        "to add fields, write `extend record {} {{ … }}`",
+                        d.name.name
+                    ));
+                } else {
+                    items.push(Item::Record(d));
+                }
+            }
+            // A child's named value replaces the parent's of that name, as
+            // settings and clauses do: a date or amount written once.
+            Item::Let(d) => match items.iter_mut().find_map(|i| match i {
+                Item::Let(p) if p.name.name == d.name.name => Some(p),
+                _ => None,
+            }) {
+                Some(p) => *p = d,
+                None => items.push(Item::Let(d)),
+            },
+            Item::Extend(inner) => match *inner {
+                Item::Table(d) => extend_table(&mut items, d, r),
+                Item::Category(d) => extend_category(&mut items, d, r),
+                Item::Enum(d) => extend_enum(&mut items, d, r),
+                Item::Record(d) => {
+                    match items.iter_mut().find_map(|i| match i {
+                        Item::Record(p) if p.name.name == d.name.name => Some(p),
+                        _ => None,
+                    }) {
+                        Some(p) => {
+                            let what = format!("record `{}`", d.name.name);
+                            add_fields(&mut p.fields, d.fields, &what, r);
+                        }
+                        None => nothing_to_change(r, "record", &d.name),
+                    }
+                }
+                other => items.push(Item::Extend(Box::new(other))),
+            },
+            Item::RemoveRow { table, row } => {
+                let key = row.text();
+                let found = items.iter_mut().find_map(|i| match i {
+                    Item::Table(t) if t.name.name == table.name => Some(t),
+                    _ => None,
+                });
+                match found {
+                    Some(t) => {
+                        let before = t.rows.len();
+                        t.rows.retain(|r| r.key.text() != key);
+                        if t.rows.len() == before {
+                            let known: Vec<String> = t.rows.iter().map(|r| r.key.text()).collect();
+                            let help = did_you_mean(&key, known.iter().map(String::as_str))
+                                .unwrap_or_else(|| format!("its rows: {}", known.join(", ")));
+                            r.error(
+                                Code::UnknownName,
+                                row.span(),
+                                format!("table `{}` has no row `{key}`", table.name),
+                                "nothing to remove",
+                            )
+                            .with_help(help);
+                        }
+                    }
+                    None => nothing_to_change(r, "table", &table),
+                }
+            }
+            Item::RemoveCondition(c) => remove_condition(&mut items, c, r),
+            Item::RemoveDeadline(span) => {
+                let removed = items.iter_mut().any(|i| match i {
+                    Item::Application(a) => {
+                        let before = a.entries.len();
+                        a.entries.retain(|e| e.key.name != "deadline");
+                        a.entries.len() != before
+                    }
+                    _ => false,
+                });
+                if !removed {
+                    r.error(Code::UnknownName, span, "the parent has no deadline", "nothing to remove")
+                        .with_help("`remove deadline` drops the `deadline` of the parent's `application` block");
+                }
             }
             Item::Enum(d) => {
                 if let Some(prev) = items.iter().find_map(|i| match i {
@@ -272,6 +369,143 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
         }
     }
     PolicyFile { items }
+}
+
+/// Adds a child's fields to the parent's, refusing a name the parent has.
+fn add_fields(parent: &mut Vec<FieldDecl>, child: Vec<FieldDecl>, what: &str, r: &mut Reporter) {
+    for f in child {
+        if let Some(prev) = parent.iter().find(|p| p.name.name == f.name.name) {
+            r.error(
+                Code::DuplicateName,
+                f.name.span,
+                format!("{what} already has a field `{}`", f.name.name),
+                "declared again",
+            )
+            .with_label(prev.name.span, "the parent's")
+            .with_help("a field keeps the type its parent gave it; add new fields under new names");
+        } else {
+            parent.push(f);
+        }
+    }
+}
+
+fn nothing_to_change(r: &mut Reporter, what: &str, name: &Ident) {
+    r.error(
+        Code::UnknownName,
+        name.span,
+        format!("the parent has no {what} `{}`", name.name),
+        "nothing to change",
+    )
+    .with_help(format!(
+        "`extend` and `remove` change what the parent declared; declare a new {what} without them"
+    ));
+}
+
+fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
+    let Some(table) = items.iter_mut().find_map(|i| match i {
+        Item::Table(t) if t.name.name == d.name.name => Some(t),
+        _ => None,
+    }) else {
+        return nothing_to_change(r, "table", &d.name);
+    };
+    for row in d.rows {
+        let key = row.key.text();
+        if let Some(prev) = table.rows.iter().find(|p| p.key.text() == key) {
+            r.error(
+                Code::DuplicateName,
+                row.key.span(),
+                format!("table `{}` already has a row `{key}`", table.name.name),
+                "added again",
+            )
+            .with_label(prev.key.span(), "the parent's")
+            .with_help(format!(
+                "to change it, write `override table {} {{ {key} = … }}`",
+                table.name.name
+            ));
+        } else {
+            table.rows.push(row);
+        }
+    }
+}
+
+fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
+    let Some(cat) = items.iter_mut().find_map(|i| match i {
+        Item::Category(c) if c.name.name == d.name.name => Some(c),
+        _ => None,
+    }) else {
+        return nothing_to_change(r, "category", &d.name);
+    };
+    cat.when.extend(d.when);
+    cat.unless.extend(d.unless);
+    if !d.pay.is_empty() {
+        cat.pay = d.pay;
+    }
+}
+
+fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
+    let Some(e) = items.iter_mut().find_map(|i| match i {
+        Item::Enum(e) if e.name.name == d.name.name => Some(e),
+        _ => None,
+    }) else {
+        return nothing_to_change(r, "enum", &d.name);
+    };
+    for v in d.variants {
+        if let Some(prev) = e.variants.iter().find(|p| p.name.name == v.name.name) {
+            r.error(
+                Code::DuplicateName,
+                v.name.span,
+                format!("enum `{}` already has `{}`", e.name.name, v.name.name),
+                "added again",
+            )
+            .with_label(prev.name.span, "the parent's");
+        } else {
+            e.variants.push(v);
+        }
+    }
+}
+
+/// `remove when CATEGORY EXPR`: drops the parent's condition written the
+/// same way (white space aside).
+fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter) {
+    let text = |r: &Reporter, span: Span| -> String {
+        r.slice(span)
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .collect()
+    };
+    let wanted = text(r, c.expr.span);
+    let removed = match &c.kind {
+        RemovedKind::Require => {
+            let before = items.len();
+            items.retain(|i| !matches!(i, Item::Require(p) if text(r, p.expr.span) == wanted));
+            items.len() != before
+        }
+        RemovedKind::When(name) | RemovedKind::Unless(name) => {
+            let Some(cat) = items.iter_mut().find_map(|i| match i {
+                Item::Category(x) if x.name.name == name.name => Some(x),
+                _ => None,
+            }) else {
+                return nothing_to_change(r, "category", name);
+            };
+            let list = if matches!(c.kind, RemovedKind::When(_)) {
+                &mut cat.when
+            } else {
+                &mut cat.unless
+            };
+            let before = list.len();
+            list.retain(|p| text(r, p.expr.span) != wanted);
+            list.len() != before
+        }
+    };
+    if !removed {
+        r.error(
+            Code::UnknownName,
+            c.expr.span,
+            "the parent has no such condition",
+            "nothing to remove",
+        )
+        .with_help("write the condition as the parent does (white space may differ)");
+    }
 }
 
 fn merge_entries(parent: &mut Vec<Entry>, child: Vec<Entry>) {

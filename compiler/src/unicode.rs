@@ -230,6 +230,11 @@ fn declared<'a>(item: &'a Item, out: &mut Vec<&'a Ident>) {
             out.extend(e.variants.iter().map(|v| &v.name));
         }
         Item::Applicant(a) => out.extend(a.fields.iter().map(|f| &f.name)),
+        Item::Record(r) => {
+            out.push(&r.name);
+            out.extend(r.fields.iter().map(|f| &f.name));
+        }
+        Item::Let(l) => out.push(&l.name),
         Item::Table(t) => {
             out.push(&t.name);
             for row in &t.rows {
@@ -241,9 +246,12 @@ fn declared<'a>(item: &'a Item, out: &mut Vec<&'a Ident>) {
         }
         Item::Category(c) => out.push(&c.name),
         Item::Timeline(t) => out.extend(t.steps.iter().map(|s| &s.name)),
-        Item::Override(inner) => declared(inner, out),
+        Item::Override(inner) | Item::Extend(inner) => declared(inner, out),
         Item::Extends(_)
         | Item::RemoveCategory(_)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(_)
+        | Item::RemoveDeadline(_)
         | Item::Clause(_)
         | Item::Require(_)
         | Item::Award(_)

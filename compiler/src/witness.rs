@@ -114,10 +114,7 @@ fn bottom_line<'s>(
 /// A decision as one line, for showing a witness.
 fn summary(s: &Scheme, d: &Decision) -> String {
     let blank = Applicant::empty(s);
-    let w = Words {
-        scheme: s,
-        applicant: &blank,
-    };
+    let w = Words::new(s, &blank);
     let awards: Vec<String> = d
         .awards
         .iter()
@@ -215,10 +212,7 @@ fn found(old: &Scheme, other: &Scheme, a: Applicant, both: bool) -> Finding {
         return Finding::NotFound { searched: 0 };
     }
     let blank = Applicant::empty(old);
-    let w = Words {
-        scheme: old,
-        applicant: &blank,
-    };
+    let w = Words::new(old, &blank);
     let applicant = old
         .applicant
         .iter()
@@ -245,13 +239,13 @@ fn relevant_fields(a: &Scheme, b: &Scheme, category: &str) -> Vec<FieldId> {
             }
         };
         for c in &s.requirements {
-            c.expr.visit_fields(&mut push);
+            s.visit_fields(&c.expr, &mut push);
         }
         for cat in s.categories.iter().filter(|c| c.name == category) {
             for c in &cat.conditions {
-                c.expr.visit_fields(&mut push);
+                s.visit_fields(&c.expr, &mut push);
             }
-            cat.pay.visit_fields(&mut push);
+            s.visit_fields(&cat.pay, &mut push);
         }
         if let Some(app) = &s.application {
             push(app.received);
@@ -272,7 +266,9 @@ fn neutral_required(s: &Scheme, a: &mut Applicant) {
             Type::Money => Value::Money(bursar_runtime::Money::ZERO),
             Type::Date => Value::Date(chrono::NaiveDate::default()),
             Type::Text => Value::Text("W".into()),
-            Type::Duration => continue,
+            Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
+            Type::List(_) => Value::List(Vec::new()),
+            Type::Duration | Type::Unrounded => continue,
             Type::Enum(e) => Value::Enum { ty: e, variant: 0 },
         };
         a.set(i as FieldId, Some(v));
@@ -305,6 +301,9 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                 }
             }
         }
+    }
+    if let Type::List(r) = f.ty {
+        return list_candidates(a, b, r);
     }
     // Absence first: the first witness found then sets as few fields as it
     // can; except the application date, so that witnesses apply and are paid.
@@ -353,6 +352,77 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
         out.push(None);
     }
     out
+}
+
+/// Lists to try: none, and one item built from the first (or the last) of
+/// the values the schemes compare each item field with. Not a search of
+/// every combination: a witness that needs two different items is not found.
+fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> Vec<Option<Value>> {
+    let Some(record) = a.records.get(r as usize) else {
+        return vec![Some(Value::List(Vec::new()))];
+    };
+    let mut per_field: Vec<Vec<Value>> = vec![Vec::new(); record.fields.len()];
+    let mut exprs: Vec<&Expr> = Vec::new();
+    for s in [a, b] {
+        exprs.extend(s.requirements.iter().map(|c| &c.expr));
+        for cat in &s.categories {
+            exprs.extend(cat.conditions.iter().map(|c| &c.expr));
+            exprs.push(&cat.pay);
+        }
+        exprs.extend(s.lets.iter().map(|l| &l.expr));
+    }
+    for e in exprs {
+        e.walk(&mut |x| {
+            let (subject, values): (&Expr, Vec<Value>) = match x {
+                Expr::Compare { lhs, rhs, .. } => match (&**lhs, &**rhs) {
+                    (s, Expr::Lit(v)) | (Expr::Lit(v), s) => (s, vec![v.clone()]),
+                    _ => return,
+                },
+                Expr::InSet { expr, set } => (&**expr, set.clone()),
+                Expr::InRange { expr, lo, hi, .. } => (
+                    &**expr,
+                    lo.iter()
+                        .chain(hi.iter())
+                        .filter_map(|b| match &**b {
+                            Expr::Lit(v) => Some(v.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => return,
+            };
+            if let Expr::Item(i) = subject {
+                if let Some(slot) = per_field.get_mut(*i as usize) {
+                    slot.extend(values);
+                }
+            }
+        });
+    }
+    let neutral = |f: &bursar_runtime::ir::Field| match f.ty {
+        Type::Bool => Value::Bool(true),
+        Type::Int => Value::Int(1),
+        Type::Money => Value::Money(bursar_runtime::Money::ZERO),
+        Type::Date => Value::Date(chrono::NaiveDate::default()),
+        Type::Enum(e) => Value::Enum { ty: e, variant: 0 },
+        Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
+        Type::Text | Type::Duration | Type::Unrounded | Type::List(_) => Value::Text("W".into()),
+    };
+    let item = |last: bool| -> Vec<Value> {
+        record
+            .fields
+            .iter()
+            .zip(&per_field)
+            .map(|(f, vals)| {
+                let v = if last { vals.last() } else { vals.first() };
+                v.cloned().unwrap_or_else(|| neutral(f))
+            })
+            .collect()
+    };
+    vec![
+        Some(Value::List(Vec::new())),
+        Some(Value::List(vec![item(false)])),
+        Some(Value::List(vec![item(true)])),
+    ]
 }
 
 fn neighbours(v: &Value) -> Vec<Value> {

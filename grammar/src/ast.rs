@@ -66,11 +66,27 @@ pub enum Item {
     Extends(Text),
     /// `override table …` / `override category …`: changes a parent's declaration.
     Override(Box<Item>),
+    /// `extend table …` / `extend category …`: adds rows or conditions to a
+    /// parent's declaration.
+    Extend(Box<Item>),
     /// `remove category NAME`
     RemoveCategory(Ident),
+    /// `remove row TABLE.KEY`
+    RemoveRow {
+        table: Ident,
+        row: RowKey,
+    },
+    /// `remove when CATEGORY EXPR`, `remove unless …`, `remove require EXPR`
+    RemoveCondition(RemovedCondition),
+    /// `remove deadline`
+    RemoveDeadline(Span),
     Scheme(SchemeDecl),
     Enum(EnumDecl),
+    /// `record Certificate { … }`: the items of a list field.
+    Record(RecordDecl),
     Applicant(ApplicantDecl),
+    /// `let name = …`
+    Let(LetDecl),
     Clause(ClauseDecl),
     Table(TableDecl),
     Require(Condition),
@@ -109,6 +125,44 @@ pub struct Variant {
     pub label: Option<Text>,
 }
 
+/// A condition a child policy removes, by its text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemovedCondition {
+    /// `when`/`unless` (with the category), or `require`.
+    pub kind: RemovedKind,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemovedKind {
+    When(Ident),
+    Unless(Ident),
+    Require,
+}
+
+/// `record Certificate "证书" { level int … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+/// `let name "label" = value [where condition] [§clause]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub value: Expr,
+    /// `let qualifying = certificates where …`: the items of a list that
+    /// meet a condition.
+    pub filter: Option<Expr>,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicantDecl {
     pub label: Option<Text>,
@@ -124,11 +178,13 @@ pub struct FieldDecl {
     pub span: Span,
 }
 
-/// `int`, `date?`, `Issuer?`
+/// `int`, `date?`, `Issuer?`, `list of Certificate`
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeRef {
     pub name: Ident,
     pub optional: bool,
+    /// `list of …`
+    pub list: bool,
     pub span: Span,
 }
 
@@ -273,6 +329,8 @@ pub enum ExprKind {
     Int(i64),
     /// A number with a fractional part, as written (`0.5`).
     Decimal(String),
+    /// `5%`: the number before the `%`, as written.
+    Percent(String),
     /// `2000 元`: amount as written (`2000`, `12.50`) and the unit (`元`, `CNY`).
     Money {
         amount: String,
@@ -295,6 +353,19 @@ pub enum ExprKind {
     Call {
         func: Ident,
         args: Vec<Expr>,
+    },
+    /// `any certificates where level == 1`, `all members where resident`
+    Quantifier {
+        quantifier: Quantifier,
+        list: Vec<Ident>,
+        filter: Option<Box<Expr>>,
+    },
+    /// `count(members where age < 17)`, `min(level of qualifying)`
+    Aggregate {
+        func: Ident,
+        of: Option<Box<Expr>>,
+        list: Vec<Ident>,
+        filter: Option<Box<Expr>>,
     },
     Unary {
         op: UnaryOp,
@@ -347,6 +418,12 @@ pub enum ExprKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    Any,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DurationUnit {
     Days,
     WorkingDays,
@@ -374,6 +451,7 @@ pub enum BinaryOp {
     Add,
     Sub,
     Mul,
+    Div,
     /// `x ?? default`
     Default,
 }
@@ -386,7 +464,7 @@ impl BinaryOp {
             BinaryOp::And => Some(0),
             BinaryOp::Or => Some(1),
             BinaryOp::Add | BinaryOp::Sub => Some(2),
-            BinaryOp::Mul => Some(3),
+            BinaryOp::Mul | BinaryOp::Div => Some(3),
             BinaryOp::Eq
             | BinaryOp::Ne
             | BinaryOp::Lt
@@ -410,6 +488,7 @@ impl BinaryOp {
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
             BinaryOp::Default => "??",
         }
     }

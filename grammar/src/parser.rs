@@ -204,23 +204,29 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         EOI => "end of file",
         ident | path | call => "a name",
         expr | primary | paren | if_expr | match_expr | money | duration | date | decimal | int
-        | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound => "an expression",
+        | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound | percent
+        | quantifier | aggregate => "an expression",
         number => "a number",
         string | string_inner => "a string in double quotes",
         clause_ref => "a clause reference like `§二(一)`",
         currency_unit => "a currency like `元` or `CNY`",
         duration_unit => "a unit like `days` or `months`",
         op_or | op_and | op_eq | op_ne | op_le | op_lt | op_ge | op_gt | op_default | op_add
-        | op_sub | op_mul | infix | postfix | in_test | is_test => "an operator",
+        | op_sub | op_mul | op_div | infix | postfix | in_test | is_test => "an operator",
         op_range_incl | op_range_excl => "`..=` or `..`",
         extends_decl | scheme_decl | enum_decl | applicant_decl | clause_decl | table_decl
-        | require_decl | category_decl | award_decl | application_decl | timeline_decl | item => {
+        | require_decl | category_decl | award_decl | application_decl | timeline_decl | item
+        | record_decl | let_decl | extend_decl => {
             "a declaration (`scheme`, `applicant`, `table`, `category`, …)"
         }
         entry => "a setting like `deadline 2023-10-31`",
         variant => "an enum value like `senior \"高级社会工作师\"`",
         field_decl => "a field like `voc_level int? \"国家职业资格等级\"`",
-        type_ref => "a type (`bool`, `int`, `money`, `date`, `text` or an enum)",
+        type_ref => "a type (`bool`, `int`, `decimal`, `money`, `date`, `text`, an enum or `list of` a record)",
+        list_mark => "`list of`",
+        remove_category | remove_row | remove_condition | remove_deadline => {
+            "what to remove (`category`, `row`, `when`, `unless`, `require` or `deadline`)"
+        }
         optional_mark => "`?`",
         row | row_key => "a row like `level1 \"国家一级\" = 2000 元`",
         category_item | when_item | unless_item | pay_item => "`when`, `unless` or `pay`",
@@ -231,6 +237,16 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         index => "`[`",
         kw_extends => "`extends`",
         kw_override => "`override`",
+        kw_extend => "`extend`",
+        kw_record => "`record`",
+        kw_let => "`let`",
+        kw_list => "`list`",
+        kw_of => "`of`",
+        kw_where => "`where`",
+        kw_any => "`any`",
+        kw_all => "`all`",
+        kw_row => "`row`",
+        kw_deadline => "`deadline`",
         kw_remove => "`remove`",
         override_decl | remove_decl => {
             "a declaration (`scheme`, `applicant`, `table`, `category`, …)"
@@ -279,7 +295,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::postfix(Rule::in_test) | Op::postfix(Rule::is_test))
         .op(Op::infix(Rule::op_default, Assoc::Right))
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
         .op(Op::prefix(Rule::op_neg))
 });
 
@@ -317,7 +333,70 @@ impl Lower {
         Some(match rule {
             Rule::extends_decl => Item::Extends(self.text(inner.next()?)),
             Rule::override_decl => Item::Override(Box::new(self.item(inner.next()?)?)),
-            Rule::remove_decl => Item::RemoveCategory(ident(inner.next()?)),
+            Rule::extend_decl => Item::Extend(Box::new(self.item(inner.next()?)?)),
+            Rule::remove_decl => {
+                let what = inner.next()?;
+                let rule = what.as_rule();
+                let wspan = span_of(&what);
+                let what_pairs: Vec<Pair<'_, Rule>> = what.into_inner().collect();
+                let mut parts = what_pairs
+                    .iter()
+                    .filter(|p| !is_keyword(p.as_rule()))
+                    .cloned();
+                match rule {
+                    Rule::remove_category => Item::RemoveCategory(ident(parts.next()?)),
+                    Rule::remove_row => {
+                        let table = ident(parts.next()?);
+                        let key = parts.next()?.into_inner().next()?;
+                        let row = match key.as_rule() {
+                            Rule::int => RowKey::Int {
+                                value: self.int(&key),
+                                span: span_of(&key),
+                            },
+                            _ => RowKey::Name(ident(key)),
+                        };
+                        Item::RemoveRow { table, row }
+                    }
+                    Rule::remove_condition => {
+                        drop(parts);
+                        Item::RemoveCondition(self.removed_condition(what_pairs, wspan)?)
+                    }
+                    _ => Item::RemoveDeadline(wspan),
+                }
+            }
+            Rule::record_decl => {
+                let name = ident(inner.next()?);
+                let (label, fields) = self.fields(inner);
+                Item::Record(RecordDecl {
+                    name,
+                    label,
+                    fields,
+                    span,
+                })
+            }
+            Rule::let_decl => {
+                let name = ident(inner.next()?);
+                let mut label = None;
+                let mut value = None;
+                let mut filter = None;
+                let mut clause = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => label = Some(self.text(p)),
+                        Rule::clause_ref => clause = Some(clause_ref(p)),
+                        _ if value.is_none() => value = Some(self.expr(p)),
+                        _ => filter = Some(self.expr(p)),
+                    }
+                }
+                Item::Let(LetDecl {
+                    name,
+                    label,
+                    value: value?,
+                    filter,
+                    clause,
+                    span,
+                })
+            }
             Rule::scheme_decl => {
                 let id = ident(inner.next()?);
                 let entries = inner.map(|p| self.entry(p)).collect();
@@ -349,28 +428,7 @@ impl Lower {
                 })
             }
             Rule::applicant_decl => {
-                let mut label = None;
-                let mut fields = Vec::new();
-                for p in inner {
-                    match p.as_rule() {
-                        Rule::string => label = Some(self.text(p)),
-                        Rule::field_decl => {
-                            let fspan = span_of(&p);
-                            let mut f = p.into_inner();
-                            let (Some(name), Some(ty)) = (f.next(), f.next()) else {
-                                continue;
-                            };
-                            let label = f.next().map(|p| self.text(p));
-                            fields.push(FieldDecl {
-                                name: ident(name),
-                                ty: type_ref(ty),
-                                label,
-                                span: fspan,
-                            });
-                        }
-                        _ => {}
-                    }
-                }
+                let (label, fields) = self.fields(inner);
                 Item::Applicant(ApplicantDecl {
                     label,
                     fields,
@@ -545,6 +603,53 @@ impl Lower {
             }
             _ => return None,
         })
+    }
+
+    /// `remove when CATEGORY EXPR`, `remove unless …`, `remove require EXPR`.
+    fn removed_condition(
+        &mut self,
+        pairs: Vec<Pair<'_, Rule>>,
+        span: Span,
+    ) -> Option<RemovedCondition> {
+        let mut it = pairs.into_iter();
+        let word = it.next()?.as_rule();
+        let kind = match word {
+            Rule::kw_when => RemovedKind::When(ident(it.next()?)),
+            Rule::kw_unless => RemovedKind::Unless(ident(it.next()?)),
+            _ => RemovedKind::Require,
+        };
+        let expr = self.expr(it.next()?);
+        Some(RemovedCondition { kind, expr, span })
+    }
+
+    /// The label and fields of an applicant or record block.
+    fn fields<'a>(
+        &mut self,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> (Option<Text>, Vec<FieldDecl>) {
+        let mut label = None;
+        let mut fields = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::string => label = Some(self.text(p)),
+                Rule::field_decl => {
+                    let fspan = span_of(&p);
+                    let mut f = p.into_inner();
+                    let (Some(name), Some(ty)) = (f.next(), f.next()) else {
+                        continue;
+                    };
+                    let label = f.next().map(|p| self.text(p));
+                    fields.push(FieldDecl {
+                        name: ident(name),
+                        ty: type_ref(ty),
+                        label,
+                        span: fspan,
+                    });
+                }
+                _ => {}
+            }
+        }
+        (label, fields)
     }
 
     fn condition<'a>(
@@ -728,6 +833,7 @@ impl Lower {
                     Rule::op_add => BinaryOp::Add,
                     Rule::op_sub => BinaryOp::Sub,
                     Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
                     _ => BinaryOp::Default,
                 };
                 let Some(level) = op.chain_level() else {
@@ -818,6 +924,53 @@ impl Lower {
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
             Rule::int => ExprKind::Int(self.int(&pair)),
             Rule::decimal => ExprKind::Decimal(pair.as_str().replace('_', "")),
+            Rule::percent => {
+                ExprKind::Percent(pair.as_str().trim_end_matches('%').replace('_', ""))
+            }
+            Rule::quantifier => {
+                let mut quantifier = Quantifier::Any;
+                let mut list = Vec::new();
+                let mut filter = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::kw_all => quantifier = Quantifier::All,
+                        Rule::kw_any | Rule::kw_where => {}
+                        Rule::path => list = self.path_segments(p),
+                        _ => filter = Some(Box::new(self.expr(p))),
+                    }
+                }
+                ExprKind::Quantifier {
+                    quantifier,
+                    list,
+                    filter,
+                }
+            }
+            Rule::aggregate => {
+                let mut func = Ident {
+                    name: String::new(),
+                    span,
+                };
+                let mut of = None;
+                let mut list = Vec::new();
+                let mut filter = None;
+                let mut seen_where = false;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => func = ident(p),
+                        Rule::kw_of => {}
+                        Rule::kw_where => seen_where = true,
+                        Rule::path => list = self.path_segments(p),
+                        _ if seen_where => filter = Some(Box::new(self.expr(p))),
+                        _ => of = Some(Box::new(self.expr(p))),
+                    }
+                }
+                ExprKind::Aggregate {
+                    func,
+                    of,
+                    list,
+                    filter,
+                }
+            }
             Rule::date => ExprKind::Date(pair.as_str().to_string()),
             Rule::string => ExprKind::Text(self.text(pair).value),
             Rule::money => {
@@ -937,6 +1090,14 @@ impl Lower {
         Expr { kind, span }
     }
 
+    /// The names of a path that names a list (`certificates`, `qualifying`).
+    fn path_segments(&mut self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+            .map(ident)
+            .collect()
+    }
+
     fn pattern(&mut self, pair: Pair<'_, Rule>) -> Option<Pattern> {
         let inner = pair.into_inner().next()?;
         let span = span_of(&inner);
@@ -990,6 +1151,16 @@ fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         kw_extends
+            | kw_extend
+            | kw_record
+            | kw_let
+            | kw_list
+            | kw_of
+            | kw_where
+            | kw_any
+            | kw_all
+            | kw_row
+            | kw_deadline
             | kw_override
             | kw_remove
             | kw_scheme
@@ -1038,15 +1209,23 @@ fn clause_ref(pair: Pair<'_, Rule>) -> ClauseRef {
 
 fn type_ref(pair: Pair<'_, Rule>) -> TypeRef {
     let span = span_of(&pair);
-    let mut inner = pair.into_inner();
-    let name = inner.next().map(ident).unwrap_or(Ident {
-        name: String::new(),
-        span,
-    });
-    let optional = inner.next().is_some();
+    let mut list = false;
+    let mut name = None;
+    let mut optional = false;
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::list_mark => list = true,
+            Rule::ident => name = Some(ident(p)),
+            _ => optional = true,
+        }
+    }
     TypeRef {
-        name,
+        name: name.unwrap_or(Ident {
+            name: String::new(),
+            span,
+        }),
         optional,
+        list,
         span,
     }
 }

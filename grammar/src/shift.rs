@@ -75,8 +75,45 @@ impl Item {
     fn shift(&mut self, by: usize) {
         match self {
             Item::Extends(t) => t.shift(by),
-            Item::Override(inner) => inner.shift(by),
+            Item::Override(inner) | Item::Extend(inner) => inner.shift(by),
             Item::RemoveCategory(name) => name.shift(by),
+            Item::RemoveRow { table, row } => {
+                table.shift(by);
+                match row {
+                    RowKey::Name(n) => n.shift(by),
+                    RowKey::Int { span, .. } => span.shift(by),
+                }
+            }
+            Item::RemoveCondition(c) => {
+                match &mut c.kind {
+                    RemovedKind::When(n) | RemovedKind::Unless(n) => n.shift(by),
+                    RemovedKind::Require => {}
+                }
+                c.expr.shift(by);
+                c.span.shift(by);
+            }
+            Item::RemoveDeadline(span) => span.shift(by),
+            Item::Record(d) => {
+                d.name.shift(by);
+                text(&mut d.label, by);
+                for f in &mut d.fields {
+                    f.name.shift(by);
+                    f.ty.shift(by);
+                    text(&mut f.label, by);
+                    f.span.shift(by);
+                }
+                d.span.shift(by);
+            }
+            Item::Let(d) => {
+                d.name.shift(by);
+                text(&mut d.label, by);
+                d.value.shift(by);
+                if let Some(f) = &mut d.filter {
+                    f.shift(by);
+                }
+                clause(&mut d.clause, by);
+                d.span.shift(by);
+            }
             Item::Scheme(d) => {
                 d.id.shift(by);
                 d.entries.iter_mut().for_each(|e| e.shift(by));
@@ -183,6 +220,7 @@ impl Expr {
             ExprKind::Bool(_)
             | ExprKind::Int(_)
             | ExprKind::Decimal(_)
+            | ExprKind::Percent(_)
             | ExprKind::Money { .. }
             | ExprKind::Date(_)
             | ExprKind::Duration { .. }
@@ -195,6 +233,24 @@ impl Expr {
             ExprKind::Call { func, args } => {
                 func.shift(by);
                 args.iter_mut().for_each(|a| a.shift(by));
+            }
+            ExprKind::Quantifier { list, filter, .. } => {
+                list.iter_mut().for_each(|i| i.shift(by));
+                if let Some(f) = filter {
+                    f.shift(by);
+                }
+            }
+            ExprKind::Aggregate {
+                func,
+                of,
+                list,
+                filter,
+            } => {
+                func.shift(by);
+                list.iter_mut().for_each(|i| i.shift(by));
+                of.iter_mut()
+                    .chain(filter.iter_mut())
+                    .for_each(|e| e.shift(by));
             }
             ExprKind::Unary { expr, .. } => expr.shift(by),
             ExprKind::Binary { lhs, rhs, .. } => {

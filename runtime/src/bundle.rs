@@ -5,19 +5,23 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::{
-    Anchor, ArithOp, Builtin, CompareOp, Criterion, Expr, Pattern, RowAmount, Scheme, Type, Value,
+    Aggregate, Anchor, Builtin, CompareOp, Criterion, Expr, ItemSet, Pattern, RecordId, RowAmount,
+    Scheme, Type, Value,
 };
 
 /// The format this runtime reads and writes.
 /// Version 2: `and`, `or` and arithmetic chains are one node each.
-pub const FORMAT: &str = "bursar-bundle/2";
+/// Version 3: records and list fields, named values (`let`), decimals,
+/// division and rounding. A version 2 bundle is a version 3 bundle that uses
+/// none of them, and loads as it is.
+pub const FORMAT: &str = "bursar-bundle/3";
 const FORMAT_PREFIX: &str = "bursar-bundle/";
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// A compiled scheme ready to ship.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
-    /// `bursar-bundle/2`
+    /// `bursar-bundle/3`
     pub format: String,
     /// The version of the compiler that produced the bundle.
     pub compiler_version: String,
@@ -107,7 +111,7 @@ impl Bundle {
             v.parse::<u32>().ok().filter(|_| canonical).ok_or(())
         });
         match version {
-            Some(Ok(FORMAT_VERSION)) => {}
+            Some(Ok(2 | FORMAT_VERSION)) => {}
             Some(Ok(v)) if v > FORMAT_VERSION => {
                 return Err(BundleError::NewerFormat {
                     found: format.to_string(),
@@ -155,7 +159,11 @@ pub fn hash(scheme: &Scheme) -> String {
 /// Refuses negative amounts and durations, a currency that is not an ISO
 /// 4217 code, and a period that ends before it starts, as the checker does.
 pub fn validate(s: &Scheme) -> Result<(), String> {
-    let v = Validator { s };
+    let v = Validator {
+        s,
+        item: None,
+        lets: 0,
+    };
     let currency = &s.header.currency;
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(format!("unknown currency `{currency}`"));
@@ -165,8 +173,46 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             return Err("the period ends before it starts".into());
         }
     }
+    for r in &s.records {
+        for f in &r.fields {
+            v.ty(f.ty)
+                .map_err(|e| format!("field `{}.{}`: {e}", r.name, f.name))?;
+            if matches!(f.ty, Type::List(_)) || f.optional {
+                return Err(format!(
+                    "field `{}.{}`: an item's fields are required and not lists",
+                    r.name, f.name
+                ));
+            }
+        }
+    }
     for f in &s.applicant {
         v.ty(f.ty).map_err(|e| format!("field `{}`: {e}", f.name))?;
+    }
+    // Each named value reads only those before it, so evaluating one ends;
+    // and how deep it goes, through the ones it uses, stays within the
+    // evaluator's promise.
+    let mut depths: Vec<usize> = Vec::with_capacity(s.lets.len());
+    for (i, l) in s.lets.iter().enumerate() {
+        let scoped = Validator {
+            s,
+            item: None,
+            lets: i,
+        };
+        let ty = scoped
+            .expr(&l.expr, false)
+            .map_err(|e| format!("value `{}`: {e}", l.name))?;
+        if ty != l.ty {
+            return Err(format!("value `{}` is {}, not {}", l.name, a(ty), a(l.ty)));
+        }
+        let mut deepest = 0;
+        l.expr.visit_lets(&mut |j| {
+            deepest = deepest.max(depths.get(j as usize).copied().unwrap_or(0));
+        });
+        let depth = l.expr.depth() + deepest;
+        if depth > crate::ir::MAX_DEPTH {
+            return Err(format!("value `{}` nests too deeply", l.name));
+        }
+        depths.push(depth);
     }
     for t in &s.tables {
         if let Some(k) = t.key {
@@ -216,6 +262,11 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    let v = Validator {
+        s,
+        item: None,
+        lets: s.lets.len(),
+    };
     let condition = |e: &Expr| match v.expr(e, false)? {
         Type::Bool => Ok(()),
         ty => Err(format!("a condition is {}, not a bool", a(ty))),
@@ -269,9 +320,43 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
 
 struct Validator<'a> {
     s: &'a Scheme,
+    /// The record of the list item being walked, if any.
+    item: Option<RecordId>,
+    /// How many named values are visible (those declared before).
+    lets: usize,
 }
 
 impl Validator<'_> {
+    /// The record of a list field.
+    fn list(&self, set: &ItemSet) -> Result<RecordId, String> {
+        if self.item.is_some() {
+            return Err("a list inside a list's condition".into());
+        }
+        match self.s.applicant.get(set.list as usize).map(|f| f.ty) {
+            Some(Type::List(r)) => {
+                let inner = Validator {
+                    s: self.s,
+                    item: Some(r),
+                    lets: self.lets,
+                };
+                if let Some(filter) = &set.filter {
+                    match inner.expr(filter, false)? {
+                        Type::Bool => {}
+                        ty => return Err(format!("a list's filter is {}, not a bool", a(ty))),
+                    }
+                }
+                Ok(r)
+            }
+            _ => Err(format!("field #{} is not a list", set.list)),
+        }
+    }
+    fn in_item(&self, r: RecordId) -> Validator<'_> {
+        Validator {
+            s: self.s,
+            item: Some(r),
+            lets: self.lets,
+        }
+    }
     fn field(&self, id: u32) -> Result<(), String> {
         if (id as usize) < self.s.applicant.len() {
             Ok(())
@@ -290,6 +375,9 @@ impl Validator<'_> {
             Type::Enum(e) if (e as usize) >= self.s.enums.len() => {
                 Err(format!("enum #{e} does not exist"))
             }
+            Type::List(r) if (r as usize) >= self.s.records.len() => {
+                Err(format!("record #{r} does not exist"))
+            }
             _ => Ok(()),
         }
     }
@@ -299,7 +387,14 @@ impl Validator<'_> {
                 Some(e) if (*variant as usize) < e.variants.len() => Ok(()),
                 _ => Err(format!("value #{variant} of enum #{ty} does not exist")),
             },
-            _ => Ok(()),
+            Value::List(_) => Err("a list written as a literal".into()),
+            Value::Bool(_)
+            | Value::Int(_)
+            | Value::Money(_)
+            | Value::Date(_)
+            | Value::Text(_)
+            | Value::Duration(_)
+            | Value::Decimal(_) => Ok(()),
         }
     }
     /// The type of `e`, by the checker's rules; `pay` when `e` is (part of)
@@ -312,9 +407,12 @@ impl Validator<'_> {
                 Err(format!("compares {} with {}", a(x), a(y)))
             }
         };
-        let ordered = |ty: Type| match ty {
-            Type::Int | Type::Money | Type::Date => Ok(ty),
-            other => Err(format!("orders {}, which has no order", a(other))),
+        let ordered = |ty: Type| {
+            if ty.is_ordered() {
+                Ok(ty)
+            } else {
+                Err(format!("orders {}, which has no order", a(ty)))
+            }
         };
         match e {
             Expr::Lit(v) => {
@@ -330,6 +428,67 @@ impl Validator<'_> {
                 }
                 Ok(value_type(v))
             }
+            Expr::Let(l) => {
+                if *l as usize >= self.lets {
+                    return Err(format!("value #{l} is used before it is declared"));
+                }
+                self.s
+                    .lets
+                    .get(*l as usize)
+                    .map(|l| l.ty)
+                    .ok_or_else(|| format!("value #{l} does not exist"))
+            }
+            Expr::Item(i) => {
+                let Some(r) = self.item else {
+                    return Err("an item's field read outside a list".into());
+                };
+                self.s
+                    .records
+                    .get(r as usize)
+                    .and_then(|r| r.fields.get(*i as usize))
+                    .map(|f| f.ty)
+                    .ok_or_else(|| format!("field #{i} of record #{r} does not exist"))
+            }
+            Expr::Any(set) => self.list(set).map(|_| Type::Bool),
+            Expr::All { items, cond } => {
+                let r = self.list(items)?;
+                match self.in_item(r).expr(cond, false)? {
+                    Type::Bool => Ok(Type::Bool),
+                    ty => Err(format!("`all` tests {}, not a bool", a(ty))),
+                }
+            }
+            Expr::Aggregate {
+                func,
+                items,
+                of,
+                ty,
+            } => {
+                let r = self.list(items)?;
+                let found = match of {
+                    Some(of) => Some(self.in_item(r).expr(of, false)?),
+                    None => None,
+                };
+                let ok = match (func, found) {
+                    (Aggregate::Count, None) => *ty == Type::Int,
+                    (
+                        Aggregate::Sum,
+                        Some(t @ (Type::Int | Type::Money | Type::Decimal | Type::Unrounded)),
+                    ) => *ty == t,
+                    (Aggregate::Min | Aggregate::Max, Some(t)) => *ty == t && t.is_ordered(),
+                    (Aggregate::Count | Aggregate::Sum | Aggregate::Min | Aggregate::Max, _) => {
+                        false
+                    }
+                };
+                if ok {
+                    Ok(*ty)
+                } else {
+                    Err(format!("`{}` of the wrong type", func.name()))
+                }
+            }
+            Expr::Round { value, .. } => match self.expr(value, false)? {
+                Type::Money | Type::Unrounded => Ok(Type::Money),
+                ty => Err(format!("rounds {}, not money", a(ty))),
+            },
             Expr::Field(f) => {
                 self.field(*f)?;
                 self.s
@@ -387,16 +546,9 @@ impl Validator<'_> {
                 let mut x = self.expr(first, false)?;
                 for (op, e) in rest {
                     let y = self.expr(e, false)?;
-                    x = match (op, x, y) {
-                        (ArithOp::Add | ArithOp::Sub, Type::Int, Type::Int)
-                        | (ArithOp::Mul, Type::Int, Type::Int) => Type::Int,
-                        (ArithOp::Add | ArithOp::Sub, Type::Money, Type::Money)
-                        | (ArithOp::Mul, Type::Money, Type::Int)
-                        | (ArithOp::Mul, Type::Int, Type::Money) => Type::Money,
-                        (ArithOp::Add | ArithOp::Sub, Type::Date, Type::Duration)
-                        | (ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
-                        _ => return Err(format!("cannot {} {} and {}", op.symbol(), a(x), a(y))),
-                    };
+                    x = op
+                        .result(x, y)
+                        .ok_or_else(|| format!("cannot {} {} and {}", op.symbol(), a(x), a(y)))?;
                 }
                 Ok(x)
             }
@@ -428,7 +580,12 @@ impl Validator<'_> {
                     .collect::<Result<Vec<Type>, String>>()?;
                 match (func, types.as_slice()) {
                     (Builtin::Year | Builtin::Month | Builtin::Day, [Type::Date]) => Ok(Type::Int),
-                    (Builtin::Min | Builtin::Max, [x, y]) => ordered(same(*x, *y)?),
+                    (Builtin::Min | Builtin::Max, [x, rest @ ..]) if !rest.is_empty() => {
+                        for y in rest {
+                            same(*x, *y)?;
+                        }
+                        ordered(*x)
+                    }
                     (
                         Builtin::Year | Builtin::Month | Builtin::Day | Builtin::Min | Builtin::Max,
                         _,
@@ -488,15 +645,8 @@ impl Validator<'_> {
 
 /// The type of a literal value.
 fn value_type(v: &Value) -> Type {
-    match v {
-        Value::Bool(_) => Type::Bool,
-        Value::Int(_) => Type::Int,
-        Value::Money(_) => Type::Money,
-        Value::Date(_) => Type::Date,
-        Value::Text(_) => Type::Text,
-        Value::Enum { ty, .. } => Type::Enum(*ty),
-        Value::Duration(_) => Type::Duration,
-    }
+    // A list is refused as a literal before its type is asked for.
+    v.ty().unwrap_or(Type::Bool)
 }
 
 /// A type's name in a message: as a policy writes it, but an enum by its

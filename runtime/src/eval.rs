@@ -13,10 +13,11 @@ use std::borrow::Cow;
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::Serialize;
 
+use crate::decimal::Decimal;
 use crate::input::Applicant;
 use crate::ir::{
-    Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
-    DurationUnit, Expr, FieldId, Pattern, RowRef, Scheme, TableId, Value,
+    Aggregate, Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
+    DurationUnit, Expr, FieldId, ItemSet, Pattern, RowRef, Scheme, TableId, Type, Value,
 };
 use crate::money::Money;
 
@@ -39,6 +40,11 @@ pub enum EvalError {
     NoRow { table: TableId },
     /// An index in the bundle points nowhere.
     BadReference,
+    /// `min` or `max` of no items (only in a bundle the compiler did not
+    /// make: it asks for `any` of the same items first).
+    NoItems,
+    /// Division by zero.
+    DivisionByZero,
     /// A payout came to less than nothing (the checker asks authors to
     /// clamp where it cannot prove an amount non-negative; a `--set`
     /// override or a hand-made bundle can still get here).
@@ -55,6 +61,8 @@ impl std::fmt::Display for EvalError {
             EvalError::NoArm => f.write_str("no arm of a match applies"),
             EvalError::NoRow { table } => write!(f, "table #{table} has no row for the key"),
             EvalError::BadReference => f.write_str("a reference in the bundle points nowhere"),
+            EvalError::NoItems => f.write_str("`min` or `max` of no items"),
+            EvalError::DivisionByZero => f.write_str("division by zero"),
             EvalError::NegativeAmount { amount } => {
                 write!(f, "the amount comes to {amount}, less than nothing")
             }
@@ -273,7 +281,7 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
 /// [`evaluate`], writing into a decision whose buffers are reused: the form
 /// for loops over many applicants (no allocation per applicant).
 pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
-    let ev = Evaluator { scheme, applicant };
+    let ev = Evaluator::new(scheme, applicant);
     out.requirements = ev.conditions(&scheme.requirements);
     let requirements_pass = out.requirements.all_passed();
     let mut error = out.requirements.error().is_some();
@@ -454,9 +462,148 @@ pub fn shift(date: NaiveDate, d: Duration, sign: i64) -> Result<NaiveDate, EvalE
 struct Evaluator<'a> {
     scheme: &'a Scheme,
     applicant: &'a Applicant,
+    /// The list item being walked by `any`, `all` or an aggregate.
+    item: Option<&'a [Value]>,
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
+    fn new(scheme: &'a Scheme, applicant: &'a Applicant) -> Self {
+        Evaluator {
+            scheme,
+            applicant,
+            item: None,
+        }
+    }
+
+    /// The same evaluator, looking at one item of a list.
+    fn at(&self, item: &'a [Value]) -> Evaluator<'a> {
+        Evaluator {
+            scheme: self.scheme,
+            applicant: self.applicant,
+            item: Some(item),
+        }
+    }
+
+    /// A named value's expression, evaluated on the applicant alone.
+    fn named(&self, id: crate::ir::LetId) -> Result<(&'a Expr, Evaluator<'a>), EvalError> {
+        let l = self
+            .scheme
+            .lets
+            .get(id as usize)
+            .ok_or(EvalError::BadReference)?;
+        Ok((&l.expr, Evaluator::new(self.scheme, self.applicant)))
+    }
+
+    /// The items of a list field.
+    fn list(&self, field: FieldId) -> Result<&'a [Vec<Value>], EvalError> {
+        match self.applicant.get(field) {
+            Some(Value::List(items)) => Ok(items),
+            Some(_) => Err(EvalError::TypeMismatch),
+            None => Err(EvalError::Absent { field }),
+        }
+    }
+
+    /// The items of a set, in order, with their index in the list.
+    fn each(
+        &self,
+        set: &ItemSet,
+        mut f: impl FnMut(usize, Evaluator<'a>) -> Result<bool, EvalError>,
+    ) -> Result<(), EvalError> {
+        for (i, item) in self.list(set.list)?.iter().enumerate() {
+            let ev = self.at(item);
+            if let Some(filter) = &set.filter {
+                if !ev.truth(filter)? {
+                    continue;
+                }
+            }
+            if !f(i, ev)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first item of `set` (for `any`), the first that fails `cond` (for
+    /// `all`), or the item whose value is the result (for `min`, `max`): the
+    /// item that decided, by index.
+    fn decider(&self, e: &Expr) -> Result<Option<(FieldId, usize)>, EvalError> {
+        let mut found = None;
+        match e {
+            Expr::Any(set) => self.each(set, |i, _| {
+                found = Some(i);
+                Ok(false)
+            })?,
+            Expr::All { items, cond } => self.each(items, |i, ev| {
+                if ev.truth(cond)? {
+                    Ok(true)
+                } else {
+                    found = Some(i);
+                    Ok(false)
+                }
+            })?,
+            Expr::Aggregate {
+                func: func @ (Aggregate::Min | Aggregate::Max),
+                items,
+                of: Some(of),
+                ..
+            } => {
+                let mut best: Option<Value> = None;
+                self.each(items, |i, ev| {
+                    let v = ev.eval(of)?;
+                    let better = match &best {
+                        None => true,
+                        Some(b) if *func == Aggregate::Min => v < *b,
+                        Some(b) => v > *b,
+                    };
+                    if better {
+                        best = Some(v);
+                        found = Some(i);
+                    }
+                    Ok(true)
+                })?;
+            }
+            _ => return Ok(None),
+        }
+        let list = match e {
+            Expr::Any(set) | Expr::All { items: set, .. } | Expr::Aggregate { items: set, .. } => {
+                set.list
+            }
+            _ => return Ok(None),
+        };
+        Ok(found.map(|i| (list, i)))
+    }
+
+    fn aggregate(
+        &self,
+        func: Aggregate,
+        set: &ItemSet,
+        of: Option<&Expr>,
+        ty: Type,
+    ) -> Result<Value, EvalError> {
+        let mut acc: Option<Value> = None;
+        let mut count: i64 = 0;
+        self.each(set, |_, ev| {
+            count = count.checked_add(1).ok_or(EvalError::Overflow)?;
+            let Some(of) = of else { return Ok(true) };
+            let v = ev.eval(of)?;
+            acc = Some(match (func, acc.take()) {
+                (_, None) => v,
+                (Aggregate::Sum, Some(a)) => arith(ArithOp::Add, a, v)?,
+                (Aggregate::Min, Some(a)) => same_kind(a, v)?.0,
+                (Aggregate::Max, Some(a)) => same_kind(a, v)?.1,
+                (Aggregate::Count, Some(a)) => a,
+            });
+            Ok(true)
+        })?;
+        match (func, acc) {
+            (Aggregate::Count, _) => Ok(Value::Int(count)),
+            (_, Some(v)) => Ok(v),
+            // The sum of no items is zero of the type the checker gave it.
+            (Aggregate::Sum, None) => zero_of(ty),
+            (Aggregate::Min | Aggregate::Max, None) => Err(EvalError::NoItems),
+        }
+    }
+
     /// Evaluates conditions in order, stopping at the first that does not pass.
     fn conditions(&self, conditions: &[Condition]) -> Checks {
         let mut checks = Checks::skipped(conditions.len());
@@ -545,6 +692,26 @@ impl Evaluator<'_> {
                 None => Err(EvalError::Absent { field: *f }),
             },
             Expr::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs),
+            Expr::Any(set) => {
+                let mut found = false;
+                self.each(set, |_, _| {
+                    found = true;
+                    Ok(false)
+                })?;
+                Ok(found)
+            }
+            Expr::All { items, cond } => {
+                let mut holds = true;
+                self.each(items, |_, ev| {
+                    holds = ev.truth(cond)?;
+                    Ok(holds)
+                })?;
+                Ok(holds)
+            }
+            Expr::Let(id) => {
+                let (e, ev) = self.named(*id)?;
+                ev.truth(e)
+            }
             Expr::InSet { expr, set } => self.in_set(expr, set),
             Expr::InRange {
                 expr,
@@ -617,6 +784,7 @@ impl Evaluator<'_> {
                 .get(*f)
                 .map(Cow::Borrowed)
                 .ok_or(EvalError::Absent { field: *f }),
+            Expr::Item(i) => self.item_field(*i).map(Cow::Borrowed),
             _ => self.eval(e).map(Cow::Owned),
         }
     }
@@ -647,6 +815,10 @@ impl Evaluator<'_> {
                 })
             }
             Expr::Match { scrutinee, arms } => self.payout(self.arm(scrutinee, arms)?),
+            Expr::Let(id) => {
+                let (e, ev) = self.named(*id)?;
+                ev.payout(e)
+            }
             Expr::If {
                 cond,
                 then,
@@ -695,6 +867,12 @@ impl Evaluator<'_> {
         })
     }
 
+    fn item_field(&self, i: FieldId) -> Result<&'a Value, EvalError> {
+        self.item
+            .and_then(|item| item.get(i as usize))
+            .ok_or(EvalError::BadReference)
+    }
+
     fn row_amount(&self, r: RowRef) -> Result<Money, EvalError> {
         self.scheme.resolve_row(r).ok_or(EvalError::BadReference)
     }
@@ -733,13 +911,55 @@ impl Evaluator<'_> {
                 Some(v) => v.clone(),
                 None => self.eval(default)?,
             },
-            Expr::Call { func, args } => {
-                // Builtins take one or two arguments: no list is built.
-                let arg = |i: usize| args.get(i).map(|a| self.eval(a)).transpose();
-                if args.len() > 2 {
-                    return Err(EvalError::TypeMismatch);
+            Expr::Call { func, args } => match func {
+                Builtin::Min | Builtin::Max => {
+                    let mut acc: Option<Value> = None;
+                    for a in args {
+                        let v = self.eval(a)?;
+                        acc = Some(match acc {
+                            None => v,
+                            Some(a) => {
+                                let (lo, hi) = same_kind(a, v)?;
+                                if *func == Builtin::Min {
+                                    lo
+                                } else {
+                                    hi
+                                }
+                            }
+                        });
+                    }
+                    acc.ok_or(EvalError::TypeMismatch)?
                 }
-                call(*func, arg(0)?, arg(1)?)?
+                Builtin::Year | Builtin::Month | Builtin::Day => {
+                    let [a] = args.as_slice() else {
+                        return Err(EvalError::TypeMismatch);
+                    };
+                    call(*func, self.eval(a)?)?
+                }
+            },
+            Expr::Let(id) => {
+                let (e, ev) = self.named(*id)?;
+                ev.eval(e)?
+            }
+            Expr::Item(i) => self.item_field(*i)?.clone(),
+            Expr::Any(_) | Expr::All { .. } => Value::Bool(self.truth(e)?),
+            Expr::Aggregate {
+                func,
+                items,
+                of,
+                ty,
+            } => self.aggregate(*func, items, of.as_deref(), *ty)?,
+            Expr::Round { value, unit, mode } => {
+                let exact = match self.eval(value)? {
+                    Value::Money(m) => Decimal::from_int(m.minor()),
+                    Value::Decimal(d) => d,
+                    _ => return Err(EvalError::TypeMismatch),
+                };
+                Value::Money(Money(
+                    exact
+                        .round_to(unit.fen(), *mode)
+                        .ok_or(EvalError::Overflow)?,
+                ))
             }
             Expr::If {
                 cond,
@@ -771,8 +991,66 @@ fn matches(p: &Pattern, v: &Value) -> bool {
     }
 }
 
+/// The smaller and the larger of two values of one kind.
+/// Zero of a summed type.
+fn zero_of(ty: Type) -> Result<Value, EvalError> {
+    Ok(match ty {
+        Type::Int => Value::Int(0),
+        Type::Money => Value::Money(Money::ZERO),
+        Type::Decimal | Type::Unrounded => Value::Decimal(Decimal::ZERO),
+        Type::Bool | Type::Date | Type::Text | Type::Duration | Type::Enum(_) | Type::List(_) => {
+            return Err(EvalError::TypeMismatch)
+        }
+    })
+}
+
+fn same_kind(a: Value, b: Value) -> Result<(Value, Value), EvalError> {
+    if std::mem::discriminant(&a) != std::mem::discriminant(&b) {
+        return Err(EvalError::TypeMismatch);
+    }
+    Ok(if b < a { (b, a) } else { (a, b) })
+}
+
+/// A number as an exact fraction (money counts fen), for arithmetic that
+/// mixes decimals in.
+fn fraction(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Int(n) => Some(Decimal::from_int(*n)),
+        Value::Money(m) => Some(Decimal::from_int(m.minor())),
+        Value::Decimal(d) => Some(*d),
+        Value::Bool(_)
+        | Value::Date(_)
+        | Value::Text(_)
+        | Value::Enum { .. }
+        | Value::Duration(_)
+        | Value::List(_) => None,
+    }
+}
+
 fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
     let overflow = EvalError::Overflow;
+    let exact = matches!(op, ArithOp::Div)
+        || matches!(a, Value::Decimal(_))
+        || matches!(b, Value::Decimal(_));
+    if exact {
+        let (Some(x), Some(y)) = (fraction(&a), fraction(&b)) else {
+            return Err(EvalError::TypeMismatch);
+        };
+        return Ok(Value::Decimal(
+            match op {
+                ArithOp::Add => x.checked_add(y),
+                ArithOp::Sub => x.checked_sub(y),
+                ArithOp::Mul => x.checked_mul(y),
+                ArithOp::Div => {
+                    if y == Decimal::ZERO {
+                        return Err(EvalError::DivisionByZero);
+                    }
+                    x.checked_div(y)
+                }
+            }
+            .ok_or(overflow)?,
+        ));
+    }
     Ok(match (op, a, b) {
         (ArithOp::Add, Value::Int(x), Value::Int(y)) => {
             Value::Int(x.checked_add(y).ok_or(overflow)?)
@@ -800,33 +1078,30 @@ fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
     })
 }
 
-fn call(func: Builtin, a: Option<Value>, b: Option<Value>) -> Result<Value, EvalError> {
-    Ok(match (func, a, b) {
-        (Builtin::Year, Some(Value::Date(d)), None) => Value::Int(i64::from(d.year())),
-        (Builtin::Month, Some(Value::Date(d)), None) => Value::Int(i64::from(d.month())),
-        (Builtin::Day, Some(Value::Date(d)), None) => Value::Int(i64::from(d.day())),
-        (Builtin::Min, Some(a), Some(b))
-            if std::mem::discriminant(&a) == std::mem::discriminant(&b) =>
-        {
-            a.min(b)
-        }
-        (Builtin::Max, Some(a), Some(b))
-            if std::mem::discriminant(&a) == std::mem::discriminant(&b) =>
-        {
-            a.max(b)
-        }
+fn call(func: Builtin, a: Value) -> Result<Value, EvalError> {
+    Ok(match (func, a) {
+        (Builtin::Year, Value::Date(d)) => Value::Int(i64::from(d.year())),
+        (Builtin::Month, Value::Date(d)) => Value::Int(i64::from(d.month())),
+        (Builtin::Day, Value::Date(d)) => Value::Int(i64::from(d.day())),
         _ => return Err(EvalError::TypeMismatch),
     })
 }
 
 /// Evaluates a condition on its own (for explanations); `None` on error.
 pub fn evaluate_condition(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<bool> {
-    Evaluator { scheme, applicant }.truth(e).ok()
+    Evaluator::new(scheme, applicant).truth(e).ok()
 }
 
 /// Evaluates an expression on its own (for explanations); `None` on error.
 pub fn evaluate_value(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<Value> {
-    Evaluator { scheme, applicant }.eval(e).ok()
+    Evaluator::new(scheme, applicant).eval(e).ok()
+}
+
+/// For an `any`, `all`, `min … of` or `max … of` on the applicant's lists:
+/// the list field and the index of the item that decided it (for
+/// explanations); `None` for other expressions, or if no item decided.
+pub fn deciding_item(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<(FieldId, usize)> {
+    Evaluator::new(scheme, applicant).decider(e).ok().flatten()
 }
 
 #[cfg(test)]

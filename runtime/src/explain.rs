@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::eval::{Application, Decision, EvalError, Outcome, Payout, Verdict};
 use crate::input::Applicant;
 use crate::ir::{
-    ArithOp, Condition, ConditionKind, Expr, FieldId, Pattern, RowAmount, RowRef, Scheme, Value,
+    ArithOp, Condition, ConditionKind, Expr, FieldId, ItemSet, Pattern, RecordId, RowAmount,
+    RowRef, Scheme, Value,
 };
 use crate::money::Money;
 
@@ -76,7 +77,7 @@ impl Status {
 
 /// Explains a decision made by [`crate::evaluate`] for this applicant.
 pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> Explanation {
-    let w = Words { scheme, applicant };
+    let w = Words::new(scheme, applicant);
     let requirements: Vec<Line> = scheme
         .requirements
         .iter()
@@ -92,7 +93,12 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
                 (Some(p), _) => Some(Line {
                     status: Status::Info,
                     clause: cat.pay_clause.clone(),
-                    text: format!("pays {}", w.payout(p)),
+                    text: format!(
+                        "pays {}{}{}",
+                        w.payout(p),
+                        w.parts(&cat.pay),
+                        w.decided_by(&cat.pay)
+                    ),
                 }),
                 (None, Some(e)) => Some(Line {
                     status: Status::Error,
@@ -365,12 +371,122 @@ impl Explanation {
 }
 
 /// Renders IR and values in the scheme's own words.
+#[derive(Clone, Copy)]
 pub struct Words<'a> {
     pub scheme: &'a Scheme,
     pub applicant: &'a Applicant,
+    /// The record whose fields [`Expr::Item`] names, inside a list's condition.
+    item: Option<RecordId>,
 }
 
-impl Words<'_> {
+impl<'a> Words<'a> {
+    pub fn new(scheme: &'a Scheme, applicant: &'a Applicant) -> Self {
+        Words {
+            scheme,
+            applicant,
+            item: None,
+        }
+    }
+
+    /// The same words, inside a condition on the items of `list`.
+    fn within(&self, list: FieldId) -> Words<'a> {
+        let item = match self.scheme.applicant.get(list as usize).map(|f| f.ty) {
+            Some(crate::ir::Type::List(r)) => Some(r),
+            _ => None,
+        };
+        Words { item, ..*self }
+    }
+
+    fn item_field_name(&self, i: FieldId) -> String {
+        self.item
+            .and_then(|r| self.scheme.records.get(r as usize))
+            .and_then(|r| r.fields.get(i as usize))
+            .map_or_else(|| format!("#{i}"), |f| f.name.clone())
+    }
+
+    fn let_name(&self, l: crate::ir::LetId) -> String {
+        self.scheme
+            .lets
+            .get(l as usize)
+            .map_or_else(|| format!("#{l}"), |l| l.name.clone())
+    }
+
+    /// `certificates where level in 1..=3`, `members`
+    fn items(&self, set: &ItemSet) -> String {
+        let list = self.field_name(set.list);
+        match &set.filter {
+            Some(f) => format!("{list} where {}", self.within(set.list).expr(f)),
+            None => list,
+        }
+    }
+
+    /// ` = base rebate and credits 1,700.00 元 - reduction for income
+    /// 250.01 元`: the named values a formula is made of, with their values
+    /// for this applicant; empty if it uses none.
+    pub fn parts(&self, e: &Expr) -> String {
+        let mut lets = Vec::new();
+        e.visit_lets(&mut |l| {
+            if !lets.contains(&l) {
+                lets.push(l);
+            }
+        });
+        let parts: Vec<String> = lets
+            .into_iter()
+            .filter_map(|l| {
+                let def = self.scheme.lets.get(l as usize)?;
+                let v = crate::eval::evaluate_value(self.scheme, self.applicant, &Expr::Let(l))?;
+                let name = match &def.label {
+                    Some(label) => format!("{} ({label})", def.name),
+                    None => def.name.clone(),
+                };
+                Some(format!("{name} = {}", self.value(&v)))
+            })
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(": {} where {}", self.expr(e), parts.join(", "))
+        }
+    }
+
+    /// ` (decided by certificates[2]: level 1, …)` for an expression that
+    /// walks a list: the item that decided its first `any`, `all`, `min` or
+    /// `max` (looking through named values); empty otherwise.
+    pub fn decided_by(&self, e: &Expr) -> String {
+        let mut walks: Vec<&Expr> = Vec::new();
+        let mut lets = Vec::new();
+        collect_walks(self.scheme, e, &mut walks, &mut lets, 0);
+        walks
+            .into_iter()
+            .find_map(|w| crate::eval::deciding_item(self.scheme, self.applicant, w))
+            .map(|(list, i)| format!(" (decided by {})", self.item(list, i)))
+            .unwrap_or_default()
+    }
+
+    /// `certificates[2]: level 1, issuer registered_org, issued 2024-06-01`
+    /// (items counted from 1, as people count them).
+    pub fn item(&self, list: FieldId, index: usize) -> String {
+        let name = self.field_name(list);
+        let record = match self.scheme.applicant.get(list as usize).map(|f| f.ty) {
+            Some(crate::ir::Type::List(r)) => self.scheme.records.get(r as usize),
+            _ => None,
+        };
+        let values = match (self.applicant.get(list), record) {
+            (Some(Value::List(items)), Some(record)) => items.get(index).map(|item| {
+                item.iter()
+                    .zip(&record.fields)
+                    .map(|(v, f)| format!("{} {}", f.name, self.value(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            _ => None,
+        };
+        match values {
+            Some(v) => format!("{name}[{}]: {v}", index + 1),
+            None => format!("{name}[{}]", index + 1),
+        }
+    }
+
     pub fn money(&self, m: Money) -> String {
         if self.scheme.header.currency == "CNY" {
             format!("{} 元", m.grouped())
@@ -416,6 +532,8 @@ impl Words<'_> {
                 };
                 format!("{} {unit}", d.count)
             }
+            Value::Decimal(d) => d.to_string(),
+            Value::List(items) => format!("{} items", items.len()),
         }
     }
 
@@ -514,6 +632,42 @@ impl Words<'_> {
                     self.expr(otherwise)
                 )
             }
+            Expr::Let(l) => self.let_name(*l),
+            Expr::Item(i) => self.item_field_name(*i),
+            Expr::Any(set) => format!("any {}", self.items(set)),
+            Expr::All { items, cond } => {
+                let inner = self.within(items.list);
+                match &items.filter {
+                    None => format!(
+                        "all {} where {}",
+                        self.field_name(items.list),
+                        inner.expr(cond)
+                    ),
+                    Some(f) => format!(
+                        "all {} where {} and {}",
+                        self.field_name(items.list),
+                        inner.expr(f),
+                        inner.expr(cond)
+                    ),
+                }
+            }
+            Expr::Aggregate {
+                func, items, of, ..
+            } => match of {
+                Some(of) => format!(
+                    "{}({} of {})",
+                    func.name(),
+                    self.within(items.list).expr(of),
+                    self.items(items)
+                ),
+                None => format!("{}({})", func.name(), self.items(items)),
+            },
+            Expr::Round { value, unit, mode } => format!(
+                "round({}, {}, {})",
+                self.expr(value),
+                unit.name(),
+                mode.name()
+            ),
             Expr::Match { scrutinee, arms } => {
                 let arms: Vec<String> = arms
                     .iter()
@@ -632,7 +786,10 @@ impl Words<'_> {
         let fields = self.fields_of(&c.expr);
         let name = c.label.clone().unwrap_or_else(|| c.text.clone());
         let (status, text) = match (v, c.kind) {
-            (Verdict::Pass, ConditionKind::When) => (Status::Pass, format!("{name}: {fields}")),
+            (Verdict::Pass, ConditionKind::When) => (
+                Status::Pass,
+                format!("{name}: {fields}{}", self.decided_by(&c.expr)),
+            ),
             (Verdict::Pass, ConditionKind::Unless) => {
                 (Status::Pass, format!("not excluded ({name}): {fields}"))
             }
@@ -643,9 +800,10 @@ impl Words<'_> {
                     None => (Status::Fail, why),
                 }
             }
-            (Verdict::Fail, ConditionKind::Unless) => {
-                (Status::Fail, format!("excluded ({name}): {fields}"))
-            }
+            (Verdict::Fail, ConditionKind::Unless) => (
+                Status::Fail,
+                format!("excluded ({name}): {fields}{}", self.decided_by(&c.expr)),
+            ),
             (Verdict::Skipped, _) => (Status::Skipped, format!("{name}: not checked")),
             (Verdict::Error(e), _) => (Status::Error, format!("{name}: {}", self.error(e))),
         };
@@ -751,6 +909,89 @@ impl Words<'_> {
     }
 }
 
+/// The expressions in `e` that walk a list and have a deciding item, in
+/// order, through the named values `e` uses.
+fn collect_walks<'s>(
+    scheme: &'s Scheme,
+    e: &'s Expr,
+    out: &mut Vec<&'s Expr>,
+    lets: &mut Vec<crate::ir::LetId>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let mut nested = Vec::new();
+    walk_ref(e, &mut |x| match x {
+        Expr::Any(_)
+        | Expr::All { .. }
+        | Expr::Aggregate {
+            func: crate::ir::Aggregate::Min | crate::ir::Aggregate::Max,
+            ..
+        } => out.push(x),
+        Expr::Let(l) if !lets.contains(l) => {
+            lets.push(*l);
+            nested.push(*l);
+        }
+        _ => {}
+    });
+    for l in nested {
+        if let Some(def) = scheme.lets.get(l as usize) {
+            collect_walks(scheme, &def.expr, out, lets, depth + 1);
+        }
+    }
+}
+
+/// [`Expr::walk`] with the references kept for as long as the expression.
+fn walk_ref<'s>(e: &'s Expr, f: &mut dyn FnMut(&'s Expr)) {
+    f(e);
+    match e {
+        Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::Row(_)
+        | Expr::IsPresent(_)
+        | Expr::Let(_)
+        | Expr::Item(_)
+        | Expr::Any(_)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. } => {}
+        Expr::Lookup { key: a, .. }
+        | Expr::Not(a)
+        | Expr::Neg(a)
+        | Expr::InSet { expr: a, .. }
+        | Expr::Default { default: a, .. }
+        | Expr::Round { value: a, .. } => walk_ref(a, f),
+        Expr::And(xs) | Expr::Or(xs) | Expr::Call { args: xs, .. } => {
+            xs.iter().for_each(|x| walk_ref(x, f))
+        }
+        Expr::Compare { lhs, rhs, .. } => {
+            walk_ref(lhs, f);
+            walk_ref(rhs, f);
+        }
+        Expr::Arith { first, rest } => {
+            walk_ref(first, f);
+            rest.iter().for_each(|(_, x)| walk_ref(x, f));
+        }
+        Expr::InRange { expr, lo, hi, .. } => {
+            walk_ref(expr, f);
+            lo.iter().chain(hi.iter()).for_each(|x| walk_ref(x, f));
+        }
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            walk_ref(cond, f);
+            walk_ref(then, f);
+            walk_ref(otherwise, f);
+        }
+        Expr::Match { scrutinee, arms } => {
+            walk_ref(scrutinee, f);
+            arms.iter().for_each(|a| walk_ref(&a.body, f));
+        }
+    }
+}
+
 fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
     e.visit_fields(&mut |f| out.push(f));
 }
@@ -765,10 +1006,7 @@ mod tests {
         let text = include_str!("../tests/data/2023-career-boost.bundle.json");
         let scheme = crate::Bundle::from_slice(text.as_bytes()).unwrap().scheme;
         let applicant = Applicant::empty(&scheme);
-        let w = Words {
-            scheme: &scheme,
-            applicant: &applicant,
-        };
+        let w = Words::new(&scheme, &applicant);
         let int = |n| Expr::Lit(Value::Int(n));
         let chain = |first, rest: Vec<(ArithOp, Expr)>| Expr::Arith {
             first: Box::new(first),

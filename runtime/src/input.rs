@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::ir::{FieldId, Scheme, Type, Value};
+use crate::ir::{FieldId, RecordId, Scheme, Type, Value};
 use crate::money::Money;
 
 /// One applicant's values, indexed like [`Scheme::applicant`]; `None` is absent.
@@ -46,21 +46,18 @@ impl Applicant {
         json: &serde_json::Value,
     ) -> Result<Applicant, Vec<InputError>> {
         let Some(object) = json.as_object() else {
-            return Err(vec![InputError {
-                field: String::new(),
-                problem: Problem::NotAnObject,
-            }]);
+            return Err(vec![InputError::new("", Problem::NotAnObject)]);
         };
         let mut applicant = Applicant::empty(scheme);
         let mut errors = Vec::new();
         for (key, value) in object {
             let Some(id) = scheme.applicant.iter().position(|f| f.name == *key) else {
-                errors.push(InputError {
-                    field: key.clone(),
-                    problem: Problem::UnknownField {
+                errors.push(InputError::new(
+                    key.clone(),
+                    Problem::UnknownField {
                         known: scheme.applicant.iter().map(|f| f.name.clone()).collect(),
                     },
-                });
+                ));
                 continue;
             };
             let Some(field) = scheme.applicant.get(id) else {
@@ -69,12 +66,16 @@ impl Applicant {
             if value.is_null() {
                 continue;
             }
+            if let Type::List(r) = field.ty {
+                match json_list(scheme, r, key, value, &mut errors) {
+                    Some(v) => applicant.set(id as FieldId, Some(v)),
+                    None => continue,
+                }
+                continue;
+            }
             match json_value(scheme, field.ty, value) {
                 Ok(v) => applicant.set(id as FieldId, Some(v)),
-                Err(problem) => errors.push(InputError {
-                    field: key.clone(),
-                    problem,
-                }),
+                Err(problem) => errors.push(InputError::new(key.clone(), problem)),
             }
         }
         applicant.require_fields(scheme, &mut errors);
@@ -89,10 +90,7 @@ impl Applicant {
     pub fn require_fields(&self, scheme: &Scheme, errors: &mut Vec<InputError>) {
         for (i, f) in scheme.applicant.iter().enumerate() {
             if !f.optional && self.values.get(i).is_none_or(Option::is_none) {
-                errors.push(InputError {
-                    field: f.name.clone(),
-                    problem: Problem::Missing,
-                });
+                errors.push(InputError::new(f.name.clone(), Problem::Missing));
             }
         }
     }
@@ -103,7 +101,47 @@ impl Applicant {
 pub struct InputError {
     /// The field's name ("" for the record as a whole).
     pub field: String,
+    /// For a list field: the item (counted from 0) and, unless the problem
+    /// is the item as a whole, the item's field.
+    pub item: Option<(usize, String)>,
     pub problem: Problem,
+}
+
+impl InputError {
+    fn new(field: impl Into<String>, problem: Problem) -> InputError {
+        InputError {
+            field: field.into(),
+            item: None,
+            problem,
+        }
+    }
+
+    /// Where the problem is, as a JSON pointer (RFC 6901): `/voc_level`,
+    /// `/certificates/1/level`; `""` for the record as a whole.
+    pub fn pointer(&self) -> String {
+        let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+        if self.field.is_empty() {
+            return String::new();
+        }
+        let mut p = format!("/{}", escape(&self.field));
+        if let Some((i, f)) = &self.item {
+            p.push_str(&format!("/{i}"));
+            if !f.is_empty() {
+                p.push_str(&format!("/{}", escape(f)));
+            }
+        }
+        p
+    }
+
+    /// The field as a policy author reads it: `certificates[2].level`
+    /// (items counted from 1, as in explanations).
+    pub fn place(&self) -> String {
+        match &self.item {
+            None => self.field.clone(),
+            Some((i, f)) if f.is_empty() => format!("{}[{}]", self.field, i + 1),
+            Some((i, f)) => format!("{}[{}].{f}", self.field, i + 1),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,20 +191,27 @@ impl std::fmt::Display for InputError {
             Problem::NotAnObject => {
                 f.write_str("an applicant must be a JSON object of field values")
             }
-            Problem::UnknownField { known } => {
-                write!(
+            Problem::UnknownField { known } => match &self.item {
+                Some((_, name)) => write!(
+                    f,
+                    "unknown field `{}` in `{}` (an item has: {})",
+                    shown(name),
+                    self.place(),
+                    known.join(", ")
+                ),
+                None => write!(
                     f,
                     "unknown field `{}` (the applicant has: {})",
                     shown(&self.field),
                     known.join(", ")
-                )
-            }
-            Problem::Missing => write!(f, "field `{}` is required but absent", self.field),
+                ),
+            },
+            Problem::Missing => write!(f, "field `{}` is required but absent", self.place()),
             Problem::Invalid { expected, found } => {
                 write!(
                     f,
                     "field `{}`: expected {expected}, found `{}`",
-                    self.field,
+                    self.place(),
                     shown(found)
                 )
             }
@@ -183,6 +228,12 @@ pub fn describe_type(scheme: &Scheme, ty: Type) -> String {
         Type::Date => "a date like `2023-10-31`".into(),
         Type::Text => "text".into(),
         Type::Duration => "a duration".into(),
+        Type::Decimal => "a decimal number like `0.05` or `5%`".into(),
+        Type::Unrounded => "an amount like `2000.005`".into(),
+        Type::List(r) => match scheme.records.get(r as usize) {
+            Some(d) => format!("a list of `{}` objects", d.name),
+            None => "a list".into(),
+        },
         Type::Enum(e) => match scheme.enums.get(e as usize) {
             Some(d) => {
                 let names: Vec<String> =
@@ -192,6 +243,85 @@ pub fn describe_type(scheme: &Scheme, ty: Type) -> String {
             None => "an enum value".into(),
         },
     }
+}
+
+/// A JSON array of objects as the items of a list of record `r`; every
+/// problem of every item goes to `errors`.
+fn json_list(
+    scheme: &Scheme,
+    r: RecordId,
+    key: &str,
+    v: &serde_json::Value,
+    errors: &mut Vec<InputError>,
+) -> Option<Value> {
+    let record = scheme.records.get(r as usize)?;
+    let Some(array) = v.as_array() else {
+        errors.push(InputError::new(
+            key,
+            Problem::Invalid {
+                expected: describe_type(scheme, Type::List(r)),
+                found: v.to_string(),
+            },
+        ));
+        return None;
+    };
+    let before = errors.len();
+    let mut items = Vec::with_capacity(array.len());
+    for (i, element) in array.iter().enumerate() {
+        let at = |name: &str, problem: Problem| InputError {
+            field: key.to_string(),
+            item: Some((i, name.to_string())),
+            problem,
+        };
+        let Some(object) = element.as_object() else {
+            errors.push(at(
+                "",
+                Problem::Invalid {
+                    expected: format!("a `{}` object", record.name),
+                    found: element.to_string(),
+                },
+            ));
+            continue;
+        };
+        let mut values: Vec<Option<Value>> = vec![None; record.fields.len()];
+        // A field with a wrong value is not also reported missing.
+        let mut wrong: Vec<&str> = Vec::new();
+        for (name, value) in object {
+            let Some((slot, field)) = values
+                .iter_mut()
+                .zip(&record.fields)
+                .find(|(_, f)| f.name == *name)
+            else {
+                errors.push(at(
+                    name,
+                    Problem::UnknownField {
+                        known: record.fields.iter().map(|f| f.name.clone()).collect(),
+                    },
+                ));
+                continue;
+            };
+            if value.is_null() {
+                continue;
+            }
+            match json_value(scheme, field.ty, value) {
+                Ok(v) => *slot = Some(v),
+                Err(problem) => {
+                    wrong.push(name);
+                    errors.push(at(name, problem));
+                }
+            }
+        }
+        let mut item = Vec::with_capacity(values.len());
+        for (v, f) in values.into_iter().zip(&record.fields) {
+            match v {
+                Some(v) => item.push(v),
+                None if wrong.contains(&f.name.as_str()) => {}
+                None => errors.push(at(&f.name, Problem::Missing)),
+            }
+        }
+        items.push(item);
+    }
+    (errors.len() == before).then_some(Value::List(items))
 }
 
 fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value, Problem> {
@@ -206,6 +336,10 @@ fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value,
             .as_i64()
             .and_then(Money::from_yuan)
             .map(Value::Money)
+            .ok_or_else(invalid),
+        (Type::Decimal, serde_json::Value::Number(n)) => n
+            .as_i64()
+            .map(|n| Value::Decimal(crate::decimal::Decimal::from_int(n)))
             .ok_or_else(invalid),
         (_, serde_json::Value::String(s)) => parse_cell(scheme, ty, s).map_err(|_| invalid()),
         _ => Err(invalid()),
@@ -259,7 +393,15 @@ pub fn parse_cell_into(
             *slot = Some(Value::Date(d));
         }
         Type::Text => *slot = Some(Value::Text(text.to_string())),
-        Type::Duration => return fail(),
+        Type::Decimal => {
+            let Ok(d) = text.parse::<crate::decimal::Decimal>() else {
+                return fail();
+            };
+            *slot = Some(Value::Decimal(d));
+        }
+        // Never an input: unrounded amounts are computed, lists come as
+        // several rows (JSON arrays, or a list file beside a population).
+        Type::Duration | Type::Unrounded | Type::List(_) => return fail(),
         Type::Enum(e) => {
             let Some(variant) = parse_variant(scheme, e, text) else {
                 return fail();

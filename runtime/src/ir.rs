@@ -11,14 +11,20 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::decimal::{Decimal, RoundMode};
 use crate::money::Money;
 
-/// Index of a field in [`Scheme::applicant`].
+/// Index of a field in [`Scheme::applicant`] (or, for [`Expr::Item`], in
+/// the record of the list being walked).
 pub type FieldId = u32;
 /// Index of a table in [`Scheme::tables`].
 pub type TableId = u32;
 /// Index of an enum in [`Scheme::enums`].
 pub type EnumId = u32;
+/// Index of a record type in [`Scheme::records`].
+pub type RecordId = u32;
+/// Index of a named value in [`Scheme::lets`].
+pub type LetId = u32;
 
 /// A whole scheme: what qualifies, what it pays, and how it is processed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,8 +34,15 @@ pub struct Scheme {
     /// The clauses of the source notice, in declaration order.
     pub clauses: Vec<Clause>,
     pub enums: Vec<EnumDef>,
+    /// The records of list fields (`record Certificate { … }`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<RecordDef>,
     /// The applicant record: the input schema.
     pub applicant: Vec<Field>,
+    /// Named values (`let`), in declaration order: each reads the applicant
+    /// and only the ones before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lets: Vec<Let>,
     pub tables: Vec<Table>,
     /// Conditions every category shares.
     pub requirements: Vec<Condition>,
@@ -78,6 +91,26 @@ pub struct VariantDef {
     pub label: Option<String>,
 }
 
+/// The items of a list field: `record Certificate "证书" { level int … }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDef {
+    pub name: String,
+    pub label: Option<String>,
+    /// Every field of an item is required.
+    pub fields: Vec<Field>,
+}
+
+/// A named value: `let reduction_rate "减免比例" = 5% §四`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Let {
+    pub name: String,
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    #[serde(rename = "type")]
+    pub ty: Type,
+    pub expr: Expr,
+}
+
 /// One field of the applicant record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
@@ -100,6 +133,13 @@ pub enum Type {
     Text,
     Duration,
     Enum(EnumId),
+    /// An exact fraction: `5%`, `0.05`, `income / 12` of ints.
+    Decimal,
+    /// An amount of money that may not be a whole fen (`income * 5%`): it
+    /// must be rounded (`round(…, fen, half_up)`) before it is paid.
+    Unrounded,
+    /// `list of Certificate`
+    List(RecordId),
 }
 
 impl Type {
@@ -116,6 +156,9 @@ impl Type {
             Type::Enum(e) => enums
                 .get(e as usize)
                 .map_or_else(|| "enum".into(), |d| d.name.clone()),
+            Type::Decimal => "decimal".into(),
+            Type::Unrounded => "unrounded money".into(),
+            Type::List(_) => "list".into(),
         }
     }
 }
@@ -274,6 +317,10 @@ pub enum Value {
         variant: u32,
     },
     Duration(DurationValue),
+    /// A decimal, or an unrounded amount in fen.
+    Decimal(Decimal),
+    /// The items of a list field, each its record's fields in order.
+    List(Vec<Vec<Value>>),
 }
 
 /// [`Duration`] as a value (kept apart so `Value` can be ordered and hashed).
@@ -370,6 +417,35 @@ pub enum Expr {
     },
     /// `field is present`
     IsPresent(FieldId),
+    /// A named value, by index.
+    Let(LetId),
+    /// A field of the list item being walked by the enclosing
+    /// [`Expr::Any`], [`Expr::All`] or [`Expr::Aggregate`].
+    Item(FieldId),
+    /// `any certificates where …`: some item of the set exists.
+    Any(ItemSet),
+    /// `all members where …`: every item of the set meets `cond`.
+    All {
+        items: ItemSet,
+        cond: Box<Expr>,
+    },
+    /// `count(…)`, `sum(x of …)`, `min(x of …)`, `max(x of …)`. `min` and
+    /// `max` of no items are absent; the checker only lets them be read
+    /// where `any` of the same items is known to hold.
+    Aggregate {
+        func: Aggregate,
+        items: ItemSet,
+        of: Option<Box<Expr>>,
+        /// The result's type (the sum of no items is zero of it).
+        #[serde(rename = "type")]
+        ty: Type,
+    },
+    /// `round(x, fen, half_up)`: a whole number of `unit`s, as money.
+    Round {
+        value: Box<Expr>,
+        unit: RoundUnit,
+        mode: RoundMode,
+    },
     /// `field ?? default`
     Default {
         field: FieldId,
@@ -388,6 +464,73 @@ pub enum Expr {
         scrutinee: Box<Expr>,
         arms: Vec<Arm>,
     },
+}
+
+/// The items of a list field that meet a filter (`certificates where …`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemSet {
+    /// The applicant's list field.
+    pub list: FieldId,
+    /// Reads the item with [`Expr::Item`]; `None` takes every item.
+    pub filter: Option<Box<Expr>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Count => "count",
+            Aggregate::Sum => "sum",
+            Aggregate::Min => "min",
+            Aggregate::Max => "max",
+        }
+    }
+}
+
+/// What `round` rounds to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundUnit {
+    /// The currency's minor unit (分, cent).
+    Fen,
+    /// The major unit (元, dollar).
+    Yuan,
+    Ten,
+    Hundred,
+}
+
+impl RoundUnit {
+    pub const ALL: [RoundUnit; 4] = [
+        RoundUnit::Fen,
+        RoundUnit::Yuan,
+        RoundUnit::Ten,
+        RoundUnit::Hundred,
+    ];
+    /// How many fen the unit is.
+    pub fn fen(self) -> i64 {
+        match self {
+            RoundUnit::Fen => 1,
+            RoundUnit::Yuan => 100,
+            RoundUnit::Ten => 1_000,
+            RoundUnit::Hundred => 10_000,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundUnit::Fen => "fen",
+            RoundUnit::Yuan => "yuan",
+            RoundUnit::Ten => "ten",
+            RoundUnit::Hundred => "hundred",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,6 +563,8 @@ pub enum ArithOp {
     Add,
     Sub,
     Mul,
+    /// Exact division: the result is a decimal (or unrounded money).
+    Div,
 }
 
 impl ArithOp {
@@ -428,6 +573,7 @@ impl ArithOp {
             ArithOp::Add => "+",
             ArithOp::Sub => "-",
             ArithOp::Mul => "*",
+            ArithOp::Div => "/",
         }
     }
 }
@@ -442,9 +588,9 @@ pub enum Builtin {
     Month,
     /// `day(date) -> int`
     Day,
-    /// `min(a, b)` over int, money or date
+    /// `min(a, b, …)` over int, decimal, money or date
     Min,
-    /// `max(a, b)` over int, money or date
+    /// `max(a, b, …)` over int, decimal, money or date
     Max,
 }
 
@@ -483,6 +629,19 @@ impl Expr {
     pub fn visit_fields(&self, f: &mut impl FnMut(FieldId)) {
         match self {
             Expr::Field(x) | Expr::IsPresent(x) => f(*x),
+            // A named value's reads are visited once, on the scheme (see
+            // `Scheme::visit_fields`); an item's fields are the list's.
+            Expr::Let(_) | Expr::Item(_) => {}
+            Expr::Any(items) => items.visit_fields(f),
+            Expr::All { items, cond } => {
+                items.visit_fields(f);
+                cond.visit_fields(f);
+            }
+            Expr::Aggregate { items, of, .. } => {
+                items.visit_fields(f);
+                of.iter().for_each(|e| e.visit_fields(f));
+            }
+            Expr::Round { value, .. } => value.visit_fields(f),
             Expr::Default { field, default } => {
                 f(*field);
                 default.visit_fields(f);
@@ -522,6 +681,15 @@ impl Expr {
     }
 }
 
+impl ItemSet {
+    pub fn visit_fields(&self, f: &mut impl FnMut(FieldId)) {
+        f(self.list);
+        if let Some(e) = &self.filter {
+            e.visit_fields(f);
+        }
+    }
+}
+
 /// How deeply expressions may nest (a node inside a node inside …). The
 /// compiler refuses deeper expressions and the bundle loader deeper JSON, so
 /// the evaluator, the explanation and serde never recurse further than this
@@ -545,7 +713,20 @@ impl Expr {
             items.map(|e| e.depth_within(below)).max().unwrap_or(0)
         };
         1 + match self {
-            Expr::Lit(_) | Expr::Field(_) | Expr::Row(_) | Expr::IsPresent(_) => 0,
+            Expr::Lit(_)
+            | Expr::Field(_)
+            | Expr::Row(_)
+            | Expr::IsPresent(_)
+            | Expr::Let(_)
+            | Expr::Item(_) => 0,
+            Expr::Any(items) => items.filter.as_ref().map_or(0, |e| e.depth_within(below)),
+            Expr::All { items, cond } => {
+                max(&mut items.filter.as_deref().into_iter().chain([&**cond]))
+            }
+            Expr::Aggregate { items, of, .. } => {
+                max(&mut items.filter.as_deref().into_iter().chain(of.as_deref()))
+            }
+            Expr::Round { value, .. } => value.depth_within(below),
             Expr::Lookup { key: a, .. }
             | Expr::Not(a)
             | Expr::Neg(a)
@@ -591,5 +772,158 @@ impl Scheme {
             }
         }
         None
+    }
+}
+
+impl ArithOp {
+    /// The type of `x op y`, or `None` if the operator does not apply: the
+    /// one table of arithmetic types, used by the checker and the bundle
+    /// loader alike. Money times a rate, or divided, may fall between two
+    /// fen: it is [`Type::Unrounded`] until the policy rounds it.
+    pub fn result(self, x: Type, y: Type) -> Option<Type> {
+        use Type::{Date, Decimal, Duration, Int, Money, Unrounded};
+        let number = |t: Type| matches!(t, Int | Decimal);
+        Some(match (self, x, y) {
+            (ArithOp::Add | ArithOp::Sub | ArithOp::Mul, Int, Int) => Int,
+            (ArithOp::Add | ArithOp::Sub, Money, Money) => Money,
+            (ArithOp::Mul, Money, Int) | (ArithOp::Mul, Int, Money) => Money,
+            (ArithOp::Add | ArithOp::Sub, Date, Duration) | (ArithOp::Add, Duration, Date) => Date,
+            (ArithOp::Add | ArithOp::Sub | ArithOp::Mul | ArithOp::Div, a, b)
+                if number(a) && number(b) =>
+            {
+                Decimal
+            }
+            (ArithOp::Add | ArithOp::Sub, Unrounded, Money | Unrounded)
+            | (ArithOp::Add | ArithOp::Sub, Money, Unrounded) => Unrounded,
+            (ArithOp::Mul, Money | Unrounded, Decimal)
+            | (ArithOp::Mul, Decimal, Money | Unrounded) => Unrounded,
+            (ArithOp::Mul, Unrounded, Int) | (ArithOp::Mul, Int, Unrounded) => Unrounded,
+            (ArithOp::Div, Money | Unrounded, Int | Decimal) => Unrounded,
+            (ArithOp::Div, Money | Unrounded, Money | Unrounded) => Decimal,
+            _ => return None,
+        })
+    }
+}
+
+impl Type {
+    /// Whether `<`, `min` and ranges apply.
+    pub fn is_ordered(self) -> bool {
+        match self {
+            Type::Int | Type::Money | Type::Date | Type::Decimal | Type::Unrounded => true,
+            Type::Bool | Type::Text | Type::Duration | Type::Enum(_) | Type::List(_) => false,
+        }
+    }
+}
+
+impl Value {
+    /// The type of a literal value (a list's record is not known from its
+    /// items: `None`).
+    pub fn ty(&self) -> Option<Type> {
+        Some(match self {
+            Value::Bool(_) => Type::Bool,
+            Value::Int(_) => Type::Int,
+            Value::Money(_) => Type::Money,
+            Value::Date(_) => Type::Date,
+            Value::Text(_) => Type::Text,
+            Value::Enum { ty, .. } => Type::Enum(*ty),
+            Value::Duration(_) => Type::Duration,
+            Value::Decimal(_) => Type::Decimal,
+            Value::List(_) => return None,
+        })
+    }
+}
+
+impl Scheme {
+    /// Calls `f` with every applicant field `e` reads, through the named
+    /// values it uses.
+    pub fn visit_fields(&self, e: &Expr, f: &mut impl FnMut(FieldId)) {
+        let mut lets = Vec::new();
+        e.visit_fields(f);
+        e.visit_lets(&mut |l| lets.push(l));
+        let mut seen = vec![false; self.lets.len()];
+        while let Some(l) = lets.pop() {
+            let Some(slot) = seen.get_mut(l as usize) else {
+                continue;
+            };
+            if std::mem::replace(slot, true) {
+                continue;
+            }
+            if let Some(def) = self.lets.get(l as usize) {
+                def.expr.visit_fields(f);
+                def.expr.visit_lets(&mut |l| lets.push(l));
+            }
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `f` with every named value the expression uses directly.
+    pub fn visit_lets(&self, f: &mut impl FnMut(LetId)) {
+        self.walk(&mut |e| {
+            if let Expr::Let(l) = e {
+                f(*l);
+            }
+        });
+    }
+
+    /// Calls `f` on this expression and every expression inside it.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        let items = |s: &ItemSet, f: &mut dyn FnMut(&Expr)| {
+            if let Some(e) = &s.filter {
+                e.walk(f);
+            }
+        };
+        match self {
+            Expr::Lit(_)
+            | Expr::Field(_)
+            | Expr::Row(_)
+            | Expr::IsPresent(_)
+            | Expr::Let(_)
+            | Expr::Item(_) => {}
+            Expr::Lookup { key: a, .. }
+            | Expr::Not(a)
+            | Expr::Neg(a)
+            | Expr::InSet { expr: a, .. }
+            | Expr::Default { default: a, .. }
+            | Expr::Round { value: a, .. } => a.walk(f),
+            Expr::And(xs) | Expr::Or(xs) | Expr::Call { args: xs, .. } => {
+                xs.iter().for_each(|x| x.walk(f))
+            }
+            Expr::Compare { lhs, rhs, .. } => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            Expr::Arith { first, rest } => {
+                first.walk(f);
+                rest.iter().for_each(|(_, x)| x.walk(f));
+            }
+            Expr::InRange { expr, lo, hi, .. } => {
+                expr.walk(f);
+                lo.iter().chain(hi.iter()).for_each(|x| x.walk(f));
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                cond.walk(f);
+                then.walk(f);
+                otherwise.walk(f);
+            }
+            Expr::Match { scrutinee, arms } => {
+                scrutinee.walk(f);
+                arms.iter().for_each(|a| a.body.walk(f));
+            }
+            Expr::Any(s) => items(s, f),
+            Expr::All { items: s, cond } => {
+                items(s, f);
+                cond.walk(f);
+            }
+            Expr::Aggregate { items: s, of, .. } => {
+                items(s, f);
+                of.iter().for_each(|x| x.walk(f));
+            }
+        }
     }
 }

@@ -29,6 +29,7 @@
 //! ```
 
 mod bundle;
+pub mod decimal;
 mod eval;
 mod explain;
 mod input;

@@ -265,10 +265,8 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                                 ("after", "start")
                             };
                             let other = other.clone();
-                            let words = bursar_runtime::Words {
-                                scheme,
-                                applicant: &bursar_runtime::Applicant::empty(scheme),
-                            };
+                            let blank = bursar_runtime::Applicant::empty(scheme);
+                            let words = bursar_runtime::Words::new(scheme, &blank);
                             return Err(bad(&format!(
                                 "{on}{side} the range's {end}, {}",
                                 words.value(&other)
@@ -294,13 +292,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .categories
                 .get(ci)
                 .and_then(|c| c.conditions.get(site.condition))
-                .map(|c| {
-                    bursar_runtime::Words {
-                        scheme,
-                        applicant: &blank,
-                    }
-                    .expr(&c.expr)
-                });
+                .map(|c| bursar_runtime::Words::new(scheme, &blank).expr(&c.expr));
             if let (Some(text), Some(c)) = (
                 text,
                 scheme

@@ -40,6 +40,20 @@ impl Checker {
     /// Reports a type other than `want` (unless an error was already reported).
     pub(crate) fn expect_type(&mut self, t: &Typed, want: Type, span: Span, why: &str) {
         if let Some(ty) = t.ty {
+            if (ty, want) == (Type::Unrounded, Type::Money) {
+                let text = self.r.slice(span).to_string();
+                self.r
+                    .error(
+                        Code::Unrounded,
+                        span,
+                        format!("`{text}` may not be a whole fen"),
+                        "an amount with fractions of a fen",
+                    )
+                    .with_help(format!(
+                        "say how to round it: `round({text}, fen, half_up)` (or `half_even`, `down`, `up`; to `fen`, `yuan`, `ten`, `hundred`)"
+                    ));
+                return;
+            }
             if ty != want {
                 let (want_name, got) = (self.type_name(want), self.type_name(ty));
                 self.r
@@ -78,7 +92,7 @@ impl Checker {
         expr: &Expr,
         span: Span,
     ) -> Result<(), Conflict> {
-        let universe = |f: ir::FieldId| self.field_type(f);
+        let universe = |f: ir::FieldId| self.key_type(f);
         let variants = |t: Type| self.variant_count(t);
         facts.assume(expr, span, &universe, &variants)
     }
@@ -93,18 +107,31 @@ impl Checker {
         match &e.kind {
             ExprKind::Bool(b) => known(Expr::Lit(Value::Bool(*b)), Type::Bool),
             ExprKind::Int(n) => known(Expr::Lit(Value::Int(*n)), Type::Int),
-            ExprKind::Decimal(d) => {
-                self.r
-                    .error(
-                        Code::InvalidMoney,
-                        e.span,
-                        format!("`{d}` has no unit"),
-                        "a number with decimals",
-                    )
-                    .with_help(format!(
-                        "amounts carry a currency: `{d} 元`; counts are whole numbers"
-                    ));
-                Typed::error()
+            ExprKind::Decimal(d) | ExprKind::Percent(d) => {
+                let parsed = d
+                    .parse::<bursar_runtime::decimal::Decimal>()
+                    .ok()
+                    .and_then(|x| {
+                        if matches!(e.kind, ExprKind::Percent(_)) {
+                            x.checked_div(bursar_runtime::decimal::Decimal::from_int(100))
+                        } else {
+                            Some(x)
+                        }
+                    });
+                match parsed {
+                    Some(x) => known(Expr::Lit(Value::Decimal(x)), Type::Decimal),
+                    None => {
+                        self.r
+                            .error(
+                                Code::NumberTooLarge,
+                                e.span,
+                                format!("`{d}` has too many digits"),
+                                "not a number Bursar can hold exactly",
+                            )
+                            .with_help("write at most 18 digits");
+                        Typed::error()
+                    }
+                }
             }
             ExprKind::Money { amount, unit } => match self.money(amount, unit, e.span) {
                 Some(m) => known(Expr::Lit(Value::Money(m)), Type::Money),
@@ -128,6 +155,17 @@ impl Checker {
             ExprKind::Path(path) => self.path(path, e.span, facts, want),
             ExprKind::Index { table, key } => self.lookup(table, key, e.span, facts),
             ExprKind::Call { func, args } => self.call(func, args, e.span, facts),
+            ExprKind::Quantifier {
+                quantifier,
+                list,
+                filter,
+            } => self.quantifier(*quantifier, list, filter.as_deref(), e.span, facts),
+            ExprKind::Aggregate {
+                func,
+                of,
+                list,
+                filter,
+            } => self.aggregate(func, of.as_deref(), list, filter.as_deref(), e.span, facts),
             ExprKind::Unary { op, expr } => match op {
                 UnaryOp::Not => {
                     let t = self.value(expr, facts, Some(Type::Bool));
@@ -155,9 +193,10 @@ impl Checker {
                         {
                             known(Expr::Lit(Value::Money(Money(-m.minor()))), Type::Money)
                         }
-                        (Some(ty @ (Type::Int | Type::Money)), inner) => {
-                            known(Expr::Neg(Box::new(inner)), ty)
-                        }
+                        (
+                            Some(ty @ (Type::Int | Type::Money | Type::Decimal | Type::Unrounded)),
+                            inner,
+                        ) => known(Expr::Neg(Box::new(inner)), ty),
                         (Some(ty), _) => {
                             let name = self.type_name(ty);
                             self.r
@@ -336,6 +375,38 @@ impl Checker {
     ) -> Typed {
         match path {
             [name] => {
+                if let Some((i, ty)) = self.item_field(&name.name) {
+                    return Typed {
+                        expr: Expr::Item(i),
+                        ty: Some(ty),
+                        optional: false,
+                    };
+                }
+                match self.named_value(&name.name).cloned() {
+                    Some(super::Named::Value(id)) => {
+                        let ty = self.lets.get(id as usize).map(|l| l.ty);
+                        return Typed {
+                            expr: Expr::Let(id),
+                            ty,
+                            optional: false,
+                        };
+                    }
+                    Some(super::Named::Items { .. }) => {
+                        self.r
+                            .error(
+                                Code::TypeMismatch,
+                                span,
+                                format!("`{}` is a list of items, not one value", name.name),
+                                "a list",
+                            )
+                            .with_help(format!(
+                                "ask about its items: `any {0}`, `count({0})`, `min(level of {0})`",
+                                name.name
+                            ));
+                        return Typed::error();
+                    }
+                    None => {}
+                }
                 if let Some(f) = self.field_id(&name.name) {
                     self.mark_field(f);
                     let field = self.field(f);
@@ -399,6 +470,34 @@ impl Checker {
                     )
                     .with_help(help);
                 Typed::error()
+            }
+            [first, second] if first.name == "period" && self.table_id("period").is_none() => {
+                let Some(p) = self.period else {
+                    self.r
+                        .error(
+                            Code::Missing,
+                            span,
+                            "the scheme declares no period",
+                            "no `period` in the header",
+                        )
+                        .with_help("add `period 2024-01-01 ..= 2024-12-31` to the `scheme` block");
+                    return Typed::error();
+                };
+                match second.name.as_str() {
+                    "start" => known_date(p.start),
+                    "end" => known_date(p.end),
+                    other => {
+                        self.r
+                            .error(
+                                Code::UnknownName,
+                                second.span,
+                                format!("the period has no `{other}`"),
+                                "not a part of the period",
+                            )
+                            .with_help("write `period.start` or `period.end`");
+                        Typed::error()
+                    }
+                }
             }
             [first, second] => {
                 if let Some(t) = self.table_id(&first.name) {
@@ -643,10 +742,7 @@ impl Checker {
             "a table is looked up by its key type",
         );
         if k.ty == Some(key_type) {
-            let dom = match &k.expr {
-                Expr::Field(f) => facts.dom(*f),
-                _ => Dom::Any,
-            };
+            let dom = self.dom_of(&k.expr, facts);
             let covered: Vec<Cover> = row_keys.iter().map(|v| Cover::Value(v.clone())).collect();
             let missing = if self.quiet_exhaustiveness {
                 Vec::new()
@@ -677,11 +773,15 @@ impl Checker {
             "day" => Builtin::Day,
             "min" => Builtin::Min,
             "max" => Builtin::Max,
+            "count" => return self.count_call(args, span, facts),
+            "round" => return self.round(args, span, facts),
             other => {
-                let help = did_you_mean(other, ["year", "month", "day", "min", "max"])
-                    .unwrap_or_else(|| {
-                        "functions are `year`, `month`, `day`, `min` and `max`".into()
-                    });
+                let names = [
+                    "year", "month", "day", "min", "max", "count", "sum", "round",
+                ];
+                let help = did_you_mean(other, names).unwrap_or_else(|| {
+                    "functions are `year`, `month`, `day`, `min`, `max`, `round`, and over lists `count`, `sum`, `min`, `max`".into()
+                });
                 self.r
                     .error(
                         Code::UnknownName,
@@ -693,28 +793,32 @@ impl Checker {
                 return Typed::error();
             }
         };
-        let arity = match builtin {
-            Builtin::Year | Builtin::Month | Builtin::Day => 1,
-            Builtin::Min | Builtin::Max => 2,
+        let arity_ok = match builtin {
+            Builtin::Year | Builtin::Month | Builtin::Day => args.len() == 1,
+            Builtin::Min | Builtin::Max => args.len() >= 2,
         };
-        if args.len() != arity {
+        if !arity_ok {
+            let (takes, example) = match builtin {
+                Builtin::Year | Builtin::Month | Builtin::Day => (
+                    "1 argument".to_string(),
+                    format!("write `{}(voc_issued)`", func.name),
+                ),
+                Builtin::Min | Builtin::Max => (
+                    "two or more arguments".to_string(),
+                    format!(
+                        "write `{0}(a, b)`, or over a list `{0}(level of certificates)`",
+                        func.name
+                    ),
+                ),
+            };
             self.r
                 .error(
                     Code::TypeMismatch,
                     span,
-                    format!(
-                        "`{}` takes {arity} argument{}",
-                        func.name,
-                        if arity == 1 { "" } else { "s" }
-                    ),
+                    format!("`{}` takes {takes}", func.name),
                     format!("given {}", args.len()),
                 )
-                .with_help(match builtin {
-                    Builtin::Year | Builtin::Month | Builtin::Day => {
-                        format!("write `{}(voc_issued)`", func.name)
-                    }
-                    _ => format!("write `{}(a, b)`", func.name),
-                });
+                .with_help(example);
             return Typed::error();
         }
         let typed: Vec<Typed> = args.iter().map(|a| self.value(a, facts, None)).collect();
@@ -731,9 +835,10 @@ impl Checker {
                     .zip(args)
                     .map(|(t, a)| (t.ty, a.span))
                     .collect();
-                let ty = self.unify(&items, "`min` and `max` compare two values of one type");
+                let ty = self.unify(&items, "`min` and `max` compare values of one type");
                 match ty {
-                    Some(Type::Int | Type::Money | Type::Date) | None => ty,
+                    None => ty,
+                    Some(t) if t.is_ordered() => ty,
                     Some(other) => {
                         let name = self.type_name(other);
                         self.r
@@ -755,6 +860,90 @@ impl Checker {
                 args: typed.into_iter().map(|t| t.expr).collect(),
             },
             ty,
+            optional: false,
+        }
+    }
+
+    /// `round(x, fen, half_up)`: an amount to a whole unit, by a mode.
+    fn round(&mut self, args: &[ast::Expr], span: Span, facts: &Facts) -> Typed {
+        let help = "write `round(amount, fen, half_up)`: units `fen`, `yuan`, `ten`, `hundred`; modes `half_up`, `half_even`, `down`, `up`";
+        let [value, unit, mode] = args else {
+            self.r
+                .error(
+                    Code::TypeMismatch,
+                    span,
+                    "`round` takes three arguments",
+                    format!("given {}", args.len()),
+                )
+                .with_help(help);
+            return Typed::error();
+        };
+        let v = self.value(value, facts, None);
+        let word = |e: &ast::Expr| match &e.kind {
+            ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
+            _ => None,
+        };
+        let unit_ir =
+            word(unit).and_then(|w| ir::RoundUnit::ALL.into_iter().find(|u| u.name() == w));
+        let mode_ir = word(mode).and_then(|w| {
+            bursar_runtime::decimal::RoundMode::ALL
+                .into_iter()
+                .find(|m| m.name() == w)
+        });
+        if unit_ir.is_none() {
+            let found = self.r.slice(unit.span).to_string();
+            let hint = did_you_mean(&found, ir::RoundUnit::ALL.map(|u| u.name()))
+                .unwrap_or_else(|| help.to_string());
+            self.r
+                .error(
+                    Code::UnknownName,
+                    unit.span,
+                    format!("`{found}` is not a unit to round to"),
+                    "not a unit",
+                )
+                .with_help(hint);
+        }
+        if mode_ir.is_none() {
+            let found = self.r.slice(mode.span).to_string();
+            let hint = did_you_mean(
+                &found,
+                bursar_runtime::decimal::RoundMode::ALL.map(|m| m.name()),
+            )
+            .unwrap_or_else(|| help.to_string());
+            self.r
+                .error(
+                    Code::UnknownName,
+                    mode.span,
+                    format!("`{found}` is not a way to round"),
+                    "not a rounding mode",
+                )
+                .with_help(hint);
+        }
+        match v.ty {
+            Some(Type::Money | Type::Unrounded) | None => {}
+            Some(other) => {
+                let name = self.type_name(other);
+                self.r
+                    .error(
+                        Code::TypeMismatch,
+                        value.span,
+                        format!("`round` rounds amounts, not `{name}`"),
+                        format!("this is `{name}`"),
+                    )
+                    .with_help("round an amount of money: `round(income * 5%, fen, half_up)`");
+                return Typed::error();
+            }
+        }
+        let (Some(unit), Some(mode), Some(_)) = (unit_ir, mode_ir, v.ty) else {
+            return Typed::error();
+        };
+        Typed {
+            expr: Expr::Round {
+                value: Box::new(v.expr),
+                unit,
+                mode,
+            },
+            ty: Some(Type::Money),
             optional: false,
         }
     }
@@ -826,6 +1015,7 @@ impl Checker {
                     | BinaryOp::Add
                     | BinaryOp::Sub
                     | BinaryOp::Mul
+                    | BinaryOp::Div
                     | BinaryOp::Default => return Typed::error(),
                 };
                 let ordered = !matches!(cmp, ir::CompareOp::Eq | ir::CompareOp::Ne);
@@ -833,7 +1023,7 @@ impl Checker {
                     self.mismatch(op, ta, tb, lhs.span, rhs.span, span);
                     return Typed::error();
                 }
-                if ordered && !matches!(ta, Type::Int | Type::Money | Type::Date) {
+                if ordered && !ta.is_ordered() {
                     let name = self.type_name(ta);
                     self.r
                         .error(
@@ -885,12 +1075,19 @@ impl Checker {
                     optional: false,
                 }
             }
-            Some(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul) => {
+            Some(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) => {
                 let mut acc = self.value(first, facts, None);
                 let mut steps = Vec::with_capacity(rest.len());
                 let mut lspan = first.span;
                 for (op, e) in rest {
-                    let b = self.value(e, facts, acc.ty);
+                    // An operand's expected type helps name enum values;
+                    // across `*` and `/` the types differ (money times a rate).
+                    let hint = if matches!(op, BinaryOp::Add | BinaryOp::Sub) {
+                        acc.ty
+                    } else {
+                        None
+                    };
+                    let b = self.value(e, facts, hint);
                     let arith = arith_op(*op);
                     let ty = match arith {
                         Some(arith) => self.arith_type(arith, *op, &acc, &b, lspan, e.span),
@@ -947,9 +1144,7 @@ impl Checker {
             if !conflict && rhs_alone && typed && b.ty.is_some() {
                 if let Err(c) = self.assume(&mut narrowed, &b.expr, rhs.span) {
                     conflict = true;
-                    let name = self
-                        .field(c.field)
-                        .map_or(String::new(), |f| f.name.clone());
+                    let name = self.key_name(c.field);
                     self.r
                         .error(
                             Code::NeverHolds,
@@ -987,19 +1182,13 @@ impl Checker {
         rspan: Span,
     ) -> Option<Type> {
         let (ta, tb) = (a.ty?, b.ty?);
-        Some(match (arith, ta, tb) {
-            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Int, Type::Int) => Type::Int,
-            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
-            (ir::ArithOp::Add | ir::ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
-            (ir::ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
-            (ir::ArithOp::Mul, Type::Int, Type::Int) => Type::Int,
-            (ir::ArithOp::Mul, Type::Money, Type::Int)
-            | (ir::ArithOp::Mul, Type::Int, Type::Money) => Type::Money,
-            _ => {
+        match arith.result(ta, tb) {
+            Some(t) => Some(t),
+            None => {
                 self.mismatch(op, ta, tb, lspan, rspan, lspan.to(rspan));
-                return None;
+                None
             }
-        })
+        }
     }
 
     fn mismatch(&mut self, op: BinaryOp, a: Type, b: Type, lspan: Span, rspan: Span, span: Span) {
@@ -1008,6 +1197,7 @@ impl Checker {
             BinaryOp::Add => "add",
             BinaryOp::Sub => "subtract",
             BinaryOp::Mul => "multiply",
+            BinaryOp::Div => "divide",
             _ => "compare",
         };
         let help = if matches!(a, Type::Enum(_)) || matches!(b, Type::Enum(_)) {
@@ -1022,7 +1212,7 @@ impl Checker {
         } else if verb == "compare" {
             format!("`{}` needs two values of one type", op.symbol())
         } else {
-            "arithmetic works on int with int, money with money (or money times int), and date plus a duration".to_string()
+            "arithmetic works on numbers (int, decimal), money with money, money times or divided by a number (an unrounded amount), and a date plus a duration".to_string()
         };
         let _ = span;
         self.r
@@ -1224,10 +1414,7 @@ impl Checker {
                 .with_help("add arms: `1 => …`");
             return Typed::error();
         }
-        let dom = match &s.expr {
-            Expr::Field(f) => facts.dom(*f),
-            _ => Dom::Any,
-        };
+        let dom = self.dom_of(&s.expr, facts);
         let missing = if self.quiet_exhaustiveness {
             Vec::new()
         } else {
@@ -1445,7 +1632,9 @@ impl Checker {
                     .map(|(a, b)| show_interval(ty, a, b))
                     .collect()
             }
-            Type::Text | Type::Duration => vec!["other values (add `_ => …`)".to_string()],
+            Type::Text | Type::Duration | Type::Decimal | Type::Unrounded | Type::List(_) => {
+                vec!["other values (add `_ => …`)".to_string()]
+            }
         }
     }
 
@@ -1502,6 +1691,15 @@ impl Checker {
                 None
             }
         }
+    }
+}
+
+/// A date literal.
+fn known_date(d: NaiveDate) -> Typed {
+    Typed {
+        expr: Expr::Lit(Value::Date(d)),
+        ty: Some(Type::Date),
+        optional: false,
     }
 }
 
@@ -1568,6 +1766,7 @@ fn arith_op(op: BinaryOp) -> Option<ir::ArithOp> {
         BinaryOp::Add => Some(ir::ArithOp::Add),
         BinaryOp::Sub => Some(ir::ArithOp::Sub),
         BinaryOp::Mul => Some(ir::ArithOp::Mul),
+        BinaryOp::Div => Some(ir::ArithOp::Div),
         BinaryOp::Or
         | BinaryOp::And
         | BinaryOp::Eq

@@ -8,6 +8,7 @@
 
 mod decls;
 mod expr;
+mod lists;
 mod sign;
 
 use std::collections::HashMap;
@@ -47,10 +48,32 @@ struct TableInfo {
     used_rows: Vec<bool>,
 }
 
+/// A named value while checking: a value (`Expr::Let`), or the items of a
+/// list that meet a condition (`let qualifying = certificates where …`),
+/// which every use reads as those items.
+#[derive(Clone, Debug)]
+pub(crate) enum Named {
+    Value(ir::LetId),
+    Items {
+        set: ir::ItemSet,
+        record: ir::RecordId,
+    },
+}
+
 pub(crate) struct Checker {
     pub(crate) r: Reporter,
     enums: Vec<ir::EnumDef>,
     enum_spans: Vec<Span>,
+    records: Vec<ir::RecordDef>,
+    record_spans: Vec<Span>,
+    lets: Vec<ir::Let>,
+    /// Every `let` by name, with where it was declared.
+    named: Vec<(String, Named, Span)>,
+    /// Inside a list's condition (`where …`, `sum(x of …)`): the record of
+    /// the items and the list field.
+    item_scope: Option<(ir::RecordId, FieldId)>,
+    /// The scheme's period, for `period.start` and `period.end`.
+    period: Option<ir::Period>,
     fields: Vec<ir::Field>,
     field_spans: Vec<Span>,
     used_fields: Vec<bool>,
@@ -96,6 +119,12 @@ impl Checker {
             r,
             enums: Vec::new(),
             enum_spans: Vec::new(),
+            records: Vec::new(),
+            record_spans: Vec::new(),
+            lets: Vec::new(),
+            named: Vec::new(),
+            item_scope: None,
+            period: None,
             fields: Vec::new(),
             field_spans: Vec::new(),
             used_fields: Vec::new(),
@@ -118,6 +147,8 @@ impl Checker {
         let mut application = None;
         let mut timeline = None;
         let mut enums = Vec::new();
+        let mut records = Vec::new();
+        let mut lets = Vec::new();
         let mut clauses = Vec::new();
         let mut tables = Vec::new();
         let mut requires = Vec::new();
@@ -126,21 +157,34 @@ impl Checker {
             match item {
                 // Resolved while loading (inherit.rs).
                 Item::Extends(_) => {}
-                Item::Override(inner) => {
+                Item::Override(inner) | Item::Extend(inner) => {
                     let span = match &**inner {
                         Item::Table(t) => t.name.span,
                         Item::Category(c) => c.name.span,
                         _ => Span::new(0, 0),
                     };
+                    let word = if matches!(item, Item::Extend(_)) {
+                        "extend"
+                    } else {
+                        "override"
+                    };
                     self.r
-                        .error(Code::Unsupported, span, "nothing to override", "this policy extends no other")
-                        .with_help("`override` changes what a parent declared: start the file with `extends \"parent.bursar\"`, or drop `override`");
+                        .error(Code::Unsupported, span, format!("nothing to {word}"), "this policy extends no other")
+                        .with_help(format!("`{word}` changes what a parent declared: start the file with `extends \"parent.bursar\"`, or drop `{word}`"));
                 }
-                Item::RemoveCategory(name) => {
+                Item::RemoveCategory(ast::Ident { span, .. })
+                | Item::RemoveRow {
+                    table: ast::Ident { span, .. },
+                    ..
+                }
+                | Item::RemoveCondition(ast::RemovedCondition { span, .. })
+                | Item::RemoveDeadline(span) => {
                     self.r
-                        .error(Code::Unsupported, name.span, "nothing to remove", "this policy extends no other")
-                        .with_help("`remove category` drops a parent's category: start the file with `extends \"parent.bursar\"`");
+                        .error(Code::Unsupported, *span, "nothing to remove", "this policy extends no other")
+                        .with_help("`remove` drops what a parent declared: start the file with `extends \"parent.bursar\"`");
                 }
+                Item::Record(d) => records.push(d),
+                Item::Let(d) => lets.push(d),
                 Item::Scheme(d) => self.once(&mut header, d, d.span, "scheme header"),
                 Item::Applicant(d) => self.once(&mut applicant, d, d.span, "applicant record"),
                 Item::Award(d) => self.once(&mut award, d, d.span, "award rule"),
@@ -173,6 +217,9 @@ impl Checker {
         for d in enums {
             self.enum_decl(d);
         }
+        for d in records {
+            self.record_decl(d);
+        }
         match applicant {
             Some(a) => self.applicant(a),
             None => {
@@ -191,6 +238,10 @@ impl Checker {
             self.table_rows(i, d);
         }
         self.check_row_cycles();
+        self.period = header.as_ref().and_then(|h| h.1.period);
+        for d in lets {
+            self.let_decl(d);
+        }
 
         let requirements: Vec<ir::Condition> = requires
             .iter()
@@ -238,7 +289,9 @@ impl Checker {
             header: header.1,
             clauses: std::mem::take(&mut self.clauses),
             enums: std::mem::take(&mut self.enums),
+            records: std::mem::take(&mut self.records),
             applicant: std::mem::take(&mut self.fields),
+            lets: std::mem::take(&mut self.lets),
             tables: std::mem::take(&mut self.tables)
                 .into_iter()
                 .map(|t| t.table)
@@ -335,19 +388,43 @@ impl Checker {
 
     /// Resolves a type name; reports unknown ones.
     fn resolve_type(&mut self, t: &ast::TypeRef) -> Option<Type> {
+        if t.list {
+            let name = t.name.name.as_str();
+            if let Some(r) = self.records.iter().position(|r| r.name == name) {
+                return Some(Type::List(r as ir::RecordId));
+            }
+            let help = did_you_mean(name, self.records.iter().map(|r| r.name.as_str()))
+                .unwrap_or_else(|| {
+                    format!("declare the items first: `record {name} {{ level int … }}`")
+                });
+            self.r
+                .error(
+                    Code::UnknownType,
+                    t.name.span,
+                    format!("unknown record `{name}`"),
+                    "not a record",
+                )
+                .with_help(help);
+            return None;
+        }
         let ty = match t.name.name.as_str() {
             "bool" => Type::Bool,
             "int" => Type::Int,
+            "decimal" => Type::Decimal,
             "money" => Type::Money,
             "date" => Type::Date,
             "text" => Type::Text,
             name => match self.enum_id(name) {
                 Some(e) => Type::Enum(e),
                 None => {
-                    let mut candidates = vec!["bool", "int", "money", "date", "text"];
+                    let mut candidates = vec!["bool", "int", "decimal", "money", "date", "text"];
                     candidates.extend(self.enums.iter().map(|e| e.name.as_str()));
-                    let help = did_you_mean(name, candidates.iter().copied())
-                        .unwrap_or_else(|| "types are `bool`, `int`, `money`, `date`, `text`, or an `enum` declared in the policy".into());
+                    let help = if self.records.iter().any(|r| r.name == name) {
+                        format!("`{name}` is a record: a field holds a `list of {name}`")
+                    } else {
+                        did_you_mean(name, candidates.iter().copied())
+                        .unwrap_or_else(|| "types are `bool`, `int`, `decimal`, `money`, `date`, `text`, or an `enum` declared in the policy".into())
+                    };
                     self.r
                         .error(
                             Code::UnknownType,

@@ -11,7 +11,7 @@
 //! bundles and `--set` changes the checker never saw.
 
 use bursar_grammar::ast::Span;
-use bursar_runtime::ir::{ArithOp, Builtin, Expr, RowAmount, RowRef, Value};
+use bursar_runtime::ir::{Aggregate, ArithOp, Builtin, Expr, RowAmount, RowRef, Value};
 use bursar_runtime::Money;
 
 use super::Checker;
@@ -52,7 +52,42 @@ impl Checker {
         match e {
             Expr::Lit(Value::Money(m)) => Bounds::exact(m.minor()),
             Expr::Lit(Value::Int(n)) => Bounds::exact(*n),
+            // Only the sign of a fraction is kept: bounds count whole units.
+            Expr::Lit(Value::Decimal(d)) if d.numerator() >= 0 => Bounds {
+                lo: Some(0),
+                hi: None,
+            },
             Expr::Lit(_) => Bounds::ANY,
+            Expr::Let(l) => match self.lets.get(*l as usize) {
+                Some(def) => self.bounds(&def.expr, &Facts::default()),
+                None => Bounds::ANY,
+            },
+            Expr::Item(i) => field_bounds(facts.dom(crate::facts::item_key(*i))),
+            Expr::Aggregate { func, of, .. } => {
+                let of = of.as_ref().map_or(Bounds::ANY, |e| self.bounds(e, facts));
+                match func {
+                    Aggregate::Count => Bounds {
+                        lo: Some(0),
+                        hi: None,
+                    },
+                    Aggregate::Sum if of.lo.is_some_and(|l| l >= 0) => Bounds {
+                        lo: Some(0),
+                        hi: None,
+                    },
+                    Aggregate::Sum => Bounds::ANY,
+                    Aggregate::Min | Aggregate::Max => of,
+                }
+            }
+            // Rounding moves a value by less than one unit, and never
+            // below zero from zero or more.
+            Expr::Round { value, unit, .. } => {
+                let v = self.bounds(value, facts);
+                let unit = i128::from(unit.fen());
+                Bounds {
+                    lo: v.lo.map(|l| if l >= 0 { 0 } else { l - unit }),
+                    hi: v.hi.and_then(|h| h.checked_add(unit)),
+                }
+            }
             Expr::Field(f) => field_bounds(facts.dom(*f)),
             Expr::Row(r) => self.resolved_amount(*r).map_or(Bounds::ANY, Bounds::exact),
             Expr::Lookup { table, .. } => {
@@ -90,32 +125,37 @@ impl Checker {
                             hi: a.hi.zip(b.lo).and_then(|(x, y)| x.checked_sub(y)),
                         },
                         ArithOp::Mul => product(a, b),
+                        ArithOp::Div => {
+                            if a.lo.is_some_and(|x| x >= 0) && b.lo.is_some_and(|y| y > 0) {
+                                Bounds {
+                                    lo: Some(0),
+                                    hi: None,
+                                }
+                            } else {
+                                Bounds::ANY
+                            }
+                        }
                     }
                 })
             }
             Expr::Call { func, args } => {
-                let arg = |i: usize| args.get(i).map_or(Bounds::ANY, |a| self.bounds(a, facts));
+                let mut all = args.iter().map(|a| self.bounds(a, facts));
+                let first = all.next().unwrap_or(Bounds::ANY);
                 match func {
-                    Builtin::Min => {
-                        let (a, b) = (arg(0), arg(1));
-                        Bounds {
-                            lo: a.lo.zip(b.lo).map(|(x, y)| x.min(y)),
-                            hi: match (a.hi, b.hi) {
-                                (Some(x), Some(y)) => Some(x.min(y)),
-                                (x, y) => x.or(y),
-                            },
-                        }
-                    }
-                    Builtin::Max => {
-                        let (a, b) = (arg(0), arg(1));
-                        Bounds {
-                            lo: match (a.lo, b.lo) {
-                                (Some(x), Some(y)) => Some(x.max(y)),
-                                (x, y) => x.or(y),
-                            },
-                            hi: a.hi.zip(b.hi).map(|(x, y)| x.max(y)),
-                        }
-                    }
+                    Builtin::Min => all.fold(first, |a, b| Bounds {
+                        lo: a.lo.zip(b.lo).map(|(x, y)| x.min(y)),
+                        hi: match (a.hi, b.hi) {
+                            (Some(x), Some(y)) => Some(x.min(y)),
+                            (x, y) => x.or(y),
+                        },
+                    }),
+                    Builtin::Max => all.fold(first, |a, b| Bounds {
+                        lo: match (a.lo, b.lo) {
+                            (Some(x), Some(y)) => Some(x.max(y)),
+                            (x, y) => x.or(y),
+                        },
+                        hi: a.hi.zip(b.hi).map(|(x, y)| x.max(y)),
+                    }),
                     Builtin::Month => Bounds {
                         lo: Some(1),
                         hi: Some(12),
@@ -145,7 +185,9 @@ impl Checker {
             | Expr::Compare { .. }
             | Expr::InSet { .. }
             | Expr::InRange { .. }
-            | Expr::IsPresent(_) => Bounds::ANY,
+            | Expr::IsPresent(_)
+            | Expr::Any(_)
+            | Expr::All { .. } => Bounds::ANY,
         }
     }
 

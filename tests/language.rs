@@ -1,0 +1,245 @@
+//! The second edition of the language end to end (issue #13): lists of
+//! sub-records, named values, decimals and rounding, editions that grow.
+//! The worked examples in `policies/examples/` hold the issue's acceptance
+//! cases in their `*.tests.toml`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+mod common;
+
+use common::{bursar, stderr, stdout, temp};
+
+const BEST: &str = "policies/examples/best-certificate.bursar";
+const BEST_2025: &str = "policies/examples/best-certificate-2025.bursar";
+const REBATE: &str = "policies/examples/household-rebate.bursar";
+
+fn write(name: &str, text: &str) -> String {
+    let p = temp(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn the_worked_examples_pass_their_cases() {
+    let o = bursar(&["test", "policies/examples"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("17 passed, 0 failed"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_explanation_names_the_certificate_that_decided() {
+    let applicant = write(
+        "w1.json",
+        r#"{"person_id": "W1", "member": true, "certificates": [
+            {"level": 3, "issuer": "city_center", "issued": "2024-03-01"},
+            {"level": 1, "issuer": "registered_org", "issued": "2024-06-01"}]}"#,
+    );
+    let o = bursar(&["explain", BEST, "--applicant", &applicant]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        text.contains(
+            "pays 2,000.00 元 from standard.level1 (level 1) (decided by certificates[2]: level 1, issuer registered_org, issued 2024-06-01)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_formula_is_explained_by_its_parts() {
+    let applicant = write(
+        "h5.json",
+        r#"{"household_id": "H5", "filing": "single", "income": "80000.10",
+            "resident": true, "members": []}"#,
+    );
+    let o = bursar(&["explain", REBATE, "--applicant", &applicant]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("pays 949.99 元: max(0.00 元, credits - reduction) where credits (base rebate and credits) = 1,200.00 元, reduction (reduction for income) = 250.01 元"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_problem_of_every_item_is_reported_with_its_pointer() {
+    let applicant = write(
+        "bad-items.json",
+        r#"{"person_id": "W", "member": true, "certificates": [
+            {"level": "x", "issuer": "city_center", "issued": "2024-03-01", "extra": 1},
+            {"level": 1, "issued": "2024-03-01"},
+            7]}"#,
+    );
+    let o = bursar(&["eval", BEST, "--applicant", &applicant, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let pointers: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    for p in [
+        "/certificates/0/level",
+        "/certificates/0/extra",
+        "/certificates/1/issuer",
+        "/certificates/2",
+    ] {
+        assert!(pointers.contains(&p), "{p} in {pointers:?}");
+    }
+    // A wrong value is not also reported missing.
+    assert_eq!(
+        pointers
+            .iter()
+            .filter(|p| **p == "/certificates/0/level")
+            .count(),
+        1
+    );
+}
+
+/// A small scheme around one category's `pay` line and `let` lines.
+fn scheme(lets: &str, when: &str, pay: &str) -> String {
+    format!(
+        "scheme s {{ currency CNY  period 2024-01-01 ..= 2024-12-31 }}\n\
+         record Item {{ level int  amount money }}\n\
+         applicant {{ income money  items list of Item }}\n\
+         {lets}\n\
+         category c {{\n  {when}\n  pay {pay}\n}}\n\
+         award {{ limit 1 per period  choose highest_amount then first_declared }}\n"
+    )
+}
+
+fn check(name: &str, source: &str) -> (Option<i32>, String) {
+    let path = write(name, source);
+    let o = bursar(&["check", &path]);
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn money_times_a_rate_must_be_rounded_before_it_is_paid() {
+    let (code, err) = check("unrounded.bursar", &scheme("", "", "income * 5%"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("bursar::unrounded"), "{err}");
+    assert!(err.contains("round(income * 5%, fen, half_up)"), "{err}");
+    let (code, err) = check(
+        "rounded.bursar",
+        &scheme("", "", "max(0 元, round(income * 5%, fen, half_up))"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn an_unknown_rounding_mode_gets_a_suggestion() {
+    let (code, err) = check(
+        "mode.bursar",
+        &scheme("", "", "round(income * 5%, fen, half_upp)"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("`half_up`"), "{err}");
+}
+
+#[test]
+fn the_least_of_the_items_needs_an_item() {
+    let (code, err) = check(
+        "empty.bursar",
+        &scheme("", "", "max(0 元, min(amount of items))"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("bursar::maybe_empty"), "{err}");
+    assert!(err.contains("when any items"), "{err}");
+    let (code, err) = check(
+        "some.bursar",
+        &scheme("", "when any items", "max(0 元, min(amount of items))"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn contradictions_are_found_inside_a_list_condition() {
+    let (code, err) = check(
+        "never.bursar",
+        &scheme(
+            "",
+            "when any items where level == 1 and level == 2",
+            "10 元",
+        ),
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("bursar::never_holds"), "{err}");
+}
+
+#[test]
+fn a_lookup_by_the_best_item_is_exhaustive_when_the_filter_says_so() {
+    let table = "table t by int { 1 = 10 元  2 = 5 元 }\n\
+                 let good = items where level in 1..=2";
+    let (code, err) = check(
+        "exhaustive.bursar",
+        &scheme(table, "when any good", "t[min(level of good)]"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let loose = "table t by int { 1 = 10 元  2 = 5 元 }\n\
+                 let good = items where level in 1..=3";
+    let (code, err) = check(
+        "not-exhaustive.bursar",
+        &scheme(loose, "when any good", "t[min(level of good)]"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("bursar::non_exhaustive"), "{err}");
+    assert!(err.contains("no row for `3`"), "{err}");
+}
+
+#[test]
+fn a_named_value_reads_only_the_ones_before_it() {
+    let (code, err) = check(
+        "order.bursar",
+        &scheme("let a = b + 1 元\nlet b = 2 元", "", "a"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("unknown name `b`"), "{err}");
+}
+
+#[test]
+fn an_edition_that_grows_is_diffed_change_by_change() {
+    let o = bursar(&["diff", BEST, BEST_2025, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ids: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "applicant.frontline",
+        "standard.bonus",
+        "category.skill.conditions",
+        "category.skill.pay",
+        "header.period",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}
+
+#[test]
+fn decimals_divide_exactly_and_round_as_told() {
+    // 100 元 / 3 = 33.333… 元: rounded down, half up and up.
+    for (mode, paid) in [("down", "33.33"), ("half_up", "33.33"), ("up", "33.34")] {
+        let source = scheme(
+            "",
+            "",
+            &format!("max(0 元, round(income / 3, fen, {mode}))"),
+        );
+        let path = write(&format!("third-{mode}.bursar"), &source);
+        let applicant = write(
+            &format!("third-{mode}.json"),
+            r#"{"income": "100.00", "items": []}"#,
+        );
+        let o = bursar(&["eval", &path, "--applicant", &applicant, "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(json["awards"][0]["amount"], paid, "{mode}: {}", stdout(&o));
+    }
+}
