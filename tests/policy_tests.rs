@@ -531,3 +531,30 @@ fn coverage_of_the_shipped_policies() {
         "{out}"
     );
 }
+
+#[test]
+fn the_example_in_docs_testing_passes() {
+    let doc = std::fs::read_to_string("docs/testing.md").unwrap();
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let policy = std::fs::canonicalize("policies/beijing/2023-career-boost.bursar").unwrap();
+    let file = temp("docs-example.tests.toml");
+    std::fs::write(
+        &file,
+        example.replace(
+            "policy = \"2023-career-boost.bursar\"",
+            &format!("policy = \"{}\"", policy.display()),
+        ),
+    )
+    .unwrap();
+    let o = run(&file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("bursar: 4 passed, 0 failed"),
+        "{}",
+        stdout(&o)
+    );
+}
