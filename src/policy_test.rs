@@ -269,25 +269,14 @@ impl Reader<'_> {
         entries: &'n [(String, Spanned<Node>)],
         known: &[&str],
     ) -> BTreeMap<&'n str, &'n Spanned<Node>> {
-        let mut out = BTreeMap::new();
-        for (key, value) in entries {
-            if known.contains(&key.as_str()) {
-                out.insert(key.as_str(), value);
-            } else {
-                let help = did_you_mean(key, known.iter().copied()).or_else(|| {
-                    Some(format!(
-                        "the keys here are {}",
-                        known
-                            .iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                });
-                self.problem(value.span(), format!("unknown key `{key}`"), help);
-            }
+        for (at, message, help) in unknown_keys(entries, known) {
+            self.problem(at, message, help);
         }
-        out
+        entries
+            .iter()
+            .filter(|(key, _)| known.contains(&key.as_str()))
+            .map(|(key, value)| (key.as_str(), value))
+            .collect()
     }
 
     fn string<'n>(&mut self, key: &str, node: &'n Spanned<Node>) -> Option<&'n str> {
@@ -761,6 +750,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The keys of a table that are not among `known`: where, the message and
+/// the help.
+fn unknown_keys(
+    entries: &[(String, Spanned<Node>)],
+    known: &[&str],
+) -> Vec<(Range<usize>, String, Option<String>)> {
+    entries
+        .iter()
+        .filter(|(key, _)| !known.contains(&key.as_str()))
+        .map(|(key, value)| {
+            let help = did_you_mean(key, known.iter().copied()).unwrap_or_else(|| {
+                let keys: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                format!("the keys here are {}", keys.join(", "))
+            });
+            (value.span(), format!("unknown key `{key}`"), Some(help))
+        })
+        .collect()
+}
+
 /// The line (from 1) where a span starts.
 fn line_at(text: &str, span: Range<usize>) -> Option<usize> {
     text.get(..span.start)
@@ -807,23 +815,36 @@ fn load(file: &Path) -> Result<(PathBuf, Bundle, Vec<Case>), Option<Exit>> {
     };
     let policy_written = match entries.iter().find(|(k, _)| k == "policy") {
         Some((_, v)) => match v.get_ref() {
-            Node::String(s) => s.clone(),
-            other => {
-                return Err(refuse(&[Problem {
-                    line: line_at(&text, v.span()),
-                    case: None,
-                    message: format!("`policy` must be a string, not {}", other.kind()),
-                    help: Some("write `policy = \"NAME.bursar\"`".into()),
-                }]))
-            }
-        },
-        None => {
-            return Err(refuse(&[Problem {
-                line: None,
+            Node::String(s) => Ok(s.clone()),
+            other => Err(Problem {
+                line: line_at(&text, v.span()),
                 case: None,
-                message: "`policy` is missing".into(),
-                help: Some("name the policy the cases are for: `policy = \"NAME.bursar\"`".into()),
-            }]))
+                message: format!("`policy` must be a string, not {}", other.kind()),
+                help: Some("write `policy = \"NAME.bursar\"`".into()),
+            }),
+        },
+        None => Err(Problem {
+            line: None,
+            case: None,
+            message: "`policy` is missing".into(),
+            help: Some("name the policy the cases are for: `policy = \"NAME.bursar\"`".into()),
+        }),
+    };
+    let policy_written = match policy_written {
+        Ok(p) => p,
+        Err(problem) => {
+            // Without the policy the cases cannot be checked; the file's
+            // own keys can.
+            let mut problems = vec![problem];
+            for (at, message, help) in unknown_keys(&entries, &FILE_KEYS) {
+                problems.push(Problem {
+                    line: line_at(&text, at),
+                    case: None,
+                    message,
+                    help,
+                });
+            }
+            return Err(refuse(&problems));
         }
     };
     let policy = file

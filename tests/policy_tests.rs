@@ -183,6 +183,21 @@ fn a_misspelt_case_table_is_refused_not_run_as_no_cases() {
         "{}",
         stderr(&o)
     );
+
+    // A misspelt `policy` is said to be missing, and misspelt.
+    let file = temp("polcy.tests.toml");
+    std::fs::write(&file, "polcy = \"two-awards.bursar\"\n").unwrap();
+    let o = run(&file, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let path = file.display();
+    assert!(
+        stderr(&o).contains(&format!("error: {path}: `policy` is missing"))
+            && stderr(&o).contains(&format!(
+                "error: {path}:1: unknown key `polcy`\n  help: did you mean `policy`?"
+            )),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
