@@ -95,6 +95,9 @@ enum Command {
     Test {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Also list each policy's clauses that no passing case covers.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Render a scheme as a readable document, clause by clause.
     Doc {
@@ -198,7 +201,7 @@ pub fn run() -> Exit {
         } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
         Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
         Command::Diff(args) => crate::diff::run(&args),
-        Command::Test { paths } => crate::policy_test::run(&paths),
+        Command::Test { paths, coverage } => crate::policy_test::run(&paths, coverage),
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Lsp => crate::lsp::run(),
         Command::Doc {
