@@ -376,9 +376,9 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         s.application.as_ref().map(|a| {
             format!(
                 "received in `{}`, opens {}, deadline {}",
-                s.applicant
-                    .get(a.received as usize)
-                    .map_or("?", |f| f.name.as_str()),
+                a.received
+                    .and_then(|r| s.applicant.get(r as usize))
+                    .map_or("—", |f| f.name.as_str()),
                 a.opens.as_ref().map_or("—".to_string(), |e| w.expr(e)),
                 a.deadline.as_ref().map_or("—".to_string(), |e| w.expr(e)),
             )

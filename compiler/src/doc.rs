@@ -181,9 +181,9 @@ pub fn markdown(s: &Scheme) -> String {
         lang.t("申报与发放", "Application and timeline")
     ));
     if let Some(app) = &s.application {
-        let field = s
-            .applicant
-            .get(app.received as usize)
+        let field = app
+            .received
+            .and_then(|r| s.applicant.get(r as usize))
             .map(|f| f.label.clone().unwrap_or_else(|| f.name.clone()))
             .unwrap_or_default();
         if let Some(d) = &app.deadline {

@@ -248,7 +248,9 @@ fn relevant_fields(a: &Scheme, b: &Scheme, category: &str) -> Vec<FieldId> {
             s.visit_fields(&cat.pay, &mut push);
         }
         if let Some(app) = &s.application {
-            push(app.received);
+            if let Some(r) = app.received {
+                push(r);
+            }
         }
     }
     out
@@ -293,7 +295,7 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
             collect(&cat.pay);
         }
         if let Some(app) = &s.application {
-            if app.received == field {
+            if app.received == Some(field) {
                 for e in app.deadline.iter().chain(app.opens.iter()) {
                     if let Expr::Lit(v) = e {
                         literals.push(v.clone());
@@ -307,7 +309,7 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
     }
     // Absence first: the first witness found then sets as few fields as it
     // can; except the application date, so that witnesses apply and are paid.
-    let received = a.application.as_ref().map(|app| app.received) == Some(field);
+    let received = a.application.as_ref().and_then(|app| app.received) == Some(field);
     let mut out: Vec<Option<Value>> = if f.optional && !received {
         vec![None]
     } else {

@@ -291,9 +291,11 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
         return Err("the award order does not end with `first_declared`".into());
     }
     if let Some(app) = &s.application {
-        match s.applicant.get(app.received as usize) {
-            Some(f) if f.ty == Type::Date => {}
-            _ => return Err("the application's `received` field is not a date field".into()),
+        if let Some(received) = app.received {
+            match s.applicant.get(received as usize) {
+                Some(f) if f.ty == Type::Date => {}
+                _ => return Err("the application's `received` field is not a date field".into()),
+            }
         }
         if let Some(id) = app.identifier {
             v.field(id)?;

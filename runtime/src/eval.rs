@@ -627,7 +627,10 @@ impl<'a> Evaluator<'a> {
         let Some(app) = &self.scheme.application else {
             return Ok(Application::NotRequired);
         };
-        let received = match self.applicant.get(app.received) {
+        let Some(field) = app.received else {
+            return Ok(Application::NotRequired);
+        };
+        let received = match self.applicant.get(field) {
             None => return Ok(Application::NotApplied),
             Some(Value::Date(d)) => *d,
             Some(_) => return Err(EvalError::TypeMismatch),

@@ -254,8 +254,10 @@ pub enum Criterion {
 pub struct Application {
     pub clause: Option<String>,
     /// The applicant field holding the day the application arrived; absent
-    /// means the person did not apply.
-    pub received: FieldId,
+    /// means the person did not apply. `None`: the block only names the
+    /// identifier, and eligibility is enough (no application is needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<FieldId>,
     /// The field that names a person in reports and explanations.
     pub identifier: Option<FieldId>,
     /// Applications arriving after this day (inclusive deadline) are late.

@@ -57,6 +57,10 @@ impl Assumptions {
         let (Some(app), Some(award)) = (&scheme.application, decision.awards.first()) else {
             return;
         };
+        // A scheme that needs no application has no date to draw.
+        let Some(received) = app.received else {
+            return;
+        };
         let Some(category) = scheme.categories.get(award.category as usize) else {
             return;
         };
@@ -98,15 +102,15 @@ impl Assumptions {
             (true, true, _, Some(deadline)) => {
                 deadline.checked_add_days(chrono::Days::new(1 + (position * 30.0) as u64))
             }
-            (true, _, _, _) => applicant.get(app.received).and_then(|v| match v {
+            (true, _, _, _) => applicant.get(received).and_then(|v| match v {
                 Value::Date(d) => Some(*d),
                 _ => None,
             }),
         };
-        let original = applicant.get(app.received).cloned();
-        applicant.set(app.received, drawn.map(Value::Date));
+        let original = applicant.get(received).cloned();
+        applicant.set(received, drawn.map(Value::Date));
         evaluate_into(scheme, applicant, decision);
-        applicant.set(app.received, original);
+        applicant.set(received, original);
     }
 }
 

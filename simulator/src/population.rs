@@ -493,7 +493,9 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
             exprs.push(&cat.pay);
         }
         if let Some(app) = &scheme.application {
-            mark(app.received);
+            if let Some(r) = app.received {
+                mark(r);
+            }
             exprs.extend(app.deadline.iter());
             exprs.extend(app.opens.iter());
         }

@@ -849,7 +849,9 @@ impl Checker {
                 }
             }
         }
-        let Some(received) = received else {
+        // Without `received`, the block only names the identifier: there is
+        // nothing to apply for, so no window can be set.
+        if received.is_none() && (deadline.is_some() || opens.is_some()) {
             self.r
                 .error(
                     Code::Missing,
@@ -859,7 +861,7 @@ impl Checker {
                 )
                 .with_help("add `received applied_on`, naming a `date?` field");
             return None;
-        };
+        }
         Some(ir::Application {
             clause,
             received,
