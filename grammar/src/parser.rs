@@ -43,11 +43,20 @@ pub fn parse(source: &str) -> Result<PolicyFile, Vec<SyntaxError>> {
     }
 }
 
-/// Parses a whole policy file, reading on after a syntax error: each
+/// Parses a whole policy file, reading on after a syntax error: then each
 /// declaration is read on its own (`recover.rs` says where one starts), so
 /// a mistake hides no later one and the declarations around it are kept.
 /// Stops after [`MAX_ERRORS`] errors with a [`SyntaxErrorKind::TooManyErrors`].
 pub fn parse_recovering(source: &str) -> Parsed {
+    // A file that reads is read whole: where declarations start is guessed
+    // only for a file with a mistake in it.
+    let (items, errors) = piece(source, 0, source.len());
+    if errors.is_empty() {
+        return Parsed {
+            file: PolicyFile { items },
+            errors,
+        };
+    }
     let mut parsed = Parsed::default();
     for (start, end) in pieces(source) {
         let (items, errors) = piece(source, start, end);

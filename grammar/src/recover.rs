@@ -1,17 +1,22 @@
 //! Where reading starts again after a syntax error: at the next line that
 //! starts with a declaration keyword.
 //!
-//! The text is cut before every such line and each piece is read on its
-//! own, so a mistake costs the declaration it is in and no more, and the
-//! mistakes after it are found too, each at its own place. Outside a
-//! comment, a string or a clause reference a declaration keyword can only
-//! start a declaration (keywords are not names), except after `override`
-//! and `remove`, which go on with the declaration they change.
+//! A file with a mistake is cut before every such line and each piece is
+//! read on its own (a file without one is read whole), so a mistake costs
+//! the declaration it is in and no more, and the mistakes after it are
+//! found too, each at its own place. Outside a comment, a string or a
+//! clause reference a declaration keyword can only start a declaration
+//! (keywords are not names), except after `override` and `remove`, which
+//! go on with the declaration they change.
 
 use crate::lines::line_end_len;
 
 /// The keywords that start a top-level declaration. A new kind of
-/// declaration adds its keyword here, so that reading starts again at it.
+/// declaration adds its keyword here, so that reading starts again at it
+/// (a test fails until it does). Only a keyword that cannot start a line
+/// inside a declaration belongs here: one that can (a `let` inside a
+/// category, say) would cut that declaration in two after a mistake
+/// elsewhere in the file.
 pub const DECLARATION_KEYWORDS: &[&str] = &[
     "extends",
     "override",
