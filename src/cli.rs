@@ -711,8 +711,9 @@ fn doc(path: &Path, format: DocFormat, output: Option<&Path>) -> Exit {
                 .clone()
                 .unwrap_or_else(|| bundle.scheme.id.clone());
             let title = title.replace('&', "&amp;").replace('<', "&lt;");
+            let lang = bursar_compiler::doc::language(&bundle.scheme);
             format!(
-                "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+                "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
             )
         }
     };

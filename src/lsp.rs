@@ -5,7 +5,8 @@
 //! category's label), go to definition (fields, tables, rows, categories,
 //! enums and their values, clauses), and formatting (`bursar fmt`).
 //! Hover and definition work from the syntax tree, so they keep working
-//! while the file has type errors.
+//! while the file has type errors, and, in the declarations that read, while
+//! it has syntax errors (every one of which is shown).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -327,7 +328,7 @@ impl State {
 
     fn symbols(&self, uri: &Url) -> Option<(&str, PolicyFile)> {
         let text = self.documents.get(uri)?;
-        Some((text.as_str(), bursar_grammar::parse(text).ok()?))
+        Some((text.as_str(), bursar_grammar::parse_recovering(text).file))
     }
 
     fn hover(&self, uri: &Url, pos: Position) -> Option<Hover> {
@@ -373,7 +374,7 @@ impl State {
         let mut current = uri.clone();
         let mut text = self.documents.get(uri)?.clone();
         for _ in 0..16 {
-            let file = bursar_grammar::parse(&text).ok()?;
+            let file = bursar_grammar::parse_recovering(&text).file;
             if let Some(found) = find(&file, &text) {
                 return Some((current, text, found));
             }

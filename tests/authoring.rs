@@ -94,6 +94,22 @@ fn the_document_as_standalone_html() {
 }
 
 #[test]
+fn an_english_document_says_so_in_its_html() {
+    let out = temp("english.html");
+    let o = bursar(&[
+        "doc",
+        "tests/cases/ok/english-scheme.bursar",
+        "--format",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+}
+
+#[test]
 fn fmt_check_lists_files_and_fmt_fixes_them() {
     let file = temp("messy.bursar");
     let policy = std::fs::read_to_string("policies/beijing/2023-career-boost.bursar").unwrap();

@@ -153,6 +153,32 @@ fn diagnostics_as_you_type() {
 }
 
 #[test]
+fn every_syntax_error_shows_and_hover_keeps_working() {
+    let mut c = Client::start();
+    // Three mistakes in three declarations: a full-width comma, a stray
+    // `)` and a single quote.
+    let broken = POLICY
+        .replacen("beijing_center ", "beijing_center， ", 1)
+        .replace("contest_rank in 1..=10", "contest_rank in 1..=10 )")
+        .replace("limit 1 per period", "limit 'one' per period");
+    let diags = c.open(&uri(), &broken);
+    let starts: Vec<&Value> = diags.iter().map(|d| &d["range"]["start"]).collect();
+    assert_eq!(
+        starts,
+        [
+            &at(&broken, "beijing_center，", 0, "beijing_center".len()),
+            &at(&broken, " )", 0, 1),
+            &at(&broken, "'one'", 0, 0),
+        ],
+        "{diags:#?}"
+    );
+    // The declarations without a mistake are still read.
+    let field = c.hover(&uri(), at(&broken, "voc_level in 1..=3", 0, 2));
+    assert!(field.contains("国家职业资格等级"), "{field}");
+    c.shutdown();
+}
+
+#[test]
 fn hover_and_definition() {
     let mut c = Client::start();
     let uri = uri();

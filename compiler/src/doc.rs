@@ -2,10 +2,15 @@
 //! against the notice side by side: who qualifies in plain words, each
 //! category's conditions as sentences, the payout tables, the award rule and
 //! the timeline, each beside its clause reference and quoted source text.
-//! In Chinese when the scheme's title is Chinese.
+//! In the scheme's own language ([`language`]): Chinese headings for a
+//! scheme written in Chinese, English ones (and ASCII punctuation) for any
+//! other. Sentences name fields by their labels, and payouts say amounts,
+//! following "same as" rows; the policy's own text of each condition stands
+//! under its sentence.
 
 use bursar_runtime::ir::{
-    CompareOp, Condition, ConditionKind, Criterion, Expr, FieldId, RowAmount, Scheme, Value,
+    Builtin, CompareOp, Condition, ConditionKind, Criterion, DurationUnit, Expr, FieldId, Pattern,
+    RowAmount, RowRef, Scheme, Value,
 };
 use bursar_runtime::{Applicant, Words};
 
@@ -22,17 +27,70 @@ impl Lang {
             en
         }
     }
+    /// Words in brackets after other words: full-width ones in Chinese,
+    /// after a space in English.
+    fn bracket(&self, text: &str) -> String {
+        if self.zh {
+            format!("（{text}）")
+        } else {
+            format!(" ({text})")
+        }
+    }
+    /// Words kept together in brackets.
+    fn group(&self, text: &str) -> String {
+        if self.zh {
+            format!("（{text}）")
+        } else {
+            format!("({text})")
+        }
+    }
+    /// A list of names.
+    fn list(&self, items: &[String]) -> String {
+        items.join(self.t("、", ", "))
+    }
+}
+
+/// The document's language, as an HTML language tag: `zh` for a scheme
+/// written in Chinese, `en` otherwise. The title says which when it has
+/// words; without one, most of the labels and clauses do.
+pub fn language(s: &Scheme) -> &'static str {
+    if is_chinese(s) {
+        "zh"
+    } else {
+        "en"
+    }
+}
+
+fn is_chinese(s: &Scheme) -> bool {
+    let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if let Some(title) = s.header.title.as_deref() {
+        if title.chars().any(char::is_alphabetic) {
+            return han(title);
+        }
+    }
+    let texts = s
+        .categories
+        .iter()
+        .filter_map(|c| c.label.as_deref())
+        .chain(s.applicant.iter().filter_map(|f| f.label.as_deref()))
+        .chain(s.tables.iter().filter_map(|t| t.label.as_deref()))
+        .chain(s.clauses.iter().map(|c| c.text.as_str()));
+    let (chinese, other) =
+        texts
+            .filter(|t| t.chars().any(char::is_alphabetic))
+            .fold((0usize, 0usize), |(z, o), t| {
+                if han(t) {
+                    (z + 1, o)
+                } else {
+                    (z, o + 1)
+                }
+            });
+    chinese > other
 }
 
 /// Renders a scheme as Markdown.
 pub fn markdown(s: &Scheme) -> String {
-    let lang = Lang {
-        zh: s
-            .header
-            .title
-            .as_deref()
-            .is_some_and(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
-    };
+    let lang = Lang { zh: is_chinese(s) };
     let blank = Applicant::empty(s);
     let w = Words::new(s, &blank);
     let mut out = String::new();
@@ -82,13 +140,19 @@ pub fn markdown(s: &Scheme) -> String {
     out.push_str(&format!(
         "{}\n\n",
         lang.t(
-            &format!("满足以下任一类别者可获资助（{}）。", category_list(s)),
-            &format!("and one of the categories below ({}).", category_list(s))
+            &format!(
+                "满足以下任一类别者可获资助（{}）。",
+                category_list(s, &lang)
+            ),
+            &format!(
+                "and one of the categories below ({}).",
+                category_list(s, &lang)
+            )
         )
     ));
 
     // Categories.
-    out.push_str(&format!("## {}\n\n", lang.t("助推类别", "Categories")));
+    out.push_str(&format!("## {}\n\n", lang.t("资助类别", "Categories")));
     for cat in &s.categories {
         let label = cat.label.clone().unwrap_or_else(|| cat.name.clone());
         out.push_str(&format!(
@@ -105,9 +169,9 @@ pub fn markdown(s: &Scheme) -> String {
             out.push_str(&condition_item(s, &w, &lang, c, cat.clause.as_deref()));
         }
         out.push_str(&format!(
-            "\n{} {}{}\n\n",
-            lang.t("资助金额：", "Pays:"),
-            pay_text(&w, &cat.pay),
+            "\n{}{}{}\n\n",
+            lang.t("资助金额：", "Pays: "),
+            pay_text(s, &w, &lang, &cat.pay),
             clause_ref(&cat.pay_clause)
         ));
         if cat.pay_clause != cat.clause {
@@ -130,15 +194,23 @@ pub fn markdown(s: &Scheme) -> String {
             lang.t("金额", "amount")
         ));
         for r in &t.rows {
-            let label = r.label.clone().unwrap_or_else(|| r.name.clone());
+            // A keyed row without a label is called what its key is called.
+            let label = r.label.clone().unwrap_or_else(|| {
+                r.key
+                    .as_ref()
+                    .map_or_else(|| r.name.clone(), |k| value_label(s, &w, &lang, k))
+            });
             let amount = match &r.amount {
                 RowAmount::Money(m) => w.money(*m),
                 RowAmount::SameAs(rr) => {
                     let resolved = s.resolve_row(*rr).map(|m| w.money(m)).unwrap_or_default();
                     format!(
-                        "{} `{}`（{resolved}）",
-                        lang.t("参照", "same as"),
-                        w.row_name(*rr)
+                        "{resolved}{}",
+                        lang.bracket(&format!(
+                            "{} {}",
+                            lang.t("参照", "same as"),
+                            row_label(s, &w, *rr)
+                        ))
                     )
                 }
             };
@@ -188,18 +260,21 @@ pub fn markdown(s: &Scheme) -> String {
             .unwrap_or_default();
         if let Some(d) = &app.deadline {
             out.push_str(&format!(
-                "- {} {}（{}：{field}）{}\n",
-                lang.t("申报截止：", "Applications close:"),
-                w.expr(d),
-                lang.t("以此日期为准", "by"),
+                "- {}{}{}{}\n",
+                lang.t("申报截止：", "Applications close: "),
+                phrase(s, &w, &lang, d),
+                lang.bracket(&format!(
+                    "{}{field}",
+                    lang.t("以此日期为准：", "the date that counts: ")
+                )),
                 clause_ref(&app.deadline_clause.clone().or(app.clause.clone()))
             ));
         }
         if let Some(o) = &app.opens {
             out.push_str(&format!(
-                "- {} {}\n",
-                lang.t("申报开始：", "Applications open:"),
-                w.expr(o)
+                "- {}{}\n",
+                lang.t("申报开始：", "Applications open: "),
+                phrase(s, &w, &lang, o)
             ));
         }
     }
@@ -212,26 +287,36 @@ pub fn markdown(s: &Scheme) -> String {
                 })
             }
         };
-        let within = if lang.zh {
+        let count = step.within.count;
+        let label = step.label.clone().unwrap_or_else(|| step.name.clone());
+        if lang.zh {
             let unit = match step.within.unit {
-                bursar_runtime::ir::DurationUnit::Days => "天",
-                bursar_runtime::ir::DurationUnit::WorkingDays => "个工作日",
-                bursar_runtime::ir::DurationUnit::Weeks => "周",
-                bursar_runtime::ir::DurationUnit::Months => "个月",
-                bursar_runtime::ir::DurationUnit::Years => "年",
+                DurationUnit::Days => "天",
+                DurationUnit::WorkingDays => "个工作日",
+                DurationUnit::Weeks => "周",
+                DurationUnit::Months => "个月",
+                DurationUnit::Years => "年",
             };
-            format!("{} {unit}内", step.within.count)
+            out.push_str(&format!(
+                "- {label}（`{}`）：自 {after} 起 {count} {unit}内{}\n",
+                step.name,
+                clause_ref(&step.clause)
+            ));
         } else {
-            w.value(&Value::Duration(step.within.into()))
-        };
-        out.push_str(&format!(
-            "- {}（`{}`）：{} {after} {} {within}{}\n",
-            step.label.clone().unwrap_or_else(|| step.name.clone()),
-            step.name,
-            lang.t("自", "from"),
-            lang.t("起", "within"),
-            clause_ref(&step.clause)
-        ));
+            let unit = match step.within.unit {
+                DurationUnit::Days => "day",
+                DurationUnit::WorkingDays => "working day",
+                DurationUnit::Weeks => "week",
+                DurationUnit::Months => "month",
+                DurationUnit::Years => "year",
+            };
+            let plural = if count == 1 { "" } else { "s" };
+            out.push_str(&format!(
+                "- {label} (`{}`): within {count} {unit}{plural} of {after}{}\n",
+                step.name,
+                clause_ref(&step.clause)
+            ));
+        }
     }
     out.push('\n');
 
@@ -267,7 +352,7 @@ pub fn markdown(s: &Scheme) -> String {
                         .iter()
                         .map(|v| format!("`{}` {}", v.name, v.label.clone().unwrap_or_default()))
                         .collect();
-                    values.join("、")
+                    lang.list(&values)
                 })
             }
             other => format!("{other:?}").to_lowercase(),
@@ -286,12 +371,13 @@ pub fn markdown(s: &Scheme) -> String {
     out
 }
 
-fn category_list(s: &Scheme) -> String {
-    s.categories
+fn category_list(s: &Scheme, lang: &Lang) -> String {
+    let labels: Vec<String> = s
+        .categories
         .iter()
         .map(|c| c.label.clone().unwrap_or_else(|| c.name.clone()))
-        .collect::<Vec<_>>()
-        .join("、")
+        .collect();
+    lang.list(&labels)
 }
 
 fn clause_ref(c: &Option<String>) -> String {
@@ -320,9 +406,13 @@ fn condition_item(
     let sentence = sentence(s, w, lang, &c.expr);
     let said = match (&c.label, c.kind) {
         (Some(l), ConditionKind::When) if *l == sentence => l.clone(),
-        (Some(l), ConditionKind::When) => format!("{l}：{sentence}"),
+        (Some(l), ConditionKind::When) => format!("{l}{}{sentence}", lang.t("：", ": ")),
         (Some(l), ConditionKind::Unless) => {
-            format!("{}{l}：{sentence}", lang.t("排除——", "excluded: "))
+            format!(
+                "{}{l}{}{sentence}",
+                lang.t("排除——", "excluded: "),
+                lang.t("：", ": ")
+            )
         }
         (None, ConditionKind::When) => sentence,
         (None, ConditionKind::Unless) => format!("{}{sentence}", lang.t("排除——", "excluded: ")),
@@ -351,7 +441,58 @@ fn field_label(s: &Scheme, f: FieldId) -> String {
     )
 }
 
-fn value_label(s: &Scheme, w: &Words, v: &Value) -> String {
+/// A row by its label (`国家一级（高级技师）`), or as code where it has none.
+fn row_label(s: &Scheme, w: &Words, r: RowRef) -> String {
+    s.tables
+        .get(r.table as usize)
+        .and_then(|t| t.rows.get(r.row as usize))
+        .and_then(|row| row.label.clone())
+        .unwrap_or_else(|| format!("`{}`", w.row_name(r)))
+}
+
+/// A row's amount, "same as" rows followed, with the row's label.
+fn row_amount(s: &Scheme, w: &Words, lang: &Lang, r: RowRef) -> String {
+    match s.resolve_row(r) {
+        Some(m) => format!("{}{}", w.money(m), lang.bracket(&row_label(s, w, r))),
+        None => format!("`{}`", w.row_name(r)),
+    }
+}
+
+/// A value in words: a literal, a field's label, a row's amount; anything
+/// else as the policy writes it.
+fn phrase(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
+    match e {
+        Expr::Lit(v) => value_label(s, w, lang, v),
+        Expr::Field(f) => field_label(s, *f),
+        Expr::Row(r) => row_amount(s, w, lang, *r),
+        Expr::Call { .. } => subject(s, w, lang, e),
+        // A named value by its label, as the notice names it.
+        Expr::Let(l) => s.lets.get(*l as usize).map_or_else(
+            || format!("`{}`", w.expr(e)),
+            |def| def.label.clone().unwrap_or_else(|| format!("`{}`", def.name)),
+        ),
+        Expr::Lookup { .. }
+        | Expr::Item(_)
+        | Expr::Any(_)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. }
+        | Expr::Not(_)
+        | Expr::Neg(_)
+        | Expr::And(_)
+        | Expr::Or(_)
+        | Expr::Compare { .. }
+        | Expr::Arith { .. }
+        | Expr::InSet { .. }
+        | Expr::InRange { .. }
+        | Expr::IsPresent(_)
+        | Expr::Default { .. }
+        | Expr::If { .. }
+        | Expr::Match { .. } => format!("`{}`", w.expr(e)),
+    }
+}
+
+fn value_label(s: &Scheme, w: &Words, lang: &Lang, v: &Value) -> String {
     match v {
         Value::Enum { ty, variant } => s
             .enums
@@ -361,8 +502,19 @@ fn value_label(s: &Scheme, w: &Words, v: &Value) -> String {
                 || w.value(v),
                 |x| x.label.clone().unwrap_or_else(|| x.name.clone()),
             ),
-        Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        other => w.value(other),
+        Value::Bool(b) => if *b {
+            lang.t("是", "yes")
+        } else {
+            lang.t("否", "no")
+        }
+        .to_string(),
+        Value::Int(_)
+        | Value::Money(_)
+        | Value::Date(_)
+        | Value::Text(_)
+        | Value::Duration(_)
+        | Value::Decimal(_)
+        | Value::List(_) => w.value(v),
     }
 }
 
@@ -381,16 +533,16 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
                         continue;
                     }
                 }
-                parts.push(sentence(s, w, lang, item));
+                parts.push(part(s, w, lang, item));
             }
             parts.join(lang.t("，且", ", and "))
         }
         Expr::Or(items) => items
             .iter()
-            .map(|e| sentence(s, w, lang, e))
+            .map(|e| part(s, w, lang, e))
             .collect::<Vec<_>>()
             .join(lang.t("，或", ", or ")),
-        Expr::Not(a) => format!("{}{}", lang.t("并非：", "not: "), sentence(s, w, lang, a)),
+        Expr::Not(a) => format!("{}{}", lang.t("并非：", "not: "), part(s, w, lang, a)),
         Expr::IsPresent(f) => format!("{}{}", lang.t("已填写", "has "), field_label(s, *f)),
         Expr::Field(f) => field_label(s, *f),
         Expr::InRange {
@@ -399,9 +551,9 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
             hi,
             inclusive,
         } => {
-            let subject = subject(s, w, expr);
-            let lo = lo.as_ref().map(|b| w.expr(b));
-            let hi = hi.as_ref().map(|b| w.expr(b));
+            let subject = subject(s, w, lang, expr);
+            let lo = lo.as_ref().map(|b| phrase(s, w, lang, b));
+            let hi = hi.as_ref().map(|b| phrase(s, w, lang, b));
             match (lo, hi, lang.zh) {
                 (Some(l), Some(h), true) => format!(
                     "{subject}在{l}至{h}之间{}",
@@ -421,24 +573,26 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
                 ),
                 (Some(l), None, true) => format!("{subject}不早于/不少于{l}"),
                 (Some(l), None, false) => format!("{subject} is at least {l}"),
-                (None, Some(h), true) => format!("{subject}不晚于/不超过{h}"),
-                (None, Some(h), false) => format!("{subject} is at most {h}"),
+                (None, Some(h), true) if *inclusive => format!("{subject}不晚于/不超过{h}"),
+                (None, Some(h), true) => format!("{subject}早于/小于{h}"),
+                (None, Some(h), false) if *inclusive => format!("{subject} is at most {h}"),
+                (None, Some(h), false) => format!("{subject} is before/below {h}"),
                 (None, None, _) => subject,
             }
         }
         Expr::InSet { expr, set } => {
-            let items: Vec<String> = set.iter().map(|v| value_label(s, w, v)).collect();
+            let items: Vec<String> = set.iter().map(|v| value_label(s, w, lang, v)).collect();
             if lang.zh {
-                format!("{}为{}之一", subject(s, w, expr), items.join("、"))
+                format!("{}为{}之一", subject(s, w, lang, expr), lang.list(&items))
             } else {
-                format!("{} is one of: {}", subject(s, w, expr), items.join(", "))
+                format!(
+                    "{} is one of: {}",
+                    subject(s, w, lang, expr),
+                    lang.list(&items)
+                )
             }
         }
         Expr::Compare { op, lhs, rhs } => {
-            let v = match &**rhs {
-                Expr::Lit(v) => value_label(s, w, v),
-                other => w.expr(other),
-            };
             let op_text = match (op, lang.zh) {
                 (CompareOp::Eq, true) => "为",
                 (CompareOp::Ne, true) => "不为",
@@ -453,58 +607,194 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
                 (CompareOp::Gt, false) => " is after/above ",
                 (CompareOp::Ge, false) => " is at least ",
             };
-            format!("{}{op_text}{v}", subject(s, w, lhs))
+            format!(
+                "{}{op_text}{}",
+                subject(s, w, lang, lhs),
+                phrase(s, w, lang, rhs)
+            )
         }
-        other => format!("`{}`", w.expr(other)),
+        Expr::Lit(_)
+        | Expr::Row(_)
+        | Expr::Lookup { .. }
+        | Expr::Neg(_)
+        | Expr::Arith { .. }
+        | Expr::Default { .. }
+        | Expr::Call { .. }
+        | Expr::If { .. }
+        | Expr::Match { .. }
+        | Expr::Let(_)
+        | Expr::Item(_)
+        | Expr::Any(_)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. } => format!("`{}`", w.expr(e)),
     }
 }
 
-/// What a condition is about: a field's label, or `year(…)` of it.
-fn subject(s: &Scheme, w: &Words, e: &Expr) -> String {
-    match e {
-        Expr::Field(f) => field_label(s, *f),
-        Expr::Call { func, args } => match args.as_slice() {
-            [Expr::Field(f)] => {
-                let part = match func {
-                    bursar_runtime::ir::Builtin::Year => "年份",
-                    bursar_runtime::ir::Builtin::Month => "月份",
-                    bursar_runtime::ir::Builtin::Day => "日",
-                    other => other.name(),
-                };
-                format!("{}的{part}", field_label(s, *f))
+/// A part of an `and`, `or` or `not` in words, in brackets if it is itself
+/// made of parts, so that `a and (b or c)` does not read as `a and b or c`.
+fn part(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
+    let text = sentence(s, w, lang, e);
+    if let Expr::And(items) | Expr::Or(items) = e {
+        if sentence_parts(items) > 1 {
+            return lang.group(&text);
+        }
+    }
+    text
+}
+
+/// How many parts an `and` or `or` says (a presence test before a test of
+/// the same field is not said).
+fn sentence_parts(items: &[Expr]) -> usize {
+    let mut n = 0;
+    let mut rest = items.iter().peekable();
+    while let Some(item) = rest.next() {
+        if let (Expr::IsPresent(f), Some(next)) = (item, rest.peek()) {
+            let mut fields = Vec::new();
+            next.visit_fields(&mut |x| fields.push(x));
+            if fields.first() == Some(f) {
+                continue;
             }
-            _ => w.expr(e),
-        },
-        other => w.expr(other),
+        }
+        n += 1;
     }
+    n
 }
 
-/// A pay expression, with table rows by label.
-fn pay_text(w: &Words, e: &Expr) -> String {
+/// What a condition is about: a field's label, or the year (month, day)
+/// of one; anything else as the policy writes it.
+fn subject(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
+    if let Expr::Field(f) = e {
+        return field_label(s, *f);
+    }
+    if let Expr::Call { func, args } = e {
+        let part = match func {
+            Builtin::Year => Some(("年份", "year")),
+            Builtin::Month => Some(("月份", "month")),
+            Builtin::Day => Some(("日", "day")),
+            Builtin::Min | Builtin::Max => None,
+        };
+        if let (Some((zh, en)), [Expr::Field(f)]) = (part, args.as_slice()) {
+            return if lang.zh {
+                format!("{}的{zh}", field_label(s, *f))
+            } else {
+                format!("the {en} of {}", field_label(s, *f))
+            };
+        }
+    }
+    format!("`{}`", w.expr(e))
+}
+
+/// What a category pays, in amounts: rows by their amount and label, a
+/// lookup or `match` as the list of what each value pays, `if` as its two
+/// cases; any other formula as the policy writes it.
+fn pay_text(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
     match e {
-        Expr::Match { scrutinee, arms } => {
-            let arms: Vec<String> = arms
+        Expr::Lit(v) => value_label(s, w, lang, v),
+        Expr::Row(r) => row_amount(s, w, lang, *r),
+        Expr::Lookup { table, key } => {
+            let Some(t) = s.tables.get(*table as usize) else {
+                return format!("`{}`", w.expr(e));
+            };
+            let cases: Vec<String> = t
+                .rows
                 .iter()
-                .map(|a| {
-                    let pats: Vec<String> = a
-                        .patterns
-                        .iter()
-                        .map(|p| match p {
-                            bursar_runtime::ir::Pattern::Wildcard => "_".to_string(),
-                            bursar_runtime::ir::Pattern::Value(v) => w.value(v),
-                            bursar_runtime::ir::Pattern::Range { lo, hi, inclusive } => format!(
-                                "{}{}{}",
-                                lo.as_ref().map(|v| w.value(v)).unwrap_or_default(),
-                                if *inclusive { "..=" } else { ".." },
-                                hi.as_ref().map(|v| w.value(v)).unwrap_or_default()
-                            ),
-                        })
-                        .collect();
-                    format!("{} → `{}`", pats.join(" | "), w.expr(&a.body))
+                .map(|row| {
+                    let key = row
+                        .key
+                        .as_ref()
+                        .map_or_else(|| row.name.clone(), |k| value_label(s, w, lang, k));
+                    let amount = match &row.amount {
+                        RowAmount::Money(m) => w.money(*m),
+                        RowAmount::SameAs(r) => {
+                            s.resolve_row(*r).map(|m| w.money(m)).unwrap_or_default()
+                        }
+                    };
+                    format!("{key} → {amount}")
                 })
                 .collect();
-            format!("`{}`: {}", w.expr(scrutinee), arms.join("; "))
+            by(s, w, lang, key, &cases)
         }
-        other => format!("`{}`", w.expr(other)),
+        Expr::Match { scrutinee, arms } => {
+            let cases: Vec<String> = arms
+                .iter()
+                .map(|a| {
+                    let pats: Vec<String> =
+                        a.patterns.iter().map(|p| pattern(s, w, lang, p)).collect();
+                    format!(
+                        "{} → {}",
+                        pats.join(lang.t("或", " or ")),
+                        pay_text(s, w, lang, &a.body)
+                    )
+                })
+                .collect();
+            by(s, w, lang, scrutinee, &cases)
+        }
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            let cond = sentence(s, w, lang, cond);
+            let then = pay_text(s, w, lang, then);
+            let otherwise = pay_text(s, w, lang, otherwise);
+            if lang.zh {
+                format!("{cond}时 {then}；否则 {otherwise}")
+            } else {
+                format!("{then} if {cond}; otherwise {otherwise}")
+            }
+        }
+        Expr::Field(_)
+        | Expr::Not(_)
+        | Expr::Neg(_)
+        | Expr::And(_)
+        | Expr::Or(_)
+        | Expr::Compare { .. }
+        | Expr::Arith { .. }
+        | Expr::InSet { .. }
+        | Expr::InRange { .. }
+        | Expr::IsPresent(_)
+        | Expr::Default { .. }
+        | Expr::Call { .. }
+        | Expr::Let(_)
+        | Expr::Item(_)
+        | Expr::Any(_)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. } => format!("`{}`", w.expr(e)),
+    }
+}
+
+/// `by LABEL: case; case`
+fn by(s: &Scheme, w: &Words, lang: &Lang, key: &Expr, cases: &[String]) -> String {
+    if lang.zh {
+        format!("按{}：{}", subject(s, w, lang, key), cases.join("；"))
+    } else {
+        format!("by {}: {}", subject(s, w, lang, key), cases.join("; "))
+    }
+}
+
+/// A `match` pattern in words.
+fn pattern(s: &Scheme, w: &Words, lang: &Lang, p: &Pattern) -> String {
+    match p {
+        Pattern::Wildcard => lang.t("其他", "any other").to_string(),
+        Pattern::Value(v) => value_label(s, w, lang, v),
+        Pattern::Range { lo, hi, inclusive } => {
+            let lo = lo.as_ref().map(|v| value_label(s, w, lang, v));
+            let hi = hi.as_ref().map(|v| value_label(s, w, lang, v));
+            match (lo, hi, lang.zh) {
+                (Some(l), Some(h), true) if *inclusive => format!("{l}至{h}"),
+                (Some(l), Some(h), true) => format!("{l}至{h}（不含{h}）"),
+                (Some(l), Some(h), false) if *inclusive => format!("{l} to {h}"),
+                (Some(l), Some(h), false) => format!("{l} to {h} (excluding {h})"),
+                (Some(l), None, true) => format!("{l}及以上"),
+                (Some(l), None, false) => format!("{l} or more"),
+                (None, Some(h), true) if *inclusive => format!("{h}及以下"),
+                (None, Some(h), true) => format!("低于{h}"),
+                (None, Some(h), false) if *inclusive => format!("{h} or less"),
+                (None, Some(h), false) => format!("below {h}"),
+                (None, None, _) => lang.t("其他", "any other").to_string(),
+            }
+        }
     }
 }

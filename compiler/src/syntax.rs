@@ -1,6 +1,6 @@
 //! Syntax errors from the grammar crate, as diagnostics.
 
-use bursar_grammar::{Found, SyntaxError, SyntaxErrorKind};
+use bursar_grammar::{Found, SyntaxError, SyntaxErrorKind, DECLARATION_KEYWORDS};
 
 use crate::diagnostic::{Code, Reporter};
 use crate::names::closest;
@@ -38,20 +38,6 @@ const KEYWORDS: [&str; 29] = [
     "else",
 ];
 
-/// Keywords that start a top-level declaration.
-const DECLARATIONS: [&str; 10] = [
-    "scheme",
-    "enum",
-    "applicant",
-    "clause",
-    "table",
-    "require",
-    "category",
-    "award",
-    "application",
-    "timeline",
-];
-
 pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
     match &e.kind {
         SyntaxErrorKind::Unexpected { expected, found } => {
@@ -72,7 +58,7 @@ pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
             let help = match found {
                 Found::Word(w) => match closest(w, KEYWORDS) {
                     Some(k) => format!("did you mean `{k}`?"),
-                    None if DECLARATIONS.contains(&w.as_str()) && !expects_declaration => {
+                    None if DECLARATION_KEYWORDS.contains(&w.as_str()) && !expects_declaration => {
                         format!("a new `{w}` starts here, so the block above it is not finished: look for a missing `}}`")
                     }
                     None if KEYWORDS.contains(&w.as_str()) => {
@@ -138,6 +124,15 @@ pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
                 "does not fit in 64 bits",
             )
             .with_help("numbers must be below 9223372036854775808");
+        }
+        SyntaxErrorKind::TooManyErrors { limit } => {
+            r.error(
+                Code::Syntax,
+                e.span,
+                format!("more than {limit} syntax errors: reading stopped"),
+                "and more from here",
+            )
+            .with_help("fix the mistakes above and check again");
         }
     }
 }

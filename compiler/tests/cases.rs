@@ -57,3 +57,39 @@ fn valid_policies_have_no_errors() {
         assert!(compiled.scheme.is_some());
     }
 }
+
+/// A file with a syntax error in four declarations: every one is reported,
+/// each at its own line, and names and types are not checked until the
+/// text reads (a half-read file would only add false alarms).
+#[test]
+fn every_syntax_error_is_reported() {
+    let text = "scheme s {
+  title \"测试\"
+  currency CNY
+}
+enum Issuer { center， other }
+applicant {
+  level int?
+  issuer Issuer?
+}
+table standard { level1 = 2000 元  level2 == 1000 元 }
+require level is present
+category a {
+  when level in 1..=2 )
+  pay standard.level1
+}
+category b {
+  when issuer == center
+  pay 'x'
+}
+award { limit 1 per period }
+";
+    let compiled = compile(&SourceFile::new("four-mistakes.bursar", text));
+    let lines: Vec<usize> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.source.line_col(d.offset()).0)
+        .collect();
+    assert_eq!(lines, [5, 10, 13, 18]);
+    insta::assert_snapshot!(snapshot_text(text, &compiled.diagnostics));
+}

@@ -134,3 +134,23 @@ fn ir_of_the_2023_scheme() {
     let scheme = compiled.scheme.expect("the 2023 policy compiles");
     insta::assert_json_snapshot!(scheme);
 }
+
+#[test]
+fn a_hundred_thousand_bad_declarations_cost_their_length_once() {
+    // Every line a declaration with a mistake: reading stops at the limit,
+    // so rendering (which finds each line and column) stays linear too.
+    let text = "category x { when ， }\n".repeat(100_000);
+    let started = std::time::Instant::now();
+    let compiled = run(&text);
+    let rendered: usize = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.render(false).len())
+        .sum();
+    assert_eq!(
+        compiled.diagnostics.len(),
+        bursar_grammar::MAX_ERRORS + 1,
+        "{rendered}"
+    );
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}

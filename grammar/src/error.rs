@@ -30,6 +30,10 @@ pub enum SyntaxErrorKind {
     },
     /// An integer literal that does not fit in 64 bits.
     NumberTooLarge,
+    /// More mistakes than are reported for one file: reading stopped here.
+    TooManyErrors {
+        limit: usize,
+    },
 }
 
 /// What stood where the parser stopped.

@@ -13,32 +13,90 @@ use crate::ast::*;
 use crate::error::{Found, SyntaxError, SyntaxErrorKind};
 use crate::lines::line_end_len;
 use crate::pest_parser::{PolicyParser, Rule};
+use crate::recover::pieces;
 
 /// Brackets may nest this deep; deeper input is refused before pest sees it,
 /// so that no input can overflow the parser's stack.
 pub const MAX_NESTING: usize = 128;
 
-/// Parses a whole policy file. On failure, returns every error found: a
-/// syntax error stops recognition, but lowering errors (numbers that do not
-/// fit) are collected.
+/// The most syntax errors reported for one file: past them reading stops,
+/// so that a file of garbage costs its length once, and its report stays
+/// one an author can read.
+pub const MAX_ERRORS: usize = 100;
+
+/// A policy file read as far as it could be: the declarations that parsed,
+/// and every syntax error, in source order.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub file: PolicyFile,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses a whole policy file. On failure, returns every error found (see
+/// [`parse_recovering`]).
 pub fn parse(source: &str) -> Result<PolicyFile, Vec<SyntaxError>> {
-    if let Some(err) = prescan(source) {
-        return Err(vec![err]);
+    let Parsed { file, errors } = parse_recovering(source);
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
     }
-    let mut pairs = match PolicyParser::parse(Rule::file, source) {
+}
+
+/// Parses a whole policy file, reading on after a syntax error: then each
+/// declaration is read on its own (`recover.rs` says where one starts), so
+/// a mistake hides no later one and the declarations around it are kept.
+/// Stops after [`MAX_ERRORS`] errors with a [`SyntaxErrorKind::TooManyErrors`].
+pub fn parse_recovering(source: &str) -> Parsed {
+    // A file that reads is read whole: where declarations start is guessed
+    // only for a file with a mistake in it.
+    let (items, errors) = piece(source, 0, source.len());
+    if errors.is_empty() {
+        return Parsed {
+            file: PolicyFile { items },
+            errors,
+        };
+    }
+    let mut parsed = Parsed::default();
+    for (start, end) in pieces(source) {
+        let (items, errors) = piece(source, start, end);
+        if parsed.errors.len() >= MAX_ERRORS {
+            if let Some(first) = errors.first() {
+                parsed.errors.push(SyntaxError {
+                    kind: SyntaxErrorKind::TooManyErrors { limit: MAX_ERRORS },
+                    span: first.span,
+                });
+                break;
+            }
+        }
+        parsed.file.items.extend(items);
+        parsed.errors.extend(errors);
+    }
+    parsed
+}
+
+/// Reads `source[start..end]`, one declaration or the text before the
+/// first: its items and errors, with spans in the whole text.
+fn piece(source: &str, start: usize, end: usize) -> (Vec<Item>, Vec<SyntaxError>) {
+    let text = source.get(start..end).unwrap_or("");
+    let shifted = |mut e: SyntaxError| {
+        e.span = Span::new(e.span.start + start, e.span.end + start);
+        e
+    };
+    if let Some(err) = prescan(text) {
+        return (Vec::new(), vec![shifted(err)]);
+    }
+    let mut pairs = match PolicyParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
-        Err(err) => return Err(vec![convert_pest_error(source, &err)]),
+        Err(err) => return (Vec::new(), vec![convert_pest_error(source, start, &err)]),
     };
     let mut lower = Lower { errors: Vec::new() };
-    let file = match pairs.next() {
+    let mut file = match pairs.next() {
         Some(file) => lower.file(file),
         None => PolicyFile::default(),
     };
-    if lower.errors.is_empty() {
-        Ok(file)
-    } else {
-        Err(lower.errors)
-    }
+    file.shift(start);
+    (file.items, lower.errors.into_iter().map(shifted).collect())
 }
 
 /// Finds what pest reports badly or cannot survive: unterminated strings and
@@ -138,11 +196,15 @@ pub fn ascii_for_full_width(c: char) -> Option<&'static str> {
     })
 }
 
-fn convert_pest_error(source: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
-    let pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+/// A pest error in the piece of `source` that starts at `start`. What was
+/// found is looked for in the whole text: a piece ends where the next
+/// declaration starts, and that is what stands there.
+fn convert_pest_error(source: &str, start: usize, err: &pest::error::Error<Rule>) -> SyntaxError {
+    let pos = start
+        + match err.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     let rest = source.get(pos..).unwrap_or("");
     let found = found_at(rest);
     let span = Span::new(pos, pos + found.len());
