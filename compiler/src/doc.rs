@@ -469,7 +469,11 @@ fn phrase(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         // A named value by its label, as the notice names it.
         Expr::Let(l) => s.lets.get(*l as usize).map_or_else(
             || format!("`{}`", w.expr(e)),
-            |def| def.label.clone().unwrap_or_else(|| format!("`{}`", def.name)),
+            |def| {
+                def.label
+                    .clone()
+                    .unwrap_or_else(|| format!("`{}`", def.name))
+            },
         ),
         Expr::Lookup { .. }
         | Expr::Item(_)

@@ -68,6 +68,9 @@ fn show(source: &str, e: &Expr) -> String {
         ExprKind::Bool(_)
         | ExprKind::Int(_)
         | ExprKind::Decimal(_)
+        | ExprKind::Percent(_)
+        | ExprKind::Quantifier { .. }
+        | ExprKind::Aggregate { .. }
         | ExprKind::Money { .. }
         | ExprKind::Date(_)
         | ExprKind::Duration { .. }

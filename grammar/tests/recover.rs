@@ -156,13 +156,13 @@ fn a_hundred_thousand_lines_of_garbage_are_one_error() {
 }
 
 /// Token soup that starts with a declaration keyword: one declaration,
-/// right or wrong, on one line. (`override` and `remove` read on into the
+/// right or wrong, on one line. (`override`, `extend` and `remove` read on into the
 /// next line, so they are left out.)
 fn declaration() -> impl Strategy<Value = String> {
     let keywords: Vec<&str> = DECLARATION_KEYWORDS
         .iter()
         .copied()
-        .filter(|k| !matches!(*k, "override" | "remove"))
+        .filter(|k| !matches!(*k, "override" | "extend" | "remove"))
         .collect();
     let tokens = prop::collection::vec(
         prop::sample::select(vec![

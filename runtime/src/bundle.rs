@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::{
-    Aggregate, Anchor, Builtin, CompareOp, Criterion, Expr, ItemSet, Pattern, RecordId, RowAmount,
-    Scheme, Type, Value,
+    Aggregate, Anchor, Builtin, CompareOp, Criterion, Expr, FieldId, ItemSet, LetId, Pattern,
+    RecordId, RowAmount, Scheme, Type, Value,
 };
 
 /// The format this runtime reads and writes.
@@ -352,6 +352,80 @@ impl Validator<'_> {
             _ => Err(format!("field #{} is not a list", set.list)),
         }
     }
+    // The forms of format 3 are checked out of line: `expr`'s stack frame
+    // is paid once per level of a nested expression.
+
+    #[inline(never)]
+    fn named(&self, l: LetId) -> Result<Type, String> {
+        if l as usize >= self.lets {
+            return Err(format!("value #{l} is used before it is declared"));
+        }
+        self.s
+            .lets
+            .get(l as usize)
+            .map(|l| l.ty)
+            .ok_or_else(|| format!("value #{l} does not exist"))
+    }
+
+    #[inline(never)]
+    fn item_field(&self, i: FieldId) -> Result<Type, String> {
+        let Some(r) = self.item else {
+            return Err("an item's field read outside a list".into());
+        };
+        self.s
+            .records
+            .get(r as usize)
+            .and_then(|r| r.fields.get(i as usize))
+            .map(|f| f.ty)
+            .ok_or_else(|| format!("field #{i} of record #{r} does not exist"))
+    }
+
+    #[inline(never)]
+    fn all(&self, items: &ItemSet, cond: &Expr) -> Result<Type, String> {
+        let r = self.list(items)?;
+        match self.in_item(r).expr(cond, false)? {
+            Type::Bool => Ok(Type::Bool),
+            ty => Err(format!("`all` tests {}, not a bool", a(ty))),
+        }
+    }
+
+    #[inline(never)]
+    fn aggregate(
+        &self,
+        func: Aggregate,
+        items: &ItemSet,
+        of: Option<&Expr>,
+        ty: Type,
+    ) -> Result<Type, String> {
+        let r = self.list(items)?;
+        let found = match of {
+            Some(of) => Some(self.in_item(r).expr(of, false)?),
+            None => None,
+        };
+        let ok = match (func, found) {
+            (Aggregate::Count, None) => ty == Type::Int,
+            (
+                Aggregate::Sum,
+                Some(t @ (Type::Int | Type::Money | Type::Decimal | Type::Unrounded)),
+            ) => ty == t,
+            (Aggregate::Min | Aggregate::Max, Some(t)) => ty == t && t.is_ordered(),
+            (Aggregate::Count | Aggregate::Sum | Aggregate::Min | Aggregate::Max, _) => false,
+        };
+        if ok {
+            Ok(ty)
+        } else {
+            Err(format!("`{}` of the wrong type", func.name()))
+        }
+    }
+
+    #[inline(never)]
+    fn round(&self, value: &Expr) -> Result<Type, String> {
+        match self.expr(value, false)? {
+            Type::Money | Type::Unrounded => Ok(Type::Money),
+            ty => Err(format!("rounds {}, not money", a(ty))),
+        }
+    }
+
     fn in_item(&self, r: RecordId) -> Validator<'_> {
         Validator {
             s: self.s,
@@ -430,67 +504,17 @@ impl Validator<'_> {
                 }
                 Ok(value_type(v))
             }
-            Expr::Let(l) => {
-                if *l as usize >= self.lets {
-                    return Err(format!("value #{l} is used before it is declared"));
-                }
-                self.s
-                    .lets
-                    .get(*l as usize)
-                    .map(|l| l.ty)
-                    .ok_or_else(|| format!("value #{l} does not exist"))
-            }
-            Expr::Item(i) => {
-                let Some(r) = self.item else {
-                    return Err("an item's field read outside a list".into());
-                };
-                self.s
-                    .records
-                    .get(r as usize)
-                    .and_then(|r| r.fields.get(*i as usize))
-                    .map(|f| f.ty)
-                    .ok_or_else(|| format!("field #{i} of record #{r} does not exist"))
-            }
+            Expr::Let(l) => self.named(*l),
+            Expr::Item(i) => self.item_field(*i),
             Expr::Any(set) => self.list(set).map(|_| Type::Bool),
-            Expr::All { items, cond } => {
-                let r = self.list(items)?;
-                match self.in_item(r).expr(cond, false)? {
-                    Type::Bool => Ok(Type::Bool),
-                    ty => Err(format!("`all` tests {}, not a bool", a(ty))),
-                }
-            }
+            Expr::All { items, cond } => self.all(items, cond),
             Expr::Aggregate {
                 func,
                 items,
                 of,
                 ty,
-            } => {
-                let r = self.list(items)?;
-                let found = match of {
-                    Some(of) => Some(self.in_item(r).expr(of, false)?),
-                    None => None,
-                };
-                let ok = match (func, found) {
-                    (Aggregate::Count, None) => *ty == Type::Int,
-                    (
-                        Aggregate::Sum,
-                        Some(t @ (Type::Int | Type::Money | Type::Decimal | Type::Unrounded)),
-                    ) => *ty == t,
-                    (Aggregate::Min | Aggregate::Max, Some(t)) => *ty == t && t.is_ordered(),
-                    (Aggregate::Count | Aggregate::Sum | Aggregate::Min | Aggregate::Max, _) => {
-                        false
-                    }
-                };
-                if ok {
-                    Ok(*ty)
-                } else {
-                    Err(format!("`{}` of the wrong type", func.name()))
-                }
-            }
-            Expr::Round { value, .. } => match self.expr(value, false)? {
-                Type::Money | Type::Unrounded => Ok(Type::Money),
-                ty => Err(format!("rounds {}, not money", a(ty))),
-            },
+            } => self.aggregate(*func, items, of.as_deref(), *ty),
+            Expr::Round { value, .. } => self.round(value),
             Expr::Field(f) => {
                 self.field(*f)?;
                 self.s

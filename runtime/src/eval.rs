@@ -870,6 +870,57 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    // Kept out of `eval`, whose stack frame is paid once per level of a
+    // nested expression.
+    #[inline(never)]
+    fn call(&self, func: Builtin, args: &[Expr]) -> Result<Value, EvalError> {
+        Ok(match func {
+            Builtin::Min | Builtin::Max => {
+                let mut acc: Option<Value> = None;
+                for a in args {
+                    let v = self.eval(a)?;
+                    acc = Some(match acc {
+                        None => v,
+                        Some(a) => {
+                            let (lo, hi) = same_kind(a, v)?;
+                            if func == Builtin::Min {
+                                lo
+                            } else {
+                                hi
+                            }
+                        }
+                    });
+                }
+                acc.ok_or(EvalError::TypeMismatch)?
+            }
+            Builtin::Year | Builtin::Month | Builtin::Day => {
+                let [a] = args else {
+                    return Err(EvalError::TypeMismatch);
+                };
+                date_part(func, self.eval(a)?)?
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn round(
+        &self,
+        value: &Expr,
+        unit: crate::ir::RoundUnit,
+        mode: crate::decimal::RoundMode,
+    ) -> Result<Value, EvalError> {
+        let exact = match self.eval(value)? {
+            Value::Money(m) => Decimal::from_int(m.minor()),
+            Value::Decimal(d) => d,
+            _ => return Err(EvalError::TypeMismatch),
+        };
+        Ok(Value::Money(Money(
+            exact
+                .round_to(unit.fen(), mode)
+                .ok_or(EvalError::Overflow)?,
+        )))
+    }
+
     fn item_field(&self, i: FieldId) -> Result<&'a Value, EvalError> {
         self.item
             .and_then(|item| item.get(i as usize))
@@ -914,32 +965,7 @@ impl<'a> Evaluator<'a> {
                 Some(v) => v.clone(),
                 None => self.eval(default)?,
             },
-            Expr::Call { func, args } => match func {
-                Builtin::Min | Builtin::Max => {
-                    let mut acc: Option<Value> = None;
-                    for a in args {
-                        let v = self.eval(a)?;
-                        acc = Some(match acc {
-                            None => v,
-                            Some(a) => {
-                                let (lo, hi) = same_kind(a, v)?;
-                                if *func == Builtin::Min {
-                                    lo
-                                } else {
-                                    hi
-                                }
-                            }
-                        });
-                    }
-                    acc.ok_or(EvalError::TypeMismatch)?
-                }
-                Builtin::Year | Builtin::Month | Builtin::Day => {
-                    let [a] = args.as_slice() else {
-                        return Err(EvalError::TypeMismatch);
-                    };
-                    call(*func, self.eval(a)?)?
-                }
-            },
+            Expr::Call { func, args } => self.call(*func, args)?,
             Expr::Let(id) => {
                 let (e, ev) = self.named(*id)?;
                 ev.eval(e)?
@@ -952,18 +978,7 @@ impl<'a> Evaluator<'a> {
                 of,
                 ty,
             } => self.aggregate(*func, items, of.as_deref(), *ty)?,
-            Expr::Round { value, unit, mode } => {
-                let exact = match self.eval(value)? {
-                    Value::Money(m) => Decimal::from_int(m.minor()),
-                    Value::Decimal(d) => d,
-                    _ => return Err(EvalError::TypeMismatch),
-                };
-                Value::Money(Money(
-                    exact
-                        .round_to(unit.fen(), *mode)
-                        .ok_or(EvalError::Overflow)?,
-                ))
-            }
+            Expr::Round { value, unit, mode } => self.round(value, *unit, *mode)?,
             Expr::If {
                 cond,
                 then,
@@ -1081,7 +1096,7 @@ fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
     })
 }
 
-fn call(func: Builtin, a: Value) -> Result<Value, EvalError> {
+fn date_part(func: Builtin, a: Value) -> Result<Value, EvalError> {
     Ok(match (func, a) {
         (Builtin::Year, Value::Date(d)) => Value::Int(i64::from(d.year())),
         (Builtin::Month, Value::Date(d)) => Value::Int(i64::from(d.month())),
