@@ -127,6 +127,13 @@ enum Command {
         /// Output file (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Any scheme (a policy or a bundle) instead of the 2023 one: values
+        /// near what its rules test.
+        #[arg(long, value_name = "SCHEME")]
+        scheme: Option<PathBuf>,
+        /// Where to write the items of a list field: `--list members=members.csv`.
+        #[arg(long = "list", value_name = "LIST=FILE", requires = "scheme")]
+        lists: Vec<String>,
     },
 }
 
@@ -161,6 +168,10 @@ struct ApplicantArgs {
     /// The identifier value of the row in `--csv` (e.g. `E01`).
     #[arg(long, group = "row_or_id")]
     id: Option<String>,
+    /// With `--csv`: the items of a list field, one row each, keyed by the
+    /// identifier (`--list members=members.csv`).
+    #[arg(long = "list", value_name = "LIST=FILE", requires = "csv")]
+    lists: Vec<String>,
 }
 
 /// Runs the command line in `std::env::args`.
@@ -199,7 +210,20 @@ pub fn run() -> Exit {
             what_if,
             format,
         } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
-        Command::Synth { rows, seed, output } => synth(rows, seed, output.as_deref()),
+        Command::Synth {
+            rows,
+            seed,
+            output,
+            scheme: Some(scheme),
+            lists,
+        } => synth_scheme(&scheme, rows, seed, output.as_deref(), &lists),
+        Command::Synth {
+            rows,
+            seed,
+            output,
+            scheme: None,
+            ..
+        } => synth(rows, seed, output.as_deref()),
         Command::Diff(args) => crate::diff::run(&args),
         Command::Test { paths, coverage } => crate::policy_test::run(&paths, coverage),
         Command::Fmt { files, check } => fmt(&files, check),
@@ -597,7 +621,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
                     (true, None, _) if args.row.is_none() => {
                         found = Some((applicant.clone(), n));
                     }
-                    (true, None, _) => return Ok(applicant),
+                    (true, None, _) => return with_lists(scheme, args, applicant),
                     (true, Some((_, first)), id) => {
                         return Err(Refusal::one(Exit::Failed, format!(
                             "`{}`: rows {first} and {n} both have the identifier `{}`; a person is listed once (pick one with `--row N`)",
@@ -611,7 +635,7 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
         }
     }
     if let Some((applicant, _)) = found {
-        return Ok(applicant);
+        return with_lists(scheme, args, applicant);
     }
     let message = match (&args.row, &args.id) {
         (Some(row), _) => format!("`{}` has {n} data rows, not {row}", path.display()),
@@ -680,6 +704,128 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
             }
             None => crate::stdout::failed(e).map_or_else(|e| e, |()| Exit::Ok),
         },
+    }
+}
+
+/// An applicant read from a population row, with the items of its lists
+/// read from `--list` files (whole: one applicant is wanted).
+fn with_lists(
+    scheme: &bursar_runtime::ir::Scheme,
+    args: &ApplicantArgs,
+    mut applicant: Applicant,
+) -> Result<Applicant, Refusal> {
+    use bursar_simulator::lists::Lists;
+    let mut specs: Vec<(String, String)> = Vec::new();
+    for l in &args.lists {
+        let Some((name, file)) = l.split_once('=') else {
+            return Err(Refusal::one(
+                Exit::Usage,
+                format!("`--list {l}`: write `--list LIST=FILE`"),
+            ));
+        };
+        specs.push((name.trim().to_string(), file.trim().to_string()));
+    }
+    let missing = Lists::missing(scheme, &specs);
+    if let Some(m) = missing.first() {
+        return Err(Refusal::one(
+            Exit::Usage,
+            format!("the scheme reads `{m}` from a list file: give `--list {m}=FILE`"),
+        ));
+    }
+    let mut lists = Lists::default();
+    for (name, path) in &specs {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{path}`: {e}")))?;
+        lists
+            .read(
+                scheme,
+                name,
+                path,
+                file,
+                &Default::default(),
+                bursar_simulator::population::MAX_RECORD_BYTES,
+            )
+            .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
+    }
+    let id = scheme
+        .application
+        .as_ref()
+        .and_then(|a| a.identifier)
+        .and_then(|f| applicant.get(f))
+        .and_then(|v| match v {
+            bursar_runtime::ir::Value::Text(t) => Some(t.clone().into_bytes()),
+            _ => None,
+        });
+    lists.attach(id.as_deref(), &mut applicant);
+    Ok(applicant)
+}
+
+/// `synth --scheme`: a population (and list files) for any scheme.
+fn synth_scheme(
+    path: &Path,
+    rows: u64,
+    seed: u64,
+    output: Option<&Path>,
+    lists: &[String],
+) -> Exit {
+    let scheme = match load_scheme(path) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let scheme = scheme.scheme;
+    let wanted = bursar_simulator::synth_scheme::list_fields(&scheme);
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for l in lists {
+        let Some((name, file)) = l.split_once('=') else {
+            eprintln!("error: `--list {l}`: write `--list LIST=FILE`");
+            return Exit::Usage;
+        };
+        files.push((name.trim().to_string(), PathBuf::from(file.trim())));
+    }
+    let Some(output) = output else {
+        eprintln!("error: `synth --scheme` writes files: give `-o FILE`");
+        return Exit::Usage;
+    };
+    let mut writers = Vec::new();
+    for (_, name, _) in &wanted {
+        let Some((_, file)) = files.iter().find(|(n, _)| n == name) else {
+            eprintln!("error: the scheme has a list `{name}`: say where its items go with `--list {name}=FILE`");
+            return Exit::Usage;
+        };
+        match std::fs::File::create(file) {
+            Ok(f) => writers.push((file.clone(), std::io::BufWriter::with_capacity(1 << 20, f))),
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", file.display());
+                return Exit::Io;
+            }
+        }
+    }
+    if let Some((name, _)) = files
+        .iter()
+        .find(|(n, _)| !wanted.iter().any(|(_, w, _)| w == n))
+    {
+        eprintln!("error: `--list {name}=…`: the scheme has no list `{name}`");
+        return Exit::Usage;
+    }
+    let result = std::fs::File::create(output).and_then(|f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        let mut list_writers: Vec<&mut dyn std::io::Write> = writers
+            .iter_mut()
+            .map(|(_, w)| w as &mut dyn std::io::Write)
+            .collect();
+        bursar_simulator::synth_scheme::write(&scheme, &mut w, &mut list_writers, rows, seed)?;
+        std::io::Write::flush(&mut w)?;
+        for (_, w) in &mut writers {
+            std::io::Write::flush(w)?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: cannot write the population: {e}");
+            Exit::Io
+        }
     }
 }
 

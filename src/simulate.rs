@@ -36,6 +36,14 @@ pub(crate) struct RunArgs {
     /// The longest row read, in bytes; a longer one stops the run.
     #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
     max_record_bytes: usize,
+    /// The items of a list field, one row each, keyed by the identifier:
+    /// `--list members=members.csv` (docs/simulate.md).
+    #[arg(long = "list", value_name = "LIST=FILE")]
+    lists: Vec<String>,
+    /// Read list files whole before the run, in any order (memory grows
+    /// with them), instead of in step with a population in the same order.
+    #[arg(long)]
+    lists_in_memory: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -131,7 +139,18 @@ pub(crate) fn run_population(
             return Err(Exit::Failed);
         }
     }
-    let map = column_map(args)?;
+    let mut map = column_map(args)?;
+    let (lists, mut streams) = read_lists(first, args, &mut map)?;
+    let with_lists;
+    let options = if lists.is_empty() {
+        options
+    } else {
+        with_lists = Options {
+            lists: Some(std::sync::Arc::new(lists)),
+            ..options.clone()
+        };
+        &with_lists
+    };
     let file = std::fs::File::open(&args.population).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
@@ -158,7 +177,8 @@ pub(crate) fn run_population(
             eprintln!("error: cannot start {threads} threads: {e}");
             Exit::Internal
         })?;
-    let result = pool.install(|| run::simulate(schemes, &mut reader, options, &on_progress));
+    let result = pool
+        .install(|| run::simulate_with(schemes, &mut reader, &mut streams, options, &on_progress));
     if let Ok(p) = progress.lock() {
         p.finish();
     }
@@ -167,6 +187,78 @@ pub(crate) fn run_population(
         eprintln!("  (rows that break the data contract stop the run; `--on-bad-row skip` counts and skips them instead)");
         Exit::Failed
     })
+}
+
+/// Opens every `--list LIST=FILE`, taking the `LIST.FIELD=COLUMN` entries
+/// out of `map`: to be read in step with the population, or (with
+/// `--lists-in-memory`) read whole now. Every list field of the scheme must
+/// have a file.
+fn read_lists(
+    scheme: &Scheme,
+    args: &RunArgs,
+    map: &mut ColumnMap,
+) -> Result<
+    (
+        bursar_simulator::lists::Lists,
+        bursar_simulator::lists::Streams<std::fs::File>,
+    ),
+    Exit,
+> {
+    let mut specs: Vec<(String, String)> = Vec::new();
+    for l in &args.lists {
+        let Some((name, file)) = l.split_once('=') else {
+            eprintln!(
+                "error: `--list {l}`: write `--list LIST=FILE`, e.g. `--list members=members.csv`"
+            );
+            return Err(Exit::Usage);
+        };
+        specs.push((name.trim().to_string(), file.trim().to_string()));
+    }
+    let missing = bursar_simulator::lists::Lists::missing(scheme, &specs);
+    if !missing.is_empty() {
+        let how: Vec<String> = missing
+            .iter()
+            .map(|m| format!("`--list {m}=FILE`"))
+            .collect();
+        eprintln!(
+            "error: the scheme reads {} from list files: give {}",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            how.join(" ")
+        );
+        eprintln!("  (a list file has one row per item: the identifier, then the item's fields; docs/simulate.md)");
+        return Err(Exit::Usage);
+    }
+    let mut list_map = ColumnMap::new();
+    map.retain(|field, column| match field.split_once('.') {
+        Some((list, _)) if specs.iter().any(|(n, _)| n == list) => {
+            list_map.insert(field.clone(), column.clone());
+            false
+        }
+        _ => true,
+    });
+    let mut lists = bursar_simulator::lists::Lists::default();
+    let mut streams = bursar_simulator::lists::Streams::new();
+    for (name, path) in &specs {
+        let file = std::fs::File::open(path).map_err(|e| {
+            eprintln!("error: cannot read `{path}`: {e}");
+            Exit::Io
+        })?;
+        let limit = args.max_record_bytes;
+        let read = if args.lists_in_memory {
+            lists.read(scheme, name, path, file, &list_map, limit)
+        } else {
+            streams.add(scheme, name, path, file, &list_map, limit)
+        };
+        read.map_err(|e| {
+            eprintln!("error: {e}");
+            Exit::Failed
+        })?;
+    }
+    Ok((lists, streams))
 }
 
 /// A figure too large to give: said, never printed saturated.
@@ -200,6 +292,8 @@ impl RunArgs {
             maps: Vec::new(),
             map_file: None,
             max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
+            lists: Vec::new(),
+            lists_in_memory: false,
         }
     }
 }
@@ -211,6 +305,7 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
             BadRow::Skip => OnBadRow::Skip,
         },
         assumptions,
+        lists: None,
     }
 }
 

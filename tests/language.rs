@@ -243,3 +243,145 @@ fn decimals_divide_exactly_and_round_as_told() {
         assert_eq!(json["awards"][0]["amount"], paid, "{mode}: {}", stdout(&o));
     }
 }
+
+const HOUSEHOLDS: &str = "policies/examples/data/households.csv";
+const MEMBERS: &str = "policies/examples/data/members.csv";
+
+fn simulate_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut all = vec![
+        "simulate",
+        REBATE,
+        "--population",
+        HOUSEHOLDS,
+        "--format",
+        "json",
+    ];
+    all.extend_from_slice(args);
+    let o = bursar(&all);
+    let json = serde_json::from_str(&stdout(&o)).unwrap_or(serde_json::Value::Null);
+    (o.status.code(), json, stderr(&o))
+}
+
+#[test]
+fn a_list_file_gives_each_household_its_members() {
+    let list = format!("members={MEMBERS}");
+    for threads in ["1", "2"] {
+        let (code, json, err) = simulate_json(&["--list", &list, "--threads", threads]);
+        assert_eq!(code, Some(0), "{err}");
+        // 950.00 + 2,900.00 + 2,400.00 + 949.99 + 1,500.00: the cases.
+        assert_eq!(json["total"], "8699.99", "{json}");
+        assert_eq!(json["paid"], 5, "{json}");
+    }
+    let (code, json, err) = simulate_json(&["--list", &list, "--lists-in-memory"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(json["total"], "8699.99");
+}
+
+#[test]
+fn a_scheme_with_a_list_needs_its_list_file() {
+    let (code, _, err) = simulate_json(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`--list members=FILE`"), "{err}");
+}
+
+#[test]
+fn items_that_belong_to_nobody_are_bad_rows_with_their_line() {
+    let members = write(
+        "stray-members.csv",
+        "household_id,age,disabled\nH2,10,false\nH25,3,false\nH6,40,true\n",
+    );
+    let list = format!("members={members}");
+    for memory in [false, true] {
+        let mut args = vec!["--list", list.as_str()];
+        if memory {
+            args.push("--lists-in-memory");
+        }
+        let (code, _, err) = simulate_json(&args);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains("stray-members.csv:3"), "{err}");
+        assert!(err.contains("H25"), "{err}");
+        args.extend(["--on-bad-row", "skip"]);
+        let (code, json, err) = simulate_json(&args);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(json["skipped_rows"], 1, "{json}");
+    }
+}
+
+#[test]
+fn a_list_file_in_another_order_stops_the_run_unless_read_whole() {
+    let members = write(
+        "reordered-members.csv",
+        "household_id,age,disabled\nH6,40,true\nH2,10,false\nH2,16,false\nH3,10,false\nH3,17,false\n",
+    );
+    let list = format!("members={members}");
+    let (code, _, err) = simulate_json(&["--list", &list]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("--lists-in-memory"), "{err}");
+    let (code, json, err) = simulate_json(&["--list", &list, "--lists-in-memory"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(json["total"], "8699.99");
+}
+
+#[test]
+fn synth_writes_a_population_and_its_lists_for_any_scheme() {
+    let run = |n: &str| {
+        let people = temp(&format!("synth-{n}.csv"));
+        let members = temp(&format!("synth-members-{n}.csv"));
+        let list = format!("members={}", members.display());
+        let o = bursar(&[
+            "synth",
+            "--scheme",
+            REBATE,
+            "--rows",
+            "500",
+            "--seed",
+            "3",
+            "-o",
+            people.to_str().unwrap(),
+            "--list",
+            &list,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (
+            std::fs::read_to_string(&people).unwrap(),
+            std::fs::read_to_string(&members).unwrap(),
+            people,
+            members,
+        )
+    };
+    let (a, am, people, members) = run("a");
+    let (b, bm, _, _) = run("b");
+    assert_eq!((&a, &am), (&b, &bm), "deterministic");
+    assert!(
+        a.starts_with("household_id,filing,income,resident\nP1,"),
+        "{a}"
+    );
+    assert!(am.starts_with("household_id,age,disabled\n"), "{am}");
+    let list = format!("members={}", members.display());
+    let o = bursar(&[
+        "simulate",
+        REBATE,
+        "--population",
+        people.to_str().unwrap(),
+        "--list",
+        &list,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_population_row_is_explained_with_its_list_items() {
+    let list = format!("members={MEMBERS}");
+    let o = bursar(&[
+        "explain", REBATE, "--csv", HOUSEHOLDS, "--id", "H2", "--list", &list,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("eligible, 2,900.00 元"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bursar(&["explain", REBATE, "--csv", HOUSEHOLDS, "--id", "H2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--list members=FILE"), "{}", stderr(&o));
+}

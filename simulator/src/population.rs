@@ -141,6 +141,10 @@ impl Layout {
         let mut columns: Vec<Option<Column>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
+            // A list comes from a list file of its own (`crate::lists`).
+            if matches!(f.ty, Type::List(_)) {
+                continue;
+            }
             let wanted = column_of(&f.name);
             let found: Vec<usize> = headers
                 .iter()

@@ -75,6 +75,17 @@ impl Record {
         }
     }
 
+    /// Makes this record a copy of `other`, keeping this one's buffers
+    /// (no allocation once they are large enough).
+    pub fn copy_from(&mut self, other: &Record) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends.clear();
+        self.ends.extend_from_slice(&other.ends);
+        self.len = other.len;
+        self.broken = other.broken;
+    }
+
     /// Why the line is not a record, if it is not.
     pub fn broken(&self) -> Option<Broken> {
         self.broken

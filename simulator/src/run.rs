@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
+use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::tally::{Tally, TallyPlan};
 
@@ -49,6 +50,8 @@ pub struct Options {
     /// assumptions (take-up, lateness). None, or missing: the population's own
     /// application dates are used as they are.
     pub assumptions: Vec<Option<Assumptions>>,
+    /// The items of the schemes' list fields, by identifier.
+    pub lists: Option<std::sync::Arc<Lists>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -58,6 +61,9 @@ struct Chunk {
     /// Per row: whether an earlier row had its identifier (worked out by
     /// the reader, in file order).
     repeated: Vec<bool>,
+    /// Per row: its rows of every list file read in step (see
+    /// [`crate::lists::Streams`]); empty without list files.
+    items: Vec<ItemRows>,
     len: usize,
 }
 
@@ -67,6 +73,7 @@ impl Chunk {
             records: (0..CHUNK).map(|_| Record::new()).collect(),
             positions: vec![RowPosition::default(); CHUNK],
             repeated: vec![false; CHUNK],
+            items: Vec::new(),
             len: 0,
         }
     }
@@ -95,6 +102,23 @@ pub fn simulate<R: Read + Send>(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Run, RowError> {
+    simulate_with(
+        schemes,
+        reader,
+        &mut Streams::<std::io::Empty>::new(),
+        options,
+        progress,
+    )
+}
+
+/// [`simulate`], with list files read in step with the population.
+pub fn simulate_with<R: Read + Send, L: Read + Send>(
+    schemes: &[&Scheme],
+    reader: &mut Reader<R>,
+    streams: &mut Streams<L>,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Run, RowError> {
     if schemes.is_empty() {
         return Ok(Run {
             tallies: Vec::new(),
@@ -119,6 +143,8 @@ pub fn simulate<R: Read + Send>(
             .collect(),
         layout: &layout,
         on_bad_row: options.on_bad_row,
+        lists: options.lists.as_deref().filter(|l| !l.is_empty()),
+        layouts: streams.layouts(),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -126,10 +152,17 @@ pub fn simulate<R: Read + Send>(
         skipped: Vec::new(),
     };
     if rayon::current_num_threads() == 1 {
-        one_thread(&job, reader, &mut run, progress)?;
+        one_thread(&job, reader, streams, &mut run, progress)?;
     } else {
-        pipelined(&job, reader, &mut run, progress)?;
+        pipelined(&job, reader, streams, &mut run, progress)?;
     }
+    // Items that belong to no applicant are bad rows of their list file.
+    let mut part = Part::new(&job.sides);
+    part.bad_rows = streams.finish()?;
+    if let Some(lists) = job.lists {
+        part.bad_rows.extend(lists.unclaimed());
+    }
+    run.absorb(part, job.on_bad_row)?;
     Ok(run)
 }
 
@@ -160,12 +193,14 @@ impl Run {
 
 /// With one thread nothing can overlap: each row is read, decided and
 /// counted in turn, in one record buffer that stays in cache.
-fn one_thread<R: Read>(
+fn one_thread<R: Read, L: Read>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
+    streams: &mut Streams<L>,
     run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
+    let mut items = ItemRows::default();
     let (mut a, mut b) = (Record::new(), Record::new());
     // The two records take turns; swapping the references moves no record.
     let (mut record, mut previous) = (&mut a, &mut b);
@@ -180,7 +215,15 @@ fn one_thread<R: Read>(
                 break;
             };
             let repeated = !first_time(&mut ids, reader, record, at)?;
-            row.decide(job, record, Some(previous), at, repeated, &mut part);
+            if !job.layouts.is_empty() {
+                streams.take(reader.layout().identifier(record), &mut items)?;
+            }
+            let read = RowRead {
+                at,
+                repeated_id: repeated,
+                items: &items,
+            };
+            row.decide(job, record, Some(previous), read, &mut part);
             std::mem::swap(&mut record, &mut previous);
             if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                 break;
@@ -196,16 +239,18 @@ fn one_thread<R: Read>(
 
 /// With several threads the reader fills the next chunk while the workers
 /// decide the current one.
-fn pipelined<R: Read + Send>(
+fn pipelined<R: Read + Send, L: Read + Send>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
+    streams: &mut Streams<L>,
     run: &mut Run,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
     let mut ids = Identifiers::new(reader.rereadable());
-    let mut done = fill(reader, &mut ids, &mut current)?;
+    let with_lists = !job.layouts.is_empty();
+    let mut done = fill(reader, &mut ids, streams, with_lists, &mut current)?;
     loop {
         let (read, results) = rayon::join(
             || {
@@ -213,7 +258,7 @@ fn pipelined<R: Read + Send>(
                     next.len = 0;
                     Ok(true)
                 } else {
-                    fill(reader, &mut ids, &mut next)
+                    fill(reader, &mut ids, streams, with_lists, &mut next)
                 }
             },
             || process(job, &current),
@@ -248,12 +293,17 @@ fn first_time<R: Read>(
 }
 
 /// Reads up to a chunk of records; `true` at the end of the file.
-fn fill<R: Read>(
+fn fill<R: Read, L: Read>(
     reader: &mut Reader<R>,
     ids: &mut Identifiers,
+    streams: &mut Streams<L>,
+    with_lists: bool,
     chunk: &mut Chunk,
 ) -> Result<bool, RowError> {
     chunk.len = 0;
+    if with_lists && chunk.items.len() < CHUNK {
+        chunk.items.resize_with(CHUNK, ItemRows::default);
+    }
     while chunk.len < CHUNK {
         let Some(record) = chunk.records.get_mut(chunk.len) else {
             break;
@@ -261,6 +311,9 @@ fn fill<R: Read>(
         match reader.next_record(record)? {
             Some(at) => {
                 let repeated = !first_time(ids, reader, record, at)?;
+                if let Some(items) = chunk.items.get_mut(chunk.len).filter(|_| with_lists) {
+                    streams.take(reader.layout().identifier(record), items)?;
+                }
                 if let (Some(slot), Some(r)) = (
                     chunk.positions.get_mut(chunk.len),
                     chunk.repeated.get_mut(chunk.len),
@@ -333,10 +386,14 @@ impl Row {
         job: &Job<'_>,
         record: &Record,
         previous: Option<&Record>,
-        at: RowPosition,
-        repeated_id: bool,
+        read: RowRead<'_>,
         part: &mut Part,
     ) {
+        let RowRead {
+            at,
+            repeated_id,
+            items,
+        } = read;
         if repeated_id {
             // Not parsed: what is kept for reuse stays the previous row's.
             self.fresh = false;
@@ -350,13 +407,27 @@ impl Row {
             return;
         };
         // A row that repeats the previous one is counted again, not
-        // parsed and decided again (see `Layout::same_applicant`).
-        let repeat = self.fresh && previous.is_some_and(|p| job.layout.same_applicant(record, p));
+        // parsed and decided again (see `Layout::same_applicant`); not when
+        // lists come from list files, where two rows alike but for their
+        // identifier have items of their own.
+        let repeat = job.lists.is_none()
+            && job.layouts.is_empty()
+            && self.fresh
+            && previous.is_some_and(|p| job.layout.same_applicant(record, p));
         if !repeat {
             self.fresh = false;
             if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
                 part.bad_rows.push(e);
                 return;
+            }
+            if let Some(lists) = job.lists {
+                lists.attach(job.layout.identifier(record), applicant);
+            }
+            if !job.layouts.is_empty() {
+                if let Err(e) = attach_rows(first.scheme, &job.layouts, items, applicant) {
+                    part.bad_rows.push(e);
+                    return;
+                }
             }
         }
         let mut fresh = true;
@@ -404,12 +475,25 @@ impl Row {
     }
 }
 
+/// What the reader found out about a row before it is decided.
+#[derive(Clone, Copy)]
+struct RowRead<'a> {
+    at: RowPosition,
+    /// An earlier row had its identifier.
+    repeated_id: bool,
+    /// Its rows of the list files read in step.
+    items: &'a ItemRows,
+}
+
 /// What every row of a run is decided with.
 struct Job<'a> {
     /// One per scheme, in the order given.
     sides: Vec<Side<'a>>,
     layout: &'a Layout,
     on_bad_row: OnBadRow,
+    lists: Option<&'a Lists>,
+    /// The list files read in step with the population.
+    layouts: Vec<ListLayout>,
 }
 
 /// A scheme of the run, with what deciding and counting under it needs,
@@ -427,16 +511,26 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
     let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
     let positions = chunk.positions.get(..chunk.len).unwrap_or(&[]);
     let repeated = chunk.repeated.get(..chunk.len).unwrap_or(&[]);
+    let none = ItemRows::default();
     records
         .par_chunks(BATCH)
         .zip(positions.par_chunks(BATCH))
         .zip(repeated.par_chunks(BATCH))
-        .map(|((records, positions), repeated)| {
+        .enumerate()
+        .map(|(b, ((records, positions), repeated))| {
             let mut part = Part::new(&job.sides);
             let mut row = Row::new(&job.sides);
             let mut previous = None;
-            for ((record, at), repeated) in records.iter().zip(positions).zip(repeated) {
-                row.decide(job, record, previous, *at, *repeated, &mut part);
+            for (i, ((record, at), repeated)) in
+                records.iter().zip(positions).zip(repeated).enumerate()
+            {
+                let items = chunk.items.get(b * BATCH + i).unwrap_or(&none);
+                let read = RowRead {
+                    at: *at,
+                    repeated_id: *repeated,
+                    items,
+                };
+                row.decide(job, record, previous, read, &mut part);
                 previous = Some(record);
                 if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
                     break;
@@ -585,6 +679,7 @@ mod tests {
             let options = Options {
                 on_bad_row: OnBadRow::Skip,
                 assumptions: vec![None, take_up.clone()],
+                lists: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
