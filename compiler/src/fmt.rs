@@ -130,7 +130,7 @@ impl Block {
         }
         match first {
             "scheme" | "application" => Block::Settings,
-            "applicant" => Block::Fields,
+            "applicant" | "record" => Block::Fields,
             "enum" => Block::Variants,
             "table" | "override" if opening.contains("table") => Block::Rows,
             "timeline" => Block::Steps,
@@ -153,6 +153,14 @@ fn columns(code: &str, block: Block) -> Option<Vec<String>> {
         // `key value [§clause]`, `name ["label"]`
         (Block::Settings | Block::Variants, [first, rest @ ..]) if !rest.is_empty() => {
             Some(vec![first.clone(), join(rest)])
+        }
+        // `name list of Record ["label"]`: the type is three words.
+        (Block::Fields, [name, list, of, record, rest @ ..]) if list == "list" && of == "of" => {
+            let mut cols = vec![name.clone(), format!("{list} {of} {record}")];
+            if !rest.is_empty() {
+                cols.push(join(rest));
+            }
+            Some(cols)
         }
         // `name type ["label"]`
         (Block::Fields, [name, ty, rest @ ..]) => {
@@ -323,7 +331,8 @@ fn is_continuation(code: &str, previous: Option<&str>) -> bool {
     let first = code.split_whitespace().next().unwrap_or("");
     let continues = matches!(
         first,
-        "and" | "or" | "+" | "-" | "*" | "??" | "=>" | "|" | "then" | "else" | "..=" | ".."
+        "and" | "or" | "+" | "-" | "*" | "/" | "??" | "=>" | "|" | "then" | "else" | "..=" | ".."
+            | "where"
     ) || code.starts_with('"')
         || code.starts_with('§');
     let previous_open = previous.is_some_and(|p| {
