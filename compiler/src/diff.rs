@@ -357,13 +357,43 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
     }
 
     // The award rule.
-    if old.award.limit != new.award.limit || old.award.order != new.award.order {
-        let describe = |a: &bursar_runtime::ir::AwardRule| {
-            format!("at most {} per period, chosen by {:?}", a.limit, a.order)
+    // Groups by their categories' names: a category added elsewhere moves
+    // indices without changing a group.
+    let groups = |s: &Scheme| -> String {
+        s.award
+            .groups
+            .iter()
+            .map(|g| {
+                let names: Vec<&str> = g
+                    .categories
+                    .iter()
+                    .filter_map(|&c| s.categories.get(c as usize).map(|c| c.name.as_str()))
+                    .collect();
+                format!(
+                    ", at most {} from group {} ({})",
+                    g.limit,
+                    g.name,
+                    names.join(", ")
+                )
+            })
+            .collect()
+    };
+    if old.award.limit != new.award.limit
+        || old.award.order != new.award.order
+        || groups(old) != groups(new)
+    {
+        let describe = |s: &Scheme| {
+            let a = &s.award;
+            format!(
+                "at most {} per period{}, chosen by {:?}",
+                a.limit,
+                groups(s),
+                a.order
+            )
         };
         let mut c = base("award".into(), ChangeKind::Award, "the award rule".into());
-        c.old = Some(describe(&old.award));
-        c.new = Some(describe(&new.award));
+        c.old = Some(describe(old));
+        c.new = Some(describe(new));
         c.old_clause = old.award.clause.clone();
         c.new_clause = new.award.clause.clone();
         c.behavioural = true;

@@ -272,14 +272,23 @@ pub struct AwardDecl {
     pub span: Span,
 }
 
-/// `limit 1 per period`
+/// `limit 1 per period`, `limit 1 per group skill {vocational, contest}`
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitDecl {
     pub count: i64,
     pub count_span: Span,
-    pub scope: Ident,
+    pub scope: LimitScope,
     pub clause: Option<ClauseRef>,
     pub span: Span,
+}
+
+/// What a limit counts over.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LimitScope {
+    /// `per period` (or a name the checker refuses: `per year`, `per ever`).
+    Name(Ident),
+    /// `per group skill {vocational, social_work, contest}`
+    Group { name: Ident, categories: Vec<Ident> },
 }
 
 /// `choose highest_amount then first_declared`

@@ -266,6 +266,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_limit => "`limit`",
         kw_per => "`per`",
         kw_choose => "`choose`",
+        kw_group => "`group`",
+        limit_group => "a group like `group skill {vocational, contest}`",
         kw_application => "`application`",
         kw_timeline => "`timeline`",
         kw_within => "`within`",
@@ -531,7 +533,7 @@ impl Lower {
                             award.limits.push(LimitDecl {
                                 count,
                                 count_span,
-                                scope: ident(scope),
+                                scope: limit_scope(scope),
                                 clause: it.next().map(clause_ref),
                                 span: pspan,
                             });
@@ -1178,12 +1180,34 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_limit
             | kw_per
             | kw_choose
+            | kw_group
             | kw_application
             | kw_timeline
             | kw_within
             | kw_after
             | kw_then
     )
+}
+
+/// What follows `per` in a `limit` line.
+fn limit_scope(pair: Pair<'_, Rule>) -> LimitScope {
+    match pair.as_rule() {
+        Rule::limit_group => {
+            let mut names = pair
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::ident)
+                .map(ident);
+            let name = names.next().unwrap_or(Ident {
+                name: String::new(),
+                span: Span::default(),
+            });
+            LimitScope::Group {
+                name,
+                categories: names.collect(),
+            }
+        }
+        _ => LimitScope::Name(ident(pair)),
+    }
 }
 
 /// A name, in NFC: `é` written as one character or as `e` and a combining

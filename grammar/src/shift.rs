@@ -182,7 +182,13 @@ impl Item {
                 clause(&mut d.clause, by);
                 for l in &mut d.limits {
                     l.count_span.shift(by);
-                    l.scope.shift(by);
+                    match &mut l.scope {
+                        LimitScope::Name(n) => n.shift(by),
+                        LimitScope::Group { name, categories } => {
+                            name.shift(by);
+                            categories.iter_mut().for_each(|c| c.shift(by));
+                        }
+                    }
                     clause(&mut l.clause, by);
                     l.span.shift(by);
                 }

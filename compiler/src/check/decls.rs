@@ -641,7 +641,14 @@ impl Checker {
     pub(super) fn award(&mut self, d: &ast::AwardDecl) -> Option<ir::AwardRule> {
         let clause = self.clause(d.clause.as_ref());
         let mut limit = None;
+        let mut groups: Vec<ir::LimitGroup> = Vec::new();
         for l in &d.limits {
+            if let ast::LimitScope::Group { name, categories } = &l.scope {
+                if let Some(g) = self.limit_group(l, name, categories, &groups) {
+                    groups.push(g);
+                }
+                continue;
+            }
             if limit.is_some() {
                 self.r
                     .error(
@@ -664,20 +671,25 @@ impl Checker {
                     .with_help("write `limit 1 per period`");
                 continue;
             }
-            match l.scope.name.as_str() {
+            let scope = match &l.scope {
+                ast::LimitScope::Name(scope) => scope,
+                ast::LimitScope::Group { .. } => continue,
+            };
+            match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
                 "ever" | "year" | "category" => {
                     self.r
-                        .error(Code::Unsupported, l.scope.span, format!("`limit … per {}` is not supported yet", l.scope.name), "needs the applicant's award history")
+                        .error(Code::Unsupported, scope.span, format!("`limit … per {}` is not supported yet", scope.name), "needs the applicant's award history")
                         .with_help("write `limit N per period`; limits across periods are planned (docs/language.md)");
                 }
                 other => {
-                    let help = did_you_mean(other, ["period"])
-                        .unwrap_or_else(|| "write `per period`".into());
+                    let help = did_you_mean(other, ["period", "group"]).unwrap_or_else(|| {
+                        "write `per period`, or `per group NAME {category, …}`".into()
+                    });
                     self.r
                         .error(
                             Code::UnknownSetting,
-                            l.scope.span,
+                            scope.span,
                             format!("unknown limit scope `{other}`"),
                             "not a scope",
                         )
@@ -704,19 +716,10 @@ impl Checker {
                     "highest_amount" => ir::Criterion::HighestAmount,
                     "lowest_amount" => ir::Criterion::LowestAmount,
                     "first_declared" => ir::Criterion::FirstDeclared,
-                    other => {
-                        let help = did_you_mean(other, CRITERIA)
-                            .unwrap_or_else(|| format!("criteria are {}", list(&CRITERIA)));
-                        self.r
-                            .error(
-                                Code::UnknownSetting,
-                                name.span,
-                                format!("unknown award criterion `{other}`"),
-                                "not a criterion",
-                            )
-                            .with_help(help);
-                        continue;
-                    }
+                    _ => match self.choice_field(name) {
+                        Some(field) => ir::Criterion::ChosenCategory { field },
+                        None => continue,
+                    },
                 };
                 criteria.push(criterion);
             }
@@ -736,9 +739,16 @@ impl Checker {
             order = Some(criteria);
         }
         for l in &d.limits {
-            let _ = self.clause(l.clause.as_ref());
+            if let ast::LimitScope::Name(_) = l.scope {
+                let _ = self.clause(l.clause.as_ref());
+            }
         }
-        if limit.is_none() && d.limits.is_empty() {
+        if limit.is_none()
+            && !d
+                .limits
+                .iter()
+                .any(|l| matches!(l.scope, ast::LimitScope::Name(_)))
+        {
             self.r
                 .error(
                     Code::Missing,
@@ -746,7 +756,7 @@ impl Checker {
                     "the award rule has no `limit`",
                     "how many awards a person may get is not said",
                 )
-                .with_help("add `limit 1 per period`");
+                .with_help("add `limit 1 per period` (a group's limit comes on top of it)");
         }
         if order.is_none() {
             self.r
@@ -761,7 +771,216 @@ impl Checker {
         Some(ir::AwardRule {
             clause,
             limit: limit?,
+            groups,
             order: order?,
+        })
+    }
+
+    /// A criterion that is not built in names the applicant field holding
+    /// the category the applicant chose: text, or an enum whose every value
+    /// names a category.
+    fn choice_field(&mut self, name: &ast::Ident) -> Option<ir::FieldId> {
+        let Some(index) = self.fields.iter().position(|f| f.name == name.name) else {
+            let choices: Vec<&str> = self
+                .fields
+                .iter()
+                .filter(|f| matches!(f.ty, Type::Text | Type::Enum(_)))
+                .map(|f| f.name.as_str())
+                .collect();
+            let help = did_you_mean(&name.name, CRITERIA.iter().copied().chain(choices))
+                .unwrap_or_else(|| {
+                    format!(
+                        "criteria are {}, or a text or enum field naming the category the applicant chose",
+                        list(&CRITERIA)
+                    )
+                });
+            self.r
+                .error(
+                    Code::UnknownSetting,
+                    name.span,
+                    format!("unknown award criterion `{}`", name.name),
+                    "not a criterion",
+                )
+                .with_help(help);
+            return None;
+        };
+        let field = self.fields.get(index)?;
+        let ty = field.ty;
+        if let Some(used) = self.used_fields.get_mut(index) {
+            *used = true;
+        }
+        match ty {
+            Type::Text => {}
+            Type::Enum(e) => {
+                let variants: Vec<String> = self
+                    .enums
+                    .get(e as usize)
+                    .map(|d| d.variants.iter().map(|v| v.name.clone()).collect())
+                    .unwrap_or_default();
+                let mut ok = true;
+                for v in variants {
+                    if self.categories.contains(&v) {
+                        continue;
+                    }
+                    let help = did_you_mean(&v, self.categories.iter().map(String::as_str))
+                        .map(|d| format!("{d} each value of the choice names a category"))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "each value of the choice names a category: {}",
+                                list(
+                                    &self
+                                        .categories
+                                        .iter()
+                                        .map(String::as_str)
+                                        .collect::<Vec<_>>()
+                                )
+                            )
+                        });
+                    self.r
+                        .error(
+                            Code::UnknownName,
+                            name.span,
+                            format!("`{}` can be `{v}`, which is not a category", name.name),
+                            "the applicant's choice",
+                        )
+                        .with_help(help);
+                    ok = false;
+                }
+                if !ok {
+                    return None;
+                }
+            }
+            Type::Bool
+            | Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::Duration
+            | Type::Decimal
+            | Type::Unrounded
+            | Type::List(_) => {
+                let shown = ty.name(&self.enums);
+                let article = if shown.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                self.r
+                    .error(
+                        Code::TypeMismatch,
+                        name.span,
+                        format!("`{}` is {article} {shown}, not text or an enum", name.name),
+                        "the applicant's choice must name a category",
+                    )
+                    .with_help(format!(
+                        "declare `{} text?` (a category's name), or an enum whose values are category names",
+                        name.name
+                    ));
+                return None;
+            }
+        }
+        u32::try_from(index).ok()
+    }
+
+    /// `limit N per group NAME {category, …}`: the categories exist, and
+    /// none is in an earlier group (so that which limit applies is never a
+    /// question).
+    fn limit_group(
+        &mut self,
+        l: &ast::LimitDecl,
+        name: &ast::Ident,
+        categories: &[ast::Ident],
+        earlier: &[ir::LimitGroup],
+    ) -> Option<ir::LimitGroup> {
+        let clause = self.clause(l.clause.as_ref());
+        let mut ok = true;
+        if l.count < 1 || l.count > 1000 {
+            self.r
+                .error(
+                    Code::TypeMismatch,
+                    l.count_span,
+                    "the limit must be between 1 and 1000",
+                    "not a usable limit",
+                )
+                .with_help(format!("write `limit 1 per group {} {{…}}`", name.name));
+            ok = false;
+        }
+        if earlier.iter().any(|g| g.name == name.name) {
+            self.r
+                .error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("a second group `{}`", name.name),
+                    "again here",
+                )
+                .with_help("give each group its own name, or put the categories in one group");
+            ok = false;
+        }
+        if categories.is_empty() {
+            self.r
+                .error(
+                    Code::Missing,
+                    l.span,
+                    format!("group `{}` names no category", name.name),
+                    "an empty group",
+                )
+                .with_help(format!(
+                    "list the categories that share the limit: `group {} {{a, b}}`",
+                    name.name
+                ));
+            ok = false;
+        }
+        let mut members: Vec<u32> = Vec::new();
+        for c in categories {
+            let Some(index) = self.categories.iter().position(|k| *k == c.name) else {
+                let help = did_you_mean(&c.name, self.categories.iter().map(String::as_str))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the categories are {}",
+                            list(
+                                &self
+                                    .categories
+                                    .iter()
+                                    .map(String::as_str)
+                                    .collect::<Vec<_>>()
+                            )
+                        )
+                    });
+                self.r
+                    .error(
+                        Code::UnknownName,
+                        c.span,
+                        format!("unknown category `{}`", c.name),
+                        "not a category of this scheme",
+                    )
+                    .with_help(help);
+                ok = false;
+                continue;
+            };
+            let index = index as u32;
+            let other = earlier
+                .iter()
+                .find(|g| g.categories.contains(&index))
+                .map(|g| g.name.as_str())
+                .or_else(|| members.contains(&index).then_some(name.name.as_str()));
+            if let Some(other) = other {
+                self.r
+                    .error(
+                        Code::DuplicateName,
+                        c.span,
+                        format!("category `{}` is already in group `{other}`", c.name),
+                        "a category is in at most one group",
+                    )
+                    .with_help("a category's awards count against one group; put overlapping categories in one group");
+                ok = false;
+                continue;
+            }
+            members.push(index);
+        }
+        ok.then(|| ir::LimitGroup {
+            name: name.name.clone(),
+            limit: l.count as u32,
+            categories: members,
+            clause,
         })
     }
 
