@@ -283,3 +283,15 @@ fn diff_reports_a_new_group_limit() {
         "{award}"
     );
 }
+
+#[test]
+fn a_planned_word_out_of_place_is_not_taken_for_a_misspelt_pay() {
+    let source = format!("{}remove payer district\n", scheme("", SKILL_ONCE));
+    let (code, err) = check("payer-out-of-place.bursar", &source);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!err.contains("did you mean `pay`?"), "{err}");
+    assert!(
+        err.contains("`payer` is planned with issue #14's work"),
+        "{err}"
+    );
+}

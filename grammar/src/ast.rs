@@ -94,6 +94,30 @@ pub enum Item {
     Award(AwardDecl),
     Application(ApplicationDecl),
     Timeline(TimelineDecl),
+    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `instalments …`: planned, reported as such by the checker.
+    Planned(Planned),
+}
+
+/// A declaration planned with issue #14 (allocation and time): recognised,
+/// not built. Only its feature and place are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub feature: PlannedFeature,
+    /// The keyword that names the feature.
+    pub keyword: Span,
+    pub span: Span,
+}
+
+/// The planned declarations, by their keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannedFeature {
+    Quota,
+    Budget,
+    Payer,
+    Calendar,
+    Rounds,
+    Instalments,
 }
 
 /// `key value [§clause]` inside a header or application block.
@@ -254,6 +278,8 @@ pub struct CategoryDecl {
     pub when: Vec<Condition>,
     pub unless: Vec<Condition>,
     pub pay: Vec<Pay>,
+    /// `quota …`, `instalments { … }` lines: planned.
+    pub planned: Vec<Planned>,
     pub span: Span,
 }
 
@@ -269,6 +295,8 @@ pub struct AwardDecl {
     pub clause: Option<ClauseRef>,
     pub limits: Vec<LimitDecl>,
     pub choices: Vec<ChoiceDecl>,
+    /// `quota …`, `budget …` lines: planned.
+    pub planned: Vec<Planned>,
     pub span: Span,
 }
 
@@ -289,6 +317,19 @@ pub enum LimitScope {
     Name(Ident),
     /// `per group skill {vocational, social_work, contest}`
     Group { name: Ident, categories: Vec<Ident> },
+    /// `per (occupation, level) ever`, `per occupation ever`: planned
+    /// (needs the applicant's award history).
+    Keys {
+        keys: Vec<Ident>,
+        ever: bool,
+        span: Span,
+    },
+    /// `per 3 years`: planned (needs the applicant's award history).
+    Years {
+        count: i64,
+        unit: DurationUnit,
+        span: Span,
+    },
 }
 
 /// `choose highest_amount then first_declared`

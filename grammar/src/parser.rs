@@ -268,6 +268,13 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_choose => "`choose`",
         kw_group => "`group`",
         limit_group => "a group like `group skill {vocational, contest}`",
+        kw_ever => "`ever`",
+        limit_keys => "keys like `(occupation, level)`",
+        // Planned declarations are not offered in "expected …" lists: they
+        // are not built yet.
+        planned_decl | planned_kw | planned_stop | planned_block | planned_token | planned_word
+        | planned_punct | kw_quota
+        | kw_budget | kw_payer | kw_calendar | kw_rounds | kw_instalments => return None,
         kw_application => "`application`",
         kw_timeline => "`timeline`",
         kw_within => "`within`",
@@ -477,6 +484,7 @@ impl Lower {
                     when: Vec::new(),
                     unless: Vec::new(),
                     pay: Vec::new(),
+                    planned: Vec::new(),
                     span,
                 };
                 for p in inner {
@@ -507,6 +515,7 @@ impl Lower {
                                 span: pspan,
                             });
                         }
+                        Rule::planned_decl => cat.planned.extend(planned(p)),
                         _ => {}
                     }
                 }
@@ -517,6 +526,7 @@ impl Lower {
                     clause: None,
                     limits: Vec::new(),
                     choices: Vec::new(),
+                    planned: Vec::new(),
                     span,
                 };
                 for p in inner {
@@ -530,11 +540,20 @@ impl Lower {
                             };
                             let count_span = span_of(&n);
                             let count = self.int(&n);
+                            let mut clause = None;
+                            let mut ever = None;
+                            for q in it {
+                                match q.as_rule() {
+                                    Rule::kw_ever => ever = Some(span_of(&q)),
+                                    Rule::clause_ref => clause = Some(clause_ref(q)),
+                                    _ => {}
+                                }
+                            }
                             award.limits.push(LimitDecl {
                                 count,
                                 count_span,
-                                scope: limit_scope(scope),
-                                clause: it.next().map(clause_ref),
+                                scope: self.limit_scope(scope, ever),
+                                clause,
                                 span: pspan,
                             });
                         }
@@ -554,11 +573,13 @@ impl Lower {
                                 span: pspan,
                             });
                         }
+                        Rule::planned_decl => award.planned.extend(planned(p)),
                         _ => {}
                     }
                 }
                 Item::Award(award)
             }
+            Rule::planned_decl => Item::Planned(planned_parts(span, inner.next()?)?),
             Rule::application_decl => {
                 let mut clause = None;
                 let mut entries = Vec::new();
@@ -732,6 +753,60 @@ impl Lower {
         Text {
             value: unescape(raw),
             span,
+        }
+    }
+
+    /// What follows `per` in a `limit` line; `ever` is where `ever` follows
+    /// a single name.
+    fn limit_scope(&mut self, pair: Pair<'_, Rule>, ever: Option<Span>) -> LimitScope {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            Rule::limit_group => {
+                let mut names = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(ident);
+                let name = names.next().unwrap_or(Ident {
+                    name: String::new(),
+                    span,
+                });
+                LimitScope::Group {
+                    name,
+                    categories: names.collect(),
+                }
+            }
+            Rule::limit_keys => {
+                let mut keys = Vec::new();
+                let mut ever = false;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => keys.push(ident(p)),
+                        Rule::kw_ever => ever = true,
+                        _ => {}
+                    }
+                }
+                LimitScope::Keys { keys, ever, span }
+            }
+            Rule::duration => {
+                let mut count = 0;
+                let mut unit = DurationUnit::Years;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::int => count = self.int(&p),
+                        Rule::duration_unit => unit = duration_unit(p.as_str()),
+                        _ => {}
+                    }
+                }
+                LimitScope::Years { count, unit, span }
+            }
+            _ => match ever {
+                Some(end) => LimitScope::Keys {
+                    keys: vec![ident(pair)],
+                    ever: true,
+                    span: span.to(end),
+                },
+                None => LimitScope::Name(ident(pair)),
+            },
         }
     }
 
@@ -1189,25 +1264,29 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
-/// What follows `per` in a `limit` line.
-fn limit_scope(pair: Pair<'_, Rule>) -> LimitScope {
-    match pair.as_rule() {
-        Rule::limit_group => {
-            let mut names = pair
-                .into_inner()
-                .filter(|p| p.as_rule() == Rule::ident)
-                .map(ident);
-            let name = names.next().unwrap_or(Ident {
-                name: String::new(),
-                span: Span::default(),
-            });
-            LimitScope::Group {
-                name,
-                categories: names.collect(),
-            }
-        }
-        _ => LimitScope::Name(ident(pair)),
-    }
+/// A planned declaration: its feature, by its keyword.
+fn planned(pair: Pair<'_, Rule>) -> Option<Planned> {
+    let span = span_of(&pair);
+    planned_parts(span, pair.into_inner().next()?)
+}
+
+/// `kw` is the `planned_kw` pair of a planned declaration spanning `span`.
+fn planned_parts(span: Span, kw: Pair<'_, Rule>) -> Option<Planned> {
+    let keyword = span_of(&kw);
+    let feature = match kw.into_inner().next()?.as_rule() {
+        Rule::kw_quota => PlannedFeature::Quota,
+        Rule::kw_budget => PlannedFeature::Budget,
+        Rule::kw_payer => PlannedFeature::Payer,
+        Rule::kw_calendar => PlannedFeature::Calendar,
+        Rule::kw_rounds => PlannedFeature::Rounds,
+        Rule::kw_instalments => PlannedFeature::Instalments,
+        _ => return None,
+    };
+    Some(Planned {
+        feature,
+        keyword,
+        span,
+    })
 }
 
 /// A name, in NFC: `é` written as one character or as `e` and a combining

@@ -570,6 +570,9 @@ impl Checker {
 
     pub(super) fn category(&mut self, d: &ast::CategoryDecl) -> Option<ir::Category> {
         let clause = self.clause(d.clause.as_ref());
+        for p in &d.planned {
+            self.planned(p);
+        }
         let errors_before = self.error_count();
         let mut facts = self.base_facts.clone();
         let mut conditions = Vec::new();
@@ -640,14 +643,24 @@ impl Checker {
 
     pub(super) fn award(&mut self, d: &ast::AwardDecl) -> Option<ir::AwardRule> {
         let clause = self.clause(d.clause.as_ref());
+        for p in &d.planned {
+            self.planned(p);
+        }
         let mut limit = None;
         let mut groups: Vec<ir::LimitGroup> = Vec::new();
         for l in &d.limits {
-            if let ast::LimitScope::Group { name, categories } = &l.scope {
-                if let Some(g) = self.limit_group(l, name, categories, &groups) {
-                    groups.push(g);
+            match &l.scope {
+                ast::LimitScope::Group { name, categories } => {
+                    if let Some(g) = self.limit_group(l, name, categories, &groups) {
+                        groups.push(g);
+                    }
+                    continue;
                 }
-                continue;
+                ast::LimitScope::Keys { span, .. } | ast::LimitScope::Years { span, .. } => {
+                    self.planned_limit(*span);
+                    continue;
+                }
+                ast::LimitScope::Name(_) => {}
             }
             if limit.is_some() {
                 self.r
@@ -674,13 +687,12 @@ impl Checker {
             let scope = match &l.scope {
                 ast::LimitScope::Name(scope) => scope,
                 ast::LimitScope::Group { .. } => continue,
+                ast::LimitScope::Keys { .. } | ast::LimitScope::Years { .. } => continue,
             };
             match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
                 "ever" | "year" | "category" => {
-                    self.r
-                        .error(Code::Unsupported, scope.span, format!("`limit … per {}` is not supported yet", scope.name), "needs the applicant's award history")
-                        .with_help("write `limit N per period`; limits across periods are planned (docs/language.md)");
+                    self.planned_limit(scope.span);
                 }
                 other => {
                     let help = did_you_mean(other, ["period", "group"]).unwrap_or_else(|| {
@@ -776,6 +788,70 @@ impl Checker {
         })
     }
 
+    /// A limit over the applicant's award history (`per (…) ever`, `per 3
+    /// years`): planned with issue #14.
+    fn planned_limit(&mut self, span: Span) {
+        self.r
+            .error(
+                Code::Unsupported,
+                span,
+                "limits over the applicant's award history are not supported yet",
+                "planned: needs the applicant's past awards as input",
+            )
+            .with_help(
+                "the planned syntax is `limit 1 per (occupation, level) ever` or `limit 1 per 3 years`; it comes with issue #14's work on award history; until then write `limit N per period`",
+            );
+    }
+
+    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `instalments …`: planned with issue #14; reported with the syntax
+    /// they will have.
+    pub(super) fn planned(&mut self, p: &ast::Planned) {
+        let (keyword, feature, syntax) = match p.feature {
+            ast::PlannedFeature::Quota => (
+                "quota",
+                "quotas (places per pool, allocated by lot, by time of receipt or by priority)",
+                "quota pool_a \"A区名额\" { places 200  by lot seed 2025 }",
+            ),
+            ast::PlannedFeature::Budget => (
+                "budget",
+                "budgets (money per pool, paid in order of receipt or pro rata)",
+                "budget 10_000_000 元 by received",
+            ),
+            ast::PlannedFeature::Payer => (
+                "payer",
+                "payers (an award split between payers, each with its own totals)",
+                "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
+            ),
+            ast::PlannedFeature::Calendar => (
+                "calendar",
+                "calendars of public holidays and make-up working days",
+                "calendar china { holiday 2025-10-01 ..= 2025-10-08  workday 2025-09-28 }",
+            ),
+            ast::PlannedFeature::Rounds => (
+                "rounds",
+                "rounds (several payments in one period)",
+                "rounds { first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }",
+            ),
+            ast::PlannedFeature::Instalments => (
+                "instalments",
+                "instalments (staged payments)",
+                "instalments { now 500 元  after graduated_on 400 元 }",
+            ),
+        };
+        let name = feature.split(" (").next().unwrap_or(feature);
+        self.r
+            .error(
+                Code::Unsupported,
+                p.keyword,
+                format!("{name} are not supported yet"),
+                format!("`{keyword}` is planned, not built"),
+            )
+            .with_help(format!(
+                "{feature} come with issue #14's work (allocation and time); the planned syntax is `{syntax}`"
+            ));
+    }
+
     /// A criterion that is not built in names the applicant field holding
     /// the category the applicant chose: text, or an enum whose every value
     /// names a category.
@@ -823,7 +899,7 @@ impl Checker {
                         continue;
                     }
                     let help = did_you_mean(&v, self.categories.iter().map(String::as_str))
-                        .map(|d| format!("{d} each value of the choice names a category"))
+                        .map(|d| format!("{d} (each value of the choice must name a category)"))
                         .unwrap_or_else(|| {
                             format!(
                                 "each value of the choice names a category: {}",
