@@ -295,3 +295,20 @@ fn a_planned_word_out_of_place_is_not_taken_for_a_misspelt_pay() {
         "{err}"
     );
 }
+
+#[test]
+fn a_group_limits_clause_is_covered_by_a_case_awarding_in_the_group() {
+    let policy = write("coverage-group.bursar", &scheme("", SKILL_ONCE));
+    let cases = write(
+        "coverage-group.tests.toml",
+        &format!(
+            "policy = \"{policy}\"\n[[case]]\nname = \"vocational\"\n\
+             applicant = {{ edu = false, voc = true, sw = false, con = false }}\n\
+             outcome = \"paid\"\naward = \"vocational\"\namount = \"2000.00\"\n"
+        ),
+    );
+    let o = bursar(&["test", &cases, "--coverage"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("1 of 1 clauses covered"), "{out}");
+}
