@@ -686,8 +686,10 @@ impl Checker {
             }
             let scope = match &l.scope {
                 ast::LimitScope::Name(scope) => scope,
-                ast::LimitScope::Group { .. } => continue,
-                ast::LimitScope::Keys { .. } | ast::LimitScope::Years { .. } => continue,
+                // Handled above.
+                ast::LimitScope::Group { .. }
+                | ast::LimitScope::Keys { .. }
+                | ast::LimitScope::Years { .. } => continue,
             };
             match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
