@@ -312,3 +312,18 @@ fn a_group_limits_clause_is_covered_by_a_case_awarding_in_the_group() {
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert!(out.contains("1 of 1 clauses covered"), "{out}");
 }
+
+#[test]
+fn the_document_states_the_group_limit() {
+    let path = write("doc-group.bursar", &scheme("", SKILL_ONCE));
+    let o = bursar(&["doc", &path]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        text.contains("skill类（vocational、social_work、contest）合计最多 1 项。 §五")
+            || text.contains(
+                "At most 1 award(s) from the group skill (vocational, social_work, contest). §五"
+            ),
+        "{text}"
+    );
+}

@@ -180,7 +180,11 @@ pub fn markdown(s: &Scheme) -> String {
         let names: Vec<&str> = g
             .categories
             .iter()
-            .filter_map(|&c| s.categories.get(c as usize).map(|c| c.name.as_str()))
+            .filter_map(|&c| {
+                s.categories
+                    .get(c as usize)
+                    .map(|c| c.label.as_deref().unwrap_or(&c.name))
+            })
             .collect();
         out.push_str(&format!(
             "{}{}\n\n",
