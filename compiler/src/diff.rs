@@ -742,6 +742,23 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
             Target::Row(..) | Target::None => {}
         }
     }
+    // Group limits name categories by index in the edition the award came
+    // from; categories added or removed above moved the hybrid's.
+    let from = if selected.iter().any(|c| matches!(c.target, Target::Award)) {
+        new
+    } else {
+        old
+    };
+    let categories: Vec<String> = h.categories.iter().map(|c| c.name.clone()).collect();
+    for g in &mut h.award.groups {
+        g.categories = g
+            .categories
+            .iter()
+            .filter_map(|&c| from.categories.get(c as usize))
+            .filter_map(|c| categories.iter().position(|n| *n == c.name))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+    }
     h
 }
 
