@@ -1124,7 +1124,8 @@ fn check_case(bundle: &Bundle, case: &Case) -> Result<BTreeSet<String>, String> 
 /// - With awards (`paid`, `not_applied`, `late`, `early`) or `nothing_due`:
 ///   the requirements, which all held; every eligible category (its clause,
 ///   its conditions, its pay and the table rows the amount came from); and,
-///   for an award, the award rule, the application and the timeline.
+///   for an award, the award rule (and the limits of the groups of the
+///   eligible categories), the application and the timeline.
 /// - `not_eligible`: the requirements that failed, or else the condition of
 ///   each category that failed.
 /// - `error`: the rules that could not be evaluated.
@@ -1178,6 +1179,21 @@ fn decided(bundle: &Bundle, decision: &Decision, explanation: &Explanation) -> B
                 .chain(&explanation.schedule)
             {
                 cite(&l.clause);
+            }
+            // A group limit is part of the award rule for a person eligible
+            // for one of its categories.
+            if !decision.awards.is_empty() {
+                for g in &scheme.award.groups {
+                    let eligible = g.categories.iter().any(|&c| {
+                        decision
+                            .categories
+                            .get(c as usize)
+                            .is_some_and(|d| d.eligible())
+                    });
+                    if eligible {
+                        cite(&g.clause);
+                    }
+                }
             }
         }
         Outcome::NotEligible => {

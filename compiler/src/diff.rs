@@ -357,13 +357,43 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
     }
 
     // The award rule.
-    if old.award.limit != new.award.limit || old.award.order != new.award.order {
-        let describe = |a: &bursar_runtime::ir::AwardRule| {
-            format!("at most {} per period, chosen by {:?}", a.limit, a.order)
+    // Groups by their categories' names: a category added elsewhere moves
+    // indices without changing a group.
+    let groups = |s: &Scheme| -> String {
+        s.award
+            .groups
+            .iter()
+            .map(|g| {
+                let names: Vec<&str> = g
+                    .categories
+                    .iter()
+                    .filter_map(|&c| s.categories.get(c as usize).map(|c| c.name.as_str()))
+                    .collect();
+                format!(
+                    ", at most {} from group {} ({})",
+                    g.limit,
+                    g.name,
+                    names.join(", ")
+                )
+            })
+            .collect()
+    };
+    if old.award.limit != new.award.limit
+        || old.award.order != new.award.order
+        || groups(old) != groups(new)
+    {
+        let describe = |s: &Scheme| {
+            let a = &s.award;
+            format!(
+                "at most {} per period{}, chosen by {:?}",
+                a.limit,
+                groups(s),
+                a.order
+            )
         };
         let mut c = base("award".into(), ChangeKind::Award, "the award rule".into());
-        c.old = Some(describe(&old.award));
-        c.new = Some(describe(&new.award));
+        c.old = Some(describe(old));
+        c.new = Some(describe(new));
         c.old_clause = old.award.clause.clone();
         c.new_clause = new.award.clause.clone();
         c.behavioural = true;
@@ -711,6 +741,23 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
             }
             Target::Row(..) | Target::None => {}
         }
+    }
+    // Group limits name categories by index in the edition the award came
+    // from; categories added or removed above moved the hybrid's.
+    let from = if selected.iter().any(|c| matches!(c.target, Target::Award)) {
+        new
+    } else {
+        old
+    };
+    let categories: Vec<String> = h.categories.iter().map(|c| c.name.clone()).collect();
+    for g in &mut h.award.groups {
+        g.categories = g
+            .categories
+            .iter()
+            .filter_map(|&c| from.categories.get(c as usize))
+            .filter_map(|c| categories.iter().position(|n| *n == c.name))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
     }
     h
 }

@@ -234,6 +234,9 @@ pub fn markdown(s: &Scheme) -> String {
             Criterion::HighestAmount => lang.t("金额最高者", "the highest amount"),
             Criterion::LowestAmount => lang.t("金额最低者", "the lowest amount"),
             Criterion::FirstDeclared => lang.t("先列出的类别", "the category listed first"),
+            Criterion::ChosenCategory { .. } => {
+                lang.t("申请人自主选择的类别", "the category the applicant chose")
+            }
         })
         .collect();
     out.push_str(&format!(
@@ -245,6 +248,36 @@ pub fn markdown(s: &Scheme) -> String {
         },
         clause_ref(&s.award.clause)
     ));
+    for g in &s.award.groups {
+        let names: Vec<&str> = g
+            .categories
+            .iter()
+            .filter_map(|&c| {
+                s.categories
+                    .get(c as usize)
+                    .map(|c| c.label.as_deref().unwrap_or(&c.name))
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}{}\n\n",
+            if lang.zh {
+                format!(
+                    "{}类（{}）合计最多 {} 项。",
+                    g.name,
+                    names.join("、"),
+                    g.limit
+                )
+            } else {
+                format!(
+                    "At most {} award(s) from the group {} ({}).",
+                    g.limit,
+                    g.name,
+                    names.join(", ")
+                )
+            },
+            clause_ref(&g.clause)
+        ));
+    }
     out.push_str(&quote(s, &s.award.clause));
 
     // Application and timeline.

@@ -331,7 +331,19 @@ fn is_continuation(code: &str, previous: Option<&str>) -> bool {
     let first = code.split_whitespace().next().unwrap_or("");
     let continues = matches!(
         first,
-        "and" | "or" | "+" | "-" | "*" | "/" | "??" | "=>" | "|" | "then" | "else" | "..=" | ".."
+        "and"
+            | "or"
+            | "+"
+            | "-"
+            | "*"
+            | "/"
+            | "??"
+            | "=>"
+            | "|"
+            | "then"
+            | "else"
+            | "..="
+            | ".."
             | "where"
     ) || code.starts_with('"')
         || code.starts_with('§');

@@ -133,6 +133,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
     for item in child.items {
         match item {
             Item::Extends(_) => {}
+            Item::Planned(p) => items.push(Item::Planned(p)),
             Item::Scheme(mut d) => match items.iter_mut().find_map(|i| {
                 if let Item::Scheme(p) = i {
                     Some(p)
@@ -440,6 +441,8 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     if !d.pay.is_empty() {
         cat.pay = d.pay;
     }
+    // Planned lines are kept so that the checker reports them.
+    cat.planned.extend(d.planned);
 }
 
 fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
@@ -620,4 +623,6 @@ fn override_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     if !d.pay.is_empty() {
         cat.pay = d.pay;
     }
+    // Planned lines are kept so that the checker reports them.
+    cat.planned.extend(d.planned);
 }

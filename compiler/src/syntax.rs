@@ -38,6 +38,17 @@ const KEYWORDS: [&str; 29] = [
     "else",
 ];
 
+/// Words of declarations planned with issue #14 (`grammar` recognises them
+/// where they will go, and the checker reports them as unsupported).
+const PLANNED: [&str; 6] = [
+    "quota",
+    "budget",
+    "payer",
+    "calendar",
+    "rounds",
+    "instalments",
+];
+
 pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
     match &e.kind {
         SyntaxErrorKind::Unexpected { expected, found } => {
@@ -56,6 +67,10 @@ pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
                 format!("expected {expected_text}, found {found_text}")
             };
             let help = match found {
+                // Not a misspelt `pay`: a planned declaration out of place.
+                Found::Word(w) if PLANNED.contains(&w.as_str()) => format!(
+                    "`{w}` is planned with issue #14's work (allocation and time); it goes at the top level, in `award` or in a category (docs/language.md)"
+                ),
                 Found::Word(w) => match closest(w, KEYWORDS) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None if DECLARATION_KEYWORDS.contains(&w.as_str()) && !expects_declaration => {

@@ -255,6 +255,7 @@ fn declared<'a>(item: &'a Item, out: &mut Vec<&'a Ident>) {
         | Item::Clause(_)
         | Item::Require(_)
         | Item::Award(_)
+        | Item::Planned(_)
         | Item::Application(_) => {}
     }
 }

@@ -211,3 +211,44 @@ fn a_changed_row_the_same_as_a_new_one_pays_that_row_in_a_hybrid() {
         bursar_runtime::Applicant::from_json(&h, &serde_json::json!({"level": 1})).unwrap();
     assert_eq!(evaluate(&h, &applicant).paid().to_string(), "300.00");
 }
+
+#[test]
+fn a_hybrid_keeps_group_limits_on_the_same_categories() {
+    let text = |with_education: bool| {
+        format!(
+            "scheme s {{ currency CNY  period 2024-01-01 ..= 2024-12-31 }}\n\
+             applicant {{ edu bool  voc bool  sw bool  con bool }}\n\
+             {}\
+             category vocational {{ when voc  pay 2000 元 }}\n\
+             category social_work {{ when sw  pay 1000 元 }}\n\
+             category contest {{ when con  pay 1500 元 }}\n\
+             award {{ limit 2 per period  limit 1 per group skill {{social_work, contest}}\n\
+             choose highest_amount then first_declared }}\n",
+            if with_education {
+                "category education { when edu  pay 3000 元 }\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let compile = |t: String| {
+        compile_with(&SourceFile::new("s.bursar", t), &Folder)
+            .scheme
+            .unwrap()
+    };
+    let (old, new) = (compile(text(true)), compile(text(false)));
+    let changes = diff(&old, &new).unwrap();
+    let removed = changes
+        .iter()
+        .position(|c| c.id.contains("education"))
+        .unwrap();
+    // Removing `education` (the first category) moves the others up; the
+    // old award's group must still hold social_work and contest.
+    let h = hybrid(&old, &new, &changes, &[removed]);
+    let names: Vec<&str> = h.award.groups[0]
+        .categories
+        .iter()
+        .map(|&c| h.categories[c as usize].name.as_str())
+        .collect();
+    assert_eq!(names, ["social_work", "contest"]);
+}

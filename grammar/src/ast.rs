@@ -94,6 +94,30 @@ pub enum Item {
     Award(AwardDecl),
     Application(ApplicationDecl),
     Timeline(TimelineDecl),
+    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `instalments …`: planned, reported as such by the checker.
+    Planned(Planned),
+}
+
+/// A declaration planned with issue #14 (allocation and time): recognised,
+/// not built. Only its feature and place are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub feature: PlannedFeature,
+    /// The keyword that names the feature.
+    pub keyword: Span,
+    pub span: Span,
+}
+
+/// The planned declarations, by their keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannedFeature {
+    Quota,
+    Budget,
+    Payer,
+    Calendar,
+    Rounds,
+    Instalments,
 }
 
 /// `key value [§clause]` inside a header or application block.
@@ -254,6 +278,8 @@ pub struct CategoryDecl {
     pub when: Vec<Condition>,
     pub unless: Vec<Condition>,
     pub pay: Vec<Pay>,
+    /// `quota …`, `instalments { … }` lines: planned.
+    pub planned: Vec<Planned>,
     pub span: Span,
 }
 
@@ -269,17 +295,41 @@ pub struct AwardDecl {
     pub clause: Option<ClauseRef>,
     pub limits: Vec<LimitDecl>,
     pub choices: Vec<ChoiceDecl>,
+    /// `quota …`, `budget …` lines: planned.
+    pub planned: Vec<Planned>,
     pub span: Span,
 }
 
-/// `limit 1 per period`
+/// `limit 1 per period`, `limit 1 per group skill {vocational, contest}`
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitDecl {
     pub count: i64,
     pub count_span: Span,
-    pub scope: Ident,
+    pub scope: LimitScope,
     pub clause: Option<ClauseRef>,
     pub span: Span,
+}
+
+/// What a limit counts over.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LimitScope {
+    /// `per period` (or a name the checker refuses: `per year`, `per ever`).
+    Name(Ident),
+    /// `per group skill {vocational, social_work, contest}`
+    Group { name: Ident, categories: Vec<Ident> },
+    /// `per (occupation, level) ever`, `per occupation ever`: planned
+    /// (needs the applicant's award history).
+    Keys {
+        keys: Vec<Ident>,
+        ever: bool,
+        span: Span,
+    },
+    /// `per 3 years`: planned (needs the applicant's award history).
+    Years {
+        count: i64,
+        unit: DurationUnit,
+        span: Span,
+    },
 }
 
 /// `choose highest_amount then first_declared`

@@ -328,6 +328,15 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_limit => "`limit`",
         kw_per => "`per`",
         kw_choose => "`choose`",
+        kw_group => "`group`",
+        limit_group => "a group like `group skill {vocational, contest}`",
+        kw_ever => "`ever`",
+        limit_keys => "keys like `(occupation, level)`",
+        // Planned declarations are not offered in "expected …" lists: they
+        // are not built yet.
+        planned_decl | planned_kw | planned_stop | planned_block | planned_token | planned_word
+        | planned_punct | kw_quota
+        | kw_budget | kw_payer | kw_calendar | kw_rounds | kw_instalments => return None,
         kw_application => "`application`",
         kw_timeline => "`timeline`",
         kw_within => "`within`",
@@ -537,6 +546,7 @@ impl Lower {
                     when: Vec::new(),
                     unless: Vec::new(),
                     pay: Vec::new(),
+                    planned: Vec::new(),
                     span,
                 };
                 for p in inner {
@@ -567,6 +577,7 @@ impl Lower {
                                 span: pspan,
                             });
                         }
+                        Rule::planned_decl => cat.planned.extend(planned(p)),
                         _ => {}
                     }
                 }
@@ -577,6 +588,7 @@ impl Lower {
                     clause: None,
                     limits: Vec::new(),
                     choices: Vec::new(),
+                    planned: Vec::new(),
                     span,
                 };
                 for p in inner {
@@ -590,11 +602,20 @@ impl Lower {
                             };
                             let count_span = span_of(&n);
                             let count = self.int(&n);
+                            let mut clause = None;
+                            let mut ever = None;
+                            for q in it {
+                                match q.as_rule() {
+                                    Rule::kw_ever => ever = Some(span_of(&q)),
+                                    Rule::clause_ref => clause = Some(clause_ref(q)),
+                                    _ => {}
+                                }
+                            }
                             award.limits.push(LimitDecl {
                                 count,
                                 count_span,
-                                scope: ident(scope),
-                                clause: it.next().map(clause_ref),
+                                scope: self.limit_scope(scope, ever),
+                                clause,
                                 span: pspan,
                             });
                         }
@@ -614,11 +635,13 @@ impl Lower {
                                 span: pspan,
                             });
                         }
+                        Rule::planned_decl => award.planned.extend(planned(p)),
                         _ => {}
                     }
                 }
                 Item::Award(award)
             }
+            Rule::planned_decl => Item::Planned(planned_parts(span, inner.next()?)?),
             Rule::application_decl => {
                 let mut clause = None;
                 let mut entries = Vec::new();
@@ -792,6 +815,60 @@ impl Lower {
         Text {
             value: unescape(raw),
             span,
+        }
+    }
+
+    /// What follows `per` in a `limit` line; `ever` is where `ever` follows
+    /// a single name.
+    fn limit_scope(&mut self, pair: Pair<'_, Rule>, ever: Option<Span>) -> LimitScope {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            Rule::limit_group => {
+                let mut names = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(ident);
+                let name = names.next().unwrap_or(Ident {
+                    name: String::new(),
+                    span,
+                });
+                LimitScope::Group {
+                    name,
+                    categories: names.collect(),
+                }
+            }
+            Rule::limit_keys => {
+                let mut keys = Vec::new();
+                let mut ever = false;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => keys.push(ident(p)),
+                        Rule::kw_ever => ever = true,
+                        _ => {}
+                    }
+                }
+                LimitScope::Keys { keys, ever, span }
+            }
+            Rule::duration => {
+                let mut count = 0;
+                let mut unit = DurationUnit::Years;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::int => count = self.int(&p),
+                        Rule::duration_unit => unit = duration_unit(p.as_str()),
+                        _ => {}
+                    }
+                }
+                LimitScope::Years { count, unit, span }
+            }
+            _ => match ever {
+                Some(end) => LimitScope::Keys {
+                    keys: vec![ident(pair)],
+                    ever: true,
+                    span: span.to(end),
+                },
+                None => LimitScope::Name(ident(pair)),
+            },
         }
     }
 
@@ -1240,12 +1317,38 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_limit
             | kw_per
             | kw_choose
+            | kw_group
             | kw_application
             | kw_timeline
             | kw_within
             | kw_after
             | kw_then
     )
+}
+
+/// A planned declaration: its feature, by its keyword.
+fn planned(pair: Pair<'_, Rule>) -> Option<Planned> {
+    let span = span_of(&pair);
+    planned_parts(span, pair.into_inner().next()?)
+}
+
+/// `kw` is the `planned_kw` pair of a planned declaration spanning `span`.
+fn planned_parts(span: Span, kw: Pair<'_, Rule>) -> Option<Planned> {
+    let keyword = span_of(&kw);
+    let feature = match kw.into_inner().next()?.as_rule() {
+        Rule::kw_quota => PlannedFeature::Quota,
+        Rule::kw_budget => PlannedFeature::Budget,
+        Rule::kw_payer => PlannedFeature::Payer,
+        Rule::kw_calendar => PlannedFeature::Calendar,
+        Rule::kw_rounds => PlannedFeature::Rounds,
+        Rule::kw_instalments => PlannedFeature::Instalments,
+        _ => return None,
+    };
+    Some(Planned {
+        feature,
+        keyword,
+        span,
+    })
 }
 
 /// A name, in NFC: `é` written as one character or as `e` and a combining

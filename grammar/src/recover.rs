@@ -34,6 +34,14 @@ pub const DECLARATION_KEYWORDS: &[&str] = &[
     "award",
     "application",
     "timeline",
+    // Planned with issue #14 and reported as unsupported until then; they
+    // may stand at the top level.
+    "quota",
+    "budget",
+    "payer",
+    "calendar",
+    "rounds",
+    "instalments",
 ];
 
 /// Declarations that go on with another declaration keyword, perhaps on

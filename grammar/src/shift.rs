@@ -71,6 +71,13 @@ impl Condition {
     }
 }
 
+impl Planned {
+    fn shift(&mut self, by: usize) {
+        self.keyword.shift(by);
+        self.span.shift(by);
+    }
+}
+
 impl Item {
     fn shift(&mut self, by: usize) {
         match self {
@@ -163,6 +170,7 @@ impl Item {
                 d.span.shift(by);
             }
             Item::Require(c) => c.shift(by),
+            Item::Planned(p) => p.shift(by),
             Item::Category(d) => {
                 d.name.shift(by);
                 text(&mut d.label, by);
@@ -176,13 +184,25 @@ impl Item {
                     clause(&mut p.clause, by);
                     p.span.shift(by);
                 }
+                d.planned.iter_mut().for_each(|p| p.shift(by));
                 d.span.shift(by);
             }
             Item::Award(d) => {
                 clause(&mut d.clause, by);
                 for l in &mut d.limits {
                     l.count_span.shift(by);
-                    l.scope.shift(by);
+                    match &mut l.scope {
+                        LimitScope::Name(n) => n.shift(by),
+                        LimitScope::Group { name, categories } => {
+                            name.shift(by);
+                            categories.iter_mut().for_each(|c| c.shift(by));
+                        }
+                        LimitScope::Keys { keys, span, .. } => {
+                            keys.iter_mut().for_each(|k| k.shift(by));
+                            span.shift(by);
+                        }
+                        LimitScope::Years { span, .. } => span.shift(by),
+                    }
                     clause(&mut l.clause, by);
                     l.span.shift(by);
                 }
@@ -191,6 +211,7 @@ impl Item {
                     clause(&mut c.clause, by);
                     c.span.shift(by);
                 }
+                d.planned.iter_mut().for_each(|p| p.shift(by));
                 d.span.shift(by);
             }
             Item::Application(d) => {

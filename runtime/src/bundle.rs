@@ -287,6 +287,35 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
     if s.award.limit == 0 {
         return Err("the award limit is 0".into());
     }
+    let mut grouped = vec![false; s.categories.len()];
+    for g in &s.award.groups {
+        if g.limit == 0 {
+            return Err(format!("the limit of group `{}` is 0", g.name));
+        }
+        for &c in &g.categories {
+            match grouped.get_mut(c as usize) {
+                None => {
+                    return Err(format!(
+                        "group `{}` names category {c}, which does not exist",
+                        g.name
+                    ))
+                }
+                Some(true) => return Err(format!("category {c} is in two groups")),
+                Some(seen) => *seen = true,
+            }
+        }
+    }
+    for field in s.award.fields() {
+        match s.applicant.get(field as usize).map(|f| f.ty) {
+            Some(Type::Text | Type::Enum(_)) => {}
+            Some(_) => {
+                return Err(format!(
+                    "the award's choice field {field} is not text or an enum"
+                ))
+            }
+            None => return Err(format!("the award's choice field {field} does not exist")),
+        }
+    }
     if s.award.order.last() != Some(&Criterion::FirstDeclared) {
         return Err("the award order does not end with `first_declared`".into());
     }

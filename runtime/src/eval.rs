@@ -307,7 +307,13 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             Some(Stop::Fail) => {}
         }
     }
-    let nothing_due = choose(scheme, &out.categories, &mut out.awards);
+    let nothing_due = choose(
+        scheme,
+        applicant,
+        &scheme.award.order,
+        &out.categories,
+        &mut out.awards,
+    );
     out.error = None;
     out.total = Money::ZERO;
     for a in &out.awards {
@@ -355,10 +361,17 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
     }
 }
 
-/// Orders eligible categories by the award rule and keeps the first `limit`.
+/// Orders eligible categories by the award rule and keeps, in that order,
+/// those whose group (if any) and the overall `limit` still have room.
 /// A category that pays exactly nothing is no award: it uses up no place
 /// under the limit. Returns whether such a category was met.
-fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>) -> bool {
+fn choose(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    order: &[Criterion],
+    categories: &[CategoryDecision],
+    out: &mut Vec<Award>,
+) -> bool {
     out.clear();
     let mut nothing_due = false;
     for (i, c) in categories.iter().enumerate() {
@@ -375,11 +388,15 @@ fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>
         return nothing_due;
     }
     out.sort_by(|a, b| {
-        for criterion in &scheme.award.order {
+        for criterion in order {
             let ord = match criterion {
                 Criterion::HighestAmount => b.payout.amount.cmp(&a.payout.amount),
                 Criterion::LowestAmount => a.payout.amount.cmp(&b.payout.amount),
                 Criterion::FirstDeclared => a.category.cmp(&b.category),
+                Criterion::ChosenCategory { field } => {
+                    let chosen = chosen_category(scheme, applicant, *field);
+                    (chosen == Some(b.category)).cmp(&(chosen == Some(a.category)))
+                }
             };
             if ord.is_ne() {
                 return ord;
@@ -387,8 +404,80 @@ fn choose(scheme: &Scheme, categories: &[CategoryDecision], out: &mut Vec<Award>
         }
         a.category.cmp(&b.category)
     });
-    out.truncate(scheme.award.limit as usize);
+    // In award order, a category is kept while the overall limit and its
+    // group's limit have room; kept awards are compacted to the front.
+    let limit = scheme.award.limit as usize;
+    let mut kept = 0usize;
+    for i in 0..out.len() {
+        if kept >= limit {
+            break;
+        }
+        let Some(candidate) = out.get(i).copied() else {
+            break;
+        };
+        if let Some(group) = scheme.award.group_of(candidate.category) {
+            let used = out
+                .get(..kept)
+                .unwrap_or_default()
+                .iter()
+                .filter(|a| group.categories.contains(&a.category))
+                .count();
+            if used >= group.limit as usize {
+                continue;
+            }
+        }
+        if let Some(slot) = out.get_mut(kept) {
+            *slot = candidate;
+        }
+        kept += 1;
+    }
+    out.truncate(kept);
     nothing_due
+}
+
+/// The category an applicant's choice field names: a text equal to a
+/// category's name, or an enum value of that name. `None` when the field is
+/// absent or names no category.
+pub fn chosen_category(scheme: &Scheme, applicant: &Applicant, field: FieldId) -> Option<u32> {
+    let name = match applicant.get(field)? {
+        Value::Text(text) => text.as_str(),
+        Value::Enum { ty, variant } => scheme
+            .enums
+            .get(*ty as usize)?
+            .variants
+            .get(*variant as usize)?
+            .name
+            .as_str(),
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::Money(_)
+        | Value::Date(_)
+        | Value::Duration(_)
+        | Value::Decimal(_)
+        | Value::List(_) => return None,
+    };
+    let index = scheme.categories.iter().position(|c| c.name == name)?;
+    u32::try_from(index).ok()
+}
+
+/// The awards the rule would have made without the applicant's choice (its
+/// `chosen_category` criteria left out): an award of `decision` missing here
+/// was decided by the choice. For explanations; allocates.
+pub fn awards_without_choice(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    decision: &Decision,
+) -> Vec<Award> {
+    let order: Vec<Criterion> = scheme
+        .award
+        .order
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c, Criterion::ChosenCategory { .. }))
+        .collect();
+    let mut out = Vec::new();
+    choose(scheme, applicant, &order, &decision.categories, &mut out);
+    out
 }
 
 /// The latest day each step of the timeline may end, counting from receipt.
@@ -1162,6 +1251,128 @@ mod tests {
             );
             assert_eq!(c.all_passed(), verdicts.iter().all(|v| *v == Pass), "{c:?}");
         }
+    }
+
+    /// Categories `a`, `b`, `c`, `d`; one optional text field, `choice`.
+    fn award_scheme(limit: u32, groups: &[(u32, &[u32])], order: &[Criterion]) -> Scheme {
+        use crate::ir::{AwardRule, Category, Field, Header, LimitGroup, Type};
+        Scheme {
+            id: "s".into(),
+            header: Header::default(),
+            clauses: vec![],
+            enums: vec![],
+            records: vec![],
+            applicant: vec![Field {
+                name: "choice".into(),
+                label: None,
+                ty: Type::Text,
+                optional: true,
+            }],
+            lets: vec![],
+            tables: vec![],
+            requirements: vec![],
+            categories: ["a", "b", "c", "d"]
+                .map(|n| Category {
+                    name: n.into(),
+                    label: None,
+                    clause: None,
+                    conditions: vec![],
+                    pay: Expr::Lit(Value::Money(Money::ZERO)),
+                    pay_clause: None,
+                })
+                .into(),
+            award: AwardRule {
+                clause: None,
+                limit,
+                groups: groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (limit, categories))| LimitGroup {
+                        name: format!("g{i}"),
+                        limit: *limit,
+                        categories: categories.to_vec(),
+                        clause: None,
+                    })
+                    .collect(),
+                order: order.to_vec(),
+            },
+            application: None,
+            timeline: vec![],
+        }
+    }
+
+    /// What `choose` awards (category names) when the categories pay these
+    /// yuan (`None`: not eligible) and the applicant chose `choice`.
+    fn chosen(scheme: &Scheme, yuan: [Option<i64>; 4], choice: Option<&str>) -> Vec<String> {
+        let mut applicant = Applicant::empty(scheme);
+        applicant.set(0, choice.map(|c| Value::Text(c.into())));
+        let categories: Vec<CategoryDecision> = yuan
+            .iter()
+            .map(|y| CategoryDecision {
+                payout: y.map(|y| Payout {
+                    amount: Money::from_yuan(y).unwrap(),
+                    row: None,
+                }),
+                ..CategoryDecision::default()
+            })
+            .collect();
+        let mut out = Vec::new();
+        choose(
+            scheme,
+            &applicant,
+            &scheme.award.order,
+            &categories,
+            &mut out,
+        );
+        out.iter()
+            .map(|a| scheme.categories[a.category as usize].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn choose_keeps_a_category_while_its_group_and_the_limit_have_room() {
+        use Criterion::*;
+        let s = award_scheme(2, &[(1, &[1, 2, 3])], &[HighestAmount, FirstDeclared]);
+        let all = [Some(3000), Some(2000), Some(1000), Some(1500)];
+        assert_eq!(chosen(&s, all, None), ["a", "b"]);
+        // The group is full after `b`; `a` is not eligible, so one place stays empty.
+        assert_eq!(
+            chosen(&s, [None, Some(2000), Some(1000), Some(1500)], None),
+            ["b"]
+        );
+        // A category outside any group counts only against the overall limit.
+        let s = award_scheme(1, &[(1, &[1, 3])], &[LowestAmount, FirstDeclared]);
+        assert_eq!(chosen(&s, all, None), ["c"]);
+        // Two groups, each with its own room.
+        let s = award_scheme(
+            3,
+            &[(1, &[0, 1]), (1, &[2, 3])],
+            &[HighestAmount, FirstDeclared],
+        );
+        assert_eq!(chosen(&s, all, None), ["a", "d"]);
+        // A category paying exactly nothing takes no place in its group.
+        let s = award_scheme(2, &[(1, &[0, 1])], &[LowestAmount, FirstDeclared]);
+        assert_eq!(
+            chosen(&s, [Some(0), Some(5), Some(7), None], None),
+            ["b", "c"]
+        );
+    }
+
+    #[test]
+    fn choose_puts_the_applicants_choice_first_when_they_qualify() {
+        use Criterion::*;
+        let order = [ChosenCategory { field: 0 }, HighestAmount, FirstDeclared];
+        let s = award_scheme(1, &[], &order);
+        let some = [None, Some(2000), None, Some(1500)];
+        assert_eq!(chosen(&s, some, Some("d")), ["d"]);
+        // Absent, not eligible, or no category at all: the rest decides.
+        assert_eq!(chosen(&s, some, None), ["b"]);
+        assert_eq!(chosen(&s, some, Some("a")), ["b"]);
+        assert_eq!(chosen(&s, some, Some("lottery")), ["b"]);
+        // The choice comes first, then the group's limit applies to it.
+        let s = award_scheme(2, &[(1, &[1, 3])], &order);
+        let all = [Some(3000), Some(2000), Some(1000), Some(1500)];
+        assert_eq!(chosen(&s, all, Some("d")), ["d", "a"]);
     }
 
     #[test]

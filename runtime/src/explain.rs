@@ -124,14 +124,33 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         })
         .collect();
     let award = decision.awards.first().map(|_| {
+        // The applicant's choice decided an award when, without it, the
+        // rule would not have made that award.
+        let without_choice = if scheme.award.fields().next().is_some() {
+            Some(crate::eval::awards_without_choice(
+                scheme,
+                w.applicant,
+                decision,
+            ))
+        } else {
+            None
+        };
         let chosen: Vec<String> = decision
             .awards
             .iter()
             .map(|a| {
+                let by_choice = without_choice
+                    .as_ref()
+                    .is_some_and(|w| !w.iter().any(|b| b.category == a.category));
                 format!(
-                    "{} {}",
+                    "{} {}{}",
                     w.category_name(a.category),
-                    w.money(a.payout.amount)
+                    w.money(a.payout.amount),
+                    if by_choice {
+                        " (chosen by the applicant)"
+                    } else {
+                        ""
+                    }
                 )
             })
             .collect();
@@ -149,17 +168,26 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             .order
             .iter()
             .map(|c| match c {
-                crate::ir::Criterion::HighestAmount => "highest amount",
-                crate::ir::Criterion::LowestAmount => "lowest amount",
-                crate::ir::Criterion::FirstDeclared => "first declared",
+                crate::ir::Criterion::HighestAmount => "highest amount".to_string(),
+                crate::ir::Criterion::LowestAmount => "lowest amount".to_string(),
+                crate::ir::Criterion::FirstDeclared => "first declared".to_string(),
+                crate::ir::Criterion::ChosenCategory { field } => {
+                    format!("the applicant's choice in {}", w.field_name(*field))
+                }
             })
             .collect::<Vec<_>>()
             .join(", then ");
+        let groups: String = scheme
+            .award
+            .groups
+            .iter()
+            .map(|g| format!(", at most {} from group {}", g.limit, g.name))
+            .collect();
         Line {
             status: Status::Info,
             clause: scheme.award.clause.clone(),
             text: format!(
-                "award: {} (chosen by {rule} among: {})",
+                "award: {} (chosen by {rule}{groups} among: {})",
                 chosen.join(", "),
                 candidates.join(", ")
             ),

@@ -236,9 +236,45 @@ pub struct AwardRule {
     pub clause: Option<String>,
     /// At most this many awards per person per period.
     pub limit: u32,
-    /// How to order eligible categories; the first `limit` are awarded.
+    /// Limits shared by groups of categories (`limit 1 per group skill
+    /// {…}`), on top of `limit`. Absent from the JSON when there are none,
+    /// so bundles without groups keep their bytes and hash.
+    /// INVARIANT: a category is in at most one group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<LimitGroup>,
+    /// How to order eligible categories; in this order, a category is
+    /// awarded while its group (if any) and the overall limit have room.
     /// INVARIANT: ends with a criterion that never ties (`FirstDeclared`).
     pub order: Vec<Criterion>,
+}
+
+/// `limit 1 per group skill {vocational, social_work, contest}`: at most
+/// `limit` awards among these categories.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitGroup {
+    pub name: String,
+    pub limit: u32,
+    /// Indices into [`Scheme::categories`].
+    pub categories: Vec<u32>,
+    pub clause: Option<String>,
+}
+
+impl AwardRule {
+    /// The group a category belongs to, if any.
+    pub fn group_of(&self, category: u32) -> Option<&LimitGroup> {
+        self.groups
+            .iter()
+            .find(|g| g.categories.contains(&category))
+    }
+
+    /// The applicant fields the rule reads: those naming the applicant's
+    /// choice.
+    pub fn fields(&self) -> impl Iterator<Item = FieldId> + '_ {
+        self.order.iter().filter_map(|c| match c {
+            Criterion::ChosenCategory { field } => Some(*field),
+            Criterion::HighestAmount | Criterion::LowestAmount | Criterion::FirstDeclared => None,
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +283,13 @@ pub enum Criterion {
     HighestAmount,
     LowestAmount,
     FirstDeclared,
+    /// The category the applicant chose, named by a text or enum field
+    /// (`choose chosen_category then …`): it comes first when eligible; when
+    /// the field is absent or names no category the person qualifies for,
+    /// the criteria after it decide.
+    ChosenCategory {
+        field: FieldId,
+    },
 }
 
 /// When and how applications are received.

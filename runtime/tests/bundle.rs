@@ -301,3 +301,60 @@ fn an_ill_typed_rehashed_bundle_is_refused() {
         assert!(message.contains(expected), "{expected}: {message}");
     }
 }
+
+#[test]
+fn group_limits_and_the_applicants_choice_are_validated() {
+    use bursar_runtime::ir::{Criterion, LimitGroup};
+    let group = |limit, categories: &[u32]| LimitGroup {
+        name: "skill".into(),
+        limit,
+        categories: categories.to_vec(),
+        clause: None,
+    };
+    // A well-formed rule loads and keeps its groups and choice.
+    let mut bundle = Bundle::from_slice(BUNDLE).unwrap();
+    bundle.scheme.award.groups = vec![group(1, &[0, 2])];
+    bundle
+        .scheme
+        .award
+        .order
+        .insert(0, Criterion::ChosenCategory { field: 0 });
+    bundle.hash = rehash(&bundle.scheme);
+    let loaded = Bundle::from_slice(bundle.to_json().as_bytes()).unwrap();
+    assert_eq!(loaded.scheme.award, bundle.scheme.award);
+    type Edit = Box<dyn FnOnce(&mut bursar_runtime::ir::Scheme)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "group `skill` names category 7, which does not exist",
+            Box::new(move |s| s.award.groups = vec![group(1, &[0, 7])]),
+        ),
+        (
+            "category 2 is in two groups",
+            Box::new(move |s| s.award.groups = vec![group(1, &[1, 2]), group(1, &[2])]),
+        ),
+        (
+            "the limit of group `skill` is 0",
+            Box::new(move |s| s.award.groups = vec![group(0, &[1])]),
+        ),
+        (
+            "the award's choice field 1 is not text or an enum",
+            Box::new(|s| {
+                s.award
+                    .order
+                    .insert(0, Criterion::ChosenCategory { field: 1 })
+            }),
+        ),
+        (
+            "the award's choice field 99 does not exist",
+            Box::new(|s| {
+                s.award
+                    .order
+                    .insert(0, Criterion::ChosenCategory { field: 99 })
+            }),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let message = refusal(edit);
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+}

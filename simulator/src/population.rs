@@ -496,6 +496,8 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
             exprs.extend(cat.conditions.iter().map(|c| &c.expr));
             exprs.push(&cat.pay);
         }
+        // The applicant's choice of category, read by the award rule.
+        scheme.award.fields().for_each(&mut mark);
         if let Some(app) = &scheme.application {
             if let Some(r) = app.received {
                 mark(r);

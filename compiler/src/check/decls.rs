@@ -570,6 +570,9 @@ impl Checker {
 
     pub(super) fn category(&mut self, d: &ast::CategoryDecl) -> Option<ir::Category> {
         let clause = self.clause(d.clause.as_ref());
+        for p in &d.planned {
+            self.planned(p);
+        }
         let errors_before = self.error_count();
         let mut facts = self.base_facts.clone();
         let mut conditions = Vec::new();
@@ -640,8 +643,25 @@ impl Checker {
 
     pub(super) fn award(&mut self, d: &ast::AwardDecl) -> Option<ir::AwardRule> {
         let clause = self.clause(d.clause.as_ref());
+        for p in &d.planned {
+            self.planned(p);
+        }
         let mut limit = None;
+        let mut groups: Vec<ir::LimitGroup> = Vec::new();
         for l in &d.limits {
+            match &l.scope {
+                ast::LimitScope::Group { name, categories } => {
+                    if let Some(g) = self.limit_group(l, name, categories, &groups) {
+                        groups.push(g);
+                    }
+                    continue;
+                }
+                ast::LimitScope::Keys { span, .. } | ast::LimitScope::Years { span, .. } => {
+                    self.planned_limit(*span);
+                    continue;
+                }
+                ast::LimitScope::Name(_) => {}
+            }
             if limit.is_some() {
                 self.r
                     .error(
@@ -664,20 +684,26 @@ impl Checker {
                     .with_help("write `limit 1 per period`");
                 continue;
             }
-            match l.scope.name.as_str() {
+            let scope = match &l.scope {
+                ast::LimitScope::Name(scope) => scope,
+                // Handled above.
+                ast::LimitScope::Group { .. }
+                | ast::LimitScope::Keys { .. }
+                | ast::LimitScope::Years { .. } => continue,
+            };
+            match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
                 "ever" | "year" | "category" => {
-                    self.r
-                        .error(Code::Unsupported, l.scope.span, format!("`limit … per {}` is not supported yet", l.scope.name), "needs the applicant's award history")
-                        .with_help("write `limit N per period`; limits across periods are planned (docs/language.md)");
+                    self.planned_limit(scope.span);
                 }
                 other => {
-                    let help = did_you_mean(other, ["period"])
-                        .unwrap_or_else(|| "write `per period`".into());
+                    let help = did_you_mean(other, ["period", "group"]).unwrap_or_else(|| {
+                        "write `per period`, or `per group NAME {category, …}`".into()
+                    });
                     self.r
                         .error(
                             Code::UnknownSetting,
-                            l.scope.span,
+                            scope.span,
                             format!("unknown limit scope `{other}`"),
                             "not a scope",
                         )
@@ -704,19 +730,10 @@ impl Checker {
                     "highest_amount" => ir::Criterion::HighestAmount,
                     "lowest_amount" => ir::Criterion::LowestAmount,
                     "first_declared" => ir::Criterion::FirstDeclared,
-                    other => {
-                        let help = did_you_mean(other, CRITERIA)
-                            .unwrap_or_else(|| format!("criteria are {}", list(&CRITERIA)));
-                        self.r
-                            .error(
-                                Code::UnknownSetting,
-                                name.span,
-                                format!("unknown award criterion `{other}`"),
-                                "not a criterion",
-                            )
-                            .with_help(help);
-                        continue;
-                    }
+                    _ => match self.choice_field(name) {
+                        Some(field) => ir::Criterion::ChosenCategory { field },
+                        None => continue,
+                    },
                 };
                 criteria.push(criterion);
             }
@@ -736,9 +753,16 @@ impl Checker {
             order = Some(criteria);
         }
         for l in &d.limits {
-            let _ = self.clause(l.clause.as_ref());
+            if let ast::LimitScope::Name(_) = l.scope {
+                let _ = self.clause(l.clause.as_ref());
+            }
         }
-        if limit.is_none() && d.limits.is_empty() {
+        if limit.is_none()
+            && !d
+                .limits
+                .iter()
+                .any(|l| matches!(l.scope, ast::LimitScope::Name(_)))
+        {
             self.r
                 .error(
                     Code::Missing,
@@ -746,7 +770,7 @@ impl Checker {
                     "the award rule has no `limit`",
                     "how many awards a person may get is not said",
                 )
-                .with_help("add `limit 1 per period`");
+                .with_help("add `limit 1 per period` (a group's limit comes on top of it)");
         }
         if order.is_none() {
             self.r
@@ -761,7 +785,280 @@ impl Checker {
         Some(ir::AwardRule {
             clause,
             limit: limit?,
+            groups,
             order: order?,
+        })
+    }
+
+    /// A limit over the applicant's award history (`per (…) ever`, `per 3
+    /// years`): planned with issue #14.
+    fn planned_limit(&mut self, span: Span) {
+        self.r
+            .error(
+                Code::Unsupported,
+                span,
+                "limits over the applicant's award history are not supported yet",
+                "planned: needs the applicant's past awards as input",
+            )
+            .with_help(
+                "the planned syntax is `limit 1 per (occupation, level) ever` or `limit 1 per 3 years`; it comes with issue #14's work on award history; until then write `limit N per period`",
+            );
+    }
+
+    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `instalments …`: planned with issue #14; reported with the syntax
+    /// they will have.
+    pub(super) fn planned(&mut self, p: &ast::Planned) {
+        let (keyword, feature, syntax) = match p.feature {
+            ast::PlannedFeature::Quota => (
+                "quota",
+                "quotas (places per pool, allocated by lot, by time of receipt or by priority)",
+                "quota pool_a \"A区名额\" { places 200  by lot seed 2025 }",
+            ),
+            ast::PlannedFeature::Budget => (
+                "budget",
+                "budgets (money per pool, paid in order of receipt or pro rata)",
+                "budget 10_000_000 元 by received",
+            ),
+            ast::PlannedFeature::Payer => (
+                "payer",
+                "payers (an award split between payers, each with its own totals)",
+                "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
+            ),
+            ast::PlannedFeature::Calendar => (
+                "calendar",
+                "calendars of public holidays and make-up working days",
+                "calendar china { holiday 2025-10-01 ..= 2025-10-08  workday 2025-09-28 }",
+            ),
+            ast::PlannedFeature::Rounds => (
+                "rounds",
+                "rounds (several payments in one period)",
+                "rounds { first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }",
+            ),
+            ast::PlannedFeature::Instalments => (
+                "instalments",
+                "instalments (staged payments)",
+                "instalments { now 500 元  after graduated_on 400 元 }",
+            ),
+        };
+        let name = feature.split(" (").next().unwrap_or(feature);
+        self.r
+            .error(
+                Code::Unsupported,
+                p.keyword,
+                format!("{name} are not supported yet"),
+                format!("`{keyword}` is planned, not built"),
+            )
+            .with_help(format!(
+                "{feature} come with issue #14's work (allocation and time); the planned syntax is `{syntax}`"
+            ));
+    }
+
+    /// A criterion that is not built in names the applicant field holding
+    /// the category the applicant chose: text, or an enum whose every value
+    /// names a category.
+    fn choice_field(&mut self, name: &ast::Ident) -> Option<ir::FieldId> {
+        let Some(index) = self.fields.iter().position(|f| f.name == name.name) else {
+            let choices: Vec<&str> = self
+                .fields
+                .iter()
+                .filter(|f| matches!(f.ty, Type::Text | Type::Enum(_)))
+                .map(|f| f.name.as_str())
+                .collect();
+            let help = did_you_mean(&name.name, CRITERIA.iter().copied().chain(choices))
+                .unwrap_or_else(|| {
+                    format!(
+                        "criteria are {}, or a text or enum field naming the category the applicant chose",
+                        list(&CRITERIA)
+                    )
+                });
+            self.r
+                .error(
+                    Code::UnknownSetting,
+                    name.span,
+                    format!("unknown award criterion `{}`", name.name),
+                    "not a criterion",
+                )
+                .with_help(help);
+            return None;
+        };
+        let field = self.fields.get(index)?;
+        let ty = field.ty;
+        if let Some(used) = self.used_fields.get_mut(index) {
+            *used = true;
+        }
+        match ty {
+            Type::Text => {}
+            Type::Enum(e) => {
+                let variants: Vec<String> = self
+                    .enums
+                    .get(e as usize)
+                    .map(|d| d.variants.iter().map(|v| v.name.clone()).collect())
+                    .unwrap_or_default();
+                let mut ok = true;
+                for v in variants {
+                    if self.categories.contains(&v) {
+                        continue;
+                    }
+                    let help = did_you_mean(&v, self.categories.iter().map(String::as_str))
+                        .map(|d| format!("{d} (each value of the choice must name a category)"))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "each value of the choice names a category: {}",
+                                list(
+                                    &self
+                                        .categories
+                                        .iter()
+                                        .map(String::as_str)
+                                        .collect::<Vec<_>>()
+                                )
+                            )
+                        });
+                    self.r
+                        .error(
+                            Code::UnknownName,
+                            name.span,
+                            format!("`{}` can be `{v}`, which is not a category", name.name),
+                            "the applicant's choice",
+                        )
+                        .with_help(help);
+                    ok = false;
+                }
+                if !ok {
+                    return None;
+                }
+            }
+            Type::Bool
+            | Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::Duration
+            | Type::Decimal
+            | Type::Unrounded
+            | Type::List(_) => {
+                let shown = ty.name(&self.enums);
+                let article = if shown.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                self.r
+                    .error(
+                        Code::TypeMismatch,
+                        name.span,
+                        format!("`{}` is {article} {shown}, not text or an enum", name.name),
+                        "the applicant's choice must name a category",
+                    )
+                    .with_help(format!(
+                        "declare `{} text?` (a category's name), or an enum whose values are category names",
+                        name.name
+                    ));
+                return None;
+            }
+        }
+        u32::try_from(index).ok()
+    }
+
+    /// `limit N per group NAME {category, …}`: the categories exist, and
+    /// none is in an earlier group (so that which limit applies is never a
+    /// question).
+    fn limit_group(
+        &mut self,
+        l: &ast::LimitDecl,
+        name: &ast::Ident,
+        categories: &[ast::Ident],
+        earlier: &[ir::LimitGroup],
+    ) -> Option<ir::LimitGroup> {
+        let clause = self.clause(l.clause.as_ref());
+        let mut ok = true;
+        if l.count < 1 || l.count > 1000 {
+            self.r
+                .error(
+                    Code::TypeMismatch,
+                    l.count_span,
+                    "the limit must be between 1 and 1000",
+                    "not a usable limit",
+                )
+                .with_help(format!("write `limit 1 per group {} {{…}}`", name.name));
+            ok = false;
+        }
+        if earlier.iter().any(|g| g.name == name.name) {
+            self.r
+                .error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("a second group `{}`", name.name),
+                    "again here",
+                )
+                .with_help("give each group its own name, or put the categories in one group");
+            ok = false;
+        }
+        if categories.is_empty() {
+            self.r
+                .error(
+                    Code::Missing,
+                    l.span,
+                    format!("group `{}` names no category", name.name),
+                    "an empty group",
+                )
+                .with_help(format!(
+                    "list the categories that share the limit: `group {} {{a, b}}`",
+                    name.name
+                ));
+            ok = false;
+        }
+        let mut members: Vec<u32> = Vec::new();
+        for c in categories {
+            let Some(index) = self.categories.iter().position(|k| *k == c.name) else {
+                let help = did_you_mean(&c.name, self.categories.iter().map(String::as_str))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the categories are {}",
+                            list(
+                                &self
+                                    .categories
+                                    .iter()
+                                    .map(String::as_str)
+                                    .collect::<Vec<_>>()
+                            )
+                        )
+                    });
+                self.r
+                    .error(
+                        Code::UnknownName,
+                        c.span,
+                        format!("unknown category `{}`", c.name),
+                        "not a category of this scheme",
+                    )
+                    .with_help(help);
+                ok = false;
+                continue;
+            };
+            let index = index as u32;
+            let other = earlier
+                .iter()
+                .find(|g| g.categories.contains(&index))
+                .map(|g| g.name.as_str())
+                .or_else(|| members.contains(&index).then_some(name.name.as_str()));
+            if let Some(other) = other {
+                self.r
+                    .error(
+                        Code::DuplicateName,
+                        c.span,
+                        format!("category `{}` is already in group `{other}`", c.name),
+                        "a category is in at most one group",
+                    )
+                    .with_help("a category's awards count against one group; put overlapping categories in one group");
+                ok = false;
+                continue;
+            }
+            members.push(index);
+        }
+        ok.then(|| ir::LimitGroup {
+            name: name.name.clone(),
+            limit: l.count as u32,
+            categories: members,
+            clause,
         })
     }
 

@@ -190,6 +190,7 @@ impl Checker {
                 Item::Award(d) => self.once(&mut award, d, d.span, "award rule"),
                 Item::Application(d) => self.once(&mut application, d, d.span, "application block"),
                 Item::Timeline(d) => self.once(&mut timeline, d, d.span, "timeline"),
+                Item::Planned(p) => self.planned(p),
                 Item::Enum(d) => enums.push(d),
                 Item::Clause(d) => clauses.push(d),
                 Item::Table(d) => tables.push(d),
