@@ -381,6 +381,16 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
         eprintln!("error: the overrides leave an inconsistent scheme: {e}");
         return Err(Exit::Usage);
     }
+    // What the checker proved of lookups and matches, proved again of the
+    // changed scheme: a gap is refused before the run.
+    let gaps = bursar_compiler::recheck::exhaustiveness(&scheme);
+    if !gaps.is_empty() {
+        for g in &gaps {
+            eprintln!("error: after the overrides, {g}");
+        }
+        eprintln!("  (the change lets in values the scheme pays nothing for; add rows to the policy, or narrow the change)");
+        return Err(Exit::Usage);
+    }
     let bundle = if overrides.is_empty() {
         bundle
     } else {

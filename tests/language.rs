@@ -385,3 +385,70 @@ fn a_population_row_is_explained_with_its_list_items() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--list members=FILE"), "{}", stderr(&o));
 }
+
+#[test]
+fn named_values_are_what_ifs() {
+    let list = format!("members={MEMBERS}");
+    let (code, json, err) = simulate_json(&[
+        "--list",
+        &list,
+        "--set",
+        "reduction_rate=10%",
+        "--set",
+        "child_credit=600",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    // 700.00 + 2,600.00 + 2,000.00 + 699.99 + 1,500.00
+    assert_eq!(json["total"], "7499.99", "{json}");
+    let (code, _, err) = simulate_json(&["--list", &list, "--set", "credits=100"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`credits` is a formula"), "{err}");
+}
+
+#[test]
+fn a_what_if_that_opens_a_gap_in_a_table_is_refused_before_the_run() {
+    let o = bursar(&[
+        "simulate",
+        "policies/beijing/2023-career-boost.bursar",
+        "--population",
+        "policies/beijing/data/population-sample.csv",
+        "--set",
+        "social_work.sw_level.in=senior,regular,assistant",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("table `social_work_standard` has no row for `assistant`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn thresholds_and_flat_amounts_are_what_ifs() {
+    let scheme = "scheme t { currency CNY }\n\
+        applicant { id text  rank int }\n\
+        category top { when rank <= 10  pay 300 元 }\n\
+        award { limit 1 per period  choose highest_amount then first_declared }\n\
+        application { identifier id }\n";
+    let policy = write("threshold.bursar", scheme);
+    let people = write("threshold.csv", "id,rank\na,5\nb,12\nc,20\n");
+    let run = |sets: &[&str]| {
+        let mut args = vec![
+            "simulate",
+            policy.as_str(),
+            "--population",
+            people.as_str(),
+            "--format",
+            "json",
+        ];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let o = bursar(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
+    };
+    assert_eq!(run(&[]), "300.00");
+    assert_eq!(run(&["top.rank=15"]), "600.00");
+    assert_eq!(run(&["top.rank=15", "top.pay=500"]), "1000.00");
+}

@@ -7,7 +7,9 @@
 //! | `standard.level1` | a table row's amount (`2500`, `2500.00`, `2500 元`) |
 //! | `vocational.voc_issued.start`, `.end` | a bound of the range a category tests a field against |
 //! | `vocational.window.start`, `.end` | the same, for the category's one date range |
-//! | `contest.contest_year` | the value a category compares a field with `==` |
+//! | `contest.contest_year` | the value a category compares a field with (`==`, or a threshold: `<`, `<=`, `>`, `>=`) |
+//! | `reduction_rate` | a named value written once (`let reduction_rate = 5%`; not a formula) |
+//! | `rebate.pay` | the amount a category pays, when it pays one written amount |
 //! | `social_work.sw_level.in` | the set a category tests a field against (`senior,regular`) |
 //! | `application.deadline`, `application.opens` | the application window |
 //! | `award.limit` | awards per person per period |
@@ -119,6 +121,55 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             Ok(())
         }
         ("award", [_, other]) => Err(unknown(other, vec!["limit".into()])),
+        (name, [_]) if scheme.lets.iter().any(|l| l.name == name) => {
+            let Some(l) = scheme.lets.iter_mut().find(|l| l.name == name) else {
+                return Err(unknown(name, Vec::new()));
+            };
+            // A value written once can be changed; a formula cannot be
+            // replaced by a number without saying what it was for.
+            if !matches!(l.expr, Expr::Lit(_)) {
+                return Err(OverrideError::NotChangeable {
+                    path: path.to_string(),
+                    why: format!("`{name}` is a formula; change the values it is made of"),
+                });
+            }
+            let ty = l.ty;
+            let v = match ty {
+                Type::Money => money(value, &currency).map(Value::Money),
+                Type::Decimal => value
+                    .parse::<bursar_runtime::decimal::Decimal>()
+                    .ok()
+                    .map(Value::Decimal),
+                _ => None,
+            };
+            let v = match v {
+                Some(v) => v,
+                None => {
+                    let blank = scheme.clone();
+                    parse_cell(&blank, ty, value)
+                        .map_err(|_| bad(&format!("a value of type `{}`", ty.name(&blank.enums))))?
+                }
+            };
+            if let Some(l) = scheme.lets.iter_mut().find(|l| l.name == name) {
+                l.expr = Expr::Lit(v);
+            }
+            Ok(())
+        }
+        (name, [_, "pay"]) if scheme.categories.iter().any(|c| c.name == name) => {
+            let Some(cat) = scheme.categories.iter_mut().find(|c| c.name == name) else {
+                return Err(unknown(name, Vec::new()));
+            };
+            if !matches!(cat.pay, Expr::Lit(Value::Money(_))) {
+                return Err(OverrideError::NotChangeable {
+                    path: path.to_string(),
+                    why: format!("`{name}` does not pay one written amount; change the table row or named value it pays"),
+                });
+            }
+            cat.pay = Expr::Lit(Value::Money(money(value, &currency).ok_or_else(|| {
+                bad("an amount as a policy writes one, at least 0, like 2500, 2500.50 or 2500 元")
+            })?));
+            Ok(())
+        }
         ("timeline", [_, step]) => {
             let known: Vec<String> = scheme.timeline.iter().map(|s| s.name.clone()).collect();
             let s = scheme
@@ -193,7 +244,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                             (what, s.kind),
                             ("start" | "end", SiteKind::Range)
                                 | ("in", SiteKind::Set)
-                                | ("", SiteKind::Equals)
+                                | ("", SiteKind::Equals | SiteKind::Threshold)
                         )
                     })
                     .collect();
@@ -333,6 +384,8 @@ enum SiteKind {
     Range,
     Set,
     Equals,
+    /// `<`, `<=`, `>`, `>=` a written value.
+    Threshold,
 }
 
 /// Finds tests of `target` (or, for `None`, of any date field by range)
@@ -358,19 +411,22 @@ fn collect_sites(
     let (field, kind) = match (e, target) {
         (Expr::InRange { expr, .. }, _) => (&**expr, SiteKind::Range),
         (Expr::InSet { expr, .. }, Some(_)) => (&**expr, SiteKind::Set),
-        (
-            Expr::Compare {
-                op: CompareOp::Eq,
-                lhs,
-                rhs,
-            },
-            Some(_),
-        ) => match (&**lhs, &**rhs) {
-            (f @ Expr::Field(_), Expr::Lit(_)) | (Expr::Lit(_), f @ Expr::Field(_)) => {
-                (f, SiteKind::Equals)
+        (Expr::Compare { op, lhs, rhs }, Some(_)) => {
+            // `==` names a value; `<`, `<=`, `>`, `>=` a threshold.
+            let kind = match op {
+                CompareOp::Eq => SiteKind::Equals,
+                CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => {
+                    SiteKind::Threshold
+                }
+                CompareOp::Ne => return,
+            };
+            match (&**lhs, &**rhs) {
+                (f @ Expr::Field(_), Expr::Lit(_)) | (Expr::Lit(_), f @ Expr::Field(_)) => {
+                    (f, kind)
+                }
+                _ => return,
             }
-            _ => return,
-        },
+        }
         _ => return,
     };
     let Expr::Field(f) = field else { return };
@@ -398,6 +454,7 @@ fn describe_sites(sites: &[Site]) -> String {
             SiteKind::Range => "a range: use `.start` or `.end`",
             SiteKind::Set => "a set: use `.in`",
             SiteKind::Equals => "`==`: use the path without a suffix",
+            SiteKind::Threshold => "a threshold (`<`, `>=`, …): use the path without a suffix",
         })
         .collect();
     format!("it is tested by {}", ways.join("; "))
