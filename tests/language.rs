@@ -452,3 +452,37 @@ fn thresholds_and_flat_amounts_are_what_ifs() {
     assert_eq!(run(&["top.rank=15"]), "600.00");
     assert_eq!(run(&["top.rank=15", "top.pay=500"]), "1000.00");
 }
+
+#[test]
+fn currencies_are_iso_codes_and_their_symbols() {
+    let scheme = |currency: &str, pay: &str| {
+        format!(
+            "scheme s {{ currency {currency} }}\napplicant {{ x money }}\n\
+             category c {{ when x >= 0 {currency}  pay {pay} }}\n\
+             award {{ limit 1 per period  choose highest_amount then first_declared }}\n"
+        )
+    };
+    for (currency, pay) in [
+        ("USD", "$25"),
+        ("CAD", "$25.50"),
+        ("GBP", "£10"),
+        ("EUR", "€5"),
+        ("JPY", "¥800"),
+        ("CNY", "¥800 + 2_000 元"),
+    ] {
+        let (code, err) = check(&format!("ok-{currency}.bursar"), &scheme(currency, pay));
+        assert_eq!(code, Some(0), "{currency} {pay}: {err}");
+    }
+    let (code, err) = check("pound.bursar", &scheme("USD", "£10"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("`£` is not the scheme's currency"), "{err}");
+    let (code, err) = check("grouped.bursar", &scheme("CNY", "2,000 元"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("write `2000 元`"), "{err}");
+    let (code, err) = check("rmb.bursar", &scheme("RMB", "1 RMB"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("`CNY`"), "{err}");
+    let (code, err) = check("xyz.bursar", &scheme("XYZ", "1 XYZ"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("not an ISO 4217 currency code"), "{err}");
+}

@@ -494,7 +494,11 @@ fn set_overrides_change_the_scheme_and_are_reported() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).is_empty());
-    assert!(stderr(&o).contains("has no row for `assistant`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has no row for `assistant`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -271,7 +271,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         number => "a number",
         string | string_inner => "a string in double quotes",
         clause_ref => "a clause reference like `§二(一)`",
-        currency_unit => "a currency like `元` or `CNY`",
+        currency_unit | currency_symbol => "a currency like `元` or `CNY`",
         duration_unit => "a unit like `days` or `months`",
         op_or | op_and | op_eq | op_ne | op_le | op_lt | op_ge | op_gt | op_default | op_add
         | op_sub | op_mul | op_div | infix | postfix | in_test | is_test => "an operator",
@@ -1118,7 +1118,9 @@ impl Lower {
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::number => amount = p.as_str().replace('_', ""),
-                        Rule::currency_unit => unit = p.as_str().to_string(),
+                        Rule::currency_unit | Rule::currency_symbol => {
+                            unit = p.as_str().to_string()
+                        }
                         _ => {}
                     }
                 }

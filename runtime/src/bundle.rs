@@ -165,7 +165,7 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
         lets: 0,
     };
     let currency = &s.header.currency;
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !crate::currency::is_iso_4217(currency) {
         return Err(format!("unknown currency `{currency}`"));
     }
     if let Some(p) = &s.header.period {

@@ -29,6 +29,7 @@
 //! ```
 
 mod bundle;
+pub mod currency;
 pub mod decimal;
 mod eval;
 mod explain;

@@ -44,20 +44,35 @@ impl Checker {
                         _ => None,
                     };
                     match code {
-                        Some(code)
-                            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) =>
-                        {
+                        Some(code) if bursar_runtime::currency::is_iso_4217(&code) => {
                             header.currency = code;
                         }
-                        _ => {
+                        other => {
+                            let written = other.unwrap_or_default();
+                            let upper = written.to_ascii_uppercase();
+                            let help = if written != upper
+                                && bursar_runtime::currency::is_iso_4217(&upper)
+                            {
+                                format!("codes are written in capitals: `currency {upper}`")
+                            } else if written == "RMB" {
+                                "the code of the yuan (人民币) is `CNY`".to_string()
+                            } else {
+                                did_you_mean(
+                                    &upper,
+                                    bursar_runtime::currency::ISO_4217.iter().copied(),
+                                )
+                                .unwrap_or_else(|| {
+                                    "write an ISO 4217 code, e.g. `currency CNY`".into()
+                                })
+                            };
                             self.r
                                 .error(
                                     Code::TypeMismatch,
                                     e.value.span,
-                                    "the currency must be an ISO 4217 code",
+                                    format!("`{written}` is not an ISO 4217 currency code"),
                                     "not a currency code",
                                 )
-                                .with_help("write `currency CNY`");
+                                .with_help(help);
                         }
                     }
                 }

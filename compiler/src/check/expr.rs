@@ -1665,7 +1665,37 @@ impl Checker {
 
     /// Parses a money literal in the scheme's currency.
     pub(crate) fn money(&mut self, amount: &str, unit: &str, span: Span) -> Option<Money> {
-        let code = if unit == "元" { "CNY" } else { unit };
+        if amount.contains(',') {
+            let plain = amount.replace(',', "");
+            self.r
+                .error(
+                    Code::InvalidMoney,
+                    span,
+                    format!("`{amount}` has thousands separators"),
+                    "a comma inside an amount",
+                )
+                .with_help({
+                    let grouped = amount.replace(',', "_");
+                    if matches!(unit, "¥" | "$" | "£" | "€") {
+                        format!(
+                            "write `{unit}{plain}`, or group digits with `_`: `{unit}{grouped}`"
+                        )
+                    } else {
+                        format!(
+                            "write `{plain} {unit}`, or group digits with `_`: `{grouped} {unit}`"
+                        )
+                    }
+                });
+            return None;
+        }
+        // A symbol stands for the scheme's currency when it can (`$` for
+        // any dollar); a code must be the scheme's.
+        let symbols = bursar_runtime::currency::symbol_currencies(unit);
+        let code = if symbols.contains(&self.currency.as_str()) {
+            self.currency.as_str()
+        } else {
+            symbols.first().copied().unwrap_or(unit)
+        };
         if !self.currency.is_empty() && code != self.currency {
             self.r
                 .error(
