@@ -65,7 +65,8 @@ fn attribution_parts_add_up_to_the_whole_change() {
         .iter()
         .map(|s| fen(&s["share"]))
         .collect();
-    assert_eq!(shares.len(), 6);
+    // One share per change: a condition changed is a change of its own.
+    assert_eq!(shares.len(), 7);
     let delta = fen(&attribution["delta"]);
     assert_eq!(
         shares.iter().sum::<i64>(),
@@ -78,7 +79,7 @@ fn attribution_parts_add_up_to_the_whole_change() {
         fen(&comparison["reform"]["total"]) - fen(&comparison["base"]["total"]),
         delta
     );
-    assert_eq!(attribution["method"]["variants"], 64);
+    assert_eq!(attribution["method"]["variants"], 128);
     // Raising level 1 alone can only cost more.
     let level1 = attribution["shares"]
         .as_array()
@@ -102,7 +103,7 @@ fn witnesses_in_json_and_text() {
     let witnesses = d["witnesses"].as_array().unwrap();
     assert_eq!(witnesses.len(), d["changes"].as_array().unwrap().len());
     let found = witnesses.iter().filter(|w| w["result"] == "found").count();
-    assert_eq!(found, 6);
+    assert_eq!(found, 7);
     let contest_pay = witnesses
         .iter()
         .find(|w| w["change"] == "category.contest.pay")

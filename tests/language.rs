@@ -216,7 +216,8 @@ fn an_edition_that_grows_is_diffed_change_by_change() {
     for id in [
         "applicant.frontline",
         "standard.bonus",
-        "category.skill.conditions",
+        "category.skill.condition.1",
+        "category.skill.condition.2",
         "category.skill.pay",
         "header.period",
     ] {

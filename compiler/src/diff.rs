@@ -46,7 +46,8 @@ pub enum ChangeKind {
     RowRemoved,
     CategoryAdded,
     CategoryRemoved,
-    Conditions,
+    /// One condition of a category changed in place, added or removed.
+    Condition,
     Pay,
     CategoryLabel,
     Requirements,
@@ -65,7 +66,7 @@ impl Change {
         match &self.target {
             Target::CategoryAdded(c)
             | Target::CategoryRemoved(c)
-            | Target::Conditions(c)
+            | Target::Condition(c, _)
             | Target::Pay(c) => Some(c),
             _ => None,
         }
@@ -80,7 +81,9 @@ enum Target {
     Row(String, String),
     CategoryAdded(String),
     CategoryRemoved(String),
-    Conditions(String),
+    /// A category's condition, by its step in [`align`] of the old and new
+    /// conditions.
+    Condition(String, usize),
     Pay(String),
     Requirements,
     Award,
@@ -290,18 +293,52 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
                     condition_lines(&wo, &oc.conditions),
                     condition_lines(&wn, &cat.conditions),
                 );
-                if lo != ln {
+                // Each condition changed, added or removed is a change of
+                // its own: its own witness, its own share of the cost.
+                for (step, op) in align(&lo, &ln).into_iter().enumerate() {
+                    let clause = |cs: &[Condition], i: usize| {
+                        cs.get(i)
+                            .and_then(|c| c.clause.clone())
+                            .or_else(|| cat.clause.clone())
+                    };
+                    let (id, what, old_line, new_line, old_clause, new_clause) = match op {
+                        Op::Keep(..) => continue,
+                        Op::Change(o, n) => (
+                            format!("category.{}.condition.{}", cat.name, n + 1),
+                            format!("condition {} of", n + 1),
+                            lo.get(o).cloned(),
+                            ln.get(n).cloned(),
+                            clause(&oc.conditions, o),
+                            clause(&cat.conditions, n),
+                        ),
+                        Op::Add(n) => (
+                            format!("category.{}.condition.{}", cat.name, n + 1),
+                            format!("condition {} (added) of", n + 1),
+                            None,
+                            ln.get(n).cloned(),
+                            None,
+                            clause(&cat.conditions, n),
+                        ),
+                        Op::Remove(o) => (
+                            format!("category.{}.condition.removed.{}", cat.name, o + 1),
+                            format!("condition {} (removed) of", o + 1),
+                            lo.get(o).cloned(),
+                            None,
+                            clause(&oc.conditions, o),
+                            None,
+                        ),
+                    };
                     let mut c = base(
-                        format!("category.{}.conditions", cat.name),
-                        ChangeKind::Conditions,
-                        format!("who qualifies for {}", category_subject(cat)),
+                        id,
+                        ChangeKind::Condition,
+                        format!("{what} {}", category_subject(cat)),
                     );
-                    c.removed = lo.iter().filter(|l| !ln.contains(l)).cloned().collect();
-                    c.added = ln.iter().filter(|l| !lo.contains(l)).cloned().collect();
-                    c.old_clause = oc.clause.clone();
-                    c.new_clause = cat.clause.clone();
+                    c.removed = old_line.into_iter().collect();
+                    c.added = new_line.into_iter().collect();
+                    c.old_clause = old_clause;
+                    c.new_clause = new_clause;
                     c.behavioural = true;
-                    c.target = Target::Conditions(cat.name.clone());
+                    c.target = Target::Condition(cat.name.clone(), step);
                     out.push(c);
                 }
                 let (po, pn) = (wo.expr(&oc.pay), wn.expr(&cat.pay));
@@ -521,6 +558,79 @@ fn category_subject(c: &Category) -> String {
     )
 }
 
+/// One step of turning the old conditions into the new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// The same in both (old index, new index).
+    Keep(usize, usize),
+    /// Changed in place: in a stretch between kept conditions, the k-th
+    /// old condition and the k-th new one.
+    Change(usize, usize),
+    Add(usize),
+    Remove(usize),
+}
+
+/// The old conditions (as text) turned into the new: a longest common
+/// subsequence kept, and the stretches between its conditions paired up as
+/// changes, the rest added or removed. Deterministic, so `diff` and
+/// `hybrid` agree on the steps. Beyond 512 conditions a side (where the
+/// table would grow large) the lists are paired by position.
+fn align(old: &[String], new: &[String]) -> Vec<Op> {
+    let (n, m) = (old.len(), new.len());
+    let mut keep: Vec<(usize, usize)> = Vec::new();
+    if n <= 512 && m <= 512 {
+        // lcs[i][j]: the longest common subsequence of old[i..] and new[j..].
+        let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                let v = if old.get(i) == new.get(j) {
+                    lcs.get(i + 1)
+                        .and_then(|r| r.get(j + 1))
+                        .map_or(0, |x| x + 1)
+                } else {
+                    let a = lcs.get(i + 1).and_then(|r| r.get(j)).copied().unwrap_or(0);
+                    let b = lcs.get(i).and_then(|r| r.get(j + 1)).copied().unwrap_or(0);
+                    a.max(b)
+                };
+                if let Some(cell) = lcs.get_mut(i).and_then(|r| r.get_mut(j)) {
+                    *cell = v;
+                }
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        let at = |i: usize, j: usize| lcs.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+        while i < n && j < m {
+            if old.get(i) == new.get(j) {
+                keep.push((i, j));
+                i += 1;
+                j += 1;
+            } else if at(i + 1, j) >= at(i, j + 1) {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+    }
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    for (ki, kj) in keep.into_iter().chain([(n, m)]) {
+        let (gap_old, gap_new) = (ki - i, kj - j);
+        for k in 0..gap_old.max(gap_new) {
+            ops.push(match (k < gap_old, k < gap_new) {
+                (true, true) => Op::Change(i + k, j + k),
+                (true, false) => Op::Remove(i + k),
+                (false, true) => Op::Add(j + k),
+                (false, false) => continue,
+            });
+        }
+        if ki < n && kj < m {
+            ops.push(Op::Keep(ki, kj));
+        }
+        (i, j) = (ki + 1, kj + 1);
+    }
+    ops
+}
+
 fn condition_lines(w: &Words, conditions: &[Condition]) -> Vec<String> {
     conditions
         .iter()
@@ -655,26 +765,56 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
         }
     }
     let remap = |e: &Expr, hs: &mut Scheme| remap_expr(e, new, hs);
+    // A category's conditions: OLD's, with the selected steps taken from
+    // NEW (all the steps of one category at once, in order).
+    let mut condition_steps: Vec<(&str, Vec<usize>)> = Vec::new();
+    for c in &selected {
+        if let Target::Condition(name, step) = &c.target {
+            match condition_steps.iter_mut().find(|(n, _)| n == name) {
+                Some((_, steps)) => steps.push(*step),
+                None => condition_steps.push((name.as_str(), vec![*step])),
+            }
+        }
+    }
+    let blank = Applicant::empty(old);
+    let (wo, wn) = (Words::new(old, &blank), Words::new(new, &blank));
+    for (name, steps) in condition_steps {
+        let (Some(oc), Some(nc), Some(hc)) = (
+            old.categories.iter().find(|x| x.name == name),
+            new.categories.iter().find(|x| x.name == name),
+            h.categories.iter().position(|x| x.name == name),
+        ) else {
+            continue;
+        };
+        let ops = align(
+            &condition_lines(&wo, &oc.conditions),
+            &condition_lines(&wn, &nc.conditions),
+        );
+        let mut conditions: Vec<Condition> = Vec::new();
+        for (step, op) in ops.into_iter().enumerate() {
+            let applied = steps.contains(&step);
+            let from_new = |n: usize, h: &mut Scheme| {
+                nc.conditions.get(n).map(|cond| Condition {
+                    expr: remap_expr(&cond.expr, new, h),
+                    ..cond.clone()
+                })
+            };
+            let taken = match (op, applied) {
+                (Op::Keep(o, _), _) | (Op::Change(o, _), false) | (Op::Remove(o), false) => {
+                    oc.conditions.get(o).cloned()
+                }
+                (Op::Change(_, n), true) | (Op::Add(n), true) => from_new(n, &mut h),
+                (Op::Add(_), false) | (Op::Remove(_), true) => None,
+            };
+            conditions.extend(taken);
+        }
+        if let Some(hc) = h.categories.get_mut(hc) {
+            hc.conditions = conditions;
+        }
+    }
     for c in &selected {
         match &c.target {
-            Target::Conditions(name) => {
-                if let (Some(nc), Some(hc)) = (
-                    new.categories.iter().find(|x| &x.name == name),
-                    h.categories.iter().position(|x| &x.name == name),
-                ) {
-                    let conditions: Vec<Condition> = nc
-                        .conditions
-                        .iter()
-                        .map(|cond| Condition {
-                            expr: remap(&cond.expr, &mut h),
-                            ..cond.clone()
-                        })
-                        .collect();
-                    if let Some(hc) = h.categories.get_mut(hc) {
-                        hc.conditions = conditions;
-                    }
-                }
-            }
+            Target::Condition(..) => {}
             Target::Pay(name) => {
                 if let (Some(nc), Some(hc)) = (
                     new.categories.iter().find(|x| &x.name == name),

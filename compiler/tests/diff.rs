@@ -53,9 +53,11 @@ fn the_draft_changes_what_it_says_it_changes() {
         behavioural,
         vec![
             ("standard.level1", ChangeKind::Amount),
-            ("category.vocational.conditions", ChangeKind::Conditions),
-            ("category.social_work.conditions", ChangeKind::Conditions),
-            ("category.contest.conditions", ChangeKind::Conditions),
+            // Each condition that changed is a change of its own.
+            ("category.vocational.condition.3", ChangeKind::Condition),
+            ("category.vocational.condition.4", ChangeKind::Condition),
+            ("category.social_work.condition.2", ChangeKind::Condition),
+            ("category.contest.condition.1", ChangeKind::Condition),
             ("category.contest.pay", ChangeKind::Pay),
             ("application", ChangeKind::Application),
         ]
