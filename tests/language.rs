@@ -487,3 +487,35 @@ fn currencies_are_iso_codes_and_their_symbols() {
     assert_eq!(code, Some(1));
     assert!(err.contains("not an ISO 4217 currency code"), "{err}");
 }
+
+#[test]
+fn the_schemes_own_dates_are_values() {
+    let policy = write(
+        "own-dates.bursar",
+        "scheme s { currency CNY  period 2024-01-01 ..= 2024-12-31 }\n\
+         applicant { id text  done date  applied_on date? }\n\
+         category c { when done <= application.deadline and done >= period.start  pay 10 元 }\n\
+         award { limit 1 per period  choose highest_amount then first_declared }\n\
+         application { identifier id  received applied_on  deadline 2024-10-31 }\n",
+    );
+    for (done, outcome) in [
+        ("2024-10-31", "paid"),
+        ("2024-11-01", "not_eligible"),
+        ("2023-12-31", "not_eligible"),
+    ] {
+        let applicant = write(
+            &format!("own-dates-{done}.json"),
+            &format!(r#"{{"id": "a", "done": "{done}", "applied_on": "2024-05-01"}}"#),
+        );
+        let o = bursar(&[
+            "eval",
+            &policy,
+            "--applicant",
+            &applicant,
+            "--format",
+            "json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(json["outcome"], outcome, "{done}");
+    }
+}

@@ -264,7 +264,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "end of file",
-        ident | path | call => "a name",
+        ident | path | call | application_ref => "a name",
         expr | primary | paren | if_expr | match_expr | money | duration | date | decimal | int
         | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound | percent
         | quantifier | aggregate => "an expression",
@@ -1154,6 +1154,10 @@ impl Lower {
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::ident => segments.push(ident(p)),
+                        Rule::application_ref => segments.push(Ident {
+                            name: "application".into(),
+                            span: span_of(&p),
+                        }),
                         Rule::index => {
                             if let Some(e) = p.into_inner().next() {
                                 key = Some(Box::new(self.expr(e)));

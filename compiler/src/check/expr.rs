@@ -471,6 +471,21 @@ impl Checker {
                     .with_help(help);
                 Typed::error()
             }
+            [first, second]
+                if first.name == "application"
+                    && second.name == "deadline"
+                    && self.table_id("application").is_none() =>
+            {
+                match self.deadline {
+                    Some(d) => known_date(d),
+                    None => {
+                        self.r
+                            .error(Code::NotConstant, span, "the scheme has no written deadline", "no `deadline DATE` in the application block")
+                            .with_help("`application.deadline` reads a deadline written as a date in the `application` block");
+                        Typed::error()
+                    }
+                }
+            }
             [first, second] if first.name == "period" && self.table_id("period").is_none() => {
                 let Some(p) = self.period else {
                     self.r

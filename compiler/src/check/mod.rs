@@ -74,6 +74,9 @@ pub(crate) struct Checker {
     item_scope: Option<(ir::RecordId, FieldId)>,
     /// The scheme's period, for `period.start` and `period.end`.
     period: Option<ir::Period>,
+    /// The application deadline when it is a written date, for
+    /// `application.deadline` in expressions.
+    deadline: Option<chrono::NaiveDate>,
     fields: Vec<ir::Field>,
     field_spans: Vec<Span>,
     used_fields: Vec<bool>,
@@ -125,6 +128,7 @@ impl Checker {
             named: Vec::new(),
             item_scope: None,
             period: None,
+            deadline: None,
             fields: Vec::new(),
             field_spans: Vec::new(),
             used_fields: Vec::new(),
@@ -240,6 +244,16 @@ impl Checker {
         }
         self.check_row_cycles();
         self.period = header.as_ref().and_then(|h| h.1.period);
+        // A written deadline is a value rules may read (a date relative to
+        // the applicant is not: it has no one value).
+        self.deadline = application.and_then(|a| {
+            a.entries.iter().find_map(|e| match &e.value.kind {
+                ast::ExprKind::Date(d) if e.key.name == "deadline" => {
+                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+                }
+                _ => None,
+            })
+        });
         for d in lets {
             self.let_decl(d);
         }
