@@ -24,6 +24,9 @@ pub(crate) struct DiffArgs {
     /// Worker threads for `--population`.
     #[arg(long, value_parser = crate::simulate::at_least_one)]
     threads: Option<usize>,
+    /// With `--population`: the items of a list field (`--list members=members.csv`).
+    #[arg(long = "list", value_name = "LIST=FILE", requires = "population")]
+    lists: Vec<String>,
     /// For each change, construct an applicant it affects.
     #[arg(long)]
     witness: bool,
@@ -101,7 +104,7 @@ fn budget(
     population: &Path,
     args: &DiffArgs,
 ) -> Result<(serde_json::Value, String), Exit> {
-    let run_args = RunArgs::for_population(population, args.threads);
+    let run_args = RunArgs::for_population(population, args.threads).with_lists(&args.lists);
     let pop_name = population.display().to_string();
     // The whole change, side by side, with winners and losers.
     let run = run_population(

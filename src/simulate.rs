@@ -298,6 +298,14 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// The same, with `--list` files.
+    pub(crate) fn with_lists(mut self, lists: &[String]) -> RunArgs {
+        self.lists = lists.to_vec();
+        self
+    }
+}
+
 pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> Options {
     Options {
         on_bad_row: match args.on_bad_row {

@@ -519,3 +519,37 @@ fn the_schemes_own_dates_are_values() {
         assert_eq!(json["outcome"], outcome, "{done}");
     }
 }
+
+#[test]
+fn a_changed_named_value_is_a_change_with_its_cost() {
+    let edition = write(
+        "rebate-2025.bursar",
+        &format!(
+            "extends \"{}\"\n\
+             scheme household_rebate_2025 {{ period 2025-01-01 ..= 2025-12-31 }}\n\
+             let child_credit \"credit per member under 17\" = 600 元 §3\n",
+            std::fs::canonicalize(REBATE).unwrap().display()
+        ),
+    );
+    let list = format!("members={MEMBERS}");
+    let o = bursar(&[
+        "diff",
+        REBATE,
+        &edition,
+        "--population",
+        HOUSEHOLDS,
+        "--list",
+        &list,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let shares = json["budget"]["attribution"]["shares"].as_array().unwrap();
+    let share = shares
+        .iter()
+        .find(|s| s["change"] == "let.child_credit")
+        .unwrap();
+    // Two households have a member under 17 (H2 two, H3 one): +300.00.
+    assert_eq!(share["share"], "300.00", "{json}");
+}

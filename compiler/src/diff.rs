@@ -48,6 +48,8 @@ pub enum ChangeKind {
     CategoryRemoved,
     /// One condition of a category changed in place, added or removed.
     Condition,
+    /// A named value (`let`) changed, added or removed.
+    Value,
     Pay,
     CategoryLabel,
     Requirements,
@@ -85,6 +87,8 @@ enum Target {
     /// conditions.
     Condition(String, usize),
     Pay(String),
+    /// A named value, by name.
+    Let(String),
     Requirements,
     Award,
     Application,
@@ -251,6 +255,29 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
                 c.target = Target::Row(t.name.clone(), row.name.clone());
                 out.push(c);
             }
+        }
+    }
+
+    // Named values: a rate or an amount written once, which conditions and
+    // pays read by name (so their text does not change with it).
+    for l in &new.lets {
+        let before = old.lets.iter().find(|x| x.name == l.name);
+        let (a, b) = (before.map(|x| wo.expr(&x.expr)), wn.expr(&l.expr));
+        if a.as_deref() != Some(b.as_str()) {
+            let mut c = base(
+                format!("let.{}", l.name),
+                ChangeKind::Value,
+                format!("the value `{}`", l.name),
+            );
+            c.old = a;
+            c.new = Some(b);
+            c.old_clause = before.and_then(|x| x.clause.clone());
+            c.new_clause = l.clause.clone();
+            // A value nothing reads changes no decision; the checker warns
+            // of it. Whether anything reads it is left to the witness.
+            c.behavioural = true;
+            c.target = Target::Let(l.name.clone());
+            out.push(c);
         }
     }
 
@@ -815,6 +842,18 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
     for c in &selected {
         match &c.target {
             Target::Condition(..) => {}
+            Target::Let(name) => {
+                if let Some(nl) = new.lets.iter().find(|x| &x.name == name) {
+                    let expr = remap(&nl.expr, &mut h);
+                    match h.lets.iter_mut().find(|x| &x.name == name) {
+                        Some(hl) => {
+                            hl.expr = expr;
+                            hl.ty = nl.ty;
+                        }
+                        None => h.lets.push(bursar_runtime::ir::Let { expr, ..nl.clone() }),
+                    }
+                }
+            }
             Target::Pay(name) => {
                 if let (Some(nc), Some(hc)) = (
                     new.categories.iter().find(|x| &x.name == name),
