@@ -39,7 +39,7 @@ use crate::Exit;
 /// The keys of a test file.
 const FILE_KEYS: [&str; 2] = ["policy", "case"];
 /// The keys of a case.
-const CASE_KEYS: [&str; 9] = [
+const CASE_KEYS: [&str; 10] = [
     "name",
     "covers",
     "applicant",
@@ -49,6 +49,7 @@ const CASE_KEYS: [&str; 9] = [
     "awards",
     "total",
     "categories",
+    "explains",
 ];
 /// The keys of one entry of `awards`.
 const AWARD_KEYS: [&str; 2] = ["category", "amount"];
@@ -217,6 +218,8 @@ struct Case {
     total: Option<Money>,
     /// Category index and whether it is expected eligible.
     categories: Vec<(usize, bool)>,
+    /// Text the explanation must contain (`certificates[2]`).
+    explains: Vec<String>,
 }
 
 /// What a case expects of the awards.
@@ -480,6 +483,29 @@ impl Reader<'_> {
         let amount = keys.get("amount").and_then(|v| self.amount("amount", v));
         let total = keys.get("total").and_then(|v| self.amount("total", v));
         let list = keys.get("awards").map(|v| self.awards(v));
+        let mut explains = Vec::new();
+        if let Some(v) = keys.get("explains") {
+            match v.get_ref() {
+                Node::String(t) => explains.push(t.clone()),
+                Node::Array(items) => {
+                    for item in items {
+                        match item.get_ref() {
+                            Node::String(t) => explains.push(t.clone()),
+                            other => self.problem(
+                                item.span(),
+                                format!("`explains` holds text, not {}", other.kind()),
+                                Some("write `explains = [\"certificates[2]\"]`".into()),
+                            ),
+                        }
+                    }
+                }
+                other => self.problem(
+                    v.span(),
+                    format!("`explains` holds text, not {}", other.kind()),
+                    Some("write `explains = \"decided by certificates[2]\"`".into()),
+                ),
+            }
+        }
         let mut categories = Vec::new();
         if let Some(v) = keys.get("categories") {
             if let Node::Table(entries) = v.get_ref() {
@@ -549,6 +575,7 @@ impl Reader<'_> {
             awards,
             total,
             categories,
+            explains,
         };
         self.contradictions(&case, &line_of);
         (self.problems.len() == before).then_some(case)
@@ -1104,10 +1131,15 @@ fn check_case(bundle: &Bundle, case: &Case) -> Result<BTreeSet<String>, String> 
         }
     }
     let explanation = explain(scheme, &applicant, &decision);
+    let trace = explanation.to_text();
+    for wanted in &case.explains {
+        if !trace.contains(wanted.as_str()) {
+            problems.push(format!("explanation: expected it to say `{wanted}`"));
+        }
+    }
     if problems.is_empty() {
         return Ok(decided(bundle, &decision, &explanation));
     }
-    let trace = explanation.to_text();
     Err(format!(
         "{}\nexplanation:\n{}",
         problems.join("\n"),

@@ -573,3 +573,30 @@ fn the_example_in_docs_testing_passes() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_case_can_pin_what_the_explanation_says() {
+    let dir = temp("explains");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = std::fs::canonicalize("policies/examples/best-certificate.bursar").unwrap();
+    let file = dir.join("pin.tests.toml");
+    let write = |says: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "policy = {:?}\n\n[[case]]\nname = \"two certificates\"\n\
+                 applicant = {{ person_id = \"W\", member = true, certificates = [{{ level = 3, issuer = \"city_center\", issued = \"2024-03-01\" }}, {{ level = 1, issuer = \"registered_org\", issued = \"2024-06-01\" }}] }}\n\
+                 outcome = \"paid\"\nexplains = [\"{says}\"]\n",
+                policy.display().to_string()
+            ),
+        )
+        .unwrap();
+    };
+    write("decided by certificates[2]: level 1");
+    let o = bursar(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    write("decided by certificates[1]: level 1");
+    let o = bursar(&["test", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("expected it to say"), "{}", stdout(&o));
+}
