@@ -553,3 +553,23 @@ fn a_changed_named_value_is_a_change_with_its_cost() {
     // Two households have a member under 17 (H2 two, H3 one): +300.00.
     assert_eq!(share["share"], "300.00", "{json}");
 }
+
+#[test]
+fn a_failed_list_condition_says_what_each_item_lacks() {
+    let applicant = write(
+        "w2.json",
+        r#"{"person_id": "W2", "member": true, "certificates": [
+            {"level": 1, "issuer": "city_center", "issued": "2023-12-31"},
+            {"level": 2, "issuer": "other", "issued": "2024-01-01"}]}"#,
+    );
+    let o = bursar(&["explain", BEST, "--applicant", &applicant]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("certificates[1]: level 1, issuer city_center, issued 2023-12-31 fails issued in 2024-01-01..=2024-12-31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("certificates[2]: level 2, issuer other, issued 2024-01-01 fails issuer in {city_center, registered_org}"),
+        "{text}"
+    );
+}

@@ -1204,6 +1204,20 @@ pub fn evaluate_value(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Optio
     Evaluator::new(scheme, applicant).eval(e).ok()
 }
 
+/// Evaluates a condition on item `index` of list field `list` (for
+/// explanations: which part of a `where` an item fails); `None` on error.
+pub fn evaluate_on_item(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    list: FieldId,
+    index: usize,
+    e: &Expr,
+) -> Option<bool> {
+    let ev = Evaluator::new(scheme, applicant);
+    let item = ev.list(list).ok()?.get(index)?;
+    ev.at(item).truth(e).ok()
+}
+
 /// For an `any`, `all`, `min … of` or `max … of` on the applicant's lists:
 /// the list field and the index of the item that decided it (for
 /// explanations); `None` for other expressions, or if no item decided.

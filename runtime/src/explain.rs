@@ -871,6 +871,63 @@ impl<'a> Words<'a> {
                 Some(x) => self.why_not(x),
                 None => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
             },
+            // Every alternative failed: say why each did.
+            Expr::Or(items) => {
+                let parts: Vec<String> = items.iter().map(|x| self.why_not(x)).collect();
+                format!("none of the alternatives holds: {}", parts.join("; "))
+            }
+            Expr::Let(l) => match self.scheme.lets.get(*l as usize) {
+                Some(def) => format!("{} does not hold: {}", def.name, self.why_not(&def.expr)),
+                None => format!("{} does not hold", self.expr(e)),
+            },
+            Expr::Any(set) => {
+                let count = match self.applicant.get(set.list) {
+                    Some(Value::List(items)) => items.len(),
+                    _ => 0,
+                };
+                let list = self.field_name(set.list);
+                let Some(filter) = &set.filter else {
+                    return format!("{list} has no items");
+                };
+                if count == 0 {
+                    return format!("{list} has no items");
+                }
+                // Each item, with the first part of the condition it fails.
+                let parts: &[Expr] = match &**filter {
+                    Expr::And(items) => items,
+                    other => std::slice::from_ref(other),
+                };
+                let inner = self.within(set.list);
+                let mut lines: Vec<String> = (0..count.min(5))
+                    .map(|i| {
+                        let failed = parts.iter().find(|p| {
+                            crate::eval::evaluate_on_item(
+                                self.scheme,
+                                self.applicant,
+                                set.list,
+                                i,
+                                p,
+                            ) != Some(true)
+                        });
+                        match failed {
+                            Some(p) => {
+                                format!("{} fails {}", self.item(set.list, i), inner.expr(p))
+                            }
+                            None => self.item(set.list, i),
+                        }
+                    })
+                    .collect();
+                if count > 5 {
+                    lines.push(format!("and {} more", count - 5));
+                }
+                format!("no item of {list} meets it: {}", lines.join("; "))
+            }
+            Expr::All { .. } => match crate::eval::deciding_item(self.scheme, self.applicant, e) {
+                Some((list, i)) => {
+                    format!("{} does not hold for {}", self.expr(e), self.item(list, i))
+                }
+                None => format!("{} does not hold", self.expr(e)),
+            },
             Expr::IsPresent(f) => format!("{} is absent", self.field_name(*f)),
             Expr::Field(f) => format!("{} is false", self.field_name(*f)),
             Expr::Not(inner) => match &**inner {
