@@ -60,7 +60,7 @@ fn a_formula_is_explained_by_its_parts() {
     let o = bursar(&["explain", REBATE, "--applicant", &applicant]);
     let text = stdout(&o);
     assert!(
-        text.contains("pays 949.99 元: max(0.00 元, credits - reduction) where credits (base rebate and credits) = 1,200.00 元, reduction (reduction for income) = 250.01 元"),
+        text.contains("pays 949.99 元: max(0 元, credits - reduction) where credits (base rebate and credits) = 1,200.00 元, reduction (reduction for income) = 250.01 元"),
         "{text}"
     );
 }
