@@ -480,7 +480,8 @@ impl Gen<'_> {
                     Type::Text,
                     Type::Money,
                     Type::Date,
-                ][self.pick(6) as usize];
+                    Type::Bool,
+                ][self.pick(7) as usize];
                 let mut set: Vec<Value> = Vec::new();
                 for _ in 0..1 + self.pick(3) {
                     let v = self.lit(ty);
@@ -963,6 +964,11 @@ fn fixed_cases_print_and_parse_back() {
         "(any certs where level > 1) and b",
         "match c { red | green => 1, _ => n + 1 } >= 1",
         "round(m * 5%, fen, half_up) + fees[c] > std.high",
+        // Postfix tests on postfix tests, comparisons on comparisons.
+        "on is present in {true}",
+        "(n in {1}) not in {false}",
+        "b == adult != (n > 2)",
+        "-(if b then 1 else 2) > 0 == (om ?? 0 USD in {1 USD})",
     ];
     for text in cases {
         let back = lowered(text).unwrap_or_else(|c| panic!("`{text}` does not check: {c:?}"));
