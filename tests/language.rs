@@ -385,3 +385,36 @@ fn a_population_row_is_explained_with_its_list_items() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--list members=FILE"), "{}", stderr(&o));
 }
+
+/// Why a condition fails: the applicant's values as people read amounts,
+/// the rule as the policy writes it.
+#[test]
+fn a_failed_condition_quotes_the_rule_as_policy_text() {
+    let policy = write(
+        "window.bursar",
+        r#"
+scheme window { currency CNY  period 2024-01-01 ..= 2024-12-31 }
+applicant { income money  savings money }
+category low {
+  when income in 1000 元..=5000 元
+  pay 100 元
+}
+category saver {
+  when savings >= 2000.50 元 - (income - 5000 元) * 2
+  pay 100 元
+}
+award { limit 1 per period  choose highest_amount then first_declared }
+"#,
+    );
+    let applicant = write("window.json", r#"{"income": "6000", "savings": "0.10"}"#);
+    let o = bursar(&["explain", &policy, "--applicant", &applicant]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("income = 6,000.00 元 is above the range 1000 元..=5000 元"),
+        "{text}"
+    );
+    assert!(
+        text.contains("but the rule needs savings >= 2000.50 元 - (income - 5000 元) * 2"),
+        "{text}"
+    );
+}
