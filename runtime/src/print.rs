@@ -12,7 +12,10 @@
 //! Two forms of the IR have no text of their own and are printed as
 //! something that means the same: `all` over the items of a `let` list
 //! (`all certificates where if <filter> then <condition> else true`), and a
-//! chain that mixes `+` with `*` (bracketed as it is applied).
+//! chain that mixes `+` with `*` (bracketed as it is applied). A few values
+//! no policy can write are printed as near as they come: a decimal whose
+//! digits never end (`1 / 3`), a negative value in a `match` pattern, text
+//! holding a line break other than `\n`, the least `int`.
 //!
 //! INVARIANT: the recursion (`write` → `bare` → `write`) keeps small
 //! frames: `bare` writes into one buffer and leaves the larger forms to
@@ -63,6 +66,7 @@ pub struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
+    /// A printer outside any list's `where`.
     pub fn new(scheme: &'a Scheme) -> Self {
         Printer { scheme, item: None }
     }
@@ -140,6 +144,10 @@ impl<'a> Printer<'a> {
                 out.push('-');
                 self.write(a, ATOM, tail, out);
             }
+            // An empty `and` holds, an empty `or` does not (only a
+            // hand-made bundle has them).
+            Expr::And(items) if items.is_empty() => out.push_str("true"),
+            Expr::Or(items) if items.is_empty() => out.push_str("false"),
             Expr::And(items) => self.join(items, " and ", AND + 1, tail, out),
             Expr::Or(items) => self.join(items, " or ", OR + 1, tail, out),
             Expr::Compare { op, lhs, rhs } => {
@@ -242,7 +250,26 @@ impl<'a> Printer<'a> {
                 out.push_str(" not in ");
                 self.write_range(lo.as_deref(), hi.as_deref(), *inclusive, out);
             }
-            _ => {
+            Expr::Lit(_)
+            | Expr::Field(_)
+            | Expr::Row(_)
+            | Expr::Lookup { .. }
+            | Expr::Not(_)
+            | Expr::Neg(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::Let(_)
+            | Expr::Item(_)
+            | Expr::Any(_)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => {
                 out.push_str("not ");
                 self.write(a, NOT, tail, out);
             }
@@ -253,10 +280,6 @@ impl<'a> Printer<'a> {
     /// one may reach to the right.
     #[inline(never)]
     fn join(&self, items: &[Expr], sep: &str, min: Level, tail: bool, out: &mut String) {
-        if items.is_empty() && sep != ", " {
-            // An empty `and` holds, an empty `or` does not.
-            out.push_str(if sep == " and " { "true" } else { "false" });
-        }
         let last = items.len().saturating_sub(1);
         for (i, e) in items.iter().enumerate() {
             if i > 0 {
@@ -534,9 +557,10 @@ impl<'a> Printer<'a> {
     }
 
     fn record_of(&self, list: FieldId) -> Option<RecordId> {
-        match self.scheme.applicant.get(list as usize).map(|f| f.ty) {
-            Some(Type::List(r)) => Some(r),
-            _ => None,
+        if let Some(Type::List(r)) = self.scheme.applicant.get(list as usize).map(|f| f.ty) {
+            Some(r)
+        } else {
+            None
         }
     }
 }
@@ -559,10 +583,9 @@ fn level(e: &Expr) -> Level {
             | Value::Duration(_)
             | Value::List(_) => ATOM,
         },
-        Expr::Not(a) => match **a {
-            Expr::IsPresent(_) | Expr::InSet { .. } | Expr::InRange { .. } => POSTFIX,
-            _ => NOT,
-        },
+        // `x is absent`, `x not in {…}`
+        Expr::Not(a) if is_postfix(a) => POSTFIX,
+        Expr::Not(_) => NOT,
         Expr::Neg(_) => NEG,
         Expr::And(items) | Expr::Or(items) if items.len() == 1 => items.first().map_or(ATOM, level),
         Expr::And(items) if items.is_empty() => ATOM,
@@ -588,6 +611,14 @@ fn level(e: &Expr) -> Level {
         | Expr::If { .. }
         | Expr::Match { .. } => ATOM,
     }
+}
+
+/// Whether `not e` is written as a postfix test: `x is absent`, `x not in …`.
+fn is_postfix(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::IsPresent(_) | Expr::InSet { .. } | Expr::InRange { .. }
+    )
 }
 
 /// Whether `e` ends with an expression that takes everything to its right
