@@ -60,7 +60,7 @@ fn a_formula_is_explained_by_its_parts() {
     let o = bursar(&["explain", REBATE, "--applicant", &applicant]);
     let text = stdout(&o);
     assert!(
-        text.contains("pays 949.99 元: max(0.00 元, credits - reduction) where credits (base rebate and credits) = 1,200.00 元, reduction (reduction for income) = 250.01 元"),
+        text.contains("pays 949.99 元: max(0 元, credits - reduction) where credits (base rebate and credits) = 1,200.00 元, reduction (reduction for income) = 250.01 元"),
         "{text}"
     );
 }
@@ -570,6 +570,39 @@ fn a_failed_list_condition_says_what_each_item_lacks() {
     );
     assert!(
         text.contains("certificates[2]: level 2, issuer other, issued 2024-01-01 fails issuer in {city_center, registered_org}"),
+        "{text}"
+    );
+}
+
+/// Why a condition fails: the applicant's values as people read amounts,
+/// the rule as the policy writes it.
+#[test]
+fn a_failed_condition_quotes_the_rule_as_policy_text() {
+    let policy = write(
+        "window.bursar",
+        r#"
+scheme window { currency CNY  period 2024-01-01 ..= 2024-12-31 }
+applicant { income money  savings money }
+category low {
+  when income in 1000 元..=5000 元
+  pay 100 元
+}
+category saver {
+  when savings >= 2000.50 元 - (income - 5000 元) * 2
+  pay 100 元
+}
+award { limit 1 per period  choose highest_amount then first_declared }
+"#,
+    );
+    let applicant = write("window.json", r#"{"income": "6000", "savings": "0.10"}"#);
+    let o = bursar(&["explain", &policy, "--applicant", &applicant]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("income = 6,000.00 元 is above the range 1000 元..=5000 元"),
+        "{text}"
+    );
+    assert!(
+        text.contains("but the rule needs savings >= 2000.50 元 - (income - 5000 元) * 2"),
         "{text}"
     );
 }

@@ -254,3 +254,36 @@ fn a_hybrid_keeps_group_limits_on_the_same_categories() {
         .collect();
     assert_eq!(names, ["social_work", "contest"]);
 }
+
+/// A changed formula is shown as policy text: amounts as written, and the
+/// brackets `??` needs under `-`.
+#[test]
+fn a_changed_formula_reads_as_policy_text() {
+    let policy = |cap: &str| {
+        format!(
+            r#"
+scheme capped {{ currency USD  period 2024-01-01 ..= 2024-12-31 }}
+applicant {{ paid money?  member bool }}
+category grant {{
+  when member
+  pay max(0 USD, {cap} - (paid ?? 0 USD))
+}}
+award {{ limit 1 per period  choose highest_amount then first_declared }}
+"#
+        )
+    };
+    let compile = |text: String| {
+        bursar_compiler::compile(&SourceFile::new("capped.bursar", text))
+            .scheme
+            .unwrap()
+    };
+    let (old, new) = (compile(policy("1000 USD")), compile(policy("1200.50 USD")));
+    let changes = diff(&old, &new).unwrap();
+    let text = bursar_compiler::diff::to_text(&old, &new, &changes);
+    assert!(
+        text.contains(
+            "      max(0 USD, 1000 USD - (paid ?? 0 USD))\n    → max(0 USD, 1200.50 USD - (paid ?? 0 USD))"
+        ),
+        "{text}"
+    );
+}

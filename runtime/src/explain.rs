@@ -6,11 +6,9 @@ use serde::Serialize;
 
 use crate::eval::{Application, Decision, EvalError, Outcome, Payout, Verdict};
 use crate::input::Applicant;
-use crate::ir::{
-    ArithOp, Condition, ConditionKind, Expr, FieldId, ItemSet, Pattern, RecordId, RowAmount,
-    RowRef, Scheme, Value,
-};
+use crate::ir::{Condition, ConditionKind, Expr, FieldId, RowAmount, RowRef, Scheme, Value};
 use crate::money::Money;
+use crate::print::Printer;
 
 /// Why a person gets what they get.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -403,49 +401,11 @@ impl Explanation {
 pub struct Words<'a> {
     pub scheme: &'a Scheme,
     pub applicant: &'a Applicant,
-    /// The record whose fields [`Expr::Item`] names, inside a list's condition.
-    item: Option<RecordId>,
 }
 
 impl<'a> Words<'a> {
     pub fn new(scheme: &'a Scheme, applicant: &'a Applicant) -> Self {
-        Words {
-            scheme,
-            applicant,
-            item: None,
-        }
-    }
-
-    /// The same words, inside a condition on the items of `list`.
-    fn within(&self, list: FieldId) -> Words<'a> {
-        let item = match self.scheme.applicant.get(list as usize).map(|f| f.ty) {
-            Some(crate::ir::Type::List(r)) => Some(r),
-            _ => None,
-        };
-        Words { item, ..*self }
-    }
-
-    fn item_field_name(&self, i: FieldId) -> String {
-        self.item
-            .and_then(|r| self.scheme.records.get(r as usize))
-            .and_then(|r| r.fields.get(i as usize))
-            .map_or_else(|| format!("#{i}"), |f| f.name.clone())
-    }
-
-    fn let_name(&self, l: crate::ir::LetId) -> String {
-        self.scheme
-            .lets
-            .get(l as usize)
-            .map_or_else(|| format!("#{l}"), |l| l.name.clone())
-    }
-
-    /// `certificates where level in 1..=3`, `members`
-    fn items(&self, set: &ItemSet) -> String {
-        let list = self.field_name(set.list);
-        match &set.filter {
-            Some(f) => format!("{list} where {}", self.within(set.list).expr(f)),
-            None => list,
-        }
+        Words { scheme, applicant }
     }
 
     /// ` = base rebate and credits 1,700.00 元 - reduction for income
@@ -586,155 +546,10 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// Expressions joined by `sep`.
-    fn join<'e>(&self, items: impl Iterator<Item = &'e Expr>, sep: &str) -> String {
-        items.map(|e| self.expr(e)).collect::<Vec<_>>().join(sep)
-    }
-
-    /// An operand of an arithmetic chain whose operators are `op`'s: an
-    /// inner chain in brackets unless it binds tighter (`*` within `+`).
-    fn operand(&self, e: &Expr, op: Option<ArithOp>) -> String {
-        let tighter = |inner: &[(ArithOp, Expr)]| {
-            op.is_some_and(|o| o != ArithOp::Mul) && inner.iter().all(|(o, _)| *o == ArithOp::Mul)
-        };
-        if let Expr::Arith { rest, .. } = e {
-            if !tighter(rest) {
-                return format!("({})", self.expr(e));
-            }
-        }
-        self.expr(e)
-    }
-
-    /// An expression as the author would write it.
+    /// An expression as the author would write it: policy text that
+    /// parses back to the same IR (see [`crate::print`]).
     pub fn expr(&self, e: &Expr) -> String {
-        match e {
-            Expr::Lit(v) => self.value(v),
-            Expr::Field(f) => self.field_name(*f),
-            Expr::Row(r) => self.row_name(*r),
-            Expr::Lookup { table, key } => {
-                let t = self
-                    .scheme
-                    .tables
-                    .get(*table as usize)
-                    .map_or("?", |t| t.name.as_str());
-                format!("{t}[{}]", self.expr(key))
-            }
-            Expr::Not(a) => format!("not ({})", self.expr(a)),
-            Expr::Neg(a) => format!("-{}", self.expr(a)),
-            Expr::And(items) => self.join(items.iter(), " and "),
-            Expr::Or(items) => format!("({})", self.join(items.iter(), " or ")),
-            Expr::Compare { op, lhs, rhs } => {
-                format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs))
-            }
-            Expr::Arith { first, rest } => {
-                let mut out = self.operand(first, rest.first().map(|(op, _)| *op));
-                for (op, e) in rest {
-                    out.push_str(&format!(" {} {}", op.symbol(), self.operand(e, Some(*op))));
-                }
-                out
-            }
-            Expr::InSet { expr, set } => format!("{} in {}", self.expr(expr), self.set(set)),
-            Expr::InRange {
-                expr,
-                lo,
-                hi,
-                inclusive,
-            } => format!("{} in {}", self.expr(expr), self.range(lo, hi, *inclusive)),
-            Expr::IsPresent(f) => format!("{} is present", self.field_name(*f)),
-            Expr::Default { field, default } => {
-                format!("{} ?? {}", self.field_name(*field), self.expr(default))
-            }
-            Expr::Call { func, args } => {
-                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-                format!("{}({})", func.name(), args.join(", "))
-            }
-            Expr::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                format!(
-                    "if {} then {} else {}",
-                    self.expr(cond),
-                    self.expr(then),
-                    self.expr(otherwise)
-                )
-            }
-            Expr::Let(l) => self.let_name(*l),
-            Expr::Item(i) => self.item_field_name(*i),
-            Expr::Any(set) => format!("any {}", self.items(set)),
-            Expr::All { items, cond } => {
-                let inner = self.within(items.list);
-                match &items.filter {
-                    None => format!(
-                        "all {} where {}",
-                        self.field_name(items.list),
-                        inner.expr(cond)
-                    ),
-                    Some(f) => format!(
-                        "all {} where {} and {}",
-                        self.field_name(items.list),
-                        inner.expr(f),
-                        inner.expr(cond)
-                    ),
-                }
-            }
-            Expr::Aggregate {
-                func, items, of, ..
-            } => match of {
-                Some(of) => format!(
-                    "{}({} of {})",
-                    func.name(),
-                    self.within(items.list).expr(of),
-                    self.items(items)
-                ),
-                None => format!("{}({})", func.name(), self.items(items)),
-            },
-            Expr::Round { value, unit, mode } => format!(
-                "round({}, {}, {})",
-                self.expr(value),
-                unit.name(),
-                mode.name()
-            ),
-            Expr::Match { scrutinee, arms } => {
-                let arms: Vec<String> = arms
-                    .iter()
-                    .map(|a| {
-                        let pats: Vec<String> =
-                            a.patterns.iter().map(|p| self.pattern(p)).collect();
-                        format!("{} => {}", pats.join(" | "), self.expr(&a.body))
-                    })
-                    .collect();
-                format!("match {} {{ {} }}", self.expr(scrutinee), arms.join(", "))
-            }
-        }
-    }
-
-    fn pattern(&self, p: &Pattern) -> String {
-        match p {
-            Pattern::Wildcard => "_".into(),
-            Pattern::Value(v) => self.value(v),
-            Pattern::Range { lo, hi, inclusive } => format!(
-                "{}{}{}",
-                lo.as_ref().map(|v| self.value(v)).unwrap_or_default(),
-                if *inclusive { "..=" } else { ".." },
-                hi.as_ref().map(|v| self.value(v)).unwrap_or_default()
-            ),
-        }
-    }
-
-    fn set(&self, set: &[Value]) -> String {
-        let items: Vec<String> = set.iter().map(|v| self.value(v)).collect();
-        format!("{{{}}}", items.join(", "))
-    }
-
-    fn range(&self, lo: &Option<Box<Expr>>, hi: &Option<Box<Expr>>, inclusive: bool) -> String {
-        format!(
-            "{}{}{}",
-            lo.as_ref().map(|e| self.expr(e)).unwrap_or_default(),
-            if inclusive { "..=" } else { ".." },
-            hi.as_ref().map(|e| self.expr(e)).unwrap_or_default()
-        )
+        Printer::new(self.scheme).expr(e)
     }
 
     pub fn row_name(&self, r: RowRef) -> String {
@@ -897,7 +712,11 @@ impl<'a> Words<'a> {
                     Expr::And(items) => items,
                     other => std::slice::from_ref(other),
                 };
-                let inner = self.within(set.list);
+                let record = match self.scheme.applicant.get(set.list as usize).map(|f| f.ty) {
+                    Some(crate::ir::Type::List(r)) => Some(r),
+                    _ => None,
+                };
+                let inner = Printer::new(self.scheme).within(record);
                 let mut lines: Vec<String> = (0..count.min(5))
                     .map(|i| {
                         let failed = parts.iter().find(|p| {
@@ -945,7 +764,8 @@ impl<'a> Words<'a> {
                 hi,
                 inclusive,
             } => {
-                let range = self.range(lo, hi, *inclusive);
+                let range =
+                    Printer::new(self.scheme).range(lo.as_deref(), hi.as_deref(), *inclusive);
                 let subject = match &**expr {
                     Expr::Field(f) => self.field_value(*f),
                     other => self.expr(other),
@@ -982,10 +802,13 @@ impl<'a> Words<'a> {
                     Expr::Field(f) => self.field_value(*f),
                     other => self.expr(other),
                 };
-                format!("{subject} is not one of {}", self.set(set))
+                format!(
+                    "{subject} is not one of {}",
+                    Printer::new(self.scheme).set(set)
+                )
             }
-            Expr::Compare { op, lhs, rhs } => {
-                let need = format!("{} {} {}", self.expr(lhs), op.symbol(), self.expr(rhs));
+            Expr::Compare { .. } => {
+                let need = self.expr(e);
                 let got = self.fields_of(e);
                 format!("{got}, but the rule needs {need}")
             }
@@ -1079,42 +902,4 @@ fn walk_ref<'s>(e: &'s Expr, f: &mut dyn FnMut(&'s Expr)) {
 
 fn collect_fields(e: &Expr, out: &mut Vec<FieldId>) {
     e.visit_fields(&mut |f| out.push(f));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ir::ArithOp;
-
-    #[test]
-    fn arithmetic_chains_keep_the_brackets_they_need() {
-        let text = include_str!("../tests/data/2023-career-boost.bundle.json");
-        let scheme = crate::Bundle::from_slice(text.as_bytes()).unwrap().scheme;
-        let applicant = Applicant::empty(&scheme);
-        let w = Words::new(&scheme, &applicant);
-        let int = |n| Expr::Lit(Value::Int(n));
-        let chain = |first, rest: Vec<(ArithOp, Expr)>| Expr::Arith {
-            first: Box::new(first),
-            rest,
-        };
-        // 1 - (2 + 3)
-        let inner = chain(int(2), vec![(ArithOp::Add, int(3))]);
-        assert_eq!(
-            w.expr(&chain(int(1), vec![(ArithOp::Sub, inner)])),
-            "1 - (2 + 3)"
-        );
-        // 1 + 2 * 3 - 4
-        let product = chain(int(2), vec![(ArithOp::Mul, int(3))]);
-        let e = chain(
-            int(1),
-            vec![(ArithOp::Add, product), (ArithOp::Sub, int(4))],
-        );
-        assert_eq!(w.expr(&e), "1 + 2 * 3 - 4");
-        // (1 + 2) * 3
-        let sum = chain(int(1), vec![(ArithOp::Add, int(2))]);
-        assert_eq!(
-            w.expr(&chain(sum, vec![(ArithOp::Mul, int(3))])),
-            "(1 + 2) * 3"
-        );
-    }
 }

@@ -38,6 +38,7 @@ pub mod ir;
 mod json;
 pub mod money;
 mod nesting;
+pub mod print;
 
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
