@@ -1229,7 +1229,7 @@ impl Checker {
             let within = match &s.within.kind {
                 ExprKind::Duration { count, unit } if *count > 0 => ir::Duration {
                     count: *count,
-                    unit: super::expr::duration_unit(*unit),
+                    unit: super::literal::duration_unit(*unit),
                 },
                 _ => {
                     self.r

@@ -7,9 +7,13 @@
 //! policy may write them in any order.
 
 mod decls;
+mod exhaustive;
 mod expr;
 mod lists;
+mod literal;
+mod resolve;
 mod sign;
+mod types;
 
 use std::collections::HashMap;
 
