@@ -337,7 +337,15 @@ impl Checker {
                     .filter(|i| possible & !hit & (1 << i) != 0)
                     .map(|i| match ty {
                         Type::Enum(e) => format!("`{}`", self.variant_name(e, i)),
-                        _ => format!("`{}`", i == 1),
+                        Type::Bool
+                        | Type::Int
+                        | Type::Money
+                        | Type::Date
+                        | Type::Text
+                        | Type::Duration
+                        | Type::Decimal
+                        | Type::Unrounded
+                        | Type::List(_) => format!("`{}`", i == 1),
                     })
                     .collect()
             }
@@ -391,7 +399,14 @@ fn show_interval(ty: Type, a: i64, b: i64) -> String {
                 .and_then(NaiveDate::from_num_days_from_ce_opt)
                 .map_or(n.to_string(), |d| d.to_string()),
             Type::Money => Money(n).to_string(),
-            _ => n.to_string(),
+            Type::Bool
+            | Type::Int
+            | Type::Text
+            | Type::Duration
+            | Type::Enum(_)
+            | Type::Decimal
+            | Type::Unrounded
+            | Type::List(_) => n.to_string(),
         }
     };
     let text = match (a == i64::MIN, b == i64::MAX) {

@@ -334,7 +334,28 @@ impl Checker {
         let v = self.value(value, facts, None);
         let word = |e: &ast::Expr| match &e.kind {
             ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
-            _ => None,
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Money { .. }
+            | ExprKind::Date(..)
+            | ExprKind::Duration { .. }
+            | ExprKind::Text(..)
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Set(..)
+            | ExprKind::Range { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => None,
         };
         let unit_ir =
             word(unit).and_then(|w| ir::RoundUnit::ALL.into_iter().find(|u| u.name() == w));

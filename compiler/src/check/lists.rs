@@ -330,7 +330,27 @@ impl Checker {
                     .dom(facts::item_key(*i)),
                 _ => Dom::Any,
             },
-            _ => Dom::Any,
+            Expr::Lit(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => Dom::Any,
         }
     }
 

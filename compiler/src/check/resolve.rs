@@ -16,7 +16,28 @@ impl Checker {
     pub(super) fn bare_field(&self, e: &ast::Expr) -> Option<ir::FieldId> {
         match &e.kind {
             ExprKind::Path(p) if p.len() == 1 => p.first().and_then(|i| self.field_id(&i.name)),
-            _ => None,
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Money { .. }
+            | ExprKind::Date(..)
+            | ExprKind::Duration { .. }
+            | ExprKind::Text(..)
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Set(..)
+            | ExprKind::Range { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => None,
         }
     }
 

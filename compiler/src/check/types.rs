@@ -123,7 +123,18 @@ impl Checker {
                     ty,
                 )
             }
-            _ => {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div => {
                 let a = self.value(lhs, facts, None);
                 // A bare enum value on the left is resolved against the right.
                 let b = self.value(rhs, facts, a.ty);
@@ -334,7 +345,15 @@ impl Checker {
             BinaryOp::Sub => "subtract",
             BinaryOp::Mul => "multiply",
             BinaryOp::Div => "divide",
-            _ => "compare",
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Default => "compare",
         };
         let help = if matches!(a, Type::Enum(_)) || matches!(b, Type::Enum(_)) {
             if verb == "compare" {
@@ -384,7 +403,28 @@ impl Checker {
                     }
                     match v.expr {
                         Expr::Lit(value) => values.push(value),
-                        _ => {
+                        Expr::Field(..)
+                        | Expr::Row(..)
+                        | Expr::Lookup { .. }
+                        | Expr::Not(..)
+                        | Expr::Neg(..)
+                        | Expr::And(..)
+                        | Expr::Or(..)
+                        | Expr::Compare { .. }
+                        | Expr::Arith { .. }
+                        | Expr::InSet { .. }
+                        | Expr::InRange { .. }
+                        | Expr::IsPresent(..)
+                        | Expr::Let(..)
+                        | Expr::Item(..)
+                        | Expr::Any(..)
+                        | Expr::All { .. }
+                        | Expr::Aggregate { .. }
+                        | Expr::Round { .. }
+                        | Expr::Default { .. }
+                        | Expr::Call { .. }
+                        | Expr::If { .. }
+                        | Expr::Match { .. } => {
                             self.r
                                 .error(Code::NotConstant, item.span, "set members must be written out", "computed value")
                                 .with_help("list literal values: `{1, 2, 3}`, `{beijing_center, registered_org}`");
@@ -488,7 +528,26 @@ impl Checker {
                     inclusive: *inclusive,
                 })
             }
-            _ => {
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Money { .. }
+            | ExprKind::Date(..)
+            | ExprKind::Duration { .. }
+            | ExprKind::Text(..)
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => {
                 self.r
                     .error(
                         Code::TypeMismatch,
