@@ -1,7 +1,8 @@
 //! Checking expressions: one arm of [`Checker::expr`] per expression form,
 //! each handing its form to the module that does that job: names in
 //! `resolve.rs`, operators in `types.rs`, `match` and lookups in
-//! `exhaustive.rs`, literals in `literal.rs`, lists and `let` in `lists.rs`.
+//! `exhaustive.rs`, literals in `literal.rs`, calls of builtin functions in
+//! `builtins.rs`, lists and `let` in `lists.rs`.
 //!
 //! The absence rule: an optional field (`int?`) may only be read where the
 //! checker knows it is present, established by `x is present` earlier in the
@@ -10,13 +11,12 @@
 //! value can never pay and never reaches an operator at run time.
 
 use bursar_grammar::ast::{self, BinaryOp, ExprKind, Span};
-use bursar_runtime::ir::{self, Builtin, Expr, Type, Value};
+use bursar_runtime::ir::{self, Expr, Type, Value};
 
 use super::literal::duration_unit;
 use super::{Checker, Typed};
 use crate::diagnostic::Code;
 use crate::facts::{Conflict, Facts};
-use crate::names::did_you_mean;
 
 impl Checker {
     /// Checks an expression whose value is read: an optional value here is an error.
@@ -216,209 +216,6 @@ impl Checker {
             ExprKind::Match { scrutinee, arms } => {
                 self.match_expr(scrutinee, arms, e.span, facts, want)
             }
-        }
-    }
-
-    fn call(&mut self, func: &ast::Ident, args: &[ast::Expr], span: Span, facts: &Facts) -> Typed {
-        let builtin = match func.name.as_str() {
-            "year" => Builtin::Year,
-            "month" => Builtin::Month,
-            "day" => Builtin::Day,
-            "min" => Builtin::Min,
-            "max" => Builtin::Max,
-            "count" => return self.count_call(args, span, facts),
-            "round" => return self.round(args, span, facts),
-            other => {
-                let names = [
-                    "year", "month", "day", "min", "max", "count", "sum", "round",
-                ];
-                let help = did_you_mean(other, names).unwrap_or_else(|| {
-                    "functions are `year`, `month`, `day`, `min`, `max`, `round`, and over lists `count`, `sum`, `min`, `max`".into()
-                });
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        func.span,
-                        format!("unknown function `{other}`"),
-                        "not a function",
-                    )
-                    .with_help(help);
-                return Typed::error();
-            }
-        };
-        let arity_ok = match builtin {
-            Builtin::Year | Builtin::Month | Builtin::Day => args.len() == 1,
-            Builtin::Min | Builtin::Max => args.len() >= 2,
-        };
-        if !arity_ok {
-            let (takes, example) = match builtin {
-                Builtin::Year | Builtin::Month | Builtin::Day => (
-                    "1 argument".to_string(),
-                    format!("write `{}(voc_issued)`", func.name),
-                ),
-                Builtin::Min | Builtin::Max => (
-                    "two or more arguments".to_string(),
-                    format!(
-                        "write `{0}(a, b)`, or over a list `{0}(level of certificates)`",
-                        func.name
-                    ),
-                ),
-            };
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    span,
-                    format!("`{}` takes {takes}", func.name),
-                    format!("given {}", args.len()),
-                )
-                .with_help(example);
-            return Typed::error();
-        }
-        let typed: Vec<Typed> = args.iter().map(|a| self.value(a, facts, None)).collect();
-        let ty = match builtin {
-            Builtin::Year | Builtin::Month | Builtin::Day => {
-                if let (Some(t), Some(a)) = (typed.first(), args.first()) {
-                    self.expect_type(t, Type::Date, a.span, "this function takes a date");
-                }
-                typed.first().and_then(|t| t.ty).map(|_| Type::Int)
-            }
-            Builtin::Min | Builtin::Max => {
-                let items: Vec<(Option<Type>, Span)> = typed
-                    .iter()
-                    .zip(args)
-                    .map(|(t, a)| (t.ty, a.span))
-                    .collect();
-                let ty = self.unify(&items, "`min` and `max` compare values of one type");
-                match ty {
-                    None => ty,
-                    Some(t) if t.is_ordered() => ty,
-                    Some(other) => {
-                        let name = self.type_name(other);
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                span,
-                                format!("`{}` does not apply to `{name}`", func.name),
-                                "not ordered",
-                            )
-                            .with_help("`min` and `max` take numbers, money or dates");
-                        None
-                    }
-                }
-            }
-        };
-        Typed {
-            expr: Expr::Call {
-                func: builtin,
-                args: typed.into_iter().map(|t| t.expr).collect(),
-            },
-            ty,
-            optional: false,
-        }
-    }
-
-    /// `round(x, fen, half_up)`: an amount to a whole unit, by a mode.
-    fn round(&mut self, args: &[ast::Expr], span: Span, facts: &Facts) -> Typed {
-        let help = "write `round(amount, fen, half_up)`: units `fen`, `yuan`, `ten`, `hundred`; modes `half_up`, `half_even`, `down`, `up`";
-        let [value, unit, mode] = args else {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    span,
-                    "`round` takes three arguments",
-                    format!("given {}", args.len()),
-                )
-                .with_help(help);
-            return Typed::error();
-        };
-        let v = self.value(value, facts, None);
-        let word = |e: &ast::Expr| match &e.kind {
-            ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
-            ExprKind::Bool(..)
-            | ExprKind::Int(..)
-            | ExprKind::Decimal(..)
-            | ExprKind::Percent(..)
-            | ExprKind::Money { .. }
-            | ExprKind::Date(..)
-            | ExprKind::Duration { .. }
-            | ExprKind::Text(..)
-            | ExprKind::Path(..)
-            | ExprKind::Index { .. }
-            | ExprKind::Call { .. }
-            | ExprKind::Quantifier { .. }
-            | ExprKind::Aggregate { .. }
-            | ExprKind::Unary { .. }
-            | ExprKind::Binary { .. }
-            | ExprKind::Chain { .. }
-            | ExprKind::In { .. }
-            | ExprKind::Set(..)
-            | ExprKind::Range { .. }
-            | ExprKind::Is { .. }
-            | ExprKind::If { .. }
-            | ExprKind::Match { .. } => None,
-        };
-        let unit_ir =
-            word(unit).and_then(|w| ir::RoundUnit::ALL.into_iter().find(|u| u.name() == w));
-        let mode_ir = word(mode).and_then(|w| {
-            bursar_runtime::decimal::RoundMode::ALL
-                .into_iter()
-                .find(|m| m.name() == w)
-        });
-        if unit_ir.is_none() {
-            let found = self.r.slice(unit.span).to_string();
-            let hint = did_you_mean(&found, ir::RoundUnit::ALL.map(|u| u.name()))
-                .unwrap_or_else(|| help.to_string());
-            self.r
-                .error(
-                    Code::UnknownName,
-                    unit.span,
-                    format!("`{found}` is not a unit to round to"),
-                    "not a unit",
-                )
-                .with_help(hint);
-        }
-        if mode_ir.is_none() {
-            let found = self.r.slice(mode.span).to_string();
-            let hint = did_you_mean(
-                &found,
-                bursar_runtime::decimal::RoundMode::ALL.map(|m| m.name()),
-            )
-            .unwrap_or_else(|| help.to_string());
-            self.r
-                .error(
-                    Code::UnknownName,
-                    mode.span,
-                    format!("`{found}` is not a way to round"),
-                    "not a rounding mode",
-                )
-                .with_help(hint);
-        }
-        match v.ty {
-            Some(Type::Money | Type::Unrounded) | None => {}
-            Some(other) => {
-                let name = self.type_name(other);
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        value.span,
-                        format!("`round` rounds amounts, not `{name}`"),
-                        format!("this is `{name}`"),
-                    )
-                    .with_help("round an amount of money: `round(income * 5%, fen, half_up)`");
-                return Typed::error();
-            }
-        }
-        let (Some(unit), Some(mode), Some(_)) = (unit_ir, mode_ir, v.ty) else {
-            return Typed::error();
-        };
-        Typed {
-            expr: Expr::Round {
-                value: Box::new(v.expr),
-                unit,
-                mode,
-            },
-            ty: Some(Type::Money),
-            optional: false,
         }
     }
 }

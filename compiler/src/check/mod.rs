@@ -6,6 +6,7 @@
 //! tables, requirements, categories, award, application, timeline) so that a
 //! policy may write them in any order.
 
+mod builtins;
 mod decls;
 mod exhaustive;
 mod expr;
