@@ -754,7 +754,14 @@ fn with_lists(
         .and_then(|f| applicant.get(f))
         .and_then(|v| match v {
             bursar_runtime::ir::Value::Text(t) => Some(t.clone().into_bytes()),
-            _ => None,
+            bursar_runtime::ir::Value::Bool(..)
+            | bursar_runtime::ir::Value::Int(..)
+            | bursar_runtime::ir::Value::Money(..)
+            | bursar_runtime::ir::Value::Date(..)
+            | bursar_runtime::ir::Value::Enum { .. }
+            | bursar_runtime::ir::Value::Duration(..)
+            | bursar_runtime::ir::Value::Decimal(..)
+            | bursar_runtime::ir::Value::List(..) => None,
         });
     lists.attach(id.as_deref(), &mut applicant);
     Ok(applicant)

@@ -380,7 +380,25 @@ impl State {
             }
             let parent = file.items.iter().find_map(|i| match i {
                 Item::Extends(t) => Some(t.value.clone()),
-                _ => None,
+                Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Table(..)
+                | Item::Require(..)
+                | Item::Category(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..) => None,
             })?;
             let (name, parent_text) = Documents(&self.documents)
                 .load(&name_of(&current), &parent)
@@ -563,7 +581,24 @@ fn describe(
                     }
                 }
             }
-            _ => {}
+            Item::Extends(..)
+            | Item::Override(..)
+            | Item::Extend(..)
+            | Item::RemoveCategory(..)
+            | Item::RemoveRow { .. }
+            | Item::RemoveCondition(..)
+            | Item::RemoveDeadline(..)
+            | Item::Scheme(..)
+            | Item::Record(..)
+            | Item::Applicant(..)
+            | Item::Let(..)
+            | Item::Clause(..)
+            | Item::Require(..)
+            | Item::Category(..)
+            | Item::Award(..)
+            | Item::Application(..)
+            | Item::Timeline(..)
+            | Item::Planned(..) => {}
         }
     }
     None
@@ -607,7 +642,24 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
                     return Some(v.name.span);
                 }
             }
-            _ => {}
+            Item::Extends(..)
+            | Item::Override(..)
+            | Item::Extend(..)
+            | Item::RemoveCategory(..)
+            | Item::RemoveRow { .. }
+            | Item::RemoveCondition(..)
+            | Item::RemoveDeadline(..)
+            | Item::Scheme(..)
+            | Item::Record(..)
+            | Item::Applicant(..)
+            | Item::Let(..)
+            | Item::Clause(..)
+            | Item::Require(..)
+            | Item::Category(..)
+            | Item::Award(..)
+            | Item::Application(..)
+            | Item::Timeline(..)
+            | Item::Planned(..) => {}
         }
     }
     None

@@ -29,7 +29,27 @@ fn subject(e: &Expr) -> Option<FieldId> {
     match e {
         Expr::Field(f) => Some(*f),
         Expr::Item(i) => Some(item_key(*i)),
-        _ => None,
+        Expr::Lit(..)
+        | Expr::Row(..)
+        | Expr::Lookup { .. }
+        | Expr::Not(..)
+        | Expr::Neg(..)
+        | Expr::And(..)
+        | Expr::Or(..)
+        | Expr::Compare { .. }
+        | Expr::Arith { .. }
+        | Expr::InSet { .. }
+        | Expr::InRange { .. }
+        | Expr::IsPresent(..)
+        | Expr::Let(..)
+        | Expr::Any(..)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. }
+        | Expr::Default { .. }
+        | Expr::Call { .. }
+        | Expr::If { .. }
+        | Expr::Match { .. } => None,
     }
 }
 
@@ -145,7 +165,28 @@ impl Facts {
         match expr {
             Expr::And(items) => items.iter().for_each(|e| self.note_some(e)),
             Expr::Any(set) if !self.some.contains(set) => self.some.push(set.clone()),
-            _ => {}
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Item(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => {}
         }
     }
 }
@@ -157,7 +198,12 @@ pub fn ordinal(v: &Value) -> Option<i64> {
         Value::Int(n) => Some(*n),
         Value::Money(m) => Some(m.minor()),
         Value::Date(d) => Some(i64::from(d.num_days_from_ce())),
-        _ => None,
+        Value::Bool(..)
+        | Value::Text(..)
+        | Value::Enum { .. }
+        | Value::Duration(..)
+        | Value::Decimal(..)
+        | Value::List(..) => None,
     }
 }
 
@@ -165,7 +211,14 @@ fn bit(v: &Value) -> Option<u64> {
     match v {
         Value::Bool(b) => Some(1u64 << u8::from(*b)),
         Value::Enum { variant, .. } if *variant < 64 => Some(1u64 << variant),
-        _ => None,
+        Value::Int(..)
+        | Value::Money(..)
+        | Value::Date(..)
+        | Value::Text(..)
+        | Value::Enum { .. }
+        | Value::Duration(..)
+        | Value::Decimal(..)
+        | Value::List(..) => None,
     }
 }
 
@@ -254,7 +307,7 @@ fn collect(
                 match op {
                     CompareOp::Eq => Dom::Bits(b),
                     CompareOp::Ne => Dom::Bits(all & !b),
-                    _ => Dom::Any,
+                    CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => Dom::Any,
                 }
             } else if let Some(n) = ordinal(value) {
                 match op {
@@ -270,7 +323,21 @@ fn collect(
             };
             out.push((field, Some(true), dom));
         }
-        _ => {}
+        Expr::Lit(..)
+        | Expr::Row(..)
+        | Expr::Lookup { .. }
+        | Expr::Neg(..)
+        | Expr::Or(..)
+        | Expr::Arith { .. }
+        | Expr::Let(..)
+        | Expr::Any(..)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. }
+        | Expr::Default { .. }
+        | Expr::Call { .. }
+        | Expr::If { .. }
+        | Expr::Match { .. } => {}
     }
 }
 

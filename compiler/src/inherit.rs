@@ -74,7 +74,25 @@ pub(crate) fn load(
         .iter()
         .filter_map(|i| match i {
             Item::Extends(t) => Some(t),
-            _ => None,
+            Item::Override(..)
+            | Item::Extend(..)
+            | Item::RemoveCategory(..)
+            | Item::RemoveRow { .. }
+            | Item::RemoveCondition(..)
+            | Item::RemoveDeadline(..)
+            | Item::Scheme(..)
+            | Item::Enum(..)
+            | Item::Record(..)
+            | Item::Applicant(..)
+            | Item::Let(..)
+            | Item::Clause(..)
+            | Item::Table(..)
+            | Item::Require(..)
+            | Item::Category(..)
+            | Item::Award(..)
+            | Item::Application(..)
+            | Item::Timeline(..)
+            | Item::Planned(..) => None,
         })
         .collect();
     let parent_path = match extends.as_slice() {
@@ -186,7 +204,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             }
             Item::Clause(d) => match items.iter_mut().find_map(|i| match i {
                 Item::Clause(p) if p.clause.id == d.clause.id => Some(p),
-                _ => None,
+                Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Table(..)
+                | Item::Require(..)
+                | Item::Category(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..) => None,
             }) {
                 Some(p) => *p = d,
                 None => items.push(Item::Clause(d)),
@@ -194,7 +231,25 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Applicant(d) => {
                 let Some(parent) = items.iter_mut().find_map(|i| match i {
                     Item::Applicant(p) => Some(p),
-                    _ => None,
+                    Item::Extends(..)
+                    | Item::Override(..)
+                    | Item::Extend(..)
+                    | Item::RemoveCategory(..)
+                    | Item::RemoveRow { .. }
+                    | Item::RemoveCondition(..)
+                    | Item::RemoveDeadline(..)
+                    | Item::Scheme(..)
+                    | Item::Enum(..)
+                    | Item::Record(..)
+                    | Item::Let(..)
+                    | Item::Clause(..)
+                    | Item::Table(..)
+                    | Item::Require(..)
+                    | Item::Category(..)
+                    | Item::Award(..)
+                    | Item::Application(..)
+                    | Item::Timeline(..)
+                    | Item::Planned(..) => None,
                 }) else {
                     items.push(Item::Applicant(d));
                     continue;
@@ -204,7 +259,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Record(d) => {
                 if let Some(prev) = items.iter().find_map(|i| match i {
                     Item::Record(p) if p.name.name == d.name.name => Some(p.name.span),
-                    _ => None,
+                    Item::Extends(..)
+                    | Item::Override(..)
+                    | Item::Extend(..)
+                    | Item::RemoveCategory(..)
+                    | Item::RemoveRow { .. }
+                    | Item::RemoveCondition(..)
+                    | Item::RemoveDeadline(..)
+                    | Item::Scheme(..)
+                    | Item::Enum(..)
+                    | Item::Record(..)
+                    | Item::Applicant(..)
+                    | Item::Let(..)
+                    | Item::Clause(..)
+                    | Item::Table(..)
+                    | Item::Require(..)
+                    | Item::Category(..)
+                    | Item::Award(..)
+                    | Item::Application(..)
+                    | Item::Timeline(..)
+                    | Item::Planned(..) => None,
                 }) {
                     r.error(
                         Code::DuplicateName,
@@ -225,7 +299,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             // settings and clauses do: a date or amount written once.
             Item::Let(d) => match items.iter_mut().find_map(|i| match i {
                 Item::Let(p) if p.name.name == d.name.name => Some(p),
-                _ => None,
+                Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Table(..)
+                | Item::Require(..)
+                | Item::Category(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..) => None,
             }) {
                 Some(p) => *p = d,
                 None => items.push(Item::Let(d)),
@@ -237,7 +330,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 Item::Record(d) => {
                     match items.iter_mut().find_map(|i| match i {
                         Item::Record(p) if p.name.name == d.name.name => Some(p),
-                        _ => None,
+                        Item::Extends(..)
+                        | Item::Override(..)
+                        | Item::Extend(..)
+                        | Item::RemoveCategory(..)
+                        | Item::RemoveRow { .. }
+                        | Item::RemoveCondition(..)
+                        | Item::RemoveDeadline(..)
+                        | Item::Scheme(..)
+                        | Item::Enum(..)
+                        | Item::Record(..)
+                        | Item::Applicant(..)
+                        | Item::Let(..)
+                        | Item::Clause(..)
+                        | Item::Table(..)
+                        | Item::Require(..)
+                        | Item::Category(..)
+                        | Item::Award(..)
+                        | Item::Application(..)
+                        | Item::Timeline(..)
+                        | Item::Planned(..) => None,
                     }) {
                         Some(p) => {
                             let what = format!("record `{}`", d.name.name);
@@ -252,7 +364,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 let key = row.text();
                 let found = items.iter_mut().find_map(|i| match i {
                     Item::Table(t) if t.name.name == table.name => Some(t),
-                    _ => None,
+                    Item::Extends(..)
+                    | Item::Override(..)
+                    | Item::Extend(..)
+                    | Item::RemoveCategory(..)
+                    | Item::RemoveRow { .. }
+                    | Item::RemoveCondition(..)
+                    | Item::RemoveDeadline(..)
+                    | Item::Scheme(..)
+                    | Item::Enum(..)
+                    | Item::Record(..)
+                    | Item::Applicant(..)
+                    | Item::Let(..)
+                    | Item::Clause(..)
+                    | Item::Table(..)
+                    | Item::Require(..)
+                    | Item::Category(..)
+                    | Item::Award(..)
+                    | Item::Application(..)
+                    | Item::Timeline(..)
+                    | Item::Planned(..) => None,
                 });
                 match found {
                     Some(t) => {
@@ -282,7 +413,25 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         a.entries.retain(|e| e.key.name != "deadline");
                         a.entries.len() != before
                     }
-                    _ => false,
+                    Item::Extends(..)
+                    | Item::Override(..)
+                    | Item::Extend(..)
+                    | Item::RemoveCategory(..)
+                    | Item::RemoveRow { .. }
+                    | Item::RemoveCondition(..)
+                    | Item::RemoveDeadline(..)
+                    | Item::Scheme(..)
+                    | Item::Enum(..)
+                    | Item::Record(..)
+                    | Item::Applicant(..)
+                    | Item::Let(..)
+                    | Item::Clause(..)
+                    | Item::Table(..)
+                    | Item::Require(..)
+                    | Item::Category(..)
+                    | Item::Award(..)
+                    | Item::Timeline(..)
+                    | Item::Planned(..) => false,
                 });
                 if !removed {
                     r.error(Code::UnknownName, span, "the parent has no deadline", "nothing to remove")
@@ -292,7 +441,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Enum(d) => {
                 if let Some(prev) = items.iter().find_map(|i| match i {
                     Item::Enum(p) if p.name.name == d.name.name => Some(p.name.span),
-                    _ => None,
+                    Item::Extends(..)
+                    | Item::Override(..)
+                    | Item::Extend(..)
+                    | Item::RemoveCategory(..)
+                    | Item::RemoveRow { .. }
+                    | Item::RemoveCondition(..)
+                    | Item::RemoveDeadline(..)
+                    | Item::Scheme(..)
+                    | Item::Enum(..)
+                    | Item::Record(..)
+                    | Item::Applicant(..)
+                    | Item::Let(..)
+                    | Item::Clause(..)
+                    | Item::Table(..)
+                    | Item::Require(..)
+                    | Item::Category(..)
+                    | Item::Award(..)
+                    | Item::Application(..)
+                    | Item::Timeline(..)
+                    | Item::Planned(..) => None,
                 }) {
                     r.error(
                         Code::DuplicateName,
@@ -405,7 +573,26 @@ fn nothing_to_change(r: &mut Reporter, what: &str, name: &Ident) {
 fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
     let Some(table) = items.iter_mut().find_map(|i| match i {
         Item::Table(t) if t.name.name == d.name.name => Some(t),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     }) else {
         return nothing_to_change(r, "table", &d.name);
     };
@@ -432,7 +619,26 @@ fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
 fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     let Some(cat) = items.iter_mut().find_map(|i| match i {
         Item::Category(c) if c.name.name == d.name.name => Some(c),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     }) else {
         return nothing_to_change(r, "category", &d.name);
     };
@@ -448,7 +654,26 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
 fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
     let Some(e) = items.iter_mut().find_map(|i| match i {
         Item::Enum(e) if e.name.name == d.name.name => Some(e),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     }) else {
         return nothing_to_change(r, "enum", &d.name);
     };
@@ -486,7 +711,26 @@ fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter
         RemovedKind::When(name) | RemovedKind::Unless(name) => {
             let Some(cat) = items.iter_mut().find_map(|i| match i {
                 Item::Category(x) if x.name.name == name.name => Some(x),
-                _ => None,
+                Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Table(..)
+                | Item::Require(..)
+                | Item::Category(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..) => None,
             }) else {
                 return nothing_to_change(r, "category", name);
             };
@@ -523,14 +767,52 @@ fn merge_entries(parent: &mut Vec<Entry>, child: Vec<Entry>) {
 fn find_table<'a>(items: &'a [Item], name: &str) -> Option<&'a TableDecl> {
     items.iter().find_map(|i| match i {
         Item::Table(t) if t.name.name == name => Some(t),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     })
 }
 
 fn find_category<'a>(items: &'a [Item], name: &str) -> Option<&'a CategoryDecl> {
     items.iter().find_map(|i| match i {
         Item::Category(c) if c.name.name == name => Some(c),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     })
 }
 
@@ -539,7 +821,25 @@ fn category_names(items: &[Item]) -> Vec<String> {
         .iter()
         .filter_map(|i| match i {
             Item::Category(c) => Some(c.name.name.clone()),
-            _ => None,
+            Item::Extends(..)
+            | Item::Override(..)
+            | Item::Extend(..)
+            | Item::RemoveCategory(..)
+            | Item::RemoveRow { .. }
+            | Item::RemoveCondition(..)
+            | Item::RemoveDeadline(..)
+            | Item::Scheme(..)
+            | Item::Enum(..)
+            | Item::Record(..)
+            | Item::Applicant(..)
+            | Item::Let(..)
+            | Item::Clause(..)
+            | Item::Table(..)
+            | Item::Require(..)
+            | Item::Award(..)
+            | Item::Application(..)
+            | Item::Timeline(..)
+            | Item::Planned(..) => None,
         })
         .collect()
 }
@@ -549,12 +849,49 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
         .iter()
         .filter_map(|i| match i {
             Item::Table(t) => Some(t.name.name.clone()),
-            _ => None,
+            Item::Extends(..)
+            | Item::Override(..)
+            | Item::Extend(..)
+            | Item::RemoveCategory(..)
+            | Item::RemoveRow { .. }
+            | Item::RemoveCondition(..)
+            | Item::RemoveDeadline(..)
+            | Item::Scheme(..)
+            | Item::Enum(..)
+            | Item::Record(..)
+            | Item::Applicant(..)
+            | Item::Let(..)
+            | Item::Clause(..)
+            | Item::Require(..)
+            | Item::Category(..)
+            | Item::Award(..)
+            | Item::Application(..)
+            | Item::Timeline(..)
+            | Item::Planned(..) => None,
         })
         .collect();
     let Some(table) = items.iter_mut().find_map(|i| match i {
         Item::Table(t) if t.name.name == d.name.name => Some(t),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     }) else {
         let help = did_you_mean(&d.name.name, names.iter().map(String::as_str))
             .unwrap_or_else(|| format!("the parent's tables: {}", names.join(", ")));
@@ -597,7 +934,26 @@ fn override_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     let known = category_names(items);
     let Some(cat) = items.iter_mut().find_map(|i| match i {
         Item::Category(c) if c.name.name == d.name.name => Some(c),
-        _ => None,
+        Item::Extends(..)
+        | Item::Override(..)
+        | Item::Extend(..)
+        | Item::RemoveCategory(..)
+        | Item::RemoveRow { .. }
+        | Item::RemoveCondition(..)
+        | Item::RemoveDeadline(..)
+        | Item::Scheme(..)
+        | Item::Enum(..)
+        | Item::Record(..)
+        | Item::Applicant(..)
+        | Item::Let(..)
+        | Item::Clause(..)
+        | Item::Table(..)
+        | Item::Require(..)
+        | Item::Category(..)
+        | Item::Award(..)
+        | Item::Application(..)
+        | Item::Timeline(..)
+        | Item::Planned(..) => None,
     }) else {
         let help = did_you_mean(&d.name.name, known.iter().map(String::as_str))
             .unwrap_or_else(|| format!("the parent's categories: {}", known.join(", ")));

@@ -334,7 +334,14 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                 });
             }
         }
-        _ => {
+        Type::Int
+        | Type::Money
+        | Type::Date
+        | Type::Text
+        | Type::Duration
+        | Type::Decimal
+        | Type::Unrounded
+        | Type::List(..) => {
             for l in &literals {
                 push(l.clone());
                 for n in neighbours(l) {
@@ -345,7 +352,14 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                 match f.ty {
                     Type::Int => push(Value::Int(1)),
                     Type::Text => push(Value::Text("W".into())),
-                    _ => {}
+                    Type::Bool
+                    | Type::Money
+                    | Type::Date
+                    | Type::Duration
+                    | Type::Enum(..)
+                    | Type::Decimal
+                    | Type::Unrounded
+                    | Type::List(..) => {}
                 }
             }
         }
@@ -387,11 +401,51 @@ fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> V
                         .chain(hi.iter())
                         .filter_map(|b| match &**b {
                             Expr::Lit(v) => Some(v.clone()),
-                            _ => None,
+                            Expr::Field(..)
+                            | Expr::Row(..)
+                            | Expr::Lookup { .. }
+                            | Expr::Not(..)
+                            | Expr::Neg(..)
+                            | Expr::And(..)
+                            | Expr::Or(..)
+                            | Expr::Compare { .. }
+                            | Expr::Arith { .. }
+                            | Expr::InSet { .. }
+                            | Expr::InRange { .. }
+                            | Expr::IsPresent(..)
+                            | Expr::Let(..)
+                            | Expr::Item(..)
+                            | Expr::Any(..)
+                            | Expr::All { .. }
+                            | Expr::Aggregate { .. }
+                            | Expr::Round { .. }
+                            | Expr::Default { .. }
+                            | Expr::Call { .. }
+                            | Expr::If { .. }
+                            | Expr::Match { .. } => None,
                         })
                         .collect(),
                 ),
-                _ => return,
+                Expr::Lit(..)
+                | Expr::Field(..)
+                | Expr::Row(..)
+                | Expr::Lookup { .. }
+                | Expr::Not(..)
+                | Expr::Neg(..)
+                | Expr::And(..)
+                | Expr::Or(..)
+                | Expr::Arith { .. }
+                | Expr::IsPresent(..)
+                | Expr::Let(..)
+                | Expr::Item(..)
+                | Expr::Any(..)
+                | Expr::All { .. }
+                | Expr::Aggregate { .. }
+                | Expr::Round { .. }
+                | Expr::Default { .. }
+                | Expr::Call { .. }
+                | Expr::If { .. }
+                | Expr::Match { .. } => return,
             };
             if let Expr::Item(i) = subject {
                 if let Some(slot) = per_field.get_mut(*i as usize) {
@@ -450,7 +504,12 @@ fn neighbours(v: &Value) -> Vec<Value> {
         .flatten()
         .map(Value::Date)
         .collect(),
-        _ => Vec::new(),
+        Value::Bool(..)
+        | Value::Text(..)
+        | Value::Enum { .. }
+        | Value::Duration(..)
+        | Value::Decimal(..)
+        | Value::List(..) => Vec::new(),
     }
 }
 
@@ -522,7 +581,23 @@ fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
             literals_for(then, field, out);
             literals_for(otherwise, field, out);
         }
-        _ => {}
+        Expr::Lit(..)
+        | Expr::Field(..)
+        | Expr::Row(..)
+        | Expr::Lookup { .. }
+        | Expr::Neg(..)
+        | Expr::Arith { .. }
+        | Expr::InSet { .. }
+        | Expr::InRange { .. }
+        | Expr::IsPresent(..)
+        | Expr::Let(..)
+        | Expr::Item(..)
+        | Expr::Any(..)
+        | Expr::All { .. }
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. }
+        | Expr::Default { .. }
+        | Expr::Call { .. } => {}
     }
 }
 

@@ -507,6 +507,24 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Every operator; `all_holds_every_operator` (below) fails to compile
+    /// until a new one is listed there, and to pass until it is here.
+    pub const ALL: [BinaryOp; 13] = [
+        BinaryOp::Or,
+        BinaryOp::And,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Default,
+    ];
+
     /// Operators that chain with each other into one [`ExprKind::Chain`]
     /// have the same level; `None` for the operators that do not chain.
     pub fn chain_level(self) -> Option<u8> {
@@ -573,4 +591,41 @@ pub enum PatternKind {
         hi: Option<Box<Pattern>>,
         inclusive: bool,
     },
+}
+
+#[cfg(test)]
+mod binary_op_tests {
+    use super::BinaryOp;
+
+    #[test]
+    fn all_holds_every_operator() {
+        // Total on purpose: each operator names the one listed after it, so
+        // a new operator fails to compile here until it joins the cycle, and
+        // the walk below finds it missing from `ALL` until it is there too.
+        let next = |op: BinaryOp| match op {
+            BinaryOp::Or => BinaryOp::And,
+            BinaryOp::And => BinaryOp::Eq,
+            BinaryOp::Eq => BinaryOp::Ne,
+            BinaryOp::Ne => BinaryOp::Lt,
+            BinaryOp::Lt => BinaryOp::Le,
+            BinaryOp::Le => BinaryOp::Gt,
+            BinaryOp::Gt => BinaryOp::Ge,
+            BinaryOp::Ge => BinaryOp::Add,
+            BinaryOp::Add => BinaryOp::Sub,
+            BinaryOp::Sub => BinaryOp::Mul,
+            BinaryOp::Mul => BinaryOp::Div,
+            BinaryOp::Div => BinaryOp::Default,
+            BinaryOp::Default => BinaryOp::Or,
+        };
+        let mut op = BinaryOp::Or;
+        for _ in 0..BinaryOp::ALL.len() {
+            assert!(
+                BinaryOp::ALL.contains(&op),
+                "`{}` is not in ALL",
+                op.symbol()
+            );
+            op = next(op);
+        }
+        assert_eq!(op, BinaryOp::Or, "the cycle is longer than ALL");
+    }
 }

@@ -352,6 +352,26 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// The rule an operator is written with: total, so a new operator fails to
+/// compile until it has one (and `map_infix` finds it by it).
+fn infix_rule(op: BinaryOp) -> Rule {
+    match op {
+        BinaryOp::Or => Rule::op_or,
+        BinaryOp::And => Rule::op_and,
+        BinaryOp::Eq => Rule::op_eq,
+        BinaryOp::Ne => Rule::op_ne,
+        BinaryOp::Lt => Rule::op_lt,
+        BinaryOp::Le => Rule::op_le,
+        BinaryOp::Gt => Rule::op_gt,
+        BinaryOp::Ge => Rule::op_ge,
+        BinaryOp::Add => Rule::op_add,
+        BinaryOp::Sub => Rule::op_sub,
+        BinaryOp::Mul => Rule::op_mul,
+        BinaryOp::Div => Rule::op_div,
+        BinaryOp::Default => Rule::op_default,
+    }
+}
+
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
@@ -960,20 +980,14 @@ impl Lower {
             })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.to(rhs.span);
-                let op = match op.as_rule() {
-                    Rule::op_or => BinaryOp::Or,
-                    Rule::op_and => BinaryOp::And,
-                    Rule::op_eq => BinaryOp::Eq,
-                    Rule::op_ne => BinaryOp::Ne,
-                    Rule::op_lt => BinaryOp::Lt,
-                    Rule::op_le => BinaryOp::Le,
-                    Rule::op_gt => BinaryOp::Gt,
-                    Rule::op_ge => BinaryOp::Ge,
-                    Rule::op_add => BinaryOp::Add,
-                    Rule::op_sub => BinaryOp::Sub,
-                    Rule::op_mul => BinaryOp::Mul,
-                    Rule::op_div => BinaryOp::Div,
-                    _ => BinaryOp::Default,
+                let rule = op.as_rule();
+                let Some(op) = BinaryOp::ALL.into_iter().find(|op| infix_rule(*op) == rule) else {
+                    // INVARIANT: `PRATT` registers only rules that
+                    // `infix_rule` names; a grammar test parses every operator.
+                    return Expr {
+                        kind: ExprKind::Bool(false),
+                        span,
+                    };
                 };
                 let Some(level) = op.chain_level() else {
                     return Expr {

@@ -250,3 +250,22 @@ fn the_surprises_are_true() {
     assert_reads_as("1 <= a <= 3", "(1 <= a) <= 3");
     assert_reads_as("if c then a else b + 1", "if c then a else (b + 1)");
 }
+
+/// Every operator the AST has is read back from its symbol: a new operator
+/// that the parser does not map fails here rather than becoming another.
+#[test]
+fn every_binary_op_parses_as_itself() {
+    for op in bursar_grammar::ast::BinaryOp::ALL {
+        let source = format!("require a {} b", op.symbol());
+        let file = parse(&source).unwrap_or_else(|e| panic!("`{source}` does not parse: {e:?}"));
+        let Some(Item::Require(condition)) = file.items.first() else {
+            panic!("`{source}` is not one condition");
+        };
+        let parsed = match &condition.expr.kind {
+            ExprKind::Binary { op, .. } => Some(*op),
+            ExprKind::Chain { rest, .. } => rest.first().map(|(op, _)| *op),
+            other => panic!("`{source}` reads as {other:?}"),
+        };
+        assert_eq!(parsed, Some(op), "`{source}`");
+    }
+}

@@ -483,7 +483,16 @@ impl Validator<'_> {
             Type::List(r) if (r as usize) >= self.s.records.len() => {
                 Err(format!("record #{r} does not exist"))
             }
-            _ => Ok(()),
+            Type::Bool
+            | Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::Text
+            | Type::Duration
+            | Type::Enum(..)
+            | Type::Decimal
+            | Type::Unrounded
+            | Type::List(..) => Ok(()),
         }
     }
     fn value(&self, v: &Value) -> Result<(), String> {
@@ -529,7 +538,15 @@ impl Validator<'_> {
                     Value::Duration(d) if d.count < 0 => {
                         return Err(format!("a negative duration, {} units", d.count))
                     }
-                    _ => {}
+                    Value::Bool(..)
+                    | Value::Int(..)
+                    | Value::Money(..)
+                    | Value::Date(..)
+                    | Value::Text(..)
+                    | Value::Enum { .. }
+                    | Value::Duration(..)
+                    | Value::Decimal(..)
+                    | Value::List(..) => {}
                 }
                 Ok(value_type(v))
             }

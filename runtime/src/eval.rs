@@ -651,13 +651,52 @@ impl<'a> Evaluator<'a> {
                     Ok(true)
                 })?;
             }
-            _ => return Ok(None),
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Item(..)
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => return Ok(None),
         }
         let list = match e {
             Expr::Any(set) | Expr::All { items: set, .. } | Expr::Aggregate { items: set, .. } => {
                 set.list
             }
-            _ => return Ok(None),
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Item(..)
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => return Ok(None),
         };
         Ok(found.map(|i| (list, i)))
     }
@@ -743,7 +782,14 @@ impl<'a> Evaluator<'a> {
     fn date(&self, e: &Expr) -> Result<NaiveDate, EvalError> {
         match *self.value(e)? {
             Value::Date(d) => Ok(d),
-            _ => Err(EvalError::TypeMismatch),
+            Value::Bool(..)
+            | Value::Int(..)
+            | Value::Money(..)
+            | Value::Text(..)
+            | Value::Enum { .. }
+            | Value::Duration(..)
+            | Value::Decimal(..)
+            | Value::List(..) => Err(EvalError::TypeMismatch),
         }
     }
 
@@ -811,7 +857,18 @@ impl<'a> Evaluator<'a> {
                 hi,
                 inclusive,
             } => self.in_range(expr, lo.as_deref(), hi.as_deref(), *inclusive),
-            _ => self.truth_of_value(e),
+            Expr::Lit(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Neg(..)
+            | Expr::Arith { .. }
+            | Expr::Item(..)
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => self.truth_of_value(e),
         }
     }
 
@@ -862,7 +919,14 @@ impl<'a> Evaluator<'a> {
     fn truth_of_value(&self, e: &Expr) -> Result<bool, EvalError> {
         match self.eval(e)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(EvalError::TypeMismatch),
+            Value::Int(..)
+            | Value::Money(..)
+            | Value::Date(..)
+            | Value::Text(..)
+            | Value::Enum { .. }
+            | Value::Duration(..)
+            | Value::Decimal(..)
+            | Value::List(..) => Err(EvalError::TypeMismatch),
         }
     }
 
@@ -877,7 +941,26 @@ impl<'a> Evaluator<'a> {
                 .map(Cow::Borrowed)
                 .ok_or(EvalError::Absent { field: *f }),
             Expr::Item(i) => self.item_field(*i).map(Cow::Borrowed),
-            _ => self.eval(e).map(Cow::Owned),
+            Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => self.eval(e).map(Cow::Owned),
         }
     }
 
@@ -922,12 +1005,36 @@ impl<'a> Evaluator<'a> {
                     self.payout(otherwise)
                 }
             }
-            _ => match self.eval(e)? {
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Item(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. } => match self.eval(e)? {
                 Value::Money(m) => Ok(Payout {
                     amount: m,
                     row: None,
                 }),
-                _ => Err(EvalError::TypeMismatch),
+                Value::Bool(..)
+                | Value::Int(..)
+                | Value::Date(..)
+                | Value::Text(..)
+                | Value::Enum { .. }
+                | Value::Duration(..)
+                | Value::Decimal(..)
+                | Value::List(..) => Err(EvalError::TypeMismatch),
             },
         }
     }
@@ -1001,7 +1108,13 @@ impl<'a> Evaluator<'a> {
         let exact = match self.eval(value)? {
             Value::Money(m) => Decimal::from_int(m.minor()),
             Value::Decimal(d) => d,
-            _ => return Err(EvalError::TypeMismatch),
+            Value::Bool(..)
+            | Value::Int(..)
+            | Value::Date(..)
+            | Value::Text(..)
+            | Value::Enum { .. }
+            | Value::Duration(..)
+            | Value::List(..) => return Err(EvalError::TypeMismatch),
         };
         Ok(Value::Money(Money(
             exact
@@ -1038,7 +1151,13 @@ impl<'a> Evaluator<'a> {
             Expr::Neg(a) => match self.eval(a)? {
                 Value::Int(n) => Value::Int(n.checked_neg().ok_or(EvalError::Overflow)?),
                 Value::Money(m) => Value::Money(m.checked_neg().ok_or(EvalError::Overflow)?),
-                _ => return Err(EvalError::TypeMismatch),
+                Value::Bool(..)
+                | Value::Date(..)
+                | Value::Text(..)
+                | Value::Enum { .. }
+                | Value::Duration(..)
+                | Value::Decimal(..)
+                | Value::List(..) => return Err(EvalError::TypeMismatch),
             },
             Expr::Compare { .. } | Expr::InSet { .. } | Expr::InRange { .. } => {
                 Value::Bool(self.truth(e)?)

@@ -590,7 +590,7 @@ impl<'a> Words<'a> {
             ));
             at = match row.amount {
                 RowAmount::SameAs(next) if hops < 8 => Some(next),
-                _ => None,
+                RowAmount::Money(..) | RowAmount::SameAs(..) => None,
             };
             hops += 1;
         }
@@ -756,7 +756,29 @@ impl<'a> Words<'a> {
                     self.field_value(*f)
                 ),
                 Expr::Field(f) => format!("{} is true", self.field_name(*f)),
-                _ => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+                Expr::Lit(..)
+                | Expr::Row(..)
+                | Expr::Lookup { .. }
+                | Expr::Not(..)
+                | Expr::Neg(..)
+                | Expr::And(..)
+                | Expr::Or(..)
+                | Expr::Compare { .. }
+                | Expr::Arith { .. }
+                | Expr::InSet { .. }
+                | Expr::InRange { .. }
+                | Expr::Let(..)
+                | Expr::Item(..)
+                | Expr::Any(..)
+                | Expr::All { .. }
+                | Expr::Aggregate { .. }
+                | Expr::Round { .. }
+                | Expr::Default { .. }
+                | Expr::Call { .. }
+                | Expr::If { .. }
+                | Expr::Match { .. } => {
+                    format!("{} does not hold: {}", self.expr(e), self.fields_of(e))
+                }
             },
             Expr::InRange {
                 expr,
@@ -812,7 +834,20 @@ impl<'a> Words<'a> {
                 let got = self.fields_of(e);
                 format!("{got}, but the rule needs {need}")
             }
-            _ => format!("{} does not hold: {}", self.expr(e), self.fields_of(e)),
+            Expr::Lit(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Neg(..)
+            | Expr::Arith { .. }
+            | Expr::Item(..)
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => {
+                format!("{} does not hold: {}", self.expr(e), self.fields_of(e))
+            }
         }
     }
 }
@@ -841,7 +876,27 @@ fn collect_walks<'s>(
             lets.push(*l);
             nested.push(*l);
         }
-        _ => {}
+        Expr::Lit(..)
+        | Expr::Field(..)
+        | Expr::Row(..)
+        | Expr::Lookup { .. }
+        | Expr::Not(..)
+        | Expr::Neg(..)
+        | Expr::And(..)
+        | Expr::Or(..)
+        | Expr::Compare { .. }
+        | Expr::Arith { .. }
+        | Expr::InSet { .. }
+        | Expr::InRange { .. }
+        | Expr::IsPresent(..)
+        | Expr::Let(..)
+        | Expr::Item(..)
+        | Expr::Aggregate { .. }
+        | Expr::Round { .. }
+        | Expr::Default { .. }
+        | Expr::Call { .. }
+        | Expr::If { .. }
+        | Expr::Match { .. } => {}
     });
     for l in nested {
         if let Some(def) = scheme.lets.get(l as usize) {

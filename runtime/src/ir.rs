@@ -530,6 +530,20 @@ pub enum Aggregate {
 }
 
 impl Aggregate {
+    /// Every aggregate, in the order help texts list them.
+    pub const ALL: [Aggregate; 4] = [
+        Aggregate::Count,
+        Aggregate::Sum,
+        Aggregate::Min,
+        Aggregate::Max,
+    ];
+
+    /// The aggregate written `name` (`sum(x of …)`), if there is one.
+    pub fn from_name(name: &str) -> Option<Aggregate> {
+        Aggregate::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The name the author writes, and the bundle's JSON.
     pub fn name(self) -> &'static str {
         match self {
             Aggregate::Count => "count",
@@ -640,6 +654,23 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every builtin function over values: the runtime's one list of them
+    /// (the checker's table, `compiler/src/check/builtins.rs`, has one
+    /// entry for each; a test there holds it).
+    pub const ALL: [Builtin; 5] = [
+        Builtin::Year,
+        Builtin::Month,
+        Builtin::Day,
+        Builtin::Min,
+        Builtin::Max,
+    ];
+
+    /// The builtin written `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The name the author writes, and the bundle's JSON.
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Year => "year",
@@ -969,6 +1000,48 @@ impl Expr {
                 items(s, f);
                 of.iter().for_each(|x| x.walk(f));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::{Aggregate, Builtin};
+
+    #[test]
+    fn builtin_all_holds_every_function_under_its_json_name() {
+        // Total on purpose: each builtin names the one after it, so a new
+        // one fails to compile here until it joins the cycle, and the walk
+        // finds it missing from `ALL` until it is there too.
+        let next = |b: Builtin| match b {
+            Builtin::Year => Builtin::Month,
+            Builtin::Month => Builtin::Day,
+            Builtin::Day => Builtin::Min,
+            Builtin::Min => Builtin::Max,
+            Builtin::Max => Builtin::Year,
+        };
+        let mut b = Builtin::Year;
+        for _ in 0..Builtin::ALL.len() {
+            assert!(Builtin::ALL.contains(&b), "`{}` is not in ALL", b.name());
+            b = next(b);
+        }
+        assert_eq!(b, Builtin::Year, "the cycle is longer than ALL");
+        for b in Builtin::ALL {
+            let json = serde_json::to_string(&b).unwrap();
+            assert_eq!(json, format!("\"{}\"", b.name()));
+            assert_eq!(Builtin::from_name(b.name()), Some(b));
+        }
+        assert_eq!(Builtin::from_name("sum"), None);
+    }
+
+    #[test]
+    fn aggregate_names_are_their_json_names() {
+        for a in Aggregate::ALL {
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.name()));
+            assert_eq!(Aggregate::from_name(a.name()), Some(a));
         }
     }
 }

@@ -83,7 +83,14 @@ impl Assumptions {
                 .and_then(|d| bursar_runtime::evaluate_value(scheme, applicant, d))
                 .and_then(|v| match v {
                     Value::Date(d) => Some(d),
-                    _ => None,
+                    Value::Bool(..)
+                    | Value::Int(..)
+                    | Value::Money(..)
+                    | Value::Text(..)
+                    | Value::Enum { .. }
+                    | Value::Duration(..)
+                    | Value::Decimal(..)
+                    | Value::List(..) => None,
                 })
         });
         let opens = scheme
@@ -104,7 +111,14 @@ impl Assumptions {
             }
             (true, _, _, _) => applicant.get(received).and_then(|v| match v {
                 Value::Date(d) => Some(*d),
-                _ => None,
+                Value::Bool(..)
+                | Value::Int(..)
+                | Value::Money(..)
+                | Value::Text(..)
+                | Value::Enum { .. }
+                | Value::Duration(..)
+                | Value::Decimal(..)
+                | Value::List(..) => None,
             }),
         };
         let original = applicant.get(received).cloned();

@@ -140,7 +140,14 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                     .parse::<bursar_runtime::decimal::Decimal>()
                     .ok()
                     .map(Value::Decimal),
-                _ => None,
+                Type::Bool
+                | Type::Int
+                | Type::Date
+                | Type::Text
+                | Type::Duration
+                | Type::Enum(..)
+                | Type::Unrounded
+                | Type::List(..) => None,
             };
             let v = match v {
                 Some(v) => v,
@@ -269,7 +276,12 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                     Type::Int => "a whole number",
                     Type::Money => "an amount like 2500.00",
                     Type::Enum(_) => "values of the field's enum, separated by commas",
-                    _ => "a value of the field's type",
+                    Type::Bool
+                    | Type::Text
+                    | Type::Duration
+                    | Type::Decimal
+                    | Type::Unrounded
+                    | Type::List(..) => "a value of the field's type",
                 };
                 let new: Vec<Value> = if what == "in" {
                     value
@@ -465,7 +477,28 @@ fn node_at<'e>(e: &'e mut Expr, route: &[usize]) -> Option<&'e mut Expr> {
         None => Some(e),
         Some((step, rest)) => match e {
             Expr::And(items) => node_at(items.get_mut(*step)?, rest),
-            _ => None,
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Item(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => None,
         },
     }
 }

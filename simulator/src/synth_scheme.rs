@@ -49,16 +49,76 @@ fn literals(scheme: &Scheme) -> (Vec<Draw>, Vec<Draw>) {
                         .chain(hi.iter())
                         .filter_map(|b| match &**b {
                             Expr::Lit(v) => Some(v.clone()),
-                            _ => None,
+                            Expr::Field(..)
+                            | Expr::Row(..)
+                            | Expr::Lookup { .. }
+                            | Expr::Not(..)
+                            | Expr::Neg(..)
+                            | Expr::And(..)
+                            | Expr::Or(..)
+                            | Expr::Compare { .. }
+                            | Expr::Arith { .. }
+                            | Expr::InSet { .. }
+                            | Expr::InRange { .. }
+                            | Expr::IsPresent(..)
+                            | Expr::Let(..)
+                            | Expr::Item(..)
+                            | Expr::Any(..)
+                            | Expr::All { .. }
+                            | Expr::Aggregate { .. }
+                            | Expr::Round { .. }
+                            | Expr::Default { .. }
+                            | Expr::Call { .. }
+                            | Expr::If { .. }
+                            | Expr::Match { .. } => None,
                         })
                         .collect(),
                 ),
-                _ => return,
+                Expr::Lit(..)
+                | Expr::Field(..)
+                | Expr::Row(..)
+                | Expr::Lookup { .. }
+                | Expr::Not(..)
+                | Expr::Neg(..)
+                | Expr::And(..)
+                | Expr::Or(..)
+                | Expr::Arith { .. }
+                | Expr::IsPresent(..)
+                | Expr::Let(..)
+                | Expr::Item(..)
+                | Expr::Any(..)
+                | Expr::All { .. }
+                | Expr::Aggregate { .. }
+                | Expr::Round { .. }
+                | Expr::Default { .. }
+                | Expr::Call { .. }
+                | Expr::If { .. }
+                | Expr::Match { .. } => return,
             };
             let slot = match subject {
                 Expr::Field(f) => fields.get_mut(*f as usize),
                 Expr::Item(i) => items.get_mut(*i as usize),
-                _ => None,
+                Expr::Lit(..)
+                | Expr::Row(..)
+                | Expr::Lookup { .. }
+                | Expr::Not(..)
+                | Expr::Neg(..)
+                | Expr::And(..)
+                | Expr::Or(..)
+                | Expr::Compare { .. }
+                | Expr::Arith { .. }
+                | Expr::InSet { .. }
+                | Expr::InRange { .. }
+                | Expr::IsPresent(..)
+                | Expr::Let(..)
+                | Expr::Any(..)
+                | Expr::All { .. }
+                | Expr::Aggregate { .. }
+                | Expr::Round { .. }
+                | Expr::Default { .. }
+                | Expr::Call { .. }
+                | Expr::If { .. }
+                | Expr::Match { .. } => None,
             };
             if let Some(d) = slot {
                 d.literals.extend(values);
@@ -162,7 +222,15 @@ pub fn list_fields(scheme: &Scheme) -> Vec<(FieldId, &str, &[Field])> {
                 .records
                 .get(r as usize)
                 .map(|r| (i as FieldId, f.name.as_str(), r.fields.as_slice())),
-            _ => None,
+            Type::Bool
+            | Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::Text
+            | Type::Duration
+            | Type::Enum(..)
+            | Type::Decimal
+            | Type::Unrounded => None,
         })
         .collect()
 }

@@ -41,7 +41,27 @@ impl Checker {
                     let code = match &e.value.kind {
                         ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
                         ExprKind::Text(t) => Some(t.clone()),
-                        _ => None,
+                        ExprKind::Bool(..)
+                        | ExprKind::Int(..)
+                        | ExprKind::Decimal(..)
+                        | ExprKind::Percent(..)
+                        | ExprKind::Money { .. }
+                        | ExprKind::Date(..)
+                        | ExprKind::Duration { .. }
+                        | ExprKind::Path(..)
+                        | ExprKind::Index { .. }
+                        | ExprKind::Call { .. }
+                        | ExprKind::Quantifier { .. }
+                        | ExprKind::Aggregate { .. }
+                        | ExprKind::Unary { .. }
+                        | ExprKind::Binary { .. }
+                        | ExprKind::Chain { .. }
+                        | ExprKind::In { .. }
+                        | ExprKind::Set(..)
+                        | ExprKind::Range { .. }
+                        | ExprKind::Is { .. }
+                        | ExprKind::If { .. }
+                        | ExprKind::Match { .. } => None,
                     };
                     match code {
                         Some(code) if bursar_runtime::currency::is_iso_4217(&code) => {
@@ -110,7 +130,27 @@ impl Checker {
     fn text_setting(&mut self, e: &ast::Entry) -> Option<String> {
         match &e.value.kind {
             ExprKind::Text(t) => Some(t.clone()),
-            _ => {
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Money { .. }
+            | ExprKind::Date(..)
+            | ExprKind::Duration { .. }
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Set(..)
+            | ExprKind::Range { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => {
                 self.r
                     .error(
                         Code::TypeMismatch,
@@ -127,7 +167,27 @@ impl Checker {
     fn date_setting(&mut self, e: &ast::Entry) -> Option<chrono::NaiveDate> {
         match &e.value.kind {
             ExprKind::Date(d) => self.date(d, e.value.span),
-            _ => {
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Money { .. }
+            | ExprKind::Duration { .. }
+            | ExprKind::Text(..)
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Set(..)
+            | ExprKind::Range { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => {
                 self.r
                     .error(
                         Code::TypeMismatch,
@@ -434,7 +494,28 @@ impl Checker {
                 let t = self.expr(value, &Facts::default(), Some(Type::Money));
                 match t.expr {
                     ir::Expr::Row(r) => Some(ir::RowAmount::SameAs(r)),
-                    _ => {
+                    ir::Expr::Lit(..)
+                    | ir::Expr::Field(..)
+                    | ir::Expr::Lookup { .. }
+                    | ir::Expr::Not(..)
+                    | ir::Expr::Neg(..)
+                    | ir::Expr::And(..)
+                    | ir::Expr::Or(..)
+                    | ir::Expr::Compare { .. }
+                    | ir::Expr::Arith { .. }
+                    | ir::Expr::InSet { .. }
+                    | ir::Expr::InRange { .. }
+                    | ir::Expr::IsPresent(..)
+                    | ir::Expr::Let(..)
+                    | ir::Expr::Item(..)
+                    | ir::Expr::Any(..)
+                    | ir::Expr::All { .. }
+                    | ir::Expr::Aggregate { .. }
+                    | ir::Expr::Round { .. }
+                    | ir::Expr::Default { .. }
+                    | ir::Expr::Call { .. }
+                    | ir::Expr::If { .. }
+                    | ir::Expr::Match { .. } => {
                         if t.ty.is_some() {
                             self.not_an_amount(value.span);
                         }
@@ -442,7 +523,27 @@ impl Checker {
                     }
                 }
             }
-            _ => {
+            ExprKind::Bool(..)
+            | ExprKind::Int(..)
+            | ExprKind::Decimal(..)
+            | ExprKind::Percent(..)
+            | ExprKind::Date(..)
+            | ExprKind::Duration { .. }
+            | ExprKind::Text(..)
+            | ExprKind::Path(..)
+            | ExprKind::Index { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Chain { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Set(..)
+            | ExprKind::Range { .. }
+            | ExprKind::Is { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Match { .. } => {
                 self.not_an_amount(value.span);
                 None
             }
@@ -1096,7 +1197,28 @@ impl Checker {
                         ExprKind::Path(p) if p.len() == 1 => p
                             .first()
                             .and_then(|i| self.field_id(&i.name).map(|f| (f, i))),
-                        _ => None,
+                        ExprKind::Bool(..)
+                        | ExprKind::Int(..)
+                        | ExprKind::Decimal(..)
+                        | ExprKind::Percent(..)
+                        | ExprKind::Money { .. }
+                        | ExprKind::Date(..)
+                        | ExprKind::Duration { .. }
+                        | ExprKind::Text(..)
+                        | ExprKind::Path(..)
+                        | ExprKind::Index { .. }
+                        | ExprKind::Call { .. }
+                        | ExprKind::Quantifier { .. }
+                        | ExprKind::Aggregate { .. }
+                        | ExprKind::Unary { .. }
+                        | ExprKind::Binary { .. }
+                        | ExprKind::Chain { .. }
+                        | ExprKind::In { .. }
+                        | ExprKind::Set(..)
+                        | ExprKind::Range { .. }
+                        | ExprKind::Is { .. }
+                        | ExprKind::If { .. }
+                        | ExprKind::Match { .. } => None,
                     };
                     let Some((f, _)) = field else {
                         let help = match &e.value.kind {
@@ -1109,7 +1231,27 @@ impl Checker {
                                     )
                                 })
                                 .unwrap_or_else(|| "name a field of the applicant".into()),
-                            _ => "name a field of the applicant".into(),
+                            ExprKind::Bool(..)
+                            | ExprKind::Int(..)
+                            | ExprKind::Decimal(..)
+                            | ExprKind::Percent(..)
+                            | ExprKind::Money { .. }
+                            | ExprKind::Date(..)
+                            | ExprKind::Duration { .. }
+                            | ExprKind::Text(..)
+                            | ExprKind::Index { .. }
+                            | ExprKind::Call { .. }
+                            | ExprKind::Quantifier { .. }
+                            | ExprKind::Aggregate { .. }
+                            | ExprKind::Unary { .. }
+                            | ExprKind::Binary { .. }
+                            | ExprKind::Chain { .. }
+                            | ExprKind::In { .. }
+                            | ExprKind::Set(..)
+                            | ExprKind::Range { .. }
+                            | ExprKind::Is { .. }
+                            | ExprKind::If { .. }
+                            | ExprKind::Match { .. } => "name a field of the applicant".into(),
                         };
                         self.r
                             .error(
@@ -1229,9 +1371,30 @@ impl Checker {
             let within = match &s.within.kind {
                 ExprKind::Duration { count, unit } if *count > 0 => ir::Duration {
                     count: *count,
-                    unit: super::expr::duration_unit(*unit),
+                    unit: super::literal::duration_unit(*unit),
                 },
-                _ => {
+                ExprKind::Bool(..)
+                | ExprKind::Int(..)
+                | ExprKind::Decimal(..)
+                | ExprKind::Percent(..)
+                | ExprKind::Money { .. }
+                | ExprKind::Date(..)
+                | ExprKind::Duration { .. }
+                | ExprKind::Text(..)
+                | ExprKind::Path(..)
+                | ExprKind::Index { .. }
+                | ExprKind::Call { .. }
+                | ExprKind::Quantifier { .. }
+                | ExprKind::Aggregate { .. }
+                | ExprKind::Unary { .. }
+                | ExprKind::Binary { .. }
+                | ExprKind::Chain { .. }
+                | ExprKind::In { .. }
+                | ExprKind::Set(..)
+                | ExprKind::Range { .. }
+                | ExprKind::Is { .. }
+                | ExprKind::If { .. }
+                | ExprKind::Match { .. } => {
                     self.r
                         .error(
                             Code::TypeMismatch,

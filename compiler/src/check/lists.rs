@@ -12,6 +12,7 @@
 use bursar_grammar::ast::{self, Span};
 use bursar_runtime::ir::{self, Expr, FieldId, ItemSet, RecordId, Type};
 
+use super::builtins::COUNT;
 use super::{Checker, Named, Typed};
 use crate::diagnostic::Code;
 use crate::facts::{self, Dom, Facts, ITEM_KEY};
@@ -330,7 +331,27 @@ impl Checker {
                     .dom(facts::item_key(*i)),
                 _ => Dom::Any,
             },
-            _ => Dom::Any,
+            Expr::Lit(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare { .. }
+            | Expr::Arith { .. }
+            | Expr::InSet { .. }
+            | Expr::InRange { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => Dom::Any,
         }
     }
 
@@ -431,13 +452,11 @@ impl Checker {
         span: Span,
         facts: &Facts,
     ) -> Typed {
-        let agg = match func.name.as_str() {
-            "count" => ir::Aggregate::Count,
-            "sum" => ir::Aggregate::Sum,
-            "min" => ir::Aggregate::Min,
-            "max" => ir::Aggregate::Max,
-            other => {
-                let help = did_you_mean(other, ["count", "sum", "min", "max"])
+        let agg = match ir::Aggregate::from_name(&func.name) {
+            Some(agg) => agg,
+            None => {
+                let other = func.name.as_str();
+                let help = did_you_mean(other, ir::Aggregate::ALL.map(|a| a.name()))
                     .unwrap_or_else(|| "over a list: `count`, `sum`, `min` and `max`".into());
                 self.r
                     .error(
@@ -568,10 +587,10 @@ impl Checker {
                 .error(
                     Code::TypeMismatch,
                     span,
-                    "`count` takes one list",
+                    format!("`{}` takes {}", COUNT.name, COUNT.takes),
                     format!("given {}", args.len()),
                 )
-                .with_help("write `count(members)` or `count(members where age < 17)`");
+                .with_help(COUNT.example);
             return Typed::error();
         };
         let ast::ExprKind::Path(path) = &arg.kind else {
@@ -579,7 +598,7 @@ impl Checker {
             return Typed::error();
         };
         let func = ast::Ident {
-            name: "count".into(),
+            name: COUNT.name.into(),
             span,
         };
         self.aggregate(&func, None, path, None, span, facts)

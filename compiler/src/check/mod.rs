@@ -6,10 +6,15 @@
 //! tables, requirements, categories, award, application, timeline) so that a
 //! policy may write them in any order.
 
+mod builtins;
 mod decls;
+mod exhaustive;
 mod expr;
 mod lists;
+mod literal;
+mod resolve;
 mod sign;
+mod types;
 
 use std::collections::HashMap;
 
@@ -165,7 +170,24 @@ impl Checker {
                     let span = match &**inner {
                         Item::Table(t) => t.name.span,
                         Item::Category(c) => c.name.span,
-                        _ => Span::new(0, 0),
+                        Item::Extends(..)
+                        | Item::Override(..)
+                        | Item::Extend(..)
+                        | Item::RemoveCategory(..)
+                        | Item::RemoveRow { .. }
+                        | Item::RemoveCondition(..)
+                        | Item::RemoveDeadline(..)
+                        | Item::Scheme(..)
+                        | Item::Enum(..)
+                        | Item::Record(..)
+                        | Item::Applicant(..)
+                        | Item::Let(..)
+                        | Item::Clause(..)
+                        | Item::Require(..)
+                        | Item::Award(..)
+                        | Item::Application(..)
+                        | Item::Timeline(..)
+                        | Item::Planned(..) => Span::new(0, 0),
                     };
                     let word = if matches!(item, Item::Extend(_)) {
                         "extend"
@@ -385,7 +407,14 @@ impl Checker {
                 .enums
                 .get(e as usize)
                 .map_or(0, |e| e.variants.len() as u32),
-            _ => 0,
+            Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::Text
+            | Type::Duration
+            | Type::Decimal
+            | Type::Unrounded
+            | Type::List(_) => 0,
         }
     }
 

@@ -1,0 +1,159 @@
+//! Literals: dates (explaining impossible ones), money in the scheme's
+//! currency, decimals and percentages, durations.
+
+use bursar_grammar::ast::{self, Span};
+use bursar_runtime::ir::{self, Expr, Type, Value};
+use bursar_runtime::Money;
+use chrono::{Datelike, NaiveDate};
+
+use super::{Checker, Typed};
+use crate::diagnostic::Code;
+
+impl Checker {
+    /// Parses a date literal, explaining impossible ones.
+    pub(crate) fn date(&mut self, text: &str, span: Span) -> Option<NaiveDate> {
+        if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Some(d);
+        }
+        let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
+        let help = match parts.as_slice() {
+            [y, m, _] if (1..=12).contains(m) => {
+                let days = days_in_month(*y as i32, *m);
+                format!("{y}-{m:02} has {days} days")
+            }
+            [_, m, _] => format!("there is no month {m}; months run from 01 to 12"),
+            _ => "write dates as YYYY-MM-DD".to_string(),
+        };
+        self.r
+            .error(
+                Code::InvalidDate,
+                span,
+                format!("`{text}` is not a date"),
+                "no such day",
+            )
+            .with_help(help);
+        None
+    }
+
+    /// Parses a money literal in the scheme's currency.
+    pub(crate) fn money(&mut self, amount: &str, unit: &str, span: Span) -> Option<Money> {
+        if amount.contains(',') {
+            let plain = amount.replace(',', "");
+            self.r
+                .error(
+                    Code::InvalidMoney,
+                    span,
+                    format!("`{amount}` has thousands separators"),
+                    "a comma inside an amount",
+                )
+                .with_help({
+                    let grouped = amount.replace(',', "_");
+                    if matches!(unit, "¥" | "$" | "£" | "€") {
+                        format!(
+                            "write `{unit}{plain}`, or group digits with `_`: `{unit}{grouped}`"
+                        )
+                    } else {
+                        format!(
+                            "write `{plain} {unit}`, or group digits with `_`: `{grouped} {unit}`"
+                        )
+                    }
+                });
+            return None;
+        }
+        // A symbol stands for the scheme's currency when it can (`$` for
+        // any dollar); a code must be the scheme's.
+        let symbols = bursar_runtime::currency::symbol_currencies(unit);
+        let code = if symbols.contains(&self.currency.as_str()) {
+            self.currency.as_str()
+        } else {
+            symbols.first().copied().unwrap_or(unit)
+        };
+        if !self.currency.is_empty() && code != self.currency {
+            self.r
+                .error(
+                    Code::CurrencyMismatch,
+                    span,
+                    format!("`{unit}` is not the scheme's currency"),
+                    format!("the scheme pays in {}", self.currency),
+                )
+                .with_help(format!("write amounts in {}", self.currency));
+            return None;
+        }
+        match amount.parse::<Money>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.r
+                    .error(
+                        Code::InvalidMoney,
+                        span,
+                        format!("`{amount}` is not a valid amount: {e}"),
+                        "not an amount",
+                    )
+                    .with_help("amounts have at most two decimals: `12.50 元`");
+                None
+            }
+        }
+    }
+}
+
+impl Checker {
+    /// A decimal (`1.5`) or a percentage (`5%`, a hundredth of it), held exactly.
+    pub(super) fn decimal(&mut self, d: &str, percent: bool, span: Span) -> Typed {
+        let parsed = d
+            .parse::<bursar_runtime::decimal::Decimal>()
+            .ok()
+            .and_then(|x| {
+                if percent {
+                    x.checked_div(bursar_runtime::decimal::Decimal::from_int(100))
+                } else {
+                    Some(x)
+                }
+            });
+        match parsed {
+            Some(x) => Typed {
+                expr: Expr::Lit(Value::Decimal(x)),
+                ty: Some(Type::Decimal),
+                optional: false,
+            },
+            None => {
+                self.r
+                    .error(
+                        Code::NumberTooLarge,
+                        span,
+                        format!("`{d}` has too many digits"),
+                        "not a number Bursar can hold exactly",
+                    )
+                    .with_help("write at most 18 digits");
+                Typed::error()
+            }
+        }
+    }
+}
+
+/// A date literal.
+pub(super) fn known_date(d: NaiveDate) -> Typed {
+    Typed {
+        expr: Expr::Lit(Value::Date(d)),
+        ty: Some(Type::Date),
+        optional: false,
+    }
+}
+
+pub(crate) fn duration_unit(u: ast::DurationUnit) -> ir::DurationUnit {
+    match u {
+        ast::DurationUnit::Days => ir::DurationUnit::Days,
+        ast::DurationUnit::WorkingDays => ir::DurationUnit::WorkingDays,
+        ast::DurationUnit::Weeks => ir::DurationUnit::Weeks,
+        ast::DurationUnit::Months => ir::DurationUnit::Months,
+        ast::DurationUnit::Years => ir::DurationUnit::Years,
+    }
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(31, |d| d.day())
+}
