@@ -269,7 +269,7 @@ fn neutral_required(s: &Scheme, a: &mut Applicant) {
             Type::Date => Value::Date(chrono::NaiveDate::default()),
             Type::Text => Value::Text("W".into()),
             Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
-            Type::List(_) => Value::List(Vec::new()),
+            Type::List(_) => Value::List(Vec::new().into()),
             Type::Duration | Type::Unrounded => continue,
             Type::Enum(e) => Value::Enum { ty: e, variant: 0 },
         };
@@ -375,7 +375,7 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
 /// every combination: a witness that needs two different items is not found.
 fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> Vec<Option<Value>> {
     let Some(record) = a.records.get(r as usize) else {
-        return vec![Some(Value::List(Vec::new()))];
+        return vec![Some(Value::List(Vec::new().into()))];
     };
     let mut per_field: Vec<Vec<Value>> = vec![Vec::new(); record.fields.len()];
     let mut exprs: Vec<&Expr> = Vec::new();
@@ -475,9 +475,9 @@ fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> V
             .collect()
     };
     vec![
-        Some(Value::List(Vec::new())),
-        Some(Value::List(vec![item(false)])),
-        Some(Value::List(vec![item(true)])),
+        Some(Value::List(Vec::new().into())),
+        Some(Value::List(vec![item(false)].into())),
+        Some(Value::List(vec![item(true)].into())),
     ]
 }
 

@@ -321,7 +321,7 @@ fn json_list(
         }
         items.push(item);
     }
-    (errors.len() == before).then_some(Value::List(items))
+    (errors.len() == before).then_some(Value::List(items.into()))
 }
 
 fn json_value(scheme: &Scheme, ty: Type, v: &serde_json::Value) -> Result<Value, Problem> {
@@ -393,12 +393,7 @@ pub fn parse_cell_into(
             *slot = Some(Value::Date(d));
         }
         Type::Text => *slot = Some(Value::Text(text.to_string())),
-        Type::Decimal => {
-            let Ok(d) = text.parse::<crate::decimal::Decimal>() else {
-                return fail();
-            };
-            *slot = Some(Value::Decimal(d));
-        }
+        Type::Decimal => return parse_decimal_into(scheme, text, slot),
         // Never an input: unrounded amounts are computed, lists come as
         // several rows (JSON arrays, or a list file beside a population).
         Type::Duration | Type::Unrounded | Type::List(_) => return fail(),
@@ -410,6 +405,23 @@ pub fn parse_cell_into(
         }
     }
     Ok(())
+}
+
+/// A decimal cell, out of line: the types every population has keep
+/// [`parse_cell_into`] small enough to inline into the readers.
+#[inline(never)]
+fn parse_decimal_into(
+    scheme: &Scheme,
+    text: &str,
+    slot: &mut Option<Value>,
+) -> Result<(), Problem> {
+    match text.parse::<crate::decimal::Decimal>() {
+        Ok(d) => {
+            *slot = Some(Value::Decimal(d));
+            Ok(())
+        }
+        Err(_) => Err(invalid(scheme, Type::Decimal, text)),
+    }
 }
 
 /// The variant of enum `e` named `text`.

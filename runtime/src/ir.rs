@@ -365,7 +365,11 @@ pub enum Value {
     /// A decimal, or an unrounded amount in fen.
     Decimal(Decimal),
     /// The items of a list field, each its record's fields in order.
-    List(Vec<Vec<Value>>),
+    /// Shared (`Arc`): a list is read, never changed, once built; and a
+    /// value that holds a list only through a pointer keeps the drop of
+    /// every other value small enough to inline, which the evaluator's hot
+    /// paths (comparisons of borrowed or computed values) pay per row.
+    List(std::sync::Arc<Vec<Vec<Value>>>),
 }
 
 /// [`Duration`] as a value (kept apart so `Value` can be ordered and hashed).

@@ -417,12 +417,16 @@ pub fn attach_rows(
     for (i, layout) in layouts.iter().enumerate() {
         // The list the applicant held for the previous row is refilled in
         // place: its buffers are reused.
+        // (Unshared, as it is once the previous row's decision is done
+        // with it; a list still shared is left to its holders.)
         let mut items = match applicant
             .values_mut()
             .get_mut(layout.field as usize)
             .and_then(Option::take)
         {
-            Some(Value::List(items)) => items,
+            Some(Value::List(items)) => {
+                std::sync::Arc::try_unwrap(items).unwrap_or_else(|shared| (*shared).clone())
+            }
             _ => Vec::new(),
         };
         let rows = rows.lists.get(i).map_or(&[][..], RowsOf::rows);
@@ -434,7 +438,7 @@ pub fn attach_rows(
                 None => items.push(item),
             }
         }
-        applicant.set(layout.field, Some(Value::List(items)));
+        applicant.set(layout.field, Some(Value::List(items.into())));
     }
     Ok(())
 }
@@ -459,7 +463,7 @@ struct ListFile {
 /// The items of one applicant, and whether a population row claimed them.
 #[derive(Debug)]
 struct Items {
-    items: Vec<Vec<Value>>,
+    items: std::sync::Arc<Vec<Vec<Value>>>,
     /// The line of the first of them, for a message.
     line: u64,
     used: AtomicBool,
@@ -512,15 +516,12 @@ impl Lists {
                     fatal: false,
                 });
             }
-            by_id
-                .entry(key.into())
-                .or_insert_with(|| Items {
-                    items: Vec::new(),
-                    line: at.line,
-                    used: AtomicBool::new(false),
-                })
-                .items
-                .push(item);
+            let entry = by_id.entry(key.into()).or_insert_with(|| Items {
+                items: std::sync::Arc::default(),
+                line: at.line,
+                used: AtomicBool::new(false),
+            });
+            std::sync::Arc::make_mut(&mut entry.items).push(item);
         }
         self.files.push(ListFile {
             field: layout.field,
@@ -545,7 +546,7 @@ impl Lists {
                     items.used.store(true, Ordering::Relaxed);
                     items.items.clone()
                 }
-                None => Vec::new(),
+                None => std::sync::Arc::default(),
             };
             applicant.set(f.field, Some(Value::List(value)));
         }
