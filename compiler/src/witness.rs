@@ -389,65 +389,7 @@ fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> V
     }
     for e in exprs {
         e.walk(&mut |x| {
-            let (subject, values): (&Expr, Vec<Value>) = match x {
-                Expr::Compare { lhs, rhs, .. } => match (&**lhs, &**rhs) {
-                    (s, Expr::Lit(v)) | (Expr::Lit(v), s) => (s, vec![v.clone()]),
-                    _ => return,
-                },
-                Expr::InSet { expr, set } => (&**expr, set.clone()),
-                Expr::InRange { expr, lo, hi, .. } => (
-                    &**expr,
-                    lo.iter()
-                        .chain(hi.iter())
-                        .filter_map(|b| match &**b {
-                            Expr::Lit(v) => Some(v.clone()),
-                            Expr::Field(..)
-                            | Expr::Row(..)
-                            | Expr::Lookup { .. }
-                            | Expr::Not(..)
-                            | Expr::Neg(..)
-                            | Expr::And(..)
-                            | Expr::Or(..)
-                            | Expr::Compare { .. }
-                            | Expr::Arith { .. }
-                            | Expr::InSet { .. }
-                            | Expr::InRange { .. }
-                            | Expr::IsPresent(..)
-                            | Expr::Let(..)
-                            | Expr::Item(..)
-                            | Expr::Any(..)
-                            | Expr::All { .. }
-                            | Expr::Aggregate { .. }
-                            | Expr::Round { .. }
-                            | Expr::Default { .. }
-                            | Expr::Call { .. }
-                            | Expr::If { .. }
-                            | Expr::Match { .. } => None,
-                        })
-                        .collect(),
-                ),
-                Expr::Lit(..)
-                | Expr::Field(..)
-                | Expr::Row(..)
-                | Expr::Lookup { .. }
-                | Expr::Not(..)
-                | Expr::Neg(..)
-                | Expr::And(..)
-                | Expr::Or(..)
-                | Expr::Arith { .. }
-                | Expr::IsPresent(..)
-                | Expr::Let(..)
-                | Expr::Item(..)
-                | Expr::Any(..)
-                | Expr::All { .. }
-                | Expr::Aggregate { .. }
-                | Expr::Round { .. }
-                | Expr::Default { .. }
-                | Expr::Call { .. }
-                | Expr::If { .. }
-                | Expr::Match { .. } => return,
-            };
-            if let Expr::Item(i) = subject {
+            if let Some((Expr::Item(i), values)) = x.tested_values() {
                 if let Some(slot) = per_field.get_mut(*i as usize) {
                     slot.extend(values);
                 }

@@ -885,6 +885,56 @@ impl ArithOp {
     }
 }
 
+impl Expr {
+    /// What a test compares with written values: `x == 3`, `x in {a, b}`,
+    /// `x in 1..=3` give `x` and `[3]`, `[a, b]`, `[1, 3]`. For the
+    /// witness search and synthetic data, which try values at the
+    /// boundaries the rules draw.
+    pub fn tested_values(&self) -> Option<(&Expr, Vec<Value>)> {
+        let literal = |b: &Expr| {
+            if let Expr::Lit(v) = b {
+                Some(v.clone())
+            } else {
+                None
+            }
+        };
+        match self {
+            Expr::Compare { lhs, rhs, .. } => match (&**lhs, &**rhs) {
+                (s, Expr::Lit(v)) | (Expr::Lit(v), s) => Some((s, vec![v.clone()])),
+                _ => None,
+            },
+            Expr::InSet { expr, set } => Some((expr, set.clone())),
+            Expr::InRange { expr, lo, hi, .. } => Some((
+                expr,
+                lo.iter()
+                    .chain(hi.iter())
+                    .filter_map(|b| literal(b))
+                    .collect(),
+            )),
+            Expr::Lit(..)
+            | Expr::Field(..)
+            | Expr::Row(..)
+            | Expr::Lookup { .. }
+            | Expr::Not(..)
+            | Expr::Neg(..)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Arith { .. }
+            | Expr::IsPresent(..)
+            | Expr::Let(..)
+            | Expr::Item(..)
+            | Expr::Any(..)
+            | Expr::All { .. }
+            | Expr::Aggregate { .. }
+            | Expr::Round { .. }
+            | Expr::Default { .. }
+            | Expr::Call { .. }
+            | Expr::If { .. }
+            | Expr::Match { .. } => None,
+        }
+    }
+}
+
 impl Type {
     /// Whether `<`, `min` and ranges apply.
     pub fn is_ordered(self) -> bool {

@@ -284,7 +284,8 @@ impl<R: Read> Streams<R> {
         }
     }
 
-    /// Adds list file `file` for list `name` (see [`open`]).
+    /// Adds list file `file` for list `name` (its columns are read as
+    /// [`Lists::read`] reads them).
     pub fn add(
         &mut self,
         scheme: &Scheme,
@@ -482,7 +483,8 @@ impl Lists {
     }
 
     /// Reads list file `file` for list field `name` of `scheme` whole
-    /// (see [`open`] for the columns).
+    /// (columns: the identifier, named like the scheme's identifier field,
+    /// and the record's fields; `--map LIST.FIELD=COLUMN` renames).
     pub fn read<R: Read>(
         &mut self,
         scheme: &Scheme,

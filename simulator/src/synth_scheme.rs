@@ -37,88 +37,15 @@ fn literals(scheme: &Scheme) -> (Vec<Draw>, Vec<Draw>) {
     exprs.extend(scheme.lets.iter().map(|l| &l.expr));
     for e in exprs {
         e.walk(&mut |x| {
-            let (subject, values): (&Expr, Vec<Value>) = match x {
-                Expr::Compare { lhs, rhs, .. } => match (&**lhs, &**rhs) {
-                    (s, Expr::Lit(v)) | (Expr::Lit(v), s) => (s, vec![v.clone()]),
-                    _ => return,
-                },
-                Expr::InSet { expr, set } => (&**expr, set.clone()),
-                Expr::InRange { expr, lo, hi, .. } => (
-                    &**expr,
-                    lo.iter()
-                        .chain(hi.iter())
-                        .filter_map(|b| match &**b {
-                            Expr::Lit(v) => Some(v.clone()),
-                            Expr::Field(..)
-                            | Expr::Row(..)
-                            | Expr::Lookup { .. }
-                            | Expr::Not(..)
-                            | Expr::Neg(..)
-                            | Expr::And(..)
-                            | Expr::Or(..)
-                            | Expr::Compare { .. }
-                            | Expr::Arith { .. }
-                            | Expr::InSet { .. }
-                            | Expr::InRange { .. }
-                            | Expr::IsPresent(..)
-                            | Expr::Let(..)
-                            | Expr::Item(..)
-                            | Expr::Any(..)
-                            | Expr::All { .. }
-                            | Expr::Aggregate { .. }
-                            | Expr::Round { .. }
-                            | Expr::Default { .. }
-                            | Expr::Call { .. }
-                            | Expr::If { .. }
-                            | Expr::Match { .. } => None,
-                        })
-                        .collect(),
-                ),
-                Expr::Lit(..)
-                | Expr::Field(..)
-                | Expr::Row(..)
-                | Expr::Lookup { .. }
-                | Expr::Not(..)
-                | Expr::Neg(..)
-                | Expr::And(..)
-                | Expr::Or(..)
-                | Expr::Arith { .. }
-                | Expr::IsPresent(..)
-                | Expr::Let(..)
-                | Expr::Item(..)
-                | Expr::Any(..)
-                | Expr::All { .. }
-                | Expr::Aggregate { .. }
-                | Expr::Round { .. }
-                | Expr::Default { .. }
-                | Expr::Call { .. }
-                | Expr::If { .. }
-                | Expr::Match { .. } => return,
+            let Some((subject, values)) = x.tested_values() else {
+                return;
             };
-            let slot = match subject {
-                Expr::Field(f) => fields.get_mut(*f as usize),
-                Expr::Item(i) => items.get_mut(*i as usize),
-                Expr::Lit(..)
-                | Expr::Row(..)
-                | Expr::Lookup { .. }
-                | Expr::Not(..)
-                | Expr::Neg(..)
-                | Expr::And(..)
-                | Expr::Or(..)
-                | Expr::Compare { .. }
-                | Expr::Arith { .. }
-                | Expr::InSet { .. }
-                | Expr::InRange { .. }
-                | Expr::IsPresent(..)
-                | Expr::Let(..)
-                | Expr::Any(..)
-                | Expr::All { .. }
-                | Expr::Aggregate { .. }
-                | Expr::Round { .. }
-                | Expr::Default { .. }
-                | Expr::Call { .. }
-                | Expr::If { .. }
-                | Expr::Match { .. } => None,
+            let slot = if let Expr::Field(f) = subject {
+                fields.get_mut(*f as usize)
+            } else if let Expr::Item(i) = subject {
+                items.get_mut(*i as usize)
+            } else {
+                None
             };
             if let Some(d) = slot {
                 d.literals.extend(values);
