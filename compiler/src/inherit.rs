@@ -72,27 +72,12 @@ pub(crate) fn load(
     let extends: Vec<&Text> = file
         .items
         .iter()
-        .filter_map(|i| match i {
-            Item::Extends(t) => Some(t),
-            Item::Override(..)
-            | Item::Extend(..)
-            | Item::RemoveCategory(..)
-            | Item::RemoveRow { .. }
-            | Item::RemoveCondition(..)
-            | Item::RemoveDeadline(..)
-            | Item::Scheme(..)
-            | Item::Enum(..)
-            | Item::Record(..)
-            | Item::Applicant(..)
-            | Item::Let(..)
-            | Item::Clause(..)
-            | Item::Table(..)
-            | Item::Require(..)
-            | Item::Category(..)
-            | Item::Award(..)
-            | Item::Application(..)
-            | Item::Timeline(..)
-            | Item::Planned(..) => None,
+        .filter_map(|i| {
+            if let Item::Extends(t) = i {
+                Some(t)
+            } else {
+                None
+            }
         })
         .collect();
     let parent_path = match extends.as_slice() {
@@ -202,54 +187,23 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 items.retain(|i| !matches!(i, Item::Award(_)));
                 items.push(Item::Award(d));
             }
-            Item::Clause(d) => match items.iter_mut().find_map(|i| match i {
-                Item::Clause(p) if p.clause.id == d.clause.id => Some(p),
-                Item::Extends(..)
-                | Item::Override(..)
-                | Item::Extend(..)
-                | Item::RemoveCategory(..)
-                | Item::RemoveRow { .. }
-                | Item::RemoveCondition(..)
-                | Item::RemoveDeadline(..)
-                | Item::Scheme(..)
-                | Item::Enum(..)
-                | Item::Record(..)
-                | Item::Applicant(..)
-                | Item::Let(..)
-                | Item::Clause(..)
-                | Item::Table(..)
-                | Item::Require(..)
-                | Item::Category(..)
-                | Item::Award(..)
-                | Item::Application(..)
-                | Item::Timeline(..)
-                | Item::Planned(..) => None,
+            Item::Clause(d) => match items.iter_mut().find_map(|i| {
+                if let Item::Clause(p) = i {
+                    (p.clause.id == d.clause.id).then_some(p)
+                } else {
+                    None
+                }
             }) {
                 Some(p) => *p = d,
                 None => items.push(Item::Clause(d)),
             },
             Item::Applicant(d) => {
-                let Some(parent) = items.iter_mut().find_map(|i| match i {
-                    Item::Applicant(p) => Some(p),
-                    Item::Extends(..)
-                    | Item::Override(..)
-                    | Item::Extend(..)
-                    | Item::RemoveCategory(..)
-                    | Item::RemoveRow { .. }
-                    | Item::RemoveCondition(..)
-                    | Item::RemoveDeadline(..)
-                    | Item::Scheme(..)
-                    | Item::Enum(..)
-                    | Item::Record(..)
-                    | Item::Let(..)
-                    | Item::Clause(..)
-                    | Item::Table(..)
-                    | Item::Require(..)
-                    | Item::Category(..)
-                    | Item::Award(..)
-                    | Item::Application(..)
-                    | Item::Timeline(..)
-                    | Item::Planned(..) => None,
+                let Some(parent) = items.iter_mut().find_map(|i| {
+                    if let Item::Applicant(p) = i {
+                        Some(p)
+                    } else {
+                        None
+                    }
                 }) else {
                     items.push(Item::Applicant(d));
                     continue;
@@ -257,28 +211,12 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 add_fields(&mut parent.fields, d.fields, "the applicant", r);
             }
             Item::Record(d) => {
-                if let Some(prev) = items.iter().find_map(|i| match i {
-                    Item::Record(p) if p.name.name == d.name.name => Some(p.name.span),
-                    Item::Extends(..)
-                    | Item::Override(..)
-                    | Item::Extend(..)
-                    | Item::RemoveCategory(..)
-                    | Item::RemoveRow { .. }
-                    | Item::RemoveCondition(..)
-                    | Item::RemoveDeadline(..)
-                    | Item::Scheme(..)
-                    | Item::Enum(..)
-                    | Item::Record(..)
-                    | Item::Applicant(..)
-                    | Item::Let(..)
-                    | Item::Clause(..)
-                    | Item::Table(..)
-                    | Item::Require(..)
-                    | Item::Category(..)
-                    | Item::Award(..)
-                    | Item::Application(..)
-                    | Item::Timeline(..)
-                    | Item::Planned(..) => None,
+                if let Some(prev) = items.iter().find_map(|i| {
+                    if let Item::Record(p) = i {
+                        (p.name.name == d.name.name).then_some(p.name.span)
+                    } else {
+                        None
+                    }
                 }) {
                     r.error(
                         Code::DuplicateName,
@@ -297,28 +235,12 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             }
             // A child's named value replaces the parent's of that name, as
             // settings and clauses do: a date or amount written once.
-            Item::Let(d) => match items.iter_mut().find_map(|i| match i {
-                Item::Let(p) if p.name.name == d.name.name => Some(p),
-                Item::Extends(..)
-                | Item::Override(..)
-                | Item::Extend(..)
-                | Item::RemoveCategory(..)
-                | Item::RemoveRow { .. }
-                | Item::RemoveCondition(..)
-                | Item::RemoveDeadline(..)
-                | Item::Scheme(..)
-                | Item::Enum(..)
-                | Item::Record(..)
-                | Item::Applicant(..)
-                | Item::Let(..)
-                | Item::Clause(..)
-                | Item::Table(..)
-                | Item::Require(..)
-                | Item::Category(..)
-                | Item::Award(..)
-                | Item::Application(..)
-                | Item::Timeline(..)
-                | Item::Planned(..) => None,
+            Item::Let(d) => match items.iter_mut().find_map(|i| {
+                if let Item::Let(p) = i {
+                    (p.name.name == d.name.name).then_some(p)
+                } else {
+                    None
+                }
             }) {
                 Some(p) => *p = d,
                 None => items.push(Item::Let(d)),
@@ -328,28 +250,12 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 Item::Category(d) => extend_category(&mut items, d, r),
                 Item::Enum(d) => extend_enum(&mut items, d, r),
                 Item::Record(d) => {
-                    match items.iter_mut().find_map(|i| match i {
-                        Item::Record(p) if p.name.name == d.name.name => Some(p),
-                        Item::Extends(..)
-                        | Item::Override(..)
-                        | Item::Extend(..)
-                        | Item::RemoveCategory(..)
-                        | Item::RemoveRow { .. }
-                        | Item::RemoveCondition(..)
-                        | Item::RemoveDeadline(..)
-                        | Item::Scheme(..)
-                        | Item::Enum(..)
-                        | Item::Record(..)
-                        | Item::Applicant(..)
-                        | Item::Let(..)
-                        | Item::Clause(..)
-                        | Item::Table(..)
-                        | Item::Require(..)
-                        | Item::Category(..)
-                        | Item::Award(..)
-                        | Item::Application(..)
-                        | Item::Timeline(..)
-                        | Item::Planned(..) => None,
+                    match items.iter_mut().find_map(|i| {
+                        if let Item::Record(p) = i {
+                            (p.name.name == d.name.name).then_some(p)
+                        } else {
+                            None
+                        }
                     }) {
                         Some(p) => {
                             let what = format!("record `{}`", d.name.name);
@@ -362,28 +268,12 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             },
             Item::RemoveRow { table, row } => {
                 let key = row.text();
-                let found = items.iter_mut().find_map(|i| match i {
-                    Item::Table(t) if t.name.name == table.name => Some(t),
-                    Item::Extends(..)
-                    | Item::Override(..)
-                    | Item::Extend(..)
-                    | Item::RemoveCategory(..)
-                    | Item::RemoveRow { .. }
-                    | Item::RemoveCondition(..)
-                    | Item::RemoveDeadline(..)
-                    | Item::Scheme(..)
-                    | Item::Enum(..)
-                    | Item::Record(..)
-                    | Item::Applicant(..)
-                    | Item::Let(..)
-                    | Item::Clause(..)
-                    | Item::Table(..)
-                    | Item::Require(..)
-                    | Item::Category(..)
-                    | Item::Award(..)
-                    | Item::Application(..)
-                    | Item::Timeline(..)
-                    | Item::Planned(..) => None,
+                let found = items.iter_mut().find_map(|i| {
+                    if let Item::Table(t) = i {
+                        (t.name.name == table.name).then_some(t)
+                    } else {
+                        None
+                    }
                 });
                 match found {
                     Some(t) => {
@@ -439,28 +329,12 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 }
             }
             Item::Enum(d) => {
-                if let Some(prev) = items.iter().find_map(|i| match i {
-                    Item::Enum(p) if p.name.name == d.name.name => Some(p.name.span),
-                    Item::Extends(..)
-                    | Item::Override(..)
-                    | Item::Extend(..)
-                    | Item::RemoveCategory(..)
-                    | Item::RemoveRow { .. }
-                    | Item::RemoveCondition(..)
-                    | Item::RemoveDeadline(..)
-                    | Item::Scheme(..)
-                    | Item::Enum(..)
-                    | Item::Record(..)
-                    | Item::Applicant(..)
-                    | Item::Let(..)
-                    | Item::Clause(..)
-                    | Item::Table(..)
-                    | Item::Require(..)
-                    | Item::Category(..)
-                    | Item::Award(..)
-                    | Item::Application(..)
-                    | Item::Timeline(..)
-                    | Item::Planned(..) => None,
+                if let Some(prev) = items.iter().find_map(|i| {
+                    if let Item::Enum(p) = i {
+                        (p.name.name == d.name.name).then_some(p.name.span)
+                    } else {
+                        None
+                    }
                 }) {
                     r.error(
                         Code::DuplicateName,
@@ -571,28 +445,12 @@ fn nothing_to_change(r: &mut Reporter, what: &str, name: &Ident) {
 }
 
 fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
-    let Some(table) = items.iter_mut().find_map(|i| match i {
-        Item::Table(t) if t.name.name == d.name.name => Some(t),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    let Some(table) = items.iter_mut().find_map(|i| {
+        if let Item::Table(t) = i {
+            (t.name.name == d.name.name).then_some(t)
+        } else {
+            None
+        }
     }) else {
         return nothing_to_change(r, "table", &d.name);
     };
@@ -617,28 +475,12 @@ fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
 }
 
 fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
-    let Some(cat) = items.iter_mut().find_map(|i| match i {
-        Item::Category(c) if c.name.name == d.name.name => Some(c),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    let Some(cat) = items.iter_mut().find_map(|i| {
+        if let Item::Category(c) = i {
+            (c.name.name == d.name.name).then_some(c)
+        } else {
+            None
+        }
     }) else {
         return nothing_to_change(r, "category", &d.name);
     };
@@ -652,28 +494,12 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
 }
 
 fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
-    let Some(e) = items.iter_mut().find_map(|i| match i {
-        Item::Enum(e) if e.name.name == d.name.name => Some(e),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    let Some(e) = items.iter_mut().find_map(|i| {
+        if let Item::Enum(e) = i {
+            (e.name.name == d.name.name).then_some(e)
+        } else {
+            None
+        }
     }) else {
         return nothing_to_change(r, "enum", &d.name);
     };
@@ -709,28 +535,12 @@ fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter
             items.len() != before
         }
         RemovedKind::When(name) | RemovedKind::Unless(name) => {
-            let Some(cat) = items.iter_mut().find_map(|i| match i {
-                Item::Category(x) if x.name.name == name.name => Some(x),
-                Item::Extends(..)
-                | Item::Override(..)
-                | Item::Extend(..)
-                | Item::RemoveCategory(..)
-                | Item::RemoveRow { .. }
-                | Item::RemoveCondition(..)
-                | Item::RemoveDeadline(..)
-                | Item::Scheme(..)
-                | Item::Enum(..)
-                | Item::Record(..)
-                | Item::Applicant(..)
-                | Item::Let(..)
-                | Item::Clause(..)
-                | Item::Table(..)
-                | Item::Require(..)
-                | Item::Category(..)
-                | Item::Award(..)
-                | Item::Application(..)
-                | Item::Timeline(..)
-                | Item::Planned(..) => None,
+            let Some(cat) = items.iter_mut().find_map(|i| {
+                if let Item::Category(x) = i {
+                    (x.name.name == name.name).then_some(x)
+                } else {
+                    None
+                }
             }) else {
                 return nothing_to_change(r, "category", name);
             };
@@ -765,54 +575,22 @@ fn merge_entries(parent: &mut Vec<Entry>, child: Vec<Entry>) {
 }
 
 fn find_table<'a>(items: &'a [Item], name: &str) -> Option<&'a TableDecl> {
-    items.iter().find_map(|i| match i {
-        Item::Table(t) if t.name.name == name => Some(t),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    items.iter().find_map(|i| {
+        if let Item::Table(t) = i {
+            (t.name.name == name).then_some(t)
+        } else {
+            None
+        }
     })
 }
 
 fn find_category<'a>(items: &'a [Item], name: &str) -> Option<&'a CategoryDecl> {
-    items.iter().find_map(|i| match i {
-        Item::Category(c) if c.name.name == name => Some(c),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    items.iter().find_map(|i| {
+        if let Item::Category(c) = i {
+            (c.name.name == name).then_some(c)
+        } else {
+            None
+        }
     })
 }
 
@@ -870,28 +648,12 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Planned(..) => None,
         })
         .collect();
-    let Some(table) = items.iter_mut().find_map(|i| match i {
-        Item::Table(t) if t.name.name == d.name.name => Some(t),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    let Some(table) = items.iter_mut().find_map(|i| {
+        if let Item::Table(t) = i {
+            (t.name.name == d.name.name).then_some(t)
+        } else {
+            None
+        }
     }) else {
         let help = did_you_mean(&d.name.name, names.iter().map(String::as_str))
             .unwrap_or_else(|| format!("the parent's tables: {}", names.join(", ")));
@@ -932,28 +694,12 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
 
 fn override_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     let known = category_names(items);
-    let Some(cat) = items.iter_mut().find_map(|i| match i {
-        Item::Category(c) if c.name.name == d.name.name => Some(c),
-        Item::Extends(..)
-        | Item::Override(..)
-        | Item::Extend(..)
-        | Item::RemoveCategory(..)
-        | Item::RemoveRow { .. }
-        | Item::RemoveCondition(..)
-        | Item::RemoveDeadline(..)
-        | Item::Scheme(..)
-        | Item::Enum(..)
-        | Item::Record(..)
-        | Item::Applicant(..)
-        | Item::Let(..)
-        | Item::Clause(..)
-        | Item::Table(..)
-        | Item::Require(..)
-        | Item::Category(..)
-        | Item::Award(..)
-        | Item::Application(..)
-        | Item::Timeline(..)
-        | Item::Planned(..) => None,
+    let Some(cat) = items.iter_mut().find_map(|i| {
+        if let Item::Category(c) = i {
+            (c.name.name == d.name.name).then_some(c)
+        } else {
+            None
+        }
     }) else {
         let help = did_you_mean(&d.name.name, known.iter().map(String::as_str))
             .unwrap_or_else(|| format!("the parent's categories: {}", known.join(", ")));
