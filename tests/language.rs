@@ -606,3 +606,58 @@ award { limit 1 per period  choose highest_amount then first_declared }
         "{text}"
     );
 }
+
+#[test]
+fn requirements_are_what_ifs_too() {
+    let scheme = "scheme t { currency CNY }\n\
+        applicant { id text  age int }\n\
+        require age >= 18 \"adult\"\n\
+        category all_adults { when age < 200  pay 100 元 }\n\
+        award { limit 1 per period  choose highest_amount then first_declared }\n\
+        application { identifier id }\n";
+    let policy = write("require-threshold.bursar", scheme);
+    let people = write("require-threshold.csv", "id,age\na,16\nb,17\nc,40\n");
+    let run = |sets: &[&str]| {
+        let mut args = vec![
+            "simulate",
+            policy.as_str(),
+            "--population",
+            people.as_str(),
+            "--format",
+            "json",
+        ];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let o = bursar(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
+    };
+    assert_eq!(run(&[]), "100.00");
+    assert_eq!(run(&["require.age=16"]), "300.00");
+}
+
+#[test]
+fn the_input_schema_describes_lists() {
+    let bundle = temp("best.bundle.json");
+    let schema = temp("best.schema.json");
+    let o = bursar(&[
+        "compile",
+        BEST,
+        "-o",
+        bundle.to_str().unwrap(),
+        "--input-schema",
+        schema.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema).unwrap()).unwrap();
+    let certs = &s["properties"]["certificates"];
+    assert_eq!(certs["type"], "array", "{s}");
+    assert_eq!(
+        certs["items"]["required"],
+        serde_json::json!(["level", "issuer", "issued"])
+    );
+    assert_eq!(certs["items"]["additionalProperties"], false);
+    assert_eq!(certs["items"]["properties"]["level"]["type"], "integer");
+}

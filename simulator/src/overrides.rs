@@ -10,6 +10,7 @@
 //! | `contest.contest_year` | the value a category compares a field with (`==`, or a threshold: `<`, `<=`, `>`, `>=`) |
 //! | `reduction_rate` | a named value written once (`let reduction_rate = 5%`; not a formula) |
 //! | `rebate.pay` | the amount a category pays, when it pays one written amount |
+//! | `require.age`, `require.age.start`, `require.issuer.in` | the same, in the requirements every category shares |
 //! | `social_work.sw_level.in` | the set a category tests a field against (`senior,regular`) |
 //! | `application.deadline`, `application.opens` | the application window |
 //! | `award.limit` | awards per person per period |
@@ -19,7 +20,9 @@
 //! hash. It edits values the checker already typed, and is refused if the
 //! value is not of the same type.
 
-use bursar_runtime::ir::{CompareOp, Duration, DurationUnit, Expr, RowAmount, Scheme, Type, Value};
+use bursar_runtime::ir::{
+    CompareOp, Condition, Duration, DurationUnit, Expr, RowAmount, Scheme, Type, Value,
+};
 use bursar_runtime::{parse_cell, Money};
 
 /// Why an override cannot be applied.
@@ -212,7 +215,10 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             })?);
             Ok(())
         }
-        (name, [_, field, rest @ ..]) if scheme.categories.iter().any(|c| c.name == name) => {
+        // A category's conditions, or (`require.FIELD…`) the requirements.
+        (name, [_, field, rest @ ..])
+            if name == "require" || scheme.categories.iter().any(|c| c.name == name) =>
+        {
             let what = rest.first().copied().unwrap_or("");
             // First find the site and parse the value, reading the scheme;
             // then write.
@@ -220,15 +226,19 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 let scheme: &Scheme = scheme;
                 let field_names: Vec<String> =
                     scheme.applicant.iter().map(|f| f.name.clone()).collect();
-                let ci = scheme
-                    .categories
-                    .iter()
-                    .position(|c| c.name == name)
-                    .ok_or_else(|| unknown(name, Vec::new()))?;
-                let cat = scheme
-                    .categories
-                    .get(ci)
-                    .ok_or_else(|| unknown(name, Vec::new()))?;
+                let ci = if name == "require" {
+                    None
+                } else {
+                    Some(
+                        scheme
+                            .categories
+                            .iter()
+                            .position(|c| c.name == name)
+                            .ok_or_else(|| unknown(name, Vec::new()))?,
+                    )
+                };
+                let conditions =
+                    conditions_of(scheme, ci).ok_or_else(|| unknown(name, Vec::new()))?;
                 let target: Option<u32> = if *field == "window" {
                     None
                 } else {
@@ -241,7 +251,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 };
                 let ty = |id: u32| scheme.applicant.get(id as usize).map(|f| f.ty);
                 let mut sites = Vec::new();
-                for (i, c) in cat.conditions.iter().enumerate() {
+                for (i, c) in conditions.iter().enumerate() {
                     collect_sites(&c.expr, target, &ty, &mut Vec::new(), i, &mut sites);
                 }
                 let wanted: Vec<&Site> = sites
@@ -295,10 +305,8 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .ok_or_else(|| bad(expected))?;
                 (ci, site, new)
             };
-            let condition = scheme
-                .categories
-                .get_mut(ci)
-                .and_then(|c| c.conditions.get_mut(site.condition))
+            let condition = conditions_of_mut(scheme, ci)
+                .and_then(|c| c.get_mut(site.condition))
                 .ok_or_else(|| unknown(field, Vec::new()))?;
             let node = node_at(&mut condition.expr, &site.route)
                 .ok_or_else(|| unknown(field, Vec::new()))?;
@@ -351,17 +359,12 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             // The condition's text is what explanations and reports quote:
             // render it again from the changed IR.
             let blank = bursar_runtime::Applicant::empty(scheme);
-            let text = scheme
-                .categories
-                .get(ci)
-                .and_then(|c| c.conditions.get(site.condition))
+            let text = conditions_of(scheme, ci)
+                .and_then(|c| c.get(site.condition))
                 .map(|c| bursar_runtime::Words::new(scheme, &blank).expr(&c.expr));
             if let (Some(text), Some(c)) = (
                 text,
-                scheme
-                    .categories
-                    .get_mut(ci)
-                    .and_then(|c| c.conditions.get_mut(site.condition)),
+                conditions_of_mut(scheme, ci).and_then(|c| c.get_mut(site.condition)),
             ) {
                 c.text = text;
             }
@@ -377,6 +380,21 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             ]);
             Err(unknown(first, known))
         }
+    }
+}
+
+/// The conditions of category `ci`, or the requirements for `None`.
+fn conditions_of(scheme: &Scheme, ci: Option<usize>) -> Option<&Vec<Condition>> {
+    match ci {
+        Some(ci) => scheme.categories.get(ci).map(|c| &c.conditions),
+        None => Some(&scheme.requirements),
+    }
+}
+
+fn conditions_of_mut(scheme: &mut Scheme, ci: Option<usize>) -> Option<&mut Vec<Condition>> {
+    match ci {
+        Some(ci) => scheme.categories.get_mut(ci).map(|c| &mut c.conditions),
+        None => Some(&mut scheme.requirements),
     }
 }
 
