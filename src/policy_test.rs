@@ -1200,7 +1200,8 @@ fn decided(bundle: &Bundle, decision: &Decision, explanation: &Explanation) -> B
                     cite(&row.clause.clone().or_else(|| table.clause.clone()));
                     at = match row.amount {
                         bursar_runtime::ir::RowAmount::SameAs(next) => Some(next),
-                        bursar_runtime::ir::RowAmount::Money(_) => None,
+                        bursar_runtime::ir::RowAmount::Money(_)
+                        | bursar_runtime::ir::RowAmount::Value(_) => None,
                     };
                 }
             }

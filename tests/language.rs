@@ -661,3 +661,56 @@ fn the_input_schema_describes_lists() {
     assert_eq!(certs["items"]["additionalProperties"], false);
     assert_eq!(certs["items"]["properties"]["level"]["type"], "integer");
 }
+
+#[test]
+fn a_table_of_rates_is_read_and_varied() {
+    let policy = write(
+        "rates.bursar",
+        "scheme r { currency CNY }\n\
+         enum Filing { single, couple }\n\
+         applicant { id text  filing Filing  income money }\n\
+         table rate \"reduction rate\" by Filing {\n  single = 5%\n  couple = 4%\n}\n\
+         table children \"children allowed\" { most = 3 }\n\
+         category c {\n  when children.most >= 2\n  pay max(0 元, 1000 元 - round(rate[filing] * income, fen, half_up))\n}\n\
+         award { limit 1 per period  choose highest_amount then first_declared }\n\
+         application { identifier id }\n",
+    );
+    let people = write(
+        "rates.csv",
+        "id,filing,income\na,single,10000.00\nb,couple,10000.00\n",
+    );
+    let run = |sets: &[&str]| {
+        let mut args = vec![
+            "simulate",
+            policy.as_str(),
+            "--population",
+            people.as_str(),
+            "--format",
+            "json",
+        ];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let o = bursar(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
+    };
+    // 1000 - 500 + 1000 - 400
+    assert_eq!(run(&[]), "1100.00");
+    // 1000 - 600 + 1000 - 400
+    assert_eq!(run(&["rate.single=6%"]), "1000.00");
+    // A money row in a table of rates is refused.
+    let bad = write(
+        "rates-bad.bursar",
+        "scheme r { currency CNY }\napplicant { x money }\ntable rate { a = 5%  b = 100 元 }\n\
+         category c { pay max(0 元, round(rate.a * x, fen, down)) }\n\
+         award { limit 1 per period  choose highest_amount then first_declared }\n",
+    );
+    let o = bursar(&["check", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("table `rate` holds `decimal`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -671,6 +671,7 @@ fn condition_lines(w: &Words, conditions: &[Condition]) -> Vec<String> {
 fn amount_text(w: &Words, s: &Scheme, a: &RowAmount) -> String {
     match a {
         RowAmount::Money(m) => w.money(*m),
+        RowAmount::Value(v) => w.value(v),
         RowAmount::SameAs(r) => format!(
             "same as {} ({})",
             w.row_name(*r),
@@ -682,6 +683,7 @@ fn amount_text(w: &Words, s: &Scheme, a: &RowAmount) -> String {
 fn definition(w: &Words, a: &RowAmount) -> String {
     match a {
         RowAmount::Money(m) => w.money(*m),
+        RowAmount::Value(v) => w.value(v),
         RowAmount::SameAs(r) => format!("same as {}", w.row_name(*r)),
     }
 }

@@ -202,6 +202,7 @@ pub fn markdown(s: &Scheme) -> String {
             });
             let amount = match &r.amount {
                 RowAmount::Money(m) => w.money(*m),
+                RowAmount::Value(v) => value_label(s, &w, &lang, v),
                 RowAmount::SameAs(rr) => {
                     let resolved = s.resolve_row(*rr).map(|m| w.money(m)).unwrap_or_default();
                     format!(
@@ -743,6 +744,7 @@ fn pay_text(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
                         .map_or_else(|| row.name.clone(), |k| value_label(s, w, lang, k));
                     let amount = match &row.amount {
                         RowAmount::Money(m) => w.money(*m),
+                        RowAmount::Value(v) => value_label(s, w, lang, v),
                         RowAmount::SameAs(r) => {
                             s.resolve_row(*r).map(|m| w.money(m)).unwrap_or_default()
                         }

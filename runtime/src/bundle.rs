@@ -231,15 +231,36 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
                     ));
                 }
             }
-            match r.amount {
-                RowAmount::SameAs(rr) => v.row(rr.table, rr.row)?,
+            let row_type = t.value.unwrap_or(Type::Money);
+            if !matches!(row_type, Type::Money | Type::Int | Type::Decimal) {
+                return Err(format!("table `{}` holds {}", t.name, a(row_type)));
+            }
+            match &r.amount {
+                RowAmount::SameAs(rr) => {
+                    v.row(rr.table, rr.row)?;
+                    if s.row_type(rr.table) != row_type {
+                        return Err(format!(
+                            "row `{}.{}` is the same as a row of another type",
+                            t.name, r.name
+                        ));
+                    }
+                }
                 RowAmount::Money(m) if m.minor() < 0 => {
                     return Err(format!(
                         "row `{}.{}` pays a negative amount",
                         t.name, r.name
                     ))
                 }
-                RowAmount::Money(_) => {}
+                RowAmount::Money(_) if row_type == Type::Money => {}
+                RowAmount::Value(x) if x.ty() == Some(row_type) && row_type != Type::Money => {}
+                RowAmount::Money(_) | RowAmount::Value(_) => {
+                    return Err(format!(
+                        "row `{}.{}` is not {}",
+                        t.name,
+                        r.name,
+                        a(row_type)
+                    ))
+                }
             }
         }
     }
@@ -570,14 +591,14 @@ impl Validator<'_> {
                     .ok_or_else(|| format!("field #{f} does not exist"))
             }
             Expr::IsPresent(f) => self.field(*f).map(|()| Type::Bool),
-            Expr::Row(r) => self.row(r.table, r.row).map(|()| Type::Money),
+            Expr::Row(r) => self.row(r.table, r.row).map(|()| self.s.row_type(r.table)),
             Expr::Lookup { table, key } => {
                 let Some(t) = self.s.tables.get(*table as usize) else {
                     return Err(format!("table #{table} does not exist"));
                 };
                 let found = self.expr(key, false)?;
                 match t.key {
-                    Some(ty) if ty == found => Ok(Type::Money),
+                    Some(ty) if ty == found => Ok(self.s.row_type(*table)),
                     Some(ty) => Err(format!(
                         "looks up table `{}` with {}, not {}",
                         t.name,

@@ -1131,6 +1131,13 @@ impl<'a> Evaluator<'a> {
             .ok_or(EvalError::BadReference)
     }
 
+    /// A row's value, money or a number (tables of rates).
+    fn row_value(&self, r: RowRef) -> Result<Value, EvalError> {
+        self.scheme
+            .resolve_row_value(r)
+            .ok_or(EvalError::BadReference)
+    }
+
     fn row_amount(&self, r: RowRef) -> Result<Money, EvalError> {
         self.scheme.resolve_row(r).ok_or(EvalError::BadReference)
     }
@@ -1143,10 +1150,8 @@ impl<'a> Evaluator<'a> {
                 .get(*f)
                 .cloned()
                 .ok_or(EvalError::Absent { field: *f })?,
-            Expr::Row(r) => Value::Money(self.row_amount(*r)?),
-            Expr::Lookup { table, key } => {
-                Value::Money(self.row_amount(self.lookup(*table, key)?)?)
-            }
+            Expr::Row(r) => self.row_value(*r)?,
+            Expr::Lookup { table, key } => self.row_value(self.lookup(*table, key)?)?,
             Expr::And(..) | Expr::Or(..) | Expr::Not(_) | Expr::IsPresent(_) => {
                 Value::Bool(self.truth(e)?)
             }

@@ -590,7 +590,7 @@ impl<'a> Words<'a> {
             ));
             at = match row.amount {
                 RowAmount::SameAs(next) if hops < 8 => Some(next),
-                RowAmount::Money(..) | RowAmount::SameAs(..) => None,
+                RowAmount::Money(..) | RowAmount::SameAs(..) | RowAmount::Value(..) => None,
             };
             hops += 1;
         }

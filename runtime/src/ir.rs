@@ -171,6 +171,10 @@ pub struct Table {
     pub clause: Option<String>,
     /// What `table[key]` looks rows up by; `None` for a table of named rows.
     pub key: Option<Type>,
+    /// The type of the rows when they are not money (a table of rates:
+    /// `decimal`; of counts: `int`); `None` for money.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Type>,
     pub rows: Vec<Row>,
 }
 
@@ -191,6 +195,8 @@ pub struct Row {
 pub enum RowAmount {
     Money(Money),
     SameAs(RowRef),
+    /// A row of a table of numbers or rates (`5%`, `3`).
+    Value(Value),
 }
 
 /// A row of a table.
@@ -838,7 +844,16 @@ impl Scheme {
     /// A row's amount, following "same as" references. `None` for a
     /// reference that points nowhere or a chain that does not end (the
     /// bundle loader refuses both; this refuses them again rather than loop).
-    pub fn resolve_row(&self, mut r: RowRef) -> Option<Money> {
+    pub fn resolve_row(&self, r: RowRef) -> Option<Money> {
+        match self.resolve_row_value(r)? {
+            Value::Money(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A row's value, money or not, following "same as" references (see
+    /// [`Scheme::resolve_row`]).
+    pub fn resolve_row_value(&self, mut r: RowRef) -> Option<Value> {
         for _ in 0..64 {
             match &self
                 .tables
@@ -847,11 +862,20 @@ impl Scheme {
                 .get(r.row as usize)?
                 .amount
             {
-                RowAmount::Money(m) => return Some(*m),
+                RowAmount::Money(m) => return Some(Value::Money(*m)),
+                RowAmount::Value(v) => return Some(v.clone()),
                 RowAmount::SameAs(next) => r = *next,
             }
         }
         None
+    }
+
+    /// The type of a table's rows.
+    pub fn row_type(&self, table: TableId) -> Type {
+        self.tables
+            .get(table as usize)
+            .and_then(|t| t.value)
+            .unwrap_or(Type::Money)
     }
 }
 

@@ -209,10 +209,21 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .iter_mut()
                 .find(|r| r.name == *row)
                 .ok_or_else(|| unknown(row, known))?;
-            // The DSL has no negative amounts: an award is paid, not charged.
-            r.amount = RowAmount::Money(money(value, &currency).ok_or_else(|| {
-                bad("an amount as a policy writes one, at least 0, like 2500, 2500.50 or 2500 元")
-            })?);
+            r.amount = match table.value {
+                // A table of rates or counts: a number of its type.
+                Some(Type::Decimal) => RowAmount::Value(Value::Decimal(
+                    value
+                        .parse::<bursar_runtime::decimal::Decimal>()
+                        .map_err(|_| bad("a rate like 5% or 0.05"))?,
+                )),
+                Some(_) => RowAmount::Value(Value::Int(
+                    value.trim().parse::<i64>().map_err(|_| bad("a whole number"))?,
+                )),
+                // The DSL has no negative amounts: an award is paid, not charged.
+                None => RowAmount::Money(money(value, &currency).ok_or_else(|| {
+                    bad("an amount as a policy writes one, at least 0, like 2500, 2500.50 or 2500 元")
+                })?),
+            };
             Ok(())
         }
         // A category's conditions, or (`require.FIELD…`) the requirements.

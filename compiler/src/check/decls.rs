@@ -400,12 +400,20 @@ impl Checker {
             spans.push(row.span);
         }
         let used_rows = vec![false; rows.len()];
+        // A table of rates or counts says so by its first row (`5%`, `3`);
+        // every other table is of money.
+        let value = match d.rows.first().map(|r| &r.value.kind) {
+            Some(ExprKind::Decimal(_) | ExprKind::Percent(_)) => Some(Type::Decimal),
+            Some(ExprKind::Int(_)) => Some(Type::Int),
+            _ => None,
+        };
         self.tables.push(TableInfo {
             table: ir::Table {
                 name: d.name.name.clone(),
                 label: d.label.as_ref().map(|l| l.value.clone()),
                 clause,
                 key,
+                value,
                 rows,
             },
             span: d.name.span,
@@ -469,8 +477,12 @@ impl Checker {
 
     /// Second pass over a table: the rows' amounts.
     pub(super) fn table_rows(&mut self, index: usize, d: &ast::TableDecl) {
+        let value = self.tables.get(index).and_then(|t| t.table.value);
         for (r, row) in d.rows.iter().enumerate() {
-            let amount = self.row_amount(&row.value);
+            let amount = match value {
+                None => self.row_amount(&row.value),
+                Some(ty) => self.row_number(&row.value, ty, &d.name.name),
+            };
             let clause = self.clause(row.clause.as_ref());
             if let Some(slot) = self
                 .tables
@@ -481,6 +493,31 @@ impl Checker {
                     slot.amount = amount;
                 }
                 slot.clause = clause;
+            }
+        }
+    }
+
+    /// A row of a table of rates (`decimal`) or counts (`int`).
+    fn row_number(&mut self, value: &ast::Expr, ty: Type, table: &str) -> Option<ir::RowAmount> {
+        let t = self.expr(value, &Facts::default(), Some(ty));
+        match (ty, t.expr, t.ty) {
+            (Type::Decimal, ir::Expr::Lit(v @ ir::Value::Decimal(_)), _)
+            | (Type::Int, ir::Expr::Lit(v @ ir::Value::Int(_)), _) => Some(ir::RowAmount::Value(v)),
+            (Type::Decimal, ir::Expr::Lit(ir::Value::Int(n)), _) => Some(ir::RowAmount::Value(
+                ir::Value::Decimal(bursar_runtime::decimal::Decimal::from_int(n)),
+            )),
+            (_, _, None) => None,
+            (_, _, Some(found)) => {
+                let (want, got) = (self.type_name(ty), self.type_name(found));
+                self.r
+                    .error(
+                        Code::TypeMismatch,
+                        value.span,
+                        format!("table `{table}` holds `{want}`, and this row is `{got}`"),
+                        "not a written number of the table's type",
+                    )
+                    .with_help("a table's first row says what it holds: write every row as a number (`5%`, `0.05`, `3`)");
+                None
             }
         }
     }
@@ -580,7 +617,7 @@ impl Checker {
                         .and_then(|t| t.table.rows.get(at.1 as usize))
                         .and_then(|row| match row.amount {
                             ir::RowAmount::SameAs(rr) => Some((rr.table, rr.row)),
-                            ir::RowAmount::Money(_) => None,
+                            ir::RowAmount::Money(_) | ir::RowAmount::Value(_) => None,
                         });
                     match next {
                         None => break,

@@ -92,12 +92,17 @@ impl Checker {
                     .with_help(format!("add rows for them, or narrow `{key_text}` with a `when` condition (`{key_text} in {{…}}`)"));
             }
         }
+        let ty = self
+            .tables
+            .get(t as usize)
+            .and_then(|i| i.table.value)
+            .unwrap_or(Type::Money);
         Typed {
             expr: Expr::Lookup {
                 table: t,
                 key: Box::new(k.expr),
             },
-            ty: Some(Type::Money),
+            ty: Some(ty),
             optional: false,
         }
     }

@@ -210,12 +210,17 @@ impl Checker {
                                     *u = true;
                                 }
                             }
+                            let ty = self
+                                .tables
+                                .get(t as usize)
+                                .and_then(|i| i.table.value)
+                                .unwrap_or(Type::Money);
                             Typed {
                                 expr: Expr::Row(ir::RowRef {
                                     table: t,
                                     row: r as u32,
                                 }),
-                                ty: Some(Type::Money),
+                                ty: Some(ty),
                                 optional: false,
                             }
                         }

@@ -201,9 +201,12 @@ impl Checker {
                 .table
                 .rows
                 .get(r.row as usize)?;
-            match row.amount {
+            match &row.amount {
                 RowAmount::Money(m) => return Some(m.minor()),
-                RowAmount::SameAs(next) => r = next,
+                RowAmount::Value(bursar_runtime::ir::Value::Int(n)) => return Some(*n),
+                // A rate's sign alone is known: bounds count whole units.
+                RowAmount::Value(_) => return None,
+                RowAmount::SameAs(next) => r = *next,
             }
         }
         None
