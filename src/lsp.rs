@@ -581,6 +581,50 @@ fn describe(
                     }
                 }
             }
+            Item::Record(r) if qualifier.is_none() => {
+                if r.name.name == word {
+                    let fields: Vec<String> = r
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            format!(
+                                "- `{}`: `{}`{}",
+                                f.name.name,
+                                slice(f.ty.span),
+                                label(&f.label)
+                            )
+                        })
+                        .collect();
+                    return Some(format!(
+                        "record `{}`{}\n\n{}",
+                        r.name.name,
+                        label(&r.label),
+                        fields.join("\n")
+                    ));
+                }
+                if let Some(f) = r.fields.iter().find(|f| f.name.name == word) {
+                    return Some(format!(
+                        "field `{}` of record `{}`: `{}`{}",
+                        f.name.name,
+                        r.name.name,
+                        slice(f.ty.span),
+                        label(&f.label)
+                    ));
+                }
+            }
+            Item::Let(l) if qualifier.is_none() && l.name.name == word => {
+                let filter = l
+                    .filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", slice(f.span)))
+                    .unwrap_or_default();
+                return Some(format!(
+                    "named value `{}`{}\n\n= `{}{filter}`",
+                    l.name.name,
+                    label(&l.label),
+                    slice(l.value.span)
+                ));
+            }
             Item::Extends(..)
             | Item::Override(..)
             | Item::Extend(..)
@@ -642,6 +686,15 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
                     return Some(v.name.span);
                 }
             }
+            Item::Record(r) if qualifier.is_none() => {
+                if r.name.name == word {
+                    return Some(r.name.span);
+                }
+                if let Some(f) = r.fields.iter().find(|f| f.name.name == word) {
+                    return Some(f.name.span);
+                }
+            }
+            Item::Let(l) if qualifier.is_none() && l.name.name == word => return Some(l.name.span),
             Item::Extends(..)
             | Item::Override(..)
             | Item::Extend(..)

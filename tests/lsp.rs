@@ -254,3 +254,27 @@ fn hover_and_definition_follow_extends() {
     assert!(hover.contains("2500 元"), "{hover}");
     c.shutdown();
 }
+
+#[test]
+fn hover_and_definition_know_records_and_named_values() {
+    let text = std::fs::read_to_string("policies/examples/best-certificate.bursar").unwrap();
+    let mut c = Client::start();
+    let uri = "file:///tmp/best-certificate.bursar";
+    c.open(uri, &text);
+    let record = c.hover(
+        uri,
+        at(&text, "list of Certificate", 0, "list of ".len() + 1),
+    );
+    assert!(
+        record.contains("record `Certificate`") && record.contains("`issued`: `date`"),
+        "{record}"
+    );
+    let named = c.hover(uri, at(&text, "any qualifying", 0, "any ".len() + 1));
+    assert!(
+        named.contains("named value `qualifying`") && named.contains("where level in 1..=3"),
+        "{named}"
+    );
+    let def = c.definition(uri, at(&text, "any qualifying", 0, "any ".len() + 1));
+    assert_eq!(def["range"]["start"], at(&text, "qualifying \"", 0, 0));
+    c.shutdown();
+}
