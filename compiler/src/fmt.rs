@@ -240,6 +240,11 @@ fn flush(out: &mut Vec<String>, group: &mut Vec<(usize, Vec<String>, Option<Stri
                 line.push_str(&" ".repeat(w.saturating_sub(col.width())));
                 line.push_str(amount);
             } else if block == Block::Rows && c == 1 && col.is_empty() {
+                // No row of the group has a label: no label column either
+                // (`single = 1200 元`, not `single  = 1200 元`).
+                if w == 0 {
+                    continue;
+                }
                 line.push_str(&pad);
             } else {
                 line.push_str(col);

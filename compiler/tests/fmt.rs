@@ -91,6 +91,9 @@ fn the_repository_policies_are_formatted() {
     for path in [
         "../policies/beijing/2023-career-boost.bursar",
         "../policies/beijing/2024-career-boost-draft.bursar",
+        "../policies/examples/household-rebate.bursar",
+        "../policies/examples/best-certificate.bursar",
+        "../policies/examples/best-certificate-2025.bursar",
     ] {
         let text = std::fs::read_to_string(path).unwrap();
         assert_eq!(
@@ -113,6 +116,24 @@ fn messy_text_is_tidied() {
     table t {
       a  "一" = 2000 元
       bb      =   50 元 // cheap
+    }
+    "#);
+}
+
+#[test]
+fn rows_without_labels_and_list_fields_align_without_gaps() {
+    let messy = "record Member {\nage int \"age\"\n}\napplicant {\nid text\nmembers list of Member \"members\"\n}\ntable t by Filing {\nsingle = 1200 元\ncouple = 15000 元\n}\n";
+    insta::assert_snapshot!(format(messy).unwrap(), @r#"
+    record Member {
+      age int "age"
+    }
+    applicant {
+      id text
+      members list of Member "members"
+    }
+    table t by Filing {
+      single =  1200 元
+      couple = 15000 元
     }
     "#);
 }
