@@ -424,6 +424,24 @@ fn a_what_if_that_opens_a_gap_in_a_table_is_refused_before_the_run() {
     );
 }
 
+/// The total a policy pays over a population, with `--set`s.
+fn total_with(policy: &str, people: &str, sets: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "simulate",
+        policy,
+        "--population",
+        people,
+        "--format",
+        "json",
+    ];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let o = bursar(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
+}
+
 #[test]
 fn thresholds_and_flat_amounts_are_what_ifs() {
     let scheme = "scheme t { currency CNY }\n\
@@ -433,22 +451,7 @@ fn thresholds_and_flat_amounts_are_what_ifs() {
         application { identifier id }\n";
     let policy = write("threshold.bursar", scheme);
     let people = write("threshold.csv", "id,rank\na,5\nb,12\nc,20\n");
-    let run = |sets: &[&str]| {
-        let mut args = vec![
-            "simulate",
-            policy.as_str(),
-            "--population",
-            people.as_str(),
-            "--format",
-            "json",
-        ];
-        for s in sets {
-            args.extend(["--set", s]);
-        }
-        let o = bursar(&args);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
-    };
+    let run = |sets: &[&str]| total_with(&policy, &people, sets);
     assert_eq!(run(&[]), "300.00");
     assert_eq!(run(&["top.rank=15"]), "600.00");
     assert_eq!(run(&["top.rank=15", "top.pay=500"]), "1000.00");
@@ -617,22 +620,7 @@ fn requirements_are_what_ifs_too() {
         application { identifier id }\n";
     let policy = write("require-threshold.bursar", scheme);
     let people = write("require-threshold.csv", "id,age\na,16\nb,17\nc,40\n");
-    let run = |sets: &[&str]| {
-        let mut args = vec![
-            "simulate",
-            policy.as_str(),
-            "--population",
-            people.as_str(),
-            "--format",
-            "json",
-        ];
-        for s in sets {
-            args.extend(["--set", s]);
-        }
-        let o = bursar(&args);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
-    };
+    let run = |sets: &[&str]| total_with(&policy, &people, sets);
     assert_eq!(run(&[]), "100.00");
     assert_eq!(run(&["require.age=16"]), "300.00");
 }
@@ -679,22 +667,7 @@ fn a_table_of_rates_is_read_and_varied() {
         "rates.csv",
         "id,filing,income\na,single,10000.00\nb,couple,10000.00\n",
     );
-    let run = |sets: &[&str]| {
-        let mut args = vec![
-            "simulate",
-            policy.as_str(),
-            "--population",
-            people.as_str(),
-            "--format",
-            "json",
-        ];
-        for s in sets {
-            args.extend(["--set", s]);
-        }
-        let o = bursar(&args);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["total"].clone()
-    };
+    let run = |sets: &[&str]| total_with(&policy, &people, sets);
     // 1000 - 500 + 1000 - 400
     assert_eq!(run(&[]), "1100.00");
     // 1000 - 600 + 1000 - 400
