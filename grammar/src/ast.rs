@@ -371,6 +371,21 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The one name this expression is (`voc_level`, `half_up`, `CNY`),
+    /// if it is a single name: how settings, `round`'s unit and mode, and
+    /// field references read a word. A projection, not a handling of every
+    /// form, so `if let` rather than a `match` listing them all.
+    pub fn as_name(&self) -> Option<&Ident> {
+        if let ExprKind::Path(p) = &self.kind {
+            if let [name] = p.as_slice() {
+                return Some(name);
+            }
+        }
+        None
+    }
+}
+
 /// Every expression form. A new form is added here, in `parser.rs`, and in the
 /// checker's `check_expr`; the compiler will not build until all three agree.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 //! `ir::Builtin` (`Builtin::ALL`, `Builtin::name`), and a test below holds
 //! the two together.
 
-use bursar_grammar::ast::{self, ExprKind, Span};
+use bursar_grammar::ast::{self, Span};
 use bursar_runtime::ir::{self, Builtin, Expr, Type};
 
 use super::{Checker, Typed};
@@ -233,31 +233,7 @@ impl Checker {
             return Typed::error();
         };
         let v = self.value(value, facts, None);
-        let word = |e: &ast::Expr| match &e.kind {
-            ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
-            ExprKind::Bool(..)
-            | ExprKind::Int(..)
-            | ExprKind::Decimal(..)
-            | ExprKind::Percent(..)
-            | ExprKind::Money { .. }
-            | ExprKind::Date(..)
-            | ExprKind::Duration { .. }
-            | ExprKind::Text(..)
-            | ExprKind::Path(..)
-            | ExprKind::Index { .. }
-            | ExprKind::Call { .. }
-            | ExprKind::Quantifier { .. }
-            | ExprKind::Aggregate { .. }
-            | ExprKind::Unary { .. }
-            | ExprKind::Binary { .. }
-            | ExprKind::Chain { .. }
-            | ExprKind::In { .. }
-            | ExprKind::Set(..)
-            | ExprKind::Range { .. }
-            | ExprKind::Is { .. }
-            | ExprKind::If { .. }
-            | ExprKind::Match { .. } => None,
-        };
+        let word = |e: &ast::Expr| e.as_name().map(|i| i.name.clone());
         let unit_ir =
             word(unit).and_then(|w| ir::RoundUnit::ALL.into_iter().find(|u| u.name() == w));
         let mode_ir = word(mode).and_then(|w| {

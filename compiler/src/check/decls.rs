@@ -38,31 +38,14 @@ impl Checker {
                 "published" => header.published = self.date_setting(e),
                 "currency" => {
                     has_currency = true;
-                    let code = match &e.value.kind {
-                        ExprKind::Path(p) if p.len() == 1 => p.first().map(|i| i.name.clone()),
-                        ExprKind::Text(t) => Some(t.clone()),
-                        ExprKind::Bool(..)
-                        | ExprKind::Int(..)
-                        | ExprKind::Decimal(..)
-                        | ExprKind::Percent(..)
-                        | ExprKind::Money { .. }
-                        | ExprKind::Date(..)
-                        | ExprKind::Duration { .. }
-                        | ExprKind::Path(..)
-                        | ExprKind::Index { .. }
-                        | ExprKind::Call { .. }
-                        | ExprKind::Quantifier { .. }
-                        | ExprKind::Aggregate { .. }
-                        | ExprKind::Unary { .. }
-                        | ExprKind::Binary { .. }
-                        | ExprKind::Chain { .. }
-                        | ExprKind::In { .. }
-                        | ExprKind::Set(..)
-                        | ExprKind::Range { .. }
-                        | ExprKind::Is { .. }
-                        | ExprKind::If { .. }
-                        | ExprKind::Match { .. } => None,
-                    };
+                    // `currency CNY` or `currency "CNY"`.
+                    let code = e.value.as_name().map(|i| i.name.clone()).or_else(|| {
+                        if let ExprKind::Text(t) = &e.value.kind {
+                            Some(t.clone())
+                        } else {
+                            None
+                        }
+                    });
                     match code {
                         Some(code) if bursar_runtime::currency::is_iso_4217(&code) => {
                             header.currency = code;
@@ -1230,33 +1213,10 @@ impl Checker {
             }
             match e.key.name.as_str() {
                 "received" | "identifier" => {
-                    let field = match &e.value.kind {
-                        ExprKind::Path(p) if p.len() == 1 => p
-                            .first()
-                            .and_then(|i| self.field_id(&i.name).map(|f| (f, i))),
-                        ExprKind::Bool(..)
-                        | ExprKind::Int(..)
-                        | ExprKind::Decimal(..)
-                        | ExprKind::Percent(..)
-                        | ExprKind::Money { .. }
-                        | ExprKind::Date(..)
-                        | ExprKind::Duration { .. }
-                        | ExprKind::Text(..)
-                        | ExprKind::Path(..)
-                        | ExprKind::Index { .. }
-                        | ExprKind::Call { .. }
-                        | ExprKind::Quantifier { .. }
-                        | ExprKind::Aggregate { .. }
-                        | ExprKind::Unary { .. }
-                        | ExprKind::Binary { .. }
-                        | ExprKind::Chain { .. }
-                        | ExprKind::In { .. }
-                        | ExprKind::Set(..)
-                        | ExprKind::Range { .. }
-                        | ExprKind::Is { .. }
-                        | ExprKind::If { .. }
-                        | ExprKind::Match { .. } => None,
-                    };
+                    let field = e
+                        .value
+                        .as_name()
+                        .and_then(|i| self.field_id(&i.name).map(|f| (f, i)));
                     let Some((f, _)) = field else {
                         let help = match &e.value.kind {
                             ExprKind::Path(p) => p

@@ -2,7 +2,7 @@
 //! named value, an enum value, a table row or the period's ends, with a
 //! did-you-mean for each name that is not found.
 
-use bursar_grammar::ast::{self, ExprKind, Span};
+use bursar_grammar::ast::{self, Span};
 use bursar_runtime::ir::{self, Expr, Type, Value};
 
 use super::literal::known_date;
@@ -14,31 +14,7 @@ use crate::names::did_you_mean;
 impl Checker {
     /// The field a bare name (`voc_level`) refers to, if it is one.
     pub(super) fn bare_field(&self, e: &ast::Expr) -> Option<ir::FieldId> {
-        match &e.kind {
-            ExprKind::Path(p) if p.len() == 1 => p.first().and_then(|i| self.field_id(&i.name)),
-            ExprKind::Bool(..)
-            | ExprKind::Int(..)
-            | ExprKind::Decimal(..)
-            | ExprKind::Percent(..)
-            | ExprKind::Money { .. }
-            | ExprKind::Date(..)
-            | ExprKind::Duration { .. }
-            | ExprKind::Text(..)
-            | ExprKind::Path(..)
-            | ExprKind::Index { .. }
-            | ExprKind::Call { .. }
-            | ExprKind::Quantifier { .. }
-            | ExprKind::Aggregate { .. }
-            | ExprKind::Unary { .. }
-            | ExprKind::Binary { .. }
-            | ExprKind::Chain { .. }
-            | ExprKind::In { .. }
-            | ExprKind::Set(..)
-            | ExprKind::Range { .. }
-            | ExprKind::Is { .. }
-            | ExprKind::If { .. }
-            | ExprKind::Match { .. } => None,
-        }
+        e.as_name().and_then(|i| self.field_id(&i.name))
     }
 
     pub(crate) fn mark_field(&mut self, field: ir::FieldId) {
