@@ -865,7 +865,7 @@ fn collect_walks<'s>(
         return;
     }
     let mut nested = Vec::new();
-    walk_ref(e, &mut |x| match x {
+    e.walk(&mut |x| match x {
         Expr::Any(_)
         | Expr::All { .. }
         | Expr::Aggregate {
@@ -901,56 +901,6 @@ fn collect_walks<'s>(
     for l in nested {
         if let Some(def) = scheme.lets.get(l as usize) {
             collect_walks(scheme, &def.expr, out, lets, depth + 1);
-        }
-    }
-}
-
-/// [`Expr::walk`] with the references kept for as long as the expression.
-fn walk_ref<'s>(e: &'s Expr, f: &mut dyn FnMut(&'s Expr)) {
-    f(e);
-    match e {
-        Expr::Lit(_)
-        | Expr::Field(_)
-        | Expr::Row(_)
-        | Expr::IsPresent(_)
-        | Expr::Let(_)
-        | Expr::Item(_)
-        | Expr::Any(_)
-        | Expr::All { .. }
-        | Expr::Aggregate { .. } => {}
-        Expr::Lookup { key: a, .. }
-        | Expr::Not(a)
-        | Expr::Neg(a)
-        | Expr::InSet { expr: a, .. }
-        | Expr::Default { default: a, .. }
-        | Expr::Round { value: a, .. } => walk_ref(a, f),
-        Expr::And(xs) | Expr::Or(xs) | Expr::Call { args: xs, .. } => {
-            xs.iter().for_each(|x| walk_ref(x, f))
-        }
-        Expr::Compare { lhs, rhs, .. } => {
-            walk_ref(lhs, f);
-            walk_ref(rhs, f);
-        }
-        Expr::Arith { first, rest } => {
-            walk_ref(first, f);
-            rest.iter().for_each(|(_, x)| walk_ref(x, f));
-        }
-        Expr::InRange { expr, lo, hi, .. } => {
-            walk_ref(expr, f);
-            lo.iter().chain(hi.iter()).for_each(|x| walk_ref(x, f));
-        }
-        Expr::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            walk_ref(cond, f);
-            walk_ref(then, f);
-            walk_ref(otherwise, f);
-        }
-        Expr::Match { scrutinee, arms } => {
-            walk_ref(scrutinee, f);
-            arms.iter().for_each(|a| walk_ref(&a.body, f));
         }
     }
 }

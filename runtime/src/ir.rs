@@ -1021,9 +1021,9 @@ impl Expr {
     }
 
     /// Calls `f` on this expression and every expression inside it.
-    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+    pub fn walk<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
         f(self);
-        let items = |s: &ItemSet, f: &mut dyn FnMut(&Expr)| {
+        let items = |s: &'e ItemSet, f: &mut dyn FnMut(&'e Expr)| {
             if let Some(e) = &s.filter {
                 e.walk(f);
             }
