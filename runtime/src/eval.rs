@@ -617,19 +617,25 @@ impl<'a> Evaluator<'a> {
     /// item that decided, by index.
     fn decider(&self, e: &Expr) -> Result<Option<(FieldId, usize)>, EvalError> {
         let mut found = None;
-        match e {
-            Expr::Any(set) => self.each(set, |i, _| {
-                found = Some(i);
-                Ok(false)
-            })?,
-            Expr::All { items, cond } => self.each(items, |i, ev| {
-                if ev.truth(cond)? {
-                    Ok(true)
-                } else {
+        let list = match e {
+            Expr::Any(set) => {
+                self.each(set, |i, _| {
                     found = Some(i);
                     Ok(false)
-                }
-            })?,
+                })?;
+                set.list
+            }
+            Expr::All { items, cond } => {
+                self.each(items, |i, ev| {
+                    if ev.truth(cond)? {
+                        Ok(true)
+                    } else {
+                        found = Some(i);
+                        Ok(false)
+                    }
+                })?;
+                items.list
+            }
             Expr::Aggregate {
                 func: func @ (Aggregate::Min | Aggregate::Max),
                 items,
@@ -650,6 +656,7 @@ impl<'a> Evaluator<'a> {
                     }
                     Ok(true)
                 })?;
+                items.list
             }
             Expr::Lit(..)
             | Expr::Field(..)
@@ -667,31 +674,6 @@ impl<'a> Evaluator<'a> {
             | Expr::Let(..)
             | Expr::Item(..)
             | Expr::Aggregate { .. }
-            | Expr::Round { .. }
-            | Expr::Default { .. }
-            | Expr::Call { .. }
-            | Expr::If { .. }
-            | Expr::Match { .. } => return Ok(None),
-        }
-        let list = match e {
-            Expr::Any(set) | Expr::All { items: set, .. } | Expr::Aggregate { items: set, .. } => {
-                set.list
-            }
-            Expr::Lit(..)
-            | Expr::Field(..)
-            | Expr::Row(..)
-            | Expr::Lookup { .. }
-            | Expr::Not(..)
-            | Expr::Neg(..)
-            | Expr::And(..)
-            | Expr::Or(..)
-            | Expr::Compare { .. }
-            | Expr::Arith { .. }
-            | Expr::InSet { .. }
-            | Expr::InRange { .. }
-            | Expr::IsPresent(..)
-            | Expr::Let(..)
-            | Expr::Item(..)
             | Expr::Round { .. }
             | Expr::Default { .. }
             | Expr::Call { .. }
