@@ -73,6 +73,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
     },
+    /// Give each quota's places: every claim on them and what it got, as CSV
+    /// (`person_id,pool,outcome,rank`).
+    Allocate {
+        /// A bundle, a `.bursar` policy compiled on the fly, or a scenario `.toml`.
+        scheme: PathBuf,
+        #[command(flatten)]
+        run: crate::simulate::RunArgs,
+        #[command(flatten)]
+        what_if: crate::simulate::WhatIf,
+    },
     /// Compare two schemes over one population in one pass: totals, per
     /// category, winners and losers. `--scenario` and `--set` apply to REFORM.
     Compare {
@@ -203,6 +213,11 @@ pub fn run() -> Exit {
             what_if,
             format,
         } => crate::simulate::simulate(&scheme, &what_if, &run, format),
+        Command::Allocate {
+            scheme,
+            run,
+            what_if,
+        } => crate::allocate::allocate(&scheme, &what_if, &run),
         Command::Compare {
             base,
             reform,
@@ -758,6 +773,7 @@ fn with_lists(
             | bursar_runtime::ir::Value::Int(..)
             | bursar_runtime::ir::Value::Money(..)
             | bursar_runtime::ir::Value::Date(..)
+            | bursar_runtime::ir::Value::DateTime(..)
             | bursar_runtime::ir::Value::Enum { .. }
             | bursar_runtime::ir::Value::Duration(..)
             | bursar_runtime::ir::Value::Decimal(..)

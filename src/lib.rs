@@ -20,6 +20,7 @@ macro_rules! eprint {
     }};
 }
 
+mod allocate;
 mod cli;
 mod diff;
 pub mod lsp;

@@ -398,6 +398,7 @@ impl State {
                 | Item::Award(..)
                 | Item::Application(..)
                 | Item::Timeline(..)
+                | Item::Quota(..)
                 | Item::Planned(..) => None,
             })?;
             let (name, parent_text) = Documents(&self.documents)
@@ -642,6 +643,7 @@ fn describe(
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Quota(..)
             | Item::Planned(..) => {}
         }
     }
@@ -712,6 +714,7 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Quota(..)
             | Item::Planned(..) => {}
         }
     }

@@ -110,7 +110,7 @@ pub fn decision_json(
             )
         })
         .collect();
-    serde_json::json!({
+    let mut out = serde_json::json!({
         "scheme": scheme.id,
         "applicant": e.applicant,
         "outcome": d.outcome,
@@ -121,7 +121,18 @@ pub fn decision_json(
         "schedule": scheme.timeline.iter().zip(&d.schedule).map(|(s, date)| (s.name.clone(), serde_json::json!(date))).collect::<serde_json::Map<_, _>>(),
         "summary": e.summary,
         "errors": e.errors.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
-    })
+    });
+    // Only for a scheme with quotas, so other schemes' output is unchanged.
+    if let (Some(q), Some(map)) = (
+        d.quota.and_then(|q| scheme.quotas.get(q as usize)),
+        out.as_object_mut(),
+    ) {
+        map.insert("quota".into(), serde_json::json!(q.name));
+        if let Some(rank) = d.quota_rank {
+            map.insert("rank".into(), serde_json::json!(rank));
+        }
+    }
+    out
 }
 
 /// `bursar eval`: the bottom line and one line per category.

@@ -60,7 +60,7 @@ const AMOUNT_HELP: &str = "write an amount like `2000`, `949.99` or `\"2000.00\"
 
 /// Every outcome, in the runtime's order; [`outcome_name`] matches them
 /// exhaustively, so a new one fails to compile there first: add it here too.
-const OUTCOMES: [Outcome; 7] = [
+const OUTCOMES: [Outcome; 9] = [
     Outcome::Paid,
     Outcome::NotEligible,
     Outcome::NotApplied,
@@ -68,6 +68,8 @@ const OUTCOMES: [Outcome; 7] = [
     Outcome::Early,
     Outcome::NothingDue,
     Outcome::Error,
+    Outcome::SubjectToQuota,
+    Outcome::NoPlace,
 ];
 
 fn outcome_name(o: Outcome) -> &'static str {
@@ -79,6 +81,8 @@ fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Early => "early",
         Outcome::NothingDue => "nothing_due",
         Outcome::Error => "error",
+        Outcome::SubjectToQuota => "subject_to_quota",
+        Outcome::NoPlace => "no_place",
     }
 }
 
@@ -86,7 +90,12 @@ fn outcome_name(o: Outcome) -> &'static str {
 /// `Some(false)` never, `None` either (an error can come after the choice).
 fn has_awards(o: Outcome) -> Option<bool> {
     match o {
-        Outcome::Paid | Outcome::NotApplied | Outcome::Late | Outcome::Early => Some(true),
+        Outcome::Paid
+        | Outcome::NotApplied
+        | Outcome::Late
+        | Outcome::Early
+        | Outcome::SubjectToQuota
+        | Outcome::NoPlace => Some(true),
         Outcome::NotEligible | Outcome::NothingDue => Some(false),
         Outcome::Error => None,
     }
@@ -1174,7 +1183,9 @@ fn decided(bundle: &Bundle, decision: &Decision, explanation: &Explanation) -> B
         | Outcome::NotApplied
         | Outcome::Late
         | Outcome::Early
-        | Outcome::NothingDue => {
+        | Outcome::NothingDue
+        | Outcome::SubjectToQuota
+        | Outcome::NoPlace => {
             for l in &explanation.requirements {
                 cite(&l.clause);
             }
@@ -1209,6 +1220,7 @@ fn decided(bundle: &Bundle, decision: &Decision, explanation: &Explanation) -> B
                 .award
                 .iter()
                 .chain(&explanation.application)
+                .chain(&explanation.quota)
                 .chain(&explanation.schedule)
             {
                 cite(&l.clause);

@@ -549,6 +549,7 @@ fn value_label(s: &Scheme, w: &Words, lang: &Lang, v: &Value) -> String {
         Value::Int(_)
         | Value::Money(_)
         | Value::Date(_)
+        | Value::DateTime(_)
         | Value::Text(_)
         | Value::Duration(_)
         | Value::Decimal(_)

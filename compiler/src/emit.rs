@@ -69,6 +69,13 @@ fn type_schema(scheme: &Scheme, ty: Type) -> Value {
             json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?%?$", "description": "an exact decimal number" })
         }
         Type::Date => json!({ "type": "string", "format": "date" }),
+        // Local time without an offset: JSON Schema's `date-time` requires
+        // one, so the form is given as a pattern.
+        Type::DateTime => json!({
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$",
+            "description": "a local date and time"
+        }),
         Type::Text | Type::Duration => json!({ "type": "string" }),
         Type::Enum(e) => {
             let one_of: Vec<Value> = scheme

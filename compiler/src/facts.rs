@@ -198,6 +198,8 @@ pub fn ordinal(v: &Value) -> Option<i64> {
         Value::Int(n) => Some(*n),
         Value::Money(m) => Some(m.minor()),
         Value::Date(d) => Some(i64::from(d.num_days_from_ce())),
+        // Seconds: a datetime's facts are intervals like a date's.
+        Value::DateTime(t) => Some(t.and_utc().timestamp()),
         Value::Bool(..)
         | Value::Text(..)
         | Value::Enum { .. }
@@ -214,6 +216,7 @@ fn bit(v: &Value) -> Option<u64> {
         Value::Int(..)
         | Value::Money(..)
         | Value::Date(..)
+        | Value::DateTime(..)
         | Value::Text(..)
         | Value::Enum { .. }
         | Value::Duration(..)

@@ -137,6 +137,11 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
         match item {
             Item::Extends(_) => {}
             Item::Planned(p) => items.push(Item::Planned(p)),
+            // A quota of the parent's name is replaced; a new one is added.
+            Item::Quota(d) => {
+                items.retain(|i| !matches!(i, Item::Quota(q) if q.name.name == d.name.name));
+                items.push(Item::Quota(d));
+            }
             Item::Scheme(mut d) => match items.iter_mut().find_map(|i| {
                 if let Item::Scheme(p) = i {
                     Some(p)
@@ -321,6 +326,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Category(..)
                     | Item::Award(..)
                     | Item::Timeline(..)
+                    | Item::Quota(..)
                     | Item::Planned(..) => false,
                 });
                 if !removed {
@@ -617,6 +623,7 @@ fn category_names(items: &[Item]) -> Vec<String> {
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Quota(..)
             | Item::Planned(..) => None,
         })
         .collect()
@@ -645,6 +652,7 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Quota(..)
             | Item::Planned(..) => None,
         })
         .collect();

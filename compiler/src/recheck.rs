@@ -26,6 +26,7 @@ pub fn exhaustiveness(scheme: &Scheme) -> Vec<String> {
         Type::Int
         | Type::Money
         | Type::Date
+        | Type::DateTime
         | Type::Text
         | Type::Duration
         | Type::Decimal
@@ -199,6 +200,7 @@ fn shown(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Money(_)
         | Value::Date(_)
+        | Value::DateTime(_)
         | Value::Text(_)
         | Value::Enum { .. }
         | Value::Duration(_)

@@ -267,6 +267,7 @@ fn neutral_required(s: &Scheme, a: &mut Applicant) {
             Type::Int => Value::Int(0),
             Type::Money => Value::Money(bursar_runtime::Money::ZERO),
             Type::Date => Value::Date(chrono::NaiveDate::default()),
+            Type::DateTime => Value::DateTime(chrono::NaiveDateTime::default()),
             Type::Text => Value::Text("W".into()),
             Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
             Type::List(_) => Value::List(Vec::new().into()),
@@ -337,6 +338,7 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
         Type::Int
         | Type::Money
         | Type::Date
+        | Type::DateTime
         | Type::Text
         | Type::Duration
         | Type::Decimal
@@ -355,6 +357,7 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                     Type::Bool
                     | Type::Money
                     | Type::Date
+                    | Type::DateTime
                     | Type::Duration
                     | Type::Enum(..)
                     | Type::Decimal
@@ -401,6 +404,7 @@ fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> V
         Type::Int => Value::Int(1),
         Type::Money => Value::Money(bursar_runtime::Money::ZERO),
         Type::Date => Value::Date(chrono::NaiveDate::default()),
+        Type::DateTime => Value::DateTime(chrono::NaiveDateTime::default()),
         Type::Enum(e) => Value::Enum { ty: e, variant: 0 },
         Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
         Type::Text | Type::Duration | Type::Unrounded | Type::List(_) => Value::Text("W".into()),
@@ -445,6 +449,14 @@ fn neighbours(v: &Value) -> Vec<Value> {
         .into_iter()
         .flatten()
         .map(Value::Date)
+        .collect(),
+        Value::DateTime(t) => [
+            t.checked_sub_signed(chrono::TimeDelta::seconds(1)),
+            t.checked_add_signed(chrono::TimeDelta::seconds(1)),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Value::DateTime)
         .collect(),
         Value::Bool(..)
         | Value::Text(..)

@@ -256,6 +256,14 @@ impl Gen<'_> {
         )
     }
 
+    /// Seconds only sometimes: both printed forms must read back.
+    fn datetime_lit(&mut self) -> chrono::NaiveDateTime {
+        let seconds = if self.pick(2) == 0 { 0 } else { self.pick(60) };
+        self.date_lit()
+            .and_hms_opt(self.pick(24), self.pick(60), seconds)
+            .expect("a valid time")
+    }
+
     fn decimal_lit(&mut self) -> Decimal {
         let (num, den) = match self.pick(4) {
             0 => (i128::from(self.pick(100)), 100), // a percent
@@ -287,6 +295,7 @@ impl Gen<'_> {
             Type::Int => Value::Int(self.int_lit()),
             Type::Money => Value::Money(self.money_lit()),
             Type::Date => Value::Date(self.date_lit()),
+            Type::DateTime => Value::DateTime(self.datetime_lit()),
             Type::Text => Value::Text(self.text_lit()),
             Type::Enum(e) => self.enum_value(e),
             Type::Decimal => Value::Decimal(self.decimal_lit()),
@@ -321,6 +330,7 @@ impl Gen<'_> {
             },
             Type::Enum(e) => self.enumeration(e, ctx),
             Type::Duration => Expr::Lit(self.lit(Type::Duration)),
+            Type::DateTime => Expr::Lit(self.lit(Type::DateTime)),
             Type::Unrounded => self.unrounded(ctx),
             Type::List(_) => unreachable!("lists are walked, not generated"),
         }
@@ -457,7 +467,13 @@ impl Gen<'_> {
                 Expr::Or((0..n).map(|_| self.bool(c)).collect())
             }
             7 => {
-                let ty = [Type::Int, Type::Money, Type::Date, Type::Decimal][self.pick(4) as usize];
+                let ty = [
+                    Type::Int,
+                    Type::Money,
+                    Type::Date,
+                    Type::Decimal,
+                    Type::DateTime,
+                ][self.pick(5) as usize];
                 Expr::Compare {
                     op: self.compare_op(true),
                     lhs: bx(self.expr(ty, c)),

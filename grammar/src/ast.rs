@@ -94,9 +94,58 @@ pub enum Item {
     Award(AwardDecl),
     Application(ApplicationDecl),
     Timeline(TimelineDecl),
-    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `quota pool_a { when …  places 200  by lot seed 2025 }`
+    Quota(QuotaDecl),
+    /// `quota …` elsewhere, `budget …`, `payer …`, `calendar …`, `rounds …`,
     /// `instalments …`: planned, reported as such by the checker.
     Planned(Planned),
+}
+
+/// `quota pool_a "A区名额" §三 { when pool == a  places 200  by lot seed 2025 }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuotaDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub clause: Option<ClauseRef>,
+    /// Who competes for the places: every `when` line holds.
+    pub when: Vec<Condition>,
+    /// `places 200`: the count, its span and clause (several lines are an
+    /// error the checker reports).
+    pub places: Vec<(i64, Span, Option<ClauseRef>)>,
+    /// `by …` lines (exactly one is expected).
+    pub order: Vec<QuotaOrder>,
+    pub span: Span,
+}
+
+/// `by model_worker then earliest applied_at §三`
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuotaOrder {
+    pub keys: Vec<RankKey>,
+    pub clause: Option<ClauseRef>,
+    pub span: Span,
+}
+
+/// One key of a quota's order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RankKey {
+    /// `lot seed 2025`: a seeded, reproducible draw.
+    Lot { seed: i64, span: Span },
+    /// `earliest applied_at`, `highest score`, or a bare condition
+    /// (`model_worker`: those for whom it holds first).
+    By {
+        direction: Option<RankDirection>,
+        expr: Expr,
+        span: Span,
+    },
+}
+
+/// How a quota orders by a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RankDirection {
+    Earliest,
+    Latest,
+    Highest,
+    Lowest,
 }
 
 /// A declaration planned with issue #14 (allocation and time): recognised,
@@ -403,6 +452,8 @@ pub enum ExprKind {
     },
     /// `2023-10-31`, as written: the checker rejects impossible dates.
     Date(String),
+    /// `2025-03-01T09:30`
+    DateTime(String),
     Duration {
         count: i64,
         unit: DurationUnit,

@@ -265,7 +265,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         EOI => "end of file",
         ident | path | call | application_ref => "a name",
-        expr | primary | paren | if_expr | match_expr | money | duration | date | decimal | int
+        expr | primary | paren | if_expr | match_expr | money | duration | datetime | date | decimal
+        | int
         | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound | percent
         | quantifier | aggregate => "an expression",
         number => "a number",
@@ -284,7 +285,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         entry => "a setting like `deadline 2023-10-31`",
         variant => "an enum value like `senior \"高级社会工作师\"`",
         field_decl => "a field like `voc_level int? \"国家职业资格等级\"`",
-        type_ref => "a type (`bool`, `int`, `decimal`, `money`, `date`, `text`, an enum or `list of` a record)",
+        type_ref => "a type (`bool`, `int`, `decimal`, `money`, `date`, `datetime`, `text`, an enum or `list of` a record)",
         list_mark => "`list of`",
         remove_category | remove_row | remove_condition | remove_deadline => {
             "what to remove (`category`, `row`, `when`, `unless`, `require` or `deadline`)"
@@ -293,6 +294,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         row | row_key => "a row like `level1 \"国家一级\" = 2000 元`",
         category_item | when_item | unless_item | pay_item => "`when`, `unless` or `pay`",
         award_item | limit_item | choose_item => "`limit` or `choose`",
+        quota_item => "`when`, `places` or `by`",
         step => "a step like `review within 1 month after received`",
         arm => "a match arm like `1 => standard.level1`",
         pattern | pattern_range | wildcard => "a pattern",
@@ -331,6 +333,18 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_group => "`group`",
         limit_group => "a group like `group skill {vocational, contest}`",
         kw_ever => "`ever`",
+        quota_decl => "a `quota` declaration",
+        quota_places => "`places`",
+        quota_order => "an order like `by lot seed 2025`",
+        rank_key | rank_direction => "an order like `earliest applied_at`",
+        rank_lot => "`lot seed N`",
+        rank_earliest => "`earliest`",
+        rank_latest => "`latest`",
+        rank_highest => "`highest`",
+        rank_lowest => "`lowest`",
+        kw_places => "`places`",
+        kw_lot => "`lot`",
+        kw_seed => "`seed`",
         limit_keys => "keys like `(occupation, level)`",
         // Planned declarations are not offered in "expected …" lists: they
         // are not built yet.
@@ -662,6 +676,9 @@ impl Lower {
                 Item::Award(award)
             }
             Rule::planned_decl => Item::Planned(planned_parts(span, inner.next()?)?),
+            Rule::quota_decl => {
+                Item::Quota(self.quota(span, inner.filter(|p| p.as_rule() != Rule::kw_quota))?)
+            }
             Rule::application_decl => {
                 let mut clause = None;
                 let mut entries = Vec::new();
@@ -777,6 +794,94 @@ impl Lower {
             }
         }
         Some(cond)
+    }
+
+    /// The inside of `quota NAME … { … }`, after its keyword.
+    fn quota<'a>(
+        &mut self,
+        span: Span,
+        mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<QuotaDecl> {
+        let mut quota = QuotaDecl {
+            name: ident(inner.next()?),
+            label: None,
+            clause: None,
+            when: Vec::new(),
+            places: Vec::new(),
+            order: Vec::new(),
+            span,
+        };
+        for p in inner {
+            let pspan = span_of(&p);
+            match p.as_rule() {
+                Rule::string => quota.label = Some(self.text(p)),
+                Rule::clause_ref => quota.clause = Some(clause_ref(p)),
+                Rule::when_item => {
+                    let inner = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    if let Some(c) = self.condition(pspan, inner) {
+                        quota.when.push(c);
+                    }
+                }
+                Rule::quota_places => {
+                    let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    let Some(n) = it.next() else { continue };
+                    let count = self.int(&n);
+                    quota
+                        .places
+                        .push((count, span_of(&n), it.next().map(clause_ref)));
+                }
+                Rule::quota_order => {
+                    let mut order = QuotaOrder {
+                        keys: Vec::new(),
+                        clause: None,
+                        span: pspan,
+                    };
+                    for q in p.into_inner().filter(|p| !is_keyword(p.as_rule())) {
+                        match q.as_rule() {
+                            Rule::rank_key => order.keys.extend(self.rank_key(q)),
+                            Rule::clause_ref => order.clause = Some(clause_ref(q)),
+                            _ => {}
+                        }
+                    }
+                    quota.order.push(order);
+                }
+                _ => {}
+            }
+        }
+        Some(quota)
+    }
+
+    fn rank_key(&mut self, pair: Pair<'_, Rule>) -> Option<RankKey> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let first = inner.next()?;
+        Some(match first.as_rule() {
+            Rule::rank_lot => {
+                let seed = first.into_inner().find(|p| p.as_rule() == Rule::int)?;
+                RankKey::Lot {
+                    seed: self.int(&seed),
+                    span,
+                }
+            }
+            Rule::rank_direction => {
+                let direction = match first.into_inner().next()?.as_rule() {
+                    Rule::rank_earliest => RankDirection::Earliest,
+                    Rule::rank_latest => RankDirection::Latest,
+                    Rule::rank_highest => RankDirection::Highest,
+                    _ => RankDirection::Lowest,
+                };
+                RankKey::By {
+                    direction: Some(direction),
+                    expr: self.expr(inner.next()?),
+                    span,
+                }
+            }
+            _ => RankKey::By {
+                direction: None,
+                expr: self.expr(first),
+                span,
+            },
+        })
     }
 
     fn entry(&mut self, pair: Pair<'_, Rule>) -> Entry {
@@ -1125,6 +1230,7 @@ impl Lower {
                 }
             }
             Rule::date => ExprKind::Date(pair.as_str().to_string()),
+            Rule::datetime => ExprKind::DateTime(pair.as_str().to_string()),
             Rule::string => ExprKind::Text(self.text(pair).value),
             Rule::money => {
                 let mut amount = String::new();
@@ -1343,6 +1449,9 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_within
             | kw_after
             | kw_then
+            | kw_places
+            | kw_lot
+            | kw_seed
     )
 }
 

@@ -230,6 +230,32 @@ impl Item {
                 }
                 d.span.shift(by);
             }
+            Item::Quota(q) => {
+                q.name.shift(by);
+                text(&mut q.label, by);
+                clause(&mut q.clause, by);
+                for c in &mut q.when {
+                    c.shift(by);
+                }
+                for (_, span, c) in &mut q.places {
+                    span.shift(by);
+                    clause(c, by);
+                }
+                for o in &mut q.order {
+                    for k in &mut o.keys {
+                        match k {
+                            RankKey::Lot { span, .. } => span.shift(by),
+                            RankKey::By { expr, span, .. } => {
+                                expr.shift(by);
+                                span.shift(by);
+                            }
+                        }
+                    }
+                    clause(&mut o.clause, by);
+                    o.span.shift(by);
+                }
+                q.span.shift(by);
+            }
         }
     }
 }
@@ -244,6 +270,7 @@ impl Expr {
             | ExprKind::Percent(_)
             | ExprKind::Money { .. }
             | ExprKind::Date(_)
+            | ExprKind::DateTime(_)
             | ExprKind::Duration { .. }
             | ExprKind::Text(_) => {}
             ExprKind::Path(p) => p.iter_mut().for_each(|i| i.shift(by)),

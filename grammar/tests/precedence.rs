@@ -73,6 +73,7 @@ fn show(source: &str, e: &Expr) -> String {
         | ExprKind::Aggregate { .. }
         | ExprKind::Money { .. }
         | ExprKind::Date(_)
+        | ExprKind::DateTime(_)
         | ExprKind::Duration { .. }
         | ExprKind::Text(_)
         | ExprKind::Path(_)

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ir::{
-    Aggregate, Anchor, Builtin, CompareOp, Criterion, Expr, FieldId, ItemSet, LetId, Pattern,
-    RecordId, RowAmount, Scheme, Type, Value,
+    Aggregate, Anchor, Builtin, CompareOp, Criterion, Expr, FieldId, ItemSet, LetId, Pattern, Rank,
+    RankOrder, RecordId, RowAmount, Scheme, Type, Value,
 };
 
 /// The format this runtime reads and writes.
@@ -343,7 +343,7 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
     if let Some(app) = &s.application {
         if let Some(received) = app.received {
             match s.applicant.get(received as usize) {
-                Some(f) if f.ty == Type::Date => {}
+                Some(f) if matches!(f.ty, Type::Date | Type::DateTime) => {}
                 _ => return Err("the application's `received` field is not a date field".into()),
             }
         }
@@ -354,6 +354,36 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             match v.expr(e, false)? {
                 Type::Date => {}
                 ty => return Err(format!("the application window is {}, not a date", a(ty))),
+            }
+        }
+    }
+    for q in &s.quotas {
+        let in_quota = |e: String| format!("quota `{}`: {e}", q.name);
+        for c in &q.conditions {
+            condition(&c.expr).map_err(in_quota)?;
+        }
+        match s.application.as_ref().and_then(|a| a.identifier) {
+            Some(id)
+                if s.applicant.get(id as usize).map(|f| (f.ty, f.optional))
+                    == Some((Type::Text, false)) => {}
+            _ => {
+                return Err(in_quota(
+                    "the scheme has no required text identifier to break ties and draw lots by"
+                        .into(),
+                ))
+            }
+        }
+        for r in &q.order {
+            match r {
+                Rank::Lot { .. } => {}
+                Rank::By {
+                    expr,
+                    order: RankOrder::HoldsFirst,
+                } => condition(expr).map_err(in_quota)?,
+                Rank::By { expr, .. } => match v.expr(expr, false).map_err(in_quota)? {
+                    Type::Int | Type::Money | Type::Date | Type::DateTime => {}
+                    ty => return Err(in_quota(format!("orders by {}", a(ty)))),
+                },
             }
         }
     }
@@ -508,6 +538,7 @@ impl Validator<'_> {
             | Type::Int
             | Type::Money
             | Type::Date
+            | Type::DateTime
             | Type::Text
             | Type::Duration
             | Type::Enum(..)
@@ -527,6 +558,7 @@ impl Validator<'_> {
             | Value::Int(_)
             | Value::Money(_)
             | Value::Date(_)
+            | Value::DateTime(_)
             | Value::Text(_)
             | Value::Duration(_)
             | Value::Decimal(_) => Ok(()),
@@ -563,6 +595,7 @@ impl Validator<'_> {
                     | Value::Int(..)
                     | Value::Money(..)
                     | Value::Date(..)
+                    | Value::DateTime(..)
                     | Value::Text(..)
                     | Value::Enum { .. }
                     | Value::Duration(..)

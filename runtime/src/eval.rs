@@ -17,7 +17,8 @@ use crate::decimal::Decimal;
 use crate::input::Applicant;
 use crate::ir::{
     Aggregate, Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
-    DurationUnit, Expr, FieldId, ItemSet, Pattern, RowRef, Scheme, TableId, Type, Value,
+    DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, RowRef, Scheme, TableId,
+    Type, Value,
 };
 use crate::money::Money;
 
@@ -236,6 +237,14 @@ pub struct Decision {
     pub error: Option<EvalError>,
     /// For a payment: the latest day each timeline step may end, in order.
     pub schedule: Vec<NaiveDate>,
+    /// The quota (index into [`Scheme::quotas`]) the payment waits on: set
+    /// with [`Outcome::SubjectToQuota`], and kept once allocation has
+    /// made it [`Outcome::Paid`] or [`Outcome::NoPlace`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u32>,
+    /// After allocation: the claim's 1-based position in its quota's order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota_rank: Option<u64>,
 }
 
 /// The bottom line.
@@ -257,6 +266,11 @@ pub enum Outcome {
     NothingDue,
     /// A rule could not be evaluated; see the verdicts.
     Error,
+    /// Eligible and applied in time, for places of a quota: paid only if
+    /// allocation ([`crate::allocate()`]) gives a place.
+    SubjectToQuota,
+    /// Eligible and applied in time, but allocation gave no place.
+    NoPlace,
 }
 
 impl Decision {
@@ -269,6 +283,28 @@ impl Decision {
             Money::ZERO
         }
     }
+}
+
+/// The applicant's sort key in the quota `decision` waits on, and their
+/// identifier: what [`crate::allocate::claim`] needs from the evaluator.
+pub(crate) fn rank_of(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    quota: &Quota,
+) -> Result<(String, Vec<(bool, i128)>), EvalError> {
+    let ev = Evaluator::new(scheme, applicant);
+    let field = scheme
+        .application
+        .as_ref()
+        .and_then(|a| a.identifier)
+        .ok_or(EvalError::BadReference)?;
+    let id = match applicant.get(field) {
+        Some(Value::Text(t)) => t.clone(),
+        Some(_) => return Err(EvalError::TypeMismatch),
+        None => return Err(EvalError::Absent { field }),
+    };
+    let key = ev.rank(quota, &id)?;
+    Ok((id, key))
 }
 
 /// Evaluates one applicant against a scheme.
@@ -349,8 +385,25 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             Application::Early { .. } => Outcome::Early,
         }
     };
+    out.quota = None;
+    out.quota_rank = None;
+    if out.outcome == Outcome::Paid && !scheme.quotas.is_empty() {
+        match ev.quota() {
+            Ok(None) => {}
+            Ok(Some(q)) => {
+                out.quota = Some(q);
+                out.outcome = Outcome::SubjectToQuota;
+            }
+            Err(e) => {
+                out.error = Some(e);
+                out.outcome = Outcome::Error;
+            }
+        }
+    }
     out.schedule.clear();
-    if let (Outcome::Paid, Application::OnTime { received, .. }) = (out.outcome, application) {
+    if let (Outcome::Paid | Outcome::SubjectToQuota, Application::OnTime { received, .. }) =
+        (out.outcome, application)
+    {
         // A payment whose dates cannot be worked out would fall in no month
         // of the cash flow: an error, not a payment without a date.
         if let Err(e) = schedule_into(scheme, received, &mut out.schedule) {
@@ -452,6 +505,7 @@ pub fn chosen_category(scheme: &Scheme, applicant: &Applicant, field: FieldId) -
         | Value::Int(_)
         | Value::Money(_)
         | Value::Date(_)
+        | Value::DateTime(_)
         | Value::Duration(_)
         | Value::Decimal(_)
         | Value::List(_) => return None,
@@ -714,6 +768,66 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The first quota whose conditions all hold, by index.
+    fn quota(&self) -> Result<Option<u32>, EvalError> {
+        for (i, q) in self.scheme.quotas.iter().enumerate() {
+            let checks = self.conditions(&q.conditions);
+            if let Some(e) = checks.error() {
+                return Err(e);
+            }
+            if checks.all_passed() {
+                return Ok(Some(u32::try_from(i).map_err(|_| EvalError::BadReference)?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Where a claim stands in `quota`'s order, key by key: smaller first.
+    /// An absent value comes after every present one, in either direction.
+    fn rank(&self, quota: &Quota, id: &str) -> Result<Vec<(bool, i128)>, EvalError> {
+        let mut key = Vec::with_capacity(quota.order.len());
+        for r in &quota.order {
+            key.push(match r {
+                Rank::Lot { seed } => (
+                    false,
+                    i128::from(crate::allocate::draw(*seed, &quota.name, id)),
+                ),
+                Rank::By {
+                    expr,
+                    order: RankOrder::HoldsFirst,
+                } => (false, i128::from(!self.truth(expr)?)),
+                Rank::By { expr, order } => {
+                    let v = match expr {
+                        Expr::Field(f) if self.applicant.get(*f).is_none() => {
+                            key.push((true, 0));
+                            continue;
+                        }
+                        _ => self.eval(expr)?,
+                    };
+                    let n = match v {
+                        Value::Int(n) => i128::from(n),
+                        Value::Money(m) => i128::from(m.minor()),
+                        Value::Date(d) => i128::from(d.num_days_from_ce()),
+                        Value::DateTime(t) => i128::from(t.and_utc().timestamp()),
+                        Value::Bool(..)
+                        | Value::Text(..)
+                        | Value::Enum { .. }
+                        | Value::Duration(..)
+                        | Value::Decimal(..)
+                        | Value::List(..) => return Err(EvalError::TypeMismatch),
+                    };
+                    match order {
+                        RankOrder::Earliest | RankOrder::Lowest | RankOrder::HoldsFirst => {
+                            (false, n)
+                        }
+                        RankOrder::Latest | RankOrder::Highest => (false, -n),
+                    }
+                }
+            });
+        }
+        Ok(key)
+    }
+
     /// Evaluates conditions in order, stopping at the first that does not pass.
     fn conditions(&self, conditions: &[Condition]) -> Checks {
         let mut checks = Checks::skipped(conditions.len());
@@ -743,6 +857,8 @@ impl<'a> Evaluator<'a> {
         let received = match self.applicant.get(field) {
             None => return Ok(Application::NotApplied),
             Some(Value::Date(d)) => *d,
+            // A time of receipt counts for the deadline by its day.
+            Some(Value::DateTime(t)) => t.date(),
             Some(_) => return Err(EvalError::TypeMismatch),
         };
         if let Some(opens) = &app.opens {
@@ -764,6 +880,8 @@ impl<'a> Evaluator<'a> {
     fn date(&self, e: &Expr) -> Result<NaiveDate, EvalError> {
         match *self.value(e)? {
             Value::Date(d) => Ok(d),
+            // The day a time of receipt falls on.
+            Value::DateTime(t) => Ok(t.date()),
             Value::Bool(..)
             | Value::Int(..)
             | Value::Money(..)
@@ -905,6 +1023,7 @@ impl<'a> Evaluator<'a> {
             Value::Int(..)
             | Value::Money(..)
             | Value::Date(..)
+            | Value::DateTime(..)
             | Value::Text(..)
             | Value::Enum { .. }
             | Value::Duration(..)
@@ -1014,6 +1133,7 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(..)
                 | Value::Int(..)
                 | Value::Date(..)
+                | Value::DateTime(..)
                 | Value::Text(..)
                 | Value::Enum { .. }
                 | Value::Duration(..)
@@ -1095,6 +1215,7 @@ impl<'a> Evaluator<'a> {
             Value::Bool(..)
             | Value::Int(..)
             | Value::Date(..)
+            | Value::DateTime(..)
             | Value::Text(..)
             | Value::Enum { .. }
             | Value::Duration(..)
@@ -1142,6 +1263,7 @@ impl<'a> Evaluator<'a> {
                 Value::Money(m) => Value::Money(m.checked_neg().ok_or(EvalError::Overflow)?),
                 Value::Bool(..)
                 | Value::Date(..)
+                | Value::DateTime(..)
                 | Value::Text(..)
                 | Value::Enum { .. }
                 | Value::Duration(..)
@@ -1225,9 +1347,13 @@ fn zero_of(ty: Type) -> Result<Value, EvalError> {
         Type::Int => Value::Int(0),
         Type::Money => Value::Money(Money::ZERO),
         Type::Decimal | Type::Unrounded => Value::Decimal(Decimal::ZERO),
-        Type::Bool | Type::Date | Type::Text | Type::Duration | Type::Enum(_) | Type::List(_) => {
-            return Err(EvalError::TypeMismatch)
-        }
+        Type::Bool
+        | Type::Date
+        | Type::DateTime
+        | Type::Text
+        | Type::Duration
+        | Type::Enum(_)
+        | Type::List(_) => return Err(EvalError::TypeMismatch),
     })
 }
 
@@ -1247,6 +1373,7 @@ fn fraction(v: &Value) -> Option<Decimal> {
         Value::Decimal(d) => Some(*d),
         Value::Bool(_)
         | Value::Date(_)
+        | Value::DateTime(_)
         | Value::Text(_)
         | Value::Enum { .. }
         | Value::Duration(_)
@@ -1432,6 +1559,7 @@ mod tests {
             },
             application: None,
             timeline: vec![],
+            quotas: vec![],
         }
     }
 

@@ -23,6 +23,9 @@ pub struct Explanation {
     pub categories: Vec<CategoryExplanation>,
     pub award: Option<Line>,
     pub application: Option<Line>,
+    /// The quota the payment waits on or was allocated under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Line>,
     pub schedule: Vec<Line>,
     /// Every rule that could not be evaluated, in the order of the scheme
     /// (empty unless the outcome is `error`): the lines above with status
@@ -272,7 +275,16 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         Outcome::Error => {
             "the rules could not be evaluated for this applicant (see the errors below)".to_string()
         }
+        Outcome::SubjectToQuota => format!(
+            "eligible for {awarded}, subject to quota `{}`: paid if given a place",
+            quota_name(scheme, decision)
+        ),
+        Outcome::NoPlace => format!(
+            "eligible for {awarded}, but no place in quota `{}`",
+            quota_name(scheme, decision)
+        ),
     };
+    let quota = quota_line(scheme, decision);
     let identifier = scheme
         .application
         .as_ref()
@@ -292,9 +304,53 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         categories,
         award,
         application,
+        quota,
         schedule,
         errors,
     }
+}
+
+fn quota_name<'s>(scheme: &'s Scheme, decision: &Decision) -> &'s str {
+    decision
+        .quota
+        .and_then(|q| scheme.quotas.get(q as usize))
+        .map_or("?", |q| q.name.as_str())
+}
+
+/// The quota line: the pool, its places and order, and where the claim
+/// stands once allocated.
+fn quota_line(scheme: &Scheme, decision: &Decision) -> Option<Line> {
+    let q = scheme.quotas.get(decision.quota? as usize)?;
+    let label = q
+        .label
+        .as_ref()
+        .map(|l| format!(" {l}"))
+        .unwrap_or_default();
+    let order = crate::print::Printer::new(scheme).quota_order(&q.order);
+    let (status, standing) = match (decision.outcome, decision.quota_rank) {
+        (Outcome::Paid, Some(rank)) => (Status::Pass, format!(": given a place, rank {rank}")),
+        (Outcome::NoPlace, Some(rank)) => (Status::Fail, format!(": no place, rank {rank}")),
+        (
+            Outcome::Paid
+            | Outcome::NoPlace
+            | Outcome::SubjectToQuota
+            | Outcome::NotEligible
+            | Outcome::NotApplied
+            | Outcome::Late
+            | Outcome::Early
+            | Outcome::NothingDue
+            | Outcome::Error,
+            _,
+        ) => (Status::Info, ": waiting for allocation".to_string()),
+    };
+    Some(Line {
+        status,
+        clause: q.clause.clone().or(q.order_clause.clone()),
+        text: format!(
+            "quota `{}`{label}: {} places, {order}{standing}",
+            q.name, q.places
+        ),
+    })
 }
 
 /// The error lines of an explanation, gathered so that no reader has to
@@ -382,6 +438,9 @@ impl Explanation {
         }
         if let Some(a) = &self.application {
             line(&mut out, "", a);
+        }
+        if let Some(q) = &self.quota {
+            line(&mut out, "", q);
         }
         for s in &self.schedule {
             line(&mut out, "", s);
@@ -503,6 +562,7 @@ impl<'a> Words<'a> {
             Value::Int(n) => n.to_string(),
             Value::Money(m) => self.money(*m),
             Value::Date(d) => d.to_string(),
+            Value::DateTime(t) => crate::datetime::datetime_text(*t),
             Value::Text(t) => format!("{t:?}"),
             Value::Enum { ty, variant } => self
                 .scheme

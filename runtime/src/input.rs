@@ -226,6 +226,7 @@ pub fn describe_type(scheme: &Scheme, ty: Type) -> String {
         Type::Int => "a whole number".into(),
         Type::Money => "an amount like `2000.00`".into(),
         Type::Date => "a date like `2023-10-31`".into(),
+        Type::DateTime => "a date and time like `2025-03-01T09:30`".into(),
         Type::Text => "text".into(),
         Type::Duration => "a duration".into(),
         Type::Decimal => "a decimal number like `0.05` or `5%`".into(),
@@ -391,6 +392,12 @@ pub fn parse_cell_into(
                 return fail();
             };
             *slot = Some(Value::Date(d));
+        }
+        Type::DateTime => {
+            let Some(t) = crate::datetime::parse_datetime(text) else {
+                return fail();
+            };
+            *slot = Some(Value::DateTime(t));
         }
         Type::Text => *slot = Some(Value::Text(text.to_string())),
         Type::Decimal => return parse_decimal_into(scheme, text, slot),

@@ -8,7 +8,7 @@
 //! INVARIANT: these types derive serde and are the bundle's contract; a change
 //! that alters their JSON is a bundle format change (see docs/bundle.md).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{Decimal, RoundMode};
@@ -51,6 +51,55 @@ pub struct Scheme {
     pub award: AwardRule,
     pub application: Option<Application>,
     pub timeline: Vec<Step>,
+    /// Places rationed among eligible applicants, in declaration order: a
+    /// payment is subject to the first quota whose conditions hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<Quota>,
+}
+
+/// `quota a "A区名额" §三 { when pool == a  places 200  by lot seed 2025 }`:
+/// a pool of places. Deciding one applicant says only "eligible, subject
+/// to quota"; [`crate::allocate`] over every claim of a batch gives the
+/// places.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quota {
+    pub name: String,
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    /// Who competes for the places: all must hold (none: every payment).
+    pub conditions: Vec<Condition>,
+    pub places: u64,
+    /// The clause the `places` line cites.
+    pub places_clause: Option<String>,
+    /// The order places go in, most important key first. Ties after the
+    /// last key go by the applicant's identifier.
+    pub order: Vec<Rank>,
+    /// The clause the `by` line cites.
+    pub order_clause: Option<String>,
+}
+
+/// One key of a quota's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rank {
+    /// `lot seed 2025`: each claim's number is drawn from the seed, the
+    /// pool's name and the applicant's identifier (see `allocate.rs`), so
+    /// the draw is the same in any order, on any number of threads.
+    Lot { seed: u64 },
+    /// `earliest applied_at`, `highest score`, `model_worker`.
+    By { expr: Expr, order: RankOrder },
+}
+
+/// Which values of a key come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankOrder {
+    Earliest,
+    Latest,
+    Highest,
+    Lowest,
+    /// A condition: those for whom it holds first.
+    HoldsFirst,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -130,6 +179,10 @@ pub enum Type {
     Int,
     Money,
     Date,
+    /// A day and a time of day, in the scheme's local time (no offset):
+    /// `2025-03-01T09:30`. Where the time of receipt decides (first come,
+    /// first served).
+    DateTime,
     Text,
     Duration,
     Enum(EnumId),
@@ -151,6 +204,7 @@ impl Type {
             Type::Int => "int".into(),
             Type::Money => "money".into(),
             Type::Date => "date".into(),
+            Type::DateTime => "datetime".into(),
             Type::Text => "text".into(),
             Type::Duration => "duration".into(),
             Type::Enum(e) => enums
@@ -361,6 +415,7 @@ pub enum Value {
     Int(i64),
     Money(Money),
     Date(NaiveDate),
+    DateTime(NaiveDateTime),
     Text(String),
     /// A variant of an enum, by index.
     Enum {
@@ -963,7 +1018,12 @@ impl Type {
     /// Whether `<`, `min` and ranges apply.
     pub fn is_ordered(self) -> bool {
         match self {
-            Type::Int | Type::Money | Type::Date | Type::Decimal | Type::Unrounded => true,
+            Type::Int
+            | Type::Money
+            | Type::Date
+            | Type::DateTime
+            | Type::Decimal
+            | Type::Unrounded => true,
             Type::Bool | Type::Text | Type::Duration | Type::Enum(_) | Type::List(_) => false,
         }
     }
@@ -978,6 +1038,7 @@ impl Value {
             Value::Int(_) => Type::Int,
             Value::Money(_) => Type::Money,
             Value::Date(_) => Type::Date,
+            Value::DateTime(_) => Type::DateTime,
             Value::Text(_) => Type::Text,
             Value::Enum { ty, .. } => Type::Enum(*ty),
             Value::Duration(_) => Type::Duration,

@@ -28,8 +28,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod allocate;
 mod bundle;
 pub mod currency;
+pub mod datetime;
 pub mod decimal;
 mod eval;
 mod explain;
@@ -40,6 +42,7 @@ pub mod money;
 mod nesting;
 pub mod print;
 
+pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, Application,

@@ -100,6 +100,29 @@ impl<'a> Printer<'a> {
         out
     }
 
+    /// A quota's `by` line: `by lot seed 2025`,
+    /// `by model_worker then earliest applied_at`.
+    pub fn quota_order(&self, order: &[crate::ir::Rank]) -> String {
+        use crate::ir::{Rank, RankOrder};
+        let keys: Vec<String> = order
+            .iter()
+            .map(|r| match r {
+                Rank::Lot { seed } => format!("lot seed {seed}"),
+                Rank::By { expr, order } => {
+                    let word = match order {
+                        RankOrder::Earliest => "earliest ",
+                        RankOrder::Latest => "latest ",
+                        RankOrder::Highest => "highest ",
+                        RankOrder::Lowest => "lowest ",
+                        RankOrder::HoldsFirst => "",
+                    };
+                    format!("{word}{}", self.expr(expr))
+                }
+            })
+            .collect();
+        format!("by {}", keys.join(" then "))
+    }
+
     /// `1..=3`, `2021-01-01..=2021-12-31`
     pub fn range(&self, lo: Option<&Expr>, hi: Option<&Expr>, inclusive: bool) -> String {
         let mut out = String::new();
@@ -472,6 +495,7 @@ impl<'a> Printer<'a> {
             Value::Int(n) => out.push_str(&n.to_string()),
             Value::Money(m) => self.money(*m, out),
             Value::Date(d) => out.push_str(&d.to_string()),
+            Value::DateTime(t) => out.push_str(&crate::datetime::datetime_text(*t)),
             Value::Text(t) => quote(t, out),
             Value::Enum { ty, variant } => {
                 let (e, v) = self.variant(*ty, *variant);
@@ -578,6 +602,7 @@ fn level(e: &Expr) -> Level {
             | Value::Decimal(_)
             | Value::Bool(_)
             | Value::Date(_)
+            | Value::DateTime(_)
             | Value::Text(_)
             | Value::Enum { .. }
             | Value::Duration(_)

@@ -83,6 +83,7 @@ impl Assumptions {
                 .and_then(|d| bursar_runtime::evaluate_value(scheme, applicant, d))
                 .and_then(|v| match v {
                     Value::Date(d) => Some(d),
+                    Value::DateTime(t) => Some(t.date()),
                     Value::Bool(..)
                     | Value::Int(..)
                     | Value::Money(..)
@@ -111,6 +112,7 @@ impl Assumptions {
             }
             (true, _, _, _) => applicant.get(received).and_then(|v| match v {
                 Value::Date(d) => Some(*d),
+                Value::DateTime(t) => Some(t.date()),
                 Value::Bool(..)
                 | Value::Int(..)
                 | Value::Money(..)

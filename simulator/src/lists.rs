@@ -123,6 +123,7 @@ fn open<R: Read>(
             | Type::Int
             | Type::Money
             | Type::Date
+            | Type::DateTime
             | Type::Text
             | Type::Duration
             | Type::Enum(_)

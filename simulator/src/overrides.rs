@@ -124,6 +124,45 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             Ok(())
         }
         ("award", [_, other]) => Err(unknown(other, vec!["limit".into()])),
+        // `quota.a.places=300`, `quota.a.seed=7`: how many places, and
+        // another draw of the same lottery.
+        ("quota", [_, name, what]) => {
+            let names: Vec<String> = scheme.quotas.iter().map(|q| q.name.clone()).collect();
+            let Some(q) = scheme.quotas.iter_mut().find(|q| q.name == *name) else {
+                return Err(unknown(name, names));
+            };
+            match *what {
+                "places" => {
+                    q.places = value.parse().map_err(|_| bad("a whole number of places"))?;
+                }
+                "seed" => {
+                    let seed: u64 = value.parse().map_err(|_| bad("a whole number from 0"))?;
+                    let mut lots = q.order.iter_mut().filter_map(|r| match r {
+                        bursar_runtime::ir::Rank::Lot { seed } => Some(seed),
+                        bursar_runtime::ir::Rank::By { .. } => None,
+                    });
+                    match lots.next() {
+                        Some(s) => *s = seed,
+                        None => {
+                            return Err(OverrideError::NotChangeable {
+                                path: path.to_string(),
+                                why: format!("quota `{name}` draws no lot"),
+                            })
+                        }
+                    }
+                }
+                other => return Err(unknown(other, vec!["places".into(), "seed".into()])),
+            }
+            Ok(())
+        }
+        ("quota", [_, name]) => Err(unknown(
+            name,
+            scheme
+                .quotas
+                .iter()
+                .map(|q| format!("{}.places", q.name))
+                .collect(),
+        )),
         (name, [_]) if scheme.lets.iter().any(|l| l.name == name) => {
             let Some(l) = scheme.lets.iter_mut().find(|l| l.name == name) else {
                 return Err(unknown(name, Vec::new()));
@@ -146,6 +185,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 Type::Bool
                 | Type::Int
                 | Type::Date
+                | Type::DateTime
                 | Type::Text
                 | Type::Duration
                 | Type::Enum(..)
@@ -294,6 +334,7 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 };
                 let expected = match site.ty {
                     Type::Date => "a date like 2023-06-30",
+                    Type::DateTime => "a date and time like 2025-03-01T09:30",
                     Type::Int => "a whole number",
                     Type::Money => "an amount like 2500.00",
                     Type::Enum(_) => "values of the field's enum, separated by commas",

@@ -479,8 +479,9 @@ fn loose(name: &str) -> String {
 
 /// Which fields any rule or application block of any of the schemes reads
 /// (a field is the same in all of them: see [`Layout::new`]). The identifier
-/// is not among them: it names people in explanations, which a simulation
-/// does not write (see [`Layout::keep_text`]).
+/// is not among them unless a quota draws lots by it: otherwise it names
+/// people in explanations, which a simulation does not write (see
+/// [`Layout::keep_text`]).
 fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
     let fields = schemes.iter().map(|s| s.applicant.len()).max().unwrap_or(0);
     let mut read = vec![false; fields];
@@ -504,6 +505,19 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
             }
             exprs.extend(app.deadline.iter());
             exprs.extend(app.opens.iter());
+            // A quota draws lots and breaks ties by the identifier.
+            if let (Some(id), false) = (app.identifier, scheme.quotas.is_empty()) {
+                mark(id);
+            }
+        }
+        for q in &scheme.quotas {
+            exprs.extend(q.conditions.iter().map(|c| &c.expr));
+            for r in &q.order {
+                match r {
+                    bursar_runtime::ir::Rank::By { expr, .. } => exprs.push(expr),
+                    bursar_runtime::ir::Rank::Lot { .. } => {}
+                }
+            }
         }
         for e in exprs {
             e.visit_fields(&mut mark);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bursar_runtime::ir::Scheme;
+use bursar_runtime::ir::{Rank, Scheme};
 use bursar_runtime::Money;
 use serde::Serialize;
 
@@ -54,6 +54,10 @@ pub struct Report {
     /// Eligible, but every category met pays exactly nothing: not paid, and
     /// no award limit used up.
     pub nothing_due: u64,
+    /// Eligible and in time, but given no place by a quota (only for a
+    /// scheme with quotas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible_no_place: Option<u64>,
     pub not_eligible: NotEligible,
     /// Rows the rules could not be evaluated for (for a compiled policy:
     /// amounts that overflow or come out negative under a `--set` change).
@@ -65,8 +69,14 @@ pub struct Report {
     /// Money by month in the expected case (see `assumptions.timeline_fraction`).
     pub cash_flow_expected: BTreeMap<String, Money>,
     pub skipped: Vec<String>,
+    /// Per quota: places, claims, who got one (only for a scheme with
+    /// quotas).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_pool: BTreeMap<String, PoolReport>,
     #[serde(skip)]
     category_order: Vec<String>,
+    #[serde(skip)]
+    pool_order: Vec<String>,
     /// Whether the scheme has an application step. Without one eligibility
     /// is enough, and the text report leaves out the rows about applying.
     #[serde(skip)]
@@ -120,6 +130,34 @@ impl AssumptionsInfo {
         parts.push(format!("seed {}", self.seed));
         parts.join("; ")
     }
+}
+
+/// One quota after allocation.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PoolReport {
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    /// How places are given, as the policy says it.
+    pub order: String,
+    pub places: u64,
+    /// Claims: eligible persons who applied in time.
+    pub eligible: u64,
+    pub allocated: u64,
+    pub left_out: u64,
+    /// Claims per place (`null` for a quota of no places).
+    pub oversubscription: Option<f64>,
+    /// A claim's chance of a place in a lottery (`null` for an order with
+    /// no lot, where there is no chance involved).
+    pub odds: Option<f64>,
+    /// Persons paid under the quota (as `allocated`).
+    pub paid: u64,
+    /// What the allocated claims are paid: the drawn cost.
+    pub total: Money,
+    /// The cost expected over every draw of the lottery: each claim wins
+    /// with the same chance, so it is the claims' total × places / claims,
+    /// rounded half to even to the fen. Equal to `total` for an order with
+    /// no lot; `null` when a lot only breaks ties of other keys.
+    pub expected_total: Option<Money>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -246,6 +284,51 @@ impl Report {
                 })
                 .collect::<Result<BTreeMap<String, Money>, Overflow>>()
         };
+        let by_pool = scheme
+            .quotas
+            .iter()
+            .zip(&tally.pools)
+            .map(|(q, t)| {
+                let total = t
+                    .total
+                    .figure(|| format!("the total of quota `{}`", q.name))?;
+                let lot_first = matches!(q.order.first(), Some(Rank::Lot { .. }));
+                let has_lot = q.order.iter().any(|r| matches!(r, Rank::Lot { .. }));
+                let expected_total = if lot_first {
+                    let won = q.places.min(t.eligible);
+                    t.claimed
+                        .share(won, t.eligible.max(1))
+                        .map(|s| s.figure(|| format!("the expected total of quota `{}`", q.name)))
+                        .transpose()?
+                } else if has_lot {
+                    None
+                } else {
+                    Some(total)
+                };
+                let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+                Ok((
+                    q.name.clone(),
+                    PoolReport {
+                        label: q.label.clone(),
+                        clause: q.clause.clone(),
+                        order: bursar_runtime::print::Printer::new(scheme).quota_order(&q.order),
+                        places: q.places,
+                        eligible: t.eligible,
+                        allocated: t.allocated,
+                        left_out: t.eligible - t.allocated,
+                        oversubscription: ratio(t.eligible, q.places),
+                        odds: if lot_first {
+                            Some(ratio(q.places, t.eligible).map_or(1.0, |r| r.min(1.0)))
+                        } else {
+                            None
+                        },
+                        paid: t.allocated,
+                        total,
+                        expected_total,
+                    },
+                ))
+            })
+            .collect::<Result<_, Overflow>>()?;
         let paid_by_amount = tally
             .paid_by_amount
             .iter()
@@ -281,6 +364,7 @@ impl Report {
             eligible_late: tally.eligible_late,
             eligible_early: tally.eligible_early,
             nothing_due: tally.nothing_due,
+            eligible_no_place: (!scheme.quotas.is_empty()).then_some(tally.no_place),
             not_eligible: NotEligible {
                 persons: tally.not_eligible,
                 by_reason,
@@ -290,7 +374,9 @@ impl Report {
             cash_flow: cash(&tally.cash_latest, "latest")?,
             cash_flow_expected: cash(&tally.cash_expected, "expected")?,
             skipped: skipped.iter().map(ToString::to_string).collect(),
+            by_pool,
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
+            pool_order: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
             applications: scheme.application.is_some(),
         })
     }
@@ -358,6 +444,9 @@ impl Report {
                 String::new(),
             ]);
         }
+        if let Some(n) = self.eligible_no_place {
+            summary.row(vec!["eligible, no place".into(), count(n), String::new()]);
+        }
         if self.nothing_due > 0 {
             summary.row(vec![
                 "eligible, nothing due".into(),
@@ -398,6 +487,56 @@ impl Report {
             }
         }
         out.push_str(&cats.render());
+
+        if !self.pool_order.is_empty() {
+            out.push_str("\nby quota (places given after everyone is decided)\n");
+            let mut t = Table::new(&[
+                "quota",
+                "places",
+                "eligible",
+                "allocated",
+                "left out",
+                "claims/place",
+                "odds",
+                "money",
+                "expected",
+            ])
+            .text_column(6);
+            for name in &self.pool_order {
+                if let Some(p) = self.by_pool.get(name) {
+                    let label = p
+                        .label
+                        .as_ref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default();
+                    t.row(vec![
+                        format!("{name}{label}"),
+                        count(p.places),
+                        count(p.eligible),
+                        count(p.allocated),
+                        count(p.left_out),
+                        p.oversubscription
+                            .map_or_else(|| "-".into(), |r| format!("{r:.2}")),
+                        p.odds
+                            .map_or_else(|| "-".into(), |o| format!("{:.1}%", o * 100.0)),
+                        self.money(p.total),
+                        p.expected_total
+                            .map_or_else(|| "-".into(), |m| self.money(m)),
+                    ]);
+                }
+            }
+            out.push_str(&t.render());
+            for name in &self.pool_order {
+                if let Some(p) = self.by_pool.get(name) {
+                    let clause = p
+                        .clause
+                        .as_ref()
+                        .map(|c| format!("§{c} "))
+                        .unwrap_or_default();
+                    out.push_str(&format!("  {clause}{name}: {}\n", p.order));
+                }
+            }
+        }
 
         if !self.paid_by_amount.is_empty() {
             out.push_str("\npaid by amount\n");
@@ -507,6 +646,9 @@ impl Report {
         ] {
             row("summary", "", metric, value.to_string());
         }
+        if let Some(n) = self.eligible_no_place {
+            row("summary", "", "eligible_no_place", n.to_string());
+        }
         row("summary", "", "total", self.total.to_string());
         for name in &self.category_order {
             if let Some(c) = self.by_category.get(name) {
@@ -514,6 +656,25 @@ impl Report {
                 row("category", name, "eligible", c.eligible.to_string());
                 row("category", name, "paid", c.paid.to_string());
                 row("category", name, "total", c.total.to_string());
+            }
+        }
+        for name in &self.pool_order {
+            if let Some(p) = self.by_pool.get(name) {
+                row("by_pool", name, "places", p.places.to_string());
+                row("by_pool", name, "eligible", p.eligible.to_string());
+                row("by_pool", name, "allocated", p.allocated.to_string());
+                row("by_pool", name, "left_out", p.left_out.to_string());
+                if let Some(r) = p.oversubscription {
+                    row("by_pool", name, "oversubscription", r.to_string());
+                }
+                if let Some(o) = p.odds {
+                    row("by_pool", name, "odds", o.to_string());
+                }
+                row("by_pool", name, "paid", p.paid.to_string());
+                row("by_pool", name, "total", p.total.to_string());
+                if let Some(e) = p.expected_total {
+                    row("by_pool", name, "expected_total", e.to_string());
+                }
             }
         }
         for a in &self.paid_by_amount {

@@ -15,7 +15,9 @@
 use std::io::Read;
 
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{evaluate_into, Applicant, Decision, Outcome};
+use bursar_runtime::{
+    allocate, claim, evaluate_into, settle, Applicant, Claim, Decision, Outcome, Placement,
+};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
@@ -88,6 +90,32 @@ pub struct Run {
     pub diff: Option<DiffTally>,
     /// The first skipped rows (at most 20), in file order.
     pub skipped: Vec<RowError>,
+    /// Per scheme: every claim on a quota's places and what allocation
+    /// gave it, in quota order, then rank order (empty without quotas).
+    pub placements: Vec<Vec<Placement>>,
+    /// Per scheme: decisions waiting for allocation, counted once it is
+    /// done; a claim's `tag` is its index here.
+    waiting: Vec<Waiting>,
+}
+
+/// One scheme's decisions subject to a quota, until allocation.
+#[derive(Clone, Debug, Default)]
+struct Waiting {
+    claims: Vec<Claim>,
+    /// Per claim (by its `tag`): the decision and its expected payment day.
+    decisions: Vec<(Decision, Option<NaiveDate>)>,
+}
+
+impl Waiting {
+    /// Adds another batch's waiting decisions, re-tagging its claims.
+    fn merge(&mut self, other: Waiting) {
+        let base = self.decisions.len() as u64;
+        self.claims.extend(other.claims.into_iter().map(|mut c| {
+            c.tag += base;
+            c
+        }));
+        self.decisions.extend(other.decisions);
+    }
 }
 
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
@@ -124,6 +152,8 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
             tallies: Vec::new(),
             diff: None,
             skipped: Vec::new(),
+            placements: Vec::new(),
+            waiting: Vec::new(),
         });
     }
     let layout = reader.layout().clone();
@@ -145,11 +175,14 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         on_bad_row: options.on_bad_row,
         lists: options.lists.as_deref().filter(|l| !l.is_empty()),
         layouts: streams.layouts(),
+        quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
         skipped: Vec::new(),
+        placements: vec![Vec::new(); schemes.len()],
+        waiting: vec![Waiting::default(); schemes.len()],
     };
     if rayon::current_num_threads() == 1 {
         one_thread(&job, reader, streams, &mut run, progress)?;
@@ -163,6 +196,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         part.bad_rows.extend(lists.unclaimed());
     }
     run.absorb(part, job.on_bad_row)?;
+    run.allocate(&job)?;
     Ok(run)
 }
 
@@ -176,6 +210,9 @@ impl Run {
         if let (Some(d), Some(p)) = (self.diff.as_mut(), part.diff) {
             d.merge(p);
         }
+        for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
+            w.merge(p);
+        }
         for e in part.bad_rows {
             if on_bad_row == OnBadRow::Fail || e.fatal {
                 return Err(e);
@@ -185,6 +222,42 @@ impl Run {
             }
             if self.skipped.len() < 20 {
                 self.skipped.push(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives each quota's places to its claims (one pass over the claims,
+    /// after the population), then counts the decisions that waited.
+    fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
+        for (((side, waiting), tally), placements) in job
+            .sides
+            .iter()
+            .zip(&mut self.waiting)
+            .zip(&mut self.tallies)
+            .zip(&mut self.placements)
+        {
+            let Waiting {
+                claims,
+                mut decisions,
+            } = std::mem::take(waiting);
+            if claims.is_empty() {
+                continue;
+            }
+            *placements = allocate(side.scheme, claims).map_err(|e| RowError {
+                file: job.layout.file().to_string(),
+                line: 0,
+                byte: 0,
+                column: None,
+                value: None,
+                message: e.to_string(),
+                fatal: true,
+            })?;
+            for p in placements.iter() {
+                if let Some((decision, expected)) = decisions.get_mut(p.claim.tag as usize) {
+                    settle(decision, p);
+                    tally.add(&side.plan, decision, *expected);
+                }
             }
         }
         Ok(())
@@ -330,6 +403,8 @@ fn fill<R: Read, L: Read>(
 
 struct Part {
     tallies: Vec<Tally>,
+    /// Per scheme: decisions subject to a quota, counted after allocation.
+    waiting: Vec<Waiting>,
     diff: Option<DiffTally>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
@@ -339,6 +414,7 @@ impl Part {
     fn new(sides: &[Side<'_>]) -> Part {
         Part {
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
+            waiting: sides.iter().map(|_| Waiting::default()).collect(),
             diff: (sides.len() == 2).then(DiffTally::default),
             bad_rows: Vec::new(),
         }
@@ -410,8 +486,10 @@ impl Row {
         // parsed and decided again (see `Layout::same_applicant`); not when
         // lists come from list files, where two rows alike but for their
         // identifier have items of their own.
+        // Nor with quotas: a claim carries the row's own identifier.
         let repeat = job.lists.is_none()
             && job.layouts.is_empty()
+            && !job.quotas
             && self.fresh
             && previous.is_some_and(|p| job.layout.same_applicant(record, p));
         if !repeat {
@@ -431,11 +509,12 @@ impl Row {
             }
         }
         let mut fresh = true;
-        for ((side, Decided { decision, reason }), tally) in job
+        for (((side, Decided { decision, reason }), tally), waiting) in job
             .sides
             .iter()
             .zip(&mut self.decided)
             .zip(&mut part.tallies)
+            .zip(&mut part.waiting)
         {
             if !repeat {
                 evaluate_into(side.scheme, applicant, decision);
@@ -453,6 +532,21 @@ impl Row {
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
+            if decision.outcome == Outcome::SubjectToQuota {
+                let tag = waiting.decisions.len() as u64;
+                match claim(side.scheme, applicant, decision, tag) {
+                    Ok(Some(c)) => {
+                        waiting.claims.push(c);
+                        waiting.decisions.push((decision.clone(), expected));
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        decision.error = Some(e);
+                        decision.outcome = Outcome::Error;
+                    }
+                }
+            }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
                 *reason.get_or_insert_with(|| side.plan.reason_slot(decision))
@@ -494,6 +588,8 @@ struct Job<'a> {
     lists: Option<&'a Lists>,
     /// The list files read in step with the population.
     layouts: Vec<ListLayout>,
+    /// Some scheme rations places: decisions wait for allocation.
+    quotas: bool,
 }
 
 /// A scheme of the run, with what deciding and counting under it needs,

@@ -34,6 +34,20 @@ impl Sum {
         Sum(self.0 - other.0)
     }
 
+    /// `self × num / den`, rounded half to even to the fen: the expected
+    /// value of a lottery's payments. `None` if `den` is 0 or it overflows.
+    pub fn share(self, num: u64, den: u64) -> Option<Sum> {
+        let (num, den) = (i128::from(num), i128::from(den));
+        if den == 0 {
+            return None;
+        }
+        let scaled = self.0.checked_mul(num)?;
+        let (q, r) = (scaled.div_euclid(den), scaled.rem_euclid(den));
+        let twice = r.checked_mul(2)?;
+        let up = twice > den || (twice == den && q % 2 != 0);
+        Some(Sum(if up { q + 1 } else { q }))
+    }
+
     /// The sum as money, if it fits.
     pub fn money(self) -> Option<Money> {
         i64::try_from(self.0).ok().map(Money)

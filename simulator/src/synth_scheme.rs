@@ -97,6 +97,21 @@ fn value(scheme: &Scheme, ty: Type, draw: &Draw, rng: &mut ChaCha8Rng) -> String
                 .unwrap_or(start)
                 .to_string()
         }
+        Type::DateTime => {
+            // Office hours on a day of the period: receipts a minute apart
+            // or less are common, as in a real first-come queue.
+            let start = scheme
+                .header
+                .period
+                .map_or(NaiveDate::from_ymd_opt(2024, 1, 1), |p| Some(p.start))
+                .unwrap_or_default();
+            let day = start
+                .checked_add_days(Days::new(rng.random_range(0..60)))
+                .unwrap_or(start);
+            let minute: u32 = rng.random_range(8 * 60..18 * 60);
+            day.and_hms_opt(minute / 60, minute % 60, rng.random_range(0..60))
+                .map_or_else(String::new, bursar_runtime::datetime::datetime_text)
+        }
         Type::Text => "x".to_string(),
         Type::Enum(e) => {
             let variants = scheme
@@ -123,6 +138,7 @@ fn cell(scheme: &Scheme, v: &Value) -> String {
         Value::Int(n) => n.to_string(),
         Value::Money(m) => m.to_string(),
         Value::Date(d) => d.to_string(),
+        Value::DateTime(t) => bursar_runtime::datetime::datetime_text(*t),
         Value::Text(t) => t.clone(),
         Value::Decimal(d) => d.to_string(),
         Value::Duration(_) | Value::List(_) => String::new(),
@@ -153,6 +169,7 @@ pub fn list_fields(scheme: &Scheme) -> Vec<(FieldId, &str, &[Field])> {
             | Type::Int
             | Type::Money
             | Type::Date
+            | Type::DateTime
             | Type::Text
             | Type::Duration
             | Type::Enum(..)

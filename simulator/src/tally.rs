@@ -29,6 +29,20 @@ pub struct CategoryTally {
     pub total: Sum,
 }
 
+/// Per quota counts, after allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoolTally {
+    /// Claims on the quota's places: eligible persons who applied in time.
+    pub eligible: u64,
+    /// Claims given a place (and paid).
+    pub allocated: u64,
+    /// What the allocated claims are paid.
+    pub total: Sum,
+    /// What every claim would have been paid: the basis of the expected
+    /// cost of a lottery.
+    pub claimed: Sum,
+}
+
 /// Why a person is not eligible (see [`TallyPlan::reason_slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
@@ -57,6 +71,13 @@ pub struct Tally {
     pub eligible_early: u64,
     /// Eligible, but every category met pays exactly nothing.
     pub nothing_due: u64,
+    /// Eligible and in time, but given no place by a quota.
+    pub no_place: u64,
+    /// Decisions counted before allocation settled them (zero in a
+    /// simulation, which allocates before it counts them).
+    pub unallocated: u64,
+    /// Per quota, in the scheme's order.
+    pub pools: Vec<PoolTally>,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
@@ -80,6 +101,8 @@ pub struct TallyPlan {
     /// Per category: where its reasons start in `reasons`, after the
     /// requirements'.
     reason_offsets: Vec<usize>,
+    /// How many quotas the scheme has.
+    quotas: usize,
 }
 
 impl TallyPlan {
@@ -94,6 +117,7 @@ impl TallyPlan {
             // The last slot: "in no target group".
             slots: slots + 1,
             reason_offsets,
+            quotas: scheme.quotas.len(),
         }
     }
 
@@ -160,6 +184,7 @@ impl Tally {
         Tally {
             categories: vec![CategoryTally::default(); plan.reason_offsets.len()],
             reasons: vec![0; plan.slots()],
+            pools: vec![PoolTally::default(); plan.quotas],
             ..Tally::default()
         }
     }
@@ -210,6 +235,17 @@ impl Tally {
                 c.eligible += 1;
             }
         }
+        if let (Outcome::Paid | Outcome::NoPlace, Some(pool)) = (
+            d.outcome,
+            d.quota.and_then(|q| self.pools.get_mut(q as usize)),
+        ) {
+            pool.eligible += 1;
+            pool.claimed.add(d.total);
+            if d.outcome == Outcome::Paid {
+                pool.allocated += 1;
+                pool.total.add(d.total);
+            }
+        }
         match d.outcome {
             Outcome::Paid => {
                 self.paid += 1;
@@ -240,6 +276,8 @@ impl Tally {
                 }
             }
             Outcome::NothingDue => self.nothing_due += 1,
+            Outcome::NoPlace => self.no_place += 1,
+            Outcome::SubjectToQuota => self.unallocated += 1,
             Outcome::NotApplied => self.eligible_not_applied += 1,
             Outcome::Late => self.eligible_late += 1,
             Outcome::Early => self.eligible_early += 1,
@@ -278,6 +316,17 @@ impl Tally {
         self.eligible_late += other.eligible_late;
         self.eligible_early += other.eligible_early;
         self.nothing_due += other.nothing_due;
+        self.no_place += other.no_place;
+        self.unallocated += other.unallocated;
+        if self.pools.len() < other.pools.len() {
+            self.pools.resize(other.pools.len(), PoolTally::default());
+        }
+        for (a, b) in self.pools.iter_mut().zip(other.pools) {
+            a.eligible += b.eligible;
+            a.allocated += b.allocated;
+            a.total.merge(b.total);
+            a.claimed.merge(b.claimed);
+        }
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
             self.reasons.resize(other.reasons.len(), 0);

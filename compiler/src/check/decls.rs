@@ -119,6 +119,7 @@ impl Checker {
             | ExprKind::Percent(..)
             | ExprKind::Money { .. }
             | ExprKind::Date(..)
+            | ExprKind::DateTime(..)
             | ExprKind::Duration { .. }
             | ExprKind::Path(..)
             | ExprKind::Index { .. }
@@ -150,7 +151,8 @@ impl Checker {
     fn date_setting(&mut self, e: &ast::Entry) -> Option<chrono::NaiveDate> {
         match &e.value.kind {
             ExprKind::Date(d) => self.date(d, e.value.span),
-            ExprKind::Bool(..)
+            ExprKind::DateTime(..)
+            | ExprKind::Bool(..)
             | ExprKind::Int(..)
             | ExprKind::Decimal(..)
             | ExprKind::Percent(..)
@@ -226,7 +228,7 @@ impl Checker {
         }
         if matches!(
             d.name.name.as_str(),
-            "bool" | "int" | "money" | "date" | "text"
+            "bool" | "int" | "decimal" | "money" | "date" | "datetime" | "text"
         ) {
             self.r
                 .error(
@@ -548,6 +550,7 @@ impl Checker {
             | ExprKind::Decimal(..)
             | ExprKind::Percent(..)
             | ExprKind::Date(..)
+            | ExprKind::DateTime(..)
             | ExprKind::Duration { .. }
             | ExprKind::Text(..)
             | ExprKind::Path(..)
@@ -646,7 +649,7 @@ impl Checker {
 
     /// Checks one `require`/`when`/`unless` line and, for `when` lines, adds
     /// what it establishes to `facts`.
-    fn condition(
+    pub(super) fn condition(
         &mut self,
         d: &ast::Condition,
         kind: ir::ConditionKind,
@@ -946,11 +949,19 @@ impl Checker {
     /// they will have.
     pub(super) fn planned(&mut self, p: &ast::Planned) {
         let (keyword, feature, syntax) = match p.feature {
-            ast::PlannedFeature::Quota => (
-                "quota",
-                "quotas (places per pool, allocated by lot, by time of receipt or by priority)",
-                "quota pool_a \"A区名额\" { places 200  by lot seed 2025 }",
-            ),
+            ast::PlannedFeature::Quota => {
+                // Quotas are built, as top-level declarations: a `quota`
+                // here is inside another block, or not written as one.
+                self.r
+                    .error(
+                        Code::Unsupported,
+                        p.keyword,
+                        "a quota is declared at the top level, as `quota NAME { … }`",
+                        "not read as a quota declaration",
+                    )
+                    .with_help("write `quota pool_a \"A区名额\" { when pool == a  places 200  by lot seed 2025 }` at the top level: its `when` lines say who competes for its places");
+                return;
+            }
             ast::PlannedFeature::Budget => (
                 "budget",
                 "budgets (money per pool, paid in order of receipt or pro rata)",
@@ -1068,6 +1079,7 @@ impl Checker {
             | Type::Int
             | Type::Money
             | Type::Date
+            | Type::DateTime
             | Type::Duration
             | Type::Decimal
             | Type::Unrounded
@@ -1234,6 +1246,7 @@ impl Checker {
                             | ExprKind::Percent(..)
                             | ExprKind::Money { .. }
                             | ExprKind::Date(..)
+                            | ExprKind::DateTime(..)
                             | ExprKind::Duration { .. }
                             | ExprKind::Text(..)
                             | ExprKind::Index { .. }
@@ -1264,7 +1277,7 @@ impl Checker {
                         *u = true;
                     }
                     if e.key.name == "received" {
-                        if self.field_type(f) != Some(Type::Date) {
+                        if !matches!(self.field_type(f), Some(Type::Date | Type::DateTime)) {
                             self.r
                                 .error(Code::TypeMismatch, e.value.span, "`received` must name a date field", "not a date")
                                 .with_help("declare the application date as `applied_on date?` (absent: did not apply)");
@@ -1376,6 +1389,7 @@ impl Checker {
                 | ExprKind::Percent(..)
                 | ExprKind::Money { .. }
                 | ExprKind::Date(..)
+                | ExprKind::DateTime(..)
                 | ExprKind::Duration { .. }
                 | ExprKind::Text(..)
                 | ExprKind::Path(..)

@@ -346,6 +346,7 @@ impl Checker {
                         | Type::Int
                         | Type::Money
                         | Type::Date
+                        | Type::DateTime
                         | Type::Text
                         | Type::Duration
                         | Type::Decimal
@@ -354,7 +355,7 @@ impl Checker {
                     })
                     .collect()
             }
-            Type::Int | Type::Date | Type::Money => {
+            Type::Int | Type::Date | Type::DateTime | Type::Money => {
                 let (lo, hi) = match dom {
                     Dom::Interval(a, b) => (a, b),
                     _ => (i64::MIN, i64::MAX),
@@ -404,6 +405,9 @@ fn show_interval(ty: Type, a: i64, b: i64) -> String {
                 .and_then(NaiveDate::from_num_days_from_ce_opt)
                 .map_or(n.to_string(), |d| d.to_string()),
             Type::Money => Money(n).to_string(),
+            Type::DateTime => chrono::DateTime::from_timestamp(n, 0).map_or(n.to_string(), |t| {
+                bursar_runtime::datetime::datetime_text(t.naive_utc())
+            }),
             Type::Bool
             | Type::Int
             | Type::Text

@@ -88,6 +88,10 @@ impl Checker {
                 Some(d) => known(Expr::Lit(Value::Date(d)), Type::Date),
                 None => Typed::error(),
             },
+            ExprKind::DateTime(t) => match self.datetime(t, e.span) {
+                Some(t) => known(Expr::Lit(Value::DateTime(t)), Type::DateTime),
+                None => Typed::error(),
+            },
             ExprKind::Duration { count, unit } => known(
                 Expr::Lit(Value::Duration(
                     ir::Duration {

@@ -11,6 +11,26 @@ use crate::diagnostic::Code;
 
 impl Checker {
     /// Parses a date literal, explaining impossible ones.
+    /// `2025-03-01T09:30`: the day as [`Checker::date`] reads it, then a
+    /// time of day that exists.
+    pub(crate) fn datetime(&mut self, text: &str, span: Span) -> Option<chrono::NaiveDateTime> {
+        let day = self.date(text.get(..10)?, span)?;
+        match bursar_runtime::datetime::parse_datetime(text) {
+            Some(t) => Some(t),
+            None => {
+                self.r
+                    .error(
+                        Code::InvalidDate,
+                        span,
+                        format!("`{text}` is not a time of {day}"),
+                        "no such time of day",
+                    )
+                    .with_help("write times as YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, from 00:00 to 23:59:59");
+                None
+            }
+        }
+    }
+
     pub(crate) fn date(&mut self, text: &str, span: Span) -> Option<NaiveDate> {
         if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             return Some(d);

@@ -12,6 +12,7 @@ mod exhaustive;
 mod expr;
 mod lists;
 mod literal;
+mod quota;
 mod resolve;
 mod sign;
 mod types;
@@ -162,6 +163,7 @@ impl Checker {
         let mut tables = Vec::new();
         let mut requires = Vec::new();
         let mut categories = Vec::new();
+        let mut quotas = Vec::new();
         for item in &file.items {
             match item {
                 // Resolved while loading (inherit.rs).
@@ -187,6 +189,7 @@ impl Checker {
                         | Item::Award(..)
                         | Item::Application(..)
                         | Item::Timeline(..)
+                        | Item::Quota(..)
                         | Item::Planned(..) => Span::new(0, 0),
                     };
                     let word = if matches!(item, Item::Extend(_)) {
@@ -222,6 +225,7 @@ impl Checker {
                 Item::Table(d) => tables.push(d),
                 Item::Require(d) => requires.push(d),
                 Item::Category(d) => categories.push(d),
+                Item::Quota(d) => quotas.push(d),
             }
         }
 
@@ -317,6 +321,7 @@ impl Checker {
         };
         let application = application.and_then(|a| self.application(a));
         let timeline = timeline.map(|t| self.timeline(t)).unwrap_or_default();
+        let quotas = self.quotas(&quotas, application.as_ref());
         self.warn_unused();
 
         let header = header?;
@@ -338,6 +343,7 @@ impl Checker {
             award,
             application,
             timeline,
+            quotas,
         })
     }
 
@@ -410,6 +416,7 @@ impl Checker {
             Type::Int
             | Type::Money
             | Type::Date
+            | Type::DateTime
             | Type::Text
             | Type::Duration
             | Type::Decimal
@@ -457,17 +464,20 @@ impl Checker {
             "decimal" => Type::Decimal,
             "money" => Type::Money,
             "date" => Type::Date,
+            "datetime" => Type::DateTime,
             "text" => Type::Text,
             name => match self.enum_id(name) {
                 Some(e) => Type::Enum(e),
                 None => {
-                    let mut candidates = vec!["bool", "int", "decimal", "money", "date", "text"];
+                    let mut candidates = vec![
+                        "bool", "int", "decimal", "money", "date", "datetime", "text",
+                    ];
                     candidates.extend(self.enums.iter().map(|e| e.name.as_str()));
                     let help = if self.records.iter().any(|r| r.name == name) {
                         format!("`{name}` is a record: a field holds a `list of {name}`")
                     } else {
                         did_you_mean(name, candidates.iter().copied())
-                        .unwrap_or_else(|| "types are `bool`, `int`, `decimal`, `money`, `date`, `text`, or an `enum` declared in the policy".into())
+                        .unwrap_or_else(|| "types are `bool`, `int`, `decimal`, `money`, `date`, `datetime`, `text`, or an `enum` declared in the policy".into())
                     };
                     self.r
                         .error(

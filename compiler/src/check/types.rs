@@ -534,6 +534,7 @@ impl Checker {
             | ExprKind::Percent(..)
             | ExprKind::Money { .. }
             | ExprKind::Date(..)
+            | ExprKind::DateTime(..)
             | ExprKind::Duration { .. }
             | ExprKind::Text(..)
             | ExprKind::Path(..)

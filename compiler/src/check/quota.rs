@@ -1,0 +1,214 @@
+//! `quota` declarations: who competes for a pool's places, how many there
+//! are, and the order they go in. Checked after the application block,
+//! since a quota breaks ties and draws lots by the applicant's identifier.
+
+use std::collections::HashMap;
+
+use bursar_grammar::ast::{self, RankDirection, RankKey, Span};
+use bursar_runtime::ir::{self, Type};
+
+use super::Checker;
+use crate::diagnostic::Code;
+
+impl Checker {
+    pub(super) fn quotas(
+        &mut self,
+        decls: &[&ast::QuotaDecl],
+        application: Option<&ir::Application>,
+    ) -> Vec<ir::Quota> {
+        if let Some(first) = decls.first() {
+            self.quota_identifier(first.name.span, application);
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut out = Vec::new();
+        for d in decls {
+            if let Some(prev) = seen.insert(&d.name.name, d.name.span) {
+                self.duplicate("quota", &d.name, prev);
+                continue;
+            }
+            if let Some(q) = self.quota(d) {
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    /// Ties are broken, and lots drawn, by the identifier: a quota needs
+    /// one, always present and text.
+    fn quota_identifier(&mut self, span: Span, application: Option<&ir::Application>) {
+        let id = application.and_then(|a| a.identifier);
+        let ok = id
+            .and_then(|f| self.field(f))
+            .is_some_and(|f| f.ty == Type::Text && !f.optional);
+        if !ok {
+            self.r
+                .error(
+                    Code::Missing,
+                    span,
+                    "a quota needs the applicant's identifier",
+                    "places are drawn and ties broken by it",
+                )
+                .with_help("name a required text field in `application { identifier person_id }`");
+        }
+    }
+
+    fn quota(&mut self, d: &ast::QuotaDecl) -> Option<ir::Quota> {
+        let mut facts = self.base_facts.clone();
+        let conditions: Vec<ir::Condition> = d
+            .when
+            .iter()
+            .filter_map(|c| self.condition(c, ir::ConditionKind::When, &mut facts))
+            .collect();
+        let places = match d.places.as_slice() {
+            [(n, _, clause)] => Some((*n, self.clause(clause.as_ref()))),
+            [] => {
+                self.r
+                    .error(
+                        Code::Missing,
+                        d.name.span,
+                        format!("quota `{}` says no number of places", d.name.name),
+                        "how many places is not said",
+                    )
+                    .with_help("add `places 200`");
+                None
+            }
+            [_, (_, span, _), ..] => {
+                self.r
+                    .error(
+                        Code::DuplicateName,
+                        *span,
+                        "a second `places` line",
+                        "the number of places is given again here",
+                    )
+                    .with_help("a quota has one number of places; keep one line");
+                None
+            }
+        };
+        let order = match d.order.as_slice() {
+            [o] => Some(o),
+            [] => {
+                self.r
+                    .error(
+                        Code::Missing,
+                        d.name.span,
+                        format!("quota `{}` does not say how places are given", d.name.name),
+                        "no `by` line",
+                    )
+                    .with_help("add `by lot seed 2025`, `by earliest applied_at`, or keys in order: `by model_worker then earliest applied_at`");
+                None
+            }
+            [_, o, ..] => {
+                self.r
+                    .error(
+                        Code::DuplicateName,
+                        o.span,
+                        "a second `by` line",
+                        "the order is given again here",
+                    )
+                    .with_help(
+                        "write every key on one line: `by model_worker then earliest applied_at`",
+                    );
+                None
+            }
+        };
+        let keys: Vec<ir::Rank> = order
+            .map(|o| {
+                o.keys
+                    .iter()
+                    .filter_map(|k| self.rank_key(k, &facts))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let order_clause = order.and_then(|o| self.clause(o.clause.as_ref()));
+        let (places, places_clause) = places?;
+        let places = u64::try_from(places).ok()?;
+        if order.is_none() || keys.len() != order.map_or(0, |o| o.keys.len()) {
+            return None;
+        }
+        Some(ir::Quota {
+            name: d.name.name.clone(),
+            label: d.label.as_ref().map(|t| t.value.clone()),
+            clause: self.clause(d.clause.as_ref()),
+            conditions,
+            places,
+            places_clause,
+            order: keys,
+            order_clause,
+        })
+    }
+
+    fn rank_key(&mut self, k: &RankKey, facts: &crate::facts::Facts) -> Option<ir::Rank> {
+        match k {
+            RankKey::Lot { seed, span } => match u64::try_from(*seed) {
+                Ok(seed) => Some(ir::Rank::Lot { seed }),
+                Err(_) => {
+                    self.r.error(
+                        Code::NumberTooLarge,
+                        *span,
+                        "a seed is a whole number from 0",
+                        "not a seed",
+                    );
+                    None
+                }
+            },
+            RankKey::By {
+                direction: None,
+                expr,
+                ..
+            } => {
+                let t = self.value(expr, facts, Some(Type::Bool));
+                self.expect_type(
+                    &t,
+                    Type::Bool,
+                    expr.span,
+                    "a key without `earliest`, `latest`, `highest` or `lowest` is a condition: those for whom it holds come first",
+                );
+                t.ty?;
+                Some(ir::Rank::By {
+                    expr: t.expr,
+                    order: ir::RankOrder::HoldsFirst,
+                })
+            }
+            RankKey::By {
+                direction: Some(direction),
+                expr,
+                span,
+            } => {
+                // An absent value ranks after every present one, so an
+                // optional field may be named as it is.
+                let t = self.expr(expr, facts, None);
+                let ty = t.ty?;
+                let (fits, order, word) = match direction {
+                    RankDirection::Earliest => (is_time(ty), ir::RankOrder::Earliest, "earliest"),
+                    RankDirection::Latest => (is_time(ty), ir::RankOrder::Latest, "latest"),
+                    RankDirection::Highest => (is_amount(ty), ir::RankOrder::Highest, "highest"),
+                    RankDirection::Lowest => (is_amount(ty), ir::RankOrder::Lowest, "lowest"),
+                };
+                if !fits {
+                    let enums = self.enums.clone();
+                    self.r
+                        .error(
+                            Code::TypeMismatch,
+                            *span,
+                            format!("`{word}` does not order a value of type `{}`", ty.name(&enums)),
+                            format!("`{word}` of {}", ty.name(&enums)),
+                        )
+                        .with_help("`earliest`/`latest` order dates and times, `highest`/`lowest` whole numbers and amounts; a condition alone (`model_worker`) puts those for whom it holds first");
+                    return None;
+                }
+                Some(ir::Rank::By {
+                    expr: t.expr,
+                    order,
+                })
+            }
+        }
+    }
+}
+
+fn is_time(ty: Type) -> bool {
+    matches!(ty, Type::Date | Type::DateTime)
+}
+
+fn is_amount(ty: Type) -> bool {
+    matches!(ty, Type::Int | Type::Money)
+}
