@@ -246,3 +246,46 @@ fn a_time_with_an_offset_is_refused_not_dropped() {
         stderr(&o)
     );
 }
+
+#[test]
+fn winners_and_losers_are_counted_after_allocation() {
+    // 100 more places in pool A: 100 more persons paid, nobody loses.
+    let population = population();
+    let o = bursar(&[
+        "compare",
+        POOLS,
+        POOLS,
+        "--set",
+        "quota.a.places=300",
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let w = &c["winners_and_losers"];
+    assert_eq!(w["gainers"]["persons"], 100);
+    assert_eq!(w["gainers"]["amount"], "100000.00");
+    assert_eq!(w["losers"]["persons"], 0);
+    assert_eq!(w["unchanged_paid"], 350);
+    assert_eq!(c["reform"]["by_pool"]["a"]["allocated"], 300);
+
+    // A new seed: as many win as lose, and the total does not move.
+    let o = bursar(&[
+        "compare",
+        POOLS,
+        POOLS,
+        "--set",
+        "quota.a.seed=7",
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
+    let c: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let w = &c["winners_and_losers"];
+    assert_eq!(w["gainers"]["persons"], w["losers"]["persons"]);
+    assert!(w["gainers"]["persons"].as_u64().unwrap() > 0);
+    assert_eq!(c["reform"]["total"], c["base"]["total"]);
+}

@@ -56,6 +56,9 @@ pub enum ChangeKind {
     Award,
     Application,
     Timeline,
+    /// A quota added, removed, or changed (its places, who competes, or
+    /// the order places go in).
+    Quota,
     /// A new applicant field, record field or enum value: what the new
     /// edition reads that the old did not. Not itself a change of
     /// decisions: the rules that read it are listed as their own changes.
@@ -93,6 +96,8 @@ enum Target {
     Award,
     Application,
     Step(String),
+    /// A quota, by name.
+    Quota(String),
 }
 
 /// Why two schemes cannot be diffed change by change.
@@ -546,6 +551,43 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         }
     }
 
+    // Quotas, by name: what a planner reads of one.
+    let quota_text = |q: &bursar_runtime::ir::Quota, scheme: &Scheme| {
+        let p = bursar_runtime::print::Printer::new(scheme);
+        let who: Vec<String> = q.conditions.iter().map(|c| p.expr(&c.expr)).collect();
+        let who = if who.is_empty() {
+            String::new()
+        } else {
+            format!("when {}  ", who.join(" and "))
+        };
+        format!("{who}places {}  {}", q.places, p.quota_order(&q.order))
+    };
+    let mut names: Vec<&String> = old.quotas.iter().map(|q| &q.name).collect();
+    for q in &new.quotas {
+        if !names.contains(&&q.name) {
+            names.push(&q.name);
+        }
+    }
+    for name in names {
+        let a = old.quotas.iter().find(|q| &q.name == name);
+        let b = new.quotas.iter().find(|q| &q.name == name);
+        let (ta, tb) = (a.map(|q| quota_text(q, old)), b.map(|q| quota_text(q, new)));
+        if ta != tb {
+            let mut c = base(
+                format!("quota.{name}"),
+                ChangeKind::Quota,
+                format!("quota `{name}`"),
+            );
+            c.old = ta;
+            c.new = tb;
+            c.old_clause = a.and_then(|q| q.clause.clone());
+            c.new_clause = b.and_then(|q| q.clause.clone());
+            c.behavioural = true;
+            c.target = Target::Quota(name.clone());
+            out.push(c);
+        }
+    }
+
     // Clause texts: information only.
     for nc in &new.clauses {
         let oc = old.clauses.iter().find(|c| c.id == nc.id);
@@ -916,6 +958,35 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     (Some(s), None) => h.timeline.push(s),
                     (None, Some(i)) => {
                         h.timeline.remove(i);
+                    }
+                    (None, None) => {}
+                }
+            }
+            Target::Quota(name) => {
+                let quota = new.quotas.iter().find(|q| &q.name == name).cloned();
+                let quota = quota.map(|mut q| {
+                    for c in &mut q.conditions {
+                        c.expr = remap(&c.expr, &mut h);
+                    }
+                    for r in &mut q.order {
+                        match r {
+                            bursar_runtime::ir::Rank::By { expr, .. } => {
+                                *expr = remap(expr, &mut h);
+                            }
+                            bursar_runtime::ir::Rank::Lot { .. } => {}
+                        }
+                    }
+                    q
+                });
+                match (quota, h.quotas.iter().position(|q| &q.name == name)) {
+                    (Some(q), Some(i)) => {
+                        if let Some(slot) = h.quotas.get_mut(i) {
+                            *slot = q;
+                        }
+                    }
+                    (Some(q), None) => h.quotas.push(q),
+                    (None, Some(i)) => {
+                        h.quotas.remove(i);
                     }
                     (None, None) => {}
                 }

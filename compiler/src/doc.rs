@@ -354,6 +354,38 @@ pub fn markdown(s: &Scheme) -> String {
     }
     out.push('\n');
 
+    // Places rationed by quotas.
+    if !s.quotas.is_empty() {
+        out.push_str(&format!("## {}\n\n", lang.t("名额", "Places")));
+        for q in &s.quotas {
+            let label = q.label.clone().unwrap_or_else(|| q.name.clone());
+            let order = bursar_runtime::print::Printer::new(s).quota_order(&q.order);
+            out.push_str(&format!(
+                "### {label} (`{}`){}\n\n",
+                q.name,
+                clause_ref(&q.clause)
+            ));
+            out.push_str(&format!(
+                "{}{}{}\n\n",
+                lang.t("名额：", "Places: "),
+                q.places,
+                clause_ref(&q.places_clause)
+            ));
+            if !q.conditions.is_empty() {
+                out.push_str(lang.t("适用于：\n\n", "For applicants who:\n\n"));
+                for c in &q.conditions {
+                    out.push_str(&condition_item(s, &w, &lang, c, q.clause.as_deref()));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{}`{order}`{}\n\n",
+                lang.t("分配顺序：", "Given in the order: "),
+                clause_ref(&q.order_clause)
+            ));
+        }
+    }
+
     // The notice's clauses, in full.
     if !s.clauses.is_empty() {
         out.push_str(&format!(

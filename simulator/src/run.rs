@@ -96,6 +96,17 @@ pub struct Run {
     /// Per scheme: decisions waiting for allocation, counted once it is
     /// done; a claim's `tag` is its index here.
     waiting: Vec<Waiting>,
+    /// Comparing two schemes: persons either side of whom waits for
+    /// allocation, compared once it is done.
+    pairs: Vec<Pair>,
+}
+
+/// One person's two decisions when either waits for allocation.
+#[derive(Clone, Debug)]
+struct Pair {
+    /// Per side: the tag of its claim, if it waits.
+    tags: [Option<u64>; 2],
+    decisions: [Decision; 2],
 }
 
 /// One scheme's decisions subject to a quota, until allocation.
@@ -154,6 +165,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
             skipped: Vec::new(),
             placements: Vec::new(),
             waiting: Vec::new(),
+            pairs: Vec::new(),
         });
     }
     let layout = reader.layout().clone();
@@ -183,6 +195,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         skipped: Vec::new(),
         placements: vec![Vec::new(); schemes.len()],
         waiting: vec![Waiting::default(); schemes.len()],
+        pairs: Vec::new(),
     };
     if rayon::current_num_threads() == 1 {
         one_thread(&job, reader, streams, &mut run, progress)?;
@@ -210,6 +223,21 @@ impl Run {
         if let (Some(d), Some(p)) = (self.diff.as_mut(), part.diff) {
             d.merge(p);
         }
+        // The part's tags count from 0: from here on they follow this
+        // run's waiting decisions.
+        let offsets: Vec<u64> = self
+            .waiting
+            .iter()
+            .map(|w| w.decisions.len() as u64)
+            .collect();
+        self.pairs.extend(part.pairs.into_iter().map(|mut p| {
+            for (tag, offset) in p.tags.iter_mut().zip(&offsets) {
+                if let Some(t) = tag {
+                    *t += offset;
+                }
+            }
+            p
+        }));
         for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
             w.merge(p);
         }
@@ -230,6 +258,8 @@ impl Run {
     /// Gives each quota's places to its claims (one pass over the claims,
     /// after the population), then counts the decisions that waited.
     fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
+        // Per side, by tag: the placement each waiting decision got.
+        let mut given: Vec<Vec<Option<Placement>>> = Vec::new();
         for (((side, waiting), tally), placements) in job
             .sides
             .iter()
@@ -241,6 +271,7 @@ impl Run {
                 claims,
                 mut decisions,
             } = std::mem::take(waiting);
+            given.push(Vec::new());
             if claims.is_empty() {
                 continue;
             }
@@ -253,11 +284,30 @@ impl Run {
                 message: e.to_string(),
                 fatal: true,
             })?;
+            let mut by_tag = vec![None; decisions.len()];
             for p in placements.iter() {
                 if let Some((decision, expected)) = decisions.get_mut(p.claim.tag as usize) {
                     settle(decision, p);
                     tally.add(&side.plan, decision, *expected);
                 }
+                if let Some(slot) = by_tag.get_mut(p.claim.tag as usize) {
+                    *slot = Some(p.clone());
+                }
+            }
+            if let Some(g) = given.last_mut() {
+                *g = by_tag;
+            }
+        }
+        if let (Some(d), [base, reform]) = (self.diff.as_mut(), job.sides.as_slice()) {
+            for mut pair in std::mem::take(&mut self.pairs) {
+                for ((decision, tag), given) in pair.decisions.iter_mut().zip(pair.tags).zip(&given)
+                {
+                    if let Some(Some(p)) = tag.and_then(|t| given.get(t as usize)) {
+                        settle(decision, p);
+                    }
+                }
+                let [b, r] = &pair.decisions;
+                d.add(base.scheme, reform.scheme, b, r);
             }
         }
         Ok(())
@@ -405,6 +455,8 @@ struct Part {
     tallies: Vec<Tally>,
     /// Per scheme: decisions subject to a quota, counted after allocation.
     waiting: Vec<Waiting>,
+    /// Comparisons waiting for allocation (see [`Run::pairs`]).
+    pairs: Vec<Pair>,
     diff: Option<DiffTally>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
@@ -415,6 +467,7 @@ impl Part {
         Part {
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
+            pairs: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
             bad_rows: Vec::new(),
         }
@@ -509,12 +562,15 @@ impl Row {
             }
         }
         let mut fresh = true;
-        for (((side, Decided { decision, reason }), tally), waiting) in job
+        // Per side (of two): the tag of the claim a decision waits with.
+        let mut waited: [Option<u64>; 2] = [None, None];
+        for (i, (((side, Decided { decision, reason }), tally), waiting)) in job
             .sides
             .iter()
             .zip(&mut self.decided)
             .zip(&mut part.tallies)
             .zip(&mut part.waiting)
+            .enumerate()
         {
             if !repeat {
                 evaluate_into(side.scheme, applicant, decision);
@@ -538,6 +594,9 @@ impl Row {
                     Ok(Some(c)) => {
                         waiting.claims.push(c);
                         waiting.decisions.push((decision.clone(), expected));
+                        if let Some(w) = waited.get_mut(i) {
+                            *w = Some(tag);
+                        }
                         continue;
                     }
                     Ok(None) => {}
@@ -563,7 +622,14 @@ impl Row {
             job.sides.as_slice(),
             self.decided.as_slice(),
         ) {
-            d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
+            if waited.iter().any(Option::is_some) {
+                part.pairs.push(Pair {
+                    tags: waited,
+                    decisions: [b.decision.clone(), r.decision.clone()],
+                });
+            } else {
+                d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
+            }
         }
         self.fresh = fresh;
     }
