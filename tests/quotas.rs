@@ -21,7 +21,10 @@ const POOLS: &str = "policies/examples/quota-pools.bursar";
 /// worker; receipt times spread over March to the second, so first come
 /// is decided by the time of day too. The rows are in no useful order.
 fn population() -> String {
-    let path = temp("quota-pools.csv");
+    // One file per test: tests run at the same time.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = temp(&format!("quota-pools-{n}.csv"));
     let mut rows = vec!["person_id,pool,model_worker,applied_at".to_string()];
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |n: u64| {
@@ -196,7 +199,7 @@ fn the_draw_depends_on_the_seed_only() {
     let text = std::fs::read_to_string(&population).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines[1..].reverse();
-    let reversed = temp("quota-pools-reversed.csv");
+    let reversed = std::path::PathBuf::from(format!("{population}.reversed.csv"));
     std::fs::write(&reversed, lines.join("\n") + "\n").unwrap();
     let (again, _) = allocate(reversed.to_str().unwrap(), &[]);
     assert_eq!(one, again);

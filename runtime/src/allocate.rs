@@ -16,7 +16,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::eval::{rank_of, Decision, EvalError, Outcome};
+use crate::eval::{rank_of, Decision, EvalError, Outcome, RankKey};
 use crate::input::Applicant;
 use crate::ir::Scheme;
 use crate::money::Money;
@@ -33,8 +33,9 @@ pub struct Claim {
     /// The caller's own reference (a row number, a request id): carried
     /// through, never read.
     pub tag: u64,
-    /// Where the claim stands in the quota's order, key by key.
-    key: Vec<(bool, i128)>,
+    /// Where the claim stands in the quota's order, key by key; `true`
+    /// marks an absent value, which comes after every present one.
+    key: RankKey,
 }
 
 /// What allocation gave one claim.

@@ -285,13 +285,17 @@ impl Decision {
     }
 }
 
+/// A claim's place in its quota's order, key by key, smaller first; `true`
+/// marks an absent value, which comes after every present one.
+pub(crate) type RankKey = Box<[(bool, i64)]>;
+
 /// The applicant's sort key in the quota `decision` waits on, and their
 /// identifier: what [`crate::allocate::claim`] needs from the evaluator.
 pub(crate) fn rank_of(
     scheme: &Scheme,
     applicant: &Applicant,
     quota: &Quota,
-) -> Result<(String, Vec<(bool, i128)>), EvalError> {
+) -> Result<(String, RankKey), EvalError> {
     let ev = Evaluator::new(scheme, applicant);
     let field = scheme
         .application
@@ -784,18 +788,20 @@ impl<'a> Evaluator<'a> {
 
     /// Where a claim stands in `quota`'s order, key by key: smaller first.
     /// An absent value comes after every present one, in either direction.
-    fn rank(&self, quota: &Quota, id: &str) -> Result<Vec<(bool, i128)>, EvalError> {
+    fn rank(&self, quota: &Quota, id: &str) -> Result<RankKey, EvalError> {
         let mut key = Vec::with_capacity(quota.order.len());
         for r in &quota.order {
             key.push(match r {
-                Rank::Lot { seed } => (
-                    false,
-                    i128::from(crate::allocate::draw(*seed, &quota.name, id)),
-                ),
+                // The draw's order in an i64: flipping the top bit maps
+                // u64 order onto i64 order.
+                Rank::Lot { seed } => {
+                    let n = crate::allocate::draw(*seed, &quota.name, id) ^ (1 << 63);
+                    (false, n as i64)
+                }
                 Rank::By {
                     expr,
                     order: RankOrder::HoldsFirst,
-                } => (false, i128::from(!self.truth(expr)?)),
+                } => (false, i64::from(!self.truth(expr)?)),
                 Rank::By { expr, order } => {
                     let v = match expr {
                         Expr::Field(f) if self.applicant.get(*f).is_none() => {
@@ -805,10 +811,10 @@ impl<'a> Evaluator<'a> {
                         _ => self.eval(expr)?,
                     };
                     let n = match v {
-                        Value::Int(n) => i128::from(n),
-                        Value::Money(m) => i128::from(m.minor()),
-                        Value::Date(d) => i128::from(d.num_days_from_ce()),
-                        Value::DateTime(t) => i128::from(t.and_utc().timestamp()),
+                        Value::Int(n) => n,
+                        Value::Money(m) => m.minor(),
+                        Value::Date(d) => i64::from(d.num_days_from_ce()),
+                        Value::DateTime(t) => t.and_utc().timestamp(),
                         Value::Bool(..)
                         | Value::Text(..)
                         | Value::Enum { .. }
@@ -816,16 +822,17 @@ impl<'a> Evaluator<'a> {
                         | Value::Decimal(..)
                         | Value::List(..) => return Err(EvalError::TypeMismatch),
                     };
+                    // `!n` reverses the order, and cannot overflow.
                     match order {
                         RankOrder::Earliest | RankOrder::Lowest | RankOrder::HoldsFirst => {
                             (false, n)
                         }
-                        RankOrder::Latest | RankOrder::Highest => (false, -n),
+                        RankOrder::Latest | RankOrder::Highest => (false, !n),
                     }
                 }
             });
         }
-        Ok(key)
+        Ok(key.into_boxed_slice())
     }
 
     /// Evaluates conditions in order, stopping at the first that does not pass.

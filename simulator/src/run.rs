@@ -26,7 +26,7 @@ use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
-use crate::tally::{Tally, TallyPlan};
+use crate::tally::{Settling, Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
 /// two chunks stay a few megabytes.
@@ -113,8 +113,8 @@ struct Pair {
 #[derive(Clone, Debug, Default)]
 struct Waiting {
     claims: Vec<Claim>,
-    /// Per claim (by its `tag`): the decision and its expected payment day.
-    decisions: Vec<(Decision, Option<NaiveDate>)>,
+    /// Per claim (by its `tag`): what counting it will need.
+    decisions: Vec<Settling>,
 }
 
 impl Waiting {
@@ -267,10 +267,7 @@ impl Run {
             .zip(&mut self.tallies)
             .zip(&mut self.placements)
         {
-            let Waiting {
-                claims,
-                mut decisions,
-            } = std::mem::take(waiting);
+            let Waiting { claims, decisions } = std::mem::take(waiting);
             given.push(Vec::new());
             if claims.is_empty() {
                 continue;
@@ -286,9 +283,8 @@ impl Run {
             })?;
             let mut by_tag = vec![None; decisions.len()];
             for p in placements.iter() {
-                if let Some((decision, expected)) = decisions.get_mut(p.claim.tag as usize) {
-                    settle(decision, p);
-                    tally.add(&side.plan, decision, *expected);
+                if let Some(s) = decisions.get(p.claim.tag as usize) {
+                    tally.add_settled(s, p.allocated);
                 }
                 if let Some(slot) = by_tag.get_mut(p.claim.tag as usize) {
                     *slot = Some(p.clone());
@@ -592,8 +588,9 @@ impl Row {
                 let tag = waiting.decisions.len() as u64;
                 match claim(side.scheme, applicant, decision, tag) {
                     Ok(Some(c)) => {
+                        tally.add_waiting(decision);
                         waiting.claims.push(c);
-                        waiting.decisions.push((decision.clone(), expected));
+                        waiting.decisions.extend(Settling::of(decision, expected));
                         if let Some(w) = waited.get_mut(i) {
                             *w = Some(tag);
                         }

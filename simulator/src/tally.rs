@@ -29,6 +29,52 @@ pub struct CategoryTally {
     pub total: Sum,
 }
 
+/// What counting a payment needs of its decision: all a decision waiting
+/// for allocation keeps (a few dozen bytes, not the whole decision).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settling {
+    pub quota: Option<u32>,
+    pub total: Money,
+    /// `(category, amount)` per award.
+    pub awards: Box<[(u32, Money)]>,
+    /// The latest day payment can happen.
+    pub latest: Option<NaiveDate>,
+    /// The expected payment day.
+    pub expected: Option<NaiveDate>,
+}
+
+impl Settling {
+    /// For a decision that pays (or would, given a place).
+    pub fn of(d: &Decision, expected: Option<NaiveDate>) -> Option<Settling> {
+        match d.outcome {
+            Outcome::Paid | Outcome::SubjectToQuota | Outcome::NoPlace => {}
+            Outcome::NotEligible
+            | Outcome::NotApplied
+            | Outcome::Late
+            | Outcome::Early
+            | Outcome::NothingDue
+            | Outcome::Error => return None,
+        }
+        Some(Settling {
+            quota: d.quota,
+            total: d.total,
+            awards: d
+                .awards
+                .iter()
+                .map(|a| (a.category, a.payout.amount))
+                .collect(),
+            latest: d.schedule.last().copied().or(match d.application {
+                Application::OnTime { received, .. } => Some(received),
+                Application::NotRequired
+                | Application::NotApplied
+                | Application::Late { .. }
+                | Application::Early { .. } => None,
+            }),
+            expected,
+        })
+    }
+}
+
 /// Per quota counts, after allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PoolTally {
@@ -214,6 +260,41 @@ impl Tally {
         expected: Option<NaiveDate>,
         reason: impl FnOnce() -> usize,
     ) {
+        if !self.add_common(d) {
+            return;
+        }
+        match d.outcome {
+            Outcome::Paid | Outcome::NoPlace => {
+                if let Some(s) = Settling::of(d, expected) {
+                    self.add_settled(&s, d.outcome == Outcome::Paid);
+                }
+            }
+            Outcome::NothingDue => self.nothing_due += 1,
+            Outcome::NotApplied => self.eligible_not_applied += 1,
+            Outcome::Late => self.eligible_late += 1,
+            Outcome::Early => self.eligible_early += 1,
+            Outcome::NotEligible => {
+                self.not_eligible += 1;
+                let slot = reason();
+                if let Some(n) = self.reasons.get_mut(slot) {
+                    *n += 1;
+                }
+            }
+            Outcome::SubjectToQuota => self.unallocated += 1,
+            Outcome::Error => {}
+        }
+    }
+
+    /// Counts what a decision waiting for allocation already says (the
+    /// row, the application, the categories met); [`Tally::add_settled`]
+    /// counts the rest once allocation is done.
+    pub fn add_waiting(&mut self, d: &Decision) {
+        self.add_common(d);
+    }
+
+    /// What every decision counts whatever its outcome; `false` for an
+    /// error, which counts nothing more.
+    fn add_common(&mut self, d: &Decision) -> bool {
         self.rows += 1;
         if matches!(
             d.application,
@@ -228,67 +309,50 @@ impl Tally {
         }
         if d.outcome == Outcome::Error {
             self.errors += 1;
-            return;
+            return false;
         }
         for a in &d.awards {
             if let Some(c) = self.categories.get_mut(a.category as usize) {
                 c.eligible += 1;
             }
         }
-        if let (Outcome::Paid | Outcome::NoPlace, Some(pool)) = (
-            d.outcome,
-            d.quota.and_then(|q| self.pools.get_mut(q as usize)),
-        ) {
+        true
+    }
+
+    /// Counts a payment, or a claim a quota gave no place.
+    pub fn add_settled(&mut self, s: &Settling, paid: bool) {
+        if let Some(pool) = s.quota.and_then(|q| self.pools.get_mut(q as usize)) {
             pool.eligible += 1;
-            pool.claimed.add(d.total);
-            if d.outcome == Outcome::Paid {
+            pool.claimed.add(s.total);
+            if paid {
                 pool.allocated += 1;
-                pool.total.add(d.total);
+                pool.total.add(s.total);
             }
         }
-        match d.outcome {
-            Outcome::Paid => {
-                self.paid += 1;
-                let paid = d.paid();
-                self.total.add(paid);
-                *self.paid_by_amount.entry(paid).or_insert(0) += 1;
-                for a in &d.awards {
-                    if let Some(c) = self.categories.get_mut(a.category as usize) {
-                        c.paid += 1;
-                        c.total.add(a.payout.amount);
-                    }
-                }
-                let latest = d.schedule.last().copied().or(match d.application {
-                    Application::OnTime { received, .. } => Some(received),
-                    _ => None,
-                });
-                if let Some(day) = latest {
-                    self.cash_latest
-                        .entry((day.year(), day.month()))
-                        .or_default()
-                        .add(paid);
-                }
-                if let Some(day) = expected.or(latest) {
-                    self.cash_expected
-                        .entry((day.year(), day.month()))
-                        .or_default()
-                        .add(paid);
-                }
+        if !paid {
+            self.no_place += 1;
+            return;
+        }
+        self.paid += 1;
+        self.total.add(s.total);
+        *self.paid_by_amount.entry(s.total).or_insert(0) += 1;
+        for &(category, amount) in s.awards.iter() {
+            if let Some(c) = self.categories.get_mut(category as usize) {
+                c.paid += 1;
+                c.total.add(amount);
             }
-            Outcome::NothingDue => self.nothing_due += 1,
-            Outcome::NoPlace => self.no_place += 1,
-            Outcome::SubjectToQuota => self.unallocated += 1,
-            Outcome::NotApplied => self.eligible_not_applied += 1,
-            Outcome::Late => self.eligible_late += 1,
-            Outcome::Early => self.eligible_early += 1,
-            Outcome::NotEligible => {
-                self.not_eligible += 1;
-                let slot = reason();
-                if let Some(n) = self.reasons.get_mut(slot) {
-                    *n += 1;
-                }
-            }
-            Outcome::Error => {}
+        }
+        if let Some(day) = s.latest {
+            self.cash_latest
+                .entry((day.year(), day.month()))
+                .or_default()
+                .add(s.total);
+        }
+        if let Some(day) = s.expected.or(s.latest) {
+            self.cash_expected
+                .entry((day.year(), day.month()))
+                .or_default()
+                .add(s.total);
         }
     }
 
