@@ -292,3 +292,101 @@ fn winners_and_losers_are_counted_after_allocation() {
     assert!(w["gainers"]["persons"].as_u64().unwrap() > 0);
     assert_eq!(c["reform"]["total"], c["base"]["total"]);
 }
+
+/// A fund of money rather than places: `budget` paid in order of receipt
+/// while it lasts, or shared `pro rata`.
+fn fund(ration: &str) -> String {
+    let policy = temp(&format!("fund-{}.bursar", ration.len()));
+    std::fs::write(
+        &policy,
+        format!(
+            r#"scheme fund {{
+  title    "A fund"
+  currency CNY
+  period   2025-01-01 ..= 2025-12-31
+}}
+applicant {{
+  person_id  text
+  cost       money
+  applied_at datetime?
+}}
+category grant {{
+  pay max(cost, 0 元)
+}}
+award {{
+  limit 1 per period
+  choose highest_amount then first_declared
+}}
+application {{
+  identifier person_id
+  received   applied_at
+  deadline   2025-03-31
+}}
+quota fund "the fund" {{
+  {ration}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    policy.to_str().unwrap().to_string()
+}
+
+fn claims(name: &str) -> String {
+    let population = temp(&format!("{name}.csv"));
+    std::fs::write(
+        &population,
+        "person_id,cost,applied_at\n\
+         P4,2000.00,2025-03-04 09:00\n\
+         P1,3000.00,2025-03-01 09:00\n\
+         P3,5000.00,2025-03-03 09:00\n\
+         P2,4000.00,2025-03-02 09:00\n",
+    )
+    .unwrap();
+    population.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_budget_pays_in_order_until_the_money_runs_out() {
+    let (policy, population) = (fund("budget 10000 元  by earliest applied_at"), claims("in-order"));
+    let o = bursar(&["allocate", &policy, "--population", &population]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // 3,000 and 4,000 fit; 5,000 does not fit in the 3,000 left, and the
+    // fund is spent: the 2,000 after it is not paid either.
+    assert_eq!(
+        stdout(&o),
+        "person_id,pool,outcome,rank\n\
+         P1,fund,allocated,1\nP2,fund,allocated,2\nP3,fund,no_place,3\nP4,fund,no_place,4\n"
+    );
+    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["total"], "7000.00");
+    assert_eq!(r["by_pool"]["fund"]["budget"], "10000.00");
+    assert_eq!(r["by_pool"]["fund"]["claimed"], "14000.00");
+    assert_eq!(r["eligible_no_place"], 2);
+}
+
+#[test]
+fn a_budget_shared_pro_rata_pays_each_claim_its_share() {
+    let (policy, population) = (fund("budget 7000 元 pro rata"), claims("pro-rata"));
+    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // 14,000 claimed, 7,000 to share: each is paid half.
+    assert_eq!(r["total"], "7000.00");
+    assert_eq!(r["paid"], 4);
+    let amounts: Vec<&str> = r["paid_by_amount"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["1000.00", "1500.00", "2000.00", "2500.00"]);
+
+    // A third of the claims: each share rounded down (999.99, 1333.33,
+    // 1666.66, 666.66), so they never add up to more than the budget.
+    let policy = fund("budget 4666.66 元 pro rata");
+    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["total"], "4666.64");
+}

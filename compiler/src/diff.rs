@@ -560,7 +560,7 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         } else {
             format!("when {}  ", who.join(" and "))
         };
-        format!("{who}places {}  {}", q.places, p.quota_order(&q.order))
+        format!("{who}{}  {}", p.ration(q.ration), p.quota_order(&q.order))
     };
     let mut names: Vec<&String> = old.quotas.iter().map(|q| &q.name).collect();
     for q in &new.quotas {

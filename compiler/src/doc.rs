@@ -365,12 +365,30 @@ pub fn markdown(s: &Scheme) -> String {
                 q.name,
                 clause_ref(&q.clause)
             ));
-            out.push_str(&format!(
-                "{}{}{}\n\n",
-                lang.t("名额：", "Places: "),
-                q.places,
-                clause_ref(&q.places_clause)
-            ));
+            let ration = match q.ration {
+                bursar_runtime::ir::Ration::Places(n) => {
+                    format!("{}{n}", lang.t("名额：", "Places: "))
+                }
+                bursar_runtime::ir::Ration::Budget(m) => format!(
+                    "{}{}{}",
+                    lang.t("资金总额：", "Budget: "),
+                    w.money(m),
+                    lang.t(
+                        "（按顺序发放，用完为止）",
+                        " (paid in order while it lasts)"
+                    )
+                ),
+                bursar_runtime::ir::Ration::ProRata(m) => format!(
+                    "{}{}{}",
+                    lang.t("资金总额：", "Budget: "),
+                    w.money(m),
+                    lang.t(
+                        "（超额时按比例分配）",
+                        " (shared pro rata when claims exceed it)"
+                    )
+                ),
+            };
+            out.push_str(&format!("{ration}{}\n\n", clause_ref(&q.ration_clause)));
             if !q.conditions.is_empty() {
                 out.push_str(lang.t("适用于：\n\n", "For applicants who:\n\n"));
                 for c in &q.conditions {

@@ -112,8 +112,20 @@ pub struct QuotaDecl {
     /// `places 200`: the count, its span and clause (several lines are an
     /// error the checker reports).
     pub places: Vec<(i64, Span, Option<ClauseRef>)>,
+    /// `budget 10_000_000 元 [pro rata]`: the amount, whether it is
+    /// shared pro rata, and the line's clause.
+    pub budget: Vec<QuotaBudget>,
     /// `by …` lines (exactly one is expected).
     pub order: Vec<QuotaOrder>,
+    pub span: Span,
+}
+
+/// `budget 10_000_000 元 pro rata §五`
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuotaBudget {
+    pub amount: Expr,
+    pub pro_rata: bool,
+    pub clause: Option<ClauseRef>,
     pub span: Span,
 }
 

@@ -294,7 +294,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         row | row_key => "a row like `level1 \"国家一级\" = 2000 元`",
         category_item | when_item | unless_item | pay_item => "`when`, `unless` or `pay`",
         award_item | limit_item | choose_item => "`limit` or `choose`",
-        quota_item => "`when`, `places` or `by`",
+        quota_item => "`when`, `places`, `budget` or `by`",
         step => "a step like `review within 1 month after received`",
         arm => "a match arm like `1 => standard.level1`",
         pattern | pattern_range | wildcard => "a pattern",
@@ -335,6 +335,10 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_ever => "`ever`",
         quota_decl => "a `quota` declaration",
         quota_places => "`places`",
+        quota_budget => "`budget`",
+        pro_rata => "`pro rata`",
+        kw_pro => "`pro`",
+        kw_rata => "`rata`",
         quota_order => "an order like `by lot seed 2025`",
         rank_key | rank_direction => "an order like `earliest applied_at`",
         rank_lot => "`lot seed N`",
@@ -808,6 +812,7 @@ impl Lower {
             clause: None,
             when: Vec::new(),
             places: Vec::new(),
+            budget: Vec::new(),
             order: Vec::new(),
             span,
         };
@@ -829,6 +834,24 @@ impl Lower {
                     quota
                         .places
                         .push((count, span_of(&n), it.next().map(clause_ref)));
+                }
+                Rule::quota_budget => {
+                    let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    let Some(amount) = it.next() else { continue };
+                    let mut budget = QuotaBudget {
+                        amount: self.expr(amount),
+                        pro_rata: false,
+                        clause: None,
+                        span: pspan,
+                    };
+                    for q in it {
+                        match q.as_rule() {
+                            Rule::pro_rata => budget.pro_rata = true,
+                            Rule::clause_ref => budget.clause = Some(clause_ref(q)),
+                            _ => {}
+                        }
+                    }
+                    quota.budget.push(budget);
                 }
                 Rule::quota_order => {
                     let mut order = QuotaOrder {
@@ -1450,6 +1473,9 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_after
             | kw_then
             | kw_places
+            | kw_budget
+            | kw_pro
+            | kw_rata
             | kw_lot
             | kw_seed
     )

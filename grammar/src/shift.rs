@@ -241,6 +241,11 @@ impl Item {
                     span.shift(by);
                     clause(c, by);
                 }
+                for b in &mut q.budget {
+                    b.amount.shift(by);
+                    clause(&mut b.clause, by);
+                    b.span.shift(by);
+                }
                 for o in &mut q.order {
                     for k in &mut o.keys {
                         match k {

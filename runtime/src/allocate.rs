@@ -4,7 +4,8 @@
 //! subject to quota P": whether there is a place depends on everyone else.
 //! [`allocate`] takes every claim of a batch (a population, a day's
 //! applications) and orders each quota's claims by the quota's `by` line;
-//! the first `places` get one. The simulator and embedding applications
+//! the first `places` get one, or, for a quota of money, claims are paid in
+//! that order while the money lasts, or each its share (pro rata). The simulator and embedding applications
 //! call this one function, so a place is given the same way everywhere.
 //!
 //! A lottery (`by lot seed 2025`) draws each claim's number from the seed,
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::eval::{rank_of, Decision, EvalError, Outcome, RankKey};
 use crate::input::Applicant;
-use crate::ir::Scheme;
+use crate::ir::{Ration, Scheme};
 use crate::money::Money;
 
 /// One application waiting on a quota's places.
@@ -45,6 +46,9 @@ pub struct Placement {
     /// 1-based position in its quota's order.
     pub rank: u64,
     pub allocated: bool,
+    /// What the claim is paid: its amount, or its share of a budget shared
+    /// pro rata; zero without a place.
+    pub amount: Money,
 }
 
 /// Why a batch cannot be allocated.
@@ -55,6 +59,8 @@ pub enum AllocateError {
     DuplicateClaim { quota: String, id: String },
     /// A claim names a quota the scheme does not have.
     NoSuchQuota { quota: u32 },
+    /// A quota's claims add up beyond what money can hold.
+    Overflow { quota: String },
 }
 
 impl std::fmt::Display for AllocateError {
@@ -64,6 +70,12 @@ impl std::fmt::Display for AllocateError {
                 write!(f, "`{id}` claims a place of quota `{quota}` twice")
             }
             AllocateError::NoSuchQuota { quota } => write!(f, "quota #{quota} does not exist"),
+            AllocateError::Overflow { quota } => {
+                write!(
+                    f,
+                    "the claims on quota `{quota}` add up beyond what money can hold"
+                )
+            }
         }
     }
 }
@@ -114,32 +126,92 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
     // order is total and the result does not depend on the input's order.
     claims.sort_unstable_by(|a, b| (a.quota, &a.key, &a.id).cmp(&(b.quota, &b.key, &b.id)));
     let mut out = Vec::with_capacity(claims.len());
-    let mut current = None;
-    let mut rank = 0u64;
-    for claim in claims {
-        if current != Some(claim.quota) {
-            current = Some(claim.quota);
-            rank = 0;
-        }
-        rank += 1;
-        let places = scheme
+    let mut start = 0;
+    while let Some(first) = claims.get(start) {
+        let quota = first.quota;
+        let end = claims
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|c| c.quota != quota))
+            .map_or(claims.len(), |n| start + n);
+        let ration = scheme
             .quotas
-            .get(claim.quota as usize)
-            .ok_or(AllocateError::NoSuchQuota { quota: claim.quota })?
-            .places;
-        out.push(Placement {
-            allocated: rank <= places,
-            rank,
-            claim,
-        });
+            .get(quota as usize)
+            .ok_or(AllocateError::NoSuchQuota { quota })?
+            .ration;
+        let pool = claims.get(start..end).unwrap_or(&[]);
+        let paid = ration_out(ration, pool).ok_or_else(|| AllocateError::Overflow {
+            quota: scheme
+                .quotas
+                .get(quota as usize)
+                .map(|q| q.name.clone())
+                .unwrap_or_default(),
+        })?;
+        for (i, (claim, amount)) in pool.iter().zip(paid).enumerate() {
+            out.push(Placement {
+                claim: claim.clone(),
+                rank: i as u64 + 1,
+                allocated: amount.is_some(),
+                amount: amount.unwrap_or(Money::ZERO),
+            });
+        }
+        start = end;
     }
     Ok(out)
+}
+
+/// What each claim of one quota, in its order, is paid (`None`: no
+/// place); `None` overall if the sums overflow.
+fn ration_out(ration: Ration, pool: &[Claim]) -> Option<Vec<Option<Money>>> {
+    Some(match ration {
+        Ration::Places(places) => (0..pool.len() as u64)
+            .zip(pool)
+            .map(|(i, c)| (i < places).then_some(c.amount))
+            .collect(),
+        Ration::Budget(budget) => {
+            let mut left = i128::from(budget.minor());
+            let mut open = true;
+            pool.iter()
+                .map(|c| {
+                    let a = i128::from(c.amount.minor());
+                    open = open && a <= left;
+                    if open {
+                        left -= a;
+                    }
+                    open.then_some(c.amount)
+                })
+                .collect()
+        }
+        Ration::ProRata(budget) => {
+            let demand: i128 = pool.iter().map(|c| i128::from(c.amount.minor())).sum();
+            let budget = i128::from(budget.minor());
+            if demand <= budget {
+                pool.iter().map(|c| Some(c.amount)).collect()
+            } else {
+                let mut out = Vec::with_capacity(pool.len());
+                for c in pool {
+                    // Rounded down: the shares never add up to more than
+                    // the budget. |amount × budget| < 2^126.
+                    let share = i128::from(c.amount.minor()).checked_mul(budget)? / demand;
+                    out.push(Some(Money(i64::try_from(share).ok()?)));
+                }
+                out
+            }
+        }
+    })
 }
 
 /// Turns a decision subject to a quota into what allocation gave it.
 pub fn settle(decision: &mut Decision, placement: &Placement) {
     if decision.outcome == Outcome::SubjectToQuota {
         decision.quota_rank = Some(placement.rank);
+        if placement.allocated
+            && placement.amount != decision.total
+            && share_out(decision, placement.amount).is_none()
+        {
+            decision.error = Some(EvalError::Overflow);
+            decision.outcome = Outcome::Error;
+            return;
+        }
         decision.outcome = if placement.allocated {
             Outcome::Paid
         } else {
@@ -147,6 +219,37 @@ pub fn settle(decision: &mut Decision, placement: &Placement) {
             Outcome::NoPlace
         };
     }
+}
+
+/// Awards of `amounts` scaled down to add up to `paid` (a pro rata
+/// share): each rounded down, the fen left over going to the first. `None`
+/// if a share does not fit, which a share no larger than its award cannot.
+pub fn shares(amounts: &[Money], paid: Money) -> Option<Vec<Money>> {
+    let total: i128 = amounts.iter().map(|m| i128::from(m.minor())).sum();
+    let paid_fen = i128::from(paid.minor());
+    if total <= 0 {
+        return Some(amounts.to_vec());
+    }
+    let mut out = amounts
+        .iter()
+        .map(|a| i64::try_from(i128::from(a.minor()) * paid_fen / total).ok())
+        .collect::<Option<Vec<i64>>>()?;
+    let given: i128 = out.iter().map(|s| i128::from(*s)).sum();
+    let rest = i64::try_from(paid_fen - given).ok()?;
+    if let Some(first) = out.first_mut() {
+        *first = first.checked_add(rest)?;
+    }
+    Some(out.into_iter().map(Money).collect())
+}
+
+/// A decision's awards scaled down to `paid` (see [`shares`]).
+fn share_out(decision: &mut Decision, paid: Money) -> Option<()> {
+    let amounts: Vec<Money> = decision.awards.iter().map(|a| a.payout.amount).collect();
+    for (a, s) in decision.awards.iter_mut().zip(shares(&amounts, paid)?) {
+        a.payout.amount = s;
+    }
+    decision.total = paid;
+    Some(())
 }
 
 fn name(scheme: &Scheme, quota: u32) -> Result<String, AllocateError> {

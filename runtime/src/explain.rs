@@ -326,7 +326,9 @@ fn quota_line(scheme: &Scheme, decision: &Decision) -> Option<Line> {
         .as_ref()
         .map(|l| format!(" {l}"))
         .unwrap_or_default();
-    let order = crate::print::Printer::new(scheme).quota_order(&q.order);
+    let printer = crate::print::Printer::new(scheme);
+    let order = printer.quota_order(&q.order);
+    let ration = printer.ration(q.ration);
     let (status, standing) = match (decision.outcome, decision.quota_rank) {
         (Outcome::Paid, Some(rank)) => (Status::Pass, format!(": given a place, rank {rank}")),
         (Outcome::NoPlace, Some(rank)) => (Status::Fail, format!(": no place, rank {rank}")),
@@ -346,10 +348,7 @@ fn quota_line(scheme: &Scheme, decision: &Decision) -> Option<Line> {
     Some(Line {
         status,
         clause: q.clause.clone().or(q.order_clause.clone()),
-        text: format!(
-            "quota `{}`{label}: {} places, {order}{standing}",
-            q.name, q.places
-        ),
+        text: format!("quota `{}`{label} ({ration}, {order}){standing}", q.name),
     })
 }
 

@@ -68,14 +68,31 @@ pub struct Quota {
     pub clause: Option<String>,
     /// Who competes for the places: all must hold (none: every payment).
     pub conditions: Vec<Condition>,
-    pub places: u64,
-    /// The clause the `places` line cites.
-    pub places_clause: Option<String>,
+    /// How many places, or how much money.
+    pub ration: Ration,
+    /// The clause the `places` or `budget` line cites.
+    pub ration_clause: Option<String>,
     /// The order places go in, most important key first. Ties after the
     /// last key go by the applicant's identifier.
     pub order: Vec<Rank>,
     /// The clause the `by` line cites.
     pub order_clause: Option<String>,
+}
+
+/// What a quota rations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ration {
+    /// `places 200`: the first 200 claims in the quota's order are paid.
+    Places(u64),
+    /// `budget 10_000_000 元`: claims are paid in the quota's order while
+    /// the money lasts; the first that does not fit in what is left, and
+    /// every claim after it, gets no place.
+    Budget(Money),
+    /// `budget 1_000_000 元 pro rata`: when the claims come to more than
+    /// the budget, each is paid its share, amount × budget / claims,
+    /// rounded down to the fen (so the total never exceeds the budget).
+    ProRata(Money),
 }
 
 /// One key of a quota's order.

@@ -123,6 +123,16 @@ impl<'a> Printer<'a> {
         format!("by {}", keys.join(" then "))
     }
 
+    /// A quota's `places` or `budget` line.
+    pub fn ration(&self, ration: crate::ir::Ration) -> String {
+        use crate::ir::Ration;
+        match ration {
+            Ration::Places(n) => format!("places {n}"),
+            Ration::Budget(m) => format!("budget {}", self.value(&Value::Money(m))),
+            Ration::ProRata(m) => format!("budget {} pro rata", self.value(&Value::Money(m))),
+        }
+    }
+
     /// `1..=3`, `2021-01-01..=2021-12-31`
     pub fn range(&self, lo: Option<&Expr>, hi: Option<&Expr>, inclusive: bool) -> String {
         let mut out = String::new();

@@ -132,8 +132,38 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 return Err(unknown(name, names));
             };
             match *what {
-                "places" => {
-                    q.places = value.parse().map_err(|_| bad("a whole number of places"))?;
+                "places" => match q.ration {
+                    bursar_runtime::ir::Ration::Places(_) => {
+                        let n = value.parse().map_err(|_| bad("a whole number of places"))?;
+                        q.ration = bursar_runtime::ir::Ration::Places(n);
+                    }
+                    bursar_runtime::ir::Ration::Budget(_)
+                    | bursar_runtime::ir::Ration::ProRata(_) => {
+                        return Err(OverrideError::NotChangeable {
+                            path: path.to_string(),
+                            why: format!("quota `{name}` rations money: set `quota.{name}.budget`"),
+                        })
+                    }
+                },
+                "budget" => {
+                    let m =
+                        money(value, &currency).ok_or_else(|| bad("an amount like 1000000.00"))?;
+                    q.ration = match q.ration {
+                        bursar_runtime::ir::Ration::Budget(_) => {
+                            bursar_runtime::ir::Ration::Budget(m)
+                        }
+                        bursar_runtime::ir::Ration::ProRata(_) => {
+                            bursar_runtime::ir::Ration::ProRata(m)
+                        }
+                        bursar_runtime::ir::Ration::Places(_) => {
+                            return Err(OverrideError::NotChangeable {
+                                path: path.to_string(),
+                                why: format!(
+                                    "quota `{name}` rations places: set `quota.{name}.places`"
+                                ),
+                            })
+                        }
+                    };
                 }
                 "seed" => {
                     let seed: u64 = value.parse().map_err(|_| bad("a whole number from 0"))?;
@@ -151,7 +181,12 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                         }
                     }
                 }
-                other => return Err(unknown(other, vec!["places".into(), "seed".into()])),
+                other => {
+                    return Err(unknown(
+                        other,
+                        vec!["places".into(), "budget".into(), "seed".into()],
+                    ))
+                }
             }
             Ok(())
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bursar_runtime::ir::{Rank, Scheme};
+use bursar_runtime::ir::{Rank, Ration, Scheme};
 use bursar_runtime::Money;
 use serde::Serialize;
 
@@ -139,12 +139,20 @@ pub struct PoolReport {
     pub clause: Option<String>,
     /// How places are given, as the policy says it.
     pub order: String,
-    pub places: u64,
+    /// A quota of places: how many (`null` for a budget).
+    pub places: Option<u64>,
+    /// A quota of money: how much (`null` for places).
+    pub budget: Option<Money>,
+    /// A budget shared pro rata when the claims come to more.
+    pub pro_rata: bool,
+    /// What every claim would be paid, place or not.
+    pub claimed: Money,
     /// Claims: eligible persons who applied in time.
     pub eligible: u64,
     pub allocated: u64,
     pub left_out: u64,
-    /// Claims per place (`null` for a quota of no places).
+    /// Claims per place, or money claimed per unit of budget (`null` for
+    /// a quota of nothing).
     pub oversubscription: Option<f64>,
     /// A claim's chance of a place in a lottery (`null` for an order with
     /// no lot, where there is no chance involved).
@@ -294,34 +302,63 @@ impl Report {
                     .figure(|| format!("the total of quota `{}`", q.name))?;
                 let lot_first = matches!(q.order.first(), Some(Rank::Lot { .. }));
                 let has_lot = q.order.iter().any(|r| matches!(r, Rank::Lot { .. }));
-                let expected_total = if lot_first {
-                    let won = q.places.min(t.eligible);
-                    t.claimed
-                        .share(won, t.eligible.max(1))
-                        .map(|s| s.figure(|| format!("the expected total of quota `{}`", q.name)))
-                        .transpose()?
-                } else if has_lot {
-                    None
-                } else {
-                    Some(total)
+                let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+                let claimed = t
+                    .claimed
+                    .figure(|| format!("the claims on quota `{}`", q.name))?;
+                let (places, budget, pro_rata, oversubscription, odds, expected_total) = match q
+                    .ration
+                {
+                    Ration::Places(n) => {
+                        let expected = if lot_first {
+                            t.claimed
+                                .share(n.min(t.eligible), t.eligible.max(1))
+                                .map(|s| {
+                                    s.figure(|| format!("the expected total of quota `{}`", q.name))
+                                })
+                                .transpose()?
+                        } else if has_lot {
+                            None
+                        } else {
+                            Some(total)
+                        };
+                        (
+                            Some(n),
+                            None,
+                            false,
+                            ratio(t.eligible as f64, n as f64),
+                            lot_first.then(|| {
+                                ratio(n as f64, t.eligible as f64).map_or(1.0, |r| r.min(1.0))
+                            }),
+                            expected,
+                        )
+                    }
+                    // Who fits a budget depends on the amounts drawn,
+                    // so a lottery's expected cost has no one formula.
+                    Ration::Budget(m) | Ration::ProRata(m) => (
+                        None,
+                        Some(m),
+                        matches!(q.ration, Ration::ProRata(_)),
+                        ratio(claimed.minor() as f64, m.minor() as f64),
+                        None,
+                        (!has_lot || matches!(q.ration, Ration::ProRata(_))).then_some(total),
+                    ),
                 };
-                let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
                 Ok((
                     q.name.clone(),
                     PoolReport {
                         label: q.label.clone(),
                         clause: q.clause.clone(),
                         order: bursar_runtime::print::Printer::new(scheme).quota_order(&q.order),
-                        places: q.places,
+                        places,
+                        budget,
+                        pro_rata,
+                        claimed,
                         eligible: t.eligible,
                         allocated: t.allocated,
                         left_out: t.eligible - t.allocated,
-                        oversubscription: ratio(t.eligible, q.places),
-                        odds: if lot_first {
-                            Some(ratio(q.places, t.eligible).map_or(1.0, |r| r.min(1.0)))
-                        } else {
-                            None
-                        },
+                        oversubscription,
+                        odds,
                         paid: t.allocated,
                         total,
                         expected_total,
@@ -489,10 +526,10 @@ impl Report {
         out.push_str(&cats.render());
 
         if !self.pool_order.is_empty() {
-            out.push_str("\nby quota (places given after everyone is decided)\n");
+            out.push_str("\nby quota (places and money given after everyone is decided)\n");
             let mut t = Table::new(&[
                 "quota",
-                "places",
+                "places or money",
                 "eligible",
                 "allocated",
                 "left out",
@@ -511,7 +548,11 @@ impl Report {
                         .unwrap_or_default();
                     t.row(vec![
                         format!("{name}{label}"),
-                        count(p.places),
+                        match (p.places, p.budget) {
+                            (Some(n), _) => count(n),
+                            (None, Some(m)) => self.money(m),
+                            (None, None) => "-".into(),
+                        },
                         count(p.eligible),
                         count(p.allocated),
                         count(p.left_out),
@@ -660,7 +701,14 @@ impl Report {
         }
         for name in &self.pool_order {
             if let Some(p) = self.by_pool.get(name) {
-                row("by_pool", name, "places", p.places.to_string());
+                if let Some(n) = p.places {
+                    row("by_pool", name, "places", n.to_string());
+                }
+                if let Some(m) = p.budget {
+                    row("by_pool", name, "budget", m.to_string());
+                    row("by_pool", name, "pro_rata", p.pro_rata.to_string());
+                }
+                row("by_pool", name, "claimed", p.claimed.to_string());
                 row("by_pool", name, "eligible", p.eligible.to_string());
                 row("by_pool", name, "allocated", p.allocated.to_string());
                 row("by_pool", name, "left_out", p.left_out.to_string());

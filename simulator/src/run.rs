@@ -272,19 +272,18 @@ impl Run {
             if claims.is_empty() {
                 continue;
             }
-            *placements = allocate(side.scheme, claims).map_err(|e| RowError {
-                file: job.layout.file().to_string(),
-                line: 0,
-                byte: 0,
-                column: None,
-                value: None,
-                message: e.to_string(),
-                fatal: true,
-            })?;
+            *placements =
+                allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
             let mut by_tag = vec![None; decisions.len()];
             for p in placements.iter() {
                 if let Some(s) = decisions.get(p.claim.tag as usize) {
-                    tally.add_settled(s, p.allocated);
+                    let paid = p.allocated.then_some(p.amount);
+                    if !tally.add_settled(s, paid) {
+                        return Err(job.run_error(format!(
+                            "`{}`: a share of its awards cannot be worked out",
+                            p.claim.id
+                        )));
+                    }
                 }
                 if let Some(slot) = by_tag.get_mut(p.claim.tag as usize) {
                     *slot = Some(p.clone());
@@ -653,6 +652,22 @@ struct Job<'a> {
     layouts: Vec<ListLayout>,
     /// Some scheme rations places: decisions wait for allocation.
     quotas: bool,
+}
+
+impl Job<'_> {
+    /// A problem of the whole run, not of one row (allocation): it stops
+    /// the run whatever `--on-bad-row` says.
+    fn run_error(&self, message: String) -> RowError {
+        RowError {
+            file: self.layout.file().to_string(),
+            line: 0,
+            byte: 0,
+            column: None,
+            value: None,
+            message,
+            fatal: true,
+        }
+    }
 }
 
 /// A scheme of the run, with what deciding and counting under it needs,

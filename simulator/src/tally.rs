@@ -266,7 +266,8 @@ impl Tally {
         match d.outcome {
             Outcome::Paid | Outcome::NoPlace => {
                 if let Some(s) = Settling::of(d, expected) {
-                    self.add_settled(&s, d.outcome == Outcome::Paid);
+                    let paid = (d.outcome == Outcome::Paid).then_some(d.total);
+                    self.add_settled(&s, paid);
                 }
             }
             Outcome::NothingDue => self.nothing_due += 1,
@@ -319,24 +320,36 @@ impl Tally {
         true
     }
 
-    /// Counts a payment, or a claim a quota gave no place.
-    pub fn add_settled(&mut self, s: &Settling, paid: bool) {
+    /// Counts a payment of `paid` (its claim, or a pro rata share of it),
+    /// or with `None` a claim a quota gave no place. `false` if a share of
+    /// the awards cannot be worked out (nothing is counted then).
+    pub fn add_settled(&mut self, s: &Settling, paid: Option<Money>) -> bool {
+        let Some(paid) = paid else {
+            if let Some(pool) = s.quota.and_then(|q| self.pools.get_mut(q as usize)) {
+                pool.eligible += 1;
+                pool.claimed.add(s.total);
+            }
+            self.no_place += 1;
+            return true;
+        };
+        let amounts: Vec<Money> = s.awards.iter().map(|a| a.1).collect();
+        let Some(amounts) = (if paid == s.total {
+            Some(amounts)
+        } else {
+            bursar_runtime::allocate::shares(&amounts, paid)
+        }) else {
+            return false;
+        };
         if let Some(pool) = s.quota.and_then(|q| self.pools.get_mut(q as usize)) {
             pool.eligible += 1;
             pool.claimed.add(s.total);
-            if paid {
-                pool.allocated += 1;
-                pool.total.add(s.total);
-            }
-        }
-        if !paid {
-            self.no_place += 1;
-            return;
+            pool.allocated += 1;
+            pool.total.add(paid);
         }
         self.paid += 1;
-        self.total.add(s.total);
-        *self.paid_by_amount.entry(s.total).or_insert(0) += 1;
-        for &(category, amount) in s.awards.iter() {
+        self.total.add(paid);
+        *self.paid_by_amount.entry(paid).or_insert(0) += 1;
+        for (&(category, _), amount) in s.awards.iter().zip(amounts) {
             if let Some(c) = self.categories.get_mut(category as usize) {
                 c.paid += 1;
                 c.total.add(amount);
@@ -346,14 +359,15 @@ impl Tally {
             self.cash_latest
                 .entry((day.year(), day.month()))
                 .or_default()
-                .add(s.total);
+                .add(paid);
         }
         if let Some(day) = s.expected.or(s.latest) {
             self.cash_expected
                 .entry((day.year(), day.month()))
                 .or_default()
-                .add(s.total);
+                .add(paid);
         }
+        true
     }
 
     /// Adds another tally into this one.

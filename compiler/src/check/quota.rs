@@ -59,33 +59,12 @@ impl Checker {
             .iter()
             .filter_map(|c| self.condition(c, ir::ConditionKind::When, &mut facts))
             .collect();
-        let places = match d.places.as_slice() {
-            [(n, _, clause)] => Some((*n, self.clause(clause.as_ref()))),
-            [] => {
-                self.r
-                    .error(
-                        Code::Missing,
-                        d.name.span,
-                        format!("quota `{}` says no number of places", d.name.name),
-                        "how many places is not said",
-                    )
-                    .with_help("add `places 200`");
-                None
-            }
-            [_, (_, span, _), ..] => {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        *span,
-                        "a second `places` line",
-                        "the number of places is given again here",
-                    )
-                    .with_help("a quota has one number of places; keep one line");
-                None
-            }
-        };
+        let ration = self.ration(d, &facts);
+        let pro_rata = matches!(ration, Some((ir::Ration::ProRata(_), _)));
         let order = match d.order.as_slice() {
             [o] => Some(o),
+            // Shares pro rata are the same whatever the order.
+            [] if pro_rata => None,
             [] => {
                 self.r
                     .error(
@@ -120,9 +99,8 @@ impl Checker {
             })
             .unwrap_or_default();
         let order_clause = order.and_then(|o| self.clause(o.clause.as_ref()));
-        let (places, places_clause) = places?;
-        let places = u64::try_from(places).ok()?;
-        if order.is_none() || keys.len() != order.map_or(0, |o| o.keys.len()) {
+        let (ration, ration_clause) = ration?;
+        if (order.is_none() && !pro_rata) || keys.len() != order.map_or(0, |o| o.keys.len()) {
             return None;
         }
         Some(ir::Quota {
@@ -130,11 +108,78 @@ impl Checker {
             label: d.label.as_ref().map(|t| t.value.clone()),
             clause: self.clause(d.clause.as_ref()),
             conditions,
-            places,
-            places_clause,
+            ration,
+            ration_clause,
             order: keys,
             order_clause,
         })
+    }
+
+    /// The one `places` or `budget` line.
+    fn ration(
+        &mut self,
+        d: &ast::QuotaDecl,
+        facts: &crate::facts::Facts,
+    ) -> Option<(ir::Ration, Option<String>)> {
+        let spans: Vec<Span> = d
+            .places
+            .iter()
+            .map(|p| p.1)
+            .chain(d.budget.iter().map(|b| b.span))
+            .collect();
+        if let [_, second, ..] = spans.as_slice() {
+            self.r
+                .error(
+                    Code::DuplicateName,
+                    *second,
+                    "a second `places` or `budget` line",
+                    "what the quota rations is given again here",
+                )
+                .with_help("a quota has one number of places or one budget; keep one line");
+            return None;
+        }
+        if let Some((n, span, clause)) = d.places.first() {
+            let Ok(n) = u64::try_from(*n) else {
+                self.r.error(
+                    Code::NumberTooLarge,
+                    *span,
+                    "places are a whole number from 0",
+                    "not a number of places",
+                );
+                return None;
+            };
+            return Some((ir::Ration::Places(n), self.clause(clause.as_ref())));
+        }
+        if let Some(b) = d.budget.first() {
+            let t = self.value(&b.amount, facts, Some(Type::Money));
+            let ir::Expr::Lit(ir::Value::Money(m)) = t.expr else {
+                return None;
+            };
+            if m.minor() < 0 {
+                self.r.error(
+                    Code::NegativePayout,
+                    b.amount.span,
+                    "a budget of less than nothing",
+                    "below zero",
+                );
+                return None;
+            }
+            let ration = if b.pro_rata {
+                ir::Ration::ProRata(m)
+            } else {
+                ir::Ration::Budget(m)
+            };
+            return Some((ration, self.clause(b.clause.as_ref())));
+        }
+        self.r
+            .error(
+                Code::Missing,
+                d.name.span,
+                format!("quota `{}` says no number of places and no budget", d.name.name),
+                "what it rations is not said",
+            )
+            .with_help("add `places 200`, or `budget 1_000_000 元` (paid in order while it lasts; add `pro rata` to share it)");
+        None
     }
 
     fn rank_key(&mut self, k: &RankKey, facts: &crate::facts::Facts) -> Option<ir::Rank> {
