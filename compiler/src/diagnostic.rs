@@ -1,5 +1,7 @@
 //! Diagnostics: every problem the compiler reports, as a `miette` diagnostic
-//! with a stable code, labelled spans into the source and a help line.
+//! with a stable code, labelled spans into the source and a help line. A
+//! diagnostic is made only by [`Reporter::report`] from a `Problem`
+//! (`problem.rs`), which says what every message reads.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,6 +9,8 @@ use std::sync::Arc;
 use bursar_grammar::ast::Span;
 use bursar_grammar::lines;
 use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+use crate::problem::Problem;
 
 /// A policy file's name and text, shared by every diagnostic pointing into it.
 #[derive(Clone, Debug)]
@@ -76,7 +80,9 @@ impl Severity {
 }
 
 /// Stable diagnostic codes: tools and docs refer to these, so a code is never
-/// renamed or reused. A new kind of mistake gets a new variant here.
+/// renamed or reused. A new kind of mistake is a `Problem` variant
+/// (`problem.rs`), rendered with one of these; a new code is needed only
+/// for a new family of mistakes, with its row in docs/language.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     Syntax,
@@ -306,24 +312,17 @@ impl Reporter {
     pub fn slice(&self, span: Span) -> &str {
         self.sources.slice(span)
     }
-    /// Starts an error at `span` with a label.
-    pub fn error(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.push(Severity::Error, code, span, message.into(), label.into())
-    }
-    pub fn warning(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.push(Severity::Warning, code, span, message.into(), label.into())
+    /// Reports a problem at `span`: the one way a diagnostic is made, so
+    /// that every message comes from [`Problem::render`].
+    pub(crate) fn report(&mut self, span: Span, problem: Problem) {
+        let shown = problem.render();
+        let d = self.push(shown.severity, shown.code, span, shown.message, shown.label);
+        for (span, text) in shown.labels {
+            d.with_label(span, text);
+        }
+        if let Some(help) = shown.help {
+            d.with_help(help);
+        }
     }
     fn push(
         &mut self,
@@ -362,26 +361,24 @@ impl Reporter {
 }
 
 impl Diagnostic {
-    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
-        self.help = Some(help.into());
-        self
+    fn with_help(&mut self, help: String) {
+        self.help = Some(help);
     }
     /// Adds a label; a span in another file becomes a "see also" note.
-    pub fn with_label(&mut self, span: Span, text: impl Into<String>) -> &mut Self {
+    fn with_label(&mut self, span: Span, text: String) {
         match self.sources.locate(span) {
             Some((f, local)) if f.name() == self.source.name() => {
                 self.labels.push(Label {
                     span: local,
-                    text: text.into(),
+                    text,
                     primary: false,
                 });
             }
             _ => {
                 let at = self.sources.describe(span);
-                self.elsewhere.push(format!("{at}: {}", text.into()));
+                self.elsewhere.push(format!("{at}: {text}"));
             }
         }
-        self
     }
 }
 
