@@ -125,6 +125,41 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order of the table in docs/language.md (a test
+    /// in `problem.rs` holds the two, and the problems, together).
+    pub const ALL: [Code; 30] = [
+        Code::Syntax,
+        Code::FullWidthPunctuation,
+        Code::UnterminatedString,
+        Code::UnterminatedComment,
+        Code::InvisibleCharacter,
+        Code::ConfusableName,
+        Code::TooDeep,
+        Code::NumberTooLarge,
+        Code::UnknownName,
+        Code::UnknownType,
+        Code::UnknownSetting,
+        Code::UnknownClause,
+        Code::DuplicateName,
+        Code::TypeMismatch,
+        Code::OptionalRead,
+        Code::NonExhaustive,
+        Code::EmptyRange,
+        Code::InvalidDate,
+        Code::InvalidMoney,
+        Code::CurrencyMismatch,
+        Code::NeverHolds,
+        Code::Missing,
+        Code::NotConstant,
+        Code::Unsupported,
+        Code::Cycle,
+        Code::NegativePayout,
+        Code::Unrounded,
+        Code::MaybeEmpty,
+        Code::Unused,
+        Code::Unreachable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Syntax => "bursar::syntax",
@@ -431,5 +466,58 @@ impl Diagnostic {
             out.push_str(&format!("  help: {help}\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn all_holds_every_code() {
+        // Total on purpose: each code names the one listed after it, so a
+        // new code fails to compile here until it joins the cycle, and the
+        // walk below finds it missing from `ALL` until it is there too.
+        let next = |c: Code| match c {
+            Code::Syntax => Code::FullWidthPunctuation,
+            Code::FullWidthPunctuation => Code::UnterminatedString,
+            Code::UnterminatedString => Code::UnterminatedComment,
+            Code::UnterminatedComment => Code::InvisibleCharacter,
+            Code::InvisibleCharacter => Code::ConfusableName,
+            Code::ConfusableName => Code::TooDeep,
+            Code::TooDeep => Code::NumberTooLarge,
+            Code::NumberTooLarge => Code::UnknownName,
+            Code::UnknownName => Code::UnknownType,
+            Code::UnknownType => Code::UnknownSetting,
+            Code::UnknownSetting => Code::UnknownClause,
+            Code::UnknownClause => Code::DuplicateName,
+            Code::DuplicateName => Code::TypeMismatch,
+            Code::TypeMismatch => Code::OptionalRead,
+            Code::OptionalRead => Code::NonExhaustive,
+            Code::NonExhaustive => Code::EmptyRange,
+            Code::EmptyRange => Code::InvalidDate,
+            Code::InvalidDate => Code::InvalidMoney,
+            Code::InvalidMoney => Code::CurrencyMismatch,
+            Code::CurrencyMismatch => Code::NeverHolds,
+            Code::NeverHolds => Code::Missing,
+            Code::Missing => Code::NotConstant,
+            Code::NotConstant => Code::Unsupported,
+            Code::Unsupported => Code::Cycle,
+            Code::Cycle => Code::NegativePayout,
+            Code::NegativePayout => Code::Unrounded,
+            Code::Unrounded => Code::MaybeEmpty,
+            Code::MaybeEmpty => Code::Unused,
+            Code::Unused => Code::Unreachable,
+            Code::Unreachable => Code::Syntax,
+        };
+        let mut code = Code::Syntax;
+        for _ in 0..=Code::ALL.len() {
+            assert!(
+                Code::ALL.contains(&code),
+                "`{}` is not in Code::ALL",
+                code.as_str()
+            );
+            code = next(code);
+        }
     }
 }

@@ -15,7 +15,7 @@
 //! code (every kind of unknown name is `bursar::unknown_name`). A new kind of
 //! mistake is a new variant and its arm in `render`; a new code is a `Code`
 //! variant, its row in docs/language.md's table of codes, and a variant that
-//! renders it.
+//! renders it (a test below holds the three together).
 
 use bursar_grammar::ast::{BinaryOp, PlannedFeature, Span};
 use bursar_grammar::{Found, DECLARATION_KEYWORDS};
@@ -2162,5 +2162,153 @@ fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str
             "instalments (staged payments)",
             "instalments { now 500 元  after graduated_on 400 元 }",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One problem of each code, at least.
+    fn examples() -> Vec<Problem> {
+        let s = |x: &str| x.to_string();
+        vec![
+            Problem::Unexpected {
+                expected: vec![s("`pay`")],
+                found: Found::Word(s("pya")),
+            },
+            Problem::FullWidth {
+                found: '，',
+                ascii: ",",
+            },
+            Problem::UnterminatedString,
+            Problem::UnterminatedComment,
+            Problem::InvisibleInText { found: '\u{200B}' },
+            Problem::Confusable {
+                suspect: s("lеvel1"),
+                model: s("level1"),
+                model_span: Span::new(0, 6),
+                names: [s("level1"), s("lеvel1")],
+            },
+            Problem::BracketsTooDeep { limit: 128 },
+            Problem::IntegerTooLarge,
+            Problem::UnknownName {
+                name: s("voc_isued"),
+                wanted_enum: None,
+                has_fields: true,
+                suggestion: Some(s("voc_issued")),
+            },
+            Problem::UnknownType {
+                name: s("integer"),
+                is_record: false,
+                suggestion: None,
+            },
+            Problem::UnknownHeaderSetting {
+                name: s("titel"),
+                keys: &["title"],
+                suggestion: Some(s("title")),
+            },
+            Problem::UnknownClause {
+                id: s("3.1"),
+                suggestion: None,
+            },
+            Problem::ClauseTwice {
+                id: s("3.1"),
+                first: Span::new(0, 4),
+            },
+            Problem::Expected {
+                want: s("bool"),
+                found: s("int"),
+                why: Why::Condition,
+            },
+            Problem::OptionalRead {
+                text: s("voc_level"),
+            },
+            Problem::MatchNoArms,
+            Problem::EmptySet,
+            Problem::InvalidDate {
+                text: s("2023-02-30"),
+                fault: DateFault::PastMonthEnd {
+                    year: 2023,
+                    month: 2,
+                    days: 28,
+                },
+            },
+            Problem::InvalidAmount {
+                amount: s("1.005"),
+                reason: s("more than two decimals"),
+            },
+            Problem::ForeignCurrency {
+                unit: s("USD"),
+                currency: s("CNY"),
+            },
+            Problem::AlwaysFalse,
+            Problem::NoHeader,
+            Problem::SetMemberNotLiteral,
+            Problem::Planned {
+                feature: PlannedFeature::Quota,
+            },
+            Problem::RowCycle { row: s("a.b") },
+            Problem::NegativePayout {
+                category: s("rebate"),
+                lowest: Some(Money(-100)),
+                currency: s("CNY"),
+            },
+            Problem::Unrounded {
+                text: s("income * 5%"),
+            },
+            Problem::MaybeEmpty {
+                text: s("min(level of certificates)"),
+                list: s("certificates"),
+                filter: None,
+            },
+            Problem::UnusedField { name: s("age") },
+            Problem::NeverAbsent { name: s("age") },
+        ]
+    }
+
+    #[test]
+    fn every_code_is_rendered_by_a_problem() {
+        let rendered: Vec<Code> = examples().iter().map(|p| p.render().code).collect();
+        for code in Code::ALL {
+            assert!(
+                rendered.contains(&code),
+                "no example renders `{}`: give the code a variant and an example",
+                code.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn messages_keep_the_house_style() {
+        for p in examples() {
+            let r = p.render();
+            for text in [&r.message, &r.label] {
+                assert!(
+                    !text.starts_with(|c: char| c.is_uppercase()) && !text.ends_with('.'),
+                    "`{text}` should be lower case, with no final period"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_docs_list_every_code() {
+        let docs = include_str!("../../docs/language.md");
+        let table = docs.split("## Diagnostic codes").nth(1).unwrap_or_default();
+        let listed: Vec<&str> = table
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with('|'))
+            .filter_map(|l| l.strip_prefix("| `bursar::"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let codes: Vec<&str> = Code::ALL
+            .iter()
+            .map(|c| c.as_str().trim_start_matches("bursar::"))
+            .collect();
+        assert_eq!(
+            listed, codes,
+            "docs/language.md's table of codes and `Code::ALL` differ"
+        );
     }
 }
