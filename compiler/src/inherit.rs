@@ -247,7 +247,24 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         None => nothing_to_change(r, "record", &d.name),
                     }
                 }
-                other => items.push(Item::Extend(Box::new(other))),
+                // What `extend` cannot change is kept for the checker to
+                // report; a new kind of item says here which it is.
+                other @ (Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Require(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..)) => items.push(Item::Extend(Box::new(other))),
             },
             Item::RemoveRow { table, row } => {
                 let key = row.text();
@@ -360,7 +377,25 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Override(inner) => match *inner {
                 Item::Table(d) => override_table(&mut items, d, r),
                 Item::Category(d) => override_category(&mut items, d, r),
-                other => items.push(Item::Override(Box::new(other))),
+                // As for `extend`: kept for the checker to report.
+                other @ (Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Require(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Planned(..)) => items.push(Item::Override(Box::new(other))),
             },
             Item::RemoveCategory(name) => {
                 let before = items.len();

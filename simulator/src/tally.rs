@@ -224,7 +224,10 @@ impl Tally {
                 }
                 let latest = d.schedule.last().copied().or(match d.application {
                     Application::OnTime { received, .. } => Some(received),
-                    _ => None,
+                    Application::NotRequired
+                    | Application::NotApplied
+                    | Application::Late { .. }
+                    | Application::Early { .. } => None,
                 });
                 if let Some(day) = latest {
                     self.cash_latest

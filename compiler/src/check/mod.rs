@@ -257,11 +257,14 @@ impl Checker {
         // A written deadline is a value rules may read (a date relative to
         // the applicant is not: it has no one value).
         self.deadline = application.and_then(|a| {
-            a.entries.iter().find_map(|e| match &e.value.kind {
-                ast::ExprKind::Date(d) if e.key.name == "deadline" => {
-                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+            a.entries.iter().find_map(|e| {
+                let ast::ExprKind::Date(d) = &e.value.kind else {
+                    return None;
+                };
+                if e.key.name != "deadline" {
+                    return None;
                 }
-                _ => None,
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
             })
         });
         for d in lets {

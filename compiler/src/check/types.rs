@@ -506,7 +506,12 @@ fn show(v: &Value) -> String {
         Value::Int(n) => n.to_string(),
         Value::Date(d) => d.to_string(),
         Value::Money(m) => m.to_string(),
-        other => format!("{other:?}"),
+        other @ (Value::Bool(_)
+        | Value::Text(_)
+        | Value::Enum { .. }
+        | Value::Duration(_)
+        | Value::Decimal(_)
+        | Value::List(_)) => format!("{other:?}"),
     }
 }
 
