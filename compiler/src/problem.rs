@@ -14,8 +14,17 @@
 //! A variant renders with exactly one [`Code`]; several variants may share a
 //! code (every kind of unknown name is `bursar::unknown_name`). A new kind of
 //! mistake is a new variant and its arm in `render`; a new code is a `Code`
-//! variant, its row in docs/language.md's table of codes, and a variant that
-//! renders it (a test below holds the three together).
+//! variant, its place in `Code::ALL`, its row in docs/language.md's table
+//! of codes, and a variant that renders it with an example in the tests
+//! below (which hold the four together).
+//!
+//! Code written against the earlier API, `r.error(Code::X, span, message,
+//! label).with_label(other, text).with_help(help)`, converts one to one: a
+//! variant whose fields are the values the `format!`s read (and the span of
+//! each other label), its arm here returning `error(Code::X, message,
+//! label).label(other, text).help(help)`, and `r.report(span, Problem::…)`
+//! where the mistake is found. A did-you-mean is carried as the closest
+//! name (`names::closest`), not as text.
 
 use bursar_grammar::ast::{BinaryOp, PlannedFeature, Span};
 use bursar_grammar::{Found, DECLARATION_KEYWORDS};
