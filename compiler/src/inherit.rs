@@ -24,7 +24,7 @@ use bursar_grammar::ast::{
 
 use crate::diagnostic::{Reporter, SourceFile};
 use crate::names::closest;
-use crate::problem::Problem;
+use crate::problem::{Decl, Problem};
 
 /// Reads the files a policy extends.
 pub trait Loader {
@@ -244,7 +244,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         Some(p) => {
                             add_fields(&mut p.fields, d.fields, Some(&d.name.name), r);
                         }
-                        None => nothing_to_change(r, "record", &d.name),
+                        None => nothing_to_change(r, Decl::Record, &d.name),
                     }
                 }
                 // What `extend` cannot change is kept for the checker to
@@ -293,7 +293,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                             );
                         }
                     }
-                    None => nothing_to_change(r, "table", &table),
+                    None => nothing_to_change(r, Decl::Table, &table),
                 }
             }
             Item::RemoveCondition(c) => remove_condition(&mut items, c, r),
@@ -442,7 +442,7 @@ fn add_fields(
     }
 }
 
-fn nothing_to_change(r: &mut Reporter, what: &'static str, name: &Ident) {
+fn nothing_to_change(r: &mut Reporter, what: Decl, name: &Ident) {
     r.report(
         name.span,
         Problem::NothingToChange {
@@ -465,7 +465,7 @@ fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "table", &d.name);
+        return nothing_to_change(r, Decl::Table, &d.name);
     };
     for row in d.rows {
         let key = row.key.text();
@@ -492,7 +492,7 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "category", &d.name);
+        return nothing_to_change(r, Decl::Category, &d.name);
     };
     cat.when.extend(d.when);
     cat.unless.extend(d.unless);
@@ -511,7 +511,7 @@ fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "enum", &d.name);
+        return nothing_to_change(r, Decl::Enum, &d.name);
     };
     for v in d.variants {
         if let Some(prev) = e.variants.iter().find(|p| p.name.name == v.name.name) {
@@ -553,7 +553,7 @@ fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter
                     None
                 }
             }) else {
-                return nothing_to_change(r, "category", name);
+                return nothing_to_change(r, Decl::Category, name);
             };
             let list = if matches!(c.kind, RemovedKind::When(_)) {
                 &mut cat.when

@@ -88,6 +88,45 @@ impl Why {
     }
 }
 
+/// A kind of declaration (or part of one), as a message names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decl {
+    SchemeHeader,
+    ApplicantRecord,
+    AwardRule,
+    ApplicationBlock,
+    Timeline,
+    Setting,
+    Enum,
+    EnumValue,
+    Record,
+    Field,
+    Table,
+    Category,
+    /// A named value (`let`), which shares its names with fields.
+    Name,
+}
+
+impl std::fmt::Display for Decl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Decl::SchemeHeader => "scheme header",
+            Decl::ApplicantRecord => "applicant record",
+            Decl::AwardRule => "award rule",
+            Decl::ApplicationBlock => "application block",
+            Decl::Timeline => "timeline",
+            Decl::Setting => "setting",
+            Decl::Enum => "enum",
+            Decl::EnumValue => "enum value",
+            Decl::Record => "record",
+            Decl::Field => "field",
+            Decl::Table => "table",
+            Decl::Category => "category",
+            Decl::Name => "name",
+        })
+    }
+}
+
 /// Why a date literal is not a date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum DateFault {
@@ -201,7 +240,7 @@ pub(crate) enum Problem {
     },
     /// `extend` or `remove` of something the parent does not declare.
     NothingToChange {
-        what: &'static str,
+        what: Decl,
         name: String,
     },
     /// `remove row` of a row the parent's table does not have.
@@ -252,13 +291,13 @@ pub(crate) enum Problem {
     NoApplicant,
     NoCategory,
     NoAward,
-    /// A declaration a policy has once (`what`: "scheme header"…), again.
+    /// A declaration a policy has once, again.
     SecondDeclaration {
-        what: &'static str,
+        what: Decl,
     },
-    /// Two declarations of one kind (`what`) with one name.
+    /// Two declarations of one kind with one name.
     Duplicate {
-        what: &'static str,
+        what: Decl,
         name: String,
         first: Span,
     },

@@ -8,7 +8,7 @@ use bursar_runtime::ir::{self, Type, Value};
 use super::{Checker, TableInfo};
 use crate::facts::Facts;
 use crate::names::closest;
-use crate::problem::{Problem, Why};
+use crate::problem::{Decl, Problem, Why};
 
 const HEADER_KEYS: [&str; 6] = [
     "title",
@@ -28,7 +28,7 @@ impl Checker {
         let mut has_currency = false;
         for e in &d.entries {
             if let Some(prev) = seen.insert(&e.key.name, e.key.span) {
-                self.duplicate("setting", &e.key, prev);
+                self.duplicate(Decl::Setting, &e.key, prev);
                 continue;
             }
             match e.key.name.as_str() {
@@ -183,7 +183,7 @@ impl Checker {
     pub(super) fn enum_decl(&mut self, d: &ast::EnumDecl) {
         if let Some(i) = self.enum_id(&d.name.name) {
             let prev = self.enum_spans.get(i as usize).copied().unwrap_or_default();
-            self.duplicate("enum", &d.name, prev);
+            self.duplicate(Decl::Enum, &d.name, prev);
             return;
         }
         if matches!(
@@ -202,7 +202,7 @@ impl Checker {
         let mut variants = Vec::new();
         for v in &d.variants {
             if let Some(prev) = seen.insert(&v.name.name, v.name.span) {
-                self.duplicate("enum value", &v.name, prev);
+                self.duplicate(Decl::EnumValue, &v.name, prev);
                 continue;
             }
             variants.push(ir::VariantDef {
@@ -242,7 +242,7 @@ impl Checker {
                     .get(i as usize)
                     .copied()
                     .unwrap_or_default();
-                self.duplicate("field", &f.name, prev);
+                self.duplicate(Decl::Field, &f.name, prev);
                 continue;
             }
             let Some(ty) = self.resolve_type(&f.ty) else {
@@ -287,7 +287,7 @@ impl Checker {
                 .get(i as usize)
                 .map(|t| t.span)
                 .unwrap_or_default();
-            self.duplicate("table", &d.name, prev);
+            self.duplicate(Decl::Table, &d.name, prev);
             // Keep a placeholder so indices line up with declarations.
         }
         let key = match &d.key_type {
@@ -975,7 +975,7 @@ impl Checker {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for e in &d.entries {
             if let Some(prev) = seen.insert(&e.key.name, e.key.span) {
-                self.duplicate("setting", &e.key, prev);
+                self.duplicate(Decl::Setting, &e.key, prev);
                 continue;
             }
             match e.key.name.as_str() {

@@ -16,7 +16,7 @@ use super::builtins::COUNT;
 use super::{Checker, Named, Typed};
 use crate::facts::{self, Dom, Facts, ITEM_KEY};
 use crate::names::closest;
-use crate::problem::{Problem, Why};
+use crate::problem::{Decl, Problem, Why};
 
 impl Checker {
     pub(super) fn record_decl(&mut self, d: &ast::RecordDecl) {
@@ -26,13 +26,13 @@ impl Checker {
             .position(|r| r.name == d.name.name)
             .and_then(|i| self.record_spans.get(i).copied())
         {
-            self.duplicate("record", &d.name, prev);
+            self.duplicate(Decl::Record, &d.name, prev);
             return;
         }
         let mut fields: Vec<ir::Field> = Vec::new();
         for f in &d.fields {
             if fields.iter().any(|x| x.name == f.name.name) {
-                self.duplicate("field", &f.name, f.span);
+                self.duplicate(Decl::Field, &f.name, f.span);
                 continue;
             }
             if f.ty.list || f.ty.optional {
@@ -75,7 +75,7 @@ impl Checker {
                         .and_then(|f| self.field_spans.get(f as usize).copied())
                 })
                 .unwrap_or(d.name.span);
-            self.duplicate("name", &d.name, prev);
+            self.duplicate(Decl::Name, &d.name, prev);
             return;
         }
         let clause = self.clause(d.clause.as_ref());

@@ -26,7 +26,7 @@ use bursar_runtime::ir::{self, EnumId, FieldId, TableId, Type};
 use crate::diagnostic::Reporter;
 use crate::facts::Facts;
 use crate::names::closest;
-use crate::problem::Problem;
+use crate::problem::{Decl, Problem};
 
 /// The outcome of checking one policy.
 pub struct Checked {
@@ -210,11 +210,13 @@ impl Checker {
                 }
                 Item::Record(d) => records.push(d),
                 Item::Let(d) => lets.push(d),
-                Item::Scheme(d) => self.once(&mut header, d, d.span, "scheme header"),
-                Item::Applicant(d) => self.once(&mut applicant, d, d.span, "applicant record"),
-                Item::Award(d) => self.once(&mut award, d, d.span, "award rule"),
-                Item::Application(d) => self.once(&mut application, d, d.span, "application block"),
-                Item::Timeline(d) => self.once(&mut timeline, d, d.span, "timeline"),
+                Item::Scheme(d) => self.once(&mut header, d, d.span, Decl::SchemeHeader),
+                Item::Applicant(d) => self.once(&mut applicant, d, d.span, Decl::ApplicantRecord),
+                Item::Award(d) => self.once(&mut award, d, d.span, Decl::AwardRule),
+                Item::Application(d) => {
+                    self.once(&mut application, d, d.span, Decl::ApplicationBlock)
+                }
+                Item::Timeline(d) => self.once(&mut timeline, d, d.span, Decl::Timeline),
                 Item::Planned(p) => self.planned(p),
                 Item::Enum(d) => enums.push(d),
                 Item::Clause(d) => clauses.push(d),
@@ -282,7 +284,7 @@ impl Checker {
         let mut ir_categories = Vec::new();
         for d in &categories {
             if let Some(prev) = seen.insert(&d.name.name, d.name.span) {
-                self.duplicate("category", &d.name, prev);
+                self.duplicate(Decl::Category, &d.name, prev);
                 continue;
             }
             self.categories.push(d.name.name.clone());
@@ -324,13 +326,7 @@ impl Checker {
     }
 
     /// Records a declaration that may appear once, reporting a second one.
-    fn once<'a, T>(
-        &mut self,
-        slot: &mut Option<&'a T>,
-        decl: &'a T,
-        span: Span,
-        what: &'static str,
-    ) {
+    fn once<'a, T>(&mut self, slot: &mut Option<&'a T>, decl: &'a T, span: Span, what: Decl) {
         if slot.is_some() {
             self.r.report(span, Problem::SecondDeclaration { what });
         } else {
@@ -338,7 +334,7 @@ impl Checker {
         }
     }
 
-    fn duplicate(&mut self, what: &'static str, name: &ast::Ident, first: Span) {
+    fn duplicate(&mut self, what: Decl, name: &ast::Ident, first: Span) {
         self.r.report(
             name.span,
             Problem::Duplicate {
