@@ -348,7 +348,10 @@ fn claims(name: &str) -> String {
 
 #[test]
 fn a_budget_pays_in_order_until_the_money_runs_out() {
-    let (policy, population) = (fund("budget 10000 元  by earliest applied_at"), claims("in-order"));
+    let (policy, population) = (
+        fund("budget 10000 元  by earliest applied_at"),
+        claims("in-order"),
+    );
     let o = bursar(&["allocate", &policy, "--population", &population]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // 3,000 and 4,000 fit; 5,000 does not fit in the 3,000 left, and the
@@ -358,7 +361,14 @@ fn a_budget_pays_in_order_until_the_money_runs_out() {
         "person_id,pool,outcome,rank\n\
          P1,fund,allocated,1\nP2,fund,allocated,2\nP3,fund,no_place,3\nP4,fund,no_place,4\n"
     );
-    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    let o = bursar(&[
+        "simulate",
+        &policy,
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["total"], "7000.00");
     assert_eq!(r["by_pool"]["fund"]["budget"], "10000.00");
@@ -369,7 +379,14 @@ fn a_budget_pays_in_order_until_the_money_runs_out() {
 #[test]
 fn a_budget_shared_pro_rata_pays_each_claim_its_share() {
     let (policy, population) = (fund("budget 7000 元 pro rata"), claims("pro-rata"));
-    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    let o = bursar(&[
+        "simulate",
+        &policy,
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     // 14,000 claimed, 7,000 to share: each is paid half.
@@ -386,7 +403,14 @@ fn a_budget_shared_pro_rata_pays_each_claim_its_share() {
     // A third of the claims: each share rounded down (999.99, 1333.33,
     // 1666.66, 666.66), so they never add up to more than the budget.
     let policy = fund("budget 4666.66 元 pro rata");
-    let o = bursar(&["simulate", &policy, "--population", &population, "--format", "json"]);
+    let o = bursar(&[
+        "simulate",
+        &policy,
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["total"], "4666.64");
 }

@@ -1,5 +1,7 @@
 //! Diagnostics: every problem the compiler reports, as a `miette` diagnostic
-//! with a stable code, labelled spans into the source and a help line.
+//! with a stable code, labelled spans into the source and a help line. A
+//! diagnostic is made only by [`Reporter::report`] from a `Problem`
+//! (`problem.rs`), which says what every message reads.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,6 +9,8 @@ use std::sync::Arc;
 use bursar_grammar::ast::Span;
 use bursar_grammar::lines;
 use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+use crate::problem::Problem;
 
 /// A policy file's name and text, shared by every diagnostic pointing into it.
 #[derive(Clone, Debug)]
@@ -76,7 +80,9 @@ impl Severity {
 }
 
 /// Stable diagnostic codes: tools and docs refer to these, so a code is never
-/// renamed or reused. A new kind of mistake gets a new variant here.
+/// renamed or reused. A new kind of mistake is a `Problem` variant
+/// (`problem.rs`), rendered with one of these; a new code is needed only
+/// for a new family of mistakes, with its row in docs/language.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     Syntax,
@@ -119,6 +125,41 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order of the table in docs/language.md (a test
+    /// in `problem.rs` holds the two, and the problems, together).
+    pub const ALL: [Code; 30] = [
+        Code::Syntax,
+        Code::FullWidthPunctuation,
+        Code::UnterminatedString,
+        Code::UnterminatedComment,
+        Code::InvisibleCharacter,
+        Code::ConfusableName,
+        Code::TooDeep,
+        Code::NumberTooLarge,
+        Code::UnknownName,
+        Code::UnknownType,
+        Code::UnknownSetting,
+        Code::UnknownClause,
+        Code::DuplicateName,
+        Code::TypeMismatch,
+        Code::OptionalRead,
+        Code::NonExhaustive,
+        Code::EmptyRange,
+        Code::InvalidDate,
+        Code::InvalidMoney,
+        Code::CurrencyMismatch,
+        Code::NeverHolds,
+        Code::Missing,
+        Code::NotConstant,
+        Code::Unsupported,
+        Code::Cycle,
+        Code::NegativePayout,
+        Code::Unrounded,
+        Code::MaybeEmpty,
+        Code::Unused,
+        Code::Unreachable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Syntax => "bursar::syntax",
@@ -306,24 +347,17 @@ impl Reporter {
     pub fn slice(&self, span: Span) -> &str {
         self.sources.slice(span)
     }
-    /// Starts an error at `span` with a label.
-    pub fn error(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.push(Severity::Error, code, span, message.into(), label.into())
-    }
-    pub fn warning(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.push(Severity::Warning, code, span, message.into(), label.into())
+    /// Reports a problem at `span`: the one way a diagnostic is made, so
+    /// that every message comes from [`Problem::render`].
+    pub(crate) fn report(&mut self, span: Span, problem: Problem) {
+        let shown = problem.render();
+        let d = self.push(shown.severity, shown.code, span, shown.message, shown.label);
+        for (span, text) in shown.labels {
+            d.with_label(span, text);
+        }
+        if let Some(help) = shown.help {
+            d.with_help(help);
+        }
     }
     fn push(
         &mut self,
@@ -362,26 +396,24 @@ impl Reporter {
 }
 
 impl Diagnostic {
-    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
-        self.help = Some(help.into());
-        self
+    fn with_help(&mut self, help: String) {
+        self.help = Some(help);
     }
     /// Adds a label; a span in another file becomes a "see also" note.
-    pub fn with_label(&mut self, span: Span, text: impl Into<String>) -> &mut Self {
+    fn with_label(&mut self, span: Span, text: String) {
         match self.sources.locate(span) {
             Some((f, local)) if f.name() == self.source.name() => {
                 self.labels.push(Label {
                     span: local,
-                    text: text.into(),
+                    text,
                     primary: false,
                 });
             }
             _ => {
                 let at = self.sources.describe(span);
-                self.elsewhere.push(format!("{at}: {}", text.into()));
+                self.elsewhere.push(format!("{at}: {text}"));
             }
         }
-        self
     }
 }
 
@@ -434,5 +466,58 @@ impl Diagnostic {
             out.push_str(&format!("  help: {help}\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn all_holds_every_code() {
+        // Total on purpose: each code names the one listed after it, so a
+        // new code fails to compile here until it joins the cycle, and the
+        // walk below finds it missing from `ALL` until it is there too.
+        let next = |c: Code| match c {
+            Code::Syntax => Code::FullWidthPunctuation,
+            Code::FullWidthPunctuation => Code::UnterminatedString,
+            Code::UnterminatedString => Code::UnterminatedComment,
+            Code::UnterminatedComment => Code::InvisibleCharacter,
+            Code::InvisibleCharacter => Code::ConfusableName,
+            Code::ConfusableName => Code::TooDeep,
+            Code::TooDeep => Code::NumberTooLarge,
+            Code::NumberTooLarge => Code::UnknownName,
+            Code::UnknownName => Code::UnknownType,
+            Code::UnknownType => Code::UnknownSetting,
+            Code::UnknownSetting => Code::UnknownClause,
+            Code::UnknownClause => Code::DuplicateName,
+            Code::DuplicateName => Code::TypeMismatch,
+            Code::TypeMismatch => Code::OptionalRead,
+            Code::OptionalRead => Code::NonExhaustive,
+            Code::NonExhaustive => Code::EmptyRange,
+            Code::EmptyRange => Code::InvalidDate,
+            Code::InvalidDate => Code::InvalidMoney,
+            Code::InvalidMoney => Code::CurrencyMismatch,
+            Code::CurrencyMismatch => Code::NeverHolds,
+            Code::NeverHolds => Code::Missing,
+            Code::Missing => Code::NotConstant,
+            Code::NotConstant => Code::Unsupported,
+            Code::Unsupported => Code::Cycle,
+            Code::Cycle => Code::NegativePayout,
+            Code::NegativePayout => Code::Unrounded,
+            Code::Unrounded => Code::MaybeEmpty,
+            Code::MaybeEmpty => Code::Unused,
+            Code::Unused => Code::Unreachable,
+            Code::Unreachable => Code::Syntax,
+        };
+        let mut code = Code::Syntax;
+        for _ in 0..=Code::ALL.len() {
+            assert!(
+                Code::ALL.contains(&code),
+                "`{}` is not in Code::ALL",
+                code.as_str()
+            );
+            code = next(code);
+        }
     }
 }

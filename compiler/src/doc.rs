@@ -439,7 +439,16 @@ pub fn markdown(s: &Scheme) -> String {
                     lang.list(&values)
                 })
             }
-            other => format!("{other:?}").to_lowercase(),
+            other @ (bursar_runtime::ir::Type::Bool
+            | bursar_runtime::ir::Type::Int
+            | bursar_runtime::ir::Type::Money
+            | bursar_runtime::ir::Type::Date
+            | bursar_runtime::ir::Type::DateTime
+            | bursar_runtime::ir::Type::Text
+            | bursar_runtime::ir::Type::Duration
+            | bursar_runtime::ir::Type::Decimal
+            | bursar_runtime::ir::Type::Unrounded
+            | bursar_runtime::ir::Type::List(_)) => format!("{other:?}").to_lowercase(),
         };
         let optional = if f.optional {
             lang.t("（可空）", " (may be absent)")

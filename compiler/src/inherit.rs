@@ -22,8 +22,9 @@ use bursar_grammar::ast::{
     RemovedKind, Span, TableDecl, Text,
 };
 
-use crate::diagnostic::{Code, Reporter, SourceFile};
-use crate::names::did_you_mean;
+use crate::diagnostic::{Reporter, SourceFile};
+use crate::names::closest;
+use crate::problem::{Decl, Problem};
 
 /// Reads the files a policy extends.
 pub trait Loader {
@@ -84,27 +85,20 @@ pub(crate) fn load(
         [] => return Some(file),
         [one] => (*one).clone(),
         [first, second, ..] => {
-            r.error(
-                Code::DuplicateName,
-                second.span,
-                "a policy extends one parent",
-                "a second `extends`",
-            )
-            .with_label(first.span, "the first")
-            .with_help("a chain works: let the parent extend its own parent");
+            r.report(second.span, Problem::TwoParents { first: first.span });
             return None;
         }
     };
     let (name, text) = match loader.load(source.name(), &parent_path.value) {
         Ok(x) => x,
         Err(e) => {
-            r.error(
-                Code::UnknownName,
+            r.report(
                 parent_path.span,
-                format!("cannot read `{}`", parent_path.value),
-                e,
-            )
-            .with_help("the path is relative to this file");
+                Problem::CannotRead {
+                    path: parent_path.value.clone(),
+                    reason: e,
+                },
+            );
             return None;
         }
     };
@@ -112,13 +106,7 @@ pub(crate) fn load(
     if chain.contains(&key) {
         let mut cycle = chain.clone();
         cycle.push(key);
-        r.error(
-            Code::Cycle,
-            parent_path.span,
-            "policies extend each other in a circle",
-            cycle.join(" extends "),
-        )
-        .with_help("a policy cannot be its own ancestor");
+        r.report(parent_path.span, Problem::ExtendsCycle { chain: cycle });
         return None;
     }
     chain.push(key);
@@ -213,7 +201,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     items.push(Item::Applicant(d));
                     continue;
                 };
-                add_fields(&mut parent.fields, d.fields, "the applicant", r);
+                add_fields(&mut parent.fields, d.fields, None, r);
             }
             Item::Record(d) => {
                 if let Some(prev) = items.iter().find_map(|i| {
@@ -223,17 +211,13 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         None
                     }
                 }) {
-                    r.error(
-                        Code::DuplicateName,
+                    r.report(
                         d.name.span,
-                        format!("record `{}` is already declared by the parent", d.name.name),
-                        "declared again",
-                    )
-                    .with_label(prev, "the parent's")
-                    .with_help(format!(
-                        "to add fields, write `extend record {} {{ … }}`",
-                        d.name.name
-                    ));
+                        Problem::RecordInParent {
+                            name: d.name.name.clone(),
+                            parent: prev,
+                        },
+                    );
                 } else {
                     items.push(Item::Record(d));
                 }
@@ -263,13 +247,30 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         }
                     }) {
                         Some(p) => {
-                            let what = format!("record `{}`", d.name.name);
-                            add_fields(&mut p.fields, d.fields, &what, r);
+                            add_fields(&mut p.fields, d.fields, Some(&d.name.name), r);
                         }
-                        None => nothing_to_change(r, "record", &d.name),
+                        None => nothing_to_change(r, Decl::Record, &d.name),
                     }
                 }
-                other => items.push(Item::Extend(Box::new(other))),
+                // What `extend` cannot change is kept for the checker to
+                // report; a new kind of item says here which it is.
+                other @ (Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Require(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Quota(..)
+                | Item::Planned(..)) => items.push(Item::Extend(Box::new(other))),
             },
             Item::RemoveRow { table, row } => {
                 let key = row.text();
@@ -285,19 +286,20 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         let before = t.rows.len();
                         t.rows.retain(|r| r.key.text() != key);
                         if t.rows.len() == before {
-                            let known: Vec<String> = t.rows.iter().map(|r| r.key.text()).collect();
-                            let help = did_you_mean(&key, known.iter().map(String::as_str))
-                                .unwrap_or_else(|| format!("its rows: {}", known.join(", ")));
-                            r.error(
-                                Code::UnknownName,
+                            let rows: Vec<String> = t.rows.iter().map(|r| r.key.text()).collect();
+                            let suggestion = suggestion(&key, &rows);
+                            r.report(
                                 row.span(),
-                                format!("table `{}` has no row `{key}`", table.name),
-                                "nothing to remove",
-                            )
-                            .with_help(help);
+                                Problem::NoRowToRemove {
+                                    table: table.name.clone(),
+                                    row: key,
+                                    rows,
+                                    suggestion,
+                                },
+                            );
                         }
                     }
-                    None => nothing_to_change(r, "table", &table),
+                    None => nothing_to_change(r, Decl::Table, &table),
                 }
             }
             Item::RemoveCondition(c) => remove_condition(&mut items, c, r),
@@ -330,8 +332,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Planned(..) => false,
                 });
                 if !removed {
-                    r.error(Code::UnknownName, span, "the parent has no deadline", "nothing to remove")
-                        .with_help("`remove deadline` drops the `deadline` of the parent's `application` block");
+                    r.report(span, Problem::NoDeadlineToRemove);
                 }
             }
             Item::Enum(d) => {
@@ -342,14 +343,13 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         None
                     }
                 }) {
-                    r.error(
-                        Code::DuplicateName,
+                    r.report(
                         d.name.span,
-                        format!("enum `{}` is already declared by the parent", d.name.name),
-                        "declared again",
-                    )
-                    .with_label(prev, "the parent's")
-                    .with_help("enums are inherited as they are");
+                        Problem::EnumInParent {
+                            name: d.name.name.clone(),
+                            parent: prev,
+                        },
+                    );
                 } else {
                     items.push(Item::Enum(d));
                 }
@@ -357,37 +357,26 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Require(c) => items.push(Item::Require(c)),
             Item::Table(d) => {
                 if let Some(prev) = find_table(&items, &d.name.name).map(|t| t.name.span) {
-                    r.error(
-                        Code::DuplicateName,
+                    r.report(
                         d.name.span,
-                        format!("table `{}` is already declared by the parent", d.name.name),
-                        "declared again",
-                    )
-                    .with_label(prev, "the parent's")
-                    .with_help(format!(
-                        "to change its rows, write `override table {} {{ … }}`",
-                        d.name.name
-                    ));
+                        Problem::TableInParent {
+                            name: d.name.name.clone(),
+                            parent: prev,
+                        },
+                    );
                 } else {
                     items.push(Item::Table(d));
                 }
             }
             Item::Category(d) => {
                 if let Some(prev) = find_category(&items, &d.name.name).map(|c| c.name.span) {
-                    r.error(
-                        Code::DuplicateName,
+                    r.report(
                         d.name.span,
-                        format!(
-                            "category `{}` is already declared by the parent",
-                            d.name.name
-                        ),
-                        "declared again",
-                    )
-                    .with_label(prev, "the parent's")
-                    .with_help(format!(
-                        "to change it, write `override category {} {{ … }}`",
-                        d.name.name
-                    ));
+                        Problem::CategoryInParent {
+                            name: d.name.name.clone(),
+                            parent: prev,
+                        },
+                    );
                 } else {
                     items.push(Item::Category(d));
                 }
@@ -395,24 +384,41 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
             Item::Override(inner) => match *inner {
                 Item::Table(d) => override_table(&mut items, d, r),
                 Item::Category(d) => override_category(&mut items, d, r),
-                other => items.push(Item::Override(Box::new(other))),
+                // As for `extend`: kept for the checker to report.
+                other @ (Item::Extends(..)
+                | Item::Override(..)
+                | Item::Extend(..)
+                | Item::RemoveCategory(..)
+                | Item::RemoveRow { .. }
+                | Item::RemoveCondition(..)
+                | Item::RemoveDeadline(..)
+                | Item::Scheme(..)
+                | Item::Enum(..)
+                | Item::Record(..)
+                | Item::Applicant(..)
+                | Item::Let(..)
+                | Item::Clause(..)
+                | Item::Require(..)
+                | Item::Award(..)
+                | Item::Application(..)
+                | Item::Timeline(..)
+                | Item::Quota(..)
+                | Item::Planned(..)) => items.push(Item::Override(Box::new(other))),
             },
             Item::RemoveCategory(name) => {
                 let before = items.len();
                 items.retain(|i| !matches!(i, Item::Category(c) if c.name.name == name.name));
                 if items.len() == before {
-                    let known = category_names(&items);
-                    let help = did_you_mean(&name.name, known.iter().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            format!("the parent's categories: {}", known.join(", "))
-                        });
-                    r.error(
-                        Code::UnknownName,
+                    let categories = category_names(&items);
+                    let suggestion = suggestion(&name.name, &categories);
+                    r.report(
                         name.span,
-                        format!("the parent has no category `{}`", name.name),
-                        "nothing to remove",
-                    )
-                    .with_help(help);
+                        Problem::NoCategoryToRemove {
+                            name: name.name,
+                            categories,
+                            suggestion,
+                        },
+                    );
                 }
             }
         }
@@ -421,33 +427,42 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
 }
 
 /// Adds a child's fields to the parent's, refusing a name the parent has.
-fn add_fields(parent: &mut Vec<FieldDecl>, child: Vec<FieldDecl>, what: &str, r: &mut Reporter) {
+/// `record` is `None` for the applicant.
+fn add_fields(
+    parent: &mut Vec<FieldDecl>,
+    child: Vec<FieldDecl>,
+    record: Option<&str>,
+    r: &mut Reporter,
+) {
     for f in child {
         if let Some(prev) = parent.iter().find(|p| p.name.name == f.name.name) {
-            r.error(
-                Code::DuplicateName,
+            r.report(
                 f.name.span,
-                format!("{what} already has a field `{}`", f.name.name),
-                "declared again",
-            )
-            .with_label(prev.name.span, "the parent's")
-            .with_help("a field keeps the type its parent gave it; add new fields under new names");
+                Problem::FieldInParent {
+                    record: record.map(str::to_string),
+                    field: f.name.name.clone(),
+                    parent: prev.name.span,
+                },
+            );
         } else {
             parent.push(f);
         }
     }
 }
 
-fn nothing_to_change(r: &mut Reporter, what: &str, name: &Ident) {
-    r.error(
-        Code::UnknownName,
+fn nothing_to_change(r: &mut Reporter, what: Decl, name: &Ident) {
+    r.report(
         name.span,
-        format!("the parent has no {what} `{}`", name.name),
-        "nothing to change",
-    )
-    .with_help(format!(
-        "`extend` and `remove` change what the parent declared; declare a new {what} without them"
-    ));
+        Problem::NothingToChange {
+            what,
+            name: name.name.clone(),
+        },
+    );
+}
+
+/// The closest of `known` to a mistyped `name`.
+fn suggestion(name: &str, known: &[String]) -> Option<String> {
+    closest(name, known.iter().map(String::as_str)).map(str::to_string)
 }
 
 fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
@@ -458,22 +473,19 @@ fn extend_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "table", &d.name);
+        return nothing_to_change(r, Decl::Table, &d.name);
     };
     for row in d.rows {
         let key = row.key.text();
         if let Some(prev) = table.rows.iter().find(|p| p.key.text() == key) {
-            r.error(
-                Code::DuplicateName,
+            r.report(
                 row.key.span(),
-                format!("table `{}` already has a row `{key}`", table.name.name),
-                "added again",
-            )
-            .with_label(prev.key.span(), "the parent's")
-            .with_help(format!(
-                "to change it, write `override table {} {{ {key} = … }}`",
-                table.name.name
-            ));
+                Problem::RowInParent {
+                    table: table.name.name.clone(),
+                    row: key,
+                    parent: prev.key.span(),
+                },
+            );
         } else {
             table.rows.push(row);
         }
@@ -488,7 +500,7 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "category", &d.name);
+        return nothing_to_change(r, Decl::Category, &d.name);
     };
     cat.when.extend(d.when);
     cat.unless.extend(d.unless);
@@ -507,17 +519,18 @@ fn extend_enum(items: &mut [Item], d: EnumDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        return nothing_to_change(r, "enum", &d.name);
+        return nothing_to_change(r, Decl::Enum, &d.name);
     };
     for v in d.variants {
         if let Some(prev) = e.variants.iter().find(|p| p.name.name == v.name.name) {
-            r.error(
-                Code::DuplicateName,
+            r.report(
                 v.name.span,
-                format!("enum `{}` already has `{}`", e.name.name, v.name.name),
-                "added again",
-            )
-            .with_label(prev.name.span, "the parent's");
+                Problem::ValueInParent {
+                    name: e.name.name.clone(),
+                    value: v.name.name.clone(),
+                    parent: prev.name.span,
+                },
+            );
         } else {
             e.variants.push(v);
         }
@@ -548,7 +561,7 @@ fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter
                     None
                 }
             }) else {
-                return nothing_to_change(r, "category", name);
+                return nothing_to_change(r, Decl::Category, name);
             };
             let list = if matches!(c.kind, RemovedKind::When(_)) {
                 &mut cat.when
@@ -561,13 +574,7 @@ fn remove_condition(items: &mut Vec<Item>, c: RemovedCondition, r: &mut Reporter
         }
     };
     if !removed {
-        r.error(
-            Code::UnknownName,
-            c.expr.span,
-            "the parent has no such condition",
-            "nothing to remove",
-        )
-        .with_help("write the condition as the parent does (white space may differ)");
+        r.report(c.expr.span, Problem::NoConditionToRemove);
     }
 }
 
@@ -663,15 +670,15 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        let help = did_you_mean(&d.name.name, names.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the parent's tables: {}", names.join(", ")));
-        r.error(
-            Code::UnknownName,
+        let suggestion = suggestion(&d.name.name, &names);
+        r.report(
             d.name.span,
-            format!("the parent has no table `{}`", d.name.name),
-            "nothing to override",
-        )
-        .with_help(help);
+            Problem::NoTableToOverride {
+                name: d.name.name,
+                tables: names,
+                suggestion,
+            },
+        );
         return;
     };
     if d.label.is_some() {
@@ -685,16 +692,17 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
         match table.rows.iter_mut().find(|p| p.key.text() == key) {
             Some(p) => *p = row,
             None => {
-                let known: Vec<String> = table.rows.iter().map(|p| p.key.text()).collect();
-                let help = did_you_mean(&key, known.iter().map(String::as_str))
-                    .unwrap_or_else(|| format!("its rows: {}", known.join(", ")));
-                r.error(
-                    Code::UnknownName,
+                let rows: Vec<String> = table.rows.iter().map(|p| p.key.text()).collect();
+                let suggestion = suggestion(&key, &rows);
+                r.report(
                     row.key.span(),
-                    format!("table `{}` has no row `{key}` to override", table.name.name),
-                    "not a row of the parent's table",
-                )
-                .with_help(help);
+                    Problem::NoRowToOverride {
+                        table: table.name.name.clone(),
+                        row: key,
+                        rows,
+                        suggestion,
+                    },
+                );
             }
         }
     }
@@ -709,15 +717,15 @@ fn override_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
             None
         }
     }) else {
-        let help = did_you_mean(&d.name.name, known.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the parent's categories: {}", known.join(", ")));
-        r.error(
-            Code::UnknownName,
+        let suggestion = suggestion(&d.name.name, &known);
+        r.report(
             d.name.span,
-            format!("the parent has no category `{}`", d.name.name),
-            "nothing to override",
-        )
-        .with_help(help);
+            Problem::NoCategoryToOverride {
+                name: d.name.name,
+                categories: known,
+                suggestion,
+            },
+        );
         return;
     };
     if d.label.is_some() {

@@ -14,6 +14,7 @@ mod facts;
 pub mod fmt;
 mod inherit;
 mod names;
+mod problem;
 pub mod recheck;
 mod syntax;
 mod unicode;

@@ -25,7 +25,7 @@ pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    closest(wrong, candidates).map(|c| format!("did you mean `{c}`?"))
+    closest(wrong, candidates).map(crate::problem::did_you_mean)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use bursar_grammar::ast::{Ident, Item, PolicyFile, RowKey};
 use bursar_grammar::lines::is_line_break;
 use unicode_security::{skeleton, MixedScript};
 
-use crate::diagnostic::{Code, Reporter};
+use crate::diagnostic::Reporter;
+use crate::problem::Problem;
 
 /// Default_Ignorable_Code_Point (Unicode 16 DerivedCoreProperties.txt).
 const DEFAULT_IGNORABLE: [(char, char); 16] = [
@@ -51,12 +52,12 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// The bidi controls: they change the order in which text is shown.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// What an author would call the character.
-fn describe(c: char) -> &'static str {
+pub(crate) fn describe(c: char) -> &'static str {
     match c {
         '\u{AD}' => "soft hyphen",
         '\u{34F}' => "combining grapheme joiner",
@@ -126,30 +127,13 @@ pub(crate) fn scan(text: &str, base: usize, r: &mut Reporter) {
             continue;
         }
         let span = bursar_grammar::ast::Span::new(base + i, base + i + c.len_utf8());
-        let message = format!("invisible character U+{:04X} ({})", c as u32, describe(c));
-        let shows = if is_bidi_control(c) {
-            "it changes the order in which an editor shows the text around it"
-        } else {
-            "it shows as nothing in most editors"
-        };
-        match here {
-            State::Text { .. } => {
-                r.warning(Code::InvisibleCharacter, span, message, "in this text")
-                    .with_help(format!("{shows}; delete it unless the text needs it"));
-            }
+        let problem = match here {
+            State::Text { .. } => Problem::InvisibleInText { found: c },
             State::Code | State::LineComment | State::BlockComment => {
-                r.error(
-                    Code::InvisibleCharacter,
-                    span,
-                    message,
-                    "outside quoted text",
-                )
-                .with_help(format!(
-                    "{shows}, so two names that look the same could differ, or a line could \
-                         show other code than it holds; delete it"
-                ));
+                Problem::InvisibleInCode { found: c }
             }
-        }
+        };
+        r.report(span, problem);
     }
 }
 
@@ -187,28 +171,22 @@ pub(crate) fn confusables(file: &PolicyFile, r: &mut Reporter) {
                 } else {
                     (first, other)
                 };
-                r.warning(
-                    Code::ConfusableName,
+                r.report(
                     suspect.span,
-                    format!("`{}` looks like `{}`", suspect.name, model.name),
-                    "written with letters of another script",
-                )
-                .with_label(model.span, "the name it looks like")
-                .with_help(format!(
-                    "{}; rename one of them so that they look different",
-                    [a, b]
-                        .iter()
-                        .map(|n| spelled(n))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                    Problem::Confusable {
+                        suspect: suspect.name.clone(),
+                        model: model.name.clone(),
+                        model_span: model.span,
+                        names: [a.to_string(), b.to_string()],
+                    },
+                );
             }
         }
     }
 }
 
 /// A name with its letters outside ASCII spelt out: `lеvel1` has U+0435.
-fn spelled(name: &str) -> String {
+pub(crate) fn spelled(name: &str) -> String {
     let odd: Vec<String> = name
         .chars()
         .filter(|c| !c.is_ascii())

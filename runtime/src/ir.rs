@@ -917,9 +917,10 @@ impl Scheme {
     /// reference that points nowhere or a chain that does not end (the
     /// bundle loader refuses both; this refuses them again rather than loop).
     pub fn resolve_row(&self, r: RowRef) -> Option<Money> {
-        match self.resolve_row_value(r)? {
-            Value::Money(m) => Some(m),
-            _ => None,
+        if let Value::Money(m) = self.resolve_row_value(r)? {
+            Some(m)
+        } else {
+            None
         }
     }
 

@@ -75,7 +75,7 @@ impl Assumptions {
         let deadline = match decision.application {
             Application::OnTime { deadline, .. } => deadline,
             Application::Late { deadline, .. } => Some(deadline),
-            _ => None,
+            Application::NotRequired | Application::NotApplied | Application::Early { .. } => None,
         }
         .or_else(|| {
             app.deadline

@@ -9,9 +9,9 @@ use bursar_grammar::ast::{self, Span};
 use bursar_runtime::ir::{self, Builtin, Expr, Type};
 
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
 use crate::facts::Facts;
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::{Problem, Why};
 
 /// How a function over values is typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +108,7 @@ pub(crate) const BUILTINS: [Entry; 8] = [
 
 /// The help for an unknown function: the functions over values, then those
 /// over lists (the aggregates, as the runtime names them).
-fn functions_help() -> String {
+pub(crate) fn functions_help() -> String {
     let values: Vec<String> = BUILTINS
         .iter()
         .filter(|b| !matches!(b.form, Form::Count | Form::ListOnly))
@@ -149,21 +149,22 @@ impl Checker {
             Signature::Ordered => args.len() >= 2,
         };
         if !arity_ok {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    span,
-                    format!("`{}` takes {}", func.name, entry.takes),
-                    format!("given {}", args.len()),
-                )
-                .with_help(entry.example);
+            self.r.report(
+                span,
+                Problem::Arity {
+                    func: func.name.clone(),
+                    takes: entry.takes,
+                    given: args.len(),
+                    example: entry.example,
+                },
+            );
             return Typed::error();
         }
         let typed: Vec<Typed> = args.iter().map(|a| self.value(a, facts, None)).collect();
         let ty = match signature {
             Signature::DatePart => {
                 if let (Some(t), Some(a)) = (typed.first(), args.first()) {
-                    self.expect_type(t, Type::Date, a.span, "this function takes a date");
+                    self.expect_type(t, Type::Date, a.span, Why::DateArgument);
                 }
                 typed.first().and_then(|t| t.ty).map(|_| Type::Int)
             }
@@ -173,20 +174,19 @@ impl Checker {
                     .zip(args)
                     .map(|(t, a)| (t.ty, a.span))
                     .collect();
-                let ty = self.unify(&items, "`min` and `max` compare values of one type");
+                let ty = self.unify(&items, Why::MinMaxArguments);
                 match ty {
                     None => ty,
                     Some(t) if t.is_ordered() => ty,
                     Some(other) => {
-                        let name = self.type_name(other);
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                span,
-                                format!("`{}` does not apply to `{name}`", func.name),
-                                "not ordered",
-                            )
-                            .with_help("`min` and `max` take numbers, money or dates");
+                        let ty = self.type_name(other);
+                        self.r.report(
+                            span,
+                            Problem::NotOrdered {
+                                func: func.name.clone(),
+                                ty,
+                            },
+                        );
                         None
                     }
                 }
@@ -205,31 +205,29 @@ impl Checker {
     /// A name in call position that is no function, with the closest
     /// builtin or the list of them.
     fn unknown_function(&mut self, func: &ast::Ident) -> Typed {
-        let help = did_you_mean(&func.name, BUILTINS.iter().map(|b| b.name))
-            .unwrap_or_else(functions_help);
-        self.r
-            .error(
-                Code::UnknownName,
-                func.span,
-                format!("unknown function `{}`", func.name),
-                "not a function",
-            )
-            .with_help(help);
+        let suggestion = closest(&func.name, BUILTINS.iter().map(|b| b.name)).map(str::to_string);
+        self.r.report(
+            func.span,
+            Problem::UnknownFunction {
+                name: func.name.clone(),
+                suggestion,
+            },
+        );
         Typed::error()
     }
 
     /// `round(x, fen, half_up)`: an amount to a whole unit, by a mode.
     pub(super) fn round(&mut self, args: &[ast::Expr], span: Span, facts: &Facts) -> Typed {
-        let help = ROUND.example;
         let [value, unit, mode] = args else {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    span,
-                    format!("`{}` takes {}", ROUND.name, ROUND.takes),
-                    format!("given {}", args.len()),
-                )
-                .with_help(help);
+            self.r.report(
+                span,
+                Problem::Arity {
+                    func: ROUND.name.to_string(),
+                    takes: ROUND.takes,
+                    given: args.len(),
+                    example: ROUND.example,
+                },
+            );
             return Typed::error();
         };
         let v = self.value(value, facts, None);
@@ -243,45 +241,38 @@ impl Checker {
         });
         if unit_ir.is_none() {
             let found = self.r.slice(unit.span).to_string();
-            let hint = did_you_mean(&found, ir::RoundUnit::ALL.map(|u| u.name()))
-                .unwrap_or_else(|| help.to_string());
-            self.r
-                .error(
-                    Code::UnknownName,
-                    unit.span,
-                    format!("`{found}` is not a unit to round to"),
-                    "not a unit",
-                )
-                .with_help(hint);
+            let suggestion =
+                closest(&found, ir::RoundUnit::ALL.map(|u| u.name())).map(str::to_string);
+            self.r.report(
+                unit.span,
+                Problem::UnknownRoundUnit {
+                    found,
+                    example: ROUND.example,
+                    suggestion,
+                },
+            );
         }
         if mode_ir.is_none() {
             let found = self.r.slice(mode.span).to_string();
-            let hint = did_you_mean(
+            let suggestion = closest(
                 &found,
                 bursar_runtime::decimal::RoundMode::ALL.map(|m| m.name()),
             )
-            .unwrap_or_else(|| help.to_string());
-            self.r
-                .error(
-                    Code::UnknownName,
-                    mode.span,
-                    format!("`{found}` is not a way to round"),
-                    "not a rounding mode",
-                )
-                .with_help(hint);
+            .map(str::to_string);
+            self.r.report(
+                mode.span,
+                Problem::UnknownRoundMode {
+                    found,
+                    example: ROUND.example,
+                    suggestion,
+                },
+            );
         }
         match v.ty {
             Some(Type::Money | Type::Unrounded) | None => {}
             Some(other) => {
-                let name = self.type_name(other);
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        value.span,
-                        format!("`round` rounds amounts, not `{name}`"),
-                        format!("this is `{name}`"),
-                    )
-                    .with_help("round an amount of money: `round(income * 5%, fen, half_up)`");
+                let ty = self.type_name(other);
+                self.r.report(value.span, Problem::RoundNotAmount { ty });
                 return Typed::error();
             }
         }

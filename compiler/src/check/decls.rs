@@ -6,9 +6,9 @@ use bursar_grammar::ast::{self, ExprKind, RowKey, Span};
 use bursar_runtime::ir::{self, Type, Value};
 
 use super::{Checker, TableInfo};
-use crate::diagnostic::Code;
 use crate::facts::Facts;
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::{Decl, Problem, Why};
 
 const HEADER_KEYS: [&str; 6] = [
     "title",
@@ -28,7 +28,7 @@ impl Checker {
         let mut has_currency = false;
         for e in &d.entries {
             if let Some(prev) = seen.insert(&e.key.name, e.key.span) {
-                self.duplicate("setting", &e.key, prev);
+                self.duplicate(Decl::Setting, &e.key, prev);
                 continue;
             }
             match e.key.name.as_str() {
@@ -52,30 +52,18 @@ impl Checker {
                         }
                         other => {
                             let written = other.unwrap_or_default();
-                            let upper = written.to_ascii_uppercase();
-                            let help = if written != upper
-                                && bursar_runtime::currency::is_iso_4217(&upper)
-                            {
-                                format!("codes are written in capitals: `currency {upper}`")
-                            } else if written == "RMB" {
-                                "the code of the yuan (人民币) is `CNY`".to_string()
-                            } else {
-                                did_you_mean(
-                                    &upper,
-                                    bursar_runtime::currency::ISO_4217.iter().copied(),
-                                )
-                                .unwrap_or_else(|| {
-                                    "write an ISO 4217 code, e.g. `currency CNY`".into()
-                                })
-                            };
-                            self.r
-                                .error(
-                                    Code::TypeMismatch,
-                                    e.value.span,
-                                    format!("`{written}` is not an ISO 4217 currency code"),
-                                    "not a currency code",
-                                )
-                                .with_help(help);
+                            let suggestion = closest(
+                                &written.to_ascii_uppercase(),
+                                bursar_runtime::currency::ISO_4217.iter().copied(),
+                            )
+                            .map(str::to_string);
+                            self.r.report(
+                                e.value.span,
+                                Problem::NotCurrencyCode {
+                                    written,
+                                    suggestion,
+                                },
+                            );
                         }
                     }
                 }
@@ -83,28 +71,19 @@ impl Checker {
                     header.period = self.period_setting(&e.value);
                 }
                 other => {
-                    let help = did_you_mean(other, HEADER_KEYS)
-                        .unwrap_or_else(|| format!("a scheme header has {}", list(&HEADER_KEYS)));
-                    self.r
-                        .error(
-                            Code::UnknownSetting,
-                            e.key.span,
-                            format!("unknown header setting `{other}`"),
-                            "not a header setting",
-                        )
-                        .with_help(help);
+                    self.r.report(
+                        e.key.span,
+                        Problem::UnknownHeaderSetting {
+                            name: other.to_string(),
+                            keys: &HEADER_KEYS,
+                            suggestion: closest(other, HEADER_KEYS).map(str::to_string),
+                        },
+                    );
                 }
             }
         }
         if !has_currency {
-            self.r
-                .error(
-                    Code::Missing,
-                    d.id.span,
-                    "the scheme does not say its currency",
-                    "this header has no `currency`",
-                )
-                .with_help("add `currency CNY` to the header");
+            self.r.report(d.id.span, Problem::NoCurrency);
         }
         self.currency = header.currency.clone();
         (d.id.name.clone(), header)
@@ -135,14 +114,12 @@ impl Checker {
             | ExprKind::Is { .. }
             | ExprKind::If { .. }
             | ExprKind::Match { .. } => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        e.value.span,
-                        format!("`{}` must be text", e.key.name),
-                        "expected a string in double quotes",
-                    )
-                    .with_help(format!("write `{} \"…\"`", e.key.name));
+                self.r.report(
+                    e.value.span,
+                    Problem::SettingNotText {
+                        key: e.key.name.clone(),
+                    },
+                );
                 None
             }
         }
@@ -173,14 +150,12 @@ impl Checker {
             | ExprKind::Is { .. }
             | ExprKind::If { .. }
             | ExprKind::Match { .. } => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        e.value.span,
-                        format!("`{}` must be a date", e.key.name),
-                        "expected a date",
-                    )
-                    .with_help(format!("write `{} 2023-03-29`", e.key.name));
+                self.r.report(
+                    e.value.span,
+                    Problem::SettingNotDate {
+                        key: e.key.name.clone(),
+                    },
+                );
                 None
             }
         }
@@ -197,54 +172,39 @@ impl Checker {
                 let (start, end) = (self.date(a, lo.span)?, self.date(b, hi.span)?);
                 if start > end {
                     self.r
-                        .error(
-                            Code::EmptyRange,
-                            value.span,
-                            "the period ends before it starts",
-                            format!("{start} is after {end}"),
-                        )
-                        .with_help("swap the two dates");
+                        .report(value.span, Problem::PeriodBackwards { start, end });
                     return None;
                 }
                 return Some(ir::Period { start, end });
             }
         }
-        self.r
-            .error(
-                Code::TypeMismatch,
-                value.span,
-                "the period must be a range of dates",
-                "expected `start ..= end`",
-            )
-            .with_help("write `period 2023-01-01 ..= 2023-12-31`");
+        self.r.report(value.span, Problem::PeriodNotRange);
         None
     }
 
     pub(super) fn enum_decl(&mut self, d: &ast::EnumDecl) {
         if let Some(i) = self.enum_id(&d.name.name) {
             let prev = self.enum_spans.get(i as usize).copied().unwrap_or_default();
-            self.duplicate("enum", &d.name, prev);
+            self.duplicate(Decl::Enum, &d.name, prev);
             return;
         }
         if matches!(
             d.name.name.as_str(),
             "bool" | "int" | "decimal" | "money" | "date" | "datetime" | "text"
         ) {
-            self.r
-                .error(
-                    Code::DuplicateName,
-                    d.name.span,
-                    format!("`{}` is a built-in type", d.name.name),
-                    "cannot be redeclared",
-                )
-                .with_help("choose another name for the enum");
+            self.r.report(
+                d.name.span,
+                Problem::BuiltinTypeName {
+                    name: d.name.name.clone(),
+                },
+            );
             return;
         }
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut variants = Vec::new();
         for v in &d.variants {
             if let Some(prev) = seen.insert(&v.name.name, v.name.span) {
-                self.duplicate("enum value", &v.name, prev);
+                self.duplicate(Decl::EnumValue, &v.name, prev);
                 continue;
             }
             variants.push(ir::VariantDef {
@@ -253,24 +213,20 @@ impl Checker {
             });
         }
         if variants.is_empty() {
-            self.r
-                .error(
-                    Code::Missing,
-                    d.name.span,
-                    format!("enum `{}` has no values", d.name.name),
-                    "empty enum",
-                )
-                .with_help("list its values: `enum Issuer { beijing_center \"…\" other \"…\" }`");
+            self.r.report(
+                d.name.span,
+                Problem::EmptyEnum {
+                    name: d.name.name.clone(),
+                },
+            );
         }
         if variants.len() > 64 {
-            self.r
-                .error(
-                    Code::Unsupported,
-                    d.name.span,
-                    format!("enum `{}` has more than 64 values", d.name.name),
-                    "too many values",
-                )
-                .with_help("use a `text` field for open-ended lists");
+            self.r.report(
+                d.name.span,
+                Problem::EnumTooLarge {
+                    name: d.name.name.clone(),
+                },
+            );
         }
         self.enums.push(ir::EnumDef {
             name: d.name.name.clone(),
@@ -288,7 +244,7 @@ impl Checker {
                     .get(i as usize)
                     .copied()
                     .unwrap_or_default();
-                self.duplicate("field", &f.name, prev);
+                self.duplicate(Decl::Field, &f.name, prev);
                 continue;
             }
             let Some(ty) = self.resolve_type(&f.ty) else {
@@ -308,15 +264,13 @@ impl Checker {
 
     pub(super) fn clause_decl(&mut self, d: &ast::ClauseDecl) {
         if let Some(prev) = self.clause_spans.get(&d.clause.id).copied() {
-            self.r
-                .error(
-                    Code::DuplicateName,
-                    d.clause.span,
-                    format!("clause `§{}` is declared twice", d.clause.id),
-                    "declared again here",
-                )
-                .with_label(prev, "first declared here")
-                .with_help("each clause of the notice is declared once");
+            self.r.report(
+                d.clause.span,
+                Problem::ClauseTwice {
+                    id: d.clause.id.clone(),
+                    first: prev,
+                },
+            );
             return;
         }
         self.clause_spans.insert(d.clause.id.clone(), d.clause.span);
@@ -335,7 +289,7 @@ impl Checker {
                 .get(i as usize)
                 .map(|t| t.span)
                 .unwrap_or_default();
-            self.duplicate("table", &d.name, prev);
+            self.duplicate(Decl::Table, &d.name, prev);
             // Keep a placeholder so indices line up with declarations.
         }
         let key = match &d.key_type {
@@ -343,15 +297,8 @@ impl Checker {
             Some(t) => match self.resolve_type(t) {
                 Some(ty @ (Type::Int | Type::Enum(_))) => Some(ty),
                 Some(ty) => {
-                    let name = self.type_name(ty);
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            t.span,
-                            format!("a table cannot be keyed by `{name}`"),
-                            "not an int or an enum",
-                        )
-                        .with_help("key tables by `int` or by an enum");
+                    let ty = self.type_name(ty);
+                    self.r.report(t.span, Problem::BadTableKey { ty });
                     None
                 }
                 None => None,
@@ -364,15 +311,14 @@ impl Checker {
         for row in &d.rows {
             let name = row.key.text();
             if let Some(prev) = seen.insert(name.clone(), row.key.span()) {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        row.key.span(),
-                        format!("row `{name}` appears twice in table `{}`", d.name.name),
-                        "again here",
-                    )
-                    .with_label(prev, "first here")
-                    .with_help("remove one of the two rows");
+                self.r.report(
+                    row.key.span(),
+                    Problem::RowTwice {
+                        table: d.name.name.clone(),
+                        row: name.clone(),
+                        first: prev,
+                    },
+                );
             }
             let key_value = self.row_key(key, &row.key, &d.name.name);
             rows.push(ir::Row {
@@ -425,36 +371,40 @@ impl Checker {
                     }),
                     None => {
                         let enum_name = self.type_name(Type::Enum(e));
-                        let help = did_you_mean(&name.name, variants.iter().copied())
-                            .unwrap_or_else(|| format!("`{enum_name}` has {}", list(&variants)));
-                        self.r
-                            .error(
-                                Code::UnknownName,
-                                name.span,
-                                format!("`{}` is not a value of `{enum_name}`", name.name),
-                                "not a key of this table",
-                            )
-                            .with_help(help);
+                        let suggestion =
+                            closest(&name.name, variants.iter().copied()).map(str::to_string);
+                        self.r.report(
+                            name.span,
+                            Problem::UnknownRowKey {
+                                key: name.name.clone(),
+                                enum_name,
+                                values: variants.iter().map(|v| v.to_string()).collect(),
+                                suggestion,
+                            },
+                        );
                         None
                     }
                 }
             }
             (None, RowKey::Int { span, value }) => {
-                self.r
-                    .error(Code::TypeMismatch, *span, format!("row `{value}` of table `{table}` needs a name"), "a number, but the table has named rows")
-                    .with_help(format!("key the table by number with `table {table} by int {{ … }}`, or name the row: `level{value}`"));
+                self.r.report(
+                    *span,
+                    Problem::UnnamedRow {
+                        value: *value,
+                        table: table.to_string(),
+                    },
+                );
                 None
             }
             (Some(ty), row) => {
-                let name = self.type_name(ty);
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        row.span(),
-                        format!("table `{table}` is keyed by `{name}`"),
-                        format!("not a `{name}`"),
-                    )
-                    .with_help(format!("write each row's key as a `{name}`"));
+                let ty = self.type_name(ty);
+                self.r.report(
+                    row.span(),
+                    Problem::WrongRowKey {
+                        table: table.to_string(),
+                        ty,
+                    },
+                );
                 None
             }
         }
@@ -494,14 +444,14 @@ impl Checker {
             (_, _, None) => None,
             (_, _, Some(found)) => {
                 let (want, got) = (self.type_name(ty), self.type_name(found));
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        value.span,
-                        format!("table `{table}` holds `{want}`, and this row is `{got}`"),
-                        "not a written number of the table's type",
-                    )
-                    .with_help("a table's first row says what it holds: write every row as a number (`5%`, `0.05`, `3`)");
+                self.r.report(
+                    value.span,
+                    Problem::RowNotOfTableType {
+                        table: table.to_string(),
+                        want,
+                        got,
+                    },
+                );
                 None
             }
         }
@@ -574,14 +524,7 @@ impl Checker {
     }
 
     fn not_an_amount(&mut self, span: Span) {
-        self.r
-            .error(
-                Code::NotConstant,
-                span,
-                "a row's amount must be an amount or another row",
-                "not an amount",
-            )
-            .with_help("write `2000 元`, or refer to a row: `standard.level1`");
+        self.r.report(span, Problem::RowNotAmount);
     }
 
     /// Rows that refer to each other in a circle have no amount.
@@ -625,15 +568,8 @@ impl Checker {
                 }
             }
         }
-        for (span, name) in reported {
-            self.r
-                .error(
-                    Code::Cycle,
-                    span,
-                    format!("row `{name}` refers to itself"),
-                    "its amount is defined in a circle",
-                )
-                .with_help("give one row of the circle an amount like `2000 元`");
+        for (span, row) in reported {
+            self.r.report(span, Problem::RowCycle { row });
         }
     }
 
@@ -657,24 +593,12 @@ impl Checker {
     ) -> Option<ir::Condition> {
         let t = self.value(&d.expr, facts, Some(Type::Bool));
         self.expect_shallow(&t, d.expr.span);
-        self.expect_type(
-            &t,
-            Type::Bool,
-            d.expr.span,
-            "a condition must be true or false",
-        );
+        self.expect_type(&t, Type::Bool, d.expr.span, Why::Condition);
         if matches!(t.expr, ir::Expr::Lit(Value::Bool(false)))
             && kind == ir::ConditionKind::When
             && t.ty.is_some()
         {
-            self.r
-                .error(
-                    Code::NeverHolds,
-                    d.expr.span,
-                    "this condition can never hold",
-                    "always false",
-                )
-                .with_help("remove the category, or write the condition the notice states");
+            self.r.report(d.expr.span, Problem::AlwaysFalse);
         }
         if kind == ir::ConditionKind::When && t.ty.is_some() {
             let alone_ok = self
@@ -682,18 +606,16 @@ impl Checker {
                 .is_ok();
             if let Err(conflict) = self.assume(facts, &t.expr, d.expr.span) {
                 if alone_ok {
-                    let name = self
+                    let field = self
                         .field(conflict.field)
                         .map_or(String::new(), |f| f.name.clone());
-                    self.r
-                        .error(
-                            Code::NeverHolds,
-                            d.expr.span,
-                            "this condition can never hold together with an earlier one",
-                            format!("no value of `{name}` satisfies both"),
-                        )
-                        .with_label(conflict.earlier, "the earlier condition")
-                        .with_help("check the numbers and dates against the notice");
+                    self.r.report(
+                        d.expr.span,
+                        Problem::ContradictsEarlierLine {
+                            field,
+                            earlier: conflict.earlier,
+                        },
+                    );
                 }
             }
         }
@@ -727,31 +649,23 @@ impl Checker {
         }
         let pay = match d.pay.as_slice() {
             [] => {
-                self.r
-                    .error(
-                        Code::Missing,
-                        d.name.span,
-                        format!("category `{}` does not say what it pays", d.name.name),
-                        "no `pay` in this category",
-                    )
-                    .with_help(
-                        "add a `pay` line, e.g. `pay standard.level1` or `pay match … { … }`",
-                    );
+                self.r.report(
+                    d.name.span,
+                    Problem::NoPay {
+                        category: d.name.name.clone(),
+                    },
+                );
                 return None;
             }
             [first, rest @ ..] => {
                 for extra in rest {
-                    self.r
-                        .error(
-                            Code::DuplicateName,
-                            extra.span,
-                            format!("category `{}` pays twice", d.name.name),
-                            "a second `pay`",
-                        )
-                        .with_label(first.span, "the first `pay`")
-                        .with_help(
-                            "one `pay` per category; use `if` or `match` to pay different amounts",
-                        );
+                    self.r.report(
+                        extra.span,
+                        Problem::PaysTwice {
+                            category: d.name.name.clone(),
+                            first: first.span,
+                        },
+                    );
                 }
                 first
             }
@@ -760,12 +674,7 @@ impl Checker {
         let t = self.value(&pay.expr, &facts, Some(Type::Money));
         self.expect_shallow(&t, pay.expr.span);
         self.quiet_exhaustiveness = false;
-        self.expect_type(
-            &t,
-            Type::Money,
-            pay.expr.span,
-            "a category pays an amount of money",
-        );
+        self.expect_type(&t, Type::Money, pay.expr.span, Why::CategoryPays);
         if self.error_count() == errors_before {
             self.at_least_zero(&d.name.name, &t.expr, pay.expr.span, &facts);
         }
@@ -802,25 +711,12 @@ impl Checker {
                 ast::LimitScope::Name(_) => {}
             }
             if limit.is_some() {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        l.span,
-                        "a second `limit`",
-                        "again here",
-                    )
-                    .with_help("an award rule has one limit");
+                self.r.report(l.span, Problem::SecondLimit);
                 continue;
             }
             if l.count < 1 || l.count > 1000 {
                 self.r
-                    .error(
-                        Code::TypeMismatch,
-                        l.count_span,
-                        "the limit must be between 1 and 1000",
-                        "not a usable limit",
-                    )
-                    .with_help("write `limit 1 per period`");
+                    .report(l.count_span, Problem::LimitOutOfRange { group: None });
                 continue;
             }
             let scope = match &l.scope {
@@ -836,31 +732,20 @@ impl Checker {
                     self.planned_limit(scope.span);
                 }
                 other => {
-                    let help = did_you_mean(other, ["period", "group"]).unwrap_or_else(|| {
-                        "write `per period`, or `per group NAME {category, …}`".into()
-                    });
-                    self.r
-                        .error(
-                            Code::UnknownSetting,
-                            scope.span,
-                            format!("unknown limit scope `{other}`"),
-                            "not a scope",
-                        )
-                        .with_help(help);
+                    self.r.report(
+                        scope.span,
+                        Problem::UnknownLimitScope {
+                            scope: other.to_string(),
+                            suggestion: closest(other, ["period", "group"]).map(str::to_string),
+                        },
+                    );
                 }
             }
         }
         let mut order = None;
         for c in &d.choices {
             if order.is_some() {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        c.span,
-                        "a second `choose`",
-                        "again here",
-                    )
-                    .with_help("an award rule chooses one way; chain criteria with `then`");
+                self.r.report(c.span, Problem::SecondChoose);
                 continue;
             }
             let mut criteria = Vec::new();
@@ -879,14 +764,7 @@ impl Checker {
             if criteria.last() != Some(&ir::Criterion::FirstDeclared)
                 && criteria.len() == c.criteria.len()
             {
-                self.r
-                    .error(
-                        Code::Missing,
-                        c.span,
-                        "ties between categories are not broken",
-                        "two categories could be chosen equally",
-                    )
-                    .with_help("end with `then first_declared`");
+                self.r.report(c.span, Problem::TiesUnbroken);
             }
             let _ = self.clause(c.clause.as_ref());
             order = Some(criteria);
@@ -902,24 +780,10 @@ impl Checker {
                 .iter()
                 .any(|l| matches!(l.scope, ast::LimitScope::Name(_)))
         {
-            self.r
-                .error(
-                    Code::Missing,
-                    d.span,
-                    "the award rule has no `limit`",
-                    "how many awards a person may get is not said",
-                )
-                .with_help("add `limit 1 per period` (a group's limit comes on top of it)");
+            self.r.report(d.span, Problem::NoLimit);
         }
         if order.is_none() {
-            self.r
-                .error(
-                    Code::Missing,
-                    d.span,
-                    "the award rule does not say how to choose",
-                    "no `choose` line",
-                )
-                .with_help("add `choose highest_amount then first_declared`");
+            self.r.report(d.span, Problem::NoChoose);
         }
         Some(ir::AwardRule {
             clause,
@@ -932,73 +796,23 @@ impl Checker {
     /// A limit over the applicant's award history (`per (…) ever`, `per 3
     /// years`): planned with issue #14.
     fn planned_limit(&mut self, span: Span) {
-        self.r
-            .error(
-                Code::Unsupported,
-                span,
-                "limits over the applicant's award history are not supported yet",
-                "planned: needs the applicant's past awards as input",
-            )
-            .with_help(
-                "the planned syntax is `limit 1 per (occupation, level) ever` or `limit 1 per 3 years`; it comes with issue #14's work on award history; until then write `limit N per period`",
-            );
+        self.r.report(span, Problem::PlannedLimit);
     }
 
     /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
     /// `instalments …`: planned with issue #14; reported with the syntax
     /// they will have.
     pub(super) fn planned(&mut self, p: &ast::Planned) {
-        let (keyword, feature, syntax) = match p.feature {
-            ast::PlannedFeature::Quota => {
-                // Quotas are built, as top-level declarations: a `quota`
-                // here is inside another block, or not written as one.
-                self.r
-                    .error(
-                        Code::Unsupported,
-                        p.keyword,
-                        "a quota is declared at the top level, as `quota NAME { … }`",
-                        "not read as a quota declaration",
-                    )
-                    .with_help("write `quota pool_a \"A区名额\" { when pool == a  places 200  by lot seed 2025 }` at the top level: its `when` lines say who competes for its places");
-                return;
-            }
-            ast::PlannedFeature::Budget => (
-                "budget",
-                "budgets (money per pool, paid in order of receipt or pro rata)",
-                "budget 10_000_000 元 by received",
-            ),
-            ast::PlannedFeature::Payer => (
-                "payer",
-                "payers (an award split between payers, each with its own totals)",
-                "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
-            ),
-            ast::PlannedFeature::Calendar => (
-                "calendar",
-                "calendars of public holidays and make-up working days",
-                "calendar china { holiday 2025-10-01 ..= 2025-10-08  workday 2025-09-28 }",
-            ),
-            ast::PlannedFeature::Rounds => (
-                "rounds",
-                "rounds (several payments in one period)",
-                "rounds { first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }",
-            ),
-            ast::PlannedFeature::Instalments => (
-                "instalments",
-                "instalments (staged payments)",
-                "instalments { now 500 元  after graduated_on 400 元 }",
-            ),
+        let problem = match p.feature {
+            // Quotas are built, as top-level declarations: a `quota` or
+            // `budget` here is inside another block, or not written as one.
+            ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
+            ast::PlannedFeature::Payer
+            | ast::PlannedFeature::Calendar
+            | ast::PlannedFeature::Rounds
+            | ast::PlannedFeature::Instalments => Problem::Planned { feature: p.feature },
         };
-        let name = feature.split(" (").next().unwrap_or(feature);
-        self.r
-            .error(
-                Code::Unsupported,
-                p.keyword,
-                format!("{name} are not supported yet"),
-                format!("`{keyword}` is planned, not built"),
-            )
-            .with_help(format!(
-                "{feature} come with issue #14's work (allocation and time); the planned syntax is `{syntax}`"
-            ));
+        self.r.report(p.keyword, problem);
     }
 
     /// A criterion that is not built in names the applicant field holding
@@ -1012,21 +826,16 @@ impl Checker {
                 .filter(|f| matches!(f.ty, Type::Text | Type::Enum(_)))
                 .map(|f| f.name.as_str())
                 .collect();
-            let help = did_you_mean(&name.name, CRITERIA.iter().copied().chain(choices))
-                .unwrap_or_else(|| {
-                    format!(
-                        "criteria are {}, or a text or enum field naming the category the applicant chose",
-                        list(&CRITERIA)
-                    )
-                });
-            self.r
-                .error(
-                    Code::UnknownSetting,
-                    name.span,
-                    format!("unknown award criterion `{}`", name.name),
-                    "not a criterion",
-                )
-                .with_help(help);
+            let suggestion =
+                closest(&name.name, CRITERIA.iter().copied().chain(choices)).map(str::to_string);
+            self.r.report(
+                name.span,
+                Problem::UnknownCriterion {
+                    name: name.name.clone(),
+                    criteria: &CRITERIA,
+                    suggestion,
+                },
+            );
             return None;
         };
         let field = self.fields.get(index)?;
@@ -1047,28 +856,17 @@ impl Checker {
                     if self.categories.contains(&v) {
                         continue;
                     }
-                    let help = did_you_mean(&v, self.categories.iter().map(String::as_str))
-                        .map(|d| format!("{d} (each value of the choice must name a category)"))
-                        .unwrap_or_else(|| {
-                            format!(
-                                "each value of the choice names a category: {}",
-                                list(
-                                    &self
-                                        .categories
-                                        .iter()
-                                        .map(String::as_str)
-                                        .collect::<Vec<_>>()
-                                )
-                            )
-                        });
-                    self.r
-                        .error(
-                            Code::UnknownName,
-                            name.span,
-                            format!("`{}` can be `{v}`, which is not a category", name.name),
-                            "the applicant's choice",
-                        )
-                        .with_help(help);
+                    let suggestion =
+                        closest(&v, self.categories.iter().map(String::as_str)).map(str::to_string);
+                    self.r.report(
+                        name.span,
+                        Problem::ChoiceNotCategory {
+                            field: name.name.clone(),
+                            value: v,
+                            categories: self.categories.clone(),
+                            suggestion,
+                        },
+                    );
                     ok = false;
                 }
                 if !ok {
@@ -1084,23 +882,13 @@ impl Checker {
             | Type::Decimal
             | Type::Unrounded
             | Type::List(_) => {
-                let shown = ty.name(&self.enums);
-                let article = if shown.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                    "an"
-                } else {
-                    "a"
-                };
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        name.span,
-                        format!("`{}` is {article} {shown}, not text or an enum", name.name),
-                        "the applicant's choice must name a category",
-                    )
-                    .with_help(format!(
-                        "declare `{} text?` (a category's name), or an enum whose values are category names",
-                        name.name
-                    ));
+                self.r.report(
+                    name.span,
+                    Problem::ChoiceWrongType {
+                        field: name.name.clone(),
+                        ty: ty.name(&self.enums),
+                    },
+                );
                 return None;
             }
         }
@@ -1120,65 +908,45 @@ impl Checker {
         let clause = self.clause(l.clause.as_ref());
         let mut ok = true;
         if l.count < 1 || l.count > 1000 {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    l.count_span,
-                    "the limit must be between 1 and 1000",
-                    "not a usable limit",
-                )
-                .with_help(format!("write `limit 1 per group {} {{…}}`", name.name));
+            self.r.report(
+                l.count_span,
+                Problem::LimitOutOfRange {
+                    group: Some(name.name.clone()),
+                },
+            );
             ok = false;
         }
         if earlier.iter().any(|g| g.name == name.name) {
-            self.r
-                .error(
-                    Code::DuplicateName,
-                    name.span,
-                    format!("a second group `{}`", name.name),
-                    "again here",
-                )
-                .with_help("give each group its own name, or put the categories in one group");
+            self.r.report(
+                name.span,
+                Problem::SecondGroup {
+                    name: name.name.clone(),
+                },
+            );
             ok = false;
         }
         if categories.is_empty() {
-            self.r
-                .error(
-                    Code::Missing,
-                    l.span,
-                    format!("group `{}` names no category", name.name),
-                    "an empty group",
-                )
-                .with_help(format!(
-                    "list the categories that share the limit: `group {} {{a, b}}`",
-                    name.name
-                ));
+            self.r.report(
+                l.span,
+                Problem::EmptyGroup {
+                    name: name.name.clone(),
+                },
+            );
             ok = false;
         }
         let mut members: Vec<u32> = Vec::new();
         for c in categories {
             let Some(index) = self.categories.iter().position(|k| *k == c.name) else {
-                let help = did_you_mean(&c.name, self.categories.iter().map(String::as_str))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "the categories are {}",
-                            list(
-                                &self
-                                    .categories
-                                    .iter()
-                                    .map(String::as_str)
-                                    .collect::<Vec<_>>()
-                            )
-                        )
-                    });
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        c.span,
-                        format!("unknown category `{}`", c.name),
-                        "not a category of this scheme",
-                    )
-                    .with_help(help);
+                let suggestion = closest(&c.name, self.categories.iter().map(String::as_str))
+                    .map(str::to_string);
+                self.r.report(
+                    c.span,
+                    Problem::UnknownCategory {
+                        name: c.name.clone(),
+                        categories: self.categories.clone(),
+                        suggestion,
+                    },
+                );
                 ok = false;
                 continue;
             };
@@ -1189,14 +957,13 @@ impl Checker {
                 .map(|g| g.name.as_str())
                 .or_else(|| members.contains(&index).then_some(name.name.as_str()));
             if let Some(other) = other {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        c.span,
-                        format!("category `{}` is already in group `{other}`", c.name),
-                        "a category is in at most one group",
-                    )
-                    .with_help("a category's awards count against one group; put overlapping categories in one group");
+                self.r.report(
+                    c.span,
+                    Problem::CategoryInTwoGroups {
+                        category: c.name.clone(),
+                        group: other.to_string(),
+                    },
+                );
                 ok = false;
                 continue;
             }
@@ -1220,7 +987,7 @@ impl Checker {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for e in &d.entries {
             if let Some(prev) = seen.insert(&e.key.name, e.key.span) {
-                self.duplicate("setting", &e.key, prev);
+                self.duplicate(Decl::Setting, &e.key, prev);
                 continue;
             }
             match e.key.name.as_str() {
@@ -1230,16 +997,13 @@ impl Checker {
                         .as_name()
                         .and_then(|i| self.field_id(&i.name).map(|f| (f, i)));
                     let Some((f, _)) = field else {
-                        let help = match &e.value.kind {
+                        let suggestion = match &e.value.kind {
                             ExprKind::Path(p) => p
                                 .first()
                                 .and_then(|i| {
-                                    did_you_mean(
-                                        &i.name,
-                                        self.fields.iter().map(|f| f.name.as_str()),
-                                    )
+                                    closest(&i.name, self.fields.iter().map(|f| f.name.as_str()))
                                 })
-                                .unwrap_or_else(|| "name a field of the applicant".into()),
+                                .map(str::to_string),
                             ExprKind::Bool(..)
                             | ExprKind::Int(..)
                             | ExprKind::Decimal(..)
@@ -1261,16 +1025,15 @@ impl Checker {
                             | ExprKind::Range { .. }
                             | ExprKind::Is { .. }
                             | ExprKind::If { .. }
-                            | ExprKind::Match { .. } => "name a field of the applicant".into(),
+                            | ExprKind::Match { .. } => None,
                         };
-                        self.r
-                            .error(
-                                Code::UnknownName,
-                                e.value.span,
-                                format!("`{}` must name an applicant field", e.key.name),
-                                "not a field of the applicant",
-                            )
-                            .with_help(help);
+                        self.r.report(
+                            e.value.span,
+                            Problem::SettingNotField {
+                                key: e.key.name.clone(),
+                                suggestion,
+                            },
+                        );
                         continue;
                     };
                     if let Some(u) = self.used_fields.get_mut(f as usize) {
@@ -1278,9 +1041,7 @@ impl Checker {
                     }
                     if e.key.name == "received" {
                         if !matches!(self.field_type(f), Some(Type::Date | Type::DateTime)) {
-                            self.r
-                                .error(Code::TypeMismatch, e.value.span, "`received` must name a date field", "not a date")
-                                .with_help("declare the application date as `applied_on date?` (absent: did not apply)");
+                            self.r.report(e.value.span, Problem::ReceivedNotDate);
                             continue;
                         }
                         received = Some(f);
@@ -1290,7 +1051,7 @@ impl Checker {
                 }
                 "deadline" | "opens" => {
                     let t = self.value(&e.value, &Facts::default(), Some(Type::Date));
-                    self.expect_type(&t, Type::Date, e.value.span, "the deadline is a date");
+                    self.expect_type(&t, Type::Date, e.value.span, Why::Deadline);
                     if e.key.name == "deadline" {
                         deadline = Some(t.expr);
                         deadline_clause = self.clause(e.clause.as_ref());
@@ -1299,31 +1060,21 @@ impl Checker {
                     }
                 }
                 other => {
-                    let help = did_you_mean(other, APPLICATION_KEYS).unwrap_or_else(|| {
-                        format!("an application block has {}", list(&APPLICATION_KEYS))
-                    });
-                    self.r
-                        .error(
-                            Code::UnknownSetting,
-                            e.key.span,
-                            format!("unknown application setting `{other}`"),
-                            "not an application setting",
-                        )
-                        .with_help(help);
+                    self.r.report(
+                        e.key.span,
+                        Problem::UnknownApplicationSetting {
+                            name: other.to_string(),
+                            keys: &APPLICATION_KEYS,
+                            suggestion: closest(other, APPLICATION_KEYS).map(str::to_string),
+                        },
+                    );
                 }
             }
         }
         // Without `received`, the block only names the identifier: there is
         // nothing to apply for, so no window can be set.
         if received.is_none() && (deadline.is_some() || opens.is_some()) {
-            self.r
-                .error(
-                    Code::Missing,
-                    d.span,
-                    "the application block does not say when an application arrived",
-                    "no `received` field",
-                )
-                .with_help("add `received applied_on`, naming a `date?` field");
+            self.r.report(d.span, Problem::NoReceived);
             return None;
         }
         Some(ir::Application {
@@ -1340,14 +1091,12 @@ impl Checker {
         let mut steps: Vec<ir::Step> = Vec::new();
         for s in &d.steps {
             if s.name.name == "received" || steps.iter().any(|x| x.name == s.name.name) {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        s.name.span,
-                        format!("step `{}` is declared twice", s.name.name),
-                        "again here",
-                    )
-                    .with_help("give each step its own name");
+                self.r.report(
+                    s.name.span,
+                    Problem::StepTwice {
+                        name: s.name.name.clone(),
+                    },
+                );
                 continue;
             }
             let after = if s.after.name == "received" {
@@ -1359,23 +1108,18 @@ impl Checker {
                     .map(|i| ir::Anchor::Step(i as u32))
             };
             let Some(after) = after else {
-                let mut names = vec!["received"];
-                names.extend(steps.iter().map(|x| x.name.as_str()));
-                let help =
-                    did_you_mean(&s.after.name, names.iter().copied()).unwrap_or_else(|| {
-                        format!(
-                            "a step counts from `received` or an earlier step: {}",
-                            list(&names)
-                        )
-                    });
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        s.after.span,
-                        format!("unknown step `{}`", s.after.name),
-                        "not `received` or an earlier step",
-                    )
-                    .with_help(help);
+                let mut names = vec!["received".to_string()];
+                names.extend(steps.iter().map(|x| x.name.clone()));
+                let suggestion =
+                    closest(&s.after.name, names.iter().map(String::as_str)).map(str::to_string);
+                self.r.report(
+                    s.after.span,
+                    Problem::UnknownStep {
+                        name: s.after.name.clone(),
+                        steps: names,
+                        suggestion,
+                    },
+                );
                 continue;
             };
             let within = match &s.within.kind {
@@ -1406,14 +1150,7 @@ impl Checker {
                 | ExprKind::Is { .. }
                 | ExprKind::If { .. }
                 | ExprKind::Match { .. } => {
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            s.within.span,
-                            "a step's limit must be a positive duration",
-                            "not a positive duration",
-                        )
-                        .with_help("write e.g. `within 1 month`");
+                    self.r.report(s.within.span, Problem::StepNotDuration);
                     continue;
                 }
             };
@@ -1427,15 +1164,5 @@ impl Checker {
             });
         }
         steps
-    }
-}
-
-/// `a`, `b` or `c`
-pub(crate) fn list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
 }

@@ -8,9 +8,9 @@ use bursar_runtime::Money;
 use chrono::NaiveDate;
 
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
 use crate::facts::{self, Dom, Facts};
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::{Problem, Why};
 
 impl Checker {
     pub(super) fn lookup(
@@ -21,30 +21,22 @@ impl Checker {
         facts: &Facts,
     ) -> Typed {
         let [name] = table else {
-            self.r
-                .error(
-                    Code::UnknownName,
-                    span,
-                    "only a table can be looked up",
-                    "not a table",
-                )
-                .with_help("write `table[key]`");
+            self.r.report(span, Problem::LookupNotTable);
             return Typed::error();
         };
         let Some(t) = self.table_id(&name.name) else {
-            let help = did_you_mean(
+            let suggestion = closest(
                 &name.name,
                 self.tables.iter().map(|t| t.table.name.as_str()),
             )
-            .unwrap_or_else(|| "look up a table declared with `table … by …`".into());
-            self.r
-                .error(
-                    Code::UnknownName,
-                    name.span,
-                    format!("unknown table `{}`", name.name),
-                    "not a table",
-                )
-                .with_help(help);
+            .map(str::to_string);
+            self.r.report(
+                name.span,
+                Problem::UnknownTable {
+                    name: name.name.clone(),
+                    suggestion,
+                },
+            );
             return Typed::error();
         };
         let Some(info) = self.tables.get_mut(t as usize) else {
@@ -60,23 +52,22 @@ impl Checker {
             .collect();
         let Some(key_type) = key_type else {
             info.used_rows.iter_mut().for_each(|u| *u = true);
-            let first = info
+            let first_row = info
                 .table
                 .rows
                 .first()
                 .map_or("row".to_string(), |r| r.name.clone());
-            self.r
-                .error(Code::TypeMismatch, span, format!("table `{}` has named rows, not keys", name.name), "cannot be looked up")
-                .with_help(format!("pick a row by name (`{}.{first}`), or declare the table `by int` or by an enum", name.name));
+            self.r.report(
+                span,
+                Problem::NamedRowsLookup {
+                    table: name.name.clone(),
+                    first_row,
+                },
+            );
             return Typed::error();
         };
         let k = self.value(key, facts, Some(key_type));
-        self.expect_type(
-            &k,
-            key_type,
-            key.span,
-            "a table is looked up by its key type",
-        );
+        self.expect_type(&k, key_type, key.span, Why::LookupKey);
         if k.ty == Some(key_type) {
             let dom = self.dom_of(&k.expr, facts);
             let covered: Vec<Cover> = row_keys.iter().map(|v| Cover::Value(v.clone())).collect();
@@ -86,10 +77,15 @@ impl Checker {
                 self.missing(key_type, dom, &covered)
             };
             if !missing.is_empty() {
-                let key_text = self.r.slice(key.span).to_string();
-                self.r
-                    .error(Code::NonExhaustive, span, format!("table `{}` has no row for {}", name.name, missing.join(", ")), format!("`{key_text}` may be {} here", missing.join(" or ")))
-                    .with_help(format!("add rows for them, or narrow `{key_text}` with a `when` condition (`{key_text} in {{…}}`)"));
+                let key = self.r.slice(key.span).to_string();
+                self.r.report(
+                    span,
+                    Problem::MissingRows {
+                        table: name.name.clone(),
+                        key,
+                        missing,
+                    },
+                );
             }
         }
         let ty = self
@@ -143,16 +139,9 @@ impl Checker {
                 body: body.expr,
             });
         }
-        let ty = self.unify(&bodies, "every arm of a `match` must give the same type");
+        let ty = self.unify(&bodies, Why::MatchArms);
         if arms.is_empty() {
-            self.r
-                .error(
-                    Code::NonExhaustive,
-                    span,
-                    "the `match` has no arms",
-                    "matches nothing",
-                )
-                .with_help("add arms: `1 => …`");
+            self.r.report(span, Problem::MatchNoArms);
             return Typed::error();
         }
         let dom = self.dom_of(&s.expr, facts);
@@ -164,15 +153,7 @@ impl Checker {
         if !missing.is_empty() {
             let text = self.r.slice(scrutinee.span).to_string();
             self.r
-                .error(
-                    Code::NonExhaustive,
-                    scrutinee.span,
-                    format!("the `match` does not cover {}", missing.join(", ")),
-                    format!("`{text}` may be {} here", missing.join(" or ")),
-                )
-                .with_help(
-                    "add arms for them, add `_ => …`, or narrow the value with a `when` condition",
-                );
+                .report(scrutinee.span, Problem::MatchMissing { text, missing });
         }
         Typed {
             expr: Expr::Match {
@@ -185,15 +166,9 @@ impl Checker {
     }
 
     pub(super) fn pattern(&mut self, p: &ast::Pattern, ty: Type) -> Option<ir::Pattern> {
-        let wrong = |c: &mut Self, what: &str| {
-            let name = c.type_name(ty);
-            c.r.error(
-                Code::TypeMismatch,
-                p.span,
-                format!("a `{what}` pattern cannot match `{name}`"),
-                format!("the value is `{name}`"),
-            )
-            .with_help(format!("write patterns of type `{name}`"));
+        let wrong = |c: &mut Self, what: &'static str| {
+            let ty = c.type_name(ty);
+            c.r.report(p.span, Problem::PatternType { what, ty });
         };
         let lit = |c: &mut Self, kind: &PatternKind, span: Span| -> Option<Value> {
             match (kind, ty) {
@@ -222,24 +197,18 @@ impl Checker {
                         variant: v as u32,
                     })),
                     None => {
-                        let en = self.type_name(ty);
-                        let help = did_you_mean(n, variants.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                format!(
-                                    "`{en}` has {}",
-                                    super::decls::list(
-                                        &variants.iter().map(String::as_str).collect::<Vec<_>>()
-                                    )
-                                )
-                            });
-                        self.r
-                            .error(
-                                Code::UnknownName,
-                                p.span,
-                                format!("`{n}` is not a value of `{en}`"),
-                                "no such value",
-                            )
-                            .with_help(help);
+                        let enum_name = self.type_name(ty);
+                        let suggestion =
+                            closest(n, variants.iter().map(String::as_str)).map(str::to_string);
+                        self.r.report(
+                            p.span,
+                            Problem::UnknownPatternValue {
+                                value: n.clone(),
+                                enum_name,
+                                values: variants,
+                                suggestion,
+                            },
+                        );
                         None
                     }
                 }
@@ -269,14 +238,7 @@ impl Checker {
                     if let (Some(x), Some(y)) = (facts::ordinal(a), facts::ordinal(b)) {
                         if x > y || (x == y && !inclusive) {
                             let text = self.r.slice(p.span).to_string();
-                            self.r
-                                .error(
-                                    Code::EmptyRange,
-                                    p.span,
-                                    format!("the range `{text}` is empty"),
-                                    "matches nothing",
-                                )
-                                .with_help("write the smaller bound first; `a..b` excludes `b`");
+                            self.r.report(p.span, Problem::EmptyPatternRange { text });
                         }
                     }
                 }

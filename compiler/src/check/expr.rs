@@ -15,25 +15,16 @@ use bursar_runtime::ir::{self, Expr, Type, Value};
 
 use super::literal::duration_unit;
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
 use crate::facts::{Conflict, Facts};
+use crate::problem::{Problem, Why};
 
 impl Checker {
     /// Checks an expression whose value is read: an optional value here is an error.
     pub(crate) fn value(&mut self, e: &ast::Expr, facts: &Facts, want: Option<Type>) -> Typed {
         let mut t = self.expr(e, facts, want);
         if t.optional {
-            let name = self.r.slice(e.span).to_string();
-            self.r
-                .error(
-                    Code::OptionalRead,
-                    e.span,
-                    format!("`{name}` may be absent here"),
-                    "read without saying what absence means",
-                )
-                .with_help(format!(
-                    "test it first (`{name} is present and …`) or give a default (`{name} ?? …`)"
-                ));
+            let text = self.r.slice(e.span).to_string();
+            self.r.report(e.span, Problem::OptionalRead { text });
             t.optional = false;
         }
         t
@@ -46,13 +37,7 @@ impl Checker {
     pub(crate) fn expect_shallow(&mut self, t: &Typed, span: Span) {
         if t.expr.depth() > ir::MAX_DEPTH {
             self.r
-                .error(
-                    Code::TooDeep,
-                    span,
-                    format!("expression nests more than {} levels deep", ir::MAX_DEPTH),
-                    "too deeply nested",
-                )
-                .with_help("split it: put part of it in a table, a `match` or another `when` line");
+                .report(span, Problem::ExpressionTooDeep { max: ir::MAX_DEPTH });
         }
     }
 
@@ -140,14 +125,7 @@ impl Checker {
                 }
             }
             ExprKind::Set(_) | ExprKind::Range { .. } => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        e.span,
-                        "a set or range is only allowed after `in`",
-                        "not a value on its own",
-                    )
-                    .with_help("write `x in {a, b}` or `x in 1..=3`");
+                self.r.report(e.span, Problem::SetOutsideIn);
                 Typed::error()
             }
             ExprKind::Is { expr, present } => {
@@ -155,32 +133,14 @@ impl Checker {
                 let Some(field) = field else {
                     let t = self.expr(expr, facts, None);
                     if t.ty.is_some() {
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                expr.span,
-                                "only an applicant field can be absent",
-                                "not a field",
-                            )
-                            .with_help(
-                                "write `voc_level is present` with a field of the applicant",
-                            );
+                        self.r.report(expr.span, Problem::PresenceOfNonField);
                     }
                     return Typed::error();
                 };
                 self.mark_field(field);
                 if !self.field(field).is_some_and(|f| f.optional) {
                     let name = self.field(field).map_or(String::new(), |f| f.name.clone());
-                    self.r
-                        .warning(
-                            Code::Unreachable,
-                            e.span,
-                            format!("`{name}` is never absent"),
-                            "this test always gives the same answer",
-                        )
-                        .with_help(format!(
-                            "declare it optional (`{name} <type>?`) if it may be missing"
-                        ));
+                    self.r.report(e.span, Problem::NeverAbsent { name });
                 }
                 let test = Expr::IsPresent(field);
                 known(
@@ -198,14 +158,14 @@ impl Checker {
                 otherwise,
             } => {
                 let c = self.value(cond, facts, Some(Type::Bool));
-                self.expect_type(&c, Type::Bool, cond.span, "an `if` tests a condition");
+                self.expect_type(&c, Type::Bool, cond.span, Why::IfCondition);
                 let mut then_facts = facts.clone();
                 let _ = self.assume(&mut then_facts, &c.expr, cond.span);
                 let a = self.value(then, &then_facts, want);
                 let b = self.value(otherwise, facts, want.or(a.ty));
                 let ty = self.unify(
                     &[(a.ty, then.span), (b.ty, otherwise.span)],
-                    "both branches of an `if` must have the same type",
+                    Why::IfBranches,
                 );
                 Typed {
                     expr: Expr::If {

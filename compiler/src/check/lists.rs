@@ -14,9 +14,9 @@ use bursar_runtime::ir::{self, Expr, FieldId, ItemSet, RecordId, Type};
 
 use super::builtins::COUNT;
 use super::{Checker, Named, Typed};
-use crate::diagnostic::Code;
 use crate::facts::{self, Dom, Facts, ITEM_KEY};
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::{Decl, Problem, Why};
 
 impl Checker {
     pub(super) fn record_decl(&mut self, d: &ast::RecordDecl) {
@@ -26,29 +26,18 @@ impl Checker {
             .position(|r| r.name == d.name.name)
             .and_then(|i| self.record_spans.get(i).copied())
         {
-            self.duplicate("record", &d.name, prev);
+            self.duplicate(Decl::Record, &d.name, prev);
             return;
         }
         let mut fields: Vec<ir::Field> = Vec::new();
         for f in &d.fields {
             if fields.iter().any(|x| x.name == f.name.name) {
-                self.duplicate("field", &f.name, f.span);
+                self.duplicate(Decl::Field, &f.name, f.span);
                 continue;
             }
             if f.ty.list || f.ty.optional {
-                let what = if f.ty.list {
-                    "a list inside a list"
-                } else {
-                    "an optional field of an item"
-                };
                 self.r
-                    .error(
-                        Code::Unsupported,
-                        f.ty.span,
-                        format!("{what} is not supported yet"),
-                        "in a record",
-                    )
-                    .with_help("every field of an item is required and holds one value; declare another list on the applicant");
+                    .report(f.ty.span, Problem::ItemFieldUnsupported { list: f.ty.list });
                 continue;
             }
             let Some(ty) = self.resolve_type(&f.ty) else {
@@ -86,7 +75,7 @@ impl Checker {
                         .and_then(|f| self.field_spans.get(f as usize).copied())
                 })
                 .unwrap_or(d.name.span);
-            self.duplicate("name", &d.name, prev);
+            self.duplicate(Decl::Name, &d.name, prev);
             return;
         }
         let clause = self.clause(d.clause.as_ref());
@@ -104,14 +93,7 @@ impl Checker {
             return;
         }
         if let Some(filter) = &d.filter {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    filter.span,
-                    "`where` picks items of a list",
-                    "not after a list",
-                )
-                .with_help("write `let qualifying = certificates where level <= 3`");
+            self.r.report(filter.span, Problem::WhereNotAfterList);
             return;
         }
         let t = self.value(&d.value, &Facts::default(), None);
@@ -197,26 +179,17 @@ impl Checker {
                     .map(|(n, _, _)| n.clone()),
             )
             .collect();
-        let help = name
-            .and_then(|n| did_you_mean(n, lists.iter().map(String::as_str)))
-            .unwrap_or_else(|| {
-                if lists.is_empty() {
-                    "declare a list field: `certificates list of Certificate`".to_string()
-                } else {
-                    format!("the lists are: {}", lists.join(", "))
-                }
-            });
-        self.r
-            .error(
-                Code::TypeMismatch,
-                span,
-                match name {
-                    Some(n) => format!("`{n}` is not a list"),
-                    None => "a list is expected here".to_string(),
-                },
-                "not a list",
-            )
-            .with_help(help);
+        let suggestion = name
+            .and_then(|n| closest(n, lists.iter().map(String::as_str)))
+            .map(str::to_string);
+        self.r.report(
+            span,
+            Problem::NotAList {
+                name: name.map(str::to_string),
+                lists,
+                suggestion,
+            },
+        );
     }
 
     /// `set` narrowed by `filter`, checked on the items of `record`.
@@ -230,12 +203,7 @@ impl Checker {
         let cond = self.in_items(record, set.list, |c| {
             let inner = c.item_facts(&set, record, facts);
             let t = c.value(filter, &inner, Some(Type::Bool));
-            c.expect_type(
-                &t,
-                Type::Bool,
-                filter.span,
-                "`where` takes a condition on the item",
-            );
+            c.expect_type(&t, Type::Bool, filter.span, Why::WhereCondition);
             t
         });
         cond.ty?;
@@ -380,12 +348,7 @@ impl Checker {
                 let cond = self.in_items(record, set.list, |c| {
                     let inner = c.item_facts(&set, record, facts);
                     let t = c.value(f, &inner, Some(Type::Bool));
-                    c.expect_type(
-                        &t,
-                        Type::Bool,
-                        f.span,
-                        "`all … where` takes a condition on the item",
-                    );
+                    c.expect_type(&t, Type::Bool, f.span, Why::AllWhereCondition);
                     t
                 });
                 if cond.ty.is_none() {
@@ -397,14 +360,7 @@ impl Checker {
                 }
             }
             (ast::Quantifier::All, None) => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        span,
-                        "`all` needs a condition",
-                        "all of them what?",
-                    )
-                    .with_help("write `all members where resident`");
+                self.r.report(span, Problem::AllWithoutCondition);
                 return Typed::error();
             }
         };
@@ -431,14 +387,7 @@ impl Checker {
         if self.item_scope.is_none() {
             return false;
         }
-        self.r
-            .error(
-                Code::Unsupported,
-                span,
-                "a list inside a list's condition is not supported yet",
-                "inside `where`",
-            )
-            .with_help("name the inner condition with `let` on the applicant, or count separately");
+        self.r.report(span, Problem::NestedList);
         true
     }
 
@@ -455,17 +404,15 @@ impl Checker {
         let agg = match ir::Aggregate::from_name(&func.name) {
             Some(agg) => agg,
             None => {
-                let other = func.name.as_str();
-                let help = did_you_mean(other, ir::Aggregate::ALL.map(|a| a.name()))
-                    .unwrap_or_else(|| "over a list: `count`, `sum`, `min` and `max`".into());
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        func.span,
-                        format!("`{other}` does not take the items of a list"),
-                        "not an aggregate",
-                    )
-                    .with_help(help);
+                let suggestion =
+                    closest(&func.name, ir::Aggregate::ALL.map(|a| a.name())).map(str::to_string);
+                self.r.report(
+                    func.span,
+                    Problem::NotAggregate {
+                        name: func.name.clone(),
+                        suggestion,
+                    },
+                );
                 return Typed::error();
             }
         };
@@ -485,25 +432,16 @@ impl Checker {
         let of_typed = match (agg, of) {
             (ir::Aggregate::Count, None) => None,
             (ir::Aggregate::Count, Some(of)) => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        of.span,
-                        "`count` counts items",
-                        "nothing to count here",
-                    )
-                    .with_help("write `count(members where age < 17)`");
+                self.r.report(of.span, Problem::CountOf);
                 return Typed::error();
             }
             (_, None) => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        span,
-                        format!("`{}` needs what to take of each item", func.name),
-                        "of what?",
-                    )
-                    .with_help(format!("write `{}(level of certificates)`", func.name));
+                self.r.report(
+                    span,
+                    Problem::AggregateOfWhat {
+                        func: func.name.clone(),
+                    },
+                );
                 return Typed::error();
             }
             (_, Some(of)) => {
@@ -519,15 +457,8 @@ impl Checker {
             (Some((t, ospan)), ir::Aggregate::Sum) => match t.ty {
                 Some(ty @ (Type::Int | Type::Decimal | Type::Money | Type::Unrounded)) => Some(ty),
                 Some(other) => {
-                    let name = self.type_name(other);
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            *ospan,
-                            format!("cannot sum `{name}`"),
-                            format!("this is `{name}`"),
-                        )
-                        .with_help("`sum` adds numbers or amounts");
+                    let ty = self.type_name(other);
+                    self.r.report(*ospan, Problem::CannotSum { ty });
                     None
                 }
                 None => None,
@@ -535,15 +466,14 @@ impl Checker {
             (Some((t, ospan)), _) => match t.ty {
                 Some(ty) if ty.is_ordered() => Some(ty),
                 Some(other) => {
-                    let name = self.type_name(other);
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            *ospan,
-                            format!("`{}` does not apply to `{name}`", func.name),
-                            "not ordered",
-                        )
-                        .with_help("`min` and `max` take numbers, money or dates");
+                    let ty = self.type_name(other);
+                    self.r.report(
+                        *ospan,
+                        Problem::NotOrdered {
+                            func: func.name.clone(),
+                            ty,
+                        },
+                    );
                     None
                 }
                 None => None,
@@ -554,19 +484,10 @@ impl Checker {
         };
         if matches!(agg, ir::Aggregate::Min | ir::Aggregate::Max) && !facts.knows_some(&set) {
             let text = self.r.slice(span).to_string();
-            let list_text = list.first().map_or(String::new(), |l| l.name.clone());
-            let any = match filter {
-                Some(f) => format!("any {list_text} where {}", self.r.slice(f.span)),
-                None => format!("any {list_text}"),
-            };
+            let list = list.first().map_or(String::new(), |l| l.name.clone());
+            let filter = filter.map(|f| self.r.slice(f.span).to_string());
             self.r
-                .error(
-                    Code::MaybeEmpty,
-                    span,
-                    format!("`{text}` has no value when no item qualifies"),
-                    "there may be no such item here",
-                )
-                .with_help(format!("say that one exists first: `when {any}`"));
+                .report(span, Problem::MaybeEmpty { text, list, filter });
         }
         Typed {
             expr: Expr::Aggregate {
@@ -583,14 +504,15 @@ impl Checker {
     /// `count(members)`: a call of `count` on a list.
     pub(super) fn count_call(&mut self, args: &[ast::Expr], span: Span, facts: &Facts) -> Typed {
         let [arg] = args else {
-            self.r
-                .error(
-                    Code::TypeMismatch,
-                    span,
-                    format!("`{}` takes {}", COUNT.name, COUNT.takes),
-                    format!("given {}", args.len()),
-                )
-                .with_help(COUNT.example);
+            self.r.report(
+                span,
+                Problem::Arity {
+                    func: COUNT.name.to_string(),
+                    takes: COUNT.takes,
+                    given: args.len(),
+                    example: COUNT.example,
+                },
+            );
             return Typed::error();
         };
         let ast::ExprKind::Path(path) = &arg.kind else {

@@ -7,7 +7,7 @@ use bursar_runtime::Money;
 use chrono::{Datelike, NaiveDate};
 
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
+use crate::problem::{DateFault, Problem};
 
 impl Checker {
     /// Parses a date literal, explaining impossible ones.
@@ -18,14 +18,13 @@ impl Checker {
         match bursar_runtime::datetime::parse_datetime(text) {
             Some(t) => Some(t),
             None => {
-                self.r
-                    .error(
-                        Code::InvalidDate,
-                        span,
-                        format!("`{text}` is not a time of {day}"),
-                        "no such time of day",
-                    )
-                    .with_help("write times as YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, from 00:00 to 23:59:59");
+                self.r.report(
+                    span,
+                    Problem::InvalidTime {
+                        text: text.to_string(),
+                        day: day.to_string(),
+                    },
+                );
                 None
             }
         }
@@ -36,48 +35,35 @@ impl Checker {
             return Some(d);
         }
         let parts: Vec<u32> = text.split('-').filter_map(|p| p.parse().ok()).collect();
-        let help = match parts.as_slice() {
-            [y, m, _] if (1..=12).contains(m) => {
-                let days = days_in_month(*y as i32, *m);
-                format!("{y}-{m:02} has {days} days")
-            }
-            [_, m, _] => format!("there is no month {m}; months run from 01 to 12"),
-            _ => "write dates as YYYY-MM-DD".to_string(),
+        let fault = match parts.as_slice() {
+            [y, m, _] if (1..=12).contains(m) => DateFault::PastMonthEnd {
+                year: *y,
+                month: *m,
+                days: days_in_month(*y as i32, *m),
+            },
+            [_, m, _] => DateFault::NoMonth(*m),
+            _ => DateFault::Shape,
         };
-        self.r
-            .error(
-                Code::InvalidDate,
-                span,
-                format!("`{text}` is not a date"),
-                "no such day",
-            )
-            .with_help(help);
+        self.r.report(
+            span,
+            Problem::InvalidDate {
+                text: text.to_string(),
+                fault,
+            },
+        );
         None
     }
 
     /// Parses a money literal in the scheme's currency.
     pub(crate) fn money(&mut self, amount: &str, unit: &str, span: Span) -> Option<Money> {
         if amount.contains(',') {
-            let plain = amount.replace(',', "");
-            self.r
-                .error(
-                    Code::InvalidMoney,
-                    span,
-                    format!("`{amount}` has thousands separators"),
-                    "a comma inside an amount",
-                )
-                .with_help({
-                    let grouped = amount.replace(',', "_");
-                    if matches!(unit, "¥" | "$" | "£" | "€") {
-                        format!(
-                            "write `{unit}{plain}`, or group digits with `_`: `{unit}{grouped}`"
-                        )
-                    } else {
-                        format!(
-                            "write `{plain} {unit}`, or group digits with `_`: `{grouped} {unit}`"
-                        )
-                    }
-                });
+            self.r.report(
+                span,
+                Problem::ThousandsSeparators {
+                    amount: amount.to_string(),
+                    unit: unit.to_string(),
+                },
+            );
             return None;
         }
         // A symbol stands for the scheme's currency when it can (`$` for
@@ -89,27 +75,25 @@ impl Checker {
             symbols.first().copied().unwrap_or(unit)
         };
         if !self.currency.is_empty() && code != self.currency {
-            self.r
-                .error(
-                    Code::CurrencyMismatch,
-                    span,
-                    format!("`{unit}` is not the scheme's currency"),
-                    format!("the scheme pays in {}", self.currency),
-                )
-                .with_help(format!("write amounts in {}", self.currency));
+            self.r.report(
+                span,
+                Problem::ForeignCurrency {
+                    unit: unit.to_string(),
+                    currency: self.currency.clone(),
+                },
+            );
             return None;
         }
         match amount.parse::<Money>() {
             Ok(m) => Some(m),
             Err(e) => {
-                self.r
-                    .error(
-                        Code::InvalidMoney,
-                        span,
-                        format!("`{amount}` is not a valid amount: {e}"),
-                        "not an amount",
-                    )
-                    .with_help("amounts have at most two decimals: `12.50 元`");
+                self.r.report(
+                    span,
+                    Problem::InvalidAmount {
+                        amount: amount.to_string(),
+                        reason: e.to_string(),
+                    },
+                );
                 None
             }
         }
@@ -136,14 +120,12 @@ impl Checker {
                 optional: false,
             },
             None => {
-                self.r
-                    .error(
-                        Code::NumberTooLarge,
-                        span,
-                        format!("`{d}` has too many digits"),
-                        "not a number Bursar can hold exactly",
-                    )
-                    .with_help("write at most 18 digits");
+                self.r.report(
+                    span,
+                    Problem::TooManyDigits {
+                        text: d.to_string(),
+                    },
+                );
                 Typed::error()
             }
         }

@@ -7,6 +7,8 @@
 //! policy may write them in any order.
 
 mod builtins;
+
+pub(crate) use builtins::functions_help;
 mod decls;
 mod exhaustive;
 mod expr;
@@ -22,9 +24,10 @@ use std::collections::HashMap;
 use bursar_grammar::ast::{self, Item, PolicyFile, Span};
 use bursar_runtime::ir::{self, EnumId, FieldId, TableId, Type};
 
-use crate::diagnostic::{Code, Reporter};
+use crate::diagnostic::Reporter;
 use crate::facts::Facts;
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::{Decl, Problem};
 
 /// The outcome of checking one policy.
 pub struct Checked {
@@ -197,9 +200,7 @@ impl Checker {
                     } else {
                         "override"
                     };
-                    self.r
-                        .error(Code::Unsupported, span, format!("nothing to {word}"), "this policy extends no other")
-                        .with_help(format!("`{word}` changes what a parent declared: start the file with `extends \"parent.bursar\"`, or drop `{word}`"));
+                    self.r.report(span, Problem::NoParentToChange { word });
                 }
                 Item::RemoveCategory(ast::Ident { span, .. })
                 | Item::RemoveRow {
@@ -208,17 +209,17 @@ impl Checker {
                 }
                 | Item::RemoveCondition(ast::RemovedCondition { span, .. })
                 | Item::RemoveDeadline(span) => {
-                    self.r
-                        .error(Code::Unsupported, *span, "nothing to remove", "this policy extends no other")
-                        .with_help("`remove` drops what a parent declared: start the file with `extends \"parent.bursar\"`");
+                    self.r.report(*span, Problem::NoParentToRemove);
                 }
                 Item::Record(d) => records.push(d),
                 Item::Let(d) => lets.push(d),
-                Item::Scheme(d) => self.once(&mut header, d, d.span, "scheme header"),
-                Item::Applicant(d) => self.once(&mut applicant, d, d.span, "applicant record"),
-                Item::Award(d) => self.once(&mut award, d, d.span, "award rule"),
-                Item::Application(d) => self.once(&mut application, d, d.span, "application block"),
-                Item::Timeline(d) => self.once(&mut timeline, d, d.span, "timeline"),
+                Item::Scheme(d) => self.once(&mut header, d, d.span, Decl::SchemeHeader),
+                Item::Applicant(d) => self.once(&mut applicant, d, d.span, Decl::ApplicantRecord),
+                Item::Award(d) => self.once(&mut award, d, d.span, Decl::AwardRule),
+                Item::Application(d) => {
+                    self.once(&mut application, d, d.span, Decl::ApplicationBlock)
+                }
+                Item::Timeline(d) => self.once(&mut timeline, d, d.span, Decl::Timeline),
                 Item::Planned(p) => self.planned(p),
                 Item::Enum(d) => enums.push(d),
                 Item::Clause(d) => clauses.push(d),
@@ -232,16 +233,7 @@ impl Checker {
         let header = match header {
             Some(h) => Some(self.header(h)),
             None => {
-                self.r
-                    .error(
-                        Code::Missing,
-                        Span::new(0, 0),
-                        "the policy has no `scheme` header",
-                        "a header is expected in this file",
-                    )
-                    .with_help(
-                        "start the file with `scheme my_scheme { title \"…\" currency CNY }`",
-                    );
+                self.r.report(Span::new(0, 0), Problem::NoHeader);
                 None
             }
         };
@@ -254,9 +246,7 @@ impl Checker {
         match applicant {
             Some(a) => self.applicant(a),
             None => {
-                self.r
-                    .error(Code::Missing, Span::new(0, 0), "the policy has no `applicant` record", "the applicant's fields are declared nowhere")
-                    .with_help("declare the fields the rules read: `applicant { member_card bool \"持有会员卡\" }`");
+                self.r.report(Span::new(0, 0), Problem::NoApplicant);
             }
         }
         for d in clauses {
@@ -273,11 +263,14 @@ impl Checker {
         // A written deadline is a value rules may read (a date relative to
         // the applicant is not: it has no one value).
         self.deadline = application.and_then(|a| {
-            a.entries.iter().find_map(|e| match &e.value.kind {
-                ast::ExprKind::Date(d) if e.key.name == "deadline" => {
-                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+            a.entries.iter().find_map(|e| {
+                let ast::ExprKind::Date(d) = &e.value.kind else {
+                    return None;
+                };
+                if e.key.name != "deadline" {
+                    return None;
                 }
-                _ => None,
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
             })
         });
         for d in lets {
@@ -289,20 +282,13 @@ impl Checker {
             .filter_map(|d| self.requirement(d))
             .collect();
         if categories.is_empty() {
-            self.r
-                .error(
-                    Code::Missing,
-                    Span::new(0, 0),
-                    "the policy has no `category`",
-                    "nothing can be paid",
-                )
-                .with_help("add `category name \"label\" { when … pay … }`");
+            self.r.report(Span::new(0, 0), Problem::NoCategory);
         }
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut ir_categories = Vec::new();
         for d in &categories {
             if let Some(prev) = seen.insert(&d.name.name, d.name.span) {
-                self.duplicate("category", &d.name, prev);
+                self.duplicate(Decl::Category, &d.name, prev);
                 continue;
             }
             self.categories.push(d.name.name.clone());
@@ -313,9 +299,7 @@ impl Checker {
         let award = match award {
             Some(a) => self.award(a),
             None => {
-                self.r
-                    .error(Code::Missing, Span::new(0, 0), "the policy has no `award` rule", "how many payouts a person gets is not said")
-                    .with_help("add `award { limit 1 per period  choose highest_amount then first_declared }`");
+                self.r.report(Span::new(0, 0), Problem::NoAward);
                 None
             }
         };
@@ -348,31 +332,23 @@ impl Checker {
     }
 
     /// Records a declaration that may appear once, reporting a second one.
-    fn once<'a, T>(&mut self, slot: &mut Option<&'a T>, decl: &'a T, span: Span, what: &str) {
+    fn once<'a, T>(&mut self, slot: &mut Option<&'a T>, decl: &'a T, span: Span, what: Decl) {
         if slot.is_some() {
-            self.r
-                .error(
-                    Code::DuplicateName,
-                    span,
-                    format!("a second {what}"),
-                    format!("the {what} is declared again here"),
-                )
-                .with_help(format!("a policy has one {what}; merge the two"));
+            self.r.report(span, Problem::SecondDeclaration { what });
         } else {
             *slot = Some(decl);
         }
     }
 
-    fn duplicate(&mut self, what: &str, name: &ast::Ident, first: Span) {
-        self.r
-            .error(
-                Code::DuplicateName,
-                name.span,
-                format!("{what} `{}` is declared twice", name.name),
-                "declared again here",
-            )
-            .with_label(first, "first declared here")
-            .with_help(format!("rename one of them or remove the second {what}"));
+    fn duplicate(&mut self, what: Decl, name: &ast::Ident, first: Span) {
+        self.r.report(
+            name.span,
+            Problem::Duplicate {
+                what,
+                name: name.name.clone(),
+                first,
+            },
+        );
     }
 
     // ------------------------------------------------------------- lookups
@@ -444,18 +420,15 @@ impl Checker {
             if let Some(r) = self.records.iter().position(|r| r.name == name) {
                 return Some(Type::List(r as ir::RecordId));
             }
-            let help = did_you_mean(name, self.records.iter().map(|r| r.name.as_str()))
-                .unwrap_or_else(|| {
-                    format!("declare the items first: `record {name} {{ level int … }}`")
-                });
-            self.r
-                .error(
-                    Code::UnknownType,
-                    t.name.span,
-                    format!("unknown record `{name}`"),
-                    "not a record",
-                )
-                .with_help(help);
+            let suggestion =
+                closest(name, self.records.iter().map(|r| r.name.as_str())).map(str::to_string);
+            self.r.report(
+                t.name.span,
+                Problem::UnknownRecord {
+                    name: name.to_string(),
+                    suggestion,
+                },
+            );
             return None;
         }
         let ty = match t.name.name.as_str() {
@@ -473,20 +446,16 @@ impl Checker {
                         "bool", "int", "decimal", "money", "date", "datetime", "text",
                     ];
                     candidates.extend(self.enums.iter().map(|e| e.name.as_str()));
-                    let help = if self.records.iter().any(|r| r.name == name) {
-                        format!("`{name}` is a record: a field holds a `list of {name}`")
-                    } else {
-                        did_you_mean(name, candidates.iter().copied())
-                        .unwrap_or_else(|| "types are `bool`, `int`, `decimal`, `money`, `date`, `datetime`, `text`, or an `enum` declared in the policy".into())
-                    };
-                    self.r
-                        .error(
-                            Code::UnknownType,
-                            t.name.span,
-                            format!("unknown type `{name}`"),
-                            "not a type",
-                        )
-                        .with_help(help);
+                    let is_record = self.records.iter().any(|r| r.name == name);
+                    let suggestion = closest(name, candidates.iter().copied()).map(str::to_string);
+                    self.r.report(
+                        t.name.span,
+                        Problem::UnknownType {
+                            name: name.to_string(),
+                            is_record,
+                            suggestion,
+                        },
+                    );
                     return None;
                 }
             },
@@ -500,25 +469,15 @@ impl Checker {
         if self.clause_spans.contains_key(&c.id) {
             return Some(c.id.clone());
         }
-        let help = match did_you_mean(&c.id, self.clauses.iter().map(|c| c.id.as_str())) {
-            Some(_) => {
-                let best = crate::names::closest(&c.id, self.clauses.iter().map(|c| c.id.as_str()))
-                    .unwrap_or("");
-                format!("did you mean `§{best}`?")
-            }
-            None => format!(
-                "declare it with `clause §{} \"…the text of the notice…\"`",
-                c.id
-            ),
-        };
-        self.r
-            .error(
-                Code::UnknownClause,
-                c.span,
-                format!("clause `§{}` is not declared", c.id),
-                "cited here",
-            )
-            .with_help(help);
+        let suggestion =
+            closest(&c.id, self.clauses.iter().map(|c| c.id.as_str())).map(str::to_string);
+        self.r.report(
+            c.span,
+            Problem::UnknownClause {
+                id: c.id.clone(),
+                suggestion,
+            },
+        );
         None
     }
 
@@ -543,15 +502,18 @@ impl Checker {
                 };
                 let name = f.name.clone();
                 let span = *span;
-                self.r
-                    .warning(Code::Unused, span, format!("field `{name}` is never read"), "declared here")
-                    .with_help("remove it, or use it in a condition; an identifier field is named with `identifier` in the `application` block");
+                self.r.report(span, Problem::UnusedField { name });
             }
         }
         let mut warnings = Vec::new();
         for t in &self.tables {
             if !t.used {
-                warnings.push((t.span, format!("table `{}` is never used", t.table.name)));
+                warnings.push((
+                    t.span,
+                    Problem::UnusedTable {
+                        name: t.table.name.clone(),
+                    },
+                ));
                 continue;
             }
             if t.table.key.is_some() {
@@ -562,16 +524,17 @@ impl Checker {
                     if let (Some(row), Some(span)) = (t.table.rows.get(i), t.rows.get(i)) {
                         warnings.push((
                             *span,
-                            format!("row `{}.{}` is never used", t.table.name, row.name),
+                            Problem::UnusedRow {
+                                table: t.table.name.clone(),
+                                row: row.name.clone(),
+                            },
                         ));
                     }
                 }
             }
         }
-        for (span, message) in warnings {
-            self.r
-                .warning(Code::Unused, span, message, "declared here")
-                .with_help("remove it, or pay it in a category");
+        for (span, problem) in warnings {
+            self.r.report(span, problem);
         }
     }
 }

@@ -8,7 +8,7 @@ use bursar_grammar::ast::{self, RankDirection, RankKey, Span};
 use bursar_runtime::ir::{self, Type};
 
 use super::Checker;
-use crate::diagnostic::Code;
+use crate::problem::{Decl, Problem, Why};
 
 impl Checker {
     pub(super) fn quotas(
@@ -23,7 +23,7 @@ impl Checker {
         let mut out = Vec::new();
         for d in decls {
             if let Some(prev) = seen.insert(&d.name.name, d.name.span) {
-                self.duplicate("quota", &d.name, prev);
+                self.duplicate(Decl::Quota, &d.name, prev);
                 continue;
             }
             if let Some(q) = self.quota(d) {
@@ -41,14 +41,7 @@ impl Checker {
             .and_then(|f| self.field(f))
             .is_some_and(|f| f.ty == Type::Text && !f.optional);
         if !ok {
-            self.r
-                .error(
-                    Code::Missing,
-                    span,
-                    "a quota needs the applicant's identifier",
-                    "places are drawn and ties broken by it",
-                )
-                .with_help("name a required text field in `application { identifier person_id }`");
+            self.r.report(span, Problem::QuotaNeedsIdentifier);
         }
     }
 
@@ -66,27 +59,16 @@ impl Checker {
             // Shares pro rata are the same whatever the order.
             [] if pro_rata => None,
             [] => {
-                self.r
-                    .error(
-                        Code::Missing,
-                        d.name.span,
-                        format!("quota `{}` does not say how places are given", d.name.name),
-                        "no `by` line",
-                    )
-                    .with_help("add `by lot seed 2025`, `by earliest applied_at`, or keys in order: `by model_worker then earliest applied_at`");
+                self.r.report(
+                    d.name.span,
+                    Problem::QuotaNoOrder {
+                        quota: d.name.name.clone(),
+                    },
+                );
                 None
             }
             [_, o, ..] => {
-                self.r
-                    .error(
-                        Code::DuplicateName,
-                        o.span,
-                        "a second `by` line",
-                        "the order is given again here",
-                    )
-                    .with_help(
-                        "write every key on one line: `by model_worker then earliest applied_at`",
-                    );
+                self.r.report(o.span, Problem::QuotaTwoOrders);
                 None
             }
         };
@@ -128,24 +110,12 @@ impl Checker {
             .chain(d.budget.iter().map(|b| b.span))
             .collect();
         if let [_, second, ..] = spans.as_slice() {
-            self.r
-                .error(
-                    Code::DuplicateName,
-                    *second,
-                    "a second `places` or `budget` line",
-                    "what the quota rations is given again here",
-                )
-                .with_help("a quota has one number of places or one budget; keep one line");
+            self.r.report(*second, Problem::QuotaTwoRations);
             return None;
         }
         if let Some((n, span, clause)) = d.places.first() {
             let Ok(n) = u64::try_from(*n) else {
-                self.r.error(
-                    Code::NumberTooLarge,
-                    *span,
-                    "places are a whole number from 0",
-                    "not a number of places",
-                );
+                self.r.report(*span, Problem::BadPlaces);
                 return None;
             };
             return Some((ir::Ration::Places(n), self.clause(clause.as_ref())));
@@ -156,12 +126,7 @@ impl Checker {
                 return None;
             };
             if m.minor() < 0 {
-                self.r.error(
-                    Code::NegativePayout,
-                    b.amount.span,
-                    "a budget of less than nothing",
-                    "below zero",
-                );
+                self.r.report(b.amount.span, Problem::NegativeBudget);
                 return None;
             }
             let ration = if b.pro_rata {
@@ -171,14 +136,12 @@ impl Checker {
             };
             return Some((ration, self.clause(b.clause.as_ref())));
         }
-        self.r
-            .error(
-                Code::Missing,
-                d.name.span,
-                format!("quota `{}` says no number of places and no budget", d.name.name),
-                "what it rations is not said",
-            )
-            .with_help("add `places 200`, or `budget 1_000_000 元` (paid in order while it lasts; add `pro rata` to share it)");
+        self.r.report(
+            d.name.span,
+            Problem::QuotaNoRation {
+                quota: d.name.name.clone(),
+            },
+        );
         None
     }
 
@@ -187,12 +150,7 @@ impl Checker {
             RankKey::Lot { seed, span } => match u64::try_from(*seed) {
                 Ok(seed) => Some(ir::Rank::Lot { seed }),
                 Err(_) => {
-                    self.r.error(
-                        Code::NumberTooLarge,
-                        *span,
-                        "a seed is a whole number from 0",
-                        "not a seed",
-                    );
+                    self.r.report(*span, Problem::BadSeed);
                     None
                 }
             },
@@ -202,12 +160,7 @@ impl Checker {
                 ..
             } => {
                 let t = self.value(expr, facts, Some(Type::Bool));
-                self.expect_type(
-                    &t,
-                    Type::Bool,
-                    expr.span,
-                    "a key without `earliest`, `latest`, `highest` or `lowest` is a condition: those for whom it holds come first",
-                );
+                self.expect_type(&t, Type::Bool, expr.span, Why::RankCondition);
                 t.ty?;
                 Some(ir::Rank::By {
                     expr: t.expr,
@@ -230,15 +183,8 @@ impl Checker {
                     RankDirection::Lowest => (is_amount(ty), ir::RankOrder::Lowest, "lowest"),
                 };
                 if !fits {
-                    let enums = self.enums.clone();
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            *span,
-                            format!("`{word}` does not order a value of type `{}`", ty.name(&enums)),
-                            format!("`{word}` of {}", ty.name(&enums)),
-                        )
-                        .with_help("`earliest`/`latest` order dates and times, `highest`/`lowest` whole numbers and amounts; a condition alone (`model_worker`) puts those for whom it holds first");
+                    let ty = ty.name(&self.enums);
+                    self.r.report(*span, Problem::RankDirection { word, ty });
                     return None;
                 }
                 Some(ir::Rank::By {

@@ -7,9 +7,9 @@ use bursar_runtime::ir::{self, Expr, Type, Value};
 
 use super::literal::known_date;
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
 use crate::facts::Facts;
-use crate::names::did_you_mean;
+use crate::names::closest;
+use crate::problem::Problem;
 
 impl Checker {
     /// The field a bare name (`voc_level`) refers to, if it is one.
@@ -49,17 +49,12 @@ impl Checker {
                         };
                     }
                     Some(super::Named::Items { .. }) => {
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                span,
-                                format!("`{}` is a list of items, not one value", name.name),
-                                "a list",
-                            )
-                            .with_help(format!(
-                                "ask about its items: `any {0}`, `count({0})`, `min(level of {0})`",
-                                name.name
-                            ));
+                        self.r.report(
+                            span,
+                            Problem::ListAsValue {
+                                name: name.name.clone(),
+                            },
+                        );
                         return Typed::error();
                     }
                     None => {}
@@ -87,17 +82,13 @@ impl Checker {
                         .find(|t| t.table.name == name.name)
                         .and_then(|t| t.table.rows.first())
                         .map_or("row".to_string(), |r| r.name.clone());
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            span,
-                            format!("table `{}` is not an amount", name.name),
-                            "a whole table",
-                        )
-                        .with_help(format!(
-                            "pick a row (`{}.{first_row}`) or look one up (`{}[key]`)",
-                            name.name, name.name
-                        ));
+                    self.r.report(
+                        span,
+                        Problem::TableAsValue {
+                            table: name.name.clone(),
+                            first_row,
+                        },
+                    );
                     return Typed::error();
                 }
                 let mut candidates: Vec<&str> =
@@ -108,24 +99,20 @@ impl Checker {
                         .flat_map(|e| e.variants.iter().map(|v| v.name.as_str())),
                 );
                 candidates.extend(self.tables.iter().map(|t| t.table.name.as_str()));
-                let help = did_you_mean(&name.name, candidates).unwrap_or_else(|| {
-                    "names are applicant fields, enum values and `table.row`".to_string()
-                });
-                let label = match want {
-                    Some(ty @ Type::Enum(_)) => {
-                        format!("not a field or a value of `{}`", self.type_name(ty))
-                    }
-                    _ if self.fields.is_empty() => "unknown name".to_string(),
-                    _ => "not a field of the applicant".to_string(),
+                let suggestion = closest(&name.name, candidates).map(str::to_string);
+                let wanted_enum = match want {
+                    Some(ty @ Type::Enum(_)) => Some(self.type_name(ty)),
+                    _ => None,
                 };
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        span,
-                        format!("unknown name `{}`", name.name),
-                        label,
-                    )
-                    .with_help(help);
+                self.r.report(
+                    span,
+                    Problem::UnknownName {
+                        name: name.name.clone(),
+                        wanted_enum,
+                        has_fields: !self.fields.is_empty(),
+                        suggestion,
+                    },
+                );
                 Typed::error()
             }
             [first, second]
@@ -136,37 +123,26 @@ impl Checker {
                 match self.deadline {
                     Some(d) => known_date(d),
                     None => {
-                        self.r
-                            .error(Code::NotConstant, span, "the scheme has no written deadline", "no `deadline DATE` in the application block")
-                            .with_help("`application.deadline` reads a deadline written as a date in the `application` block");
+                        self.r.report(span, Problem::NoWrittenDeadline);
                         Typed::error()
                     }
                 }
             }
             [first, second] if first.name == "period" && self.table_id("period").is_none() => {
                 let Some(p) = self.period else {
-                    self.r
-                        .error(
-                            Code::Missing,
-                            span,
-                            "the scheme declares no period",
-                            "no `period` in the header",
-                        )
-                        .with_help("add `period 2024-01-01 ..= 2024-12-31` to the `scheme` block");
+                    self.r.report(span, Problem::NoPeriod);
                     return Typed::error();
                 };
                 match second.name.as_str() {
                     "start" => known_date(p.start),
                     "end" => known_date(p.end),
                     other => {
-                        self.r
-                            .error(
-                                Code::UnknownName,
-                                second.span,
-                                format!("the period has no `{other}`"),
-                                "not a part of the period",
-                            )
-                            .with_help("write `period.start` or `period.end`");
+                        self.r.report(
+                            second.span,
+                            Problem::UnknownPeriodPart {
+                                part: other.to_string(),
+                            },
+                        );
                         Typed::error()
                     }
                 }
@@ -201,23 +177,17 @@ impl Checker {
                             }
                         }
                         None => {
-                            let help = did_you_mean(&second.name, rows.iter().map(String::as_str))
-                                .unwrap_or_else(|| {
-                                    format!(
-                                        "its rows are {}",
-                                        super::decls::list(
-                                            &rows.iter().map(String::as_str).collect::<Vec<_>>()
-                                        )
-                                    )
-                                });
-                            self.r
-                                .error(
-                                    Code::UnknownName,
-                                    second.span,
-                                    format!("table `{}` has no row `{}`", first.name, second.name),
-                                    "no such row",
-                                )
-                                .with_help(help);
+                            let suggestion = closest(&second.name, rows.iter().map(String::as_str))
+                                .map(str::to_string);
+                            self.r.report(
+                                second.span,
+                                Problem::UnknownRow {
+                                    table: first.name.clone(),
+                                    row: second.name.clone(),
+                                    rows,
+                                    suggestion,
+                                },
+                            );
                             Typed::error()
                         }
                     };
@@ -238,66 +208,46 @@ impl Checker {
                             optional: false,
                         },
                         None => {
-                            let help =
-                                did_you_mean(&second.name, variants.iter().map(String::as_str))
-                                    .unwrap_or_else(|| {
-                                        format!(
-                                            "its values are {}",
-                                            super::decls::list(
-                                                &variants
-                                                    .iter()
-                                                    .map(String::as_str)
-                                                    .collect::<Vec<_>>()
-                                            )
-                                        )
-                                    });
-                            self.r
-                                .error(
-                                    Code::UnknownName,
-                                    second.span,
-                                    format!("`{}` is not a value of `{}`", second.name, first.name),
-                                    "no such value",
-                                )
-                                .with_help(help);
+                            let suggestion =
+                                closest(&second.name, variants.iter().map(String::as_str))
+                                    .map(str::to_string);
+                            self.r.report(
+                                second.span,
+                                Problem::UnknownEnumValue {
+                                    value: second.name.clone(),
+                                    enum_name: first.name.clone(),
+                                    values: variants,
+                                    suggestion,
+                                },
+                            );
                             Typed::error()
                         }
                     };
                 }
                 if self.field_id(&first.name).is_some() {
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            span,
-                            format!("field `{}` has no parts", first.name),
-                            "fields are single values",
-                        )
-                        .with_help(format!("write `{}` alone", first.name));
+                    self.r.report(
+                        span,
+                        Problem::FieldHasNoParts {
+                            field: first.name.clone(),
+                        },
+                    );
                     return Typed::error();
                 }
                 let mut candidates: Vec<&str> =
                     self.tables.iter().map(|t| t.table.name.as_str()).collect();
                 candidates.extend(self.enums.iter().map(|e| e.name.as_str()));
-                let help = did_you_mean(&first.name, candidates)
-                    .unwrap_or_else(|| "`a.b` names a table row or an enum value".into());
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        first.span,
-                        format!("unknown table or enum `{}`", first.name),
-                        "not a table or an enum",
-                    )
-                    .with_help(help);
+                let suggestion = closest(&first.name, candidates).map(str::to_string);
+                self.r.report(
+                    first.span,
+                    Problem::UnknownTableOrEnum {
+                        name: first.name.clone(),
+                        suggestion,
+                    },
+                );
                 Typed::error()
             }
             _ => {
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        span,
-                        "a name has at most two parts",
-                        "too many parts",
-                    )
-                    .with_help("write `table.row` or `Enum.value`");
+                self.r.report(span, Problem::TooManyParts);
                 Typed::error()
             }
         }
@@ -341,14 +291,14 @@ impl Checker {
                     self.type_name(Type::Enum(*a)),
                     self.type_name(Type::Enum(*b)),
                 );
-                self.r
-                    .error(
-                        Code::UnknownName,
-                        span,
-                        format!("`{name}` is a value of both `{a}` and `{b}`"),
-                        "ambiguous",
-                    )
-                    .with_help(format!("write `{a}.{name}` or `{b}.{name}`"));
+                self.r.report(
+                    span,
+                    Problem::AmbiguousValue {
+                        name: name.to_string(),
+                        a,
+                        b,
+                    },
+                );
                 Some(Typed::error())
             }
         }

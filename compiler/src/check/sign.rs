@@ -15,8 +15,8 @@ use bursar_runtime::ir::{Aggregate, ArithOp, Builtin, Expr, RowAmount, RowRef, V
 use bursar_runtime::Money;
 
 use super::Checker;
-use crate::diagnostic::Code;
 use crate::facts::{Dom, Facts};
+use crate::problem::Problem;
 
 /// The values an int or money expression can take (money in minor units);
 /// `None` where nothing bounds it on that side.
@@ -250,27 +250,13 @@ impl Checker {
         if lo.is_some_and(|lo| lo >= 0) {
             return;
         }
-        let label = match lo.and_then(|lo| i64::try_from(lo).ok()) {
-            Some(lo) => format!(
-                "this can come to {} {}",
-                Money(lo).grouped(),
-                if self.currency == "CNY" {
-                    "元"
-                } else {
-                    self.currency.as_str()
-                }
-            ),
-            None => "nothing keeps this from going below zero".to_string(),
-        };
-        self.r
-            .error(
-                Code::NegativePayout,
-                span,
-                format!("category `{category}` may pay less than nothing"),
-                label,
-            )
-            .with_help(
-                "an award is paid, not charged: clamp the amount with `max(0 元, …)`, or narrow the category's conditions so that it cannot fall below zero",
-            );
+        self.r.report(
+            span,
+            Problem::NegativePayout {
+                category: category.to_string(),
+                lowest: lo.and_then(|lo| i64::try_from(lo).ok()).map(Money),
+                currency: self.currency.clone(),
+            },
+        );
     }
 }

@@ -7,43 +7,27 @@ use bursar_runtime::ir::{self, Expr, Type, Value};
 use bursar_runtime::Money;
 
 use super::{Checker, Typed};
-use crate::diagnostic::Code;
 use crate::facts::{self, Facts};
+use crate::problem::{Problem, Why};
 
 impl Checker {
     /// Reports a type other than `want` (unless an error was already reported).
-    pub(crate) fn expect_type(&mut self, t: &Typed, want: Type, span: Span, why: &str) {
+    pub(crate) fn expect_type(&mut self, t: &Typed, want: Type, span: Span, why: Why) {
         if let Some(ty) = t.ty {
             if (ty, want) == (Type::Unrounded, Type::Money) {
                 let text = self.r.slice(span).to_string();
-                self.r
-                    .error(
-                        Code::Unrounded,
-                        span,
-                        format!("`{text}` may not be a whole fen"),
-                        "an amount with fractions of a fen",
-                    )
-                    .with_help(format!(
-                        "say how to round it: `round({text}, fen, half_up)` (or `half_even`, `down`, `up`; to `fen`, `yuan`, `ten`, `hundred`)"
-                    ));
+                self.r.report(span, Problem::Unrounded { text });
                 return;
             }
             if ty != want {
-                let (want_name, got) = (self.type_name(want), self.type_name(ty));
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        span,
-                        format!("expected `{want_name}`, found `{got}`"),
-                        format!("this is `{got}`"),
-                    )
-                    .with_help(why.to_string());
+                let (want, found) = (self.type_name(want), self.type_name(ty));
+                self.r.report(span, Problem::Expected { want, found, why });
             }
         }
     }
 
     /// The common type of several expressions, reporting the first that differs.
-    pub(super) fn unify(&mut self, items: &[(Option<Type>, Span)], why: &str) -> Option<Type> {
+    pub(super) fn unify(&mut self, items: &[(Option<Type>, Span)], why: Why) -> Option<Type> {
         let mut first: Option<(Type, Span)> = None;
         let mut ok = true;
         for (ty, span) in items {
@@ -54,16 +38,16 @@ impl Checker {
             match first {
                 None => first = Some((*ty, *span)),
                 Some((f, fspan)) if f != *ty => {
-                    let (a, b) = (self.type_name(f), self.type_name(*ty));
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            *span,
-                            format!("expected `{a}`, found `{b}`"),
-                            format!("this is `{b}`"),
-                        )
-                        .with_label(fspan, format!("this is `{a}`"))
-                        .with_help(why.to_string());
+                    let (first_ty, ty) = (self.type_name(f), self.type_name(*ty));
+                    self.r.report(
+                        *span,
+                        Problem::Differs {
+                            first_ty,
+                            ty,
+                            first: fspan,
+                            why,
+                        },
+                    );
                     ok = false;
                 }
                 Some(_) => {}
@@ -98,14 +82,7 @@ impl Checker {
                 let Some(field) = field else {
                     let t = self.expr(lhs, facts, None);
                     if t.ty.is_some() {
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                lhs.span,
-                                "`??` gives a default to an optional field",
-                                "not a field",
-                            )
-                            .with_help("write `voc_level ?? 0`");
+                        self.r.report(lhs.span, Problem::DefaultOfNonField);
                     }
                     return Typed::error();
                 };
@@ -113,7 +90,7 @@ impl Checker {
                 let ty = self.field_type(field);
                 let d = self.value(rhs, facts, ty);
                 if let Some(ty) = ty {
-                    self.expect_type(&d, ty, rhs.span, "the default must have the field's type");
+                    self.expect_type(&d, ty, rhs.span, Why::FieldDefault);
                 }
                 result(
                     Expr::Default {
@@ -163,15 +140,8 @@ impl Checker {
                     return Typed::error();
                 }
                 if ordered && !ta.is_ordered() {
-                    let name = self.type_name(ta);
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            span,
-                            format!("`{}` does not order `{name}` values", op.symbol()),
-                            format!("`{name}` has no order"),
-                        )
-                        .with_help("compare with `==` or `!=`, or test membership with `in {…}`");
+                    let ty = self.type_name(ta);
+                    self.r.report(span, Problem::Unordered { op, ty });
                     return Typed::error();
                 }
                 result(
@@ -199,7 +169,7 @@ impl Checker {
         match rest.first().map(|(op, _)| *op) {
             Some(BinaryOp::And) => self.and_chain(first, rest, facts),
             Some(BinaryOp::Or) => {
-                let why = "`and` and `or` join conditions";
+                let why = Why::JoinConditions;
                 let a = self.value(first, facts, Some(Type::Bool));
                 self.expect_type(&a, Type::Bool, first.span, why);
                 let mut operands = vec![a.expr];
@@ -264,7 +234,7 @@ impl Checker {
         rest: &[(BinaryOp, &ast::Expr)],
         facts: &Facts,
     ) -> Typed {
-        let why = "`and` and `or` join conditions";
+        let why = Why::JoinConditions;
         let mut narrowed = facts.clone();
         let a = self.value(first, &narrowed, Some(Type::Bool));
         self.expect_type(&a, Type::Bool, first.span, why);
@@ -283,16 +253,14 @@ impl Checker {
             if !conflict && rhs_alone && typed && b.ty.is_some() {
                 if let Err(c) = self.assume(&mut narrowed, &b.expr, rhs.span) {
                     conflict = true;
-                    let name = self.key_name(c.field);
-                    self.r
-                        .error(
-                            Code::NeverHolds,
-                            span,
-                            "this condition can never hold",
-                            format!("no value of `{name}` satisfies both sides"),
-                        )
-                        .with_label(c.earlier, "narrowed here first")
-                        .with_help("check the values against the notice; did you mean `or`?");
+                    let field = self.key_name(c.field);
+                    self.r.report(
+                        span,
+                        Problem::ContradictsLeft {
+                            field,
+                            earlier: c.earlier,
+                        },
+                    );
                 }
             } else if !conflict {
                 conflict = self.assume(&mut narrowed, &b.expr, rhs.span).is_err();
@@ -339,46 +307,19 @@ impl Checker {
         rspan: Span,
         span: Span,
     ) {
-        let (an, bn) = (self.type_name(a), self.type_name(b));
-        let verb = match op {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "subtract",
-            BinaryOp::Mul => "multiply",
-            BinaryOp::Div => "divide",
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-            | BinaryOp::And
-            | BinaryOp::Or
-            | BinaryOp::Default => "compare",
-        };
-        let help = if matches!(a, Type::Enum(_)) || matches!(b, Type::Enum(_)) {
-            if verb == "compare" {
-                "values of different types are never equal; compare like with like".to_string()
-            } else {
-                "enum values have no arithmetic; use `match` to map them to numbers or amounts"
-                    .to_string()
-            }
-        } else if (a, b) == (Type::Date, Type::Int) || (a, b) == (Type::Int, Type::Date) {
-            "to shift a date write a duration: `voc_issued + 12 months`; to compare years use `year(voc_issued)`".to_string()
-        } else if verb == "compare" {
-            format!("`{}` needs two values of one type", op.symbol())
-        } else {
-            "arithmetic works on numbers (int, decimal), money with money, money times or divided by a number (an unrounded amount), and a date plus a duration".to_string()
-        };
+        let (left_name, right_name) = (self.type_name(a), self.type_name(b));
         let _ = span;
-        self.r
-            .error(
-                Code::TypeMismatch,
-                rspan,
-                format!("cannot {verb} `{an}` and `{bn}`"),
-                format!("this is `{bn}`"),
-            )
-            .with_label(lspan, format!("this is `{an}`"))
-            .with_help(help);
+        self.r.report(
+            rspan,
+            Problem::Operands {
+                op,
+                left: a,
+                right: b,
+                left_name,
+                right_name,
+                left_span: lspan,
+            },
+        );
     }
 
     pub(super) fn membership(&mut self, t: &Typed, set: &ast::Expr, facts: &Facts) -> Option<Expr> {
@@ -390,15 +331,9 @@ impl Checker {
                     let v = self.value(item, facts, Some(ty));
                     let Some(vty) = v.ty else { continue };
                     if vty != ty {
-                        let (a, b) = (self.type_name(ty), self.type_name(vty));
+                        let (set_ty, member_ty) = (self.type_name(ty), self.type_name(vty));
                         self.r
-                            .error(
-                                Code::TypeMismatch,
-                                item.span,
-                                format!("a set of `{a}` cannot hold `{b}`"),
-                                format!("this is `{b}`"),
-                            )
-                            .with_help(format!("every member must be a `{a}`"));
+                            .report(item.span, Problem::SetMemberType { set_ty, member_ty });
                         continue;
                     }
                     match v.expr {
@@ -425,21 +360,12 @@ impl Checker {
                         | Expr::Call { .. }
                         | Expr::If { .. }
                         | Expr::Match { .. } => {
-                            self.r
-                                .error(Code::NotConstant, item.span, "set members must be written out", "computed value")
-                                .with_help("list literal values: `{1, 2, 3}`, `{beijing_center, registered_org}`");
+                            self.r.report(item.span, Problem::SetMemberNotLiteral);
                         }
                     }
                 }
                 if items.is_empty() {
-                    self.r
-                        .error(
-                            Code::EmptyRange,
-                            set.span,
-                            "the set is empty",
-                            "nothing is in `{}`",
-                        )
-                        .with_help("list the values the notice names");
+                    self.r.report(set.span, Problem::EmptySet);
                 }
                 Some(Expr::InSet {
                     expr: Box::new(t.expr.clone()),
@@ -448,15 +374,8 @@ impl Checker {
             }
             ExprKind::Range { lo, hi, inclusive } => {
                 if !matches!(ty, Type::Int | Type::Money | Type::Date) {
-                    let name = self.type_name(ty);
-                    self.r
-                        .error(
-                            Code::TypeMismatch,
-                            set.span,
-                            format!("`{name}` values have no ranges"),
-                            "a range needs ordered values",
-                        )
-                        .with_help("list the values in a set instead: `in {a, b}`");
+                    let ty = self.type_name(ty);
+                    self.r.report(set.span, Problem::NoRanges { ty });
                     return None;
                 }
                 let mut bound = |b: &Option<Box<ast::Expr>>| -> Option<Option<(Expr, Span)>> {
@@ -466,17 +385,10 @@ impl Checker {
                             let v = self.value(b, facts, Some(ty));
                             let vty = v.ty?;
                             if vty != ty {
-                                let (a, n) = (self.type_name(ty), self.type_name(vty));
+                                let (value_ty, bound_ty) =
+                                    (self.type_name(ty), self.type_name(vty));
                                 self.r
-                                    .error(
-                                        Code::TypeMismatch,
-                                        b.span,
-                                        format!("a range of `{n}` cannot hold `{a}`"),
-                                        format!("this is `{n}`"),
-                                    )
-                                    .with_help(format!(
-                                        "the bounds must be `{a}` like the value tested"
-                                    ));
+                                    .report(b.span, Problem::BoundType { value_ty, bound_ty });
                                 return None;
                             }
                             Some(Some((v.expr, b.span)))
@@ -486,38 +398,16 @@ impl Checker {
                 let lo = bound(lo)?;
                 let hi = bound(hi)?;
                 if lo.is_none() && hi.is_none() {
-                    self.r
-                        .error(
-                            Code::EmptyRange,
-                            set.span,
-                            "the range has no bounds",
-                            "`..` alone",
-                        )
-                        .with_help("write `lo..=hi`, `lo..` or `..=hi`");
+                    self.r.report(set.span, Problem::UnboundedRange);
                     return None;
                 }
                 if let (Some((Expr::Lit(a), _)), Some((Expr::Lit(b), _))) = (&lo, &hi) {
                     if let (Some(x), Some(y)) = (facts::ordinal(a), facts::ordinal(b)) {
                         if x > y || (x == y && !inclusive) {
-                            let shown = self.r.slice(set.span).to_string();
-                            let help = if x > y {
-                                "the bounds are the wrong way round: write the smaller one first"
-                                    .to_string()
-                            } else {
-                                format!(
-                                    "an exclusive range `a..a` holds nothing; write `{}..={}`",
-                                    show(a),
-                                    show(b)
-                                )
-                            };
+                            let text = self.r.slice(set.span).to_string();
+                            let equal_bounds = (x <= y).then(|| (show(a), show(b)));
                             self.r
-                                .error(
-                                    Code::EmptyRange,
-                                    set.span,
-                                    format!("the range `{shown}` is empty"),
-                                    "nothing is in this range",
-                                )
-                                .with_help(help);
+                                .report(set.span, Problem::EmptyRange { text, equal_bounds });
                         }
                     }
                 }
@@ -549,14 +439,7 @@ impl Checker {
             | ExprKind::Is { .. }
             | ExprKind::If { .. }
             | ExprKind::Match { .. } => {
-                self.r
-                    .error(
-                        Code::TypeMismatch,
-                        set.span,
-                        "`in` needs a set or a range",
-                        "not a set or range",
-                    )
-                    .with_help("write `x in {a, b}` or `x in 1..=3`");
+                self.r.report(set.span, Problem::InNeedsSet);
                 None
             }
         }
@@ -581,7 +464,7 @@ impl Checker {
         match op {
             UnaryOp::Not => {
                 let t = self.value(expr, facts, Some(Type::Bool));
-                self.expect_type(&t, Type::Bool, expr.span, "`not` applies to a condition");
+                self.expect_type(&t, Type::Bool, expr.span, Why::NotCondition);
                 Typed {
                     expr: Expr::Not(Box::new(t.expr)),
                     ty: t.ty.map(|_| Type::Bool),
@@ -608,15 +491,8 @@ impl Checker {
                         inner,
                     ) => known(Expr::Neg(Box::new(inner)), ty),
                     (Some(ty), _) => {
-                        let name = self.type_name(ty);
-                        self.r
-                            .error(
-                                Code::TypeMismatch,
-                                span,
-                                format!("cannot negate `{name}`"),
-                                format!("this is `{name}`"),
-                            )
-                            .with_help("only numbers and money have a minus sign");
+                        let ty = self.type_name(ty);
+                        self.r.report(span, Problem::CannotNegate { ty });
                         Typed::error()
                     }
                     (None, _) => Typed::error(),
@@ -630,8 +506,14 @@ fn show(v: &Value) -> String {
     match v {
         Value::Int(n) => n.to_string(),
         Value::Date(d) => d.to_string(),
+        Value::DateTime(t) => bursar_runtime::datetime::datetime_text(*t),
         Value::Money(m) => m.to_string(),
-        other => format!("{other:?}"),
+        other @ (Value::Bool(_)
+        | Value::Text(_)
+        | Value::Enum { .. }
+        | Value::Duration(_)
+        | Value::Decimal(_)
+        | Value::List(_)) => format!("{other:?}"),
     }
 }
 
