@@ -687,3 +687,28 @@ fn a_table_of_rates_is_read_and_varied() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_negative_decimal_compiles_to_a_bundle_that_loads_and_decides() {
+    // The checker allowed `-(0.5)`, but the bundle loader and the evaluator
+    // knew negation of whole numbers and money only: `compile` wrote a
+    // bundle nothing could load.
+    let policy = write(
+        "neg.bursar",
+        r#"scheme neg { title "t" currency CNY }
+applicant { rate decimal  income money }
+category c {
+  when -(1.5) < rate
+  pay max(0 元, round(income * -(0.5) + income, fen, half_up))
+}
+award { limit 1 per period  choose highest_amount then first_declared }
+"#,
+    );
+    let bundle = temp("neg.bundle.json");
+    let o = bursar(&["compile", &policy, "-o", bundle.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let applicant = write("neg.json", r#"{"rate": "0.1", "income": "100.00"}"#);
+    let o = bursar(&["eval", bundle.to_str().unwrap(), "--applicant", &applicant]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("paid 50.00 元"), "{}", stdout(&o));
+}

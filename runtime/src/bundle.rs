@@ -646,7 +646,8 @@ impl Validator<'_> {
                 ty => Err(format!("negates {}, not a bool", a(ty))),
             },
             Expr::Neg(x) => match self.expr(x, false)? {
-                ty @ (Type::Int | Type::Money) => Ok(ty),
+                // The checker's rule: any number, whole or not.
+                ty @ (Type::Int | Type::Money | Type::Decimal | Type::Unrounded) => Ok(ty),
                 ty => Err(format!("takes the negative of {}", a(ty))),
             },
             Expr::And(items) | Expr::Or(items) => {

@@ -1268,13 +1268,13 @@ impl<'a> Evaluator<'a> {
             Expr::Neg(a) => match self.eval(a)? {
                 Value::Int(n) => Value::Int(n.checked_neg().ok_or(EvalError::Overflow)?),
                 Value::Money(m) => Value::Money(m.checked_neg().ok_or(EvalError::Overflow)?),
+                Value::Decimal(d) => Value::Decimal(d.checked_neg().ok_or(EvalError::Overflow)?),
                 Value::Bool(..)
                 | Value::Date(..)
                 | Value::DateTime(..)
                 | Value::Text(..)
                 | Value::Enum { .. }
                 | Value::Duration(..)
-                | Value::Decimal(..)
                 | Value::List(..) => return Err(EvalError::TypeMismatch),
             },
             Expr::Compare { .. } | Expr::InSet { .. } | Expr::InRange { .. } => {
