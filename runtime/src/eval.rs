@@ -1417,6 +1417,7 @@ mod tests {
                 .into(),
             award: AwardRule {
                 clause: None,
+                history: None,
                 limit,
                 groups: groups
                     .iter()

@@ -792,10 +792,8 @@ impl Checker {
                     }
                     continue;
                 }
-                ast::LimitScope::Keys { span, .. } | ast::LimitScope::Years { span, .. } => {
-                    self.planned_limit(*span);
-                    continue;
-                }
+                // Over the award history: `Checker::history`.
+                ast::LimitScope::Keys { .. } | ast::LimitScope::Years { .. } => continue,
                 ast::LimitScope::Name(_) => {}
             }
             if limit.is_some() {
@@ -829,8 +827,15 @@ impl Checker {
             };
             match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
-                "ever" | "year" | "category" => {
-                    self.planned_limit(scope.span);
+                "ever" | "year" | "years" => {
+                    self.r
+                        .error(
+                            Code::UnknownSetting,
+                            scope.span,
+                            format!("unknown limit scope `{}`", scope.name),
+                            "not a scope",
+                        )
+                        .with_help("write `per period` for once a year, or over the award history `per (occupation, level) ever` or `per 3 years`");
                 }
                 other => {
                     let help = did_you_mean(other, ["period", "group"]).unwrap_or_else(|| {
@@ -923,22 +928,8 @@ impl Checker {
             limit: limit?,
             groups,
             order: order?,
+            history: None,
         })
-    }
-
-    /// A limit over the applicant's award history (`per (…) ever`, `per 3
-    /// years`): planned with issue #14.
-    fn planned_limit(&mut self, span: Span) {
-        self.r
-            .error(
-                Code::Unsupported,
-                span,
-                "limits over the applicant's award history are not supported yet",
-                "planned: needs the applicant's past awards as input",
-            )
-            .with_help(
-                "the planned syntax is `limit 1 per (occupation, level) ever` or `limit 1 per 3 years`; it comes with issue #14's work on award history; until then write `limit N per period`",
-            );
     }
 
     /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,

@@ -10,6 +10,7 @@ mod builtins;
 mod decls;
 mod exhaustive;
 mod expr;
+mod history;
 mod lists;
 mod literal;
 mod resolve;
@@ -280,7 +281,7 @@ impl Checker {
             self.let_decl(d);
         }
 
-        let requirements: Vec<ir::Condition> = requires
+        let mut requirements: Vec<ir::Condition> = requires
             .iter()
             .filter_map(|d| self.requirement(d))
             .collect();
@@ -307,7 +308,15 @@ impl Checker {
             }
         }
         let award = match award {
-            Some(a) => self.award(a),
+            Some(a) => {
+                let rule = self.award(a);
+                // Limits over the award history exclude whatever the
+                // category: they come after the `require` lines.
+                let (history, exclusions) =
+                    self.history(a, rule.as_ref().and_then(|r| r.clause.as_ref()));
+                requirements.extend(exclusions);
+                rule.map(|r| ir::AwardRule { history, ..r })
+            }
             None => {
                 self.r
                     .error(Code::Missing, Span::new(0, 0), "the policy has no `award` rule", "how many payouts a person gets is not said")

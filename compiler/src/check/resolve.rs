@@ -143,6 +143,32 @@ impl Checker {
                     }
                 }
             }
+            // `applicant` is a keyword, so no table or enum has its name.
+            [first, second] if first.name == "applicant" => {
+                let Some(f) = self.field_id(&second.name) else {
+                    let help =
+                        did_you_mean(&second.name, self.fields.iter().map(|f| f.name.as_str()))
+                            .unwrap_or_else(|| {
+                                "`applicant.NAME` reads a field of the applicant".into()
+                            });
+                    self.r
+                        .error(
+                            Code::UnknownName,
+                            second.span,
+                            format!("unknown field `{}`", second.name),
+                            "not a field of the applicant",
+                        )
+                        .with_help(help);
+                    return Typed::error();
+                };
+                self.mark_field(f);
+                let optional = self.field(f).is_some_and(|x| x.optional) && !facts.is_present(f);
+                Typed {
+                    expr: Expr::Field(f),
+                    ty: self.field_type(f),
+                    optional,
+                }
+            }
             [first, second] if first.name == "period" && self.table_id("period").is_none() => {
                 let Some(p) = self.period else {
                     self.r
