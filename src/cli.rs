@@ -72,6 +72,11 @@ enum Command {
         what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write this run's awards in the format of the scheme's award
+        /// history, with every applicant's history carried forward: next
+        /// year's `--list HISTORY=FILE` (docs/simulate.md).
+        #[arg(long, value_name = "FILE")]
+        awards_out: Option<PathBuf>,
     },
     /// Compare two schemes over one population in one pass: totals, per
     /// category, winners and losers. `--scenario` and `--set` apply to REFORM.
@@ -202,7 +207,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => crate::simulate::simulate(&scheme, &what_if, &run, format),
+            awards_out,
+        } => crate::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
         Command::Compare {
             base,
             reform,

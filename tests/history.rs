@@ -1,6 +1,7 @@
 //! Award history (issue #14, section 2), end to end: a scheme names the
-//! applicant's list of past awards, limits read it, and explanations and
-//! reports cite the clause of the limit that excluded.
+//! applicant's list of past awards, limits read it, explanations and
+//! reports cite the clause of the limit that excluded, and `simulate
+//! --awards-out` writes a run's awards as next year's history.
 
 #![allow(
     clippy::unwrap_used,
@@ -194,4 +195,143 @@ fn the_report_counts_history_exclusions_with_their_clause() {
     assert!(out.contains("§3 "), "{out}");
     assert!(out.contains("per (occupation, level) ever"), "{out}");
     assert!(out.contains("per 3 years"), "{out}");
+}
+
+#[test]
+fn awards_out_projects_next_year_from_this_years_awards() {
+    let (people, history) = population();
+    let list = format!("history={history}");
+    let year1 = temp("awards-2025.csv");
+    let o = bursar(&[
+        "simulate",
+        ONCE_EVER,
+        "--population",
+        &people,
+        "--list",
+        &list,
+        "--awards-out",
+        year1.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&year1).unwrap();
+    // Per person, in the population's order: the input history carried
+    // forward, then this year's award.
+    assert_eq!(
+        written,
+        "person_id,scheme,year,occupation,level,amount\n\
+         W1,once_ever_2020,2020,welder,3,1000.00\n\
+         W2,once_ever_2020,2020,welder,3,1000.00\n\
+         W2,once_ever_2025,2025,welder,2,1000.00\n\
+         W3,once_ever_2023,2023,cook,2,1000.00\n\
+         W4,once_ever_2022,2022,cook,2,1000.00\n\
+         W4,once_ever_2025,2025,welder,2,1000.00\n\
+         W5,once_ever_2025,2025,cook,1,1000.00\n"
+    );
+    // Next year: the same people apply for a new level; this year's
+    // awardees are within three years of their award.
+    let next = write(
+        "once-ever-2026.bursar",
+        &format!(
+            "extends \"{}\"\nscheme once_ever_2026 {{ period 2026-01-01 ..= 2026-12-31 }}\n",
+            std::fs::canonicalize(ONCE_EVER).unwrap().display()
+        ),
+    );
+    let people2 = write(
+        "people-2026.csv",
+        "person_id,occupation,level\nW1,welder,1\nW2,welder,1\nW3,welder,1\nW4,welder,1\nW5,cook,2\n",
+    );
+    let list = format!("history={}", year1.display());
+    let o = bursar(&[
+        "simulate",
+        &next,
+        "--population",
+        &people2,
+        "--list",
+        &list,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // W1 (last award 2020) and W3 (2023) are paid; W2, W4 and W5, paid in
+    // 2025, are not.
+    assert_eq!(v["paid"], 2, "{v}");
+}
+
+#[test]
+fn awards_out_is_the_same_for_any_thread_count_and_streams_next_year() {
+    let people = temp("synth-people.csv");
+    let history = temp("synth-history.csv");
+    let list = format!("history={}", history.display());
+    let o = bursar(&[
+        "synth",
+        "--scheme",
+        ONCE_EVER,
+        "--rows",
+        "3000",
+        "--seed",
+        "3",
+        "-o",
+        people.to_str().unwrap(),
+        "--list",
+        &list,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = |policy: &str, history: &str, out: &str, threads: &str| {
+        let list = format!("history={history}");
+        let out = temp(out);
+        let o = bursar(&[
+            "simulate",
+            policy,
+            "--population",
+            people.to_str().unwrap(),
+            "--list",
+            &list,
+            "--awards-out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let history = history.to_str().unwrap();
+    let one = run(ONCE_EVER, history, "synth-2025-1.csv", "1");
+    let two = run(ONCE_EVER, history, "synth-2025-2.csv", "2");
+    assert_eq!(one, two);
+    // Synthetic identifiers (`P1`, `P2`, … `P10`) are not in sorted order:
+    // the file follows the population's, so next year reads it in step.
+    let year1 = temp("synth-2025-2.csv");
+    let twenty_six = "policies/examples/once-ever-2026.bursar";
+    let next = run(twenty_six, year1.to_str().unwrap(), "synth-2026.csv", "2");
+    let paid = |text: &str, scheme: &str| -> std::collections::BTreeSet<String> {
+        text.lines()
+            .filter(|l| l.split(',').nth(1) == Some(scheme))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    let (in_2025, in_2026) = (paid(&next, "once_ever_2025"), paid(&next, "once_ever_2026"));
+    assert!(!in_2025.is_empty() && !in_2026.is_empty());
+    assert!(in_2025.is_disjoint(&in_2026));
+    assert_eq!(in_2025, paid(&one, "once_ever_2025"));
+}
+
+#[test]
+fn awards_out_needs_a_history_to_write() {
+    let out = temp("no-history.csv");
+    let o = bursar(&[
+        "simulate",
+        "policies/beijing/2023-career-boost.bursar",
+        "--population",
+        "policies/beijing/data/population-sample.csv",
+        "--awards-out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("names no award history"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
 }

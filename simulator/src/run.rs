@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
+use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
@@ -52,6 +53,9 @@ pub struct Options {
     pub assumptions: Vec<Option<Assumptions>>,
     /// The items of the schemes' list fields, by identifier.
     pub lists: Option<std::sync::Arc<Lists>>,
+    /// Write the first scheme's awards as its award history, every row's
+    /// in the population's order as the run goes.
+    pub awards: Option<std::sync::Arc<AwardsOut>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -145,6 +149,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         on_bad_row: options.on_bad_row,
         lists: options.lists.as_deref().filter(|l| !l.is_empty()),
         layouts: streams.layouts(),
+        awards: options.awards.as_deref(),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -162,14 +167,18 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
     }
-    run.absorb(part, job.on_bad_row)?;
+    run.absorb(part, &job)?;
     Ok(run)
 }
 
 impl Run {
     /// Adds a part, in file order; its first bad row is the run's error
-    /// unless bad rows are skipped.
-    fn absorb(&mut self, part: Part, on_bad_row: OnBadRow) -> Result<(), RowError> {
+    /// unless bad rows are skipped. Its history rows are written.
+    fn absorb(&mut self, part: Part, job: &Job<'_>) -> Result<(), RowError> {
+        let on_bad_row = job.on_bad_row;
+        if let Some(awards) = job.awards {
+            awards.write(&part.awards);
+        }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
         }
@@ -229,7 +238,7 @@ fn one_thread<R: Read, L: Read>(
                 break;
             }
         }
-        run.absorb(part, job.on_bad_row)?;
+        run.absorb(part, job)?;
         progress(reader.bytes_read());
         if end {
             return Ok(());
@@ -265,7 +274,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
         );
         progress(reader.bytes_read());
         for part in results {
-            run.absorb(part, job.on_bad_row)?;
+            run.absorb(part, job)?;
         }
         if current.len == 0 {
             return Ok(());
@@ -331,6 +340,8 @@ fn fill<R: Read, L: Read>(
 struct Part {
     tallies: Vec<Tally>,
     diff: Option<DiffTally>,
+    /// The history rows of this batch, in file order.
+    awards: Vec<String>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
@@ -340,6 +351,7 @@ impl Part {
         Part {
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             diff: (sides.len() == 2).then(DiffTally::default),
+            awards: Vec::new(),
             bad_rows: Vec::new(),
         }
     }
@@ -409,9 +421,11 @@ impl Row {
         // A row that repeats the previous one is counted again, not
         // parsed and decided again (see `Layout::same_applicant`); not when
         // lists come from list files, where two rows alike but for their
-        // identifier have items of their own.
+        // identifier have items of their own, nor when awards are written,
+        // each row with its own history.
         let repeat = job.lists.is_none()
             && job.layouts.is_empty()
+            && job.awards.is_none()
             && self.fresh
             && previous.is_some_and(|p| job.layout.same_applicant(record, p));
         if !repeat {
@@ -431,11 +445,12 @@ impl Row {
             }
         }
         let mut fresh = true;
-        for ((side, Decided { decision, reason }), tally) in job
+        for (i, ((side, Decided { decision, reason }), tally)) in job
             .sides
             .iter()
             .zip(&mut self.decided)
             .zip(&mut part.tallies)
+            .enumerate()
         {
             if !repeat {
                 evaluate_into(side.scheme, applicant, decision);
@@ -450,6 +465,13 @@ impl Row {
                     *reason = None;
                     fresh = false;
                 }
+            }
+            if let (Some(awards), 0) = (job.awards, i) {
+                // The row's own identifier: a decision reused from the row
+                // before it was made for another.
+                let id = job.layout.identifier(record).unwrap_or_default();
+                let id = String::from_utf8_lossy(id);
+                awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
@@ -494,6 +516,8 @@ struct Job<'a> {
     lists: Option<&'a Lists>,
     /// The list files read in step with the population.
     layouts: Vec<ListLayout>,
+    /// Writes the first scheme's awards as history rows.
+    awards: Option<&'a AwardsOut>,
 }
 
 /// A scheme of the run, with what deciding and counting under it needs,
@@ -680,6 +704,7 @@ mod tests {
                 on_bad_row: OnBadRow::Skip,
                 assumptions: vec![None, take_up.clone()],
                 lists: None,
+                awards: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
