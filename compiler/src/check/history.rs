@@ -118,12 +118,14 @@ impl Checker {
                 }
             };
             let clause = self.clause(l.clause.as_ref()).or(award_clause.cloned());
+            // The limit as written, without its clause: how documents and
+            // reports name the exclusion.
+            let text = self.text_of(Span::new(l.span.start, what.end));
             conditions.push(ir::Condition {
                 kind: ir::ConditionKind::Unless,
                 expr,
-                // The limit as written, without its clause.
-                text: self.text_of(Span::new(l.span.start, what.end)),
-                label: None,
+                label: Some(text.clone()),
+                text,
                 clause,
             });
         }
