@@ -335,3 +335,28 @@ fn awards_out_needs_a_history_to_write() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_limit_in_years_reads_the_year_of_a_date_when_there_is_no_year() {
+    let record = "scheme text  awarded date  occupation text  level int  amount money";
+    let source = scheme(
+        record,
+        "history history\nlimit 1 per period\nlimit 1 per 3 years §2\nchoose highest_amount then first_declared",
+    );
+    let path = write("dated.bursar", &source);
+    let decide = |awarded: &str| {
+        let json = write(
+            "dated.json",
+            &format!(
+                r#"{{"person_id": "D", "occupation": "cook", "level": 2, "other": [],
+                    "history": [{{"scheme": "s", "awarded": "{awarded}", "occupation": "welder", "level": 1, "amount": "500.00"}}]}}"#
+            ),
+        );
+        let o = bursar(&["eval", &path, "--applicant", &json, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["outcome"].as_str().unwrap().to_string()
+    };
+    assert_eq!(decide("2023-01-01"), "not_eligible");
+    assert_eq!(decide("2022-12-31"), "paid");
+}

@@ -179,6 +179,21 @@ impl Checker {
         Some((i as FieldId, record.fields.get(i)?.ty))
     }
 
+    /// The date fields of the history's record.
+    fn history_dates(&self, h: &History) -> Vec<FieldId> {
+        self.records
+            .get(h.record as usize)
+            .map(|r| {
+                r.fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.ty == Type::Date)
+                    .filter_map(|(i, _)| u32::try_from(i).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn record_name(&self, h: &History) -> String {
         self.records
             .get(h.record as usize)
@@ -285,7 +300,8 @@ impl Checker {
     }
 
     /// `per N years`: the past awards of the period's year and the `N - 1`
-    /// years before it, by the record's `year int` field.
+    /// years before it, by the record's `year int` field, or else by the
+    /// year of its one date.
     fn history_years(
         &mut self,
         h: &History,
@@ -317,7 +333,7 @@ impl Checker {
         };
         let record = self.record_name(h);
         let year = match self.history_field(h, "year") {
-            Some((year, Type::Int)) => year,
+            Some((year, Type::Int)) => Expr::Item(year),
             Some((_, ty)) => {
                 self.r
                     .error(
@@ -332,21 +348,30 @@ impl Checker {
                     .with_help(format!("declare `year int` in record `{record}`"));
                 return None;
             }
-            None => {
-                self.r
-                    .error(
-                        Code::Missing,
-                        span,
-                        format!("the past awards (record `{record}`) have no year"),
-                        "counts past awards by their year",
-                    )
-                    .with_help(format!("add `year int \"year\"` to record `{record}`"));
-                return None;
-            }
+            // No `year`: the year of the record's one date.
+            None => match self.history_dates(h).as_slice() {
+                [date] => Expr::Call {
+                    func: ir::Builtin::Year,
+                    args: vec![Expr::Item(*date)],
+                },
+                _ => {
+                    self.r
+                        .error(
+                            Code::Missing,
+                            span,
+                            format!("the past awards (record `{record}`) have no year"),
+                            "counts past awards by their year",
+                        )
+                        .with_help(format!(
+                            "add `year int \"year\"` to record `{record}` (or, instead, a single date of the award)"
+                        ));
+                    return None;
+                }
+            },
         };
         let last = i64::from(period.start.year());
         Some(Expr::InRange {
-            expr: Box::new(Expr::Item(year)),
+            expr: Box::new(year),
             lo: Some(Box::new(Expr::Lit(Value::Int(last - (count - 1))))),
             hi: Some(Box::new(Expr::Lit(Value::Int(last)))),
             inclusive: true,
