@@ -110,20 +110,16 @@ impl AwardsOut {
         })
     }
 
-    /// Writes rows made by [`AwardsOut::rows`], in the population's order.
-    /// The first error is kept for [`AwardsOut::finish`].
-    pub fn write(&self, rows: &[String]) {
+    /// Writes lines made by [`AwardsOut::rows`], in the population's
+    /// order. The first error is kept for [`AwardsOut::finish`].
+    pub fn write(&self, lines: &str) {
         let Ok(mut sink) = self.sink.lock() else {
             return;
         };
         let (out, error) = &mut *sink;
-        if error.is_some() {
-            return;
-        }
-        for r in rows {
-            if let Err(e) = writeln!(out, "{r}") {
+        if error.is_none() {
+            if let Err(e) = out.write_all(lines.as_bytes()) {
                 *error = Some(e);
-                return;
             }
         }
     }
@@ -142,7 +138,7 @@ impl AwardsOut {
         }
     }
 
-    /// One applicant's rows, added to `out`: its history carried forward,
+    /// One applicant's lines, added to `out`: its history carried forward,
     /// then its awards if it is paid. `id` is the row's identifier cell.
     pub fn rows(
         &self,
@@ -150,24 +146,24 @@ impl AwardsOut {
         id: &str,
         applicant: &Applicant,
         decision: &Decision,
-        out: &mut Vec<String>,
+        out: &mut String,
     ) {
-        let id_cell = quoted(id);
+        let id = quoted(id);
         if let Some(Value::List(items)) = applicant.get(self.history) {
             for item in items.iter() {
-                let mut line = id_cell.clone();
+                out.push_str(&id);
                 for v in item {
-                    line.push(',');
-                    line.push_str(&quoted(&cell(scheme, v)));
+                    out.push(',');
+                    out.push_str(&quoted(&cell(scheme, v)));
                 }
-                out.push(line);
+                out.push('\n');
             }
         }
         if decision.outcome != Outcome::Paid {
             return;
         }
         for award in &decision.awards {
-            let mut line = id_cell.clone();
+            out.push_str(&id);
             for c in &self.columns {
                 let text = match c {
                     Column::Scheme => scheme.id.clone(),
@@ -183,10 +179,10 @@ impl AwardsOut {
                         .map(|v| cell(scheme, v))
                         .unwrap_or_default(),
                 };
-                line.push(',');
-                line.push_str(&quoted(&text));
+                out.push(',');
+                out.push_str(&quoted(&text));
             }
-            out.push(line);
+            out.push('\n');
         }
     }
 }

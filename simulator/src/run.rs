@@ -340,8 +340,8 @@ fn fill<R: Read, L: Read>(
 struct Part {
     tallies: Vec<Tally>,
     diff: Option<DiffTally>,
-    /// The history rows of this batch, in file order.
-    awards: Vec<String>,
+    /// The history lines of this batch, in file order.
+    awards: String,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
@@ -351,7 +351,7 @@ impl Part {
         Part {
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             diff: (sides.len() == 2).then(DiffTally::default),
-            awards: Vec::new(),
+            awards: String::new(),
             bad_rows: Vec::new(),
         }
     }
