@@ -72,6 +72,11 @@ enum Command {
         what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write this run's awards in the format of the scheme's award
+        /// history, with every applicant's history carried forward: next
+        /// year's `--list HISTORY=FILE` (docs/simulate.md).
+        #[arg(long, value_name = "FILE")]
+        awards_out: Option<PathBuf>,
     },
     /// Give each quota's places: every claim on them and what it got, as CSV
     /// (`person_id,pool,outcome,rank`).
@@ -212,7 +217,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => crate::simulate::simulate(&scheme, &what_if, &run, format),
+            awards_out,
+        } => crate::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
         Command::Allocate {
             scheme,
             run,

@@ -414,3 +414,24 @@ fn a_budget_shared_pro_rata_pays_each_claim_its_share() {
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["total"], "4666.64");
 }
+
+#[test]
+fn awards_out_refuses_a_scheme_with_quotas_rather_than_miss_its_winners() {
+    let population = population();
+    let out = temp("quota-awards.csv");
+    let o = bursar(&[
+        "simulate",
+        POOLS,
+        "--population",
+        &population,
+        "--awards-out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not handle quotas yet"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}

@@ -1001,6 +1001,14 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
     } else {
         old
     };
+    // The history list names a field of the same edition; the hybrid's
+    // fields are found by name.
+    h.award.history = h
+        .award
+        .history
+        .and_then(|f| from.applicant.get(f as usize))
+        .and_then(|f| h.applicant.iter().position(|x| x.name == f.name))
+        .and_then(|i| u32::try_from(i).ok());
     let categories: Vec<String> = h.categories.iter().map(|c| c.name.clone()).collect();
     for g in &mut h.award.groups {
         g.categories = g

@@ -437,8 +437,6 @@ pub(crate) enum Problem {
     TiesUnbroken,
     NoLimit,
     NoChoose,
-    /// A limit over the award history (issue #14).
-    PlannedLimit,
     /// A declaration planned with issue #14.
     Planned {
         feature: PlannedFeature,
@@ -684,6 +682,57 @@ pub(crate) enum Problem {
         text: String,
         list: String,
         filter: Option<String>,
+    },
+
+    // ------------------------------------------------------ award history
+    HistoryTwice,
+    /// `limit N per (keys)` without `ever`.
+    HistoryKeysWithoutEver,
+    HistoryLimitRange,
+    /// A limit over the history in an award rule with no `history` line.
+    HistoryMissing,
+    HistoryUnknownList {
+        name: String,
+        suggestion: Option<String>,
+    },
+    HistoryNotList {
+        name: String,
+    },
+    HistoryUnknownKey {
+        name: String,
+        suggestion: Option<String>,
+    },
+    HistoryKeyNotInRecord {
+        name: String,
+        record: String,
+        suggestion: Option<String>,
+    },
+    HistoryOptionalKey {
+        name: String,
+    },
+    HistoryKeyTypes {
+        name: String,
+        applicant: String,
+        record: String,
+        item: String,
+    },
+    HistoryWholeYears,
+    HistoryNoPeriod,
+    HistoryYearNotInt {
+        record: String,
+        ty: String,
+    },
+    HistoryNoYear {
+        record: String,
+    },
+    /// `per ever`, `per year`: a scope that belongs to a limit over history.
+    HistoryScope {
+        scope: String,
+    },
+    /// `applicant.NAME` naming no field.
+    UnknownApplicantField {
+        name: String,
+        suggestion: Option<String>,
     },
 
     // ------------------------------------------------------------- quotas
@@ -1479,14 +1528,6 @@ impl Problem {
                 "no `choose` line",
             )
             .help("add `choose highest_amount then first_declared`"),
-            P::PlannedLimit => error(
-                Code::Unsupported,
-                "limits over the applicant's award history are not supported yet",
-                "planned: needs the applicant's past awards as input",
-            )
-            .help(
-                "the planned syntax is `limit 1 per (occupation, level) ever` or `limit 1 per 3 years`; it comes with issue #14's work on award history; until then write `limit N per period`",
-            ),
             P::Planned { feature } => {
                 let (keyword, what, syntax) = planned(*feature);
                 let name = what.split(" (").next().unwrap_or(what);
@@ -2051,6 +2092,119 @@ impl Problem {
                 "not ordered",
             )
             .help("`min` and `max` take numbers, money or dates"),
+            P::HistoryTwice => error(Code::DuplicateName, "a second `history`", "again here")
+                .help("an award rule reads one list of past awards"),
+            P::HistoryKeysWithoutEver => error(
+                Code::Missing,
+                "a limit per keys counts past awards of every year",
+                "no `ever` after the keys",
+            )
+            .help("write `limit 1 per (occupation, level) ever`"),
+            P::HistoryLimitRange => error(
+                Code::TypeMismatch,
+                "the limit must be between 1 and 1000",
+                "not a usable limit",
+            )
+            .help("write `limit 1 per 3 years`"),
+            P::HistoryMissing => error(
+                Code::Missing,
+                "a limit over the award history, and no history to read",
+                "no `history` line in the award rule",
+            )
+            .help("name the applicant's list of past awards in the award rule: `history past_awards`"),
+            P::HistoryUnknownList { name, suggestion } => error(
+                Code::UnknownName,
+                format!("unknown field `{name}`"),
+                "not a field of the applicant",
+            )
+            .help(suggest(suggestion, || {
+                "declare the past awards as a list field: `past_awards list of Award`".into()
+            })),
+            P::HistoryNotList { name } => error(
+                Code::TypeMismatch,
+                format!("`{name}` is not a list of past awards"),
+                "not a list",
+            )
+            .help("name a `list of` a record with the fields the limits read, e.g. `past_awards list of Award`"),
+            P::HistoryUnknownKey { name, suggestion } => error(
+                Code::UnknownName,
+                format!("unknown field `{name}`"),
+                "not a field of the applicant",
+            )
+            .help(suggest(suggestion, || {
+                "a key is a field of the applicant and of the past awards".into()
+            })),
+            P::HistoryKeyNotInRecord {
+                name,
+                record,
+                suggestion,
+            } => error(
+                Code::UnknownName,
+                format!("the past awards (record `{record}`) have no field `{name}`"),
+                "not a field of the history's record",
+            )
+            .help(suggest(suggestion, || {
+                format!("add `{name} …` to record `{record}`")
+            })),
+            P::HistoryOptionalKey { name } => error(
+                Code::OptionalRead,
+                format!("the key `{name}` may be absent"),
+                "an optional field",
+            )
+            .help(format!(
+                "a limit compares the applicant's `{name}` with each past award's: declare it required"
+            )),
+            P::HistoryKeyTypes {
+                name,
+                applicant,
+                record,
+                item,
+            } => error(
+                Code::TypeMismatch,
+                format!("the key `{name}` is {applicant} for the applicant but {item} in record `{record}`"),
+                "the types differ",
+            )
+            .help("a key is compared for equality: give both fields one type"),
+            P::HistoryWholeYears => error(
+                Code::UnknownSetting,
+                "a limit over the award history counts whole years",
+                "not a number of years",
+            )
+            .help("write `limit 1 per 3 years` (1 to 1000 years)"),
+            P::HistoryNoPeriod => error(
+                Code::Missing,
+                "the scheme declares no period",
+                "the years counted end with the period's year",
+            )
+            .help("add `period 2025-01-01 ..= 2025-12-31` to the `scheme` block"),
+            P::HistoryYearNotInt { record, ty } => error(
+                Code::TypeMismatch,
+                format!("the field `year` of record `{record}` is {ty}, not int"),
+                "counts past awards by their year",
+            )
+            .help(format!("declare `year int` in record `{record}`")),
+            P::HistoryNoYear { record } => error(
+                Code::Missing,
+                format!("the past awards (record `{record}`) have no year"),
+                "counts past awards by their year",
+            )
+            .help(format!(
+                "add `year int \"year\"` to record `{record}` (or, instead, a single date of the award)"
+            )),
+            P::HistoryScope { scope } => error(
+                Code::UnknownSetting,
+                format!("unknown limit scope `{scope}`"),
+                "not a scope",
+            )
+            .help("write `per period` for once a year, or over the award history `per (occupation, level) ever` or `per 3 years`"),
+            P::UnknownApplicantField { name, suggestion } => error(
+                Code::UnknownName,
+                format!("unknown field `{name}`"),
+                "not a field of the applicant",
+            )
+            .help(suggest(suggestion, || {
+                "`applicant.NAME` reads a field of the applicant".into()
+            })),
             P::QuotaNotTopLevel => error(
                 Code::Unsupported,
                 "a quota is declared at the top level, as `quota NAME { … }`",

@@ -354,10 +354,21 @@ pub struct Pay {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwardDecl {
     pub clause: Option<ClauseRef>,
+    /// `history past_awards`: the list field limits over history read (the
+    /// checker refuses a second one).
+    pub history: Vec<HistoryDecl>,
     pub limits: Vec<LimitDecl>,
     pub choices: Vec<ChoiceDecl>,
     /// `quota …`, `budget …` lines: planned.
     pub planned: Vec<Planned>,
+    pub span: Span,
+}
+
+/// `history past_awards §五`: the applicant's list of past awards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryDecl {
+    pub list: Ident,
+    pub clause: Option<ClauseRef>,
     pub span: Span,
 }
 
@@ -378,14 +389,14 @@ pub enum LimitScope {
     Name(Ident),
     /// `per group skill {vocational, social_work, contest}`
     Group { name: Ident, categories: Vec<Ident> },
-    /// `per (occupation, level) ever`, `per occupation ever`: planned
-    /// (needs the applicant's award history).
+    /// `per (occupation, level) ever`, `per occupation ever`: over the
+    /// applicant's award history.
     Keys {
         keys: Vec<Ident>,
         ever: bool,
         span: Span,
     },
-    /// `per 3 years`: planned (needs the applicant's award history).
+    /// `per 3 years`: over the applicant's award history.
     Years {
         count: i64,
         unit: DurationUnit,

@@ -264,7 +264,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "end of file",
-        ident | path | call | application_ref => "a name",
+        ident | path | call | application_ref | applicant_ref => "a name",
         expr | primary | paren | if_expr | match_expr | money | duration | datetime | date | decimal
         | int
         | bool_lit | prefix | op_not | op_neg | set_lit | range | range_bound | percent
@@ -295,6 +295,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         category_item | when_item | unless_item | pay_item => "`when`, `unless` or `pay`",
         award_item | limit_item | choose_item => "`limit` or `choose`",
         quota_item => "`when`, `places`, `budget` or `by`",
+        history_item | kw_history => "`history`",
         step => "a step like `review within 1 month after received`",
         arm => "a match arm like `1 => standard.level1`",
         pattern | pattern_range | wildcard => "a pattern",
@@ -624,6 +625,7 @@ impl Lower {
             Rule::award_decl => {
                 let mut award = AwardDecl {
                     clause: None,
+                    history: Vec::new(),
                     limits: Vec::new(),
                     choices: Vec::new(),
                     planned: Vec::new(),
@@ -633,6 +635,24 @@ impl Lower {
                     let pspan = span_of(&p);
                     match p.as_rule() {
                         Rule::clause_ref => award.clause = Some(clause_ref(p)),
+                        Rule::history_item => {
+                            let mut list = None;
+                            let mut clause = None;
+                            for q in p.into_inner() {
+                                match q.as_rule() {
+                                    Rule::ident => list = Some(ident(q)),
+                                    Rule::clause_ref => clause = Some(clause_ref(q)),
+                                    _ => {}
+                                }
+                            }
+                            if let Some(list) = list {
+                                award.history.push(HistoryDecl {
+                                    list,
+                                    clause,
+                                    span: pspan,
+                                });
+                            }
+                        }
                         Rule::limit_item => {
                             let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
                             let (Some(n), Some(scope)) = (it.next(), it.next()) else {
@@ -1301,6 +1321,10 @@ impl Lower {
                             name: "application".into(),
                             span: span_of(&p),
                         }),
+                        Rule::applicant_ref => segments.push(Ident {
+                            name: "applicant".into(),
+                            span: span_of(&p),
+                        }),
                         Rule::index => {
                             if let Some(e) = p.into_inner().next() {
                                 key = Some(Box::new(self.expr(e)));
@@ -1467,6 +1491,7 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_per
             | kw_choose
             | kw_group
+            | kw_history
             | kw_application
             | kw_timeline
             | kw_within

@@ -189,6 +189,11 @@ impl Item {
             }
             Item::Award(d) => {
                 clause(&mut d.clause, by);
+                for h in &mut d.history {
+                    h.list.shift(by);
+                    clause(&mut h.clause, by);
+                    h.span.shift(by);
+                }
                 for l in &mut d.limits {
                     l.count_span.shift(by);
                     match &mut l.scope {

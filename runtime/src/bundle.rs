@@ -337,6 +337,17 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             None => return Err(format!("the award's choice field {field} does not exist")),
         }
     }
+    if let Some(history) = s.award.history {
+        match s.applicant.get(history as usize).map(|f| f.ty) {
+            Some(Type::List(_)) => {}
+            Some(_) => return Err(format!("the award's history field {history} is not a list")),
+            None => {
+                return Err(format!(
+                    "the award's history field {history} does not exist"
+                ))
+            }
+        }
+    }
     if s.award.order.last() != Some(&Criterion::FirstDeclared) {
         return Err("the award order does not end with `first_declared`".into());
     }

@@ -1551,6 +1551,7 @@ mod tests {
                 .into(),
             award: AwardRule {
                 clause: None,
+                history: None,
                 limit,
                 groups: groups
                     .iter()

@@ -323,6 +323,12 @@ pub struct AwardRule {
     /// awarded while its group (if any) and the overall limit have room.
     /// INVARIANT: ends with a criterion that never ties (`FirstDeclared`).
     pub order: Vec<Criterion>,
+    /// `history past_awards`: the applicant's list field of past awards.
+    /// Its limits are exclusions among [`Scheme::requirements`]; the field
+    /// says which list `simulate --awards-out` writes this run's awards
+    /// into. Absent from the JSON when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<FieldId>,
 }
 
 /// `limit 1 per group skill {vocational, social_work, contest}`: at most

@@ -157,7 +157,15 @@ impl<'a> Printer<'a> {
     fn bare(&self, e: &Expr, tail: bool, out: &mut String) {
         match e {
             Expr::Lit(v) => self.literal(v, out),
-            Expr::Field(f) => out.push_str(self.field_name(*f)),
+            Expr::Field(f) => {
+                let name = self.field_name(*f);
+                // Inside a `where` on items with a field of this name, the
+                // bare name would read the item's.
+                if self.item_has_field(name) {
+                    out.push_str("applicant.");
+                }
+                out.push_str(name);
+            }
             Expr::Row(r) => {
                 let table = self.scheme.tables.get(r.table as usize);
                 out.push_str(table.map_or("?", |t| t.name.as_str()));
@@ -574,6 +582,13 @@ impl<'a> Printer<'a> {
                 .item
                 .and_then(|r| s.records.get(r as usize))
                 .is_some_and(|r| r.fields.iter().any(|f| f.name == name))
+    }
+
+    /// Whether the items being walked have a field named `name`.
+    fn item_has_field(&self, name: &str) -> bool {
+        self.item
+            .and_then(|r| self.scheme.records.get(r as usize))
+            .is_some_and(|r| r.fields.iter().any(|f| f.name == name))
     }
 
     fn field_name(&self, f: FieldId) -> &'a str {

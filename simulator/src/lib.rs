@@ -9,6 +9,7 @@
 
 pub mod assume;
 pub mod attribution;
+pub mod awards;
 pub mod compare;
 pub mod identifiers;
 pub mod lists;

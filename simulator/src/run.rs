@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
+use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
@@ -54,6 +55,9 @@ pub struct Options {
     pub assumptions: Vec<Option<Assumptions>>,
     /// The items of the schemes' list fields, by identifier.
     pub lists: Option<std::sync::Arc<Lists>>,
+    /// Write the first scheme's awards as its award history, every row's
+    /// in the population's order as the run goes.
+    pub awards: Option<std::sync::Arc<AwardsOut>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -188,6 +192,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         lists: options.lists.as_deref().filter(|l| !l.is_empty()),
         layouts: streams.layouts(),
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
+        awards: options.awards.as_deref(),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -208,15 +213,19 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
     }
-    run.absorb(part, job.on_bad_row)?;
+    run.absorb(part, &job)?;
     run.allocate(&job)?;
     Ok(run)
 }
 
 impl Run {
     /// Adds a part, in file order; its first bad row is the run's error
-    /// unless bad rows are skipped.
-    fn absorb(&mut self, part: Part, on_bad_row: OnBadRow) -> Result<(), RowError> {
+    /// unless bad rows are skipped. Its history rows are written.
+    fn absorb(&mut self, part: Part, job: &Job<'_>) -> Result<(), RowError> {
+        let on_bad_row = job.on_bad_row;
+        if let Some(awards) = job.awards {
+            awards.write(&part.awards);
+        }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
         }
@@ -347,7 +356,7 @@ fn one_thread<R: Read, L: Read>(
                 break;
             }
         }
-        run.absorb(part, job.on_bad_row)?;
+        run.absorb(part, job)?;
         progress(reader.bytes_read());
         if end {
             return Ok(());
@@ -383,7 +392,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
         );
         progress(reader.bytes_read());
         for part in results {
-            run.absorb(part, job.on_bad_row)?;
+            run.absorb(part, job)?;
         }
         if current.len == 0 {
             return Ok(());
@@ -453,6 +462,8 @@ struct Part {
     /// Comparisons waiting for allocation (see [`Run::pairs`]).
     pairs: Vec<Pair>,
     diff: Option<DiffTally>,
+    /// The history lines of this batch, in file order.
+    awards: String,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
@@ -464,6 +475,7 @@ impl Part {
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
             pairs: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
+            awards: String::new(),
             bad_rows: Vec::new(),
         }
     }
@@ -533,10 +545,12 @@ impl Row {
         // A row that repeats the previous one is counted again, not
         // parsed and decided again (see `Layout::same_applicant`); not when
         // lists come from list files, where two rows alike but for their
-        // identifier have items of their own.
-        // Nor with quotas: a claim carries the row's own identifier.
+        // identifier have items of their own, nor when awards are written,
+        // each row with its own history; nor with quotas: a claim carries
+        // the row's own identifier.
         let repeat = job.lists.is_none()
             && job.layouts.is_empty()
+            && job.awards.is_none()
             && !job.quotas
             && self.fresh
             && previous.is_some_and(|p| job.layout.same_applicant(record, p));
@@ -580,6 +594,13 @@ impl Row {
                     *reason = None;
                     fresh = false;
                 }
+            }
+            if let (Some(awards), 0) = (job.awards, i) {
+                // The row's own identifier: a decision reused from the row
+                // before it was made for another.
+                let id = job.layout.identifier(record).unwrap_or_default();
+                let id = String::from_utf8_lossy(id);
+                awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
@@ -652,6 +673,8 @@ struct Job<'a> {
     layouts: Vec<ListLayout>,
     /// Some scheme rations places: decisions wait for allocation.
     quotas: bool,
+    /// Writes the first scheme's awards as history rows.
+    awards: Option<&'a AwardsOut>,
 }
 
 impl Job<'_> {
@@ -854,6 +877,7 @@ mod tests {
                 on_bad_row: OnBadRow::Skip,
                 assumptions: vec![None, take_up.clone()],
                 lists: None,
+                awards: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {

@@ -127,7 +127,7 @@ fn value(scheme: &Scheme, ty: Type, draw: &Draw, rng: &mut ChaCha8Rng) -> String
 }
 
 /// A literal as a cell.
-fn cell(scheme: &Scheme, v: &Value) -> String {
+pub(crate) fn cell(scheme: &Scheme, v: &Value) -> String {
     match v {
         Value::Enum { ty, variant } => scheme
             .enums
@@ -146,7 +146,7 @@ fn cell(scheme: &Scheme, v: &Value) -> String {
 }
 
 /// A CSV cell, quoted if it needs to be.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -704,10 +704,8 @@ impl Checker {
                     }
                     continue;
                 }
-                ast::LimitScope::Keys { span, .. } | ast::LimitScope::Years { span, .. } => {
-                    self.planned_limit(*span);
-                    continue;
-                }
+                // Over the award history: `Checker::history`.
+                ast::LimitScope::Keys { .. } | ast::LimitScope::Years { .. } => continue,
                 ast::LimitScope::Name(_) => {}
             }
             if limit.is_some() {
@@ -728,8 +726,13 @@ impl Checker {
             };
             match scope.name.as_str() {
                 "period" => limit = Some(l.count as u32),
-                "ever" | "year" | "category" => {
-                    self.planned_limit(scope.span);
+                "ever" | "year" | "years" => {
+                    self.r.report(
+                        scope.span,
+                        Problem::HistoryScope {
+                            scope: scope.name.clone(),
+                        },
+                    );
                 }
                 other => {
                     self.r.report(
@@ -790,13 +793,8 @@ impl Checker {
             limit: limit?,
             groups,
             order: order?,
+            history: None,
         })
-    }
-
-    /// A limit over the applicant's award history (`per (…) ever`, `per 3
-    /// years`): planned with issue #14.
-    fn planned_limit(&mut self, span: Span) {
-        self.r.report(span, Problem::PlannedLimit);
     }
 
     /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,

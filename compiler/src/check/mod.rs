@@ -12,6 +12,7 @@ pub(crate) use builtins::functions_help;
 mod decls;
 mod exhaustive;
 mod expr;
+mod history;
 mod lists;
 mod literal;
 mod quota;
@@ -277,7 +278,7 @@ impl Checker {
             self.let_decl(d);
         }
 
-        let requirements: Vec<ir::Condition> = requires
+        let mut requirements: Vec<ir::Condition> = requires
             .iter()
             .filter_map(|d| self.requirement(d))
             .collect();
@@ -297,7 +298,15 @@ impl Checker {
             }
         }
         let award = match award {
-            Some(a) => self.award(a),
+            Some(a) => {
+                let rule = self.award(a);
+                // Limits over the award history exclude whatever the
+                // category: they come after the `require` lines.
+                let (history, exclusions) =
+                    self.history(a, rule.as_ref().and_then(|r| r.clause.as_ref()));
+                requirements.extend(exclusions);
+                rule.map(|r| ir::AwardRule { history, ..r })
+            }
             None => {
                 self.r.report(Span::new(0, 0), Problem::NoAward);
                 None

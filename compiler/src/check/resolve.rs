@@ -128,6 +128,29 @@ impl Checker {
                     }
                 }
             }
+            // `applicant` is a keyword, so no table or enum has its name.
+            [first, second] if first.name == "applicant" => {
+                let Some(f) = self.field_id(&second.name) else {
+                    let suggestion =
+                        closest(&second.name, self.fields.iter().map(|f| f.name.as_str()))
+                            .map(str::to_string);
+                    self.r.report(
+                        second.span,
+                        Problem::UnknownApplicantField {
+                            name: second.name.clone(),
+                            suggestion,
+                        },
+                    );
+                    return Typed::error();
+                };
+                self.mark_field(f);
+                let optional = self.field(f).is_some_and(|x| x.optional) && !facts.is_present(f);
+                Typed {
+                    expr: Expr::Field(f),
+                    ty: self.field_type(f),
+                    optional,
+                }
+            }
             [first, second] if first.name == "period" && self.table_id("period").is_none() => {
                 let Some(p) = self.period else {
                     self.r.report(span, Problem::NoPeriod);
