@@ -758,6 +758,8 @@ pub(crate) enum Problem {
     BadPlaces,
     /// A lottery seed below zero.
     BadSeed,
+    /// More keys in a `by` line than allocation keeps.
+    TooManyRankKeys { max: usize },
     /// A budget below zero.
     NegativeBudget,
     /// `earliest`, `latest`, `highest` or `lowest` of a value it does not
@@ -2251,6 +2253,12 @@ impl Problem {
                 "a seed is a whole number from 0",
                 "not a seed",
             ),
+            P::TooManyRankKeys { max } => error(
+                Code::Unsupported,
+                format!("a quota orders by at most {max} keys"),
+                "one key too many",
+            )
+            .help("drop the least important key: ties after the last key go by the identifier"),
             P::NegativeBudget => error(
                 Code::NegativePayout,
                 "a budget of less than nothing",

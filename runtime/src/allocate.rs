@@ -111,6 +111,7 @@ pub fn claim(
 /// The result is in the scheme's quota order, then rank order; the same
 /// claims in any order give the same result.
 pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement>, AllocateError> {
+    // By identifier first: one person, one claim per quota.
     claims.sort_unstable_by(|a, b| (a.quota, &a.id).cmp(&(b.quota, &b.id)));
     for pair in claims.windows(2) {
         if let [a, b] = pair {
@@ -122,46 +123,81 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
             }
         }
     }
-    // The identifier breaks ties: claims are distinct per quota, so the
-    // order is total and the result does not depend on the input's order.
-    claims.sort_unstable_by(|a, b| (a.quota, &a.key, &a.id).cmp(&(b.quota, &b.key, &b.id)));
-    let mut out = Vec::with_capacity(claims.len());
+    // Then by the quota's keys; claims whose keys tie go by their place in
+    // identifier order, so the order is total without comparing text
+    // again, and does not depend on the input's order. The keys are copied
+    // out beside that place and sorted there: the claims are large, and
+    // reaching into them from a sort misses the cache at every step.
+    let mut keyed: Vec<(u32, RankKey, usize)> = claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.quota, c.key, i))
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+    // What each claim is paid, quota by quota, in the order found.
+    let mut paid: Vec<Option<Money>> = Vec::with_capacity(claims.len());
     let mut start = 0;
-    while let Some(first) = claims.get(start) {
-        let quota = first.quota;
-        let end = claims
+    while let Some(&first) = order.get(start) {
+        let quota = claims.get(first).map_or(0, |c| c.quota);
+        let end = order
             .get(start..)
-            .and_then(|rest| rest.iter().position(|c| c.quota != quota))
-            .map_or(claims.len(), |n| start + n);
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|&i| claims.get(i).map_or(0, |c| c.quota) != quota)
+            })
+            .map_or(order.len(), |n| start + n);
         let ration = scheme
             .quotas
             .get(quota as usize)
             .ok_or(AllocateError::NoSuchQuota { quota })?
             .ration;
-        let pool = claims.get(start..end).unwrap_or(&[]);
-        let paid = ration_out(ration, pool).ok_or_else(|| AllocateError::Overflow {
+        let pool: Vec<&Claim> = order
+            .get(start..end)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| claims.get(i))
+            .collect();
+        let shares = ration_out(ration, &pool).ok_or_else(|| AllocateError::Overflow {
             quota: scheme
                 .quotas
                 .get(quota as usize)
                 .map(|q| q.name.clone())
                 .unwrap_or_default(),
         })?;
-        for (i, (claim, amount)) in pool.iter().zip(paid).enumerate() {
-            out.push(Placement {
-                claim: claim.clone(),
-                rank: i as u64 + 1,
-                allocated: amount.is_some(),
-                amount: amount.unwrap_or(Money::ZERO),
-            });
-        }
+        paid.extend(shares);
         start = end;
+    }
+    // Move each claim into its placement, in rank order.
+    let mut slots: Vec<Option<Claim>> = claims.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    let (mut quota, mut rank) = (None, 0u64);
+    for (&i, amount) in order.iter().zip(paid) {
+        let Some(claim) = slots.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        if quota != Some(claim.quota) {
+            (quota, rank) = (Some(claim.quota), 0);
+        }
+        rank += 1;
+        let (allocated, amount) = match amount {
+            Some(m) => (true, m),
+            // No place: nothing paid.
+            None => (false, Money::ZERO),
+        };
+        out.push(Placement {
+            claim,
+            rank,
+            allocated,
+            amount,
+        });
     }
     Ok(out)
 }
 
 /// What each claim of one quota, in its order, is paid (`None`: no
 /// place); `None` overall if the sums overflow.
-fn ration_out(ration: Ration, pool: &[Claim]) -> Option<Vec<Option<Money>>> {
+fn ration_out(ration: Ration, pool: &[&Claim]) -> Option<Vec<Option<Money>>> {
     Some(match ration {
         Ration::Places(places) => (0..pool.len() as u64)
             .zip(pool)

@@ -384,6 +384,13 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
                 ))
             }
         }
+        if q.order.len() > crate::ir::MAX_RANK_KEYS {
+            return Err(in_quota(format!(
+                "orders by {} keys, more than {}",
+                q.order.len(),
+                crate::ir::MAX_RANK_KEYS
+            )));
+        }
         for r in &q.order {
             match r {
                 Rank::Lot { .. } => {}

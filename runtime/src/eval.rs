@@ -286,8 +286,9 @@ impl Decision {
 }
 
 /// A claim's place in its quota's order, key by key, smaller first; `true`
-/// marks an absent value, which comes after every present one.
-pub(crate) type RankKey = Box<[(bool, i64)]>;
+/// marks an absent value, which comes after every present one. Kept inline
+/// (keys past the quota's own are zero), since allocation sorts millions.
+pub(crate) type RankKey = [(bool, i64); crate::ir::MAX_RANK_KEYS];
 
 /// The applicant's sort key in the quota `decision` waits on, and their
 /// identifier: what [`crate::allocate::claim`] needs from the evaluator.
@@ -789,9 +790,12 @@ impl<'a> Evaluator<'a> {
     /// Where a claim stands in `quota`'s order, key by key: smaller first.
     /// An absent value comes after every present one, in either direction.
     fn rank(&self, quota: &Quota, id: &str) -> Result<RankKey, EvalError> {
-        let mut key = Vec::with_capacity(quota.order.len());
-        for r in &quota.order {
-            key.push(match r {
+        let mut key: RankKey = Default::default();
+        if quota.order.len() > key.len() {
+            return Err(EvalError::BadReference);
+        }
+        for (r, slot) in quota.order.iter().zip(key.iter_mut()) {
+            *slot = match r {
                 // The draw's order in an i64: flipping the top bit maps
                 // u64 order onto i64 order.
                 Rank::Lot { seed } => {
@@ -805,7 +809,7 @@ impl<'a> Evaluator<'a> {
                 Rank::By { expr, order } => {
                     let v = match expr {
                         Expr::Field(f) if self.applicant.get(*f).is_none() => {
-                            key.push((true, 0));
+                            *slot = (true, 0);
                             continue;
                         }
                         _ => self.eval(expr)?,
@@ -830,9 +834,9 @@ impl<'a> Evaluator<'a> {
                         RankOrder::Latest | RankOrder::Highest => (false, !n),
                     }
                 }
-            });
+            };
         }
-        Ok(key.into_boxed_slice())
+        Ok(key)
     }
 
     /// Evaluates conditions in order, stopping at the first that does not pass.

@@ -95,6 +95,9 @@ pub enum Ration {
     ProRata(Money),
 }
 
+/// The most keys a quota's order may have (`by a then b then c then d`).
+pub const MAX_RANK_KEYS: usize = 4;
+
 /// One key of a quota's order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -283,7 +283,13 @@ impl Run {
             }
             *placements =
                 allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
-            let mut by_tag = vec![None; decisions.len()];
+            // Only a comparison needs each waiting decision's placement
+            // again, to settle both sides of a person.
+            let mut by_tag = if self.pairs.is_empty() {
+                Vec::new()
+            } else {
+                vec![None; decisions.len()]
+            };
             for p in placements.iter() {
                 if let Some(s) = decisions.get(p.claim.tag as usize) {
                     let paid = p.allocated.then_some(p.amount);

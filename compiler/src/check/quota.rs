@@ -72,6 +72,18 @@ impl Checker {
                 None
             }
         };
+        if let Some(extra) = order.and_then(|o| o.keys.get(ir::MAX_RANK_KEYS)) {
+            let span = match extra {
+                ast::RankKey::Lot { span, .. } | ast::RankKey::By { span, .. } => *span,
+            };
+            self.r.report(
+                span,
+                Problem::TooManyRankKeys {
+                    max: ir::MAX_RANK_KEYS,
+                },
+            );
+            return None;
+        }
         let keys: Vec<ir::Rank> = order
             .map(|o| {
                 o.keys
