@@ -116,6 +116,14 @@ pub enum Code {
     Unrounded,
     /// `min`/`max` of a list's items where no item may qualify.
     MaybeEmpty,
+    /// A day a calendar makes both a holiday and a working day.
+    CalendarConflict,
+    /// A calendar line that changes nothing: a day listed twice, or a
+    /// make-up working day that is a weekday anyway (a warning).
+    CalendarOverlap,
+    /// `working_days` counted by a calendar that does not cover the
+    /// scheme's period, or a calendar line outside its years.
+    CalendarCoverage,
 }
 
 impl Code {
@@ -151,6 +159,9 @@ impl Code {
             Code::ConfusableName => "bursar::confusable_name",
             Code::Unrounded => "bursar::unrounded",
             Code::MaybeEmpty => "bursar::maybe_empty",
+            Code::CalendarConflict => "bursar::calendar_conflict",
+            Code::CalendarOverlap => "bursar::calendar_overlap",
+            Code::CalendarCoverage => "bursar::calendar_coverage",
         }
     }
 }

@@ -264,6 +264,23 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         None => nothing_to_change(r, "record", &d.name),
                     }
                 }
+                // The parent's calendar gets the days; a built-in one is
+                // extended by the checker.
+                Item::Calendar(d) => match items.iter_mut().find_map(|i| {
+                    if let Item::Calendar(p) = i {
+                        (p.name.name == d.name.name).then_some(p)
+                    } else {
+                        None
+                    }
+                }) {
+                    Some(p) => {
+                        if !d.years.is_empty() {
+                            p.years = d.years;
+                        }
+                        p.days.extend(d.days);
+                    }
+                    None => items.push(Item::Extend(Box::new(Item::Calendar(d)))),
+                },
                 other => items.push(Item::Extend(Box::new(other))),
             },
             Item::RemoveRow { table, row } => {
@@ -321,6 +338,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Category(..)
                     | Item::Award(..)
                     | Item::Timeline(..)
+                    | Item::Calendar(..)
                     | Item::Planned(..) => false,
                 });
                 if !removed {
@@ -346,6 +364,32 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     .with_help("enums are inherited as they are");
                 } else {
                     items.push(Item::Enum(d));
+                }
+            }
+            Item::Calendar(d) => {
+                if let Some(prev) = items.iter().find_map(|i| {
+                    if let Item::Calendar(p) = i {
+                        (p.name.name == d.name.name).then_some(p.name.span)
+                    } else {
+                        None
+                    }
+                }) {
+                    r.error(
+                        Code::DuplicateName,
+                        d.name.span,
+                        format!(
+                            "calendar `{}` is already declared by the parent",
+                            d.name.name
+                        ),
+                        "declared again",
+                    )
+                    .with_label(prev, "the parent's")
+                    .with_help(format!(
+                        "to add days or years, write `extend calendar {} {{ … }}`",
+                        d.name.name
+                    ));
+                } else {
+                    items.push(Item::Calendar(d));
                 }
             }
             Item::Require(c) => items.push(Item::Require(c)),
@@ -617,6 +661,7 @@ fn category_names(items: &[Item]) -> Vec<String> {
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
         .collect()
@@ -645,6 +690,7 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Award(..)
             | Item::Application(..)
             | Item::Timeline(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
         .collect();

@@ -94,9 +94,54 @@ pub enum Item {
     Award(AwardDecl),
     Application(ApplicationDecl),
     Timeline(TimelineDecl),
-    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
-    /// `instalments …`: planned, reported as such by the checker.
+    /// `calendar china { years … holiday … workday … }`: the days
+    /// `working_days` count.
+    Calendar(CalendarDecl),
+    /// `quota …`, `budget …`, `payer …`, `rounds …`, `instalments …`:
+    /// planned, reported as such by the checker.
     Planned(Planned),
+}
+
+/// `calendar china "中国法定节假日" { years 2023 ..= 2026  holiday … workday … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    /// `years 2023 ..= 2026` (the last of them may repeat: a calendar can
+    /// have several `years` lines only through `extend calendar`).
+    pub years: Vec<CalendarYears>,
+    pub days: Vec<CalendarDay>,
+    pub span: Span,
+}
+
+/// `years 2023 ..= 2026` or `years 2027`: the years a calendar covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarYears {
+    pub first: i64,
+    pub last: i64,
+    pub span: Span,
+}
+
+/// `holiday 2025-10-01 ..= 2025-10-08 "国庆节"` or `workday 2025-09-28 "调休"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarDay {
+    pub kind: DayKind,
+    /// The first day as written (checked by the checker).
+    pub from: String,
+    pub from_span: Span,
+    /// The last day of a range, as written.
+    pub to: Option<(String, Span)>,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+/// What a calendar line says about its days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayKind {
+    /// Not a working day (a public holiday, or its days off).
+    Holiday,
+    /// A working day, even on a weekend (a make-up day, 调休上班).
+    Workday,
 }
 
 /// A declaration planned with issue #14 (allocation and time): recognised,
@@ -115,7 +160,6 @@ pub enum PlannedFeature {
     Quota,
     Budget,
     Payer,
-    Calendar,
     Rounds,
     Instalments,
 }

@@ -29,6 +29,7 @@
 //! ```
 
 mod bundle;
+pub mod calendar;
 pub mod currency;
 pub mod decimal;
 mod eval;

@@ -10,13 +10,14 @@ use crate::diagnostic::Code;
 use crate::facts::Facts;
 use crate::names::did_you_mean;
 
-const HEADER_KEYS: [&str; 6] = [
+const HEADER_KEYS: [&str; 7] = [
     "title",
     "issuer",
     "document",
     "published",
     "currency",
     "period",
+    "calendar",
 ];
 const APPLICATION_KEYS: [&str; 4] = ["received", "identifier", "deadline", "opens"];
 const CRITERIA: [&str; 3] = ["highest_amount", "lowest_amount", "first_declared"];
@@ -81,7 +82,21 @@ impl Checker {
                 }
                 "period" => {
                     header.period = self.period_setting(&e.value);
+                    self.period_span = Some(e.value.span);
                 }
+                "calendar" => match e.value.as_name() {
+                    Some(name) => self.calendar_choice = Some(name.clone()),
+                    None => {
+                        self.r
+                            .error(
+                                Code::TypeMismatch,
+                                e.value.span,
+                                "`calendar` names a calendar",
+                                "expected a name",
+                            )
+                            .with_help("write e.g. `calendar china`");
+                    }
+                },
                 other => {
                     let help = did_you_mean(other, HEADER_KEYS)
                         .unwrap_or_else(|| format!("a scheme header has {}", list(&HEADER_KEYS)));
@@ -941,8 +956,8 @@ impl Checker {
             );
     }
 
-    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
-    /// `instalments …`: planned with issue #14; reported with the syntax
+    /// `quota …`, `budget …`, `payer …`, `rounds …`, `instalments …`:
+    /// planned with issue #14; reported with the syntax
     /// they will have.
     pub(super) fn planned(&mut self, p: &ast::Planned) {
         let (keyword, feature, syntax) = match p.feature {
@@ -960,11 +975,6 @@ impl Checker {
                 "payer",
                 "payers (an award split between payers, each with its own totals)",
                 "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
-            ),
-            ast::PlannedFeature::Calendar => (
-                "calendar",
-                "calendars of public holidays and make-up working days",
-                "calendar china { holiday 2025-10-01 ..= 2025-10-08  workday 2025-09-28 }",
             ),
             ast::PlannedFeature::Rounds => (
                 "rounds",
