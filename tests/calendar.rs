@@ -217,3 +217,76 @@ fn the_document_lists_the_calendar_days() {
         "{text}"
     );
 }
+
+#[test]
+fn extend_calendar_adds_a_year_to_the_built_in_one_in_a_file_of_its_own() {
+    let p = policy("root-extend", "2027.bursar", |t| {
+        t.replace("2025-01-01 ..= 2025-12-31", "2027-01-01 ..= 2027-12-31")
+            + "extend calendar china {\n  years 2023 ..= 2027\n  holiday 2027-10-01 ..= 2027-10-07 \"国庆节\"\n}\n"
+    });
+    let o = bursar(&["check", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = explain(
+        &p,
+        r#"{"person_id": "R1", "returned_on": "2027-09-30", "applied_on": "2027-10-13"}"#,
+    );
+    assert!(text.contains("by the deadline 2027-10-14"), "{text}");
+}
+
+#[test]
+fn mistakes_in_calendars_are_named() {
+    let cases = [
+        (
+            "extend calendar chian {\n  holiday 2025-10-09\n}\n",
+            "there is no calendar `chian` to extend",
+        ),
+        (
+            "calendar china {\n  years 2025\n  holiday 2025-10-01 ..= 2026-10-08\n}\n",
+            "these days run from 2025-10-01 to 2026-10-08, more than a year",
+        ),
+        (
+            "calendar a {\n  years 2025\n}\ncalendar a {\n  years 2025\n}\n",
+            "calendar `a` is declared twice",
+        ),
+        (
+            "calendar china {\n  years 2025\n  holiday 2024-10-01\n}\n",
+            "2024-10-01 is outside the years calendar `china` covers",
+        ),
+        (
+            "calendar china {\n  years 2025\n  holiday 2025-02-30\n}\n",
+            "`2025-02-30` is not a date",
+        ),
+    ];
+    for (i, (tail, message)) in cases.iter().enumerate() {
+        let p = policy("mistakes", &format!("m{i}.bursar"), |t| t + tail);
+        let o = bursar(&["check", &p]);
+        assert_eq!(o.status.code(), Some(1), "{tail}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{tail}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_child_cannot_declare_its_parents_calendar_again() {
+    let parent = policy("redeclare", "parent-own.bursar", |t| {
+        t.replace("  calendar china\n", "")
+            + "calendar local {\n  years 2025\n  holiday 2025-10-01 ..= 2025-10-08\n}\n"
+    });
+    let child = write(
+        "redeclare",
+        "child.bursar",
+        "extends \"parent-own.bursar\"\ncalendar local {\n  years 2025\n}\n",
+    );
+    assert!(parent.ends_with("parent-own.bursar"));
+    let o = bursar(&["check", &child]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("calendar `local` is already declared by the parent"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("extend calendar local"),
+        "{}",
+        stderr(&o)
+    );
+}

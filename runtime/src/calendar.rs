@@ -9,7 +9,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::eval::EvalError;
-use crate::ir::{Calendar, DaySpan};
+use crate::ir::Calendar;
 
 /// `date` plus (`count > 0`) or minus (`count < 0`) `|count|` working days.
 pub(crate) fn add_working_days(
@@ -44,35 +44,11 @@ pub(crate) fn add_working_days(
     })
 }
 
-/// Whether `day` is a working day by `calendar` (Monday to Friday without
-/// one). Outside the calendar's years, an error.
-pub fn is_working_day(day: NaiveDate, calendar: Option<&Calendar>) -> Result<bool, EvalError> {
-    let Some(cal) = calendar else {
-        return Ok(!weekend(day));
-    };
-    let (first, last) = covered(cal)?;
-    if day < first || day > last {
-        return Err(EvalError::OutsideCalendar { date: day });
-    }
-    Ok(containing(&cal.workdays, day).is_some()
-        || (containing(&cal.holidays, day).is_none() && !weekend(day)))
-}
-
-/// The holiday or make-up day `day` falls on, if any.
-pub fn containing(spans: &[DaySpan], day: NaiveDate) -> Option<&DaySpan> {
-    let i = spans.partition_point(|s| s.to < day);
-    spans.get(i).filter(|s| s.from <= day)
-}
-
 /// The first and last day of the calendar's years.
 fn covered(cal: &Calendar) -> Result<(NaiveDate, NaiveDate), EvalError> {
     let first = NaiveDate::from_ymd_opt(cal.first_year, 1, 1).ok_or(EvalError::DateOutOfRange)?;
     let last = NaiveDate::from_ymd_opt(cal.last_year, 12, 31).ok_or(EvalError::DateOutOfRange)?;
     Ok((first, last))
-}
-
-fn weekend(day: NaiveDate) -> bool {
-    day.weekday().num_days_from_monday() >= 5
 }
 
 fn plus(day: NaiveDate, n: u64) -> Result<NaiveDate, EvalError> {

@@ -29,7 +29,7 @@
 //! ```
 
 mod bundle;
-pub mod calendar;
+mod calendar;
 pub mod currency;
 pub mod decimal;
 mod eval;

@@ -258,6 +258,20 @@ impl Checker {
                 bad = true;
                 continue;
             }
+            // A run of public holidays lasts days, not years; a longer one
+            // is a mistyped year, and would cost a day of work per day.
+            if (to - from).num_days() >= 366 {
+                self.r
+                    .error(
+                        Code::CalendarCoverage,
+                        line.span,
+                        format!("these days run from {from} to {to}, more than a year"),
+                        "longer than a year",
+                    )
+                    .with_help("a `holiday` or `workday` line covers the days of one notice: check the years of the two dates");
+                bad = true;
+                continue;
+            }
             if to < start || from > end {
                 self.r
                     .error(
