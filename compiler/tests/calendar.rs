@@ -116,3 +116,23 @@ fn a_calendar_in_a_scheme_that_names_none_stays_out_of_the_ir() {
     let compiled = compile(&SourceFile::new("s.bursar", text));
     assert!(compiled.scheme.unwrap().calendar.is_none());
 }
+
+#[test]
+fn calendars_are_formatted_with_their_columns_aligned() {
+    for path in [
+        "calendars/china.bursar",
+        "../policies/examples/working-day-deadline.bursar",
+    ] {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_eq!(
+            bursar_compiler::fmt::format(&text).as_deref(),
+            Some(text.as_str()),
+            "{path}: run `bursar fmt` on it"
+        );
+    }
+    let messy = "calendar x \"y\" {\nyears 2025\n    holiday 2025-10-01 ..= 2025-10-08 \"国庆节\"\n  workday 2025-10-11 \"调休\"\n}\n";
+    assert_eq!(
+        bursar_compiler::fmt::format(messy).unwrap(),
+        "calendar x \"y\" {\n  years 2025\n  holiday 2025-10-01 ..= 2025-10-08 \"国庆节\"\n  workday 2025-10-11                \"调休\"\n}\n"
+    );
+}
