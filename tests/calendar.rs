@@ -256,6 +256,10 @@ fn mistakes_in_calendars_are_named() {
             "calendar china {\n  years 2025\n  holiday 2025-02-30\n}\n",
             "`2025-02-30` is not a date",
         ),
+        (
+            "calendar china {\n  years 2025\n  years 2026\n}\n",
+            "calendar `china` says its years twice",
+        ),
     ];
     for (i, (tail, message)) in cases.iter().enumerate() {
         let p = policy("mistakes", &format!("m{i}.bursar"), |t| t + tail);

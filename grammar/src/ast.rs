@@ -107,8 +107,8 @@ pub enum Item {
 pub struct CalendarDecl {
     pub name: Ident,
     pub label: Option<Text>,
-    /// `years 2023 ..= 2026` (the last of them may repeat: a calendar can
-    /// have several `years` lines only through `extend calendar`).
+    /// `years 2023 ..= 2026`: one line (the checker refuses a second; an
+    /// `extend calendar` with one replaces it).
     pub years: Vec<CalendarYears>,
     pub days: Vec<CalendarDay>,
     pub span: Span,

@@ -235,3 +235,38 @@ fn a_long_count_is_not_walked_day_by_day() {
         Ok(d("2025-09-29") + chrono::TimeDelta::weeks(20_000))
     );
 }
+
+#[test]
+fn a_bundle_whose_calendar_overlaps_or_conflicts_is_refused() {
+    let bundle =
+        bursar_runtime::Bundle::from_slice(include_bytes!("data/2023-career-boost.bundle.json"))
+            .unwrap();
+    let mut scheme = bundle.scheme.clone();
+    scheme.calendar = Some(china_2025());
+    assert_eq!(bursar_runtime::validate(&scheme), Ok(()));
+
+    let mut conflict = china_2025();
+    conflict
+        .workdays
+        .push(span("2025-10-12", "2025-10-12", "a holiday too"));
+    conflict
+        .holidays
+        .push(span("2025-10-12", "2025-10-12", "?"));
+    scheme.calendar = Some(conflict);
+    let err = bursar_runtime::validate(&scheme).unwrap_err();
+    assert!(
+        err.contains("2025-10-12 is both a holiday and a working day"),
+        "{err}"
+    );
+
+    let mut unsorted = china_2025();
+    unsorted.holidays.reverse();
+    scheme.calendar = Some(unsorted);
+    let err = bursar_runtime::validate(&scheme).unwrap_err();
+    assert!(err.contains("out of order or overlap"), "{err}");
+
+    let mut backwards = china_2025();
+    backwards.first_year = 2026;
+    scheme.calendar = Some(backwards);
+    assert!(bursar_runtime::validate(&scheme).is_err());
+}

@@ -198,7 +198,19 @@ impl Checker {
                     .with_help("add e.g. `years 2023 ..= 2026`: outside them, counting working days is an error rather than a guess");
                 return None;
             }
-            [.., last] => last,
+            [one] => one,
+            [first, second, ..] => {
+                self.r
+                    .error(
+                        Code::DuplicateName,
+                        second.span,
+                        format!("calendar `{}` says its years twice", d.name.name),
+                        "a second `years` line",
+                    )
+                    .with_label(first.span, "the first")
+                    .with_help("keep one `years A ..= B` line covering every year");
+                return None;
+            }
         };
         self.calendar_years = Some(years.span);
         let first_year = i32::try_from(years.first)
