@@ -294,3 +294,19 @@ fn a_child_cannot_declare_its_parents_calendar_again() {
         stderr(&o)
     );
 }
+
+#[test]
+fn diff_finds_an_applicant_a_new_calendar_decides_differently() {
+    let old = policy("witness", "mf.bursar", |t| {
+        t.replace("  calendar china\n", "")
+    });
+    let o = bursar(&["diff", &old, EXAMPLE, "--witness"]);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
+    // Late by Monday to Friday, on time once 春节 is not counted.
+    assert!(text.contains("after the deadline 2025-02-03"), "{text}");
+    assert!(
+        text.contains("by the deadline 2025-02-10 (working days by calendar `china`"),
+        "{text}"
+    );
+}
