@@ -165,7 +165,9 @@ fn counting_past_the_calendar_years_is_an_error_never_a_guess() {
     let o = bursar(&["explain", &child, "--applicant", &a]);
     let text = stdout(&o);
     assert!(
-        text.contains("working days counted to 2027-01-04, a year the calendar does not cover"),
+        text.contains(
+            "working days counted from or to 2027-01-04, outside the years the calendar covers"
+        ),
         "{text}{}",
         stderr(&o)
     );

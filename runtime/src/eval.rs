@@ -63,7 +63,7 @@ impl std::fmt::Display for EvalError {
             EvalError::DateOutOfRange => f.write_str("date out of range"),
             EvalError::OutsideCalendar { date } => write!(
                 f,
-                "working days counted to {date}, a year the calendar does not cover"
+                "working days counted from or to {date}, outside the years the calendar covers"
             ),
             EvalError::NoArm => f.write_str("no arm of a match applies"),
             EvalError::NoRow { table } => write!(f, "table #{table} has no row for the key"),
