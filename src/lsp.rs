@@ -336,14 +336,33 @@ impl State {
         let offset = offset(text, pos)?;
         let (word, word_span) = word_at(text, offset)?;
         let qualifier = qualifier(text, word_span);
-        let markdown = self.in_chain(uri, |file, text| {
-            let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
-            describe(file, &word, qualifier.as_deref(), &slice)
-        })?;
+        let markdown = self
+            .in_chain(uri, |file, text| {
+                let slice = |s: Span| text.get(s.start..s.end).unwrap_or("").to_string();
+                describe(file, &word, qualifier.as_deref(), &slice)
+            })
+            .map(|m| m.2)
+            // A calendar no file declares may be a built-in one (`calendar china`).
+            .or_else(|| {
+                let (_, text) = bursar_compiler::BUILT_IN_CALENDARS
+                    .iter()
+                    .find(|(n, _)| qualifier.is_none() && *n == word)?;
+                bursar_grammar::parse(text)
+                    .ok()?
+                    .items
+                    .iter()
+                    .find_map(|i| {
+                        if let Item::Calendar(c) = i {
+                            Some(format!("built-in {}", calendar_hover(c)))
+                        } else {
+                            None
+                        }
+                    })
+            })?;
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: markdown.2,
+                value: markdown,
             }),
             range: Some(range(text, word_span)),
         })
@@ -399,6 +418,7 @@ impl State {
                 | Item::Application(..)
                 | Item::Timeline(..)
                 | Item::Quota(..)
+                | Item::Calendar(..)
                 | Item::Planned(..) => None,
             })?;
             let (name, parent_text) = Documents(&self.documents)
@@ -482,6 +502,44 @@ fn qualifier(text: &str, word: Span) -> Option<String> {
 }
 
 /// Hover text for a name.
+/// ``calendar `china` — 中国法定节假日: 2023 to 2026; 28 holiday lines, 26
+/// make-up working day lines``
+fn calendar_hover(c: &bursar_grammar::ast::CalendarDecl) -> String {
+    let years = c
+        .years
+        .last()
+        .map(|y| {
+            if y.first == y.last {
+                format!(": {}", y.first)
+            } else {
+                format!(": {} to {}", y.first, y.last)
+            }
+        })
+        .unwrap_or_default();
+    let count = |k: bursar_grammar::ast::DayKind| c.days.iter().filter(|d| d.kind == k).count();
+    let label = c
+        .label
+        .as_ref()
+        .map(|t| format!(" — {}", t.value))
+        .unwrap_or_default();
+    let lines = |n: usize, what: &str| {
+        if n == 1 {
+            format!("1 {what} line")
+        } else {
+            format!("{n} {what} lines")
+        }
+    };
+    format!(
+        "calendar `{}`{label}{years}; {}, {}",
+        c.name.name,
+        lines(count(bursar_grammar::ast::DayKind::Holiday), "holiday"),
+        lines(
+            count(bursar_grammar::ast::DayKind::Workday),
+            "make-up working day"
+        )
+    )
+}
+
 fn describe(
     file: &PolicyFile,
     word: &str,
@@ -613,6 +671,9 @@ fn describe(
                     ));
                 }
             }
+            Item::Calendar(c) if qualifier.is_none() && c.name.name == word => {
+                return Some(calendar_hover(c));
+            }
             Item::Let(l) if qualifier.is_none() && l.name.name == word => {
                 let filter = l
                     .filter
@@ -644,6 +705,7 @@ fn describe(
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => {}
         }
     }
@@ -697,6 +759,9 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
                 }
             }
             Item::Let(l) if qualifier.is_none() && l.name.name == word => return Some(l.name.span),
+            Item::Calendar(c) if qualifier.is_none() && c.name.name == word => {
+                return Some(c.name.span)
+            }
             Item::Extends(..)
             | Item::Override(..)
             | Item::Extend(..)
@@ -715,6 +780,7 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => {}
         }
     }

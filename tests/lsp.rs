@@ -278,3 +278,33 @@ fn hover_and_definition_know_records_and_named_values() {
     assert_eq!(def["range"]["start"], at(&text, "qualifying \"", 0, 0));
     c.shutdown();
 }
+
+#[test]
+fn hover_knows_calendars_declared_and_built_in() {
+    let mut c = Client::start();
+    let path = "policies/examples/working-day-deadline.bursar";
+    let uri = file_uri(path);
+    let text = std::fs::read_to_string(path).unwrap();
+    c.open(&uri, &text);
+    let built_in = c.hover(&uri, at(&text, "calendar china", 0, "calendar ".len() + 1));
+    assert!(
+        built_in.contains("built-in calendar `china`") && built_in.contains("2023 to 2026"),
+        "{built_in}"
+    );
+
+    let own = format!(
+        "{}\ncalendar local \"本地\" {{\n  years 2025\n  holiday 2025-10-01 ..= 2025-10-08\n}}\n",
+        text.replace("  calendar china\n", "  calendar local\n")
+    );
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": own }] }));
+    c.diagnostics();
+    let hover = c.hover(&uri, at(&own, "calendar local", 0, "calendar ".len() + 1));
+    assert!(
+        hover
+            .contains("calendar `local` — 本地: 2025; 1 holiday line, 0 make-up working day lines"),
+        "{hover}"
+    );
+    let def = c.definition(&uri, at(&own, "calendar local", 0, "calendar ".len() + 1));
+    assert_eq!(def["range"]["start"], at(&own, "local \"本地\"", 0, 0));
+    c.shutdown();
+}

@@ -122,12 +122,20 @@ pub enum Code {
     Unrounded,
     /// `min`/`max` of a list's items where no item may qualify.
     MaybeEmpty,
+    /// A day a calendar makes both a holiday and a working day.
+    CalendarConflict,
+    /// A calendar line that changes nothing: a day listed twice, or a
+    /// make-up working day that is a weekday anyway (a warning).
+    CalendarOverlap,
+    /// `working_days` counted by a calendar that does not cover the
+    /// scheme's period, or a calendar line outside its years.
+    CalendarCoverage,
 }
 
 impl Code {
     /// Every code, in the order of the table in docs/language.md (a test
     /// in `problem.rs` holds the two, and the problems, together).
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 33] = [
         Code::Syntax,
         Code::FullWidthPunctuation,
         Code::UnterminatedString,
@@ -156,6 +164,9 @@ impl Code {
         Code::NegativePayout,
         Code::Unrounded,
         Code::MaybeEmpty,
+        Code::CalendarConflict,
+        Code::CalendarOverlap,
+        Code::CalendarCoverage,
         Code::Unused,
         Code::Unreachable,
     ];
@@ -192,6 +203,9 @@ impl Code {
             Code::ConfusableName => "bursar::confusable_name",
             Code::Unrounded => "bursar::unrounded",
             Code::MaybeEmpty => "bursar::maybe_empty",
+            Code::CalendarConflict => "bursar::calendar_conflict",
+            Code::CalendarOverlap => "bursar::calendar_overlap",
+            Code::CalendarCoverage => "bursar::calendar_coverage",
         }
     }
 }
@@ -506,7 +520,10 @@ mod tests {
             Code::Cycle => Code::NegativePayout,
             Code::NegativePayout => Code::Unrounded,
             Code::Unrounded => Code::MaybeEmpty,
-            Code::MaybeEmpty => Code::Unused,
+            Code::MaybeEmpty => Code::CalendarConflict,
+            Code::CalendarConflict => Code::CalendarOverlap,
+            Code::CalendarOverlap => Code::CalendarCoverage,
+            Code::CalendarCoverage => Code::Unused,
             Code::Unused => Code::Unreachable,
             Code::Unreachable => Code::Syntax,
         };

@@ -59,6 +59,9 @@ pub enum ChangeKind {
     /// A quota added, removed, or changed (its places, who competes, or
     /// the order places go in).
     Quota,
+    /// The calendar `working_days` count by: its years, holidays or
+    /// make-up working days.
+    Calendar,
     /// A new applicant field, record field or enum value: what the new
     /// edition reads that the old did not. Not itself a change of
     /// decisions: the rules that read it are listed as their own changes.
@@ -98,6 +101,7 @@ enum Target {
     Step(String),
     /// A quota, by name.
     Quota(String),
+    Calendar,
 }
 
 /// Why two schemes cannot be diffed change by change.
@@ -588,6 +592,33 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         }
     }
 
+    // The calendar: which one, its years, and day by day.
+    if old.calendar != new.calendar {
+        let (a, b) = (calendar_lines(old), calendar_lines(new));
+        let mut c = base(
+            "calendar".into(),
+            ChangeKind::Calendar,
+            "the calendar `working_days` count by".into(),
+        );
+        let summary = |s: &Scheme| match &s.calendar {
+            Some(c) => calendar_summary(c),
+            None => "Monday to Friday, no calendar".to_string(),
+        };
+        c.old = Some(summary(old));
+        c.new = Some(summary(new));
+        // Day by day when one calendar became another; a calendar added or
+        // dropped whole is said by its name.
+        if old.calendar.is_some() && new.calendar.is_some() {
+            c.removed = a.iter().filter(|l| !b.contains(l)).cloned().collect();
+            c.added = b.iter().filter(|l| !a.contains(l)).cloned().collect();
+        }
+        // Only a scheme that counts working days reads the calendar.
+        c.behavioural = crate::check::calendar::uses_working_days(old)
+            || crate::check::calendar::uses_working_days(new);
+        c.target = Target::Calendar;
+        out.push(c);
+    }
+
     // Clause texts: information only.
     for nc in &new.clauses {
         let oc = old.clauses.iter().find(|c| c.id == nc.id);
@@ -614,6 +645,41 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         }
     }
     Ok(out)
+}
+
+/// `china (2023 to 2026)`
+fn calendar_summary(c: &ir::Calendar) -> String {
+    if c.first_year == c.last_year {
+        format!("`{}` ({})", c.name, c.first_year)
+    } else {
+        format!("`{}` ({} to {})", c.name, c.first_year, c.last_year)
+    }
+}
+
+/// A calendar's days, one line per run: `holiday 2025-10-01 ..= 2025-10-08 "国庆节"`.
+fn calendar_lines(s: &Scheme) -> Vec<String> {
+    let Some(c) = &s.calendar else {
+        return Vec::new();
+    };
+    let line = |kind: &str, d: &ir::DaySpan| {
+        let days = if d.from == d.to {
+            d.from.to_string()
+        } else {
+            format!("{} ..= {}", d.from, d.to)
+        };
+        match &d.label {
+            Some(l) => format!("{kind} {days} \"{l}\""),
+            None => format!("{kind} {days}"),
+        }
+    };
+    let mut lines: Vec<(chrono::NaiveDate, String)> = c
+        .holidays
+        .iter()
+        .map(|d| (d.from, line("holiday", d)))
+        .chain(c.workdays.iter().map(|d| (d.from, line("workday", d))))
+        .collect();
+    lines.sort();
+    lines.into_iter().map(|(_, l)| l).collect()
 }
 
 fn category_subject(c: &Category) -> String {
@@ -991,6 +1057,7 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     (None, None) => {}
                 }
             }
+            Target::Calendar => h.calendar = new.calendar.clone(),
             Target::Row(..) | Target::None => {}
         }
     }

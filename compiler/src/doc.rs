@@ -404,6 +404,12 @@ pub fn markdown(s: &Scheme) -> String {
         }
     }
 
+    // The calendar working days count by, day by day, to check against
+    // the holiday notices.
+    if let Some(cal) = &s.calendar {
+        out.push_str(&calendar_section(cal, &lang));
+    }
+
     // The notice's clauses, in full.
     if !s.clauses.is_empty() {
         out.push_str(&format!(
@@ -461,6 +467,54 @@ pub fn markdown(s: &Scheme) -> String {
             f.label.clone().unwrap_or_default()
         ));
     }
+    out
+}
+
+/// The calendar's years, holidays and make-up working days as a table.
+fn calendar_section(cal: &bursar_runtime::ir::Calendar, lang: &Lang) -> String {
+    let name = match &cal.label {
+        Some(l) => format!("`{}`{}", cal.name, lang.bracket(l)),
+        None => format!("`{}`", cal.name),
+    };
+    let years = if cal.first_year == cal.last_year {
+        cal.first_year.to_string()
+    } else if lang.zh {
+        format!("{} 至 {}", cal.first_year, cal.last_year)
+    } else {
+        format!("{} to {}", cal.first_year, cal.last_year)
+    };
+    let mut out = format!("## {}\n\n", lang.t("工作日", "Working days"));
+    out.push_str(&if lang.zh {
+        format!("工作日按日历 {name} 计算，覆盖 {years} 年：周一至周五为工作日，下列放假日除外，下列调休上班日计入。在这些年份之外计算工作日的，按无法判定处理，不作推测。\n\n")
+    } else {
+        format!("Working days are counted by the calendar {name}, which covers {years}: Monday to Friday, except the holidays below, and the make-up working days below as well. Counting working days outside those years is an error, not a guess.\n\n")
+    });
+    out.push_str(&format!(
+        "| {} | {} | {} |\n| --- | --- | --- |\n",
+        lang.t("日期", "days"),
+        lang.t("安排", "arrangement"),
+        lang.t("名称", "name")
+    ));
+    let mut rows: Vec<(chrono::NaiveDate, String)> = Vec::new();
+    for (spans, what) in [
+        (&cal.holidays, lang.t("放假", "holiday")),
+        (&cal.workdays, lang.t("调休上班", "working day")),
+    ] {
+        for d in spans {
+            let days = if d.from == d.to {
+                d.from.to_string()
+            } else {
+                format!("{} – {}", d.from, d.to)
+            };
+            let label = d.label.clone().unwrap_or_default();
+            rows.push((d.from, format!("| {days} | {what} | {label} |\n")));
+        }
+    }
+    rows.sort();
+    for (_, r) in rows {
+        out.push_str(&r);
+    }
+    out.push('\n');
     out
 }
 

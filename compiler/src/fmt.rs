@@ -119,6 +119,8 @@ enum Block {
     Rows,
     Steps,
     Arms,
+    /// `holiday`, `workday` and `years` lines of a calendar.
+    Days,
     Other,
 }
 
@@ -134,6 +136,8 @@ impl Block {
             "enum" => Block::Variants,
             "table" | "override" if opening.contains("table") => Block::Rows,
             "timeline" => Block::Steps,
+            "calendar" => Block::Days,
+            "extend" if opening.contains("calendar ") => Block::Days,
             _ => Block::Other,
         }
     }
@@ -194,6 +198,16 @@ fn columns(code: &str, block: Block) -> Option<Vec<String>> {
             let mut tail = vec![within.clone()];
             tail.extend(rest.iter().cloned());
             Some(vec![name.clone(), join(&tail)])
+        }
+        // `holiday 2025-10-01 ..= 2025-10-08 ["label"]`: the word, the days,
+        // the label.
+        (Block::Days, [kind, rest @ ..]) if !rest.is_empty() => {
+            let split = rest
+                .iter()
+                .position(|t| t.starts_with('"'))
+                .unwrap_or(rest.len());
+            let (days, label) = rest.split_at(split);
+            Some(vec![kind.clone(), join(days), join(label)])
         }
         // `pattern => body`
         (Block::Arms, _) => {

@@ -252,6 +252,23 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                         None => nothing_to_change(r, Decl::Record, &d.name),
                     }
                 }
+                // The parent's calendar gets the days; a built-in one is
+                // extended by the checker.
+                Item::Calendar(d) => match items.iter_mut().find_map(|i| {
+                    if let Item::Calendar(p) = i {
+                        (p.name.name == d.name.name).then_some(p)
+                    } else {
+                        None
+                    }
+                }) {
+                    Some(p) => {
+                        if !d.years.is_empty() {
+                            p.years = d.years;
+                        }
+                        p.days.extend(d.days);
+                    }
+                    None => items.push(Item::Extend(Box::new(Item::Calendar(d)))),
+                },
                 // What `extend` cannot change is kept for the checker to
                 // report; a new kind of item says here which it is.
                 other @ (Item::Extends(..)
@@ -329,6 +346,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Award(..)
                     | Item::Timeline(..)
                     | Item::Quota(..)
+                    | Item::Calendar(..)
                     | Item::Planned(..) => false,
                 });
                 if !removed {
@@ -352,6 +370,25 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     );
                 } else {
                     items.push(Item::Enum(d));
+                }
+            }
+            Item::Calendar(d) => {
+                if let Some(prev) = items.iter().find_map(|i| {
+                    if let Item::Calendar(p) = i {
+                        (p.name.name == d.name.name).then_some(p.name.span)
+                    } else {
+                        None
+                    }
+                }) {
+                    r.report(
+                        d.name.span,
+                        Problem::CalendarDeclaredByParent {
+                            name: d.name.name.clone(),
+                            parent: prev,
+                        },
+                    );
+                } else {
+                    items.push(Item::Calendar(d));
                 }
             }
             Item::Require(c) => items.push(Item::Require(c)),
@@ -403,6 +440,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 | Item::Application(..)
                 | Item::Timeline(..)
                 | Item::Quota(..)
+                | Item::Calendar(..)
                 | Item::Planned(..)) => items.push(Item::Override(Box::new(other))),
             },
             Item::RemoveCategory(name) => {
@@ -631,6 +669,7 @@ fn category_names(items: &[Item]) -> Vec<String> {
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
         .collect()
@@ -660,6 +699,7 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
         .collect();

@@ -20,6 +20,7 @@ mod syntax;
 mod unicode;
 pub mod witness;
 
+pub use check::calendar::BUILT_IN as BUILT_IN_CALENDARS;
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, SourceMap};
 pub use emit::{bundle, input_schema, VERSION};
 pub use inherit::{Loader, NoLoader};

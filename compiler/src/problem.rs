@@ -111,6 +111,7 @@ pub(crate) enum Decl {
     /// A named value (`let`), which shares its names with fields.
     Name,
     Quota,
+    Calendar,
 }
 
 impl std::fmt::Display for Decl {
@@ -122,6 +123,7 @@ impl std::fmt::Display for Decl {
             Decl::ApplicationBlock => "application block",
             Decl::Timeline => "timeline",
             Decl::Quota => "quota",
+            Decl::Calendar => "calendar",
             Decl::Setting => "setting",
             Decl::Enum => "enum",
             Decl::EnumValue => "enum value",
@@ -735,6 +737,79 @@ pub(crate) enum Problem {
         suggestion: Option<String>,
     },
 
+    // ---------------------------------------------------------- calendars
+    /// `calendar` in the header, not naming a calendar.
+    CalendarSettingNotName,
+    /// A child's `calendar NAME` already declared by its parent.
+    CalendarDeclaredByParent {
+        name: String,
+        parent: Span,
+    },
+    /// `extend calendar NAME` with no such calendar.
+    NoCalendarToExtend {
+        name: String,
+        known: Vec<String>,
+        suggestion: Option<String>,
+    },
+    UnknownCalendar {
+        name: String,
+        known: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// Several calendars and no choice in the header.
+    CalendarNotChosen {
+        first: String,
+        first_span: Span,
+    },
+    UnusedCalendar {
+        name: String,
+    },
+    CalendarNoYears {
+        name: String,
+    },
+    CalendarYearsTwice {
+        name: String,
+        first: Span,
+    },
+    CalendarYearOutOfRange,
+    CalendarYearsBackwards {
+        first: i32,
+        last: i32,
+    },
+    CalendarDaysBackwards {
+        from: String,
+        to: String,
+    },
+    CalendarDaysTooLong {
+        from: String,
+        to: String,
+    },
+    CalendarDaysOutside {
+        from: String,
+        name: String,
+        covers: String,
+    },
+    MakeUpOnWeekday {
+        day: String,
+        weekday: String,
+    },
+    DayBothHolidayAndWorkday {
+        day: String,
+        first: Span,
+    },
+    DayListedTwice {
+        day: String,
+        name: String,
+        first: Span,
+    },
+    CalendarDoesNotCover {
+        counted: String,
+        name: String,
+        covers: String,
+        years: Option<Span>,
+        add: String,
+    },
+
     // ------------------------------------------------------------- quotas
     /// A `quota` or `budget` line inside `award` or a category, or a
     /// top-level `quota` not written as a declaration.
@@ -759,7 +834,9 @@ pub(crate) enum Problem {
     /// A lottery seed below zero.
     BadSeed,
     /// More keys in a `by` line than allocation keeps.
-    TooManyRankKeys { max: usize },
+    TooManyRankKeys {
+        max: usize,
+    },
     /// A budget below zero.
     NegativeBudget,
     /// `earliest`, `latest`, `highest` or `lowest` of a value it does not
@@ -2207,6 +2284,139 @@ impl Problem {
             .help(suggest(suggestion, || {
                 "`applicant.NAME` reads a field of the applicant".into()
             })),
+            P::CalendarSettingNotName => error(
+                Code::TypeMismatch,
+                "`calendar` names a calendar",
+                "expected a name",
+            )
+            .help("write e.g. `calendar china`"),
+            P::CalendarDeclaredByParent { name, parent } => error(
+                Code::DuplicateName,
+                format!("calendar `{name}` is already declared by the parent"),
+                "declared again",
+            )
+            .label(*parent, "the parent's")
+            .help(format!("to add days or years, write `extend calendar {name} {{ … }}`")),
+            P::NoCalendarToExtend {
+                name,
+                known,
+                suggestion,
+            } => error(
+                Code::UnknownName,
+                format!("there is no calendar `{name}` to extend"),
+                "nothing to extend",
+            )
+            .help(suggest(suggestion, || format!("calendars: {}", known.join(", ")))),
+            P::UnknownCalendar {
+                name,
+                known,
+                suggestion,
+            } => error(
+                Code::UnknownName,
+                format!("unknown calendar `{name}`"),
+                "not a declared or built-in calendar",
+            )
+            .help(suggest(suggestion, || {
+                format!(
+                    "declare it with `calendar {name} {{ years … holiday … }}`, or use one of: {}",
+                    known.join(", ")
+                )
+            })),
+            P::CalendarNotChosen { first, first_span } => error(
+                Code::Missing,
+                "several calendars, and the scheme does not say which one `working_days` count by",
+                "a second calendar",
+            )
+            .label(*first_span, "the first")
+            .help(format!("add `calendar {first}` (or another) to the `scheme` header")),
+            P::UnusedCalendar { name } => warning(
+                Code::Unused,
+                format!("calendar `{name}` is not used"),
+                "the scheme counts working days by another calendar",
+            )
+            .help("remove it, or name it with `calendar` in the `scheme` header"),
+            P::CalendarNoYears { name } => error(
+                Code::Missing,
+                format!("calendar `{name}` does not say which years it covers"),
+                "no `years` line",
+            )
+            .help("add e.g. `years 2023 ..= 2026`: outside them, counting working days is an error rather than a guess"),
+            P::CalendarYearsTwice { name, first } => error(
+                Code::DuplicateName,
+                format!("calendar `{name}` says its years twice"),
+                "a second `years` line",
+            )
+            .label(*first, "the first")
+            .help("keep one `years A ..= B` line covering every year"),
+            P::CalendarYearOutOfRange => error(
+                Code::InvalidDate,
+                "a calendar's years run from 1 to 9999",
+                "not a year",
+            ),
+            P::CalendarYearsBackwards { first, last } => error(
+                Code::EmptyRange,
+                "the calendar's years end before they start",
+                format!("{first} is after {last}"),
+            )
+            .help("swap the two years"),
+            P::CalendarDaysBackwards { from, to } => error(
+                Code::EmptyRange,
+                "these days end before they start",
+                format!("{from} is after {to}"),
+            )
+            .help("swap the two dates"),
+            P::CalendarDaysTooLong { from, to } => error(
+                Code::CalendarCoverage,
+                format!("these days run from {from} to {to}, more than a year"),
+                "longer than a year",
+            )
+            .help("a `holiday` or `workday` line covers the days of one notice: check the years of the two dates"),
+            P::CalendarDaysOutside { from, name, covers } => error(
+                Code::CalendarCoverage,
+                format!("{from} is outside the years calendar `{name}` covers"),
+                format!("the calendar covers {covers}"),
+            )
+            .help("widen its `years`, or remove the line"),
+            P::MakeUpOnWeekday { day, weekday } => warning(
+                Code::CalendarOverlap,
+                format!("{day} is a {weekday}, a working day anyway"),
+                "this line changes nothing",
+            )
+            .help("a make-up working day (调休上班) is normally a Saturday or a Sunday: check the date against the notice"),
+            P::DayBothHolidayAndWorkday { day, first } => error(
+                Code::CalendarConflict,
+                format!("{day} is both a holiday and a working day"),
+                "said again here",
+            )
+            .label(*first, "said here first")
+            .help("a day is a holiday (放假) or a make-up working day (调休上班), not both: check the dates against the notice"),
+            P::DayListedTwice { day, name, first } => warning(
+                Code::CalendarOverlap,
+                format!("{day} is listed twice in calendar `{name}`"),
+                "listed again here",
+            )
+            .label(*first, "listed here first")
+            .help("remove the day from one of the lines"),
+            P::CalendarDoesNotCover {
+                counted,
+                name,
+                covers,
+                years,
+                add,
+            } => {
+                let r = error(
+                    Code::CalendarCoverage,
+                    format!("the scheme counts `working_days` in {counted}, which calendar `{name}` does not cover"),
+                    format!("the calendar covers {covers}"),
+                );
+                let r = match years {
+                    Some(y) => r.label(*y, "the calendar's years"),
+                    None => r,
+                };
+                r.help(format!(
+                    "add the missing years' holidays with `extend calendar {name} {{ {add}  holiday … }}`"
+                ))
+            }
             P::QuotaNotTopLevel => error(
                 Code::Unsupported,
                 "a quota is declared at the top level, as `quota NAME { … }`",
@@ -2464,11 +2674,6 @@ fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str
             "payers (an award split between payers, each with its own totals)",
             "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
         ),
-        PlannedFeature::Calendar => (
-            "calendar",
-            "calendars of public holidays and make-up working days",
-            "calendar china { holiday 2025-10-01 ..= 2025-10-08  workday 2025-09-28 }",
-        ),
         PlannedFeature::Rounds => (
             "rounds",
             "rounds (several payments in one period)",
@@ -2581,6 +2786,18 @@ mod tests {
             },
             Problem::UnusedField { name: s("age") },
             Problem::NeverAbsent { name: s("age") },
+            Problem::DayBothHolidayAndWorkday {
+                day: s("2025-10-01"),
+                first: Span::new(0, 1),
+            },
+            Problem::MakeUpOnWeekday {
+                day: s("2025-10-09"),
+                weekday: s("Thursday"),
+            },
+            Problem::CalendarDaysTooLong {
+                from: s("2025-01-01"),
+                to: s("2026-06-01"),
+            },
         ]
     }
 

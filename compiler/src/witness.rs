@@ -6,7 +6,8 @@
 //! Candidates are built from each field's boundary values: every literal the
 //! conditions compare the field with, and its neighbours (one less, one
 //! more; the day before, the day after), every enum value, true and false,
-//! and absence. Fields the change's categories do not read stay absent (or
+//! and absence; when the calendars differ, days around the holidays only
+//! one of them has. Fields the change's categories do not read stay absent (or
 //! false). The first applicant decided differently is the witness, preferring
 //! one that OLD and NEW also decide differently. Every witness is checked by
 //! evaluating it with the runtime, the same evaluator that ships.
@@ -350,6 +351,11 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                     push(n);
                 }
             }
+            if f.ty == Type::Date {
+                for d in calendar_days(a, b) {
+                    push(Value::Date(d));
+                }
+            }
             if literals.is_empty() {
                 match f.ty {
                     Type::Int => push(Value::Int(1)),
@@ -369,6 +375,50 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
     }
     if f.optional && received {
         out.push(None);
+    }
+    out
+}
+
+/// Days to try in a date field when the two schemes count working days by
+/// different calendars: around each run of days only one of them has, in
+/// the first scheme's period: the day before it starts (counting from
+/// there crosses it), and the week after it ends (where a deadline counted
+/// across it falls).
+fn calendar_days(a: &Scheme, b: &Scheme) -> Vec<chrono::NaiveDate> {
+    if a.calendar == b.calendar {
+        return Vec::new();
+    }
+    let spans = |s: &Scheme| -> Vec<bursar_runtime::ir::DaySpan> {
+        s.calendar
+            .as_ref()
+            .map(|c| {
+                c.holidays
+                    .iter()
+                    .chain(c.workdays.iter())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (sa, sb) = (spans(a), spans(b));
+    let period = a.header.period.or(b.header.period);
+    let mut out = Vec::new();
+    for span in sa
+        .iter()
+        .filter(|x| !sb.contains(x))
+        .chain(sb.iter().filter(|x| !sa.contains(x)))
+    {
+        if period.is_some_and(|p| span.to < p.start || span.from > p.end) {
+            continue;
+        }
+        if let Some(d) = span.from.checked_sub_days(Days::new(1)) {
+            out.push(d);
+        }
+        for k in 1..=7 {
+            if let Some(d) = span.to.checked_add_days(Days::new(k)) {
+                out.push(d);
+            }
+        }
     }
     out
 }

@@ -96,7 +96,10 @@ pub enum Item {
     Timeline(TimelineDecl),
     /// `quota pool_a { when …  places 200  by lot seed 2025 }`
     Quota(QuotaDecl),
-    /// `quota …` elsewhere, `budget …`, `payer …`, `calendar …`, `rounds …`,
+    /// `calendar china { years … holiday … workday … }`: the days
+    /// `working_days` count.
+    Calendar(CalendarDecl),
+    /// `quota …` elsewhere, `budget …`, `payer …`, `rounds …`,
     /// `instalments …`: planned, reported as such by the checker.
     Planned(Planned),
 }
@@ -160,6 +163,48 @@ pub enum RankDirection {
     Lowest,
 }
 
+/// `calendar china "中国法定节假日" { years 2023 ..= 2026  holiday … workday … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    /// `years 2023 ..= 2026`: one line (the checker refuses a second; an
+    /// `extend calendar` with one replaces it).
+    pub years: Vec<CalendarYears>,
+    pub days: Vec<CalendarDay>,
+    pub span: Span,
+}
+
+/// `years 2023 ..= 2026` or `years 2027`: the years a calendar covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarYears {
+    pub first: i64,
+    pub last: i64,
+    pub span: Span,
+}
+
+/// `holiday 2025-10-01 ..= 2025-10-08 "国庆节"` or `workday 2025-09-28 "调休"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarDay {
+    pub kind: DayKind,
+    /// The first day as written (checked by the checker).
+    pub from: String,
+    pub from_span: Span,
+    /// The last day of a range, as written.
+    pub to: Option<(String, Span)>,
+    pub label: Option<Text>,
+    pub span: Span,
+}
+
+/// What a calendar line says about its days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayKind {
+    /// Not a working day (a public holiday, or its days off).
+    Holiday,
+    /// A working day, even on a weekend (a make-up day, 调休上班).
+    Workday,
+}
+
 /// A declaration planned with issue #14 (allocation and time): recognised,
 /// not built. Only its feature and place are kept.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,7 +221,6 @@ pub enum PlannedFeature {
     Quota,
     Budget,
     Payer,
-    Calendar,
     Rounds,
     Instalments,
 }

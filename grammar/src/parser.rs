@@ -355,7 +355,14 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         // are not built yet.
         planned_decl | planned_kw | planned_stop | planned_block | planned_token | planned_word
         | planned_punct | kw_quota
-        | kw_budget | kw_payer | kw_calendar | kw_rounds | kw_instalments => return None,
+        | kw_budget | kw_payer | kw_rounds | kw_instalments => return None,
+        calendar_decl => "a calendar like `calendar china { years 2025 holiday 2025-10-01 }`",
+        calendar_years => "`years 2023 ..= 2026`",
+        calendar_item | calendar_day => "`holiday DATE` or `workday DATE`",
+        kw_calendar => "`calendar`",
+        kw_years => "`years`",
+        kw_holiday => "`holiday`",
+        kw_workday => "`workday`",
         kw_application => "`application`",
         kw_timeline => "`timeline`",
         kw_within => "`within`",
@@ -703,6 +710,7 @@ impl Lower {
             Rule::quota_decl => {
                 Item::Quota(self.quota(span, inner.filter(|p| p.as_rule() != Rule::kw_quota))?)
             }
+            Rule::calendar_decl => Item::Calendar(self.calendar(span, inner)),
             Rule::application_decl => {
                 let mut clause = None;
                 let mut entries = Vec::new();
@@ -975,6 +983,72 @@ impl Lower {
             clause,
             span,
         })
+    }
+
+    /// The parts of a `calendar` declaration after its keyword.
+    fn calendar<'i>(
+        &mut self,
+        span: Span,
+        mut parts: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> CalendarDecl {
+        let name = parts.next().map(ident).unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        let mut cal = CalendarDecl {
+            name,
+            label: None,
+            years: Vec::new(),
+            days: Vec::new(),
+            span,
+        };
+        for p in parts {
+            let pspan = span_of(&p);
+            match p.as_rule() {
+                Rule::string => cal.label = Some(self.text(p)),
+                Rule::calendar_years => {
+                    let ints: Vec<Pair<'_, Rule>> = p
+                        .into_inner()
+                        .filter(|q| q.as_rule() == Rule::int)
+                        .collect();
+                    let mut values = ints.iter().map(|q| self.int(q));
+                    let first = values.next().unwrap_or(0);
+                    let last = values.next().unwrap_or(first);
+                    cal.years.push(CalendarYears {
+                        first,
+                        last,
+                        span: pspan,
+                    });
+                }
+                Rule::calendar_day => {
+                    let mut kind = DayKind::Holiday;
+                    let mut dates = Vec::new();
+                    let mut label = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::kw_workday => kind = DayKind::Workday,
+                            Rule::date => dates.push((q.as_str().to_string(), span_of(&q))),
+                            Rule::string => label = Some(self.text(q)),
+                            _ => {}
+                        }
+                    }
+                    let mut dates = dates.into_iter();
+                    let Some((from, from_span)) = dates.next() else {
+                        continue;
+                    };
+                    cal.days.push(CalendarDay {
+                        kind,
+                        from,
+                        from_span,
+                        to: dates.next(),
+                        label,
+                        span: pspan,
+                    });
+                }
+                _ => {}
+            }
+        }
+        cal
     }
 
     fn text(&mut self, pair: Pair<'_, Rule>) -> Text {
@@ -1503,6 +1577,7 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_rata
             | kw_lot
             | kw_seed
+            | kw_calendar
     )
 }
 
@@ -1519,7 +1594,6 @@ fn planned_parts(span: Span, kw: Pair<'_, Rule>) -> Option<Planned> {
         Rule::kw_quota => PlannedFeature::Quota,
         Rule::kw_budget => PlannedFeature::Budget,
         Rule::kw_payer => PlannedFeature::Payer,
-        Rule::kw_calendar => PlannedFeature::Calendar,
         Rule::kw_rounds => PlannedFeature::Rounds,
         Rule::kw_instalments => PlannedFeature::Instalments,
         _ => return None,

@@ -171,6 +171,20 @@ impl Item {
             }
             Item::Require(c) => c.shift(by),
             Item::Planned(p) => p.shift(by),
+            Item::Calendar(d) => {
+                d.name.shift(by);
+                text(&mut d.label, by);
+                d.years.iter_mut().for_each(|y| y.span.shift(by));
+                for day in &mut d.days {
+                    day.from_span.shift(by);
+                    if let Some((_, span)) = &mut day.to {
+                        span.shift(by);
+                    }
+                    text(&mut day.label, by);
+                    day.span.shift(by);
+                }
+                d.span.shift(by);
+            }
             Item::Category(d) => {
                 d.name.shift(by);
                 text(&mut d.label, by);

@@ -415,6 +415,41 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    if let Some(cal) = &s.calendar {
+        calendar(cal)?;
+    }
+    Ok(())
+}
+
+/// A calendar's days are in order and apart, and no day is
+/// both a holiday and a working day: the evaluator's binary search relies
+/// on it.
+fn calendar(cal: &crate::ir::Calendar) -> Result<(), String> {
+    let name = &cal.name;
+    if cal.first_year > cal.last_year {
+        return Err(format!("calendar `{name}` ends before it starts"));
+    }
+    for spans in [&cal.holidays, &cal.workdays] {
+        let mut previous: Option<chrono::NaiveDate> = None;
+        for span in spans.iter() {
+            if span.from > span.to || previous.is_some_and(|p| span.from <= p) {
+                return Err(format!(
+                    "calendar `{name}`: the days from {} to {} are out of order or overlap",
+                    span.from, span.to
+                ));
+            }
+            previous = Some(span.to);
+        }
+    }
+    for w in &cal.workdays {
+        let i = cal.holidays.partition_point(|h| h.to < w.from);
+        if let Some(h) = cal.holidays.get(i).filter(|h| h.from <= w.to) {
+            return Err(format!(
+                "calendar `{name}`: {} is both a holiday and a working day",
+                h.from.max(w.from)
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -10,15 +10,15 @@
 
 use std::borrow::Cow;
 
-use chrono::{Datelike, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::decimal::Decimal;
 use crate::input::Applicant;
 use crate::ir::{
-    Aggregate, Anchor, ArithOp, Builtin, CompareOp, Condition, ConditionKind, Criterion, Duration,
-    DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, RowRef, Scheme, TableId,
-    Type, Value,
+    Aggregate, Anchor, ArithOp, Builtin, Calendar, CompareOp, Condition, ConditionKind, Criterion,
+    Duration, DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, RowRef,
+    Scheme, TableId, Type, Value,
 };
 use crate::money::Money;
 
@@ -35,6 +35,9 @@ pub enum EvalError {
     TypeMismatch,
     /// A date computation left the calendar.
     DateOutOfRange,
+    /// `working_days` were counted from or to a day outside the years the
+    /// scheme's calendar covers, where which days are holidays is unknown.
+    OutsideCalendar { date: NaiveDate },
     /// No arm of a `match` matched.
     NoArm,
     /// A table lookup found no row.
@@ -59,6 +62,10 @@ impl std::fmt::Display for EvalError {
             EvalError::Overflow => f.write_str("arithmetic overflow"),
             EvalError::TypeMismatch => f.write_str("operands of the wrong type"),
             EvalError::DateOutOfRange => f.write_str("date out of range"),
+            EvalError::OutsideCalendar { date } => write!(
+                f,
+                "working days counted from or to {date}, outside the years the calendar covers"
+            ),
             EvalError::NoArm => f.write_str("no arm of a match applies"),
             EvalError::NoRow { table } => write!(f, "table #{table} has no row for the key"),
             EvalError::BadReference => f.write_str("a reference in the bundle points nowhere"),
@@ -557,13 +564,19 @@ fn schedule_into(
             Anchor::Received => received,
             Anchor::Step(i) => *out.get(i as usize).ok_or(EvalError::BadReference)?,
         };
-        out.push(shift(start, step.within, 1)?);
+        out.push(shift(start, step.within, 1, scheme.calendar.as_ref())?);
     }
     Ok(())
 }
 
-/// `date + n × duration` (n = ±1), with months clamped to the month's end.
-pub fn shift(date: NaiveDate, d: Duration, sign: i64) -> Result<NaiveDate, EvalError> {
+/// `date + n × duration` (n = ±1), with months clamped to the month's end
+/// and working days counted by `calendar` (Monday to Friday without one).
+pub fn shift(
+    date: NaiveDate,
+    d: Duration,
+    sign: i64,
+    calendar: Option<&Calendar>,
+) -> Result<NaiveDate, EvalError> {
     let count = d.count.checked_mul(sign).ok_or(EvalError::Overflow)?;
     let out = match d.unit {
         DurationUnit::Days => {
@@ -590,18 +603,7 @@ pub fn shift(date: NaiveDate, d: Duration, sign: i64) -> Result<NaiveDate, EvalE
             if count.unsigned_abs() > 100_000 {
                 return Err(EvalError::Overflow);
             }
-            let step = if count >= 0 { 1 } else { -1 };
-            let mut day = date;
-            let mut left = count.unsigned_abs();
-            while left > 0 {
-                day = day
-                    .checked_add_signed(chrono::TimeDelta::days(step))
-                    .ok_or(EvalError::DateOutOfRange)?;
-                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-                    left -= 1;
-                }
-            }
-            Some(day)
+            Some(crate::calendar::add_working_days(date, count, calendar)?)
         }
     };
     out.ok_or(EvalError::DateOutOfRange)
@@ -757,7 +759,7 @@ impl<'a> Evaluator<'a> {
             let v = ev.eval(of)?;
             acc = Some(match (func, acc.take()) {
                 (_, None) => v,
-                (Aggregate::Sum, Some(a)) => arith(ArithOp::Add, a, v)?,
+                (Aggregate::Sum, Some(a)) => arith(ArithOp::Add, a, v, None)?,
                 (Aggregate::Min, Some(a)) => same_kind(a, v)?.0,
                 (Aggregate::Max, Some(a)) => same_kind(a, v)?.1,
                 (Aggregate::Count, Some(a)) => a,
@@ -1287,7 +1289,7 @@ impl<'a> Evaluator<'a> {
             Expr::Arith { first, rest } => {
                 let mut acc = self.eval(first)?;
                 for (op, e) in rest {
-                    acc = arith(*op, acc, self.eval(e)?)?;
+                    acc = arith(*op, acc, self.eval(e)?, self.scheme.calendar.as_ref())?;
                 }
                 acc
             }
@@ -1392,7 +1394,7 @@ fn fraction(v: &Value) -> Option<Decimal> {
     }
 }
 
-fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
+fn arith(op: ArithOp, a: Value, b: Value, calendar: Option<&Calendar>) -> Result<Value, EvalError> {
     let overflow = EvalError::Overflow;
     let exact = matches!(op, ArithOp::Div)
         || matches!(a, Value::Decimal(_))
@@ -1437,8 +1439,12 @@ fn arith(op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
             Value::Money(x.checked_mul(n).ok_or(overflow)?)
         }
         (ArithOp::Add, Value::Date(d), Value::Duration(u))
-        | (ArithOp::Add, Value::Duration(u), Value::Date(d)) => Value::Date(shift(d, u.into(), 1)?),
-        (ArithOp::Sub, Value::Date(d), Value::Duration(u)) => Value::Date(shift(d, u.into(), -1)?),
+        | (ArithOp::Add, Value::Duration(u), Value::Date(d)) => {
+            Value::Date(shift(d, u.into(), 1, calendar)?)
+        }
+        (ArithOp::Sub, Value::Date(d), Value::Duration(u)) => {
+            Value::Date(shift(d, u.into(), -1, calendar)?)
+        }
         _ => return Err(EvalError::TypeMismatch),
     })
 }
@@ -1553,6 +1559,7 @@ mod tests {
                     pay_clause: None,
                 })
                 .into(),
+            calendar: None,
             award: AwardRule {
                 clause: None,
                 history: None,

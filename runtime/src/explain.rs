@@ -198,6 +198,30 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         .application
         .as_ref()
         .and_then(|a| a.deadline_clause.clone().or_else(|| a.clause.clone()));
+    // A deadline in working days says which holidays and make-up days it
+    // counted, from the day it counts from.
+    let deadline_note = |deadline: chrono::NaiveDate| -> String {
+        let Some(e) = scheme
+            .application
+            .as_ref()
+            .and_then(|a| a.deadline.as_ref())
+        else {
+            return String::new();
+        };
+        let from = match e {
+            Expr::Arith { first, rest } if rest.iter().any(|(_, x)| counts_working_days(x)) => {
+                match crate::eval::evaluate_value(scheme, applicant, first) {
+                    Some(Value::Date(d)) => Some(d),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match from {
+            Some(from) => calendar_note(scheme, from, deadline),
+            None => String::new(),
+        }
+    };
     let application = match decision.application {
         Application::NotRequired => None,
         Application::NotApplied => Some(Line {
@@ -209,14 +233,20 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             status: Status::Pass,
             clause: app_clause,
             text: match deadline {
-                Some(d) => format!("applied on {received}, by the deadline {d}"),
+                Some(d) => format!(
+                    "applied on {received}, by the deadline {d}{}",
+                    deadline_note(d)
+                ),
                 None => format!("applied on {received}"),
             },
         }),
         Application::Late { received, deadline } => Some(Line {
             status: Status::Fail,
             clause: app_clause,
-            text: format!("applied on {received}, after the deadline {deadline}"),
+            text: format!(
+                "applied on {received}, after the deadline {deadline}{}",
+                deadline_note(deadline)
+            ),
         }),
         Application::Early { received, opens } => Some(Line {
             status: Status::Fail,
@@ -224,21 +254,37 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             text: format!("applied on {received}, before applications opened on {opens}"),
         }),
     };
+    let received = match decision.application {
+        Application::OnTime { received, .. } | Application::Late { received, .. } => Some(received),
+        Application::NotRequired | Application::NotApplied | Application::Early { .. } => None,
+    };
     let schedule = scheme
         .timeline
         .iter()
         .zip(&decision.schedule)
-        .map(|(step, date)| Line {
-            status: Status::Info,
-            clause: step.clause.clone(),
-            text: format!(
-                "{} by {date}{}",
-                step.name,
-                step.label
-                    .as_ref()
-                    .map(|l| format!(" ({l})"))
-                    .unwrap_or_default()
-            ),
+        .map(|(step, date)| {
+            let from = match step.after {
+                crate::ir::Anchor::Received => received,
+                crate::ir::Anchor::Step(i) => decision.schedule.get(i as usize).copied(),
+            };
+            let note = match from {
+                Some(from) if step.within.unit == crate::ir::DurationUnit::WorkingDays => {
+                    calendar_note(scheme, from, *date)
+                }
+                Some(_) | None => String::new(),
+            };
+            Line {
+                status: Status::Info,
+                clause: step.clause.clone(),
+                text: format!(
+                    "{} by {date}{}{note}",
+                    step.name,
+                    step.label
+                        .as_ref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default()
+                ),
+            }
         })
         .collect();
     let awarded = decision
@@ -350,6 +396,49 @@ fn quota_line(scheme: &Scheme, decision: &Decision) -> Option<Line> {
         clause: q.clause.clone().or(q.order_clause.clone()),
         text: format!("quota `{}`{label} ({ration}, {order}){standing}", q.name),
     })
+}
+
+/// Whether `e` is a literal number of working days.
+fn counts_working_days(e: &Expr) -> bool {
+    matches!(e, Expr::Lit(Value::Duration(d)) if d.unit == crate::ir::DurationUnitValue::WorkingDays)
+}
+
+/// Which calendar counted the working days from `from` to `to`, and its
+/// holidays and make-up working days in between: ` (working days by
+/// calendar `china`: 2025-10-01 to 2025-10-08 off (国庆节、中秋节), …)`.
+/// Empty without a calendar (Monday to Friday, as the unit says).
+fn calendar_note(scheme: &Scheme, from: chrono::NaiveDate, to: chrono::NaiveDate) -> String {
+    let Some(cal) = &scheme.calendar else {
+        return String::new();
+    };
+    let (a, b) = (from.min(to), from.max(to));
+    let mut days: Vec<(chrono::NaiveDate, String)> = Vec::new();
+    for (spans, what) in [(&cal.holidays, "off"), (&cal.workdays, "worked")] {
+        for s in spans.iter().filter(|s| s.from <= b && s.to >= a) {
+            let when = if s.from == s.to {
+                s.from.to_string()
+            } else {
+                format!("{} to {}", s.from, s.to)
+            };
+            let label = s
+                .label
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            days.push((s.from, format!("{when} {what}{label}")));
+        }
+    }
+    days.sort();
+    let days: Vec<String> = days.into_iter().map(|(_, t)| t).collect();
+    if days.is_empty() {
+        format!(" (working days by calendar `{}`)", cal.name)
+    } else {
+        format!(
+            " (working days by calendar `{}`: {})",
+            cal.name,
+            days.join(", ")
+        )
+    }
 }
 
 /// The error lines of an explanation, gathered so that no reader has to

@@ -55,6 +55,10 @@ pub struct Scheme {
     /// payment is subject to the first quota whose conditions hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quotas: Vec<Quota>,
+    /// The days `working_days` count (`calendar china { … }`); without
+    /// one, Monday to Friday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
 }
 
 /// `quota a "A区名额" §三 { when pool == a  places 200  by lot seed 2025 }`:
@@ -120,6 +124,35 @@ pub enum RankOrder {
     Lowest,
     /// A condition: those for whom it holds first.
     HoldsFirst,
+}
+
+/// Public holidays and make-up working days: a working day is Monday to
+/// Friday unless it is a holiday, or any day that is a make-up working
+/// day. Only the years it covers are known: counting working days into any
+/// other year is an evaluation error ([`crate::EvalError::OutsideCalendar`]),
+/// never a guess that it is a plain Monday-to-Friday year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Calendar {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The first year covered.
+    pub first_year: i32,
+    /// The last year covered (inclusive).
+    pub last_year: i32,
+    /// Days that are not working days, sorted by date and disjoint.
+    pub holidays: Vec<DaySpan>,
+    /// Make-up working days, sorted by date, disjoint, and no holiday.
+    pub workdays: Vec<DaySpan>,
+}
+
+/// A run of days of a calendar, `from ..= to`, with its name (`国庆节`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySpan {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -426,7 +459,7 @@ pub struct Duration {
 #[serde(rename_all = "snake_case")]
 pub enum DurationUnit {
     Days,
-    /// Monday to Friday; public holidays are not modelled yet.
+    /// Monday to Friday, or the days the scheme's [`Calendar`] says.
     WorkingDays,
     Weeks,
     Months,

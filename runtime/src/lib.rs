@@ -30,6 +30,7 @@
 
 pub mod allocate;
 mod bundle;
+mod calendar;
 pub mod currency;
 pub mod datetime;
 pub mod decimal;

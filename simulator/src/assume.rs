@@ -151,7 +151,7 @@ pub fn expected_payment(
             bursar_runtime::ir::Anchor::Received => received,
             bursar_runtime::ir::Anchor::Step(i) => *ends.get(i as usize)?,
         };
-        let latest = shift(start, step.within, 1).ok()?;
+        let latest = shift(start, step.within, 1, scheme.calendar.as_ref()).ok()?;
         let days = ((latest - start).num_days() as f64 * fraction).floor() as u64;
         ends.push(start.checked_add_days(chrono::Days::new(days))?);
     }

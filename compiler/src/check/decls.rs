@@ -10,13 +10,14 @@ use crate::facts::Facts;
 use crate::names::closest;
 use crate::problem::{Decl, Problem, Why};
 
-const HEADER_KEYS: [&str; 6] = [
+const HEADER_KEYS: [&str; 7] = [
     "title",
     "issuer",
     "document",
     "published",
     "currency",
     "period",
+    "calendar",
 ];
 const APPLICATION_KEYS: [&str; 4] = ["received", "identifier", "deadline", "opens"];
 const CRITERIA: [&str; 3] = ["highest_amount", "lowest_amount", "first_declared"];
@@ -69,7 +70,12 @@ impl Checker {
                 }
                 "period" => {
                     header.period = self.period_setting(&e.value);
+                    self.period_span = Some(e.value.span);
                 }
+                "calendar" => match e.value.as_name() {
+                    Some(name) => self.calendar_choice = Some(name.clone()),
+                    None => self.r.report(e.value.span, Problem::CalendarSettingNotName),
+                },
                 other => {
                     self.r.report(
                         e.key.span,
@@ -806,7 +812,6 @@ impl Checker {
             // `budget` here is inside another block, or not written as one.
             ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
             ast::PlannedFeature::Payer
-            | ast::PlannedFeature::Calendar
             | ast::PlannedFeature::Rounds
             | ast::PlannedFeature::Instalments => Problem::Planned { feature: p.feature },
         };

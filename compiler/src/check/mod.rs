@@ -9,6 +9,7 @@
 mod builtins;
 
 pub(crate) use builtins::functions_help;
+pub(crate) mod calendar;
 mod decls;
 mod exhaustive;
 mod expr;
@@ -104,6 +105,12 @@ pub(crate) struct Checker {
     quiet_exhaustiveness: bool,
     /// A `require` line had an error: see `quiet_exhaustiveness`.
     requirement_errors: bool,
+    /// `calendar NAME` in the header: the calendar `working_days` count by.
+    calendar_choice: Option<ast::Ident>,
+    /// Where the header's `period` is written.
+    period_span: Option<Span>,
+    /// Where the chosen calendar's `years` are written.
+    calendar_years: Option<Span>,
 }
 
 /// A checked expression.
@@ -151,6 +158,9 @@ impl Checker {
             poisoned: Vec::new(),
             quiet_exhaustiveness: false,
             requirement_errors: false,
+            calendar_choice: None,
+            period_span: None,
+            calendar_years: None,
         }
     }
 
@@ -168,14 +178,24 @@ impl Checker {
         let mut requires = Vec::new();
         let mut categories = Vec::new();
         let mut quotas = Vec::new();
+        let mut calendars = Vec::new();
+        let mut calendar_extensions = Vec::new();
         for item in &file.items {
             match item {
                 // Resolved while loading (inherit.rs).
                 Item::Extends(_) => {}
+                // A built-in calendar, or one this file declares, is
+                // extended by name whether or not the policy has a parent.
+                Item::Extend(inner) if matches!(&**inner, Item::Calendar(_)) => {
+                    if let Item::Calendar(d) = &**inner {
+                        calendar_extensions.push(d);
+                    }
+                }
                 Item::Override(inner) | Item::Extend(inner) => {
                     let span = match &**inner {
                         Item::Table(t) => t.name.span,
                         Item::Category(c) => c.name.span,
+                        Item::Calendar(c) => c.name.span,
                         Item::Extends(..)
                         | Item::Override(..)
                         | Item::Extend(..)
@@ -228,6 +248,7 @@ impl Checker {
                 Item::Require(d) => requires.push(d),
                 Item::Category(d) => categories.push(d),
                 Item::Quota(d) => quotas.push(d),
+                Item::Calendar(d) => calendars.push(d),
             }
         }
 
@@ -315,11 +336,13 @@ impl Checker {
         let application = application.and_then(|a| self.application(a));
         let timeline = timeline.map(|t| self.timeline(t)).unwrap_or_default();
         let quotas = self.quotas(&quotas, application.as_ref());
+        let choice = self.calendar_choice.clone();
+        let calendar = self.scheme_calendar(&calendars, &calendar_extensions, choice.as_ref());
         self.warn_unused();
 
         let header = header?;
         let award = award?;
-        Some(ir::Scheme {
+        let scheme = ir::Scheme {
             id: header.0,
             header: header.1,
             clauses: std::mem::take(&mut self.clauses),
@@ -337,7 +360,10 @@ impl Checker {
             application,
             timeline,
             quotas,
-        })
+            calendar,
+        };
+        self.check_calendar_covers(&scheme);
+        Some(scheme)
     }
 
     /// Records a declaration that may appear once, reporting a second one.
