@@ -14,14 +14,19 @@ use crate::ir::{
 /// Version 3: records and list fields, named values (`let`), decimals,
 /// division and rounding. A version 2 bundle is a version 3 bundle that uses
 /// none of them, and loads as it is.
-pub const FORMAT: &str = "bursar-bundle/3";
+/// Version 4: quotas (`quotas`, allocation), the `datetime` type, a
+/// calendar of holidays (`calendar`) and limits over the award history
+/// (`award.history`). A reader of version 3 would pass over them and decide
+/// wrongly, so it must refuse these bundles; versions 2 and 3 load here as
+/// they are.
+pub const FORMAT: &str = "bursar-bundle/4";
 const FORMAT_PREFIX: &str = "bursar-bundle/";
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// A compiled scheme ready to ship.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
-    /// `bursar-bundle/3`
+    /// `bursar-bundle/4`
     pub format: String,
     /// The version of the compiler that produced the bundle.
     pub compiler_version: String,
@@ -111,7 +116,7 @@ impl Bundle {
             v.parse::<u32>().ok().filter(|_| canonical).ok_or(())
         });
         match version {
-            Some(Ok(2 | FORMAT_VERSION)) => {}
+            Some(Ok(2 | 3 | FORMAT_VERSION)) => {}
             Some(Ok(v)) if v > FORMAT_VERSION => {
                 return Err(BundleError::NewerFormat {
                     found: format.to_string(),

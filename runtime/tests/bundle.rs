@@ -19,7 +19,7 @@ fn text() -> String {
 #[test]
 fn the_2023_bundle_loads_and_round_trips() {
     let bundle = Bundle::from_slice(BUNDLE).unwrap();
-    assert_eq!(bundle.format, "bursar-bundle/3");
+    assert_eq!(bundle.format, "bursar-bundle/4");
     assert_eq!(bundle.scheme.categories.len(), 3);
     assert_eq!(
         bundle.to_json().as_bytes(),
@@ -50,18 +50,18 @@ fn every_truncation_is_refused() {
 
 #[test]
 fn a_newer_format_is_refused_by_name() {
-    let newer = text().replacen("bursar-bundle/3", "bursar-bundle/4", 1);
+    let newer = text().replacen("bursar-bundle/4", "bursar-bundle/5", 1);
     let err = Bundle::from_slice(newer.as_bytes()).unwrap_err();
     assert_eq!(
         err,
         BundleError::NewerFormat {
-            found: "bursar-bundle/4".into()
+            found: "bursar-bundle/5".into()
         }
     );
     assert!(err
         .to_string()
         .contains("newer than this runtime understands"));
-    let odd = text().replacen("bursar-bundle/3", "bursar-bundle/one", 1);
+    let odd = text().replacen("bursar-bundle/4", "bursar-bundle/one", 1);
     assert!(matches!(
         Bundle::from_slice(odd.as_bytes()),
         Err(BundleError::UnknownFormat { .. })
@@ -171,10 +171,19 @@ fn a_repeated_key_is_refused_by_name() {
 }
 
 #[test]
+fn a_version_3_bundle_still_loads() {
+    // Version 4 only adds quotas, datetimes, calendars and award history;
+    // a bundle that uses none of them is the same JSON under either name.
+    let older = text().replacen("bursar-bundle/4", "bursar-bundle/3", 1);
+    let bundle = Bundle::from_slice(older.as_bytes()).unwrap();
+    assert_eq!(bundle.scheme, Bundle::from_slice(BUNDLE).unwrap().scheme);
+}
+
+#[test]
 fn a_version_2_bundle_still_loads() {
     // Version 3 only adds forms; a bundle that uses none of them is the
     // same JSON under either name.
-    let older = text().replacen("bursar-bundle/3", "bursar-bundle/2", 1);
+    let older = text().replacen("bursar-bundle/4", "bursar-bundle/2", 1);
     let bundle = Bundle::from_slice(older.as_bytes()).unwrap();
     assert_eq!(bundle.scheme, Bundle::from_slice(BUNDLE).unwrap().scheme);
 }
@@ -184,10 +193,10 @@ fn the_format_version_is_matched_exactly() {
     for odd in [
         "bursar-bundle/03",
         "bursar-bundle/+3",
-        "bursar-bundle/3 ",
+        "bursar-bundle/4 ",
         "bursar-bundle/003",
     ] {
-        let bytes = text().replacen("\"bursar-bundle/3\"", &format!("\"{odd}\""), 1);
+        let bytes = text().replacen("\"bursar-bundle/4\"", &format!("\"{odd}\""), 1);
         let err = Bundle::from_slice(bytes.as_bytes()).unwrap_err();
         assert_eq!(
             err,
