@@ -1178,7 +1178,8 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
             }
             remap_in(key, new, h);
         }
-        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) | Expr::Item(_) => {}
+        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) | Expr::Item(_) | Expr::RoundPart(_) => {
+        }
         Expr::Let(l) => {
             if let Some(m) = adopt_let(new, h, *l) {
                 *l = m;

@@ -624,6 +624,7 @@ fn phrase(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         ),
         Expr::Lookup { .. }
         | Expr::Item(_)
+        | Expr::RoundPart(_)
         | Expr::Any(_)
         | Expr::All { .. }
         | Expr::Aggregate { .. }
@@ -775,6 +776,7 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         | Expr::If { .. }
         | Expr::Match { .. }
         | Expr::Let(_)
+        | Expr::RoundPart(_)
         | Expr::Item(_)
         | Expr::Any(_)
         | Expr::All { .. }
@@ -910,6 +912,7 @@ fn pay_text(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         | Expr::Default { .. }
         | Expr::Call { .. }
         | Expr::Let(_)
+        | Expr::RoundPart(_)
         | Expr::Item(_)
         | Expr::Any(_)
         | Expr::All { .. }

@@ -42,6 +42,7 @@ fn subject(e: &Expr) -> Option<FieldId> {
         | Expr::InRange { .. }
         | Expr::IsPresent(..)
         | Expr::Let(..)
+        | Expr::RoundPart(_)
         | Expr::Any(..)
         | Expr::All { .. }
         | Expr::Aggregate { .. }
@@ -178,6 +179,7 @@ impl Facts {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(_)
             | Expr::Item(..)
             | Expr::Any(..)
             | Expr::All { .. }
@@ -333,6 +335,7 @@ fn collect(
         | Expr::Or(..)
         | Expr::Arith { .. }
         | Expr::Let(..)
+        | Expr::RoundPart(_)
         | Expr::Any(..)
         | Expr::All { .. }
         | Expr::Aggregate { .. }

@@ -112,6 +112,10 @@ pub(crate) enum Decl {
     Name,
     Quota,
     Calendar,
+    /// The `rounds` block.
+    Rounds,
+    /// One round of it.
+    Round,
 }
 
 impl std::fmt::Display for Decl {
@@ -124,6 +128,8 @@ impl std::fmt::Display for Decl {
             Decl::Timeline => "timeline",
             Decl::Quota => "quota",
             Decl::Calendar => "calendar",
+            Decl::Rounds => "rounds block",
+            Decl::Round => "round",
             Decl::Setting => "setting",
             Decl::Enum => "enum",
             Decl::EnumValue => "enum value",
@@ -839,6 +845,24 @@ pub(crate) enum Problem {
     },
     /// A budget below zero.
     NegativeBudget,
+
+    // ------------------------------------------------------------- rounds
+    /// `round.date` and the like in a scheme without rounds.
+    NoRounds,
+    /// `round.x` for an `x` a round does not have.
+    UnknownRoundPart {
+        part: String,
+    },
+    /// A `rounds` block with no round in it.
+    EmptyRounds,
+    /// A round whose payment window ends before it starts.
+    RoundWindowBackwards {
+        round: String,
+    },
+    /// A round that pays less than nothing.
+    NegativeRoundAmount,
+    /// Rounds and quotas in one scheme.
+    RoundsWithQuotas,
     /// `earliest`, `latest`, `highest` or `lowest` of a value it does not
     /// order.
     RankDirection {
@@ -2474,6 +2498,41 @@ impl Problem {
                 "a budget of less than nothing",
                 "below zero",
             ),
+            P::NoRounds => error(
+                Code::Missing,
+                "the scheme declares no rounds",
+                "no `rounds` block to read a round of",
+            )
+            .help("declare the payments: `rounds { first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }`"),
+            P::UnknownRoundPart { part } => error(
+                Code::UnknownName,
+                format!("a round has no `{part}`"),
+                "not a part of a round",
+            )
+            .help("write `round.date`, `round.amount`, `round.paid_start` or `round.paid_end`"),
+            P::EmptyRounds => error(
+                Code::Missing,
+                "the `rounds` block declares no round",
+                "no round in it",
+            )
+            .help("add a round: `first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 }`"),
+            P::RoundWindowBackwards { round } => error(
+                Code::EmptyRange,
+                format!("the payment window of round `{round}` ends before it starts"),
+                "no day in this window",
+            )
+            .help("write the first day of the window, then the last: `paid 2024-05-10 ..= 2024-05-31`"),
+            P::NegativeRoundAmount => error(
+                Code::NegativePayout,
+                "a round that pays less than nothing",
+                "below zero",
+            ),
+            P::RoundsWithQuotas => error(
+                Code::Unsupported,
+                "rounds and quotas in one scheme are not supported yet",
+                "this scheme also declares a quota",
+            )
+            .help("a quota rations the payments of one decision; ration each round in a scheme of its own"),
             P::RankDirection { word, ty } => error(
                 Code::TypeMismatch,
                 format!("`{word}` does not order a value of type `{ty}`"),
@@ -2673,11 +2732,6 @@ fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str
             "payer",
             "payers (an award split between payers, each with its own totals)",
             "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
-        ),
-        PlannedFeature::Rounds => (
-            "rounds",
-            "rounds (several payments in one period)",
-            "rounds { first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }",
         ),
         PlannedFeature::Instalments => (
             "instalments",

@@ -128,6 +128,7 @@ fn visit(
         | Expr::InRange { .. }
         | Expr::IsPresent(_)
         | Expr::Let(_)
+        | Expr::RoundPart(_)
         | Expr::Item(_)
         | Expr::Any(_)
         | Expr::All { .. }

@@ -595,6 +595,7 @@ fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
         | Expr::InRange { .. }
         | Expr::IsPresent(..)
         | Expr::Let(..)
+        | Expr::RoundPart(_)
         | Expr::Item(..)
         | Expr::Any(..)
         | Expr::All { .. }

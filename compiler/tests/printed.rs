@@ -804,7 +804,8 @@ fn normalise(e: &mut Expr) {
         | Expr::Row(_)
         | Expr::IsPresent(_)
         | Expr::Let(_)
-        | Expr::Item(_) => {}
+        | Expr::Item(_)
+        | Expr::RoundPart(_) => {}
         Expr::Lookup { key: a, .. }
         | Expr::Not(a)
         | Expr::Neg(a)

@@ -99,8 +99,11 @@ pub enum Item {
     /// `calendar china { years … holiday … workday … }`: the days
     /// `working_days` count.
     Calendar(CalendarDecl),
-    /// `quota …` elsewhere, `budget …`, `payer …`, `rounds …`,
-    /// `instalments …`: planned, reported as such by the checker.
+    /// `rounds { first { on …  pay …  paid … } … }`: several payments in
+    /// the period.
+    Rounds(RoundsDecl),
+    /// `quota …` elsewhere, `budget …`, `payer …`, `instalments …`:
+    /// planned, reported as such by the checker.
     Planned(Planned),
 }
 
@@ -163,6 +166,29 @@ pub enum RankDirection {
     Lowest,
 }
 
+/// `rounds §二 { first "第一次" { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 } }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoundsDecl {
+    pub clause: Option<ClauseRef>,
+    pub rounds: Vec<RoundDecl>,
+    pub span: Span,
+}
+
+/// One round: `first "第一次" §二 { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoundDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub clause: Option<ClauseRef>,
+    /// The qualifying day, as written (checked by the checker).
+    pub on: (String, Span),
+    /// The round's amount.
+    pub pay: Expr,
+    /// The payment window's first and last days, as written.
+    pub paid: ((String, Span), (String, Span)),
+    pub span: Span,
+}
+
 /// `calendar china "中国法定节假日" { years 2023 ..= 2026  holiday … workday … }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalendarDecl {
@@ -221,7 +247,6 @@ pub enum PlannedFeature {
     Quota,
     Budget,
     Payer,
-    Rounds,
     Instalments,
 }
 

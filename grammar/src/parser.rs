@@ -351,11 +351,19 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_lot => "`lot`",
         kw_seed => "`seed`",
         limit_keys => "keys like `(occupation, level)`",
+        rounds_decl => "a `rounds` declaration",
+        round_decl => "a round like `first { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 }`",
+        round_on => "`on DATE`",
+        round_pay => "`pay AMOUNT`",
+        round_paid => "a payment window like `paid 2024-05-10 ..= 2024-05-31`",
+        kw_rounds => "`rounds`",
+        kw_on => "`on`",
+        kw_paid => "`paid`",
         // Planned declarations are not offered in "expected …" lists: they
         // are not built yet.
         planned_decl | planned_kw | planned_stop | planned_block | planned_token | planned_word
         | planned_punct | kw_quota
-        | kw_budget | kw_payer | kw_rounds | kw_instalments => return None,
+        | kw_budget | kw_payer | kw_instalments => return None,
         calendar_decl => "a calendar like `calendar china { years 2025 holiday 2025-10-01 }`",
         calendar_years => "`years 2023 ..= 2026`",
         calendar_item | calendar_day => "`holiday DATE` or `workday DATE`",
@@ -711,6 +719,7 @@ impl Lower {
                 Item::Quota(self.quota(span, inner.filter(|p| p.as_rule() != Rule::kw_quota))?)
             }
             Rule::calendar_decl => Item::Calendar(self.calendar(span, inner)),
+            Rule::rounds_decl => Item::Rounds(self.rounds(span, inner)),
             Rule::application_decl => {
                 let mut clause = None;
                 let mut entries = Vec::new();
@@ -900,6 +909,64 @@ impl Lower {
             }
         }
         Some(quota)
+    }
+
+    /// The inside of `rounds … { … }`: its clause and rounds.
+    fn rounds<'i>(
+        &mut self,
+        span: Span,
+        parts: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> RoundsDecl {
+        let mut decl = RoundsDecl {
+            clause: None,
+            rounds: Vec::new(),
+            span,
+        };
+        for p in parts {
+            match p.as_rule() {
+                Rule::clause_ref => decl.clause = Some(clause_ref(p)),
+                Rule::round_decl => decl.rounds.extend(self.round(p)),
+                _ => {}
+            }
+        }
+        decl
+    }
+
+    /// `first "第一次" §二 { on …  pay …  paid … ..= … }`
+    fn round(&mut self, pair: Pair<'_, Rule>) -> Option<RoundDecl> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let name = ident(inner.next()?);
+        let (mut label, mut clause, mut on, mut pay, mut paid) = (None, None, None, None, None);
+        let date = |q: Pair<'_, Rule>| (q.as_str().to_string(), span_of(&q));
+        for p in inner {
+            match p.as_rule() {
+                Rule::string => label = Some(self.text(p)),
+                Rule::clause_ref => clause = Some(clause_ref(p)),
+                Rule::round_on => on = p.into_inner().find(|q| q.as_rule() == Rule::date).map(date),
+                Rule::round_pay => {
+                    let amount = p.into_inner().find(|q| q.as_rule() == Rule::money)?;
+                    pay = Some(self.expr(amount));
+                }
+                Rule::round_paid => {
+                    let mut days = p
+                        .into_inner()
+                        .filter(|q| q.as_rule() == Rule::date)
+                        .map(date);
+                    paid = days.next().zip(days.next());
+                }
+                _ => {}
+            }
+        }
+        Some(RoundDecl {
+            name,
+            label,
+            clause,
+            on: on?,
+            pay: pay?,
+            paid: paid?,
+            span,
+        })
     }
 
     fn rank_key(&mut self, pair: Pair<'_, Rule>) -> Option<RankKey> {
@@ -1578,6 +1645,9 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_lot
             | kw_seed
             | kw_calendar
+            | kw_rounds
+            | kw_on
+            | kw_paid
     )
 }
 
@@ -1594,7 +1664,6 @@ fn planned_parts(span: Span, kw: Pair<'_, Rule>) -> Option<Planned> {
         Rule::kw_quota => PlannedFeature::Quota,
         Rule::kw_budget => PlannedFeature::Budget,
         Rule::kw_payer => PlannedFeature::Payer,
-        Rule::kw_rounds => PlannedFeature::Rounds,
         Rule::kw_instalments => PlannedFeature::Instalments,
         _ => return None,
     };

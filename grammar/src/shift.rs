@@ -249,6 +249,20 @@ impl Item {
                 }
                 d.span.shift(by);
             }
+            Item::Rounds(d) => {
+                clause(&mut d.clause, by);
+                for r in &mut d.rounds {
+                    r.name.shift(by);
+                    text(&mut r.label, by);
+                    clause(&mut r.clause, by);
+                    r.on.1.shift(by);
+                    r.pay.shift(by);
+                    r.paid.0 .1.shift(by);
+                    r.paid.1 .1.shift(by);
+                    r.span.shift(by);
+                }
+                d.span.shift(by);
+            }
             Item::Quota(q) => {
                 q.name.shift(by);
                 text(&mut q.label, by);

@@ -18,7 +18,8 @@ use crate::ir::{
 /// calendar of holidays (`calendar`) and limits over the award history
 /// (`award.history`). A reader of version 3 would pass over them and decide
 /// wrongly, so it must refuse these bundles; versions 2 and 3 load here as
-/// they are.
+/// they are. Rounds (`rounds`, `round.date`…) came later within version 4:
+/// a scheme without them keeps its bytes.
 pub const FORMAT: &str = "bursar-bundle/4";
 const FORMAT_PREFIX: &str = "bursar-bundle/";
 const FORMAT_VERSION: u32 = 4;
@@ -373,6 +374,23 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    if !s.rounds.is_empty() && !s.quotas.is_empty() {
+        return Err("the scheme has both rounds and quotas, which are not decided together".into());
+    }
+    for (i, r) in s.rounds.iter().enumerate() {
+        if s.rounds.iter().take(i).any(|o| o.name == r.name) {
+            return Err(format!("two rounds are named `{}`", r.name));
+        }
+        if r.amount < crate::money::Money::ZERO {
+            return Err(format!("round `{}` pays a negative amount", r.name));
+        }
+        if r.paid.start > r.paid.end {
+            return Err(format!(
+                "round `{}` has a payment window that ends before it starts",
+                r.name
+            ));
+        }
+    }
     for q in &s.quotas {
         let in_quota = |e: String| format!("quota `{}`: {e}", q.name);
         for c in &q.conditions {
@@ -664,6 +682,11 @@ impl Validator<'_> {
             }
             Expr::Let(l) => self.named(*l),
             Expr::Item(i) => self.item_field(*i),
+            Expr::RoundPart(part) if self.s.rounds.is_empty() => Err(format!(
+                "reads `round.{}` in a scheme without rounds",
+                part.name()
+            )),
+            Expr::RoundPart(part) => Ok(part.ty()),
             Expr::Any(set) => self.list(set).map(|_| Type::Bool),
             Expr::All { items, cond } => self.all(items, cond),
             Expr::Aggregate {

@@ -17,7 +17,7 @@ use crate::decimal::Decimal;
 use crate::input::Applicant;
 use crate::ir::{
     Aggregate, Anchor, ArithOp, Builtin, Calendar, CompareOp, Condition, ConditionKind, Criterion,
-    Duration, DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, RowRef,
+    Duration, DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, Round, RowRef,
     Scheme, TableId, Type, Value,
 };
 use crate::money::Money;
@@ -252,6 +252,22 @@ pub struct Decision {
     /// After allocation: the claim's 1-based position in its quota's order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_rank: Option<u64>,
+    /// In a scheme with rounds, each round's decision, in the scheme's
+    /// order (empty otherwise, and then absent from the JSON).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<RoundDecision>,
+}
+
+/// One round's decision: its verdicts, awards and what they come to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RoundDecision {
+    /// Index into [`Scheme::rounds`].
+    pub round: u32,
+    pub requirements: Checks,
+    pub categories: Vec<CategoryDecision>,
+    pub awards: Vec<Award>,
+    /// What the round's awards come to.
+    pub total: Money,
 }
 
 /// The bottom line.
@@ -330,49 +346,29 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
 /// for loops over many applicants (no allocation per applicant).
 pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
     let ev = Evaluator::new(scheme, applicant);
-    out.requirements = ev.conditions(&scheme.requirements);
-    let requirements_pass = out.requirements.all_passed();
-    let mut error = out.requirements.error().is_some();
-    out.categories
-        .resize_with(scheme.categories.len(), CategoryDecision::default);
-    for (cat, d) in scheme.categories.iter().zip(out.categories.iter_mut()) {
-        d.payout = None;
-        d.pay_error = None;
-        if !requirements_pass {
-            d.conditions = Checks::skipped(cat.conditions.len());
-            continue;
-        }
-        d.conditions = ev.conditions(&cat.conditions);
-        match d.conditions.stop {
-            None => match ev.pay(&cat.pay) {
-                Ok(p) => d.payout = Some(p),
-                Err(e) => {
-                    d.pay_error = Some(e);
-                    error = true;
+    let (mut error, nothing_due) = if scheme.rounds.is_empty() {
+        out.rounds.clear();
+        let d = decide(
+            &ev,
+            &mut out.requirements,
+            &mut out.categories,
+            &mut out.awards,
+        );
+        out.error = None;
+        out.total = Money::ZERO;
+        for a in &out.awards {
+            match out.total.checked_add(a.payout.amount) {
+                Some(t) => out.total = t,
+                None => {
+                    out.error = Some(EvalError::Overflow);
+                    break;
                 }
-            },
-            Some(Stop::Error(_)) => error = true,
-            Some(Stop::Fail) => {}
-        }
-    }
-    let nothing_due = choose(
-        scheme,
-        applicant,
-        &scheme.award.order,
-        &out.categories,
-        &mut out.awards,
-    );
-    out.error = None;
-    out.total = Money::ZERO;
-    for a in &out.awards {
-        match out.total.checked_add(a.payout.amount) {
-            Some(t) => out.total = t,
-            None => {
-                out.error = Some(EvalError::Overflow);
-                break;
             }
         }
-    }
+        d
+    } else {
+        rounds_into(scheme, applicant, out)
+    };
     let application = match ev.application() {
         Ok(a) => a,
         Err(e) => {
@@ -380,8 +376,9 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             Application::NotApplied
         }
     };
+    error |= out.error.is_some();
     out.application = application;
-    out.outcome = if error || out.error.is_some() {
+    out.outcome = if error {
         Outcome::Error
     } else if out.awards.is_empty() {
         if nothing_due {
@@ -424,6 +421,99 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
             out.outcome = Outcome::Error;
         }
     }
+}
+
+/// The requirements, categories and award rule, decided by `ev` (for one
+/// round, or for a scheme without rounds). Returns whether a rule could not
+/// be evaluated, and whether a category that pays nothing was met.
+fn decide(
+    ev: &Evaluator<'_>,
+    requirements: &mut Checks,
+    categories: &mut Vec<CategoryDecision>,
+    awards: &mut Vec<Award>,
+) -> (bool, bool) {
+    let scheme = ev.scheme;
+    *requirements = ev.conditions(&scheme.requirements);
+    let requirements_pass = requirements.all_passed();
+    let mut error = requirements.error().is_some();
+    categories.resize_with(scheme.categories.len(), CategoryDecision::default);
+    for (cat, d) in scheme.categories.iter().zip(categories.iter_mut()) {
+        d.payout = None;
+        d.pay_error = None;
+        if !requirements_pass {
+            d.conditions = Checks::skipped(cat.conditions.len());
+            continue;
+        }
+        d.conditions = ev.conditions(&cat.conditions);
+        match d.conditions.stop {
+            None => match ev.pay(&cat.pay) {
+                Ok(p) => d.payout = Some(p),
+                Err(e) => {
+                    d.pay_error = Some(e);
+                    error = true;
+                }
+            },
+            Some(Stop::Error(_)) => error = true,
+            Some(Stop::Fail) => {}
+        }
+    }
+    let nothing_due = choose(
+        scheme,
+        ev.applicant,
+        &scheme.award.order,
+        categories,
+        awards,
+    );
+    (error, nothing_due)
+}
+
+/// Decides every round of a scheme with rounds: each round's verdicts and
+/// awards go to `out.rounds`; the decision's awards are every round's, in
+/// round order, and its requirements and categories those of the round
+/// [`shown_round`] picks. Returns what [`decide`] does, over all rounds.
+fn rounds_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) -> (bool, bool) {
+    out.rounds
+        .resize_with(scheme.rounds.len(), RoundDecision::default);
+    out.awards.clear();
+    out.error = None;
+    out.total = Money::ZERO;
+    let (mut error, mut nothing_due) = (false, false);
+    for (i, (round, d)) in scheme.rounds.iter().zip(out.rounds.iter_mut()).enumerate() {
+        let ev = Evaluator::in_round(scheme, applicant, Some(round));
+        d.round = u32::try_from(i).unwrap_or(u32::MAX);
+        let (e, n) = decide(&ev, &mut d.requirements, &mut d.categories, &mut d.awards);
+        error |= e;
+        nothing_due |= n;
+        d.total = Money::ZERO;
+        for a in &d.awards {
+            match d.total.checked_add(a.payout.amount) {
+                Some(t) => d.total = t,
+                None => out.error = Some(EvalError::Overflow),
+            }
+        }
+        match out.total.checked_add(d.total) {
+            Some(t) => out.total = t,
+            None => out.error = Some(EvalError::Overflow),
+        }
+        out.awards.extend_from_slice(&d.awards);
+    }
+    if let Some(shown) = out.rounds.get(shown_round(out)) {
+        out.requirements = shown.requirements;
+        out.categories.clear();
+        out.categories.extend_from_slice(&shown.categories);
+    }
+    (error, nothing_due)
+}
+
+/// In a scheme with rounds, the round whose verdicts stand for the whole
+/// decision (in [`Decision::requirements`] and [`Decision::categories`]):
+/// the first round that paid, or else the first round.
+pub fn shown_round(decision: &Decision) -> usize {
+    decision
+        .rounds
+        .iter()
+        .position(|r| !r.awards.is_empty())
+        .unwrap_or(0)
 }
 
 /// Orders eligible categories by the award rule and keeps, in that order,
@@ -614,6 +704,8 @@ struct Evaluator<'a> {
     applicant: &'a Applicant,
     /// The list item being walked by `any`, `all` or an aggregate.
     item: Option<&'a [Value]>,
+    /// The round being decided, which `round.date` and the like read.
+    round: Option<&'a Round>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -622,6 +714,17 @@ impl<'a> Evaluator<'a> {
             scheme,
             applicant,
             item: None,
+            round: None,
+        }
+    }
+
+    /// The evaluator of one round (`None`: a scheme without rounds).
+    fn in_round(scheme: &'a Scheme, applicant: &'a Applicant, round: Option<&'a Round>) -> Self {
+        Evaluator {
+            scheme,
+            applicant,
+            item: None,
+            round,
         }
     }
 
@@ -631,6 +734,7 @@ impl<'a> Evaluator<'a> {
             scheme: self.scheme,
             applicant: self.applicant,
             item: Some(item),
+            round: self.round,
         }
     }
 
@@ -641,7 +745,10 @@ impl<'a> Evaluator<'a> {
             .lets
             .get(id as usize)
             .ok_or(EvalError::BadReference)?;
-        Ok((&l.expr, Evaluator::new(self.scheme, self.applicant)))
+        Ok((
+            &l.expr,
+            Evaluator::in_round(self.scheme, self.applicant, self.round),
+        ))
     }
 
     /// The items of a list field.
@@ -733,6 +840,7 @@ impl<'a> Evaluator<'a> {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(..)
             | Expr::Item(..)
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
@@ -976,6 +1084,7 @@ impl<'a> Evaluator<'a> {
             | Expr::Neg(..)
             | Expr::Arith { .. }
             | Expr::Item(..)
+            | Expr::RoundPart(..)
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
@@ -1069,6 +1178,7 @@ impl<'a> Evaluator<'a> {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
@@ -1133,6 +1243,7 @@ impl<'a> Evaluator<'a> {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Item(..)
+            | Expr::RoundPart(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
@@ -1303,6 +1414,7 @@ impl<'a> Evaluator<'a> {
                 ev.eval(e)?
             }
             Expr::Item(i) => self.item_field(*i)?.clone(),
+            Expr::RoundPart(part) => part.of(self.round.ok_or(EvalError::BadReference)?),
             Expr::Any(_) | Expr::All { .. } => Value::Bool(self.truth(e)?),
             Expr::Aggregate {
                 func,
@@ -1460,33 +1572,64 @@ fn date_part(func: Builtin, a: Value) -> Result<Value, EvalError> {
 
 /// Evaluates a condition on its own (for explanations); `None` on error.
 pub fn evaluate_condition(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<bool> {
-    Evaluator::new(scheme, applicant).truth(e).ok()
+    condition_in(scheme, applicant, None, e)
 }
 
 /// Evaluates an expression on its own (for explanations); `None` on error.
 pub fn evaluate_value(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<Value> {
-    Evaluator::new(scheme, applicant).eval(e).ok()
+    value_in(scheme, applicant, None, e)
+}
+
+/// [`evaluate_condition`] in a round (`None`: outside any).
+pub(crate) fn condition_in(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    round: Option<&Round>,
+    e: &Expr,
+) -> Option<bool> {
+    Evaluator::in_round(scheme, applicant, round).truth(e).ok()
+}
+
+/// [`evaluate_value`] in a round (`None`: outside any).
+pub(crate) fn value_in(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    round: Option<&Round>,
+    e: &Expr,
+) -> Option<Value> {
+    Evaluator::in_round(scheme, applicant, round).eval(e).ok()
 }
 
 /// Evaluates a condition on item `index` of list field `list` (for
-/// explanations: which part of a `where` an item fails); `None` on error.
+/// explanations: which part of a `where` an item fails), in a round
+/// (`None`: outside any); `None` on error.
 pub fn evaluate_on_item(
     scheme: &Scheme,
     applicant: &Applicant,
+    round: Option<&Round>,
     list: FieldId,
     index: usize,
     e: &Expr,
 ) -> Option<bool> {
-    let ev = Evaluator::new(scheme, applicant);
+    let ev = Evaluator::in_round(scheme, applicant, round);
     let item = ev.list(list).ok()?.get(index)?;
     ev.at(item).truth(e).ok()
 }
 
 /// For an `any`, `all`, `min … of` or `max … of` on the applicant's lists:
 /// the list field and the index of the item that decided it (for
-/// explanations); `None` for other expressions, or if no item decided.
-pub fn deciding_item(scheme: &Scheme, applicant: &Applicant, e: &Expr) -> Option<(FieldId, usize)> {
-    Evaluator::new(scheme, applicant).decider(e).ok().flatten()
+/// explanations), in a round (`None`: outside any); `None` for other
+/// expressions, or if no item decided.
+pub fn deciding_item(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    round: Option<&Round>,
+    e: &Expr,
+) -> Option<(FieldId, usize)> {
+    Evaluator::in_round(scheme, applicant, round)
+        .decider(e)
+        .ok()
+        .flatten()
 }
 
 #[cfg(test)]
@@ -1579,6 +1722,7 @@ mod tests {
             application: None,
             timeline: vec![],
             quotas: vec![],
+            rounds: vec![],
         }
     }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::eval::{Application, Decision, EvalError, Outcome, Payout, Verdict};
 use crate::input::Applicant;
-use crate::ir::{Condition, ConditionKind, Expr, FieldId, RowAmount, RowRef, Scheme, Value};
+use crate::ir::{Condition, ConditionKind, Expr, FieldId, Round, RowAmount, RowRef, Scheme, Value};
 use crate::money::Money;
 use crate::print::Printer;
 
@@ -22,6 +22,10 @@ pub struct Explanation {
     pub requirements: Vec<Line>,
     pub categories: Vec<CategoryExplanation>,
     pub award: Option<Line>,
+    /// In a scheme with rounds, one line per round: what it paid, or why
+    /// not (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<Line>,
     pub application: Option<Line>,
     /// The quota the payment waits on or was allocated under.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +82,11 @@ impl Status {
 
 /// Explains a decision made by [`crate::evaluate`] for this applicant.
 pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> Explanation {
-    let w = Words::new(scheme, applicant);
+    // In a scheme with rounds, the verdicts shown in full are one round's.
+    let shown = (!decision.rounds.is_empty())
+        .then(|| scheme.rounds.get(crate::eval::shown_round(decision)))
+        .flatten();
+    let w = Words::new(scheme, applicant).in_round(shown);
     let requirements: Vec<Line> = scheme
         .requirements
         .iter()
@@ -136,8 +144,13 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         } else {
             None
         };
-        let chosen: Vec<String> = decision
-            .awards
+        // In a scheme with rounds, the award line is the shown round's
+        // (each round's awards have a line of their own).
+        let awards = match decision.rounds.get(crate::eval::shown_round(decision)) {
+            Some(r) => &r.awards,
+            None => &decision.awards,
+        };
+        let chosen: Vec<String> = awards
             .iter()
             .map(|a| {
                 let by_choice = without_choice
@@ -287,18 +300,39 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             }
         })
         .collect();
-    let awarded = decision
-        .awards
-        .iter()
-        .map(|a| {
-            format!(
-                "{} under `{}`",
-                w.money(a.payout.amount),
-                w.category_name(a.category)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" and ");
+    let awarded = if decision.rounds.is_empty() {
+        decision
+            .awards
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} under `{}`",
+                    w.money(a.payout.amount),
+                    w.category_name(a.category)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" and ")
+    } else {
+        decision
+            .rounds
+            .iter()
+            .flat_map(|r| r.awards.iter().map(move |a| (r.round, a)))
+            .map(|(r, a)| {
+                format!(
+                    "{} under `{}` in round `{}`",
+                    w.money(a.payout.amount),
+                    w.category_name(a.category),
+                    scheme
+                        .rounds
+                        .get(r as usize)
+                        .map_or("?", |r| r.name.as_str())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let rounds = round_lines(scheme, decision, &Words::new(scheme, applicant));
     let summary = match decision.outcome {
         Outcome::Paid => format!("paid {awarded}"),
         Outcome::NotEligible => "not eligible".to_string(),
@@ -349,11 +383,85 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         requirements,
         categories,
         award,
+        rounds,
         application,
         quota,
         schedule,
         errors,
     }
+}
+
+/// One line per round of a scheme with rounds: what it paid and when, or
+/// the condition that stopped it, read on the round's day.
+fn round_lines(scheme: &Scheme, decision: &Decision, words: &Words<'_>) -> Vec<Line> {
+    let mut out = Vec::new();
+    for d in &decision.rounds {
+        let Some(round) = scheme.rounds.get(d.round as usize) else {
+            continue;
+        };
+        let w = words.in_round(Some(round));
+        let label = round
+            .label
+            .as_ref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
+        let head = format!("round `{}`{label} (on {})", round.name, round.date);
+        let window = format!("{} ..= {}", round.paid.start, round.paid.end);
+        let (status, text) = if !d.awards.is_empty() {
+            let paid: Vec<String> = d
+                .awards
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} under `{}`",
+                        w.money(a.payout.amount),
+                        w.category_name(a.category)
+                    )
+                })
+                .collect();
+            (
+                Status::Pass,
+                format!("{head}: {}, paid {window}", paid.join(" and ")),
+            )
+        } else if d.requirements.error().is_some()
+            || d.categories.iter().any(|c| c.error().is_some())
+        {
+            (Status::Error, format!("{head}: could not be decided"))
+        } else if let Some((i, c)) = d
+            .requirements
+            .first_failure()
+            .and_then(|i| scheme.requirements.get(i).map(|c| (i, c)))
+        {
+            let line = w.condition(c, &d.requirements.verdict(i), None);
+            (Status::Fail, format!("{head}: not paid: {}", line.text))
+        } else {
+            let why: Vec<String> = scheme
+                .categories
+                .iter()
+                .zip(&d.categories)
+                .filter_map(|(cat, c)| {
+                    if c.eligible() {
+                        return Some(format!("`{}` pays nothing", cat.name));
+                    }
+                    let i = c.first_failure()?;
+                    let cond = cat.conditions.get(i)?;
+                    let line = w.condition(cond, &c.conditions.verdict(i), cat.clause.as_deref());
+                    let clause = line.clause.map(|c| format!("§{c} ")).unwrap_or_default();
+                    Some(format!("`{}`: {clause}{}", cat.name, line.text))
+                })
+                .collect();
+            (
+                Status::Fail,
+                format!("{head}: not paid: {}", why.join("; ")),
+            )
+        };
+        out.push(Line {
+            status,
+            clause: round.clause.clone(),
+            text,
+        });
+    }
+    out
 }
 
 fn quota_name<'s>(scheme: &'s Scheme, decision: &Decision) -> &'s str {
@@ -524,6 +632,12 @@ impl Explanation {
         if let Some(a) = &self.award {
             line(&mut out, "", a);
         }
+        if !self.rounds.is_empty() {
+            out.push_str("rounds\n");
+            for l in &self.rounds {
+                line(&mut out, "  ", l);
+            }
+        }
         if let Some(a) = &self.application {
             line(&mut out, "", a);
         }
@@ -548,11 +662,23 @@ impl Explanation {
 pub struct Words<'a> {
     pub scheme: &'a Scheme,
     pub applicant: &'a Applicant,
+    /// The round whose verdicts are explained, which `round.date` and the
+    /// like read (`None`: outside any).
+    pub round: Option<&'a Round>,
 }
 
 impl<'a> Words<'a> {
     pub fn new(scheme: &'a Scheme, applicant: &'a Applicant) -> Self {
-        Words { scheme, applicant }
+        Words {
+            scheme,
+            applicant,
+            round: None,
+        }
+    }
+
+    /// The same words, in `round`.
+    pub fn in_round(self, round: Option<&'a Round>) -> Self {
+        Words { round, ..self }
     }
 
     /// ` = base rebate and credits 1,700.00 元 - reduction for income
@@ -569,7 +695,8 @@ impl<'a> Words<'a> {
             .into_iter()
             .filter_map(|l| {
                 let def = self.scheme.lets.get(l as usize)?;
-                let v = crate::eval::evaluate_value(self.scheme, self.applicant, &Expr::Let(l))?;
+                let v =
+                    crate::eval::value_in(self.scheme, self.applicant, self.round, &Expr::Let(l))?;
                 let name = match &def.label {
                     Some(label) => format!("{} ({label})", def.name),
                     None => def.name.clone(),
@@ -593,7 +720,7 @@ impl<'a> Words<'a> {
         collect_walks(self.scheme, e, &mut walks, &mut lets, 0);
         walks
             .into_iter()
-            .find_map(|w| crate::eval::deciding_item(self.scheme, self.applicant, w))
+            .find_map(|w| crate::eval::deciding_item(self.scheme, self.applicant, self.round, w))
             .map(|(list, i)| format!(" (decided by {})", self.item(list, i)))
             .unwrap_or_default()
     }
@@ -826,7 +953,7 @@ impl<'a> Words<'a> {
     /// Why a condition that should hold does not, naming the failing part.
     fn why_not(&self, e: &Expr) -> String {
         let failing = |x: &Expr| -> bool {
-            let d = crate::eval::evaluate_condition(self.scheme, self.applicant, x);
+            let d = crate::eval::condition_in(self.scheme, self.applicant, self.round, x);
             d != Some(true)
         };
         match e {
@@ -871,6 +998,7 @@ impl<'a> Words<'a> {
                             crate::eval::evaluate_on_item(
                                 self.scheme,
                                 self.applicant,
+                                self.round,
                                 set.list,
                                 i,
                                 p,
@@ -889,14 +1017,17 @@ impl<'a> Words<'a> {
                 }
                 format!("no item of {list} meets it: {}", lines.join("; "))
             }
-            Expr::All { .. } => match crate::eval::deciding_item(self.scheme, self.applicant, e) {
-                Some((list, i)) => {
-                    format!("{} does not hold for {}", self.expr(e), self.item(list, i))
+            Expr::All { .. } => {
+                match crate::eval::deciding_item(self.scheme, self.applicant, self.round, e) {
+                    Some((list, i)) => {
+                        format!("{} does not hold for {}", self.expr(e), self.item(list, i))
+                    }
+                    None => format!("{} does not hold", self.expr(e)),
                 }
-                None => format!("{} does not hold", self.expr(e)),
-            },
+            }
             Expr::IsPresent(f) => format!("{} is absent", self.field_name(*f)),
             Expr::Field(f) => format!("{} is false", self.field_name(*f)),
+            Expr::RoundPart(_) => format!("{} does not hold", self.expr(e)),
             Expr::Not(inner) => match &**inner {
                 Expr::IsPresent(f) => format!(
                     "{} is present ({})",
@@ -916,6 +1047,7 @@ impl<'a> Words<'a> {
                 | Expr::InSet { .. }
                 | Expr::InRange { .. }
                 | Expr::Let(..)
+                | Expr::RoundPart(..)
                 | Expr::Item(..)
                 | Expr::Any(..)
                 | Expr::All { .. }
@@ -940,10 +1072,10 @@ impl<'a> Words<'a> {
                     Expr::Field(f) => self.field_value(*f),
                     other => self.expr(other),
                 };
-                let value = crate::eval::evaluate_value(self.scheme, self.applicant, expr);
-                let low = lo
-                    .as_ref()
-                    .and_then(|l| crate::eval::evaluate_value(self.scheme, self.applicant, l));
+                let value = crate::eval::value_in(self.scheme, self.applicant, self.round, expr);
+                let low = lo.as_ref().and_then(|l| {
+                    crate::eval::value_in(self.scheme, self.applicant, self.round, l)
+                });
                 let is_date = matches!(value, Some(Value::Date(_)));
                 match (value, low) {
                     (Some(v), Some(l)) if v < l => {
@@ -1038,6 +1170,7 @@ fn collect_walks<'s>(
         | Expr::InRange { .. }
         | Expr::IsPresent(..)
         | Expr::Let(..)
+        | Expr::RoundPart(..)
         | Expr::Item(..)
         | Expr::Aggregate { .. }
         | Expr::Round { .. }

@@ -59,6 +59,82 @@ pub struct Scheme {
     /// one, Monday to Friday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
+    /// Several payments in the period (`rounds { … }`), in declaration
+    /// order: the requirements, categories and award rule are decided once
+    /// per round, reading [`Expr::RoundPart`]. Absent from the JSON when
+    /// there are none, so schemes without rounds keep their bytes and hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<Round>,
+}
+
+/// `first "第一次" §二 { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 }`:
+/// one payment of the period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The round's clause, or the `rounds` block's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// The qualifying day the round's conditions read (`round.date`).
+    pub date: NaiveDate,
+    /// The round's amount (`round.amount`).
+    pub amount: Money,
+    /// The payment window (`round.paid_start`, `round.paid_end`).
+    pub paid: Period,
+}
+
+/// What a rule reads of the round being decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundPart {
+    /// `round.date`: the qualifying day.
+    Date,
+    /// `round.amount`
+    Amount,
+    /// `round.paid_start`: the payment window's first day.
+    PaidStart,
+    /// `round.paid_end`: the payment window's last day.
+    PaidEnd,
+}
+
+impl RoundPart {
+    /// Every part, in the order help texts list them.
+    pub const ALL: [RoundPart; 4] = [
+        RoundPart::Date,
+        RoundPart::Amount,
+        RoundPart::PaidStart,
+        RoundPart::PaidEnd,
+    ];
+
+    /// How a rule names it after `round.`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundPart::Date => "date",
+            RoundPart::Amount => "amount",
+            RoundPart::PaidStart => "paid_start",
+            RoundPart::PaidEnd => "paid_end",
+        }
+    }
+
+    /// Its type.
+    pub fn ty(self) -> Type {
+        match self {
+            RoundPart::Date | RoundPart::PaidStart | RoundPart::PaidEnd => Type::Date,
+            RoundPart::Amount => Type::Money,
+        }
+    }
+
+    /// Its value in `round`.
+    pub fn of(self, round: &Round) -> Value {
+        match self {
+            RoundPart::Date => Value::Date(round.date),
+            RoundPart::Amount => Value::Money(round.amount),
+            RoundPart::PaidStart => Value::Date(round.paid.start),
+            RoundPart::PaidEnd => Value::Date(round.paid.end),
+        }
+    }
 }
 
 /// `quota a "A区名额" §三 { when pool == a  places 200  by lot seed 2025 }`:
@@ -588,6 +664,9 @@ pub enum Expr {
     IsPresent(FieldId),
     /// A named value, by index.
     Let(LetId),
+    /// `round.date`, `round.amount`…: the round being decided (see
+    /// [`Scheme::rounds`]).
+    RoundPart(RoundPart),
     /// A field of the list item being walked by the enclosing
     /// [`Expr::Any`], [`Expr::All`] or [`Expr::Aggregate`].
     Item(FieldId),
@@ -831,7 +910,7 @@ impl Expr {
             Expr::Field(x) | Expr::IsPresent(x) => f(*x),
             // A named value's reads are visited once, on the scheme (see
             // `Scheme::visit_fields`); an item's fields are the list's.
-            Expr::Let(_) | Expr::Item(_) => {}
+            Expr::Let(_) | Expr::Item(_) | Expr::RoundPart(_) => {}
             Expr::Any(items) => items.visit_fields(f),
             Expr::All { items, cond } => {
                 items.visit_fields(f);
@@ -918,6 +997,7 @@ impl Expr {
             | Expr::Row(_)
             | Expr::IsPresent(_)
             | Expr::Let(_)
+            | Expr::RoundPart(_)
             | Expr::Item(_) => 0,
             Expr::Any(items) => items.filter.as_ref().map_or(0, |e| e.depth_within(below)),
             Expr::All { items, cond } => {
@@ -1061,6 +1141,7 @@ impl Expr {
             | Expr::Arith { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(_)
             | Expr::Item(..)
             | Expr::Any(..)
             | Expr::All { .. }
@@ -1155,6 +1236,7 @@ impl Expr {
             | Expr::Row(_)
             | Expr::IsPresent(_)
             | Expr::Let(_)
+            | Expr::RoundPart(_)
             | Expr::Item(_) => {}
             Expr::Lookup { key: a, .. }
             | Expr::Not(a)

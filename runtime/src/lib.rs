@@ -46,8 +46,9 @@ pub mod print;
 pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
-    evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, Application,
-    Award, CategoryDecision, Checks, Decision, EvalError, Outcome, Payout, Stop, Verdict,
+    evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, shown_round,
+    Application, Award, CategoryDecision, Checks, Decision, EvalError, Outcome, Payout,
+    RoundDecision, Stop, Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{

@@ -223,6 +223,10 @@ impl<'a> Printer<'a> {
                 out.push_str(def.map_or("?", |d| d.name.as_str()));
             }
             Expr::Item(i) => out.push_str(self.item_field_name(*i)),
+            Expr::RoundPart(part) => {
+                out.push_str("round.");
+                out.push_str(part.name());
+            }
             Expr::Any(items) => {
                 out.push_str("any ");
                 self.items(items, out);
@@ -302,6 +306,7 @@ impl<'a> Printer<'a> {
             | Expr::Compare { .. }
             | Expr::Arith { .. }
             | Expr::Let(_)
+            | Expr::RoundPart(_)
             | Expr::Item(_)
             | Expr::Any(_)
             | Expr::All { .. }
@@ -478,6 +483,7 @@ impl<'a> Printer<'a> {
             | Expr::Row(_)
             | Expr::Lookup { .. }
             | Expr::Let(_)
+            | Expr::RoundPart(_)
             | Expr::Item(_)
             | Expr::Call { .. }
             | Expr::Round { .. }
@@ -652,6 +658,7 @@ fn level(e: &Expr) -> Level {
         | Expr::Row(_)
         | Expr::Lookup { .. }
         | Expr::Let(_)
+        | Expr::RoundPart(_)
         | Expr::Item(_)
         | Expr::Any(_)
         | Expr::All { .. }
@@ -692,6 +699,7 @@ fn open_right(e: &Expr) -> bool {
         | Expr::InRange { .. }
         | Expr::IsPresent(_)
         | Expr::Let(_)
+        | Expr::RoundPart(_)
         | Expr::Item(_)
         | Expr::Aggregate { .. }
         | Expr::Round { .. }

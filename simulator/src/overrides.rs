@@ -595,6 +595,7 @@ fn node_at<'e>(e: &'e mut Expr, route: &[usize]) -> Option<&'e mut Expr> {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(..)
             | Expr::Item(..)
             | Expr::Any(..)
             | Expr::All { .. }

@@ -485,6 +485,7 @@ impl Checker {
                     | ir::Expr::InRange { .. }
                     | ir::Expr::IsPresent(..)
                     | ir::Expr::Let(..)
+                    | ir::Expr::RoundPart(_)
                     | ir::Expr::Item(..)
                     | ir::Expr::Any(..)
                     | ir::Expr::All { .. }
@@ -803,17 +804,17 @@ impl Checker {
         })
     }
 
-    /// `quota …`, `budget …`, `payer …`, `calendar …`, `rounds …`,
-    /// `instalments …`: planned with issue #14; reported with the syntax
+    /// `quota …`, `budget …`, `payer …`, `calendar …`, `instalments …`:
+    /// planned with issue #14; reported with the syntax
     /// they will have.
     pub(super) fn planned(&mut self, p: &ast::Planned) {
         let problem = match p.feature {
             // Quotas are built, as top-level declarations: a `quota` or
             // `budget` here is inside another block, or not written as one.
             ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
-            ast::PlannedFeature::Payer
-            | ast::PlannedFeature::Rounds
-            | ast::PlannedFeature::Instalments => Problem::Planned { feature: p.feature },
+            ast::PlannedFeature::Payer | ast::PlannedFeature::Instalments => {
+                Problem::Planned { feature: p.feature }
+            }
         };
         self.r.report(p.keyword, problem);
     }

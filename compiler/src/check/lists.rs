@@ -312,6 +312,7 @@ impl Checker {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Let(..)
+            | Expr::RoundPart(_)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }

@@ -18,6 +18,7 @@ mod lists;
 mod literal;
 mod quota;
 mod resolve;
+mod rounds;
 mod sign;
 mod types;
 
@@ -111,6 +112,9 @@ pub(crate) struct Checker {
     period_span: Option<Span>,
     /// Where the chosen calendar's `years` are written.
     calendar_years: Option<Span>,
+    /// The scheme has a `rounds` block, which `round.date` and the like
+    /// read.
+    rounds_declared: bool,
 }
 
 /// A checked expression.
@@ -161,6 +165,7 @@ impl Checker {
             calendar_choice: None,
             period_span: None,
             calendar_years: None,
+            rounds_declared: false,
         }
     }
 
@@ -178,6 +183,7 @@ impl Checker {
         let mut requires = Vec::new();
         let mut categories = Vec::new();
         let mut quotas = Vec::new();
+        let mut rounds = None;
         let mut calendars = Vec::new();
         let mut calendar_extensions = Vec::new();
         for item in &file.items {
@@ -214,6 +220,7 @@ impl Checker {
                         | Item::Application(..)
                         | Item::Timeline(..)
                         | Item::Quota(..)
+                        | Item::Rounds(..)
                         | Item::Planned(..) => Span::new(0, 0),
                     };
                     let word = if matches!(item, Item::Extend(_)) {
@@ -249,6 +256,7 @@ impl Checker {
                 Item::Category(d) => categories.push(d),
                 Item::Quota(d) => quotas.push(d),
                 Item::Calendar(d) => calendars.push(d),
+                Item::Rounds(d) => self.once(&mut rounds, d, d.span, Decl::Rounds),
             }
         }
 
@@ -282,6 +290,10 @@ impl Checker {
         }
         self.check_row_cycles();
         self.period = header.as_ref().and_then(|h| h.1.period);
+        let ir_rounds = self.rounds(rounds);
+        if let (Some(r), Some(_)) = (rounds, quotas.first()) {
+            self.r.report(r.span, Problem::RoundsWithQuotas);
+        }
         // A written deadline is a value rules may read (a date relative to
         // the applicant is not: it has no one value).
         self.deadline = application.and_then(|a| {
@@ -361,6 +373,7 @@ impl Checker {
             timeline,
             quotas,
             calendar,
+            rounds: ir_rounds,
         };
         self.check_calendar_covers(&scheme);
         Some(scheme)

@@ -151,6 +151,9 @@ impl Checker {
                     optional,
                 }
             }
+            [first, second] if first.name == "round" && self.table_id("round").is_none() => {
+                self.round_part(span, second)
+            }
             [first, second] if first.name == "period" && self.table_id("period").is_none() => {
                 let Some(p) = self.period else {
                     self.r.report(span, Problem::NoPeriod);

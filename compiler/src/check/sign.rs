@@ -11,7 +11,7 @@
 //! bundles and `--set` changes the checker never saw.
 
 use bursar_grammar::ast::Span;
-use bursar_runtime::ir::{Aggregate, ArithOp, Builtin, Expr, RowAmount, RowRef, Value};
+use bursar_runtime::ir::{Aggregate, ArithOp, Builtin, Expr, RoundPart, RowAmount, RowRef, Value};
 use bursar_runtime::Money;
 
 use super::Checker;
@@ -63,6 +63,14 @@ impl Checker {
                 None => Bounds::ANY,
             },
             Expr::Item(i) => field_bounds(facts.dom(crate::facts::item_key(*i))),
+            // The checker refuses a round of a negative amount.
+            Expr::RoundPart(RoundPart::Amount) => Bounds {
+                lo: Some(0),
+                hi: None,
+            },
+            Expr::RoundPart(RoundPart::Date | RoundPart::PaidStart | RoundPart::PaidEnd) => {
+                Bounds::ANY
+            }
             Expr::Aggregate { func, of, .. } => {
                 let of = of.as_ref().map_or(Bounds::ANY, |e| self.bounds(e, facts));
                 match func {

@@ -351,6 +351,7 @@ impl Checker {
                         | Expr::InRange { .. }
                         | Expr::IsPresent(..)
                         | Expr::Let(..)
+                        | Expr::RoundPart(_)
                         | Expr::Item(..)
                         | Expr::Any(..)
                         | Expr::All { .. }
