@@ -73,10 +73,16 @@ pub struct Report {
     /// quotas).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_pool: BTreeMap<String, PoolReport>,
+    /// Per round: its days, whom it pays and how much (only for a scheme
+    /// with rounds).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_round: BTreeMap<String, RoundReport>,
     #[serde(skip)]
     category_order: Vec<String>,
     #[serde(skip)]
     pool_order: Vec<String>,
+    #[serde(skip)]
+    round_order: Vec<String>,
     /// Whether the scheme has an application step. Without one eligibility
     /// is enough, and the text report leaves out the rows about applying.
     #[serde(skip)]
@@ -166,6 +172,25 @@ pub struct PoolReport {
     /// rounded half to even to the fen. Equal to `total` for an order with
     /// no lot; `null` when a lot only breaks ties of other keys.
     pub expected_total: Option<Money>,
+}
+
+/// One round of a scheme with rounds.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RoundReport {
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    /// The qualifying day.
+    pub date: chrono::NaiveDate,
+    /// The round's amount.
+    pub amount: Money,
+    /// The payment window.
+    pub paid_start: chrono::NaiveDate,
+    pub paid_end: chrono::NaiveDate,
+    /// Persons the round's award rule gives something, applied or not.
+    pub eligible: u64,
+    /// Persons paid in the round.
+    pub paid: u64,
+    pub total: Money,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -366,6 +391,30 @@ impl Report {
                 ))
             })
             .collect::<Result<_, Overflow>>()?;
+        let by_round = scheme
+            .rounds
+            .iter()
+            .zip(&tally.rounds)
+            .map(|(r, t)| {
+                let total = t
+                    .total
+                    .figure(|| format!("the money paid in round `{}`", r.name))?;
+                Ok((
+                    r.name.clone(),
+                    RoundReport {
+                        label: r.label.clone(),
+                        clause: r.clause.clone(),
+                        date: r.date,
+                        amount: r.amount,
+                        paid_start: r.paid.start,
+                        paid_end: r.paid.end,
+                        eligible: t.eligible,
+                        paid: t.paid,
+                        total,
+                    },
+                ))
+            })
+            .collect::<Result<_, Overflow>>()?;
         let paid_by_amount = tally
             .paid_by_amount
             .iter()
@@ -412,8 +461,10 @@ impl Report {
             cash_flow_expected: cash(&tally.cash_expected, "expected")?,
             skipped: skipped.iter().map(ToString::to_string).collect(),
             by_pool,
+            by_round,
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
             pool_order: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
+            round_order: scheme.rounds.iter().map(|r| r.name.clone()).collect(),
             applications: scheme.application.is_some(),
         })
     }
@@ -579,6 +630,31 @@ impl Report {
             }
         }
 
+        if !self.round_order.is_empty() {
+            out.push_str("\nby round (each paid in its own window)\n");
+            let mut t = Table::new(&["round", "qualifies", "paid in", "eligible", "paid", "money"])
+                .text_column(1)
+                .text_column(2);
+            for name in &self.round_order {
+                if let Some(r) = self.by_round.get(name) {
+                    let label = r
+                        .label
+                        .as_ref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default();
+                    t.row(vec![
+                        format!("{name}{label}"),
+                        r.date.to_string(),
+                        format!("{} ..= {}", r.paid_start, r.paid_end),
+                        count(r.eligible),
+                        count(r.paid),
+                        self.money(r.total),
+                    ]);
+                }
+            }
+            out.push_str(&t.render());
+        }
+
         if !self.paid_by_amount.is_empty() {
             out.push_str("\npaid by amount\n");
             let mut t = Table::new(&["amount", "persons", "money"]);
@@ -617,10 +693,14 @@ impl Report {
                 .assumptions
                 .as_ref()
                 .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
-            out.push_str(&format!(
-                "\ncash flow by month: latest case (every step takes its full limit) and expected case (each step takes {:.0}% of its limit)\n",
-                fraction * 100.0
-            ));
+            if self.round_order.is_empty() {
+                out.push_str(&format!(
+                    "\ncash flow by month: latest case (every step takes its full limit) and expected case (each step takes {:.0}% of its limit)\n",
+                    fraction * 100.0
+                ));
+            } else {
+                out.push_str("\ncash flow by month: each round in its payment window, latest case its last day, expected case its middle day\n");
+            }
             let mut t = Table::new(&["month", "latest case", "expected case"]);
             let months: std::collections::BTreeSet<&String> = self
                 .cash_flow
@@ -723,6 +803,17 @@ impl Report {
                 if let Some(e) = p.expected_total {
                     row("by_pool", name, "expected_total", e.to_string());
                 }
+            }
+        }
+        for name in &self.round_order {
+            if let Some(r) = self.by_round.get(name) {
+                row("by_round", name, "date", r.date.to_string());
+                row("by_round", name, "amount", r.amount.to_string());
+                row("by_round", name, "paid_start", r.paid_start.to_string());
+                row("by_round", name, "paid_end", r.paid_end.to_string());
+                row("by_round", name, "eligible", r.eligible.to_string());
+                row("by_round", name, "paid", r.paid.to_string());
+                row("by_round", name, "total", r.total.to_string());
             }
         }
         for a in &self.paid_by_amount {

@@ -37,6 +37,9 @@ pub struct Settling {
     pub total: Money,
     /// `(category, amount)` per award.
     pub awards: Box<[(u32, Money)]>,
+    /// In a scheme with rounds, `(round, amount)` per round that pays:
+    /// each is paid in its own window (empty otherwise).
+    pub rounds: Box<[(u32, Money)]>,
     /// The latest day payment can happen.
     pub latest: Option<NaiveDate>,
     /// The expected payment day.
@@ -63,6 +66,12 @@ impl Settling {
                 .iter()
                 .map(|a| (a.category, a.payout.amount))
                 .collect(),
+            rounds: d
+                .rounds
+                .iter()
+                .filter(|r| !r.awards.is_empty())
+                .map(|r| (r.round, r.total))
+                .collect(),
             latest: d.schedule.last().copied().or(match d.application {
                 Application::OnTime { received, .. } => Some(received),
                 Application::NotRequired
@@ -87,6 +96,22 @@ pub struct PoolTally {
     /// What every claim would have been paid: the basis of the expected
     /// cost of a lottery.
     pub claimed: Sum,
+}
+
+/// Per round of a scheme with rounds: whom it pays, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoundTally {
+    /// Persons the round's award rule gives something (applied or not).
+    pub eligible: u64,
+    /// Persons paid in the round.
+    pub paid: u64,
+    pub total: Sum,
+    /// The month the latest case pays the round in: its payment window's
+    /// last day's.
+    pub latest: Option<NaiveDate>,
+    /// The expected case's day: the window's middle (its first day plus
+    /// half its length in days, rounded down).
+    pub expected: Option<NaiveDate>,
 }
 
 /// Why a person is not eligible (see [`TallyPlan::reason_slot`]).
@@ -124,6 +149,8 @@ pub struct Tally {
     pub unallocated: u64,
     /// Per quota, in the scheme's order.
     pub pools: Vec<PoolTally>,
+    /// Per round, in the scheme's order (empty without rounds).
+    pub rounds: Vec<RoundTally>,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
@@ -149,6 +176,8 @@ pub struct TallyPlan {
     reason_offsets: Vec<usize>,
     /// How many quotas the scheme has.
     quotas: usize,
+    /// Per round: the latest and the expected day it is paid.
+    rounds: Vec<(NaiveDate, NaiveDate)>,
 }
 
 impl TallyPlan {
@@ -164,6 +193,18 @@ impl TallyPlan {
             slots: slots + 1,
             reason_offsets,
             quotas: scheme.quotas.len(),
+            rounds: scheme
+                .rounds
+                .iter()
+                .map(|r| {
+                    let half = (r.paid.end - r.paid.start).num_days() / 2;
+                    let middle = u64::try_from(half)
+                        .ok()
+                        .and_then(|d| r.paid.start.checked_add_days(chrono::Days::new(d)))
+                        .unwrap_or(r.paid.start);
+                    (r.paid.end, middle)
+                })
+                .collect(),
         }
     }
 
@@ -225,12 +266,30 @@ impl TallyPlan {
     }
 }
 
+/// Whether award `i` is the first of its category in `awards` (in a
+/// scheme with rounds, a category may be awarded once per round).
+fn first_of_category<T>(awards: &[T], i: usize, category: impl Fn(&T) -> u32) -> bool {
+    let Some(this) = awards.get(i).map(&category) else {
+        return false;
+    };
+    !awards.iter().take(i).any(|a| category(a) == this)
+}
+
 impl Tally {
     pub fn new(plan: &TallyPlan) -> Tally {
         Tally {
             categories: vec![CategoryTally::default(); plan.reason_offsets.len()],
             reasons: vec![0; plan.slots()],
             pools: vec![PoolTally::default(); plan.quotas],
+            rounds: plan
+                .rounds
+                .iter()
+                .map(|&(latest, expected)| RoundTally {
+                    latest: Some(latest),
+                    expected: Some(expected),
+                    ..RoundTally::default()
+                })
+                .collect(),
             ..Tally::default()
         }
     }
@@ -312,9 +371,18 @@ impl Tally {
             self.errors += 1;
             return false;
         }
-        for a in &d.awards {
-            if let Some(c) = self.categories.get_mut(a.category as usize) {
-                c.eligible += 1;
+        // A category is counted once per person, however many rounds
+        // award it.
+        for (i, a) in d.awards.iter().enumerate() {
+            if first_of_category(&d.awards, i, |a| a.category) {
+                if let Some(c) = self.categories.get_mut(a.category as usize) {
+                    c.eligible += 1;
+                }
+            }
+        }
+        for r in &d.rounds {
+            if let (false, Some(t)) = (r.awards.is_empty(), self.rounds.get_mut(r.round as usize)) {
+                t.eligible += 1;
             }
         }
         true
@@ -349,11 +417,37 @@ impl Tally {
         self.paid += 1;
         self.total.add(paid);
         *self.paid_by_amount.entry(paid).or_insert(0) += 1;
-        for (&(category, _), amount) in s.awards.iter().zip(amounts) {
+        for (i, (&(category, _), amount)) in s.awards.iter().zip(amounts).enumerate() {
             if let Some(c) = self.categories.get_mut(category as usize) {
-                c.paid += 1;
+                if first_of_category(&s.awards, i, |a| a.0) {
+                    c.paid += 1;
+                }
                 c.total.add(amount);
             }
+        }
+        if !s.rounds.is_empty() {
+            // Rounds are paid in their own windows. (A scheme with rounds
+            // has no quota: what is paid is what was claimed.)
+            for &(round, amount) in s.rounds.iter() {
+                let Some(t) = self.rounds.get_mut(round as usize) else {
+                    continue;
+                };
+                t.paid += 1;
+                t.total.add(amount);
+                if let Some(day) = t.latest {
+                    self.cash_latest
+                        .entry((day.year(), day.month()))
+                        .or_default()
+                        .add(amount);
+                }
+                if let Some(day) = t.expected {
+                    self.cash_expected
+                        .entry((day.year(), day.month()))
+                        .or_default()
+                        .add(amount);
+                }
+            }
+            return true;
         }
         if let Some(day) = s.latest {
             self.cash_latest
@@ -404,6 +498,18 @@ impl Tally {
             a.allocated += b.allocated;
             a.total.merge(b.total);
             a.claimed.merge(b.claimed);
+        }
+        for (i, b) in other.rounds.into_iter().enumerate() {
+            match self.rounds.get_mut(i) {
+                Some(a) => {
+                    a.eligible += b.eligible;
+                    a.paid += b.paid;
+                    a.total.merge(b.total);
+                    a.latest = a.latest.or(b.latest);
+                    a.expected = a.expected.or(b.expected);
+                }
+                None => self.rounds.push(b),
+            }
         }
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
