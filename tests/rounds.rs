@@ -197,3 +197,32 @@ fn a_scheme_without_rounds_has_no_by_round_section() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(json.get("by_round").is_none());
 }
+
+#[test]
+fn diff_says_when_a_round_changes() {
+    let text = std::fs::read_to_string(SCHEME).unwrap();
+    let raised = text.replace(
+        "third  \"第三次\" { on 2025-01-31  pay 300 元",
+        "third  \"第三次\" { on 2025-01-31  pay 400 元",
+    );
+    assert_ne!(raised, text);
+    let path = temp("three-payments-raised.bursar");
+    std::fs::write(&path, raised).unwrap();
+    let o = bursar(&["diff", SCHEME, path.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(!out.contains("no changes"), "{out}");
+    assert!(out.contains("round `third`"), "{out}");
+    assert!(out.contains("pay 400.00 元"), "{out}");
+}
+
+#[test]
+fn doc_lists_the_rounds_beside_their_clause() {
+    let o = bursar(&["doc", SCHEME]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("## Rounds"), "{out}");
+    assert!(
+        out.contains("| third 第三次 | 2025-01-31 | 300.00 元 | 2025-02-15 ..= 2025-03-10 | §2 |"),
+        "{out}"
+    );
+}

@@ -62,6 +62,9 @@ pub enum ChangeKind {
     /// The calendar `working_days` count by: its years, holidays or
     /// make-up working days.
     Calendar,
+    /// A round added, removed, or changed (its qualifying day, amount or
+    /// payment window).
+    Round,
     /// A new applicant field, record field or enum value: what the new
     /// edition reads that the old did not. Not itself a change of
     /// decisions: the rules that read it are listed as their own changes.
@@ -102,6 +105,8 @@ enum Target {
     /// A quota, by name.
     Quota(String),
     Calendar,
+    /// A round, by name.
+    Round(String),
 }
 
 /// Why two schemes cannot be diffed change by change.
@@ -592,6 +597,42 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         }
     }
 
+    // Rounds, by name: when each qualifies, what it pays and when.
+    let round_text = |r: &bursar_runtime::ir::Round, w: &Words| {
+        format!(
+            "on {}  pay {}  paid {} ..= {}",
+            r.date,
+            w.money(r.amount),
+            r.paid.start,
+            r.paid.end
+        )
+    };
+    let mut names: Vec<&String> = old.rounds.iter().map(|r| &r.name).collect();
+    for r in &new.rounds {
+        if !names.contains(&&r.name) {
+            names.push(&r.name);
+        }
+    }
+    for name in names {
+        let a = old.rounds.iter().find(|r| &r.name == name);
+        let b = new.rounds.iter().find(|r| &r.name == name);
+        let (ta, tb) = (a.map(|r| round_text(r, &wo)), b.map(|r| round_text(r, &wn)));
+        if ta != tb {
+            let mut c = base(
+                format!("round.{name}"),
+                ChangeKind::Round,
+                format!("round `{name}`"),
+            );
+            c.old = ta;
+            c.new = tb;
+            c.old_clause = a.and_then(|r| r.clause.clone());
+            c.new_clause = b.and_then(|r| r.clause.clone());
+            c.behavioural = true;
+            c.target = Target::Round(name.clone());
+            out.push(c);
+        }
+    }
+
     // The calendar: which one, its years, and day by day.
     if old.calendar != new.calendar {
         let (a, b) = (calendar_lines(old), calendar_lines(new));
@@ -1058,6 +1099,21 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                 }
             }
             Target::Calendar => h.calendar = new.calendar.clone(),
+            Target::Round(name) => {
+                let round = new.rounds.iter().find(|r| &r.name == name).cloned();
+                match (round, h.rounds.iter().position(|r| &r.name == name)) {
+                    (Some(r), Some(i)) => {
+                        if let Some(slot) = h.rounds.get_mut(i) {
+                            *slot = r;
+                        }
+                    }
+                    (Some(r), None) => h.rounds.push(r),
+                    (None, Some(i)) => {
+                        h.rounds.remove(i);
+                    }
+                    (None, None) => {}
+                }
+            }
             Target::Row(..) | Target::None => {}
         }
     }

@@ -404,6 +404,44 @@ pub fn markdown(s: &Scheme) -> String {
         }
     }
 
+    // Several payments in the period, each on its own day.
+    if !s.rounds.is_empty() {
+        out.push_str(&format!(
+            "## {}
+
+",
+            lang.t("发放批次", "Rounds")
+        ));
+        out.push_str(lang.t(
+            "每一批次按其资格认定日分别认定、分别发放。\n\n",
+            "Each round is decided on its own qualifying day and paid in its own window.\n\n",
+        ));
+        out.push_str(lang.t(
+            "| 批次 | 认定日 | 金额 | 发放期间 | 条款 |\n| --- | --- | --- | --- | --- |\n",
+            "| round | qualifies on | amount | paid | clause |\n| --- | --- | --- | --- | --- |\n",
+        ));
+        for r in &s.rounds {
+            let label = r
+                .label
+                .as_ref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "| {}{label} | {} | {} | {} ..= {} | {} |\n",
+                r.name,
+                r.date,
+                w.money(r.amount),
+                r.paid.start,
+                r.paid.end,
+                r.clause
+                    .as_ref()
+                    .map(|c| format!("§{c}"))
+                    .unwrap_or_default()
+            ));
+        }
+        out.push('\n');
+    }
+
     // The calendar working days count by, day by day, to check against
     // the holiday notices.
     if let Some(cal) = &s.calendar {
