@@ -159,7 +159,7 @@ fn text_and_csv_reports_have_a_section_per_round_the_same_on_any_thread_count() 
         let s = n.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
