@@ -226,3 +226,51 @@ fn doc_lists_the_rounds_beside_their_clause() {
         "{out}"
     );
 }
+
+#[test]
+fn set_changes_a_round_for_a_what_if() {
+    let (pop, spells) = population("set");
+    let covered = covered(&spells);
+    let list = format!("spells={spells}");
+    let run = |sets: &[&str]| {
+        let mut args = vec![
+            "simulate",
+            SCHEME,
+            "--population",
+            &pop,
+            "--list",
+            &list,
+            "--format",
+            "json",
+        ];
+        for s in sets {
+            args.push("--set");
+            args.push(s);
+        }
+        bursar(&args)
+    };
+    let o = run(&["round.third.amount=400", "round.first.paid_end=2024-06-15"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let third = covered[2].len();
+    assert_eq!(
+        json["by_round"]["third"]["total"],
+        format!("{}.00", third * 400)
+    );
+    assert_eq!(json["by_round"]["third"]["amount"], "400.00");
+    assert_eq!(
+        json["cash_flow"]["2024-06"],
+        format!("{}.00", covered[0].len() * 300)
+    );
+    // A window that ends before it starts is refused, not run.
+    let o = run(&["round.first.paid_end=2024-05-01"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("ends before it starts"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["round.fourth.amount=400"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("fourth"), "{}", stderr(&o));
+}

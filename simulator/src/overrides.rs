@@ -190,6 +190,48 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             }
             Ok(())
         }
+        // `round.third.amount=400`, `round.first.paid_end=2024-06-15`: a
+        // round's amount, qualifying day or payment window.
+        ("round", [_, name, what]) if !scheme.rounds.is_empty() => {
+            let names: Vec<String> = scheme.rounds.iter().map(|r| r.name.clone()).collect();
+            let Some(r) = scheme.rounds.iter_mut().find(|r| r.name == *name) else {
+                return Err(unknown(name, names));
+            };
+            let date = || match parse_cell_date(value) {
+                Some(d) => Ok(d),
+                None => Err(bad("a date like 2024-05-31")),
+            };
+            match *what {
+                "amount" => {
+                    r.amount = money(value, &currency).ok_or_else(|| {
+                        bad("an amount as a policy writes one, at least 0, like 300 or 300 元")
+                    })?
+                }
+                "date" => r.date = date()?,
+                "paid_start" => r.paid.start = date()?,
+                "paid_end" => r.paid.end = date()?,
+                other => {
+                    return Err(unknown(
+                        other,
+                        vec![
+                            "amount".into(),
+                            "date".into(),
+                            "paid_start".into(),
+                            "paid_end".into(),
+                        ],
+                    ))
+                }
+            }
+            Ok(())
+        }
+        ("round", [_, name]) if !scheme.rounds.is_empty() => Err(unknown(
+            name,
+            scheme
+                .rounds
+                .iter()
+                .map(|r| format!("{}.amount", r.name))
+                .collect(),
+        )),
         ("quota", [_, name]) => Err(unknown(
             name,
             scheme
@@ -623,6 +665,11 @@ fn empty_range(lo: &Value, hi: &Value, inclusive: bool) -> bool {
 /// before a CNY amount: `2500`, `2_500.50`, `2500 元`, `¥2500`. Anything else
 /// (`2,50`, `1,2` from a TOML list, `2500 USD` for a CNY scheme, `-5`) is
 /// refused rather than read as some other number.
+/// A date as a policy writes one: `2024-05-31`.
+fn parse_cell_date(value: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+}
+
 fn money(value: &str, currency: &str) -> Option<Money> {
     let v = value.trim();
     let cny = currency == "CNY";
