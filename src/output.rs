@@ -122,6 +122,42 @@ pub fn decision_json(
         "summary": e.summary,
         "errors": e.errors.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
     });
+    // Only for a scheme with rounds, so other schemes' output is unchanged:
+    // what each round paid, when, and why not.
+    if let (false, Some(map)) = (d.rounds.is_empty(), out.as_object_mut()) {
+        let rounds: serde_json::Map<String, serde_json::Value> = d
+            .rounds
+            .iter()
+            .zip(&e.rounds)
+            .filter_map(|(rd, line)| {
+                let r = scheme.rounds.get(rd.round as usize)?;
+                let awards: Vec<Option<String>> = rd
+                    .awards
+                    .iter()
+                    .map(|a| {
+                        scheme
+                            .categories
+                            .get(a.category as usize)
+                            .map(|c| c.name.clone())
+                    })
+                    .collect();
+                let reason =
+                    (line.status != bursar_runtime::Status::Pass).then(|| line.text.clone());
+                Some((
+                    r.name.clone(),
+                    serde_json::json!({
+                        "date": r.date,
+                        "paid_start": r.paid.start,
+                        "paid_end": r.paid.end,
+                        "awards": awards,
+                        "total": rd.total,
+                        "reason": reason,
+                    }),
+                ))
+            })
+            .collect();
+        map.insert("rounds".into(), serde_json::Value::Object(rounds));
+    }
     // Only for a scheme with quotas, so other schemes' output is unchanged.
     if let (Some(q), Some(map)) = (
         d.quota.and_then(|q| scheme.quotas.get(q as usize)),

@@ -274,3 +274,30 @@ fn set_changes_a_round_for_a_what_if() {
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("fourth"), "{}", stderr(&o));
 }
+
+#[test]
+fn eval_json_says_what_each_round_paid_and_why_not() {
+    let applicant = r#"{"person_id": "P2", "spells": [{"from": "2024-01-01", "to": "2024-06-30"}, {"from": "2025-01-01", "to": "9999-12-31"}]}"#;
+    let path = temp("three-payments-p2.json");
+    std::fs::write(&path, applicant).unwrap();
+    let o = bursar(&[
+        "eval",
+        SCHEME,
+        "--applicant",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rounds = &json["rounds"];
+    assert_eq!(rounds["first"]["total"], "300.00");
+    assert_eq!(rounds["first"]["date"], "2024-04-25");
+    assert_eq!(rounds["first"]["paid_end"], "2024-05-31");
+    assert_eq!(rounds["first"]["awards"][0], "insured");
+    assert_eq!(rounds["second"]["total"], "0.00");
+    let why = rounds["second"]["reason"].as_str().unwrap();
+    assert!(why.contains("no item of spells meets it"), "{why}");
+    assert_eq!(rounds["third"]["total"], "300.00");
+    assert_eq!(json["paid"], "600.00");
+}
