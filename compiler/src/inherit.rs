@@ -550,8 +550,15 @@ fn extend_category(items: &mut [Item], d: CategoryDecl, r: &mut Reporter) {
     };
     cat.when.extend(d.when);
     cat.unless.extend(d.unless);
+    // A `pay` line or an `instalments` block replaces whichever of the two
+    // the parent had.
     if !d.pay.is_empty() {
         cat.pay = d.pay;
+        cat.instalments.clear();
+    }
+    if !d.instalments.is_empty() {
+        cat.instalments = d.instalments;
+        cat.pay.clear();
     }
     // Planned lines are kept so that the checker reports them.
     cat.planned.extend(d.planned);

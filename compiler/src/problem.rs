@@ -863,6 +863,24 @@ pub(crate) enum Problem {
     NegativeRoundAmount,
     /// Rounds and quotas in one scheme.
     RoundsWithQuotas,
+
+    // -------------------------------------------------------- instalments
+    /// A category with `instalments` and a `pay` line, or two
+    /// `instalments` blocks.
+    InstalmentsAndPay {
+        category: String,
+        first: Span,
+    },
+    /// An `instalments` block with no stage.
+    EmptyInstalments,
+    /// A stage of less than nothing.
+    NegativeInstalment,
+    /// `after FIELD` where the field is not an optional date field.
+    InstalmentAfter {
+        field: String,
+    },
+    /// Stages that add up to more than an amount can hold.
+    InstalmentsTooLarge,
     /// `earliest`, `latest`, `highest` or `lowest` of a value it does not
     /// order.
     RankDirection {
@@ -2527,6 +2545,35 @@ impl Problem {
                 "a round that pays less than nothing",
                 "below zero",
             ),
+            P::InstalmentsAndPay { category, first } => error(
+                Code::DuplicateName,
+                format!("category `{category}` says twice what it pays"),
+                "said again here",
+            )
+            .label(*first, "said first here")
+            .help("a category pays with one `pay` line or one `instalments { … }` block"),
+            P::EmptyInstalments => error(
+                Code::Missing,
+                "the `instalments` block has no stage",
+                "no stage in it",
+            )
+            .help("add stages: `now 500 元` and `after graduated_on 400 元`"),
+            P::NegativeInstalment => error(
+                Code::NegativePayout,
+                "an instalment of less than nothing",
+                "below zero",
+            ),
+            P::InstalmentAfter { field } => error(
+                Code::TypeMismatch,
+                format!("an instalment waits on `{field}`, which is not an optional date field"),
+                "not a `date?` field of the applicant",
+            )
+            .help("a later stage waits on a fact recorded later: declare it `date?` (absent until it happens), e.g. `graduated_on date? \"毕业日期\"`"),
+            P::InstalmentsTooLarge => error(
+                Code::NumberTooLarge,
+                "the instalments add up to more than an amount can hold",
+                "too large together",
+            ),
             P::RoundsWithQuotas => error(
                 Code::Unsupported,
                 "rounds and quotas in one scheme are not supported yet",
@@ -2732,11 +2779,6 @@ fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str
             "payer",
             "payers (an award split between payers, each with its own totals)",
             "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
-        ),
-        PlannedFeature::Instalments => (
-            "instalments",
-            "instalments (staged payments)",
-            "instalments { now 500 元  after graduated_on 400 元 }",
         ),
     }
 }

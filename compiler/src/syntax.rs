@@ -41,7 +41,7 @@ pub(crate) const KEYWORDS: [&str; 29] = [
 
 /// Words of declarations planned with issue #14 (`grammar` recognises them
 /// where they will go, and the checker reports them as unsupported).
-pub(crate) const PLANNED: [&str; 5] = ["quota", "budget", "payer", "calendar", "instalments"];
+pub(crate) const PLANNED: [&str; 4] = ["quota", "budget", "payer", "calendar"];
 
 pub(crate) fn report(r: &mut Reporter, e: &SyntaxError) {
     let problem = match &e.kind {

@@ -102,8 +102,8 @@ pub enum Item {
     /// `rounds { first { on …  pay …  paid … } … }`: several payments in
     /// the period.
     Rounds(RoundsDecl),
-    /// `quota …` elsewhere, `budget …`, `payer …`, `instalments …`:
-    /// planned, reported as such by the checker.
+    /// `quota …` elsewhere, `budget …`, `payer …`: planned, reported as
+    /// such by the checker.
     Planned(Planned),
 }
 
@@ -247,7 +247,6 @@ pub enum PlannedFeature {
     Quota,
     Budget,
     Payer,
-    Instalments,
 }
 
 /// `key value [§clause]` inside a header or application block.
@@ -408,8 +407,29 @@ pub struct CategoryDecl {
     pub when: Vec<Condition>,
     pub unless: Vec<Condition>,
     pub pay: Vec<Pay>,
-    /// `quota …`, `instalments { … }` lines: planned.
+    /// `instalments { … }` blocks, in place of `pay` (more than one is an
+    /// error the checker reports).
+    pub instalments: Vec<InstalmentsDecl>,
+    /// `quota …` lines: planned.
     pub planned: Vec<Planned>,
+    pub span: Span,
+}
+
+/// `instalments §3 { now 500 元  after graduated_on 400 元 }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstalmentsDecl {
+    pub clause: Option<ClauseRef>,
+    pub stages: Vec<Instalment>,
+    pub span: Span,
+}
+
+/// `now 500 元` or `after graduated_on 400 元 §3`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instalment {
+    /// `None`: due now; a field: due once it is recorded.
+    pub after: Option<Ident>,
+    pub amount: Expr,
+    pub clause: Option<ClauseRef>,
     pub span: Span,
 }
 

@@ -357,13 +357,17 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         round_pay => "`pay AMOUNT`",
         round_paid => "a payment window like `paid 2024-05-10 ..= 2024-05-31`",
         kw_rounds => "`rounds`",
+        instalments_item => "`instalments { now AMOUNT  after FIELD AMOUNT }`",
+        instalment => "a stage like `now 500 元` or `after graduated_on 400 元`",
+        kw_instalments => "`instalments`",
+        kw_now => "`now`",
         kw_on => "`on`",
         kw_paid => "`paid`",
         // Planned declarations are not offered in "expected …" lists: they
         // are not built yet.
         planned_decl | planned_kw | planned_stop | planned_block | planned_token | planned_word
         | planned_punct | kw_quota
-        | kw_budget | kw_payer | kw_instalments => return None,
+        | kw_budget | kw_payer => return None,
         calendar_decl => "a calendar like `calendar china { years 2025 holiday 2025-10-01 }`",
         calendar_years => "`years 2023 ..= 2026`",
         calendar_item | calendar_day => "`holiday DATE` or `workday DATE`",
@@ -600,6 +604,7 @@ impl Lower {
                     when: Vec::new(),
                     unless: Vec::new(),
                     pay: Vec::new(),
+                    instalments: Vec::new(),
                     planned: Vec::new(),
                     span,
                 };
@@ -631,6 +636,7 @@ impl Lower {
                                 span: pspan,
                             });
                         }
+                        Rule::instalments_item => cat.instalments.push(self.instalments(pspan, p)),
                         Rule::planned_decl => cat.planned.extend(planned(p)),
                         _ => {}
                     }
@@ -909,6 +915,42 @@ impl Lower {
             }
         }
         Some(quota)
+    }
+
+    /// `instalments §3 { now 500 元  after graduated_on 400 元 }`
+    fn instalments(&mut self, span: Span, pair: Pair<'_, Rule>) -> InstalmentsDecl {
+        let mut decl = InstalmentsDecl {
+            clause: None,
+            stages: Vec::new(),
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::clause_ref => decl.clause = Some(clause_ref(p)),
+                Rule::instalment => {
+                    let sspan = span_of(&p);
+                    let (mut after, mut amount, mut clause) = (None, None, None);
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::ident => after = Some(ident(q)),
+                            Rule::money => amount = Some(self.expr(q)),
+                            Rule::clause_ref => clause = Some(clause_ref(q)),
+                            _ => {}
+                        }
+                    }
+                    if let Some(amount) = amount {
+                        decl.stages.push(Instalment {
+                            after,
+                            amount,
+                            clause,
+                            span: sspan,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        decl
     }
 
     /// The inside of `rounds … { … }`: its clause and rounds.
@@ -1648,6 +1690,8 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_rounds
             | kw_on
             | kw_paid
+            | kw_instalments
+            | kw_now
     )
 }
 
@@ -1664,7 +1708,6 @@ fn planned_parts(span: Span, kw: Pair<'_, Rule>) -> Option<Planned> {
         Rule::kw_quota => PlannedFeature::Quota,
         Rule::kw_budget => PlannedFeature::Budget,
         Rule::kw_payer => PlannedFeature::Payer,
-        Rule::kw_instalments => PlannedFeature::Instalments,
         _ => return None,
     };
     Some(Planned {

@@ -198,6 +198,18 @@ impl Item {
                     clause(&mut p.clause, by);
                     p.span.shift(by);
                 }
+                for i in &mut d.instalments {
+                    clause(&mut i.clause, by);
+                    for st in &mut i.stages {
+                        if let Some(a) = &mut st.after {
+                            a.shift(by);
+                        }
+                        st.amount.shift(by);
+                        clause(&mut st.clause, by);
+                        st.span.shift(by);
+                    }
+                    i.span.shift(by);
+                }
                 d.planned.iter_mut().for_each(|p| p.shift(by));
                 d.span.shift(by);
             }

@@ -374,6 +374,27 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    for c in &s.categories {
+        for st in &c.instalments {
+            if st.amount < crate::money::Money::ZERO {
+                return Err(format!(
+                    "category `{}` has an instalment of a negative amount",
+                    c.name
+                ));
+            }
+            if let Some(f) = st.after {
+                match s.applicant.get(f as usize) {
+                    Some(field) if field.ty == Type::Date => {}
+                    _ => {
+                        return Err(format!(
+                            "category `{}` has an instalment after field {f}, which is not a date field",
+                            c.name
+                        ))
+                    }
+                }
+            }
+        }
+    }
     if !s.rounds.is_empty() && !s.quotas.is_empty() {
         return Err("the scheme has both rounds and quotas, which are not decided together".into());
     }

@@ -256,6 +256,34 @@ pub struct Decision {
     /// order (empty otherwise, and then absent from the JSON).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<RoundDecision>,
+    /// The stages of the awards paid in instalments, in award order (empty
+    /// when none is, and then absent from the JSON).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+}
+
+/// One stage of an award paid in instalments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    /// Index into [`Scheme::categories`].
+    pub category: u32,
+    /// Index into the category's `instalments`.
+    pub stage: u32,
+    pub amount: Money,
+    pub due: Due,
+}
+
+/// When a stage is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "due")]
+pub enum Due {
+    /// With the award.
+    Now,
+    /// The fact it waits on was recorded on this day.
+    On { date: NaiveDate },
+    /// The fact it waits on is not recorded yet: promised, not due (not in
+    /// the award's amount).
+    Pending,
 }
 
 /// One round's decision: its verdicts, awards and what they come to.
@@ -369,6 +397,29 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
     } else {
         rounds_into(scheme, applicant, out)
     };
+    out.stages.clear();
+    for a in &out.awards {
+        let Some(cat) = scheme.categories.get(a.category as usize) else {
+            continue;
+        };
+        for (i, st) in cat.instalments.iter().enumerate() {
+            let due = match st.after.map(|f| applicant.get(f)) {
+                None => Ok(Due::Now),
+                Some(None) => Ok(Due::Pending),
+                Some(Some(Value::Date(date))) => Ok(Due::On { date: *date }),
+                Some(Some(_)) => Err(EvalError::TypeMismatch),
+            };
+            match due {
+                Ok(due) => out.stages.push(Stage {
+                    category: a.category,
+                    stage: u32::try_from(i).unwrap_or(u32::MAX),
+                    amount: st.amount,
+                    due,
+                }),
+                Err(e) => out.error = Some(e),
+            }
+        }
+    }
     let application = match ev.application() {
         Ok(a) => a,
         Err(e) => {
@@ -1700,6 +1751,7 @@ mod tests {
                     conditions: vec![],
                     pay: Expr::Lit(Value::Money(Money::ZERO)),
                     pay_clause: None,
+                    instalments: vec![],
                 })
                 .into(),
             calendar: None,

@@ -48,6 +48,10 @@ pub struct CategoryExplanation {
     pub conditions: Vec<Line>,
     /// Which table row paid, or why paying failed.
     pub pay: Option<Line>,
+    /// For an award paid in instalments: each stage, due or pending
+    /// (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instalments: Vec<Line>,
 }
 
 /// One statement of the trace.
@@ -116,7 +120,41 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
                 }),
                 _ => None,
             };
+            let instalments = decision
+                .stages
+                .iter()
+                .filter(|st| {
+                    scheme.categories.get(st.category as usize).map(|c| &c.name) == Some(&cat.name)
+                })
+                .filter_map(|st| {
+                    let def = cat.instalments.get(st.stage as usize)?;
+                    let when = match def.after {
+                        None => "now".to_string(),
+                        Some(f) => format!("after {}", w.field_name(f)),
+                    };
+                    let (status, state) = match (st.due, def.after) {
+                        (crate::eval::Due::Now, _) => (Status::Pass, "due".to_string()),
+                        (crate::eval::Due::On { date }, Some(f)) => {
+                            (Status::Pass, format!("due: {} = {date}", w.field_name(f)))
+                        }
+                        (crate::eval::Due::On { date }, None) => {
+                            (Status::Pass, format!("due on {date}"))
+                        }
+                        (crate::eval::Due::Pending, Some(f)) => (
+                            Status::Info,
+                            format!("pending: {} is not recorded yet", w.field_name(f)),
+                        ),
+                        (crate::eval::Due::Pending, None) => (Status::Info, "pending".into()),
+                    };
+                    Some(Line {
+                        status,
+                        clause: def.clause.clone(),
+                        text: format!("instalment {when}: {}, {state}", w.money(st.amount)),
+                    })
+                })
+                .collect();
             CategoryExplanation {
+                instalments,
                 name: cat.name.clone(),
                 label: cat.label.clone(),
                 clause: cat.clause.clone(),
@@ -333,8 +371,29 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
             .join(" and ")
     };
     let rounds = round_lines(scheme, decision, &Words::new(scheme, applicant));
+    // Stages not due yet are promised, not paid: the summary says so.
+    let pending: Vec<String> = decision
+        .stages
+        .iter()
+        .filter(|st| st.due == crate::eval::Due::Pending)
+        .map(|st| {
+            let after = scheme
+                .categories
+                .get(st.category as usize)
+                .and_then(|c| c.instalments.get(st.stage as usize))
+                .and_then(|d| d.after)
+                .map(|f| w.field_name(f))
+                .unwrap_or_default();
+            format!("{} after {after}", w.money(st.amount))
+        })
+        .collect();
+    let pending = if pending.is_empty() {
+        String::new()
+    } else {
+        format!("; pending: {}", pending.join(" and "))
+    };
     let summary = match decision.outcome {
-        Outcome::Paid => format!("paid {awarded}"),
+        Outcome::Paid => format!("paid {awarded}{pending}"),
         Outcome::NotEligible => "not eligible".to_string(),
         Outcome::NothingDue => {
             let met: Vec<String> = decision
@@ -627,6 +686,9 @@ impl Explanation {
             }
             if let Some(p) = &c.pay {
                 line(&mut out, "    ", p);
+            }
+            for l in &c.instalments {
+                line(&mut out, "    ", l);
             }
         }
         if let Some(a) = &self.award {

@@ -417,6 +417,24 @@ pub struct Category {
     pub conditions: Vec<Condition>,
     pub pay: Expr,
     pub pay_clause: Option<String>,
+    /// `instalments { now 500 元  after graduated_on 400 元 }`: the stages
+    /// `pay` sums (the checker writes `pay` as the stages due: those due
+    /// now, and those whose field is recorded). Absent from the JSON when
+    /// there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instalments: Vec<Instalment>,
+}
+
+/// One stage of a payment in instalments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instalment {
+    /// `None`: due now; a `date?` field: due once it is recorded, on that
+    /// day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<FieldId>,
+    pub amount: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
 }
 
 /// How many awards a person gets and which.

@@ -654,6 +654,42 @@ impl Checker {
                 conditions.push(c);
             }
         }
+        if let Some(first) = d.instalments.first() {
+            if let Some(p) = d.pay.first() {
+                // Reported where it is said the second time.
+                let (again, earlier) = if p.span.start > first.span.start {
+                    (p.span, first.span)
+                } else {
+                    (first.span, p.span)
+                };
+                self.r.report(
+                    again,
+                    Problem::InstalmentsAndPay {
+                        category: d.name.name.clone(),
+                        first: earlier,
+                    },
+                );
+            }
+            for extra in d.instalments.iter().skip(1) {
+                self.r.report(
+                    extra.span,
+                    Problem::InstalmentsAndPay {
+                        category: d.name.name.clone(),
+                        first: first.span,
+                    },
+                );
+            }
+            let (pay, instalments) = self.instalments(first)?;
+            return Some(ir::Category {
+                name: d.name.name.clone(),
+                label: d.label.as_ref().map(|l| l.value.clone()),
+                clause,
+                conditions,
+                pay,
+                pay_clause: self.clause(first.clause.as_ref()),
+                instalments,
+            });
+        }
         let pay = match d.pay.as_slice() {
             [] => {
                 self.r.report(
@@ -693,6 +729,7 @@ impl Checker {
             conditions,
             pay: t.expr,
             pay_clause,
+            instalments: Vec::new(),
         })
     }
 
@@ -804,17 +841,14 @@ impl Checker {
         })
     }
 
-    /// `quota …`, `budget …`, `payer …`, `calendar …`, `instalments …`:
-    /// planned with issue #14; reported with the syntax
+    /// `quota …`, `budget …`, `payer …`, `calendar …`: planned with issue #14; reported with the syntax
     /// they will have.
     pub(super) fn planned(&mut self, p: &ast::Planned) {
         let problem = match p.feature {
             // Quotas are built, as top-level declarations: a `quota` or
             // `budget` here is inside another block, or not written as one.
             ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
-            ast::PlannedFeature::Payer | ast::PlannedFeature::Instalments => {
-                Problem::Planned { feature: p.feature }
-            }
+            ast::PlannedFeature::Payer => Problem::Planned { feature: p.feature },
         };
         self.r.report(p.keyword, problem);
     }

@@ -14,6 +14,7 @@ mod decls;
 mod exhaustive;
 mod expr;
 mod history;
+mod instalments;
 mod lists;
 mod literal;
 mod quota;
