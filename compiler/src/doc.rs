@@ -168,10 +168,33 @@ pub fn markdown(s: &Scheme) -> String {
         for c in &cat.conditions {
             out.push_str(&condition_item(s, &w, &lang, c, cat.clause.as_deref()));
         }
+        // Stages as the notice states them, not the sum the checker wrote.
+        let pays = if cat.instalments.is_empty() {
+            pay_text(s, &w, &lang, &cat.pay)
+        } else {
+            let stages: Vec<String> = cat
+                .instalments
+                .iter()
+                .map(|st| match st.after {
+                    None => format!("{}{}", w.money(st.amount), lang.t("（即付）", " now")),
+                    Some(f) => format!(
+                        "{}{}{}",
+                        w.money(st.amount),
+                        lang.t("，待记录后支付：", " after "),
+                        field_label(s, f)
+                    ),
+                })
+                .collect();
+            format!(
+                "{}{}",
+                lang.t("分期：", "in instalments: "),
+                stages.join(lang.t("；", "; "))
+            )
+        };
         out.push_str(&format!(
             "\n{}{}{}\n\n",
             lang.t("资助金额：", "Pays: "),
-            pay_text(s, &w, &lang, &cat.pay),
+            pays,
             clause_ref(&cat.pay_clause)
         ));
         if cat.pay_clause != cat.clause {

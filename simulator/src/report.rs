@@ -73,6 +73,10 @@ pub struct Report {
     /// quotas).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_pool: BTreeMap<String, PoolReport>,
+    /// Paid persons with instalments not due yet, and what those come to
+    /// (only for a scheme with instalments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instalments_pending: Option<Pending>,
     /// Per round: its days, whom it pays and how much (only for a scheme
     /// with rounds).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -172,6 +176,13 @@ pub struct PoolReport {
     /// rounded half to even to the fen. Equal to `total` for an order with
     /// no lot; `null` when a lot only breaks ties of other keys.
     pub expected_total: Option<Money>,
+}
+
+/// Instalments promised but not due yet.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Pending {
+    pub persons: u64,
+    pub total: Money,
 }
 
 /// One round of a scheme with rounds.
@@ -461,6 +472,16 @@ impl Report {
             cash_flow_expected: cash(&tally.cash_expected, "expected")?,
             skipped: skipped.iter().map(ToString::to_string).collect(),
             by_pool,
+            instalments_pending: if scheme.categories.iter().any(|c| !c.instalments.is_empty()) {
+                Some(Pending {
+                    persons: tally.pending_persons,
+                    total: tally
+                        .pending
+                        .figure(|| "the instalments not due yet".to_string())?,
+                })
+            } else {
+                None
+            },
             by_round,
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
             pool_order: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
@@ -630,6 +651,14 @@ impl Report {
             }
         }
 
+        if let Some(p) = &self.instalments_pending {
+            out.push_str(&format!(
+                "\ninstalments not due yet (promised, not in the total): {} persons, {}\n",
+                count(p.persons),
+                self.money(p.total)
+            ));
+        }
+
         if !self.round_order.is_empty() {
             out.push_str("\nby round (each paid in its own window)\n");
             let mut t = Table::new(&["round", "qualifies", "paid in", "eligible", "paid", "money"])
@@ -771,6 +800,15 @@ impl Report {
             row("summary", "", "eligible_no_place", n.to_string());
         }
         row("summary", "", "total", self.total.to_string());
+        if let Some(p) = &self.instalments_pending {
+            row("summary", "", "instalments_pending", p.persons.to_string());
+            row(
+                "summary",
+                "",
+                "instalments_pending_total",
+                p.total.to_string(),
+            );
+        }
         for name in &self.category_order {
             if let Some(c) = self.by_category.get(name) {
                 row("category", name, "qualifying", c.qualifying.to_string());

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{Application, Decision, Money, Outcome};
+use bursar_runtime::{Application, Decision, Due, Money, Outcome};
 use chrono::{Datelike, NaiveDate};
 
 use crate::population::RowError;
@@ -40,6 +40,11 @@ pub struct Settling {
     /// In a scheme with rounds, `(round, amount)` per round that pays:
     /// each is paid in its own window (empty otherwise).
     pub rounds: Box<[(u32, Money)]>,
+    /// Stages of instalments due on the day their fact was recorded: paid
+    /// in that month, not by the timeline.
+    pub dated: Box<[(Money, NaiveDate)]>,
+    /// Stages promised but not due yet (not in `total`), by amount.
+    pub pending: Box<[Money]>,
     /// The latest day payment can happen.
     pub latest: Option<NaiveDate>,
     /// The expected payment day.
@@ -71,6 +76,20 @@ impl Settling {
                 .iter()
                 .filter(|r| !r.awards.is_empty())
                 .map(|r| (r.round, r.total))
+                .collect(),
+            dated: d
+                .stages
+                .iter()
+                .filter_map(|st| match st.due {
+                    Due::On { date } => Some((st.amount, date)),
+                    Due::Now | Due::Pending => None,
+                })
+                .collect(),
+            pending: d
+                .stages
+                .iter()
+                .filter(|st| st.due == Due::Pending)
+                .map(|st| st.amount)
                 .collect(),
             latest: d.schedule.last().copied().or(match d.application {
                 Application::OnTime { received, .. } => Some(received),
@@ -151,6 +170,9 @@ pub struct Tally {
     pub pools: Vec<PoolTally>,
     /// Per round, in the scheme's order (empty without rounds).
     pub rounds: Vec<RoundTally>,
+    /// Paid persons with instalments not due yet, and what those come to.
+    pub pending_persons: u64,
+    pub pending: Sum,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
@@ -449,17 +471,42 @@ impl Tally {
             }
             return true;
         }
-        if let Some(day) = s.latest {
-            self.cash_latest
-                .entry((day.year(), day.month()))
-                .or_default()
-                .add(paid);
+        if s.pending.iter().any(|m| *m > Money::ZERO) {
+            self.pending_persons += 1;
+            for m in s.pending.iter() {
+                self.pending.add(*m);
+            }
         }
-        if let Some(day) = s.expected.or(s.latest) {
-            self.cash_expected
-                .entry((day.year(), day.month()))
-                .or_default()
-                .add(paid);
+        // Stages due on the day their fact was recorded are paid in that
+        // month; the rest of the payment by the timeline. (A share of a
+        // pro rata quota goes by the timeline whole.)
+        let mut rest = paid;
+        if paid == s.total {
+            for &(amount, day) in s.dated.iter() {
+                let Some(left) = rest.checked_sub(amount) else {
+                    break;
+                };
+                rest = left;
+                for flow in [&mut self.cash_latest, &mut self.cash_expected] {
+                    flow.entry((day.year(), day.month()))
+                        .or_default()
+                        .add(amount);
+                }
+            }
+        }
+        if rest > Money::ZERO {
+            if let Some(day) = s.latest {
+                self.cash_latest
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(rest);
+            }
+            if let Some(day) = s.expected.or(s.latest) {
+                self.cash_expected
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(rest);
+            }
         }
         true
     }
@@ -511,6 +558,8 @@ impl Tally {
                 None => self.rounds.push(b),
             }
         }
+        self.pending_persons += other.pending_persons;
+        self.pending.merge(other.pending);
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
             self.reasons.resize(other.reasons.len(), 0);
