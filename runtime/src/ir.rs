@@ -63,7 +63,7 @@ pub struct Scheme {
 
 /// `quota a "A区名额" §三 { when pool == a  places 200  by lot seed 2025 }`:
 /// a pool of places. Deciding one applicant says only "eligible, subject
-/// to quota"; [`crate::allocate`] over every claim of a batch gives the
+/// to quota"; [`crate::allocate()`] over every claim of a batch gives the
 /// places.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quota {
