@@ -1,6 +1,6 @@
 //! Payers end to end (issue #14, section 4): the `district-top-up` worked
 //! example, the 2023 scheme with a district union topping up 1:1 up to
-//! 500 元, through `test`, `eval`, `doc` and `compile`.
+//! 500 元, through `eval`, `simulate`, `compare` and `--set`.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,10 +16,35 @@ use common::{bursar, stderr, stdout, temp};
 const TOP_UP: &str = "policies/examples/district-top-up.bursar";
 const BASE: &str = "policies/beijing/2023-career-boost.bursar";
 
+/// A population generated for the example (the 2023 samples have no
+/// `district` column); one file per caller, as tests run at once.
+fn population(name: &str) -> String {
+    let path = temp(name);
+    let o = bursar(&[
+        "synth",
+        "--scheme",
+        TOP_UP,
+        "--rows",
+        "4000",
+        "--seed",
+        "14",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    path.to_str().unwrap().to_string()
+}
+
 fn json(args: &[&str]) -> serde_json::Value {
     let o = bursar(args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn money(v: &serde_json::Value) -> i64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("not money: {v}"));
+    let (whole, fen) = s.split_once('.').unwrap();
+    whole.parse::<i64>().unwrap() * 100 + fen.parse::<i64>().unwrap()
 }
 
 #[test]
@@ -62,6 +87,146 @@ fn eval_json_names_each_payers_share_only_for_a_scheme_with_payers() {
 }
 
 #[test]
+fn by_payer_totals_add_up_to_the_total() {
+    let population = population("top-up-people.csv");
+    let r = json(&[
+        "simulate",
+        TOP_UP,
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
+    let by = &r["by_payer"];
+    let city = money(&by["scheme"]["total"]);
+    let district = money(&by["east_district"]["total"]);
+    assert!(district > 0, "{by}");
+    assert_eq!(city + district, money(&r["total"]), "{r}");
+    // Everyone paid is paid by the city; some of them by the district too.
+    assert_eq!(by["scheme"]["paid"], r["paid"]);
+    let topped = by["east_district"]["paid"].as_u64().unwrap();
+    assert!(topped > 0 && topped < r["paid"].as_u64().unwrap(), "{by}");
+    // 1:1 up to 500 on awards of at least 800: 500 each.
+    assert_eq!(district, topped as i64 * 50_000);
+    // Each payer's own cash flow adds up to its total.
+    let flow: i64 = r["by_payer"]["east_district"]["cash_flow"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(money)
+        .sum();
+    assert_eq!(flow, district, "{r}");
+
+    // The same in text and CSV.
+    let o = bursar(&["simulate", TOP_UP, "--population", &population]);
+    assert!(stdout(&o).contains("by payer"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("east_district"), "{}", stdout(&o));
+    let o = bursar(&[
+        "simulate",
+        TOP_UP,
+        "--population",
+        &population,
+        "--format",
+        "csv",
+    ]);
+    let csv = stdout(&o);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("by_payer,east_district,")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn reports_without_payers_have_no_by_payer() {
+    let r = json(&[
+        "simulate",
+        BASE,
+        "--population",
+        "policies/beijing/data/population-sample.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(r.get("by_payer").is_none());
+}
+
+#[test]
+fn a_cap_changed_with_set_moves_only_the_districts_total() {
+    let population = population("top-up-people-set.csv");
+    let c = json(&[
+        "compare",
+        TOP_UP,
+        TOP_UP,
+        "--set",
+        "payer.east_district.cap=300",
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
+    let base = &c["base"]["by_payer"];
+    let reform = &c["reform"]["by_payer"];
+    assert_eq!(base["scheme"]["total"], reform["scheme"]["total"]);
+    let topped = base["east_district"]["paid"].as_u64().unwrap() as i64;
+    assert_eq!(money(&base["east_district"]["total"]), topped * 50_000);
+    assert_eq!(money(&reform["east_district"]["total"]), topped * 30_000);
+    let delta = &c["delta"]["by_payer"];
+    assert_eq!(
+        money(&delta["east_district"]["total"]),
+        -topped * 20_000,
+        "{c}"
+    );
+    assert_eq!(delta["east_district"]["paid"], 0, "{c}");
+    assert_eq!(delta["scheme"]["total"], "0.00", "{c}");
+}
+
+#[test]
+fn diff_gives_each_payers_totals_and_attributes_a_new_cap_to_the_payer() {
+    let population = population("top-up-people-diff.csv");
+    // Next year's draft: the district raises its cap to 800 元.
+    let draft = temp("district-top-up-draft.bursar");
+    let example = std::fs::canonicalize(TOP_UP).unwrap();
+    std::fs::write(
+        &draft,
+        format!(
+            r#"extends "{}"
+
+payer east_district "东城区总工会" §东城 {{
+  when district == "east" "东城区会员"
+  pay matching 1:1 up to 800 元
+}}
+"#,
+            example.display()
+        ),
+    )
+    .unwrap();
+    let r = json(&[
+        "diff",
+        TOP_UP,
+        draft.to_str().unwrap(),
+        "--population",
+        &population,
+        "--format",
+        "json",
+    ]);
+    let changes = r["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{r}");
+    assert_eq!(changes[0]["kind"], "payer", "{r}");
+    let budget = &r["budget"];
+    let base = &budget["comparison"]["base"]["by_payer"];
+    let reform = &budget["comparison"]["reform"]["by_payer"];
+    assert_eq!(base["scheme"]["total"], reform["scheme"]["total"]);
+    let delta = money(&budget["comparison"]["delta"]["by_payer"]["east_district"]["total"]);
+    assert!(delta > 0, "{r}");
+    assert_eq!(
+        money(&reform["east_district"]["total"]) - money(&base["east_district"]["total"]),
+        delta
+    );
+    // The whole change is the payer's.
+    assert_eq!(money(&budget["attribution"]["shares"][0]["share"]), delta);
+}
+
+#[test]
 fn the_document_says_who_tops_up_and_by_how_much() {
     let o = bursar(&["doc", TOP_UP]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -75,6 +240,28 @@ fn the_document_says_who_tops_up_and_by_how_much() {
         doc.contains("资助金额每 1 元配套 1 元，每人最高 500.00 元"),
         "{doc}"
     );
+}
+
+#[test]
+fn by_payer_is_the_same_for_any_thread_count() {
+    let population = population("top-up-people-threads.csv");
+    let run = |threads: &str| {
+        let o = bursar(&[
+            "simulate",
+            TOP_UP,
+            "--population",
+            &population,
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let one = run("1");
+    assert!(one.contains("\"by_payer\""));
+    assert_eq!(one, run("3"));
 }
 
 #[test]
@@ -108,4 +295,32 @@ fn a_compiled_bundle_carries_the_payers_and_decides_the_same() {
     let from_policy = json(&["eval", TOP_UP, "--applicant", a, "--format", "json"]);
     assert_eq!(from_bundle["paid"], "1500.00", "{from_bundle}");
     assert_eq!(from_bundle["payers"], from_policy["payers"]);
+}
+
+#[test]
+fn diff_finds_an_applicant_a_new_cap_pays_differently() {
+    let draft = temp("district-top-up-witness.bursar");
+    let example = std::fs::canonicalize(TOP_UP).unwrap();
+    std::fs::write(
+        &draft,
+        format!(
+            r#"extends "{}"
+
+payer east_district "东城区总工会" §东城 {{
+  when district == "east" "东城区会员"
+  pay matching 1:1 up to 800 元
+}}
+"#,
+            example.display()
+        ),
+    )
+    .unwrap();
+    let o = bursar(&["diff", TOP_UP, draft.to_str().unwrap(), "--witness"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(!text.contains("no affected applicant"), "{text}");
+    assert!(
+        text.contains("payer `east_district` 东城区总工会 adds 800.00 元"),
+        "{text}"
+    );
 }
