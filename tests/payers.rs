@@ -324,3 +324,38 @@ payer east_district "东城区总工会" §东城 {{
         "{text}"
     );
 }
+
+#[test]
+fn compare_text_and_csv_give_each_payers_change() {
+    let population = population("top-up-people-compare.csv");
+    let args = |format: &'static str| {
+        let o = bursar(&[
+            "compare",
+            TOP_UP,
+            TOP_UP,
+            "--set",
+            "payer.east_district.cap=none",
+            "--population",
+            &population,
+            "--format",
+            format,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let text = args("text");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("paid by east_district")),
+        "{text}"
+    );
+    let csv = args("csv");
+    let total = csv
+        .lines()
+        .find(|l| l.starts_with("by_payer,east_district,total,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    // Without the cap the district matches every award in full.
+    let f: Vec<&str> = total.split(',').collect();
+    assert!(money(&serde_json::json!(f[5])) > 0, "{total}");
+    assert!(csv.contains("by_payer,scheme,total,"), "{csv}");
+}

@@ -941,6 +941,15 @@ fn difference(
 }
 
 impl Comparison {
+    /// Each payer's change in the schemes' order: the base's payers (the
+    /// scheme's own share first), then payers only the reform has.
+    fn payer_deltas(&self) -> impl Iterator<Item = (&String, &PayerDelta)> {
+        let (b, r) = (&self.base.payer_order, &self.reform.payer_order);
+        b.iter()
+            .chain(r.iter().filter(|n| !b.contains(n)))
+            .filter_map(|n| self.delta.by_payer.get(n).map(|d| (n, d)))
+    }
+
     pub fn new(base: Report, reform: Report, diff: &DiffTally) -> Result<Comparison, Overflow> {
         let mut names: Vec<String> = base.category_order.clone();
         names.extend(
@@ -1106,6 +1115,16 @@ impl Comparison {
                 signed(d.total),
             ]);
         }
+        // Each payer's own budget: the scheme's share, then the payers'.
+        for (name, d) in self.payer_deltas() {
+            let total = |rep: &Report| rep.by_payer.get(name).map_or(Money::ZERO, |p| p.total);
+            t.row(vec![
+                format!("  paid by {name}"),
+                money(total(b)),
+                money(total(r)),
+                signed(d.total),
+            ]);
+        }
         out.push_str(&t.render());
         let w = &self.winners_and_losers;
         out.push_str("\nwinners and losers\n");
@@ -1267,6 +1286,16 @@ impl Comparison {
             paid: 0,
             total: Money::ZERO,
         };
+        for (name, d) in self.payer_deltas() {
+            let figures = |rep: &Report| {
+                rep.by_payer
+                    .get(name)
+                    .map_or((0, Money::ZERO), |p| (p.paid, p.total))
+            };
+            let ((xp, xt), (yp, yt)) = (figures(b), figures(r));
+            row("by_payer", name, "paid", counts(xp, yp));
+            row("by_payer", name, "total", amounts(xt, yt, d.total));
+        }
         for name in &self.order {
             let x = b.by_category.get(name).unwrap_or(&none);
             let y = r.by_category.get(name).unwrap_or(&none);
