@@ -418,6 +418,7 @@ impl State {
                 | Item::Application(..)
                 | Item::Timeline(..)
                 | Item::Quota(..)
+                | Item::Payer(..)
                 | Item::Calendar(..)
                 | Item::Planned(..) => None,
             })?;
@@ -705,6 +706,7 @@ fn describe(
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => {}
         }
@@ -780,6 +782,7 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => {}
         }

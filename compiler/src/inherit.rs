@@ -130,6 +130,11 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 items.retain(|i| !matches!(i, Item::Quota(q) if q.name.name == d.name.name));
                 items.push(Item::Quota(d));
             }
+            // Likewise a payer.
+            Item::Payer(d) => {
+                items.retain(|i| !matches!(i, Item::Payer(q) if q.name.name == d.name.name));
+                items.push(Item::Payer(d));
+            }
             Item::Scheme(mut d) => match items.iter_mut().find_map(|i| {
                 if let Item::Scheme(p) = i {
                     Some(p)
@@ -287,6 +292,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 | Item::Application(..)
                 | Item::Timeline(..)
                 | Item::Quota(..)
+                | Item::Payer(..)
                 | Item::Planned(..)) => items.push(Item::Extend(Box::new(other))),
             },
             Item::RemoveRow { table, row } => {
@@ -346,6 +352,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Award(..)
                     | Item::Timeline(..)
                     | Item::Quota(..)
+                    | Item::Payer(..)
                     | Item::Calendar(..)
                     | Item::Planned(..) => false,
                 });
@@ -440,6 +447,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 | Item::Application(..)
                 | Item::Timeline(..)
                 | Item::Quota(..)
+                | Item::Payer(..)
                 | Item::Calendar(..)
                 | Item::Planned(..)) => items.push(Item::Override(Box::new(other))),
             },
@@ -669,6 +677,7 @@ fn category_names(items: &[Item]) -> Vec<String> {
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
@@ -699,6 +708,7 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Application(..)
             | Item::Timeline(..)
             | Item::Quota(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => None,
         })

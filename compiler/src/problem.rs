@@ -111,6 +111,7 @@ pub(crate) enum Decl {
     /// A named value (`let`), which shares its names with fields.
     Name,
     Quota,
+    Payer,
     Calendar,
 }
 
@@ -123,6 +124,7 @@ impl std::fmt::Display for Decl {
             Decl::ApplicationBlock => "application block",
             Decl::Timeline => "timeline",
             Decl::Quota => "quota",
+            Decl::Payer => "payer",
             Decl::Calendar => "calendar",
             Decl::Setting => "setting",
             Decl::Enum => "enum",
@@ -814,6 +816,9 @@ pub(crate) enum Problem {
     /// A `quota` or `budget` line inside `award` or a category, or a
     /// top-level `quota` not written as a declaration.
     QuotaNotTopLevel,
+    /// A `payer` inside `award` or a category: payers are top-level
+    /// declarations.
+    PayerNotTopLevel,
     /// A quota in a scheme whose application names no required text
     /// identifier.
     QuotaNeedsIdentifier,
@@ -839,6 +844,19 @@ pub(crate) enum Problem {
     },
     /// A budget below zero.
     NegativeBudget,
+    /// A payer with no `pay matching` line.
+    PayerNoPay {
+        payer: String,
+    },
+    /// A second `pay matching` line in a payer.
+    PayerTwoPays,
+    /// `matching A:B` with a side of zero, or too large.
+    BadRatio,
+    /// A payer named `scheme`, the name of the scheme's own share.
+    PayerNamedScheme,
+    /// Payers in a scheme with quotas: a quota rations the scheme's own
+    /// award, and what a top-up on a rationed award is, is not built.
+    PayerWithQuota,
     /// `earliest`, `latest`, `highest` or `lowest` of a value it does not
     /// order.
     RankDirection {
@@ -2423,6 +2441,12 @@ impl Problem {
                 "not read as a quota declaration",
             )
             .help("write `quota pool_a \"A区名额\" { when pool == a  places 200  by lot seed 2025 }` (or `budget 1_000_000 元` for money) at the top level: its `when` lines say who competes for its places"),
+            P::PayerNotTopLevel => error(
+                Code::Unsupported,
+                "a payer is declared at the top level, as `payer NAME { … }`",
+                "not read as a payer declaration",
+            )
+            .help("write `payer east_district \"东城区总工会\" { when district == \"east\"  pay matching 1:1 up to 500 元 }` at the top level: its `when` lines say whose awards it tops up"),
             P::QuotaNeedsIdentifier => error(
                 Code::Missing,
                 "a quota needs the applicant's identifier",
@@ -2469,6 +2493,36 @@ impl Problem {
                 "one key too many",
             )
             .help("drop the least important key: ties after the last key go by the identifier"),
+            P::PayerNoPay { payer } => error(
+                Code::Missing,
+                format!("payer `{payer}` does not say what it pays"),
+                "no `pay matching` line",
+            )
+            .help("add `pay matching 1:1 up to 500 元`: 1 of top-up for every 1 of the award, at most 500 元"),
+            P::PayerTwoPays => error(
+                Code::DuplicateName,
+                "a second `pay matching` line",
+                "what the payer pays is given again here",
+            )
+            .help("a payer tops up by one ratio; keep one line"),
+            P::BadRatio => error(
+                Code::NumberTooLarge,
+                "a ratio is two whole numbers from 1 to 1000",
+                "not a ratio",
+            )
+            .help("write `matching 1:1` (as much again) or `matching 2:1` (half as much again)"),
+            P::PayerNamedScheme => error(
+                Code::DuplicateName,
+                "a payer cannot be called `scheme`",
+                "`scheme` names the scheme's own share",
+            )
+            .help("name the payer after who pays, like `east_district`"),
+            P::PayerWithQuota => error(
+                Code::Unsupported,
+                "payers in a scheme with quotas",
+                "a top-up on an award a quota rations",
+            )
+            .help("a scheme has either quotas or payers for now; declare the top-up as its own scheme"),
             P::NegativeBudget => error(
                 Code::NegativePayout,
                 "a budget of less than nothing",
@@ -2672,7 +2726,7 @@ fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str
         PlannedFeature::Payer => (
             "payer",
             "payers (an award split between payers, each with its own totals)",
-            "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
+            "payer east_district \"东城区总工会\" { when district == \"east\"  pay matching 1:1 up to 500 元 }",
         ),
         PlannedFeature::Rounds => (
             "rounds",

@@ -226,6 +226,7 @@ fn declared<'a>(item: &'a Item, out: &mut Vec<&'a Ident>) {
         Item::Calendar(c) => out.push(&c.name),
         Item::Timeline(t) => out.extend(t.steps.iter().map(|s| &s.name)),
         Item::Quota(q) => out.push(&q.name),
+        Item::Payer(p) => out.push(&p.name),
         Item::Override(inner) | Item::Extend(inner) => declared(inner, out),
         Item::Extends(_)
         | Item::RemoveCategory(_)

@@ -47,7 +47,8 @@ pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, Application,
-    Award, CategoryDecision, Checks, Decision, EvalError, Outcome, Payout, Stop, Verdict,
+    Award, CategoryDecision, Checks, Decision, EvalError, Outcome, PayerShare, Payout, Stop,
+    Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{

@@ -105,6 +105,18 @@ pub struct PoolTally {
     pub claimed: Sum,
 }
 
+/// Per payer counts: the scheme's own share, or one payer's top-ups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayerTally {
+    /// Persons this payer pays something.
+    pub paid: u64,
+    pub total: Sum,
+    /// This payer's money by the month of the latest day payment can happen.
+    pub cash_latest: BTreeMap<Month, Sum>,
+    /// This payer's money by the month of the expected payment day.
+    pub cash_expected: BTreeMap<Month, Sum>,
+}
+
 /// Why a person is not eligible (see [`TallyPlan::reason_slot`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
@@ -140,6 +152,9 @@ pub struct Tally {
     pub unallocated: u64,
     /// Per quota, in the scheme's order.
     pub pools: Vec<PoolTally>,
+    /// For a scheme with payers: the scheme's own share, then each payer,
+    /// in the scheme's order (empty without payers).
+    pub payers: Vec<PayerTally>,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
@@ -165,6 +180,8 @@ pub struct TallyPlan {
     reason_offsets: Vec<usize>,
     /// How many quotas the scheme has.
     quotas: usize,
+    /// How many payers the scheme has, besides itself.
+    payers: usize,
 }
 
 impl TallyPlan {
@@ -180,6 +197,7 @@ impl TallyPlan {
             slots: slots + 1,
             reason_offsets,
             quotas: scheme.quotas.len(),
+            payers: scheme.payers.len(),
         }
     }
 
@@ -247,6 +265,11 @@ impl Tally {
             categories: vec![CategoryTally::default(); plan.reason_offsets.len()],
             reasons: vec![0; plan.slots()],
             pools: vec![PoolTally::default(); plan.quotas],
+            payers: if plan.payers == 0 {
+                Vec::new()
+            } else {
+                vec![PayerTally::default(); plan.payers + 1]
+            },
             ..Tally::default()
         }
     }
@@ -290,6 +313,13 @@ impl Tally {
                 };
                 let awards = d.awards.iter().map(|a| (a.category, a.payout.amount));
                 self.add_payment(&payment, awards);
+                // Payers and quotas never meet (the checker and the bundle
+                // loader refuse it): only a payment decided alone has shares.
+                if !self.payers.is_empty() {
+                    let shares =
+                        std::iter::once(d.awarded).chain(d.payers.iter().map(|p| p.amount));
+                    self.add_shares(&payment, shares);
+                }
             }
             Outcome::NoPlace => {
                 if let Some(pool) = d.quota.and_then(|q| self.pools.get_mut(q as usize)) {
@@ -413,6 +443,30 @@ impl Tally {
         }
     }
 
+    /// Counts each payer's share of one payment: the scheme's own, then
+    /// each payer's top-up, in the scheme's order.
+    fn add_shares(&mut self, p: &Payment, shares: impl Iterator<Item = Money>) {
+        for (t, amount) in self.payers.iter_mut().zip(shares) {
+            if amount == Money::ZERO {
+                continue;
+            }
+            t.paid += 1;
+            t.total.add(amount);
+            if let Some(day) = p.latest {
+                t.cash_latest
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(amount);
+            }
+            if let Some(day) = p.expected.or(p.latest) {
+                t.cash_expected
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(amount);
+            }
+        }
+    }
+
     /// Adds another tally into this one.
     pub fn merge(&mut self, other: Tally) {
         self.rows += other.rows;
@@ -447,6 +501,20 @@ impl Tally {
             a.allocated += b.allocated;
             a.total.merge(b.total);
             a.claimed.merge(b.claimed);
+        }
+        if self.payers.len() < other.payers.len() {
+            self.payers
+                .resize(other.payers.len(), PayerTally::default());
+        }
+        for (a, b) in self.payers.iter_mut().zip(other.payers) {
+            a.paid += b.paid;
+            a.total.merge(b.total);
+            for (k, v) in b.cash_latest {
+                a.cash_latest.entry(k).or_default().merge(v);
+            }
+            for (k, v) in b.cash_expected {
+                a.cash_expected.entry(k).or_default().merge(v);
+            }
         }
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {

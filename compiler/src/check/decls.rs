@@ -811,9 +811,11 @@ impl Checker {
             // Quotas are built, as top-level declarations: a `quota` or
             // `budget` here is inside another block, or not written as one.
             ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
-            ast::PlannedFeature::Payer
-            | ast::PlannedFeature::Rounds
-            | ast::PlannedFeature::Instalments => Problem::Planned { feature: p.feature },
+            // Payers likewise.
+            ast::PlannedFeature::Payer => Problem::PayerNotTopLevel,
+            ast::PlannedFeature::Rounds | ast::PlannedFeature::Instalments => {
+                Problem::Planned { feature: p.feature }
+            }
         };
         self.r.report(p.keyword, problem);
     }

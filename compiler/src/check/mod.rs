@@ -16,6 +16,7 @@ mod expr;
 mod history;
 mod lists;
 mod literal;
+mod payer;
 mod quota;
 mod resolve;
 mod sign;
@@ -178,6 +179,7 @@ impl Checker {
         let mut requires = Vec::new();
         let mut categories = Vec::new();
         let mut quotas = Vec::new();
+        let mut payers = Vec::new();
         let mut calendars = Vec::new();
         let mut calendar_extensions = Vec::new();
         for item in &file.items {
@@ -214,6 +216,7 @@ impl Checker {
                         | Item::Application(..)
                         | Item::Timeline(..)
                         | Item::Quota(..)
+                        | Item::Payer(..)
                         | Item::Planned(..) => Span::new(0, 0),
                     };
                     let word = if matches!(item, Item::Extend(_)) {
@@ -248,6 +251,7 @@ impl Checker {
                 Item::Require(d) => requires.push(d),
                 Item::Category(d) => categories.push(d),
                 Item::Quota(d) => quotas.push(d),
+                Item::Payer(d) => payers.push(d),
                 Item::Calendar(d) => calendars.push(d),
             }
         }
@@ -336,6 +340,7 @@ impl Checker {
         let application = application.and_then(|a| self.application(a));
         let timeline = timeline.map(|t| self.timeline(t)).unwrap_or_default();
         let quotas = self.quotas(&quotas, application.as_ref());
+        let payers = self.payers(&payers, &quotas);
         let choice = self.calendar_choice.clone();
         let calendar = self.scheme_calendar(&calendars, &calendar_extensions, choice.as_ref());
         self.warn_unused();
@@ -361,6 +366,7 @@ impl Checker {
             timeline,
             quotas,
             calendar,
+            payers,
         };
         self.check_calendar_covers(&scheme);
         Some(scheme)
