@@ -419,6 +419,7 @@ impl State {
                 | Item::Timeline(..)
                 | Item::Quota(..)
                 | Item::Rounds(..)
+                | Item::Payer(..)
                 | Item::Calendar(..)
                 | Item::Planned(..) => None,
             })?;
@@ -707,6 +708,7 @@ fn describe(
             | Item::Timeline(..)
             | Item::Quota(..)
             | Item::Rounds(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => {}
         }
@@ -783,6 +785,7 @@ fn declaration(file: &PolicyFile, word: &str, qualifier: Option<&str>) -> Option
             | Item::Timeline(..)
             | Item::Quota(..)
             | Item::Rounds(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => {}
         }

@@ -158,6 +158,19 @@ pub fn decision_json(
             .collect();
         map.insert("rounds".into(), serde_json::Value::Object(rounds));
     }
+    // Only for a scheme with payers: each payer's share of the awards,
+    // the scheme's own first.
+    if let (false, Some(map)) = (scheme.payers.is_empty(), out.as_object_mut()) {
+        let mut payers = serde_json::Map::new();
+        payers.insert(
+            bursar_runtime::ir::SCHEME_PAYER.into(),
+            serde_json::json!(d.awarded),
+        );
+        for (p, share) in scheme.payers.iter().zip(&d.payers) {
+            payers.insert(p.name.clone(), serde_json::json!(share.amount));
+        }
+        map.insert("payers".into(), serde_json::Value::Object(payers));
+    }
     // Only for a scheme with quotas, so other schemes' output is unchanged.
     if let (Some(q), Some(map)) = (
         d.quota.and_then(|q| scheme.quotas.get(q as usize)),

@@ -693,7 +693,8 @@ impl Reader<'_> {
                 }
             }
         }
-        if let Some(total) = case.total {
+        // With payers, the total is the awards and every top-up.
+        if let (Some(total), true) = (case.total, scheme.payers.is_empty()) {
             let amounts: Option<Vec<Money>> = expected.iter().map(|(_, m)| *m).collect();
             if let Some(amounts) = amounts.filter(|a| !a.is_empty()) {
                 let sum = amounts

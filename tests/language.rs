@@ -28,7 +28,7 @@ fn write(name: &str, text: &str) -> String {
 fn the_worked_examples_pass_their_cases() {
     let o = bursar(&["test", "policies/examples"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("41 passed, 0 failed"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("44 passed, 0 failed"), "{}", stdout(&o));
 }
 
 #[test]

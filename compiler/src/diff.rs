@@ -59,6 +59,9 @@ pub enum ChangeKind {
     /// A quota added, removed, or changed (its places, who competes, or
     /// the order places go in).
     Quota,
+    /// A payer added, removed, or changed (whose awards it tops up, its
+    /// ratio or its cap).
+    Payer,
     /// The calendar `working_days` count by: its years, holidays or
     /// make-up working days.
     Calendar,
@@ -104,6 +107,8 @@ enum Target {
     Step(String),
     /// A quota, by name.
     Quota(String),
+    /// A payer, by name.
+    Payer(String),
     Calendar,
     /// A round, by name.
     Round(String),
@@ -593,6 +598,43 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
             c.new_clause = b.and_then(|q| q.clause.clone());
             c.behavioural = true;
             c.target = Target::Quota(name.clone());
+            out.push(c);
+        }
+    }
+
+    // Payers, by name: whom each tops up, and by how much.
+    let payer_text = |q: &bursar_runtime::ir::Payer, scheme: &Scheme| {
+        let p = bursar_runtime::print::Printer::new(scheme);
+        let who: Vec<String> = q.conditions.iter().map(|c| p.expr(&c.expr)).collect();
+        let who = if who.is_empty() {
+            String::new()
+        } else {
+            format!("when {}  ", who.join(" and "))
+        };
+        format!("{who}pay {}", p.payer_terms(q))
+    };
+    let mut names: Vec<&String> = old.payers.iter().map(|q| &q.name).collect();
+    for q in &new.payers {
+        if !names.contains(&&q.name) {
+            names.push(&q.name);
+        }
+    }
+    for name in names {
+        let a = old.payers.iter().find(|q| &q.name == name);
+        let b = new.payers.iter().find(|q| &q.name == name);
+        let (ta, tb) = (a.map(|q| payer_text(q, old)), b.map(|q| payer_text(q, new)));
+        if ta != tb {
+            let mut c = base(
+                format!("payer.{name}"),
+                ChangeKind::Payer,
+                format!("payer `{name}`"),
+            );
+            c.old = ta;
+            c.new = tb;
+            c.old_clause = a.and_then(|q| q.clause.clone());
+            c.new_clause = b.and_then(|q| q.clause.clone());
+            c.behavioural = true;
+            c.target = Target::Payer(name.clone());
             out.push(c);
         }
     }
@@ -1094,6 +1136,27 @@ pub fn hybrid(old: &Scheme, new: &Scheme, changes: &[Change], apply: &[usize]) -
                     (Some(q), None) => h.quotas.push(q),
                     (None, Some(i)) => {
                         h.quotas.remove(i);
+                    }
+                    (None, None) => {}
+                }
+            }
+            Target::Payer(name) => {
+                let payer = new.payers.iter().find(|q| &q.name == name).cloned();
+                let payer = payer.map(|mut q| {
+                    for c in &mut q.conditions {
+                        c.expr = remap(&c.expr, &mut h);
+                    }
+                    q
+                });
+                match (payer, h.payers.iter().position(|q| &q.name == name)) {
+                    (Some(q), Some(i)) => {
+                        if let Some(slot) = h.payers.get_mut(i) {
+                            *slot = q;
+                        }
+                    }
+                    (Some(q), None) => h.payers.push(q),
+                    (None, Some(i)) => {
+                        h.payers.remove(i);
                     }
                     (None, None) => {}
                 }

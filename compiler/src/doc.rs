@@ -427,14 +427,48 @@ pub fn markdown(s: &Scheme) -> String {
         }
     }
 
+    // Payers topping up the scheme's own award.
+    if !s.payers.is_empty() {
+        out.push_str(&format!(
+            "## {}\n\n",
+            lang.t("配套资助", "Top-ups by other payers")
+        ));
+        for p in &s.payers {
+            let label = p.label.clone().unwrap_or_else(|| p.name.clone());
+            out.push_str(&format!(
+                "### {label} (`{}`){}\n\n",
+                p.name,
+                clause_ref(&p.clause)
+            ));
+            let cap = match p.cap {
+                Some(m) => format!("{}{}", lang.t("，每人最高 ", ", at most "), w.money(m)),
+                None => String::new(),
+            };
+            let unit = if s.header.currency == "CNY" {
+                "元".to_string()
+            } else {
+                s.header.currency.clone()
+            };
+            let (per, pays) = (p.per, p.pays);
+            let terms = lang.t(
+                &format!("资助金额每 {per} {unit}配套 {pays} {unit}{cap}（按分向下取整）"),
+                &format!("For every {per} {unit} of the award, {pays} {unit} more{cap}, rounded down to the fen"),
+            )
+            .to_string();
+            out.push_str(&format!("{terms}{}\n\n", clause_ref(&p.pay_clause)));
+            if !p.conditions.is_empty() {
+                out.push_str(lang.t("适用于：\n\n", "For applicants who:\n\n"));
+                for c in &p.conditions {
+                    out.push_str(&condition_item(s, &w, &lang, c, p.clause.as_deref()));
+                }
+                out.push('\n');
+            }
+        }
+    }
+
     // Several payments in the period, each on its own day.
     if !s.rounds.is_empty() {
-        out.push_str(&format!(
-            "## {}
-
-",
-            lang.t("发放批次", "Rounds")
-        ));
+        out.push_str(&format!("## {}\n\n", lang.t("发放批次", "Rounds")));
         out.push_str(lang.t(
             "每一批次按其资格认定日分别认定、分别发放。\n\n",
             "Each round is decided on its own qualifying day and paid in its own window.\n\n",

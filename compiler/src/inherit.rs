@@ -130,6 +130,11 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 items.retain(|i| !matches!(i, Item::Quota(q) if q.name.name == d.name.name));
                 items.push(Item::Quota(d));
             }
+            // Likewise a payer.
+            Item::Payer(d) => {
+                items.retain(|i| !matches!(i, Item::Payer(q) if q.name.name == d.name.name));
+                items.push(Item::Payer(d));
+            }
             // A `rounds` block replaces the parent's, round for round.
             Item::Rounds(d) => {
                 items.retain(|i| !matches!(i, Item::Rounds(_)));
@@ -293,6 +298,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 | Item::Timeline(..)
                 | Item::Quota(..)
                 | Item::Rounds(..)
+                | Item::Payer(..)
                 | Item::Planned(..)) => items.push(Item::Extend(Box::new(other))),
             },
             Item::RemoveRow { table, row } => {
@@ -353,6 +359,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                     | Item::Timeline(..)
                     | Item::Quota(..)
                     | Item::Rounds(..)
+                    | Item::Payer(..)
                     | Item::Calendar(..)
                     | Item::Planned(..) => false,
                 });
@@ -448,6 +455,7 @@ fn merge(parent: PolicyFile, child: PolicyFile, r: &mut Reporter) -> PolicyFile 
                 | Item::Timeline(..)
                 | Item::Quota(..)
                 | Item::Rounds(..)
+                | Item::Payer(..)
                 | Item::Calendar(..)
                 | Item::Planned(..)) => items.push(Item::Override(Box::new(other))),
             },
@@ -685,6 +693,7 @@ fn category_names(items: &[Item]) -> Vec<String> {
             | Item::Timeline(..)
             | Item::Quota(..)
             | Item::Rounds(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => None,
         })
@@ -716,6 +725,7 @@ fn override_table(items: &mut [Item], d: TableDecl, r: &mut Reporter) {
             | Item::Timeline(..)
             | Item::Quota(..)
             | Item::Rounds(..)
+            | Item::Payer(..)
             | Item::Calendar(..)
             | Item::Planned(..) => None,
         })

@@ -26,7 +26,7 @@
 //! where the mistake is found. A did-you-mean is carried as the closest
 //! name (`names::closest`), not as text.
 
-use bursar_grammar::ast::{BinaryOp, PlannedFeature, Span};
+use bursar_grammar::ast::{BinaryOp, Span};
 use bursar_grammar::{Found, DECLARATION_KEYWORDS};
 use bursar_runtime::ir::Type;
 use bursar_runtime::Money;
@@ -111,6 +111,7 @@ pub(crate) enum Decl {
     /// A named value (`let`), which shares its names with fields.
     Name,
     Quota,
+    Payer,
     Calendar,
     /// The `rounds` block.
     Rounds,
@@ -127,6 +128,7 @@ impl std::fmt::Display for Decl {
             Decl::ApplicationBlock => "application block",
             Decl::Timeline => "timeline",
             Decl::Quota => "quota",
+            Decl::Payer => "payer",
             Decl::Calendar => "calendar",
             Decl::Rounds => "rounds block",
             Decl::Round => "round",
@@ -445,10 +447,6 @@ pub(crate) enum Problem {
     TiesUnbroken,
     NoLimit,
     NoChoose,
-    /// A declaration planned with issue #14.
-    Planned {
-        feature: PlannedFeature,
-    },
     UnknownCriterion {
         name: String,
         criteria: &'static [&'static str],
@@ -820,6 +818,9 @@ pub(crate) enum Problem {
     /// A `quota` or `budget` line inside `award` or a category, or a
     /// top-level `quota` not written as a declaration.
     QuotaNotTopLevel,
+    /// A `payer` inside `award` or a category: payers are top-level
+    /// declarations.
+    PayerNotTopLevel,
     /// A quota in a scheme whose application names no required text
     /// identifier.
     QuotaNeedsIdentifier,
@@ -845,6 +846,26 @@ pub(crate) enum Problem {
     },
     /// A budget below zero.
     NegativeBudget,
+    /// A payer with no `pay matching` line.
+    PayerNoPay {
+        payer: String,
+    },
+    /// A second `pay matching` line in a payer.
+    PayerTwoPays,
+    /// `matching A:B` with a side of zero, or too large.
+    BadRatio,
+    /// A payer named `scheme`, the name of the scheme's own share.
+    PayerNamedScheme,
+    /// Payers in a scheme with quotas: a quota rations the scheme's own
+    /// award, and what a top-up on a rationed award is, is not built.
+    PayerWithQuota,
+    /// Payers in a scheme with rounds: whether a payer's cap holds per
+    /// round or per period, and in which window a top-up is paid, is not
+    /// decided.
+    PayerWithRounds,
+    /// Payers in a scheme whose categories pay in instalments: whether a
+    /// top-up follows the stages, and when it is paid, is not decided.
+    PayerWithInstalments,
 
     // ------------------------------------------------------------- rounds
     /// `round.date` and the like in a scheme without rounds.
@@ -1649,18 +1670,6 @@ impl Problem {
                 "no `choose` line",
             )
             .help("add `choose highest_amount then first_declared`"),
-            P::Planned { feature } => {
-                let (keyword, what, syntax) = planned(*feature);
-                let name = what.split(" (").next().unwrap_or(what);
-                error(
-                    Code::Unsupported,
-                    format!("{name} are not supported yet"),
-                    format!("`{keyword}` is planned, not built"),
-                )
-                .help(format!(
-                    "{what} come with issue #14's work (allocation and time); the planned syntax is `{syntax}`"
-                ))
-            }
             P::UnknownCriterion {
                 name,
                 criteria,
@@ -2465,6 +2474,12 @@ impl Problem {
                 "not read as a quota declaration",
             )
             .help("write `quota pool_a \"A区名额\" { when pool == a  places 200  by lot seed 2025 }` (or `budget 1_000_000 元` for money) at the top level: its `when` lines say who competes for its places"),
+            P::PayerNotTopLevel => error(
+                Code::Unsupported,
+                "a payer is declared at the top level, as `payer NAME { … }`",
+                "not read as a payer declaration",
+            )
+            .help("write `payer east_district \"东城区总工会\" { when district == \"east\"  pay matching 1:1 up to 500 元 }` at the top level: its `when` lines say whose awards it tops up"),
             P::QuotaNeedsIdentifier => error(
                 Code::Missing,
                 "a quota needs the applicant's identifier",
@@ -2511,6 +2526,48 @@ impl Problem {
                 "one key too many",
             )
             .help("drop the least important key: ties after the last key go by the identifier"),
+            P::PayerNoPay { payer } => error(
+                Code::Missing,
+                format!("payer `{payer}` does not say what it pays"),
+                "no `pay matching` line",
+            )
+            .help("add `pay matching 1:1 up to 500 元`: 1 of top-up for every 1 of the award, at most 500 元"),
+            P::PayerTwoPays => error(
+                Code::DuplicateName,
+                "a second `pay matching` line",
+                "what the payer pays is given again here",
+            )
+            .help("a payer tops up by one ratio; keep one line"),
+            P::BadRatio => error(
+                Code::NumberTooLarge,
+                "a ratio is two whole numbers from 1 to 1000",
+                "not a ratio",
+            )
+            .help("write `matching 1:1` (as much again) or `matching 2:1` (half as much again)"),
+            P::PayerNamedScheme => error(
+                Code::DuplicateName,
+                "a payer cannot be called `scheme`",
+                "`scheme` names the scheme's own share",
+            )
+            .help("name the payer after who pays, like `east_district`"),
+            P::PayerWithQuota => error(
+                Code::Unsupported,
+                "payers in a scheme with quotas",
+                "a top-up on an award a quota rations",
+            )
+            .help("a scheme has either quotas or payers for now; declare the top-up as its own scheme"),
+            P::PayerWithRounds => error(
+                Code::Unsupported,
+                "payers in a scheme with rounds are not supported yet",
+                "a top-up on an award paid in rounds",
+            )
+            .help("whether a payer's cap holds per round or per period is not decided; declare the top-up as its own scheme"),
+            P::PayerWithInstalments => error(
+                Code::Unsupported,
+                "payers in a scheme with instalments are not supported yet",
+                "a top-up on an award paid in stages",
+            )
+            .help("whether a top-up follows an award's stages is not decided; declare the top-up as its own scheme"),
             P::NegativeBudget => error(
                 Code::NegativePayout,
                 "a budget of less than nothing",
@@ -2762,27 +2819,6 @@ fn invisible_shows(c: char) -> &'static str {
     }
 }
 
-/// A planned declaration's keyword, what it is, and its planned syntax.
-fn planned(feature: PlannedFeature) -> (&'static str, &'static str, &'static str) {
-    match feature {
-        PlannedFeature::Quota => (
-            "quota",
-            "quotas (places per pool, allocated by lot, by time of receipt or by priority)",
-            "quota pool_a \"A区名额\" { places 200  by lot seed 2025 }",
-        ),
-        PlannedFeature::Budget => (
-            "budget",
-            "budgets (money per pool, paid in order of receipt or pro rata)",
-            "budget 10_000_000 元 by received",
-        ),
-        PlannedFeature::Payer => (
-            "payer",
-            "payers (an award split between payers, each with its own totals)",
-            "payer east_district \"东城区总工会\" { pay matching 1:1 up to 500 元 when district == \"east\" }",
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2863,9 +2899,7 @@ mod tests {
             Problem::AlwaysFalse,
             Problem::NoHeader,
             Problem::SetMemberNotLiteral,
-            Problem::Planned {
-                feature: PlannedFeature::Quota,
-            },
+            Problem::QuotaNotTopLevel,
             Problem::RowCycle { row: s("a.b") },
             Problem::NegativePayout {
                 category: s("rebate"),

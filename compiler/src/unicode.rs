@@ -227,6 +227,7 @@ fn declared<'a>(item: &'a Item, out: &mut Vec<&'a Ident>) {
         Item::Timeline(t) => out.extend(t.steps.iter().map(|s| &s.name)),
         Item::Quota(q) => out.push(&q.name),
         Item::Rounds(r) => out.extend(r.rounds.iter().map(|x| &x.name)),
+        Item::Payer(p) => out.push(&p.name),
         Item::Override(inner) | Item::Extend(inner) => declared(inner, out),
         Item::Extends(_)
         | Item::RemoveCategory(_)

@@ -87,16 +87,16 @@ pub fn witnesses(old: &Scheme, new: &Scheme, changes: &[Change]) -> Vec<Witness>
         .collect()
 }
 
-/// What a decision amounts to: the outcome and the awards by category name
-/// (indices differ between schemes). Compared for every candidate, so it
-/// builds no text.
-fn bottom_line<'s>(
-    s: &'s Scheme,
-    d: &Decision,
-) -> (
+/// What a decision amounts to: the outcome, the awards by category name
+/// (indices differ between schemes) and each payer's top-up by its name.
+/// Compared for every candidate, so it builds no text.
+type BottomLine<'s> = (
     bursar_runtime::Outcome,
     Vec<(&'s str, bursar_runtime::Money)>,
-) {
+    Vec<(&'s str, bursar_runtime::Money)>,
+);
+
+fn bottom_line<'s>(s: &'s Scheme, d: &Decision) -> BottomLine<'s> {
     let awards = d
         .awards
         .iter()
@@ -109,7 +109,14 @@ fn bottom_line<'s>(
             )
         })
         .collect();
-    (d.outcome, awards)
+    let top_ups = s
+        .payers
+        .iter()
+        .zip(&d.payers)
+        .filter(|(_, share)| share.amount > bursar_runtime::Money::ZERO)
+        .map(|(p, share)| (p.name.as_str(), share.amount))
+        .collect();
+    (d.outcome, awards, top_ups)
 }
 
 /// A decision as one line, for showing a witness.
@@ -129,8 +136,15 @@ fn summary(s: &Scheme, d: &Decision) -> String {
             )
         })
         .collect();
+    let top_ups: String = s
+        .payers
+        .iter()
+        .zip(&d.payers)
+        .filter(|(_, share)| share.amount > bursar_runtime::Money::ZERO)
+        .map(|(p, share)| format!(", {} {}", p.name, w.money(share.amount)))
+        .collect();
     format!(
-        "{:?}: {}",
+        "{:?}: {}{top_ups}",
         d.outcome,
         if awards.is_empty() {
             "no award".to_string()
@@ -253,6 +267,12 @@ fn relevant_fields(a: &Scheme, b: &Scheme, category: &str) -> Vec<FieldId> {
                 push(r);
             }
         }
+        // Whom a payer tops up: a change of payer shows on its members.
+        for p in &s.payers {
+            for c in &p.conditions {
+                s.visit_fields(&c.expr, &mut push);
+            }
+        }
     }
     out
 }
@@ -295,6 +315,11 @@ fn candidates(a: &Scheme, b: &Scheme, field: FieldId) -> Vec<Option<Value>> {
                 collect(&c.expr);
             }
             collect(&cat.pay);
+        }
+        for p in &s.payers {
+            for c in &p.conditions {
+                collect(&c.expr);
+            }
         }
         if let Some(app) = &s.application {
             if app.received == Some(field) {

@@ -96,6 +96,9 @@ pub enum Item {
     Timeline(TimelineDecl),
     /// `quota pool_a { when …  places 200  by lot seed 2025 }`
     Quota(QuotaDecl),
+    /// `payer east_district { when …  pay matching 1:1 up to 500 元 }`: a
+    /// second payer topping up the award.
+    Payer(PayerDecl),
     /// `calendar china { years … holiday … workday … }`: the days
     /// `working_days` count.
     Calendar(CalendarDecl),
@@ -123,6 +126,36 @@ pub struct QuotaDecl {
     pub budget: Vec<QuotaBudget>,
     /// `by …` lines (exactly one is expected).
     pub order: Vec<QuotaOrder>,
+    pub span: Span,
+}
+
+/// `payer east_district "东城区总工会" §七 { when district == "east"
+/// pay matching 1:1 up to 500 元 }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct PayerDecl {
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub clause: Option<ClauseRef>,
+    /// Whose awards the payer tops up: every `when` line holds.
+    pub when: Vec<Condition>,
+    /// `pay matching …` lines (exactly one is expected).
+    pub pay: Vec<PayerPay>,
+    pub span: Span,
+}
+
+/// `pay matching 1:1 up to 500 元 §七`: B of top-up for every A of the
+/// award, at most `cap`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PayerPay {
+    /// The award's side of the ratio (A in `A:B`), as written.
+    pub per: i64,
+    /// The top-up's side of the ratio (B in `A:B`), as written.
+    pub pays: i64,
+    /// The ratio as written, for diagnostics.
+    pub ratio_span: Span,
+    /// `up to 500 元`.
+    pub cap: Option<Expr>,
+    pub clause: Option<ClauseRef>,
     pub span: Span,
 }
 

@@ -335,6 +335,13 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         limit_group => "a group like `group skill {vocational, contest}`",
         kw_ever => "`ever`",
         quota_decl => "a `quota` declaration",
+        payer_decl => "a `payer` declaration",
+        payer_item => "`when` or `pay matching`",
+        payer_pay => "a top-up like `pay matching 1:1 up to 500 元`",
+        payer_cap => "a cap like `up to 500 元`",
+        kw_matching => "`matching`",
+        kw_up => "`up`",
+        kw_to => "`to`",
         quota_places => "`places`",
         quota_budget => "`budget`",
         pro_rata => "`pro rata`",
@@ -724,6 +731,9 @@ impl Lower {
             Rule::quota_decl => {
                 Item::Quota(self.quota(span, inner.filter(|p| p.as_rule() != Rule::kw_quota))?)
             }
+            Rule::payer_decl => {
+                Item::Payer(self.payer(span, inner.filter(|p| p.as_rule() != Rule::kw_payer))?)
+            }
             Rule::calendar_decl => Item::Calendar(self.calendar(span, inner)),
             Rule::rounds_decl => Item::Rounds(self.rounds(span, inner)),
             Rule::application_decl => {
@@ -841,6 +851,66 @@ impl Lower {
             }
         }
         Some(cond)
+    }
+
+    /// The inside of `payer NAME … { … }`, after its keyword.
+    fn payer<'a>(
+        &mut self,
+        span: Span,
+        mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<PayerDecl> {
+        let mut payer = PayerDecl {
+            name: ident(inner.next()?),
+            label: None,
+            clause: None,
+            when: Vec::new(),
+            pay: Vec::new(),
+            span,
+        };
+        for p in inner {
+            let pspan = span_of(&p);
+            match p.as_rule() {
+                Rule::string => payer.label = Some(self.text(p)),
+                Rule::clause_ref => payer.clause = Some(clause_ref(p)),
+                Rule::when_item => {
+                    let inner = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    if let Some(c) = self.condition(pspan, inner) {
+                        payer.when.push(c);
+                    }
+                }
+                Rule::payer_pay => {
+                    let mut it = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    let (Some(per), Some(pays)) = (it.next(), it.next()) else {
+                        continue;
+                    };
+                    let ratio_span = Span {
+                        start: span_of(&per).start,
+                        end: span_of(&pays).end,
+                    };
+                    let mut pay = PayerPay {
+                        per: self.int(&per),
+                        pays: self.int(&pays),
+                        ratio_span,
+                        cap: None,
+                        clause: None,
+                        span: pspan,
+                    };
+                    for q in it {
+                        match q.as_rule() {
+                            Rule::payer_cap => {
+                                let amount = q.into_inner().find(|p| !is_keyword(p.as_rule()));
+                                pay.cap = amount.map(|a| self.expr(a));
+                            }
+                            Rule::clause_ref => pay.clause = Some(clause_ref(q)),
+                            _ => {}
+                        }
+                    }
+                    payer.pay.push(pay);
+                }
+                _ => {}
+            }
+        }
+        Some(payer)
     }
 
     /// The inside of `quota NAME … { … }`, after its keyword.
@@ -1692,6 +1762,9 @@ fn is_keyword(rule: Rule) -> bool {
             | kw_paid
             | kw_instalments
             | kw_now
+            | kw_matching
+            | kw_up
+            | kw_to
     )
 }
 

@@ -275,6 +275,23 @@ impl Item {
                 }
                 d.span.shift(by);
             }
+            Item::Payer(p) => {
+                p.name.shift(by);
+                text(&mut p.label, by);
+                clause(&mut p.clause, by);
+                for c in &mut p.when {
+                    c.shift(by);
+                }
+                for pay in &mut p.pay {
+                    pay.ratio_span.shift(by);
+                    if let Some(cap) = &mut pay.cap {
+                        cap.shift(by);
+                    }
+                    clause(&mut pay.clause, by);
+                    pay.span.shift(by);
+                }
+                p.span.shift(by);
+            }
             Item::Quota(q) => {
                 q.name.shift(by);
                 text(&mut q.label, by);

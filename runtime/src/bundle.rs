@@ -449,6 +449,38 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
             }
         }
     }
+    for p in &s.payers {
+        let in_payer = |e: String| format!("payer `{}`: {e}", p.name);
+        for c in &p.conditions {
+            condition(&c.expr).map_err(in_payer)?;
+        }
+        let ratio = 1..=crate::ir::MAX_RATIO;
+        if !ratio.contains(&p.per) || !ratio.contains(&p.pays) {
+            return Err(in_payer(format!(
+                "matches {}:{}, outside 1 to {}",
+                p.per,
+                p.pays,
+                crate::ir::MAX_RATIO
+            )));
+        }
+        if p.cap.is_some_and(|c| c < crate::Money::ZERO) {
+            return Err(in_payer("caps at less than nothing".into()));
+        }
+        if p.name == crate::ir::SCHEME_PAYER
+            || s.payers.iter().filter(|q| q.name == p.name).count() > 1
+        {
+            return Err(in_payer("the name is taken".into()));
+        }
+    }
+    if !s.payers.is_empty() && !s.quotas.is_empty() {
+        return Err("a scheme has payers and quotas".into());
+    }
+    if !s.payers.is_empty() && !s.rounds.is_empty() {
+        return Err("a scheme has payers and rounds, which are not decided together".into());
+    }
+    if !s.payers.is_empty() && s.categories.iter().any(|c| !c.instalments.is_empty()) {
+        return Err("a scheme has payers and instalments, which are not decided together".into());
+    }
     for (i, step) in s.timeline.iter().enumerate() {
         if step.within.count < 0 {
             return Err(format!("step `{}` has a negative time limit", step.name));

@@ -260,6 +260,24 @@ pub struct Decision {
     /// when none is, and then absent from the JSON).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<Stage>,
+    /// One per [`Scheme::payers`], in order: what each adds to the award
+    /// (counted, like `total`, whatever the outcome). Empty for a scheme
+    /// without payers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payers: Vec<PayerShare>,
+    /// What the awards come to before any payer's top-up: the scheme's own
+    /// share of `total`.
+    #[serde(skip)]
+    pub awarded: Money,
+}
+
+/// What one payer adds to a decision's award.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PayerShare {
+    /// The payer's conditions, in order; skipped when there is no award.
+    pub conditions: Checks,
+    /// The top-up: zero unless there is an award and every condition holds.
+    pub amount: Money,
 }
 
 /// One stage of an award paid in instalments.
@@ -332,6 +350,23 @@ impl Decision {
             self.total
         } else {
             Money::ZERO
+        }
+    }
+    /// What the scheme itself pays of [`Decision::paid`]: the awards
+    /// without any payer's top-up (zero unless the outcome is `Paid`).
+    pub fn paid_by_scheme(&self) -> Money {
+        if self.outcome == Outcome::Paid {
+            self.awarded
+        } else {
+            Money::ZERO
+        }
+    }
+    /// What payer `i` of [`Scheme::payers`] pays (zero unless the outcome
+    /// is `Paid`).
+    pub fn paid_by(&self, i: usize) -> Money {
+        match self.payers.get(i) {
+            Some(p) if self.outcome == Outcome::Paid => p.amount,
+            Some(_) | None => Money::ZERO,
         }
     }
 }
@@ -419,6 +454,11 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
                 Err(e) => out.error = Some(e),
             }
         }
+    }
+    out.awarded = out.total;
+    out.payers.clear();
+    if !scheme.payers.is_empty() {
+        error |= top_ups(&ev, scheme, out);
     }
     let application = match ev.application() {
         Ok(a) => a,
@@ -565,6 +605,37 @@ pub fn shown_round(decision: &Decision) -> usize {
         .iter()
         .position(|r| !r.awards.is_empty())
         .unwrap_or(0)
+}
+
+/// Each payer's top-up on the awards, added to `out.total`. Returns whether
+/// a payer's condition could not be evaluated.
+fn top_ups(ev: &Evaluator<'_>, scheme: &Scheme, out: &mut Decision) -> bool {
+    let mut error = false;
+    let award = out.awarded;
+    for p in &scheme.payers {
+        let mut share = PayerShare {
+            conditions: Checks::skipped(p.conditions.len()),
+            amount: Money::ZERO,
+        };
+        if !out.awards.is_empty() && out.error.is_none() {
+            share.conditions = ev.conditions(&p.conditions);
+            error |= share.conditions.error().is_some();
+            if share.conditions.all_passed() {
+                match p
+                    .top_up(award)
+                    .and_then(|t| out.total.checked_add(t).map(|sum| (t, sum)))
+                {
+                    Some((t, sum)) => {
+                        share.amount = t;
+                        out.total = sum;
+                    }
+                    None => out.error = Some(EvalError::Overflow),
+                }
+            }
+        }
+        out.payers.push(share);
+    }
+    error
 }
 
 /// Orders eligible categories by the award rule and keeps, in that order,
@@ -1775,6 +1846,7 @@ mod tests {
             timeline: vec![],
             quotas: vec![],
             rounds: vec![],
+            payers: vec![],
         }
     }
 

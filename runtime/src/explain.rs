@@ -30,6 +30,10 @@ pub struct Explanation {
     /// The quota the payment waits on or was allocated under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota: Option<Line>,
+    /// What each payer adds to the award, or why it adds nothing (empty
+    /// without payers, or without an award).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payers: Vec<Line>,
     pub schedule: Vec<Line>,
     /// Every rule that could not be evaluated, in the order of the scheme
     /// (empty unless the outcome is `error`): the lines above with status
@@ -349,6 +353,14 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
                     w.category_name(a.category)
                 )
             })
+            .chain(
+                scheme
+                    .payers
+                    .iter()
+                    .zip(&decision.payers)
+                    .filter(|(_, share)| share.amount > Money::ZERO)
+                    .map(|(p, share)| format!("{} from `{}`", w.money(share.amount), p.name)),
+            )
             .collect::<Vec<_>>()
             .join(" and ")
     } else {
@@ -424,6 +436,7 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         ),
     };
     let quota = quota_line(scheme, decision);
+    let payers = payer_lines(scheme, decision, &w);
     let identifier = scheme
         .application
         .as_ref()
@@ -445,6 +458,7 @@ pub fn explain(scheme: &Scheme, applicant: &Applicant, decision: &Decision) -> E
         rounds,
         application,
         quota,
+        payers,
         schedule,
         errors,
     }
@@ -521,6 +535,53 @@ fn round_lines(scheme: &Scheme, decision: &Decision, words: &Words<'_>) -> Vec<L
         });
     }
     out
+}
+
+/// One line per payer when there is an award to top up: what it adds, or
+/// the condition for which it adds nothing, citing the payer's clause.
+fn payer_lines(scheme: &Scheme, decision: &Decision, w: &Words<'_>) -> Vec<Line> {
+    if decision.awards.is_empty() {
+        return Vec::new();
+    }
+    let printer = Printer::new(scheme);
+    scheme
+        .payers
+        .iter()
+        .zip(&decision.payers)
+        .map(|(p, share)| {
+            let label = p
+                .label
+                .as_ref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            let terms = printer.payer_terms(p);
+            let clause = p.clause.clone().or(p.pay_clause.clone());
+            let failed = share.conditions.first_non_pass().and_then(|i| {
+                let c = p.conditions.get(i)?;
+                Some(w.condition(c, &share.conditions.verdict(i), None))
+            });
+            match failed {
+                Some(l) => Line {
+                    status: l.status,
+                    clause,
+                    text: format!(
+                        "payer `{}`{label} adds nothing ({terms}): {}",
+                        p.name, l.text
+                    ),
+                },
+                None => Line {
+                    status: Status::Pass,
+                    clause,
+                    text: format!(
+                        "payer `{}`{label} adds {} ({terms}, on {})",
+                        p.name,
+                        w.money(share.amount),
+                        w.money(decision.awarded)
+                    ),
+                },
+            }
+        })
+        .collect()
 }
 
 fn quota_name<'s>(scheme: &'s Scheme, decision: &Decision) -> &'s str {
@@ -705,6 +766,9 @@ impl Explanation {
         }
         if let Some(q) = &self.quota {
             line(&mut out, "", q);
+        }
+        for p in &self.payers {
+            line(&mut out, "", p);
         }
         for s in &self.schedule {
             line(&mut out, "", s);

@@ -65,6 +65,54 @@ pub struct Scheme {
     /// there are none, so schemes without rounds keep their bytes and hash.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<Round>,
+    /// Payers topping up the scheme's own award, in declaration order
+    /// (`payer east_district { … }`). Absent from the JSON when there are
+    /// none, so bundles without payers keep their bytes and hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payers: Vec<Payer>,
+}
+
+/// The name of the scheme's own share of an award among its payers:
+/// reports list it beside every [`Payer`].
+pub const SCHEME_PAYER: &str = "scheme";
+
+/// The largest side of a payer's ratio (`matching 1000:1`).
+pub const MAX_RATIO: u32 = 1000;
+
+/// `payer east_district "东城区总工会" §七 { when district == "east"
+/// pay matching 1:1 up to 500 元 }`: a second payer that adds to the award
+/// of the applicants its conditions select. The applicant is paid the
+/// award and every top-up; each payer's share is reported on its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Payer {
+    pub name: String,
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    /// Whose awards it tops up: all must hold (none: every award).
+    pub conditions: Vec<Condition>,
+    /// `matching per:pays`: `pays` of top-up for every `per` of the award,
+    /// rounded down to the fen. INVARIANT: both from 1 to [`MAX_RATIO`].
+    pub per: u32,
+    pub pays: u32,
+    /// `up to 500 元`: the most the payer adds for one applicant.
+    pub cap: Option<Money>,
+    /// The clause the `pay matching` line cites.
+    pub pay_clause: Option<String>,
+}
+
+impl Payer {
+    /// What this payer adds to an award of `award`: `award × pays / per`,
+    /// rounded down to the fen, at most the cap. `None` on overflow.
+    pub fn top_up(&self, award: Money) -> Option<Money> {
+        let scaled = i128::from(award.minor())
+            .checked_mul(i128::from(self.pays))?
+            .checked_div(i128::from(self.per))?;
+        let amount = Money(i64::try_from(scaled).ok()?);
+        Some(match self.cap {
+            Some(cap) if cap < amount => cap,
+            Some(_) | None => amount,
+        })
+    }
 }
 
 /// `first "第一次" §二 { on 2024-04-25  pay 300 元  paid 2024-05-10 ..= 2024-05-31 }`:

@@ -47,8 +47,8 @@ pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
 pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, shown_round,
-    Application, Award, CategoryDecision, Checks, Decision, Due, EvalError, Outcome, Payout,
-    RoundDecision, Stage, Stop, Verdict,
+    Application, Award, CategoryDecision, Checks, Decision, Due, EvalError, Outcome, PayerShare,
+    Payout, RoundDecision, Stage, Stop, Verdict,
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{

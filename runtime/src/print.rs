@@ -133,6 +133,19 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// `matching 1:1 up to 500 元`: what a payer adds, as written.
+    pub fn payer_terms(&self, p: &crate::ir::Payer) -> String {
+        match p.cap {
+            Some(cap) => format!(
+                "matching {}:{} up to {}",
+                p.per,
+                p.pays,
+                self.value(&Value::Money(cap))
+            ),
+            None => format!("matching {}:{}", p.per, p.pays),
+        }
+    }
+
     /// `1..=3`, `2021-01-01..=2021-12-31`
     pub fn range(&self, lo: Option<&Expr>, hi: Option<&Expr>, inclusive: bool) -> String {
         let mut out = String::new();

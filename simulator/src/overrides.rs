@@ -15,6 +15,8 @@
 //! | `application.deadline`, `application.opens` | the application window |
 //! | `award.limit` | awards per person per period |
 //! | `timeline.review` | a step's time limit (`2 months`, `20 days`) |
+//! | `payer.east_district.cap` | the most a payer adds for one applicant (`none`: no cap) |
+//! | `payer.east_district.ratio` | how much a payer adds for every amount of the award (`1:2`) |
 //!
 //! An override changes the scheme, so the report shows the changed bundle's
 //! hash. It edits values the checker already typed, and is refused if the
@@ -230,6 +232,47 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 .rounds
                 .iter()
                 .map(|r| format!("{}.amount", r.name))
+                .collect(),
+        )),
+        // `payer.east_district.cap=300`, `payer.east_district.ratio=1:2`: a
+        // payer's budget, tried before it is agreed.
+        ("payer", [_, name, what]) => {
+            let names: Vec<String> = scheme.payers.iter().map(|p| p.name.clone()).collect();
+            let Some(p) = scheme.payers.iter_mut().find(|p| p.name == *name) else {
+                return Err(unknown(name, names));
+            };
+            match *what {
+                "cap" if value == "none" => p.cap = None,
+                "cap" => {
+                    let m = money(value, &currency)
+                        .filter(|m| *m >= Money::ZERO)
+                        .ok_or_else(|| bad("an amount from 0 like 300.00, or `none`"))?;
+                    p.cap = Some(m);
+                }
+                "ratio" => {
+                    let side = |t: &str| {
+                        t.trim()
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=bursar_runtime::ir::MAX_RATIO).contains(n))
+                    };
+                    let (per, pays) = value
+                        .split_once(':')
+                        .and_then(|(a, b)| Some((side(a)?, side(b)?)))
+                        .ok_or_else(|| bad("a ratio like 1:1, each side from 1 to 1000"))?;
+                    p.per = per;
+                    p.pays = pays;
+                }
+                other => return Err(unknown(other, vec!["cap".into(), "ratio".into()])),
+            }
+            Ok(())
+        }
+        ("payer", [_, name]) => Err(unknown(
+            name,
+            scheme
+                .payers
+                .iter()
+                .map(|p| format!("{}.cap", p.name))
                 .collect(),
         )),
         ("quota", [_, name]) => Err(unknown(
@@ -507,6 +550,9 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                 "award".to_string(),
                 "timeline".to_string(),
             ]);
+            if !scheme.payers.is_empty() {
+                known.push("payer".to_string());
+            }
             Err(unknown(first, known))
         }
     }

@@ -519,6 +519,9 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
                 }
             }
         }
+        for p in &scheme.payers {
+            exprs.extend(p.conditions.iter().map(|c| &c.expr));
+        }
         for e in exprs {
             e.visit_fields(&mut mark);
         }

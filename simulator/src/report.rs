@@ -81,12 +81,19 @@ pub struct Report {
     /// with rounds).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_round: BTreeMap<String, RoundReport>,
+    /// Per payer: the scheme's own share (`scheme`) and each payer's
+    /// top-ups, with their own cash flow (only for a scheme with payers).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_payer: BTreeMap<String, PayerReport>,
     #[serde(skip)]
     category_order: Vec<String>,
     #[serde(skip)]
     pool_order: Vec<String>,
     #[serde(skip)]
     round_order: Vec<String>,
+    /// `scheme`, then the payers in the scheme's order.
+    #[serde(skip)]
+    payer_order: Vec<String>,
     /// Whether the scheme has an application step. Without one eligibility
     /// is enough, and the text report leaves out the rows about applying.
     #[serde(skip)]
@@ -202,6 +209,24 @@ pub struct RoundReport {
     /// Persons paid in the round.
     pub paid: u64,
     pub total: Money,
+}
+
+/// One payer's own totals: the scheme's share of every award, or what a
+/// payer adds on top.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PayerReport {
+    pub label: Option<String>,
+    pub clause: Option<String>,
+    /// How the payer tops up, as the policy says it (`null` for the
+    /// scheme's own share).
+    pub terms: Option<String>,
+    /// Persons this payer pays something.
+    pub paid: u64,
+    pub total: Money,
+    /// This payer's money by the latest month payment can fall in.
+    pub cash_flow: BTreeMap<String, Money>,
+    /// This payer's money by month in the expected case.
+    pub cash_flow_expected: BTreeMap<String, Money>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -426,6 +451,41 @@ impl Report {
                 ))
             })
             .collect::<Result<_, Overflow>>()?;
+        let printer = bursar_runtime::print::Printer::new(scheme);
+        let payer_order: Vec<String> = if scheme.payers.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(bursar_runtime::ir::SCHEME_PAYER.to_string())
+                .chain(scheme.payers.iter().map(|p| p.name.clone()))
+                .collect()
+        };
+        let by_payer = payer_order
+            .iter()
+            .enumerate()
+            .zip(&tally.payers)
+            .map(|((i, name), t)| {
+                let payer = i.checked_sub(1).and_then(|i| scheme.payers.get(i));
+                let (label, clause) = match payer {
+                    Some(p) => (p.label.clone(), p.clause.clone()),
+                    None => (scheme.header.issuer.clone(), None),
+                };
+                let total = t
+                    .total
+                    .figure(|| format!("the total paid by payer `{name}`"))?;
+                Ok((
+                    name.clone(),
+                    PayerReport {
+                        label,
+                        clause,
+                        terms: payer.map(|p| printer.payer_terms(p)),
+                        paid: t.paid,
+                        total,
+                        cash_flow: cash(&t.cash_latest, "latest")?,
+                        cash_flow_expected: cash(&t.cash_expected, "expected")?,
+                    },
+                ))
+            })
+            .collect::<Result<_, Overflow>>()?;
         let paid_by_amount = tally
             .paid_by_amount
             .iter()
@@ -483,6 +543,8 @@ impl Report {
                 None
             },
             by_round,
+            by_payer,
+            payer_order,
             category_order: scheme.categories.iter().map(|c| c.name.clone()).collect(),
             pool_order: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
             round_order: scheme.rounds.iter().map(|r| r.name.clone()).collect(),
@@ -684,6 +746,40 @@ impl Report {
             out.push_str(&t.render());
         }
 
+        if !self.payer_order.is_empty() {
+            out.push_str("\nby payer (each payer's own budget)\n");
+            let mut t = Table::new(&["payer", "paid", "money"]);
+            for name in &self.payer_order {
+                if let Some(p) = self.by_payer.get(name) {
+                    let label = p
+                        .label
+                        .as_ref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default();
+                    t.row(vec![
+                        format!("{name}{label}"),
+                        count(p.paid),
+                        self.money(p.total),
+                    ]);
+                }
+            }
+            out.push_str(&t.render());
+            for name in &self.payer_order {
+                if let Some((p, terms)) = self
+                    .by_payer
+                    .get(name)
+                    .and_then(|p| p.terms.as_ref().map(|t| (p, t)))
+                {
+                    let clause = p
+                        .clause
+                        .as_ref()
+                        .map(|c| format!("§{c} "))
+                        .unwrap_or_default();
+                    out.push_str(&format!("  {clause}{name}: {terms}\n"));
+                }
+            }
+        }
+
         if !self.paid_by_amount.is_empty() {
             out.push_str("\npaid by amount\n");
             let mut t = Table::new(&["amount", "persons", "money"]);
@@ -854,6 +950,25 @@ impl Report {
                 row("by_round", name, "total", r.total.to_string());
             }
         }
+        for name in &self.payer_order {
+            if let Some(p) = self.by_payer.get(name) {
+                row("by_payer", name, "paid", p.paid.to_string());
+                row("by_payer", name, "total", p.total.to_string());
+                // As the `cash_flow` section, the payer before the month.
+                for (m, v) in &p.cash_flow {
+                    row(
+                        "payer_cash_flow",
+                        &format!("{name} {m}"),
+                        "latest",
+                        v.to_string(),
+                    );
+                }
+                for (m, v) in &p.cash_flow_expected {
+                    let name = format!("{name} {m}");
+                    row("payer_cash_flow", &name, "expected", v.to_string());
+                }
+            }
+        }
         for a in &self.paid_by_amount {
             row(
                 "paid_by_amount",
@@ -899,6 +1014,17 @@ pub struct Delta {
     pub total: Money,
     /// Per category (the union of both schemes' categories): reform minus base.
     pub by_category: BTreeMap<String, CategoryDelta>,
+    /// Per payer (the union of both schemes' payers, when either has any):
+    /// reform minus base.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_payer: BTreeMap<String, PayerDelta>,
+}
+
+/// One payer's change: persons it pays and what it pays, reform minus base.
+#[derive(Clone, Debug, Serialize)]
+pub struct PayerDelta {
+    pub paid: i64,
+    pub total: Money,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -944,6 +1070,15 @@ fn difference(
 }
 
 impl Comparison {
+    /// Each payer's change in the schemes' order: the base's payers (the
+    /// scheme's own share first), then payers only the reform has.
+    fn payer_deltas(&self) -> impl Iterator<Item = (&String, &PayerDelta)> {
+        let (b, r) = (&self.base.payer_order, &self.reform.payer_order);
+        b.iter()
+            .chain(r.iter().filter(|n| !b.contains(n)))
+            .filter_map(|n| self.delta.by_payer.get(n).map(|d| (n, d)))
+    }
+
     pub fn new(base: Report, reform: Report, diff: &DiffTally) -> Result<Comparison, Overflow> {
         let mut names: Vec<String> = base.category_order.clone();
         names.extend(
@@ -978,12 +1113,40 @@ impl Comparison {
                 ))
             })
             .collect::<Result<_, Overflow>>()?;
+        let mut payers: Vec<&String> = base.payer_order.iter().collect();
+        payers.extend(
+            reform
+                .payer_order
+                .iter()
+                .filter(|n| !base.payer_order.contains(n)),
+        );
+        let by_payer = payers
+            .into_iter()
+            .map(|n| {
+                let figures = |r: &Report| {
+                    r.by_payer
+                        .get(n)
+                        .map_or((0, Money::ZERO), |p| (p.paid, p.total))
+                };
+                let (b, r) = (figures(&base), figures(&reform));
+                let total =
+                    difference(b.1, r.1, || format!("the change in what payer `{n}` pays"))?;
+                Ok((
+                    n.clone(),
+                    PayerDelta {
+                        paid: r.0 as i64 - b.0 as i64,
+                        total,
+                    },
+                ))
+            })
+            .collect::<Result<_, Overflow>>()?;
         let delta = Delta {
             paid: reform.paid as i64 - base.paid as i64,
             total: difference(base.total, reform.total, || {
                 "the change in the total".to_string()
             })?,
             by_category,
+            by_payer,
         };
         let movements = |by: &BTreeMap<String, Movement>, what: &'static str| {
             by.iter()
@@ -1078,6 +1241,16 @@ impl Comparison {
                 format!("  {name}"),
                 money(bt),
                 money(rt),
+                signed(d.total),
+            ]);
+        }
+        // Each payer's own budget: the scheme's share, then the payers'.
+        for (name, d) in self.payer_deltas() {
+            let total = |rep: &Report| rep.by_payer.get(name).map_or(Money::ZERO, |p| p.total);
+            t.row(vec![
+                format!("  paid by {name}"),
+                money(total(b)),
+                money(total(r)),
                 signed(d.total),
             ]);
         }
@@ -1242,6 +1415,16 @@ impl Comparison {
             paid: 0,
             total: Money::ZERO,
         };
+        for (name, d) in self.payer_deltas() {
+            let figures = |rep: &Report| {
+                rep.by_payer
+                    .get(name)
+                    .map_or((0, Money::ZERO), |p| (p.paid, p.total))
+            };
+            let ((xp, xt), (yp, yt)) = (figures(b), figures(r));
+            row("by_payer", name, "paid", counts(xp, yp));
+            row("by_payer", name, "total", amounts(xt, yt, d.total));
+        }
         for name in &self.order {
             let x = b.by_category.get(name).unwrap_or(&none);
             let y = r.by_category.get(name).unwrap_or(&none);

@@ -611,22 +611,12 @@ impl Row {
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
             if decision.outcome == Outcome::SubjectToQuota {
-                let tag = waiting.decisions.len() as u64;
-                match claim(side.scheme, applicant, decision, tag) {
-                    Ok(Some(c)) => {
-                        tally.add_waiting(decision);
-                        waiting.claims.push(c);
-                        waiting.decisions.extend(Settling::of(decision, expected));
-                        if let Some(w) = waited.get_mut(i) {
-                            *w = Some(tag);
-                        }
-                        continue;
+                if let Some(tag) = wait(side.scheme, applicant, decision, expected, tally, waiting)
+                {
+                    if let Some(w) = waited.get_mut(i) {
+                        *w = Some(tag);
                     }
-                    Ok(None) => {}
-                    Err(e) => {
-                        decision.error = Some(e);
-                        decision.outcome = Outcome::Error;
-                    }
+                    continue;
                 }
             }
             let decision = &*decision;
@@ -655,6 +645,37 @@ impl Row {
             }
         }
         self.fresh = fresh;
+    }
+}
+
+/// Puts a decision subject to a quota aside until allocation: its claim,
+/// and what counting it will need. Its tag, or `None` if it does not wait
+/// after all (its claim could not be made: it is an error now). Out of
+/// line: rows of schemes without quotas never come here.
+#[cold]
+#[inline(never)]
+fn wait(
+    scheme: &Scheme,
+    applicant: &Applicant,
+    decision: &mut Decision,
+    expected: Option<NaiveDate>,
+    tally: &mut Tally,
+    waiting: &mut Waiting,
+) -> Option<u64> {
+    let tag = waiting.decisions.len() as u64;
+    match claim(scheme, applicant, decision, tag) {
+        Ok(Some(c)) => {
+            tally.add_waiting(decision);
+            waiting.claims.push(c);
+            waiting.decisions.extend(Settling::of(decision, expected));
+            Some(tag)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            decision.error = Some(e);
+            decision.outcome = Outcome::Error;
+            None
+        }
     }
 }
 

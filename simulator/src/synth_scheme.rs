@@ -35,6 +35,10 @@ fn literals(scheme: &Scheme) -> (Vec<Draw>, Vec<Draw>) {
         exprs.push(&cat.pay);
     }
     exprs.extend(scheme.lets.iter().map(|l| &l.expr));
+    // Whom a payer tops up: so that a generated population has some.
+    for p in &scheme.payers {
+        exprs.extend(p.conditions.iter().map(|c| &c.expr));
+    }
     for e in exprs {
         e.walk(&mut |x| {
             let Some((subject, values)) = x.tested_values() else {

@@ -91,16 +91,32 @@ impl Settling {
                 .filter(|st| st.due == Due::Pending)
                 .map(|st| st.amount)
                 .collect(),
-            latest: d.schedule.last().copied().or(match d.application {
-                Application::OnTime { received, .. } => Some(received),
-                Application::NotRequired
-                | Application::NotApplied
-                | Application::Late { .. }
-                | Application::Early { .. } => None,
-            }),
+            latest: latest_day(d),
             expected,
         })
     }
+}
+
+/// The latest day a payment can happen: the end of its timeline, or the
+/// day it was received.
+fn latest_day(d: &Decision) -> Option<NaiveDate> {
+    d.schedule.last().copied().or(match d.application {
+        Application::OnTime { received, .. } => Some(received),
+        Application::NotRequired
+        | Application::NotApplied
+        | Application::Late { .. }
+        | Application::Early { .. } => None,
+    })
+}
+
+/// One payment, as counting it needs.
+struct Payment {
+    quota: Option<u32>,
+    /// What the claim came to (before a pro rata share).
+    claimed: Money,
+    paid: Money,
+    latest: Option<NaiveDate>,
+    expected: Option<NaiveDate>,
 }
 
 /// Per quota counts, after allocation.
@@ -131,6 +147,18 @@ pub struct RoundTally {
     /// The expected case's day: the window's middle (its first day plus
     /// half its length in days, rounded down).
     pub expected: Option<NaiveDate>,
+}
+
+/// Per payer counts: the scheme's own share, or one payer's top-ups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayerTally {
+    /// Persons this payer pays something.
+    pub paid: u64,
+    pub total: Sum,
+    /// This payer's money by the month of the latest day payment can happen.
+    pub cash_latest: BTreeMap<Month, Sum>,
+    /// This payer's money by the month of the expected payment day.
+    pub cash_expected: BTreeMap<Month, Sum>,
 }
 
 /// Why a person is not eligible (see [`TallyPlan::reason_slot`]).
@@ -173,6 +201,9 @@ pub struct Tally {
     /// Paid persons with instalments not due yet, and what those come to.
     pub pending_persons: u64,
     pub pending: Sum,
+    /// For a scheme with payers: the scheme's own share, then each payer,
+    /// in the scheme's order (empty without payers).
+    pub payers: Vec<PayerTally>,
     pub not_eligible: u64,
     /// Persons per reason, in the slots of the scheme's [`TallyPlan`].
     pub reasons: Vec<u64>,
@@ -200,6 +231,8 @@ pub struct TallyPlan {
     quotas: usize,
     /// Per round: the latest and the expected day it is paid.
     rounds: Vec<(NaiveDate, NaiveDate)>,
+    /// How many payers the scheme has, besides itself.
+    payers: usize,
 }
 
 impl TallyPlan {
@@ -227,6 +260,7 @@ impl TallyPlan {
                     (r.paid.end, middle)
                 })
                 .collect(),
+            payers: scheme.payers.len(),
         }
     }
 
@@ -312,6 +346,11 @@ impl Tally {
                     ..RoundTally::default()
                 })
                 .collect(),
+            payers: if plan.payers == 0 {
+                Vec::new()
+            } else {
+                vec![PayerTally::default(); plan.payers + 1]
+            },
             ..Tally::default()
         }
     }
@@ -345,11 +384,37 @@ impl Tally {
             return;
         }
         match d.outcome {
-            Outcome::Paid | Outcome::NoPlace => {
-                if let Some(s) = Settling::of(d, expected) {
-                    let paid = (d.outcome == Outcome::Paid).then_some(d.total);
-                    self.add_settled(&s, paid);
+            Outcome::Paid => {
+                let payment = Payment {
+                    quota: d.quota,
+                    claimed: d.total,
+                    paid: d.total,
+                    latest: latest_day(d),
+                    expected,
+                };
+                if d.rounds.is_empty() && d.stages.is_empty() {
+                    let awards = d.awards.iter().map(|a| (a.category, a.payout.amount));
+                    self.add_payment(&payment, awards);
+                } else if let Some(s) = Settling::of(d, expected) {
+                    // Rounds and stages are paid on days of their own: what
+                    // a settled claim counts (rounds and payers never meet,
+                    // nor instalments and payers).
+                    self.add_settled(&s, Some(d.total));
                 }
+                // Payers and quotas never meet (the checker and the bundle
+                // loader refuse it): only a payment decided alone has shares.
+                if !self.payers.is_empty() {
+                    let shares =
+                        std::iter::once(d.awarded).chain(d.payers.iter().map(|p| p.amount));
+                    self.add_shares(&payment, shares);
+                }
+            }
+            Outcome::NoPlace => {
+                if let Some(pool) = d.quota.and_then(|q| self.pools.get_mut(q as usize)) {
+                    pool.eligible += 1;
+                    pool.claimed.add(d.total);
+                }
+                self.no_place += 1;
             }
             Outcome::NothingDue => self.nothing_due += 1,
             Outcome::NotApplied => self.eligible_not_applied += 1,
@@ -375,7 +440,8 @@ impl Tally {
     }
 
     /// What every decision counts whatever its outcome; `false` for an
-    /// error, which counts nothing more.
+    /// error, which counts nothing more. Inlined: it runs for every row.
+    #[inline(always)]
     fn add_common(&mut self, d: &Decision) -> bool {
         self.rows += 1;
         if matches!(
@@ -511,6 +577,62 @@ impl Tally {
         true
     }
 
+    /// Counts one payment and its awards, `(category, amount)` each. Called
+    /// for every paid row of a simulation: it allocates nothing.
+    fn add_payment(&mut self, p: &Payment, awards: impl Iterator<Item = (u32, Money)>) {
+        if let Some(pool) = p.quota.and_then(|q| self.pools.get_mut(q as usize)) {
+            pool.eligible += 1;
+            pool.claimed.add(p.claimed);
+            pool.allocated += 1;
+            pool.total.add(p.paid);
+        }
+        self.paid += 1;
+        self.total.add(p.paid);
+        *self.paid_by_amount.entry(p.paid).or_insert(0) += 1;
+        for (category, amount) in awards {
+            if let Some(c) = self.categories.get_mut(category as usize) {
+                c.paid += 1;
+                c.total.add(amount);
+            }
+        }
+        if let Some(day) = p.latest {
+            self.cash_latest
+                .entry((day.year(), day.month()))
+                .or_default()
+                .add(p.paid);
+        }
+        if let Some(day) = p.expected.or(p.latest) {
+            self.cash_expected
+                .entry((day.year(), day.month()))
+                .or_default()
+                .add(p.paid);
+        }
+    }
+
+    /// Counts each payer's share of one payment: the scheme's own, then
+    /// each payer's top-up, in the scheme's order.
+    fn add_shares(&mut self, p: &Payment, shares: impl Iterator<Item = Money>) {
+        for (t, amount) in self.payers.iter_mut().zip(shares) {
+            if amount == Money::ZERO {
+                continue;
+            }
+            t.paid += 1;
+            t.total.add(amount);
+            if let Some(day) = p.latest {
+                t.cash_latest
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(amount);
+            }
+            if let Some(day) = p.expected.or(p.latest) {
+                t.cash_expected
+                    .entry((day.year(), day.month()))
+                    .or_default()
+                    .add(amount);
+            }
+        }
+    }
+
     /// Adds another tally into this one.
     pub fn merge(&mut self, other: Tally) {
         self.rows += other.rows;
@@ -560,6 +682,20 @@ impl Tally {
         }
         self.pending_persons += other.pending_persons;
         self.pending.merge(other.pending);
+        if self.payers.len() < other.payers.len() {
+            self.payers
+                .resize(other.payers.len(), PayerTally::default());
+        }
+        for (a, b) in self.payers.iter_mut().zip(other.payers) {
+            a.paid += b.paid;
+            a.total.merge(b.total);
+            for (k, v) in b.cash_latest {
+                a.cash_latest.entry(k).or_default().merge(v);
+            }
+            for (k, v) in b.cash_expected {
+                a.cash_expected.entry(k).or_default().merge(v);
+            }
+        }
         self.not_eligible += other.not_eligible;
         if self.reasons.len() < other.reasons.len() {
             self.reasons.resize(other.reasons.len(), 0);

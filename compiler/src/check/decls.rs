@@ -848,7 +848,8 @@ impl Checker {
             // Quotas are built, as top-level declarations: a `quota` or
             // `budget` here is inside another block, or not written as one.
             ast::PlannedFeature::Quota | ast::PlannedFeature::Budget => Problem::QuotaNotTopLevel,
-            ast::PlannedFeature::Payer => Problem::Planned { feature: p.feature },
+            // Payers likewise.
+            ast::PlannedFeature::Payer => Problem::PayerNotTopLevel,
         };
         self.r.report(p.keyword, problem);
     }

@@ -17,6 +17,7 @@ mod history;
 mod instalments;
 mod lists;
 mod literal;
+mod payer;
 mod quota;
 mod resolve;
 mod rounds;
@@ -185,6 +186,7 @@ impl Checker {
         let mut categories = Vec::new();
         let mut quotas = Vec::new();
         let mut rounds = None;
+        let mut payers = Vec::new();
         let mut calendars = Vec::new();
         let mut calendar_extensions = Vec::new();
         for item in &file.items {
@@ -222,6 +224,7 @@ impl Checker {
                         | Item::Timeline(..)
                         | Item::Quota(..)
                         | Item::Rounds(..)
+                        | Item::Payer(..)
                         | Item::Planned(..) => Span::new(0, 0),
                     };
                     let word = if matches!(item, Item::Extend(_)) {
@@ -256,6 +259,7 @@ impl Checker {
                 Item::Require(d) => requires.push(d),
                 Item::Category(d) => categories.push(d),
                 Item::Quota(d) => quotas.push(d),
+                Item::Payer(d) => payers.push(d),
                 Item::Calendar(d) => calendars.push(d),
                 Item::Rounds(d) => self.once(&mut rounds, d, d.span, Decl::Rounds),
             }
@@ -349,6 +353,7 @@ impl Checker {
         let application = application.and_then(|a| self.application(a));
         let timeline = timeline.map(|t| self.timeline(t)).unwrap_or_default();
         let quotas = self.quotas(&quotas, application.as_ref());
+        let payers = self.payers(&payers, &quotas, &ir_rounds, &ir_categories);
         let choice = self.calendar_choice.clone();
         let calendar = self.scheme_calendar(&calendars, &calendar_extensions, choice.as_ref());
         self.warn_unused();
@@ -375,6 +380,7 @@ impl Checker {
             quotas,
             calendar,
             rounds: ir_rounds,
+            payers,
         };
         self.check_calendar_covers(&scheme);
         Some(scheme)
