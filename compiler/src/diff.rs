@@ -534,36 +534,24 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         )
         .to_lowercase()
     };
-    let names: Vec<&String> = old
-        .timeline
-        .iter()
-        .map(|s| &s.name)
-        .chain(new.timeline.iter().map(|s| &s.name))
-        .collect();
-    let mut seen = Vec::new();
-    for name in names {
-        if seen.contains(&name) {
-            continue;
-        }
-        seen.push(name);
-        let a = old.timeline.iter().find(|s| &s.name == name);
-        let b = new.timeline.iter().find(|s| &s.name == name);
-        let (ta, tb) = (a.map(|s| step_text(s, old)), b.map(|s| step_text(s, new)));
-        if ta != tb {
-            let mut c = base(
-                format!("timeline.{name}"),
-                ChangeKind::Timeline,
-                format!("timeline step `{name}`"),
-            );
-            c.old = ta;
-            c.new = tb;
-            c.old_clause = a.and_then(|s| s.clause.clone());
-            c.new_clause = b.and_then(|s| s.clause.clone());
-            c.behavioural = true;
-            c.target = Target::Step(name.clone());
-            out.push(c);
-        }
-    }
+    let steps = |scheme: &Scheme| -> Vec<Named> {
+        scheme
+            .timeline
+            .iter()
+            .map(|x| Named {
+                name: x.name.clone(),
+                text: step_text(x, scheme),
+                clause: x.clause.clone(),
+            })
+            .collect()
+    };
+    let as_step = Kinds {
+        kind: ChangeKind::Timeline,
+        path: "timeline",
+        noun: "timeline step",
+        target: Target::Step,
+    };
+    out.extend(named_changes(steps(old), steps(new), &as_step));
 
     // Quotas, by name: what a planner reads of one.
     let quota_text = |q: &bursar_runtime::ir::Quota, scheme: &Scheme| {
@@ -576,31 +564,24 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         };
         format!("{who}{}  {}", p.ration(q.ration), p.quota_order(&q.order))
     };
-    let mut names: Vec<&String> = old.quotas.iter().map(|q| &q.name).collect();
-    for q in &new.quotas {
-        if !names.contains(&&q.name) {
-            names.push(&q.name);
-        }
-    }
-    for name in names {
-        let a = old.quotas.iter().find(|q| &q.name == name);
-        let b = new.quotas.iter().find(|q| &q.name == name);
-        let (ta, tb) = (a.map(|q| quota_text(q, old)), b.map(|q| quota_text(q, new)));
-        if ta != tb {
-            let mut c = base(
-                format!("quota.{name}"),
-                ChangeKind::Quota,
-                format!("quota `{name}`"),
-            );
-            c.old = ta;
-            c.new = tb;
-            c.old_clause = a.and_then(|q| q.clause.clone());
-            c.new_clause = b.and_then(|q| q.clause.clone());
-            c.behavioural = true;
-            c.target = Target::Quota(name.clone());
-            out.push(c);
-        }
-    }
+    let quotas = |scheme: &Scheme| -> Vec<Named> {
+        scheme
+            .quotas
+            .iter()
+            .map(|q| Named {
+                name: q.name.clone(),
+                text: quota_text(q, scheme),
+                clause: q.clause.clone(),
+            })
+            .collect()
+    };
+    let as_quota = Kinds {
+        kind: ChangeKind::Quota,
+        path: "quota",
+        noun: "quota",
+        target: Target::Quota,
+    };
+    out.extend(named_changes(quotas(old), quotas(new), &as_quota));
 
     // Payers, by name: whom each tops up, and by how much.
     let payer_text = |q: &bursar_runtime::ir::Payer, scheme: &Scheme| {
@@ -613,31 +594,24 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
         };
         format!("{who}pay {}", p.payer_terms(q))
     };
-    let mut names: Vec<&String> = old.payers.iter().map(|q| &q.name).collect();
-    for q in &new.payers {
-        if !names.contains(&&q.name) {
-            names.push(&q.name);
-        }
-    }
-    for name in names {
-        let a = old.payers.iter().find(|q| &q.name == name);
-        let b = new.payers.iter().find(|q| &q.name == name);
-        let (ta, tb) = (a.map(|q| payer_text(q, old)), b.map(|q| payer_text(q, new)));
-        if ta != tb {
-            let mut c = base(
-                format!("payer.{name}"),
-                ChangeKind::Payer,
-                format!("payer `{name}`"),
-            );
-            c.old = ta;
-            c.new = tb;
-            c.old_clause = a.and_then(|q| q.clause.clone());
-            c.new_clause = b.and_then(|q| q.clause.clone());
-            c.behavioural = true;
-            c.target = Target::Payer(name.clone());
-            out.push(c);
-        }
-    }
+    let payers = |scheme: &Scheme| -> Vec<Named> {
+        scheme
+            .payers
+            .iter()
+            .map(|q| Named {
+                name: q.name.clone(),
+                text: payer_text(q, scheme),
+                clause: q.clause.clone(),
+            })
+            .collect()
+    };
+    let as_payer = Kinds {
+        kind: ChangeKind::Payer,
+        path: "payer",
+        noun: "payer",
+        target: Target::Payer,
+    };
+    out.extend(named_changes(payers(old), payers(new), &as_payer));
 
     // Rounds, by name: when each qualifies, what it pays and when.
     let round_text = |r: &bursar_runtime::ir::Round, w: &Words| {
@@ -649,31 +623,24 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
             r.paid.end
         )
     };
-    let mut names: Vec<&String> = old.rounds.iter().map(|r| &r.name).collect();
-    for r in &new.rounds {
-        if !names.contains(&&r.name) {
-            names.push(&r.name);
-        }
-    }
-    for name in names {
-        let a = old.rounds.iter().find(|r| &r.name == name);
-        let b = new.rounds.iter().find(|r| &r.name == name);
-        let (ta, tb) = (a.map(|r| round_text(r, &wo)), b.map(|r| round_text(r, &wn)));
-        if ta != tb {
-            let mut c = base(
-                format!("round.{name}"),
-                ChangeKind::Round,
-                format!("round `{name}`"),
-            );
-            c.old = ta;
-            c.new = tb;
-            c.old_clause = a.and_then(|r| r.clause.clone());
-            c.new_clause = b.and_then(|r| r.clause.clone());
-            c.behavioural = true;
-            c.target = Target::Round(name.clone());
-            out.push(c);
-        }
-    }
+    let rounds = |scheme: &Scheme, w: &Words| -> Vec<Named> {
+        scheme
+            .rounds
+            .iter()
+            .map(|r| Named {
+                name: r.name.clone(),
+                text: round_text(r, w),
+                clause: r.clause.clone(),
+            })
+            .collect()
+    };
+    let as_round = Kinds {
+        kind: ChangeKind::Round,
+        path: "round",
+        noun: "round",
+        target: Target::Round,
+    };
+    out.extend(named_changes(rounds(old, &wo), rounds(new, &wn), &as_round));
 
     // The calendar: which one, its years, and day by day.
     if old.calendar != new.calendar {
@@ -763,6 +730,60 @@ fn calendar_lines(s: &Scheme) -> Vec<String> {
         .collect();
     lines.sort();
     lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// A declaration diffed by its name: a timeline step, quota, payer or
+/// round, as its text reads.
+struct Named {
+    name: String,
+    text: String,
+    clause: Option<String>,
+}
+
+/// What a change to one kind of named declaration is called.
+struct Kinds {
+    kind: ChangeKind,
+    /// `quota`: the change's id is `quota.NAME`.
+    path: &'static str,
+    /// `quota`: its subject is ``quota `NAME` ``.
+    noun: &'static str,
+    target: fn(String) -> Target,
+}
+
+/// One behavioural change per name whose text differs between the
+/// editions (added, removed or changed), in the old order, then the new
+/// names.
+fn named_changes(old: Vec<Named>, new: Vec<Named>, k: &Kinds) -> Vec<Change> {
+    let mut names: Vec<&String> = old.iter().map(|x| &x.name).collect();
+    for x in &new {
+        if !names.contains(&&x.name) {
+            names.push(&x.name);
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let a = old.iter().find(|x| &x.name == name);
+        let b = new.iter().find(|x| &x.name == name);
+        let (ta, tb) = (a.map(|x| x.text.clone()), b.map(|x| x.text.clone()));
+        if ta == tb {
+            continue;
+        }
+        out.push(Change {
+            id: format!("{}.{name}", k.path),
+            kind: k.kind,
+            subject: format!("{} `{name}`", k.noun),
+            old: ta,
+            new: tb,
+            removed: Vec::new(),
+            added: Vec::new(),
+            old_clause: a.and_then(|x| x.clause.clone()),
+            new_clause: b.and_then(|x| x.clause.clone()),
+            behavioural: true,
+            also_changes: Vec::new(),
+            target: (k.target)(name.clone()),
+        });
+    }
+    out
 }
 
 fn category_subject(c: &Category) -> String {
