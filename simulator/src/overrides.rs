@@ -23,7 +23,7 @@
 //! value is not of the same type.
 
 use bursar_runtime::ir::{
-    CompareOp, Condition, Duration, DurationUnit, Expr, RowAmount, Scheme, Type, Value,
+    CompareOp, Condition, Duration, DurationUnit, Expr, Ration, RowAmount, Scheme, Type, Value,
 };
 use bursar_runtime::{parse_cell, Money};
 
@@ -135,12 +135,11 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
             };
             match *what {
                 "places" => match q.ration {
-                    bursar_runtime::ir::Ration::Places(_) => {
+                    Ration::Places(_) => {
                         let n = value.parse().map_err(|_| bad("a whole number of places"))?;
-                        q.ration = bursar_runtime::ir::Ration::Places(n);
+                        q.ration = Ration::Places(n);
                     }
-                    bursar_runtime::ir::Ration::Budget(_)
-                    | bursar_runtime::ir::Ration::ProRata(_) => {
+                    Ration::Budget(_) | Ration::ProRata(_) => {
                         return Err(OverrideError::NotChangeable {
                             path: path.to_string(),
                             why: format!("quota `{name}` rations money: set `quota.{name}.budget`"),
@@ -151,13 +150,9 @@ pub fn apply(scheme: &mut Scheme, path: &str, value: &str) -> Result<(), Overrid
                     let m =
                         money(value, &currency).ok_or_else(|| bad("an amount like 1000000.00"))?;
                     q.ration = match q.ration {
-                        bursar_runtime::ir::Ration::Budget(_) => {
-                            bursar_runtime::ir::Ration::Budget(m)
-                        }
-                        bursar_runtime::ir::Ration::ProRata(_) => {
-                            bursar_runtime::ir::Ration::ProRata(m)
-                        }
-                        bursar_runtime::ir::Ration::Places(_) => {
+                        Ration::Budget(_) => Ration::Budget(m),
+                        Ration::ProRata(_) => Ration::ProRata(m),
+                        Ration::Places(_) => {
                             return Err(OverrideError::NotChangeable {
                                 path: path.to_string(),
                                 why: format!(

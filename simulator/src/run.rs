@@ -663,11 +663,14 @@ fn wait(
     waiting: &mut Waiting,
 ) -> Option<u64> {
     let tag = waiting.decisions.len() as u64;
+    // A claim's tag is its place among the waiting decisions: both are
+    // pushed, or neither.
+    let settling = Settling::of(decision, expected)?;
     match claim(scheme, applicant, decision, tag) {
         Ok(Some(c)) => {
             tally.add_waiting(decision);
             waiting.claims.push(c);
-            waiting.decisions.extend(Settling::of(decision, expected));
+            waiting.decisions.push(settling);
             Some(tag)
         }
         Ok(None) => None,

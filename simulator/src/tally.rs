@@ -409,13 +409,7 @@ impl Tally {
                     self.add_shares(&payment, shares);
                 }
             }
-            Outcome::NoPlace => {
-                if let Some(pool) = d.quota.and_then(|q| self.pools.get_mut(q as usize)) {
-                    pool.eligible += 1;
-                    pool.claimed.add(d.total);
-                }
-                self.no_place += 1;
-            }
+            Outcome::NoPlace => self.add_no_place(d.quota, d.total),
             Outcome::NothingDue => self.nothing_due += 1,
             Outcome::NotApplied => self.eligible_not_applied += 1,
             Outcome::Late => self.eligible_late += 1,
@@ -430,6 +424,15 @@ impl Tally {
             Outcome::SubjectToQuota => self.unallocated += 1,
             Outcome::Error => {}
         }
+    }
+
+    /// Counts a claim of `claimed` that its quota gave no place.
+    fn add_no_place(&mut self, quota: Option<u32>, claimed: Money) {
+        if let Some(pool) = quota.and_then(|q| self.pools.get_mut(q as usize)) {
+            pool.eligible += 1;
+            pool.claimed.add(claimed);
+        }
+        self.no_place += 1;
     }
 
     /// Counts what a decision waiting for allocation already says (the
@@ -481,11 +484,7 @@ impl Tally {
     /// the awards cannot be worked out (nothing is counted then).
     pub fn add_settled(&mut self, s: &Settling, paid: Option<Money>) -> bool {
         let Some(paid) = paid else {
-            if let Some(pool) = s.quota.and_then(|q| self.pools.get_mut(q as usize)) {
-                pool.eligible += 1;
-                pool.claimed.add(s.total);
-            }
-            self.no_place += 1;
+            self.add_no_place(s.quota, s.total);
             return true;
         };
         let amounts: Vec<Money> = s.awards.iter().map(|a| a.1).collect();
