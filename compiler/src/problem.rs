@@ -33,6 +33,29 @@ use bursar_runtime::Money;
 
 use crate::diagnostic::{Code, Severity};
 
+/// Where a name that must be an applicant field was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FieldUse {
+    /// `applicant.NAME`
+    ApplicantPath,
+    /// `history NAME` in the award rule.
+    History,
+    /// A key of `limit … per (KEY, …) ever`.
+    HistoryKey,
+}
+
+impl FieldUse {
+    fn hint(self) -> &'static str {
+        match self {
+            FieldUse::ApplicantPath => "`applicant.NAME` reads a field of the applicant",
+            FieldUse::History => {
+                "declare the past awards as a list field: `past_awards list of Award`"
+            }
+            FieldUse::HistoryKey => "a key is a field of the applicant and of the past awards",
+        }
+    }
+}
+
 /// Why a value must have the type it was checked against: the help of a
 /// type mismatch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -697,16 +720,8 @@ pub(crate) enum Problem {
     HistoryLimitRange,
     /// A limit over the history in an award rule with no `history` line.
     HistoryMissing,
-    HistoryUnknownList {
-        name: String,
-        suggestion: Option<String>,
-    },
     HistoryNotList {
         name: String,
-    },
-    HistoryUnknownKey {
-        name: String,
-        suggestion: Option<String>,
     },
     HistoryKeyNotInRecord {
         name: String,
@@ -735,10 +750,12 @@ pub(crate) enum Problem {
     HistoryScope {
         scope: String,
     },
-    /// `applicant.NAME` naming no field.
+    /// A name that must be an applicant field and is none; `named_as`
+    /// says where, for the help when nothing is close.
     UnknownApplicantField {
         name: String,
         suggestion: Option<String>,
+        named_as: FieldUse,
     },
 
     // ---------------------------------------------------------- calendars
@@ -2242,28 +2259,12 @@ impl Problem {
                 "no `history` line in the award rule",
             )
             .help("name the applicant's list of past awards in the award rule: `history past_awards`"),
-            P::HistoryUnknownList { name, suggestion } => error(
-                Code::UnknownName,
-                format!("unknown field `{name}`"),
-                "not a field of the applicant",
-            )
-            .help(suggest(suggestion, || {
-                "declare the past awards as a list field: `past_awards list of Award`".into()
-            })),
             P::HistoryNotList { name } => error(
                 Code::TypeMismatch,
                 format!("`{name}` is not a list of past awards"),
                 "not a list",
             )
             .help("name a `list of` a record with the fields the limits read, e.g. `past_awards list of Award`"),
-            P::HistoryUnknownKey { name, suggestion } => error(
-                Code::UnknownName,
-                format!("unknown field `{name}`"),
-                "not a field of the applicant",
-            )
-            .help(suggest(suggestion, || {
-                "a key is a field of the applicant and of the past awards".into()
-            })),
             P::HistoryKeyNotInRecord {
                 name,
                 record,
@@ -2327,14 +2328,16 @@ impl Problem {
                 "not a scope",
             )
             .help("write `per period` for once a year, or over the award history `per (occupation, level) ever` or `per 3 years`"),
-            P::UnknownApplicantField { name, suggestion } => error(
+            P::UnknownApplicantField {
+                name,
+                suggestion,
+                named_as,
+            } => error(
                 Code::UnknownName,
                 format!("unknown field `{name}`"),
                 "not a field of the applicant",
             )
-            .help(suggest(suggestion, || {
-                "`applicant.NAME` reads a field of the applicant".into()
-            })),
+            .help(suggest(suggestion, || named_as.hint().into())),
             P::CalendarSettingNotName => error(
                 Code::TypeMismatch,
                 "`calendar` names a calendar",

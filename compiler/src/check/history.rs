@@ -14,7 +14,7 @@ use chrono::Datelike;
 
 use super::Checker;
 use crate::names::closest;
-use crate::problem::Problem;
+use crate::problem::{FieldUse, Problem};
 
 /// The history list field, and the record of its items.
 struct History {
@@ -115,7 +115,8 @@ impl Checker {
         let Some(field) = self.field_id(&name.name) else {
             self.r.report(
                 name.span,
-                Problem::HistoryUnknownList {
+                Problem::UnknownApplicantField {
+                    named_as: FieldUse::History,
                     name: name.name.clone(),
                     suggestion: closest(&name.name, lists.iter().copied()).map(str::to_string),
                 },
@@ -179,7 +180,8 @@ impl Checker {
                     .map(str::to_string);
                 self.r.report(
                     key.span,
-                    Problem::HistoryUnknownKey {
+                    Problem::UnknownApplicantField {
+                        named_as: FieldUse::HistoryKey,
                         name: key.name.clone(),
                         suggestion,
                     },

@@ -9,7 +9,7 @@ use super::literal::known_date;
 use super::{Checker, Typed};
 use crate::facts::Facts;
 use crate::names::closest;
-use crate::problem::Problem;
+use crate::problem::{FieldUse, Problem};
 
 impl Checker {
     /// The field a bare name (`voc_level`) refers to, if it is one.
@@ -137,6 +137,7 @@ impl Checker {
                     self.r.report(
                         second.span,
                         Problem::UnknownApplicantField {
+                            named_as: FieldUse::ApplicantPath,
                             name: second.name.clone(),
                             suggestion,
                         },
