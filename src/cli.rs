@@ -43,6 +43,23 @@ enum Command {
         /// Also write a JSON Schema for one applicant to this file.
         #[arg(long, value_name = "FILE")]
         input_schema: Option<PathBuf>,
+        /// Sign the bundle's hash with this Ed25519 private key (PEM, from
+        /// `bursar keygen`).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing bundles: KEY (private) and KEY.pub.
+    Keygen {
+        /// Where to write the private key; the public key goes beside it, in KEY.pub.
+        #[arg(short, long, value_name = "KEY")]
+        output: PathBuf,
+    },
+    /// Check that a bundle is whole and signed by a trusted key.
+    Verify {
+        bundle: PathBuf,
+        /// A trusted public key (PEM, a `.pub` from `bursar keygen`); repeatable.
+        #[arg(long, value_name = "PUBKEY", required = true)]
+        trust: Vec<PathBuf>,
     },
     /// Decide one applicant: eligibility per category, award, application.
     Eval {
@@ -199,7 +216,15 @@ pub fn run() -> Exit {
             policy,
             output,
             input_schema,
-        } => commands::compile::compile_bundle(&policy, &output, input_schema.as_deref()),
+            sign,
+        } => commands::compile::compile_bundle(
+            &policy,
+            &output,
+            input_schema.as_deref(),
+            sign.as_deref(),
+        ),
+        Command::Keygen { output } => commands::keys::keygen(&output),
+        Command::Verify { bundle, trust } => commands::keys::verify(&bundle, &trust),
         Command::Eval { input, format } => commands::decide::decide(&input, format, false),
         Command::Explain { input, format } => commands::decide::decide(&input, format, true),
         Command::Simulate {

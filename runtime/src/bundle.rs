@@ -33,7 +33,23 @@ pub struct Bundle {
     pub compiler_version: String,
     /// `sha256:` and the hex digest of the scheme's canonical JSON.
     pub hash: String,
+    /// Who vouches for the hash (`bursar compile --sign`). Checking it is
+    /// the embedder's call (`bursar verify`, `serve --trust`): the runtime
+    /// only carries it, and a bundle without one loads as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<BundleSignature>,
     pub scheme: Scheme,
+}
+
+/// A signature over a bundle's hash (docs/bundle.md, "Signed bundles").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleSignature {
+    /// `ed25519`.
+    pub algorithm: String,
+    /// The signer's public key, lowercase hex.
+    pub public_key: String,
+    /// The signature, lowercase hex.
+    pub value: String,
 }
 
 /// Why bytes are not a usable bundle.
@@ -90,6 +106,7 @@ impl Bundle {
             format: FORMAT.to_string(),
             compiler_version: compiler_version.to_string(),
             hash: hash(&scheme),
+            signature: None,
             scheme,
         }
     }

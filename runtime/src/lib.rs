@@ -44,7 +44,7 @@ mod nesting;
 pub mod print;
 
 pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
-pub use bundle::{hash, validate, Bundle, BundleError, FORMAT};
+pub use bundle::{hash, validate, Bundle, BundleError, BundleSignature, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, shown_round,
     Application, Award, CategoryDecision, Checks, Decision, Due, EvalError, Outcome, PayerShare,

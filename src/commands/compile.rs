@@ -5,7 +5,12 @@ use std::path::Path;
 use crate::load::{compile_file, same_file, write, MAX_BUNDLE_BYTES};
 use crate::Exit;
 
-pub(crate) fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>) -> Exit {
+pub(crate) fn compile_bundle(
+    policy: &Path,
+    output: &Path,
+    schema: Option<&Path>,
+    sign_with: Option<&Path>,
+) -> Exit {
     for (path, what) in std::iter::once((output, "-o")).chain(schema.map(|s| (s, "--input-schema")))
     {
         if same_file(policy, path) {
@@ -17,6 +22,12 @@ pub(crate) fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>
             return Exit::Usage;
         }
     }
+    // The key first: a bad key writes nothing.
+    let key = match sign_with.map(crate::commands::keys::read_signing_key) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(e)) => return e,
+        None => None,
+    };
     let compiled = match compile_file(policy) {
         Ok(c) => c,
         Err(e) => return e,
@@ -31,7 +42,10 @@ pub(crate) fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>
             return e;
         }
     }
-    let bundle = bursar_compiler::bundle(scheme);
+    let mut bundle = bursar_compiler::bundle(scheme);
+    if let Some(key) = &key {
+        crate::sign::sign(&mut bundle, key);
+    }
     let json = bundle.to_json();
     if json.len() as u64 > MAX_BUNDLE_BYTES {
         eprintln!(
@@ -44,6 +58,14 @@ pub(crate) fn compile_bundle(policy: &Path, output: &Path, schema: Option<&Path>
     if let Err(e) = write(output, &json) {
         return e;
     }
-    eprintln!("wrote {} ({})", output.display(), bundle.hash);
+    match &key {
+        Some(k) => eprintln!(
+            "wrote {} ({}), signed by {}",
+            output.display(),
+            bundle.hash,
+            crate::sign::fingerprint(&k.verifying_key())
+        ),
+        None => eprintln!("wrote {} ({})", output.display(), bundle.hash),
+    }
     Exit::Ok
 }
