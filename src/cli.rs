@@ -72,6 +72,9 @@ enum Command {
         what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write the report to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Write this run's awards in the format of the scheme's award
         /// history, with every applicant's history carried forward: next
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
@@ -101,6 +104,9 @@ enum Command {
         what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write the report to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
@@ -164,6 +170,8 @@ pub(crate) enum ReportFormat {
     Text,
     Json,
     Csv,
+    /// One self-contained page with charts, to hand round or print.
+    Html,
 }
 
 /// Which scheme and which applicant.
@@ -217,8 +225,15 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
+            output,
             awards_out,
-        } => crate::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
+        } => crate::simulate::simulate(
+            &scheme,
+            &what_if,
+            &run,
+            (format, output.as_deref()),
+            awards_out.as_deref(),
+        ),
         Command::Allocate {
             scheme,
             run,
@@ -230,7 +245,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
+            output,
+        } => crate::simulate::compare(&base, &reform, &what_if, &run, (format, output.as_deref())),
         Command::Synth {
             rows,
             seed,

@@ -518,7 +518,7 @@ pub(crate) fn simulate(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
-    format: ReportFormat,
+    (format, output): (ReportFormat, Option<&Path>),
     awards_out: Option<&Path>,
 ) -> Exit {
     let prepared = match prepare(scheme_path, what_if) {
@@ -575,8 +575,9 @@ pub(crate) fn simulate(
         ReportFormat::Text => report.to_text(),
         ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         ReportFormat::Csv => report.to_csv(),
+        ReportFormat::Html => bursar_simulator::html::report(&report),
     };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = write_report(&text, output) {
         return e;
     }
     if report.errors > 0 {
@@ -591,7 +592,7 @@ pub(crate) fn compare(
     reform: &Path,
     reform_what_if: &WhatIf,
     args: &RunArgs,
-    format: ReportFormat,
+    (format, output): (ReportFormat, Option<&Path>),
 ) -> Exit {
     let base = match prepare(base, &WhatIf::default()) {
         Ok(p) => p,
@@ -641,8 +642,9 @@ pub(crate) fn compare(
         ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
         ReportFormat::Text => comparison.to_text(),
         ReportFormat::Csv => comparison.to_csv(),
+        ReportFormat::Html => bursar_simulator::html::comparison(&comparison),
     };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = write_report(&text, output) {
         return e;
     }
     if errors > 0 {
@@ -651,3 +653,15 @@ pub(crate) fn compare(
         Exit::Ok
     }
 }
+
+/// Writes a report to `-o FILE`, or to standard output without one.
+fn write_report(text: &str, output: Option<&Path>) -> Result<(), Exit> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            Exit::Io
+        }),
+        None => crate::stdout::print(text),
+    }
+}
+
