@@ -456,7 +456,7 @@ fn write(path: &Path, text: &str) -> Result<(), Exit> {
 
 /// Whether writing `output` would overwrite `source`, however either is
 /// spelt (`a/../p.bursar`, a symbolic link). `output` need not exist.
-fn same_file(source: &Path, output: &Path) -> bool {
+pub(crate) fn same_file(source: &Path, output: &Path) -> bool {
     let Ok(source) = std::fs::canonicalize(source) else {
         return false;
     };

@@ -521,6 +521,9 @@ pub(crate) fn simulate(
     (format, output): (ReportFormat, Option<&Path>),
     awards_out: Option<&Path>,
 ) -> Exit {
+    if let Err(e) = refuse_overwrite(output, &[scheme_path, &args.population]) {
+        return e;
+    }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -594,6 +597,9 @@ pub(crate) fn compare(
     args: &RunArgs,
     (format, output): (ReportFormat, Option<&Path>),
 ) -> Exit {
+    if let Err(e) = refuse_overwrite(output, &[base, reform, &args.population]) {
+        return e;
+    }
     let base = match prepare(base, &WhatIf::default()) {
         Ok(p) => p,
         Err(e) => return e,
@@ -665,3 +671,22 @@ fn write_report(text: &str, output: Option<&Path>) -> Result<(), Exit> {
     }
 }
 
+/// Refuses a `-o FILE` that is one of the run's inputs, however spelt: the
+/// report would replace the scheme or the population it was made from.
+fn refuse_overwrite(output: Option<&Path>, inputs: &[&Path]) -> Result<(), Exit> {
+    let Some(out) = output else { return Ok(()) };
+    match inputs
+        .iter()
+        .find(|input| crate::cli::same_file(input, out))
+    {
+        Some(input) => {
+            eprintln!(
+                "error: `-o {}` would overwrite an input of the run, `{}`",
+                out.display(),
+                input.display()
+            );
+            Err(Exit::Usage)
+        }
+        None => Ok(()),
+    }
+}

@@ -424,3 +424,36 @@ fn user_text_is_escaped() {
     assert!(html.contains("a&lt;i&gt;&amp;b.csv"));
     renders_cleanly(&page, &["by-category"]);
 }
+
+#[test]
+fn o_never_overwrites_the_population_or_the_scheme() {
+    let dir = temp("overwrite");
+    std::fs::create_dir_all(&dir).unwrap();
+    let population = dir.join("people.csv");
+    std::fs::copy(SAMPLE, &population).unwrap();
+    let policy = dir.join("scheme.bursar");
+    std::fs::copy(POLICY, &policy).unwrap();
+    let (p, s) = (population.to_str().unwrap(), policy.to_str().unwrap());
+    for target in [p, s] {
+        let o = bursar(&[
+            "simulate",
+            s,
+            "--population",
+            p,
+            "--format",
+            "html",
+            "-o",
+            target,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("would overwrite"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read(&population).unwrap(),
+        std::fs::read(SAMPLE).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(&policy).unwrap(),
+        std::fs::read(POLICY).unwrap()
+    );
+}
