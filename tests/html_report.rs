@@ -457,3 +457,44 @@ fn o_never_overwrites_the_population_or_the_scheme() {
         std::fs::read(POLICY).unwrap()
     );
 }
+
+#[test]
+fn hundreds_of_amounts_are_drawn_as_ranges_and_all_listed() {
+    // A rebate computed to the fen pays hundreds of distinct amounts: one
+    // bar each would make a chart metres long.
+    let policy = "policies/examples/household-rebate.bursar";
+    let (people, members) = (temp("households.csv"), temp("members.csv"));
+    let (p, m) = (people.to_str().unwrap(), members.to_str().unwrap());
+    let list = format!("members={m}");
+    let o = bursar(&[
+        "synth", "--scheme", policy, "--rows", "3000", "--seed", "1", "-o", p, "--list", &list,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = bursar(&[
+        "simulate",
+        policy,
+        "--population",
+        p,
+        "--list",
+        &list,
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let amounts = json["paid_by_amount"].as_array().unwrap().len();
+    assert!(amounts > 100, "{amounts} amounts");
+    let (page, html) = write_html(
+        &["simulate", policy, "--population", p, "--list", &list],
+        "rebate.html",
+    );
+    let start = html.find("class=\"chart by-amount\"").unwrap();
+    let chart = &html[start..start + html[start..].find("</svg>").unwrap()];
+    let bars = chart.matches("<rect class=\"bar").count();
+    assert!((2..=24).contains(&bars), "{bars} bars");
+    // The table still lists every amount, as the text report does.
+    let section = &html[html.find("<section id=\"amounts\">").unwrap()..];
+    let table = &section[..section.find("</section>").unwrap()];
+    assert_eq!(table.matches("<tr><td class=\"n\">").count(), amounts);
+    renders_cleanly(&page, &["by-amount", "by-category"]);
+    fits_a4_width(&page, &["by-amount"]);
+}

@@ -622,42 +622,84 @@ impl<'a> Page<'a> {
         (html, text)
     }
 
+    /// The amounts paid in at most [`MAX_BARS`] ranges of equal width, a
+    /// bar each: what the persons paid within the range come to.
+    fn amount_ranges(&self, r: &Report) -> Vec<Group> {
+        let w = &self.w;
+        let items = r.paid_by_amount.iter().map(|a| Item {
+            value: a.amount.minor(),
+            persons: a.persons,
+            money: a.total,
+        });
+        bins(items, MAX_BARS)
+            .into_iter()
+            .map(|b| {
+                // A range's money is part of the total, which fits.
+                let money = b.money.money().unwrap_or(Money::ZERO);
+                let label = format!("{}–{}", Money(b.low).grouped(), self.money(Money(b.high)));
+                Group {
+                    marks: vec![Mark {
+                        value: i128::from(money.minor()),
+                        class: "s0",
+                        title: format!(
+                            "{label}: {} {}, {} {}",
+                            count(b.persons),
+                            w.t("人", "persons"),
+                            count(b.amounts),
+                            w.t("种金额", "amounts"),
+                        ),
+                        figure: format!(
+                            "{} ({} {})",
+                            self.money(money),
+                            count(b.persons),
+                            w.t("人", "persons")
+                        ),
+                    }],
+                    label,
+                }
+            })
+            .collect()
+    }
+
     fn amounts(&self, r: &Report) -> String {
         if r.paid_by_amount.is_empty() {
             return String::new();
         }
         let w = &self.w;
-        let groups: Vec<Group> = r
-            .paid_by_amount
-            .iter()
-            .map(|a| {
-                let (_, rows) = self.amount_rows(a.amount);
-                Group {
-                    label: self.money(a.amount),
-                    marks: vec![Mark {
-                        value: i128::from(a.total.minor()),
-                        class: "s0",
-                        title: format!(
-                            "{} × {} = {}{}",
-                            count(a.persons),
-                            self.money(a.amount),
-                            self.money(a.total),
-                            if rows.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" — {rows}")
-                            }
-                        ),
-                        figure: format!(
-                            "{} ({} {})",
-                            self.money(a.total),
-                            count(a.persons),
-                            w.t("人", "persons")
-                        ),
-                    }],
-                }
-            })
-            .collect();
+        let groups: Vec<Group> = if r.paid_by_amount.len() > MAX_BARS {
+            self.amount_ranges(r)
+        } else {
+            r.paid_by_amount
+                .iter()
+                .map(|a| {
+                    let (_, rows) = self.amount_rows(a.amount);
+                    Group {
+                        label: self.money(a.amount),
+                        marks: vec![Mark {
+                            value: i128::from(a.total.minor()),
+                            class: "s0",
+                            title: format!(
+                                "{} × {} = {}{}",
+                                count(a.persons),
+                                self.money(a.amount),
+                                self.money(a.total),
+                                if rows.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" — {rows}")
+                                }
+                            ),
+                            figure: format!(
+                                "{} ({} {})",
+                                self.money(a.total),
+                                count(a.persons),
+                                w.t("人", "persons")
+                            ),
+                        }],
+                    }
+                })
+                .collect()
+        };
         let chart = svg::bars(
             "by-amount",
             w.t("按资助金额", "Money by amount paid"),
@@ -1096,28 +1138,31 @@ impl<'a> Page<'a> {
             )
         );
         if !wl.by_change.is_empty() {
-            let groups: Vec<Group> = wl
-                .by_change
-                .iter()
-                .map(|x| Group {
-                    label: self.signed(x.amount),
-                    marks: vec![Mark {
-                        value: i128::from(x.persons),
-                        class: if x.amount >= Money::ZERO {
-                            "gain"
-                        } else {
-                            "loss"
-                        },
-                        title: format!(
-                            "{}: {} {}",
-                            self.signed(x.amount),
-                            count(x.persons),
-                            w.t("人", "persons")
-                        ),
-                        figure: count(x.persons),
-                    }],
-                })
-                .collect();
+            let groups: Vec<Group> = if wl.by_change.len() > MAX_BARS {
+                self.change_ranges(c)
+            } else {
+                wl.by_change
+                    .iter()
+                    .map(|x| Group {
+                        label: self.signed(x.amount),
+                        marks: vec![Mark {
+                            value: i128::from(x.persons),
+                            class: if x.amount >= Money::ZERO {
+                                "gain"
+                            } else {
+                                "loss"
+                            },
+                            title: format!(
+                                "{}: {} {}",
+                                self.signed(x.amount),
+                                count(x.persons),
+                                w.t("人", "persons")
+                            ),
+                            figure: count(x.persons),
+                        }],
+                    })
+                    .collect()
+            };
             let chart = svg::columns(
                 "changes",
                 w.t("按金额变化的人数", "Persons by change in payment"),
@@ -1149,6 +1194,46 @@ impl<'a> Page<'a> {
             w.t("受益者与受损者", "Winners and losers"),
             &body,
         )
+    }
+
+    /// Persons by change in payment in at most [`MAX_BARS`] ranges: losses
+    /// and gains apart, so no range holds both.
+    fn change_ranges(&self, c: &Comparison) -> Vec<Group> {
+        let w = &self.w;
+        let items = |gain: bool| {
+            c.winners_and_losers
+                .by_change
+                .iter()
+                .filter(move |x| (x.amount > Money::ZERO) == gain)
+                .map(|x| Item {
+                    value: x.amount.minor(),
+                    persons: x.persons,
+                    money: Money::ZERO,
+                })
+        };
+        let losses = bins(items(false), MAX_BARS / 2);
+        let gains = bins(items(true), MAX_BARS / 2);
+        losses
+            .into_iter()
+            .map(|b| (b, "loss"))
+            .chain(gains.into_iter().map(|b| (b, "gain")))
+            .map(|(b, class)| {
+                let label = format!(
+                    "{}–{}",
+                    self.signed(Money(b.low)),
+                    self.signed(Money(b.high))
+                );
+                Group {
+                    marks: vec![Mark {
+                        value: i128::from(b.persons),
+                        class,
+                        title: format!("{label}: {} {}", count(b.persons), w.t("人", "persons")),
+                        figure: count(b.persons),
+                    }],
+                    label,
+                }
+            })
+            .collect()
     }
 
     fn comparison_cash_flow(&self, c: &Comparison) -> String {
@@ -1218,6 +1303,63 @@ impl<'a> Page<'a> {
             ),
         )
     }
+}
+
+/// The most bars a chart of amounts draws one per amount; more amounts are
+/// drawn as ranges.
+const MAX_BARS: usize = 20;
+
+/// An amount (in fen), the persons paid it and what they come to.
+#[derive(Clone)]
+struct Item {
+    value: i64,
+    persons: u64,
+    money: Money,
+}
+
+/// Amounts from `low` to `high` (fen, both included).
+struct Bin {
+    low: i64,
+    high: i64,
+    /// Distinct amounts in the range.
+    amounts: u64,
+    persons: u64,
+    money: crate::sum::Sum,
+}
+
+/// `items` (ascending by value) in at most `max` ranges of equal width
+/// from the lowest value to the highest, empty ranges included so the
+/// chart's axis is even.
+fn bins(items: impl Iterator<Item = Item> + Clone, max: usize) -> Vec<Bin> {
+    let values = items.clone().map(|i| i128::from(i.value));
+    let (Some(low), Some(high)) = (values.clone().min(), values.max()) else {
+        return Vec::new();
+    };
+    let max = i128::try_from(max.max(1)).unwrap_or(1);
+    // Whole fen; at least one, so every value has a range.
+    let width = ((high - low + 1) + max - 1) / max;
+    let mut out: Vec<Bin> = (0..max)
+        .map(|i| low + i * width)
+        .take_while(|start| *start <= high)
+        .map(|start| Bin {
+            low: i64::try_from(start).unwrap_or(i64::MAX),
+            // The last range may reach past the largest amount there is.
+            high: i64::try_from(start + width - 1).unwrap_or(i64::MAX),
+            amounts: 0,
+            persons: 0,
+            money: crate::sum::Sum::default(),
+        })
+        .collect();
+    for item in items {
+        let at = (i128::from(item.value) - low) / width;
+        if let Some(bin) = usize::try_from(at).ok().and_then(|i| out.get_mut(i)) {
+            bin.amounts = bin.amounts.saturating_add(1);
+            // Persons paid, so at most the rows read: never near u64::MAX.
+            bin.persons = bin.persons.saturating_add(item.persons);
+            bin.money.add(item.money);
+        }
+    }
+    out
 }
 
 /// The report of a comparison that cites category `name`: the reform's,
@@ -1353,6 +1495,7 @@ figure { margin: 6px 0; break-inside: avoid; page-break-inside: avoid; }
 svg.chart { display: block; width: 100%; height: auto; max-width: 100%; }
 svg.chart text { font-size: 11px; fill: #1f2328; }
 svg.chart .tick, svg.chart .figure { fill: #57606a; font-size: 10px; }
+svg.chart .figure.inside { fill: #fff; }
 svg.chart .grid { stroke: #eaeef2; }
 svg.chart .grid.zero { stroke: #8c959f; }
 .s0 { fill: #2f6db5; }
@@ -1397,6 +1540,34 @@ mod tests {
         flow.insert("1900-01".to_string(), Money(1));
         flow.insert("2023-05".to_string(), Money(1));
         assert_eq!(months(&[&flow]), ["1900-01", "2023-05"]);
+    }
+
+    #[test]
+    fn many_amounts_fall_into_even_ranges() {
+        let items = (1..=1000).map(|v| Item {
+            value: v * 100,
+            persons: 2,
+            money: Money(v * 200),
+        });
+        let b = bins(items, 20);
+        assert_eq!(b.len(), 20);
+        assert_eq!((b[0].low, b[0].high), (100, 5_095));
+        assert_eq!(b.iter().map(|b| b.persons).sum::<u64>(), 2000);
+        assert_eq!(b.iter().map(|b| b.amounts).sum::<u64>(), 1000);
+        assert_eq!(b[19].high, 100_019);
+        assert_eq!(b[0].money.money(), Some(Money(2 * 100 * (1 + 50) * 50 / 2)));
+    }
+
+    #[test]
+    fn one_amount_is_one_range() {
+        let items = std::iter::once(Item {
+            value: -500,
+            persons: 3,
+            money: Money::ZERO,
+        });
+        let b = bins(items, 10);
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].low, b[0].high, b[0].persons), (-500, -500, 3));
     }
 
     #[test]

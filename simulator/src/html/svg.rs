@@ -78,9 +78,15 @@ pub(crate) fn bars(class: &str, title: &str, groups: &[Group], legend: Legend) -
                     escape(&m.title)
                 ));
             }
+            // After the bar, or inside its end when it would run off the
+            // chart.
+            let (x, anchor, inside) = if LABEL_WIDTH + w + 4.0 + text_width(&m.figure) > WIDTH {
+                (LABEL_WIDTH + w - 4.0, "end", " inside")
+            } else {
+                (LABEL_WIDTH + w + 4.0, "start", "")
+            };
             body.push_str(&format!(
-                "<text class=\"figure\" x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
-                LABEL_WIDTH + w + 4.0,
+                "<text class=\"figure{inside}\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>\n",
                 top + BAR_HEIGHT - 3.0,
                 escape(&m.figure)
             ));
@@ -373,6 +379,19 @@ mod tests {
         let svg = bars("t", "title", &groups, &[]);
         assert!(svg.contains(&format!("<title>{long}</title>")));
         assert!(svg.contains('…'));
+    }
+
+    #[test]
+    fn a_figure_that_would_run_off_goes_inside_its_bar() {
+        let groups = vec![Group {
+            label: "a".into(),
+            marks: vec![Mark {
+                figure: "2,873,081.96 元 (1,290 人)".into(),
+                ..mark(10)
+            }],
+        }];
+        let svg = bars("t", "title", &groups, &[]);
+        assert!(svg.contains("class=\"figure inside\""), "{svg}");
     }
 
     #[test]
