@@ -498,3 +498,53 @@ fn hundreds_of_amounts_are_drawn_as_ranges_and_all_listed() {
     renders_cleanly(&page, &["by-amount", "by-category"]);
     fits_a4_width(&page, &["by-amount"]);
 }
+
+#[test]
+fn quotas_payers_rounds_and_instalments_have_their_tables_and_fit_a4() {
+    // Each example scheme over a synthetic population: its own section,
+    // with its clauses, on a page no wider than A4.
+    for (policy, section, list) in [
+        ("policies/examples/quota-pools.bursar", "quotas", None),
+        ("policies/examples/district-top-up.bursar", "payers", None),
+        (
+            "policies/examples/three-payments.bursar",
+            "rounds",
+            Some("spells"),
+        ),
+        ("policies/examples/study-grant.bursar", "instalments", None),
+    ] {
+        let name = Path::new(policy).file_stem().unwrap().to_string_lossy();
+        let people = temp(&format!("{name}.csv"));
+        let p = people.to_str().unwrap();
+        let lists: Vec<String> = list
+            .map(|l| format!("{l}={}", temp(&format!("{name}-{l}.csv")).display()))
+            .into_iter()
+            .collect();
+        let mut args = vec![
+            "synth", "--scheme", policy, "--rows", "2000", "--seed", "3", "-o", p,
+        ];
+        for l in &lists {
+            args.extend(["--list", l.as_str()]);
+        }
+        let o = bursar(&args);
+        assert_eq!(o.status.code(), Some(0), "{policy}: {}", stderr(&o));
+        let mut args = vec!["simulate", policy, "--population", p];
+        for l in &lists {
+            args.extend(["--list", l.as_str()]);
+        }
+        let (page, html) = write_html(&args, &format!("{name}.html"));
+        let start = html
+            .find(&format!("<section id=\"{section}\">"))
+            .unwrap_or_else(|| panic!("{policy}: no `{section}` section"));
+        let body = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(body.contains("<td"), "{policy}: an empty `{section}` table");
+        if section != "instalments" {
+            assert!(
+                body.contains("class=\"cite\""),
+                "{policy}: no clause in {body}"
+            );
+        }
+        renders_cleanly(&page, &["by-category"]);
+        fits_a4_width(&page, &[]);
+    }
+}

@@ -435,14 +435,15 @@ impl<'a> Page<'a> {
             return String::new();
         }
         let w = &self.w;
+        // Nine columns: the clause goes with the name, and the type is
+        // smaller, so the table fits an A4 page.
         let mut t = table(&[
             (w.t("名额", "quota"), false),
-            (w.t("条款", "clause"), false),
             (w.t("名额或资金", "places or money"), true),
             (w.t("有资格", "eligible"), true),
             (w.t("获名额", "allocated"), true),
             (w.t("未获", "left out"), true),
-            (w.t("申请/名额", "claims/place"), true),
+            (w.t("每名额申请数", "claims per place"), true),
             (w.t("中签率", "odds"), true),
             (w.t("金额", "money"), true),
             (w.t("预期", "expected"), true),
@@ -454,8 +455,14 @@ impl<'a> Page<'a> {
             .filter_map(|n| r.by_pool.get(n).map(|p| (n, p)))
         {
             t.push_str(&row(&[
-                (named(name, p.label.as_deref()), false),
-                (self.cite(p.clause.as_deref()), false),
+                (
+                    format!(
+                        "{} {}",
+                        named(name, p.label.as_deref()),
+                        self.cite(p.clause.as_deref())
+                    ),
+                    false,
+                ),
                 (
                     match (p.places, p.budget) {
                         (Some(n), _) => count(n),
@@ -497,7 +504,10 @@ impl<'a> Page<'a> {
                 "按名额（全部决定后分配名额与资金）",
                 "By quota (places and money given after everyone is decided)",
             ),
-            &format!("{t}</table>\n<ul>\n{orders}</ul>\n"),
+            &format!(
+                "{}</table>\n<ul>\n{orders}</ul>\n",
+                t.replacen("<table>", "<table class=\"wide\">", 1)
+            ),
         )
     }
 
@@ -506,16 +516,27 @@ impl<'a> Page<'a> {
             return String::new();
         };
         let w = &self.w;
+        let mut t = table(&[
+            ("", false),
+            (w.t("人数", "persons"), true),
+            (w.t("金额", "money"), true),
+        ]);
+        t.push_str(&row(&[
+            (
+                w.t(
+                    "已承诺、未计入总额（待记录后支付）",
+                    "promised, not in the total (paid once recorded)",
+                )
+                .to_string(),
+                false,
+            ),
+            (count(p.persons), true),
+            (self.money(p.total), true),
+        ]));
         section(
             "instalments",
             w.t("未到期的分期", "Instalments not due yet"),
-            &format!(
-                "<p>{}: {} {}, {}</p>\n",
-                w.t("已承诺、未计入总额", "promised, not in the total"),
-                count(p.persons),
-                w.t("人", "persons"),
-                self.money(p.total)
-            ),
+            &format!("{t}</table>\n"),
         )
     }
 
@@ -1485,6 +1506,10 @@ h2 { font-size: 15px; border-bottom: 1px solid #d0d7de; padding-bottom: 2px; mar
 table { border-collapse: collapse; width: 100%; margin: 4px 0 6px; }
 th, td { padding: 2px 6px; border-bottom: 1px solid #eaeef2; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { font-weight: 600; color: #57606a; font-size: 12px; }
+th.n { white-space: normal; }
+th { overflow-wrap: normal; }
+table.wide { font-size: 11px; }
+table.wide td, table.wide th { padding: 2px 3px; }
 .n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .name { color: #6e7781; font-size: 11px; }
