@@ -503,15 +503,26 @@ fn hundreds_of_amounts_are_drawn_as_ranges_and_all_listed() {
 fn quotas_payers_rounds_and_instalments_have_their_tables_and_fit_a4() {
     // Each example scheme over a synthetic population: its own section,
     // with its clauses, on a page no wider than A4.
-    for (policy, section, list) in [
-        ("policies/examples/quota-pools.bursar", "quotas", None),
-        ("policies/examples/district-top-up.bursar", "payers", None),
+    for (policy, section, list, lang) in [
+        ("policies/examples/quota-pools.bursar", "quotas", None, "en"),
+        (
+            "policies/examples/district-top-up.bursar",
+            "payers",
+            None,
+            "zh",
+        ),
         (
             "policies/examples/three-payments.bursar",
             "rounds",
             Some("spells"),
+            "en",
         ),
-        ("policies/examples/study-grant.bursar", "instalments", None),
+        (
+            "policies/examples/study-grant.bursar",
+            "instalments",
+            None,
+            "en",
+        ),
     ] {
         let name = Path::new(policy).file_stem().unwrap().to_string_lossy();
         let people = temp(&format!("{name}.csv"));
@@ -544,6 +555,10 @@ fn quotas_payers_rounds_and_instalments_have_their_tables_and_fit_a4() {
                 "{policy}: no clause in {body}"
             );
         }
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{policy} is in `{lang}`"
+        );
         renders_cleanly(&page, &["by-category"]);
         fits_a4_width(&page, &[]);
     }

@@ -1,7 +1,7 @@
 //! Reports as one self-contained HTML page, to hand round: opened from an
 //! email attachment, printed on A4. No script, font, image or style comes
 //! from anywhere else (a content security policy in the page says so to
-//! the browser), and the charts are inline SVG drawn here ([`svg`]).
+//! the browser), and the charts are inline SVG drawn here (`svg.rs`).
 //!
 //! The page is in the scheme's language (its headings Chinese for a
 //! Chinese scheme, with the scheme's own labels), holds the figures of the
