@@ -563,3 +563,28 @@ fn quotas_payers_rounds_and_instalments_have_their_tables_and_fit_a4() {
         fits_a4_width(&page, &[]);
     }
 }
+
+#[test]
+fn skipped_rows_are_listed_and_escaped() {
+    let population = temp("bad-row.csv");
+    let mut data = std::fs::read_to_string(SAMPLE).unwrap();
+    data.push_str("Z99,true,2,<beijing_center>,2022-03-01,false,,,,,2023-05-01\n");
+    std::fs::write(&population, data).unwrap();
+    let p = population.to_str().unwrap();
+    let (page, html) = write_html(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            p,
+            "--on-bad-row",
+            "skip",
+        ],
+        "skipped.html",
+    );
+    let start = html.find("<section id=\"skipped\">").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("&lt;beijing_center&gt;"), "{section}");
+    assert!(html.contains("跳过的行（数据有误）"));
+    renders_cleanly(&page, &["cash-flow"]);
+}

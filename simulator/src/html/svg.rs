@@ -351,6 +351,20 @@ mod tests {
     }
 
     #[test]
+    fn three_years_of_months_label_at_most_fourteen() {
+        let groups: Vec<Group> = (0..36)
+            .map(|i| Group {
+                label: format!("m{i}"),
+                marks: vec![mark(i)],
+            })
+            .collect();
+        let svg = columns("t", "title", &groups, &[], None, &|v| v.to_string());
+        let labels = svg.matches("class=\"slot\"").count();
+        assert!((1..=MAX_SLOT_LABELS).contains(&labels), "{labels}");
+        assert_eq!(svg.matches("<rect class=\"bar").count(), 35);
+    }
+
+    #[test]
     fn a_band_is_drawn_behind_the_columns() {
         let groups = vec![Group {
             label: "2023-03".into(),
