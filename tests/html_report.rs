@@ -588,3 +588,25 @@ fn skipped_rows_are_listed_and_escaped() {
     assert!(html.contains("跳过的行（数据有误）"));
     renders_cleanly(&page, &["cash-flow"]);
 }
+
+#[test]
+fn solve_says_it_has_no_html_form_before_searching() {
+    let o = bursar(&[
+        "solve",
+        POLICY,
+        "--population",
+        SAMPLE,
+        "--budget",
+        "20000",
+        "--vary",
+        "standard.level1",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`solve` has no `--format html` yet"),
+        "{}",
+        stderr(&o)
+    );
+}
