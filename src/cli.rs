@@ -48,15 +48,19 @@ enum Command {
     Eval {
         #[command(flatten)]
         input: ApplicantArgs,
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        /// `text` (the default) or `json`; with `--applicants`, always JSON
+        /// lines.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Explain one applicant's decision, citing clauses and values.
     Explain {
         #[command(flatten)]
         input: ApplicantArgs,
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        /// `text` (the default) or `json`; with `--applicants`, always JSON
+        /// lines.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Run a scheme over a population: cost, counts and cash flow.
     Simulate {

@@ -3,6 +3,7 @@
 //! `crate::stdout`.
 
 pub(crate) mod allocate;
+pub(crate) mod batch;
 pub(crate) mod check;
 pub(crate) mod compare;
 pub(crate) mod compile;
