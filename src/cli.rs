@@ -89,6 +89,9 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write the report to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Write this run's awards in the format of the scheme's award
         /// history, with every applicant's history carried forward: next
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
@@ -118,6 +121,9 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write the report to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// The largest amounts (or places) whose total stays within a budget,
     /// checked: one step more would exceed it (docs/simulate.md).
@@ -232,8 +238,15 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
+            output,
             awards_out,
-        } => commands::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
+        } => commands::simulate::simulate(
+            &scheme,
+            &what_if,
+            &run,
+            (format, output.as_deref()),
+            awards_out.as_deref(),
+        ),
         Command::Allocate {
             scheme,
             run,
@@ -245,7 +258,10 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => commands::compare::compare(&base, &reform, &what_if, &run, format),
+            output,
+        } => {
+            commands::compare::compare(&base, &reform, &what_if, &run, (format, output.as_deref()))
+        }
         Command::Synth {
             rows,
             seed,

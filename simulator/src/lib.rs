@@ -11,7 +11,9 @@
 pub mod assume;
 pub mod attribution;
 pub mod awards;
+pub mod citations;
 pub mod compare;
+pub mod html;
 pub mod identifiers;
 pub mod lists;
 pub mod overrides;

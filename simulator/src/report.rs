@@ -7,6 +7,7 @@ use bursar_runtime::ir::{Rank, Ration, Scheme};
 use bursar_runtime::Money;
 use serde::Serialize;
 
+use crate::citations::Citations;
 use crate::compare::{DiffTally, Movement};
 use crate::population::RowError;
 use crate::sum::{Overflow, Sum};
@@ -86,18 +87,22 @@ pub struct Report {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_payer: BTreeMap<String, PayerReport>,
     #[serde(skip)]
-    category_order: Vec<String>,
+    pub(crate) category_order: Vec<String>,
     #[serde(skip)]
-    pool_order: Vec<String>,
+    pub(crate) pool_order: Vec<String>,
     #[serde(skip)]
-    round_order: Vec<String>,
+    pub(crate) round_order: Vec<String>,
     /// `scheme`, then the payers in the scheme's order.
     #[serde(skip)]
-    payer_order: Vec<String>,
+    pub(crate) payer_order: Vec<String>,
     /// Whether the scheme has an application step. Without one eligibility
     /// is enough, and the text report leaves out the rows about applying.
     #[serde(skip)]
-    applications: bool,
+    pub(crate) applications: bool,
+    /// The scheme's title, clauses and language, for reports that cite
+    /// where each figure comes from (HTML).
+    #[serde(skip)]
+    pub citations: Citations,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -128,7 +133,7 @@ impl AssumptionsInfo {
     }
 
     /// `take-up contest 95%, vocational 80%; 5% late; steps take 50% of their limits; seed 2023`
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let percent = |share: f64| format!("{}%", (share * 1000.0).round() / 10.0);
         let mut parts = Vec::new();
         if !self.take_up.is_empty() {
@@ -549,6 +554,7 @@ impl Report {
             pool_order: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
             round_order: scheme.rounds.iter().map(|r| r.name.clone()).collect(),
             applications: scheme.application.is_some(),
+            citations: Citations::new(scheme),
         })
     }
 
@@ -1005,7 +1011,7 @@ pub struct Comparison {
     pub winners_and_losers: WinnersLosers,
     /// Category names in declaration order (base's, then the reform's new ones).
     #[serde(skip)]
-    order: Vec<String>,
+    pub(crate) order: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -1072,7 +1078,7 @@ fn difference(
 impl Comparison {
     /// Each payer's change in the schemes' order: the base's payers (the
     /// scheme's own share first), then payers only the reform has.
-    fn payer_deltas(&self) -> impl Iterator<Item = (&String, &PayerDelta)> {
+    pub(crate) fn payer_deltas(&self) -> impl Iterator<Item = (&String, &PayerDelta)> {
         let (b, r) = (&self.base.payer_order, &self.reform.payer_order);
         b.iter()
             .chain(r.iter().filter(|n| !b.contains(n)))
@@ -1489,7 +1495,7 @@ pub fn money_text(currency: &str, m: Money) -> String {
     }
 }
 
-fn signed_count(n: i64) -> String {
+pub(crate) fn signed_count(n: i64) -> String {
     let sign = match n.signum() {
         1 => "+",
         -1 => "-",
@@ -1498,7 +1504,7 @@ fn signed_count(n: i64) -> String {
     format!("{sign}{}", count(n.unsigned_abs()))
 }
 
-fn count(n: u64) -> String {
+pub(crate) fn count(n: u64) -> String {
     bursar_runtime::money::group_thousands(&n.to_string())
 }
 

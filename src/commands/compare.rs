@@ -4,7 +4,7 @@ use std::path::Path;
 
 use bursar_simulator::report::{Comparison, Report};
 
-use crate::commands::{overflow, ReportFormat};
+use crate::commands::{overflow, refuse_overwrite, write_report, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -14,8 +14,11 @@ pub(crate) fn compare(
     reform: &Path,
     reform_what_if: &WhatIf,
     args: &RunArgs,
-    format: ReportFormat,
+    (format, output): (ReportFormat, Option<&Path>),
 ) -> Exit {
+    if let Err(e) = refuse_overwrite(output, &[base, reform, &args.population]) {
+        return e;
+    }
     let base = match prepare(base, &WhatIf::default()) {
         Ok(p) => p,
         Err(e) => return e,
@@ -64,8 +67,9 @@ pub(crate) fn compare(
         ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
         ReportFormat::Text => comparison.to_text(),
         ReportFormat::Csv => comparison.to_csv(),
+        ReportFormat::Html => bursar_simulator::html::comparison(&comparison),
     };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = write_report(&text, output) {
         return e;
     }
     if errors > 0 {

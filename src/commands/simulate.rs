@@ -6,7 +6,7 @@ use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
 use bursar_simulator::report::Report;
 
-use crate::commands::{overflow, ReportFormat};
+use crate::commands::{overflow, refuse_overwrite, write_report, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, WhatIf};
 use crate::Exit;
@@ -32,9 +32,12 @@ pub(crate) fn simulate(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
-    format: ReportFormat,
+    (format, output): (ReportFormat, Option<&Path>),
     awards_out: Option<&Path>,
 ) -> Exit {
+    if let Err(e) = refuse_overwrite(output, &[scheme_path, &args.population]) {
+        return e;
+    }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -89,8 +92,9 @@ pub(crate) fn simulate(
         ReportFormat::Text => report.to_text(),
         ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         ReportFormat::Csv => report.to_csv(),
+        ReportFormat::Html => bursar_simulator::html::report(&report),
     };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = write_report(&text, output) {
         return e;
     }
     if report.errors > 0 {

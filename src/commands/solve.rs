@@ -53,6 +53,11 @@ pub(crate) fn solve(
     ask: &Ask<'_>,
     format: ReportFormat,
 ) -> Exit {
+    if format == ReportFormat::Html {
+        // Said before the search, not after minutes of it.
+        eprintln!("error: `solve` has no `--format html` yet: use `text`, `json` or `csv`");
+        return Exit::Usage;
+    }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -160,6 +165,8 @@ pub(crate) fn solve(
             serde_json::to_string_pretty(&answer).unwrap_or_default() + "\n"
         }
         ReportFormat::Csv => csv(&plan, &fit, budget, margin, report),
+        // Refused above.
+        ReportFormat::Html => return Exit::Usage,
     };
     if let Err(e) = crate::stdout::print(&text) {
         return e;
