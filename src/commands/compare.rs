@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
+use bursar_simulator::render::Document;
 use bursar_simulator::report::{Comparison, Report};
 
-use crate::commands::{overflow, ReportFormat};
+use crate::commands::{emit, overflow, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -60,12 +61,7 @@ pub(crate) fn compare(
         Err(e) => return overflow(&e),
     };
     let errors = comparison.base.errors + comparison.reform.errors;
-    let text = match format {
-        ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
-        ReportFormat::Text => comparison.to_text(),
-        ReportFormat::Csv => comparison.to_csv(),
-    };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = emit(format, Document::Comparison(&comparison)) {
         return e;
     }
     if errors > 0 {

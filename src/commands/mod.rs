@@ -15,6 +15,7 @@ pub(crate) mod simulate;
 pub(crate) mod synth;
 pub(crate) mod test;
 
+use bursar_simulator::render::{self, Document};
 use clap::ValueEnum;
 
 use crate::Exit;
@@ -32,6 +33,27 @@ pub(crate) enum ReportFormat {
     Text,
     Json,
     Csv,
+}
+
+impl ReportFormat {
+    /// The simulator's renderer for this format.
+    fn render(self) -> render::Format {
+        match self {
+            ReportFormat::Text => render::Format::Text,
+            ReportFormat::Json => render::Format::Json,
+            ReportFormat::Csv => render::Format::Csv,
+        }
+    }
+}
+
+/// Renders a report in `format` and prints it: every report of every
+/// command goes out through here.
+pub(crate) fn emit(format: ReportFormat, doc: Document<'_>) -> Result<(), Exit> {
+    let bytes = render::render(format.render(), doc, render::Options::default()).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
+    crate::stdout::write(&bytes)
 }
 
 /// A figure too large to give: said, never printed saturated.

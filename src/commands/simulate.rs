@@ -4,9 +4,10 @@ use std::path::Path;
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
+use bursar_simulator::render::Document;
 use bursar_simulator::report::Report;
 
-use crate::commands::{overflow, ReportFormat};
+use crate::commands::{emit, overflow, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, WhatIf};
 use crate::Exit;
@@ -85,12 +86,7 @@ pub(crate) fn simulate(
         Ok(r) => r,
         Err(e) => return overflow(&e),
     };
-    let text = match format {
-        ReportFormat::Text => report.to_text(),
-        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        ReportFormat::Csv => report.to_csv(),
-    };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = emit(format, Document::Report(&report)) {
         return e;
     }
     if report.errors > 0 {

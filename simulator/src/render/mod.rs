@@ -1,0 +1,80 @@
+//! Reports rendered: one model, the [`Document`], and one renderer per
+//! format, each taking the whole model (as ruff's emitters do). The figures
+//! are worked out once, in `crate::report` and `crate::attribution`; a
+//! renderer only lays them out, so every format gives the same numbers.
+//!
+//! A new format is a [`Format`] variant and a module here implementing
+//! [`Renderer`]; the matches over [`Document`] in each renderer are total,
+//! so a new kind of report does not compile until every format handles it.
+
+pub mod csv;
+pub mod json;
+pub mod text;
+
+use std::fmt;
+
+use crate::report::{Comparison, DiffReport, Report, Solution};
+
+/// A report of any kind, as every renderer takes it.
+#[derive(Clone, Copy, Debug)]
+pub enum Document<'a> {
+    /// One scheme over a population (`simulate`).
+    Report(&'a Report),
+    /// Two schemes over one population (`compare`).
+    Comparison(&'a Comparison),
+    /// What changed between two schemes, with its budget effect and
+    /// attribution when a population is given (`diff`).
+    Diff(&'a DiffReport),
+    /// Amounts fitted to a budget, with the report at the solution (`solve`).
+    Solution(&'a Solution),
+}
+
+/// The formats a report is rendered in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    Text,
+    /// JSON for programs (docs/simulate.md).
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+}
+
+/// What a renderer is told besides the report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {}
+
+/// Lays out a whole report in one format.
+pub trait Renderer {
+    /// The report's bytes in this format.
+    fn render(&self, doc: Document<'_>) -> Result<Vec<u8>, Error>;
+}
+
+impl Format {
+    /// The renderer of this format.
+    pub fn renderer(self, options: Options) -> Box<dyn Renderer> {
+        let _ = options;
+        match self {
+            Format::Text => Box::new(text::Text),
+            Format::Json => Box::new(json::Json),
+            Format::Csv => Box::new(csv::Csv),
+        }
+    }
+}
+
+/// Renders `doc` in `format`.
+pub fn render(format: Format, doc: Document<'_>, options: Options) -> Result<Vec<u8>, Error> {
+    format.renderer(options).render(doc)
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
