@@ -12,6 +12,7 @@ pub(crate) mod doc;
 pub(crate) mod fmt;
 pub(crate) mod ir;
 pub(crate) mod simulate;
+pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
