@@ -101,3 +101,34 @@ fn diff_with_budget_and_witnesses_json() {
         "json"
     ]));
 }
+
+/// `solve` in every format: `--vary` two amounts to fit a budget.
+fn solve(format: &str) -> String {
+    run(&[
+        "solve",
+        OLD,
+        "--population",
+        SAMPLE,
+        "--budget",
+        "20000",
+        "--vary",
+        "standard.level1,standard.level2",
+        "--format",
+        format,
+    ])
+}
+
+#[test]
+fn solve_text() {
+    insta::assert_snapshot!(solve("text"));
+}
+
+#[test]
+fn solve_json() {
+    insta::assert_snapshot!(solve("json"));
+}
+
+#[test]
+fn solve_csv() {
+    insta::assert_snapshot!(solve("csv"));
+}

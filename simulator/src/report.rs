@@ -785,17 +785,68 @@ pub struct Budget {
 }
 
 /// `bursar solve`: the values found for the parameters varied, the total
-/// they give, the budget and what is left of it, and the run's report at
-/// the solution.
+/// they give, the budget and what is left of it, the check one step
+/// further, and the run's report at the answer. JSON keeps issue #15's
+/// contract keys (`values`, `total`, `budget`, `margin`) first.
 #[derive(Clone, Debug, Serialize)]
 pub struct Solution {
-    /// Each parameter varied (`standard.level1`) and the amount found.
-    pub values: BTreeMap<String, Money>,
+    pub values: Values,
     pub total: Money,
     pub budget: Money,
     /// `budget - total`: what is left.
     pub margin: Money,
+    /// The values one step further, and their total: over the budget.
+    pub next: NextStep,
+    /// Passes over the population the search took (the check not counted).
+    pub passes: u32,
     pub report: Report,
+}
+
+/// One step past the answer: the values and the total they give.
+#[derive(Clone, Debug, Serialize)]
+pub struct NextStep {
+    pub values: Values,
+    pub total: Money,
+}
+
+/// The parameters varied, in the order given; in JSON an object from each
+/// parameter's path to its value (keys sorted).
+#[derive(Clone, Debug)]
+pub struct Values(pub Vec<Solved>);
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let map: BTreeMap<&str, &Amount> =
+            self.0.iter().map(|v| (v.path.as_str(), &v.value)).collect();
+        map.serialize(s)
+    }
+}
+
+/// One parameter's value, and its value in the scheme as given.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// The `--set` path (`standard.level1`, `quota.a.places`).
+    pub path: String,
+    pub value: Amount,
+    pub was: Amount,
+}
+
+/// A parameter's value: money (JSON `"2500.00"`) or a number of places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Amount {
+    Money(Money),
+    Places(i64),
+}
+
+impl Amount {
+    /// `2500.00` or `300`: the value as `--set` reads it.
+    pub fn plain(self) -> String {
+        match self {
+            Amount::Money(m) => m.to_string(),
+            Amount::Places(n) => n.to_string(),
+        }
+    }
 }
 
 /// `16,800.00 元`

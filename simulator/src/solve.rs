@@ -225,7 +225,12 @@ impl Plan {
                 });
             }
         }
-        if params.iter().skip(1).zip(&params).any(|(a, b)| a.kind != b.kind) {
+        if params
+            .iter()
+            .skip(1)
+            .zip(&params)
+            .any(|(a, b)| a.kind != b.kind)
+        {
             return Err(SolveError::MixedKinds);
         }
         if let (true, Some(first), true) = (keep_ratios, params.first(), params.len() > 1) {

@@ -367,20 +367,28 @@ fn attribution(a: &Attribution) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// `bursar solve`: the report's rows, then the `solution` rows.
+/// `bursar solve`: the `solve` rows, then the report's rows, in one long
+/// table under one header.
 fn solution(s: &Solution) -> String {
-    let mut out = report(&s.report);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut row = |name: &str, metric: &str, value: Money| {
-        let _ = w.write_record(["solution", name, metric, value.to_string().as_str()]);
+    let mut row = |name: &str, metric: &str, value: String| {
+        let _ = w.write_record(["solve", name, metric, value.as_str()]);
     };
-    for (name, value) in &s.values {
-        row(name, "value", *value);
+    for v in &s.values.0 {
+        row(&v.path, "value", v.value.plain());
     }
-    row("", "total", s.total);
-    row("", "budget", s.budget);
-    row("", "margin", s.margin);
+    for (metric, m) in [
+        ("total", s.total),
+        ("budget", s.budget),
+        ("margin", s.margin),
+        ("next_total", s.next.total),
+    ] {
+        row("", metric, m.to_string());
+    }
     let bytes = w.into_inner().unwrap_or_default();
-    out.push_str(&String::from_utf8(bytes).unwrap_or_default());
-    out
+    let rows = String::from_utf8(bytes).unwrap_or_default();
+    let report = report(&s.report);
+    // The report's own header line is the one the table starts with.
+    let (header, body) = report.split_once('\n').unwrap_or((&report, ""));
+    format!("{header}\n{rows}{body}")
 }

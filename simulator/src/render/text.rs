@@ -5,7 +5,7 @@ use bursar_runtime::Money;
 
 use super::{Document, Error, Renderer};
 use crate::attribution::Attribution;
-use crate::report::{money_text, Comparison, DiffReport, Report, Solution};
+use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
 
 /// The text renderer.
 pub struct Text;
@@ -489,20 +489,39 @@ fn attribution(a: &Attribution, currency: &str) -> String {
     out
 }
 
-/// `bursar solve`: the report at the solution, then the values found and
-/// what is left of the budget.
+/// `bursar solve`: the answer in words, the check one step further, then
+/// the report at the answer.
 fn solution(s: &Solution) -> String {
     let money = |m: Money| money_text(&s.report.currency, m);
-    let mut out = report(&s.report);
-    out.push_str("\nfitted to the budget\n");
-    let mut t = Table::new(&["", "money"]);
-    for (name, value) in &s.values {
-        t.row(vec![name.clone(), money(*value)]);
+    let value = |a: Amount| match a {
+        Amount::Money(m) => money(m),
+        Amount::Places(n) => format!("{n} places"),
+    };
+    let mut out = String::from("solve\n");
+    for v in &s.values.0 {
+        out.push_str(&format!(
+            "  {:<28} {}  (was {})\n",
+            v.path,
+            value(v.value),
+            value(v.was)
+        ));
     }
-    t.row(vec!["total".into(), money(s.total)]);
-    t.row(vec!["budget".into(), money(s.budget)]);
-    t.row(vec!["margin left".into(), money(s.margin)]);
-    out.push_str(&t.render());
+    out.push_str(&format!("  {:<28} {}\n", "total", money(s.total)));
+    out.push_str(&format!("  {:<28} {}\n", "budget", money(s.budget)));
+    out.push_str(&format!("  {:<28} {}\n", "margin", money(s.margin)));
+    let next: Vec<String> = s
+        .next
+        .values
+        .0
+        .iter()
+        .map(|v| format!("{} {}", v.path, value(v.value)))
+        .collect();
+    out.push_str(&format!(
+        "  checked: one step more ({}) would total {}, over the budget\n\n",
+        next.join(", "),
+        money(s.next.total)
+    ));
+    out.push_str(&report(&s.report));
     out
 }
 
