@@ -68,6 +68,8 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        #[command(flatten)]
+        out: commands::OutputArgs,
         /// Write this run's awards in the format of the scheme's award
         /// history, with every applicant's history carried forward: next
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
@@ -97,6 +99,8 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        #[command(flatten)]
+        out: commands::OutputArgs,
     },
     /// The largest amounts (or places) whose total stays within a budget,
     /// checked: one step more would exceed it (docs/simulate.md).
@@ -124,6 +128,8 @@ enum Command {
         step: String,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        #[command(flatten)]
+        out: commands::OutputArgs,
     },
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
@@ -203,8 +209,16 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
+            out,
             awards_out,
-        } => commands::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
+        } => commands::simulate::simulate(
+            &scheme,
+            &what_if,
+            &run,
+            format,
+            &out,
+            awards_out.as_deref(),
+        ),
         Command::Allocate {
             scheme,
             run,
@@ -216,7 +230,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => commands::compare::compare(&base, &reform, &what_if, &run, format),
+            out,
+        } => commands::compare::compare(&base, &reform, &what_if, &run, format, &out),
         Command::Synth {
             rows,
             seed,
@@ -240,6 +255,7 @@ pub fn run() -> Exit {
             keep_ratios,
             step,
             format,
+            out,
         } => commands::solve::solve(
             &scheme,
             &what_if,
@@ -251,6 +267,7 @@ pub fn run() -> Exit {
                 step: &step,
             },
             format,
+            &out,
         ),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Test { paths, coverage } => commands::test::run(&paths, coverage),

@@ -5,7 +5,7 @@ use std::path::Path;
 use bursar_simulator::render::Document;
 use bursar_simulator::report::{Comparison, Report};
 
-use crate::commands::{emit, overflow, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -16,7 +16,11 @@ pub(crate) fn compare(
     reform_what_if: &WhatIf,
     args: &RunArgs,
     format: ReportFormat,
+    out: &OutputArgs,
 ) -> Exit {
+    if let Err(e) = out.check(&[base, reform, &args.population]) {
+        return e;
+    }
     let base = match prepare(base, &WhatIf::default()) {
         Ok(p) => p,
         Err(e) => return e,
@@ -61,7 +65,7 @@ pub(crate) fn compare(
         Err(e) => return overflow(&e),
     };
     let errors = comparison.base.errors + comparison.reform.errors;
-    if let Err(e) = emit(format, Document::Comparison(&comparison)) {
+    if let Err(e) = emit(format, Document::Comparison(&comparison), out) {
         return e;
     }
     if errors > 0 {

@@ -8,7 +8,7 @@ use bursar_simulator::attribution::{self, Attribution, Share};
 use bursar_simulator::render::Document;
 use bursar_simulator::report::{Budget, Comparison, DiffReport, Part, Report, SchemeRef, Source};
 
-use crate::commands::{emit, overflow, Format, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::load_scheme;
 use crate::load::population::{options, run_population, RunArgs};
 use crate::Exit;
@@ -35,10 +35,21 @@ pub(crate) struct DiffArgs {
     #[arg(long, default_value_t = 2024)]
     seed: u64,
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: ReportFormat,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub(crate) fn run(args: &DiffArgs) -> Exit {
+    let mut inputs = vec![args.old.as_path(), args.new.as_path()];
+    inputs.extend(args.population.as_deref());
+    if let Err(e) = args.out.check(&inputs) {
+        return e;
+    }
+    if let (ReportFormat::Csv, None) = (args.format, &args.population) {
+        eprintln!("error: `--format csv` writes a diff's figures, and there are none without `--population FILE`");
+        return Exit::Usage;
+    }
     let (old, new) = match (load_scheme(&args.old), load_scheme(&args.new)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return e,
@@ -78,11 +89,7 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
         budget,
         witnesses,
     };
-    let format = match args.format {
-        Format::Text => ReportFormat::Text,
-        Format::Json => ReportFormat::Json,
-    };
-    match emit(format, Document::Diff(&report)) {
+    match emit(args.format, Document::Diff(&report), &args.out) {
         Ok(()) => Exit::Ok,
         Err(e) => e,
     }

@@ -16,6 +16,8 @@ pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
+use std::path::{Path, PathBuf};
+
 use bursar_simulator::render::{self, Document};
 use clap::ValueEnum;
 
@@ -47,14 +49,51 @@ impl ReportFormat {
     }
 }
 
-/// Renders a report in `format` and prints it: every report of every
-/// command goes out through here.
-pub(crate) fn emit(format: ReportFormat, doc: Document<'_>) -> Result<(), Exit> {
-    let bytes = render::render(format.render(), doc, render::Options::default()).map_err(|e| {
+/// Where a report goes and how, for every command that writes one.
+#[derive(clap::Args, Default)]
+pub(crate) struct OutputArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV without the UTF-8 byte-order mark that lets Excel read Chinese
+    /// text (for tools that do not expect one).
+    #[arg(long)]
+    pub no_bom: bool,
+}
+
+impl OutputArgs {
+    /// Refuses, before any work, an output file that is one of the inputs.
+    pub(crate) fn check(&self, inputs: &[&Path]) -> Result<(), Exit> {
+        let Some(out) = &self.output else {
+            return Ok(());
+        };
+        if let Some(input) = inputs.iter().find(|i| crate::load::same_file(i, out)) {
+            eprintln!(
+                "error: `-o {}` would overwrite an input, `{}`",
+                out.display(),
+                input.display()
+            );
+            return Err(Exit::Usage);
+        }
+        Ok(())
+    }
+}
+
+/// Renders a report in `format` and writes it to `-o FILE` or standard
+/// output: every report of every command goes out through here.
+pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) -> Result<(), Exit> {
+    let options = render::Options { bom: !out.no_bom };
+    let bytes = render::render(format.render(), doc, options).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Failed
     })?;
-    crate::stdout::write(&bytes)
+    match &out.output {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            Exit::Io
+        }),
+        None => crate::stdout::write(&bytes),
+    }
 }
 
 /// A figure too large to give: said, never printed saturated.

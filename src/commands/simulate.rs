@@ -7,7 +7,7 @@ use bursar_simulator::awards::AwardsOut;
 use bursar_simulator::render::Document;
 use bursar_simulator::report::Report;
 
-use crate::commands::{emit, overflow, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, WhatIf};
 use crate::Exit;
@@ -34,8 +34,12 @@ pub(crate) fn simulate(
     what_if: &WhatIf,
     args: &RunArgs,
     format: ReportFormat,
+    out: &OutputArgs,
     awards_out: Option<&Path>,
 ) -> Exit {
+    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+        return e;
+    }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -86,7 +90,7 @@ pub(crate) fn simulate(
         Ok(r) => r,
         Err(e) => return overflow(&e),
     };
-    if let Err(e) = emit(format, Document::Report(&report)) {
+    if let Err(e) = emit(format, Document::Report(&report), out) {
         return e;
     }
     if report.errors > 0 {

@@ -11,7 +11,7 @@ use bursar_simulator::render::Document;
 use bursar_simulator::report::{Amount, NextStep, Report, Solution, Solved, Source, Values};
 use bursar_simulator::solve::{self, Plan, Probe};
 
-use crate::commands::{emit, ReportFormat};
+use crate::commands::{emit, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -30,7 +30,11 @@ pub(crate) fn solve(
     args: &RunArgs,
     ask: &Ask<'_>,
     format: ReportFormat,
+    out: &OutputArgs,
 ) -> Exit {
+    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+        return e;
+    }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -132,7 +136,7 @@ pub(crate) fn solve(
         passes: fit.passes,
         report: report.clone(),
     };
-    if let Err(e) = emit(format, Document::Solution(&solution)) {
+    if let Err(e) = emit(format, Document::Solution(&solution), out) {
         return e;
     }
     Exit::Ok

@@ -2,29 +2,116 @@
 
 use bursar_runtime::Money;
 
-use super::{Document, Error, Renderer};
+use super::{in_month, months, Document, Error, Renderer};
 use crate::attribution::Attribution;
 use crate::report::{
-    AssumptionsInfo, CategoryReport, Comparison, DiffReport, MovementReport, Report, Solution,
+    AssumptionsInfo, Budget, CategoryReport, Comparison, DiffReport, MovementReport, Report,
+    Solution,
 };
+use crate::sum::Sum;
 
-/// The CSV renderer.
-pub struct Csv;
+/// The CSV renderer: the long table (`section,name,metric,value`, easy to
+/// pivot), then, after a blank line, the cash flow as a wide table, one row
+/// per month from the first to the last, months without payments included.
+pub struct Csv {
+    /// Start with a UTF-8 byte-order mark, without which Excel on Chinese
+    /// Windows reads the file as GBK.
+    pub bom: bool,
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &str = "\u{FEFF}";
 
 impl Renderer for Csv {
     fn render(&self, doc: Document<'_>) -> Result<Vec<u8>, Error> {
-        let text = match doc {
-            Document::Report(r) => report(r),
-            Document::Comparison(c) => comparison(c),
-            Document::Diff(d) => diff(d)?,
-            Document::Solution(s) => solution(s),
+        let (long, wide) = match doc {
+            Document::Report(r) => (report(r), report_cash_flow(r)?),
+            Document::Comparison(c) => (comparison(c), comparison_cash_flow(c)?),
+            Document::Diff(d) => {
+                let b = budget(d)?;
+                let mut long = comparison(&b.comparison);
+                long.push_str(&attribution(&b.attribution));
+                (long, comparison_cash_flow(&b.comparison)?)
+            }
+            Document::Solution(s) => (solution(s), report_cash_flow(&s.report)?),
         };
-        Ok(text.into_bytes())
+        let bom = if self.bom { BOM } else { "" };
+        Ok(format!("{bom}{long}\n{wide}").into_bytes())
     }
 }
 
-/// The report as long-format CSV (`section,name,metric,value`), which
-/// spreadsheets pivot easily. Money is a plain decimal.
+/// Writes rows to a string of CSV.
+fn table(rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `month,latest,expected`: one scheme's cash flow, every month.
+fn report_cash_flow(r: &Report) -> Result<String, Error> {
+    let mut rows = vec![vec!["month".into(), "latest".into(), "expected".into()]];
+    for m in months(&[&r.cash_flow, &r.cash_flow_expected]) {
+        rows.push(vec![
+            m.clone(),
+            in_month(&r.cash_flow, &m).to_string(),
+            in_month(&r.cash_flow_expected, &m).to_string(),
+        ]);
+    }
+    Ok(table(&rows))
+}
+
+/// Both schemes' cash flow and its change, every month of either.
+fn comparison_cash_flow(c: &Comparison) -> Result<String, Error> {
+    let (b, r) = (&c.base, &c.reform);
+    let mut rows = vec![[
+        "month",
+        "base latest",
+        "base expected",
+        "reform latest",
+        "reform expected",
+        "change latest",
+        "change expected",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect()];
+    let all = [
+        &b.cash_flow,
+        &b.cash_flow_expected,
+        &r.cash_flow,
+        &r.cash_flow_expected,
+    ];
+    for m in months(&all) {
+        let (bl, be) = (
+            in_month(&b.cash_flow, &m),
+            in_month(&b.cash_flow_expected, &m),
+        );
+        let (rl, re) = (
+            in_month(&r.cash_flow, &m),
+            in_month(&r.cash_flow_expected, &m),
+        );
+        let change = |x: Money, y: Money, case: &str| {
+            Sum::from(y)
+                .minus(Sum::from(x))
+                .figure(|| format!("the change in the {case} cash flow of {m}"))
+                .map_err(|e| Error(e.to_string()))
+        };
+        rows.push(vec![
+            m.clone(),
+            bl.to_string(),
+            be.to_string(),
+            rl.to_string(),
+            re.to_string(),
+            change(bl, rl, "latest")?.to_string(),
+            change(be, re, "expected")?.to_string(),
+        ]);
+    }
+    Ok(table(&rows))
+}
+
 fn report(r: &Report) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut row = |section: &str, name: &str, metric: &str, value: String| {
@@ -336,18 +423,13 @@ fn comparison(c: &Comparison) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// A diff's budget effect: the comparison's rows, then each change's share
-/// in the `change` column. What changed is text, not figures: a diff
+/// A diff's budget effect (the comparison's rows, then each change's share
+/// in the `change` column). What changed is text, not figures: a diff
 /// without a population has nothing to put in a spreadsheet.
-fn diff(d: &DiffReport) -> Result<String, Error> {
-    let Some(b) = &d.budget else {
-        return Err(Error(
-            "a diff has figures for CSV only with `--population`".to_string(),
-        ));
-    };
-    let mut out = comparison(&b.comparison);
-    out.push_str(&attribution(&b.attribution));
-    Ok(out)
+fn budget(d: &DiffReport) -> Result<&Budget, Error> {
+    d.budget.as_ref().ok_or_else(|| {
+        Error("a diff has figures for a spreadsheet only with `--population`".to_string())
+    })
 }
 
 /// The `attribution` rows of a diff (no header: they follow a comparison).

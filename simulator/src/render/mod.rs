@@ -11,7 +11,11 @@ pub mod csv;
 pub mod json;
 pub mod text;
 
+use std::collections::BTreeMap;
 use std::fmt;
+
+use bursar_runtime::Money;
+use chrono::{Datelike, NaiveDate};
 
 use crate::report::{Comparison, DiffReport, Report, Solution};
 
@@ -41,8 +45,17 @@ pub enum Format {
 }
 
 /// What a renderer is told besides the report.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {}
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// CSV starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { bom: true }
+    }
+}
 
 /// Lays out a whole report in one format.
 pub trait Renderer {
@@ -53,11 +66,10 @@ pub trait Renderer {
 impl Format {
     /// The renderer of this format.
     pub fn renderer(self, options: Options) -> Box<dyn Renderer> {
-        let _ = options;
         match self {
             Format::Text => Box::new(text::Text),
             Format::Json => Box::new(json::Json),
-            Format::Csv => Box::new(csv::Csv),
+            Format::Csv => Box::new(csv::Csv { bom: options.bom }),
         }
     }
 }
@@ -78,3 +90,39 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Every month from the first to the last that any of these cash flows
+/// pays in (`2023-03`, `2023-04`…), those without payments included, so a
+/// chart's axis has no gaps. A month that is not `YYYY-MM` (none is) is
+/// kept as it is, in order.
+pub fn months(flows: &[&BTreeMap<String, Money>]) -> Vec<String> {
+    let named: std::collections::BTreeSet<&String> = flows.iter().flat_map(|f| f.keys()).collect();
+    let start = |m: &String| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok();
+    let (Some(first), Some(last)) = (
+        named.first().and_then(|m| start(m)),
+        named.last().and_then(|m| start(m)),
+    ) else {
+        return named.into_iter().cloned().collect();
+    };
+    if named.iter().any(|m| start(m).is_none()) {
+        return named.into_iter().cloned().collect();
+    }
+    let mut out = Vec::new();
+    let mut month = first;
+    while month <= last {
+        out.push(format!("{:04}-{:02}", month.year(), month.month()));
+        let Some(next) = month.checked_add_months(chrono::Months::new(1)) else {
+            break;
+        };
+        month = next;
+    }
+    out
+}
+
+/// What a cash flow pays in a month: nothing if the month is not in it.
+pub fn in_month(flow: &BTreeMap<String, Money>, month: &str) -> Money {
+    match flow.get(month) {
+        Some(m) => *m,
+        None => Money::ZERO,
+    }
+}
