@@ -89,9 +89,8 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
-        /// Write the report to FILE instead of standard output.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        out: commands::OutputArgs,
         /// Write this run's awards in the format of the scheme's award
         /// history, with every applicant's history carried forward: next
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
@@ -121,9 +120,8 @@ enum Command {
         what_if: WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
-        /// Write the report to FILE instead of standard output.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        out: commands::OutputArgs,
     },
     /// The largest amounts (or places) whose total stays within a budget,
     /// checked: one step more would exceed it (docs/simulate.md).
@@ -151,6 +149,8 @@ enum Command {
         step: String,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        #[command(flatten)]
+        out: commands::OutputArgs,
     },
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
@@ -238,13 +238,14 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-            output,
+            out,
             awards_out,
         } => commands::simulate::simulate(
             &scheme,
             &what_if,
             &run,
-            (format, output.as_deref()),
+            format,
+            &out,
             awards_out.as_deref(),
         ),
         Command::Allocate {
@@ -258,10 +259,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-            output,
-        } => {
-            commands::compare::compare(&base, &reform, &what_if, &run, (format, output.as_deref()))
-        }
+            out,
+        } => commands::compare::compare(&base, &reform, &what_if, &run, format, &out),
         Command::Synth {
             rows,
             seed,
@@ -285,6 +284,7 @@ pub fn run() -> Exit {
             keep_ratios,
             step,
             format,
+            out,
         } => commands::solve::solve(
             &scheme,
             &what_if,
@@ -296,6 +296,7 @@ pub fn run() -> Exit {
                 step: &step,
             },
             format,
+            &out,
         ),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Test { paths, coverage } => commands::test::run(&paths, coverage),

@@ -7,8 +7,13 @@ use crate::Exit;
 
 /// Writes `text` to standard output and flushes it.
 pub(crate) fn print(text: &str) -> Result<(), Exit> {
+    write(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output and flushes them.
+pub(crate) fn write(bytes: &[u8]) -> Result<(), Exit> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .or_else(failed)
 }

@@ -135,7 +135,7 @@ fn text_and_csv_reports() {
         "--format",
         "csv",
     ]));
-    assert!(csv.starts_with("section,name,metric,value\n"));
+    assert!(csv.starts_with("\u{feff}section,name,metric,value\n"));
     assert!(csv.contains("summary,,total,16800.00\n"));
     assert!(csv.contains("category,vocational,total,6800.00\n"));
     assert!(csv.contains("cash_flow,2024-02,latest,2000.00\n"));

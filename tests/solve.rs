@@ -179,7 +179,7 @@ fn the_answer_is_the_same_on_any_thread_count_and_in_text_and_csv() {
     assert!(text.contains("one step more"), "{text}");
     let csv = run("1", "csv");
     assert!(
-        csv.starts_with("section,name,metric,value\nsolve,standard.level2,value,"),
+        csv.starts_with("\u{feff}section,name,metric,value\nsolve,standard.level2,value,"),
         "{csv}"
     );
     assert!(csv.contains("\nsolve,,margin,"), "{csv}");

@@ -60,6 +60,48 @@ pub struct Method {
     pub variants: usize,
 }
 
+/// What each change accounts for: the report of attribution, rendered by
+/// `crate::render` as part of a diff's budget.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Attribution {
+    pub method: Method,
+    /// The whole change in cost, reform minus base.
+    pub delta: Money,
+    /// The shares added up: `delta` exactly, when the parts are right.
+    pub sum_of_shares: Money,
+    /// One share per change that can alter decisions, in the diff's order.
+    pub shares: Vec<Share>,
+}
+
+/// One change's share of the change in cost.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Share {
+    /// The change's id (`standard.level1`).
+    pub change: String,
+    pub share: Money,
+}
+
+impl Attribution {
+    /// The shares of `delta`, one per change, added up in 128 bits: a sum
+    /// that does not fit is an error naming it.
+    pub fn new(
+        method: Method,
+        delta: Money,
+        shares: Vec<Share>,
+    ) -> Result<Attribution, crate::sum::Overflow> {
+        let mut sum = crate::sum::Sum::ZERO;
+        for s in &shares {
+            sum.add(s.share);
+        }
+        Ok(Attribution {
+            method,
+            delta,
+            sum_of_shares: sum.figure(|| "the sum of the shares".to_string())?,
+            shares,
+        })
+    }
+}
+
 /// Each change's share of `cost(all) - cost(none)`, in minor units, rounded
 /// so that the shares add up exactly. `cost` gives the total for a mask from
 /// [`combinations`].

@@ -2,7 +2,8 @@
 //!
 //! A population file is read ([`population`]), every row is decided by the
 //! runtime's evaluator, the one engineers ship ([`run`]), and the decisions
-//! are added up ([`tally`]) into a report ([`report`]). What-if questions
+//! are added up ([`tally`]) into a report ([`report`]), rendered in each
+//! format by [`render`]. What-if questions
 //! change the scheme ([`overrides`], [`scenario`]) or people's behaviour
 //! ([`assume`]), and two schemes can be compared person by person
 //! ([`compare`]); [`solve`] fits amounts to a budget. Nothing here
@@ -19,6 +20,7 @@ pub mod lists;
 pub mod overrides;
 pub mod population;
 pub mod records;
+pub mod render;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -1,5 +1,6 @@
-//! Reports: a tally in the scheme's names, for people (aligned text), for
-//! programs (JSON, documented in docs/simulate.md) and for spreadsheets (CSV).
+//! Reports: a tally in the scheme's names, the model every format renders
+//! (`crate::render`: aligned text for people, JSON for programs, documented
+//! in docs/simulate.md, and CSV for spreadsheets).
 
 use std::collections::BTreeMap;
 
@@ -116,7 +117,7 @@ pub struct AssumptionsInfo {
 impl AssumptionsInfo {
     /// The assumptions as `(category, metric, value)` rows of a CSV report:
     /// a take-up share per category, then the scheme-wide ones.
-    fn rows(&self) -> Vec<(String, &'static str, String)> {
+    pub(crate) fn rows(&self) -> Vec<(String, &'static str, String)> {
         let mut rows: Vec<(String, &'static str, String)> = self
             .take_up
             .iter()
@@ -557,449 +558,6 @@ impl Report {
             citations: Citations::new(scheme),
         })
     }
-
-    fn money(&self, m: Money) -> String {
-        money_text(&self.currency, m)
-    }
-
-    /// The report as aligned text for a terminal.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!("scheme      {}\n", self.scheme));
-        out.push_str(&format!("bundle      {}\n", self.bundle_hash));
-        if let Some(s) = &self.scenario {
-            out.push_str(&format!("scenario    {s}\n"));
-        }
-        for o in &self.overrides {
-            out.push_str(&format!("override    {o}\n"));
-        }
-        if let Some(a) = &self.assumptions {
-            out.push_str(&format!("assumed     {}\n", a.describe()));
-        }
-        out.push_str(&format!(
-            "population  {} ({} rows)\n\n",
-            self.population.file, self.rows
-        ));
-
-        let mut summary = Table::new(&["", "persons", "money"]);
-        summary.row(vec!["rows read".into(), count(self.rows), String::new()]);
-        if self.skipped_rows > 0 {
-            summary.row(vec![
-                "rows skipped (bad data)".into(),
-                count(self.skipped_rows),
-                String::new(),
-            ]);
-        }
-        if self.applications {
-            summary.row(vec![
-                "applied".into(),
-                count(self.applicants),
-                String::new(),
-            ]);
-        }
-        summary.row(vec![
-            "paid".into(),
-            count(self.paid),
-            self.money(self.total),
-        ]);
-        if self.applications {
-            summary.row(vec![
-                "eligible, did not apply".into(),
-                count(self.eligible_not_applied),
-                String::new(),
-            ]);
-            summary.row(vec![
-                "eligible, applied late".into(),
-                count(self.eligible_late),
-                String::new(),
-            ]);
-        }
-        if self.eligible_early > 0 {
-            summary.row(vec![
-                "eligible, applied too early".into(),
-                count(self.eligible_early),
-                String::new(),
-            ]);
-        }
-        if let Some(n) = self.eligible_no_place {
-            summary.row(vec!["eligible, no place".into(), count(n), String::new()]);
-        }
-        if self.nothing_due > 0 {
-            summary.row(vec![
-                "eligible, nothing due".into(),
-                count(self.nothing_due),
-                String::new(),
-            ]);
-        }
-        summary.row(vec![
-            "not eligible".into(),
-            count(self.not_eligible.persons),
-            String::new(),
-        ]);
-        if self.errors > 0 {
-            summary.row(vec![
-                "rules could not be evaluated".into(),
-                count(self.errors),
-                String::new(),
-            ]);
-        }
-        out.push_str(&summary.render());
-
-        out.push_str("\nby category\n");
-        let mut cats = Table::new(&["category", "qualifying", "eligible", "paid", "money"]);
-        for name in &self.category_order {
-            if let Some(c) = self.by_category.get(name) {
-                let label = c
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" {l}"))
-                    .unwrap_or_default();
-                cats.row(vec![
-                    format!("{name}{label}"),
-                    count(c.qualifying),
-                    count(c.eligible),
-                    count(c.paid),
-                    self.money(c.total),
-                ]);
-            }
-        }
-        out.push_str(&cats.render());
-
-        if !self.pool_order.is_empty() {
-            out.push_str("\nby quota (places and money given after everyone is decided)\n");
-            let mut t = Table::new(&[
-                "quota",
-                "places or money",
-                "eligible",
-                "allocated",
-                "left out",
-                "claims/place",
-                "odds",
-                "money",
-                "expected",
-            ])
-            .text_column(6);
-            for name in &self.pool_order {
-                if let Some(p) = self.by_pool.get(name) {
-                    let label = p
-                        .label
-                        .as_ref()
-                        .map(|l| format!(" {l}"))
-                        .unwrap_or_default();
-                    t.row(vec![
-                        format!("{name}{label}"),
-                        match (p.places, p.budget) {
-                            (Some(n), _) => count(n),
-                            (None, Some(m)) => self.money(m),
-                            (None, None) => "-".into(),
-                        },
-                        count(p.eligible),
-                        count(p.allocated),
-                        count(p.left_out),
-                        p.oversubscription
-                            .map_or_else(|| "-".into(), |r| format!("{r:.2}")),
-                        p.odds
-                            .map_or_else(|| "-".into(), |o| format!("{:.1}%", o * 100.0)),
-                        self.money(p.total),
-                        p.expected_total
-                            .map_or_else(|| "-".into(), |m| self.money(m)),
-                    ]);
-                }
-            }
-            out.push_str(&t.render());
-            for name in &self.pool_order {
-                if let Some(p) = self.by_pool.get(name) {
-                    let clause = p
-                        .clause
-                        .as_ref()
-                        .map(|c| format!("§{c} "))
-                        .unwrap_or_default();
-                    out.push_str(&format!("  {clause}{name}: {}\n", p.order));
-                }
-            }
-        }
-
-        if let Some(p) = &self.instalments_pending {
-            out.push_str(&format!(
-                "\ninstalments not due yet (promised, not in the total): {} persons, {}\n",
-                count(p.persons),
-                self.money(p.total)
-            ));
-        }
-
-        if !self.round_order.is_empty() {
-            out.push_str("\nby round (each paid in its own window)\n");
-            let mut t = Table::new(&["round", "qualifies", "paid in", "eligible", "paid", "money"])
-                .text_column(1)
-                .text_column(2);
-            for name in &self.round_order {
-                if let Some(r) = self.by_round.get(name) {
-                    let label = r
-                        .label
-                        .as_ref()
-                        .map(|l| format!(" {l}"))
-                        .unwrap_or_default();
-                    t.row(vec![
-                        format!("{name}{label}"),
-                        r.date.to_string(),
-                        format!("{} ..= {}", r.paid_start, r.paid_end),
-                        count(r.eligible),
-                        count(r.paid),
-                        self.money(r.total),
-                    ]);
-                }
-            }
-            out.push_str(&t.render());
-        }
-
-        if !self.payer_order.is_empty() {
-            out.push_str("\nby payer (each payer's own budget)\n");
-            let mut t = Table::new(&["payer", "paid", "money"]);
-            for name in &self.payer_order {
-                if let Some(p) = self.by_payer.get(name) {
-                    let label = p
-                        .label
-                        .as_ref()
-                        .map(|l| format!(" {l}"))
-                        .unwrap_or_default();
-                    t.row(vec![
-                        format!("{name}{label}"),
-                        count(p.paid),
-                        self.money(p.total),
-                    ]);
-                }
-            }
-            out.push_str(&t.render());
-            for name in &self.payer_order {
-                if let Some((p, terms)) = self
-                    .by_payer
-                    .get(name)
-                    .and_then(|p| p.terms.as_ref().map(|t| (p, t)))
-                {
-                    let clause = p
-                        .clause
-                        .as_ref()
-                        .map(|c| format!("§{c} "))
-                        .unwrap_or_default();
-                    out.push_str(&format!("  {clause}{name}: {terms}\n"));
-                }
-            }
-        }
-
-        if !self.paid_by_amount.is_empty() {
-            out.push_str("\npaid by amount\n");
-            let mut t = Table::new(&["amount", "persons", "money"]);
-            for a in &self.paid_by_amount {
-                t.row(vec![
-                    self.money(a.amount),
-                    count(a.persons),
-                    self.money(a.total),
-                ]);
-            }
-            out.push_str(&t.render());
-        }
-
-        if !self.not_eligible.by_reason.is_empty() {
-            out.push_str("\nnot eligible, by the condition that stopped them\n");
-            let mut t = Table::new(&["persons", "category", "condition"])
-                .text_column(1)
-                .text_column(2);
-            for r in &self.not_eligible.by_reason {
-                let clause = r
-                    .clause
-                    .as_ref()
-                    .map(|c| format!("§{c} "))
-                    .unwrap_or_default();
-                t.row(vec![
-                    count(r.persons),
-                    r.category.clone().unwrap_or_else(|| "(all)".into()),
-                    format!("{clause}{}", r.condition),
-                ]);
-            }
-            out.push_str(&t.render());
-        }
-
-        if !self.cash_flow.is_empty() {
-            let fraction = self
-                .assumptions
-                .as_ref()
-                .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
-            if self.round_order.is_empty() {
-                out.push_str(&format!(
-                    "\ncash flow by month: latest case (every step takes its full limit) and expected case (each step takes {:.0}% of its limit)\n",
-                    fraction * 100.0
-                ));
-            } else {
-                out.push_str("\ncash flow by month: each round in its payment window, latest case its last day, expected case its middle day\n");
-            }
-            let mut t = Table::new(&["month", "latest case", "expected case"]);
-            let months: std::collections::BTreeSet<&String> = self
-                .cash_flow
-                .keys()
-                .chain(self.cash_flow_expected.keys())
-                .collect();
-            for m in months {
-                let latest = self.cash_flow.get(m).copied().unwrap_or(Money::ZERO);
-                let expected = self
-                    .cash_flow_expected
-                    .get(m)
-                    .copied()
-                    .unwrap_or(Money::ZERO);
-                t.row(vec![m.clone(), self.money(latest), self.money(expected)]);
-            }
-            out.push_str(&t.render());
-        }
-        if !self.error_rows.is_empty() {
-            out.push_str("\nrows the rules could not be evaluated for (first 20)\n");
-            for s in &self.error_rows {
-                out.push_str(&format!("  {s}\n"));
-            }
-        }
-        if !self.skipped.is_empty() {
-            out.push_str("\nskipped rows (first 20)\n");
-            for s in &self.skipped {
-                out.push_str(&format!("  {s}\n"));
-            }
-        }
-        out
-    }
-
-    /// The report as long-format CSV (`section,name,metric,value`), which
-    /// spreadsheets pivot easily. Money is a plain decimal.
-    pub fn to_csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut row = |section: &str, name: &str, metric: &str, value: String| {
-            let _ = w.write_record([section, name, metric, value.as_str()]);
-        };
-        row("section", "name", "metric", "value".into());
-        row("source", "", "scheme", self.scheme.clone());
-        row("source", "", "bundle_hash", self.bundle_hash.clone());
-        row("source", "", "population", self.population.file.clone());
-        if let Some(sc) = &self.scenario {
-            row("source", "", "scenario", sc.clone());
-        }
-        for o in &self.overrides {
-            row("source", "", "override", o.clone());
-        }
-        for (name, metric, value) in self.assumptions.iter().flat_map(AssumptionsInfo::rows) {
-            row("assumptions", &name, metric, value);
-        }
-        for (metric, value) in [
-            ("rows", self.rows),
-            ("skipped_rows", self.skipped_rows),
-            ("applicants", self.applicants),
-            ("paid", self.paid),
-            ("eligible_not_applied", self.eligible_not_applied),
-            ("eligible_late", self.eligible_late),
-            ("eligible_early", self.eligible_early),
-            ("nothing_due", self.nothing_due),
-            ("not_eligible", self.not_eligible.persons),
-            ("errors", self.errors),
-        ] {
-            row("summary", "", metric, value.to_string());
-        }
-        if let Some(n) = self.eligible_no_place {
-            row("summary", "", "eligible_no_place", n.to_string());
-        }
-        row("summary", "", "total", self.total.to_string());
-        if let Some(p) = &self.instalments_pending {
-            row("summary", "", "instalments_pending", p.persons.to_string());
-            row(
-                "summary",
-                "",
-                "instalments_pending_total",
-                p.total.to_string(),
-            );
-        }
-        for name in &self.category_order {
-            if let Some(c) = self.by_category.get(name) {
-                row("category", name, "qualifying", c.qualifying.to_string());
-                row("category", name, "eligible", c.eligible.to_string());
-                row("category", name, "paid", c.paid.to_string());
-                row("category", name, "total", c.total.to_string());
-            }
-        }
-        for name in &self.pool_order {
-            if let Some(p) = self.by_pool.get(name) {
-                if let Some(n) = p.places {
-                    row("by_pool", name, "places", n.to_string());
-                }
-                if let Some(m) = p.budget {
-                    row("by_pool", name, "budget", m.to_string());
-                    row("by_pool", name, "pro_rata", p.pro_rata.to_string());
-                }
-                row("by_pool", name, "claimed", p.claimed.to_string());
-                row("by_pool", name, "eligible", p.eligible.to_string());
-                row("by_pool", name, "allocated", p.allocated.to_string());
-                row("by_pool", name, "left_out", p.left_out.to_string());
-                if let Some(r) = p.oversubscription {
-                    row("by_pool", name, "oversubscription", r.to_string());
-                }
-                if let Some(o) = p.odds {
-                    row("by_pool", name, "odds", o.to_string());
-                }
-                row("by_pool", name, "paid", p.paid.to_string());
-                row("by_pool", name, "total", p.total.to_string());
-                if let Some(e) = p.expected_total {
-                    row("by_pool", name, "expected_total", e.to_string());
-                }
-            }
-        }
-        for name in &self.round_order {
-            if let Some(r) = self.by_round.get(name) {
-                row("by_round", name, "date", r.date.to_string());
-                row("by_round", name, "amount", r.amount.to_string());
-                row("by_round", name, "paid_start", r.paid_start.to_string());
-                row("by_round", name, "paid_end", r.paid_end.to_string());
-                row("by_round", name, "eligible", r.eligible.to_string());
-                row("by_round", name, "paid", r.paid.to_string());
-                row("by_round", name, "total", r.total.to_string());
-            }
-        }
-        for name in &self.payer_order {
-            if let Some(p) = self.by_payer.get(name) {
-                row("by_payer", name, "paid", p.paid.to_string());
-                row("by_payer", name, "total", p.total.to_string());
-                // As the `cash_flow` section, the payer before the month.
-                for (m, v) in &p.cash_flow {
-                    row(
-                        "payer_cash_flow",
-                        &format!("{name} {m}"),
-                        "latest",
-                        v.to_string(),
-                    );
-                }
-                for (m, v) in &p.cash_flow_expected {
-                    let name = format!("{name} {m}");
-                    row("payer_cash_flow", &name, "expected", v.to_string());
-                }
-            }
-        }
-        for a in &self.paid_by_amount {
-            row(
-                "paid_by_amount",
-                &a.amount.to_string(),
-                "persons",
-                a.persons.to_string(),
-            );
-        }
-        for r in &self.not_eligible.by_reason {
-            let name = format!(
-                "{}: {}",
-                r.category.as_deref().unwrap_or("(all)"),
-                r.condition
-            );
-            row("not_eligible", &name, "persons", r.persons.to_string());
-        }
-        for (m, v) in &self.cash_flow {
-            row("cash_flow", m, "latest", v.to_string());
-        }
-        for (m, v) in &self.cash_flow_expected {
-            row("cash_flow", m, "expected", v.to_string());
-        }
-        let bytes = w.into_inner().unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
-    }
 }
 
 /// Two schemes over one population, side by side.
@@ -1187,302 +745,113 @@ impl Comparison {
             order: names,
         })
     }
+}
 
-    pub fn to_text(&self) -> String {
-        let (b, r) = (&self.base, &self.reform);
-        let money = |m: Money| money_text(&b.currency, m);
-        let signed = |m: Money| {
-            if m > Money::ZERO {
-                format!("+{}", money(m))
-            } else {
-                money(m)
-            }
-        };
-        let mut out = String::new();
-        let describe = |rep: &Report| {
-            let mut s = rep.scheme.clone();
-            if let Some(sc) = &rep.scenario {
-                s.push_str(&format!(" (scenario {sc})"));
-            }
-            for o in &rep.overrides {
-                s.push_str(&format!(" [{o}]"));
-            }
-            s
-        };
-        for (side, rep) in [("base", b), ("reform", r)] {
-            out.push_str(&format!(
-                "{side:<12}{}  {}\n",
-                describe(rep),
-                rep.bundle_hash
-            ));
-            if let Some(a) = &rep.assumptions {
-                out.push_str(&format!("            assumed {}\n", a.describe()));
-            }
-        }
-        out.push_str(&format!(
-            "population  {} ({} rows)\n\n",
-            b.population.file, b.rows
-        ));
-        let mut t = Table::new(&["", "base", "reform", "change"]);
-        t.row(vec![
-            "persons paid".into(),
-            count(b.paid),
-            count(r.paid),
-            signed_count(self.delta.paid),
-        ]);
-        t.row(vec![
-            "money".into(),
-            money(b.total),
-            money(r.total),
-            signed(self.delta.total),
-        ]);
-        for (name, d) in self
-            .order
-            .iter()
-            .filter_map(|n| self.delta.by_category.get(n).map(|d| (n, d)))
-        {
-            let bt = b.by_category.get(name).map_or(Money::ZERO, |c| c.total);
-            let rt = r.by_category.get(name).map_or(Money::ZERO, |c| c.total);
-            t.row(vec![
-                format!("  {name}"),
-                money(bt),
-                money(rt),
-                signed(d.total),
-            ]);
-        }
-        // Each payer's own budget: the scheme's share, then the payers'.
-        for (name, d) in self.payer_deltas() {
-            let total = |rep: &Report| rep.by_payer.get(name).map_or(Money::ZERO, |p| p.total);
-            t.row(vec![
-                format!("  paid by {name}"),
-                money(total(b)),
-                money(total(r)),
-                signed(d.total),
-            ]);
-        }
-        out.push_str(&t.render());
-        let w = &self.winners_and_losers;
-        out.push_str("\nwinners and losers\n");
-        let mut t = Table::new(&["", "persons", "money"]);
-        t.row(vec![
-            "gain".into(),
-            count(w.gainers.persons),
-            signed(w.gainers.amount),
-        ]);
-        for (k, v) in &w.gains_by_category {
-            t.row(vec![
-                format!("  under {k}"),
-                count(v.persons),
-                signed(v.amount),
-            ]);
-        }
-        // A loss is kept as the (non-negative) amount lost.
-        let neg = |m: Money| {
-            if m > Money::ZERO {
-                format!("-{}", money(m))
-            } else {
-                money(m)
-            }
-        };
-        t.row(vec![
-            "lose".into(),
-            count(w.losers.persons),
-            neg(w.losers.amount),
-        ]);
-        for (k, v) in &w.losses_by_category {
-            t.row(vec![format!("  from {k}"), count(v.persons), neg(v.amount)]);
-        }
-        t.row(vec![
-            "paid the same".into(),
-            count(w.unchanged_paid),
-            String::new(),
-        ]);
-        out.push_str(&t.render());
-        if !w.by_change.is_empty() {
-            out.push_str("\npersons by change in payment\n");
-            let mut t = Table::new(&["change", "persons"]);
-            for c in &w.by_change {
-                t.row(vec![signed(c.amount), count(c.persons)]);
-            }
-            out.push_str(&t.render());
-        }
-        out
+/// `bursar diff`: what changed between two schemes and, with a population,
+/// what it costs and which change accounts for what. What changed and the
+/// witnesses are the compiler's, given here as its text and JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiffReport {
+    pub old: SchemeRef,
+    pub new: SchemeRef,
+    pub changes: Part,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<Part>,
+}
+
+/// A scheme named by its id and the hash of its bundle.
+#[derive(Clone, Debug, Serialize)]
+pub struct SchemeRef {
+    pub scheme: String,
+    pub bundle_hash: String,
+}
+
+/// A part of a report made elsewhere (the compiler's list of changes, its
+/// witnesses), as text for people and as JSON for programs.
+#[derive(Clone, Debug)]
+pub struct Part {
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+impl Serialize for Part {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(s)
     }
+}
 
-    /// One row per figure, with the base's, the reform's and the change in
-    /// columns, for a spreadsheet. Winners and losers are changes only.
-    pub fn to_csv(&self) -> String {
-        let (b, r) = (&self.base, &self.reform);
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut row = |section: &str, name: &str, metric: &str, values: [String; 3]| {
-            let [base, reform, change] = values;
-            let _ = w.write_record([section, name, metric, &base, &reform, &change]);
-        };
-        let both = |x: String, y: String| [x, y, String::new()];
-        let counts = |x: u64, y: u64| {
-            [
-                x.to_string(),
-                y.to_string(),
-                (y as i64 - x as i64).to_string(),
-            ]
-        };
-        // The change as worked out (exactly) when the comparison was made.
-        let amounts =
-            |x: Money, y: Money, change: Money| [x.to_string(), y.to_string(), change.to_string()];
-        let change = |v: String| [String::new(), String::new(), v];
-        row(
-            "section",
-            "name",
-            "metric",
-            ["base".into(), "reform".into(), "change".into()],
-        );
-        row(
-            "source",
-            "",
-            "scheme",
-            both(b.scheme.clone(), r.scheme.clone()),
-        );
-        row(
-            "source",
-            "",
-            "bundle_hash",
-            both(b.bundle_hash.clone(), r.bundle_hash.clone()),
-        );
-        let scenario = |rep: &Report| rep.scenario.clone().unwrap_or_default();
-        row("source", "", "scenario", both(scenario(b), scenario(r)));
-        row(
-            "source",
-            "",
-            "overrides",
-            both(b.overrides.join("; "), r.overrides.join("; ")),
-        );
-        row(
-            "source",
-            "",
-            "population",
-            both(b.population.file.clone(), r.population.file.clone()),
-        );
-        // Assumptions side by side, empty where a side assumes nothing:
-        // per-category rows first, by name, then the scheme-wide ones.
-        let rows = |rep: &Report| {
-            rep.assumptions
-                .as_ref()
-                .map(AssumptionsInfo::rows)
-                .unwrap_or_default()
-        };
-        let (rb, rr) = (rows(b), rows(r));
-        let mut keys: Vec<(&str, &str)> = Vec::new();
-        for (name, metric, _) in rb.iter().chain(&rr) {
-            if !keys.contains(&(name.as_str(), *metric)) {
-                keys.push((name, metric));
-            }
+/// The budget effect of a diff: the two schemes compared, and each
+/// change's share of the difference.
+#[derive(Clone, Debug, Serialize)]
+pub struct Budget {
+    pub comparison: Comparison,
+    pub attribution: crate::attribution::Attribution,
+}
+
+/// `bursar solve`: the values found for the parameters varied, the total
+/// they give, the budget and what is left of it, the check one step
+/// further, and the run's report at the answer. JSON keeps issue #15's
+/// contract keys (`values`, `total`, `budget`, `margin`) first.
+#[derive(Clone, Debug, Serialize)]
+pub struct Solution {
+    pub values: Values,
+    pub total: Money,
+    pub budget: Money,
+    /// `budget - total`: what is left.
+    pub margin: Money,
+    /// The values one step further, and their total: over the budget.
+    pub next: NextStep,
+    /// Passes over the population the search took (the check not counted).
+    pub passes: u32,
+    pub report: Report,
+}
+
+/// One step past the answer: the values and the total they give.
+#[derive(Clone, Debug, Serialize)]
+pub struct NextStep {
+    pub values: Values,
+    pub total: Money,
+}
+
+/// The parameters varied, in the order given; in JSON an object from each
+/// parameter's path to its value (keys sorted).
+#[derive(Clone, Debug)]
+pub struct Values(pub Vec<Solved>);
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let map: BTreeMap<&str, &Amount> =
+            self.0.iter().map(|v| (v.path.as_str(), &v.value)).collect();
+        map.serialize(s)
+    }
+}
+
+/// One parameter's value, and its value in the scheme as given.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// The `--set` path (`standard.level1`, `quota.a.places`).
+    pub path: String,
+    pub value: Amount,
+    pub was: Amount,
+}
+
+/// A parameter's value: money (JSON `"2500.00"`) or a number of places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Amount {
+    Money(Money),
+    Places(i64),
+}
+
+impl Amount {
+    /// `2500.00` or `300`: the value as `--set` reads it.
+    pub fn plain(self) -> String {
+        match self {
+            Amount::Money(m) => m.to_string(),
+            Amount::Places(n) => n.to_string(),
         }
-        keys.sort_by_key(|(name, _)| (name.is_empty(), *name));
-        let value = |rows: &[(String, &str, String)], name: &str, metric: &str| {
-            rows.iter()
-                .find(|(n, m, _)| n == name && *m == metric)
-                .map_or_else(String::new, |(_, _, v)| v.clone())
-        };
-        for (name, metric) in keys {
-            row(
-                "assumptions",
-                name,
-                metric,
-                both(value(&rb, name, metric), value(&rr, name, metric)),
-            );
-        }
-        for (metric, x, y) in [
-            ("rows", b.rows, r.rows),
-            ("paid", b.paid, r.paid),
-            (
-                "eligible_not_applied",
-                b.eligible_not_applied,
-                r.eligible_not_applied,
-            ),
-            ("eligible_late", b.eligible_late, r.eligible_late),
-            (
-                "not_eligible",
-                b.not_eligible.persons,
-                r.not_eligible.persons,
-            ),
-        ] {
-            row("summary", "", metric, counts(x, y));
-        }
-        row(
-            "summary",
-            "",
-            "total",
-            amounts(b.total, r.total, self.delta.total),
-        );
-        let none = CategoryReport {
-            label: None,
-            qualifying: 0,
-            eligible: 0,
-            paid: 0,
-            total: Money::ZERO,
-        };
-        for (name, d) in self.payer_deltas() {
-            let figures = |rep: &Report| {
-                rep.by_payer
-                    .get(name)
-                    .map_or((0, Money::ZERO), |p| (p.paid, p.total))
-            };
-            let ((xp, xt), (yp, yt)) = (figures(b), figures(r));
-            row("by_payer", name, "paid", counts(xp, yp));
-            row("by_payer", name, "total", amounts(xt, yt, d.total));
-        }
-        for name in &self.order {
-            let x = b.by_category.get(name).unwrap_or(&none);
-            let y = r.by_category.get(name).unwrap_or(&none);
-            row("category", name, "eligible", counts(x.eligible, y.eligible));
-            row("category", name, "paid", counts(x.paid, y.paid));
-            let change = self
-                .delta
-                .by_category
-                .get(name)
-                .map_or(Money::ZERO, |d| d.total);
-            row("category", name, "total", amounts(x.total, y.total, change));
-        }
-        let wl = &self.winners_and_losers;
-        // A loss is kept as the (non-negative) amount lost, and written
-        // with a minus sign.
-        let movement = |m: &MovementReport, sign: i64| {
-            let amount = if sign < 0 && m.amount > Money::ZERO {
-                format!("-{}", m.amount)
-            } else {
-                m.amount.to_string()
-            };
-            (m.persons.to_string(), amount)
-        };
-        let mut moved = |section: &str, name: &str, m: &MovementReport, sign: i64| {
-            let (persons, amount) = movement(m, sign);
-            row(section, name, "persons", change(persons));
-            row(section, name, "amount", change(amount));
-        };
-        moved("winners_and_losers", "gain", &wl.gainers, 1);
-        for (k, v) in &wl.gains_by_category {
-            moved("gains_by_category", k, v, 1);
-        }
-        moved("winners_and_losers", "lose", &wl.losers, -1);
-        for (k, v) in &wl.losses_by_category {
-            moved("losses_by_category", k, v, -1);
-        }
-        row(
-            "winners_and_losers",
-            "paid the same",
-            "persons",
-            change(wl.unchanged_paid.to_string()),
-        );
-        for c in &wl.by_change {
-            row(
-                "by_change",
-                &c.amount.to_string(),
-                "persons",
-                change(c.persons.to_string()),
-            );
-        }
-        let bytes = w.into_inner().unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
     }
 }
 
@@ -1493,82 +862,4 @@ pub fn money_text(currency: &str, m: Money) -> String {
     } else {
         format!("{} {currency}", m.grouped())
     }
-}
-
-pub(crate) fn signed_count(n: i64) -> String {
-    let sign = match n.signum() {
-        1 => "+",
-        -1 => "-",
-        _ => "±",
-    };
-    format!("{sign}{}", count(n.unsigned_abs()))
-}
-
-pub(crate) fn count(n: u64) -> String {
-    bursar_runtime::money::group_thousands(&n.to_string())
-}
-
-/// A text table: the first column left-aligned, the others right-aligned,
-/// widths measured in terminal columns (CJK characters are two wide).
-struct Table {
-    rows: Vec<Vec<String>>,
-    /// Columns (after the first) holding text, left-aligned like the first.
-    text_columns: Vec<usize>,
-}
-
-impl Table {
-    fn new(header: &[&str]) -> Table {
-        Table {
-            rows: vec![header.iter().map(|h| h.to_string()).collect()],
-            text_columns: Vec::new(),
-        }
-    }
-    fn text_column(mut self, c: usize) -> Table {
-        self.text_columns.push(c);
-        self
-    }
-    fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-    fn render(&self) -> String {
-        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..cols)
-            .map(|c| {
-                self.rows
-                    .iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|s| display_width(s))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::new();
-        for row in &self.rows {
-            let mut line = String::from("  ");
-            for (c, cell) in row.iter().enumerate() {
-                let w = widths.get(c).copied().unwrap_or(0);
-                let pad = " ".repeat(w.saturating_sub(display_width(cell)));
-                if c == 0 {
-                    line.push_str(cell);
-                    line.push_str(&pad);
-                } else if self.text_columns.contains(&c) {
-                    line.push_str("  ");
-                    line.push_str(cell);
-                    line.push_str(&pad);
-                } else {
-                    line.push_str("  ");
-                    line.push_str(&pad);
-                    line.push_str(cell);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Terminal columns: East Asian wide characters take two.
-fn display_width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
 }

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
+use bursar_simulator::render::Document;
 use bursar_simulator::report::{Comparison, Report};
 
-use crate::commands::{overflow, refuse_overwrite, write_report, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -14,9 +15,10 @@ pub(crate) fn compare(
     reform: &Path,
     reform_what_if: &WhatIf,
     args: &RunArgs,
-    (format, output): (ReportFormat, Option<&Path>),
+    format: ReportFormat,
+    out: &OutputArgs,
 ) -> Exit {
-    if let Err(e) = refuse_overwrite(output, &[base, reform, &args.population]) {
+    if let Err(e) = out.check(&[base, reform, &args.population]) {
         return e;
     }
     let base = match prepare(base, &WhatIf::default()) {
@@ -63,13 +65,7 @@ pub(crate) fn compare(
         Err(e) => return overflow(&e),
     };
     let errors = comparison.base.errors + comparison.reform.errors;
-    let text = match format {
-        ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
-        ReportFormat::Text => comparison.to_text(),
-        ReportFormat::Csv => comparison.to_csv(),
-        ReportFormat::Html => bursar_simulator::html::comparison(&comparison),
-    };
-    if let Err(e) = write_report(&text, output) {
+    if let Err(e) = emit(format, Document::Comparison(&comparison), out) {
         return e;
     }
     if errors > 0 {

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use bursar_compiler::diff::{self, Change};
-use bursar_runtime::{Bundle, Money};
-use bursar_simulator::attribution;
-use bursar_simulator::report::{money_text, Comparison, Report, Source};
-use bursar_simulator::sum::Sum;
+use bursar_runtime::Bundle;
+use bursar_simulator::attribution::{self, Attribution, Share};
+use bursar_simulator::render::Document;
+use bursar_simulator::report::{Budget, Comparison, DiffReport, Part, Report, SchemeRef, Source};
 
-use crate::commands::{overflow, Format};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::load_scheme;
 use crate::load::population::{options, run_population, RunArgs};
 use crate::Exit;
@@ -35,10 +35,26 @@ pub(crate) struct DiffArgs {
     #[arg(long, default_value_t = 2024)]
     seed: u64,
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: ReportFormat,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub(crate) fn run(args: &DiffArgs) -> Exit {
+    let mut inputs = vec![args.old.as_path(), args.new.as_path()];
+    inputs.extend(args.population.as_deref());
+    if let Err(e) = args.out.check(&inputs) {
+        return e;
+    }
+    if args.format == ReportFormat::Html {
+        // Said before loading and running, not after.
+        eprintln!("error: `diff` has no `--format html` yet: use `text`, `json` or `csv`");
+        return Exit::Usage;
+    }
+    if let (ReportFormat::Csv, None) = (args.format, &args.population) {
+        eprintln!("error: `--format csv` writes a diff's figures, and there are none without `--population FILE`");
+        return Exit::Usage;
+    }
     let (old, new) = match (load_scheme(&args.old), load_scheme(&args.new)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return e,
@@ -50,48 +66,35 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    let mut json = serde_json::Map::new();
-    json.insert(
-        "old".into(),
-        serde_json::json!({ "scheme": old.scheme.id, "bundle_hash": old.hash }),
-    );
-    json.insert(
-        "new".into(),
-        serde_json::json!({ "scheme": new.scheme.id, "bundle_hash": new.hash }),
-    );
-    json.insert(
-        "changes".into(),
-        serde_json::to_value(&changes).unwrap_or_default(),
-    );
-    let mut text = diff::to_text(&old.scheme, &new.scheme, &changes);
-
-    if let Some(population) = &args.population {
-        match budget(&old, &new, &changes, population, args) {
-            Ok((budget_json, budget_text)) => {
-                json.insert("budget".into(), budget_json);
-                text.push_str(&budget_text);
-            }
+    let budget = match &args.population {
+        Some(population) => match budget(&old, &new, &changes, population, args) {
+            Ok(b) => Some(b),
             Err(e) => return e,
-        }
-    }
-    if args.witness {
-        let witnesses = bursar_compiler::witness::witnesses(&old.scheme, &new.scheme, &changes);
-        text.push_str(&bursar_compiler::witness::to_text(
-            &old.scheme,
-            &new.scheme,
-            &changes,
-            &witnesses,
-        ));
-        json.insert(
-            "witnesses".into(),
-            serde_json::to_value(&witnesses).unwrap_or_default(),
-        );
-    }
-    let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
-        Format::Text => text,
+        },
+        None => None,
     };
-    match crate::stdout::print(&text) {
+    let witnesses = args.witness.then(|| {
+        let witnesses = bursar_compiler::witness::witnesses(&old.scheme, &new.scheme, &changes);
+        Part {
+            text: bursar_compiler::witness::to_text(&old.scheme, &new.scheme, &changes, &witnesses),
+            json: serde_json::to_value(&witnesses).unwrap_or_default(),
+        }
+    });
+    let scheme = |b: &Bundle| SchemeRef {
+        scheme: b.scheme.id.clone(),
+        bundle_hash: b.hash.clone(),
+    };
+    let report = DiffReport {
+        old: scheme(&old),
+        new: scheme(&new),
+        changes: Part {
+            text: diff::to_text(&old.scheme, &new.scheme, &changes),
+            json: serde_json::to_value(&changes).unwrap_or_default(),
+        },
+        budget,
+        witnesses,
+    };
+    match emit(args.format, Document::Diff(&report), &args.out) {
         Ok(()) => Exit::Ok,
         Err(e) => e,
     }
@@ -104,7 +107,7 @@ fn budget(
     changes: &[Change],
     population: &Path,
     args: &DiffArgs,
-) -> Result<(serde_json::Value, String), Exit> {
+) -> Result<Budget, Exit> {
     let run_args = RunArgs::for_population(population, args.threads).with_lists(&args.lists);
     let pop_name = population.display().to_string();
     // The whole change, side by side, with winners and losers.
@@ -173,61 +176,20 @@ fn budget(
         eprintln!("error: attribution failed");
         return Err(Exit::Internal);
     };
-    let delta = comparison.delta.total;
-    let mut sum = Sum::ZERO;
-    for p in &parts {
-        sum.add(*p);
-    }
-    let sum = sum
-        .figure(|| "the sum of the shares".to_string())
-        .map_err(|e| overflow(&e))?;
-    let currency = &old.scheme.header.currency;
-    let signed = |m: Money| {
-        let t = money_text(currency, m);
-        if m > Money::ZERO {
-            format!("+{t}")
-        } else {
-            t
-        }
-    };
-    let mut text = String::from("\nbudget effect\n");
-    text.push_str(
-        &comparison
-            .to_text()
-            .lines()
-            .skip(3)
-            .map(|l| format!("{l}\n"))
-            .collect::<String>(),
-    );
-    text.push_str(&format!(
-        "\nattribution of {} to the changes ({}, {} variants, one pass)\n",
-        signed(delta),
-        method.name,
-        method.variants
-    ));
-    let width = behavioural
+    let shares = behavioural
         .iter()
-        .filter_map(|i| changes.get(*i))
-        .map(|c| c.id.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut rows = Vec::new();
-    for (bit, i) in behavioural.iter().enumerate() {
-        let (Some(c), Some(p)) = (changes.get(*i), parts.get(bit)) else {
-            continue;
-        };
-        text.push_str(&format!("  {:width$}  {:>16}\n", c.id, signed(*p)));
-        rows.push(serde_json::json!({ "change": c.id, "share": p }));
-    }
-    text.push_str(&format!("  {:width$}  {:>16}\n", "total", signed(sum)));
-    let json = serde_json::json!({
-        "comparison": comparison,
-        "attribution": {
-            "method": method,
-            "delta": delta,
-            "sum_of_shares": sum,
-            "shares": rows,
-        },
-    });
-    Ok((json, text))
+        .zip(&parts)
+        .filter_map(|(i, share)| {
+            changes.get(*i).map(|c| Share {
+                change: c.id.clone(),
+                share: *share,
+            })
+        })
+        .collect();
+    let attribution =
+        Attribution::new(method, comparison.delta.total, shares).map_err(|e| overflow(&e))?;
+    Ok(Budget {
+        comparison,
+        attribution,
+    })
 }

@@ -18,8 +18,9 @@ pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use bursar_simulator::render::{self, Document};
 use clap::ValueEnum;
 
 use crate::load::same_file;
@@ -42,36 +43,67 @@ pub(crate) enum ReportFormat {
     Html,
 }
 
+impl ReportFormat {
+    /// The simulator's renderer for this format.
+    fn render(self) -> render::Format {
+        match self {
+            ReportFormat::Text => render::Format::Text,
+            ReportFormat::Json => render::Format::Json,
+            ReportFormat::Csv => render::Format::Csv,
+            ReportFormat::Html => render::Format::Html,
+        }
+    }
+}
+
+/// Where a report goes and how, for every command that writes one.
+#[derive(clap::Args, Default)]
+pub(crate) struct OutputArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV without the UTF-8 byte-order mark that lets Excel read Chinese
+    /// text (for tools that do not expect one).
+    #[arg(long)]
+    pub no_bom: bool,
+}
+
+impl OutputArgs {
+    /// Refuses, before any work, an output file that is one of the inputs.
+    pub(crate) fn check(&self, inputs: &[&Path]) -> Result<(), Exit> {
+        let Some(out) = &self.output else {
+            return Ok(());
+        };
+        if let Some(input) = inputs.iter().find(|i| same_file(i, out)) {
+            eprintln!(
+                "error: `-o {}` would overwrite an input, `{}`",
+                out.display(),
+                input.display()
+            );
+            return Err(Exit::Usage);
+        }
+        Ok(())
+    }
+}
+
+/// Renders a report in `format` and writes it to `-o FILE` or standard
+/// output: every report of every command goes out through here.
+pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) -> Result<(), Exit> {
+    let options = render::Options { bom: !out.no_bom };
+    let bytes = render::render(format.render(), doc, options).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
+    match &out.output {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            Exit::Io
+        }),
+        None => crate::stdout::write(&bytes),
+    }
+}
+
 /// A figure too large to give: said, never printed saturated.
 pub(crate) fn overflow(e: &bursar_simulator::sum::Overflow) -> Exit {
     eprintln!("error: {e}");
     Exit::Failed
-}
-
-/// Refuses a `-o FILE` that is one of the run's inputs, however spelt: the
-/// report would replace the scheme or the population it was made from.
-pub(crate) fn refuse_overwrite(output: Option<&Path>, inputs: &[&Path]) -> Result<(), Exit> {
-    let Some(out) = output else { return Ok(()) };
-    match inputs.iter().find(|input| same_file(input, out)) {
-        Some(input) => {
-            eprintln!(
-                "error: `-o {}` would overwrite an input of the run, `{}`",
-                out.display(),
-                input.display()
-            );
-            Err(Exit::Usage)
-        }
-        None => Ok(()),
-    }
-}
-
-/// Writes a report to `-o FILE`, or to standard output without one.
-pub(crate) fn write_report(text: &str, output: Option<&Path>) -> Result<(), Exit> {
-    match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            Exit::Io
-        }),
-        None => crate::stdout::print(text),
-    }
 }

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
+use bursar_simulator::render::Document;
 use bursar_simulator::report::Report;
 
-use crate::commands::{overflow, refuse_overwrite, write_report, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, WhatIf};
 use crate::Exit;
@@ -32,10 +33,11 @@ pub(crate) fn simulate(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
-    (format, output): (ReportFormat, Option<&Path>),
+    format: ReportFormat,
+    out: &OutputArgs,
     awards_out: Option<&Path>,
 ) -> Exit {
-    if let Err(e) = refuse_overwrite(output, &[scheme_path, &args.population]) {
+    if let Err(e) = out.check(&[scheme_path, &args.population]) {
         return e;
     }
     let prepared = match prepare(scheme_path, what_if) {
@@ -88,13 +90,7 @@ pub(crate) fn simulate(
         Ok(r) => r,
         Err(e) => return overflow(&e),
     };
-    let text = match format {
-        ReportFormat::Text => report.to_text(),
-        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        ReportFormat::Csv => report.to_csv(),
-        ReportFormat::Html => bursar_simulator::html::report(&report),
-    };
-    if let Err(e) = write_report(&text, output) {
+    if let Err(e) = emit(format, Document::Report(&report), out) {
         return e;
     }
     if report.errors > 0 {

@@ -7,11 +7,11 @@ use std::path::Path;
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{Bundle, Money};
 use bursar_simulator::overrides;
-use bursar_simulator::report::{Report, Source};
-use bursar_simulator::solve::{self, Fit, Plan, Probe};
-use serde::Serialize;
+use bursar_simulator::render::Document;
+use bursar_simulator::report::{Amount, NextStep, Report, Solution, Solved, Source, Values};
+use bursar_simulator::solve::{self, Plan, Probe};
 
-use crate::commands::ReportFormat;
+use crate::commands::{emit, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -24,39 +24,21 @@ pub(crate) struct Ask<'a> {
     pub step: &'a str,
 }
 
-/// The answer, as JSON: the contract of issue #15 (`values`, `total`,
-/// `budget`, `margin`), then the check and the report at the answer.
-#[derive(Serialize)]
-struct Answer<'r> {
-    /// Each parameter's value: an amount as text (`"2500.00"`) or places.
-    values: serde_json::Map<String, serde_json::Value>,
-    total: Money,
-    budget: Money,
-    margin: Money,
-    /// The values one step further, and their total: over the budget.
-    next: Next,
-    /// Passes over the population the search took (the check not counted).
-    passes: u32,
-    report: &'r Report,
-}
-
-#[derive(Serialize)]
-struct Next {
-    values: serde_json::Map<String, serde_json::Value>,
-    total: Money,
-}
-
 pub(crate) fn solve(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
     ask: &Ask<'_>,
     format: ReportFormat,
+    out: &OutputArgs,
 ) -> Exit {
     if format == ReportFormat::Html {
         // Said before the search, not after minutes of it.
         eprintln!("error: `solve` has no `--format html` yet: use `text`, `json` or `csv`");
         return Exit::Usage;
+    }
+    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+        return e;
     }
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
@@ -147,28 +129,19 @@ pub(crate) fn solve(
     let Some(margin) = budget.checked_sub(report.total) else {
         return Exit::Internal;
     };
-    let text = match format {
-        ReportFormat::Text => text(&plan, &fit, budget, margin, report),
-        ReportFormat::Json => {
-            let answer = Answer {
-                values: values(&plan, &fit.values),
-                total: report.total,
-                budget,
-                margin,
-                next: Next {
-                    values: values(&plan, &fit.next_values),
-                    total: fit.next_total,
-                },
-                passes: fit.passes,
-                report,
-            };
-            serde_json::to_string_pretty(&answer).unwrap_or_default() + "\n"
-        }
-        ReportFormat::Csv => csv(&plan, &fit, budget, margin, report),
-        // Refused above.
-        ReportFormat::Html => return Exit::Usage,
+    let solution = Solution {
+        values: values(&plan, &fit.values),
+        total: report.total,
+        budget,
+        margin,
+        next: NextStep {
+            values: values(&plan, &fit.next_values),
+            total: fit.next_total,
+        },
+        passes: fit.passes,
+        report: report.clone(),
     };
-    if let Err(e) = crate::stdout::print(&text) {
+    if let Err(e) = emit(format, Document::Solution(&solution), out) {
         return e;
     }
     Exit::Ok
@@ -231,68 +204,21 @@ fn reports(
     Ok(out)
 }
 
-fn values(plan: &Plan, values: &[i64]) -> serde_json::Map<String, serde_json::Value> {
-    plan.params
-        .iter()
-        .zip(values)
-        .map(|(p, v)| {
-            let value = match p.kind {
-                solve::Kind::Money => serde_json::Value::String(p.text(*v)),
-                solve::Kind::Places => serde_json::Value::from(*v),
-            };
-            (p.path.clone(), value)
-        })
-        .collect()
-}
-
-/// The answer in words, then the report at it.
-fn text(plan: &Plan, fit: &Fit, budget: Money, margin: Money, report: &Report) -> String {
-    let money = |m: Money| bursar_simulator::report::money_text(&report.currency, m);
-    let value = |p: &solve::Param, v: i64| match p.kind {
-        solve::Kind::Money => money(Money(v)),
-        solve::Kind::Places => format!("{v} places"),
+/// Each parameter's value at `values`, beside its value as given.
+fn values(plan: &Plan, values: &[i64]) -> Values {
+    let amount = |p: &solve::Param, v: i64| match p.kind {
+        solve::Kind::Money => Amount::Money(Money(v)),
+        solve::Kind::Places => Amount::Places(v),
     };
-    let mut out = String::from("solve\n");
-    for (p, v) in plan.params.iter().zip(&fit.values) {
-        out.push_str(&format!(
-            "  {:<28} {}  (was {})\n",
-            p.path,
-            value(p, *v),
-            value(p, p.base)
-        ));
-    }
-    out.push_str(&format!("  {:<28} {}\n", "total", money(report.total)));
-    out.push_str(&format!("  {:<28} {}\n", "budget", money(budget)));
-    out.push_str(&format!("  {:<28} {}\n", "margin", money(margin)));
-    let next: Vec<String> = plan
-        .params
-        .iter()
-        .zip(&fit.next_values)
-        .map(|(p, v)| format!("{} {}", p.path, value(p, *v)))
-        .collect();
-    out.push_str(&format!(
-        "  checked: one step more ({}) would total {}, over the budget\n\n",
-        next.join(", "),
-        money(fit.next_total)
-    ));
-    out.push_str(&report.to_text());
-    out
-}
-
-/// The answer as `solve` rows, then the report's rows, in one long table.
-fn csv(plan: &Plan, fit: &Fit, budget: Money, margin: Money, report: &Report) -> String {
-    let mut out = String::from("section,name,metric,value\n");
-    for (p, v) in plan.params.iter().zip(&fit.values) {
-        out.push_str(&format!("solve,{},value,{}\n", p.path, p.text(*v)));
-    }
-    for (metric, m) in [
-        ("total", report.total),
-        ("budget", budget),
-        ("margin", margin),
-        ("next_total", fit.next_total),
-    ] {
-        out.push_str(&format!("solve,,{metric},{m}\n"));
-    }
-    out.extend(report.to_csv().lines().skip(1).map(|l| format!("{l}\n")));
-    out
+    Values(
+        plan.params
+            .iter()
+            .zip(values)
+            .map(|(p, v)| Solved {
+                path: p.path.clone(),
+                value: amount(p, *v),
+                was: amount(p, p.base),
+            })
+            .collect(),
+    )
 }

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bursar_runtime::Money;
 
-use crate::report::{count, money_text, signed_count, Comparison, MovementReport, Report};
+use crate::render::text::{count, signed_count};
+use crate::report::{money_text, Comparison, MovementReport, Report};
 use svg::{Band, Group, Mark};
 
 /// A range of outcomes per month (say the 5th to the 95th percentile of
