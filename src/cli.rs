@@ -77,6 +77,10 @@ enum Command {
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
         #[arg(long, value_name = "FILE")]
         awards_out: Option<PathBuf>,
+        /// Write one row per population row: what was decided and why,
+        /// and when it is paid (CSV, or xlsx for a `.xlsx` FILE).
+        #[arg(long, value_name = "FILE")]
+        persons: Option<PathBuf>,
     },
     /// Give each quota's places: every claim on them and what it got, as CSV
     /// (`person_id,pool,outcome,rank`).
@@ -218,7 +222,17 @@ pub fn run() -> Exit {
             what_if,
             format,
             awards_out,
-        } => crate::simulate::simulate(&scheme, &what_if, &run, format, awards_out.as_deref()),
+            persons,
+        } => crate::simulate::simulate(
+            &scheme,
+            &what_if,
+            &run,
+            format,
+            crate::simulate::Outputs {
+                awards: awards_out.as_deref(),
+                persons: persons.as_deref(),
+            },
+        ),
         Command::Allocate {
             scheme,
             run,

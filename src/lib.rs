@@ -25,6 +25,7 @@ mod cli;
 mod diff;
 pub mod lsp;
 mod output;
+mod persons;
 mod policy_test;
 mod simulate;
 mod stdout;

@@ -316,6 +316,7 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         assumptions,
         lists: None,
         awards: None,
+        persons: None,
     }
 }
 
@@ -514,13 +515,22 @@ fn open_awards(scheme: &Scheme, path: &Path) -> Result<AwardsOut, Exit> {
     })
 }
 
+/// Files a simulation writes besides its report.
+pub(crate) struct Outputs<'a> {
+    /// `--awards-out`: the run's awards as next year's award history.
+    pub awards: Option<&'a Path>,
+    /// `--persons`: one row per population row.
+    pub persons: Option<&'a Path>,
+}
+
 pub(crate) fn simulate(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
     format: ReportFormat,
-    awards_out: Option<&Path>,
+    outputs: Outputs<'_>,
 ) -> Exit {
+    let awards_out = outputs.awards;
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -540,7 +550,23 @@ pub(crate) fn simulate(
             Err(e) => return e,
         }
     }
+    if let Some(path) = outputs.persons {
+        match crate::persons::open(scheme, path) {
+            Ok(p) => options.persons = Some(std::sync::Arc::new(p)),
+            Err(e) => return e,
+        }
+    }
     let run = run_population(&[scheme], args, &options);
+    if let (Some(path), Some(persons)) = (outputs.persons, &options.persons) {
+        // As for the awards: a run that stopped leaves no file.
+        let written = persons.finish();
+        if run.is_err() {
+            let _ = std::fs::remove_file(path);
+        } else if let Err(e) = written {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Exit::Io;
+        }
+    }
     if let (Some(path), Some(awards)) = (awards_out, &options.awards) {
         // A run that stopped wrote part of the history: no file is better
         // than one that looks whole.

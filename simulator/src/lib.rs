@@ -14,6 +14,7 @@ pub mod compare;
 pub mod identifiers;
 pub mod lists;
 pub mod overrides;
+pub mod persons;
 pub mod population;
 pub mod records;
 pub mod report;

@@ -26,6 +26,7 @@ use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
+use crate::persons::{person_row, PersonRow, PersonsOut};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::tally::{Settling, Tally, TallyPlan};
 
@@ -58,6 +59,9 @@ pub struct Options {
     /// Write the first scheme's awards as its award history, every row's
     /// in the population's order as the run goes.
     pub awards: Option<std::sync::Arc<AwardsOut>>,
+    /// Write the first scheme's decision for every row read, in the
+    /// population's order as the run goes (`simulate --persons`).
+    pub persons: Option<std::sync::Arc<PersonsOut>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -119,6 +123,9 @@ struct Waiting {
     claims: Vec<Claim>,
     /// Per claim (by its `tag`): what counting it will need.
     decisions: Vec<Settling>,
+    /// With `--persons`, the first scheme's waiting rows, by tag: written
+    /// once allocated.
+    persons: Vec<(u64, PersonRow)>,
 }
 
 impl Waiting {
@@ -130,6 +137,8 @@ impl Waiting {
             c
         }));
         self.decisions.extend(other.decisions);
+        self.persons
+            .extend(other.persons.into_iter().map(|(tag, p)| (tag + base, p)));
     }
 }
 
@@ -193,6 +202,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         layouts: streams.layouts(),
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
         awards: options.awards.as_deref(),
+        persons: options.persons.as_deref(),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -213,6 +223,15 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
     }
+    if job.persons.is_some() {
+        // Rows of list files, not of the population: counted as skipped
+        // rows, so listed with the rest.
+        part.persons = part
+            .bad_rows
+            .iter()
+            .map(|e| PersonRow::skipped(None, &[], e.to_string()))
+            .collect();
+    }
     run.absorb(part, &job)?;
     run.allocate(&job)?;
     Ok(run)
@@ -225,6 +244,9 @@ impl Run {
         let on_bad_row = job.on_bad_row;
         if let Some(awards) = job.awards {
             awards.write(&part.awards);
+        }
+        if let Some(persons) = job.persons {
+            persons.write(&part.persons);
         }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
@@ -276,13 +298,20 @@ impl Run {
             .zip(&mut self.tallies)
             .zip(&mut self.placements)
         {
-            let Waiting { claims, decisions } = std::mem::take(waiting);
+            let Waiting {
+                claims,
+                decisions,
+                persons,
+            } = std::mem::take(waiting);
             given.push(Vec::new());
             if claims.is_empty() {
                 continue;
             }
             *placements =
                 allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
+            if let (Some(out), false) = (job.persons, persons.is_empty()) {
+                settle_persons(out, persons, placements);
+            }
             // Only a comparison needs each waiting decision's placement
             // again, to settle both sides of a person.
             let mut by_tag = if self.pairs.is_empty() {
@@ -322,6 +351,24 @@ impl Run {
         }
         Ok(())
     }
+}
+
+/// Writes the rows that waited for allocation, in population order, with
+/// what it gave them. Out of line: only quotas with `--persons` come here.
+#[cold]
+#[inline(never)]
+fn settle_persons(out: &PersonsOut, mut persons: Vec<(u64, PersonRow)>, placements: &[Placement]) {
+    // Rows are pushed in tag order; placements come in quota order.
+    persons.sort_by_key(|(tag, _)| *tag);
+    for p in placements {
+        if let Ok(i) = persons.binary_search_by_key(&p.claim.tag, |(tag, _)| *tag) {
+            if let Some((_, row)) = persons.get_mut(i) {
+                row.settle(p);
+            }
+        }
+    }
+    let rows: Vec<PersonRow> = persons.into_iter().map(|(_, p)| p).collect();
+    out.write(&rows);
 }
 
 /// With one thread nothing can overlap: each row is read, decided and
@@ -470,6 +517,9 @@ struct Part {
     diff: Option<DiffTally>,
     /// The history lines of this batch, in file order.
     awards: String,
+    /// With `--persons`: the first scheme's rows of this batch, in file
+    /// order (those waiting for allocation are in `waiting`).
+    persons: Vec<PersonRow>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
@@ -482,6 +532,7 @@ impl Part {
             pairs: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
             awards: String::new(),
+            persons: Vec::new(),
             bad_rows: Vec::new(),
         }
     }
@@ -539,8 +590,9 @@ impl Row {
         if repeated_id {
             // Not parsed: what is kept for reuse stays the previous row's.
             self.fresh = false;
-            part.bad_rows
-                .push(job.layout.repeated_identifier(record, at));
+            let e = job.layout.repeated_identifier(record, at);
+            skipped_person(job, record, at, &e, part);
+            part.bad_rows.push(e);
             return;
         }
         let applicant = &mut self.applicant;
@@ -563,6 +615,7 @@ impl Row {
         if !repeat {
             self.fresh = false;
             if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
+                skipped_person(job, record, at, &e, part);
                 part.bad_rows.push(e);
                 return;
             }
@@ -571,6 +624,7 @@ impl Row {
             }
             if !job.layouts.is_empty() {
                 if let Err(e) = attach_rows(first.scheme, &job.layouts, items, applicant) {
+                    skipped_person(job, record, at, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -616,8 +670,16 @@ impl Row {
                     if let Some(w) = waited.get_mut(i) {
                         *w = Some(tag);
                     }
+                    if let (Some(_), 0) = (job.persons, i) {
+                        let row = person(side, applicant, decision, expected, record, at, job);
+                        waiting.persons.push((tag, row));
+                    }
                     continue;
                 }
+            }
+            if let (Some(_), 0) = (job.persons, i) {
+                let row = person(side, applicant, decision, expected, record, at, job);
+                part.persons.push(row);
             }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
@@ -645,6 +707,43 @@ impl Row {
             }
         }
         self.fresh = fresh;
+    }
+}
+
+/// A decided row's person row. Out of line: only `--persons` comes here.
+#[cold]
+#[inline(never)]
+fn person(
+    side: &Side<'_>,
+    applicant: &Applicant,
+    decision: &Decision,
+    expected: Option<NaiveDate>,
+    record: &Record,
+    at: RowPosition,
+    job: &Job<'_>,
+) -> PersonRow {
+    // The row's own identifier: a decision reused from the row before it
+    // was made for another.
+    let id = job.layout.identifier(record).unwrap_or_default();
+    person_row(
+        side.scheme,
+        &side.plan,
+        applicant,
+        decision,
+        expected,
+        at.record,
+        id,
+    )
+}
+
+/// A bad row's person row, with why it was skipped.
+#[cold]
+#[inline(never)]
+fn skipped_person(job: &Job<'_>, record: &Record, at: RowPosition, e: &RowError, part: &mut Part) {
+    if job.persons.is_some() {
+        let id = job.layout.identifier(record).unwrap_or_default();
+        part.persons
+            .push(PersonRow::skipped(Some(at.record), id, e.to_string()));
     }
 }
 
@@ -705,6 +804,8 @@ struct Job<'a> {
     quotas: bool,
     /// Writes the first scheme's awards as history rows.
     awards: Option<&'a AwardsOut>,
+    /// Writes the first scheme's decision for every row.
+    persons: Option<&'a PersonsOut>,
 }
 
 impl Job<'_> {
@@ -908,6 +1009,7 @@ mod tests {
                 assumptions: vec![None, take_up.clone()],
                 lists: None,
                 awards: None,
+                persons: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
