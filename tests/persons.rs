@@ -354,3 +354,40 @@ fn quota_claims_are_written_once_allocated() {
     }
     assert_eq!(files[0], files[1]);
 }
+
+#[test]
+fn an_xlsx_persons_file_reads_back_as_the_csv_one() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let csv = temp("persons-as.csv");
+    let xlsx = temp("persons-as.xlsx");
+    for out in [&csv, &xlsx] {
+        json(&[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--persons",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let t = Table::read(&csv);
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(book.sheet_names(), ["persons"]);
+    let range = book.worksheet_range("persons").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows.len(), t.rows.len() + 1);
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    assert_eq!(header, t.header);
+    for (x, c) in rows[1..].iter().zip(&t.rows) {
+        for (i, (x, c)) in x.iter().zip(c).enumerate() {
+            match (x, t.header[i].as_str()) {
+                // Numbers as numbers, money in yuan.
+                (Data::Float(f), "amount") => assert_eq!((f * 100.0).round() as i64, fen(c)),
+                (Data::Float(f), "row") => assert_eq!(f.to_string(), *c),
+                (Data::String(s), _) => assert_eq!(s, c),
+                (Data::Empty, _) => assert_eq!(c, ""),
+                (other, column) => panic!("`{column}`: {other:?} for `{c}`"),
+            }
+        }
+    }
+}
