@@ -105,6 +105,11 @@ enum Command {
         what_if: crate::simulate::WhatIf,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
+        /// Write one row per population row, base and reform side by side
+        /// with the change, winners and losers first (CSV, or xlsx for a
+        /// `.xlsx` FILE).
+        #[arg(long, value_name = "FILE")]
+        persons: Option<PathBuf>,
     },
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
@@ -244,7 +249,8 @@ pub fn run() -> Exit {
             run,
             what_if,
             format,
-        } => crate::simulate::compare(&base, &reform, &what_if, &run, format),
+            persons,
+        } => crate::simulate::compare(&base, &reform, &what_if, &run, format, persons.as_deref()),
         Command::Synth {
             rows,
             seed,

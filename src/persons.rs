@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use bursar_runtime::ir::Scheme;
-use bursar_simulator::persons::{Cell, CsvSink, PersonsOut, Sink};
+use bursar_simulator::persons::{Cell, ComparedOut, CsvSink, PersonsOut, Sink};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::Exit;
@@ -36,6 +36,14 @@ pub(crate) fn is_xlsx(path: &Path) -> bool {
 /// The writer of `scheme`'s person rows into `path`, its header written.
 pub(crate) fn open(scheme: &Scheme, path: &Path) -> Result<PersonsOut, Exit> {
     PersonsOut::new(scheme, sink(path)?).map_err(|e| {
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        Exit::Io
+    })
+}
+
+/// The writer of two schemes' rows, side by side, into `path`.
+pub(crate) fn open_compared(base: &Scheme, path: &Path) -> Result<ComparedOut, Exit> {
+    ComparedOut::new(base, sink(path)?).map_err(|e| {
         eprintln!("error: cannot write `{}`: {e}", path.display());
         Exit::Io
     })

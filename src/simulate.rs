@@ -317,6 +317,7 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         lists: None,
         awards: None,
         persons: None,
+        compared: None,
     }
 }
 
@@ -618,6 +619,7 @@ pub(crate) fn compare(
     reform_what_if: &WhatIf,
     args: &RunArgs,
     format: ReportFormat,
+    persons: Option<&Path>,
 ) -> Exit {
     let base = match prepare(base, &WhatIf::default()) {
         Ok(p) => p,
@@ -627,15 +629,31 @@ pub(crate) fn compare(
         Ok(p) => p,
         Err(e) => return e,
     };
-    let options = options(
+    let mut options = options(
         args,
         vec![base.assumptions.clone(), reform.assumptions.clone()],
     );
-    let run = match run_population(
+    if let Some(path) = persons {
+        match crate::persons::open_compared(&base.bundle.scheme, path) {
+            Ok(p) => options.compared = Some(std::sync::Arc::new(p)),
+            Err(e) => return e,
+        }
+    }
+    let run = run_population(
         &[&base.bundle.scheme, &reform.bundle.scheme],
         args,
         &options,
-    ) {
+    );
+    if let (Some(path), Some(compared)) = (persons, &options.compared) {
+        // Sorted rows are written now; a run that stopped leaves no file.
+        if run.is_err() {
+            let _ = std::fs::remove_file(path);
+        } else if let Err(e) = compared.finish() {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Exit::Io;
+        }
+    }
+    let run = match run {
         Ok(r) => r,
         Err(e) => return e,
     };

@@ -311,10 +311,9 @@ fn a_scheme_without_an_identifier_is_listed_by_row() {
     );
 }
 
-#[test]
-fn quota_claims_are_written_once_allocated() {
-    // Three pools of places: everyone claims, some are given no place.
-    let population = temp("persons-pools.csv");
+/// Three pools of places, 300 claims each: some are given no place.
+fn pools_population(name: &str) -> std::path::PathBuf {
+    let population = temp(name);
     let mut rows = vec!["person_id,pool,model_worker,applied_at".to_string()];
     for i in 0..900 {
         let pool = ["a", "b", "c"][i % 3];
@@ -326,6 +325,12 @@ fn quota_claims_are_written_once_allocated() {
         ));
     }
     std::fs::write(&population, rows.join("\n") + "\n").unwrap();
+    population
+}
+
+#[test]
+fn quota_claims_are_written_once_allocated() {
+    let population = pools_population("persons-pools.csv");
     let mut files = Vec::new();
     for threads in ["1", "2"] {
         let out = temp(&format!("persons-pools-{threads}.csv"));
@@ -390,4 +395,162 @@ fn an_xlsx_persons_file_reads_back_as_the_csv_one() {
             }
         }
     }
+}
+
+/// `bursar compare BASE REFORM --population P --persons OUT ARGS…`: the
+/// report and the persons file.
+fn compare(
+    reform: &str,
+    population: &str,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> (serde_json::Value, Table) {
+    let mut args = vec![
+        "compare",
+        POLICY,
+        reform,
+        "--population",
+        population,
+        "--persons",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let report = json(&args);
+    (report, Table::read(out))
+}
+
+/// Checks a compared persons file against its report: every row once,
+/// winners and losers first, largest change first, ties and the unchanged
+/// in population order, adding up to the report's deltas.
+fn check_compared(report: &serde_json::Value, t: &Table) {
+    assert_eq!(
+        t.rows.len() as u64,
+        report["base"]["rows"].as_u64().unwrap()
+    );
+    let change = |r: &[String]| {
+        let c = t.get(r, "change");
+        if c.is_empty() {
+            0
+        } else {
+            fen(c)
+        }
+    };
+    let keys: Vec<(bool, i64, u64)> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let row = t.get(r, "row").parse::<u64>().unwrap();
+            (change(r) == 0, -change(r).abs(), row)
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "winners and losers first, largest change first"
+    );
+    let mut rows: Vec<u64> = keys.iter().map(|k| k.2).collect();
+    rows.sort();
+    rows.dedup();
+    assert_eq!(rows.len(), t.rows.len(), "every row once");
+    for r in &t.rows {
+        let b = fen(t.get(r, "base_amount"));
+        let f = fen(t.get(r, "reform_amount"));
+        assert_eq!(change(r), f - b);
+    }
+    let total: i64 = t.rows.iter().map(|r| change(r)).sum();
+    assert_eq!(total, fen(report["delta"]["total"].as_str().unwrap()));
+    let wl = &report["winners_and_losers"];
+    let gainers = t.rows.iter().filter(|r| change(r) > 0).count() as u64;
+    let losers = t.rows.iter().filter(|r| change(r) < 0).count() as u64;
+    assert_eq!(gainers, wl["gainers"]["persons"].as_u64().unwrap());
+    assert_eq!(losers, wl["losers"]["persons"].as_u64().unwrap());
+}
+
+#[test]
+fn compare_lists_winners_and_losers_first_largest_change_first() {
+    let out = temp("compare-persons.csv");
+    let (report, t) = compare(
+        "policies/beijing/2024-career-boost-draft.bursar",
+        SAMPLE,
+        &out,
+        &[],
+    );
+    assert_eq!(
+        t.header,
+        [
+            "row",
+            "person_id",
+            "base_outcome",
+            "reform_outcome",
+            "base_category",
+            "reform_category",
+            "base_amount",
+            "reform_amount",
+            "change",
+            "base_decided_by",
+            "reform_decided_by"
+        ]
+    );
+    check_compared(&report, &t);
+    // The first row is a loser of the largest loss, with why under both.
+    let first = &t.rows[0];
+    assert!(fen(t.get(first, "change")) < 0);
+    assert!(!t.get(first, "base_decided_by").is_empty());
+    assert!(!t.get(first, "reform_decided_by").is_empty());
+}
+
+#[test]
+fn compared_persons_are_the_same_on_any_thread_count_and_past_memory() {
+    // More rows than one sorted run holds in memory: spilled and merged.
+    let population = synth("compare-threads.csv", 40_000);
+    let mut files = Vec::new();
+    for threads in ["1", "2"] {
+        let out = temp(&format!("compare-threads-{threads}.csv"));
+        let (report, t) = compare(
+            "policies/beijing/scenarios/raise-level1.toml",
+            &population,
+            &out,
+            &[
+                "--threads",
+                threads,
+                "--set",
+                "vocational.voc_issued.end=2022-06-30",
+            ],
+        );
+        check_compared(&report, &t);
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert!(files[0] == files[1]);
+}
+
+#[test]
+fn compared_quota_claims_are_settled_before_they_are_sorted() {
+    let population = pools_population("compare-pools.csv");
+    let out = temp("compare-pools-out.csv");
+    let args = [
+        "compare",
+        "policies/examples/quota-pools.bursar",
+        "policies/examples/quota-pools.bursar",
+        "--population",
+        population.to_str().unwrap(),
+        "--set",
+        "quota.a.places=250",
+        "--set",
+        "quota.b.places=20",
+        "--persons",
+        out.to_str().unwrap(),
+    ];
+    let report = json(&args);
+    let t = Table::read(&out);
+    check_compared(&report, &t);
+    let outcomes = |side: &str| {
+        let c = t.column(side);
+        let mut o: Vec<&str> = t.rows.iter().map(|r| r[c].as_str()).collect();
+        o.sort();
+        o.dedup();
+        o
+    };
+    assert_eq!(outcomes("base_outcome"), ["no_place", "paid"]);
+    assert_eq!(outcomes("reform_outcome"), ["no_place", "paid"]);
 }

@@ -20,6 +20,7 @@ pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sorted;
 pub mod sum;
 pub mod synth;
 pub mod synth_scheme;

@@ -14,6 +14,7 @@
 //! The rows go to a [`Sink`]: CSV here ([`CsvSink`]), a spreadsheet in the
 //! command line tool.
 
+use std::cmp::Reverse;
 use std::io::Write;
 use std::sync::Mutex;
 
@@ -291,12 +292,7 @@ impl PersonsOut {
     /// written: `row`, the identifier's name (if the scheme has one), then
     /// [`COLUMNS`].
     pub fn new(scheme: &Scheme, mut sink: Box<dyn Sink>) -> std::io::Result<PersonsOut> {
-        let id_name = scheme
-            .application
-            .as_ref()
-            .and_then(|a| a.identifier)
-            .and_then(|f| scheme.applicant.get(f as usize))
-            .map(|f| f.name.clone());
+        let id_name = identifier_name(scheme);
         let mut header = vec![Cell::Text("row")];
         if let Some(name) = &id_name {
             header.push(Cell::Text(name));
@@ -359,4 +355,206 @@ impl PersonsOut {
             None => out.finish(),
         }
     }
+}
+
+/// The columns of `compare --persons` after the row number and the
+/// identifier.
+pub const COMPARED_COLUMNS: [&str; 9] = [
+    "base_outcome",
+    "reform_outcome",
+    "base_category",
+    "reform_category",
+    "base_amount",
+    "reform_amount",
+    "change",
+    "base_decided_by",
+    "reform_decided_by",
+];
+
+/// One person under two schemes: what each decided, and the change in
+/// payment (reform minus base). Kept on disk between a sort's runs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Compared {
+    pub row: Option<u64>,
+    pub id: String,
+    /// Per scheme, base then reform: outcome, category, amount in fen
+    /// (none for a skipped row), the clause and line that decided.
+    pub sides: [Half; 2],
+    /// In fen; zero for a skipped row.
+    pub change: i128,
+}
+
+/// One scheme's side of a [`Compared`] row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Half {
+    pub outcome: String,
+    pub category: String,
+    pub amount: Option<i64>,
+    pub decided_by: String,
+}
+
+impl Compared {
+    /// A person's two rows, side by side.
+    pub fn new(base: PersonRow, reform: PersonRow) -> Compared {
+        let fen = |p: &PersonRow| p.amount.map_or(0, |m| i128::from(m.minor()));
+        let change = fen(&reform) - fen(&base);
+        let half = |p: PersonRow| Half {
+            outcome: p.outcome.to_string(),
+            category: p.category,
+            amount: p.amount.map(Money::minor),
+            decided_by: match p.clause.as_str() {
+                "" => p.decided_by,
+                clause => format!("{clause} {}", p.decided_by),
+            },
+        };
+        Compared {
+            row: base.row,
+            id: base.id.clone(),
+            change,
+            sides: [half(base), half(reform)],
+        }
+    }
+
+    /// The order of the file: persons whose payment changes first, the
+    /// largest change (gain or loss) first; then the rest; ties in
+    /// population order (rows of list files, which have no row number,
+    /// last).
+    pub fn key(&self) -> CompareKey {
+        (
+            self.change == 0,
+            Reverse(self.change.unsigned_abs()),
+            self.row.unwrap_or(u64::MAX),
+        )
+    }
+}
+
+/// Unchanged or not, the change's size, and the row number: the order of
+/// [`Compared`] rows.
+pub type CompareKey = (bool, Reverse<u128>, u64);
+
+/// Rows held in memory before a sorted run is spilled to disk: a few
+/// megabytes.
+pub const SORT_RUN_ROWS: usize = 16_384;
+
+/// Writes `compare --persons`: rows are sorted on the way (in bounded
+/// memory, spilling to temporary files) and written at the end.
+pub struct ComparedOut {
+    id_name: Option<String>,
+    /// The sorter, and the first error spilling a run.
+    sorter: Mutex<(
+        crate::sorted::Sorter<Compared, CompareKey>,
+        Option<std::io::Error>,
+    )>,
+    sink: Mutex<Box<dyn Sink>>,
+}
+
+impl std::fmt::Debug for ComparedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComparedOut")
+            .field("id_name", &self.id_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ComparedOut {
+    /// The writer of two schemes' rows into `sink`, its header written;
+    /// the identifier is the base's.
+    pub fn new(base: &Scheme, mut sink: Box<dyn Sink>) -> std::io::Result<ComparedOut> {
+        let id_name = identifier_name(base);
+        let mut header = vec![Cell::Text("row")];
+        if let Some(name) = &id_name {
+            header.push(Cell::Text(name));
+        }
+        header.extend(COMPARED_COLUMNS.iter().map(|c| Cell::Text(c)));
+        sink.row(&header)?;
+        Ok(ComparedOut {
+            id_name,
+            sorter: Mutex::new((
+                crate::sorted::Sorter::new(Compared::key, SORT_RUN_ROWS),
+                None,
+            )),
+            sink: Mutex::new(sink),
+        })
+    }
+
+    /// Adds rows, in population order.
+    pub fn add(&self, rows: Vec<Compared>) {
+        if rows.is_empty() {
+            return;
+        }
+        let Ok(mut sorter) = self.sorter.lock() else {
+            return;
+        };
+        let (sorter, error) = &mut *sorter;
+        for r in rows {
+            if error.is_some() {
+                return;
+            }
+            if let Err(e) = sorter.push(r) {
+                *error = Some(e);
+            }
+        }
+    }
+
+    /// Writes every row in order and flushes the sink.
+    pub fn finish(&self) -> std::io::Result<()> {
+        let (Ok(mut sorter), Ok(mut sink)) = (self.sorter.lock(), self.sink.lock()) else {
+            return Err(std::io::Error::other(
+                "the persons file was left half written",
+            ));
+        };
+        let (sorter, error) = &mut *sorter;
+        if let Some(e) = error.take() {
+            return Err(e);
+        }
+        let sorter = std::mem::replace(
+            sorter,
+            crate::sorted::Sorter::new(Compared::key, SORT_RUN_ROWS),
+        );
+        let with_id = self.id_name.is_some();
+        sorter.finish(&mut |r: Compared| {
+            let [b, f] = &r.sides;
+            let money = |fen: Option<i64>| fen.map_or(Cell::Empty, |m| Cell::Money(Money(m)));
+            // Two amounts of at least zero differ by less than i64::MAX.
+            let change = i64::try_from(r.change).map(Money);
+            let change_text = format!(
+                "{}{}.{:02}",
+                if r.change < 0 { "-" } else { "" },
+                r.change.unsigned_abs() / 100,
+                r.change.unsigned_abs() % 100
+            );
+            let mut cells = Vec::with_capacity(11);
+            cells.push(r.row.map_or(Cell::Empty, Cell::Int));
+            if with_id {
+                cells.push(Cell::Text(&r.id));
+            }
+            cells.extend([
+                Cell::Text(&b.outcome),
+                Cell::Text(&f.outcome),
+                Cell::Text(&b.category),
+                Cell::Text(&f.category),
+                money(b.amount),
+                money(f.amount),
+                match (b.amount, change) {
+                    (None, _) => Cell::Empty,
+                    (Some(_), Ok(m)) => Cell::Money(m),
+                    (Some(_), Err(_)) => Cell::Text(&change_text),
+                },
+                Cell::Text(&b.decided_by),
+                Cell::Text(&f.decided_by),
+            ]);
+            sink.row(&cells)
+        })?;
+        sink.finish()
+    }
+}
+
+/// The name of a scheme's identifier field, if it has one.
+fn identifier_name(scheme: &Scheme) -> Option<String> {
+    scheme
+        .application
+        .as_ref()
+        .and_then(|a| a.identifier)
+        .and_then(|f| scheme.applicant.get(f as usize))
+        .map(|f| f.name.clone())
 }

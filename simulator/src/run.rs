@@ -26,7 +26,7 @@ use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
-use crate::persons::{person_row, PersonRow, PersonsOut};
+use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::tally::{Settling, Tally, TallyPlan};
 
@@ -62,6 +62,9 @@ pub struct Options {
     /// Write the first scheme's decision for every row read, in the
     /// population's order as the run goes (`simulate --persons`).
     pub persons: Option<std::sync::Arc<PersonsOut>>,
+    /// Comparing two schemes: write both decisions for every row, sorted
+    /// by the change (`compare --persons`).
+    pub compared: Option<std::sync::Arc<ComparedOut>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -115,6 +118,9 @@ struct Pair {
     /// Per side: the tag of its claim, if it waits.
     tags: [Option<u64>; 2],
     decisions: [Decision; 2],
+    /// With `compare --persons`: both sides' rows, settled with the
+    /// decisions.
+    persons: Option<Box<[PersonRow; 2]>>,
 }
 
 /// One scheme's decisions subject to a quota, until allocation.
@@ -203,6 +209,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
         awards: options.awards.as_deref(),
         persons: options.persons.as_deref(),
+        compared: options.compared.as_deref().filter(|_| schemes.len() == 2),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -223,14 +230,18 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
     }
-    if job.persons.is_some() {
+    if job.persons.is_some() || job.compared.is_some() {
         // Rows of list files, not of the population: counted as skipped
         // rows, so listed with the rest.
-        part.persons = part
-            .bad_rows
-            .iter()
-            .map(|e| PersonRow::skipped(None, &[], e.to_string()))
-            .collect();
+        for e in &part.bad_rows {
+            let row = PersonRow::skipped(None, &[], e.to_string());
+            if job.compared.is_some() {
+                part.compared.push(Compared::new(row.clone(), row.clone()));
+            }
+            if job.persons.is_some() {
+                part.persons.push(row);
+            }
+        }
     }
     run.absorb(part, &job)?;
     run.allocate(&job)?;
@@ -247,6 +258,9 @@ impl Run {
         }
         if let Some(persons) = job.persons {
             persons.write(&part.persons);
+        }
+        if let Some(compared) = job.compared {
+            compared.add(part.compared);
         }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
@@ -339,14 +353,26 @@ impl Run {
         }
         if let (Some(d), [base, reform]) = (self.diff.as_mut(), job.sides.as_slice()) {
             for mut pair in std::mem::take(&mut self.pairs) {
-                for ((decision, tag), given) in pair.decisions.iter_mut().zip(pair.tags).zip(&given)
+                for (i, ((decision, tag), given)) in pair
+                    .decisions
+                    .iter_mut()
+                    .zip(pair.tags)
+                    .zip(&given)
+                    .enumerate()
                 {
                     if let Some(Some(p)) = tag.and_then(|t| given.get(t as usize)) {
                         settle(decision, p);
+                        if let Some(row) = pair.persons.as_mut().and_then(|r| r.get_mut(i)) {
+                            row.settle(p);
+                        }
                     }
                 }
                 let [b, r] = &pair.decisions;
                 d.add(base.scheme, reform.scheme, b, r);
+                if let (Some(out), Some(rows)) = (job.compared, pair.persons) {
+                    let [b, r] = *rows;
+                    out.add(vec![Compared::new(b, r)]);
+                }
             }
         }
         Ok(())
@@ -520,6 +546,9 @@ struct Part {
     /// With `--persons`: the first scheme's rows of this batch, in file
     /// order (those waiting for allocation are in `waiting`).
     persons: Vec<PersonRow>,
+    /// With `compare --persons`: both schemes' rows of this batch, in file
+    /// order (those waiting for allocation are in `pairs`).
+    compared: Vec<Compared>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
@@ -533,6 +562,7 @@ impl Part {
             diff: (sides.len() == 2).then(DiffTally::default),
             awards: String::new(),
             persons: Vec::new(),
+            compared: Vec::new(),
             bad_rows: Vec::new(),
         }
     }
@@ -633,6 +663,8 @@ impl Row {
         let mut fresh = true;
         // Per side (of two): the tag of the claim a decision waits with.
         let mut waited: [Option<u64>; 2] = [None, None];
+        // Per side (of two), with `compare --persons`: its person row.
+        let mut rows: [Option<PersonRow>; 2] = [None, None];
         for (i, (((side, Decided { decision, reason }), tally), waiting)) in job
             .sides
             .iter()
@@ -674,12 +706,18 @@ impl Row {
                         let row = person(side, applicant, decision, expected, record, at, job);
                         waiting.persons.push((tag, row));
                     }
+                    if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                        *slot = Some(person(side, applicant, decision, expected, record, at, job));
+                    }
                     continue;
                 }
             }
             if let (Some(_), 0) = (job.persons, i) {
                 let row = person(side, applicant, decision, expected, record, at, job);
                 part.persons.push(row);
+            }
+            if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                *slot = Some(person(side, applicant, decision, expected, record, at, job));
             }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
@@ -697,13 +735,22 @@ impl Row {
             job.sides.as_slice(),
             self.decided.as_slice(),
         ) {
+            let rows = match rows {
+                [Some(b), Some(r)] => Some(Box::new([b, r])),
+                _ => None,
+            };
             if waited.iter().any(Option::is_some) {
                 part.pairs.push(Pair {
                     tags: waited,
                     decisions: [b.decision.clone(), r.decision.clone()],
+                    persons: rows,
                 });
             } else {
                 d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
+                if let Some(rows) = rows {
+                    let [b, r] = *rows;
+                    part.compared.push(Compared::new(b, r));
+                }
             }
         }
         self.fresh = fresh;
@@ -740,10 +787,15 @@ fn person(
 #[cold]
 #[inline(never)]
 fn skipped_person(job: &Job<'_>, record: &Record, at: RowPosition, e: &RowError, part: &mut Part) {
-    if job.persons.is_some() {
+    if job.persons.is_some() || job.compared.is_some() {
         let id = job.layout.identifier(record).unwrap_or_default();
-        part.persons
-            .push(PersonRow::skipped(Some(at.record), id, e.to_string()));
+        let row = PersonRow::skipped(Some(at.record), id, e.to_string());
+        if job.compared.is_some() {
+            part.compared.push(Compared::new(row.clone(), row.clone()));
+        }
+        if job.persons.is_some() {
+            part.persons.push(row);
+        }
     }
 }
 
@@ -806,6 +858,8 @@ struct Job<'a> {
     awards: Option<&'a AwardsOut>,
     /// Writes the first scheme's decision for every row.
     persons: Option<&'a PersonsOut>,
+    /// Writes both schemes' decisions for every row, sorted by the change.
+    compared: Option<&'a ComparedOut>,
 }
 
 impl Job<'_> {
@@ -1010,6 +1064,7 @@ mod tests {
                 lists: None,
                 awards: None,
                 persons: None,
+                compared: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
