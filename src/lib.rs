@@ -20,14 +20,12 @@ macro_rules! eprint {
     }};
 }
 
-mod allocate;
 mod cli;
-mod diff;
+mod commands;
+mod load;
 pub mod lsp;
 mod output;
 mod persons;
-mod policy_test;
-mod simulate;
 mod stdout;
 mod text;
 

@@ -312,15 +312,12 @@ fn json_list(
                 }
             }
         }
-        let mut item = Vec::with_capacity(values.len());
-        for (v, f) in values.into_iter().zip(&record.fields) {
-            match v {
-                Some(v) => item.push(v),
-                None if wrong.contains(&f.name.as_str()) => {}
-                None => errors.push(at(&f.name, Problem::Missing)),
+        for (v, f) in values.iter().zip(&record.fields) {
+            if v.is_none() && !f.optional && !wrong.contains(&f.name.as_str()) {
+                errors.push(at(&f.name, Problem::Missing));
             }
         }
-        items.push(item);
+        items.push(values);
     }
     (errors.len() == before).then_some(Value::List(items.into()))
 }

@@ -36,7 +36,9 @@ pub struct ListLayout {
     pub file: String,
     headers: Vec<String>,
     key: usize,
-    columns: Vec<(usize, Type)>,
+    /// Per field of the item: its column, type, and whether it may be
+    /// empty (an optional field).
+    columns: Vec<(usize, Type, bool)>,
 }
 
 impl ListLayout {
@@ -51,7 +53,7 @@ impl ListLayout {
         scheme: &Scheme,
         row: &Record,
         at: RowPosition,
-    ) -> Result<Vec<Value>, RowError> {
+    ) -> Result<Vec<Option<Value>>, RowError> {
         let bad = |column: Option<usize>, value: Option<&str>, message: String| RowError {
             file: self.file.clone(),
             line: at.line,
@@ -73,14 +75,18 @@ impl ListLayout {
             ));
         }
         let mut item = Vec::with_capacity(self.columns.len());
-        for &(c, ty) in &self.columns {
+        for &(c, ty, optional) in &self.columns {
             let cell = std::str::from_utf8(row.cell(c).unwrap_or_default())
                 .map_err(|_| bad(Some(c), None, "the cell is not valid UTF-8".into()))?;
             if cell.is_empty() {
+                if optional {
+                    item.push(None);
+                    continue;
+                }
                 return Err(bad(Some(c), None, "a required value is empty".into()));
             }
             match parse_cell(scheme, ty, cell) {
-                Ok(v) => item.push(v),
+                Ok(v) => item.push(Some(v)),
                 Err(Problem::Invalid { expected, .. }) => {
                     return Err(bad(Some(c), Some(cell), format!("expected {expected}")))
                 }
@@ -186,10 +192,10 @@ fn open<R: Read>(
         })
     };
     let key = column(&id_name)?;
-    let columns: Vec<(usize, Type)> = record
+    let columns: Vec<(usize, Type, bool)> = record
         .fields
         .iter()
-        .map(|f| column(&f.name).map(|c| (c, f.ty)))
+        .map(|f| column(&f.name).map(|c| (c, f.ty, f.optional)))
         .collect::<Result<_, _>>()?;
     records.keep_cells(headers.len() + 1);
     Ok((
@@ -465,7 +471,7 @@ struct ListFile {
 /// The items of one applicant, and whether a population row claimed them.
 #[derive(Debug)]
 struct Items {
-    items: std::sync::Arc<Vec<Vec<Value>>>,
+    items: std::sync::Arc<Vec<Vec<Option<Value>>>>,
     /// The line of the first of them, for a message.
     line: u64,
     used: AtomicBool,

@@ -680,11 +680,13 @@ fn node_at<'e>(e: &'e mut Expr, route: &[usize]) -> Option<&'e mut Expr> {
             | Expr::Let(..)
             | Expr::RoundPart(..)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => None,
