@@ -22,6 +22,9 @@ pub struct Assumptions {
     pub take_up: BTreeMap<String, f64>,
     /// Of those who apply, the share who apply after the deadline.
     pub late_share: f64,
+    /// Per category: the late share of those who apply for it, instead of
+    /// `late_share` (`--late CATEGORY=SHARE`).
+    pub late: BTreeMap<String, f64>,
     /// The share of each step's time limit a step takes in the expected case.
     pub timeline_fraction: f64,
     /// Seeds the draws; the same seed gives the same result.
@@ -33,6 +36,7 @@ impl Default for Assumptions {
         Assumptions {
             take_up: BTreeMap::new(),
             late_share: 0.0,
+            late: BTreeMap::new(),
             timeline_fraction: EXPECTED_FRACTION,
             seed: 0,
         }
@@ -70,7 +74,12 @@ impl Assumptions {
         let mut rng =
             ChaCha8Rng::seed_from_u64(self.seed ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let applies = rng.random::<f64>() < take_up;
-        let late = rng.random::<f64>() < self.late_share;
+        let late_share = self
+            .late
+            .get(&category.name)
+            .copied()
+            .unwrap_or(self.late_share);
+        let late = rng.random::<f64>() < late_share;
         let position: f64 = rng.random();
         let deadline = match decision.application {
             Application::OnTime { deadline, .. } => deadline,
