@@ -77,6 +77,11 @@ enum Command {
         /// and when it is paid (CSV, or xlsx for a `.xlsx` FILE).
         #[arg(long, value_name = "FILE")]
         persons: Option<PathBuf>,
+        /// Draw the behavioural assumptions N times (seeds S, S+1…) and
+        /// report mean, p5, p50 and p95 of the total, each category and
+        /// each month.
+        #[arg(long, value_name = "N", value_parser = crate::commands::simulate::draw_count)]
+        draws: Option<u32>,
     },
     /// Give each quota's places: every claim on them and what it got, as CSV
     /// (`person_id,pool,outcome,rank`).
@@ -187,6 +192,7 @@ pub fn run() -> Exit {
             format,
             awards_out,
             persons,
+            draws,
         } => commands::simulate::simulate(
             &scheme,
             &what_if,
@@ -195,6 +201,7 @@ pub fn run() -> Exit {
             commands::simulate::Outputs {
                 awards: awards_out.as_deref(),
                 persons: persons.as_deref(),
+                draws,
             },
         ),
         Command::Allocate {

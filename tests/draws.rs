@@ -49,6 +49,13 @@ fn synth(name: &str, rows: u64) -> String {
 
 /// The figures of a report that behaviour changes.
 fn figures(r: &serde_json::Value) -> serde_json::Value {
+    let mut r = r.clone();
+    // Without the ranges `--draws` adds beside each category's figures.
+    for c in r["by_category"].as_object_mut().unwrap().values_mut() {
+        let c = c.as_object_mut().unwrap();
+        c.remove("range");
+        c.remove("exact");
+    }
     serde_json::json!({
         "paid": r["paid"], "total": r["total"], "by_category": r["by_category"],
         "eligible_not_applied": r["eligible_not_applied"], "eligible_late": r["eligible_late"],
@@ -145,5 +152,186 @@ fn shares_are_checked_before_the_run() {
         &args(&["--late", "social_work=0.1"]),
         2,
         "`--late social_work=0.1`: `social_work` has no take-up share",
+    );
+}
+
+/// Fen from a decimal string like "2000.00".
+fn fen(v: &serde_json::Value) -> i64 {
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("money as a string: {v}"));
+    let (int, frac) = s.split_once('.').unwrap();
+    int.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap()
+}
+
+const SHARES: [&str; 8] = [
+    "--take-up",
+    "vocational=0.8",
+    "--take-up",
+    "social_work=0.6",
+    "--late",
+    "vocational=0.1",
+    "--seed",
+    "40",
+];
+
+/// The value at nearest rank `p` percent of `values` (sorted here).
+fn nearest_rank(values: &[i64], p: u64) -> i64 {
+    let mut v = values.to_vec();
+    v.sort();
+    let n = v.len() as u64;
+    let rank = (p * n).div_ceil(100).max(1);
+    v[(rank - 1) as usize]
+}
+
+#[test]
+fn draw_k_is_the_run_seeded_seed_plus_k() {
+    let population = synth("draws-k.csv", 4000);
+    let draws = 7;
+    let mut args = SHARES.to_vec();
+    args.extend(["--draws", "7"]);
+    let r = simulate(&population, &args);
+    // The report itself is the run with the seed given, as without draws.
+    let single = simulate(&population, &SHARES);
+    assert_eq!(figures(&r), figures(&single));
+    assert_eq!(r["draws"], draws);
+    // Each draw k is the run seeded 40 + k.
+    let mut totals = Vec::new();
+    let mut vocational = Vec::new();
+    for k in 0..draws {
+        let mut args = SHARES[..6].to_vec();
+        let seed = (40 + k).to_string();
+        args.extend(["--seed", &seed]);
+        let run = simulate(&population, &args);
+        totals.push(fen(&run["total"]));
+        vocational.push(fen(&run["by_category"]["vocational"]["total"]));
+    }
+    let range = &r["total_range"];
+    for (key, p) in [("p5", 5), ("p50", 50), ("p95", 95)] {
+        assert_eq!(fen(&range[key]), nearest_rank(&totals, p), "{key}");
+        assert_eq!(
+            fen(&r["by_category"]["vocational"]["range"][key]),
+            nearest_rank(&vocational, p),
+            "vocational {key}"
+        );
+    }
+    let sum: i64 = totals.iter().sum();
+    // The mean, to the fen (half to even).
+    assert!(
+        (fen(&range["mean"]) * draws - sum).abs() * 2 <= draws,
+        "{range}"
+    );
+    // The cash flow by month has a range per month.
+    assert!(r["cash_flow_range"].as_object().unwrap().len() >= 6);
+    assert!(r["cash_flow_expected_range"]["2023-07"]["p50"].is_string());
+}
+
+#[test]
+fn ranges_are_the_same_on_any_thread_count() {
+    let population = synth("draws-threads.csv", 6000);
+    let mut args = SHARES.to_vec();
+    args.extend(["--draws", "40"]);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let mut a = vec![
+            "simulate",
+            POLICY,
+            "--population",
+            &population,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ];
+        a.extend_from_slice(&args);
+        let o = bursar(&a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outputs.push(o.stdout);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn the_exact_expectation_is_shown_beside_the_draws() {
+    let population = synth("draws-exact.csv", 4000);
+    // Everyone eligible applies, on time: every draw pays the same.
+    let all = [
+        "--take-up",
+        "vocational=1",
+        "--take-up",
+        "social_work=1",
+        "--take-up",
+        "contest=1",
+        "--draws",
+        "5",
+    ];
+    let r = simulate(&population, &all);
+    let range = &r["total_range"];
+    for key in ["mean", "p5", "p50", "p95"] {
+        assert_eq!(range[key], r["total_exact"], "{key}");
+    }
+    // Take-up × amount, exactly: half of everyone's award, to the fen.
+    let half = simulate(
+        &population,
+        &[
+            "--take-up",
+            "vocational=0.5",
+            "--take-up",
+            "social_work=1",
+            "--take-up",
+            "contest=1",
+            "--draws",
+            "5",
+        ],
+    );
+    let voc_all = fen(&r["by_category"]["vocational"]["exact"]);
+    assert_eq!(
+        fen(&half["by_category"]["vocational"]["exact"]) * 2,
+        voc_all
+    );
+    assert_eq!(
+        fen(&half["total_exact"]),
+        fen(&r["total_exact"]) - voc_all / 2
+    );
+    // The text report shows the ranges.
+    let o = bursar(&[
+        "simulate",
+        POLICY,
+        "--population",
+        &population,
+        "--take-up",
+        "vocational=0.5",
+        "--draws",
+        "5",
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("ranges over 5 draws"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("total ") && l.contains("元")),
+        "{text}"
+    );
+}
+
+#[test]
+fn draws_need_assumptions_and_a_scheme_they_can_redraw() {
+    fails(
+        &["simulate", POLICY, "--population", SAMPLE, "--draws", "10"],
+        2,
+        "`--draws` draws the behavioural assumptions again, and none are given",
+    );
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--take-up",
+            "vocational=0.5",
+            "--draws",
+            "0",
+        ],
+        2,
+        "at least 1 draw",
     );
 }

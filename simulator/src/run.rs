@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
+use crate::draws::{DrawPlan, DrawTallies};
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
@@ -65,6 +66,9 @@ pub struct Options {
     /// Comparing two schemes: write both decisions for every row, sorted
     /// by the change (`compare --persons`).
     pub compared: Option<std::sync::Arc<ComparedOut>>,
+    /// Draw the first scheme's behavioural assumptions this many times
+    /// (`--draws`), for ranges: see [`crate::draws`].
+    pub draws: Option<u32>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -101,6 +105,8 @@ pub struct Run {
     pub diff: Option<DiffTally>,
     /// The first skipped rows (at most 20), in file order.
     pub skipped: Vec<RowError>,
+    /// With `--draws`: the first scheme's money in every draw.
+    pub draws: Option<DrawTallies>,
     /// Per scheme: every claim on a quota's places and what allocation
     /// gave it, in quota order, then rank order (empty without quotas).
     pub placements: Vec<Vec<Placement>>,
@@ -182,6 +188,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
             tallies: Vec::new(),
             diff: None,
             skipped: Vec::new(),
+            draws: None,
             placements: Vec::new(),
             waiting: Vec::new(),
             pairs: Vec::new(),
@@ -210,11 +217,20 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         awards: options.awards.as_deref(),
         persons: options.persons.as_deref(),
         compared: options.compared.as_deref().filter(|_| schemes.len() == 2),
+        draws: options.draws.and_then(|n| {
+            let a = options.assumptions.first()?.as_ref()?;
+            Some(DrawPlan::new(a, n))
+        }),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
         skipped: Vec::new(),
+        draws: job
+            .draws
+            .as_ref()
+            .zip(schemes.first())
+            .map(|(p, s)| p.tallies(s)),
         placements: vec![Vec::new(); schemes.len()],
         waiting: vec![Waiting::default(); schemes.len()],
         pairs: Vec::new(),
@@ -225,7 +241,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         pipelined(&job, reader, streams, &mut run, progress)?;
     }
     // Items that belong to no applicant are bad rows of their list file.
-    let mut part = Part::new(&job.sides);
+    let mut part = Part::new(&job);
     part.bad_rows = streams.finish()?;
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
@@ -261,6 +277,9 @@ impl Run {
         }
         if let Some(compared) = job.compared {
             compared.add(part.compared);
+        }
+        if let (Some(d), Some(p)) = (self.draws.as_mut(), part.draws) {
+            d.merge(p);
         }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
@@ -413,7 +432,7 @@ fn one_thread<R: Read, L: Read>(
     let mut row = Row::new(&job.sides);
     let mut ids = Identifiers::new(reader.rereadable());
     loop {
-        let mut part = Part::new(&job.sides);
+        let mut part = Part::new(job);
         let mut end = false;
         for _ in 0..CHUNK {
             let Some(at) = reader.next_record(record)? else {
@@ -549,13 +568,21 @@ struct Part {
     /// With `compare --persons`: both schemes' rows of this batch, in file
     /// order (those waiting for allocation are in `pairs`).
     compared: Vec<Compared>,
+    /// With `--draws`: the first scheme's money in every draw.
+    draws: Option<DrawTallies>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
 
 impl Part {
-    fn new(sides: &[Side<'_>]) -> Part {
+    fn new(job: &Job<'_>) -> Part {
+        let sides = &job.sides;
         Part {
+            draws: job
+                .draws
+                .as_ref()
+                .zip(sides.first())
+                .map(|(p, s)| p.tallies(s.scheme)),
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
             pairs: Vec::new(),
@@ -693,6 +720,17 @@ impl Row {
                 let id = job.layout.identifier(record).unwrap_or_default();
                 let id = String::from_utf8_lossy(id);
                 awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
+            }
+            if let (Some(plan), Some(draws), 0) = (&job.draws, part.draws.as_mut(), i) {
+                let key = at.record + 1;
+                plan.add(
+                    side.scheme,
+                    applicant,
+                    key,
+                    decision,
+                    &mut self.step_ends,
+                    draws,
+                );
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
@@ -860,6 +898,8 @@ struct Job<'a> {
     persons: Option<&'a PersonsOut>,
     /// Writes both schemes' decisions for every row, sorted by the change.
     compared: Option<&'a ComparedOut>,
+    /// Draws the first scheme's assumptions again and again (`--draws`).
+    draws: Option<DrawPlan<'a>>,
 }
 
 impl Job<'_> {
@@ -900,7 +940,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
         .zip(repeated.par_chunks(BATCH))
         .enumerate()
         .map(|(b, ((records, positions), repeated))| {
-            let mut part = Part::new(&job.sides);
+            let mut part = Part::new(job);
             let mut row = Row::new(&job.sides);
             let mut previous = None;
             for (i, ((record, at), repeated)) in
@@ -1065,6 +1105,7 @@ mod tests {
                 awards: None,
                 persons: None,
                 compared: None,
+                draws: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
-use bursar_simulator::report::Report;
+use bursar_simulator::draws::Ranges;
+use bursar_simulator::report::{money_text, Report};
 
 use crate::commands::{overflow, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
@@ -34,6 +35,22 @@ pub(crate) struct Outputs<'a> {
     pub awards: Option<&'a Path>,
     /// `--persons`: one row per population row.
     pub persons: Option<&'a Path>,
+    /// `--draws`: how many times to draw the behavioural assumptions.
+    pub draws: Option<u32>,
+}
+
+/// The most draws a run makes: each keeps its sums per category and month
+/// in every batch of rows, so memory grows with them.
+const MAX_DRAWS: u32 = 10_000;
+
+/// A number of draws, from 1 to [`MAX_DRAWS`].
+pub(crate) fn draw_count(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err("at least 1 draw is needed".to_string()),
+        Ok(n) if n > MAX_DRAWS => Err(format!("at most {MAX_DRAWS} draws are allowed")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub(crate) fn simulate(
@@ -62,6 +79,21 @@ pub(crate) fn simulate(
             Ok(a) => options.awards = Some(std::sync::Arc::new(a)),
             Err(e) => return e,
         }
+    }
+    if let Some(n) = outputs.draws {
+        let Some(a) = &prepared.assumptions else {
+            eprintln!("error: `--draws` draws the behavioural assumptions again, and none are given; add `--take-up CATEGORY=SHARE` or `--scenario NAME`");
+            return Exit::Usage;
+        };
+        if a.take_up.is_empty() {
+            eprintln!("error: `--draws` draws who applies, and no category has a take-up share; add `--take-up CATEGORY=SHARE`");
+            return Exit::Usage;
+        }
+        if let Some(why) = bursar_simulator::draws::refusal(scheme) {
+            eprintln!("error: `--draws` does not handle {why} yet: it redraws behaviour over one decision per row");
+            return Exit::Usage;
+        }
+        options.draws = Some(n);
     }
     if let Some(path) = outputs.persons {
         match crate::persons::open(scheme, path) {
@@ -110,10 +142,28 @@ pub(crate) fn simulate(
         Ok(r) => r,
         Err(e) => return overflow(&e),
     };
-    let text = match format {
-        ReportFormat::Text => report.to_text(),
-        ReportFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        ReportFormat::Csv => report.to_csv(),
+    let ranges = match (&run.draws, &prepared.assumptions) {
+        (Some(d), Some(a)) => match Ranges::new(scheme, d, a.seed) {
+            Ok(r) => Some(r),
+            Err(e) => return overflow(&e),
+        },
+        _ => None,
+    };
+    let text = match (format, &ranges) {
+        (ReportFormat::Text, None) => report.to_text(),
+        (ReportFormat::Text, Some(r)) => {
+            let currency = report.currency.clone();
+            report.to_text() + &r.to_text(|m| money_text(&currency, m))
+        }
+        (ReportFormat::Json, r) => {
+            let mut json = serde_json::to_value(&report).unwrap_or_default();
+            if let Some(r) = r {
+                r.add_to_json(&mut json);
+            }
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+        }
+        (ReportFormat::Csv, None) => report.to_csv(),
+        (ReportFormat::Csv, Some(r)) => report.to_csv() + &r.to_csv(),
     };
     if let Err(e) = crate::stdout::print(&text) {
         return e;

@@ -307,5 +307,6 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         awards: None,
         persons: None,
         compared: None,
+        draws: None,
     }
 }
