@@ -602,6 +602,9 @@ struct Row {
     decided: Vec<Decided>,
     /// The expected case's timeline.
     step_ends: Vec<NaiveDate>,
+    /// With `--persons`: per side, the last person row made (see
+    /// [`person`]).
+    last_person: [Option<PersonRow>; 2],
     /// Whether `applicant` and `decided` are what parsing and deciding the
     /// previous record gave: no bad row since, no assumption redrawn.
     fresh: bool,
@@ -625,6 +628,7 @@ impl Row {
                 .unwrap_or_default(),
             decided: sides.iter().map(|_| Decided::default()).collect(),
             step_ends: Vec::new(),
+            last_person: [None, None],
             fresh: false,
         }
     }
@@ -704,8 +708,12 @@ impl Row {
                 evaluate_into(side.scheme, applicant, decision);
                 *reason = None;
             }
+            // Whether the decision is the one reused from the row before,
+            // not redrawn: its person row is that row's, but for the id.
+            let mut reused = repeat;
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
+                    reused = false;
                     // Draws are keyed by the row's number counting the
                     // header as 1 (its line, in a file of one row per line).
                     a.apply(side.scheme, applicant, at.record + 1, decision);
@@ -741,21 +749,45 @@ impl Row {
                         *w = Some(tag);
                     }
                     if let (Some(_), 0) = (job.persons, i) {
-                        let row = person(side, applicant, decision, expected, record, at, job);
+                        let row = person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        );
                         waiting.persons.push((tag, row));
                     }
                     if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
-                        *slot = Some(person(side, applicant, decision, expected, record, at, job));
+                        *slot = Some(person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        ));
                     }
                     continue;
                 }
             }
             if let (Some(_), 0) = (job.persons, i) {
-                let row = person(side, applicant, decision, expected, record, at, job);
+                let row = person(
+                    side,
+                    (applicant, decision, expected),
+                    (record, at),
+                    job,
+                    self.last_person.get_mut(i).map(|c| (c, reused)),
+                );
                 part.persons.push(row);
             }
             if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
-                *slot = Some(person(side, applicant, decision, expected, record, at, job));
+                *slot = Some(person(
+                    side,
+                    (applicant, decision, expected),
+                    (record, at),
+                    job,
+                    self.last_person.get_mut(i).map(|c| (c, reused)),
+                ));
             }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
@@ -796,21 +828,28 @@ impl Row {
 }
 
 /// A decided row's person row. Out of line: only `--persons` comes here.
+/// `cache` keeps the last row made for this side; with `true` (the
+/// decision is the previous row's, reused) it is that row's but for the
+/// row number and identifier, without explaining the decision again.
 #[cold]
 #[inline(never)]
 fn person(
     side: &Side<'_>,
-    applicant: &Applicant,
-    decision: &Decision,
-    expected: Option<NaiveDate>,
-    record: &Record,
-    at: RowPosition,
+    (applicant, decision, expected): (&Applicant, &Decision, Option<NaiveDate>),
+    (record, at): (&Record, RowPosition),
     job: &Job<'_>,
+    cache: Option<(&mut Option<PersonRow>, bool)>,
 ) -> PersonRow {
     // The row's own identifier: a decision reused from the row before it
     // was made for another.
     let id = job.layout.identifier(record).unwrap_or_default();
-    person_row(
+    if let Some((Some(last), true)) = cache.as_ref().map(|(c, r)| (c.as_ref(), *r)) {
+        let mut row = last.clone();
+        row.row = Some(at.record);
+        row.id = String::from_utf8_lossy(id).into_owned();
+        return row;
+    }
+    let row = person_row(
         side.scheme,
         &side.plan,
         applicant,
@@ -818,7 +857,11 @@ fn person(
         expected,
         at.record,
         id,
-    )
+    );
+    if let Some((slot, _)) = cache {
+        *slot = Some(row.clone());
+    }
+    row
 }
 
 /// A bad row's person row, with why it was skipped.
