@@ -48,15 +48,19 @@ enum Command {
     Eval {
         #[command(flatten)]
         input: ApplicantArgs,
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        /// `text` (the default) or `json`; with `--applicants`, always JSON
+        /// lines.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Explain one applicant's decision, citing clauses and values.
     Explain {
         #[command(flatten)]
         input: ApplicantArgs,
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        /// `text` (the default) or `json`; with `--applicants`, always JSON
+        /// lines.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Run a scheme over a population: cost, counts and cash flow.
     Simulate {
@@ -111,6 +115,33 @@ enum Command {
         /// `.xlsx` FILE).
         #[arg(long, value_name = "FILE")]
         persons: Option<PathBuf>,
+    },
+    /// The largest amounts (or places) whose total stays within a budget,
+    /// checked: one step more would exceed it (docs/simulate.md).
+    Solve {
+        /// A bundle, a `.bursar` policy compiled on the fly, or a scenario `.toml`.
+        scheme: PathBuf,
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        what_if: WhatIf,
+        /// The budget the total must stay within: `5000000`, `5000000 元`.
+        #[arg(long)]
+        budget: String,
+        /// What to vary, as `--set` paths: `--vary standard.level1,standard.level2`;
+        /// amounts, or a quota's places.
+        #[arg(long, value_delimiter = ',', required = true)]
+        vary: Vec<String>,
+        /// Move the parameters in proportion to the first (default: all by
+        /// the same amount).
+        #[arg(long)]
+        keep_ratios: bool,
+        /// The step amounts move in: whole yuan unless told (`--step 0.01`,
+        /// `--step 100`); places move by 1.
+        #[arg(long, default_value = "1")]
+        step: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
     },
     /// What changed between two schemes; with `--population`, what each change
     /// costs; with `--witness`, an applicant each change affects.
@@ -231,6 +262,27 @@ pub fn run() -> Exit {
             scheme: None,
             ..
         } => commands::synth::synth(rows, seed, output.as_deref()),
+        Command::Solve {
+            scheme,
+            run,
+            what_if,
+            budget,
+            vary,
+            keep_ratios,
+            step,
+            format,
+        } => commands::solve::solve(
+            &scheme,
+            &what_if,
+            &run,
+            &commands::solve::Ask {
+                budget: &budget,
+                vary: &vary,
+                keep_ratios,
+                step: &step,
+            },
+            format,
+        ),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Test { paths, coverage } => commands::test::run(&paths, coverage),
         Command::Fmt { files, check } => commands::fmt::fmt(&files, check),

@@ -86,10 +86,15 @@ impl Applicant {
         }
     }
 
-    /// Reports required (non-optional) fields that are absent.
+    /// Reports required (non-optional) fields that are absent, but for those
+    /// `errors` already has a problem with (a wrong value is not also
+    /// missing).
     pub fn require_fields(&self, scheme: &Scheme, errors: &mut Vec<InputError>) {
         for (i, f) in scheme.applicant.iter().enumerate() {
-            if !f.optional && self.values.get(i).is_none_or(Option::is_none) {
+            if !f.optional
+                && self.values.get(i).is_none_or(Option::is_none)
+                && !errors.iter().any(|e| e.field == f.name)
+            {
                 errors.push(InputError::new(f.name.clone(), Problem::Missing));
             }
         }

@@ -5,7 +5,8 @@
 //! are added up ([`tally`]) into a report ([`report`]). What-if questions
 //! change the scheme ([`overrides`], [`scenario`]) or people's behaviour
 //! ([`assume`]), and two schemes can be compared person by person
-//! ([`compare`]). Nothing here interprets a rule.
+//! ([`compare`]); [`solve`] fits amounts to a budget. Nothing here
+//! interprets a rule.
 
 pub mod assume;
 pub mod attribution;
@@ -21,6 +22,7 @@ pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod solve;
 pub mod sorted;
 pub mod sum;
 pub mod synth;

@@ -15,8 +15,16 @@ pub(crate) struct ApplicantArgs {
     /// A bundle, or a `.bursar` policy compiled on the fly.
     scheme: PathBuf,
     /// The applicant as a JSON object of field values (`-` for stdin).
-    #[arg(long, conflicts_with = "csv", required_unless_present = "csv")]
+    #[arg(
+        long,
+        conflicts_with_all = ["csv", "applicants"],
+        required_unless_present_any = ["csv", "applicants"]
+    )]
     applicant: Option<PathBuf>,
+    /// Many applicants, one JSON object per line (`-` for stdin): one
+    /// decision per line out, as JSON (docs/bundle.md).
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "csv")]
+    applicants: Option<PathBuf>,
     /// A population CSV file to take the applicant from.
     #[arg(long, requires = "row_or_id")]
     csv: Option<PathBuf>,
@@ -182,11 +190,19 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
     Err(Refusal::one(Exit::Failed, message))
 }
 
-pub(crate) fn decide(args: &ApplicantArgs, format: Format, full: bool) -> Exit {
+pub(crate) fn decide(args: &ApplicantArgs, format: Option<Format>, full: bool) -> Exit {
     let bundle = match load_scheme(&args.scheme) {
         Ok(b) => b,
         Err(e) => return e,
     };
+    if let Some(path) = &args.applicants {
+        if format == Some(Format::Text) {
+            eprintln!("error: `--applicants` writes one JSON decision per line; `--format text` is for one applicant");
+            return Exit::Usage;
+        }
+        return crate::commands::batch::decide_lines(&bundle, path, full);
+    }
+    let format = format.unwrap_or_default();
     let applicant = match read_applicant(&bundle, args) {
         Ok(a) => a,
         Err(refusal) => return refusal.report(format),

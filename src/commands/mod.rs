@@ -3,6 +3,7 @@
 //! `crate::stdout`.
 
 pub(crate) mod allocate;
+pub(crate) mod batch;
 pub(crate) mod check;
 pub(crate) mod compare;
 pub(crate) mod compile;
@@ -12,6 +13,7 @@ pub(crate) mod doc;
 pub(crate) mod fmt;
 pub(crate) mod ir;
 pub(crate) mod simulate;
+pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
