@@ -305,5 +305,8 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         assumptions,
         lists: None,
         awards: None,
+        persons: None,
+        compared: None,
+        draws: None,
     }
 }
