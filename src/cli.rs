@@ -599,15 +599,10 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
     };
     let file = std::fs::File::open(path)
         .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{}`: {e}", path.display())))?;
-    let mut population = bursar_simulator::population::Reader::from_file(
-        &[scheme],
-        path,
-        file,
-        &Default::default(),
-        bursar_simulator::population::MAX_RECORD_BYTES,
-    )
-    .map(bursar_simulator::population::Reader::keep_text)
-    .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
+    let mut population =
+        bursar_simulator::population::Reader::from_file(&[scheme], path, file, &Default::default())
+            .map(bursar_simulator::population::Reader::keep_text)
+            .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     if args.row == Some(0) {
         return Err(Refusal::one(
@@ -758,14 +753,7 @@ fn with_lists(
         let file = std::fs::File::open(path)
             .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{path}`: {e}")))?;
         lists
-            .read(
-                scheme,
-                name,
-                path,
-                file,
-                &Default::default(),
-                bursar_simulator::population::MAX_RECORD_BYTES,
-            )
+            .read(scheme, name, path, file, &Default::default())
             .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     }
     let id = scheme

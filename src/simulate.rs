@@ -9,10 +9,11 @@ use bursar_runtime::Bundle;
 use bursar_simulator::assume::Assumptions;
 use bursar_simulator::awards::AwardsOut;
 use bursar_simulator::overrides::{self, OverrideError};
-use bursar_simulator::population::{ColumnMap, Reader};
+use bursar_simulator::population::{ColumnMap, ReadAs, Reader};
 use bursar_simulator::report::{AssumptionsInfo, Comparison, Report, Source};
 use bursar_simulator::run::{self, OnBadRow, Options};
 use bursar_simulator::scenario::Scenario;
+use bursar_simulator::spelling::MapFile;
 
 use crate::cli::{load_scheme, ReportFormat};
 use crate::Exit;
@@ -53,34 +54,30 @@ enum BadRow {
     Skip,
 }
 
-/// The column mapping from `--map` and `--map-file`.
-fn column_map(args: &RunArgs) -> Result<ColumnMap, Exit> {
-    let mut map = ColumnMap::new();
+/// How to read the population: `--map`, `--map-file` and `--max-record-bytes`.
+fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
+    let mut how = ReadAs {
+        limit: args.max_record_bytes,
+        ..ReadAs::default()
+    };
     if let Some(path) = &args.map_file {
         let text = crate::cli::read(path)?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let file = MapFile::parse(&text).map_err(|e| {
             eprintln!("error: `{}`: {e}", path.display());
             Exit::Failed
         })?;
-        for (field, column) in table {
-            let Some(column) = column.as_str() else {
-                eprintln!(
-                    "error: `{}`: the column for `{field}` must be a string",
-                    path.display()
-                );
-                return Err(Exit::Failed);
-            };
-            map.insert(field, column.to_string());
-        }
+        how.columns = file.columns;
+        how.spellings = file.spellings;
     }
     for m in &args.maps {
         let Some((field, column)) = m.split_once('=') else {
             eprintln!("error: `--map {m}`: write `--map field=column`");
             return Err(Exit::Usage);
         };
-        map.insert(field.trim().to_string(), column.trim().to_string());
+        how.columns
+            .insert(field.trim().to_string(), column.trim().to_string());
     }
-    Ok(map)
+    Ok(how)
 }
 
 /// A progress bar on stderr for runs longer than a second, only on a terminal.
@@ -140,8 +137,12 @@ pub(crate) fn run_population(
             return Err(Exit::Failed);
         }
     }
-    let mut map = column_map(args)?;
-    let (lists, mut streams) = read_lists(first, args, &mut map)?;
+    let mut how = read_as(args)?;
+    if let (Some(path), Err(e)) = (&args.map_file, how.spellings.check(first)) {
+        eprintln!("error: `{}`: {e}", path.display());
+        return Err(Exit::Failed);
+    }
+    let (lists, mut streams) = read_lists(first, args, &mut how)?;
     let with_lists;
     let options = if lists.is_empty() {
         options
@@ -156,12 +157,10 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let limit = args.max_record_bytes;
-    let mut reader =
-        Reader::from_file(schemes, &args.population, file, &map, limit).map_err(|e| {
-            eprintln!("error: {e}");
-            Exit::Failed
-        })?;
+    let mut reader = Reader::from_file(schemes, &args.population, file, &how).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
     let on_progress = |bytes: u64| {
         if let Ok(mut p) = progress.lock() {
@@ -197,7 +196,7 @@ pub(crate) fn run_population(
 fn read_lists(
     scheme: &Scheme,
     args: &RunArgs,
-    map: &mut ColumnMap,
+    how: &mut ReadAs,
 ) -> Result<
     (
         bursar_simulator::lists::Lists,
@@ -233,7 +232,12 @@ fn read_lists(
         eprintln!("  (a list file has one row per item: the identifier, then the item's fields; docs/simulate.md)");
         return Err(Exit::Usage);
     }
-    let mut list_map = ColumnMap::new();
+    let mut list_how = ReadAs {
+        columns: ColumnMap::new(),
+        ..how.clone()
+    };
+    let list_map = &mut list_how.columns;
+    let map = &mut how.columns;
     map.retain(|field, column| match field.split_once('.') {
         Some((list, _)) if specs.iter().any(|(n, _)| n == list) => {
             list_map.insert(field.clone(), column.clone());
@@ -248,11 +252,10 @@ fn read_lists(
             eprintln!("error: cannot read `{path}`: {e}");
             Exit::Io
         })?;
-        let limit = args.max_record_bytes;
         let read = if args.lists_in_memory {
-            lists.read(scheme, name, path, file, &list_map, limit)
+            lists.read(scheme, name, path, file, &list_how)
         } else {
-            streams.add(scheme, name, path, file, &list_map, limit)
+            streams.add(scheme, name, path, file, &list_how)
         };
         read.map_err(|e| {
             eprintln!("error: {e}");

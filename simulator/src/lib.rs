@@ -19,6 +19,7 @@ pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod spelling;
 pub mod sum;
 pub mod synth;
 pub mod synth_scheme;

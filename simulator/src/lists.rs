@@ -19,12 +19,14 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell, Applicant, Problem};
 
-use crate::population::{ColumnMap, RowError};
+use crate::population::{ReadAs, RowError};
 use crate::records::{ReadError, Record, Records, RowPosition};
+use crate::spelling::{ColumnSpellings, Unread};
 
 /// How to read the rows of one list file: which column holds the
 /// identifier and which hold the item's fields.
@@ -37,6 +39,9 @@ pub struct ListLayout {
     headers: Vec<String>,
     key: usize,
     columns: Vec<(usize, Type)>,
+    /// Per item field: the spellings its cells may have
+    /// (`crate::spelling`), looked up for a cell the parser refuses.
+    spellings: Vec<Option<Arc<ColumnSpellings>>>,
 }
 
 impl ListLayout {
@@ -73,17 +78,27 @@ impl ListLayout {
             ));
         }
         let mut item = Vec::with_capacity(self.columns.len());
-        for &(c, ty) in &self.columns {
+        for (i, &(c, ty)) in self.columns.iter().enumerate() {
             let cell = std::str::from_utf8(row.cell(c).unwrap_or_default())
                 .map_err(|_| bad(Some(c), None, "the cell is not valid UTF-8".into()))?;
             if cell.is_empty() {
                 return Err(bad(Some(c), None, "a required value is empty".into()));
             }
+            let spellings = self.spellings.get(i).and_then(Option::as_ref);
+            if let Some(Unread::Ambiguous(message)) = spellings.and_then(|s| s.ambiguity(cell)) {
+                return Err(bad(Some(c), Some(cell), message));
+            }
             match parse_cell(scheme, ty, cell) {
                 Ok(v) => item.push(v),
-                Err(Problem::Invalid { expected, .. }) => {
-                    return Err(bad(Some(c), Some(cell), format!("expected {expected}")))
-                }
+                Err(Problem::Invalid { expected, .. }) => match spellings.map(|s| s.read(cell)) {
+                    Some(Ok(v)) => item.push(v),
+                    Some(Err(Unread::Ambiguous(message))) => {
+                        return Err(bad(Some(c), Some(cell), message))
+                    }
+                    Some(Err(Unread::NoSpelling)) | None => {
+                        return Err(bad(Some(c), Some(cell), format!("expected {expected}")))
+                    }
+                },
                 Err(other) => return Err(bad(Some(c), Some(cell), format!("{other:?}"))),
             }
         }
@@ -99,9 +114,9 @@ fn open<R: Read>(
     name: &str,
     file: &str,
     source: R,
-    map: &ColumnMap,
-    limit: usize,
+    how: &ReadAs,
 ) -> Result<(ListLayout, Records<R>), RowError> {
+    let (map, limit) = (&how.columns, how.limit);
     let header_error = |message: String| RowError {
         file: file.to_string(),
         line: 1,
@@ -191,6 +206,14 @@ fn open<R: Read>(
         .iter()
         .map(|f| column(&f.name).map(|c| (c, f.ty)))
         .collect::<Result<_, _>>()?;
+    let spellings = record
+        .fields
+        .iter()
+        .map(|f| {
+            how.spellings
+                .column(scheme, &format!("{name}.{}", f.name), f.ty)
+        })
+        .collect();
     records.keep_cells(headers.len() + 1);
     Ok((
         ListLayout {
@@ -200,6 +223,7 @@ fn open<R: Read>(
             headers,
             key,
             columns,
+            spellings,
         },
         records,
     ))
@@ -293,10 +317,9 @@ impl<R: Read> Streams<R> {
         name: &str,
         file: &str,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<(), RowError> {
-        let (layout, records) = open(scheme, name, file, source, map, limit)?;
+        let (layout, records) = open(scheme, name, file, source, how)?;
         let mut stream = Stream {
             layout,
             records,
@@ -492,10 +515,9 @@ impl Lists {
         name: &str,
         file: &str,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<(), RowError> {
-        let (layout, mut records) = open(scheme, name, file, source, map, limit)?;
+        let (layout, mut records) = open(scheme, name, file, source, how)?;
         let mut row = Record::new();
         let mut by_id: HashMap<Box<[u8]>, Items> = HashMap::new();
         loop {

@@ -6,12 +6,14 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
 use crate::records::{Broken, NotText, ReadError, Records};
 pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
+use crate::spelling::{ColumnSpellings, Spellings, Unread};
 
 /// A problem with the population file, located for the person who must fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +77,10 @@ pub struct Layout {
     compared_from: usize,
     /// The column of the scheme's identifier, if it names one.
     identifier: Option<usize>,
+    /// Per CSV column: the spellings its cells may have beside the data
+    /// contract's (`crate::spelling`), looked up only for a cell the
+    /// runtime's parser refuses.
+    spellings: Vec<Option<Arc<ColumnSpellings>>>,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -89,6 +95,9 @@ struct Column {
     /// Whether any rule reads the value. An unread text field needs no copy:
     /// there is nothing to validate in text.
     read: bool,
+    /// Some text has two readings in this column (a map file's spelling
+    /// that is also a value's name), so its cells are looked up first.
+    ambiguous: bool,
 }
 
 impl Column {
@@ -121,6 +130,7 @@ impl Layout {
         file: &str,
         header: &[&str],
         map: &ColumnMap,
+        spellings: &Spellings,
     ) -> Result<Layout, RowError> {
         let err = |message: String| RowError::in_header(file, message);
         let Some(scheme) = schemes.first() else {
@@ -139,6 +149,7 @@ impl Layout {
         let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
         let read = fields_read(schemes);
         let mut columns: Vec<Option<Column>> = vec![None; headers.len()];
+        let mut spelled: Vec<Option<Arc<ColumnSpellings>>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
             // A list comes from a list file of its own (`crate::lists`).
@@ -164,6 +175,7 @@ impl Layout {
                             f.name
                         )));
                     }
+                    let spellings = spellings.column(scheme, &f.name, f.ty);
                     if let Some(slot) = columns.get_mut(*j) {
                         *slot = Some(Column {
                             index: *j,
@@ -171,7 +183,11 @@ impl Layout {
                             ty: f.ty,
                             optional: f.optional,
                             read: read.get(i).copied().unwrap_or(true),
+                            ambiguous: spellings.as_ref().is_some_and(|s| s.has_ambiguity()),
                         });
+                    }
+                    if let Some(slot) = spelled.get_mut(*j) {
+                        *slot = spellings;
                     }
                 }
                 [] => missing.push((
@@ -243,6 +259,7 @@ impl Layout {
             columns,
             headers,
             identifier,
+            spellings: spelled,
         })
     }
 
@@ -300,10 +317,13 @@ impl Layout {
                 *slot = Some(Value::Text(String::new()));
                 continue;
             }
+            if column.ambiguous {
+                self.unambiguous(at, column, cell)?;
+            }
             match parse_cell_into(scheme, column.ty, cell, slot) {
                 Ok(()) => {}
                 Err(Problem::Invalid { expected, .. }) => {
-                    return Err(self.cell_error(at, column, cell, &format!("expected {expected}")))
+                    *slot = Some(self.respell(at, column, cell, &expected)?);
                 }
                 Err(other) => return Err(self.cell_error(at, column, cell, &format!("{other:?}"))),
             }
@@ -452,6 +472,39 @@ impl Layout {
         )
     }
 
+    /// A cell the runtime's parser refuses, read in the spellings of its
+    /// column (a label, `是`, `2023/4/10`), or the parser's refusal.
+    #[cold]
+    fn respell(
+        &self,
+        at: RowPosition,
+        column: &Column,
+        cell: &str,
+        expected: &str,
+    ) -> Result<Value, RowError> {
+        let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
+        match spellings.map(|s| s.read(cell)) {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(Unread::Ambiguous(message))) => {
+                Err(self.cell_error(at, column, cell, &message))
+            }
+            Some(Err(Unread::NoSpelling)) | None => {
+                Err(self.cell_error(at, column, cell, &format!("expected {expected}")))
+            }
+        }
+    }
+
+    /// Refuses a cell of a column where some text has two readings, if
+    /// this is one.
+    #[cold]
+    fn unambiguous(&self, at: RowPosition, column: &Column, cell: &str) -> Result<(), RowError> {
+        let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
+        match spellings.and_then(|s| s.ambiguity(cell)) {
+            Some(Unread::Ambiguous(message)) => Err(self.cell_error(at, column, cell, &message)),
+            Some(Unread::NoSpelling) | None => Ok(()),
+        }
+    }
+
     /// Keeps every text value, read by rules or not (for explaining a row).
     pub fn keep_text(&mut self) {
         for c in self.columns.iter_mut().flatten() {
@@ -540,17 +593,38 @@ pub struct Reader<R: Read> {
     limit: usize,
 }
 
+/// How a population file is read: its columns, spellings and limits, as
+/// the command line and the map file say (docs/simulate.md). Every command
+/// that reads a population reads it through [`Reader::open`] with one.
+#[derive(Clone, Debug)]
+pub struct ReadAs {
+    /// Field name → column name.
+    pub columns: ColumnMap,
+    /// Spellings of values beside the ones on by default.
+    pub spellings: Spellings,
+    /// The longest record accepted, in bytes.
+    pub limit: usize,
+}
+
+impl Default for ReadAs {
+    fn default() -> Self {
+        ReadAs {
+            columns: ColumnMap::new(),
+            spellings: Spellings::default(),
+            limit: MAX_RECORD_BYTES,
+        }
+    }
+}
+
 impl Reader<std::fs::File> {
-    /// Reads a population file opened from `path`, refusing records longer
-    /// than `limit` bytes.
+    /// Reads a population file opened from `path`.
     pub fn from_file(
         schemes: &[&Scheme],
         path: &Path,
         file: std::fs::File,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<Self, RowError> {
-        let mut reader = Reader::with_limit(schemes, path.display().to_string(), file, map, limit)?;
+        let mut reader = Reader::read_as(schemes, path.display().to_string(), file, how)?;
         // Only a regular file can be read again from the start: a FIFO or a
         // pipe would wait for a writer, or give other bytes.
         if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
@@ -570,17 +644,22 @@ impl<R: Read> Reader<R> {
         source: R,
         map: &ColumnMap,
     ) -> Result<Self, RowError> {
-        Reader::with_limit(schemes, file, source, map, MAX_RECORD_BYTES)
+        let how = ReadAs {
+            columns: map.clone(),
+            ..ReadAs::default()
+        };
+        Reader::read_as(schemes, file, source, &how)
     }
 
-    /// [`Reader::new`], refusing records longer than `limit` bytes.
-    pub fn with_limit(
+    /// [`Reader::new`], reading as `how` says.
+    pub fn read_as(
         schemes: &[&Scheme],
         file: impl Into<String>,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<Self, RowError> {
+        let limit = how.limit;
+        let map = &how.columns;
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
@@ -604,7 +683,7 @@ impl<R: Read> Reader<R> {
         let header = header
             .cells()
             .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
-        let layout = Layout::new(schemes, &file, &header, map)?;
+        let layout = Layout::new(schemes, &file, &header, map, &how.spellings)?;
         // A row of more cells is wrong whatever they hold: one more is
         // kept, so that the message counts them all.
         records.keep_cells(header.len() + 1);

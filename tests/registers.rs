@@ -1,0 +1,303 @@
+//! Real registers end to end: Chinese yes/no and enum labels, other date
+//! spellings, `--map-file` value maps, encodings and spreadsheets.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+mod common;
+
+use common::{bursar, fails, stderr, stdout, temp};
+
+const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
+const SAMPLE: &str = "policies/beijing/data/population-sample.csv";
+
+/// The figures of a JSON report that do not name the file they came from.
+fn figures(report: &serde_json::Value) -> serde_json::Value {
+    let mut r = report.clone();
+    r.as_object_mut().unwrap().remove("population");
+    r
+}
+
+/// `simulate POLICY --population FILE --format json EXTRA…`, which must succeed.
+fn simulate_json(population: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "simulate",
+        POLICY,
+        "--population",
+        population,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = bursar(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// The sample as a register office writes it: yes/no in Chinese or as
+/// Y/N, enum values by their labels in the policy, dates with slashes,
+/// in Chinese or as eight digits. Every spelling is kept for some rows and
+/// changed for others, so both are read in one file.
+fn register(sample: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in sample.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let cells: Vec<String> = line
+            .split(',')
+            .enumerate()
+            .map(|(c, cell)| respell(i, c, cell))
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn respell(row: usize, column: usize, cell: &str) -> String {
+    let yes_no = [("是", "否"), ("Y", "N"), ("有", "无"), ("true", "false")];
+    let (yes, no) = yes_no[row % yes_no.len()];
+    match (cell, column) {
+        ("true", _) => yes.to_string(),
+        ("false", _) => no.to_string(),
+        ("senior", _) => "高级社会工作师".to_string(),
+        ("regular", _) if row.is_multiple_of(2) => "社会工作师".to_string(),
+        ("assistant", _) => "助理社会工作师".to_string(),
+        ("beijing_center", _) if row % 2 == 1 => "北京市职业技能鉴定管理中心".to_string(),
+        ("registered_org", _) => "经北京市职业技能鉴定管理中心备案的评价机构".to_string(),
+        (date, 4 | 7 | 10) if date.len() == 10 => {
+            let (y, m, d) = (&date[0..4], &date[5..7], &date[8..10]);
+            let (m1, d1) = (m.trim_start_matches('0'), d.trim_start_matches('0'));
+            match row % 4 {
+                0 => format!("{y}/{m1}/{d1}"),
+                1 => format!("{y}年{m1}月{d1}日"),
+                2 => format!("{y}{m}{d}"),
+                _ => date.to_string(),
+            }
+        }
+        (other, _) => other.to_string(),
+    }
+}
+
+#[test]
+fn labels_chinese_booleans_and_dates_read_as_the_sample_with_no_flag() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let text = register(&sample);
+    assert!(text.contains("高级社会工作师") && text.contains("2023年4月10日"));
+    assert!(text.contains(",是,") && text.contains(",N,") && text.contains("20230501"));
+    let path = temp("register.csv");
+    std::fs::write(&path, &text).unwrap();
+    let expected = simulate_json(SAMPLE, &[]);
+    let got = simulate_json(path.to_str().unwrap(), &[]);
+    assert_eq!(figures(&got), figures(&expected));
+    assert_eq!(got["total"], "16800.00");
+}
+
+#[test]
+fn a_date_no_built_in_spelling_reads_is_still_a_bad_row() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let path = temp("day-first.csv");
+    std::fs::write(&path, sample.replacen("2023-04-10", "10/4/2023", 1)).unwrap();
+    fails(
+        &["simulate", POLICY, "--population", path.to_str().unwrap()],
+        1,
+        ":2: column `applied_on`: value `10/4/2023`: expected a date",
+    );
+}
+
+/// A map file with the sample's columns renamed and its own spellings.
+const MAP: &str = r#"
+[columns]
+member_card = "持卡"
+
+[booleans]
+true = ["在册"]
+false = ["不在册"]
+
+[dates]
+formats = ["%d/%m/%Y", "%m/%d/%Y"]
+
+[values.sw_level]
+senior = ["高级社工"]
+"#;
+
+#[test]
+fn a_map_file_adds_spellings_per_column_and_for_every_column() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let text = sample
+        .replacen("member_card", "持卡", 1)
+        .replace(",true,", ",在册,")
+        .replace(",false,", ",不在册,")
+        .replace("senior", "高级社工")
+        // Day first, which only one of the two formats reads.
+        .replacen("2023-10-31", "31/10/2023", 1);
+    let path = temp("mapped.csv");
+    std::fs::write(&path, text).unwrap();
+    let map = temp("map.toml");
+    std::fs::write(&map, MAP).unwrap();
+    let got = simulate_json(
+        path.to_str().unwrap(),
+        &["--map-file", map.to_str().unwrap()],
+    );
+    assert_eq!(figures(&got), figures(&simulate_json(SAMPLE, &[])));
+}
+
+#[test]
+fn a_value_that_could_mean_two_things_is_an_error_at_its_row_and_column() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let map = temp("ambiguous.toml");
+    std::fs::write(&map, "[dates]\nformats = [\"%d/%m/%Y\", \"%m/%d/%Y\"]\n").unwrap();
+    // 4 October or 10 April: the two formats disagree.
+    let path = temp("ambiguous-date.csv");
+    std::fs::write(&path, sample.replacen("2023-05-01", "4/10/2023", 1)).unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--map-file",
+            map.to_str().unwrap(),
+        ],
+        1,
+        ":5: column `applied_on`: value `4/10/2023`: could mean 2023-10-04 (`%d/%m/%Y`) or 2023-04-10 (`%m/%d/%Y`)",
+    );
+    // A spelling the map file gives one variant and the policy another.
+    let both = temp("ambiguous-label.toml");
+    std::fs::write(&both, "[values.sw_level]\nregular = [\"高级社会工作师\"]\n").unwrap();
+    let path = temp("ambiguous-label.csv");
+    std::fs::write(&path, sample.replacen("senior", "高级社会工作师", 1)).unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--map-file",
+            both.to_str().unwrap(),
+        ],
+        1,
+        ":13: column `sw_level`: value `高级社会工作师`: could mean `senior` (its label in the policy) or `regular` (the map file)",
+    );
+}
+
+#[test]
+fn a_map_file_with_an_unknown_key_is_refused_with_the_known_ones() {
+    let map = temp("unknown.toml");
+    std::fs::write(&map, "[booleens]\ntrue = [\"在册\"]\n").unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--map-file",
+            map.to_str().unwrap(),
+        ],
+        1,
+        "unknown key `booleens` (known: `columns`, `file`, `booleans`, `dates`, `values`, or `FIELD = \"COLUMN\"`)",
+    );
+    std::fs::write(&map, "[booleans]\nyes = [\"在册\"]\n").unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--map-file",
+            map.to_str().unwrap(),
+        ],
+        1,
+        "`[booleans]`: unknown key `yes` (known: `true`, `false`)",
+    );
+    std::fs::write(&map, "[values.sw_levl]\nsenior = [\"高级\"]\n").unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--map-file",
+            map.to_str().unwrap(),
+        ],
+        1,
+        "`[values.sw_levl]`: `sw_levl` is not a field of the applicant",
+    );
+    std::fs::write(&map, "[values.sw_level]\nsenor = [\"高级\"]\n").unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--map-file",
+            map.to_str().unwrap(),
+        ],
+        1,
+        "`[values.sw_level]`: `senor` is not a value of `sw_level` (values: `senior`, `regular`, `assistant`)",
+    );
+}
+
+#[test]
+fn eval_and_compare_read_a_register_too() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let path = temp("register-eval.csv");
+    std::fs::write(&path, register(&sample)).unwrap();
+    let o = bursar(&[
+        "eval",
+        POLICY,
+        "--csv",
+        path.to_str().unwrap(),
+        "--row",
+        "12",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = bursar(&[
+        "compare",
+        POLICY,
+        POLICY,
+        "--population",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn list_files_read_the_same_spellings() {
+    let policy = "policies/examples/household-rebate.bursar";
+    let households = "policies/examples/data/households.csv";
+    let members = std::fs::read_to_string("policies/examples/data/members.csv").unwrap();
+    let spelled = temp("members-spelled.csv");
+    std::fs::write(
+        &spelled,
+        members.replace(",false", ",否").replace(",true", ",是"),
+    )
+    .unwrap();
+    let run = |members: &str| {
+        let o = bursar(&[
+            "simulate",
+            policy,
+            "--population",
+            households,
+            "--list",
+            &format!("members={members}"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        figures(&serde_json::from_str(&stdout(&o)).unwrap())
+    };
+    assert_eq!(
+        run(spelled.to_str().unwrap()),
+        run("policies/examples/data/members.csv")
+    );
+}
