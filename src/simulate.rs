@@ -8,6 +8,7 @@ use bursar_runtime::ir::Scheme;
 use bursar_runtime::Bundle;
 use bursar_simulator::assume::Assumptions;
 use bursar_simulator::awards::AwardsOut;
+use bursar_simulator::encoding::Encoding;
 use bursar_simulator::overrides::{self, OverrideError};
 use bursar_simulator::population::{ColumnMap, ReadAs, Reader};
 use bursar_simulator::report::{AssumptionsInfo, Comparison, Report, Source};
@@ -35,6 +36,10 @@ pub(crate) struct RunArgs {
     /// A TOML file of `field = "column"` lines, for many mappings.
     #[arg(long, value_name = "FILE")]
     map_file: Option<PathBuf>,
+    /// The population's text encoding: utf-8 (default), gbk, gb18030
+    /// (overrides a map file's `[file] encoding`).
+    #[arg(long, value_name = "ENCODING", value_parser = encoding)]
+    encoding: Option<Encoding>,
     /// The longest row read, in bytes; a longer one stops the run.
     #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
     max_record_bytes: usize,
@@ -68,6 +73,15 @@ fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
         })?;
         how.columns = file.columns;
         how.spellings = file.spellings;
+        if let Some(name) = &file.encoding {
+            how.encoding = Encoding::named(name).map_err(|e| {
+                eprintln!("error: `{}`: `[file]`: {e}", path.display());
+                Exit::Failed
+            })?;
+        }
+    }
+    if let Some(encoding) = args.encoding {
+        how.encoding = encoding;
     }
     for m in &args.maps {
         let Some((field, column)) = m.split_once('=') else {
@@ -78,6 +92,11 @@ fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
             .insert(field.trim().to_string(), column.trim().to_string());
     }
     Ok(how)
+}
+
+/// `--encoding NAME`.
+fn encoding(name: &str) -> Result<Encoding, String> {
+    Encoding::named(name)
 }
 
 /// A progress bar on stderr for runs longer than a second, only on a terminal.
@@ -295,6 +314,7 @@ impl RunArgs {
             on_bad_row: BadRow::Fail,
             maps: Vec::new(),
             map_file: None,
+            encoding: None,
             max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
             lists: Vec::new(),
             lists_in_memory: false,

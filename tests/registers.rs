@@ -301,3 +301,130 @@ fn list_files_read_the_same_spellings() {
         run("policies/examples/data/members.csv")
     );
 }
+
+/// The sample with Chinese labels, saved as Windows in China saves it.
+fn gbk_register() -> Vec<u8> {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let text = register(&sample).replace('\n', "\r\n");
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[test]
+fn a_gbk_file_is_read_with_its_encoding() {
+    let path = temp("register-gbk.csv");
+    std::fs::write(&path, gbk_register()).unwrap();
+    let expected = figures(&simulate_json(SAMPLE, &[]));
+    for encoding in ["gbk", "GBK", "gb18030"] {
+        let got = simulate_json(path.to_str().unwrap(), &["--encoding", encoding]);
+        assert_eq!(figures(&got), expected, "{encoding}");
+    }
+    // The encoding may come from the map file too.
+    let map = temp("gbk.toml");
+    std::fs::write(&map, "[file]\nencoding = \"gbk\"\n").unwrap();
+    let got = simulate_json(
+        path.to_str().unwrap(),
+        &["--map-file", map.to_str().unwrap()],
+    );
+    assert_eq!(figures(&got), expected);
+}
+
+#[test]
+fn a_gbk_file_read_as_utf8_stops_at_its_line_and_suggests_the_encoding() {
+    let path = temp("register-gbk-unsaid.csv");
+    std::fs::write(&path, gbk_register()).unwrap();
+    // Line 2's first Chinese text is its issuer's label.
+    let o = fails(
+        &["simulate", POLICY, "--population", path.to_str().unwrap()],
+        1,
+        "register-gbk-unsaid.csv:2: column `voc_issuer`: the value is not valid UTF-8",
+    );
+    assert!(stderr(&o).contains("`--encoding gbk`"), "{}", stderr(&o));
+    // Even with `skip`: every row with Chinese text would be dropped.
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--on-bad-row",
+            "skip",
+        ],
+        1,
+        "`--encoding gbk`",
+    );
+}
+
+#[test]
+fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
+    let mut bytes = gbk_register();
+    // A lead byte followed by a line end is no GBK character: on line 6.
+    let mut line = 1;
+    let at = bytes
+        .iter()
+        .position(|&b| {
+            line += usize::from(b == b'\n');
+            line == 6
+        })
+        .unwrap();
+    bytes.insert(at + 1, 0x81);
+    bytes.insert(at + 2, b',');
+    let path = temp("broken-gbk.csv");
+    std::fs::write(&path, bytes).unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--encoding",
+            "gbk",
+        ],
+        1,
+        "broken-gbk.csv:6: the file is not valid GBK here",
+    );
+}
+
+#[test]
+fn an_unknown_encoding_is_refused_with_the_known_ones() {
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--encoding",
+            "latin9",
+        ],
+        2,
+        "utf-8, gbk, gb18030",
+    );
+    // A UTF-8 file with a byte-order mark, said to be UTF-8.
+    let path = temp("bom.csv");
+    let text = format!("\u{feff}{}", std::fs::read_to_string(SAMPLE).unwrap());
+    std::fs::write(&path, text).unwrap();
+    let got = simulate_json(path.to_str().unwrap(), &["--encoding", "utf-8"]);
+    assert_eq!(figures(&got), figures(&simulate_json(SAMPLE, &[])));
+}
+
+#[test]
+fn eval_reads_a_gbk_row_with_its_encoding() {
+    let path = temp("register-gbk-eval.csv");
+    std::fs::write(&path, gbk_register()).unwrap();
+    let path = path.to_str().unwrap();
+    let o = bursar(&["eval", POLICY, "--csv", path, "--row", "12"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`--encoding gbk`"), "{}", stderr(&o));
+    let o = bursar(&[
+        "eval",
+        POLICY,
+        "--csv",
+        path,
+        "--row",
+        "12",
+        "--encoding",
+        "gbk",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

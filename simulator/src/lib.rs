@@ -11,6 +11,7 @@ pub mod assume;
 pub mod attribution;
 pub mod awards;
 pub mod compare;
+pub mod encoding;
 pub mod identifiers;
 pub mod lists;
 pub mod overrides;

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell, Applicant, Problem};
 
+use crate::encoding::Decoded;
 use crate::population::{ReadAs, RowError};
 use crate::records::{ReadError, Record, Records, RowPosition};
 use crate::spelling::{ColumnSpellings, Unread};
@@ -115,7 +116,7 @@ fn open<R: Read>(
     file: &str,
     source: R,
     how: &ReadAs,
-) -> Result<(ListLayout, Records<R>), RowError> {
+) -> Result<(ListLayout, Records<Decoded<R>>), RowError> {
     let (map, limit) = (&how.columns, how.limit);
     let header_error = |message: String| RowError {
         file: file.to_string(),
@@ -173,7 +174,7 @@ fn open<R: Read>(
             "a list file is joined to the population by identifier, and the scheme names none: add `identifier FIELD` to its `application` block".to_string(),
         ));
     };
-    let mut records = Records::new(source, 1 << 16).with_limit(limit);
+    let mut records = Records::new(Decoded::new(source, how.encoding), 1 << 16).with_limit(limit);
     let mut row = Record::new();
     match records.read(&mut row) {
         Ok(Some(_)) => {}
@@ -231,6 +232,8 @@ fn open<R: Read>(
 
 fn read_error(file: &str, line: u64, e: ReadError) -> RowError {
     let (line, message) = match e {
+        // Bytes not of the file's encoding (`crate::encoding`).
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => (line, e.to_string()),
         ReadError::Io(e) => (line, format!("cannot read the file: {e}")),
         ReadError::TooLong { line, limit } => {
             (line, format!("the row is longer than {limit} bytes"))
@@ -259,7 +262,7 @@ pub struct Streams<R> {
 
 struct Stream<R> {
     layout: ListLayout,
-    records: Records<R>,
+    records: Records<Decoded<R>>,
     /// The next row, read ahead.
     ahead: Option<(Record, RowPosition)>,
     /// Whether the identifiers have ascended so far.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
+use crate::encoding::{reads_as_gbk, Decoded, Encoding};
 use crate::records::{Broken, NotText, ReadError, Records};
 pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
 use crate::spelling::{ColumnSpellings, Spellings, Unread};
@@ -291,13 +292,13 @@ impl Layout {
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
-        let text = record.text().map_err(|e| self.not_text(at, e))?;
+        let text = record.text().map_err(|e| self.not_text(at, record, e))?;
         let values = applicant.values_mut();
         let (mut rest, mut start) = (text, 0);
         for (&end, column) in record.ends().iter().zip(&self.columns) {
             // Checks that the cell ends on a character (see `Record::text`).
             let Some((cell, after)) = rest.split_at_checked(end.saturating_sub(start)) else {
-                return Err(self.not_text(at, record.cell_at(start)));
+                return Err(self.not_text(at, record, record.cell_at(start)));
             };
             (rest, start) = (after, end);
             let Some(column) = column else { continue };
@@ -456,8 +457,9 @@ impl Layout {
     }
 
     #[cold]
-    fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
-        let message = "the value is not valid UTF-8".to_string();
+    fn not_text(&self, at: RowPosition, record: &Record, e: NotText) -> RowError {
+        let bytes = record.cell(e.cell).unwrap_or_default();
+        let message = format!("the value is not valid UTF-8{}", suggest_encoding(bytes));
         self.error(at, Some(e.cell), None, message, true)
     }
 
@@ -584,13 +586,15 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
 
 /// Reads a population source record by record.
 pub struct Reader<R: Read> {
-    records: Records<R>,
+    records: Records<Decoded<R>>,
     layout: Layout,
     /// The file read, when it is a regular file that can be read again
     /// (for identifiers out of order: [`Reader::identifiers_before`]).
     path: Option<PathBuf>,
     /// The longest record accepted, in bytes.
     limit: usize,
+    /// The file's encoding, to read it again.
+    encoding: Encoding,
 }
 
 /// How a population file is read: its columns, spellings and limits, as
@@ -604,6 +608,8 @@ pub struct ReadAs {
     pub spellings: Spellings,
     /// The longest record accepted, in bytes.
     pub limit: usize,
+    /// The file's text encoding.
+    pub encoding: Encoding,
 }
 
 impl Default for ReadAs {
@@ -612,6 +618,7 @@ impl Default for ReadAs {
             columns: ColumnMap::new(),
             spellings: Spellings::default(),
             limit: MAX_RECORD_BYTES,
+            encoding: Encoding::Utf8,
         }
     }
 }
@@ -663,6 +670,7 @@ impl<R: Read> Reader<R> {
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
+        let source = Decoded::new(source, how.encoding);
         let mut records = Records::new(source, 1 << 16).with_limit(limit);
         let mut header = Record::new();
         let read = records
@@ -680,9 +688,13 @@ impl<R: Read> Reader<R> {
                 "a quoted field of the header row does not close before the line ends".to_string(),
             ));
         }
-        let header = header
-            .cells()
-            .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
+        let header = header.cells().map_err(|e| {
+            let bytes = header.cell(e.cell).unwrap_or_default();
+            header_error(format!(
+                "the header row is not valid UTF-8{}",
+                suggest_encoding(bytes)
+            ))
+        })?;
         let layout = Layout::new(schemes, &file, &header, map, &how.spellings)?;
         // A row of more cells is wrong whatever they hold: one more is
         // kept, so that the message counts them all.
@@ -692,6 +704,7 @@ impl<R: Read> Reader<R> {
             layout,
             path: None,
             limit,
+            encoding: how.encoding,
         })
     }
 
@@ -714,9 +727,9 @@ impl<R: Read> Reader<R> {
             .map_err(|e| read_error(&self.layout.file, at, e))
     }
 
-    /// Bytes read so far (for progress).
+    /// Bytes of the file read so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.records.byte()
+        self.records.source().bytes_read()
     }
 
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
@@ -761,6 +774,7 @@ impl<R: Read> Reader<R> {
             return Err(fail("it is not a file".to_string()));
         };
         let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let file = Decoded::new(file, self.encoding);
         let mut records = Records::new(file, 1 << 16).with_limit(self.limit);
         let mut row = Record::new();
         let reading = |e: ReadError| match e {
@@ -783,11 +797,23 @@ impl<R: Read> Reader<R> {
     }
 }
 
+/// What to say after "not valid UTF-8", given the bytes that are not.
+#[cold]
+fn suggest_encoding(bytes: &[u8]) -> String {
+    if reads_as_gbk(bytes) {
+        "; the file reads as GBK, as files saved on Chinese Windows often are: read it with `--encoding gbk`".to_string()
+    } else {
+        "; give the file's encoding with `--encoding` (utf-8, gbk, gb18030)".to_string()
+    }
+}
+
 /// A file that cannot be read on, which stops the run even with
 /// `--on-bad-row skip`.
 #[cold]
 fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
     let (line, message) = match e {
+        // Bytes not of the file's encoding (`crate::encoding`).
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => (at.line, e.to_string()),
         ReadError::Io(e) => (at.line, format!("cannot read the file: {e}")),
         ReadError::TooLong { line, limit } => (
             line,
@@ -967,7 +993,7 @@ mod tests {
                 data.extend_from_slice(ENDS[end]);
             }
             let mut reader = Reader::new(&[&scheme], "p.csv", &data[..], &ColumnMap::new()).unwrap();
-            reader.records = Records::new(&data[..], capacity);
+            reader.records = Records::new(Decoded::new(&data[..], Encoding::Utf8), capacity);
             let mut header = Record::new();
             reader.records.read(&mut header).unwrap();
             let mut applicant = Applicant::empty(&scheme);

@@ -223,6 +223,11 @@ impl<R: Read> Records<R> {
         self
     }
 
+    /// The source read.
+    pub fn source(&self) -> &R {
+        &self.source
+    }
+
     /// Bytes read so far.
     pub fn byte(&self) -> u64 {
         self.byte
