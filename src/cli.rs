@@ -190,6 +190,9 @@ struct ApplicantArgs {
     /// With `--csv`: its text encoding, utf-8 (default), gbk or gb18030.
     #[arg(long, value_name = "ENCODING", requires = "csv", value_parser = bursar_simulator::encoding::Encoding::named)]
     encoding: Option<bursar_simulator::encoding::Encoding>,
+    /// With `--csv FILE.xlsx`: the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME", requires = "csv")]
+    sheet: Option<String>,
 }
 
 /// Runs the command line in `std::env::args`.
@@ -731,6 +734,7 @@ fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
 fn read_as(args: &ApplicantArgs) -> bursar_simulator::population::ReadAs {
     bursar_simulator::population::ReadAs {
         encoding: args.encoding.unwrap_or_default(),
+        sheet: args.sheet.clone(),
         ..Default::default()
     }
 }

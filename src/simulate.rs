@@ -40,6 +40,10 @@ pub(crate) struct RunArgs {
     /// (overrides a map file's `[file] encoding`).
     #[arg(long, value_name = "ENCODING", value_parser = encoding)]
     encoding: Option<Encoding>,
+    /// The sheet of a `.xlsx` population to read (default: its first;
+    /// overrides a map file's `[file] sheet`).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The longest row read, in bytes; a longer one stops the run.
     #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
     max_record_bytes: usize,
@@ -73,6 +77,7 @@ fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
         })?;
         how.columns = file.columns;
         how.spellings = file.spellings;
+        how.sheet = file.sheet;
         if let Some(name) = &file.encoding {
             how.encoding = Encoding::named(name).map_err(|e| {
                 eprintln!("error: `{}`: `[file]`: {e}", path.display());
@@ -82,6 +87,9 @@ fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
     }
     if let Some(encoding) = args.encoding {
         how.encoding = encoding;
+    }
+    if let Some(sheet) = &args.sheet {
+        how.sheet = Some(sheet.clone());
     }
     for m in &args.maps {
         let Some((field, column)) = m.split_once('=') else {
@@ -315,6 +323,7 @@ impl RunArgs {
             maps: Vec::new(),
             map_file: None,
             encoding: None,
+            sheet: None,
             max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
             lists: Vec::new(),
             lists_in_memory: false,

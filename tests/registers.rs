@@ -428,3 +428,214 @@ fn eval_reads_a_gbk_row_with_its_encoding() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------- workbooks
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+
+/// Writes a CSV's cells into a worksheet as a planner's spreadsheet holds
+/// them: numbers as numbers, `true`/`false` as boolean cells, ISO dates as
+/// date cells, the rest as text; rows start at sheet row `first` (0-based).
+fn fill(sheet: &mut Worksheet, csv: &str, first: u32) {
+    let date = Format::new().set_num_format("yyyy/m/d");
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (row, col) = (first + r as u32, c as u16);
+            if cell.is_empty() {
+                continue;
+            }
+            if r == 0 {
+                sheet.write_string(row, col, cell).unwrap();
+            } else if let Ok(n) = cell.parse::<f64>() {
+                sheet.write_number(row, col, n).unwrap();
+            } else if cell == "true" || cell == "false" {
+                sheet.write_boolean(row, col, cell == "true").unwrap();
+            } else if cell.len() == 10 && cell.as_bytes()[4] == b'-' {
+                let d = ExcelDateTime::from_ymd(
+                    cell[0..4].parse().unwrap(),
+                    cell[5..7].parse().unwrap(),
+                    cell[8..10].parse().unwrap(),
+                )
+                .unwrap();
+                sheet
+                    .write_datetime_with_format(row, col, &d, &date)
+                    .unwrap();
+            } else {
+                sheet.write_string(row, col, cell).unwrap();
+            }
+        }
+    }
+}
+
+/// A workbook whose first sheet is a note and whose second, `名册`, holds
+/// `csv` from its third row on (two title rows above the header, as
+/// registers have).
+fn workbook(name: &str, csv: &str) -> std::path::PathBuf {
+    let path = temp(name);
+    let mut book = Workbook::new();
+    let note = book.add_worksheet().set_name("说明").unwrap();
+    note.write_string(0, 0, "2023年职工技能提升助推名册")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("名册").unwrap();
+    sheet.write_string(0, 0, "北京市总工会").unwrap();
+    fill(sheet, csv, 2);
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_workbook_sheet_is_read_with_its_date_number_and_boolean_cells() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    // Some cells written as a register spells them, the rest typed.
+    let text = sample.replacen("senior", "高级社会工作师", 1);
+    let path = workbook("register.xlsx", &text);
+    let got = simulate_json(path.to_str().unwrap(), &["--sheet", "名册"]);
+    assert_eq!(figures(&got), figures(&simulate_json(SAMPLE, &[])));
+    // The sheet may come from the map file too.
+    let map = temp("sheet.toml");
+    std::fs::write(&map, "[file]\nsheet = \"名册\"\n").unwrap();
+    let got = simulate_json(
+        path.to_str().unwrap(),
+        &["--map-file", map.to_str().unwrap()],
+    );
+    assert_eq!(figures(&got), figures(&simulate_json(SAMPLE, &[])));
+}
+
+#[test]
+fn a_workbook_is_read_from_its_first_sheet_and_a_missing_sheet_is_named() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let path = temp("first-sheet.xlsx");
+    let mut book = Workbook::new();
+    fill(book.add_worksheet(), &sample, 0);
+    book.save(&path).unwrap();
+    let got = simulate_json(path.to_str().unwrap(), &[]);
+    assert_eq!(figures(&got), figures(&simulate_json(SAMPLE, &[])));
+    let path = workbook("named.xlsx", &sample);
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--sheet",
+            "名单",
+        ],
+        1,
+        "the workbook has no sheet `名单` (sheets: `说明`, `名册`)",
+    );
+}
+
+#[test]
+fn a_bad_cell_of_a_sheet_is_named_by_its_sheet_row() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    // E05's issuer (data row 5) is on sheet row 3 + 5 = 8.
+    let text = sample.replacen("E05,true,3,other", "E05,true,3,elsewhere", 1);
+    let path = workbook("bad-cell.xlsx", &text);
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--sheet",
+            "名册",
+        ],
+        1,
+        "bad-cell.xlsx:8: column `voc_issuer`: value `elsewhere`",
+    );
+    let r = simulate_json(
+        path.to_str().unwrap(),
+        &["--sheet", "名册", "--on-bad-row", "skip"],
+    );
+    assert_eq!(r["skipped_rows"], 1);
+    assert!(r["skipped"][0]
+        .as_str()
+        .unwrap()
+        .contains("bad-cell.xlsx:8:"));
+}
+
+#[test]
+fn a_money_cell_is_exact_and_a_fraction_of_a_fen_is_refused() {
+    let policy = "policies/examples/household-rebate.bursar";
+    let households = std::fs::read_to_string("policies/examples/data/households.csv").unwrap();
+    let members = std::fs::read_to_string("policies/examples/data/members.csv").unwrap();
+    let csv_report = {
+        let o = bursar(&[
+            "simulate",
+            policy,
+            "--population",
+            "policies/examples/data/households.csv",
+            "--list",
+            "members=policies/examples/data/members.csv",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        figures(&serde_json::from_str(&stdout(&o)).unwrap())
+    };
+    let run = |households: &std::path::Path, members: &std::path::Path| {
+        bursar(&[
+            "simulate",
+            policy,
+            "--population",
+            households.to_str().unwrap(),
+            "--list",
+            &format!("members={}", members.to_str().unwrap()),
+            "--format",
+            "json",
+        ])
+    };
+    let book = |name: &str, csv: &str| {
+        let path = temp(name);
+        let mut book = Workbook::new();
+        fill(book.add_worksheet(), csv, 0);
+        book.save(&path).unwrap();
+        path
+    };
+    // 80000.10 is a number cell of 80000.1: 8,000,010 fen exactly.
+    assert!(households.contains("80000.10"));
+    let h = book("households.xlsx", &households);
+    let m = book("members.xlsx", &members);
+    let o = run(&h, &m);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(figures(&got), csv_report);
+    // A thousandth of a yuan is not a whole number of fen: refused, not rounded.
+    let h = book(
+        "households-fraction.xlsx",
+        &households.replacen("80000.10", "80000.105", 1),
+    );
+    let o = run(&h, &m);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("households-fraction.xlsx:6: column `income`: value `80000.105`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_repeated_identifier_in_a_sheet_out_of_order_is_found() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines: Vec<&str> = sample.lines().collect();
+    // Out of order from the second row, so earlier identifiers are read
+    // again from the sheet; E05 again as the last row.
+    lines.swap(1, 24);
+    let e05 = lines[5].to_string();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text.push_str(&e05);
+    let path = workbook("repeated.xlsx", &text);
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--sheet",
+            "名册",
+        ],
+        1,
+        "repeated.xlsx:28: column `person_id`: value `E05`: an earlier row has the same identifier",
+    );
+}

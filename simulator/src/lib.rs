@@ -20,6 +20,8 @@ pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sheet;
+pub mod source;
 pub mod spelling;
 pub mod sum;
 pub mod synth;

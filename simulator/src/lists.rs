@@ -24,9 +24,9 @@ use std::sync::Arc;
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell, Applicant, Problem};
 
-use crate::encoding::Decoded;
 use crate::population::{ReadAs, RowError};
-use crate::records::{ReadError, Record, Records, RowPosition};
+use crate::records::{ReadError, Record, RowPosition};
+use crate::source::{Opening, RecordSource, Source};
 use crate::spelling::{ColumnSpellings, Unread};
 
 /// How to read the rows of one list file: which column holds the
@@ -116,8 +116,8 @@ fn open<R: Read>(
     file: &str,
     source: R,
     how: &ReadAs,
-) -> Result<(ListLayout, Records<Decoded<R>>), RowError> {
-    let (map, limit) = (&how.columns, how.limit);
+) -> Result<(ListLayout, Source<R>), RowError> {
+    let map = &how.columns;
     let header_error = |message: String| RowError {
         file: file.to_string(),
         line: 1,
@@ -174,9 +174,23 @@ fn open<R: Read>(
             "a list file is joined to the population by identifier, and the scheme names none: add `identifier FIELD` to its `application` block".to_string(),
         ));
     };
-    let mut records = Records::new(Decoded::new(source, how.encoding), 1 << 16).with_limit(limit);
+    // A list workbook is read from its first sheet: `--sheet` names the
+    // population's.
+    let opening = Opening {
+        sheet: None,
+        ..how.opening()
+    };
+    let mut records = Source::open(file, source, opening).map_err(header_error)?;
     let mut row = Record::new();
-    match records.read(&mut row) {
+    let wanted: Vec<String> = std::iter::once(&id_name)
+        .chain(record.fields.iter().map(|f| &f.name))
+        .map(|f| {
+            map.get(&format!("{name}.{f}"))
+                .cloned()
+                .unwrap_or_else(|| f.clone())
+        })
+        .collect();
+    match records.read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell)) {
         Ok(Some(_)) => {}
         Ok(None) => {
             return Err(header_error(
@@ -262,7 +276,7 @@ pub struct Streams<R> {
 
 struct Stream<R> {
     layout: ListLayout,
-    records: Records<Decoded<R>>,
+    records: Source<R>,
     /// The next row, read ahead.
     ahead: Option<(Record, RowPosition)>,
     /// Whether the identifiers have ascended so far.

@@ -11,9 +11,10 @@ use std::sync::Arc;
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
-use crate::encoding::{reads_as_gbk, Decoded, Encoding};
-use crate::records::{Broken, NotText, ReadError, Records};
+use crate::encoding::{reads_as_gbk, Encoding};
+use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
+use crate::source::{Opening, RecordSource, Source};
 use crate::spelling::{ColumnSpellings, Spellings, Unread};
 
 /// A problem with the population file, located for the person who must fix it.
@@ -586,15 +587,18 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
 
 /// Reads a population source record by record.
 pub struct Reader<R: Read> {
-    records: Records<Decoded<R>>,
+    records: Source<R>,
     layout: Layout,
     /// The file read, when it is a regular file that can be read again
     /// (for identifiers out of order: [`Reader::identifiers_before`]).
     path: Option<PathBuf>,
     /// The longest record accepted, in bytes.
     limit: usize,
-    /// The file's encoding, to read it again.
+    /// The file's encoding and sheet, to read it again.
     encoding: Encoding,
+    sheet: Option<String>,
+    /// The column names that find a sheet's header.
+    wanted: Vec<String>,
 }
 
 /// How a population file is read: its columns, spellings and limits, as
@@ -610,6 +614,19 @@ pub struct ReadAs {
     pub limit: usize,
     /// The file's text encoding.
     pub encoding: Encoding,
+    /// The sheet of a workbook (`.xlsx`) to read; its first if `None`.
+    pub sheet: Option<String>,
+}
+
+impl ReadAs {
+    /// How to open a file.
+    pub fn opening(&self) -> Opening<'_> {
+        Opening {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            limit: self.limit,
+        }
+    }
 }
 
 impl Default for ReadAs {
@@ -619,6 +636,7 @@ impl Default for ReadAs {
             spellings: Spellings::default(),
             limit: MAX_RECORD_BYTES,
             encoding: Encoding::Utf8,
+            sheet: None,
         }
     }
 }
@@ -670,13 +688,21 @@ impl<R: Read> Reader<R> {
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
-        let source = Decoded::new(source, how.encoding);
-        let mut records = Records::new(source, 1 << 16).with_limit(limit);
-        let mut header = Record::new();
-        let read = records
-            .read(&mut header)
-            .map_err(|e| read_error(&file, RowPosition::default(), e))?;
         let header_error = |message: String| RowError::in_header(&file, message);
+        let mut records = Source::open(&file, source, how.opening()).map_err(header_error)?;
+        let mut header = Record::new();
+        // The column names the run reads: a sheet's header is the first
+        // row with one of them (titles may be above it).
+        let wanted: Vec<String> = schemes
+            .first()
+            .map(|s| s.applicant.iter())
+            .into_iter()
+            .flatten()
+            .map(|f| map.get(&f.name).unwrap_or(&f.name).clone())
+            .collect();
+        let read = records
+            .read_header(&mut header, &|cell| wanted.iter().any(|w| w == cell))
+            .map_err(|e| read_error(&file, RowPosition::default(), e))?;
         if read.is_none() || header.is_empty() {
             return Err(header_error(
                 "the file is empty: a population file starts with a header row of column names"
@@ -705,6 +731,8 @@ impl<R: Read> Reader<R> {
             path: None,
             limit,
             encoding: how.encoding,
+            sheet: how.sheet.clone(),
+            wanted,
         })
     }
 
@@ -729,7 +757,7 @@ impl<R: Read> Reader<R> {
 
     /// Bytes of the file read so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.records.source().bytes_read()
+        self.records.bytes_read()
     }
 
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
@@ -774,8 +802,12 @@ impl<R: Read> Reader<R> {
             return Err(fail("it is not a file".to_string()));
         };
         let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-        let file = Decoded::new(file, self.encoding);
-        let mut records = Records::new(file, 1 << 16).with_limit(self.limit);
+        let opening = Opening {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            limit: self.limit,
+        };
+        let mut records = Source::open(&self.layout.file, file, opening).map_err(fail)?;
         let mut row = Record::new();
         let reading = |e: ReadError| match e {
             ReadError::Io(e) => fail(e.to_string()),
@@ -783,14 +815,16 @@ impl<R: Read> Reader<R> {
                 fail(format!("line {line} is now longer than {limit} bytes"))
             }
         };
+        let wanted = &self.wanted;
+        records
+            .read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell))
+            .map_err(reading)?;
         while let Some(at) = records.read(&mut row).map_err(reading)? {
             if at.record >= record {
                 break;
             }
-            if at.record > 0 {
-                if let Some(id) = self.layout.identifier(&row) {
-                    f(id);
-                }
+            if let Some(id) = self.layout.identifier(&row) {
+                f(id);
             }
         }
         Ok(())
@@ -835,6 +869,7 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::records::Records;
 
     /// The line each record after the header starts on, with a read buffer
     /// of `capacity` bytes.
@@ -993,7 +1028,10 @@ mod tests {
                 data.extend_from_slice(ENDS[end]);
             }
             let mut reader = Reader::new(&[&scheme], "p.csv", &data[..], &ColumnMap::new()).unwrap();
-            reader.records = Records::new(Decoded::new(&data[..], Encoding::Utf8), capacity);
+            reader.records = Source::Text(crate::records::Records::new(
+                crate::encoding::Decoded::new(&data[..], Encoding::Utf8),
+                capacity,
+            ));
             let mut header = Record::new();
             reader.records.read(&mut header).unwrap();
             let mut applicant = Applicant::empty(&scheme);
