@@ -107,7 +107,8 @@ fn encoding(name: &str) -> Result<Encoding, String> {
     Encoding::named(name)
 }
 
-/// A progress bar on stderr for runs longer than a second, only on a terminal.
+/// A progress bar on stderr for runs longer than a second, only on a
+/// terminal; its figures come from `bursar_simulator::progress::line`.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
@@ -116,28 +117,35 @@ struct Progress {
 
 impl Progress {
     fn new(path: &Path) -> Progress {
-        let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let total = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map_or(0, |m| m.len());
         Progress {
             bar: None,
             started: Instant::now(),
             total,
         }
     }
-    fn update(&mut self, bytes: u64) {
+    fn update(&mut self, done: bursar_simulator::progress::Progress) {
         if !std::io::stderr().is_terminal() {
             return;
         }
         if self.bar.is_none() && self.started.elapsed() > Duration::from_secs(1) {
-            let bar = indicatif::ProgressBar::new(self.total);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            ) {
+            let (bar, template) = if self.total > 0 {
+                (indicatif::ProgressBar::new(self.total), "{bar:30} {msg}")
+            } else {
+                (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}")
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
             self.bar = Some(bar);
         }
         if let Some(bar) = &self.bar {
-            bar.set_position(bytes);
+            bar.set_position(done.bytes.min(self.total));
+            let elapsed = self.started.elapsed();
+            bar.set_message(bursar_simulator::progress::line(elapsed, done, self.total));
         }
     }
     fn finish(&self) {
@@ -189,9 +197,9 @@ pub(crate) fn run_population(
         Exit::Failed
     })?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
-    let on_progress = |bytes: u64| {
+    let on_progress = |done: bursar_simulator::progress::Progress| {
         if let Ok(mut p) = progress.lock() {
-            p.update(bytes);
+            p.update(done);
         }
     };
     let threads = args

@@ -16,6 +16,7 @@ pub mod identifiers;
 pub mod lists;
 pub mod overrides;
 pub mod population;
+pub mod progress;
 pub mod records;
 pub mod report;
 pub mod run;

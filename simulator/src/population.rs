@@ -760,6 +760,14 @@ impl<R: Read> Reader<R> {
         self.records.bytes_read()
     }
 
+    /// Data rows and bytes read so far.
+    pub fn progress(&self) -> crate::progress::Progress {
+        crate::progress::Progress {
+            rows: self.records.position().record.saturating_sub(1),
+            bytes: self.bytes_read(),
+        }
+    }
+
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
     pub fn next_into(
         &mut self,
