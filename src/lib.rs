@@ -20,13 +20,11 @@ macro_rules! eprint {
     }};
 }
 
-mod allocate;
 mod cli;
-mod diff;
+mod commands;
+mod load;
 pub mod lsp;
 mod output;
-mod policy_test;
-mod simulate;
 mod stdout;
 mod text;
 

@@ -194,11 +194,11 @@ impl Loader for Documents<'_> {
         if let Some(text) = Url::from_file_path(&full).ok().and_then(|u| self.0.get(&u)) {
             return Ok((full.display().to_string(), text.clone()));
         }
-        crate::cli::read_parent(&full).map(|t| (full.display().to_string(), t))
+        crate::load::read_parent(&full).map(|t| (full.display().to_string(), t))
     }
 
     fn key(&self, name: &str) -> String {
-        crate::cli::canonical_key(name)
+        crate::load::canonical_key(name)
     }
 }
 

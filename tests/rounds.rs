@@ -55,8 +55,8 @@ fn covered(spells: &str) -> Vec<BTreeSet<String>> {
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         for (i, (_, day)) in ROUNDS.iter().enumerate() {
-            // ISO dates compare as text.
-            if f[1] <= *day && f[2] >= *day {
+            // ISO dates compare as text; a spell with no end is running.
+            if f[1] <= *day && (f[2].is_empty() || f[2] >= *day) {
                 out[i].insert(f[0].to_string());
             }
         }
@@ -300,4 +300,49 @@ fn eval_json_says_what_each_round_paid_and_why_not() {
     assert!(why.contains("no item of spells meets it"), "{why}");
     assert_eq!(rounds["third"]["total"], "300.00");
     assert_eq!(json["paid"], "600.00");
+}
+
+/// `to` is optional in a spell: left out or `null` in JSON, the spell is
+/// still running; `from` stays required, and its absence names its pointer.
+#[test]
+fn an_item_field_declared_optional_may_be_left_out() {
+    let path = temp("open-spells.json");
+    for spells in [
+        r#"[{"from": "2020-01-01"}]"#,
+        r#"[{"from": "2020-01-01", "to": null}]"#,
+    ] {
+        std::fs::write(
+            &path,
+            format!(r#"{{"person_id": "P", "spells": {spells}}}"#),
+        )
+        .unwrap();
+        let o = bursar(&[
+            "eval",
+            SCHEME,
+            "--applicant",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(json["outcome"], "paid", "{json}");
+        assert_eq!(json["paid"], "900.00", "{json}");
+    }
+    std::fs::write(
+        &path,
+        r#"{"person_id": "P", "spells": [{"to": "2024-12-31"}]}"#,
+    )
+    .unwrap();
+    let o = bursar(&[
+        "eval",
+        SCHEME,
+        "--applicant",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["errors"][0]["pointer"], "/spells/0/from", "{json}");
 }

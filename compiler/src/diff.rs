@@ -1318,8 +1318,12 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
             }
             remap_in(key, new, h);
         }
-        Expr::Lit(_) | Expr::Field(_) | Expr::IsPresent(_) | Expr::Item(_) | Expr::RoundPart(_) => {
-        }
+        Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::IsPresent(_)
+        | Expr::Item(_)
+        | Expr::ItemPresent(_)
+        | Expr::RoundPart(_) => {}
         Expr::Let(l) => {
             if let Some(m) = adopt_let(new, h, *l) {
                 *l = m;
@@ -1354,7 +1358,9 @@ fn remap_in(e: &mut Expr, new: &Scheme, h: &mut Scheme) {
                 .chain(hi.iter_mut())
                 .for_each(|b| remap_in(b, new, h));
         }
-        Expr::Default { default, .. } => remap_in(default, new, h),
+        Expr::Default { default, .. } | Expr::ItemDefault { default, .. } => {
+            remap_in(default, new, h)
+        }
         Expr::Call { args, .. } => args.iter_mut().for_each(|a| remap_in(a, new, h)),
         Expr::If {
             cond,

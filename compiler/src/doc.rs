@@ -540,6 +540,23 @@ pub fn markdown(s: &Scheme) -> String {
                     lang.list(&values)
                 })
             }
+            // `list of Spell (from date, to date?)`: an item's fields, as
+            // the policy declares them.
+            bursar_runtime::ir::Type::List(r) => {
+                s.records
+                    .get(r as usize)
+                    .map_or("list".to_string(), |record| {
+                        let fields: Vec<String> = record
+                            .fields
+                            .iter()
+                            .map(|f| {
+                                let mark = if f.optional { "?" } else { "" };
+                                format!("`{}` {}{mark}", f.name, f.ty.name(&s.enums))
+                            })
+                            .collect();
+                        format!("list of `{}` ({})", record.name, fields.join(", "))
+                    })
+            }
             other @ (bursar_runtime::ir::Type::Bool
             | bursar_runtime::ir::Type::Int
             | bursar_runtime::ir::Type::Money
@@ -548,8 +565,7 @@ pub fn markdown(s: &Scheme) -> String {
             | bursar_runtime::ir::Type::Text
             | bursar_runtime::ir::Type::Duration
             | bursar_runtime::ir::Type::Decimal
-            | bursar_runtime::ir::Type::Unrounded
-            | bursar_runtime::ir::Type::List(_)) => format!("{other:?}").to_lowercase(),
+            | bursar_runtime::ir::Type::Unrounded) => format!("{other:?}").to_lowercase(),
         };
         let optional = if f.optional {
             lang.t("（可空）", " (may be absent)")
@@ -719,6 +735,7 @@ fn phrase(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         ),
         Expr::Lookup { .. }
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::RoundPart(_)
         | Expr::Any(_)
         | Expr::All { .. }
@@ -734,6 +751,7 @@ fn phrase(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         | Expr::InRange { .. }
         | Expr::IsPresent(_)
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::If { .. }
         | Expr::Match { .. } => format!("`{}`", w.expr(e)),
     }
@@ -867,12 +885,14 @@ fn sentence(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         | Expr::Neg(_)
         | Expr::Arith { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::If { .. }
         | Expr::Match { .. }
         | Expr::Let(_)
         | Expr::RoundPart(_)
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::Any(_)
         | Expr::All { .. }
         | Expr::Aggregate { .. }
@@ -1005,10 +1025,12 @@ fn pay_text(s: &Scheme, w: &Words, lang: &Lang, e: &Expr) -> String {
         | Expr::InRange { .. }
         | Expr::IsPresent(_)
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::Let(_)
         | Expr::RoundPart(_)
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::Any(_)
         | Expr::All { .. }
         | Expr::Aggregate { .. }

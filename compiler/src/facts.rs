@@ -41,6 +41,7 @@ fn subject(e: &Expr) -> Option<FieldId> {
         | Expr::InSet { .. }
         | Expr::InRange { .. }
         | Expr::IsPresent(..)
+        | Expr::ItemPresent(..)
         | Expr::Let(..)
         | Expr::RoundPart(_)
         | Expr::Any(..)
@@ -48,6 +49,7 @@ fn subject(e: &Expr) -> Option<FieldId> {
         | Expr::Aggregate { .. }
         | Expr::Round { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::If { .. }
         | Expr::Match { .. } => None,
@@ -181,11 +183,13 @@ impl Facts {
             | Expr::Let(..)
             | Expr::RoundPart(_)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => {}
@@ -249,8 +253,10 @@ fn collect(
             .iter()
             .for_each(|e| collect(e, out, universe, variants)),
         Expr::IsPresent(f) => out.push((*f, Some(true), Dom::Any)),
+        Expr::ItemPresent(i) => out.push((item_key(*i), Some(true), Dom::Any)),
         Expr::Not(inner) => match &**inner {
             Expr::IsPresent(f) => out.push((*f, Some(false), Dom::Any)),
+            Expr::ItemPresent(i) => out.push((item_key(*i), Some(false), Dom::Any)),
             e => {
                 if let Some(f) = subject(e).filter(|f| universe(*f) == Some(Type::Bool)) {
                     out.push((f, Some(true), Dom::Bits(0b01)))
@@ -341,6 +347,7 @@ fn collect(
         | Expr::Aggregate { .. }
         | Expr::Round { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::If { .. }
         | Expr::Match { .. } => {}

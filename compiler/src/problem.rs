@@ -675,10 +675,8 @@ pub(crate) enum Problem {
     },
 
     // ----------------------------------------------------------- lists
-    /// A list field or optional field in a record.
-    ItemFieldUnsupported {
-        list: bool,
-    },
+    /// A list field in a record.
+    ListInItem,
     WhereNotAfterList,
     /// Something that is not a list where one is expected; `lists` are the
     /// lists there are.
@@ -2157,19 +2155,12 @@ impl Problem {
             .help("only numbers and money have a minus sign"),
 
             // ------------------------------------------------------- lists
-            P::ItemFieldUnsupported { list } => {
-                let what = if *list {
-                    "a list inside a list"
-                } else {
-                    "an optional field of an item"
-                };
-                error(
-                    Code::Unsupported,
-                    format!("{what} is not supported yet"),
-                    "in a record",
-                )
-                .help("every field of an item is required and holds one value; declare another list on the applicant")
-            }
+            P::ListInItem => error(
+                Code::Unsupported,
+                "a list inside a list is not supported yet",
+                "in a record",
+            )
+            .help("a field of an item holds one value; declare another list on the applicant"),
             P::WhereNotAfterList => error(
                 Code::TypeMismatch,
                 "`where` picks items of a list",

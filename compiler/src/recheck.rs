@@ -113,9 +113,10 @@ fn visit(
             rest.iter().for_each(|(_, x)| go(x, facts, gaps));
         }
         Expr::Call { args, .. } => args.iter().for_each(|x| go(x, facts, gaps)),
-        Expr::Neg(a) | Expr::Round { value: a, .. } | Expr::Default { default: a, .. } => {
-            go(a, facts, gaps)
-        }
+        Expr::Neg(a)
+        | Expr::Round { value: a, .. }
+        | Expr::Default { default: a, .. }
+        | Expr::ItemDefault { default: a, .. } => go(a, facts, gaps),
         // Nothing below looks a row up, or its facts are an item's.
         Expr::Lit(_)
         | Expr::Field(_)
@@ -130,6 +131,7 @@ fn visit(
         | Expr::Let(_)
         | Expr::RoundPart(_)
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::Any(_)
         | Expr::All { .. }
         | Expr::Aggregate { .. } => {}

@@ -484,22 +484,32 @@ fn list_candidates(a: &Scheme, b: &Scheme, r: bursar_runtime::ir::RecordId) -> V
         Type::Decimal => Value::Decimal(bursar_runtime::decimal::Decimal::ZERO),
         Type::Text | Type::Duration | Type::Unrounded | Type::List(_) => Value::Text("W".into()),
     };
-    let item = |last: bool| -> Vec<Value> {
+    let item = |last: bool| -> Vec<Option<Value>> {
         record
             .fields
             .iter()
             .zip(&per_field)
             .map(|(f, vals)| {
                 let v = if last { vals.last() } else { vals.first() };
-                v.cloned().unwrap_or_else(|| neutral(f))
+                Some(v.cloned().unwrap_or_else(|| neutral(f)))
             })
             .collect()
     };
-    vec![
+    let mut lists = vec![
         Some(Value::List(Vec::new().into())),
         Some(Value::List(vec![item(false)].into())),
         Some(Value::List(vec![item(true)].into())),
-    ]
+    ];
+    // An item whose optional fields are all absent.
+    if record.fields.iter().any(|f| f.optional) {
+        let absent: Vec<Option<Value>> = item(false)
+            .into_iter()
+            .zip(&record.fields)
+            .map(|(v, f)| if f.optional { None } else { v })
+            .collect();
+        lists.push(Some(Value::List(vec![absent].into())));
+    }
+    lists
 }
 
 fn neighbours(v: &Value) -> Vec<Value> {
@@ -622,11 +632,13 @@ fn literals_for(e: &Expr, field: FieldId, out: &mut Vec<Value>) {
         | Expr::Let(..)
         | Expr::RoundPart(_)
         | Expr::Item(..)
+        | Expr::ItemPresent(..)
         | Expr::Any(..)
         | Expr::All { .. }
         | Expr::Aggregate { .. }
         | Expr::Round { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. } => {}
     }
 }

@@ -805,12 +805,14 @@ fn normalise(e: &mut Expr) {
         | Expr::IsPresent(_)
         | Expr::Let(_)
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::RoundPart(_) => {}
         Expr::Lookup { key: a, .. }
         | Expr::Not(a)
         | Expr::Neg(a)
         | Expr::InSet { expr: a, .. }
         | Expr::Default { default: a, .. }
+        | Expr::ItemDefault { default: a, .. }
         | Expr::Round { value: a, .. } => normalise(a),
         Expr::And(xs) | Expr::Or(xs) | Expr::Call { args: xs, .. } => {
             xs.iter_mut().for_each(normalise)

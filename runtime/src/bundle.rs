@@ -183,9 +183,9 @@ pub fn validate(s: &Scheme) -> Result<(), String> {
         for f in &r.fields {
             v.ty(f.ty)
                 .map_err(|e| format!("field `{}.{}`: {e}", r.name, f.name))?;
-            if matches!(f.ty, Type::List(_)) || f.optional {
+            if matches!(f.ty, Type::List(_)) {
                 return Err(format!(
-                    "field `{}.{}`: an item's fields are required and not lists",
+                    "field `{}.{}`: a list inside an item",
                     r.name, f.name
                 ));
             }
@@ -735,6 +735,11 @@ impl Validator<'_> {
             }
             Expr::Let(l) => self.named(*l),
             Expr::Item(i) => self.item_field(*i),
+            Expr::ItemPresent(i) => self.item_field(*i).map(|_| Type::Bool),
+            Expr::ItemDefault { field, default } => {
+                let ty = self.item_field(*field)?;
+                same(ty, self.expr(default, pay)?)
+            }
             Expr::RoundPart(part) if self.s.rounds.is_empty() => Err(format!(
                 "reads `round.{}` in a scheme without rounds",
                 part.name()

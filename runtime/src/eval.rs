@@ -29,6 +29,8 @@ use crate::money::Money;
 pub enum EvalError {
     /// A field was read while absent.
     Absent { field: FieldId },
+    /// An optional field of a list item was read while absent.
+    AbsentItem { field: FieldId },
     /// Money or a number left the range the evaluator can represent.
     Overflow,
     /// Operands of the wrong type (only in a bundle the compiler did not make).
@@ -59,6 +61,7 @@ impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EvalError::Absent { field } => write!(f, "field #{field} is absent"),
+            EvalError::AbsentItem { field } => write!(f, "item field #{field} is absent"),
             EvalError::Overflow => f.write_str("arithmetic overflow"),
             EvalError::TypeMismatch => f.write_str("operands of the wrong type"),
             EvalError::DateOutOfRange => f.write_str("date out of range"),
@@ -825,7 +828,7 @@ struct Evaluator<'a> {
     scheme: &'a Scheme,
     applicant: &'a Applicant,
     /// The list item being walked by `any`, `all` or an aggregate.
-    item: Option<&'a [Value]>,
+    item: Option<&'a [Option<Value>]>,
     /// The round being decided, which `round.date` and the like read.
     round: Option<&'a Round>,
 }
@@ -851,7 +854,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The same evaluator, looking at one item of a list.
-    fn at(&self, item: &'a [Value]) -> Evaluator<'a> {
+    fn at(&self, item: &'a [Option<Value>]) -> Evaluator<'a> {
         Evaluator {
             scheme: self.scheme,
             applicant: self.applicant,
@@ -874,7 +877,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The items of a list field.
-    fn list(&self, field: FieldId) -> Result<&'a [Vec<Value>], EvalError> {
+    fn list(&self, field: FieldId) -> Result<&'a [Vec<Option<Value>>], EvalError> {
         match self.applicant.get(field) {
             Some(Value::List(items)) => Ok(items),
             Some(_) => Err(EvalError::TypeMismatch),
@@ -964,9 +967,11 @@ impl<'a> Evaluator<'a> {
             | Expr::Let(..)
             | Expr::RoundPart(..)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => return Ok(None),
@@ -1167,6 +1172,7 @@ impl<'a> Evaluator<'a> {
             }
             Expr::Not(a) => Ok(!self.truth(a)?),
             Expr::IsPresent(f) => Ok(self.applicant.get(*f).is_some()),
+            Expr::ItemPresent(i) => Ok(self.item_slot(*i)?.is_some()),
             Expr::Field(f) => match self.applicant.get(*f) {
                 Some(Value::Bool(b)) => Ok(*b),
                 Some(_) => Err(EvalError::TypeMismatch),
@@ -1210,6 +1216,7 @@ impl<'a> Evaluator<'a> {
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => self.truth_of_value(e),
@@ -1299,6 +1306,7 @@ impl<'a> Evaluator<'a> {
             | Expr::InSet { .. }
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
+            | Expr::ItemPresent(..)
             | Expr::Let(..)
             | Expr::RoundPart(..)
             | Expr::Any(..)
@@ -1306,6 +1314,7 @@ impl<'a> Evaluator<'a> {
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => self.eval(e).map(Cow::Owned),
@@ -1365,12 +1374,14 @@ impl<'a> Evaluator<'a> {
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::RoundPart(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. } => match self.eval(e)? {
                 Value::Money(m) => Ok(Payout {
                     amount: m,
@@ -1475,6 +1486,13 @@ impl<'a> Evaluator<'a> {
     }
 
     fn item_field(&self, i: FieldId) -> Result<&'a Value, EvalError> {
+        self.item_slot(i)?
+            .as_ref()
+            .ok_or(EvalError::AbsentItem { field: i })
+    }
+
+    /// An item's field, or `None` where an optional one is absent.
+    fn item_slot(&self, i: FieldId) -> Result<&'a Option<Value>, EvalError> {
         self.item
             .and_then(|item| item.get(i as usize))
             .ok_or(EvalError::BadReference)
@@ -1536,6 +1554,11 @@ impl<'a> Evaluator<'a> {
                 ev.eval(e)?
             }
             Expr::Item(i) => self.item_field(*i)?.clone(),
+            Expr::ItemPresent(_) => Value::Bool(self.truth(e)?),
+            Expr::ItemDefault { field, default } => match self.item_slot(*field)? {
+                Some(v) => v.clone(),
+                None => self.eval(default)?,
+            },
             Expr::RoundPart(part) => part.of(self.round.ok_or(EvalError::BadReference)?),
             Expr::Any(_) | Expr::All { .. } => Value::Bool(self.truth(e)?),
             Expr::Aggregate {

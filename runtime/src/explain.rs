@@ -863,7 +863,10 @@ impl<'a> Words<'a> {
             (Some(Value::List(items)), Some(record)) => items.get(index).map(|item| {
                 item.iter()
                     .zip(&record.fields)
-                    .map(|(v, f)| format!("{} {}", f.name, self.value(v)))
+                    .map(|(v, f)| match v {
+                        Some(v) => format!("{} {}", f.name, self.value(v)),
+                        None => format!("{} (absent)", f.name),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             }),
@@ -1175,11 +1178,13 @@ impl<'a> Words<'a> {
                 | Expr::Let(..)
                 | Expr::RoundPart(..)
                 | Expr::Item(..)
+                | Expr::ItemPresent(..)
                 | Expr::Any(..)
                 | Expr::All { .. }
                 | Expr::Aggregate { .. }
                 | Expr::Round { .. }
                 | Expr::Default { .. }
+                | Expr::ItemDefault { .. }
                 | Expr::Call { .. }
                 | Expr::If { .. }
                 | Expr::Match { .. } => {
@@ -1246,9 +1251,11 @@ impl<'a> Words<'a> {
             | Expr::Neg(..)
             | Expr::Arith { .. }
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => {
@@ -1298,9 +1305,11 @@ fn collect_walks<'s>(
         | Expr::Let(..)
         | Expr::RoundPart(..)
         | Expr::Item(..)
+        | Expr::ItemPresent(..)
         | Expr::Aggregate { .. }
         | Expr::Round { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::If { .. }
         | Expr::Match { .. } => {}

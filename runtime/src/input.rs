@@ -86,10 +86,15 @@ impl Applicant {
         }
     }
 
-    /// Reports required (non-optional) fields that are absent.
+    /// Reports required (non-optional) fields that are absent, but for those
+    /// `errors` already has a problem with (a wrong value is not also
+    /// missing).
     pub fn require_fields(&self, scheme: &Scheme, errors: &mut Vec<InputError>) {
         for (i, f) in scheme.applicant.iter().enumerate() {
-            if !f.optional && self.values.get(i).is_none_or(Option::is_none) {
+            if !f.optional
+                && self.values.get(i).is_none_or(Option::is_none)
+                && !errors.iter().any(|e| e.field == f.name)
+            {
                 errors.push(InputError::new(f.name.clone(), Problem::Missing));
             }
         }
@@ -312,15 +317,12 @@ fn json_list(
                 }
             }
         }
-        let mut item = Vec::with_capacity(values.len());
-        for (v, f) in values.into_iter().zip(&record.fields) {
-            match v {
-                Some(v) => item.push(v),
-                None if wrong.contains(&f.name.as_str()) => {}
-                None => errors.push(at(&f.name, Problem::Missing)),
+        for (v, f) in values.iter().zip(&record.fields) {
+            if v.is_none() && !f.optional && !wrong.contains(&f.name.as_str()) {
+                errors.push(at(&f.name, Problem::Missing));
             }
         }
-        items.push(item);
+        items.push(values);
     }
     (errors.len() == before).then_some(Value::List(items.into()))
 }

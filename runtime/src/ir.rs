@@ -626,12 +626,12 @@ pub enum Value {
     Duration(DurationValue),
     /// A decimal, or an unrounded amount in fen.
     Decimal(Decimal),
-    /// The items of a list field, each its record's fields in order.
-    /// Shared (`Arc`): a list is read, never changed, once built; and a
+    /// The items of a list field, each its record's fields in order (an
+    /// optional field of an item may be absent: `None`). Shared (`Arc`): a list is read, never changed, once built; and a
     /// value that holds a list only through a pointer keeps the drop of
     /// every other value small enough to inline, which the evaluator's hot
     /// paths (comparisons of borrowed or computed values) pay per row.
-    List(std::sync::Arc<Vec<Vec<Value>>>),
+    List(std::sync::Arc<Vec<Vec<Option<Value>>>>),
 }
 
 /// [`Duration`] as a value (kept apart so `Value` can be ordered and hashed).
@@ -734,8 +734,17 @@ pub enum Expr {
     /// [`Scheme::rounds`]).
     RoundPart(RoundPart),
     /// A field of the list item being walked by the enclosing
-    /// [`Expr::Any`], [`Expr::All`] or [`Expr::Aggregate`].
+    /// [`Expr::Any`], [`Expr::All`] or [`Expr::Aggregate`]; reading an
+    /// optional one when absent is an evaluation error the checker has
+    /// ruled out.
     Item(FieldId),
+    /// `field is present`, for an optional field of the item being walked.
+    ItemPresent(FieldId),
+    /// `field ?? default`, for an optional field of the item being walked.
+    ItemDefault {
+        field: FieldId,
+        default: Box<Expr>,
+    },
     /// `any certificates where …`: some item of the set exists.
     Any(ItemSet),
     /// `all members where …`: every item of the set meets `cond`.
@@ -976,7 +985,7 @@ impl Expr {
             Expr::Field(x) | Expr::IsPresent(x) => f(*x),
             // A named value's reads are visited once, on the scheme (see
             // `Scheme::visit_fields`); an item's fields are the list's.
-            Expr::Let(_) | Expr::Item(_) | Expr::RoundPart(_) => {}
+            Expr::Let(_) | Expr::Item(_) | Expr::ItemPresent(_) | Expr::RoundPart(_) => {}
             Expr::Any(items) => items.visit_fields(f),
             Expr::All { items, cond } => {
                 items.visit_fields(f);
@@ -991,6 +1000,7 @@ impl Expr {
                 f(*field);
                 default.visit_fields(f);
             }
+            Expr::ItemDefault { default, .. } => default.visit_fields(f),
             Expr::Lit(_) | Expr::Row(_) => {}
             Expr::Lookup { key, .. } => key.visit_fields(f),
             Expr::Not(a) | Expr::Neg(a) => a.visit_fields(f),
@@ -1064,7 +1074,8 @@ impl Expr {
             | Expr::IsPresent(_)
             | Expr::Let(_)
             | Expr::RoundPart(_)
-            | Expr::Item(_) => 0,
+            | Expr::Item(_)
+            | Expr::ItemPresent(_) => 0,
             Expr::Any(items) => items.filter.as_ref().map_or(0, |e| e.depth_within(below)),
             Expr::All { items, cond } => {
                 max(&mut items.filter.as_deref().into_iter().chain([&**cond]))
@@ -1077,7 +1088,8 @@ impl Expr {
             | Expr::Not(a)
             | Expr::Neg(a)
             | Expr::InSet { expr: a, .. }
-            | Expr::Default { default: a, .. } => a.depth_within(below),
+            | Expr::Default { default: a, .. }
+            | Expr::ItemDefault { default: a, .. } => a.depth_within(below),
             Expr::And(items) | Expr::Or(items) | Expr::Call { args: items, .. } => {
                 max(&mut items.iter())
             }
@@ -1209,11 +1221,13 @@ impl Expr {
             | Expr::Let(..)
             | Expr::RoundPart(_)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => None,
@@ -1303,12 +1317,14 @@ impl Expr {
             | Expr::IsPresent(_)
             | Expr::Let(_)
             | Expr::RoundPart(_)
-            | Expr::Item(_) => {}
+            | Expr::Item(_)
+            | Expr::ItemPresent(_) => {}
             Expr::Lookup { key: a, .. }
             | Expr::Not(a)
             | Expr::Neg(a)
             | Expr::InSet { expr: a, .. }
             | Expr::Default { default: a, .. }
+            | Expr::ItemDefault { default: a, .. }
             | Expr::Round { value: a, .. } => a.walk(f),
             Expr::And(xs) | Expr::Or(xs) | Expr::Call { args: xs, .. } => {
                 xs.iter().for_each(|x| x.walk(f))

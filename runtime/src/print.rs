@@ -236,6 +236,10 @@ impl<'a> Printer<'a> {
                 out.push_str(def.map_or("?", |d| d.name.as_str()));
             }
             Expr::Item(i) => out.push_str(self.item_field_name(*i)),
+            Expr::ItemPresent(i) => {
+                out.push_str(self.item_field_name(*i));
+                out.push_str(" is present");
+            }
             Expr::RoundPart(part) => {
                 out.push_str("round.");
                 out.push_str(part.name());
@@ -261,6 +265,11 @@ impl<'a> Printer<'a> {
                 out.push_str(self.field_name(*field));
                 out.push_str(" ?? ");
                 // `??` groups to the right: `a ?? b ?? 0`.
+                self.write(default, DEFAULT, tail, out);
+            }
+            Expr::ItemDefault { field, default } => {
+                out.push_str(self.item_field_name(*field));
+                out.push_str(" ?? ");
                 self.write(default, DEFAULT, tail, out);
             }
             Expr::Call { func, args } => {
@@ -291,6 +300,10 @@ impl<'a> Printer<'a> {
         match a {
             Expr::IsPresent(f) => {
                 out.push_str(self.field_name(*f));
+                out.push_str(" is absent");
+            }
+            Expr::ItemPresent(i) => {
+                out.push_str(self.item_field_name(*i));
                 out.push_str(" is absent");
             }
             Expr::InSet { expr, set } => {
@@ -326,6 +339,7 @@ impl<'a> Printer<'a> {
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => {
@@ -498,6 +512,7 @@ impl<'a> Printer<'a> {
             | Expr::Let(_)
             | Expr::RoundPart(_)
             | Expr::Item(_)
+            | Expr::ItemPresent(_)
             | Expr::Call { .. }
             | Expr::Round { .. }
             | Expr::Aggregate { .. } => true,
@@ -513,6 +528,7 @@ impl<'a> Printer<'a> {
             | Expr::Any(_)
             | Expr::All { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => false,
         };
@@ -665,8 +681,10 @@ fn level(e: &Expr) -> Level {
         Expr::Arith { first, rest } => rest
             .last()
             .map_or_else(|| level(first), |(op, _)| arith_level(*op)),
-        Expr::InSet { .. } | Expr::InRange { .. } | Expr::IsPresent(_) => POSTFIX,
-        Expr::Default { .. } => DEFAULT,
+        Expr::InSet { .. } | Expr::InRange { .. } | Expr::IsPresent(_) | Expr::ItemPresent(_) => {
+            POSTFIX
+        }
+        Expr::Default { .. } | Expr::ItemDefault { .. } => DEFAULT,
         Expr::Field(_)
         | Expr::Row(_)
         | Expr::Lookup { .. }
@@ -687,7 +705,7 @@ fn level(e: &Expr) -> Level {
 fn is_postfix(e: &Expr) -> bool {
     matches!(
         e,
-        Expr::IsPresent(_) | Expr::InSet { .. } | Expr::InRange { .. }
+        Expr::IsPresent(_) | Expr::ItemPresent(_) | Expr::InSet { .. } | Expr::InRange { .. }
     )
 }
 
@@ -714,9 +732,11 @@ fn open_right(e: &Expr) -> bool {
         | Expr::Let(_)
         | Expr::RoundPart(_)
         | Expr::Item(_)
+        | Expr::ItemPresent(_)
         | Expr::Aggregate { .. }
         | Expr::Round { .. }
         | Expr::Default { .. }
+        | Expr::ItemDefault { .. }
         | Expr::Call { .. }
         | Expr::Match { .. } => false,
     }

@@ -154,7 +154,9 @@ impl AwardsOut {
                 out.push_str(&id);
                 for v in item {
                     out.push(',');
-                    out.push_str(&quoted(&cell(scheme, v)));
+                    if let Some(v) = v {
+                        out.push_str(&quoted(&cell(scheme, v)));
+                    }
                 }
                 out.push('\n');
             }

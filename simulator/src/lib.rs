@@ -5,7 +5,8 @@
 //! are added up ([`tally`]) into a report ([`report`]). What-if questions
 //! change the scheme ([`overrides`], [`scenario`]) or people's behaviour
 //! ([`assume`]), and two schemes can be compared person by person
-//! ([`compare`]). Nothing here interprets a rule.
+//! ([`compare`]); [`solve`] fits amounts to a budget. Nothing here
+//! interprets a rule.
 
 pub mod assume;
 pub mod attribution;
@@ -22,6 +23,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sheet;
+pub mod solve;
 pub mod source;
 pub mod spelling;
 pub mod sum;

@@ -39,7 +39,9 @@ pub struct ListLayout {
     pub file: String,
     headers: Vec<String>,
     key: usize,
-    columns: Vec<(usize, Type)>,
+    /// Per field of the item: its column, type, and whether it may be
+    /// empty (an optional field).
+    columns: Vec<(usize, Type, bool)>,
     /// Per item field: the spellings its cells may have
     /// (`crate::spelling`), looked up for a cell the parser refuses.
     spellings: Vec<Option<Arc<ColumnSpellings>>>,
@@ -57,7 +59,7 @@ impl ListLayout {
         scheme: &Scheme,
         row: &Record,
         at: RowPosition,
-    ) -> Result<Vec<Value>, RowError> {
+    ) -> Result<Vec<Option<Value>>, RowError> {
         let bad = |column: Option<usize>, value: Option<&str>, message: String| RowError {
             file: self.file.clone(),
             line: at.line,
@@ -79,10 +81,14 @@ impl ListLayout {
             ));
         }
         let mut item = Vec::with_capacity(self.columns.len());
-        for (i, &(c, ty)) in self.columns.iter().enumerate() {
+        for (i, &(c, ty, optional)) in self.columns.iter().enumerate() {
             let cell = std::str::from_utf8(row.cell(c).unwrap_or_default())
                 .map_err(|_| bad(Some(c), None, "the cell is not valid UTF-8".into()))?;
             if cell.is_empty() {
+                if optional {
+                    item.push(None);
+                    continue;
+                }
                 return Err(bad(Some(c), None, "a required value is empty".into()));
             }
             let spellings = self.spellings.get(i).and_then(Option::as_ref);
@@ -90,9 +96,9 @@ impl ListLayout {
                 return Err(bad(Some(c), Some(cell), message));
             }
             match parse_cell(scheme, ty, cell) {
-                Ok(v) => item.push(v),
+                Ok(v) => item.push(Some(v)),
                 Err(Problem::Invalid { expected, .. }) => match spellings.map(|s| s.read(cell)) {
-                    Some(Ok(v)) => item.push(v),
+                    Some(Ok(v)) => item.push(Some(v)),
                     Some(Err(Unread::Ambiguous(message))) => {
                         return Err(bad(Some(c), Some(cell), message))
                     }
@@ -216,10 +222,10 @@ fn open<R: Read>(
         })
     };
     let key = column(&id_name)?;
-    let columns: Vec<(usize, Type)> = record
+    let columns: Vec<(usize, Type, bool)> = record
         .fields
         .iter()
-        .map(|f| column(&f.name).map(|c| (c, f.ty)))
+        .map(|f| column(&f.name).map(|c| (c, f.ty, f.optional)))
         .collect::<Result<_, _>>()?;
     let spellings = record
         .fields
@@ -505,7 +511,7 @@ struct ListFile {
 /// The items of one applicant, and whether a population row claimed them.
 #[derive(Debug)]
 struct Items {
-    items: std::sync::Arc<Vec<Vec<Value>>>,
+    items: std::sync::Arc<Vec<Vec<Option<Value>>>>,
     /// The line of the first of them, for a message.
     line: u64,
     used: AtomicBool,

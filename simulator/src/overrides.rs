@@ -680,11 +680,13 @@ fn node_at<'e>(e: &'e mut Expr, route: &[usize]) -> Option<&'e mut Expr> {
             | Expr::Let(..)
             | Expr::RoundPart(..)
             | Expr::Item(..)
+            | Expr::ItemPresent(..)
             | Expr::Any(..)
             | Expr::All { .. }
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => None,
@@ -701,17 +703,17 @@ fn empty_range(lo: &Value, hi: &Value, inclusive: bool) -> bool {
     }
 }
 
-/// An amount as a policy writes one: digits, `_` between them, at most two
-/// decimals, then the scheme's currency (`元` for CNY) or nothing, or `¥`
-/// before a CNY amount: `2500`, `2_500.50`, `2500 元`, `¥2500`. Anything else
-/// (`2,50`, `1,2` from a TOML list, `2500 USD` for a CNY scheme, `-5`) is
-/// refused rather than read as some other number.
 /// A date as a policy writes one: `2024-05-31`.
 fn parse_cell_date(value: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
 }
 
-fn money(value: &str, currency: &str) -> Option<Money> {
+/// An amount as a policy writes one: digits, `_` between them, at most two
+/// decimals, then the scheme's currency (`元` for CNY) or nothing, or `¥`
+/// before a CNY amount: `2500`, `2_500.50`, `2500 元`, `¥2500`. Anything else
+/// (`2,50`, `1,2` from a TOML list, `2500 USD` for a CNY scheme, `-5`) is
+/// refused rather than read as some other number.
+pub fn money(value: &str, currency: &str) -> Option<Money> {
     let v = value.trim();
     let cny = currency == "CNY";
     let number = match v.strip_prefix('¥') {

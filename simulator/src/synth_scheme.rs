@@ -239,6 +239,9 @@ pub fn write(
                 line.push_str(&key);
                 for (j, f) in record.iter().enumerate() {
                     line.push(',');
+                    if f.optional && rng.random::<f64>() < 0.2 {
+                        continue;
+                    }
                     let draw = items.get(j).unwrap_or(&empty);
                     line.push_str(&quoted(&value(scheme, f.ty, draw, &mut rng)));
                 }

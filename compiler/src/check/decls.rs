@@ -487,11 +487,13 @@ impl Checker {
                     | ir::Expr::Let(..)
                     | ir::Expr::RoundPart(_)
                     | ir::Expr::Item(..)
+                    | ir::Expr::ItemPresent(..)
                     | ir::Expr::Any(..)
                     | ir::Expr::All { .. }
                     | ir::Expr::Aggregate { .. }
                     | ir::Expr::Round { .. }
                     | ir::Expr::Default { .. }
+                    | ir::Expr::ItemDefault { .. }
                     | ir::Expr::Call { .. }
                     | ir::Expr::If { .. }
                     | ir::Expr::Match { .. } => {

@@ -129,6 +129,21 @@ impl Checker {
                 Typed::error()
             }
             ExprKind::Is { expr, present } => {
+                if let Some((i, f)) = self.bare_item_field(expr) {
+                    if !f.optional {
+                        let name = f.name.clone();
+                        self.r.report(e.span, Problem::NeverAbsent { name });
+                    }
+                    let test = Expr::ItemPresent(i);
+                    return known(
+                        if *present {
+                            test
+                        } else {
+                            Expr::Not(Box::new(test))
+                        },
+                        Type::Bool,
+                    );
+                }
                 let field = self.bare_field(expr);
                 let Some(field) = field else {
                     let t = self.expr(expr, facts, None);

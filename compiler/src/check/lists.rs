@@ -35,9 +35,8 @@ impl Checker {
                 self.duplicate(Decl::Field, &f.name, f.span);
                 continue;
             }
-            if f.ty.list || f.ty.optional {
-                self.r
-                    .report(f.ty.span, Problem::ItemFieldUnsupported { list: f.ty.list });
+            if f.ty.list {
+                self.r.report(f.ty.span, Problem::ListInItem);
                 continue;
             }
             let Some(ty) = self.resolve_type(&f.ty) else {
@@ -47,7 +46,7 @@ impl Checker {
                 name: f.name.name.clone(),
                 label: f.label.as_ref().map(|l| l.value.clone()),
                 ty,
-                optional: false,
+                optional: f.ty.optional,
             });
         }
         self.records.push(ir::RecordDef {
@@ -275,11 +274,16 @@ impl Checker {
     }
 
     /// An item's field by name, inside a list's condition.
-    pub(super) fn item_field(&self, name: &str) -> Option<(FieldId, Type)> {
+    pub(super) fn item_field(&self, name: &str) -> Option<(FieldId, &ir::Field)> {
         let (r, _) = self.item_scope?;
         let record = self.records.get(r as usize)?;
         let i = record.fields.iter().position(|f| f.name == name)?;
-        Some((i as FieldId, record.fields.get(i)?.ty))
+        Some((i as FieldId, record.fields.get(i)?))
+    }
+
+    /// The item field `e` names, where `e` is a bare name inside `where`.
+    pub(super) fn bare_item_field(&self, e: &ast::Expr) -> Option<(FieldId, &ir::Field)> {
+        e.as_name().and_then(|i| self.item_field(&i.name))
     }
 
     /// The values `e` can have, where `e` is a field, an item's field, or
@@ -311,6 +315,7 @@ impl Checker {
             | Expr::InSet { .. }
             | Expr::InRange { .. }
             | Expr::IsPresent(..)
+            | Expr::ItemPresent(..)
             | Expr::Let(..)
             | Expr::RoundPart(_)
             | Expr::Any(..)
@@ -318,6 +323,7 @@ impl Checker {
             | Expr::Aggregate { .. }
             | Expr::Round { .. }
             | Expr::Default { .. }
+            | Expr::ItemDefault { .. }
             | Expr::Call { .. }
             | Expr::If { .. }
             | Expr::Match { .. } => Dom::Any,

@@ -32,11 +32,11 @@ impl Checker {
     ) -> Typed {
         match path {
             [name] => {
-                if let Some((i, ty)) = self.item_field(&name.name) {
+                if let Some((i, f)) = self.item_field(&name.name) {
                     return Typed {
                         expr: Expr::Item(i),
-                        ty: Some(ty),
-                        optional: false,
+                        ty: Some(f.ty),
+                        optional: f.optional && !facts.is_present(crate::facts::item_key(i)),
                     };
                 }
                 match self.named_value(&name.name).cloned() {

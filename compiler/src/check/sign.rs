@@ -178,6 +178,10 @@ impl Checker {
             Expr::Default { field, default } => {
                 field_bounds(facts.dom(*field)).hull(self.bounds(default, facts))
             }
+            Expr::ItemDefault { field, default } => {
+                field_bounds(facts.dom(crate::facts::item_key(*field)))
+                    .hull(self.bounds(default, facts))
+            }
             Expr::If {
                 then, otherwise, ..
             } => self.bounds(then, facts).hull(self.bounds(otherwise, facts)),
@@ -194,6 +198,7 @@ impl Checker {
             | Expr::InSet { .. }
             | Expr::InRange { .. }
             | Expr::IsPresent(_)
+            | Expr::ItemPresent(_)
             | Expr::Any(_)
             | Expr::All { .. } => Bounds::ANY,
         }

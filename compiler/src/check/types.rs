@@ -78,6 +78,18 @@ impl Checker {
         }
         match op {
             BinaryOp::Default => {
+                if let Some((i, f)) = self.bare_item_field(lhs) {
+                    let ty = f.ty;
+                    let d = self.value(rhs, facts, Some(ty));
+                    self.expect_type(&d, ty, rhs.span, Why::FieldDefault);
+                    return result(
+                        Expr::ItemDefault {
+                            field: i,
+                            default: Box::new(d.expr),
+                        },
+                        Some(ty),
+                    );
+                }
                 let field = self.bare_field(lhs);
                 let Some(field) = field else {
                     let t = self.expr(lhs, facts, None);
@@ -353,11 +365,13 @@ impl Checker {
                         | Expr::Let(..)
                         | Expr::RoundPart(_)
                         | Expr::Item(..)
+                        | Expr::ItemPresent(..)
                         | Expr::Any(..)
                         | Expr::All { .. }
                         | Expr::Aggregate { .. }
                         | Expr::Round { .. }
                         | Expr::Default { .. }
+                        | Expr::ItemDefault { .. }
                         | Expr::Call { .. }
                         | Expr::If { .. }
                         | Expr::Match { .. } => {

@@ -33,7 +33,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::load_scheme;
+use crate::load::load_scheme;
 use crate::Exit;
 
 /// The keys of a test file.
@@ -833,7 +833,7 @@ fn report(file: &Path, problems: &[Problem]) {
 /// A file's cases, or why the file is refused (its problems already
 /// printed); `Err(Some(exit))` stops the run (an unreadable policy).
 fn load(file: &Path) -> Result<(PathBuf, Bundle, Vec<Case>), Option<Exit>> {
-    let text = crate::cli::read(file).map_err(Some)?;
+    let text = crate::load::read(file).map_err(Some)?;
     let top: Node = toml::from_str(&text).map_err(|e| {
         eprintln!("error: `{}`: {e}", file.display());
         None
@@ -950,7 +950,7 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> Exit {
                 continue;
             }
         };
-        let key = crate::cli::canonical_key(&policy.display().to_string());
+        let key = crate::load::canonical_key(&policy.display().to_string());
         let slot = match covered.iter().position(|(k, ..)| *k == Path::new(&key)) {
             Some(i) => i,
             None => {

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use bursar_runtime::Placement;
 
-use crate::simulate::{options, prepare, run_population, RunArgs, WhatIf};
+use crate::load::population::{options, run_population, RunArgs};
+use crate::load::scheme::{prepare, WhatIf};
 use crate::Exit;
 
 pub(crate) fn allocate(scheme_path: &Path, what_if: &WhatIf, args: &RunArgs) -> Exit {

@@ -8,8 +8,9 @@ use bursar_simulator::attribution;
 use bursar_simulator::report::{money_text, Comparison, Report, Source};
 use bursar_simulator::sum::Sum;
 
-use crate::cli::{load_scheme, Format};
-use crate::simulate::{options, run_population, RunArgs};
+use crate::commands::{overflow, Format};
+use crate::load::load_scheme;
+use crate::load::population::{options, run_population, RunArgs};
 use crate::Exit;
 
 #[derive(clap::Args)]
@@ -22,7 +23,7 @@ pub(crate) struct DiffArgs {
     #[arg(long)]
     population: Option<PathBuf>,
     /// Worker threads for `--population`.
-    #[arg(long, value_parser = crate::simulate::at_least_one)]
+    #[arg(long, value_parser = crate::load::population::at_least_one)]
     threads: Option<usize>,
     /// With `--population`: the items of a list field (`--list members=members.csv`).
     #[arg(long = "list", value_name = "LIST=FILE", requires = "population")]
@@ -128,7 +129,7 @@ fn budget(
             let rn = Report::new(&new.scheme, &source(new), &pop_name, tn, None, &run.skipped)?;
             Comparison::new(ro, rn, d)
         })
-        .map_err(|e| crate::simulate::overflow(&e))?;
+        .map_err(|e| overflow(&e))?;
 
     // Each behavioural change's share: every needed combination of changes
     // is a real scheme, all run in one more pass.
@@ -179,7 +180,7 @@ fn budget(
     }
     let sum = sum
         .figure(|| "the sum of the shares".to_string())
-        .map_err(|e| crate::simulate::overflow(&e))?;
+        .map_err(|e| overflow(&e))?;
     let currency = &old.scheme.header.currency;
     let signed = |m: Money| {
         let t = money_text(currency, m);

@@ -1,0 +1,76 @@
+//! `bursar compare`: two schemes over one population in one pass.
+
+use std::path::Path;
+
+use bursar_simulator::report::{Comparison, Report};
+
+use crate::commands::{overflow, ReportFormat};
+use crate::load::population::{options, run_population, RunArgs};
+use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
+use crate::Exit;
+
+pub(crate) fn compare(
+    base: &Path,
+    reform: &Path,
+    reform_what_if: &WhatIf,
+    args: &RunArgs,
+    format: ReportFormat,
+) -> Exit {
+    let base = match prepare(base, &WhatIf::default()) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let reform = match prepare(reform, reform_what_if) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let options = options(
+        args,
+        vec![base.assumptions.clone(), reform.assumptions.clone()],
+    );
+    let run = match run_population(
+        &[&base.bundle.scheme, &reform.bundle.scheme],
+        args,
+        &options,
+    ) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let (Some(tb), Some(tr), Some(diff)) =
+        (run.tallies.first(), run.tallies.get(1), run.diff.as_ref())
+    else {
+        return Exit::Internal;
+    };
+    let population = args.population.display().to_string();
+    let report = |side: &Prepared, tally| {
+        Report::new(
+            &side.bundle.scheme,
+            &side.source,
+            &population,
+            tally,
+            assumptions_info(&side.assumptions),
+            &run.skipped,
+        )
+    };
+    let comparison = match report(&base, tb)
+        .and_then(|rb| Ok((rb, report(&reform, tr)?)))
+        .and_then(|(rb, rr)| Comparison::new(rb, rr, diff))
+    {
+        Ok(c) => c,
+        Err(e) => return overflow(&e),
+    };
+    let errors = comparison.base.errors + comparison.reform.errors;
+    let text = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
+        ReportFormat::Text => comparison.to_text(),
+        ReportFormat::Csv => comparison.to_csv(),
+    };
+    if let Err(e) = crate::stdout::print(&text) {
+        return e;
+    }
+    if errors > 0 {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    }
+}
