@@ -29,6 +29,7 @@ use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
+use crate::progress::Progress;
 use crate::tally::{Settling, Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
@@ -155,7 +156,7 @@ impl Waiting {
 }
 
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
-/// calling `progress` with the bytes read so far. The result does not depend
+/// calling `progress` with the rows and bytes read so far. The result does not depend
 /// on the number of threads. Every scheme must read a row as the first does
 /// ([`crate::compare::input_difference`] says how two differ).
 /// Bad rows, reported or skipped, carry their line in the file (counted
@@ -164,7 +165,7 @@ pub fn simulate<R: Read + Send>(
     schemes: &[&Scheme],
     reader: &mut Reader<R>,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Run, RowError> {
     simulate_with(
         schemes,
@@ -181,7 +182,7 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Run, RowError> {
     if schemes.is_empty() {
         return Ok(Run {
@@ -423,7 +424,7 @@ fn one_thread<R: Read, L: Read>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     run: &mut Run,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), RowError> {
     let mut items = ItemRows::default();
     let (mut a, mut b) = (Record::new(), Record::new());
@@ -455,7 +456,7 @@ fn one_thread<R: Read, L: Read>(
             }
         }
         run.absorb(part, job)?;
-        progress(reader.bytes_read());
+        progress(reader.progress());
         if end {
             return Ok(());
         }
@@ -469,7 +470,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     run: &mut Run,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
@@ -488,7 +489,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
             },
             || process(job, &current),
         );
-        progress(reader.bytes_read());
+        progress(reader.progress());
         for part in results {
             run.absorb(part, job)?;
         }
