@@ -335,3 +335,23 @@ fn draws_need_assumptions_and_a_scheme_they_can_redraw() {
         "at least 1 draw",
     );
 }
+
+#[test]
+fn a_scheme_paid_without_applications_refuses_take_up() {
+    // Household rebates are paid from the register: a take-up share would
+    // be reported as assumed and change nothing.
+    fails(
+        &[
+            "simulate",
+            "policies/examples/household-rebate.bursar",
+            "--population",
+            "policies/examples/data/households.csv",
+            "--list",
+            "members=policies/examples/data/members.csv",
+            "--take-up",
+            "rebate=0.7",
+        ],
+        2,
+        "`household_rebate` pays without an application (no `received` date), so a take-up share has nothing to draw",
+    );
+}

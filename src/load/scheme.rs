@@ -136,6 +136,21 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
     if let (Some(a), Some(seed)) = (assumptions.as_mut(), what_if.seed) {
         a.seed = seed;
     }
+    let applies = bundle
+        .scheme
+        .application
+        .as_ref()
+        .is_some_and(|a| a.received.is_some());
+    if let (Some(a), false) = (&assumptions, applies) {
+        if !a.take_up.is_empty() {
+            // Shares would be reported as assumed while changing nothing.
+            eprintln!(
+                "error: `{}` pays without an application (no `received` date), so a take-up share has nothing to draw",
+                bundle.scheme.id
+            );
+            return Err(Exit::Usage);
+        }
+    }
     let source = Source {
         scheme: bundle.scheme.id.clone(),
         bundle_hash: bundle.hash.clone(),
