@@ -196,6 +196,13 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         });
     }
     let layout = reader.layout().clone();
+    let awards = options.awards.as_deref();
+    let persons = options.persons.as_deref();
+    let compared = options.compared.as_deref().filter(|_| schemes.len() == 2);
+    let draws = options.draws.and_then(|n| {
+        let a = options.assumptions.first()?.as_ref()?;
+        Some(DrawPlan::new(a, n))
+    });
     let job = Job {
         sides: schemes
             .iter()
@@ -215,13 +222,12 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         lists: options.lists.as_deref().filter(|l| !l.is_empty()),
         layouts: streams.layouts(),
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
-        awards: options.awards.as_deref(),
-        persons: options.persons.as_deref(),
-        compared: options.compared.as_deref().filter(|_| schemes.len() == 2),
-        draws: options.draws.and_then(|n| {
-            let a = options.assumptions.first()?.as_ref()?;
-            Some(DrawPlan::new(a, n))
-        }),
+        extras: awards.is_some() || draws.is_some(),
+        person_rows: persons.is_some() || compared.is_some(),
+        awards,
+        persons,
+        compared,
+        draws,
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
@@ -723,23 +729,25 @@ impl Row {
                     fresh = false;
                 }
             }
-            if let (Some(awards), 0) = (job.awards, i) {
-                // The row's own identifier: a decision reused from the row
-                // before it was made for another.
-                let id = job.layout.identifier(record).unwrap_or_default();
-                let id = String::from_utf8_lossy(id);
-                awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
-            }
-            if let (Some(plan), Some(draws), 0) = (&job.draws, part.draws.as_mut(), i) {
-                let key = at.record + 1;
-                plan.add(
-                    side.scheme,
-                    applicant,
-                    key,
-                    decision,
-                    &mut self.step_ends,
-                    draws,
-                );
+            if job.extras {
+                if let (Some(awards), 0) = (job.awards, i) {
+                    // The row's own identifier: a decision reused from the row
+                    // before it was made for another.
+                    let id = job.layout.identifier(record).unwrap_or_default();
+                    let id = String::from_utf8_lossy(id);
+                    awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
+                }
+                if let (Some(plan), Some(draws), 0) = (&job.draws, part.draws.as_mut(), i) {
+                    let key = at.record + 1;
+                    plan.add(
+                        side.scheme,
+                        applicant,
+                        key,
+                        decision,
+                        &mut self.step_ends,
+                        draws,
+                    );
+                }
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
@@ -771,24 +779,26 @@ impl Row {
                     continue;
                 }
             }
-            if let (Some(_), 0) = (job.persons, i) {
-                let row = person(
-                    side,
-                    (applicant, decision, expected),
-                    (record, at),
-                    job,
-                    self.last_person.get_mut(i).map(|c| (c, reused)),
-                );
-                part.persons.push(row);
-            }
-            if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
-                *slot = Some(person(
-                    side,
-                    (applicant, decision, expected),
-                    (record, at),
-                    job,
-                    self.last_person.get_mut(i).map(|c| (c, reused)),
-                ));
+            if job.person_rows {
+                if let (Some(_), 0) = (job.persons, i) {
+                    let row = person(
+                        side,
+                        (applicant, decision, expected),
+                        (record, at),
+                        job,
+                        self.last_person.get_mut(i).map(|c| (c, reused)),
+                    );
+                    part.persons.push(row);
+                }
+                if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                    *slot = Some(person(
+                        side,
+                        (applicant, decision, expected),
+                        (record, at),
+                        job,
+                        self.last_person.get_mut(i).map(|c| (c, reused)),
+                    ));
+                }
             }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
@@ -944,6 +954,11 @@ struct Job<'a> {
     compared: Option<&'a ComparedOut>,
     /// Draws the first scheme's assumptions again and again (`--draws`).
     draws: Option<DrawPlan<'a>>,
+    /// Some of `awards` and `draws` is asked for: one test per row and
+    /// side on the common path, where none is.
+    extras: bool,
+    /// Some of `persons` and `compared` is asked for.
+    person_rows: bool,
 }
 
 impl Job<'_> {
