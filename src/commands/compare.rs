@@ -18,7 +18,7 @@ pub(crate) fn compare(
     format: ReportFormat,
     out: &OutputArgs,
 ) -> Exit {
-    if let Err(e) = out.check(&[base, reform, &args.population]) {
+    if let Err(e) = out.check(format, &[base, reform, &args.population]) {
         return e;
     }
     let base = match prepare(base, &WhatIf::default()) {

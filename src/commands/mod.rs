@@ -41,6 +41,8 @@ pub(crate) enum ReportFormat {
     Csv,
     /// One self-contained page with charts, to hand round or print.
     Html,
+    /// An Excel workbook; needs `-o FILE`.
+    Xlsx,
 }
 
 impl ReportFormat {
@@ -51,6 +53,7 @@ impl ReportFormat {
             ReportFormat::Json => render::Format::Json,
             ReportFormat::Csv => render::Format::Csv,
             ReportFormat::Html => render::Format::Html,
+            ReportFormat::Xlsx => render::Format::Xlsx,
         }
     }
 }
@@ -68,9 +71,16 @@ pub(crate) struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// Refuses, before any work, an output file that is one of the inputs.
-    pub(crate) fn check(&self, inputs: &[&Path]) -> Result<(), Exit> {
+    /// Refuses, before any work, a workbook for the terminal and an
+    /// output file that is one of the inputs.
+    pub(crate) fn check(&self, format: ReportFormat, inputs: &[&Path]) -> Result<(), Exit> {
         let Some(out) = &self.output else {
+            if format == ReportFormat::Xlsx {
+                eprintln!(
+                    "error: `--format xlsx` writes a file: give `-o FILE`, e.g. `-o report.xlsx`"
+                );
+                return Err(Exit::Usage);
+            }
             return Ok(());
         };
         if let Some(input) = inputs.iter().find(|i| same_file(i, out)) {

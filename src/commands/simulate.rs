@@ -37,7 +37,7 @@ pub(crate) fn simulate(
     out: &OutputArgs,
     awards_out: Option<&Path>,
 ) -> Exit {
-    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+    if let Err(e) = out.check(format, &[scheme_path, &args.population]) {
         return e;
     }
     let prepared = match prepare(scheme_path, what_if) {

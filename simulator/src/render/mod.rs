@@ -11,6 +11,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod text;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -45,6 +46,8 @@ pub enum Format {
     Csv,
     /// One self-contained page with charts, to hand round or print.
     Html,
+    /// An Excel workbook, one sheet per table.
+    Xlsx,
 }
 
 /// What a renderer is told besides the report.
@@ -74,6 +77,7 @@ impl Format {
             Format::Json => Box::new(json::Json),
             Format::Csv => Box::new(csv::Csv { bom: options.bom }),
             Format::Html => Box::new(html::Html),
+            Format::Xlsx => Box::new(xlsx::Xlsx),
         }
     }
 }

@@ -1,0 +1,508 @@
+//! Reports as an Excel workbook (`--format xlsx -o FILE`): one sheet per
+//! table, counts and money as numbers (money with a number format in the
+//! scheme's currency), the scheme's own (Chinese) labels, and the cash flow
+//! month by month, every month included, with a chart of it.
+//!
+//! A figure too large for a spreadsheet number to hold exactly (beyond
+//! 2^53, far past any budget) is written as text, exact, never rounded.
+
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
+};
+
+use bursar_runtime::Money;
+
+use super::{in_month, months, Document, Error, Renderer};
+use crate::attribution::Attribution;
+use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
+use crate::sum::Sum;
+
+/// The xlsx renderer.
+pub struct Xlsx;
+
+impl Renderer for Xlsx {
+    fn render(&self, doc: Document<'_>) -> Result<Vec<u8>, Error> {
+        workbook(doc)?.save_to_buffer().map_err(failed)
+    }
+}
+
+/// The workbook of a report, not yet saved: a caller may add sheets of its
+/// own (a persons sheet, say) before `save_to_buffer`.
+pub fn workbook(doc: Document<'_>) -> Result<Workbook, Error> {
+    let sheets = match doc {
+        Document::Report(r) => report(r),
+        Document::Comparison(c) => comparison(c)?,
+        Document::Diff(d) => diff(d)?,
+        Document::Solution(s) => solution(s),
+    };
+    let mut book = Workbook::new();
+    // INVARIANT: nothing in the file depends on when it was made: the same
+    // run gives the same bytes (the creation time would be now otherwise).
+    let made = ExcelDateTime::from_ymd(2000, 1, 1).map_err(failed)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&made));
+    for sheet in &sheets {
+        write(&mut book, sheet).map_err(failed)?;
+    }
+    Ok(book)
+}
+
+fn failed(e: XlsxError) -> Error {
+    Error(format!("cannot write the workbook: {e}"))
+}
+
+/// One cell.
+enum Cell {
+    Text(String),
+    Count(i128),
+    Money(Money),
+}
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Count(i128::from(n))
+}
+
+/// A sheet: its rows, and a chart of some of its columns.
+struct Sheet {
+    name: &'static str,
+    currency: String,
+    rows: Vec<Vec<Cell>>,
+    chart: Option<Plot>,
+}
+
+/// A chart of a sheet's table: its first row is the header, its first
+/// column the categories, `series` the columns charted.
+struct Plot {
+    title: String,
+    series: Vec<u16>,
+    rows: u32,
+}
+
+impl Sheet {
+    fn new(name: &'static str, currency: &str) -> Sheet {
+        Sheet {
+            name,
+            currency: currency.to_string(),
+            rows: Vec::new(),
+            chart: None,
+        }
+    }
+    fn row(&mut self, cells: Vec<Cell>) {
+        self.rows.push(cells);
+    }
+    fn header(&mut self, names: &[&str]) {
+        self.rows.push(names.iter().map(|n| text(n)).collect());
+    }
+}
+
+/// The largest integer a spreadsheet number holds exactly.
+const EXACT: i128 = 1 << 53;
+
+fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
+    let suffix = if sheet.currency == "CNY" {
+        "元".to_string()
+    } else {
+        sheet.currency.clone()
+    };
+    let money = Format::new().set_num_format(format!("#,##0.00\" {suffix}\""));
+    let bold = Format::new().set_bold();
+    let ws: &mut Worksheet = book.add_worksheet();
+    ws.set_name(sheet.name)?;
+    let mut widths: Vec<usize> = Vec::new();
+    for (r, cells) in sheet.rows.iter().enumerate() {
+        let row = u32::try_from(r).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (c, cell) in cells.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+            let shown = match cell {
+                Cell::Text(t) if r == 0 => {
+                    ws.write_string_with_format(row, col, t, &bold)?;
+                    t.chars().count()
+                }
+                Cell::Text(t) => {
+                    ws.write_string(row, col, t)?;
+                    t.chars().count() + t.chars().filter(|c| !c.is_ascii()).count()
+                }
+                Cell::Count(n) if n.abs() <= EXACT => {
+                    ws.write_number(row, col, *n as f64)?;
+                    n.to_string().len()
+                }
+                Cell::Count(n) => {
+                    ws.write_string(row, col, n.to_string())?;
+                    n.to_string().len()
+                }
+                Cell::Money(m) if i128::from(m.minor()).abs() <= EXACT => {
+                    ws.write_number_with_format(row, col, m.minor() as f64 / 100.0, &money)?;
+                    money_text(&sheet.currency, *m).chars().count() + 1
+                }
+                Cell::Money(m) => {
+                    ws.write_string(row, col, m.to_string())?;
+                    m.to_string().len()
+                }
+            };
+            if widths.len() <= c {
+                widths.resize(c + 1, 0);
+            }
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(shown);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+        ws.set_column_width(col, (*w).clamp(6, 60) as f64 + 2.0)?;
+    }
+    if let Some(plot) = &sheet.chart {
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name(plot.title.as_str());
+        for col in &plot.series {
+            chart
+                .add_series()
+                .set_name((sheet.name, 0, *col))
+                .set_categories((sheet.name, 1, 0, plot.rows, 0))
+                .set_values((sheet.name, 1, *col, plot.rows, *col));
+        }
+        let after = u16::try_from(widths.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+        ws.insert_chart(1, after + 1, &chart)?;
+    }
+    Ok(())
+}
+
+/// Which scheme, bundle and population: the first rows of a summary.
+fn source(s: &mut Sheet, r: &Report, side: &str) {
+    let name = |what: &str| {
+        if side.is_empty() {
+            what.to_string()
+        } else {
+            format!("{side} {what}")
+        }
+    };
+    s.row(vec![Cell::Text(name("scheme")), text(&r.scheme)]);
+    s.row(vec![Cell::Text(name("bundle")), text(&r.bundle_hash)]);
+    if let Some(sc) = &r.scenario {
+        s.row(vec![Cell::Text(name("scenario")), text(sc)]);
+    }
+    for o in &r.overrides {
+        s.row(vec![Cell::Text(name("override")), text(o)]);
+    }
+    if let Some(a) = &r.assumptions {
+        s.row(vec![Cell::Text(name("assumed")), Cell::Text(a.describe())]);
+    }
+}
+
+/// One scheme's sheets: summary, categories, amounts, reasons, cash flow.
+fn report(r: &Report) -> Vec<Sheet> {
+    let cur = r.currency.as_str();
+    let mut summary = Sheet::new("summary", cur);
+    summary.header(&["", "persons", "money"]);
+    source(&mut summary, r, "");
+    summary.row(vec![text("population"), text(&r.population.file)]);
+    summary.row(vec![text("rows read"), count(r.rows)]);
+    if r.skipped_rows > 0 {
+        summary.row(vec![text("rows skipped (bad data)"), count(r.skipped_rows)]);
+    }
+    if r.applications {
+        summary.row(vec![text("applied"), count(r.applicants)]);
+    }
+    summary.row(vec![text("paid"), count(r.paid), Cell::Money(r.total)]);
+    if r.applications {
+        summary.row(vec![
+            text("eligible, did not apply"),
+            count(r.eligible_not_applied),
+        ]);
+        summary.row(vec![text("eligible, applied late"), count(r.eligible_late)]);
+    }
+    if r.eligible_early > 0 {
+        summary.row(vec![
+            text("eligible, applied too early"),
+            count(r.eligible_early),
+        ]);
+    }
+    if let Some(n) = r.eligible_no_place {
+        summary.row(vec![text("eligible, no place"), count(n)]);
+    }
+    if r.nothing_due > 0 {
+        summary.row(vec![text("eligible, nothing due"), count(r.nothing_due)]);
+    }
+    summary.row(vec![text("not eligible"), count(r.not_eligible.persons)]);
+    if r.errors > 0 {
+        summary.row(vec![text("rules could not be evaluated"), count(r.errors)]);
+    }
+    if let Some(p) = &r.instalments_pending {
+        summary.row(vec![
+            text("instalments not due yet"),
+            count(p.persons),
+            Cell::Money(p.total),
+        ]);
+    }
+    for name in &r.payer_order {
+        if let Some(p) = r.by_payer.get(name) {
+            summary.row(vec![
+                Cell::Text(format!("paid by {name}")),
+                count(p.paid),
+                Cell::Money(p.total),
+            ]);
+        }
+    }
+
+    let mut categories = Sheet::new("categories", cur);
+    categories.header(&[
+        "category",
+        "label",
+        "qualifying",
+        "eligible",
+        "paid",
+        "money",
+    ]);
+    for name in &r.category_order {
+        if let Some(c) = r.by_category.get(name) {
+            categories.row(vec![
+                text(name),
+                text(c.label.as_deref().unwrap_or("")),
+                count(c.qualifying),
+                count(c.eligible),
+                count(c.paid),
+                Cell::Money(c.total),
+            ]);
+        }
+    }
+
+    let mut amounts = Sheet::new("amounts", cur);
+    amounts.header(&["amount", "persons", "money"]);
+    for a in &r.paid_by_amount {
+        amounts.row(vec![
+            Cell::Money(a.amount),
+            count(a.persons),
+            Cell::Money(a.total),
+        ]);
+    }
+
+    let mut reasons = Sheet::new("reasons", cur);
+    reasons.header(&["persons", "category", "clause", "condition"]);
+    for reason in &r.not_eligible.by_reason {
+        reasons.row(vec![
+            count(reason.persons),
+            text(reason.category.as_deref().unwrap_or("(all)")),
+            text(reason.clause.as_deref().unwrap_or("")),
+            text(&reason.condition),
+        ]);
+    }
+
+    let mut flow = Sheet::new("cash flow", cur);
+    flow.header(&["month", "latest case", "expected case"]);
+    let all = months(&[&r.cash_flow, &r.cash_flow_expected]);
+    for m in &all {
+        flow.row(vec![
+            text(m),
+            Cell::Money(in_month(&r.cash_flow, m)),
+            Cell::Money(in_month(&r.cash_flow_expected, m)),
+        ]);
+    }
+    flow.chart = chart("cash flow by month", vec![1, 2], all.len());
+    vec![summary, categories, amounts, reasons, flow]
+}
+
+/// A chart of `series` over `rows` months, if there are any.
+fn chart(title: &str, series: Vec<u16>, rows: usize) -> Option<Plot> {
+    let rows = u32::try_from(rows).ok().filter(|n| *n > 0)?;
+    Some(Plot {
+        title: title.to_string(),
+        series,
+        rows,
+    })
+}
+
+/// `reform − base`, exact, or an error naming the figure.
+fn change(base: Money, reform: Money, what: impl FnOnce() -> String) -> Result<Money, Error> {
+    Sum::from(reform)
+        .minus(Sum::from(base))
+        .figure(what)
+        .map_err(|e| Error(e.to_string()))
+}
+
+/// Two schemes' sheets: summary, categories, winners and losers, cash flow.
+fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
+    let (b, r) = (&c.base, &c.reform);
+    let cur = b.currency.as_str();
+    let mut summary = Sheet::new("summary", cur);
+    summary.header(&["", "base", "reform", "change"]);
+    source(&mut summary, b, "base");
+    source(&mut summary, r, "reform");
+    summary.row(vec![text("population"), text(&b.population.file)]);
+    summary.row(vec![text("rows read"), count(b.rows), count(r.rows)]);
+    summary.row(vec![
+        text("persons paid"),
+        count(b.paid),
+        count(r.paid),
+        Cell::Count(i128::from(c.delta.paid)),
+    ]);
+    summary.row(vec![
+        text("money"),
+        Cell::Money(b.total),
+        Cell::Money(r.total),
+        Cell::Money(c.delta.total),
+    ]);
+    for (name, d) in c.payer_deltas() {
+        let total = |rep: &Report| rep.by_payer.get(name).map_or(Money::ZERO, |p| p.total);
+        summary.row(vec![
+            Cell::Text(format!("paid by {name}")),
+            Cell::Money(total(b)),
+            Cell::Money(total(r)),
+            Cell::Money(d.total),
+        ]);
+    }
+
+    let mut categories = Sheet::new("categories", cur);
+    categories.header(&[
+        "category",
+        "label",
+        "base paid",
+        "reform paid",
+        "change paid",
+        "base money",
+        "reform money",
+        "change money",
+    ]);
+    for name in &c.order {
+        let Some(d) = c.delta.by_category.get(name) else {
+            continue;
+        };
+        let (x, y) = (b.by_category.get(name), r.by_category.get(name));
+        let label = x.or(y).and_then(|k| k.label.clone()).unwrap_or_default();
+        categories.row(vec![
+            text(name),
+            Cell::Text(label),
+            count(x.map_or(0, |k| k.paid)),
+            count(y.map_or(0, |k| k.paid)),
+            Cell::Count(i128::from(d.paid)),
+            Cell::Money(x.map_or(Money::ZERO, |k| k.total)),
+            Cell::Money(y.map_or(Money::ZERO, |k| k.total)),
+            Cell::Money(d.total),
+        ]);
+    }
+
+    let w = &c.winners_and_losers;
+    let mut wl = Sheet::new("winners and losers", cur);
+    wl.header(&["", "persons", "money"]);
+    let lost = |m: Money| change(m, Money::ZERO, || "a loss".to_string());
+    wl.row(vec![
+        text("gain"),
+        count(w.gainers.persons),
+        Cell::Money(w.gainers.amount),
+    ]);
+    for (k, v) in &w.gains_by_category {
+        wl.row(vec![
+            Cell::Text(format!("  under {k}")),
+            count(v.persons),
+            Cell::Money(v.amount),
+        ]);
+    }
+    wl.row(vec![
+        text("lose"),
+        count(w.losers.persons),
+        Cell::Money(lost(w.losers.amount)?),
+    ]);
+    for (k, v) in &w.losses_by_category {
+        wl.row(vec![
+            Cell::Text(format!("  from {k}")),
+            count(v.persons),
+            Cell::Money(lost(v.amount)?),
+        ]);
+    }
+    wl.row(vec![text("paid the same"), count(w.unchanged_paid)]);
+    wl.row(Vec::new());
+    wl.row(vec![text("change in payment"), text("persons")]);
+    for ch in &w.by_change {
+        wl.row(vec![Cell::Money(ch.amount), count(ch.persons)]);
+    }
+
+    let mut flow = Sheet::new("cash flow", cur);
+    flow.header(&[
+        "month",
+        "base latest",
+        "base expected",
+        "reform latest",
+        "reform expected",
+        "change latest",
+        "change expected",
+    ]);
+    let all = months(&[
+        &b.cash_flow,
+        &b.cash_flow_expected,
+        &r.cash_flow,
+        &r.cash_flow_expected,
+    ]);
+    for m in &all {
+        let (bl, be) = (
+            in_month(&b.cash_flow, m),
+            in_month(&b.cash_flow_expected, m),
+        );
+        let (rl, re) = (
+            in_month(&r.cash_flow, m),
+            in_month(&r.cash_flow_expected, m),
+        );
+        let what =
+            |case: &'static str| move || format!("the change in the {case} cash flow of {m}");
+        flow.row(vec![
+            text(m),
+            Cell::Money(bl),
+            Cell::Money(be),
+            Cell::Money(rl),
+            Cell::Money(re),
+            Cell::Money(change(bl, rl, what("latest"))?),
+            Cell::Money(change(be, re, what("expected"))?),
+        ]);
+    }
+    flow.chart = chart("cash flow by month", vec![1, 2, 3, 4], all.len());
+    Ok(vec![summary, categories, wl, flow])
+}
+
+/// A diff's budget: the comparison's sheets and the attribution.
+fn diff(d: &DiffReport) -> Result<Vec<Sheet>, Error> {
+    let Some(b) = &d.budget else {
+        return Err(Error(
+            "a diff has figures for a spreadsheet only with `--population`".to_string(),
+        ));
+    };
+    let mut sheets = comparison(&b.comparison)?;
+    sheets.push(attribution(&b.attribution, &b.comparison.base.currency));
+    Ok(sheets)
+}
+
+fn attribution(a: &Attribution, currency: &str) -> Sheet {
+    let mut s = Sheet::new("attribution", currency);
+    s.header(&["change", "share"]);
+    for share in &a.shares {
+        s.row(vec![text(&share.change), Cell::Money(share.share)]);
+    }
+    s.row(vec![text("total"), Cell::Money(a.sum_of_shares)]);
+    s.row(Vec::new());
+    s.row(vec![
+        text("method"),
+        Cell::Text(format!("{}, {} variants", a.method.name, a.method.variants)),
+    ]);
+    s
+}
+
+/// `solve`: the answer first, then the report's sheets at it.
+fn solution(s: &Solution) -> Vec<Sheet> {
+    let cur = s.report.currency.as_str();
+    let mut sheet = Sheet::new("solve", cur);
+    sheet.header(&["", "value", "was"]);
+    let value = |a: Amount| match a {
+        Amount::Money(m) => Cell::Money(m),
+        Amount::Places(n) => Cell::Count(i128::from(n)),
+    };
+    for v in &s.values.0 {
+        sheet.row(vec![text(&v.path), value(v.value), value(v.was)]);
+    }
+    sheet.row(vec![text("total"), Cell::Money(s.total)]);
+    sheet.row(vec![text("budget"), Cell::Money(s.budget)]);
+    sheet.row(vec![text("margin"), Cell::Money(s.margin)]);
+    sheet.row(vec![text("one step more"), Cell::Money(s.next.total)]);
+    let mut sheets = vec![sheet];
+    sheets.extend(report(&s.report));
+    sheets
+}
