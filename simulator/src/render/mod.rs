@@ -99,6 +99,91 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A report's words in the scheme's language (`Citations::language`):
+/// Chinese for a Chinese scheme, English otherwise. For the formats people
+/// read as they are, the HTML page and the workbook; text, JSON and CSV
+/// keep their English names, which scripts read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Words {
+    pub(crate) zh: bool,
+}
+
+impl Words {
+    /// The words of `r`'s scheme.
+    pub(crate) fn of(r: &Report) -> Words {
+        Words {
+            zh: r.citations.language == "zh",
+        }
+    }
+
+    /// `zh` or `en`, whichever is the report's language.
+    pub(crate) fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        if self.zh {
+            zh
+        } else {
+            en
+        }
+    }
+
+    /// The lines of a note, joined into one sentence.
+    pub(crate) fn sentence(self, lines: &[Said]) -> String {
+        let parts: Vec<&str> = lines.iter().map(|l| self.t(l.zh, l.en)).collect();
+        if self.zh {
+            format!("{}。", parts.join("；"))
+        } else {
+            format!("{}.", parts.join("; "))
+        }
+    }
+}
+
+/// One thing said in both languages.
+#[derive(Clone, Copy, Debug)]
+pub struct Said {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// What the three counts of a category table count, said in the same
+/// words under every such table (text, HTML, xlsx). Each is a subset of
+/// the one before it (`tally.rs` counts them); applying and places are
+/// mentioned only for a scheme that has them.
+pub fn category_counts(r: &Report) -> [Said; 3] {
+    const QUALIFYING: Said = Said {
+        zh: "满足条件：符合该类别全部条件的人数",
+        en: "qualifying: met the category's conditions",
+    };
+    let eligible = if r.applications {
+        Said {
+            zh: "有资格：满足条件，且资助规则将其归入该类别的人数（未因限额或资助记录排除，也未改按其他类别资助），无论是否申报",
+            en: "eligible: qualifying, and given this category by the award rule (not excluded by a limit or the award history, nor paid under another category instead), whether they applied or not",
+        }
+    } else {
+        Said {
+            zh: "有资格：满足条件，且资助规则将其归入该类别的人数（未因限额或资助记录排除，也未改按其他类别资助）",
+            en: "eligible: qualifying, and given this category by the award rule (not excluded by a limit or the award history, nor paid under another category instead)",
+        }
+    };
+    let paid = match (r.applications, !r.pool_order.is_empty()) {
+        (true, true) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（按时申报；有名额限制的，获得名额）",
+            en: "paid: eligible, and paid in this run (applied in time and, under a quota, given a place)",
+        },
+        (true, false) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（按时申报）",
+            en: "paid: eligible, and paid in this run (applied in time)",
+        },
+        (false, true) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（有名额限制的，获得名额）",
+            en: "paid: eligible, and paid in this run (under a quota, given a place)",
+        },
+        (false, false) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数",
+            en: "paid: eligible, and paid in this run",
+        },
+    };
+    [QUALIFYING, eligible, paid]
+}
+
 /// Every month from the first to the last that any of these cash flows
 /// pays in (`2023-03`, `2023-04`…), those without payments included, so a
 /// chart's axis has no gaps. A month that is not `YYYY-MM` (none is) is
