@@ -18,6 +18,7 @@ pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use bursar_simulator::render::{self, Document};
@@ -41,7 +42,7 @@ pub(crate) enum ReportFormat {
     Csv,
     /// One self-contained page with charts, to hand round or print.
     Html,
-    /// An Excel workbook; needs `-o FILE`.
+    /// An Excel workbook: to `-o FILE`, or standard output redirected to a file.
     Xlsx,
 }
 
@@ -75,9 +76,9 @@ impl OutputArgs {
     /// output file that is one of the inputs.
     pub(crate) fn check(&self, format: ReportFormat, inputs: &[&Path]) -> Result<(), Exit> {
         let Some(out) = &self.output else {
-            if format == ReportFormat::Xlsx {
+            if binary_for_a_terminal(format, std::io::stdout().is_terminal()) {
                 eprintln!(
-                    "error: `--format xlsx` writes a file: give `-o FILE`, e.g. `-o report.xlsx`"
+                    "error: `--format xlsx` writes a workbook, not text for a terminal: give `-o FILE`, e.g. `-o report.xlsx`, or redirect standard output to a file"
                 );
                 return Err(Exit::Usage);
             }
@@ -93,6 +94,18 @@ impl OutputArgs {
         }
         Ok(())
     }
+}
+
+/// Whether a report would go to a terminal that cannot show it: a
+/// workbook is binary, and printed it only garbles the screen (curl refuses
+/// the same way). Piped or redirected (`> report.xlsx`), it is written as
+/// `-o` would write it.
+fn binary_for_a_terminal(format: ReportFormat, stdout_is_terminal: bool) -> bool {
+    let binary = match format {
+        ReportFormat::Xlsx => true,
+        ReportFormat::Text | ReportFormat::Json | ReportFormat::Csv | ReportFormat::Html => false,
+    };
+    binary && stdout_is_terminal
 }
 
 /// Renders a report in `format` and writes it to `-o FILE` or standard
@@ -116,4 +129,23 @@ pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) ->
 pub(crate) fn overflow(e: &bursar_simulator::sum::Overflow) -> Exit {
     eprintln!("error: {e}");
     Exit::Failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{binary_for_a_terminal, ReportFormat};
+
+    #[test]
+    fn only_a_workbook_for_a_terminal_is_refused() {
+        assert!(binary_for_a_terminal(ReportFormat::Xlsx, true));
+        assert!(!binary_for_a_terminal(ReportFormat::Xlsx, false));
+        for text in [
+            ReportFormat::Text,
+            ReportFormat::Json,
+            ReportFormat::Csv,
+            ReportFormat::Html,
+        ] {
+            assert!(!binary_for_a_terminal(text, true));
+        }
+    }
 }
