@@ -1,7 +1,8 @@
 //! Reports as an Excel workbook (`--format xlsx -o FILE`): one sheet per
 //! table, counts and money as numbers (money with a number format in the
-//! scheme's currency), the scheme's own (Chinese) labels, and the cash flow
-//! month by month, every month included, with a chart of it.
+//! scheme's currency), in the scheme's language (sheets and headings in
+//! Chinese for a Chinese scheme, as on the HTML page) with its own labels,
+//! and the cash flow month by month, every month included, with a chart.
 //!
 //! A figure too large for a spreadsheet number to hold exactly (beyond
 //! 2^53, far past any budget) is written as text, exact, never rounded.
@@ -12,7 +13,7 @@ use rust_xlsxwriter::{
 
 use bursar_runtime::Money;
 
-use super::{in_month, months, Document, Error, Renderer};
+use super::{category_counts, in_month, months, Document, Error, Renderer, Words};
 use crate::attribution::Attribution;
 use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
 use crate::sum::Sum;
@@ -53,6 +54,9 @@ fn failed(e: XlsxError) -> Error {
 /// One cell.
 enum Cell {
     Text(String),
+    /// A note under a table: left to run on over the empty cells to its
+    /// right, so it does not widen its column.
+    Note(String),
     Count(i128),
     Money(Money),
 }
@@ -96,10 +100,22 @@ impl Sheet {
     fn header(&mut self, names: &[&str]) {
         self.rows.push(names.iter().map(|n| text(n)).collect());
     }
+    /// A blank row, then the lines of a note under the table.
+    fn note(&mut self, lines: &[String]) {
+        self.rows.push(Vec::new());
+        for line in lines {
+            self.rows.push(vec![Cell::Note(line.clone())]);
+        }
+    }
 }
 
 /// The largest integer a spreadsheet number holds exactly.
-const EXACT: i128 = 1 << 53;
+const EXACT: u64 = 1 << 53;
+
+/// About how many columns `t` takes: a CJK character two.
+fn width(t: &str) -> usize {
+    t.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
 
 fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
     let suffix = if sheet.currency == "CNY" {
@@ -119,13 +135,17 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
             let shown = match cell {
                 Cell::Text(t) if r == 0 => {
                     ws.write_string_with_format(row, col, t, &bold)?;
-                    t.chars().count()
+                    width(t)
                 }
                 Cell::Text(t) => {
                     ws.write_string(row, col, t)?;
-                    t.chars().count() + t.chars().filter(|c| !c.is_ascii()).count()
+                    width(t)
                 }
-                Cell::Count(n) if n.abs() <= EXACT => {
+                Cell::Note(t) => {
+                    ws.write_string(row, col, t)?;
+                    0
+                }
+                Cell::Count(n) if n.unsigned_abs() <= u128::from(EXACT) => {
                     ws.write_number(row, col, *n as f64)?;
                     n.to_string().len()
                 }
@@ -133,7 +153,7 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
                     ws.write_string(row, col, n.to_string())?;
                     n.to_string().len()
                 }
-                Cell::Money(m) if i128::from(m.minor()).abs() <= EXACT => {
+                Cell::Money(m) if m.minor().unsigned_abs() <= EXACT => {
                     ws.write_number_with_format(row, col, m.minor() as f64 / 100.0, &money)?;
                     money_text(&sheet.currency, *m).chars().count() + 1
                 }
@@ -154,6 +174,8 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
         let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
         ws.set_column_width(col, (*w).clamp(6, 60) as f64 + 2.0)?;
     }
+    // The headings stay in view as the table scrolls.
+    ws.set_freeze_panes(1, 0)?;
     if let Some(plot) = &sheet.chart {
         let mut chart = Chart::new(ChartType::Column);
         chart.title().set_name(plot.title.as_str());
@@ -170,69 +192,101 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// Which scheme, bundle and population: the first rows of a summary.
-fn source(s: &mut Sheet, r: &Report, side: &str) {
-    let name = |what: &str| {
-        if side.is_empty() {
-            what.to_string()
-        } else {
-            format!("{side} {what}")
-        }
-    };
-    s.row(vec![Cell::Text(name("scheme")), text(&r.scheme)]);
-    s.row(vec![Cell::Text(name("bundle")), text(&r.bundle_hash)]);
+/// `side`'s `what` (`base money`, `现行方案金额`).
+fn of(w: Words, side: &str, what: &str) -> String {
+    match (side.is_empty(), w.zh) {
+        (true, _) => what.to_string(),
+        (false, true) => format!("{side}{what}"),
+        (false, false) => format!("{side} {what}"),
+    }
+}
+
+/// Which scheme, bundle and what-ifs: the first rows of a summary.
+fn source(s: &mut Sheet, w: Words, r: &Report, side: &str) {
+    let name = |what: &str| Cell::Text(of(w, side, what));
+    s.row(vec![name(w.t("方案", "scheme")), text(&r.scheme)]);
+    s.row(vec![name(w.t("规则包", "bundle")), text(&r.bundle_hash)]);
     if let Some(sc) = &r.scenario {
-        s.row(vec![Cell::Text(name("scenario")), text(sc)]);
+        s.row(vec![name(w.t("情景", "scenario")), text(sc)]);
     }
     for o in &r.overrides {
-        s.row(vec![Cell::Text(name("override")), text(o)]);
+        s.row(vec![name(w.t("修改", "override")), text(o)]);
     }
     if let Some(a) = &r.assumptions {
-        s.row(vec![Cell::Text(name("assumed")), Cell::Text(a.describe())]);
+        s.row(vec![
+            name(w.t("行为假设", "assumed")),
+            Cell::Text(a.describe()),
+        ]);
     }
 }
 
 /// One scheme's sheets: summary, categories, amounts, reasons, cash flow.
 fn report(r: &Report) -> Vec<Sheet> {
+    let w = Words::of(r);
     let cur = r.currency.as_str();
-    let mut summary = Sheet::new("summary", cur);
-    summary.header(&["", "persons", "money"]);
-    source(&mut summary, r, "");
-    summary.row(vec![text("population"), text(&r.population.file)]);
-    summary.row(vec![text("rows read"), count(r.rows)]);
+    let mut summary = Sheet::new(w.t("概要", "summary"), cur);
+    summary.header(&["", w.t("人数", "persons"), w.t("金额", "money")]);
+    source(&mut summary, w, r, "");
+    summary.row(vec![
+        text(w.t("人口数据", "population")),
+        text(&r.population.file),
+    ]);
+    summary.row(vec![text(w.t("读取行数", "rows read")), count(r.rows)]);
     if r.skipped_rows > 0 {
-        summary.row(vec![text("rows skipped (bad data)"), count(r.skipped_rows)]);
+        summary.row(vec![
+            text(w.t("跳过的行（数据有误）", "rows skipped (bad data)")),
+            count(r.skipped_rows),
+        ]);
     }
     if r.applications {
-        summary.row(vec![text("applied"), count(r.applicants)]);
+        summary.row(vec![text(w.t("已申报", "applied")), count(r.applicants)]);
     }
-    summary.row(vec![text("paid"), count(r.paid), Cell::Money(r.total)]);
+    summary.row(vec![
+        text(w.t("获资助", "paid")),
+        count(r.paid),
+        Cell::Money(r.total),
+    ]);
     if r.applications {
         summary.row(vec![
-            text("eligible, did not apply"),
+            text(w.t("符合条件，未申报", "eligible, did not apply")),
             count(r.eligible_not_applied),
         ]);
-        summary.row(vec![text("eligible, applied late"), count(r.eligible_late)]);
+        summary.row(vec![
+            text(w.t("符合条件，逾期申报", "eligible, applied late")),
+            count(r.eligible_late),
+        ]);
     }
     if r.eligible_early > 0 {
         summary.row(vec![
-            text("eligible, applied too early"),
+            text(w.t("符合条件，提前申报", "eligible, applied too early")),
             count(r.eligible_early),
         ]);
     }
     if let Some(n) = r.eligible_no_place {
-        summary.row(vec![text("eligible, no place"), count(n)]);
+        summary.row(vec![
+            text(w.t("符合条件，未获名额", "eligible, no place")),
+            count(n),
+        ]);
     }
     if r.nothing_due > 0 {
-        summary.row(vec![text("eligible, nothing due"), count(r.nothing_due)]);
+        summary.row(vec![
+            text(w.t("符合条件，应付为零", "eligible, nothing due")),
+            count(r.nothing_due),
+        ]);
     }
-    summary.row(vec![text("not eligible"), count(r.not_eligible.persons)]);
+    summary.row(vec![
+        text(w.t("不符合条件", "not eligible")),
+        count(r.not_eligible.persons),
+    ]);
     if r.errors > 0 {
-        summary.row(vec![text("rules could not be evaluated"), count(r.errors)]);
+        summary.row(vec![
+            text(w.t("规则无法计算", "rules could not be evaluated")),
+            count(r.errors),
+        ]);
     }
     if let Some(p) = &r.instalments_pending {
         summary.row(vec![
-            text("instalments not due yet"),
+            text(w.t("未到期的分期", "instalments not due yet")),
             count(p.persons),
             Cell::Money(p.total),
         ]);
@@ -240,21 +294,21 @@ fn report(r: &Report) -> Vec<Sheet> {
     for name in &r.payer_order {
         if let Some(p) = r.by_payer.get(name) {
             summary.row(vec![
-                Cell::Text(format!("paid by {name}")),
+                Cell::Text(of(w, w.t("支付方", "paid by"), name)),
                 count(p.paid),
                 Cell::Money(p.total),
             ]);
         }
     }
 
-    let mut categories = Sheet::new("categories", cur);
+    let mut categories = Sheet::new(w.t("按类别", "categories"), cur);
     categories.header(&[
-        "category",
-        "label",
-        "qualifying",
-        "eligible",
-        "paid",
-        "money",
+        w.t("类别", "category"),
+        w.t("名称", "label"),
+        w.t("满足条件", "qualifying"),
+        w.t("有资格", "eligible"),
+        w.t("获资助", "paid"),
+        w.t("金额", "money"),
     ]);
     for name in &r.category_order {
         if let Some(c) = r.by_category.get(name) {
@@ -268,9 +322,18 @@ fn report(r: &Report) -> Vec<Sheet> {
             ]);
         }
     }
+    let note: Vec<String> = category_counts(r)
+        .iter()
+        .map(|said| w.t(said.zh, said.en).to_string())
+        .collect();
+    categories.note(&note);
 
-    let mut amounts = Sheet::new("amounts", cur);
-    amounts.header(&["amount", "persons", "money"]);
+    let mut amounts = Sheet::new(w.t("按金额", "amounts"), cur);
+    amounts.header(&[
+        w.t("金额", "amount"),
+        w.t("人数", "persons"),
+        w.t("合计", "money"),
+    ]);
     for a in &r.paid_by_amount {
         amounts.row(vec![
             Cell::Money(a.amount),
@@ -279,19 +342,33 @@ fn report(r: &Report) -> Vec<Sheet> {
         ]);
     }
 
-    let mut reasons = Sheet::new("reasons", cur);
-    reasons.header(&["persons", "category", "clause", "condition"]);
+    let mut reasons = Sheet::new(w.t("不符合条件", "reasons"), cur);
+    reasons.header(&[
+        w.t("人数", "persons"),
+        w.t("类别", "category"),
+        w.t("条款", "clause"),
+        w.t("条件", "condition"),
+    ]);
     for reason in &r.not_eligible.by_reason {
         reasons.row(vec![
             count(reason.persons),
-            text(reason.category.as_deref().unwrap_or("(all)")),
+            text(
+                reason
+                    .category
+                    .as_deref()
+                    .unwrap_or(w.t("（全部）", "(all)")),
+            ),
             text(reason.clause.as_deref().unwrap_or("")),
             text(&reason.condition),
         ]);
     }
 
-    let mut flow = Sheet::new("cash flow", cur);
-    flow.header(&["month", "latest case", "expected case"]);
+    let mut flow = Sheet::new(w.t("按月资金流出", "cash flow"), cur);
+    flow.header(&[
+        w.t("月份", "month"),
+        w.t("最晚情形", "latest case"),
+        w.t("预期情形", "expected case"),
+    ]);
     let all = months(&[&r.cash_flow, &r.cash_flow_expected]);
     for m in &all {
         flow.row(vec![
@@ -300,7 +377,11 @@ fn report(r: &Report) -> Vec<Sheet> {
             Cell::Money(in_month(&r.cash_flow_expected, m)),
         ]);
     }
-    flow.chart = chart("cash flow by month", vec![1, 2], all.len());
+    flow.chart = chart(
+        w.t("按月资金流出", "Cash flow by month"),
+        vec![1, 2],
+        all.len(),
+    );
     vec![summary, categories, amounts, reasons, flow]
 }
 
@@ -325,21 +406,34 @@ fn change(base: Money, reform: Money, what: impl FnOnce() -> String) -> Result<M
 /// Two schemes' sheets: summary, categories, winners and losers, cash flow.
 fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
     let (b, r) = (&c.base, &c.reform);
+    let w = Words::of(b);
+    let (base, reform, delta) = (
+        w.t("现行方案", "base"),
+        w.t("改革方案", "reform"),
+        w.t("变化", "change"),
+    );
     let cur = b.currency.as_str();
-    let mut summary = Sheet::new("summary", cur);
-    summary.header(&["", "base", "reform", "change"]);
-    source(&mut summary, b, "base");
-    source(&mut summary, r, "reform");
-    summary.row(vec![text("population"), text(&b.population.file)]);
-    summary.row(vec![text("rows read"), count(b.rows), count(r.rows)]);
+    let mut summary = Sheet::new(w.t("概要", "summary"), cur);
+    summary.header(&["", base, reform, delta]);
+    source(&mut summary, w, b, base);
+    source(&mut summary, w, r, reform);
     summary.row(vec![
-        text("persons paid"),
+        text(w.t("人口数据", "population")),
+        text(&b.population.file),
+    ]);
+    summary.row(vec![
+        text(w.t("读取行数", "rows read")),
+        count(b.rows),
+        count(r.rows),
+    ]);
+    summary.row(vec![
+        text(w.t("获资助人数", "persons paid")),
         count(b.paid),
         count(r.paid),
         Cell::Count(i128::from(c.delta.paid)),
     ]);
     summary.row(vec![
-        text("money"),
+        text(w.t("金额", "money")),
         Cell::Money(b.total),
         Cell::Money(r.total),
         Cell::Money(c.delta.total),
@@ -347,24 +441,26 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
     for (name, d) in c.payer_deltas() {
         let total = |rep: &Report| rep.by_payer.get(name).map_or(Money::ZERO, |p| p.total);
         summary.row(vec![
-            Cell::Text(format!("paid by {name}")),
+            Cell::Text(of(w, w.t("支付方", "paid by"), name)),
             Cell::Money(total(b)),
             Cell::Money(total(r)),
             Cell::Money(d.total),
         ]);
     }
 
-    let mut categories = Sheet::new("categories", cur);
-    categories.header(&[
-        "category",
-        "label",
-        "base paid",
-        "reform paid",
-        "change paid",
-        "base money",
-        "reform money",
-        "change money",
-    ]);
+    let mut categories = Sheet::new(w.t("按类别", "categories"), cur);
+    let (paid, money) = (w.t("获资助", "paid"), w.t("金额", "money"));
+    let headings = [
+        w.t("类别", "category").to_string(),
+        w.t("名称", "label").to_string(),
+        of(w, base, paid),
+        of(w, reform, paid),
+        of(w, delta, paid),
+        of(w, base, money),
+        of(w, reform, money),
+        of(w, delta, money),
+    ];
+    categories.row(headings.iter().map(|h| text(h)).collect());
     for name in &c.order {
         let Some(d) = c.delta.by_category.get(name) else {
             continue;
@@ -383,51 +479,59 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
         ]);
     }
 
-    let w = &c.winners_and_losers;
-    let mut wl = Sheet::new("winners and losers", cur);
-    wl.header(&["", "persons", "money"]);
+    let wins = &c.winners_and_losers;
+    let mut wl = Sheet::new(w.t("受益者与受损者", "winners and losers"), cur);
+    wl.header(&["", w.t("人数", "persons"), w.t("金额", "money")]);
     let lost = |m: Money| change(m, Money::ZERO, || "a loss".to_string());
     wl.row(vec![
-        text("gain"),
-        count(w.gainers.persons),
-        Cell::Money(w.gainers.amount),
+        text(w.t("增加", "gain")),
+        count(wins.gainers.persons),
+        Cell::Money(wins.gainers.amount),
     ]);
-    for (k, v) in &w.gains_by_category {
+    for (k, v) in &wins.gains_by_category {
         wl.row(vec![
-            Cell::Text(format!("  under {k}")),
+            Cell::Text(format!("  {}", of(w, w.t("其中", "under"), k))),
             count(v.persons),
             Cell::Money(v.amount),
         ]);
     }
     wl.row(vec![
-        text("lose"),
-        count(w.losers.persons),
-        Cell::Money(lost(w.losers.amount)?),
+        text(w.t("减少", "lose")),
+        count(wins.losers.persons),
+        Cell::Money(lost(wins.losers.amount)?),
     ]);
-    for (k, v) in &w.losses_by_category {
+    for (k, v) in &wins.losses_by_category {
         wl.row(vec![
-            Cell::Text(format!("  from {k}")),
+            Cell::Text(format!("  {}", of(w, w.t("其中", "from"), k))),
             count(v.persons),
             Cell::Money(lost(v.amount)?),
         ]);
     }
-    wl.row(vec![text("paid the same"), count(w.unchanged_paid)]);
+    wl.row(vec![
+        text(w.t("金额不变", "paid the same")),
+        count(wins.unchanged_paid),
+    ]);
     wl.row(Vec::new());
-    wl.row(vec![text("change in payment"), text("persons")]);
-    for ch in &w.by_change {
+    wl.row(vec![
+        text(w.t("金额变化", "change in payment")),
+        text(w.t("人数", "persons")),
+    ]);
+    for ch in &wins.by_change {
         wl.row(vec![Cell::Money(ch.amount), count(ch.persons)]);
     }
 
-    let mut flow = Sheet::new("cash flow", cur);
-    flow.header(&[
-        "month",
-        "base latest",
-        "base expected",
-        "reform latest",
-        "reform expected",
-        "change latest",
-        "change expected",
-    ]);
+    let mut flow = Sheet::new(w.t("按月资金流出", "cash flow"), cur);
+    let (latest, expected) = (w.t("最晚情形", "latest"), w.t("预期情形", "expected"));
+    let headings = [
+        w.t("月份", "month").to_string(),
+        of(w, base, latest),
+        of(w, base, expected),
+        of(w, reform, latest),
+        of(w, reform, expected),
+        of(w, delta, latest),
+        of(w, delta, expected),
+    ];
+    flow.row(headings.iter().map(|h| text(h)).collect());
     let all = months(&[
         &b.cash_flow,
         &b.cash_flow_expected,
@@ -455,42 +559,64 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
             Cell::Money(change(be, re, what("expected"))?),
         ]);
     }
-    flow.chart = chart("cash flow by month", vec![1, 2, 3, 4], all.len());
+    flow.chart = chart(
+        w.t("按月资金流出", "Cash flow by month"),
+        vec![1, 2, 3, 4],
+        all.len(),
+    );
     Ok(vec![summary, categories, wl, flow])
 }
 
-/// A diff's budget: the comparison's sheets and the attribution.
+/// A diff with its budget: what changed, the comparison's sheets and the
+/// attribution.
 fn diff(d: &DiffReport) -> Result<Vec<Sheet>, Error> {
     let Some(b) = &d.budget else {
         return Err(Error(
             "a diff has figures for a spreadsheet only with `--population`".to_string(),
         ));
     };
-    let mut sheets = comparison(&b.comparison)?;
-    sheets.push(attribution(&b.attribution, &b.comparison.base.currency));
+    let w = Words::of(&b.comparison.base);
+    let cur = b.comparison.base.currency.as_str();
+    let mut changes = Sheet::new(w.t("变更", "changes"), cur);
+    changes.header(&[w.t("变更", "what changed")]);
+    for line in d.changes.text.lines().filter(|l| !l.trim().is_empty()) {
+        changes.row(vec![Cell::Note(line.to_string())]);
+    }
+    let mut sheets = vec![changes];
+    sheets.extend(comparison(&b.comparison)?);
+    sheets.push(attribution(w, &b.attribution, cur));
     Ok(sheets)
 }
 
-fn attribution(a: &Attribution, currency: &str) -> Sheet {
-    let mut s = Sheet::new("attribution", currency);
-    s.header(&["change", "share"]);
+/// Each change's share of the change in cost, and their sum.
+fn attribution(w: Words, a: &Attribution, currency: &str) -> Sheet {
+    let mut s = Sheet::new(w.t("变化归因", "attribution"), currency);
+    s.header(&[w.t("变更", "change"), w.t("份额", "share")]);
     for share in &a.shares {
         s.row(vec![text(&share.change), Cell::Money(share.share)]);
     }
-    s.row(vec![text("total"), Cell::Money(a.sum_of_shares)]);
+    s.row(vec![
+        text(w.t("合计", "total")),
+        Cell::Money(a.sum_of_shares),
+    ]);
     s.row(Vec::new());
     s.row(vec![
-        text("method"),
-        Cell::Text(format!("{}, {} variants", a.method.name, a.method.variants)),
+        text(w.t("方法", "method")),
+        Cell::Text(if w.zh {
+            format!("{}，{} 种组合", a.method.name, a.method.variants)
+        } else {
+            format!("{}, {} variants", a.method.name, a.method.variants)
+        }),
     ]);
     s
 }
 
 /// `solve`: the answer first, then the report's sheets at it.
 fn solution(s: &Solution) -> Vec<Sheet> {
+    let w = Words::of(&s.report);
     let cur = s.report.currency.as_str();
-    let mut sheet = Sheet::new("solve", cur);
-    sheet.header(&["", "value", "was"]);
+    let mut sheet = Sheet::new(w.t("求解", "solve"), cur);
+    sheet.header(&["", w.t("求得值", "value"), w.t("原值", "was")]);
     let value = |a: Amount| match a {
         Amount::Money(m) => Cell::Money(m),
         Amount::Places(n) => Cell::Count(i128::from(n)),
@@ -498,10 +624,13 @@ fn solution(s: &Solution) -> Vec<Sheet> {
     for v in &s.values.0 {
         sheet.row(vec![text(&v.path), value(v.value), value(v.was)]);
     }
-    sheet.row(vec![text("total"), Cell::Money(s.total)]);
-    sheet.row(vec![text("budget"), Cell::Money(s.budget)]);
-    sheet.row(vec![text("margin"), Cell::Money(s.margin)]);
-    sheet.row(vec![text("one step more"), Cell::Money(s.next.total)]);
+    sheet.row(vec![text(w.t("合计", "total")), Cell::Money(s.total)]);
+    sheet.row(vec![text(w.t("预算", "budget")), Cell::Money(s.budget)]);
+    sheet.row(vec![text(w.t("余额", "margin")), Cell::Money(s.margin)]);
+    sheet.row(vec![
+        text(w.t("再进一步的合计", "one step more")),
+        Cell::Money(s.next.total),
+    ]);
     let mut sheets = vec![sheet];
     sheets.extend(report(&s.report));
     sheets
