@@ -429,3 +429,99 @@ fn a_workbook_is_the_same_byte_for_byte_every_time() {
         "{core}"
     );
 }
+
+#[test]
+fn quotas_rounds_and_payers_have_their_sheets() {
+    // Each example scheme over a small synthetic population: its own
+    // sheet, in its language, with the JSON report's figures.
+    for (policy, sheet, key, list) in [
+        (
+            "policies/examples/quota-pools.bursar",
+            "quotas",
+            "by_pool",
+            None,
+        ),
+        (
+            "policies/examples/district-top-up.bursar",
+            "按支付方",
+            "by_payer",
+            None,
+        ),
+        (
+            "policies/examples/three-payments.bursar",
+            "rounds",
+            "by_round",
+            Some("spells"),
+        ),
+    ] {
+        let name = std::path::Path::new(policy)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let people = temp(&format!("{name}.csv"));
+        let p = people.to_str().unwrap();
+        let lists: Vec<String> = list
+            .map(|l| format!("{l}={}", temp(&format!("{name}-{l}.csv")).display()))
+            .into_iter()
+            .collect();
+        let mut args = vec![
+            "synth", "--scheme", policy, "--rows", "300", "--seed", "3", "-o", p,
+        ];
+        for l in &lists {
+            args.extend(["--list", l.as_str()]);
+        }
+        let o = bursar(&args);
+        assert_eq!(o.status.code(), Some(0), "{policy}: {}", stderr(&o));
+        let mut args = vec!["simulate", policy, "--population", p];
+        for l in &lists {
+            args.extend(["--list", l.as_str()]);
+        }
+        let (mut book, _) = workbook(&format!("{name}.xlsx"), &args);
+        let j = json(&args);
+        let table = rows(&mut book, sheet);
+        let figures = j[key].as_object().unwrap();
+        assert_eq!(table.len(), figures.len() + 1, "{policy}: {table:?}");
+        let money_at = table[0]
+            .iter()
+            .position(|h| *h == Data::String("money".into()) || *h == Data::String("金额".into()))
+            .unwrap();
+        for (name, f) in figures {
+            let r = row(&table, name);
+            assert_eq!(r[money_at], money(&f["total"]), "{policy}: {name}");
+        }
+        // Each from its clause of the notice (the scheme's own share has none).
+        assert!(
+            table[1..]
+                .iter()
+                .any(|r| matches!(r[2], Data::String(ref c) if c.starts_with('§'))),
+            "{policy}: {table:?}"
+        );
+    }
+}
+
+#[test]
+fn skipped_rows_have_a_sheet() {
+    let population = temp("bad-row.csv");
+    let mut data = std::fs::read_to_string(SAMPLE).unwrap();
+    data.push_str("Z99,true,2,<beijing_center>,2022-03-01,false,,,,,2023-05-01\n");
+    std::fs::write(&population, data).unwrap();
+    let args = [
+        "simulate",
+        OLD,
+        "--population",
+        population.to_str().unwrap(),
+        "--on-bad-row",
+        "skip",
+    ];
+    let (mut book, _) = workbook("skipped.xlsx", &args);
+    assert_eq!(book.sheet_names().last().unwrap(), "跳过的行");
+    let skipped = rows(&mut book, "跳过的行");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        string(&skipped[1][0]).contains("<beijing_center>"),
+        "{skipped:?}"
+    );
+    let summary = rows(&mut book, "概要");
+    assert_eq!(row(&summary, "跳过的行（数据有误）")[1], Data::Float(1.0));
+}

@@ -59,6 +59,12 @@ enum Cell {
     Note(String),
     Count(i128),
     Money(Money),
+    /// A ratio (claims per place), to two decimals.
+    Ratio(f64),
+    /// A share (the odds of a place), as a percentage.
+    Percent(f64),
+    /// Nothing: a figure that does not apply (`-` in the text report).
+    Empty,
 }
 
 fn text(s: &str) -> Cell {
@@ -124,6 +130,8 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
         sheet.currency.clone()
     };
     let money = Format::new().set_num_format(format!("#,##0.00\" {suffix}\""));
+    let ratio = Format::new().set_num_format("0.00");
+    let percent = Format::new().set_num_format("0.0%");
     let bold = Format::new().set_bold();
     let ws: &mut Worksheet = book.add_worksheet();
     ws.set_name(sheet.name)?;
@@ -161,6 +169,18 @@ fn write(book: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
                     ws.write_string(row, col, m.to_string())?;
                     m.to_string().len()
                 }
+                // Never the case (a ratio over nothing is `None`), but an
+                // infinity would make the file unreadable.
+                Cell::Ratio(x) | Cell::Percent(x) if !x.is_finite() => 0,
+                Cell::Ratio(x) => {
+                    ws.write_number_with_format(row, col, *x, &ratio)?;
+                    format!("{x:.2}").len()
+                }
+                Cell::Percent(x) => {
+                    ws.write_number_with_format(row, col, *x, &percent)?;
+                    format!("{:.1}%", x * 100.0).len()
+                }
+                Cell::Empty => 0,
             };
             if widths.len() <= c {
                 widths.resize(c + 1, 0);
@@ -220,7 +240,9 @@ fn source(s: &mut Sheet, w: Words, r: &Report, side: &str) {
     }
 }
 
-/// One scheme's sheets: summary, categories, amounts, reasons, cash flow.
+/// One scheme's sheets: summary, categories, its quotas, rounds and payers
+/// if it has them, amounts, reasons, cash flow, and the rows skipped or not
+/// evaluated if there are any.
 fn report(r: &Report) -> Vec<Sheet> {
     let w = Words::of(r);
     let cur = r.currency.as_str();
@@ -291,15 +313,6 @@ fn report(r: &Report) -> Vec<Sheet> {
             Cell::Money(p.total),
         ]);
     }
-    for name in &r.payer_order {
-        if let Some(p) = r.by_payer.get(name) {
-            summary.row(vec![
-                Cell::Text(of(w, w.t("支付方", "paid by"), name)),
-                count(p.paid),
-                Cell::Money(p.total),
-            ]);
-        }
-    }
 
     let mut categories = Sheet::new(w.t("按类别", "categories"), cur);
     categories.header(&[
@@ -327,6 +340,11 @@ fn report(r: &Report) -> Vec<Sheet> {
         .map(|said| w.t(said.zh, said.en).to_string())
         .collect();
     categories.note(&note);
+
+    let mut sheets = vec![summary, categories];
+    sheets.extend(quotas(w, r));
+    sheets.extend(rounds(w, r));
+    sheets.extend(payers(w, r));
 
     let mut amounts = Sheet::new(w.t("按金额", "amounts"), cur);
     amounts.header(&[
@@ -382,7 +400,159 @@ fn report(r: &Report) -> Vec<Sheet> {
         vec![1, 2],
         all.len(),
     );
-    vec![summary, categories, amounts, reasons, flow]
+    sheets.extend([amounts, reasons, flow]);
+    sheets.extend(listed(
+        w.t("规则无法计算的行", "rows not evaluated"),
+        w.t(
+            "规则无法计算的行（前 20 行）",
+            "rows the rules could not be evaluated for (first 20)",
+        ),
+        &r.error_rows,
+        cur,
+    ));
+    sheets.extend(listed(
+        w.t("跳过的行", "skipped rows"),
+        w.t("跳过的行（前 20 行）", "skipped rows (first 20)"),
+        &r.skipped,
+        cur,
+    ));
+    sheets
+}
+
+/// A label, or an empty cell for a thing without one.
+fn label(label: Option<&str>) -> Cell {
+    text(label.unwrap_or(""))
+}
+
+/// The clause a figure comes from (`§二(一)`), or nothing.
+fn clause(clause: Option<&str>) -> Cell {
+    match clause {
+        Some(c) => Cell::Text(format!("§{c}")),
+        None => Cell::Empty,
+    }
+}
+
+/// A scheme's quotas, if it has any: places or money, claims, who got
+/// one, and the order places go in.
+fn quotas(w: Words, r: &Report) -> Option<Sheet> {
+    if r.pool_order.is_empty() {
+        return None;
+    }
+    let mut s = Sheet::new(w.t("按名额", "quotas"), &r.currency);
+    s.header(&[
+        w.t("名额", "quota"),
+        w.t("名称", "label"),
+        w.t("条款", "clause"),
+        w.t("名额数", "places"),
+        w.t("资金", "budget"),
+        w.t("有资格", "eligible"),
+        w.t("获名额", "allocated"),
+        w.t("未获", "left out"),
+        w.t("每名额申请数", "claims per place"),
+        w.t("中签率", "odds"),
+        w.t("金额", "money"),
+        w.t("预期", "expected"),
+        w.t("顺序", "order"),
+    ]);
+    for name in &r.pool_order {
+        if let Some(p) = r.by_pool.get(name) {
+            s.row(vec![
+                text(name),
+                label(p.label.as_deref()),
+                clause(p.clause.as_deref()),
+                p.places.map_or(Cell::Empty, count),
+                p.budget.map_or(Cell::Empty, Cell::Money),
+                count(p.eligible),
+                count(p.allocated),
+                count(p.left_out),
+                p.oversubscription.map_or(Cell::Empty, Cell::Ratio),
+                p.odds.map_or(Cell::Empty, Cell::Percent),
+                Cell::Money(p.total),
+                p.expected_total.map_or(Cell::Empty, Cell::Money),
+                text(&p.order),
+            ]);
+        }
+    }
+    Some(s)
+}
+
+/// A scheme's rounds, if it has any, each with its qualifying day and
+/// payment window.
+fn rounds(w: Words, r: &Report) -> Option<Sheet> {
+    if r.round_order.is_empty() {
+        return None;
+    }
+    let mut s = Sheet::new(w.t("按轮次", "rounds"), &r.currency);
+    s.header(&[
+        w.t("轮次", "round"),
+        w.t("名称", "label"),
+        w.t("条款", "clause"),
+        w.t("资格日", "qualifies"),
+        w.t("支付起", "paid from"),
+        w.t("支付止", "paid to"),
+        w.t("有资格", "eligible"),
+        w.t("获资助", "paid"),
+        w.t("金额", "money"),
+    ]);
+    for name in &r.round_order {
+        if let Some(round) = r.by_round.get(name) {
+            s.row(vec![
+                text(name),
+                label(round.label.as_deref()),
+                clause(round.clause.as_deref()),
+                Cell::Text(round.date.to_string()),
+                Cell::Text(round.paid_start.to_string()),
+                Cell::Text(round.paid_end.to_string()),
+                count(round.eligible),
+                count(round.paid),
+                Cell::Money(round.total),
+            ]);
+        }
+    }
+    Some(s)
+}
+
+/// A scheme's payers, if it has any: what each pays, on what terms.
+fn payers(w: Words, r: &Report) -> Option<Sheet> {
+    if r.payer_order.is_empty() {
+        return None;
+    }
+    let mut s = Sheet::new(w.t("按支付方", "payers"), &r.currency);
+    s.header(&[
+        w.t("支付方", "payer"),
+        w.t("名称", "label"),
+        w.t("条款", "clause"),
+        w.t("获资助", "paid"),
+        w.t("金额", "money"),
+        w.t("方式", "terms"),
+    ]);
+    for name in &r.payer_order {
+        if let Some(p) = r.by_payer.get(name) {
+            s.row(vec![
+                text(name),
+                label(p.label.as_deref()),
+                clause(p.clause.as_deref()),
+                count(p.paid),
+                Cell::Money(p.total),
+                p.terms.as_deref().map_or(Cell::Empty, text),
+            ]);
+        }
+    }
+    Some(s)
+}
+
+/// Rows of the population the report lists (skipped, or not evaluated),
+/// if there are any, one to a row.
+fn listed(name: &'static str, heading: &str, lines: &[String], currency: &str) -> Option<Sheet> {
+    if lines.is_empty() {
+        return None;
+    }
+    let mut s = Sheet::new(name, currency);
+    s.header(&[heading]);
+    for line in lines {
+        s.row(vec![Cell::Note(line.clone())]);
+    }
+    Some(s)
 }
 
 /// A chart of `series` over `rows` months, if there are any.
