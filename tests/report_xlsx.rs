@@ -64,6 +64,15 @@ fn rows(book: &mut Book, sheet: &str) -> Vec<Vec<Data>> {
     range.rows().map(<[Data]>::to_vec).collect()
 }
 
+/// A sheet's table: its rows up to the first empty one (a note follows).
+fn table(rows: &[Vec<Data>]) -> &[Vec<Data>] {
+    let end = rows
+        .iter()
+        .position(|r| r.iter().all(|c| *c == Data::Empty))
+        .unwrap_or(rows.len());
+    &rows[..end]
+}
+
 /// The row whose first cell is `name`.
 fn row<'a>(rows: &'a [Vec<Data>], name: &str) -> &'a [Data] {
     rows.iter()
@@ -178,7 +187,8 @@ fn simulate_writes_the_json_reports_figures_as_numbers() {
 
     // Every month from the first to the last, each case's figure equal to
     // the JSON's, a month it does not name zero (April in both).
-    let flow = rows(&mut book, "按月资金流出");
+    let sheet = rows(&mut book, "按月资金流出");
+    let flow = table(&sheet);
     assert_eq!(
         flow[0][..3],
         [
@@ -213,6 +223,12 @@ fn simulate_writes_the_json_reports_figures_as_numbers() {
         ]
     );
 
+    // Under the table, what the two cases are.
+    let note = &sheet[flow.len() + 1][0];
+    assert!(
+        string(note).starts_with("最晚情形：每一步用足时限"),
+        "{note:?}"
+    );
     // A chart of the cash flow, drawn from the sheet's own cells.
     let chart = part(&bytes, "xl/charts/chart1.xml");
     assert!(chart.contains("按月资金流出!$B$2:$B$13"), "{chart}");
@@ -295,7 +311,8 @@ fn compare_writes_both_sides_and_the_change() {
             "{name}"
         );
     }
-    let flow = rows(&mut book, "按月资金流出");
+    let sheet = rows(&mut book, "按月资金流出");
+    let flow = table(&sheet);
     assert_eq!(flow[0].len(), 7);
     assert_eq!(string(&flow[0][5]), "变化最晚情形");
     let months: Vec<&str> = flow[1..].iter().map(|r| string(&r[0])).collect();

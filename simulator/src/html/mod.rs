@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bursar_runtime::Money;
 
 use crate::render::text::{count, signed_count};
-use crate::render::{category_counts, Words};
+use crate::render::{cash_flow_cases, category_counts, Words};
 use crate::report::{money_text, Comparison, MovementReport, Report};
 use svg::{Band, Group, Mark};
 
@@ -896,27 +896,7 @@ impl<'a> Page<'a> {
             band.as_ref(),
             &|fen| axis_money(fen),
         );
-        let fraction = r
-            .assumptions
-            .as_ref()
-            .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
-        let explained = if r.round_order.is_empty() {
-            format!(
-                "{} {:.0}%{}",
-                w.t(
-                    "最晚情形：每一步用足时限；预期情形：每一步用去时限的",
-                    "Latest case: every step takes its full limit; expected case: each step takes"
-                ),
-                fraction * 100.0,
-                w.t("。", " of its limit.")
-            )
-        } else {
-            w.t(
-                "各轮次在其支付期间支付：最晚情形为最后一天，预期情形为中间一天。",
-                "Each round in its payment window: the latest case its last day, the expected case its middle day.",
-            )
-            .to_string()
-        };
+        let explained = cash_flow_cases(*w, r);
         let mut t = table(&[
             (w.t("月份", "month"), false),
             (latest, true),

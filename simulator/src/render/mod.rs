@@ -184,6 +184,32 @@ pub fn category_counts(r: &Report) -> [Said; 3] {
     [QUALIFYING, eligible, paid]
 }
 
+/// What the latest and the expected case of a cash flow are, in a
+/// sentence under the table (HTML, xlsx).
+pub(crate) fn cash_flow_cases(w: Words, r: &Report) -> String {
+    let fraction = r
+        .assumptions
+        .as_ref()
+        .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
+    if r.round_order.is_empty() {
+        format!(
+            "{} {:.0}%{}",
+            w.t(
+                "最晚情形：每一步用足时限；预期情形：每一步用去时限的",
+                "Latest case: every step takes its full limit; expected case: each step takes"
+            ),
+            fraction * 100.0,
+            w.t("。", " of its limit.")
+        )
+    } else {
+        w.t(
+            "各轮次在其支付期间支付：最晚情形为最后一天，预期情形为中间一天。",
+            "Each round in its payment window: the latest case its last day, the expected case its middle day.",
+        )
+        .to_string()
+    }
+}
+
 /// Every month from the first to the last that any of these cash flows
 /// pays in (`2023-03`, `2023-04`…), those without payments included, so a
 /// chart's axis has no gaps. A month that is not `YYYY-MM` (none is) is

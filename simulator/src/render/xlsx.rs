@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 
 use bursar_runtime::Money;
 
-use super::{category_counts, in_month, months, Document, Error, Renderer, Words};
+use super::{cash_flow_cases, category_counts, in_month, months, Document, Error, Renderer, Words};
 use crate::attribution::Attribution;
 use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
 use crate::sum::Sum;
@@ -395,6 +395,7 @@ fn report(r: &Report) -> Vec<Sheet> {
             Cell::Money(in_month(&r.cash_flow_expected, m)),
         ]);
     }
+    flow.note(&[cash_flow_cases(w, r)]);
     flow.chart = chart(
         w.t("按月资金流出", "Cash flow by month"),
         vec![1, 2],
