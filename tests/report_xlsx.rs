@@ -445,6 +445,18 @@ fn a_workbook_is_the_same_byte_for_byte_every_time() {
         ),
         "{core}"
     );
+    // Nor the times of the files in the archive.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&first)).unwrap();
+    for i in 0..zip.len() {
+        let file = zip.by_index(i).unwrap();
+        let when = file.last_modified().unwrap();
+        assert_eq!(
+            (when.year(), when.month(), when.day(), when.hour()),
+            (1980, 1, 1, 0),
+            "{}",
+            file.name()
+        );
+    }
 }
 
 #[test]
