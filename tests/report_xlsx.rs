@@ -554,3 +554,25 @@ fn skipped_rows_have_a_sheet() {
     let summary = rows(&mut book, "概要");
     assert_eq!(row(&summary, "跳过的行（数据有误）")[1], Data::Float(1.0));
 }
+
+#[test]
+fn money_a_spreadsheet_number_cannot_hold_exactly_is_exact_text() {
+    // Past 2^53 fen a double rounds: such a figure is written as text,
+    // to the fen, never rounded.
+    let args = [
+        "simulate",
+        OLD,
+        "--population",
+        SAMPLE,
+        "--set",
+        "standard.level1=100000000000000",
+    ];
+    let (mut book, _) = workbook("huge.xlsx", &args);
+    let j = json(&args);
+    let summary = rows(&mut book, "概要");
+    assert_eq!(
+        row(&summary, "获资助")[2],
+        Data::String(j["total"].as_str().unwrap().into())
+    );
+    assert_eq!(j["total"], "500000000006800.00");
+}
