@@ -224,7 +224,13 @@ fn of(w: Words, side: &str, what: &str) -> String {
 /// Which scheme, bundle and what-ifs: the first rows of a summary.
 fn source(s: &mut Sheet, w: Words, r: &Report, side: &str) {
     let name = |what: &str| Cell::Text(of(w, side, what));
-    s.row(vec![name(w.t("方案", "scheme")), text(&r.scheme)]);
+    // `现行方案`, not `现行方案方案`.
+    let scheme = if w.zh && !side.is_empty() {
+        Cell::Text(side.to_string())
+    } else {
+        name(w.t("方案", "scheme"))
+    };
+    s.row(vec![scheme, text(&r.scheme)]);
     s.row(vec![name(w.t("规则包", "bundle")), text(&r.bundle_hash)]);
     if let Some(sc) = &r.scenario {
         s.row(vec![name(w.t("情景", "scenario")), text(sc)]);
@@ -650,6 +656,14 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
         ]);
     }
 
+    // A category by its label where it has one (either scheme's).
+    let named = |k: &String| {
+        b.by_category
+            .get(k)
+            .or(r.by_category.get(k))
+            .and_then(|c| c.label.clone())
+            .unwrap_or_else(|| k.clone())
+    };
     let wins = &c.winners_and_losers;
     let mut wl = Sheet::new(w.t("受益者与受损者", "winners and losers"), cur);
     wl.header(&["", w.t("人数", "persons"), w.t("金额", "money")]);
@@ -661,7 +675,7 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
     ]);
     for (k, v) in &wins.gains_by_category {
         wl.row(vec![
-            Cell::Text(format!("  {}", of(w, w.t("其中", "under"), k))),
+            Cell::Text(format!("  {} {}", w.t("其中", "under"), named(k))),
             count(v.persons),
             Cell::Money(v.amount),
         ]);
@@ -673,7 +687,7 @@ fn comparison(c: &Comparison) -> Result<Vec<Sheet>, Error> {
     ]);
     for (k, v) in &wins.losses_by_category {
         wl.row(vec![
-            Cell::Text(format!("  {}", of(w, w.t("其中", "from"), k))),
+            Cell::Text(format!("  {} {}", w.t("其中", "from"), named(k))),
             count(v.persons),
             Cell::Money(lost(v.amount)?),
         ]);
