@@ -96,6 +96,15 @@ enum Command {
         /// year's `--list HISTORY=FILE` (docs/simulate.md).
         #[arg(long, value_name = "FILE")]
         awards_out: Option<PathBuf>,
+        /// Write one row per population row: what was decided and why,
+        /// and when it is paid (CSV, or xlsx for a `.xlsx` FILE).
+        #[arg(long, value_name = "FILE")]
+        persons: Option<PathBuf>,
+        /// Draw the behavioural assumptions N times (seeds S, S+1…) and
+        /// report mean, p5, p50 and p95 of the total, each category and
+        /// each month.
+        #[arg(long, value_name = "N", value_parser = crate::commands::simulate::draw_count)]
+        draws: Option<u32>,
     },
     /// Give each quota's places: every claim on them and what it got, as CSV
     /// (`person_id,pool,outcome,rank`).
@@ -122,6 +131,11 @@ enum Command {
         format: ReportFormat,
         #[command(flatten)]
         out: commands::OutputArgs,
+        /// Write one row per population row, base and reform side by side
+        /// with the change, winners and losers first (CSV, or xlsx for a
+        /// `.xlsx` FILE).
+        #[arg(long, value_name = "FILE")]
+        persons: Option<PathBuf>,
     },
     /// The largest amounts (or places) whose total stays within a budget,
     /// checked: one step more would exceed it (docs/simulate.md).
@@ -240,13 +254,19 @@ pub fn run() -> Exit {
             format,
             out,
             awards_out,
+            persons,
+            draws,
         } => commands::simulate::simulate(
             &scheme,
             &what_if,
             &run,
             format,
             &out,
-            awards_out.as_deref(),
+            commands::simulate::Outputs {
+                awards: awards_out.as_deref(),
+                persons: persons.as_deref(),
+                draws,
+            },
         ),
         Command::Allocate {
             scheme,
@@ -260,7 +280,16 @@ pub fn run() -> Exit {
             what_if,
             format,
             out,
-        } => commands::compare::compare(&base, &reform, &what_if, &run, format, &out),
+            persons,
+        } => commands::compare::compare(
+            &base,
+            &reform,
+            &what_if,
+            &run,
+            format,
+            &out,
+            persons.as_deref(),
+        ),
         Command::Synth {
             rows,
             seed,

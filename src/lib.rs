@@ -25,6 +25,7 @@ mod commands;
 mod load;
 pub mod lsp;
 mod output;
+mod persons;
 mod sign;
 mod stdout;
 mod text;

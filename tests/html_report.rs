@@ -610,3 +610,34 @@ fn solve_says_it_has_no_html_form_before_searching() {
         stderr(&o)
     );
 }
+
+#[test]
+fn draws_put_their_band_behind_the_cash_flow() {
+    let (page, html) = write_html(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            SAMPLE,
+            "--take-up",
+            "vocational=0.6",
+            "--draws",
+            "40",
+        ],
+        "draws.html",
+    );
+    let dom = renders_cleanly(&page, &["cash-flow"]);
+    let start = dom.find("class=\"chart cash-flow\"").unwrap();
+    let chart = &dom[start..start + dom[start..].find("</svg>").unwrap()];
+    assert!(chart.contains("p5–p95 of 40 draws"), "the band is named");
+    assert!(
+        chart.contains("<path class=\"band\" d=\"M"),
+        "the band is drawn:\n{chart}"
+    );
+    // Without draws there is no band.
+    let (_, plain) = write_html(
+        &["simulate", POLICY, "--population", SAMPLE],
+        "nodraws.html",
+    );
+    assert!(!plain.contains("class=\"band\"") && html.contains("class=\"band\""));
+}

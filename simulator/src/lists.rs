@@ -19,12 +19,15 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell, Applicant, Problem};
 
-use crate::population::{ColumnMap, RowError};
-use crate::records::{ReadError, Record, Records, RowPosition};
+use crate::population::{ReadAs, RowError};
+use crate::records::{ReadError, Record, RowPosition};
+use crate::source::{Opening, RecordSource, Source};
+use crate::spelling::{ColumnSpellings, Unread};
 
 /// How to read the rows of one list file: which column holds the
 /// identifier and which hold the item's fields.
@@ -39,6 +42,9 @@ pub struct ListLayout {
     /// Per field of the item: its column, type, and whether it may be
     /// empty (an optional field).
     columns: Vec<(usize, Type, bool)>,
+    /// Per item field: the spellings its cells may have
+    /// (`crate::spelling`), looked up for a cell the parser refuses.
+    spellings: Vec<Option<Arc<ColumnSpellings>>>,
 }
 
 impl ListLayout {
@@ -75,7 +81,7 @@ impl ListLayout {
             ));
         }
         let mut item = Vec::with_capacity(self.columns.len());
-        for &(c, ty, optional) in &self.columns {
+        for (i, &(c, ty, optional)) in self.columns.iter().enumerate() {
             let cell = std::str::from_utf8(row.cell(c).unwrap_or_default())
                 .map_err(|_| bad(Some(c), None, "the cell is not valid UTF-8".into()))?;
             if cell.is_empty() {
@@ -85,11 +91,21 @@ impl ListLayout {
                 }
                 return Err(bad(Some(c), None, "a required value is empty".into()));
             }
+            let spellings = self.spellings.get(i).and_then(Option::as_ref);
+            if let Some(Unread::Ambiguous(message)) = spellings.and_then(|s| s.ambiguity(cell)) {
+                return Err(bad(Some(c), Some(cell), message));
+            }
             match parse_cell(scheme, ty, cell) {
                 Ok(v) => item.push(Some(v)),
-                Err(Problem::Invalid { expected, .. }) => {
-                    return Err(bad(Some(c), Some(cell), format!("expected {expected}")))
-                }
+                Err(Problem::Invalid { expected, .. }) => match spellings.map(|s| s.read(cell)) {
+                    Some(Ok(v)) => item.push(Some(v)),
+                    Some(Err(Unread::Ambiguous(message))) => {
+                        return Err(bad(Some(c), Some(cell), message))
+                    }
+                    Some(Err(Unread::NoSpelling)) | None => {
+                        return Err(bad(Some(c), Some(cell), format!("expected {expected}")))
+                    }
+                },
                 Err(other) => return Err(bad(Some(c), Some(cell), format!("{other:?}"))),
             }
         }
@@ -105,9 +121,9 @@ fn open<R: Read>(
     name: &str,
     file: &str,
     source: R,
-    map: &ColumnMap,
-    limit: usize,
-) -> Result<(ListLayout, Records<R>), RowError> {
+    how: &ReadAs,
+) -> Result<(ListLayout, Source<R>), RowError> {
+    let map = &how.columns;
     let header_error = |message: String| RowError {
         file: file.to_string(),
         line: 1,
@@ -164,9 +180,23 @@ fn open<R: Read>(
             "a list file is joined to the population by identifier, and the scheme names none: add `identifier FIELD` to its `application` block".to_string(),
         ));
     };
-    let mut records = Records::new(source, 1 << 16).with_limit(limit);
+    // A list workbook is read from its first sheet: `--sheet` names the
+    // population's.
+    let opening = Opening {
+        sheet: None,
+        ..how.opening()
+    };
+    let mut records = Source::open(file, source, opening).map_err(header_error)?;
     let mut row = Record::new();
-    match records.read(&mut row) {
+    let wanted: Vec<String> = std::iter::once(&id_name)
+        .chain(record.fields.iter().map(|f| &f.name))
+        .map(|f| {
+            map.get(&format!("{name}.{f}"))
+                .cloned()
+                .unwrap_or_else(|| f.clone())
+        })
+        .collect();
+    match records.read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell)) {
         Ok(Some(_)) => {}
         Ok(None) => {
             return Err(header_error(
@@ -197,6 +227,14 @@ fn open<R: Read>(
         .iter()
         .map(|f| column(&f.name).map(|c| (c, f.ty, f.optional)))
         .collect::<Result<_, _>>()?;
+    let spellings = record
+        .fields
+        .iter()
+        .map(|f| {
+            how.spellings
+                .column(scheme, &format!("{name}.{}", f.name), f.ty)
+        })
+        .collect();
     records.keep_cells(headers.len() + 1);
     Ok((
         ListLayout {
@@ -206,6 +244,7 @@ fn open<R: Read>(
             headers,
             key,
             columns,
+            spellings,
         },
         records,
     ))
@@ -213,6 +252,8 @@ fn open<R: Read>(
 
 fn read_error(file: &str, line: u64, e: ReadError) -> RowError {
     let (line, message) = match e {
+        // Bytes not of the file's encoding (`crate::encoding`).
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => (line, e.to_string()),
         ReadError::Io(e) => (line, format!("cannot read the file: {e}")),
         ReadError::TooLong { line, limit } => {
             (line, format!("the row is longer than {limit} bytes"))
@@ -241,7 +282,7 @@ pub struct Streams<R> {
 
 struct Stream<R> {
     layout: ListLayout,
-    records: Records<R>,
+    records: Source<R>,
     /// The next row, read ahead.
     ahead: Option<(Record, RowPosition)>,
     /// Whether the identifiers have ascended so far.
@@ -299,10 +340,9 @@ impl<R: Read> Streams<R> {
         name: &str,
         file: &str,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<(), RowError> {
-        let (layout, records) = open(scheme, name, file, source, map, limit)?;
+        let (layout, records) = open(scheme, name, file, source, how)?;
         let mut stream = Stream {
             layout,
             records,
@@ -498,10 +538,9 @@ impl Lists {
         name: &str,
         file: &str,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<(), RowError> {
-        let (layout, mut records) = open(scheme, name, file, source, map, limit)?;
+        let (layout, mut records) = open(scheme, name, file, source, how)?;
         let mut row = Record::new();
         let mut by_id: HashMap<Box<[u8]>, Items> = HashMap::new();
         loop {

@@ -6,12 +6,16 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
-use crate::records::{Broken, NotText, ReadError, Records};
+use crate::encoding::{reads_as_gbk, Encoding};
+use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
+use crate::source::{Opening, RecordSource, Source};
+use crate::spelling::{ColumnSpellings, Spellings, Unread};
 
 /// A problem with the population file, located for the person who must fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +79,10 @@ pub struct Layout {
     compared_from: usize,
     /// The column of the scheme's identifier, if it names one.
     identifier: Option<usize>,
+    /// Per CSV column: the spellings its cells may have beside the data
+    /// contract's (`crate::spelling`), looked up only for a cell the
+    /// runtime's parser refuses.
+    spellings: Vec<Option<Arc<ColumnSpellings>>>,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -89,6 +97,9 @@ struct Column {
     /// Whether any rule reads the value. An unread text field needs no copy:
     /// there is nothing to validate in text.
     read: bool,
+    /// Some text has two readings in this column (a map file's spelling
+    /// that is also a value's name), so its cells are looked up first.
+    ambiguous: bool,
 }
 
 impl Column {
@@ -121,6 +132,7 @@ impl Layout {
         file: &str,
         header: &[&str],
         map: &ColumnMap,
+        spellings: &Spellings,
     ) -> Result<Layout, RowError> {
         let err = |message: String| RowError::in_header(file, message);
         let Some(scheme) = schemes.first() else {
@@ -139,6 +151,7 @@ impl Layout {
         let column_of = |field: &str| map.get(field).map_or(field, String::as_str).to_string();
         let read = fields_read(schemes);
         let mut columns: Vec<Option<Column>> = vec![None; headers.len()];
+        let mut spelled: Vec<Option<Arc<ColumnSpellings>>> = vec![None; headers.len()];
         let mut missing = Vec::new();
         for (i, f) in scheme.applicant.iter().enumerate() {
             // A list comes from a list file of its own (`crate::lists`).
@@ -164,6 +177,7 @@ impl Layout {
                             f.name
                         )));
                     }
+                    let spellings = spellings.column(scheme, &f.name, f.ty);
                     if let Some(slot) = columns.get_mut(*j) {
                         *slot = Some(Column {
                             index: *j,
@@ -171,7 +185,11 @@ impl Layout {
                             ty: f.ty,
                             optional: f.optional,
                             read: read.get(i).copied().unwrap_or(true),
+                            ambiguous: spellings.as_ref().is_some_and(|s| s.has_ambiguity()),
                         });
+                    }
+                    if let Some(slot) = spelled.get_mut(*j) {
+                        *slot = spellings;
                     }
                 }
                 [] => missing.push((
@@ -243,6 +261,7 @@ impl Layout {
             columns,
             headers,
             identifier,
+            spellings: spelled,
         })
     }
 
@@ -274,13 +293,13 @@ impl Layout {
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
-        let text = record.text().map_err(|e| self.not_text(at, e))?;
+        let text = record.text().map_err(|e| self.not_text(at, record, e))?;
         let values = applicant.values_mut();
         let (mut rest, mut start) = (text, 0);
         for (&end, column) in record.ends().iter().zip(&self.columns) {
             // Checks that the cell ends on a character (see `Record::text`).
             let Some((cell, after)) = rest.split_at_checked(end.saturating_sub(start)) else {
-                return Err(self.not_text(at, record.cell_at(start)));
+                return Err(self.not_text(at, record, record.cell_at(start)));
             };
             (rest, start) = (after, end);
             let Some(column) = column else { continue };
@@ -300,10 +319,13 @@ impl Layout {
                 *slot = Some(Value::Text(String::new()));
                 continue;
             }
+            if column.ambiguous {
+                self.unambiguous(at, column, cell)?;
+            }
             match parse_cell_into(scheme, column.ty, cell, slot) {
                 Ok(()) => {}
                 Err(Problem::Invalid { expected, .. }) => {
-                    return Err(self.cell_error(at, column, cell, &format!("expected {expected}")))
+                    *slot = Some(self.respell(at, column, cell, &expected)?);
                 }
                 Err(other) => return Err(self.cell_error(at, column, cell, &format!("{other:?}"))),
             }
@@ -436,8 +458,9 @@ impl Layout {
     }
 
     #[cold]
-    fn not_text(&self, at: RowPosition, e: NotText) -> RowError {
-        let message = "the value is not valid UTF-8".to_string();
+    fn not_text(&self, at: RowPosition, record: &Record, e: NotText) -> RowError {
+        let bytes = record.cell(e.cell).unwrap_or_default();
+        let message = format!("the value is not valid UTF-8{}", suggest_encoding(bytes));
         self.error(at, Some(e.cell), None, message, true)
     }
 
@@ -450,6 +473,39 @@ impl Layout {
             message.to_string(),
             false,
         )
+    }
+
+    /// A cell the runtime's parser refuses, read in the spellings of its
+    /// column (a label, `是`, `2023/4/10`), or the parser's refusal.
+    #[cold]
+    fn respell(
+        &self,
+        at: RowPosition,
+        column: &Column,
+        cell: &str,
+        expected: &str,
+    ) -> Result<Value, RowError> {
+        let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
+        match spellings.map(|s| s.read(cell)) {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(Unread::Ambiguous(message))) => {
+                Err(self.cell_error(at, column, cell, &message))
+            }
+            Some(Err(Unread::NoSpelling)) | None => {
+                Err(self.cell_error(at, column, cell, &format!("expected {expected}")))
+            }
+        }
+    }
+
+    /// Refuses a cell of a column where some text has two readings, if
+    /// this is one.
+    #[cold]
+    fn unambiguous(&self, at: RowPosition, column: &Column, cell: &str) -> Result<(), RowError> {
+        let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
+        match spellings.and_then(|s| s.ambiguity(cell)) {
+            Some(Unread::Ambiguous(message)) => Err(self.cell_error(at, column, cell, &message)),
+            Some(Unread::NoSpelling) | None => Ok(()),
+        }
     }
 
     /// Keeps every text value, read by rules or not (for explaining a row).
@@ -531,26 +587,69 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
 
 /// Reads a population source record by record.
 pub struct Reader<R: Read> {
-    records: Records<R>,
+    records: Source<R>,
     layout: Layout,
     /// The file read, when it is a regular file that can be read again
     /// (for identifiers out of order: [`Reader::identifiers_before`]).
     path: Option<PathBuf>,
     /// The longest record accepted, in bytes.
     limit: usize,
+    /// The file's encoding and sheet, to read it again.
+    encoding: Encoding,
+    sheet: Option<String>,
+    /// The column names that find a sheet's header.
+    wanted: Vec<String>,
+}
+
+/// How a population file is read: its columns, spellings and limits, as
+/// the command line and the map file say (docs/simulate.md). Every command
+/// that reads a population reads it through [`Reader::open`] with one.
+#[derive(Clone, Debug)]
+pub struct ReadAs {
+    /// Field name → column name.
+    pub columns: ColumnMap,
+    /// Spellings of values beside the ones on by default.
+    pub spellings: Spellings,
+    /// The longest record accepted, in bytes.
+    pub limit: usize,
+    /// The file's text encoding.
+    pub encoding: Encoding,
+    /// The sheet of a workbook (`.xlsx`) to read; its first if `None`.
+    pub sheet: Option<String>,
+}
+
+impl ReadAs {
+    /// How to open a file.
+    pub fn opening(&self) -> Opening<'_> {
+        Opening {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            limit: self.limit,
+        }
+    }
+}
+
+impl Default for ReadAs {
+    fn default() -> Self {
+        ReadAs {
+            columns: ColumnMap::new(),
+            spellings: Spellings::default(),
+            limit: MAX_RECORD_BYTES,
+            encoding: Encoding::Utf8,
+            sheet: None,
+        }
+    }
 }
 
 impl Reader<std::fs::File> {
-    /// Reads a population file opened from `path`, refusing records longer
-    /// than `limit` bytes.
+    /// Reads a population file opened from `path`.
     pub fn from_file(
         schemes: &[&Scheme],
         path: &Path,
         file: std::fs::File,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<Self, RowError> {
-        let mut reader = Reader::with_limit(schemes, path.display().to_string(), file, map, limit)?;
+        let mut reader = Reader::read_as(schemes, path.display().to_string(), file, how)?;
         // Only a regular file can be read again from the start: a FIFO or a
         // pipe would wait for a writer, or give other bytes.
         if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
@@ -570,26 +669,40 @@ impl<R: Read> Reader<R> {
         source: R,
         map: &ColumnMap,
     ) -> Result<Self, RowError> {
-        Reader::with_limit(schemes, file, source, map, MAX_RECORD_BYTES)
+        let how = ReadAs {
+            columns: map.clone(),
+            ..ReadAs::default()
+        };
+        Reader::read_as(schemes, file, source, &how)
     }
 
-    /// [`Reader::new`], refusing records longer than `limit` bytes.
-    pub fn with_limit(
+    /// [`Reader::new`], reading as `how` says.
+    pub fn read_as(
         schemes: &[&Scheme],
         file: impl Into<String>,
         source: R,
-        map: &ColumnMap,
-        limit: usize,
+        how: &ReadAs,
     ) -> Result<Self, RowError> {
+        let limit = how.limit;
+        let map = &how.columns;
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
-        let mut records = Records::new(source, 1 << 16).with_limit(limit);
-        let mut header = Record::new();
-        let read = records
-            .read(&mut header)
-            .map_err(|e| read_error(&file, RowPosition::default(), e))?;
         let header_error = |message: String| RowError::in_header(&file, message);
+        let mut records = Source::open(&file, source, how.opening()).map_err(header_error)?;
+        let mut header = Record::new();
+        // The column names the run reads: a sheet's header is the first
+        // row with one of them (titles may be above it).
+        let wanted: Vec<String> = schemes
+            .first()
+            .map(|s| s.applicant.iter())
+            .into_iter()
+            .flatten()
+            .map(|f| map.get(&f.name).unwrap_or(&f.name).clone())
+            .collect();
+        let read = records
+            .read_header(&mut header, &|cell| wanted.iter().any(|w| w == cell))
+            .map_err(|e| read_error(&file, RowPosition::default(), e))?;
         if read.is_none() || header.is_empty() {
             return Err(header_error(
                 "the file is empty: a population file starts with a header row of column names"
@@ -601,10 +714,14 @@ impl<R: Read> Reader<R> {
                 "a quoted field of the header row does not close before the line ends".to_string(),
             ));
         }
-        let header = header
-            .cells()
-            .map_err(|_| header_error("the header row is not valid UTF-8".to_string()))?;
-        let layout = Layout::new(schemes, &file, &header, map)?;
+        let header = header.cells().map_err(|e| {
+            let bytes = header.cell(e.cell).unwrap_or_default();
+            header_error(format!(
+                "the header row is not valid UTF-8{}",
+                suggest_encoding(bytes)
+            ))
+        })?;
+        let layout = Layout::new(schemes, &file, &header, map, &how.spellings)?;
         // A row of more cells is wrong whatever they hold: one more is
         // kept, so that the message counts them all.
         records.keep_cells(header.len() + 1);
@@ -613,6 +730,9 @@ impl<R: Read> Reader<R> {
             layout,
             path: None,
             limit,
+            encoding: how.encoding,
+            sheet: how.sheet.clone(),
+            wanted,
         })
     }
 
@@ -635,9 +755,17 @@ impl<R: Read> Reader<R> {
             .map_err(|e| read_error(&self.layout.file, at, e))
     }
 
-    /// Bytes read so far (for progress).
+    /// Bytes of the file read so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.records.byte()
+        self.records.bytes_read()
+    }
+
+    /// Data rows and bytes read so far.
+    pub fn progress(&self) -> crate::progress::Progress {
+        crate::progress::Progress {
+            rows: self.records.position().record.saturating_sub(1),
+            bytes: self.bytes_read(),
+        }
     }
 
     /// Reads and parses the next row into `applicant`; `Ok(None)` at the end.
@@ -682,7 +810,12 @@ impl<R: Read> Reader<R> {
             return Err(fail("it is not a file".to_string()));
         };
         let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-        let mut records = Records::new(file, 1 << 16).with_limit(self.limit);
+        let opening = Opening {
+            encoding: self.encoding,
+            sheet: self.sheet.as_deref(),
+            limit: self.limit,
+        };
+        let mut records = Source::open(&self.layout.file, file, opening).map_err(fail)?;
         let mut row = Record::new();
         let reading = |e: ReadError| match e {
             ReadError::Io(e) => fail(e.to_string()),
@@ -690,17 +823,29 @@ impl<R: Read> Reader<R> {
                 fail(format!("line {line} is now longer than {limit} bytes"))
             }
         };
+        let wanted = &self.wanted;
+        records
+            .read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell))
+            .map_err(reading)?;
         while let Some(at) = records.read(&mut row).map_err(reading)? {
             if at.record >= record {
                 break;
             }
-            if at.record > 0 {
-                if let Some(id) = self.layout.identifier(&row) {
-                    f(id);
-                }
+            if let Some(id) = self.layout.identifier(&row) {
+                f(id);
             }
         }
         Ok(())
+    }
+}
+
+/// What to say after "not valid UTF-8", given the bytes that are not.
+#[cold]
+fn suggest_encoding(bytes: &[u8]) -> String {
+    if reads_as_gbk(bytes) {
+        "; the file reads as GBK, as files saved on Chinese Windows often are: read it with `--encoding gbk`".to_string()
+    } else {
+        "; give the file's encoding with `--encoding` (utf-8, gbk, gb18030)".to_string()
     }
 }
 
@@ -709,6 +854,8 @@ impl<R: Read> Reader<R> {
 #[cold]
 fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
     let (line, message) = match e {
+        // Bytes not of the file's encoding (`crate::encoding`).
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => (at.line, e.to_string()),
         ReadError::Io(e) => (at.line, format!("cannot read the file: {e}")),
         ReadError::TooLong { line, limit } => (
             line,
@@ -730,6 +877,7 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::records::Records;
 
     /// The line each record after the header starts on, with a read buffer
     /// of `capacity` bytes.
@@ -888,7 +1036,10 @@ mod tests {
                 data.extend_from_slice(ENDS[end]);
             }
             let mut reader = Reader::new(&[&scheme], "p.csv", &data[..], &ColumnMap::new()).unwrap();
-            reader.records = Records::new(&data[..], capacity);
+            reader.records = Source::Text(crate::records::Records::new(
+                crate::encoding::Decoded::new(&data[..], Encoding::Utf8),
+                capacity,
+            ));
             let mut header = Record::new();
             reader.records.read(&mut header).unwrap();
             let mut applicant = Applicant::empty(&scheme);

@@ -86,6 +86,24 @@ impl Record {
         self.broken = other.broken;
     }
 
+    /// Makes this record the cells `cells` (a sheet's row), keeping the
+    /// ends of at most `max_cells` (see [`Records::keep_cells`]).
+    pub fn set_cells(&mut self, cells: &[String], max_cells: usize) {
+        self.bytes.clear();
+        self.ends.clear();
+        if cells.len() > max_cells {
+            self.len = 0;
+            self.broken = Some(Broken::TooManyCells { cells: cells.len() });
+            return;
+        }
+        for cell in cells {
+            self.bytes.extend_from_slice(cell.as_bytes());
+            self.ends.push(self.bytes.len());
+        }
+        self.len = cells.len();
+        self.broken = None;
+    }
+
     /// Why the line is not a record, if it is not.
     pub fn broken(&self) -> Option<Broken> {
         self.broken
@@ -221,6 +239,11 @@ impl<R: Read> Records<R> {
     pub fn with_limit(mut self, limit: usize) -> Self {
         self.limit = limit;
         self
+    }
+
+    /// The source read.
+    pub fn source(&self) -> &R {
+        &self.source
     }
 
     /// Bytes read so far.

@@ -104,12 +104,19 @@ pub struct Report {
     /// where each figure comes from (HTML).
     #[serde(skip)]
     pub citations: Citations,
+    /// With `--draws N`: the range of the figures over the draws of the
+    /// behavioural assumptions, which each renderer lays out beside them.
+    #[serde(skip)]
+    pub ranges: Option<crate::draws::Ranges>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AssumptionsInfo {
     pub take_up: BTreeMap<String, f64>,
     pub late_share: f64,
+    /// Per category, a late share instead of `late_share` (only when given).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub late_by_category: BTreeMap<String, f64>,
     pub timeline_fraction: f64,
     pub seed: u64,
 }
@@ -124,6 +131,11 @@ impl AssumptionsInfo {
             .map(|(c, share)| (c.clone(), "take_up", share.to_string()))
             .collect();
         rows.push((String::new(), "late_share", self.late_share.to_string()));
+        rows.extend(
+            self.late_by_category
+                .iter()
+                .map(|(c, share)| (c.clone(), "late_share", share.to_string())),
+        );
         rows.push((
             String::new(),
             "timeline_fraction",
@@ -146,6 +158,14 @@ impl AssumptionsInfo {
             parts.push(format!("take-up {}", shares.join(", ")));
         }
         parts.push(format!("{} late", percent(self.late_share)));
+        if !self.late_by_category.is_empty() {
+            let shares: Vec<String> = self
+                .late_by_category
+                .iter()
+                .map(|(c, s)| format!("{c} {}", percent(*s)))
+                .collect();
+            parts.push(format!("late {}", shares.join(", ")));
+        }
         parts.push(format!(
             "steps take {} of their limits",
             percent(self.timeline_fraction)
@@ -556,6 +576,7 @@ impl Report {
             round_order: scheme.rounds.iter().map(|r| r.name.clone()).collect(),
             applications: scheme.application.is_some(),
             citations: Citations::new(scheme),
+            ranges: None,
         })
     }
 }

@@ -24,9 +24,12 @@ use rayon::prelude::*;
 use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
+use crate::draws::{DrawPlan, DrawTallies};
 use crate::identifiers::Identifiers;
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
+use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
+use crate::progress::Progress;
 use crate::tally::{Settling, Tally, TallyPlan};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
@@ -58,6 +61,15 @@ pub struct Options {
     /// Write the first scheme's awards as its award history, every row's
     /// in the population's order as the run goes.
     pub awards: Option<std::sync::Arc<AwardsOut>>,
+    /// Write the first scheme's decision for every row read, in the
+    /// population's order as the run goes (`simulate --persons`).
+    pub persons: Option<std::sync::Arc<PersonsOut>>,
+    /// Comparing two schemes: write both decisions for every row, sorted
+    /// by the change (`compare --persons`).
+    pub compared: Option<std::sync::Arc<ComparedOut>>,
+    /// Draw the first scheme's behavioural assumptions this many times
+    /// (`--draws`), for ranges: see [`crate::draws`].
+    pub draws: Option<u32>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -94,6 +106,8 @@ pub struct Run {
     pub diff: Option<DiffTally>,
     /// The first skipped rows (at most 20), in file order.
     pub skipped: Vec<RowError>,
+    /// With `--draws`: the first scheme's money in every draw.
+    pub draws: Option<DrawTallies>,
     /// Per scheme: every claim on a quota's places and what allocation
     /// gave it, in quota order, then rank order (empty without quotas).
     pub placements: Vec<Vec<Placement>>,
@@ -111,6 +125,9 @@ struct Pair {
     /// Per side: the tag of its claim, if it waits.
     tags: [Option<u64>; 2],
     decisions: [Decision; 2],
+    /// With `compare --persons`: both sides' rows, settled with the
+    /// decisions.
+    persons: Option<Box<[PersonRow; 2]>>,
 }
 
 /// One scheme's decisions subject to a quota, until allocation.
@@ -119,6 +136,9 @@ struct Waiting {
     claims: Vec<Claim>,
     /// Per claim (by its `tag`): what counting it will need.
     decisions: Vec<Settling>,
+    /// With `--persons`, the first scheme's waiting rows, by tag: written
+    /// once allocated.
+    persons: Vec<(u64, PersonRow)>,
 }
 
 impl Waiting {
@@ -130,11 +150,13 @@ impl Waiting {
             c
         }));
         self.decisions.extend(other.decisions);
+        self.persons
+            .extend(other.persons.into_iter().map(|(tag, p)| (tag + base, p)));
     }
 }
 
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
-/// calling `progress` with the bytes read so far. The result does not depend
+/// calling `progress` with the rows and bytes read so far. The result does not depend
 /// on the number of threads. Every scheme must read a row as the first does
 /// ([`crate::compare::input_difference`] says how two differ).
 /// Bad rows, reported or skipped, carry their line in the file (counted
@@ -143,7 +165,7 @@ pub fn simulate<R: Read + Send>(
     schemes: &[&Scheme],
     reader: &mut Reader<R>,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Run, RowError> {
     simulate_with(
         schemes,
@@ -160,13 +182,14 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Run, RowError> {
     if schemes.is_empty() {
         return Ok(Run {
             tallies: Vec::new(),
             diff: None,
             skipped: Vec::new(),
+            draws: None,
             placements: Vec::new(),
             waiting: Vec::new(),
             pairs: Vec::new(),
@@ -193,11 +216,22 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         layouts: streams.layouts(),
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
         awards: options.awards.as_deref(),
+        persons: options.persons.as_deref(),
+        compared: options.compared.as_deref().filter(|_| schemes.len() == 2),
+        draws: options.draws.and_then(|n| {
+            let a = options.assumptions.first()?.as_ref()?;
+            Some(DrawPlan::new(a, n))
+        }),
     };
     let mut run = Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
         skipped: Vec::new(),
+        draws: job
+            .draws
+            .as_ref()
+            .zip(schemes.first())
+            .map(|(p, s)| p.tallies(s)),
         placements: vec![Vec::new(); schemes.len()],
         waiting: vec![Waiting::default(); schemes.len()],
         pairs: Vec::new(),
@@ -208,10 +242,23 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         pipelined(&job, reader, streams, &mut run, progress)?;
     }
     // Items that belong to no applicant are bad rows of their list file.
-    let mut part = Part::new(&job.sides);
+    let mut part = Part::new(&job);
     part.bad_rows = streams.finish()?;
     if let Some(lists) = job.lists {
         part.bad_rows.extend(lists.unclaimed());
+    }
+    if job.persons.is_some() || job.compared.is_some() {
+        // Rows of list files, not of the population: counted as skipped
+        // rows, so listed with the rest.
+        for e in &part.bad_rows {
+            let row = PersonRow::skipped(None, &[], e.to_string());
+            if job.compared.is_some() {
+                part.compared.push(Compared::new(row.clone(), row.clone()));
+            }
+            if job.persons.is_some() {
+                part.persons.push(row);
+            }
+        }
     }
     run.absorb(part, &job)?;
     run.allocate(&job)?;
@@ -225,6 +272,15 @@ impl Run {
         let on_bad_row = job.on_bad_row;
         if let Some(awards) = job.awards {
             awards.write(&part.awards);
+        }
+        if let Some(persons) = job.persons {
+            persons.write(&part.persons);
+        }
+        if let Some(compared) = job.compared {
+            compared.add(part.compared);
+        }
+        if let (Some(d), Some(p)) = (self.draws.as_mut(), part.draws) {
+            d.merge(p);
         }
         for (t, p) in self.tallies.iter_mut().zip(part.tallies) {
             t.merge(p);
@@ -276,13 +332,20 @@ impl Run {
             .zip(&mut self.tallies)
             .zip(&mut self.placements)
         {
-            let Waiting { claims, decisions } = std::mem::take(waiting);
+            let Waiting {
+                claims,
+                decisions,
+                persons,
+            } = std::mem::take(waiting);
             given.push(Vec::new());
             if claims.is_empty() {
                 continue;
             }
             *placements =
                 allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
+            if let (Some(out), false) = (job.persons, persons.is_empty()) {
+                settle_persons(out, persons, placements);
+            }
             // Only a comparison needs each waiting decision's placement
             // again, to settle both sides of a person.
             let mut by_tag = if self.pairs.is_empty() {
@@ -310,18 +373,48 @@ impl Run {
         }
         if let (Some(d), [base, reform]) = (self.diff.as_mut(), job.sides.as_slice()) {
             for mut pair in std::mem::take(&mut self.pairs) {
-                for ((decision, tag), given) in pair.decisions.iter_mut().zip(pair.tags).zip(&given)
+                for (i, ((decision, tag), given)) in pair
+                    .decisions
+                    .iter_mut()
+                    .zip(pair.tags)
+                    .zip(&given)
+                    .enumerate()
                 {
                     if let Some(Some(p)) = tag.and_then(|t| given.get(t as usize)) {
                         settle(decision, p);
+                        if let Some(row) = pair.persons.as_mut().and_then(|r| r.get_mut(i)) {
+                            row.settle(p);
+                        }
                     }
                 }
                 let [b, r] = &pair.decisions;
                 d.add(base.scheme, reform.scheme, b, r);
+                if let (Some(out), Some(rows)) = (job.compared, pair.persons) {
+                    let [b, r] = *rows;
+                    out.add(vec![Compared::new(b, r)]);
+                }
             }
         }
         Ok(())
     }
+}
+
+/// Writes the rows that waited for allocation, in population order, with
+/// what it gave them. Out of line: only quotas with `--persons` come here.
+#[cold]
+#[inline(never)]
+fn settle_persons(out: &PersonsOut, mut persons: Vec<(u64, PersonRow)>, placements: &[Placement]) {
+    // Rows are pushed in tag order; placements come in quota order.
+    persons.sort_by_key(|(tag, _)| *tag);
+    for p in placements {
+        if let Ok(i) = persons.binary_search_by_key(&p.claim.tag, |(tag, _)| *tag) {
+            if let Some((_, row)) = persons.get_mut(i) {
+                row.settle(p);
+            }
+        }
+    }
+    let rows: Vec<PersonRow> = persons.into_iter().map(|(_, p)| p).collect();
+    out.write(&rows);
 }
 
 /// With one thread nothing can overlap: each row is read, decided and
@@ -331,7 +424,7 @@ fn one_thread<R: Read, L: Read>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     run: &mut Run,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), RowError> {
     let mut items = ItemRows::default();
     let (mut a, mut b) = (Record::new(), Record::new());
@@ -340,7 +433,7 @@ fn one_thread<R: Read, L: Read>(
     let mut row = Row::new(&job.sides);
     let mut ids = Identifiers::new(reader.rereadable());
     loop {
-        let mut part = Part::new(&job.sides);
+        let mut part = Part::new(job);
         let mut end = false;
         for _ in 0..CHUNK {
             let Some(at) = reader.next_record(record)? else {
@@ -363,7 +456,7 @@ fn one_thread<R: Read, L: Read>(
             }
         }
         run.absorb(part, job)?;
-        progress(reader.bytes_read());
+        progress(reader.progress());
         if end {
             return Ok(());
         }
@@ -377,7 +470,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
     reader: &mut Reader<R>,
     streams: &mut Streams<L>,
     run: &mut Run,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
@@ -396,7 +489,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
             },
             || process(job, &current),
         );
-        progress(reader.bytes_read());
+        progress(reader.progress());
         for part in results {
             run.absorb(part, job)?;
         }
@@ -470,18 +563,34 @@ struct Part {
     diff: Option<DiffTally>,
     /// The history lines of this batch, in file order.
     awards: String,
+    /// With `--persons`: the first scheme's rows of this batch, in file
+    /// order (those waiting for allocation are in `waiting`).
+    persons: Vec<PersonRow>,
+    /// With `compare --persons`: both schemes' rows of this batch, in file
+    /// order (those waiting for allocation are in `pairs`).
+    compared: Vec<Compared>,
+    /// With `--draws`: the first scheme's money in every draw.
+    draws: Option<DrawTallies>,
     /// Bad rows of this batch, in file order.
     bad_rows: Vec<RowError>,
 }
 
 impl Part {
-    fn new(sides: &[Side<'_>]) -> Part {
+    fn new(job: &Job<'_>) -> Part {
+        let sides = &job.sides;
         Part {
+            draws: job
+                .draws
+                .as_ref()
+                .zip(sides.first())
+                .map(|(p, s)| p.tallies(s.scheme)),
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
             pairs: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
             awards: String::new(),
+            persons: Vec::new(),
+            compared: Vec::new(),
             bad_rows: Vec::new(),
         }
     }
@@ -494,6 +603,9 @@ struct Row {
     decided: Vec<Decided>,
     /// The expected case's timeline.
     step_ends: Vec<NaiveDate>,
+    /// With `--persons`: per side, the last person row made (see
+    /// [`person`]).
+    last_person: [Option<PersonRow>; 2],
     /// Whether `applicant` and `decided` are what parsing and deciding the
     /// previous record gave: no bad row since, no assumption redrawn.
     fresh: bool,
@@ -517,6 +629,7 @@ impl Row {
                 .unwrap_or_default(),
             decided: sides.iter().map(|_| Decided::default()).collect(),
             step_ends: Vec::new(),
+            last_person: [None, None],
             fresh: false,
         }
     }
@@ -539,8 +652,9 @@ impl Row {
         if repeated_id {
             // Not parsed: what is kept for reuse stays the previous row's.
             self.fresh = false;
-            part.bad_rows
-                .push(job.layout.repeated_identifier(record, at));
+            let e = job.layout.repeated_identifier(record, at);
+            skipped_person(job, record, at, &e, part);
+            part.bad_rows.push(e);
             return;
         }
         let applicant = &mut self.applicant;
@@ -563,6 +677,7 @@ impl Row {
         if !repeat {
             self.fresh = false;
             if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
+                skipped_person(job, record, at, &e, part);
                 part.bad_rows.push(e);
                 return;
             }
@@ -571,6 +686,7 @@ impl Row {
             }
             if !job.layouts.is_empty() {
                 if let Err(e) = attach_rows(first.scheme, &job.layouts, items, applicant) {
+                    skipped_person(job, record, at, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -579,6 +695,8 @@ impl Row {
         let mut fresh = true;
         // Per side (of two): the tag of the claim a decision waits with.
         let mut waited: [Option<u64>; 2] = [None, None];
+        // Per side (of two), with `compare --persons`: its person row.
+        let mut rows: [Option<PersonRow>; 2] = [None, None];
         for (i, (((side, Decided { decision, reason }), tally), waiting)) in job
             .sides
             .iter()
@@ -591,8 +709,12 @@ impl Row {
                 evaluate_into(side.scheme, applicant, decision);
                 *reason = None;
             }
+            // Whether the decision is the one reused from the row before,
+            // not redrawn: its person row is that row's, but for the id.
+            let mut reused = repeat;
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
+                    reused = false;
                     // Draws are keyed by the row's number counting the
                     // header as 1 (its line, in a file of one row per line).
                     a.apply(side.scheme, applicant, at.record + 1, decision);
@@ -608,6 +730,17 @@ impl Row {
                 let id = String::from_utf8_lossy(id);
                 awards.rows(side.scheme, &id, applicant, decision, &mut part.awards);
             }
+            if let (Some(plan), Some(draws), 0) = (&job.draws, part.draws.as_mut(), i) {
+                let key = at.record + 1;
+                plan.add(
+                    side.scheme,
+                    applicant,
+                    key,
+                    decision,
+                    &mut self.step_ends,
+                    draws,
+                );
+            }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
             if decision.outcome == Outcome::SubjectToQuota {
@@ -616,8 +749,46 @@ impl Row {
                     if let Some(w) = waited.get_mut(i) {
                         *w = Some(tag);
                     }
+                    if let (Some(_), 0) = (job.persons, i) {
+                        let row = person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        );
+                        waiting.persons.push((tag, row));
+                    }
+                    if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                        *slot = Some(person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        ));
+                    }
                     continue;
                 }
+            }
+            if let (Some(_), 0) = (job.persons, i) {
+                let row = person(
+                    side,
+                    (applicant, decision, expected),
+                    (record, at),
+                    job,
+                    self.last_person.get_mut(i).map(|c| (c, reused)),
+                );
+                part.persons.push(row);
+            }
+            if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                *slot = Some(person(
+                    side,
+                    (applicant, decision, expected),
+                    (record, at),
+                    job,
+                    self.last_person.get_mut(i).map(|c| (c, reused)),
+                ));
             }
             let decision = &*decision;
             tally.add_with(decision, expected, || {
@@ -635,16 +806,78 @@ impl Row {
             job.sides.as_slice(),
             self.decided.as_slice(),
         ) {
+            let rows = match rows {
+                [Some(b), Some(r)] => Some(Box::new([b, r])),
+                _ => None,
+            };
             if waited.iter().any(Option::is_some) {
                 part.pairs.push(Pair {
                     tags: waited,
                     decisions: [b.decision.clone(), r.decision.clone()],
+                    persons: rows,
                 });
             } else {
                 d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
+                if let Some(rows) = rows {
+                    let [b, r] = *rows;
+                    part.compared.push(Compared::new(b, r));
+                }
             }
         }
         self.fresh = fresh;
+    }
+}
+
+/// A decided row's person row. Out of line: only `--persons` comes here.
+/// `cache` keeps the last row made for this side; with `true` (the
+/// decision is the previous row's, reused) it is that row's but for the
+/// row number and identifier, without explaining the decision again.
+#[cold]
+#[inline(never)]
+fn person(
+    side: &Side<'_>,
+    (applicant, decision, expected): (&Applicant, &Decision, Option<NaiveDate>),
+    (record, at): (&Record, RowPosition),
+    job: &Job<'_>,
+    cache: Option<(&mut Option<PersonRow>, bool)>,
+) -> PersonRow {
+    // The row's own identifier: a decision reused from the row before it
+    // was made for another.
+    let id = job.layout.identifier(record).unwrap_or_default();
+    if let Some((Some(last), true)) = cache.as_ref().map(|(c, r)| (c.as_ref(), *r)) {
+        let mut row = last.clone();
+        row.row = Some(at.record);
+        row.id = String::from_utf8_lossy(id).into_owned();
+        return row;
+    }
+    let row = person_row(
+        side.scheme,
+        &side.plan,
+        applicant,
+        decision,
+        expected,
+        at.record,
+        id,
+    );
+    if let Some((slot, _)) = cache {
+        *slot = Some(row.clone());
+    }
+    row
+}
+
+/// A bad row's person row, with why it was skipped.
+#[cold]
+#[inline(never)]
+fn skipped_person(job: &Job<'_>, record: &Record, at: RowPosition, e: &RowError, part: &mut Part) {
+    if job.persons.is_some() || job.compared.is_some() {
+        let id = job.layout.identifier(record).unwrap_or_default();
+        let row = PersonRow::skipped(Some(at.record), id, e.to_string());
+        if job.compared.is_some() {
+            part.compared.push(Compared::new(row.clone(), row.clone()));
+        }
+        if job.persons.is_some() {
+            part.persons.push(row);
+        }
     }
 }
 
@@ -705,6 +938,12 @@ struct Job<'a> {
     quotas: bool,
     /// Writes the first scheme's awards as history rows.
     awards: Option<&'a AwardsOut>,
+    /// Writes the first scheme's decision for every row.
+    persons: Option<&'a PersonsOut>,
+    /// Writes both schemes' decisions for every row, sorted by the change.
+    compared: Option<&'a ComparedOut>,
+    /// Draws the first scheme's assumptions again and again (`--draws`).
+    draws: Option<DrawPlan<'a>>,
 }
 
 impl Job<'_> {
@@ -745,7 +984,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
         .zip(repeated.par_chunks(BATCH))
         .enumerate()
         .map(|(b, ((records, positions), repeated))| {
-            let mut part = Part::new(&job.sides);
+            let mut part = Part::new(job);
             let mut row = Row::new(&job.sides);
             let mut previous = None;
             for (i, ((record, at), repeated)) in
@@ -908,6 +1147,9 @@ mod tests {
                 assumptions: vec![None, take_up.clone()],
                 lists: None,
                 awards: None,
+                persons: None,
+                compared: None,
+                draws: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {

@@ -89,6 +89,7 @@ impl Scenario {
                 Some(Assumptions {
                     take_up: a.take_up,
                     late_share: share("late_share", a.late_share.unwrap_or(0.0))?,
+                    late: BTreeMap::new(),
                     timeline_fraction: share(
                         "timeline_fraction",
                         a.timeline_fraction.unwrap_or(EXPECTED_FRACTION),

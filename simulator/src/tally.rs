@@ -99,7 +99,7 @@ impl Settling {
 
 /// The latest day a payment can happen: the end of its timeline, or the
 /// day it was received.
-fn latest_day(d: &Decision) -> Option<NaiveDate> {
+pub(crate) fn latest_day(d: &Decision) -> Option<NaiveDate> {
     d.schedule.last().copied().or(match d.application {
         Application::OnTime { received, .. } => Some(received),
         Application::NotRequired
@@ -290,6 +290,11 @@ impl TallyPlan {
             ),
             _ => Reason::NoTargetGroup,
         }
+    }
+
+    /// The reason a person is not eligible (see [`TallyPlan::reason_slot`]).
+    pub fn reason_of(&self, d: &Decision) -> Reason {
+        self.reason(self.reason_slot(d))
     }
 
     /// The slot of the reason a person is not eligible, by one rule a

@@ -17,6 +17,7 @@ pub(crate) fn compare(
     args: &RunArgs,
     format: ReportFormat,
     out: &OutputArgs,
+    persons: Option<&Path>,
 ) -> Exit {
     if let Err(e) = out.check(format, &[base, reform, &args.population]) {
         return e;
@@ -29,15 +30,31 @@ pub(crate) fn compare(
         Ok(p) => p,
         Err(e) => return e,
     };
-    let options = options(
+    let mut options = options(
         args,
         vec![base.assumptions.clone(), reform.assumptions.clone()],
     );
-    let run = match run_population(
+    if let Some(path) = persons {
+        match crate::persons::open_compared(&base.bundle.scheme, path) {
+            Ok(p) => options.compared = Some(std::sync::Arc::new(p)),
+            Err(e) => return e,
+        }
+    }
+    let run = run_population(
         &[&base.bundle.scheme, &reform.bundle.scheme],
         args,
         &options,
-    ) {
+    );
+    if let (Some(path), Some(compared)) = (persons, &options.compared) {
+        // Sorted rows are written now; a run that stopped leaves no file.
+        if run.is_err() {
+            let _ = std::fs::remove_file(path);
+        } else if let Err(e) = compared.finish() {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Exit::Io;
+        }
+    }
+    let run = match run {
         Ok(r) => r,
         Err(e) => return e,
     };

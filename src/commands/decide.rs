@@ -38,6 +38,12 @@ pub(crate) struct ApplicantArgs {
     /// identifier (`--list members=members.csv`).
     #[arg(long = "list", value_name = "LIST=FILE", requires = "csv")]
     lists: Vec<String>,
+    /// With `--csv`: its text encoding, utf-8 (default), gbk or gb18030.
+    #[arg(long, value_name = "ENCODING", requires = "csv", value_parser = bursar_simulator::encoding::Encoding::named)]
+    encoding: Option<bursar_simulator::encoding::Encoding>,
+    /// With `--csv FILE.xlsx`: the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME", requires = "csv")]
+    sheet: Option<String>,
 }
 
 /// The largest applicant read, as JSON (docs/reliability.md).
@@ -123,15 +129,10 @@ fn read_applicant(bundle: &Bundle, args: &ApplicantArgs) -> Result<Applicant, Re
     };
     let file = std::fs::File::open(path)
         .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{}`: {e}", path.display())))?;
-    let mut population = bursar_simulator::population::Reader::from_file(
-        &[scheme],
-        path,
-        file,
-        &Default::default(),
-        bursar_simulator::population::MAX_RECORD_BYTES,
-    )
-    .map(bursar_simulator::population::Reader::keep_text)
-    .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
+    let mut population =
+        bursar_simulator::population::Reader::from_file(&[scheme], path, file, &read_as(args))
+            .map(bursar_simulator::population::Reader::keep_text)
+            .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     let id_field = scheme.application.as_ref().and_then(|a| a.identifier);
     if args.row == Some(0) {
         return Err(Refusal::one(
@@ -231,6 +232,16 @@ pub(crate) fn decide(args: &ApplicantArgs, format: Option<Format>, full: bool) -
     }
 }
 
+/// How `--csv` and its list files are read: the spellings on by default,
+/// in `--encoding`, from `--sheet`.
+fn read_as(args: &ApplicantArgs) -> bursar_simulator::population::ReadAs {
+    bursar_simulator::population::ReadAs {
+        encoding: args.encoding.unwrap_or_default(),
+        sheet: args.sheet.clone(),
+        ..Default::default()
+    }
+}
+
 /// An applicant read from a population row, with the items of its lists
 /// read from `--list` files (whole: one applicant is wanted).
 fn with_lists(
@@ -261,14 +272,7 @@ fn with_lists(
         let file = std::fs::File::open(path)
             .map_err(|e| Refusal::one(Exit::Io, format!("cannot read `{path}`: {e}")))?;
         lists
-            .read(
-                scheme,
-                name,
-                path,
-                file,
-                &Default::default(),
-                bursar_simulator::population::MAX_RECORD_BYTES,
-            )
+            .read(scheme, name, path, file, &read_as(args))
             .map_err(|e| Refusal::one(Exit::Failed, e.to_string()))?;
     }
     let id = scheme

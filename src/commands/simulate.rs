@@ -4,6 +4,7 @@ use std::path::Path;
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
+use bursar_simulator::draws::Ranges;
 use bursar_simulator::render::Document;
 use bursar_simulator::report::Report;
 
@@ -29,17 +30,42 @@ fn open_awards(scheme: &Scheme, path: &Path) -> Result<AwardsOut, Exit> {
     })
 }
 
+/// Files a simulation writes besides its report.
+pub(crate) struct Outputs<'a> {
+    /// `--awards-out`: the run's awards as next year's award history.
+    pub awards: Option<&'a Path>,
+    /// `--persons`: one row per population row.
+    pub persons: Option<&'a Path>,
+    /// `--draws`: how many times to draw the behavioural assumptions.
+    pub draws: Option<u32>,
+}
+
+/// The most draws a run makes: each keeps its sums per category and month
+/// in every batch of rows, so memory grows with them.
+const MAX_DRAWS: u32 = 10_000;
+
+/// A number of draws, from 1 to [`MAX_DRAWS`].
+pub(crate) fn draw_count(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err("at least 1 draw is needed".to_string()),
+        Ok(n) if n > MAX_DRAWS => Err(format!("at most {MAX_DRAWS} draws are allowed")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 pub(crate) fn simulate(
     scheme_path: &Path,
     what_if: &WhatIf,
     args: &RunArgs,
     format: ReportFormat,
     out: &OutputArgs,
-    awards_out: Option<&Path>,
+    outputs: Outputs<'_>,
 ) -> Exit {
     if let Err(e) = out.check(format, &[scheme_path, &args.population]) {
         return e;
     }
+    let awards_out = outputs.awards;
     let prepared = match prepare(scheme_path, what_if) {
         Ok(p) => p,
         Err(e) => return e,
@@ -59,7 +85,38 @@ pub(crate) fn simulate(
             Err(e) => return e,
         }
     }
+    if let Some(n) = outputs.draws {
+        let Some(a) = &prepared.assumptions else {
+            eprintln!("error: `--draws` draws the behavioural assumptions again, and none are given; add `--take-up CATEGORY=SHARE` or `--scenario NAME`");
+            return Exit::Usage;
+        };
+        if a.take_up.is_empty() {
+            eprintln!("error: `--draws` draws who applies, and no category has a take-up share; add `--take-up CATEGORY=SHARE`");
+            return Exit::Usage;
+        }
+        if let Some(why) = bursar_simulator::draws::refusal(scheme) {
+            eprintln!("error: `--draws` does not handle {why} yet: it redraws behaviour over one decision per row");
+            return Exit::Usage;
+        }
+        options.draws = Some(n);
+    }
+    if let Some(path) = outputs.persons {
+        match crate::persons::open(scheme, path) {
+            Ok(p) => options.persons = Some(std::sync::Arc::new(p)),
+            Err(e) => return e,
+        }
+    }
     let run = run_population(&[scheme], args, &options);
+    if let (Some(path), Some(persons)) = (outputs.persons, &options.persons) {
+        // As for the awards: a run that stopped leaves no file.
+        let written = persons.finish();
+        if run.is_err() {
+            let _ = std::fs::remove_file(path);
+        } else if let Err(e) = written {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return Exit::Io;
+        }
+    }
     if let (Some(path), Some(awards)) = (awards_out, &options.awards) {
         // A run that stopped wrote part of the history: no file is better
         // than one that looks whole.
@@ -89,6 +146,14 @@ pub(crate) fn simulate(
     ) {
         Ok(r) => r,
         Err(e) => return overflow(&e),
+    };
+    let mut report = report;
+    report.ranges = match (&run.draws, &prepared.assumptions) {
+        (Some(d), Some(a)) => match Ranges::new(scheme, d, a.seed) {
+            Ok(r) => Some(r),
+            Err(e) => return overflow(&e),
+        },
+        _ => None,
     };
     if let Err(e) = emit(format, Document::Report(&report), out) {
         return e;

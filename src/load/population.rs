@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::assume::Assumptions;
-use bursar_simulator::population::{ColumnMap, Reader};
+use bursar_simulator::encoding::Encoding;
+use bursar_simulator::population::{ColumnMap, ReadAs, Reader};
 use bursar_simulator::run::{self, OnBadRow, Options};
+use bursar_simulator::spelling::MapFile;
 
 use crate::Exit;
 
@@ -29,6 +31,14 @@ pub(crate) struct RunArgs {
     /// A TOML file of `field = "column"` lines, for many mappings.
     #[arg(long, value_name = "FILE")]
     map_file: Option<PathBuf>,
+    /// The population's text encoding: utf-8 (default), gbk, gb18030
+    /// (overrides a map file's `[file] encoding`).
+    #[arg(long, value_name = "ENCODING", value_parser = encoding)]
+    encoding: Option<Encoding>,
+    /// The sheet of a `.xlsx` population to read (default: its first;
+    /// overrides a map file's `[file] sheet`).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The longest row read, in bytes; a longer one stops the run.
     #[arg(long, value_name = "BYTES", default_value_t = bursar_simulator::population::MAX_RECORD_BYTES)]
     max_record_bytes: usize,
@@ -48,34 +58,49 @@ enum BadRow {
     Skip,
 }
 
-/// The column mapping from `--map` and `--map-file`.
-fn column_map(args: &RunArgs) -> Result<ColumnMap, Exit> {
-    let mut map = ColumnMap::new();
+/// How to read the population: `--map`, `--map-file`, `--encoding`,
+/// `--sheet` and `--max-record-bytes`.
+fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
+    let mut how = ReadAs {
+        limit: args.max_record_bytes,
+        ..ReadAs::default()
+    };
     if let Some(path) = &args.map_file {
         let text = crate::load::read(path)?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let file = MapFile::parse(&text).map_err(|e| {
             eprintln!("error: `{}`: {e}", path.display());
             Exit::Failed
         })?;
-        for (field, column) in table {
-            let Some(column) = column.as_str() else {
-                eprintln!(
-                    "error: `{}`: the column for `{field}` must be a string",
-                    path.display()
-                );
-                return Err(Exit::Failed);
-            };
-            map.insert(field, column.to_string());
+        how.columns = file.columns;
+        how.spellings = file.spellings;
+        how.sheet = file.sheet;
+        if let Some(name) = &file.encoding {
+            how.encoding = Encoding::named(name).map_err(|e| {
+                eprintln!("error: `{}`: `[file]`: {e}", path.display());
+                Exit::Failed
+            })?;
         }
+    }
+    if let Some(encoding) = args.encoding {
+        how.encoding = encoding;
+    }
+    if let Some(sheet) = &args.sheet {
+        how.sheet = Some(sheet.clone());
     }
     for m in &args.maps {
         let Some((field, column)) = m.split_once('=') else {
             eprintln!("error: `--map {m}`: write `--map field=column`");
             return Err(Exit::Usage);
         };
-        map.insert(field.trim().to_string(), column.trim().to_string());
+        how.columns
+            .insert(field.trim().to_string(), column.trim().to_string());
     }
-    Ok(map)
+    Ok(how)
+}
+
+/// `--encoding NAME`.
+fn encoding(name: &str) -> Result<Encoding, String> {
+    Encoding::named(name)
 }
 
 /// A progress bar on stderr for runs longer than a second, only on a terminal.
@@ -87,28 +112,35 @@ struct Progress {
 
 impl Progress {
     fn new(path: &Path) -> Progress {
-        let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let total = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map_or(0, |m| m.len());
         Progress {
             bar: None,
             started: Instant::now(),
             total,
         }
     }
-    fn update(&mut self, bytes: u64) {
+    fn update(&mut self, done: bursar_simulator::progress::Progress) {
         if !std::io::stderr().is_terminal() {
             return;
         }
         if self.bar.is_none() && self.started.elapsed() > Duration::from_secs(1) {
-            let bar = indicatif::ProgressBar::new(self.total);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            ) {
+            let (bar, template) = if self.total > 0 {
+                (indicatif::ProgressBar::new(self.total), "{bar:30} {msg}")
+            } else {
+                (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}")
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
             self.bar = Some(bar);
         }
         if let Some(bar) = &self.bar {
-            bar.set_position(bytes);
+            bar.set_position(done.bytes.min(self.total));
+            let elapsed = self.started.elapsed();
+            bar.set_message(bursar_simulator::progress::line(elapsed, done, self.total));
         }
     }
     fn finish(&self) {
@@ -135,8 +167,12 @@ pub(crate) fn run_population(
             return Err(Exit::Failed);
         }
     }
-    let mut map = column_map(args)?;
-    let (lists, mut streams) = read_lists(first, args, &mut map)?;
+    let mut how = read_as(args)?;
+    if let (Some(path), Err(e)) = (&args.map_file, how.spellings.check(first)) {
+        eprintln!("error: `{}`: {e}", path.display());
+        return Err(Exit::Failed);
+    }
+    let (lists, mut streams) = read_lists(first, args, &mut how)?;
     let with_lists;
     let options = if lists.is_empty() {
         options
@@ -151,16 +187,14 @@ pub(crate) fn run_population(
         eprintln!("error: cannot read `{}`: {e}", args.population.display());
         Exit::Io
     })?;
-    let limit = args.max_record_bytes;
-    let mut reader =
-        Reader::from_file(schemes, &args.population, file, &map, limit).map_err(|e| {
-            eprintln!("error: {e}");
-            Exit::Failed
-        })?;
+    let mut reader = Reader::from_file(schemes, &args.population, file, &how).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
-    let on_progress = |bytes: u64| {
+    let on_progress = |done: bursar_simulator::progress::Progress| {
         if let Ok(mut p) = progress.lock() {
-            p.update(bytes);
+            p.update(done);
         }
     };
     let threads = args
@@ -192,7 +226,7 @@ pub(crate) fn run_population(
 fn read_lists(
     scheme: &Scheme,
     args: &RunArgs,
-    map: &mut ColumnMap,
+    how: &mut ReadAs,
 ) -> Result<
     (
         bursar_simulator::lists::Lists,
@@ -228,7 +262,12 @@ fn read_lists(
         eprintln!("  (a list file has one row per item: the identifier, then the item's fields; docs/simulate.md)");
         return Err(Exit::Usage);
     }
-    let mut list_map = ColumnMap::new();
+    let mut list_how = ReadAs {
+        columns: ColumnMap::new(),
+        ..how.clone()
+    };
+    let list_map = &mut list_how.columns;
+    let map = &mut how.columns;
     map.retain(|field, column| match field.split_once('.') {
         Some((list, _)) if specs.iter().any(|(n, _)| n == list) => {
             list_map.insert(field.clone(), column.clone());
@@ -243,11 +282,10 @@ fn read_lists(
             eprintln!("error: cannot read `{path}`: {e}");
             Exit::Io
         })?;
-        let limit = args.max_record_bytes;
         let read = if args.lists_in_memory {
-            lists.read(scheme, name, path, file, &list_map, limit)
+            lists.read(scheme, name, path, file, &list_how)
         } else {
-            streams.add(scheme, name, path, file, &list_map, limit)
+            streams.add(scheme, name, path, file, &list_how)
         };
         read.map_err(|e| {
             eprintln!("error: {e}");
@@ -281,6 +319,8 @@ impl RunArgs {
             on_bad_row: BadRow::Fail,
             maps: Vec::new(),
             map_file: None,
+            encoding: None,
+            sheet: None,
             max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
             lists: Vec::new(),
             lists_in_memory: false,
@@ -305,5 +345,8 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         assumptions,
         lists: None,
         awards: None,
+        persons: None,
+        compared: None,
+        draws: None,
     }
 }

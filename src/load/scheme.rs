@@ -21,9 +21,17 @@ pub(crate) struct WhatIf {
     /// Change the scheme: `--set standard.level1=2500`, `--set vocational.window.end=2023-06-30`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
-    /// Seed for the scenario's behavioural draws (overrides its `seed`).
+    /// Seed for the behavioural draws (overrides a scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
+    /// The share of those eligible for a category who apply, as a
+    /// scenario's `take_up` (overrides it): `--take-up vocational=0.8`.
+    #[arg(long = "take-up", value_name = "CATEGORY=SHARE")]
+    take_up: Vec<String>,
+    /// Of those who apply for a category, the share who apply late:
+    /// `--late vocational=0.05` (the category needs a take-up share).
+    #[arg(long = "late", value_name = "CATEGORY=SHARE")]
+    late: Vec<String>,
 }
 
 /// A scheme ready to run: overrides applied, rehashed.
@@ -54,8 +62,9 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
     if let Some(name) = &what_if.scenario {
         scenario = Some(find_scenario(&scheme_path, name)?);
     }
-    if what_if.seed.is_some() && scenario.is_none() {
-        eprintln!("error: `--seed` sets the seed of a scenario's behavioural draws, and no scenario is given; add `--scenario NAME`");
+    let shares_given = !what_if.take_up.is_empty() || !what_if.late.is_empty();
+    if what_if.seed.is_some() && scenario.is_none() && !shares_given {
+        eprintln!("error: `--seed` sets the seed of behavioural draws, and none are asked for; add `--scenario NAME` or `--take-up CATEGORY=SHARE`");
         return Err(Exit::Usage);
     }
     let bundle = load_scheme(&scheme_path)?;
@@ -117,8 +126,30 @@ pub(crate) fn prepare(path: &Path, what_if: &WhatIf) -> Result<Prepared, Exit> {
             return Err(Exit::Failed);
         }
     }
+    if shares_given {
+        command_line_shares(
+            &bundle.scheme,
+            what_if,
+            assumptions.get_or_insert_with(Assumptions::default),
+        )?;
+    }
     if let (Some(a), Some(seed)) = (assumptions.as_mut(), what_if.seed) {
         a.seed = seed;
+    }
+    let applies = bundle
+        .scheme
+        .application
+        .as_ref()
+        .is_some_and(|a| a.received.is_some());
+    if let (Some(a), false) = (&assumptions, applies) {
+        if !a.take_up.is_empty() {
+            // Shares would be reported as assumed while changing nothing.
+            eprintln!(
+                "error: `{}` pays without an application (no `received` date), so a take-up share has nothing to draw",
+                bundle.scheme.id
+            );
+            return Err(Exit::Usage);
+        }
     }
     let source = Source {
         scheme: bundle.scheme.id.clone(),
@@ -181,10 +212,60 @@ fn find_scenario(policy: &Path, name: &str) -> Result<Scenario, Exit> {
     Err(Exit::Usage)
 }
 
+/// Adds `--take-up` and `--late` shares to the assumptions, over a
+/// scenario's: each names a category of the scheme, with a share from 0 to
+/// 1; a late share needs a take-up share for its category.
+fn command_line_shares(
+    scheme: &bursar_runtime::ir::Scheme,
+    what_if: &WhatIf,
+    a: &mut Assumptions,
+) -> Result<(), Exit> {
+    let categories = || scheme.categories.iter().map(|c| c.name.as_str());
+    let parse = |flag: &str, text: &str| -> Result<(String, f64), Exit> {
+        let Some((name, share)) = text.split_once('=') else {
+            eprintln!("error: `--{flag} {text}`: write `--{flag} CATEGORY=SHARE`, e.g. `--{flag} vocational=0.8`");
+            return Err(Exit::Usage);
+        };
+        let name = name.trim();
+        if !categories().any(|c| c == name) {
+            eprintln!(
+                "error: `--{flag} {text}`: `{name}` is not a category of `{}` (categories: {})",
+                scheme.id,
+                categories().collect::<Vec<_>>().join(", ")
+            );
+            if let Some(help) = bursar_compiler::did_you_mean(name, categories()) {
+                eprintln!("  help: {help}");
+            }
+            return Err(Exit::Usage);
+        }
+        match share.trim().parse::<f64>() {
+            Ok(s) if (0.0..=1.0).contains(&s) => Ok((name.to_string(), s)),
+            _ => {
+                eprintln!("error: `--{flag} {text}`: write a share between 0 and 1, like `0.8`");
+                Err(Exit::Usage)
+            }
+        }
+    };
+    for text in &what_if.take_up {
+        let (name, share) = parse("take-up", text)?;
+        a.take_up.insert(name, share);
+    }
+    for text in &what_if.late {
+        let (name, share) = parse("late", text)?;
+        if !a.take_up.contains_key(&name) {
+            eprintln!("error: `--late {text}`: `{name}` has no take-up share, so its people keep their own application dates; add `--take-up {name}=SHARE`");
+            return Err(Exit::Usage);
+        }
+        a.late.insert(name, share);
+    }
+    Ok(())
+}
+
 pub(crate) fn assumptions_info(a: &Option<Assumptions>) -> Option<AssumptionsInfo> {
     a.as_ref().map(|a| AssumptionsInfo {
         take_up: a.take_up.clone(),
         late_share: a.late_share,
+        late_by_category: a.late.clone(),
         timeline_fraction: a.timeline_fraction,
         seed: a.seed,
     })

@@ -4,6 +4,7 @@ use bursar_runtime::Money;
 
 use super::{in_month, months, Document, Error, Renderer};
 use crate::attribution::Attribution;
+use crate::draws::{Range, Ranges};
 use crate::report::{
     AssumptionsInfo, Budget, CategoryReport, Comparison, DiffReport, MovementReport, Report,
     Solution,
@@ -25,7 +26,13 @@ const BOM: &str = "\u{FEFF}";
 impl Renderer for Csv {
     fn render(&self, doc: Document<'_>) -> Result<Vec<u8>, Error> {
         let (long, wide) = match doc {
-            Document::Report(r) => (report(r), report_cash_flow(r)?),
+            Document::Report(r) => {
+                let mut long = report(r);
+                if let Some(set) = &r.ranges {
+                    long.push_str(&ranges(set));
+                }
+                (long, report_cash_flow(r)?)
+            }
             Document::Comparison(c) => (comparison(c), comparison_cash_flow(c)?),
             Document::Diff(d) => {
                 let b = budget(d)?;
@@ -473,4 +480,36 @@ fn solution(s: &Solution) -> String {
     // The report's own header line is the one the table starts with.
     let (header, body) = report.split_once('\n').unwrap_or((&report, ""));
     format!("{header}\n{rows}{body}")
+}
+
+/// The ranges as rows of a CSV report (`section,name,metric,value`).
+fn ranges(ranges: &Ranges) -> String {
+    let mut out = format!(
+        "draws,,count,{}\ndraws,,seed,{}\n",
+        ranges.draws, ranges.seed
+    );
+    let mut rows = |name: &str, r: &Range, exact: Option<Money>| {
+        for (metric, v) in [
+            ("mean", r.mean),
+            ("p5", r.p5),
+            ("p50", r.p50),
+            ("p95", r.p95),
+        ] {
+            out.push_str(&format!("range,{name},{metric},{v}\n"));
+        }
+        if let Some(e) = exact {
+            out.push_str(&format!("range,{name},exact,{e}\n"));
+        }
+    };
+    rows("total", &ranges.total, ranges.total_exact);
+    for (name, r, exact) in &ranges.categories {
+        rows(&format!("category {name}"), r, *exact);
+    }
+    for (m, r) in &ranges.cash_flow {
+        rows(&format!("cash_flow {m}"), r, None);
+    }
+    for (m, r) in &ranges.cash_flow_expected {
+        rows(&format!("cash_flow_expected {m}"), r, None);
+    }
+    out
 }

@@ -5,6 +5,7 @@ use bursar_runtime::Money;
 
 use super::{category_counts, Document, Error, Renderer, Said};
 use crate::attribution::Attribution;
+use crate::draws::{Range, Ranges};
 use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
 
 /// The text renderer.
@@ -13,7 +14,10 @@ pub struct Text;
 impl Renderer for Text {
     fn render(&self, doc: Document<'_>) -> Result<Vec<u8>, Error> {
         let text = match doc {
-            Document::Report(r) => report(r),
+            Document::Report(r) => match &r.ranges {
+                None => report(r),
+                Some(set) => report(r) + &ranges(set, |m| money_text(&r.currency, m)),
+            },
             Document::Comparison(c) => comparison(c),
             Document::Diff(d) => diff(d),
             Document::Solution(s) => solution(s),
@@ -622,6 +626,79 @@ fn note(lines: &[Said]) -> String {
         }
         out.push_str(&line);
         out.push('\n');
+    }
+    out
+}
+
+/// The ranges as a text table, after the report.
+fn ranges(r: &Ranges, money: impl Fn(Money) -> String) -> String {
+    let last = u64::from(r.draws.saturating_sub(1));
+    let mut rows: Vec<[String; 6]> = vec![[
+        String::new(),
+        "mean".into(),
+        "p5".into(),
+        "p50".into(),
+        "p95".into(),
+        "exact".into(),
+    ]];
+    let mut row = |name: String, range: &Range, exact: Option<Money>| {
+        rows.push([
+            name,
+            money(range.mean),
+            money(range.p5),
+            money(range.p50),
+            money(range.p95),
+            exact.map_or_else(String::new, &money),
+        ]);
+    };
+    row("total".into(), &r.total, r.total_exact);
+    for (name, r, exact) in &r.categories {
+        row(format!("  {name}"), r, *exact);
+    }
+    for (m, r) in &r.cash_flow {
+        row(format!("paid by {m}"), r, None);
+    }
+    for (m, r) in &r.cash_flow_expected {
+        row(format!("expected {m}"), r, None);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            rows.iter()
+                .map(|r| {
+                    r.get(i)
+                        .map_or(0, |c| unicode_width::UnicodeWidthStr::width(c.as_str()))
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "\nranges over {} draws (seeds {}..={}; percentiles by nearest rank)\n",
+        r.draws,
+        r.seed,
+        r.seed.saturating_add(last)
+    );
+    for row in &rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            let pad = w.saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+            line.push_str("  ");
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if r.errors > 0 {
+        out.push_str(&format!(
+            "  {} drawn payments had no payment day (a date past the calendar) and are left out\n",
+            r.errors
+        ));
     }
     out
 }
