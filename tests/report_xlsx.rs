@@ -576,3 +576,44 @@ fn money_a_spreadsheet_number_cannot_hold_exactly_is_exact_text() {
     );
     assert_eq!(j["total"], "500000000006800.00");
 }
+
+#[test]
+fn draws_add_a_sheet_of_ranges() {
+    let args = [
+        "simulate",
+        OLD,
+        "--population",
+        SAMPLE,
+        "--take-up",
+        "vocational=0.8",
+        "--draws",
+        "5",
+    ];
+    let (mut book, _) = workbook("draws.xlsx", &args);
+    let j = json(&args);
+    assert_eq!(book.sheet_names().last().unwrap(), "抽样范围");
+    let sheet = rows(&mut book, "抽样范围");
+    let ranges = table(&sheet);
+    let range = |r: &Value| {
+        ["mean", "p5", "p50", "p95"]
+            .iter()
+            .map(|k| money(&r[k]))
+            .collect::<Vec<_>>()
+    };
+    let total = row(ranges, "合计");
+    assert_eq!(total[1..5], range(&j["total_range"])[..]);
+    assert_eq!(total[5], money(&j["total_exact"]));
+    let vocational = row(ranges, "  vocational");
+    assert_eq!(
+        vocational[1..5],
+        range(&j["by_category"]["vocational"]["range"])[..]
+    );
+    for (m, r) in j["cash_flow_range"].as_object().unwrap() {
+        assert_eq!(
+            row(ranges, &format!("最晚情形{m}"))[1..5],
+            range(r)[..],
+            "{m}"
+        );
+    }
+    assert!(string(&sheet[ranges.len() + 1][0]).starts_with("5 次抽样（种子 0..=4"));
+}

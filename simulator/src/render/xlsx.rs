@@ -15,6 +15,7 @@ use bursar_runtime::Money;
 
 use super::{cash_flow_cases, category_counts, in_month, months, Document, Error, Renderer, Words};
 use crate::attribution::Attribution;
+use crate::draws::{Range, Ranges};
 use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
 use crate::sum::Sum;
 
@@ -247,8 +248,8 @@ fn source(s: &mut Sheet, w: Words, r: &Report, side: &str) {
 }
 
 /// One scheme's sheets: summary, categories, its quotas, rounds and payers
-/// if it has them, amounts, reasons, cash flow, and the rows skipped or not
-/// evaluated if there are any.
+/// if it has them, amounts, reasons, cash flow, the ranges over draws if
+/// the run drew, and the rows skipped or not evaluated if there are any.
 fn report(r: &Report) -> Vec<Sheet> {
     let w = Words::of(r);
     let cur = r.currency.as_str();
@@ -408,6 +409,7 @@ fn report(r: &Report) -> Vec<Sheet> {
         all.len(),
     );
     sheets.extend([amounts, reasons, flow]);
+    sheets.extend(r.ranges.as_ref().map(|set| ranges(w, set, cur)));
     sheets.extend(listed(
         w.t("规则无法计算的行", "rows not evaluated"),
         w.t(
@@ -424,6 +426,69 @@ fn report(r: &Report) -> Vec<Sheet> {
         cur,
     ));
     sheets
+}
+
+/// `--draws N`: the range of each figure over the draws, beside its exact
+/// expectation where there is one, as the text report's table.
+fn ranges(w: Words, set: &Ranges, currency: &str) -> Sheet {
+    let mut s = Sheet::new(w.t("抽样范围", "ranges"), currency);
+    s.header(&[
+        "",
+        w.t("均值", "mean"),
+        "p5",
+        "p50",
+        "p95",
+        w.t("精确期望", "exact"),
+    ]);
+    let mut row = |name: String, r: &Range, exact: Option<Money>| {
+        s.row(vec![
+            Cell::Text(name),
+            Cell::Money(r.mean),
+            Cell::Money(r.p5),
+            Cell::Money(r.p50),
+            Cell::Money(r.p95),
+            exact.map_or(Cell::Empty, Cell::Money),
+        ]);
+    };
+    row(
+        w.t("合计", "total").to_string(),
+        &set.total,
+        set.total_exact,
+    );
+    for (name, r, exact) in &set.categories {
+        row(format!("  {name}"), r, *exact);
+    }
+    for (m, r) in &set.cash_flow {
+        row(of(w, w.t("最晚情形", "paid by"), m), r, None);
+    }
+    for (m, r) in &set.cash_flow_expected {
+        row(of(w, w.t("预期情形", "expected"), m), r, None);
+    }
+    let last = u64::from(set.draws.saturating_sub(1));
+    let seeds = format!("{}..={}", set.seed, set.seed.saturating_add(last));
+    let mut note = vec![if w.zh {
+        format!("{} 次抽样（种子 {seeds}；百分位数按最近秩）", set.draws)
+    } else {
+        format!(
+            "ranges over {} draws (seeds {seeds}; percentiles by nearest rank)",
+            set.draws
+        )
+    }];
+    if set.errors > 0 {
+        note.push(if w.zh {
+            format!(
+                "{} 笔抽样支付无法确定支付日（日期超出日历），未计入",
+                set.errors
+            )
+        } else {
+            format!(
+                "{} drawn payments had no payment day (a date past the calendar) and are left out",
+                set.errors
+            )
+        });
+    }
+    s.note(&note);
+    s
 }
 
 /// A label, or an empty cell for a thing without one.
