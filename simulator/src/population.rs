@@ -603,7 +603,7 @@ pub struct Reader<R: Read> {
 
 /// How a population file is read: its columns, spellings and limits, as
 /// the command line and the map file say (docs/simulate.md). Every command
-/// that reads a population reads it through [`Reader::open`] with one.
+/// that reads a population reads it through [`Reader::read_as`] with one.
 #[derive(Clone, Debug)]
 pub struct ReadAs {
     /// Field name → column name.

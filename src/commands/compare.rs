@@ -19,7 +19,7 @@ pub(crate) fn compare(
     out: &OutputArgs,
     persons: Option<&Path>,
 ) -> Exit {
-    if let Err(e) = out.check(&[base, reform, &args.population]) {
+    if let Err(e) = out.check(format, &[base, reform, &args.population]) {
         return e;
     }
     let base = match prepare(base, &WhatIf::default()) {

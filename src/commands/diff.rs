@@ -43,16 +43,19 @@ pub(crate) struct DiffArgs {
 pub(crate) fn run(args: &DiffArgs) -> Exit {
     let mut inputs = vec![args.old.as_path(), args.new.as_path()];
     inputs.extend(args.population.as_deref());
-    if let Err(e) = args.out.check(&inputs) {
+    if let Err(e) = args.out.check(args.format, &inputs) {
         return e;
     }
     if args.format == ReportFormat::Html {
         // Said before loading and running, not after.
-        eprintln!("error: `diff` has no `--format html` yet: use `text`, `json` or `csv`");
+        eprintln!("error: `diff` has no `--format html` yet: use `text`, `json`, `csv` or `xlsx`");
         return Exit::Usage;
     }
-    if let (ReportFormat::Csv, None) = (args.format, &args.population) {
-        eprintln!("error: `--format csv` writes a diff's figures, and there are none without `--population FILE`");
+    if let (ReportFormat::Csv | ReportFormat::Xlsx, None) = (args.format, &args.population) {
+        eprintln!(
+            "error: `--format {}` writes a diff's figures, and there are none without `--population FILE`",
+            if args.format == ReportFormat::Csv { "csv" } else { "xlsx" }
+        );
         return Exit::Usage;
     }
     let (old, new) = match (load_scheme(&args.old), load_scheme(&args.new)) {

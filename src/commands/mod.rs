@@ -18,6 +18,7 @@ pub(crate) mod solve;
 pub(crate) mod synth;
 pub(crate) mod test;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use bursar_simulator::render::{self, Document};
@@ -41,6 +42,8 @@ pub(crate) enum ReportFormat {
     Csv,
     /// One self-contained page with charts, to hand round or print.
     Html,
+    /// An Excel workbook: to `-o FILE`, or standard output redirected to a file.
+    Xlsx,
 }
 
 impl ReportFormat {
@@ -51,6 +54,7 @@ impl ReportFormat {
             ReportFormat::Json => render::Format::Json,
             ReportFormat::Csv => render::Format::Csv,
             ReportFormat::Html => render::Format::Html,
+            ReportFormat::Xlsx => render::Format::Xlsx,
         }
     }
 }
@@ -68,9 +72,16 @@ pub(crate) struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// Refuses, before any work, an output file that is one of the inputs.
-    pub(crate) fn check(&self, inputs: &[&Path]) -> Result<(), Exit> {
+    /// Refuses, before any work, a workbook for the terminal and an
+    /// output file that is one of the inputs.
+    pub(crate) fn check(&self, format: ReportFormat, inputs: &[&Path]) -> Result<(), Exit> {
         let Some(out) = &self.output else {
+            if binary_for_a_terminal(format, std::io::stdout().is_terminal()) {
+                eprintln!(
+                    "error: `--format xlsx` writes a workbook, not text for a terminal: give `-o FILE`, e.g. `-o report.xlsx`, or redirect standard output to a file"
+                );
+                return Err(Exit::Usage);
+            }
             return Ok(());
         };
         if let Some(input) = inputs.iter().find(|i| same_file(i, out)) {
@@ -83,6 +94,18 @@ impl OutputArgs {
         }
         Ok(())
     }
+}
+
+/// Whether a report would go to a terminal that cannot show it: a
+/// workbook is binary, and printed it only garbles the screen (curl refuses
+/// the same way). Piped or redirected (`> report.xlsx`), it is written as
+/// `-o` would write it.
+fn binary_for_a_terminal(format: ReportFormat, stdout_is_terminal: bool) -> bool {
+    let binary = match format {
+        ReportFormat::Xlsx => true,
+        ReportFormat::Text | ReportFormat::Json | ReportFormat::Csv | ReportFormat::Html => false,
+    };
+    binary && stdout_is_terminal
 }
 
 /// Renders a report in `format` and writes it to `-o FILE` or standard
@@ -106,4 +129,23 @@ pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) ->
 pub(crate) fn overflow(e: &bursar_simulator::sum::Overflow) -> Exit {
     eprintln!("error: {e}");
     Exit::Failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{binary_for_a_terminal, ReportFormat};
+
+    #[test]
+    fn only_a_workbook_for_a_terminal_is_refused() {
+        assert!(binary_for_a_terminal(ReportFormat::Xlsx, true));
+        assert!(!binary_for_a_terminal(ReportFormat::Xlsx, false));
+        for text in [
+            ReportFormat::Text,
+            ReportFormat::Json,
+            ReportFormat::Csv,
+            ReportFormat::Html,
+        ] {
+            assert!(!binary_for_a_terminal(text, true));
+        }
+    }
 }

@@ -62,7 +62,7 @@ pub(crate) fn simulate(
     out: &OutputArgs,
     outputs: Outputs<'_>,
 ) -> Exit {
-    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+    if let Err(e) = out.check(format, &[scheme_path, &args.population]) {
         return e;
     }
     let awards_out = outputs.awards;

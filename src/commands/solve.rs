@@ -34,10 +34,10 @@ pub(crate) fn solve(
 ) -> Exit {
     if format == ReportFormat::Html {
         // Said before the search, not after minutes of it.
-        eprintln!("error: `solve` has no `--format html` yet: use `text`, `json` or `csv`");
+        eprintln!("error: `solve` has no `--format html` yet: use `text`, `json`, `csv` or `xlsx`");
         return Exit::Usage;
     }
-    if let Err(e) = out.check(&[scheme_path, &args.population]) {
+    if let Err(e) = out.check(format, &[scheme_path, &args.population]) {
         return e;
     }
     let prepared = match prepare(scheme_path, what_if) {

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bursar_runtime::Money;
 
 use crate::render::text::{count, signed_count};
+use crate::render::{cash_flow_cases, category_counts, Words};
 use crate::report::{money_text, Comparison, MovementReport, Report};
 use svg::{Band, Group, Mark};
 
@@ -113,21 +114,6 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// The page's words, in the scheme's language.
-struct Words {
-    zh: bool,
-}
-
-impl Words {
-    fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
-        if self.zh {
-            zh
-        } else {
-            en
-        }
-    }
-}
-
 /// What every part of a page needs: its words, what it cites, its money.
 struct Page<'a> {
     w: Words,
@@ -143,7 +129,7 @@ impl<'a> Page<'a> {
     fn new(report: &'a Report) -> Page<'a> {
         let lang = report.citations.language;
         Page {
-            w: Words { zh: lang == "zh" },
+            w: Words::of(report),
             lang,
             report,
         }
@@ -423,10 +409,7 @@ impl<'a> Page<'a> {
             &format!(
                 "<figure>\n{chart}<figcaption>{}</figcaption>\n</figure>\n{t}</table>\n<p class=\"note\">{}</p>\n",
                 w.t("各类别支付的金额；悬停可见人数与条款。", "What each category pays; hover for persons and clause."),
-                w.t(
-                    "满足条件：符合该类别全部条件的人数；有资格：资助规则将其归入该类别的人数（无论是否申报）；获资助：按时申报并获支付的人数。",
-                    "qualifying: persons meeting the category's conditions; eligible: those the award rule gives this category, whether they applied or not; paid: those it pays."
-                )
+                w.sentence(&category_counts(r))
             ),
         )
     }
@@ -913,27 +896,7 @@ impl<'a> Page<'a> {
             band.as_ref(),
             &|fen| axis_money(fen),
         );
-        let fraction = r
-            .assumptions
-            .as_ref()
-            .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
-        let explained = if r.round_order.is_empty() {
-            format!(
-                "{} {:.0}%{}",
-                w.t(
-                    "最晚情形：每一步用足时限；预期情形：每一步用去时限的",
-                    "Latest case: every step takes its full limit; expected case: each step takes"
-                ),
-                fraction * 100.0,
-                w.t("。", " of its limit.")
-            )
-        } else {
-            w.t(
-                "各轮次在其支付期间支付：最晚情形为最后一天，预期情形为中间一天。",
-                "Each round in its payment window: the latest case its last day, the expected case its middle day.",
-            )
-            .to_string()
-        };
+        let explained = cash_flow_cases(*w, r);
         let mut t = table(&[
             (w.t("月份", "month"), false),
             (latest, true),

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod text;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -45,6 +46,8 @@ pub enum Format {
     Csv,
     /// One self-contained page with charts, to hand round or print.
     Html,
+    /// An Excel workbook, one sheet per table.
+    Xlsx,
 }
 
 /// What a renderer is told besides the report.
@@ -74,6 +77,7 @@ impl Format {
             Format::Json => Box::new(json::Json),
             Format::Csv => Box::new(csv::Csv { bom: options.bom }),
             Format::Html => Box::new(html::Html),
+            Format::Xlsx => Box::new(xlsx::Xlsx),
         }
     }
 }
@@ -94,6 +98,117 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A report's words in the scheme's language (`Citations::language`):
+/// Chinese for a Chinese scheme, English otherwise. For the formats people
+/// read as they are, the HTML page and the workbook; text, JSON and CSV
+/// keep their English names, which scripts read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Words {
+    pub(crate) zh: bool,
+}
+
+impl Words {
+    /// The words of `r`'s scheme.
+    pub(crate) fn of(r: &Report) -> Words {
+        Words {
+            zh: r.citations.language == "zh",
+        }
+    }
+
+    /// `zh` or `en`, whichever is the report's language.
+    pub(crate) fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        if self.zh {
+            zh
+        } else {
+            en
+        }
+    }
+
+    /// The lines of a note, joined into one sentence.
+    pub(crate) fn sentence(self, lines: &[Said]) -> String {
+        let parts: Vec<&str> = lines.iter().map(|l| self.t(l.zh, l.en)).collect();
+        if self.zh {
+            format!("{}。", parts.join("；"))
+        } else {
+            format!("{}.", parts.join("; "))
+        }
+    }
+}
+
+/// One thing said in both languages.
+#[derive(Clone, Copy, Debug)]
+pub struct Said {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// What the three counts of a category table count, said in the same
+/// words under every such table (text, HTML, xlsx). Each is a subset of
+/// the one before it (`tally.rs` counts them); applying and places are
+/// mentioned only for a scheme that has them.
+pub fn category_counts(r: &Report) -> [Said; 3] {
+    const QUALIFYING: Said = Said {
+        zh: "满足条件：符合该类别全部条件的人数",
+        en: "qualifying: met the category's conditions",
+    };
+    let eligible = if r.applications {
+        Said {
+            zh: "有资格：满足条件，且资助规则将其归入该类别的人数（未因限额或资助记录排除，也未改按其他类别资助），无论是否申报",
+            en: "eligible: qualifying, and given this category by the award rule (not excluded by a limit or the award history, nor paid under another category instead), whether they applied or not",
+        }
+    } else {
+        Said {
+            zh: "有资格：满足条件，且资助规则将其归入该类别的人数（未因限额或资助记录排除，也未改按其他类别资助）",
+            en: "eligible: qualifying, and given this category by the award rule (not excluded by a limit or the award history, nor paid under another category instead)",
+        }
+    };
+    let paid = match (r.applications, !r.pool_order.is_empty()) {
+        (true, true) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（按时申报；有名额限制的，获得名额）",
+            en: "paid: eligible, and paid in this run (applied in time and, under a quota, given a place)",
+        },
+        (true, false) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（按时申报）",
+            en: "paid: eligible, and paid in this run (applied in time)",
+        },
+        (false, true) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数（有名额限制的，获得名额）",
+            en: "paid: eligible, and paid in this run (under a quota, given a place)",
+        },
+        (false, false) => Said {
+            zh: "获资助：有资格，且在本次测算中获支付的人数",
+            en: "paid: eligible, and paid in this run",
+        },
+    };
+    [QUALIFYING, eligible, paid]
+}
+
+/// What the latest and the expected case of a cash flow are, in a
+/// sentence under the table (HTML, xlsx).
+pub(crate) fn cash_flow_cases(w: Words, r: &Report) -> String {
+    let fraction = r
+        .assumptions
+        .as_ref()
+        .map_or(crate::assume::EXPECTED_FRACTION, |a| a.timeline_fraction);
+    if r.round_order.is_empty() {
+        format!(
+            "{} {:.0}%{}",
+            w.t(
+                "最晚情形：每一步用足时限；预期情形：每一步用去时限的",
+                "Latest case: every step takes its full limit; expected case: each step takes"
+            ),
+            fraction * 100.0,
+            w.t("。", " of its limit.")
+        )
+    } else {
+        w.t(
+            "各轮次在其支付期间支付：最晚情形为最后一天，预期情形为中间一天。",
+            "Each round in its payment window: the latest case its last day, the expected case its middle day.",
+        )
+        .to_string()
+    }
+}
 
 /// Every month from the first to the last that any of these cash flows
 /// pays in (`2023-03`, `2023-04`…), those without payments included, so a

@@ -3,7 +3,7 @@
 
 use bursar_runtime::Money;
 
-use super::{Document, Error, Renderer};
+use super::{category_counts, Document, Error, Renderer, Said};
 use crate::attribution::Attribution;
 use crate::draws::{Range, Ranges};
 use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
@@ -121,6 +121,7 @@ fn report(r: &Report) -> String {
         }
     }
     out.push_str(&cats.render());
+    out.push_str(&note(&category_counts(r)));
 
     if !r.pool_order.is_empty() {
         out.push_str("\nby quota (places and money given after everyone is decided)\n");
@@ -605,6 +606,28 @@ impl Table {
 /// Terminal columns: East Asian wide characters take two.
 fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// A note under a table, one line of it to each thing said, wrapped to a
+/// terminal's width with the continuation indented.
+fn note(lines: &[Said]) -> String {
+    const WIDTH: usize = 78;
+    let mut out = String::from("\n");
+    for said in lines {
+        let mut line = String::from(" ");
+        for word in said.en.split(' ') {
+            if line.len() + 1 + word.len() > WIDTH && !line.trim().is_empty() {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from("   ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 /// The ranges as a text table, after the report.
