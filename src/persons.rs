@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bursar_runtime::ir::Scheme;
 use bursar_simulator::persons::{Cell, ComparedOut, CsvSink, PersonsOut, Sink};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 use crate::Exit;
 
@@ -69,8 +69,14 @@ struct XlsxSink {
 
 impl XlsxSink {
     fn new(path: &Path, rows_per_sheet: u32) -> XlsxSink {
+        let mut book = Workbook::new();
+        // INVARIANT: the same run gives the same bytes; the creation time
+        // would be now otherwise.
+        if let Ok(made) = ExcelDateTime::from_ymd(2000, 1, 1) {
+            book.set_properties(&DocProperties::new().set_creation_datetime(&made));
+        }
         XlsxSink {
-            book: Workbook::new(),
+            book,
             path: path.to_path_buf(),
             header: Vec::new(),
             sheets: 0,
