@@ -22,9 +22,12 @@ macro_rules! eprint {
 
 mod cli;
 mod commands;
+mod decision;
+mod decision_log;
 mod load;
 pub mod lsp;
 mod output;
+mod serve;
 mod sign;
 mod stdout;
 mod text;
