@@ -77,8 +77,8 @@ pub(crate) enum Finding {
         before: Verdict,
         after: Verdict,
         /// In full, when the bundle of the log was given (`--against`).
-        before_explanation: Option<Explanation>,
-        after_explanation: Explanation,
+        before_explanation: Option<Box<Explanation>>,
+        after_explanation: Box<Explanation>,
     },
     /// A record decided by a bundle given that does not decide again as
     /// logged: the log, or the bundle, is not what it says.
@@ -291,7 +291,7 @@ fn replay_record(
                     totals.verified += 1;
                     Decided::from_json(&old.scheme, &record.applicant)
                         .ok()
-                        .map(|d| d.explanation)
+                        .map(|d| Box::new(d.explanation))
                 }
                 Ok(v) => {
                     return Some(integrity(record, place, Some(v), "decided again by the bundle it names, the decision differs from the one logged".into()));
@@ -311,14 +311,14 @@ fn replay_record(
     let changed = record.verdict.outcome != after_verdict.outcome
         || record.verdict.paid != after_verdict.paid
         || record.verdict.awards != after_verdict.awards;
-    changed.then(|| Finding::Changed {
+    changed.then_some(Finding::Changed {
         place,
         request_id: record.request_id,
         item: record.item,
         before: record.verdict,
         after: after_verdict,
         before_explanation,
-        after_explanation: after.explanation,
+        after_explanation: Box::new(after.explanation),
     })
 }
 
