@@ -926,3 +926,57 @@ fn with_trust_only_bundles_signed_by_a_trusted_key_are_served() {
         server.log()
     );
 }
+
+#[test]
+fn a_misspelt_redacted_field_is_refused_before_anything_is_logged() {
+    let dir = folder("redact-typo");
+    let key = dir.join("redact.key");
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    let log = dir.join("decisions.jsonl");
+    let o = bursar(&[
+        "serve",
+        POLICY,
+        "--listen",
+        "127.0.0.1:0",
+        "--decision-log",
+        log.to_str().unwrap(),
+        "--redact",
+        "person_idd",
+        "--redact-key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no scheme served has a field `person_idd`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn every_decision_is_logged_or_counted_when_the_queue_is_full() {
+    let dir = folder("queue");
+    let log = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        POLICY,
+        "--decision-log",
+        log.to_str().unwrap(),
+        "--log-queue",
+        "1",
+    ]);
+    let many = vec![VOC; 2000];
+    let (status, _) = server.post("/v1/decide", &batch(SCHEME, &many));
+    assert_eq!(status, 200);
+    let (_, metrics) = server.get("/metrics");
+    assert!(server.stop().success());
+    let written = std::fs::read_to_string(&log).unwrap().lines().count() as u64;
+    let dropped = metric(&metrics, "bursar_decision_log_dropped_total");
+    // The count of written lines read after shutdown: everything queued
+    // was written out.
+    assert_eq!(
+        written + dropped,
+        2000,
+        "written {written}, dropped {dropped}"
+    );
+    assert!(written >= metric(&metrics, "bursar_decision_log_written_total"));
+}

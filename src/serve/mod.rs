@@ -77,6 +77,9 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
         return Err(problems.join("\n"));
     }
     let set = SchemeSet::new(loaded)?;
+    if let Some(r) = options.log.as_ref().and_then(|l| l.redactor.as_ref()) {
+        unknown_redacted(&set, r.fields())?;
+    }
     let metrics = Arc::new(Metrics::default());
     let log = match options.log {
         Some(config) => Some(log::DecisionLog::open(config, Arc::clone(&metrics))?),
@@ -159,4 +162,25 @@ async fn serve(
         .map_err(|e| format!("the server stopped: {e}"))?;
     eprintln!("stopped");
     Ok(())
+}
+
+/// Refuses a `--redact` field that no served scheme has: a misspelt name
+/// would leave the personal data it meant in the log.
+fn unknown_redacted(set: &SchemeSet, fields: &[String]) -> Result<(), String> {
+    let known = |name: &str| {
+        set.schemes.iter().any(|s| {
+            let scheme = &s.bundle.scheme;
+            scheme.applicant.iter().any(|f| f.name == name)
+                || scheme
+                    .records
+                    .iter()
+                    .any(|r| r.fields.iter().any(|f| f.name == name))
+        })
+    };
+    match fields.iter().find(|f| !known(f)) {
+        Some(f) => Err(format!(
+            "`--redact {f}`: no scheme served has a field `{f}`, so nothing would be redacted"
+        )),
+        None => Ok(()),
+    }
 }

@@ -27,6 +27,11 @@ impl Redactor {
         Ok(Redactor { fields, key })
     }
 
+    /// The fields named by `--redact`.
+    pub(crate) fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
     /// Replaces, at any depth (in list items too), the value of every key
     /// named by `--redact` with `"hmac-sha256:HEX"`, its hash under the key.
     /// `null` stays `null`: nothing was given.
