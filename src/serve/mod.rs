@@ -149,6 +149,11 @@ async fn serve(
     eprintln!("listening on {address}");
     tokio::spawn(reloader.run(hangup, watch));
     let shutting_down = Arc::clone(&app);
+    // Answers go out at once rather than waiting to fill a packet (Nagle),
+    // which would add up to the peer's delayed-ACK time to small answers.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, routes::router(Arc::clone(&app)))
         .with_graceful_shutdown(async move {
             tokio::select! {

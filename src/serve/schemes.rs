@@ -60,17 +60,18 @@ impl SchemeSet {
 }
 
 /// When a file last changed, as far as polling can tell: its modification
-/// time and length (a rewrite within one tick of the clock still changes
-/// one of them unless it writes the same number of bytes).
+/// time, length and inode (a file renamed over it, as a deploy should do,
+/// is a new inode even within one tick of a coarse clock).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Stamp(Option<(SystemTime, u64)>);
+pub(crate) struct Stamp(Option<(SystemTime, u64, u64)>);
 
 impl Stamp {
     pub(crate) fn of(path: &Path) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
         Stamp(
             std::fs::metadata(path)
                 .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len()))),
+                .and_then(|m| Some((m.modified().ok()?, m.len(), m.ino()))),
         )
     }
 }
