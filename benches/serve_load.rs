@@ -104,6 +104,24 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// The server's CPU time so far (user + system), from /proc (Linux): a
+/// figure that other work on a shared machine does not inflate.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here;
+    // the kernel counts them in ticks of 1/100 s.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -156,6 +174,7 @@ fn main() {
     for _ in 0..20 {
         agent().post(&url).send(&body).unwrap();
     }
+    let cpu_before = cpu_time(server.id());
     let start = Instant::now();
     let workers: Vec<_> = (0..o.threads)
         .map(|_| {
@@ -198,11 +217,19 @@ fn main() {
         errors.load(Ordering::Relaxed),
         o.threads
     );
+    let cpu = cpu_time(server.id()) - cpu_before;
+    println!(
+        "  server CPU time {:.2} s: {:.1} µs a decision, so {:.0} decisions/s per core it has to itself",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / n.max(1) as f64,
+        n as f64 / cpu.as_secs_f64().max(1e-9)
+    );
 
     // 2. Latency of single decisions at a fixed rate.
     let total = o.rate * o.seconds;
     let senders = 4u64;
     let interval = Duration::from_secs_f64(senders as f64 / o.rate as f64);
+    let cpu_before = cpu_time(server.id());
     let start = Instant::now() + Duration::from_millis(100);
     let workers: Vec<_> = (0..senders)
         .map(|t| {
@@ -264,6 +291,13 @@ fn main() {
             ms(all.last().copied().unwrap_or_default()),
         );
     }
+    let cpu = cpu_time(server.id()) - cpu_before;
+    println!(
+        "  server CPU time {:.2} s: {:.1} µs a request ({:.0}% of one core at this rate)",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / pairs.len().max(1) as f64,
+        cpu.as_secs_f64() * 100.0 / took.as_secs_f64()
+    );
     println!("errors: {}", errors.load(Ordering::Relaxed));
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
