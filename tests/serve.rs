@@ -980,3 +980,29 @@ fn every_decision_is_logged_or_counted_when_the_queue_is_full() {
     );
     assert!(written >= metric(&metrics, "bursar_decision_log_written_total"));
 }
+
+#[test]
+fn a_body_that_does_not_arrive_in_time_gets_408() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[POLICY, "--body-timeout", "0.2"]);
+    let mut tcp = std::net::TcpStream::connect(&server.address).unwrap();
+    tcp.set_read_timeout(Some(PATIENCE)).unwrap();
+    // A body announced as 100 bytes, of which 10 are sent.
+    write!(
+        tcp,
+        "POST /v1/decide HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{{\"scheme\":"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n{") {
+        let n = tcp.read(&mut buf).unwrap();
+        assert!(n > 0, "closed without an answer");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    // The server goes on answering.
+    let (status, _) = server.post("/v1/decide", &one(SCHEME, VOC));
+    assert_eq!(status, 200);
+}

@@ -221,4 +221,23 @@ mod tests {
             vec!["/applicants"]
         );
     }
+
+    #[test]
+    fn any_cut_or_changed_body_is_refused_or_read_never_a_panic() {
+        let body =
+            br#"{"scheme": "a", "applicants": [{"x": [1, {"y": "\u00e9"}]}, {}], "z": null}"#;
+        for end in 0..=body.len() {
+            let _ = parse(&body[..end]);
+        }
+        for i in 0..body.len() {
+            for b in [b'{', b'}', b'[', b']', b'"', b'\\', b',', b':', 0xff, b'0'] {
+                let mut changed = body.to_vec();
+                changed[i] = b;
+                let _ = parse(&changed);
+            }
+        }
+        // Nesting past serde_json's limit is refused, not a stack overflow.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse(deep.as_bytes()).problems.len(), 1);
+    }
 }
