@@ -1006,3 +1006,48 @@ fn a_body_that_does_not_arrive_in_time_gets_408() {
     let (status, _) = server.post("/v1/decide", &one(SCHEME, VOC));
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_connection_that_never_finishes_its_headers_is_closed() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[POLICY, "--header-timeout", "0.2"]);
+    let mut tcp = std::net::TcpStream::connect(&server.address).unwrap();
+    tcp.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(tcp, "POST /v1/decide HTTP/1.1\r\nhost: x\r\n").unwrap();
+    let mut rest = Vec::new();
+    // Read to the end: the server closes the connection (after a 408, if
+    // it says anything).
+    let _ = tcp.read_to_end(&mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}
+
+#[test]
+fn shutdown_does_not_wait_past_its_timeout_for_a_stuck_request() {
+    use std::io::Write;
+    let server = Server::start(&[POLICY, "--shutdown-timeout", "0.3"]);
+    let mut tcp = std::net::TcpStream::connect(&server.address).unwrap();
+    // A request whose body never comes (the body timeout is 30 s).
+    write!(
+        tcp,
+        "POST /v1/decide HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let said = Arc::clone(&server.stderr);
+    let started = Instant::now();
+    let status = server.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        said.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("shutdown timeout")),
+        "{:?}",
+        said.lock().unwrap()
+    );
+}

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::serve::{Limits, LogConfig, Options, Redactor};
+use crate::serve::{ConnectionLimits, Limits, LogConfig, Options, Redactor};
 use crate::Exit;
 
 /// `bursar serve`'s arguments.
@@ -69,6 +69,16 @@ pub(crate) struct ServeArgs {
     /// SIGHUP).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     watch: f64,
+    /// Connections open at once at most; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a connection may take to send a request's headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds to finish the requests in flight at shutdown before closing
+    /// their connections anyway.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    shutdown_timeout: f64,
     /// Requests handled at once at most; more wait their turn.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_in_flight: usize,
@@ -88,6 +98,14 @@ pub(crate) fn serve(args: ServeArgs) -> Exit {
         })
     };
     let body_timeout = match seconds("--body-timeout", args.body_timeout) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let header_timeout = match seconds("--header-timeout", args.header_timeout) {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let shutdown_timeout = match seconds("--shutdown-timeout", args.shutdown_timeout) {
         Ok(d) => d,
         Err(e) => return e,
     };
@@ -145,6 +163,11 @@ pub(crate) fn serve(args: ServeArgs) -> Exit {
         limits: Limits {
             max_body: args.max_body,
             body_timeout,
+        },
+        connections: ConnectionLimits {
+            max_connections: args.max_connections,
+            header_timeout,
+            shutdown_timeout,
         },
         watch,
         max_in_flight: args.max_in_flight,

@@ -4,6 +4,7 @@
 //! taking connections, finishes the requests in flight, writes the log out
 //! and exits. Operators' guide: docs/service.md.
 
+mod connections;
 mod log;
 mod metrics;
 mod redact;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+pub(crate) use connections::ConnectionLimits;
 pub(crate) use log::LogConfig;
 pub(crate) use redact::Redactor;
 
@@ -41,6 +43,7 @@ pub(crate) struct Options {
     pub(crate) trusted: Option<Vec<ed25519_dalek::VerifyingKey>>,
     pub(crate) log: Option<LogConfig>,
     pub(crate) limits: Limits,
+    pub(crate) connections: ConnectionLimits,
     /// How often the files are looked at for a change (`None`: never).
     pub(crate) watch: Option<Duration>,
     pub(crate) max_in_flight: usize,
@@ -112,6 +115,7 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
         &options.listen,
         reloader,
         options.watch,
+        options.connections,
     ));
     // Requests are finished: what they queued for the log is written out.
     if let Some(log) = &app.log {
@@ -126,6 +130,7 @@ async fn serve(
     listen: &str,
     reloader: reload::Reloader,
     watch: Option<Duration>,
+    connections: ConnectionLimits,
 ) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -149,22 +154,24 @@ async fn serve(
     eprintln!("listening on {address}");
     tokio::spawn(reloader.run(hangup, watch));
     let shutting_down = Arc::clone(&app);
-    // Answers go out at once rather than waiting to fill a packet (Nagle),
-    // which would add up to the peer's delayed-ACK time to small answers.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, routes::router(Arc::clone(&app)))
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                _ = terminate.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            shutting_down.ready.store(false, Ordering::Relaxed);
-            eprintln!("shutting down: finishing the requests in flight");
-        })
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))?;
+    let signal = async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        shutting_down.ready.store(false, Ordering::Relaxed);
+        eprintln!("shutting down: finishing the requests in flight");
+    };
+    let drained = connections::serve(
+        listener,
+        routes::router(Arc::clone(&app)),
+        connections,
+        signal,
+    )
+    .await;
+    if !drained {
+        eprintln!("error: connections still open after the shutdown timeout were closed");
+    }
     eprintln!("stopped");
     Ok(())
 }
