@@ -687,6 +687,21 @@ fn the_decision_log_rotates_redacts_and_keeps_what_it_should() {
     }
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("\"W4\""));
+    // A choice redacted cannot be decided again, and replay says so for
+    // each line (a text field redacted can: see `logged`).
+    let (code, v) = replay(&[
+        &format!("{}.2", log.display()),
+        &format!("{}.1", log.display()),
+        log.to_str().unwrap(),
+        "--bundle",
+        POLICY,
+    ]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["totals"]["undecidable"], lines.len());
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/voc_issuer"));
     // The batch's request, if still kept, names its id and items.
     if let Some(first) = lines.iter().find(|l| l["request_id"] == "req-42") {
         assert!(first["item"].is_u64());
@@ -716,19 +731,29 @@ fn sampling_logs_the_share_asked_and_counts_the_rest() {
     assert_eq!(metric(&metrics, "bursar_decision_log_dropped_total"), 0);
 }
 
-/// A log of a few decisions by the 2023 bundle; the bundle's path.
+/// A log of a few decisions by the 2023 bundle, its identifiers redacted;
+/// the bundle's path.
 fn logged(dir: &Path) -> (PathBuf, PathBuf) {
     let bundle = dir.join("2023.json");
     compile(Path::new(POLICY), &bundle, &[]);
     let log = dir.join("decisions.jsonl");
+    // The identifier redacted: text, so the log still decides again.
+    let key = dir.join("redact.key");
+    std::fs::write(&key, [9u8; 32]).unwrap();
     let server = Server::start(&[
         bundle.to_str().unwrap(),
         "--decision-log",
         log.to_str().unwrap(),
+        "--redact",
+        "person_id",
+        "--redact-key",
+        key.to_str().unwrap(),
     ]);
     let (status, _) = server.post("/v1/decide", &batch(SCHEME, &[VOC, PAID, NOT_A_MEMBER]));
     assert_eq!(status, 200);
     assert!(server.stop().success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("\"W4\"") && text.contains("hmac-sha256:"), "{text}");
     (log, bundle)
 }
 
