@@ -753,7 +753,10 @@ fn logged(dir: &Path) -> (PathBuf, PathBuf) {
     assert_eq!(status, 200);
     assert!(server.stop().success());
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(!text.contains("\"W4\"") && text.contains("hmac-sha256:"), "{text}");
+    assert!(
+        !text.contains("\"W4\"") && text.contains("hmac-sha256:"),
+        "{text}"
+    );
     (log, bundle)
 }
 

@@ -123,7 +123,7 @@ pub(crate) fn serve(args: ServeArgs) -> Exit {
     let trusted = if args.trust.is_empty() {
         None
     } else {
-        match crate::commands::keys::read_trusted(&args.trust) {
+        match crate::load::keys::read_trusted(&args.trust) {
             Ok(k) => Some(k),
             Err(e) => return e,
         }
