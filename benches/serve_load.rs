@@ -104,9 +104,9 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// The server's CPU time so far (user + system), from /proc (Linux): a
+/// The server's CPU time so far (user, system), from /proc (Linux): a
 /// figure that other work on a shared machine does not inflate.
-fn cpu_time(pid: u32) -> Duration {
+fn cpu_time(pid: u32) -> (Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name, which is in parentheses.
     let rest = stat.rsplit(')').next().unwrap_or_default();
@@ -119,7 +119,17 @@ fn cpu_time(pid: u32) -> Duration {
     };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 here;
     // the kernel counts them in ticks of 1/100 s.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    (
+        Duration::from_millis(ticks(11) * 10),
+        Duration::from_millis(ticks(12) * 10),
+    )
+}
+
+/// CPU time between two readings: (user, system, both).
+fn spent(before: (Duration, Duration), after: (Duration, Duration)) -> (f64, f64, f64) {
+    let user = (after.0 - before.0).as_secs_f64();
+    let system = (after.1 - before.1).as_secs_f64();
+    (user, system, user + system)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -217,12 +227,11 @@ fn main() {
         errors.load(Ordering::Relaxed),
         o.threads
     );
-    let cpu = cpu_time(server.id()) - cpu_before;
+    let (user, system, cpu) = spent(cpu_before, cpu_time(server.id()));
     println!(
-        "  server CPU time {:.2} s: {:.1} µs a decision, so {:.0} decisions/s per core it has to itself",
-        cpu.as_secs_f64(),
-        cpu.as_secs_f64() * 1e6 / n.max(1) as f64,
-        n as f64 / cpu.as_secs_f64().max(1e-9)
+        "  server CPU time {cpu:.2} s ({user:.2} user, {system:.2} system): {:.1} µs a decision, so {:.0} decisions/s per core it has to itself",
+        cpu * 1e6 / n.max(1) as f64,
+        n as f64 / cpu.max(1e-9)
     );
 
     // 2. Latency of single decisions at a fixed rate.
@@ -291,12 +300,11 @@ fn main() {
             ms(all.last().copied().unwrap_or_default()),
         );
     }
-    let cpu = cpu_time(server.id()) - cpu_before;
+    let (user, system, cpu) = spent(cpu_before, cpu_time(server.id()));
     println!(
-        "  server CPU time {:.2} s: {:.1} µs a request ({:.0}% of one core at this rate)",
-        cpu.as_secs_f64(),
-        cpu.as_secs_f64() * 1e6 / pairs.len().max(1) as f64,
-        cpu.as_secs_f64() * 100.0 / took.as_secs_f64()
+        "  server CPU time {cpu:.2} s ({user:.2} user, {system:.2} system): {:.1} µs a request ({:.0}% of one core at this rate)",
+        cpu * 1e6 / pairs.len().max(1) as f64,
+        cpu * 100.0 / took.as_secs_f64()
     );
     println!("errors: {}", errors.load(Ordering::Relaxed));
     let _ = Command::new("kill")
