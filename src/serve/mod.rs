@@ -10,6 +10,7 @@ mod metrics;
 mod redact;
 mod reload;
 mod request;
+mod request_id;
 mod routes;
 mod schemes;
 
@@ -58,7 +59,7 @@ pub(crate) struct App {
     metrics: Arc<Metrics>,
     log: Option<log::DecisionLog>,
     limits: Limits,
-    request_ids: routes::RequestIds,
+    request_ids: request_id::RequestIds,
     /// False once shutdown has begun (`/readyz` answers 503).
     ready: AtomicBool,
     in_flight: tokio::sync::Semaphore,
@@ -93,7 +94,7 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
         metrics,
         log,
         limits: options.limits,
-        request_ids: routes::RequestIds::new(),
+        request_ids: request_id::RequestIds::new(),
         ready: AtomicBool::new(true),
         in_flight: tokio::sync::Semaphore::new(options.max_in_flight.max(1)),
     });
