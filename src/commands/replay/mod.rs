@@ -247,7 +247,7 @@ fn replay_record(
     totals: &mut Totals,
 ) -> Option<Finding> {
     if record.scheme != totals.scheme {
-        *totals.other_schemes.entry(record.scheme).or_default() += 1;
+        *bucket(&mut totals.other_schemes, record.scheme) += 1;
         return None;
     }
     let scheme = &new.scheme;
@@ -341,10 +341,10 @@ fn tally(totals: &mut Totals, before: &Verdict, after: &Verdict) {
             .and_then(|o| o.as_str().map(str::to_string))
             .unwrap_or_default()
     };
-    let b = totals.by_outcome.entry(outcome(before)).or_default();
+    let b = bucket(&mut totals.by_outcome, outcome(before));
     b.count_before += 1;
     b.paid_before += i128::from(before.paid.minor());
-    let a = totals.by_outcome.entry(outcome(after)).or_default();
+    let a = bucket(&mut totals.by_outcome, outcome(after));
     a.count_after += 1;
     a.paid_after += i128::from(after.paid.minor());
     // Awards count as paid only when the decision is a payment.
@@ -368,5 +368,39 @@ fn tally(totals: &mut Totals, before: &Verdict, after: &Verdict) {
             c.count_after += 1;
             c.paid_after += i128::from(award.amount.minor());
         }
+    }
+}
+
+/// The most names a total keeps apart (schemes, outcomes, categories read
+/// from a log, which may be anything): the rest are added up under
+/// [`OTHERS`], so that memory stays bounded.
+const MAX_NAMES: usize = 1000;
+const OTHERS: &str = "(others)";
+
+fn bucket<V: Default>(map: &mut BTreeMap<String, V>, name: String) -> &mut V {
+    let name = if map.len() < MAX_NAMES || map.contains_key(&name) {
+        name
+    } else {
+        OTHERS.to_string()
+    };
+    map.entry(name).or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_past_the_limit_are_added_up_under_others() {
+        let mut map: BTreeMap<String, u64> = BTreeMap::new();
+        for i in 0..MAX_NAMES + 5 {
+            *bucket(&mut map, format!("s{i}")) += 1;
+        }
+        // A name already kept is still counted apart.
+        *bucket(&mut map, "s0".into()) += 1;
+        assert_eq!(map.len(), MAX_NAMES + 1);
+        assert_eq!(map[OTHERS], 5);
+        assert_eq!(map["s0"], 2);
     }
 }
