@@ -592,6 +592,12 @@ fn sigterm_stops_the_server_after_writing_its_log() {
     let status = server.stop();
     assert!(status.success(), "{status:?}");
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 50);
+    // Applicants' data: not for every user of the machine.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
     assert!(said
         .lock()
         .unwrap()

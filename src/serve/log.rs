@@ -103,10 +103,14 @@ impl DecisionLog {
     }
 }
 
+/// Opens the log for appending; a new file is readable by its owner and
+/// group only, since it holds applicants' data.
 fn open_append(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o640)
         .open(path)
 }
 
