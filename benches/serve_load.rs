@@ -11,7 +11,7 @@
 //!
 //! Every answer must be 200; the run fails otherwise. Not run by the tests:
 //! `cargo bench --bench serve_load [-- --rate 5000 --seconds 5 --batch 100
-//! --threads 2 --server-threads 0 --decision-log FILE]`. Figures in
+//! --threads 2 --senders 16 --server-threads 0 --decision-log FILE]`. Figures in
 //! docs/performance.md.
 
 #![allow(
@@ -61,6 +61,8 @@ struct Options {
     seconds: u64,
     batch: usize,
     threads: usize,
+    /// Paced senders of single decisions, each at `rate / senders`.
+    senders: u64,
     server_threads: usize,
     decision_log: Option<String>,
 }
@@ -71,6 +73,7 @@ fn options() -> Options {
         seconds: 5,
         batch: 100,
         threads: 2,
+        senders: 16,
         server_threads: 0,
         decision_log: None,
     };
@@ -84,6 +87,7 @@ fn options() -> Options {
             "--batch" => o.batch = value.parse().unwrap(),
             "--threads" => o.threads = value.parse().unwrap(),
             "--server-threads" => o.server_threads = value.parse().unwrap(),
+            "--senders" => o.senders = value.parse().unwrap(),
             "--decision-log" => o.decision_log = Some(value),
             // `cargo bench` passes `--bench`.
             _ => {
@@ -236,7 +240,7 @@ fn main() {
 
     // 2. Latency of single decisions at a fixed rate.
     let total = o.rate * o.seconds;
-    let senders = 4u64;
+    let senders = o.senders.max(1);
     let interval = Duration::from_secs_f64(senders as f64 / o.rate as f64);
     let cpu_before = cpu_time(server.id());
     let start = Instant::now() + Duration::from_millis(100);
@@ -245,10 +249,13 @@ fn main() {
             let (url, errors) = (url.clone(), Arc::clone(&errors));
             std::thread::spawn(move || {
                 let agent = agent();
-                let mut latencies = Vec::with_capacity((total / senders) as usize);
+                // Every request of the total is sent: the first senders take
+                // one more each when the total does not divide.
+                let mine = total / senders + u64::from(t < total % senders);
+                let mut latencies = Vec::with_capacity(mine as usize);
                 // Each sender is offset by a fraction of the interval.
                 let first = start + interval.mul_f64(t as f64 / senders as f64);
-                for k in 0..total / senders {
+                for k in 0..mine {
                     let due = first + interval * k as u32;
                     if let Some(wait) = due.checked_duration_since(Instant::now()) {
                         std::thread::sleep(wait);
