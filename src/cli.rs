@@ -61,6 +61,12 @@ enum Command {
         #[arg(long, value_name = "PUBKEY", required = true)]
         trust: Vec<PathBuf>,
     },
+    /// Serve decisions over HTTP: `POST /v1/decide`, `/v1/explain`, and
+    /// decision logs (docs/service.md).
+    Serve(commands::serve::ServeArgs),
+    /// Re-decide logged decisions with another bundle: what would change,
+    /// and whether the log holds (docs/service.md, "Replay").
+    Replay(commands::replay::ReplayArgs),
     /// Decide one applicant: eligibility per category, award, application.
     Eval {
         #[command(flatten)]
@@ -245,6 +251,8 @@ pub fn run() -> Exit {
         ),
         Command::Keygen { output } => commands::keys::keygen(&output),
         Command::Verify { bundle, trust } => commands::keys::verify(&bundle, &trust),
+        Command::Serve(args) => commands::serve::serve(args),
+        Command::Replay(args) => commands::replay::replay(&args),
         Command::Eval { input, format } => commands::decide::decide(&input, format, false),
         Command::Explain { input, format } => commands::decide::decide(&input, format, true),
         Command::Simulate {

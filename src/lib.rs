@@ -22,10 +22,13 @@ macro_rules! eprint {
 
 mod cli;
 mod commands;
+mod decision;
+mod decision_log;
 mod load;
 pub mod lsp;
 mod output;
 mod persons;
+mod serve;
 mod sign;
 mod stdout;
 mod text;

@@ -319,8 +319,10 @@ pub struct RoundDecision {
     pub total: Money,
 }
 
-/// The bottom line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+/// The bottom line. Read back too, from decision logs (`bursar replay`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Eligible, applied in time: the awards are paid.

@@ -7,12 +7,13 @@
 //! be decided gets a line of its own saying why (`{"line": N, "errors":
 //! […]}`) and the stream goes on; the exit code says whether any did.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
-use bursar_runtime::{evaluate, explain, Applicant, Bundle, Outcome};
+use bursar_runtime::{Applicant, Bundle, Outcome};
 use serde::Serialize;
 
+use crate::load::lines::{read_line, Line};
 use crate::Exit;
 
 /// The longest line read: the largest applicant `--applicant` reads.
@@ -69,7 +70,7 @@ pub(crate) fn decide_lines(bundle: &Bundle, path: &Path, full: bool) -> Exit {
     loop {
         n += 1;
         line.clear();
-        let read = match read_line(&mut input, &mut line) {
+        let read = match read_line(&mut input, &mut line, MAX_LINE_BYTES) {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => {
@@ -149,113 +150,8 @@ fn decide_one(
             })
             .collect(),
     })?;
-    let decision = evaluate(scheme, &applicant);
-    let explanation = explain(scheme, &applicant, &decision);
-    let text = if full {
-        serde_json::to_string(&explanation)
-    } else {
-        serde_json::to_string(&crate::output::decision_json(
-            scheme,
-            &decision,
-            &explanation,
-        ))
-    }
-    .map_err(|e| LineErrors::one(n, format!("cannot write the decision: {e}")))?;
-    Ok((text, decision.outcome))
-}
-
-/// What [`read_line`] found.
-enum Line {
-    /// A whole line (without its end), in the buffer.
-    Whole,
-    /// A line over [`MAX_LINE_BYTES`], read past and dropped.
-    TooLong,
-}
-
-/// Reads the next line into `buf` (without `\n` or `\r\n`), keeping at most
-/// [`MAX_LINE_BYTES`] of it; `None` at the end of the input.
-fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<Line>> {
-    let mut any = false;
-    let mut too_long = false;
-    loop {
-        let chunk = input.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(any.then(|| finish(buf, too_long)));
-        }
-        any = true;
-        let (taken, end) = match chunk.iter().position(|b| *b == b'\n') {
-            Some(i) => (i, true),
-            None => (chunk.len(), false),
-        };
-        if !too_long {
-            let room = (MAX_LINE_BYTES + 1).saturating_sub(buf.len());
-            match chunk.get(..taken.min(room)) {
-                Some(part) => buf.extend_from_slice(part),
-                None => too_long = true,
-            }
-            if buf.len() > MAX_LINE_BYTES {
-                too_long = true;
-                buf.clear();
-            }
-        }
-        input.consume(if end { taken + 1 } else { taken });
-        if end {
-            return Ok(Some(finish(buf, too_long)));
-        }
-    }
-}
-
-fn finish(buf: &mut Vec<u8>, too_long: bool) -> Line {
-    if too_long {
-        return Line::TooLong;
-    }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    Line::Whole
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn lines(input: &[u8]) -> Vec<Option<Vec<u8>>> {
-        let mut r = std::io::BufReader::with_capacity(7, input);
-        let mut out = Vec::new();
-        let mut buf = Vec::new();
-        while let Some(l) = read_line(&mut r, &mut buf).unwrap() {
-            out.push(match l {
-                Line::Whole => Some(buf.clone()),
-                Line::TooLong => None,
-            });
-            buf.clear();
-        }
-        out
-    }
-
-    #[test]
-    fn lines_end_at_newlines_or_the_end_and_lose_their_carriage_return() {
-        assert_eq!(
-            lines(b"{\"a\":1}\r\n\n{\"b\":2}"),
-            vec![
-                Some(b"{\"a\":1}".to_vec()),
-                Some(Vec::new()),
-                Some(b"{\"b\":2}".to_vec())
-            ]
-        );
-        assert!(lines(b"").is_empty());
-    }
-
-    #[test]
-    fn a_line_over_the_limit_is_read_past_not_kept() {
-        let mut input = vec![b'x'; MAX_LINE_BYTES + 10];
-        input.extend_from_slice(b"\n{}\n");
-        assert_eq!(lines(&input), vec![None, Some(b"{}".to_vec())]);
-        // Exactly at the limit is whole.
-        let mut input = vec![b'y'; MAX_LINE_BYTES];
-        input.push(b'\n');
-        assert_eq!(lines(&input).len(), 1);
-        assert!(lines(&input)[0].is_some());
-    }
+    let decided = crate::decision::Decided::new(scheme, &applicant);
+    let text = serde_json::to_string(&decided.to_json(scheme, full))
+        .map_err(|e| LineErrors::one(n, format!("cannot write the decision: {e}")))?;
+    Ok((text, decided.decision.outcome))
 }

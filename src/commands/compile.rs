@@ -23,7 +23,7 @@ pub(crate) fn compile_bundle(
         }
     }
     // The key first: a bad key writes nothing.
-    let key = match sign_with.map(crate::commands::keys::read_signing_key) {
+    let key = match sign_with.map(crate::load::keys::read_signing_key) {
         Some(Ok(k)) => Some(k),
         Some(Err(e)) => return e,
         None => None,

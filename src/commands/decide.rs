@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bursar_runtime::{evaluate, explain, Applicant, Bundle};
+use bursar_runtime::{Applicant, Bundle};
 
 use crate::commands::Format;
 use crate::load::{load_scheme, read_bounded, read_file};
@@ -209,8 +209,10 @@ pub(crate) fn decide(args: &ApplicantArgs, format: Option<Format>, full: bool) -
         Err(refusal) => return refusal.report(format),
     };
     let scheme = &bundle.scheme;
-    let decision = evaluate(scheme, &applicant);
-    let explanation = explain(scheme, &applicant, &decision);
+    let crate::decision::Decided {
+        decision,
+        explanation,
+    } = crate::decision::Decided::new(scheme, &applicant);
     let text = match (format, full) {
         (Format::Json, true) => serde_json::to_string_pretty(&explanation).unwrap_or_default(),
         (Format::Json, false) => serde_json::to_string_pretty(&crate::output::decision_json(

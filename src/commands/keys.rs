@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::load::{read, read_file, MAX_BUNDLE_BYTES};
+use crate::load::keys::read_trusted;
+use crate::load::{read_file, MAX_BUNDLE_BYTES};
 use crate::sign;
 use crate::Exit;
 
@@ -66,29 +67,6 @@ fn create(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
-}
-
-/// Reads the private key of `--sign`.
-pub(crate) fn read_signing_key(path: &Path) -> Result<ed25519_dalek::SigningKey, Exit> {
-    let text = read(path)?;
-    sign::read_private(&text).map_err(|e| {
-        eprintln!("error: `--sign {}`: {e}", path.display());
-        Exit::Failed
-    })
-}
-
-/// Reads the public keys of `--trust`.
-pub(crate) fn read_trusted(paths: &[PathBuf]) -> Result<Vec<ed25519_dalek::VerifyingKey>, Exit> {
-    paths
-        .iter()
-        .map(|p| {
-            let text = read(p)?;
-            sign::read_public(&text).map_err(|e| {
-                eprintln!("error: `--trust {}`: {e}", p.display());
-                Exit::Failed
-            })
-        })
-        .collect()
 }
 
 /// Whether `bundle` loads (its hash holds) and is signed by one of the

@@ -13,6 +13,8 @@ pub(crate) mod doc;
 pub(crate) mod fmt;
 pub(crate) mod ir;
 pub(crate) mod keys;
+pub(crate) mod replay;
+pub(crate) mod serve;
 pub(crate) mod simulate;
 pub(crate) mod solve;
 pub(crate) mod synth;

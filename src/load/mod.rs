@@ -2,6 +2,8 @@
 //! bundles read, and (in the submodules) what-ifs applied and populations
 //! run. A leaf: it imports no command, so every command can use it.
 
+pub(crate) mod keys;
+pub(crate) mod lines;
 pub(crate) mod population;
 pub(crate) mod scheme;
 
