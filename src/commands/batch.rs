@@ -154,7 +154,7 @@ fn decide_one(
     let text = if full {
         serde_json::to_string(&explanation)
     } else {
-        serde_json::to_string(&crate::output::decision_json(
+        serde_json::to_string(&bursar_runtime::decision_json(
             scheme,
             &decision,
             &explanation,

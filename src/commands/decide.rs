@@ -213,7 +213,7 @@ pub(crate) fn decide(args: &ApplicantArgs, format: Option<Format>, full: bool) -
     let explanation = explain(scheme, &applicant, &decision);
     let text = match (format, full) {
         (Format::Json, true) => serde_json::to_string_pretty(&explanation).unwrap_or_default(),
-        (Format::Json, false) => serde_json::to_string_pretty(&crate::output::decision_json(
+        (Format::Json, false) => serde_json::to_string_pretty(&bursar_runtime::decision_json(
             scheme,
             &decision,
             &explanation,
