@@ -155,7 +155,10 @@ fn sample_rows(bundle: &Value) -> Vec<Case> {
                 applicant.insert((*column).to_string(), value);
             }
             Case {
-                name: format!("population-sample.csv: {}", applicant["person_id"].as_str().unwrap()),
+                name: format!(
+                    "population-sample.csv: {}",
+                    applicant["person_id"].as_str().unwrap()
+                ),
                 applicant: Value::Object(applicant).to_string(),
             }
         })
@@ -209,7 +212,10 @@ fn vectors(policy: &Path, bundle_path: &Path, bundle: &Value, cases: &[Case]) ->
                 "applicant": serde_json::from_str::<Value>(&case.applicant).unwrap(),
             });
             let map = v.as_object_mut().unwrap();
-            match decision.get("errors").filter(|_| decision.get("line").is_some()) {
+            match decision
+                .get("errors")
+                .filter(|_| decision.get("line").is_some())
+            {
                 // A refused line: `{"line": N, "errors": [...]}`, alike
                 // from `eval` and `explain`.
                 Some(errors) => {
@@ -263,11 +269,14 @@ fn vectors_are_what_the_runtime_decides_now() {
     for policy in policies() {
         let tag = stem(&policy);
         let bundle_path = temp(&format!("{tag}.bundle.json"));
+        let schema_path = temp(&format!("{tag}.schema.json"));
         let o = bursar(&[
             "compile",
             policy.to_str().unwrap(),
             "-o",
             bundle_path.to_str().unwrap(),
+            "--input-schema",
+            schema_path.to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{}: {}", policy.display(), stderr(&o));
         let bundle_text = std::fs::read_to_string(&bundle_path).unwrap();
@@ -286,7 +295,16 @@ fn vectors_are_what_the_runtime_decides_now() {
             &bundle_text,
             &mut stale,
         );
-        check_or_write(&dir.join(format!("{tag}.json")), &render(&vectors), &mut stale);
+        check_or_write(
+            &dir.join("bundles").join(format!("{tag}.schema.json")),
+            &std::fs::read_to_string(&schema_path).unwrap(),
+            &mut stale,
+        );
+        check_or_write(
+            &dir.join(format!("{tag}.json")),
+            &render(&vectors),
+            &mut stale,
+        );
     }
     assert!(
         stale.is_empty(),
@@ -302,7 +320,11 @@ fn a_vector_is_what_eval_prints_for_one_applicant() {
     let text = std::fs::read_to_string(Path::new(VECTORS).join("2023-career-boost.json")).unwrap();
     let vectors: Vec<Value> = serde_json::from_str(&text).unwrap();
     let bundle = Path::new(VECTORS).join("bundles/2023-career-boost.bundle.json");
-    for v in vectors.iter().filter(|v| v.get("decision").is_some()).step_by(7) {
+    for v in vectors
+        .iter()
+        .filter(|v| v.get("decision").is_some())
+        .step_by(7)
+    {
         let applicant = temp("one.json");
         std::fs::write(&applicant, v["applicant"].to_string()).unwrap();
         for (command, key) in [("eval", "decision"), ("explain", "explanation")] {
@@ -328,7 +350,12 @@ fn sample_rows_as_json_are_decided_as_the_csv_rows() {
     let vectors: Vec<Value> = serde_json::from_str(&text).unwrap();
     let rows: Vec<&Value> = vectors
         .iter()
-        .filter(|v| v["name"].as_str().unwrap().starts_with("population-sample.csv"))
+        .filter(|v| {
+            v["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("population-sample.csv")
+        })
         .collect();
     assert_eq!(rows.len(), 24);
     for v in rows {
