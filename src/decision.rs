@@ -39,7 +39,7 @@ impl Decided {
         if full {
             serde_json::to_value(&self.explanation).unwrap_or_default()
         } else {
-            crate::output::decision_json(scheme, &self.decision, &self.explanation)
+            bursar_runtime::decision_json(scheme, &self.decision, &self.explanation)
         }
     }
 }

@@ -20,9 +20,10 @@ mod syntax;
 mod unicode;
 pub mod witness;
 
+pub use bursar_runtime::input_schema;
 pub use check::calendar::BUILT_IN as BUILT_IN_CALENDARS;
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, SourceMap};
-pub use emit::{bundle, input_schema, VERSION};
+pub use emit::{bundle, VERSION};
 pub use inherit::{Loader, NoLoader};
 pub use names::{closest, did_you_mean};
 

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod allocate;
+mod answer;
 mod bundle;
 mod calendar;
 pub mod currency;
@@ -42,8 +43,10 @@ mod json;
 pub mod money;
 mod nesting;
 pub mod print;
+mod schema;
 
 pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
+pub use answer::decision_json;
 pub use bundle::{hash, validate, Bundle, BundleError, BundleSignature, FORMAT};
 pub use eval::{
     evaluate, evaluate_condition, evaluate_into, evaluate_value, schedule, shift, shown_round,
@@ -57,3 +60,4 @@ pub use input::{
 };
 pub use json::parse_json;
 pub use money::Money;
+pub use schema::input_schema;

@@ -209,25 +209,21 @@ pub(crate) fn decide(args: &ApplicantArgs, format: Option<Format>, full: bool) -
         Err(refusal) => return refusal.report(format),
     };
     let scheme = &bundle.scheme;
-    let crate::decision::Decided {
-        decision,
-        explanation,
-    } = crate::decision::Decided::new(scheme, &applicant);
+    let decided = crate::decision::Decided::new(scheme, &applicant);
     let text = match (format, full) {
-        (Format::Json, true) => serde_json::to_string_pretty(&explanation).unwrap_or_default(),
-        (Format::Json, false) => serde_json::to_string_pretty(&crate::output::decision_json(
-            scheme,
-            &decision,
-            &explanation,
-        ))
-        .unwrap_or_default(),
-        (Format::Text, true) => explanation.to_text(),
-        (Format::Text, false) => crate::output::decision_text(&explanation),
+        (Format::Json, true) => {
+            serde_json::to_string_pretty(&decided.explanation).unwrap_or_default()
+        }
+        (Format::Json, false) => {
+            serde_json::to_string_pretty(&decided.to_json(scheme, false)).unwrap_or_default()
+        }
+        (Format::Text, true) => decided.explanation.to_text(),
+        (Format::Text, false) => crate::output::decision_text(&decided.explanation),
     };
     if let Err(e) = crate::stdout::print(&format!("{}\n", text.trim_end())) {
         return e;
     }
-    if decision.outcome == bursar_runtime::Outcome::Error {
+    if decided.decision.outcome == bursar_runtime::Outcome::Error {
         Exit::Failed
     } else {
         Exit::Ok
