@@ -5,7 +5,7 @@
 //! (`高级社会工作师` for `senior`), and writes dates as `2023/4/10`. Readers
 //! parse a cell with the runtime's own parser first, so a file in the data
 //! contract costs nothing more; only a cell that parser refuses is looked up
-//! here ([`ColumnSpellings::read`]), out of the hot path.
+//! here (`ColumnSpellings::read`), out of the hot path.
 //!
 //! On with no flag: every spelling that has one reading for the column's
 //! type, namely the policy's labels of enum values, the yes/no spellings in
