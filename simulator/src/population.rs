@@ -297,30 +297,27 @@ impl Layout {
         }
     }
 
+    /// Whether rows have weights (`--weight`): without, every row is one
+    /// person and [`Layout::weight`] need not be asked.
+    #[inline]
+    pub fn weighted(&self) -> bool {
+        self.weight.is_some()
+    }
+
     /// How many persons a row stands for: its weight, or 1 in a
     /// population without weights. A bad weight is a bad row; a weighted
     /// run of more than [`crate::weight::MAX_WEIGHTED_ROWS`] rows stops.
     /// Read after the row is parsed, which checks its shape and text.
-    #[inline]
+    #[cold]
+    #[inline(never)]
     pub fn weight(
         &self,
         record: &Record,
         at: RowPosition,
     ) -> Result<crate::weight::Weight, RowError> {
-        match self.weight {
-            None => Ok(1),
-            Some(j) => self.read_weight(record, at, j),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn read_weight(
-        &self,
-        record: &Record,
-        at: RowPosition,
-        j: usize,
-    ) -> Result<crate::weight::Weight, RowError> {
+        let Some(j) = self.weight else {
+            return Ok(1);
+        };
         if at.record > crate::weight::MAX_WEIGHTED_ROWS {
             let message = format!(
                 "a weighted population has at most {} rows, so that every weighted figure is exact",

@@ -695,14 +695,19 @@ impl Row {
         }
         // After parsing, which checks the row's shape and text (a repeated
         // row has the shape of the one before it, its weight its own).
-        let weight = match job.layout.weight(record, at) {
-            Ok(w) => w,
-            Err(e) => {
-                self.fresh = false;
-                skipped_person(job, record, at, &e, part);
-                part.bad_rows.push(e);
-                return;
+        // Asked only of a weighted population: this runs for every row.
+        let weight = if job.layout.weighted() {
+            match job.layout.weight(record, at) {
+                Ok(w) => w,
+                Err(e) => {
+                    self.fresh = false;
+                    skipped_person(job, record, at, &e, part);
+                    part.bad_rows.push(e);
+                    return;
+                }
             }
+        } else {
+            1
         };
         let mut fresh = true;
         // Per side (of two): the tag of the claim a decision waits with.

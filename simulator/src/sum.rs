@@ -29,7 +29,9 @@ impl Sum {
     /// weight is at most `2^20` and a weighted run at most `2^43` rows
     /// (`crate::weight`), so a sum stays within `2^63 × 2^63 < 2^127`.
     pub fn add_times(&mut self, amount: Money, w: u64) {
-        self.0 += i128::from(amount.minor()) * i128::from(w);
+        // A 64 × 64-bit product always fits 128 bits, so it cannot wrap
+        // and needs no overflow check; the sum keeps its own.
+        self.0 += i128::from(amount.minor()).wrapping_mul(i128::from(w));
     }
 
     /// `self × w`: a change in payment for each of `w` persons (bounded
