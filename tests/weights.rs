@@ -385,3 +385,30 @@ fn every_format_says_the_figures_are_weighted() {
         );
     }
 }
+
+#[test]
+fn solve_fits_the_weighted_total_to_the_budget() {
+    // A hundred times the persons, a hundred times the budget: the same
+    // amount is the largest that fits.
+    let sample = weighted("solve-hundreds.csv", "100");
+    let solve = |population: &str, budget: &str, weight: &[&str]| {
+        let mut args = vec![
+            "solve",
+            SCHEME,
+            "--population",
+            population,
+            "--budget",
+            budget,
+            "--vary",
+            "standard.level1",
+        ];
+        args.extend(weight);
+        json(&args)
+    };
+    let plain = solve(SAMPLE, "20000", &[]);
+    let weighted = solve(&sample, "2000000", &["--weight", "w"]);
+    assert_eq!(plain["values"]["standard.level1"], "2640.00");
+    assert_eq!(weighted["values"], plain["values"]);
+    assert_eq!(weighted["next"]["values"], plain["next"]["values"]);
+    assert_eq!(weighted["report"]["weight"]["persons"], 2400);
+}
