@@ -284,6 +284,12 @@ fn a_missing_weight_column_is_named() {
         1,
         "`--weight wt`: the header has no column `wt`",
     );
+    let sample = weighted("near.csv", "1");
+    fails(
+        &["simulate", SCHEME, "--population", &sample, "--weight", "W"],
+        1,
+        "`--weight W`: the header has no column `W`; did you mean `--weight w`?",
+    );
 }
 
 #[test]

@@ -286,10 +286,20 @@ impl Layout {
                 self.weight = Some(*j);
                 Ok(())
             }
-            [] => Err(RowError::in_header(
-                &self.file,
-                format!("`--weight {column}`: the header has no column `{column}`"),
-            )),
+            [] => {
+                // A name that differs only in case or separators is named,
+                // never taken without asking.
+                let near = self
+                    .headers
+                    .iter()
+                    .find(|h| loose(h) == loose(column))
+                    .map(|h| format!("; did you mean `--weight {h}`?"))
+                    .unwrap_or_default();
+                Err(RowError::in_header(
+                    &self.file,
+                    format!("`--weight {column}`: the header has no column `{column}`{near}"),
+                ))
+            }
             _ => Err(RowError::in_header(
                 &self.file,
                 format!("`--weight {column}`: the header has column `{column}` more than once"),
