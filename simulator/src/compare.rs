@@ -88,24 +88,26 @@ pub struct DiffTally {
 }
 
 impl DiffTally {
-    pub fn add(&mut self, base: &Scheme, reform: &Scheme, b: &Decision, r: &Decision) {
+    /// Adds one row's two decisions, for the `w` persons it stands for
+    /// (its weight; 1 without weights).
+    pub fn add(&mut self, base: &Scheme, reform: &Scheme, b: &Decision, r: &Decision, w: u64) {
         let (pb, pr) = (b.paid(), r.paid());
         if pb == pr {
             if pb != Money::ZERO {
-                self.unchanged_paid += 1;
+                self.unchanged_paid += w;
             }
             return;
         }
         // Exact in 128 bits, whatever the two amounts.
         let change = Sum::from(pr).minus(Sum::from(pb));
-        *self.by_change.entry(change).or_insert(0) += 1;
+        *self.by_change.entry(change).or_insert(0) += w;
         if change > Sum::ZERO {
-            add(&mut self.gainers, change);
-            add_to(&mut self.gains_by_category, category(reform, r), change);
+            add(&mut self.gainers, change, w);
+            add_to(&mut self.gains_by_category, category(reform, r), change, w);
         } else {
             let loss = Sum::ZERO.minus(change);
-            add(&mut self.losers, loss);
-            add_to(&mut self.losses_by_category, category(base, b), loss);
+            add(&mut self.losers, loss, w);
+            add_to(&mut self.losses_by_category, category(base, b), loss, w);
         }
     }
 
@@ -127,12 +129,12 @@ impl DiffTally {
 
 /// Adds to a category's movement, allocating its name only the first time
 /// (this runs for every person whose payment changes).
-fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Sum) {
+fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Sum, w: u64) {
     match by_category.get_mut(name) {
-        Some(m) => add(m, amount),
+        Some(m) => add(m, amount, w),
         None => {
             let mut m = Movement::default();
-            add(&mut m, amount);
+            add(&mut m, amount, w);
             by_category.insert(name.to_string(), m);
         }
     }
@@ -147,9 +149,10 @@ fn category<'s>(scheme: &'s Scheme, d: &Decision) -> &'s str {
         .map_or("(none)", |c| c.name.as_str())
 }
 
-fn add(m: &mut Movement, amount: Sum) {
-    m.persons += 1;
-    m.amount.merge(amount);
+/// Adds a change of `amount` for each of `w` persons.
+fn add(m: &mut Movement, amount: Sum, w: u64) {
+    m.persons += w;
+    m.amount.merge(amount.scaled(w));
 }
 
 fn merge(m: &mut Movement, other: &Movement) {

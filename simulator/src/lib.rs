@@ -37,3 +37,4 @@ pub mod sum;
 pub mod synth;
 pub mod synth_scheme;
 pub mod tally;
+pub mod weight;

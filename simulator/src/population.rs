@@ -83,6 +83,10 @@ pub struct Layout {
     /// contract's (`crate::spelling`), looked up only for a cell the
     /// runtime's parser refuses.
     spellings: Vec<Option<Arc<ColumnSpellings>>>,
+    /// The column of the rows' weights (`--weight`), in a weighted
+    /// population: read beside the applicant's fields, never into them
+    /// (`crate::weight`).
+    weight: Option<usize>,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -262,7 +266,79 @@ impl Layout {
             headers,
             identifier,
             spellings: spelled,
+            weight: None,
         })
+    }
+
+    /// Reads each row's weight from `column` (`--weight`). The column is
+    /// the sample's, not the scheme's: unless a field reads it too, it
+    /// fills no field, so the evaluator never sees it.
+    pub fn weigh_by(&mut self, column: &str) -> Result<(), RowError> {
+        let found: Vec<usize> = self
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| *h == column)
+            .map(|(j, _)| j)
+            .collect();
+        match found.as_slice() {
+            [j] => {
+                self.weight = Some(*j);
+                Ok(())
+            }
+            [] => {
+                // A name that differs only in case or separators is named,
+                // never taken without asking.
+                let near = self
+                    .headers
+                    .iter()
+                    .find(|h| loose(h) == loose(column))
+                    .map(|h| format!("; did you mean `--weight {h}`?"))
+                    .unwrap_or_default();
+                Err(RowError::in_header(
+                    &self.file,
+                    format!("`--weight {column}`: the header has no column `{column}`{near}"),
+                ))
+            }
+            _ => Err(RowError::in_header(
+                &self.file,
+                format!("`--weight {column}`: the header has column `{column}` more than once"),
+            )),
+        }
+    }
+
+    /// Whether rows have weights (`--weight`): without, every row is one
+    /// person and [`Layout::weight`] need not be asked.
+    #[inline]
+    pub fn weighted(&self) -> bool {
+        self.weight.is_some()
+    }
+
+    /// How many persons a row stands for: its weight, or 1 in a
+    /// population without weights. A bad weight is a bad row; a weighted
+    /// run of more than [`crate::weight::MAX_WEIGHTED_ROWS`] rows stops.
+    /// Read after the row is parsed, which checks its shape and text.
+    #[cold]
+    #[inline(never)]
+    pub fn weight(
+        &self,
+        record: &Record,
+        at: RowPosition,
+    ) -> Result<crate::weight::Weight, RowError> {
+        let Some(j) = self.weight else {
+            return Ok(1);
+        };
+        if at.record > crate::weight::MAX_WEIGHTED_ROWS {
+            let message = format!(
+                "a weighted population has at most {} rows, so that every weighted figure is exact",
+                crate::weight::MAX_WEIGHTED_ROWS
+            );
+            return Err(self.error(at, None, None, message, true));
+        }
+        let bytes = record.cell(j).unwrap_or_default();
+        let cell = String::from_utf8_lossy(bytes);
+        crate::weight::parse(&cell)
+            .map_err(|message| self.error(at, Some(j), Some(&cell), message, false))
     }
 
     /// Parses one record into `applicant`, validating every cell.
@@ -616,6 +692,8 @@ pub struct ReadAs {
     pub encoding: Encoding,
     /// The sheet of a workbook (`.xlsx`) to read; its first if `None`.
     pub sheet: Option<String>,
+    /// The column of the rows' weights (`--weight`), for a survey sample.
+    pub weight: Option<String>,
 }
 
 impl ReadAs {
@@ -637,6 +715,7 @@ impl Default for ReadAs {
             limit: MAX_RECORD_BYTES,
             encoding: Encoding::Utf8,
             sheet: None,
+            weight: None,
         }
     }
 }
@@ -721,7 +800,10 @@ impl<R: Read> Reader<R> {
                 suggest_encoding(bytes)
             ))
         })?;
-        let layout = Layout::new(schemes, &file, &header, map, &how.spellings)?;
+        let mut layout = Layout::new(schemes, &file, &header, map, &how.spellings)?;
+        if let Some(column) = &how.weight {
+            layout.weigh_by(column)?;
+        }
         // A row of more cells is wrong whatever they hold: one more is
         // kept, so that the message counts them all.
         records.keep_cells(header.len() + 1);

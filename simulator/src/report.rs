@@ -30,6 +30,25 @@ pub struct PopulationInfo {
     pub rows: u64,
 }
 
+/// The population a report is of: its file's name, and the column of its
+/// rows' weights when it is a weighted sample (`--weight`).
+#[derive(Clone, Copy, Debug)]
+pub struct Population<'a> {
+    pub file: &'a str,
+    pub weight: Option<&'a str>,
+}
+
+/// A weighted population (`--weight COLUMN`): every count and amount of the
+/// report is weighted, each row counting as its weight's persons; rows read
+/// and skipped, and rows the rules could not be evaluated for, stay rows.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct WeightInfo {
+    /// The column of the weights.
+    pub column: String,
+    /// The persons the rows decided stand for: their weights' sum.
+    pub persons: u64,
+}
+
 /// The budget effect of one scheme over one population.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -39,6 +58,15 @@ pub struct Report {
     pub scenario: Option<String>,
     pub assumptions: Option<AssumptionsInfo>,
     pub population: PopulationInfo,
+    /// Only for a weighted population: its weights' column, and the
+    /// persons its rows stand for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<WeightInfo>,
+    /// What a planner should know before trusting the figures (application
+    /// dates outside the scheme's period: last year's population under a
+    /// draft); absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     pub currency: String,
     /// Data rows read (skipped rows included).
     pub rows: u64,
@@ -301,7 +329,7 @@ impl Report {
     pub fn new(
         scheme: &Scheme,
         source: &Source,
-        file: &str,
+        population: &Population<'_>,
         tally: &Tally,
         assumptions: Option<AssumptionsInfo>,
         skipped: &[RowError],
@@ -532,9 +560,14 @@ impl Report {
             scenario: source.scenario.clone(),
             assumptions,
             population: PopulationInfo {
-                file: file.to_string(),
+                file: population.file.to_string(),
                 rows: tally.rows + tally.skipped_rows,
             },
+            weight: population.weight.map(|column| WeightInfo {
+                column: column.to_string(),
+                persons: tally.persons,
+            }),
+            warnings: warnings(scheme, tally),
             currency: scheme.header.currency.clone(),
             rows: tally.rows + tally.skipped_rows,
             skipped_rows: tally.skipped_rows,
@@ -581,9 +614,69 @@ impl Report {
     }
 }
 
+/// Something a planner should know about a run before trusting its
+/// figures. In JSON, and wherever a report is text, it is its sentence
+/// ([`std::fmt::Display`]); the HTML page says it in the scheme's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Applications received outside the scheme's period: most likely a
+    /// draft for next year run on last year's population, whose dates are
+    /// decided as they are (on time, under next year's deadlines).
+    OutsidePeriod {
+        /// Applications (persons, in a weighted population).
+        applications: u64,
+        scheme: String,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    },
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::OutsidePeriod {
+                applications,
+                scheme,
+                start,
+                end,
+            } => write!(
+                f,
+                "{applications} applications were received outside the period of `{scheme}` ({start} to {end}): is the population of another year?"
+            ),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What a planner should know about a run before trusting its figures.
+fn warnings(scheme: &Scheme, tally: &Tally) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if let (Some(p), 1..) = (&scheme.header.period, tally.outside_period) {
+        out.push(Warning::OutsidePeriod {
+            applications: tally.outside_period,
+            scheme: scheme.id.clone(),
+            start: p.start,
+            end: p.end,
+        });
+    }
+    out
+}
+
 /// Two schemes over one population, side by side.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// Only for a weighted population (as in each side's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<WeightInfo>,
+    /// Every warning of the run: the reform's, then the base's that it
+    /// does not repeat (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     pub base: Report,
     pub reform: Report,
     pub delta: Delta,
@@ -758,7 +851,16 @@ impl Comparison {
                 })
                 .collect::<Result<_, Overflow>>()?,
         };
+        let mut warnings = reform.warnings.clone();
+        warnings.extend(
+            base.warnings
+                .iter()
+                .filter(|w| !reform.warnings.contains(w))
+                .cloned(),
+        );
         Ok(Comparison {
+            weight: reform.weight.clone(),
+            warnings,
             base,
             reform,
             delta,

@@ -362,7 +362,8 @@ impl Run {
             for p in placements.iter() {
                 if let Some(s) = decisions.get(p.claim.tag as usize) {
                     let paid = p.allocated.then_some(p.amount);
-                    if !tally.add_settled(s, paid) {
+                    // Quotas are refused in a weighted run: one person a claim.
+                    if !tally.add_settled(s, paid, 1) {
                         return Err(job.run_error(format!(
                             "`{}`: a share of its awards cannot be worked out",
                             p.claim.id
@@ -394,7 +395,7 @@ impl Run {
                     }
                 }
                 let [b, r] = &pair.decisions;
-                d.add(base.scheme, reform.scheme, b, r);
+                d.add(base.scheme, reform.scheme, b, r, 1);
                 if let (Some(out), Some(rows)) = (job.compared, pair.persons) {
                     let [b, r] = *rows;
                     out.add(vec![Compared::new(b, r)]);
@@ -698,6 +699,22 @@ impl Row {
                 }
             }
         }
+        // After parsing, which checks the row's shape and text (a repeated
+        // row has the shape of the one before it, its weight its own).
+        // Asked only of a weighted population: this runs for every row.
+        let weight = if job.layout.weighted() {
+            match job.layout.weight(record, at) {
+                Ok(w) => w,
+                Err(e) => {
+                    self.fresh = false;
+                    skipped_person(job, record, at, &e, part);
+                    part.bad_rows.push(e);
+                    return;
+                }
+            }
+        } else {
+            1
+        };
         let mut fresh = true;
         // Per side (of two): the tag of the claim a decision waits with.
         let mut waited: [Option<u64>; 2] = [None, None];
@@ -801,7 +818,7 @@ impl Row {
                 }
             }
             let decision = &*decision;
-            tally.add_with(decision, expected, || {
+            tally.add_with(decision, expected, weight, || {
                 *reason.get_or_insert_with(|| side.plan.reason_slot(decision))
             });
             if decision.outcome == Outcome::Error {
@@ -827,7 +844,7 @@ impl Row {
                     persons: rows,
                 });
             } else {
-                d.add(base.scheme, reform.scheme, &b.decision, &r.decision);
+                d.add(base.scheme, reform.scheme, &b.decision, &r.decision, weight);
                 if let Some(rows) = rows {
                     let [b, r] = *rows;
                     part.compared.push(Compared::new(b, r));
@@ -1092,7 +1109,7 @@ mod tests {
                         tally.add(&plans[i], &d, expected);
                         decisions.push(d);
                     }
-                    diff.add(schemes[0], schemes[1], &decisions[0], &decisions[1]);
+                    diff.add(schemes[0], schemes[1], &decisions[0], &decisions[1], 1);
                 }
                 Some((_, false)) => {
                     for tally in &mut tallies {

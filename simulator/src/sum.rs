@@ -25,6 +25,21 @@ impl Sum {
         self.0 += i128::from(amount.minor());
     }
 
+    /// Adds `amount` for each of `w` persons (a weighted row). Exact: a
+    /// weight is at most `2^20` and a weighted run at most `2^43` rows
+    /// (`crate::weight`), so a sum stays within `2^63 × 2^63 < 2^127`.
+    pub fn add_times(&mut self, amount: Money, w: u64) {
+        // A 64 × 64-bit product always fits 128 bits, so it cannot wrap
+        // and needs no overflow check; the sum keeps its own.
+        self.0 += i128::from(amount.minor()).wrapping_mul(i128::from(w));
+    }
+
+    /// `self × w`: a change in payment for each of `w` persons (bounded
+    /// as [`Sum::add_times`]).
+    pub fn scaled(self, w: u64) -> Sum {
+        Sum(self.0 * i128::from(w))
+    }
+
     pub fn merge(&mut self, other: Sum) {
         self.0 += other.0;
     }

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::population::RowError;
 use crate::sum::Sum;
+use crate::weight::Weight;
 
 /// How many rows the rules could not be evaluated for are kept, with their
 /// line, for the report (all are counted).
@@ -117,6 +118,8 @@ struct Payment {
     paid: Money,
     latest: Option<NaiveDate>,
     expected: Option<NaiveDate>,
+    /// The persons its row stands for.
+    weight: Weight,
 }
 
 /// Per quota counts, after allocation.
@@ -176,10 +179,19 @@ pub enum Reason {
 /// Everything counted over a population.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Rows decided (not skipped), whatever their weight.
     pub rows: u64,
+    /// The persons those rows stand for: their weights' sum (`rows` in a
+    /// population without weights).
+    pub persons: u64,
     pub skipped_rows: u64,
     /// Rows whose application was received (on time or not).
     pub applicants: u64,
+    /// Of those, applications received outside the scheme's period (a
+    /// draft run on last year's population).
+    pub outside_period: u64,
+    /// The scheme's period, to count them.
+    pub period: Window,
     pub paid: u64,
     pub total: Sum,
     pub categories: Vec<CategoryTally>,
@@ -217,6 +229,28 @@ pub struct Tally {
     pub cash_expected: BTreeMap<Month, Sum>,
 }
 
+/// The days of a scheme's period (every day, for a scheme without one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            start: NaiveDate::MIN,
+            end: NaiveDate::MAX,
+        }
+    }
+}
+
+impl Window {
+    fn holds(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+}
+
 /// What tallying needs to know about a scheme, worked out once per run
 /// rather than per row or per batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -233,6 +267,7 @@ pub struct TallyPlan {
     rounds: Vec<(NaiveDate, NaiveDate)>,
     /// How many payers the scheme has, besides itself.
     payers: usize,
+    period: Window,
 }
 
 impl TallyPlan {
@@ -261,6 +296,14 @@ impl TallyPlan {
                 })
                 .collect(),
             payers: scheme.payers.len(),
+            period: scheme
+                .header
+                .period
+                .as_ref()
+                .map_or_else(Window::default, |p| Window {
+                    start: p.start,
+                    end: p.end,
+                }),
         }
     }
 
@@ -356,6 +399,7 @@ impl Tally {
             } else {
                 vec![PayerTally::default(); plan.payers + 1]
             },
+            period: plan.period,
             ..Tally::default()
         }
     }
@@ -373,19 +417,22 @@ impl Tally {
     /// Counts one decision. `expected` is the expected payment day for a paid
     /// decision (the latest day is the decision's own schedule).
     pub fn add(&mut self, plan: &TallyPlan, d: &Decision, expected: Option<NaiveDate>) {
-        self.add_with(d, expected, || plan.reason_slot(d));
+        self.add_with(d, expected, 1, || plan.reason_slot(d));
     }
 
-    /// [`Tally::add`], asking `reason` for the slot of the reason a person
-    /// is not eligible only when they are not: a caller that knows it from
-    /// an identical row need not work it out again.
+    /// [`Tally::add`] for a row that stands for `w` persons (its weight,
+    /// `crate::weight`; 1 in a population without weights), asking
+    /// `reason` for the slot of the reason a person is not eligible only
+    /// when they are not: a caller that knows it from an identical row need
+    /// not work it out again.
     pub fn add_with(
         &mut self,
         d: &Decision,
         expected: Option<NaiveDate>,
+        w: Weight,
         reason: impl FnOnce() -> usize,
     ) {
-        if !self.add_common(d) {
+        if !self.add_common(d, w) {
             return;
         }
         match d.outcome {
@@ -396,6 +443,7 @@ impl Tally {
                     paid: d.total,
                     latest: latest_day(d),
                     expected,
+                    weight: w,
                 };
                 if d.rounds.is_empty() && d.stages.is_empty() {
                     let awards = d.awards.iter().map(|a| (a.category, a.payout.amount));
@@ -404,7 +452,7 @@ impl Tally {
                     // Rounds and stages are paid on days of their own: what
                     // a settled claim counts (rounds and payers never meet,
                     // nor instalments and payers).
-                    self.add_settled(&s, Some(d.total));
+                    self.add_settled(&s, Some(d.total), w);
                 }
                 // Payers and quotas never meet (the checker and the bundle
                 // loader refuse it): only a payment decided alone has shares.
@@ -414,53 +462,60 @@ impl Tally {
                     self.add_shares(&payment, shares);
                 }
             }
-            Outcome::NoPlace => self.add_no_place(d.quota, d.total),
-            Outcome::NothingDue => self.nothing_due += 1,
-            Outcome::NotApplied => self.eligible_not_applied += 1,
-            Outcome::Late => self.eligible_late += 1,
-            Outcome::Early => self.eligible_early += 1,
+            Outcome::NoPlace => self.add_no_place(d.quota, d.total, w),
+            Outcome::NothingDue => self.nothing_due += w,
+            Outcome::NotApplied => self.eligible_not_applied += w,
+            Outcome::Late => self.eligible_late += w,
+            Outcome::Early => self.eligible_early += w,
             Outcome::NotEligible => {
-                self.not_eligible += 1;
+                self.not_eligible += w;
                 let slot = reason();
                 if let Some(n) = self.reasons.get_mut(slot) {
-                    *n += 1;
+                    *n += w;
                 }
             }
-            Outcome::SubjectToQuota => self.unallocated += 1,
+            Outcome::SubjectToQuota => self.unallocated += w,
             Outcome::Error => {}
         }
     }
 
     /// Counts a claim of `claimed` that its quota gave no place.
-    fn add_no_place(&mut self, quota: Option<u32>, claimed: Money) {
+    fn add_no_place(&mut self, quota: Option<u32>, claimed: Money, w: Weight) {
         if let Some(pool) = quota.and_then(|q| self.pools.get_mut(q as usize)) {
-            pool.eligible += 1;
-            pool.claimed.add(claimed);
+            pool.eligible += w;
+            pool.claimed.add_times(claimed, w);
         }
-        self.no_place += 1;
+        self.no_place += w;
     }
 
     /// Counts what a decision waiting for allocation already says (the
     /// row, the application, the categories met); [`Tally::add_settled`]
-    /// counts the rest once allocation is done.
+    /// counts the rest once allocation is done. (Quotas are refused in a
+    /// weighted run: a row waiting for a place is one person.)
     pub fn add_waiting(&mut self, d: &Decision) {
-        self.add_common(d);
+        self.add_common(d, 1);
     }
 
     /// What every decision counts whatever its outcome; `false` for an
     /// error, which counts nothing more. Inlined: it runs for every row.
+    /// Rows and errors are counted as rows (what a planner fixes in the
+    /// file); every other count as the `w` persons a row stands for.
     #[inline(always)]
-    fn add_common(&mut self, d: &Decision) -> bool {
+    fn add_common(&mut self, d: &Decision, w: Weight) -> bool {
         self.rows += 1;
-        if matches!(
-            d.application,
-            Application::OnTime { .. } | Application::Late { .. } | Application::Early { .. }
-        ) {
-            self.applicants += 1;
+        self.persons += w;
+        if let Application::OnTime { received, .. }
+        | Application::Late { received, .. }
+        | Application::Early { received, .. } = d.application
+        {
+            self.applicants += w;
+            if !self.period.holds(received) {
+                self.outside_period += w;
+            }
         }
         for (c, cd) in self.categories.iter_mut().zip(&d.categories) {
             if cd.eligible() {
-                c.qualifying += 1;
+                c.qualifying += w;
             }
         }
         if d.outcome == Outcome::Error {
@@ -472,24 +527,25 @@ impl Tally {
         for (i, a) in d.awards.iter().enumerate() {
             if first_of_category(&d.awards, i, |a| a.category) {
                 if let Some(c) = self.categories.get_mut(a.category as usize) {
-                    c.eligible += 1;
+                    c.eligible += w;
                 }
             }
         }
         for r in &d.rounds {
             if let (false, Some(t)) = (r.awards.is_empty(), self.rounds.get_mut(r.round as usize)) {
-                t.eligible += 1;
+                t.eligible += w;
             }
         }
         true
     }
 
     /// Counts a payment of `paid` (its claim, or a pro rata share of it),
-    /// or with `None` a claim a quota gave no place. `false` if a share of
-    /// the awards cannot be worked out (nothing is counted then).
-    pub fn add_settled(&mut self, s: &Settling, paid: Option<Money>) -> bool {
+    /// or with `None` a claim a quota gave no place, for the `w` persons
+    /// its row stands for. `false` if a share of the awards cannot be
+    /// worked out (nothing is counted then).
+    pub fn add_settled(&mut self, s: &Settling, paid: Option<Money>, w: Weight) -> bool {
         let Some(paid) = paid else {
-            self.add_no_place(s.quota, s.total);
+            self.add_no_place(s.quota, s.total, w);
             return true;
         };
         let amounts: Vec<Money> = s.awards.iter().map(|a| a.1).collect();
@@ -501,20 +557,20 @@ impl Tally {
             return false;
         };
         if let Some(pool) = s.quota.and_then(|q| self.pools.get_mut(q as usize)) {
-            pool.eligible += 1;
-            pool.claimed.add(s.total);
-            pool.allocated += 1;
-            pool.total.add(paid);
+            pool.eligible += w;
+            pool.claimed.add_times(s.total, w);
+            pool.allocated += w;
+            pool.total.add_times(paid, w);
         }
-        self.paid += 1;
-        self.total.add(paid);
-        *self.paid_by_amount.entry(paid).or_insert(0) += 1;
+        self.paid += w;
+        self.total.add_times(paid, w);
+        *self.paid_by_amount.entry(paid).or_insert(0) += w;
         for (i, (&(category, _), amount)) in s.awards.iter().zip(amounts).enumerate() {
             if let Some(c) = self.categories.get_mut(category as usize) {
                 if first_of_category(&s.awards, i, |a| a.0) {
-                    c.paid += 1;
+                    c.paid += w;
                 }
-                c.total.add(amount);
+                c.total.add_times(amount, w);
             }
         }
         if !s.rounds.is_empty() {
@@ -524,27 +580,27 @@ impl Tally {
                 let Some(t) = self.rounds.get_mut(round as usize) else {
                     continue;
                 };
-                t.paid += 1;
-                t.total.add(amount);
+                t.paid += w;
+                t.total.add_times(amount, w);
                 if let Some(day) = t.latest {
                     self.cash_latest
                         .entry((day.year(), day.month()))
                         .or_default()
-                        .add(amount);
+                        .add_times(amount, w);
                 }
                 if let Some(day) = t.expected {
                     self.cash_expected
                         .entry((day.year(), day.month()))
                         .or_default()
-                        .add(amount);
+                        .add_times(amount, w);
                 }
             }
             return true;
         }
         if s.pending.iter().any(|m| *m > Money::ZERO) {
-            self.pending_persons += 1;
+            self.pending_persons += w;
             for m in s.pending.iter() {
-                self.pending.add(*m);
+                self.pending.add_times(*m, w);
             }
         }
         // Stages due on the day their fact was recorded are paid in that
@@ -560,7 +616,7 @@ impl Tally {
                 for flow in [&mut self.cash_latest, &mut self.cash_expected] {
                     flow.entry((day.year(), day.month()))
                         .or_default()
-                        .add(amount);
+                        .add_times(amount, w);
                 }
             }
         }
@@ -569,13 +625,13 @@ impl Tally {
                 self.cash_latest
                     .entry((day.year(), day.month()))
                     .or_default()
-                    .add(rest);
+                    .add_times(rest, w);
             }
             if let Some(day) = s.expected.or(s.latest) {
                 self.cash_expected
                     .entry((day.year(), day.month()))
                     .or_default()
-                    .add(rest);
+                    .add_times(rest, w);
             }
         }
         true
@@ -584,55 +640,57 @@ impl Tally {
     /// Counts one payment and its awards, `(category, amount)` each. Called
     /// for every paid row of a simulation: it allocates nothing.
     fn add_payment(&mut self, p: &Payment, awards: impl Iterator<Item = (u32, Money)>) {
+        let w = p.weight;
         if let Some(pool) = p.quota.and_then(|q| self.pools.get_mut(q as usize)) {
-            pool.eligible += 1;
-            pool.claimed.add(p.claimed);
-            pool.allocated += 1;
-            pool.total.add(p.paid);
+            pool.eligible += w;
+            pool.claimed.add_times(p.claimed, w);
+            pool.allocated += w;
+            pool.total.add_times(p.paid, w);
         }
-        self.paid += 1;
-        self.total.add(p.paid);
-        *self.paid_by_amount.entry(p.paid).or_insert(0) += 1;
+        self.paid += w;
+        self.total.add_times(p.paid, w);
+        *self.paid_by_amount.entry(p.paid).or_insert(0) += w;
         for (category, amount) in awards {
             if let Some(c) = self.categories.get_mut(category as usize) {
-                c.paid += 1;
-                c.total.add(amount);
+                c.paid += w;
+                c.total.add_times(amount, w);
             }
         }
         if let Some(day) = p.latest {
             self.cash_latest
                 .entry((day.year(), day.month()))
                 .or_default()
-                .add(p.paid);
+                .add_times(p.paid, w);
         }
         if let Some(day) = p.expected.or(p.latest) {
             self.cash_expected
                 .entry((day.year(), day.month()))
                 .or_default()
-                .add(p.paid);
+                .add_times(p.paid, w);
         }
     }
 
     /// Counts each payer's share of one payment: the scheme's own, then
     /// each payer's top-up, in the scheme's order.
     fn add_shares(&mut self, p: &Payment, shares: impl Iterator<Item = Money>) {
+        let w = p.weight;
         for (t, amount) in self.payers.iter_mut().zip(shares) {
             if amount == Money::ZERO {
                 continue;
             }
-            t.paid += 1;
-            t.total.add(amount);
+            t.paid += w;
+            t.total.add_times(amount, w);
             if let Some(day) = p.latest {
                 t.cash_latest
                     .entry((day.year(), day.month()))
                     .or_default()
-                    .add(amount);
+                    .add_times(amount, w);
             }
             if let Some(day) = p.expected.or(p.latest) {
                 t.cash_expected
                     .entry((day.year(), day.month()))
                     .or_default()
-                    .add(amount);
+                    .add_times(amount, w);
             }
         }
     }
@@ -640,8 +698,10 @@ impl Tally {
     /// Adds another tally into this one.
     pub fn merge(&mut self, other: Tally) {
         self.rows += other.rows;
+        self.persons += other.persons;
         self.skipped_rows += other.skipped_rows;
         self.applicants += other.applicants;
+        self.outside_period += other.outside_period;
         self.paid += other.paid;
         self.total.merge(other.total);
         if self.categories.len() < other.categories.len() {

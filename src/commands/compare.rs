@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use bursar_simulator::render::Document;
-use bursar_simulator::report::{Comparison, Report};
+use bursar_simulator::report::{Comparison, Population, Report};
 
 use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
@@ -68,7 +68,10 @@ pub(crate) fn compare(
         Report::new(
             &side.bundle.scheme,
             &side.source,
-            &population,
+            &Population {
+                file: &population,
+                weight: args.weight.as_deref(),
+            },
             tally,
             assumptions_info(&side.assumptions),
             &run.skipped,

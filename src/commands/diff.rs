@@ -6,7 +6,9 @@ use bursar_compiler::diff::{self, Change};
 use bursar_runtime::Bundle;
 use bursar_simulator::attribution::{self, Attribution, Share};
 use bursar_simulator::render::Document;
-use bursar_simulator::report::{Budget, Comparison, DiffReport, Part, Report, SchemeRef, Source};
+use bursar_simulator::report::{
+    Budget, Comparison, DiffReport, Part, Population, Report, SchemeRef, Source,
+};
 
 use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::load_scheme;
@@ -28,6 +30,10 @@ pub(crate) struct DiffArgs {
     /// With `--population`: the items of a list field (`--list members=members.csv`).
     #[arg(long = "list", value_name = "LIST=FILE", requires = "population")]
     lists: Vec<String>,
+    /// With `--population`: the column of a survey sample's weights, the
+    /// persons each row stands for (docs/simulate.md).
+    #[arg(long, value_name = "COLUMN", requires = "population")]
+    weight: Option<String>,
     /// For each change, construct an applicant it affects.
     #[arg(long)]
     witness: bool,
@@ -111,8 +117,13 @@ fn budget(
     population: &Path,
     args: &DiffArgs,
 ) -> Result<Budget, Exit> {
-    let run_args = RunArgs::for_population(population, args.threads).with_lists(&args.lists);
+    let mut run_args = RunArgs::for_population(population, args.threads).with_lists(&args.lists);
+    run_args.weight = args.weight.clone();
     let pop_name = population.display().to_string();
+    let pop = Population {
+        file: &pop_name,
+        weight: args.weight.as_deref(),
+    };
     // The whole change, side by side, with winners and losers.
     let run = run_population(
         &[&old.scheme, &new.scheme],
@@ -130,9 +141,9 @@ fn budget(
         overrides: Vec::new(),
         scenario: None,
     };
-    let comparison = Report::new(&old.scheme, &source(old), &pop_name, to, None, &run.skipped)
+    let comparison = Report::new(&old.scheme, &source(old), &pop, to, None, &run.skipped)
         .and_then(|ro| {
-            let rn = Report::new(&new.scheme, &source(new), &pop_name, tn, None, &run.skipped)?;
+            let rn = Report::new(&new.scheme, &source(new), &pop, tn, None, &run.skipped)?;
             Comparison::new(ro, rn, d)
         })
         .map_err(|e| overflow(&e))?;

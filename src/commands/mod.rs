@@ -113,6 +113,11 @@ fn binary_for_a_terminal(format: ReportFormat, stdout_is_terminal: bool) -> bool
 /// Renders a report in `format` and writes it to `-o FILE` or standard
 /// output: every report of every command goes out through here.
 pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) -> Result<(), Exit> {
+    // On stderr as well as in the report: a report written to a file or
+    // read by a program must not hide them from the person who ran it.
+    for w in warnings(doc) {
+        eprintln!("warning: {w}");
+    }
     let options = render::Options { bom: !out.no_bom };
     let bytes = render::render(format.render(), doc, options).map_err(|e| {
         eprintln!("error: {e}");
@@ -124,6 +129,16 @@ pub(crate) fn emit(format: ReportFormat, doc: Document<'_>, out: &OutputArgs) ->
             Exit::Io
         }),
         None => crate::stdout::write(&bytes),
+    }
+}
+
+/// What a report warns of, whatever its kind.
+fn warnings(doc: Document<'_>) -> &[bursar_simulator::report::Warning] {
+    match doc {
+        Document::Report(r) => &r.warnings,
+        Document::Comparison(c) => &c.warnings,
+        Document::Diff(d) => d.budget.as_ref().map_or(&[], |b| &b.comparison.warnings),
+        Document::Solution(s) => &s.report.warnings,
     }
 }
 

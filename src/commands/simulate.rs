@@ -6,7 +6,7 @@ use bursar_runtime::ir::Scheme;
 use bursar_simulator::awards::AwardsOut;
 use bursar_simulator::draws::Ranges;
 use bursar_simulator::render::Document;
-use bursar_simulator::report::Report;
+use bursar_simulator::report::{Population, Report};
 
 use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
@@ -139,7 +139,10 @@ pub(crate) fn simulate(
     let report = match Report::new(
         scheme,
         &prepared.source,
-        &population,
+        &Population {
+            file: &population,
+            weight: args.weight.as_deref(),
+        },
         tally,
         assumptions_info(&prepared.assumptions),
         &run.skipped,

@@ -15,6 +15,7 @@ use crate::commands::{emit, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
+use bursar_simulator::report::Population;
 
 /// What `solve` was asked.
 pub(crate) struct Ask<'a> {
@@ -182,7 +183,10 @@ fn reports(
         let report = Report::new(
             &scheme,
             &source,
-            population,
+            &Population {
+                file: population,
+                weight: args.weight.as_deref(),
+            },
             tally,
             assumptions_info(&prepared.assumptions),
             &run.skipped,

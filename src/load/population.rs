@@ -50,6 +50,11 @@ pub(crate) struct RunArgs {
     /// with them), instead of in step with a population in the same order.
     #[arg(long)]
     lists_in_memory: bool,
+    /// A survey sample: the column giving how many persons each row stands
+    /// for (a whole number, 0 to 1,000,000). Every count and amount is
+    /// weighted (docs/simulate.md, "Weighted populations").
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) weight: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -87,6 +92,7 @@ fn read_as(args: &RunArgs) -> Result<ReadAs, Exit> {
     if let Some(sheet) = &args.sheet {
         how.sheet = Some(sheet.clone());
     }
+    how.weight = args.weight.clone();
     for m in &args.maps {
         let Some((field, column)) = m.split_once('=') else {
             eprintln!("error: `--map {m}`: write `--map field=column`");
@@ -159,6 +165,9 @@ pub(crate) fn run_population(
     let Some(first) = schemes.first() else {
         return Err(Exit::Internal);
     };
+    if let Some(column) = &args.weight {
+        refuse_weights(schemes, column, options)?;
+    }
     // One pass reads each row once, for every scheme.
     for other in schemes.iter().skip(1) {
         if let Some(difference) = bursar_simulator::compare::input_difference(first, other) {
@@ -219,6 +228,35 @@ pub(crate) fn run_population(
     })
 }
 
+/// What a weighted run cannot give right, refused before it starts: a
+/// row that stands for many persons is still one claim, one lottery
+/// number, one person row and one draw.
+fn refuse_weights(schemes: &[&Scheme], column: &str, options: &Options) -> Result<(), Exit> {
+    let refuse = |why: String| {
+        eprintln!("error: `--weight {column}`: {why}");
+        Err(Exit::Usage)
+    };
+    if let Some(s) = schemes.iter().find(|s| !s.quotas.is_empty()) {
+        return refuse(format!(
+            "`{}` has quotas, and a sample's row cannot be given a share of places: allocate over the whole population, without weights",
+            s.id
+        ));
+    }
+    if options.persons.is_some() || options.compared.is_some() {
+        return refuse(
+            "`--persons` writes one row per person, and a weighted row stands for many: run `--persons` without `--weight`"
+                .to_string(),
+        );
+    }
+    if options.draws.is_some() {
+        return refuse(
+            "`--draws` redraws each row's behaviour, and a weighted row would move all its persons at once: the ranges would be too wide; run `--draws` without `--weight`"
+                .to_string(),
+        );
+    }
+    Ok(())
+}
+
 /// Opens every `--list LIST=FILE`, taking the `LIST.FIELD=COLUMN` entries
 /// out of `map`: to be read in step with the population, or (with
 /// `--lists-in-memory`) read whole now. Every list field of the scheme must
@@ -264,6 +302,8 @@ fn read_lists(
     }
     let mut list_how = ReadAs {
         columns: ColumnMap::new(),
+        // Weights are the population's rows', not its list items'.
+        weight: None,
         ..how.clone()
     };
     let list_map = &mut list_how.columns;
@@ -324,6 +364,7 @@ impl RunArgs {
             max_record_bytes: bursar_simulator::population::MAX_RECORD_BYTES,
             lists: Vec::new(),
             lists_in_memory: false,
+            weight: None,
         }
     }
 }

@@ -17,7 +17,7 @@ use bursar_runtime::Money;
 
 use crate::render::text::{count, signed_count};
 use crate::render::{cash_flow_cases, category_counts, Words};
-use crate::report::{money_text, Comparison, MovementReport, Report};
+use crate::report::{money_text, Comparison, MovementReport, Report, Warning};
 use svg::{Band, Group, Mark};
 
 /// A range of outcomes per month (say the 5th to the 95th percentile of
@@ -86,9 +86,10 @@ pub fn comparison(c: &Comparison) -> String {
         ));
     }
     out.push_str(&format!(
-        "<dt>{}</dt><dd>{}</dd>\n</dl>\n</header>\n",
+        "<dt>{}</dt><dd>{}</dd>\n</dl>\n{}</header>\n",
         w.t("人口数据", "population"),
-        p.population(b)
+        p.population(b),
+        p.warnings(&c.warnings)
     ));
     out.push_str(&p.comparison_summary(c));
     out.push_str(&p.winners_and_losers(c));
@@ -257,12 +258,50 @@ impl<'a> Page<'a> {
     }
 
     fn population(&self, r: &Report) -> String {
-        format!(
+        let mut out = format!(
             "{} ({} {})",
             escape(&r.population.file),
             count(r.rows),
             self.w.t("行", "rows")
-        )
+        );
+        if let Some(weight) = &r.weight {
+            // Every figure of the page is weighted: said where the
+            // population is named.
+            let column = format!("<code>{}</code>", escape(&weight.column));
+            let persons = count(weight.persons);
+            out.push_str(&if self.w.zh {
+                format!("<br>按列 {column} 加权：每行代表 {column} 人（共 {persons} 人）")
+            } else {
+                format!("<br>weighted by column {column}: each row counts as {column} persons ({persons} persons in all)")
+            });
+        }
+        out
+    }
+
+    /// The run's warnings, where they cannot be missed (empty without any).
+    fn warnings(&self, warnings: &[Warning]) -> String {
+        warnings
+            .iter()
+            .map(|w| {
+                let text = match w {
+                    Warning::OutsidePeriod {
+                        applications,
+                        scheme,
+                        start,
+                        end,
+                    } if self.w.zh => format!(
+                        "有 {} 份申报的收件日期不在 <code>{}</code> 的实施期间（{start} 至 {end}）内：人口数据是否为其他年度的？",
+                        count(*applications),
+                        escape(scheme)
+                    ),
+                    Warning::OutsidePeriod { .. } => escape(&w.to_string()),
+                };
+                format!(
+                    "<p class=\"warning\"><strong>{}</strong> {text}</p>\n",
+                    self.w.t("注意：", "Warning:"),
+                )
+            })
+            .collect()
     }
 
     fn header(&self, r: &Report, kind: &str) -> String {
@@ -272,13 +311,14 @@ impl<'a> Page<'a> {
         sub.extend(c.issuer.iter().map(|s| escape(s)));
         sub.extend(c.document.iter().map(|s| escape(s)));
         format!(
-            "<header>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n<dl class=\"source\">\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n</header>\n",
+            "<header>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n<dl class=\"source\">\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>\n{}</header>\n",
             escape(&self.title(r)),
             sub.join(" · "),
             w.t("方案", "scheme"),
             self.describe_source(r),
             w.t("人口数据", "population"),
-            self.population(r)
+            self.population(r),
+            self.warnings(&r.warnings)
         )
     }
 
@@ -1480,6 +1520,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .cite { color: #0a5eb0; white-space: nowrap; font-size: 12px; }
 .indent { padding-left: 1.2em; display: inline-block; }
 .note, figcaption, footer { color: #57606a; font-size: 11px; }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 4px 8px; }
 figure { margin: 6px 0; break-inside: avoid; page-break-inside: avoid; }
 svg.chart { display: block; width: 100%; height: auto; max-width: 100%; }
 svg.chart text { font-size: 11px; fill: #1f2328; }

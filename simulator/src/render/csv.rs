@@ -128,6 +128,13 @@ fn report(r: &Report) -> String {
     row("source", "", "scheme", r.scheme.clone());
     row("source", "", "bundle_hash", r.bundle_hash.clone());
     row("source", "", "population", r.population.file.clone());
+    if let Some(w) = &r.weight {
+        // Every count and amount below is weighted by this column.
+        row("source", "", "weight", w.column.clone());
+    }
+    for w in &r.warnings {
+        row("warning", "", "warning", w.to_string());
+    }
     if let Some(sc) = &r.scenario {
         row("source", "", "scenario", sc.clone());
     }
@@ -150,6 +157,9 @@ fn report(r: &Report) -> String {
         ("errors", r.errors),
     ] {
         row("summary", "", metric, value.to_string());
+    }
+    if let Some(w) = &r.weight {
+        row("summary", "", "persons", w.persons.to_string());
     }
     if let Some(n) = r.eligible_no_place {
         row("summary", "", "eligible_no_place", n.to_string());
@@ -307,6 +317,21 @@ fn comparison(c: &Comparison) -> String {
         "population",
         both(b.population.file.clone(), r.population.file.clone()),
     );
+    if let (Some(wb), Some(wr)) = (&b.weight, &r.weight) {
+        row(
+            "source",
+            "",
+            "weight",
+            both(wb.column.clone(), wr.column.clone()),
+        );
+    }
+    // Each side's warnings in its own column.
+    for w in &b.warnings {
+        row("warning", "", "warning", both(w.to_string(), String::new()));
+    }
+    for w in &r.warnings {
+        row("warning", "", "warning", both(String::new(), w.to_string()));
+    }
     // Assumptions side by side, empty where a side assumes nothing:
     // per-category rows first, by name, then the scheme-wide ones.
     let rows = |rep: &Report| {
@@ -335,6 +360,9 @@ fn comparison(c: &Comparison) -> String {
             metric,
             both(value(&rb, name, metric), value(&rr, name, metric)),
         );
+    }
+    if let (Some(wb), Some(wr)) = (&b.weight, &r.weight) {
+        row("summary", "", "persons", counts(wb.persons, wr.persons));
     }
     for (metric, x, y) in [
         ("rows", b.rows, r.rows),

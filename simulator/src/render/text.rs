@@ -6,7 +6,9 @@ use bursar_runtime::Money;
 use super::{category_counts, Document, Error, Renderer, Said};
 use crate::attribution::Attribution;
 use crate::draws::{Range, Ranges};
-use crate::report::{money_text, Amount, Comparison, DiffReport, Report, Solution};
+use crate::report::{
+    money_text, Amount, Comparison, DiffReport, Report, Solution, Warning, WeightInfo,
+};
 
 /// The text renderer.
 pub struct Text;
@@ -42,12 +44,21 @@ fn report(r: &Report) -> String {
         out.push_str(&format!("assumed     {}\n", a.describe()));
     }
     out.push_str(&format!(
-        "population  {} ({} rows)\n\n",
+        "population  {} ({} rows)\n",
         r.population.file, r.rows
     ));
+    out.push_str(&weighted(r.weight.as_ref(), &r.warnings));
+    out.push('\n');
 
     let mut summary = Table::new(&["", "persons", "money"]);
     summary.row(vec!["rows read".into(), count(r.rows), String::new()]);
+    if let Some(w) = &r.weight {
+        summary.row(vec![
+            "persons they stand for".into(),
+            count(w.persons),
+            String::new(),
+        ]);
+    }
     if r.skipped_rows > 0 {
         summary.row(vec![
             "rows skipped (bad data)".into(),
@@ -348,6 +359,23 @@ fn comparison_header(c: &Comparison) -> String {
         "population  {} ({} rows)\n",
         b.population.file, b.rows
     ));
+    out.push_str(&weighted(c.weight.as_ref(), &c.warnings));
+    out
+}
+
+/// The header lines of a weighted population and of the run's warnings:
+/// every figure below is weighted, and what to know before trusting them.
+fn weighted(weight: Option<&WeightInfo>, warnings: &[Warning]) -> String {
+    let mut out = String::new();
+    if let Some(w) = weight {
+        let column = &w.column;
+        out.push_str(&format!(
+            "weight      column {column} (weighted: each row counts as {column} persons)\n"
+        ));
+    }
+    for w in warnings {
+        out.push_str(&format!("warning     {w}\n"));
+    }
     out
 }
 
@@ -359,6 +387,14 @@ fn comparison_figures(c: &Comparison) -> String {
     let signed = |m: Money| signed_money(&b.currency, m);
     let mut out = String::from("\n");
     let mut t = Table::new(&["", "base", "reform", "change"]);
+    if let (Some(wb), Some(wr)) = (&b.weight, &r.weight) {
+        t.row(vec![
+            "persons they stand for".into(),
+            count(wb.persons),
+            count(wr.persons),
+            String::new(),
+        ]);
+    }
     t.row(vec![
         "persons paid".into(),
         count(b.paid),
@@ -459,6 +495,10 @@ fn diff(d: &DiffReport) -> String {
     let mut out = d.changes.text.clone();
     if let Some(b) = &d.budget {
         out.push_str("\nbudget effect\n");
+        out.push_str(&weighted(
+            b.comparison.weight.as_ref(),
+            &b.comparison.warnings,
+        ));
         out.push_str(&comparison_figures(&b.comparison));
         out.push_str(&attribution(&b.attribution, &b.comparison.base.currency));
     }
