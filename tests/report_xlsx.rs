@@ -617,3 +617,14 @@ fn draws_add_a_sheet_of_ranges() {
     }
     assert!(string(&sheet[ranges.len() + 1][0]).starts_with("5 次抽样（种子 0..=4"));
 }
+
+#[test]
+fn the_summary_carries_the_reports_warnings() {
+    // The 2024 draft over the 2023 sample: applications outside its period.
+    let args = ["simulate", NEW, "--population", SAMPLE];
+    let (mut book, _) = workbook("warned.xlsx", &args);
+    let j = json(&args);
+    let warning = j["warnings"][0].as_str().unwrap();
+    let summary = rows(&mut book, "概要");
+    assert_eq!(row(&summary, "警告")[1], Data::String(warning.into()));
+}

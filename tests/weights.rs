@@ -390,6 +390,33 @@ fn every_format_says_the_figures_are_weighted() {
             "{html}"
         );
     }
+    // The workbook's summary too.
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let book_path = temp("weighted.xlsx");
+    let o = bursar(&[
+        "simulate",
+        SCHEME,
+        "--population",
+        &sample,
+        "--weight",
+        "w",
+        "--format",
+        "xlsx",
+        "-o",
+        book_path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut book: Xlsx<_> = open_workbook(&book_path).unwrap();
+    let summary = book.worksheet_range("概要").unwrap();
+    let cell = |name: &str| {
+        summary
+            .rows()
+            .find(|r| r.first() == Some(&Data::String(name.into())))
+            .and_then(|r| r.get(1).cloned())
+            .unwrap_or_else(|| panic!("no row `{name}`"))
+    };
+    assert_eq!(cell("代表人数"), Data::Float(2400.0));
+    assert!(matches!(cell("权重列"), Data::String(s) if s.starts_with("w (加权")));
 }
 
 #[test]

@@ -245,6 +245,29 @@ fn source(s: &mut Sheet, w: Words, r: &Report, side: &str) {
             Cell::Text(a.describe()),
         ]);
     }
+    if let Some(weight) = &r.weight {
+        s.row(vec![
+            name(w.t("权重列", "weight")),
+            Cell::Text(format!(
+                "{} ({})",
+                weight.column,
+                w.t(
+                    "加权：每行代表该列所示人数",
+                    "weighted: each row counts as that many persons"
+                )
+            )),
+        ]);
+        s.row(vec![
+            name(w.t("代表人数", "persons they stand for")),
+            count(weight.persons),
+        ]);
+    }
+    for warning in &r.warnings {
+        s.row(vec![
+            name(w.t("警告", "warning")),
+            Cell::Text(warning.to_string()),
+        ]);
+    }
 }
 
 /// One scheme's sheets: summary, categories, its quotas, rounds and payers
