@@ -54,43 +54,16 @@ impl Lang {
 /// written in Chinese, `en` otherwise. The title says which when it has
 /// words; without one, most of the labels and clauses do.
 pub fn language(s: &Scheme) -> &'static str {
-    if is_chinese(s) {
+    if s.is_chinese() {
         "zh"
     } else {
         "en"
     }
 }
 
-fn is_chinese(s: &Scheme) -> bool {
-    let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    if let Some(title) = s.header.title.as_deref() {
-        if title.chars().any(char::is_alphabetic) {
-            return han(title);
-        }
-    }
-    let texts = s
-        .categories
-        .iter()
-        .filter_map(|c| c.label.as_deref())
-        .chain(s.applicant.iter().filter_map(|f| f.label.as_deref()))
-        .chain(s.tables.iter().filter_map(|t| t.label.as_deref()))
-        .chain(s.clauses.iter().map(|c| c.text.as_str()));
-    let (chinese, other) =
-        texts
-            .filter(|t| t.chars().any(char::is_alphabetic))
-            .fold((0usize, 0usize), |(z, o), t| {
-                if han(t) {
-                    (z + 1, o)
-                } else {
-                    (z, o + 1)
-                }
-            });
-    chinese > other
-}
-
 /// Renders a scheme as Markdown.
 pub fn markdown(s: &Scheme) -> String {
-    let lang = Lang { zh: is_chinese(s) };
+    let lang = Lang { zh: s.is_chinese() };
     let blank = Applicant::empty(s);
     let w = Words::new(s, &blank);
     let mut out = String::new();

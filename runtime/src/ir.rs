@@ -1113,6 +1113,36 @@ impl Expr {
 }
 
 impl Scheme {
+    /// Whether the scheme is written in Chinese: its title says when it
+    /// has words; without one, most of its labels and clauses do. `bursar
+    /// doc` and the simulator's reports choose their language by it.
+    pub fn is_chinese(&self) -> bool {
+        let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        if let Some(title) = self.header.title.as_deref() {
+            if title.chars().any(char::is_alphabetic) {
+                return han(title);
+            }
+        }
+        let texts = self
+            .categories
+            .iter()
+            .filter_map(|c| c.label.as_deref())
+            .chain(self.applicant.iter().filter_map(|f| f.label.as_deref()))
+            .chain(self.tables.iter().filter_map(|t| t.label.as_deref()))
+            .chain(self.clauses.iter().map(|c| c.text.as_str()));
+        let (chinese, other) = texts.filter(|t| t.chars().any(char::is_alphabetic)).fold(
+            (0usize, 0usize),
+            |(z, o), t| {
+                if han(t) {
+                    (z + 1, o)
+                } else {
+                    (z, o + 1)
+                }
+            },
+        );
+        chinese > other
+    }
+
     /// A row's amount, following "same as" references. `None` for a
     /// reference that points nowhere or a chain that does not end (the
     /// bundle loader refuses both; this refuses them again rather than loop).

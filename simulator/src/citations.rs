@@ -82,7 +82,7 @@ impl Citations {
             title: scheme.header.title.clone(),
             issuer: scheme.header.issuer.clone(),
             document: scheme.header.document.clone(),
-            language: if is_chinese(scheme) { "zh" } else { "en" },
+            language: if scheme.is_chinese() { "zh" } else { "en" },
             clauses: scheme
                 .clauses
                 .iter()
@@ -144,36 +144,4 @@ fn row_amount(scheme: &Scheme, amount: &RowAmount) -> Option<Money> {
         }
     }
     None
-}
-
-/// Whether the scheme is written in Chinese: its title says when it has
-/// words; without one, most of its labels and clauses do. The same rule as
-/// `bursar doc` (`bursar_compiler::doc::language`), which the simulator
-/// cannot call: it reads compiled schemes and does not depend on the
-/// compiler.
-fn is_chinese(s: &Scheme) -> bool {
-    let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    if let Some(title) = s.header.title.as_deref() {
-        if title.chars().any(char::is_alphabetic) {
-            return han(title);
-        }
-    }
-    let texts = s
-        .categories
-        .iter()
-        .filter_map(|c| c.label.as_deref())
-        .chain(s.applicant.iter().filter_map(|f| f.label.as_deref()))
-        .chain(s.tables.iter().filter_map(|t| t.label.as_deref()))
-        .chain(s.clauses.iter().map(|c| c.text.as_str()));
-    let (chinese, other) =
-        texts
-            .filter(|t| t.chars().any(char::is_alphabetic))
-            .fold((0usize, 0usize), |(z, o), t| {
-                if han(t) {
-                    (z + 1, o)
-                } else {
-                    (z, o + 1)
-                }
-            });
-    chinese > other
 }
