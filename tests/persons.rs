@@ -576,3 +576,67 @@ fn compared_quota_claims_are_settled_before_they_are_sorted() {
     assert_eq!(outcomes("base_outcome"), ["no_place", "paid"]);
     assert_eq!(outcomes("reform_outcome"), ["no_place", "paid"]);
 }
+
+#[test]
+fn an_output_never_overwrites_an_input_or_another_output() {
+    // `--persons` over the population used to empty it before reading it,
+    // then remove it when the run stopped: the register was gone.
+    let dir = temp("outputs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let population = dir.join("pop.csv");
+    std::fs::copy(SAMPLE, &population).unwrap();
+    let pop = population.to_str().unwrap();
+    let spelt_otherwise = format!("{}/./pop.csv", dir.display());
+    let map = dir.join("map.toml");
+    std::fs::write(&map, "").unwrap();
+    let refused = |args: &[&str], message: &str| {
+        let o = bursar(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    };
+    let simulate = ["simulate", POLICY, "--population", pop];
+    refused(
+        &[&simulate[..], &["--persons", &spelt_otherwise]].concat(),
+        "`--persons",
+    );
+    refused(
+        &[&simulate[..], &["--persons", POLICY]].concat(),
+        "would overwrite an input",
+    );
+    refused(
+        &[
+            &simulate[..],
+            &[
+                "--map-file",
+                map.to_str().unwrap(),
+                "--persons",
+                map.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+        "would overwrite an input",
+    );
+    let out = dir.join("out.csv");
+    let out = out.to_str().unwrap();
+    refused(
+        &[&simulate[..], &["--persons", out, "-o", out]].concat(),
+        "name the same file",
+    );
+    refused(
+        &[
+            "compare",
+            POLICY,
+            POLICY,
+            "--population",
+            pop,
+            "--persons",
+            pop,
+        ],
+        "would overwrite an input",
+    );
+    // Nothing was written over the register.
+    assert_eq!(
+        std::fs::read(&population).unwrap(),
+        std::fs::read(SAMPLE).unwrap()
+    );
+}

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use bursar_simulator::render::{self, Document};
 use clap::ValueEnum;
 
-use crate::load::same_file;
+use crate::load::{same_file, same_output};
 use crate::Exit;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -86,16 +86,40 @@ impl OutputArgs {
             }
             return Ok(());
         };
-        if let Some(input) = inputs.iter().find(|i| same_file(i, out)) {
+        refuse_overwrite(&[("-o", Some(out))], inputs)
+    }
+}
+
+/// Refuses, before any work, an output file (`-o`, `--persons`,
+/// `--awards-out`…, given with its flag) that is one of the run's inputs or
+/// another of its outputs, however spelt: writing it would destroy the
+/// file the run reads, or one output would replace the other.
+pub(crate) fn refuse_overwrite(
+    outputs: &[(&str, Option<&Path>)],
+    inputs: &[&Path],
+) -> Result<(), Exit> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| path.map(|p| (*flag, p)))
+        .collect();
+    for (i, (flag, out)) in given.iter().enumerate() {
+        if let Some(input) = inputs.iter().find(|input| same_file(input, out)) {
             eprintln!(
-                "error: `-o {}` would overwrite an input, `{}`",
+                "error: `{flag} {}` would overwrite an input, `{}`",
                 out.display(),
                 input.display()
             );
             return Err(Exit::Usage);
         }
-        Ok(())
+        if let Some((other, _)) = given.iter().skip(i + 1).find(|(_, o)| same_output(o, out)) {
+            eprintln!(
+                "error: `{flag} {}` and `{other}` name the same file: each output needs a file of its own",
+                out.display()
+            );
+            return Err(Exit::Usage);
+        }
     }
+    Ok(())
 }
 
 /// Whether a report would go to a terminal that cannot show it: a

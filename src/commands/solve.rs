@@ -38,7 +38,9 @@ pub(crate) fn solve(
         eprintln!("error: `solve` has no `--format html` yet: use `text`, `json`, `csv` or `xlsx`");
         return Exit::Usage;
     }
-    if let Err(e) = out.check(format, &[scheme_path, &args.population]) {
+    let mut inputs = vec![scheme_path];
+    inputs.extend(args.inputs());
+    if let Err(e) = out.check(format, &inputs) {
         return e;
     }
     let prepared = match prepare(scheme_path, what_if) {

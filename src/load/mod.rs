@@ -121,21 +121,34 @@ pub(crate) fn write(path: &Path, text: &str) -> Result<(), Exit> {
 /// Whether writing `output` would overwrite `source`, however either is
 /// spelt (`a/../p.bursar`, a symbolic link). `output` need not exist.
 pub(crate) fn same_file(source: &Path, output: &Path) -> bool {
-    let Ok(source) = std::fs::canonicalize(source) else {
-        return false;
-    };
-    if let Ok(output) = std::fs::canonicalize(output) {
-        return output == source;
-    }
-    let folder = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    match (std::fs::canonicalize(folder), output.file_name()) {
-        (Ok(folder), Some(name)) => folder.join(name) == source,
+    match (std::fs::canonicalize(source), resolved(output)) {
+        (Ok(source), Some(output)) => output == source,
         _ => false,
     }
 }
+
+/// Whether two files a run would write are the same file, however spelt,
+/// though neither exists yet.
+pub(crate) fn same_output(a: &Path, b: &Path) -> bool {
+    match (resolved(a), resolved(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The file a path names, links and `.` and `..` resolved: for a file not
+/// written yet, its folder resolved and its name.
+fn resolved(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(folder).ok()?.join(path.file_name()?))
+}
+
 /// Loads a bundle, or compiles a `.bursar` policy into one.
 pub(crate) fn load_scheme(path: &Path) -> Result<Bundle, Exit> {
     if path.extension().is_some_and(|e| e == "bursar") {

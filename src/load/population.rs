@@ -57,6 +57,22 @@ pub(crate) struct RunArgs {
     pub(crate) weight: Option<String>,
 }
 
+impl RunArgs {
+    /// The files the run reads besides the scheme: the population, its map
+    /// file and its list files (what no output may overwrite).
+    pub(crate) fn inputs(&self) -> Vec<&Path> {
+        let mut files = vec![self.population.as_path()];
+        files.extend(self.map_file.as_deref());
+        files.extend(
+            self.lists
+                .iter()
+                .filter_map(|l| l.split_once('='))
+                .map(|(_, file)| Path::new(file)),
+        );
+        files
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum BadRow {
     Fail,
