@@ -6,10 +6,11 @@
 //!
 //! This layer only converts: Python values to the JSON an applicant is read
 //! from (`convert.rs`), the runtime's answers back to Python objects
-//! (`answer.rs`), refusals to exceptions (`errors.rs`), files to schemes
+//! (`answer.rs`), Arrow tables to decisions and back (`batch.rs`), refusals to exceptions (`errors.rs`), files to schemes
 //! (`load.rs`), and a population run to its JSON report (`population.rs`).
 
 mod answer;
+mod batch;
 mod convert;
 mod errors;
 mod load;
@@ -82,6 +83,15 @@ impl Bundle {
             pyo3::exceptions::PyRuntimeError::new_err(format!("cannot write the explanation: {e}"))
         })?;
         answer::plain(py, &json)
+    }
+
+    /// Every row of an Arrow table (`pyarrow.Table` or `RecordBatch`, a
+    /// pandas or polars DataFrame) decided, with the GIL released: a
+    /// `pyarrow.Table` of `id`, `outcome`, `category`, `amount` (decimal) and
+    /// `reason`, one row per row in order; a refused row has the outcome
+    /// `skipped` and every problem as its reason.
+    fn decide_batch<'py>(&self, table: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        batch::decide_batch(&self.bundle.scheme, table)
     }
 
     fn __repr__(&self) -> String {

@@ -3,6 +3,8 @@
 import datetime
 import decimal
 import os
+
+import pyarrow
 from typing import Any, Dict, List, Literal, Mapping, Optional, TypedDict, Union
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -91,6 +93,17 @@ class Bundle:
         """The decision for one applicant; raises ``InputError`` with every problem."""
     def explain(self, applicant: Mapping[str, ApplicantValue]) -> Dict[str, Any]:
         """The full explanation (``bursar explain --format json``), in words."""
+    def decide_batch(self, table: Any) -> "pyarrow.Table":
+        """Every row of an Arrow table decided, the GIL released.
+
+        ``table`` is a ``pyarrow.Table`` or ``RecordBatch``, or anything with
+        ``__arrow_c_stream__`` (pandas and polars DataFrames); columns named
+        as the applicant's fields are read, others ignored. Returns
+        ``id``, ``outcome``, ``category``, ``amount`` (``decimal128(38, 2)``)
+        and ``reason`` (the line of the explanation that decided), one row per
+        row in order; a refused row has outcome ``skipped``, no amount, and
+        every problem as its reason. A column of a type with no applicant
+        value (a timestamp) raises ``TypeError``."""
 
 def simulate(
     policy: _Path,
