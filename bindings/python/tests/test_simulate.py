@@ -2,14 +2,12 @@
 prints: the same run, through the same simulator."""
 
 import json
-import os
-import pathlib
 import subprocess
 
 import pytest
 
 import bursar
-from conftest import ROOT
+from conftest import ROOT, bursar_bin
 
 POLICY = "policies/beijing/2023-career-boost.bursar"
 SAMPLE = "policies/beijing/data/population-sample.csv"
@@ -17,13 +15,7 @@ SAMPLE = "policies/beijing/data/population-sample.csv"
 
 @pytest.fixture(scope="module")
 def cli():
-    """The `bursar` command of this checkout: `BURSAR_BIN`, or built (a
-    no-op after `cargo test`, which builds it)."""
-    if "BURSAR_BIN" in os.environ:
-        return os.environ["BURSAR_BIN"]
-    subprocess.run(["cargo", "build", "--quiet", "--bin", "bursar"], cwd=ROOT, check=True)
-    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    return str(target / "debug" / "bursar")
+    return bursar_bin()
 
 
 def cli_report(cli, *args):
