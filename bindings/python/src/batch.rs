@@ -29,6 +29,10 @@ use serde_json::{Map, Value};
 /// reads, and a bound on the recursion below.
 const MAX_DEPTH: usize = 32;
 
+/// The most rows whose outcomes are held as Rust values before they
+/// become a record batch.
+const OUTCOME_ROWS: usize = 65_536;
+
 /// The outcome table's columns.
 const COLUMNS: [&str; 5] = ["id", "outcome", "category", "amount", "reason"];
 
@@ -40,8 +44,10 @@ pub(crate) fn decide_batch<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = table.py();
     let batches = read(table)?;
-    let rows = py.detach(|| decide(scheme, &batches))?;
-    outcomes(&rows)?.into_pyarrow(py)
+    let out = py.detach(|| decide(scheme, &batches))?;
+    arrow_pyarrow::Table::try_new(out, Arc::new(outcome_schema()))
+        .map_err(|e| PyValueError::new_err(e.to_string()))?
+        .into_pyarrow(py)
 }
 
 /// The record batches of anything that gives an Arrow C stream; anything
@@ -59,9 +65,13 @@ fn read(table: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
         .map_err(|e| PyValueError::new_err(format!("cannot read the table: {e}")))
 }
 
-/// Every row decided, or refused with every problem of its cells.
-fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<PersonRow>> {
+/// Every row decided, or refused with every problem of its cells: a batch
+/// of outcomes for each batch read, so that the rows' words are held for
+/// at most [`OUTCOME_ROWS`] rows at a time (holding a million at once made
+/// the next call three times slower, in the allocator).
+fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<RecordBatch>> {
     let plan = TallyPlan::new(scheme);
+    let mut batches_out = Vec::with_capacity(batches.len());
     let mut out = Vec::new();
     let mut row: u64 = 0;
     for batch in batches {
@@ -87,6 +97,10 @@ fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<PersonRow>> 
             .and_then(|i| scheme.applicant.get(i as usize))
             .and_then(|f| batch.column_by_name(&f.name));
         for i in 0..batch.num_rows() {
+            if out.len() >= OUTCOME_ROWS {
+                batches_out.push(outcomes(&out)?);
+                out.clear();
+            }
             row += 1;
             let id = id_column
                 .and_then(|c| cell(c, i, 0).ok())
@@ -130,8 +144,12 @@ fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<PersonRow>> 
                 id.as_bytes(),
             ));
         }
+        if !out.is_empty() {
+            batches_out.push(outcomes(&out)?);
+            out.clear();
+        }
     }
-    Ok(out)
+    Ok(batches_out)
 }
 
 /// A refused row, kept with every problem as its reason.
@@ -139,9 +157,26 @@ fn skipped(row: u64, id: &str, problems: &[String]) -> PersonRow {
     PersonRow::skipped(Some(row), id.as_bytes(), problems.join("; "))
 }
 
-/// The outcomes as one record batch: `id`, `outcome`, `category` (null
-/// when none), `amount` (decimal, null for a refused row) and `reason`.
-fn outcomes(rows: &[PersonRow]) -> PyResult<arrow_pyarrow::Table> {
+/// The outcome table's schema: `id`, `outcome`, `category` (null when
+/// none), `amount` (decimal, null for a refused row) and `reason`.
+fn outcome_schema() -> Schema {
+    let types = [
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Decimal128(38, 2),
+        DataType::Utf8,
+    ];
+    let fields: Vec<Field> = COLUMNS
+        .iter()
+        .zip(types)
+        .map(|(name, ty)| Field::new(*name, ty, *name != "outcome" && *name != "reason"))
+        .collect();
+    Schema::new(fields)
+}
+
+/// Rows' outcomes as one record batch of [`outcome_schema`].
+fn outcomes(rows: &[PersonRow]) -> PyResult<RecordBatch> {
     let text = |f: &dyn Fn(&PersonRow) -> Option<&str>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
@@ -158,22 +193,7 @@ fn outcomes(rows: &[PersonRow]) -> PyResult<arrow_pyarrow::Table> {
         Arc::new(amounts),
         text(&|r| Some(r.decided_by.as_str())),
     ];
-    let types = [
-        DataType::Utf8,
-        DataType::Utf8,
-        DataType::Utf8,
-        DataType::Decimal128(38, 2),
-        DataType::Utf8,
-    ];
-    let fields: Vec<Field> = COLUMNS
-        .iter()
-        .zip(types)
-        .map(|(name, ty)| Field::new(*name, ty, *name != "outcome" && *name != "reason"))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), columns)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    arrow_pyarrow::Table::try_new(vec![batch], schema)
+    RecordBatch::try_new(Arc::new(outcome_schema()), columns)
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 

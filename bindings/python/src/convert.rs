@@ -5,7 +5,10 @@
 //! a problem of its field, reported with the others.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 use serde_json::{Map, Value};
 
 use crate::errors::Problem;
@@ -119,7 +122,7 @@ fn json(
             Err(e) => refuse(format!("cannot read the date: {e}")),
         };
     }
-    if type_name(value) == "Decimal" {
+    if is_decimal(value) {
         // Its exact text: an amount like `2000.00` as the runtime reads it.
         return match value.str().and_then(|s| s.extract::<String>()) {
             Ok(s) => Value::String(s),
@@ -153,6 +156,14 @@ fn json(
         "a `{}` has no value in an applicant",
         type_name(value)
     ))
+}
+
+/// Whether the value is a `decimal.Decimal` (or a subclass of it).
+fn is_decimal(value: &Bound<'_, PyAny>) -> bool {
+    static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    DECIMAL
+        .import(value.py(), "decimal", "Decimal")
+        .is_ok_and(|t| value.is_instance(t).unwrap_or(false))
 }
 
 /// The top-level field a pointer is under (`/members/0/age` → `members`).

@@ -103,3 +103,25 @@ def test_a_polars_frame():
     df = pl.read_csv(SAMPLE)
     out = bursar.Bundle.load(BUNDLE).decide_batch(df)
     assert out.num_rows == df.height
+
+
+def test_a_batch_larger_than_one_chunk_of_outcomes_keeps_every_row_in_order():
+    n = 70_000  # above the 65,536 rows held before they become a batch
+    table = pa.table(
+        {
+            "person_id": [f"R{i}" for i in range(n)],
+            "member_card": [i % 2 == 0 for i in range(n)],
+            "voc_level": [1] * n,
+            "voc_issuer": ["beijing_center"] * n,
+            "voc_issued": [datetime.date(2022, 1, 1)] * n,
+            "voc_boosted_before": [False] * n,
+            "applied_on": ["2023-04-10"] * (n - 1) + ["2023-02-30"],
+        }
+    )
+    out = bursar.Bundle.load(BUNDLE).decide_batch(table)
+    assert out.num_rows == n
+    assert out.column("id").to_pylist() == [f"R{i}" for i in range(n)]
+    outcomes = out.column("outcome").to_pylist()
+    assert outcomes[:4] == ["paid", "not_eligible", "paid", "not_eligible"]
+    assert outcomes[-1] == "skipped"
+    assert outcomes.count("paid") == n // 2
