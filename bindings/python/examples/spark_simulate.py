@@ -84,6 +84,15 @@ def simulate(spark, bundle_path, population, partitions=None):
         schema=population_schema(bundle, columns),
         mode="FAILFAST",
     )
+    if bundle.identifier:
+        # A person listed twice would be paid twice: `bursar simulate`
+        # stops at a repeated identifier, and so does this job.
+        repeated = (
+            rows.groupBy(bundle.identifier).count().filter(F.col("count") > 1).limit(5).collect()
+        )
+        if repeated:
+            names = ", ".join(f"`{r[bundle.identifier]}`" for r in repeated)
+            raise ValueError(f"`{bundle.identifier}` repeated in the population: {names}")
     if partitions:
         rows = rows.repartition(partitions)
     outcomes = rows.mapInArrow(decide(os.path.basename(bundle_path)), OUTCOMES)

@@ -59,6 +59,19 @@ impl Bundle {
         &self.bundle.hash
     }
 
+    /// The field that names a person (`person_id`), or `None` for a scheme
+    /// whose applicants are not named: the `id` of `decide_batch`'s rows.
+    #[getter]
+    fn identifier(&self) -> Option<&str> {
+        let scheme = &self.bundle.scheme;
+        scheme
+            .application
+            .as_ref()
+            .and_then(|a| a.identifier)
+            .and_then(|f| scheme.applicant.get(f as usize))
+            .map(|f| f.name.as_str())
+    }
+
     /// The JSON Schema of one applicant, as `bursar compile --input-schema`
     /// writes it.
     fn input_schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -30,6 +30,7 @@ def test_a_bundle_and_its_policy_are_one_scheme():
     assert loaded.hash.startswith("sha256:")
     assert loaded.decide(E01) == compiled.decide(E01)
     assert "beijing_career_boost_2023" in repr(loaded)
+    assert loaded.identifier == "person_id"
 
 
 def test_money_is_decimal_and_dates_are_dates():

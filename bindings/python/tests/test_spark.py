@@ -57,3 +57,22 @@ def test_spark_totals_equal_the_simulation(tmp_path, monkeypatch):
         for name, c in report["by_category"].items()
         if c["paid"] > 0
     }
+
+
+def test_a_repeated_identifier_stops_the_job(tmp_path, monkeypatch):
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    sample = (ROOT / "policies" / "beijing" / "data" / "population-sample.csv").read_text(
+        encoding="utf-8"
+    )
+    lines = sample.splitlines()
+    population = tmp_path / "twice.csv"
+    population.write_text("\n".join(lines + lines[2:3]) + "\n", encoding="utf-8")
+    spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+    try:
+        with pytest.raises(ValueError) as e:
+            example().simulate(spark, str(BUNDLE), population)
+    finally:
+        spark.stop()
+    assert "person_id" in str(e.value) and lines[2].split(",")[0] in str(e.value)

@@ -87,6 +87,9 @@ class Bundle:
     @property
     def hash(self) -> str:
         """``sha256:`` and the digest of the scheme: which rules decided."""
+    @property
+    def identifier(self) -> Optional[str]:
+        """The field that names a person (``person_id``), or ``None``."""
     def input_schema(self) -> Dict[str, Any]:
         """The JSON Schema of one applicant (``bursar compile --input-schema``)."""
     def decide(self, applicant: Mapping[str, ApplicantValue]) -> Decision:
