@@ -556,12 +556,7 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
     // Quotas, by name: what a planner reads of one.
     let quota_text = |q: &bursar_runtime::ir::Quota, scheme: &Scheme| {
         let p = bursar_runtime::print::Printer::new(scheme);
-        let who: Vec<String> = q.conditions.iter().map(|c| p.expr(&c.expr)).collect();
-        let who = if who.is_empty() {
-            String::new()
-        } else {
-            format!("when {}  ", who.join(" and "))
-        };
+        let who = when(&p, &q.conditions);
         format!("{who}{}  {}", p.ration(q.ration), p.quota_order(&q.order))
     };
     let quotas = |scheme: &Scheme| -> Vec<Named> {
@@ -586,12 +581,7 @@ pub fn diff(old: &Scheme, new: &Scheme) -> Result<Vec<Change>, Incomparable> {
     // Payers, by name: whom each tops up, and by how much.
     let payer_text = |q: &bursar_runtime::ir::Payer, scheme: &Scheme| {
         let p = bursar_runtime::print::Printer::new(scheme);
-        let who: Vec<String> = q.conditions.iter().map(|c| p.expr(&c.expr)).collect();
-        let who = if who.is_empty() {
-            String::new()
-        } else {
-            format!("when {}  ", who.join(" and "))
-        };
+        let who = when(&p, &q.conditions);
         format!("{who}pay {}", p.payer_terms(q))
     };
     let payers = |scheme: &Scheme| -> Vec<Named> {
@@ -1454,4 +1444,17 @@ pub fn to_text(old: &Scheme, new: &Scheme, changes: &[Change]) -> String {
         out.push_str("\nno changes\n");
     }
     out
+}
+
+/// `when A and B  `: whom a quota or a payer covers, as policy text
+/// before what it does; nothing when it covers everyone.
+fn when(
+    p: &bursar_runtime::print::Printer<'_>,
+    conditions: &[bursar_runtime::ir::Condition],
+) -> String {
+    if conditions.is_empty() {
+        return String::new();
+    }
+    let who: Vec<String> = conditions.iter().map(|c| p.expr(&c.expr)).collect();
+    format!("when {}  ", who.join(" and "))
 }
