@@ -290,6 +290,20 @@ fn a_missing_weight_column_is_named() {
         1,
         "`--weight W`: the header has no column `W`; did you mean `--weight w`?",
     );
+    // A column the scheme reads is data, not a weight: `voc_level` 1–3
+    // would pass for one and weigh the sample by certificate level.
+    fails(
+        &[
+            "simulate",
+            SCHEME,
+            "--population",
+            SAMPLE,
+            "--weight",
+            "voc_level",
+        ],
+        1,
+        "`--weight voc_level`: the column feeds one of the scheme's fields",
+    );
 }
 
 #[test]

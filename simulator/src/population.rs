@@ -271,8 +271,10 @@ impl Layout {
     }
 
     /// Reads each row's weight from `column` (`--weight`). The column is
-    /// the sample's, not the scheme's: unless a field reads it too, it
-    /// fills no field, so the evaluator never sees it.
+    /// the sample's, not the scheme's: it fills no field, so the evaluator
+    /// never sees it. A column that feeds a field is refused: a survey's
+    /// weights are never a scheme's data, so naming one is a slip whose
+    /// figures would look right.
     pub fn weigh_by(&mut self, column: &str) -> Result<(), RowError> {
         let found: Vec<usize> = self
             .headers
@@ -282,6 +284,12 @@ impl Layout {
             .map(|(j, _)| j)
             .collect();
         match found.as_slice() {
+            [j] if self.columns.get(*j).is_some_and(Option::is_some) => Err(RowError::in_header(
+                &self.file,
+                format!(
+                    "`--weight {column}`: the column feeds one of the scheme's fields; weights are a column of the sample's own, read by no rule"
+                ),
+            )),
             [j] => {
                 self.weight = Some(*j);
                 Ok(())
