@@ -117,13 +117,8 @@ fn report(r: &Report) -> String {
     let mut cats = Table::new(&["category", "qualifying", "eligible", "paid", "money"]);
     for name in &r.category_order {
         if let Some(c) = r.by_category.get(name) {
-            let label = c
-                .label
-                .as_ref()
-                .map(|l| format!(" {l}"))
-                .unwrap_or_default();
             cats.row(vec![
-                format!("{name}{label}"),
+                named(name, c.label.as_deref()),
                 count(c.qualifying),
                 count(c.eligible),
                 count(c.paid),
@@ -150,13 +145,8 @@ fn report(r: &Report) -> String {
         .text_column(6);
         for name in &r.pool_order {
             if let Some(p) = r.by_pool.get(name) {
-                let label = p
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" {l}"))
-                    .unwrap_or_default();
                 t.row(vec![
-                    format!("{name}{label}"),
+                    named(name, p.label.as_deref()),
                     match (p.places, p.budget) {
                         (Some(n), _) => count(n),
                         (None, Some(m)) => money(m),
@@ -202,13 +192,8 @@ fn report(r: &Report) -> String {
             .text_column(2);
         for name in &r.round_order {
             if let Some(r) = r.by_round.get(name) {
-                let label = r
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" {l}"))
-                    .unwrap_or_default();
                 t.row(vec![
-                    format!("{name}{label}"),
+                    named(name, r.label.as_deref()),
                     r.date.to_string(),
                     format!("{} ..= {}", r.paid_start, r.paid_end),
                     count(r.eligible),
@@ -225,13 +210,8 @@ fn report(r: &Report) -> String {
         let mut t = Table::new(&["payer", "paid", "money"]);
         for name in &r.payer_order {
             if let Some(p) = r.by_payer.get(name) {
-                let label = p
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" {l}"))
-                    .unwrap_or_default();
                 t.row(vec![
-                    format!("{name}{label}"),
+                    named(name, p.label.as_deref()),
                     count(p.paid),
                     money(p.total),
                 ]);
@@ -741,4 +721,13 @@ fn ranges(r: &Ranges, money: impl Fn(Money) -> String) -> String {
         ));
     }
     out
+}
+
+/// A row's first cell: the name, and its label when it has one
+/// (`level1 国家一级`).
+fn named(name: &str, label: Option<&str>) -> String {
+    match label {
+        Some(l) => format!("{name} {l}"),
+        None => name.to_string(),
+    }
 }
