@@ -5,7 +5,7 @@ use std::path::Path;
 use bursar_simulator::render::Document;
 use bursar_simulator::report::{Comparison, Population, Report};
 
-use crate::commands::{emit, overflow, refuse_overwrite, OutputArgs, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, Prepared, WhatIf};
 use crate::Exit;
@@ -21,11 +21,7 @@ pub(crate) fn compare(
 ) -> Exit {
     let mut inputs = vec![base, reform];
     inputs.extend(args.inputs());
-    if let Err(e) = out.check(format, &inputs) {
-        return e;
-    }
-    let written = [("-o", out.output.as_deref()), ("--persons", persons)];
-    if let Err(e) = refuse_overwrite(&written, &inputs) {
+    if let Err(e) = out.check(format, &inputs, &[("--persons", persons)]) {
         return e;
     }
     let base = match prepare(base, &WhatIf::default()) {

@@ -49,7 +49,7 @@ pub(crate) struct DiffArgs {
 pub(crate) fn run(args: &DiffArgs) -> Exit {
     let mut inputs = vec![args.old.as_path(), args.new.as_path()];
     inputs.extend(args.population.as_deref());
-    if let Err(e) = args.out.check(args.format, &inputs) {
+    if let Err(e) = args.out.check(args.format, &inputs, &[]) {
         return e;
     }
     if args.format == ReportFormat::Html {

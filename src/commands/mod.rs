@@ -74,19 +74,24 @@ pub(crate) struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// Refuses, before any work, a workbook for the terminal and an
-    /// output file that is one of the inputs.
-    pub(crate) fn check(&self, format: ReportFormat, inputs: &[&Path]) -> Result<(), Exit> {
-        let Some(out) = &self.output else {
-            if binary_for_a_terminal(format, std::io::stdout().is_terminal()) {
-                eprintln!(
-                    "error: `--format xlsx` writes a workbook, not text for a terminal: give `-o FILE`, e.g. `-o report.xlsx`, or redirect standard output to a file"
-                );
-                return Err(Exit::Usage);
-            }
-            return Ok(());
-        };
-        refuse_overwrite(&[("-o", Some(out))], inputs)
+    /// Refuses, before any work, a workbook for the terminal, and an
+    /// output file (`-o` or one of `others`, `--persons` say) that is one
+    /// of the inputs or another output.
+    pub(crate) fn check(
+        &self,
+        format: ReportFormat,
+        inputs: &[&Path],
+        others: &[(&str, Option<&Path>)],
+    ) -> Result<(), Exit> {
+        if self.output.is_none() && binary_for_a_terminal(format, std::io::stdout().is_terminal()) {
+            eprintln!(
+                "error: `--format xlsx` writes a workbook, not text for a terminal: give `-o FILE`, e.g. `-o report.xlsx`, or redirect standard output to a file"
+            );
+            return Err(Exit::Usage);
+        }
+        let mut written = vec![("-o", self.output.as_deref())];
+        written.extend_from_slice(others);
+        refuse_overwrite(&written, inputs)
     }
 }
 
@@ -94,10 +99,7 @@ impl OutputArgs {
 /// `--awards-out`…, given with its flag) that is one of the run's inputs or
 /// another of its outputs, however spelt: writing it would destroy the
 /// file the run reads, or one output would replace the other.
-pub(crate) fn refuse_overwrite(
-    outputs: &[(&str, Option<&Path>)],
-    inputs: &[&Path],
-) -> Result<(), Exit> {
+fn refuse_overwrite(outputs: &[(&str, Option<&Path>)], inputs: &[&Path]) -> Result<(), Exit> {
     let given: Vec<(&str, &Path)> = outputs
         .iter()
         .filter_map(|(flag, path)| path.map(|p| (*flag, p)))

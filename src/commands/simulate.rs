@@ -8,7 +8,7 @@ use bursar_simulator::draws::Ranges;
 use bursar_simulator::render::Document;
 use bursar_simulator::report::{Population, Report};
 
-use crate::commands::{emit, overflow, refuse_overwrite, OutputArgs, ReportFormat};
+use crate::commands::{emit, overflow, OutputArgs, ReportFormat};
 use crate::load::population::{options, run_population, RunArgs};
 use crate::load::scheme::{assumptions_info, prepare, WhatIf};
 use crate::Exit;
@@ -64,15 +64,11 @@ pub(crate) fn simulate(
 ) -> Exit {
     let mut inputs = vec![scheme_path];
     inputs.extend(args.inputs());
-    if let Err(e) = out.check(format, &inputs) {
-        return e;
-    }
-    let written = [
-        ("-o", out.output.as_deref()),
+    let others = [
         ("--persons", outputs.persons),
         ("--awards-out", outputs.awards),
     ];
-    if let Err(e) = refuse_overwrite(&written, &inputs) {
+    if let Err(e) = out.check(format, &inputs, &others) {
         return e;
     }
     let awards_out = outputs.awards;

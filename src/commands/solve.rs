@@ -40,7 +40,7 @@ pub(crate) fn solve(
     }
     let mut inputs = vec![scheme_path];
     inputs.extend(args.inputs());
-    if let Err(e) = out.check(format, &inputs) {
+    if let Err(e) = out.check(format, &inputs, &[]) {
         return e;
     }
     let prepared = match prepare(scheme_path, what_if) {
