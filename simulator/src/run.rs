@@ -768,37 +768,54 @@ impl Row {
             }
             let expected =
                 expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
-            let waited_tag = if decision.outcome == Outcome::SubjectToQuota {
-                wait(side.scheme, applicant, decision, expected, tally, waiting)
-            } else {
-                None
-            };
-            if let (Some(tag), Some(w)) = (waited_tag, waited.get_mut(i)) {
-                *w = Some(tag);
+            if decision.outcome == Outcome::SubjectToQuota {
+                if let Some(tag) = wait(side.scheme, applicant, decision, expected, tally, waiting)
+                {
+                    if let Some(w) = waited.get_mut(i) {
+                        *w = Some(tag);
+                    }
+                    if let (Some(_), 0) = (job.persons, i) {
+                        let row = person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        );
+                        waiting.persons.push((tag, row));
+                    }
+                    if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
+                        *slot = Some(person(
+                            side,
+                            (applicant, decision, expected),
+                            (record, at),
+                            job,
+                            self.last_person.get_mut(i).map(|c| (c, reused)),
+                        ));
+                    }
+                    continue;
+                }
             }
             if job.person_rows {
-                let mut row = || {
-                    person(
+                if let (Some(_), 0) = (job.persons, i) {
+                    let row = person(
                         side,
                         (applicant, decision, expected),
                         (record, at),
                         job,
                         self.last_person.get_mut(i).map(|c| (c, reused)),
-                    )
-                };
-                if let (Some(_), 0) = (job.persons, i) {
-                    // A row waiting for allocation is written once it is settled.
-                    match waited_tag {
-                        Some(tag) => waiting.persons.push((tag, row())),
-                        None => part.persons.push(row()),
-                    }
+                    );
+                    part.persons.push(row);
                 }
                 if let (Some(_), Some(slot)) = (job.compared, rows.get_mut(i)) {
-                    *slot = Some(row());
+                    *slot = Some(person(
+                        side,
+                        (applicant, decision, expected),
+                        (record, at),
+                        job,
+                        self.last_person.get_mut(i).map(|c| (c, reused)),
+                    ));
                 }
-            }
-            if waited_tag.is_some() {
-                continue;
             }
             let decision = &*decision;
             tally.add_with(decision, expected, weight, || {
