@@ -299,6 +299,43 @@ fn a_repeated_identifier_is_a_bad_row_not_a_second_payment() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// Out of order, a repeat is only known once every row has been read
+/// (identifiers are fingerprinted, not kept): the run still stops at the
+/// first bad row in the file, whether that is the repeat or not.
+#[test]
+fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    // Out of order from the start: E02 before E01.
+    lines.swap(1, 2);
+    let rows: Vec<String> = lines.iter().skip(1).cloned().collect();
+    let twice = |bad_line: usize| {
+        let mut all = lines.clone();
+        all.extend(rows.iter().cloned());
+        // Line numbers count from 1, the header's.
+        let row = &all[bad_line - 1];
+        let card = row.find(',').unwrap();
+        let end = card + 1 + row[card + 1..].find(',').unwrap();
+        all[bad_line - 1] = format!("{},maybe{}", &row[..card], &row[end..]);
+        assert!(all[bad_line - 1].contains("maybe"), "{}", all[bad_line - 1]);
+        file(&format!("twice-{bad_line}.csv"), &(all.join("\n") + "\n"))
+    };
+    // The repeat (line 26, E02's second copy) comes first.
+    for threads in ["1", "2"] {
+        fails(
+            &["simulate", POLICY, "--population", &twice(40), "--threads", threads],
+            1,
+            "twice-40.csv:26: column `person_id`: value `E02`: an earlier row has the same identifier",
+        );
+        // The bad cell comes first.
+        fails(
+            &["simulate", POLICY, "--population", &twice(10), "--threads", threads],
+            1,
+            "twice-10.csv:10: column `member_card`",
+        );
+    }
+}
+
 #[test]
 fn set_amounts_are_read_strictly() {
     for value in ["2,50", "2500 USD", "-5", "2500.", "1e3"] {

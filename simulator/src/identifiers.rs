@@ -8,62 +8,212 @@
 //! Registers are usually sorted by member number, and while identifiers
 //! come in increasing order (as bytes), each one is new: nothing is kept but
 //! the last, and a file of any size is checked in constant memory. At the
-//! first identifier out of order, the identifiers of the rows before it are
-//! read again from the file (a source that cannot be read again, such as a
-//! pipe, keeps them from the start) and from then on every identifier is
-//! kept as a 64-bit fingerprint in a hash set: about 9 to 18 bytes a row
-//! (docs/performance.md). Two different identifiers share a fingerprint with
-//! probability about n²/2⁶⁵ (3 × 10⁻⁶ for 10 million rows), which would
-//! report a repeat that is not one; a real repeat is never missed.
+//! first identifier out of order, what happens depends on the run:
+//!
+//! - Stopping at the first bad row (the default): every identifier's
+//!   64-bit fingerprint is collected ([`Fingerprints`], bounded memory) and
+//!   repeats are looked for at the end. Only if some fingerprint came twice
+//!   is the file read once more, comparing the identifiers' text, to find
+//!   the first repeat and stop there ([`Identifiers::first_repeat`]). A
+//!   correct file out of order costs a few instructions a row and no read
+//!   more.
+//! - Skipping bad rows: a repeat must be known as its row is read, so at
+//!   the break the file's identifiers are read once more to find which
+//!   fingerprints come more than once; from then on only the identifiers
+//!   with one of those fingerprints are kept, as text ([`Suspects`]).
+//! - A source that cannot be read again (a pipe) keeps every fingerprint
+//!   in a hash set from the first row: 9 to 18 bytes a row. Two different
+//!   identifiers share a fingerprint with probability about n²/2⁶⁵
+//!   (3 × 10⁻⁶ for 10 million rows), which would report a repeat that is
+//!   not one; a real repeat is never missed.
+//!
+//! A file is never misjudged by a shared fingerprint: identifiers that share
+//! one are told apart by their text.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::fingerprints::{FingerprintHasher, Fingerprints};
+use crate::population::{RowError, RowPosition};
+
+/// The population, read again from the start, one identifier at a time.
+pub trait Reread {
+    /// Calls `f` with the position and identifier (if the row has one) of
+    /// each row before row `before` (1 is the first; `u64::MAX` for every
+    /// row), while `f` returns `true`.
+    fn identifiers(
+        &self,
+        before: u64,
+        f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+    ) -> Result<(), RowError>;
+    /// The error that stops the run when checking cannot go on.
+    fn failed(&self, message: String) -> RowError;
+}
+
+/// What is done with a repeat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repeats {
+    /// The run stops at the first bad row: a repeat may be found at the end.
+    StopAtFirst,
+    /// Bad rows are skipped: every repeat must be known as its row is read.
+    Skip,
+}
 
 /// The identifiers seen so far.
 #[derive(Debug)]
 pub enum Identifiers {
     /// Every identifier so far was greater than the one before; the last.
-    Ascending(Vec<u8>),
-    /// Fingerprints of every identifier so far.
-    Kept(HashSet<u64, BuildHasherDefault<Fingerprint>>),
+    Ascending(Vec<u8>, Repeats),
+    /// Fingerprints of every identifier so far, checked at the end.
+    Collected(Fingerprints),
+    /// The identifiers that may repeat, and those of them seen so far.
+    Suspects(Suspects),
+    /// Fingerprints of every identifier so far (a source read once).
+    Kept(HashSet<u64, FingerprintHasher>),
+}
+
+/// The fingerprints that come more than once in the file, and the text of
+/// every identifier with one of them seen so far.
+#[derive(Debug)]
+pub struct Suspects {
+    fingerprints: HashSet<u64, FingerprintHasher>,
+    seen: HashSet<Box<[u8]>>,
+}
+
+impl Suspects {
+    fn first_time(&mut self, id: &[u8]) -> bool {
+        !self.fingerprints.contains(&fingerprint(id)) || self.seen.insert(id.into())
+    }
 }
 
 impl Identifiers {
-    /// For a source that can be read again from the start ([`Identifiers::first_time`]
-    /// then needs no memory while identifiers ascend), or not.
-    pub fn new(rereadable: bool) -> Identifiers {
+    /// For a source that can be read again from the start (which then needs
+    /// no memory while identifiers ascend), or not.
+    pub fn new(rereadable: bool, repeats: Repeats) -> Identifiers {
         if rereadable {
-            Identifiers::Ascending(Vec::new())
+            Identifiers::Ascending(Vec::new(), repeats)
         } else {
             Identifiers::Kept(HashSet::default())
         }
     }
 
-    /// Records `id`; `false` if an earlier row had it. `earlier` gives the
-    /// identifiers of every earlier row, read again, when the order breaks.
-    pub fn first_time<E>(
+    /// Records `id`, read at `at`; `false` if an earlier row had it. While
+    /// collecting (see the module's doc) it is `true` until
+    /// [`Identifiers::first_repeat`] says otherwise.
+    pub fn first_time(
         &mut self,
         id: &[u8],
-        earlier: impl FnOnce(&mut dyn FnMut(&[u8])) -> Result<(), E>,
-    ) -> Result<bool, E> {
+        at: RowPosition,
+        file: &dyn Reread,
+    ) -> Result<bool, RowError> {
         match self {
-            Identifiers::Ascending(last) if id > last.as_slice() => {
+            Identifiers::Ascending(last, _) if id > last.as_slice() => {
                 last.clear();
                 last.extend_from_slice(id);
                 Ok(true)
             }
-            Identifiers::Ascending(_) => {
-                let mut seen = HashSet::default();
-                earlier(&mut |e| {
-                    seen.insert(fingerprint(e));
-                })?;
-                let new = seen.insert(fingerprint(id));
-                *self = Identifiers::Kept(seen);
-                Ok(new)
+            Identifiers::Ascending(_, repeats) => {
+                let repeats = *repeats;
+                self.out_of_order(id, at, file, repeats)
             }
+            Identifiers::Collected(all) => {
+                all.push(fingerprint(id))
+                    .map_err(|e| file.failed(spill_failed(&e)))?;
+                Ok(true)
+            }
+            Identifiers::Suspects(s) => Ok(s.first_time(id)),
             Identifiers::Kept(seen) => Ok(seen.insert(fingerprint(id))),
         }
     }
+
+    /// The first identifier out of order.
+    #[cold]
+    #[inline(never)]
+    fn out_of_order(
+        &mut self,
+        id: &[u8],
+        at: RowPosition,
+        file: &dyn Reread,
+        repeats: Repeats,
+    ) -> Result<bool, RowError> {
+        match repeats {
+            Repeats::StopAtFirst => {
+                let mut all = fingerprints(file, at.record)?;
+                all.push(fingerprint(id))
+                    .map_err(|e| file.failed(spill_failed(&e)))?;
+                *self = Identifiers::Collected(all);
+                Ok(true)
+            }
+            Repeats::Skip => {
+                let mut suspects = Suspects {
+                    fingerprints: fingerprints(file, u64::MAX)?
+                        .repeated()
+                        .map_err(|e| file.failed(spill_failed(&e)))?,
+                    seen: HashSet::new(),
+                };
+                file.identifiers(at.record, &mut |_, e| {
+                    suspects.first_time(e);
+                    true
+                })?;
+                let new = suspects.first_time(id);
+                *self = Identifiers::Suspects(suspects);
+                Ok(new)
+            }
+        }
+    }
+
+    /// After the rows up to (not including) line `before` have been read:
+    /// the first of them whose identifier an earlier row had, with that
+    /// identifier, if identifiers were collected and not yet checked.
+    pub fn first_repeat(
+        self,
+        file: &dyn Reread,
+        before: u64,
+    ) -> Result<Option<(RowPosition, Vec<u8>)>, RowError> {
+        let Identifiers::Collected(all) = self else {
+            return Ok(None);
+        };
+        let fingerprints = all.repeated().map_err(|e| file.failed(spill_failed(&e)))?;
+        if fingerprints.is_empty() {
+            return Ok(None);
+        }
+        let mut suspects = Suspects {
+            fingerprints,
+            seen: HashSet::new(),
+        };
+        let mut found = None;
+        file.identifiers(u64::MAX, &mut |at, id| {
+            if at.line >= before {
+                return false;
+            }
+            if !suspects.first_time(id) {
+                found = Some((at, id.to_vec()));
+                return false;
+            }
+            true
+        })?;
+        Ok(found)
+    }
+}
+
+/// The fingerprints of every identifier of the rows before row `before`.
+fn fingerprints(file: &dyn Reread, before: u64) -> Result<Fingerprints, RowError> {
+    let mut all = Fingerprints::default();
+    let mut failed = None;
+    file.identifiers(before, &mut |_, id| match all.push(fingerprint(id)) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    match failed {
+        Some(e) => Err(file.failed(spill_failed(&e))),
+        None => Ok(all),
+    }
+}
+
+fn spill_failed(e: &std::io::Error) -> String {
+    format!("cannot keep the identifiers' fingerprints in a temporary file to check them: {e}")
 }
 
 /// A well-mixed 64-bit hash of an identifier's bytes: XXH3, fast on short
@@ -73,65 +223,121 @@ fn fingerprint(id: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id)
 }
 
-/// The set's hasher: a fingerprint is already a hash, so it is used as is.
-#[derive(Debug, Default)]
-pub struct Fingerprint(u64);
-
-impl Hasher for Fingerprint {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (a set of `u64`); fold anything else in.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Checks `ids` in order, reading earlier ones from `ids` itself.
-    fn repeats(rereadable: bool, ids: &[&str]) -> Vec<bool> {
-        let mut seen = Identifiers::new(rereadable);
-        (0..ids.len())
+    /// A file of these identifiers, one a line after the header.
+    struct File<'a>(&'a [&'a str]);
+
+    impl Reread for File<'_> {
+        fn identifiers(
+            &self,
+            before: u64,
+            f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+        ) -> Result<(), RowError> {
+            for (i, id) in self.0.iter().enumerate() {
+                let at = position(i);
+                if at.record >= before || !f(at, id.as_bytes()) {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        fn failed(&self, message: String) -> RowError {
+            panic!("{message}")
+        }
+    }
+
+    fn position(i: usize) -> RowPosition {
+        RowPosition {
+            line: i as u64 + 2,
+            byte: 0,
+            record: i as u64 + 1,
+        }
+    }
+
+    /// Checks `ids` in order: which rows are found repeated as they are
+    /// read, and the first repeat found at the end.
+    fn check(ids: &[&str], mut seen: Identifiers) -> (Vec<bool>, Option<u64>) {
+        let file = File(ids);
+        let now = (0..ids.len())
             .map(|i| {
-                let earlier = |f: &mut dyn FnMut(&[u8])| {
-                    ids[..i].iter().for_each(|e| f(e.as_bytes()));
-                    Ok::<(), ()>(())
-                };
-                !seen.first_time(ids[i].as_bytes(), earlier).unwrap()
+                !seen
+                    .first_time(ids[i].as_bytes(), position(i), &file)
+                    .unwrap()
             })
-            .collect()
+            .collect();
+        let late = seen.first_repeat(&file, u64::MAX).unwrap();
+        (now, late.map(|(at, _)| at.record))
+    }
+
+    // In order, then out of order, then repeats of both kinds.
+    const IDS: [&str; 9] = [
+        "E01", "E02", "E10", "E03", "E02", "会员01", "E10", "会员01", "E1",
+    ];
+    const REPEATED: [bool; 9] = [false, false, false, false, true, false, true, true, false];
+
+    #[test]
+    fn skipping_or_from_a_pipe_a_repeat_is_found_as_it_is_read() {
+        for seen in [
+            || Identifiers::new(true, Repeats::Skip),
+            || Identifiers::new(false, Repeats::Skip),
+            || Identifiers::new(false, Repeats::StopAtFirst),
+        ] {
+            assert_eq!(check(&IDS, seen()), (REPEATED.to_vec(), None));
+            // A repeat right after its first copy breaks the order too.
+            let (now, late) = check(&["A", "B", "B"], seen());
+            assert_eq!((now, late), (vec![false, false, true], None));
+        }
     }
 
     #[test]
-    fn a_repeat_is_found_and_different_ids_are_not() {
-        for rereadable in [true, false] {
-            // In order, then out of order, then repeats of both kinds.
-            let ids = [
-                "E01", "E02", "E10", "E03", "E02", "会员01", "E10", "会员01", "E1",
-            ];
-            let expected = [false, false, false, false, true, false, true, true, false];
-            assert_eq!(repeats(rereadable, &ids), expected, "{rereadable}");
-            // A repeat right after its first copy breaks the order too.
-            assert_eq!(repeats(rereadable, &["A", "B", "B"]), [false, false, true]);
+    fn stopping_at_the_first_bad_row_the_first_repeat_is_found_at_the_end() {
+        let seen = || Identifiers::new(true, Repeats::StopAtFirst);
+        assert_eq!(check(&IDS, seen()), (vec![false; 9], Some(5)));
+        assert_eq!(check(&["A", "B", "B"], seen()), (vec![false; 3], Some(3)));
+        // Out of order with no repeat: nothing found.
+        assert_eq!(check(&["B", "A", "C"], seen()), (vec![false; 3], None));
+        // Only rows before the line the run stopped at are looked at.
+        let file = File(&IDS);
+        let mut seen = seen();
+        for (i, id) in IDS.iter().enumerate() {
+            seen.first_time(id.as_bytes(), position(i), &file).unwrap();
         }
+        let before_first_repeat = position(4).line;
+        assert_eq!(seen.first_repeat(&file, before_first_repeat).unwrap(), None);
+        let mut seen = Identifiers::new(true, Repeats::StopAtFirst);
+        for (i, id) in IDS.iter().enumerate() {
+            seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+        }
+        let found = seen.first_repeat(&file, position(5).line).unwrap();
+        assert_eq!(found, Some((position(4), b"E02".to_vec())));
     }
 
     #[test]
     fn ascending_identifiers_keep_nothing_but_the_last() {
-        let mut seen = Identifiers::new(true);
-        for n in 0..1000 {
-            let id = format!("P{n:08}");
-            let never = |_: &mut dyn FnMut(&[u8])| Err(());
-            assert_eq!(seen.first_time(id.as_bytes(), never), Ok(true));
+        for repeats in [Repeats::StopAtFirst, Repeats::Skip] {
+            let mut seen = Identifiers::new(true, repeats);
+            struct Never;
+            impl Reread for Never {
+                fn identifiers(
+                    &self,
+                    _: u64,
+                    _: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+                ) -> Result<(), RowError> {
+                    panic!("read again")
+                }
+                fn failed(&self, message: String) -> RowError {
+                    panic!("{message}")
+                }
+            }
+            for n in 0..1000 {
+                let id = format!("P{n:08}");
+                let first = seen.first_time(id.as_bytes(), position(n), &Never);
+                assert_eq!(first, Ok(true));
+            }
+            assert!(matches!(seen, Identifiers::Ascending(ref last, _) if last == b"P00000999"));
         }
-        assert!(matches!(seen, Identifiers::Ascending(ref last) if last == b"P00000999"));
     }
 }

@@ -16,6 +16,7 @@ pub mod citations;
 pub mod compare;
 pub mod draws;
 pub mod encoding;
+pub mod fingerprints;
 pub mod html;
 pub mod identifiers;
 pub mod lists;

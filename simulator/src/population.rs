@@ -12,6 +12,7 @@ use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
 use crate::encoding::{reads_as_gbk, Encoding};
+use crate::identifiers::Reread;
 use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
 use crate::source::{Opening, RecordSource, Source};
@@ -508,9 +509,13 @@ impl Layout {
     /// A row whose identifier an earlier row already had.
     #[cold]
     pub fn repeated_identifier(&self, record: &Record, at: RowPosition) -> RowError {
-        let value = self
-            .identifier(record)
-            .map(|id| String::from_utf8_lossy(id).into_owned());
+        self.repeated(self.identifier(record), at)
+    }
+
+    /// A row at `at` whose identifier `id` an earlier row already had.
+    #[cold]
+    pub fn repeated(&self, id: Option<&[u8]>, at: RowPosition) -> RowError {
+        let value = id.map(|id| String::from_utf8_lossy(id).into_owned());
         let message = "an earlier row has the same identifier: a person is listed once".to_string();
         self.error(at, self.identifier, value.as_deref(), message, false)
     }
@@ -674,7 +679,7 @@ pub struct Reader<R: Read> {
     records: Source<R>,
     layout: Layout,
     /// The file read, when it is a regular file that can be read again
-    /// (for identifiers out of order: [`Reader::identifiers_before`]).
+    /// (for identifiers out of order: [`crate::identifiers::Reread`]).
     path: Option<PathBuf>,
     /// The longest record accepted, in bytes.
     limit: usize,
@@ -875,26 +880,24 @@ impl<R: Read> Reader<R> {
     }
 
     /// Whether the source can be read again from the start (a file, not a
-    /// pipe): see [`Reader::identifiers_before`].
+    /// pipe): see [`crate::identifiers::Reread`].
     pub fn rereadable(&self) -> bool {
         self.path.is_some()
     }
+}
 
-    /// Calls `f` with the identifier of each data row before row `record`
-    /// (1 is the first), read again from the file: what checking
-    /// identifiers needs when they stop coming in order
-    /// ([`crate::identifiers::Identifiers`]).
-    pub fn identifiers_before(
+/// Identifiers out of order are checked by reading the file again
+/// ([`crate::identifiers::Identifiers`]).
+impl<R: Read> Reread for Reader<R> {
+    fn identifiers(
         &self,
-        record: u64,
-        f: &mut dyn FnMut(&[u8]),
+        before: u64,
+        f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
     ) -> Result<(), RowError> {
         let fail = |e: String| {
-            let message = format!("cannot read the file again to check identifiers: {e}");
-            RowError {
-                fatal: true,
-                ..RowError::in_header(&self.layout.file, message)
-            }
+            self.failed(format!(
+                "cannot read the file again to check identifiers: {e}"
+            ))
         };
         let Some(path) = &self.path else {
             return Err(fail("it is not a file".to_string()));
@@ -918,14 +921,20 @@ impl<R: Read> Reader<R> {
             .read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell))
             .map_err(reading)?;
         while let Some(at) = records.read(&mut row).map_err(reading)? {
-            if at.record >= record {
+            if at.record >= before {
                 break;
             }
             if let Some(id) = self.layout.identifier(&row) {
-                f(id);
+                if !f(at, id) {
+                    break;
+                }
             }
         }
         Ok(())
+    }
+
+    fn failed(&self, message: String) -> RowError {
+        RowError::in_header(&self.layout.file, message)
     }
 }
 

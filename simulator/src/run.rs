@@ -25,7 +25,7 @@ use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
 use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::draws::{DrawPlan, DrawTallies};
-use crate::identifiers::Identifiers;
+use crate::identifiers::{Identifiers, Repeats};
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
@@ -242,11 +242,17 @@ pub fn simulate_with<R: Read + Send, L: Read + Send>(
         waiting: vec![Waiting::default(); schemes.len()],
         pairs: Vec::new(),
     };
-    if rayon::current_num_threads() == 1 {
-        one_thread(&job, reader, streams, &mut run, progress)?;
+    let repeats = match options.on_bad_row {
+        OnBadRow::Fail => Repeats::StopAtFirst,
+        OnBadRow::Skip => Repeats::Skip,
+    };
+    let mut ids = Identifiers::new(reader.rereadable(), repeats);
+    let looped = if rayon::current_num_threads() == 1 {
+        one_thread(&job, reader, &mut ids, streams, &mut run, progress)
     } else {
-        pipelined(&job, reader, streams, &mut run, progress)?;
-    }
+        pipelined(&job, reader, &mut ids, streams, &mut run, progress)
+    };
+    late_repeat(ids, reader, looped)?;
     // Items that belong to no applicant are bad rows of their list file.
     let mut part = Part::new(&job);
     part.bad_rows = streams.finish()?;
@@ -429,6 +435,7 @@ fn settle_persons(out: &PersonsOut, mut persons: Vec<(u64, PersonRow)>, placemen
 fn one_thread<R: Read, L: Read>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
+    ids: &mut Identifiers,
     streams: &mut Streams<L>,
     run: &mut Run,
     progress: &(dyn Fn(Progress) + Sync),
@@ -438,7 +445,6 @@ fn one_thread<R: Read, L: Read>(
     // The two records take turns; swapping the references moves no record.
     let (mut record, mut previous) = (&mut a, &mut b);
     let mut row = Row::new(&job.sides);
-    let mut ids = Identifiers::new(reader.rereadable());
     loop {
         let mut part = Part::new(job);
         let mut end = false;
@@ -447,7 +453,7 @@ fn one_thread<R: Read, L: Read>(
                 end = true;
                 break;
             };
-            let repeated = !first_time(&mut ids, reader, record, at)?;
+            let repeated = !first_time(ids, reader, record, at)?;
             if !job.layouts.is_empty() {
                 streams.take(reader.layout().identifier(record), &mut items)?;
             }
@@ -475,15 +481,15 @@ fn one_thread<R: Read, L: Read>(
 fn pipelined<R: Read + Send, L: Read + Send>(
     job: &Job<'_>,
     reader: &mut Reader<R>,
+    ids: &mut Identifiers,
     streams: &mut Streams<L>,
     run: &mut Run,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), RowError> {
     let mut current = Chunk::new();
     let mut next = Chunk::new();
-    let mut ids = Identifiers::new(reader.rereadable());
     let with_lists = !job.layouts.is_empty();
-    let mut done = fill(reader, &mut ids, streams, with_lists, &mut current)?;
+    let mut done = fill(reader, ids, streams, with_lists, &mut current)?;
     loop {
         let (read, results) = rayon::join(
             || {
@@ -491,7 +497,7 @@ fn pipelined<R: Read + Send, L: Read + Send>(
                     next.len = 0;
                     Ok(true)
                 } else {
-                    fill(reader, &mut ids, streams, with_lists, &mut next)
+                    fill(reader, ids, streams, with_lists, &mut next)
                 }
             },
             || process(job, &current),
@@ -521,7 +527,28 @@ fn first_time<R: Read>(
 ) -> Result<bool, RowError> {
     match reader.layout().identifier(record) {
         None => Ok(true),
-        Some(id) => ids.first_time(id, |f| reader.identifiers_before(at.record, f)),
+        Some(id) => ids.first_time(id, at, reader),
+    }
+}
+
+/// Identifiers out of order, when the run stops at the first bad row, are
+/// checked after the rows (see [`crate::identifiers`]): a repeat found then
+/// is the run's error, unless the run stopped at an earlier row.
+fn late_repeat<R: Read>(
+    ids: Identifiers,
+    reader: &Reader<R>,
+    looped: Result<(), RowError>,
+) -> Result<(), RowError> {
+    let layout = reader.layout();
+    let before = match &looped {
+        Ok(()) => u64::MAX,
+        // A row of a list file, or a file that cannot be read: its error.
+        Err(e) if e.fatal || e.file != layout.file() => return looped,
+        Err(e) => e.line,
+    };
+    match ids.first_repeat(reader, before)? {
+        Some((at, id)) => Err(layout.repeated(Some(&id), at)),
+        None => looped,
     }
 }
 
