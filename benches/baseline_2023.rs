@@ -68,8 +68,9 @@ fn main() {
     let mut by_amount: BTreeMap<i64, u64> = BTreeMap::new();
     let mut not_applied = 0u64;
     let mut late = 0u64;
-    // Reasons: the requirement, then each category's conditions in order.
-    let mut reasons = [0u64; 9];
+    // Reasons: the requirement, then each category's conditions in order,
+    // then "in no target group".
+    let mut reasons = [0u64; 10];
     let mut cash: BTreeMap<(i32, u32), i64> = BTreeMap::new();
     let mut cash_expected: BTreeMap<(i32, u32), i64> = BTreeMap::new();
     while reader.read_record(&mut record).expect("csv") {
@@ -147,18 +148,22 @@ fn main() {
             }
         }
         let Some(best) = best else {
-            // The nearest miss: furthest through its conditions, then with
-            // data, then first declared.
+            // The nearest miss (docs/simulate.md): the category furthest
+            // through its share of conditions, the first declared among
+            // equals; if every category fails its first condition, "in no
+            // target group".
             let first_condition = [1, 5, 7];
-            let mut nearest: Option<(usize, bool, usize)> = None;
+            let conditions = [4u64, 2, 2];
+            let mut nearest: (u64, u64, usize) = (0, 1, 9);
             for (c, miss) in misses.iter().enumerate() {
-                if let Some((failed, data)) = *miss {
-                    if nearest.is_none_or(|(f, d, _)| (failed, data) > (f, d)) {
-                        nearest = Some((failed, data, first_condition[c] + failed));
+                if let Some((failed, _)) = *miss {
+                    let (passed, of) = (failed as u64, conditions[c]);
+                    if passed * nearest.1 > nearest.0 * of {
+                        nearest = (passed, of, first_condition[c] + failed);
                     }
                 }
             }
-            reasons[nearest.unwrap().2] += 1;
+            reasons[nearest.2] += 1;
             continue;
         };
         cat_eligible[best] += 1;
@@ -210,7 +215,7 @@ fn main() {
         })
         .collect();
     // The conditions' labels as the report prints them.
-    let conditions: [(Option<&str>, &str); 9] = [
+    let conditions: [(Option<&str>, &str); 10] = [
         (None, "持有工会会员互助服务卡"),
         (Some("vocational"), "国家一级、二级或三级"),
         (
@@ -232,6 +237,10 @@ fn main() {
         ),
         (Some("contest"), "参加2022年北京市职工职业技能大赛"),
         (Some("contest"), "个人决赛前十名"),
+        (
+            None,
+            "in no target group (the first condition of every category fails)",
+        ),
     ];
     let by_reason: Vec<serde_json::Value> = conditions
         .iter()
