@@ -380,13 +380,15 @@ impl Layout {
         // each mapped cell, `None` when empty, fills the whole record.
         let text = record.text().map_err(|e| self.not_text(at, record, e))?;
         let values = applicant.values_mut();
-        let (mut rest, mut start) = (text, 0);
+        let gap = record.gap();
+        let mut start = 0;
         for (&end, column) in record.ends().iter().zip(&self.columns) {
-            // Checks that the cell ends on a character (see `Record::text`).
-            let Some((cell, after)) = rest.split_at_checked(end.saturating_sub(start)) else {
+            // Checks that the cell starts and ends on a character (see
+            // `Record::text`).
+            let Some(cell) = text.get(start..end) else {
                 return Err(self.not_text(at, record, record.cell_at(start)));
             };
-            (rest, start) = (after, end);
+            start = end + gap;
             let Some(column) = column else { continue };
             let Some(slot) = values.get_mut(column.field as usize) else {
                 continue;
@@ -429,7 +431,10 @@ impl Layout {
             return false;
         }
         let (ends_a, ends_b) = (a.ends(), b.ends());
-        if ends_a.len() != ends_b.len() {
+        // Records read two ways are not compared byte for byte: rare
+        // (a line with quotes), and only a row not reused.
+        let gap = a.gap();
+        if ends_a.len() != ends_b.len() || b.gap() != gap {
             return false;
         }
         // The columns from `compared_from` on: their bytes, and where
@@ -465,7 +470,7 @@ impl Layout {
         let (mut start_a, mut start_b) = (0, 0);
         for ((&end_a, &end_b), column) in ends_a.iter().zip(ends_b).zip(&self.columns).take(from) {
             let (x, y) = (a.bytes(start_a..end_a), b.bytes(start_b..end_b));
-            (start_a, start_b) = (end_a, end_b);
+            (start_a, start_b) = (end_a + gap, end_b + gap);
             let same = match column {
                 None => true,
                 Some(c) if c.compared() => x == y,
