@@ -8,7 +8,7 @@
 //!
 //! Everything here is parsed and written directly, never through chrono's
 //! format strings: its general parser and formatter cost the WebAssembly
-//! package 43 KB of its 500 KB budget (bindings/wasm/README.md, "Size").
+//! package 44 KB of its 500 KB budget (bindings/wasm/README.md, "Size").
 
 use std::fmt::{self, Write};
 
