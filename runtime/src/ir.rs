@@ -7,6 +7,9 @@
 //!
 //! INVARIANT: these types derive serde and are the bundle's contract; a change
 //! that alters their JSON is a bundle format change (see docs/bundle.md).
+//! Dates and times are written as chrono writes them and read back by
+//! `datetime`'s direct parsers (`deserialize_with`), which take exactly that
+//! form.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -126,6 +129,7 @@ pub struct Round {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
     /// The qualifying day the round's conditions read (`round.date`).
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     pub date: NaiveDate,
     /// The round's amount (`round.amount`).
     pub amount: Money,
@@ -273,7 +277,9 @@ pub struct Calendar {
 /// A run of days of a calendar, `from ..= to`, with its name (`国庆节`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DaySpan {
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     pub from: NaiveDate,
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     pub to: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -284,6 +290,8 @@ pub struct Header {
     pub title: Option<String>,
     pub issuer: Option<String>,
     pub document: Option<String>,
+    // Absent is `None`, as for any `Option` field without `deserialize_with`.
+    #[serde(default, deserialize_with = "crate::datetime::bundle_optional_date")]
     pub published: Option<NaiveDate>,
     /// ISO 4217 code, e.g. `CNY`.
     pub currency: String,
@@ -293,7 +301,9 @@ pub struct Header {
 /// An inclusive span of days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     pub start: NaiveDate,
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     pub end: NaiveDate,
 }
 
@@ -615,7 +625,9 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Money(Money),
+    #[serde(deserialize_with = "crate::datetime::bundle_date")]
     Date(NaiveDate),
+    #[serde(deserialize_with = "crate::datetime::bundle_datetime")]
     DateTime(NaiveDateTime),
     Text(String),
     /// A variant of an enum, by index.

@@ -93,6 +93,25 @@ fn a_malformed_bundle_says_what_is_wrong() {
 }
 
 #[test]
+fn a_date_written_otherwise_than_the_compiler_writes_it_is_refused() {
+    // chrono's own parser took these; the hash, over the date as read,
+    // would still have matched.
+    for spelling in ["2021-1-1", " 2021-01-01", "+2021-01-01"] {
+        let edited = text().replacen("\"2021-01-01\"", &format!("{spelling:?}"), 1);
+        assert_ne!(edited, text());
+        let err = Bundle::from_slice(edited.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            BundleError::Malformed {
+                message: format!(
+                    "invalid value: string {spelling:?}, expected a formatted date string"
+                )
+            }
+        );
+    }
+}
+
+#[test]
 fn an_evaluation_error_is_an_error_outcome_not_a_refusal() {
     // A hand-made bundle that reads an optional field without a guard: the
     // compiler never emits this, the runtime still must not panic or say "no".
