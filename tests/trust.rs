@@ -329,7 +329,14 @@ fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
         );
         // The bad cell comes first.
         fails(
-            &["simulate", POLICY, "--population", &twice(10), "--threads", threads],
+            &[
+                "simulate",
+                POLICY,
+                "--population",
+                &twice(10),
+                "--threads",
+                threads,
+            ],
             1,
             "twice-10.csv:10: column `member_card`",
         );
