@@ -20,6 +20,8 @@ pub mod html;
 pub mod identifiers;
 pub mod lists;
 pub mod overrides;
+pub mod parquet;
+pub mod parquet_write;
 pub mod persons;
 pub mod population;
 pub mod progress;

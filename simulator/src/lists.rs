@@ -64,6 +64,7 @@ impl ListLayout {
             file: self.file.clone(),
             line: at.line,
             byte: at.byte,
+            group: at.group,
             column: column.and_then(|c| self.headers.get(c)).cloned(),
             value: value.map(str::to_string),
             message,
@@ -128,6 +129,7 @@ fn open<R: Read>(
         file: file.to_string(),
         line: 1,
         byte: 0,
+        group: None,
         column: None,
         value: None,
         message,
@@ -258,11 +260,13 @@ fn read_error(file: &str, line: u64, e: ReadError) -> RowError {
         ReadError::TooLong { line, limit } => {
             (line, format!("the row is longer than {limit} bytes"))
         }
+        ReadError::Part { file, message } => (line, format!("`{file}`: {message}")),
     };
     RowError {
         file: file.to_string(),
         line: line.max(1),
         byte: 0,
+        group: None,
         column: None,
         value: None,
         message,
@@ -401,6 +405,7 @@ impl<R: Read> Streams<R> {
                     file: stream.layout.file.clone(),
                     line: at.line,
                     byte: at.byte,
+                    group: at.group,
                     column: None,
                     value: Some(key),
                     message: "this row was not read with its applicant: the list file is not in the population's order, or no applicant has this identifier. Sort both files by identifier, or read the list whole with `--lists-in-memory`".to_string(),
@@ -423,6 +428,7 @@ fn stray(layout: &ListLayout, key: &[u8], at: RowPosition) -> RowError {
         file: layout.file.clone(),
         line: at.line,
         byte: at.byte,
+        group: at.group,
         column: None,
         value: Some(String::from_utf8_lossy(key).into_owned()),
         message: format!(
@@ -558,6 +564,7 @@ impl Lists {
                     file: file.to_string(),
                     line: at.line,
                     byte: at.byte,
+                    group: at.group,
                     column: None,
                     value: None,
                     message: "the identifier is empty".into(),
@@ -616,6 +623,7 @@ impl Lists {
                 file: f.file.clone(),
                 line,
                 byte: 0,
+                group: None,
                 column: None,
                 value: Some(String::from_utf8_lossy(id).into_owned()),
                 message: format!(

@@ -28,7 +28,21 @@ pub struct RowPosition {
     /// Where the line starts in the file, in bytes.
     pub byte: u64,
     /// The row's number: 0 for the header, 1 for the first row after it.
+    /// In a population of several files, counted on across them.
     pub record: u64,
+    /// Which file of a population of several (`--population
+    /// 'dir/part-*.csv'`), from 0 in the order they are read.
+    pub part: u32,
+    /// In a Parquet file: the row group the row is in, and where in it.
+    pub group: Option<RowGroupAt>,
+}
+
+/// Where a row of a Parquet file is: its row group, numbered from 0 as
+/// Parquet tools number them, and the row in it, from 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowGroupAt {
+    pub index: u32,
+    pub row: u64,
 }
 
 /// One record: its cells' bytes, run together, and where each cell ends.
@@ -84,6 +98,17 @@ impl Record {
         self.ends.extend_from_slice(&other.ends);
         self.len = other.len;
         self.broken = other.broken;
+    }
+
+    /// Makes this record the cells whose text is `bytes`, cell `i` ending at
+    /// `ends[i]` (a Parquet row, written as text by `crate::parquet`).
+    pub fn set_row(&mut self, bytes: &[u8], ends: &[usize]) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(bytes);
+        self.ends.clear();
+        self.ends.extend_from_slice(ends);
+        self.len = ends.len();
+        self.broken = None;
     }
 
     /// Makes this record the cells `cells` (a sheet's row), keeping the
@@ -186,6 +211,9 @@ pub enum ReadError {
     Io(std::io::Error),
     /// The line at `line` is longer than `limit` bytes.
     TooLong { line: u64, limit: usize },
+    /// A part of a population of several files cannot be read with the
+    /// others (it cannot be opened, or its header differs from the first's).
+    Part { file: String, message: String },
 }
 
 /// Reads records from a source, buffering it.
@@ -257,6 +285,7 @@ impl<R: Read> Records<R> {
             line: self.line,
             byte: self.byte,
             record: self.records,
+            ..RowPosition::default()
         }
     }
 
@@ -507,6 +536,7 @@ mod tests {
                         line,
                         byte: at as u64,
                         record,
+                        ..RowPosition::default()
                     },
                 ));
             }

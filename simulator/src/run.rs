@@ -986,6 +986,7 @@ impl Job<'_> {
             file: self.layout.file().to_string(),
             line: 0,
             byte: 0,
+            group: None,
             column: None,
             value: None,
             message,

@@ -16,7 +16,9 @@ use crate::Exit;
 
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
-    /// The population CSV (header names = applicant field names).
+    /// The population: a CSV file (header names = applicant field names),
+    /// a workbook (`.xlsx`), a Parquet file (`.parquet`), or several CSV or
+    /// Parquet files read as one, in name order: `'dir/part-*.parquet'`.
     #[arg(long)]
     pub(crate) population: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -208,23 +210,17 @@ pub(crate) fn run_population(
         };
         &with_lists
     };
-    let file = std::fs::File::open(&args.population).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", args.population.display());
-        Exit::Io
-    })?;
-    let mut reader = Reader::from_file(schemes, &args.population, file, &how).map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    how.threads = threads.clamp(1, MAX_THREADS);
+    let mut reader = open_population(schemes, &args.population, &how)?;
     let progress = std::sync::Mutex::new(Progress::new(&args.population));
     let on_progress = |done: bursar_simulator::progress::Progress| {
         if let Ok(mut p) = progress.lock() {
             p.update(done);
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.clamp(1, MAX_THREADS))
         .build()
@@ -242,6 +238,50 @@ pub(crate) fn run_population(
         eprintln!("  (rows that break the data contract stop the run; `--on-bad-row skip` counts and skips them instead)");
         Exit::Failed
     })
+}
+
+/// Opens the population at `path`, or the files its pattern matches
+/// (`dir/part-*.parquet`: a name with `*`, `?` or `[` that is no file), in
+/// name order, as one population.
+fn open_population(
+    schemes: &[&Scheme],
+    path: &Path,
+    how: &ReadAs,
+) -> Result<Reader<std::fs::File>, Exit> {
+    let name = path.to_string_lossy();
+    let failed = |e: bursar_simulator::population::RowError| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    };
+    if !path.exists() && name.contains(['*', '?', '[']) {
+        let matches = glob::glob(&name).map_err(|e| {
+            eprintln!("error: `--population {name}`: not a pattern of file names: {e}");
+            Exit::Usage
+        })?;
+        let mut paths = Vec::new();
+        for m in matches {
+            match m {
+                Ok(p) if p.is_file() => paths.push(p),
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("error: `--population {name}`: {e}");
+                    return Err(Exit::Io);
+                }
+            }
+        }
+        // Lexical order, as `ls` lists `part-00000`, `part-00001`, …
+        paths.sort();
+        if paths.is_empty() {
+            eprintln!("error: `--population {name}`: the pattern matches no file");
+            return Err(Exit::Io);
+        }
+        return Reader::from_parts(schemes, &name, &paths, how).map_err(failed);
+    }
+    let file = std::fs::File::open(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Io
+    })?;
+    Reader::from_file(schemes, path, file, how).map_err(failed)
 }
 
 /// What a weighted run cannot give right, refused before it starts: a

@@ -1,0 +1,775 @@
+//! A Parquet file as records: a population or list file ending in
+//! `.parquet`. Its top-level columns' names are the header, and each value
+//! becomes the text the data contract reads, so that one parser (with the
+//! register's spellings, `crate::spelling`) reads CSV, sheets and Parquet
+//! alike, and a Parquet file gives the report its rows give as CSV:
+//!
+//! - strings (plain, large, view or dictionary-encoded) as they are; binary
+//!   as its bytes, which must be UTF-8;
+//! - integers in decimal, floats as their shortest exact decimal (`1234.5`),
+//!   decimals with their scale (`1234.50`);
+//! - booleans `true` or `false`; dates `2023-04-10`; timestamps without a
+//!   time zone at midnight as their date, others with their time of day
+//!   (`2023-04-10T09:30:00`, which a date column refuses);
+//! - null: an empty cell.
+//!
+//! A column of another type (a list, a struct, a timestamp in a time zone)
+//! is refused when the run would read it. Only the columns the run reads are
+//! decoded ([`Parquet::read_only`]); the others are empty cells.
+//!
+//! With several threads, row groups are decoded on threads of their own,
+//! each taking every n-th group and handing its rows on as text through a
+//! bounded channel, and read back in file order: memory holds a few batches
+//! per thread, whatever the file's size. With one thread, the reading thread
+//! decodes as it goes.
+//!
+//! A row's position is its row group (from 0, as Parquet tools number them)
+//! and its row in it (from 1); its line is its row number in the file plus
+//! one, the line it would be on in the same rows written as CSV.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Decimal256Type, Float32Type, Float64Type, Int16Type,
+    Int32Type, Int64Type, Int8Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
+
+use crate::records::{ReadError, Record, RowGroupAt, RowPosition};
+
+/// Rows decoded at a time: a batch of text is a few hundred kilobytes.
+const BATCH_ROWS: usize = 4096;
+
+/// Batches a decoding thread may have waiting for the reader.
+const AHEAD: usize = 2;
+
+/// Whether a file is read as Parquet: its name ends in `.parquet`.
+pub fn is_parquet(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".parquet")
+}
+
+/// Rows decoded to text: row `r`'s cells run together are
+/// `bytes[starts[r]..starts[r + 1]]`, and its cells end (from the row's
+/// start) at `ends[r * width..(r + 1) * width]`.
+#[derive(Default)]
+struct Rows {
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    width: usize,
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+}
+
+/// What a decoding thread hands on: a batch of its group's rows, `None`
+/// at the end of the group, or why decoding stopped.
+type Message = Result<Option<Rows>, String>;
+
+/// A Parquet file, read row by row.
+pub struct Parquet {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    header: Vec<String>,
+    /// Per column: whether it is decoded (the others are empty cells).
+    read: Vec<bool>,
+    /// Decoding threads to start (1: decode on the reading thread).
+    threads: usize,
+    /// Started at the first row.
+    decoder: Option<Decoder>,
+    /// The header has been read.
+    header_read: bool,
+    /// The batch being read, and its next row.
+    rows: Rows,
+    next: usize,
+    /// Data rows read so far.
+    records: u64,
+    /// Per row group: the file's row at which it starts, then the file's
+    /// rows; and the bytes of the groups before it.
+    group_starts: Vec<u64>,
+    group_bytes: Vec<u64>,
+    /// The row group of the next row.
+    group: usize,
+    /// The longest row accepted, in bytes (as text).
+    limit: usize,
+}
+
+/// Where decoded rows come from.
+enum Decoder {
+    /// One thread: the reading thread decodes the row groups in turn.
+    Inline {
+        batches: ParquetRecordBatchReader,
+        plan: Vec<Option<usize>>,
+    },
+    /// Several: thread `k` decodes groups `k`, `k + n`, … into lane `k`.
+    Threads {
+        lanes: Vec<Receiver<Message>>,
+        /// The group whose rows are read next.
+        group: usize,
+        groups: usize,
+        workers: Vec<JoinHandle<()>>,
+    },
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        if let Decoder::Threads { lanes, workers, .. } = self {
+            // Closing the lanes ends each thread at its next send.
+            lanes.clear();
+            for w in workers.drain(..) {
+                let _ = w.join();
+            }
+        }
+    }
+}
+
+impl Parquet {
+    /// Opens `path`, reading its footer: its columns and row groups.
+    /// `threads` decode row groups at once (1: on the reading thread).
+    pub fn open(path: &Path, threads: usize, limit: usize) -> Result<Parquet, String> {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+        let metadata = guarded(|| {
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| e.to_string())
+        })
+        .map_err(|e| format!("cannot read the file as Parquet: {e}"))?;
+        let header = metadata
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect::<Vec<_>>();
+        let (mut group_starts, mut group_bytes) = (vec![0u64], vec![0u64]);
+        for g in metadata.metadata().row_groups() {
+            let rows = u64::try_from(g.num_rows()).unwrap_or(0);
+            let bytes = u64::try_from(g.compressed_size()).unwrap_or(0);
+            group_starts.push(
+                group_starts
+                    .last()
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_add(rows),
+            );
+            group_bytes.push(
+                group_bytes
+                    .last()
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_add(bytes),
+            );
+        }
+        Ok(Parquet {
+            path: path.to_path_buf(),
+            read: vec![true; header.len()],
+            metadata,
+            header,
+            threads: threads.max(1),
+            decoder: None,
+            header_read: false,
+            rows: Rows::default(),
+            next: 0,
+            records: 0,
+            group_starts,
+            group_bytes,
+            group: 0,
+            limit,
+        })
+    }
+
+    /// Decodes only the columns marked in `columns` (by their place in the
+    /// header); the others are read as empty cells. Refuses a column to be
+    /// read whose type holds no value of the data contract.
+    pub fn read_only(&mut self, columns: &[bool]) -> Result<(), String> {
+        for ((field, read), wanted) in self
+            .metadata
+            .schema()
+            .fields()
+            .iter()
+            .zip(&mut self.read)
+            .zip(columns.iter().chain(std::iter::repeat(&false)))
+        {
+            *read = *wanted;
+            if *wanted && !readable(field.data_type()) {
+                return Err(format!(
+                    "column `{}` holds values of Parquet type `{}`, which no field reads: a column read by the scheme holds text, numbers, booleans, dates or timestamps without a time zone",
+                    field.name(),
+                    field.data_type()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the next record starts.
+    pub fn position(&self) -> RowPosition {
+        if !self.header_read {
+            return RowPosition {
+                line: 1,
+                ..RowPosition::default()
+            };
+        }
+        let start = self.group_starts.get(self.group).copied().unwrap_or(0);
+        RowPosition {
+            line: self.records.saturating_add(2),
+            byte: 0,
+            record: self.records.saturating_add(1),
+            part: 0,
+            group: Some(RowGroupAt {
+                index: u32::try_from(self.group).unwrap_or(u32::MAX),
+                row: self.records.saturating_sub(start).saturating_add(1),
+            }),
+        }
+    }
+
+    /// The compressed bytes of the row groups read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.group_bytes.get(self.group).copied().unwrap_or(0)
+    }
+
+    /// Reads the header (the columns' names), then each row; `Ok(None)` at
+    /// the end.
+    pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+        if !self.header_read {
+            let at = self.position();
+            record.set_cells(&self.header, usize::MAX);
+            self.header_read = true;
+            return Ok(Some(at));
+        }
+        while self.next >= self.rows.len() {
+            let decoder = match &mut self.decoder {
+                Some(d) => d,
+                None => self.decoder.insert(self.start().map_err(failed)?),
+            };
+            let Some(rows) = decoder.next().map_err(failed)? else {
+                return Ok(None);
+            };
+            self.rows = rows;
+            self.next = 0;
+        }
+        // Past the groups the rows so far fill: empty groups included.
+        while self
+            .group_starts
+            .get(self.group + 1)
+            .is_some_and(|&end| self.records >= end)
+        {
+            self.group += 1;
+        }
+        let at = self.position();
+        let r = self.next;
+        let width = self.rows.width;
+        let (Some(&start), Some(&end), Some(ends)) = (
+            self.rows.starts.get(r),
+            self.rows.starts.get(r + 1),
+            self.rows.ends.get(r * width..(r + 1) * width),
+        ) else {
+            return Err(failed("a decoded batch is short of rows".to_string()));
+        };
+        if end - start > self.limit {
+            return Err(ReadError::TooLong {
+                line: at.line,
+                limit: self.limit,
+            });
+        }
+        record.set_row(self.rows.bytes.get(start..end).unwrap_or_default(), ends);
+        self.next += 1;
+        self.records += 1;
+        Ok(Some(at))
+    }
+
+    /// Starts decoding: on this thread, or on threads of their own.
+    fn start(&self) -> Result<Decoder, String> {
+        let mask = ProjectionMask::roots(
+            self.metadata.parquet_schema(),
+            self.read
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| **r)
+                .map(|(i, _)| i),
+        );
+        let plan = plan(&self.read);
+        let groups = self.metadata.metadata().num_row_groups();
+        let threads = self.threads.min(groups.max(1));
+        if threads <= 1 {
+            let file = std::fs::File::open(&self.path)
+                .map_err(|e| format!("cannot read the file: {e}"))?;
+            let batches = guarded(|| {
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                    .with_projection(mask)
+                    .with_batch_size(BATCH_ROWS)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })?;
+            return Ok(Decoder::Inline { batches, plan });
+        }
+        let mut lanes = Vec::new();
+        let mut workers = Vec::new();
+        for k in 0..threads {
+            let (send, lane) = sync_channel(AHEAD);
+            let job = Job {
+                path: self.path.clone(),
+                metadata: self.metadata.clone(),
+                mask: mask.clone(),
+                plan: plan.clone(),
+                groups: (k..groups).step_by(threads).collect(),
+            };
+            let worker = std::thread::Builder::new()
+                .name(format!("parquet-{k}"))
+                .spawn(move || job.run(&send))
+                .map_err(|e| format!("cannot start a thread to decode row groups: {e}"))?;
+            lanes.push(lane);
+            workers.push(worker);
+        }
+        Ok(Decoder::Threads {
+            lanes,
+            group: 0,
+            groups,
+            workers,
+        })
+    }
+}
+
+impl Decoder {
+    /// The next batch of rows in file order; `None` at the end.
+    fn next(&mut self) -> Result<Option<Rows>, String> {
+        match self {
+            Decoder::Inline { batches, plan } => {
+                let Some(batch) = guarded(|| Ok(batches.next()))? else {
+                    return Ok(None);
+                };
+                let batch = batch.map_err(|e| e.to_string())?;
+                guarded(|| rows(&batch, plan)).map(Some)
+            }
+            Decoder::Threads {
+                lanes,
+                group,
+                groups,
+                ..
+            } => loop {
+                if *group >= *groups {
+                    return Ok(None);
+                }
+                let lane = lanes
+                    .get(*group % lanes.len().max(1))
+                    .ok_or_else(|| "no thread decodes the row groups".to_string())?;
+                match lane.recv() {
+                    Ok(Ok(Some(rows))) => return Ok(Some(rows)),
+                    Ok(Ok(None)) => *group += 1,
+                    Ok(Err(e)) => return Err(e),
+                    Err(_) => {
+                        return Err(format!(
+                            "the thread decoding row group {group} stopped before its end"
+                        ))
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// What a decoding thread does: its row groups, in order.
+struct Job {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    mask: ProjectionMask,
+    plan: Vec<Option<usize>>,
+    groups: Vec<usize>,
+}
+
+impl Job {
+    fn run(self, send: &SyncSender<Message>) {
+        for &g in &self.groups {
+            if let Err(e) = self.group(g, send) {
+                // The reader stops at the first error: nothing more to send.
+                let _ = send.send(Err(e));
+                return;
+            }
+            if send.send(Ok(None)).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Decodes row group `g` and sends its rows; `Ok` also when the reader
+    /// has gone (the run stopped).
+    fn group(&self, g: usize, send: &SyncSender<Message>) -> Result<(), String> {
+        let file =
+            std::fs::File::open(&self.path).map_err(|e| format!("cannot read the file: {e}"))?;
+        let mut batches = guarded(|| {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_projection(self.mask.clone())
+                .with_row_groups(vec![g])
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| e.to_string())
+        })?;
+        while let Some(batch) = guarded(|| Ok(batches.next()))? {
+            let batch = batch.map_err(|e| format!("row group {g}: {e}"))?;
+            let rows = guarded(|| rows(&batch, &self.plan))?;
+            if send.send(Ok(Some(rows))).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The reading error for a file that cannot be decoded.
+fn failed(message: String) -> ReadError {
+    ReadError::Io(std::io::Error::other(message))
+}
+
+/// Runs the decoder's `f`, turning a panic (a damaged file the decoder
+/// did not foresee) into an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the file is damaged: its data cannot be decoded".to_string()))
+}
+
+/// Per header column: its column in a decoded batch, which holds the
+/// columns read, in header order.
+fn plan(read: &[bool]) -> Vec<Option<usize>> {
+    let mut next = 0;
+    read.iter()
+        .map(|&r| {
+            r.then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// Whether values of `ty` are written as cells.
+fn readable(ty: &DataType) -> bool {
+    match ty {
+        DataType::Null
+        | DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..)
+        | DataType::Date32
+        | DataType::Date64
+        | DataType::Timestamp(_, None)
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView => true,
+        DataType::Dictionary(_, values) => readable(values),
+        _ => false,
+    }
+}
+
+/// Writes one cell of a column (nothing for a null).
+type Cells<'a> = Box<dyn Fn(usize, &mut Vec<u8>) + 'a>;
+
+/// A batch's rows as text, every header column a cell (`plan` says which
+/// batch column fills it, if any).
+fn rows(batch: &RecordBatch, plan: &[Option<usize>]) -> Result<Rows, String> {
+    let columns = batch.columns();
+    let writers = plan
+        .iter()
+        .map(|p| match p {
+            Some(j) => columns
+                .get(*j)
+                .ok_or_else(|| "a decoded batch lacks a column".to_string())
+                .and_then(|c| cells(c.as_ref())),
+            None => Ok(Box::new(|_: usize, _: &mut Vec<u8>| {}) as Cells<'_>),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let width = plan.len();
+    let n = batch.num_rows();
+    let mut rows = Rows {
+        bytes: Vec::with_capacity(n * 16 * width.min(16)),
+        starts: Vec::with_capacity(n + 1),
+        ends: Vec::with_capacity(n * width),
+        width,
+    };
+    rows.starts.push(0);
+    for i in 0..n {
+        let start = rows.bytes.len();
+        for w in &writers {
+            w(i, &mut rows.bytes);
+            rows.ends.push(rows.bytes.len() - start);
+        }
+        rows.starts.push(rows.bytes.len());
+    }
+    Ok(rows)
+}
+
+/// The writer of a column's cells, by its type.
+fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
+    fn texts<'a>(get: impl Fn(usize) -> &'a [u8] + 'a, array: &'a dyn Array) -> Cells<'a> {
+        Box::new(move |i, out: &mut Vec<u8>| {
+            if array.is_valid(i) {
+                out.extend_from_slice(get(i));
+            }
+        })
+    }
+    fn ints<'a, T: ArrowPrimitiveType>(array: &'a dyn Array) -> Cells<'a>
+    where
+        T::Native: Into<i128>,
+    {
+        let values = array.as_primitive::<T>();
+        Box::new(move |i, out: &mut Vec<u8>| {
+            if values.is_valid(i) {
+                push_int(out, values.value(i).into());
+            }
+        })
+    }
+    fn shown<'a, T: ArrowPrimitiveType>(
+        array: &'a dyn Array,
+        show: impl Fn(T::Native, &mut Vec<u8>) + 'a,
+    ) -> Cells<'a> {
+        let values = array.as_primitive::<T>();
+        Box::new(move |i, out: &mut Vec<u8>| {
+            if values.is_valid(i) {
+                show(values.value(i), out);
+            }
+        })
+    }
+    let cells: Cells<'_> = match array.data_type() {
+        DataType::Null => Box::new(|_, _| {}),
+        DataType::Boolean => {
+            let values = array.as_boolean();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                if values.is_valid(i) {
+                    out.extend_from_slice(if values.value(i) { b"true" } else { b"false" });
+                }
+            })
+        }
+        DataType::Int8 => ints::<Int8Type>(array),
+        DataType::Int16 => ints::<Int16Type>(array),
+        DataType::Int32 => ints::<Int32Type>(array),
+        DataType::Int64 => ints::<Int64Type>(array),
+        DataType::UInt8 => ints::<UInt8Type>(array),
+        DataType::UInt16 => ints::<UInt16Type>(array),
+        DataType::UInt32 => ints::<UInt32Type>(array),
+        DataType::UInt64 => ints::<UInt64Type>(array),
+        DataType::Float32 => shown::<Float32Type>(array, |v, out| {
+            out.extend_from_slice(v.to_string().as_bytes())
+        }),
+        DataType::Float64 => shown::<Float64Type>(array, |v, out| {
+            out.extend_from_slice(v.to_string().as_bytes())
+        }),
+        DataType::Decimal128(..) => {
+            let values = array.as_primitive::<Decimal128Type>();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                if values.is_valid(i) {
+                    out.extend_from_slice(values.value_as_string(i).as_bytes());
+                }
+            })
+        }
+        DataType::Decimal256(..) => {
+            let values = array.as_primitive::<Decimal256Type>();
+            Box::new(move |i, out: &mut Vec<u8>| {
+                if values.is_valid(i) {
+                    out.extend_from_slice(values.value_as_string(i).as_bytes());
+                }
+            })
+        }
+        DataType::Date32 => {
+            shown::<Date32Type>(
+                array,
+                |days, out| match NaiveDate::from_num_days_from_ce_opt(
+                    days.saturating_add(EPOCH_DAYS),
+                ) {
+                    Some(d) => push_date(out, d),
+                    None => {
+                        out.extend_from_slice(format!("{days} days after 1970-01-01").as_bytes())
+                    }
+                },
+            )
+        }
+        DataType::Date64 => shown::<Date64Type>(array, |ms, out| {
+            push_time(
+                out,
+                DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc()),
+                ms,
+            )
+        }),
+        DataType::Timestamp(unit, None) => {
+            let at = |n: i64| match unit {
+                TimeUnit::Second => DateTime::from_timestamp(n, 0),
+                TimeUnit::Millisecond => DateTime::from_timestamp_millis(n),
+                TimeUnit::Microsecond => DateTime::from_timestamp_micros(n),
+                TimeUnit::Nanosecond => Some(DateTime::from_timestamp_nanos(n)),
+            };
+            let show =
+                move |n: i64, out: &mut Vec<u8>| push_time(out, at(n).map(|t| t.naive_utc()), n);
+            match unit {
+                TimeUnit::Second => shown::<TimestampSecondType>(array, show),
+                TimeUnit::Millisecond => shown::<TimestampMillisecondType>(array, show),
+                TimeUnit::Microsecond => shown::<TimestampMicrosecondType>(array, show),
+                TimeUnit::Nanosecond => shown::<TimestampNanosecondType>(array, show),
+            }
+        }
+        DataType::Utf8 => {
+            let values = array.as_string::<i32>();
+            texts(move |i| values.value(i).as_bytes(), array)
+        }
+        DataType::LargeUtf8 => {
+            let values = array.as_string::<i64>();
+            texts(move |i| values.value(i).as_bytes(), array)
+        }
+        DataType::Utf8View => {
+            let values = array.as_string_view();
+            texts(move |i| values.value(i).as_bytes(), array)
+        }
+        DataType::Binary => {
+            let values = array.as_binary::<i32>();
+            texts(move |i| values.value(i), array)
+        }
+        DataType::LargeBinary => {
+            let values = array.as_binary::<i64>();
+            texts(move |i| values.value(i), array)
+        }
+        DataType::BinaryView => {
+            let values = array.as_binary_view();
+            texts(move |i| values.value(i), array)
+        }
+        DataType::Dictionary(..) => {
+            let dictionary = array
+                .as_any_dictionary_opt()
+                .ok_or_else(|| "a dictionary column is not one".to_string())?;
+            let keys = dictionary.normalized_keys();
+            let values = cells(dictionary.values().as_ref())?;
+            Box::new(move |i, out: &mut Vec<u8>| {
+                if let (true, Some(&k)) = (array.is_valid(i), keys.get(i)) {
+                    values(k, out);
+                }
+            })
+        }
+        other => return Err(format!("values of Parquet type `{other}` are not read")),
+    };
+    Ok(cells)
+}
+
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01, less one.
+const EPOCH_DAYS: i32 = 719_163;
+
+/// Writes `n` in decimal.
+fn push_int(out: &mut Vec<u8>, n: i128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+/// Writes a date as the data contract does: `2023-04-10`.
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        out.extend_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (day / 10) as u8,
+            b'0' + (day % 10) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(d.to_string().as_bytes());
+    }
+}
+
+/// Writes a moment: its date at midnight, else with its time of day
+/// (`2023-04-10T09:30:00`); a value out of range as the number it is.
+fn push_time(out: &mut Vec<u8>, at: Option<NaiveDateTime>, raw: i64) {
+    match at {
+        Some(t) if t.time() == chrono::NaiveTime::MIN => push_date(out, t.date()),
+        Some(t) => out.extend_from_slice(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string().as_bytes()),
+        None => push_int(out, raw.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn integers_and_dates_are_written_as_the_contract_spells_them() {
+        let mut out = Vec::new();
+        for n in [
+            0i128,
+            7,
+            -12,
+            i64::MAX.into(),
+            i64::MIN.into(),
+            u64::MAX.into(),
+        ] {
+            out.clear();
+            push_int(&mut out, n);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), n.to_string());
+        }
+        for (days, text) in [
+            (0, "1970-01-01"),
+            (19_457, "2023-04-10"),
+            (-1, "1969-12-31"),
+        ] {
+            out.clear();
+            let d = NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS).unwrap();
+            push_date(&mut out, d);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), text);
+        }
+        let t = NaiveDate::from_ymd_opt(2023, 4, 10)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        out.clear();
+        push_time(&mut out, Some(t), 0);
+        assert_eq!(String::from_utf8(out).unwrap(), "2023-04-10T09:30:00");
+    }
+
+    #[test]
+    fn the_plan_puts_each_column_read_in_its_place() {
+        assert_eq!(
+            plan(&[true, false, true, true]),
+            [Some(0), None, Some(1), Some(2)]
+        );
+    }
+}
