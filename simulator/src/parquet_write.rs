@@ -89,8 +89,14 @@ fn epoch() -> NaiveDate {
 }
 
 impl<W: Write + Send> ParquetRows<W> {
-    /// Starts a file of the columns `columns`, by name and kind.
+    /// Starts a file of the columns `columns`, by name and kind, in row
+    /// groups of [`ROW_GROUP`] rows.
     pub fn new(out: W, columns: &[(&str, Kind)]) -> std::io::Result<Self> {
+        Self::in_groups_of(out, columns, ROW_GROUP)
+    }
+
+    /// [`ParquetRows::new`], in row groups of `rows` rows.
+    pub fn in_groups_of(out: W, columns: &[(&str, Kind)], rows: usize) -> std::io::Result<Self> {
         let schema = Arc::new(Schema::new(
             columns
                 .iter()
@@ -99,19 +105,17 @@ impl<W: Write + Send> ParquetRows<W> {
         ));
         let properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(ROW_GROUP))
+            .set_max_row_group_row_count(Some(rows.max(1)))
             .build();
         let writer = ArrowWriter::try_new(out, schema.clone(), Some(properties))
             .map_err(std::io::Error::other)?;
-        let mut rows = ParquetRows {
+        Ok(ParquetRows {
             writer,
             schema,
             names: columns.iter().map(|(n, _)| n.to_string()).collect(),
-            columns: Vec::new(),
+            columns: columns.iter().map(|(_, k)| Self::column(*k)).collect(),
             rows: 0,
-        };
-        rows.columns = columns.iter().map(|(_, k)| Self::column(*k)).collect();
-        Ok(rows)
+        })
     }
 
     fn column(kind: Kind) -> Column {
