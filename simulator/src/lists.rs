@@ -63,7 +63,6 @@ impl ListLayout {
         let bad = |column: Option<usize>, value: Option<&str>, message: String| RowError {
             file: self.file.clone(),
             line: at.line,
-            byte: at.byte,
             group: at.group,
             column: column.and_then(|c| self.headers.get(c)).cloned(),
             value: value.map(str::to_string),
@@ -128,7 +127,6 @@ fn open<R: Read>(
     let header_error = |message: String| RowError {
         file: file.to_string(),
         line: 1,
-        byte: 0,
         group: None,
         column: None,
         value: None,
@@ -265,7 +263,6 @@ fn read_error(file: &str, line: u64, e: ReadError) -> RowError {
     RowError {
         file: file.to_string(),
         line: line.max(1),
-        byte: 0,
         group: None,
         column: None,
         value: None,
@@ -404,7 +401,6 @@ impl<R: Read> Streams<R> {
                 return Err(RowError {
                     file: stream.layout.file.clone(),
                     line: at.line,
-                    byte: at.byte,
                     group: at.group,
                     column: None,
                     value: Some(key),
@@ -427,7 +423,6 @@ fn stray(layout: &ListLayout, key: &[u8], at: RowPosition) -> RowError {
     RowError {
         file: layout.file.clone(),
         line: at.line,
-        byte: at.byte,
         group: at.group,
         column: None,
         value: Some(String::from_utf8_lossy(key).into_owned()),
@@ -563,7 +558,6 @@ impl Lists {
                 return Err(RowError {
                     file: file.to_string(),
                     line: at.line,
-                    byte: at.byte,
                     group: at.group,
                     column: None,
                     value: None,
@@ -622,7 +616,6 @@ impl Lists {
             out.extend(lines.into_iter().map(|(line, id)| RowError {
                 file: f.file.clone(),
                 line,
-                byte: 0,
                 group: None,
                 column: None,
                 value: Some(String::from_utf8_lossy(id).into_owned()),

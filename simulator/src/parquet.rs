@@ -230,7 +230,8 @@ impl Parquet {
             part: 0,
             group: Some(RowGroupAt {
                 index: u32::try_from(self.group).unwrap_or(u32::MAX),
-                row: self.records.saturating_sub(start).saturating_add(1),
+                row: u32::try_from(self.records.saturating_sub(start).saturating_add(1))
+                    .unwrap_or(u32::MAX),
             }),
         }
     }

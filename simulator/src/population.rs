@@ -24,8 +24,6 @@ pub struct RowError {
     /// 1-based line in the file (the header is line 1), as an editor
     /// counts: counted while reading, so it holds for a pipe too.
     pub line: u64,
-    /// Where the row's line starts in the file, in bytes.
-    pub byte: u64,
     /// In a Parquet file, which has no lines: the row group and the row in
     /// it. `line` is then the row's number in the file plus one, the line
     /// it would be on in the same rows written as CSV.
@@ -72,7 +70,6 @@ impl RowError {
         RowError {
             file: file.to_string(),
             line: 1,
-            byte: 0,
             group: None,
             column: None,
             value: None,
@@ -525,7 +522,6 @@ impl Layout {
         RowError {
             file: self.file_of(at).to_string(),
             line: at.line,
-            byte: at.byte,
             group: at.group,
             column: column.and_then(|i| self.headers.get(i)).cloned(),
             value: value.map(str::to_string),
@@ -1050,7 +1046,6 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
             return RowError {
                 file: part,
                 line: 1,
-                byte: 0,
                 group: None,
                 column: None,
                 value: None,
@@ -1062,7 +1057,6 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
     RowError {
         file: file.to_string(),
         line: line.max(1),
-        byte: at.byte,
         group: at.group,
         column: None,
         value: None,

@@ -42,7 +42,9 @@ pub struct RowPosition {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RowGroupAt {
     pub index: u32,
-    pub row: u64,
+    /// A row group holds at most `u32::MAX` rows here: past that, the
+    /// count stays there (writers make groups of a million rows at most).
+    pub row: u32,
 }
 
 /// One record: its cells' bytes, run together, and where each cell ends.

@@ -985,7 +985,6 @@ impl Job<'_> {
         RowError {
             file: self.layout.file().to_string(),
             line: 0,
-            byte: 0,
             group: None,
             column: None,
             value: None,
