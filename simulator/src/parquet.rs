@@ -657,6 +657,11 @@ fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
             let dictionary = array
                 .as_any_dictionary_opt()
                 .ok_or_else(|| "a dictionary column is not one".to_string())?;
+            // Every value null (a group of nulls only): nothing to look up,
+            // and nothing to write.
+            if dictionary.values().is_empty() {
+                return Ok(Box::new(|_, _| {}));
+            }
             let keys = dictionary.normalized_keys();
             let values = cells(dictionary.values().as_ref())?;
             Box::new(move |i, out: &mut Vec<u8>| {
@@ -764,6 +769,212 @@ mod tests {
         out.clear();
         push_time(&mut out, Some(t), 0);
         assert_eq!(String::from_utf8(out).unwrap(), "2023-04-10T09:30:00");
+    }
+
+    /// A file of one row group per `rows` rows of these columns.
+    fn file(columns: Vec<(&str, arrow_array::ArrayRef)>, rows: usize) -> tempfile::NamedTempFile {
+        let out = tempfile::Builder::new()
+            .suffix(".parquet")
+            .tempfile()
+            .unwrap();
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let properties = parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(rows))
+            .build();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(
+            out.reopen().unwrap(),
+            batch.schema(),
+            Some(properties),
+        )
+        .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        out
+    }
+
+    fn cells(parquet: &mut Parquet) -> Vec<Vec<String>> {
+        let mut record = Record::new();
+        let mut rows = Vec::new();
+        while parquet.read(&mut record).unwrap().is_some() {
+            rows.push(
+                record
+                    .cells()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            );
+        }
+        rows
+    }
+
+    #[test]
+    fn each_type_is_read_as_the_contract_spells_it_and_only_the_columns_read() {
+        use arrow_array::types::Int32Type;
+        use arrow_array::*;
+        use std::sync::Arc;
+        let day = |y, m, d| {
+            (NaiveDate::from_ymd_opt(y, m, d).unwrap()
+                - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
+            .num_days()
+        };
+        let nanos = |days: i64, seconds: i64| (days * 86_400 + seconds) * 1_000_000_000;
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            (
+                "text",
+                Arc::new(StringArray::from(vec![Some("张三"), None, Some("c")])),
+            ),
+            (
+                "issuer",
+                Arc::new(
+                    vec![Some("other"), Some("beijing_center"), None]
+                        .into_iter()
+                        .collect::<DictionaryArray<Int32Type>>(),
+                ),
+            ),
+            (
+                "level",
+                Arc::new(Int32Array::from(vec![Some(-3), Some(0), None])),
+            ),
+            ("big", Arc::new(UInt64Array::from(vec![u64::MAX, 1, 2]))),
+            (
+                "flag",
+                Arc::new(BooleanArray::from(vec![Some(true), Some(false), None])),
+            ),
+            (
+                "day",
+                Arc::new(Date32Array::from(vec![
+                    Some(day(2023, 4, 10) as i32),
+                    Some(day(1969, 12, 31) as i32),
+                    None,
+                ])),
+            ),
+            (
+                "when",
+                Arc::new(TimestampNanosecondArray::from(vec![
+                    nanos(day(2023, 4, 10), 0),
+                    nanos(day(2023, 4, 10), 9 * 3600 + 30 * 60),
+                    nanos(day(2023, 4, 11), 1),
+                ])),
+            ),
+            (
+                "share",
+                Arc::new(Float64Array::from(vec![1234.5, 3.0, 0.1])),
+            ),
+            (
+                "amount",
+                Arc::new(
+                    Decimal128Array::from(vec![123_450i128, -5, 0])
+                        .with_precision_and_scale(10, 2)
+                        .unwrap(),
+                ),
+            ),
+        ];
+        let f = file(columns, 2);
+        for threads in [1, 2] {
+            let mut parquet = Parquet::open(f.path(), threads, 1 << 20).unwrap();
+            let mut read = vec![true; 9];
+            read[3] = false;
+            parquet.read_only(&read).unwrap();
+            assert_eq!(
+                cells(&mut parquet),
+                [
+                    vec![
+                        "text", "issuer", "level", "big", "flag", "day", "when", "share", "amount"
+                    ],
+                    vec![
+                        "张三",
+                        "other",
+                        "-3",
+                        "",
+                        "true",
+                        "2023-04-10",
+                        "2023-04-10",
+                        "1234.5",
+                        "1234.50"
+                    ],
+                    vec![
+                        "",
+                        "beijing_center",
+                        "0",
+                        "",
+                        "false",
+                        "1969-12-31",
+                        "2023-04-10T09:30:00",
+                        "3",
+                        "-0.05"
+                    ],
+                    vec![
+                        "c",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "2023-04-11T00:00:01",
+                        "0.1",
+                        "0.00"
+                    ],
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_is_located_by_its_row_group() {
+        let ids: Vec<String> = (0..7).map(|i| format!("P{i}")).collect();
+        let f = file(
+            vec![(
+                "id",
+                std::sync::Arc::new(arrow_array::StringArray::from(ids)) as _,
+            )],
+            3,
+        );
+        let mut parquet = Parquet::open(f.path(), 2, 1 << 20).unwrap();
+        let mut record = Record::new();
+        let mut at = Vec::new();
+        while let Some(p) = parquet.read(&mut record).unwrap() {
+            at.push((p.line, p.record, p.group.map(|g| (g.index, g.row))));
+        }
+        assert_eq!(
+            at,
+            [
+                (1, 0, None),
+                (2, 1, Some((0, 1))),
+                (3, 2, Some((0, 2))),
+                (4, 3, Some((0, 3))),
+                (5, 4, Some((1, 1))),
+                (6, 5, Some((1, 2))),
+                (7, 6, Some((1, 3))),
+                (8, 7, Some((2, 1))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_of_a_type_no_field_holds_is_refused_only_if_read() {
+        use arrow_array::types::Int32Type;
+        let list = arrow_array::ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(
+            vec![Some(1)],
+        )]);
+        let f = file(
+            vec![
+                (
+                    "id",
+                    std::sync::Arc::new(arrow_array::StringArray::from(vec!["a"])) as _,
+                ),
+                ("items", std::sync::Arc::new(list) as _),
+            ],
+            10,
+        );
+        let mut parquet = Parquet::open(f.path(), 1, 1 << 20).unwrap();
+        let e = parquet.read_only(&[true, true]).unwrap_err();
+        assert!(
+            e.starts_with("column `items` holds values of Parquet type `List("),
+            "{e}"
+        );
+        parquet.read_only(&[true, false]).unwrap();
+        assert_eq!(cells(&mut parquet), [vec!["id", "items"], vec!["a", ""]]);
     }
 
     #[test]
