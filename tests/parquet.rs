@@ -364,6 +364,21 @@ fn a_pattern_names_what_is_wrong_with_its_parts() {
         3,
         &format!("`--population {dir}/nothing-*.csv`: the pattern matches no file"),
     );
+    // An empty part stops the run, naming it.
+    let empty = csv_dir.join("part-00002.csv");
+    let whole_part = std::fs::read(&empty).unwrap();
+    std::fs::write(&empty, "").unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            &format!("{dir}/part-*.csv"),
+        ],
+        1,
+        &format!("{}:1: the file is empty", path(&empty)),
+    );
+    std::fs::write(&empty, whole_part).unwrap();
     // A person in two parts is a row error of the second, located there.
     let second = csv_dir.join("part-00001.csv");
     let text = std::fs::read_to_string(&second).unwrap();

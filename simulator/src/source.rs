@@ -303,7 +303,11 @@ impl Parts {
             message,
         };
         self.current = open_part(path, how).map_err(part)?;
-        self.current.read(record)?;
+        if self.current.read(record)?.is_none() {
+            return Err(part(
+                "the file is empty: each part of a population starts with the header".to_string(),
+            ));
+        }
         let header = record.cells().unwrap_or_default();
         let first = self.header.as_deref().unwrap_or_default();
         if header != first {
