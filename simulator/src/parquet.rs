@@ -222,18 +222,33 @@ impl Parquet {
                 ..RowPosition::default()
             };
         }
-        let start = self.group_starts.get(self.group).copied().unwrap_or(0);
+        let group = self.group_of(self.records);
+        let start = self.group_starts.get(group).copied().unwrap_or(0);
         RowPosition {
             line: self.records.saturating_add(2),
             byte: 0,
             record: self.records.saturating_add(1),
             part: 0,
             group: Some(RowGroupAt {
-                index: u32::try_from(self.group).unwrap_or(u32::MAX),
+                index: u32::try_from(group).unwrap_or(u32::MAX),
                 row: u32::try_from(self.records.saturating_sub(start).saturating_add(1))
                     .unwrap_or(u32::MAX),
             }),
         }
+    }
+
+    /// The row group of the file's row `row` (from 0), at or after the
+    /// current one: past those the rows before it fill, empty ones included.
+    fn group_of(&self, row: u64) -> usize {
+        let mut group = self.group;
+        while self
+            .group_starts
+            .get(group + 1)
+            .is_some_and(|&end| row >= end)
+        {
+            group += 1;
+        }
+        group
     }
 
     /// The compressed bytes of the row groups read so far.
@@ -261,14 +276,7 @@ impl Parquet {
             self.rows = rows;
             self.next = 0;
         }
-        // Past the groups the rows so far fill: empty groups included.
-        while self
-            .group_starts
-            .get(self.group + 1)
-            .is_some_and(|&end| self.records >= end)
-        {
-            self.group += 1;
-        }
+        self.group = self.group_of(self.records);
         let at = self.position();
         let r = self.next;
         let width = self.rows.width;
@@ -279,7 +287,7 @@ impl Parquet {
         ) else {
             return Err(failed("a decoded batch is short of rows".to_string()));
         };
-        if end - start > self.limit {
+        if end.saturating_sub(start) > self.limit {
             return Err(ReadError::TooLong {
                 line: at.line,
                 limit: self.limit,
