@@ -40,7 +40,6 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder,
@@ -107,6 +106,9 @@ pub struct Parquet {
     group: usize,
     /// The longest row accepted, in bytes (as text).
     limit: usize,
+    /// Where the next record starts ([`Parquet::locate`], worked out once
+    /// a row: the run asks before each read).
+    next_at: RowPosition,
 }
 
 /// Where decoded rows come from.
@@ -187,6 +189,10 @@ impl Parquet {
             group_bytes,
             group: 0,
             limit,
+            next_at: RowPosition {
+                line: 1,
+                ..RowPosition::default()
+            },
         })
     }
 
@@ -216,6 +222,11 @@ impl Parquet {
 
     /// Where the next record starts.
     pub fn position(&self) -> RowPosition {
+        self.next_at
+    }
+
+    /// Where the next record starts, worked out from the rows read.
+    fn locate(&self) -> RowPosition {
         if !self.header_read {
             return RowPosition {
                 line: 1,
@@ -260,9 +271,10 @@ impl Parquet {
     /// the end.
     pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
         if !self.header_read {
-            let at = self.position();
+            let at = self.next_at;
             record.set_cells(&self.header, usize::MAX);
             self.header_read = true;
+            self.next_at = self.locate();
             return Ok(Some(at));
         }
         while self.next >= self.rows.len() {
@@ -276,8 +288,7 @@ impl Parquet {
             self.rows = rows;
             self.next = 0;
         }
-        self.group = self.group_of(self.records);
-        let at = self.position();
+        let at = self.next_at;
         let r = self.next;
         let width = self.rows.width;
         let (Some(&start), Some(&end), Some(ends)) = (
@@ -296,6 +307,8 @@ impl Parquet {
         record.set_row(self.rows.bytes.get(start..end).unwrap_or_default(), ends);
         self.next += 1;
         self.records += 1;
+        self.group = self.group_of(self.records);
+        self.next_at = self.locate();
         Ok(Some(at))
     }
 
@@ -530,23 +543,15 @@ fn rows(batch: &RecordBatch, plan: &[Option<usize>]) -> Result<Rows, String> {
     Ok(rows)
 }
 
-/// The writer of a column's cells, by its type.
+/// The writer of a column's cells, by its type. Each is called once per
+/// cell of every row read: the null test and the writing are the typed
+/// array's own, inlined, with one dynamic call per cell.
 fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
     fn texts<'a>(get: impl Fn(usize) -> &'a [u8] + 'a, array: &'a dyn Array) -> Cells<'a> {
+        let nulls = array.nulls().cloned();
         Box::new(move |i, out: &mut Vec<u8>| {
-            if array.is_valid(i) {
+            if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
                 out.extend_from_slice(get(i));
-            }
-        })
-    }
-    fn ints<'a, T: ArrowPrimitiveType>(array: &'a dyn Array) -> Cells<'a>
-    where
-        T::Native: Into<i128>,
-    {
-        let values = array.as_primitive::<T>();
-        Box::new(move |i, out: &mut Vec<u8>| {
-            if values.is_valid(i) {
-                push_int(out, values.value(i).into());
             }
         })
     }
@@ -560,6 +565,12 @@ fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
                 show(values.value(i), out);
             }
         })
+    }
+    fn ints<'a, T: ArrowPrimitiveType>(array: &'a dyn Array) -> Cells<'a>
+    where
+        T::Native: Into<i128>,
+    {
+        shown::<T>(array, |n, out| push_int(out, n.into()))
     }
     let cells: Cells<'_> = match array.data_type() {
         DataType::Null => Box::new(|_, _| {}),
@@ -601,42 +612,22 @@ fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
                 }
             })
         }
-        DataType::Date32 => {
-            shown::<Date32Type>(
-                array,
-                |days, out| match NaiveDate::from_num_days_from_ce_opt(
-                    days.saturating_add(EPOCH_DAYS),
-                ) {
-                    Some(d) => push_date(out, d),
-                    None => {
-                        out.extend_from_slice(format!("{days} days after 1970-01-01").as_bytes())
-                    }
-                },
-            )
-        }
-        DataType::Date64 => shown::<Date64Type>(array, |ms, out| {
-            push_time(
-                out,
-                DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc()),
-                ms,
-            )
-        }),
-        DataType::Timestamp(unit, None) => {
-            let at = |n: i64| match unit {
-                TimeUnit::Second => DateTime::from_timestamp(n, 0),
-                TimeUnit::Millisecond => DateTime::from_timestamp_millis(n),
-                TimeUnit::Microsecond => DateTime::from_timestamp_micros(n),
-                TimeUnit::Nanosecond => Some(DateTime::from_timestamp_nanos(n)),
-            };
-            let show =
-                move |n: i64, out: &mut Vec<u8>| push_time(out, at(n).map(|t| t.naive_utc()), n);
-            match unit {
-                TimeUnit::Second => shown::<TimestampSecondType>(array, show),
-                TimeUnit::Millisecond => shown::<TimestampMillisecondType>(array, show),
-                TimeUnit::Microsecond => shown::<TimestampMicrosecondType>(array, show),
-                TimeUnit::Nanosecond => shown::<TimestampNanosecondType>(array, show),
+        DataType::Date32 => shown::<Date32Type>(array, |days, out| push_day(out, days.into())),
+        DataType::Date64 => shown::<Date64Type>(array, |ms, out| push_moment(out, ms, 1_000)),
+        DataType::Timestamp(unit, None) => match unit {
+            TimeUnit::Second => {
+                shown::<TimestampSecondType>(array, |n, out| push_moment(out, n, 1))
             }
-        }
+            TimeUnit::Millisecond => {
+                shown::<TimestampMillisecondType>(array, |n, out| push_moment(out, n, 1_000))
+            }
+            TimeUnit::Microsecond => {
+                shown::<TimestampMicrosecondType>(array, |n, out| push_moment(out, n, 1_000_000))
+            }
+            TimeUnit::Nanosecond => {
+                shown::<TimestampNanosecondType>(array, |n, out| push_moment(out, n, 1_000_000_000))
+            }
+        },
         DataType::Utf8 => {
             let values = array.as_string::<i32>();
             texts(move |i| values.value(i).as_bytes(), array)
@@ -672,8 +663,11 @@ fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
             }
             let keys = dictionary.normalized_keys();
             let values = cells(dictionary.values().as_ref())?;
+            let nulls = array.nulls().cloned();
             Box::new(move |i, out: &mut Vec<u8>| {
-                if let (true, Some(&k)) = (array.is_valid(i), keys.get(i)) {
+                if let (true, Some(&k)) =
+                    (nulls.as_ref().is_none_or(|n| n.is_valid(i)), keys.get(i))
+                {
                     values(k, out);
                 }
             })
@@ -683,37 +677,66 @@ fn cells(array: &dyn Array) -> Result<Cells<'_>, String> {
     Ok(cells)
 }
 
-/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01, less one.
-const EPOCH_DAYS: i32 = 719_163;
-
 /// Writes `n` in decimal.
 fn push_int(out: &mut Vec<u8>, n: i128) {
-    let mut digits = [0u8; 40];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (rest % 10) as u8;
-        }
-        rest /= 10;
-        if rest == 0 || at == 0 {
-            break;
-        }
-    }
     if n < 0 {
         out.push(b'-');
+    }
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let magnitude = n.unsigned_abs();
+    // Dividing 64 bits is one multiplication; 128 bits, a call.
+    match u64::try_from(magnitude) {
+        Ok(mut rest) => loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b'0' + (rest % 10) as u8;
+            }
+            rest /= 10;
+            if rest == 0 || at == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut rest = magnitude;
+            loop {
+                at -= 1;
+                if let Some(d) = digits.get_mut(at) {
+                    *d = b'0' + (rest % 10) as u8;
+                }
+                rest /= 10;
+                if rest == 0 || at == 0 {
+                    break;
+                }
+            }
+        }
     }
     out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
-/// Writes a date as the data contract does: `2023-04-10`.
-fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
-    use chrono::Datelike;
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    if (0..=9999).contains(&y) {
-        let y = y as u32;
-        out.extend_from_slice(&[
+/// The year, month and day of the day `days` after 1970-01-01 (before it
+/// if negative), in the proleptic Gregorian calendar: Howard Hinnant's
+/// `civil_from_days`, a few integer operations where a calendar type's
+/// constructor checks and converts.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Writes the day `days` after 1970-01-01 as the data contract does:
+/// `2023-04-10`; a year past 9999 or before 0 as chrono writes it
+/// (`+10000-01-01`), which no date column reads.
+fn push_day(out: &mut Vec<u8>, days: i64) {
+    let (y, m, d) = civil(days);
+    match u32::try_from(y) {
+        Ok(y) if y <= 9999 => out.extend_from_slice(&[
             b'0' + (y / 1000) as u8,
             b'0' + (y / 100 % 10) as u8,
             b'0' + (y / 10 % 10) as u8,
@@ -722,28 +745,45 @@ fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
             b'0' + (m / 10) as u8,
             b'0' + (m % 10) as u8,
             b'-',
-            b'0' + (day / 10) as u8,
-            b'0' + (day % 10) as u8,
-        ]);
-    } else {
-        out.extend_from_slice(d.to_string().as_bytes());
+            b'0' + (d / 10) as u8,
+            b'0' + (d % 10) as u8,
+        ]),
+        _ => {
+            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::try_days(days)?));
+            match date {
+                Some(date) => out.extend_from_slice(date.to_string().as_bytes()),
+                None => push_int(out, days.into()),
+            }
+        }
     }
 }
 
-/// Writes a moment: its date at midnight, else with its time of day
-/// (`2023-04-10T09:30:00`); a value out of range as the number it is.
-fn push_time(out: &mut Vec<u8>, at: Option<NaiveDateTime>, raw: i64) {
-    match at {
-        Some(t) if t.time() == chrono::NaiveTime::MIN => push_date(out, t.date()),
-        Some(t) => out.extend_from_slice(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string().as_bytes()),
-        None => push_int(out, raw.into()),
+/// Writes a moment `n` units (`per_second` a second) after 1970-01-01T00:00:
+/// its date at midnight, else with its time of day (`2023-04-10T09:30:00`,
+/// which a date column refuses).
+fn push_moment(out: &mut Vec<u8>, n: i64, per_second: i64) {
+    let per_day = per_second.saturating_mul(86_400);
+    let (days, rest) = (n.div_euclid(per_day), n.rem_euclid(per_day));
+    if rest == 0 {
+        return push_day(out, days);
     }
+    let seconds = rest / per_second;
+    let nanos = (rest % per_second) * (1_000_000_000 / per_second);
+    let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+        u32::try_from(seconds).unwrap_or(0),
+        u32::try_from(nanos).unwrap_or(0),
+    )
+    .unwrap_or(chrono::NaiveTime::MIN);
+    push_day(out, days);
+    out.extend_from_slice(time.format("T%H:%M:%S%.f").to_string().as_bytes());
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn integers_and_dates_are_written_as_the_contract_spells_them() {
@@ -755,28 +795,34 @@ mod tests {
             i64::MAX.into(),
             i64::MIN.into(),
             u64::MAX.into(),
+            i128::MIN,
         ] {
             out.clear();
             push_int(&mut out, n);
             assert_eq!(String::from_utf8(out.clone()).unwrap(), n.to_string());
         }
-        for (days, text) in [
-            (0, "1970-01-01"),
-            (19_457, "2023-04-10"),
-            (-1, "1969-12-31"),
-        ] {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        // Every day from year 0 to 9999 as chrono writes it.
+        for days in (-719_528..2_932_897)
+            .step_by(7)
+            .chain([-719_529, 2_932_897])
+        {
             out.clear();
-            let d = NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS).unwrap();
-            push_date(&mut out, d);
-            assert_eq!(String::from_utf8(out.clone()).unwrap(), text);
+            push_day(&mut out, days);
+            let chrono = epoch + chrono::TimeDelta::days(days);
+            assert_eq!(
+                String::from_utf8(out.clone()).unwrap(),
+                chrono.to_string(),
+                "{days}"
+            );
         }
-        let t = NaiveDate::from_ymd_opt(2023, 4, 10)
-            .unwrap()
-            .and_hms_opt(9, 30, 0)
-            .unwrap();
         out.clear();
-        push_time(&mut out, Some(t), 0);
-        assert_eq!(String::from_utf8(out).unwrap(), "2023-04-10T09:30:00");
+        push_moment(
+            &mut out,
+            (19_457 * 86_400 + 9 * 3600 + 30 * 60) * 1_000 + 250,
+            1_000,
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "2023-04-10T09:30:00.250");
     }
 
     /// A file of one row group per `rows` rows of these columns.
