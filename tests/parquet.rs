@@ -182,6 +182,18 @@ fn a_scheme_with_list_files_reads_its_population_from_parquet() {
     let expected = run("csv", "csv");
     assert!(expected["rows"].as_u64().unwrap() == 3000, "{expected}");
     assert_eq!(run("parquet", "parquet"), expected);
+    // The list file as Parquet too, read in step with the population.
+    let members = std::fs::read_to_string(temp("members-parquet.csv")).unwrap();
+    let lines: Vec<&str> = members.lines().collect();
+    assert_eq!(lines[0], "household_id,age,disabled");
+    let list = temp("members.parquet");
+    write_parquet(&list, &lines, &[Kind::Text, Kind::Int, Kind::Bool], 500);
+    let list = format!("members={}", path(&list));
+    let population = temp("households.parquet");
+    assert_eq!(
+        report(scheme, path(&population), &["--list", &list]),
+        expected
+    );
 }
 
 /// The first rows of a 2023 population, the first of them `row`.

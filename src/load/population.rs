@@ -134,12 +134,18 @@ struct Progress {
     total: u64,
 }
 
+/// The size of the regular files among `paths` (a pipe's is not known).
+fn size(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()))
+        .map(|m| m.len())
+        .sum()
+}
+
 impl Progress {
-    fn new(path: &Path) -> Progress {
-        let total = std::fs::metadata(path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map_or(0, |m| m.len());
+    /// Progress through `total` bytes (0: not known).
+    fn new(total: u64) -> Progress {
         Progress {
             bar: None,
             started: Instant::now(),
@@ -214,8 +220,8 @@ pub(crate) fn run_population(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     how.threads = threads.clamp(1, MAX_THREADS);
-    let mut reader = open_population(schemes, &args.population, &how)?;
-    let progress = std::sync::Mutex::new(Progress::new(&args.population));
+    let (mut reader, total) = open_population(schemes, &args.population, &how)?;
+    let progress = std::sync::Mutex::new(Progress::new(total));
     let on_progress = |done: bursar_simulator::progress::Progress| {
         if let Ok(mut p) = progress.lock() {
             p.update(done);
@@ -242,12 +248,12 @@ pub(crate) fn run_population(
 
 /// Opens the population at `path`, or the files its pattern matches
 /// (`dir/part-*.parquet`: a name with `*`, `?` or `[` that is no file), in
-/// name order, as one population.
+/// name order, as one population; with the bytes to read, for progress.
 fn open_population(
     schemes: &[&Scheme],
     path: &Path,
     how: &ReadAs,
-) -> Result<Reader<std::fs::File>, Exit> {
+) -> Result<(Reader<std::fs::File>, u64), Exit> {
     let name = path.to_string_lossy();
     let failed = |e: bursar_simulator::population::RowError| {
         eprintln!("error: {e}");
@@ -275,13 +281,15 @@ fn open_population(
             eprintln!("error: `--population {name}`: the pattern matches no file");
             return Err(Exit::Io);
         }
-        return Reader::from_parts(schemes, &name, &paths, how).map_err(failed);
+        let reader = Reader::from_parts(schemes, &name, &paths, how).map_err(failed)?;
+        return Ok((reader, size(&paths)));
     }
     let file = std::fs::File::open(path).map_err(|e| {
         eprintln!("error: cannot read `{}`: {e}", path.display());
         Exit::Io
     })?;
-    Reader::from_file(schemes, path, file, how).map_err(failed)
+    let reader = Reader::from_file(schemes, path, file, how).map_err(failed)?;
+    Ok((reader, size(&[path.to_path_buf()])))
 }
 
 /// What a weighted run cannot give right, refused before it starts: a
