@@ -9,6 +9,7 @@
 //! ([`compare`]); [`solve`] fits amounts to a budget. Nothing here
 //! interprets a rule.
 
+pub mod arrow_text;
 pub mod assume;
 pub mod attribution;
 pub mod awards;
