@@ -14,6 +14,13 @@ pub(crate) enum SynthFormat {
 }
 
 pub(crate) fn synth(rows: u64, seed: u64, output: Option<&Path>, format: SynthFormat) -> Exit {
+    if output.is_none()
+        && format == SynthFormat::Parquet
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        eprintln!("error: `--format parquet` writes a binary file, not text for a terminal: give `-o FILE`, e.g. `-o population.parquet`, or redirect standard output to a file");
+        return Exit::Usage;
+    }
     let result = match (output, format) {
         (Some(path), SynthFormat::Parquet) => std::fs::File::create(path).and_then(|f| {
             let w = std::io::BufWriter::with_capacity(1 << 20, f);
