@@ -376,6 +376,22 @@ fn a_pattern_names_what_is_wrong_with_its_parts() {
         3,
         &format!("`--population {dir}/nothing-*.csv`: the pattern matches no file"),
     );
+    // A part is an input: no output may overwrite it.
+    let first = csv_dir.join("part-00000.csv");
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            &format!("{dir}/part-*.csv"),
+            "--format",
+            "csv",
+            "-o",
+            path(&first),
+        ],
+        2,
+        &format!("would overwrite an input, `{}`", path(&first)),
+    );
     // An empty part stops the run, naming it.
     let empty = csv_dir.join("part-00002.csv");
     let whole_part = std::fs::read(&empty).unwrap();

@@ -57,6 +57,9 @@ pub(crate) struct RunArgs {
     /// weighted (docs/simulate.md, "Weighted populations").
     #[arg(long, value_name = "COLUMN")]
     pub(crate) weight: Option<String>,
+    /// The files a pattern `--population` names, once listed.
+    #[arg(skip)]
+    parts: std::sync::OnceLock<Vec<PathBuf>>,
 }
 
 impl RunArgs {
@@ -64,6 +67,11 @@ impl RunArgs {
     /// file and its list files (what no output may overwrite).
     pub(crate) fn inputs(&self) -> Vec<&Path> {
         let mut files = vec![self.population.as_path()];
+        // The parts of a pattern are inputs too: `-o` must not overwrite one.
+        let parts = self
+            .parts
+            .get_or_init(|| parts(&self.population).ok().flatten().unwrap_or_default());
+        files.extend(parts.iter().map(PathBuf::as_path));
         files.extend(self.map_file.as_deref());
         files.extend(
             self.lists
@@ -132,6 +140,32 @@ struct Progress {
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
     total: u64,
+}
+
+/// The files a pattern names (`dir/part-*.parquet`: a name with `*`, `?`
+/// or `[` that is no file), in lexical order, as `ls` lists `part-00000`,
+/// `part-00001`, …; `None` if `path` is not a pattern. A pattern that
+/// matches no file is an error.
+fn parts(path: &Path) -> Result<Option<Vec<PathBuf>>, (Exit, String)> {
+    let name = path.to_string_lossy();
+    if path.exists() || !name.contains(['*', '?', '[']) {
+        return Ok(None);
+    }
+    let matches = glob::glob(&name)
+        .map_err(|e| (Exit::Usage, format!("not a pattern of file names: {e}")))?;
+    let mut paths = Vec::new();
+    for m in matches {
+        match m {
+            Ok(p) if p.is_file() => paths.push(p),
+            Ok(_) => {}
+            Err(e) => return Err((Exit::Io, e.to_string())),
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err((Exit::Io, "the pattern matches no file".to_string()));
+    }
+    Ok(Some(paths))
 }
 
 /// The size of the regular files among `paths` (a pipe's is not known).
@@ -259,28 +293,11 @@ fn open_population(
         eprintln!("error: {e}");
         Exit::Failed
     };
-    if !path.exists() && name.contains(['*', '?', '[']) {
-        let matches = glob::glob(&name).map_err(|e| {
-            eprintln!("error: `--population {name}`: not a pattern of file names: {e}");
-            Exit::Usage
-        })?;
-        let mut paths = Vec::new();
-        for m in matches {
-            match m {
-                Ok(p) if p.is_file() => paths.push(p),
-                Ok(_) => {}
-                Err(e) => {
-                    eprintln!("error: `--population {name}`: {e}");
-                    return Err(Exit::Io);
-                }
-            }
-        }
-        // Lexical order, as `ls` lists `part-00000`, `part-00001`, …
-        paths.sort();
-        if paths.is_empty() {
-            eprintln!("error: `--population {name}`: the pattern matches no file");
-            return Err(Exit::Io);
-        }
+    let listed = parts(path).map_err(|(exit, message)| {
+        eprintln!("error: `--population {name}`: {message}");
+        exit
+    })?;
+    if let Some(paths) = listed {
         let reader = Reader::from_parts(schemes, &name, &paths, how).map_err(failed)?;
         return Ok((reader, size(&paths)));
     }
@@ -429,6 +446,7 @@ impl RunArgs {
             lists: Vec::new(),
             lists_in_memory: false,
             weight: None,
+            parts: std::sync::OnceLock::new(),
         }
     }
 }
