@@ -9,6 +9,9 @@
 //! It validates every cell as `bursar simulate` does, because a fair baseline
 //! must also refuse bad data. Run by `bench/simulate`:
 //! `cargo bench --bench baseline_2023 -- FILE` prints the figures as JSON.
+//! With `--parse-only` it reads and validates every cell and decides
+//! nothing, printing only the rows read: the CSV parse floor that reading
+//! another format is measured against (docs/performance.md, "Parquet").
 
 #![allow(
     clippy::unwrap_used,
@@ -73,6 +76,7 @@ fn main() {
     let mut reasons = [0u64; 10];
     let mut cash: BTreeMap<(i32, u32), i64> = BTreeMap::new();
     let mut cash_expected: BTreeMap<(i32, u32), i64> = BTreeMap::new();
+    let parse_only = std::env::args().any(|a| a == "--parse-only");
     while reader.read_record(&mut record).expect("csv") {
         rows += 1;
         let card = boolean(&record[1]);
@@ -93,6 +97,21 @@ fn main() {
         let contest_year = int(&record[8]);
         let contest_rank = int(&record[9]);
         let applied = date(&record[10]);
+        if parse_only {
+            std::hint::black_box((
+                card,
+                voc_level,
+                voc_issuer,
+                voc_issued,
+                boosted,
+                sw_level,
+                sw_approved,
+                contest_year,
+                contest_rank,
+                applied,
+            ));
+            continue;
+        }
         if applied.is_some() {
             applicants += 1;
         }
@@ -196,6 +215,10 @@ fn main() {
                     .or_insert(0) += amount;
             }
         }
+    }
+    if parse_only {
+        println!("{{\"rows\": {rows}}}");
+        return;
     }
     let money = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
     let names = ["vocational", "social_work", "contest"];

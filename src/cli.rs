@@ -219,6 +219,10 @@ enum Command {
         /// Where to write the items of a list field: `--list members=members.csv`.
         #[arg(long = "list", value_name = "LIST=FILE", requires = "scheme")]
         lists: Vec<String>,
+        /// The population's file format: `csv`, or `parquet` (columns
+        /// typed as the scheme's fields; list files stay CSV).
+        #[arg(long, value_enum, default_value_t)]
+        format: commands::synth::SynthFormat,
     },
 }
 
@@ -304,14 +308,16 @@ pub fn run() -> Exit {
             output,
             scheme: Some(scheme),
             lists,
-        } => commands::synth::synth_scheme(&scheme, rows, seed, output.as_deref(), &lists),
+            format,
+        } => commands::synth::synth_scheme(&scheme, rows, seed, output.as_deref(), &lists, format),
         Command::Synth {
             rows,
             seed,
             output,
             scheme: None,
+            format,
             ..
-        } => commands::synth::synth(rows, seed, output.as_deref()),
+        } => commands::synth::synth(rows, seed, output.as_deref(), format),
         Command::Solve {
             scheme,
             run,

@@ -161,13 +161,13 @@ impl Identifiers {
         }
     }
 
-    /// After the rows up to (not including) line `before` have been read:
-    /// the first of them whose identifier an earlier row had, with that
-    /// identifier, if identifiers were collected and not yet checked.
+    /// After the rows have been read: the first row, before the first
+    /// for which `stop` says so, whose identifier an earlier row had, with
+    /// that identifier, if identifiers were collected and not yet checked.
     pub fn first_repeat(
         self,
         file: &dyn Reread,
-        before: u64,
+        stop: &dyn Fn(RowPosition) -> bool,
     ) -> Result<Option<(RowPosition, Vec<u8>)>, RowError> {
         let Identifiers::Collected(all) = self else {
             return Ok(None);
@@ -182,7 +182,7 @@ impl Identifiers {
         };
         let mut found = None;
         file.identifiers(u64::MAX, &mut |at, id| {
-            if at.line >= before {
+            if stop(at) {
                 return false;
             }
             if !suspects.first_time(id) {
@@ -252,8 +252,8 @@ mod tests {
     fn position(i: usize) -> RowPosition {
         RowPosition {
             line: i as u64 + 2,
-            byte: 0,
             record: i as u64 + 1,
+            ..RowPosition::default()
         }
     }
 
@@ -268,7 +268,7 @@ mod tests {
                     .unwrap()
             })
             .collect();
-        let late = seen.first_repeat(&file, u64::MAX).unwrap();
+        let late = seen.first_repeat(&file, &|_| false).unwrap();
         (now, late.map(|(at, _)| at.record))
     }
 
@@ -305,13 +305,18 @@ mod tests {
         for (i, id) in IDS.iter().enumerate() {
             seen.first_time(id.as_bytes(), position(i), &file).unwrap();
         }
-        let before_first_repeat = position(4).line;
-        assert_eq!(seen.first_repeat(&file, before_first_repeat).unwrap(), None);
+        let before_first_repeat = |at: RowPosition| at.line >= position(4).line;
+        assert_eq!(
+            seen.first_repeat(&file, &before_first_repeat).unwrap(),
+            None
+        );
         let mut seen = Identifiers::new(true, Repeats::StopAtFirst);
         for (i, id) in IDS.iter().enumerate() {
             seen.first_time(id.as_bytes(), position(i), &file).unwrap();
         }
-        let found = seen.first_repeat(&file, position(5).line).unwrap();
+        let found = seen
+            .first_repeat(&file, &|at| at.line >= position(5).line)
+            .unwrap();
         assert_eq!(found, Some((position(4), b"E02".to_vec())));
     }
 

@@ -9,6 +9,7 @@
 //! ([`compare`]); [`solve`] fits amounts to a budget. Nothing here
 //! interprets a rule.
 
+pub mod arrow_text;
 pub mod assume;
 pub mod attribution;
 pub mod awards;
@@ -21,6 +22,8 @@ pub mod html;
 pub mod identifiers;
 pub mod lists;
 pub mod overrides;
+pub mod parquet;
+pub mod parquet_write;
 pub mod persons;
 pub mod population;
 pub mod progress;

@@ -63,7 +63,7 @@ impl ListLayout {
         let bad = |column: Option<usize>, value: Option<&str>, message: String| RowError {
             file: self.file.clone(),
             line: at.line,
-            byte: at.byte,
+            group: at.group,
             column: column.and_then(|c| self.headers.get(c)).cloned(),
             value: value.map(str::to_string),
             message,
@@ -127,7 +127,7 @@ fn open<R: Read>(
     let header_error = |message: String| RowError {
         file: file.to_string(),
         line: 1,
-        byte: 0,
+        group: None,
         column: None,
         value: None,
         message,
@@ -258,11 +258,12 @@ fn read_error(file: &str, line: u64, e: ReadError) -> RowError {
         ReadError::TooLong { line, limit } => {
             (line, format!("the row is longer than {limit} bytes"))
         }
+        ReadError::Part { file, message } => (line, format!("`{file}`: {message}")),
     };
     RowError {
         file: file.to_string(),
         line: line.max(1),
-        byte: 0,
+        group: None,
         column: None,
         value: None,
         message,
@@ -400,7 +401,7 @@ impl<R: Read> Streams<R> {
                 return Err(RowError {
                     file: stream.layout.file.clone(),
                     line: at.line,
-                    byte: at.byte,
+                    group: at.group,
                     column: None,
                     value: Some(key),
                     message: "this row was not read with its applicant: the list file is not in the population's order, or no applicant has this identifier. Sort both files by identifier, or read the list whole with `--lists-in-memory`".to_string(),
@@ -422,7 +423,7 @@ fn stray(layout: &ListLayout, key: &[u8], at: RowPosition) -> RowError {
     RowError {
         file: layout.file.clone(),
         line: at.line,
-        byte: at.byte,
+        group: at.group,
         column: None,
         value: Some(String::from_utf8_lossy(key).into_owned()),
         message: format!(
@@ -557,7 +558,7 @@ impl Lists {
                 return Err(RowError {
                     file: file.to_string(),
                     line: at.line,
-                    byte: at.byte,
+                    group: at.group,
                     column: None,
                     value: None,
                     message: "the identifier is empty".into(),
@@ -615,7 +616,7 @@ impl Lists {
             out.extend(lines.into_iter().map(|(line, id)| RowError {
                 file: f.file.clone(),
                 line,
-                byte: 0,
+                group: None,
                 column: None,
                 value: Some(String::from_utf8_lossy(id).into_owned()),
                 message: format!(

@@ -14,7 +14,7 @@ use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 use crate::encoding::{reads_as_gbk, Encoding};
 use crate::identifiers::Reread;
 use crate::records::{Broken, NotText, ReadError};
-pub use crate::records::{Record, RowPosition, MAX_RECORD_BYTES};
+pub use crate::records::{Record, RowGroupAt, RowPosition, MAX_RECORD_BYTES};
 use crate::source::{Opening, RecordSource, Source};
 use crate::spelling::{ColumnSpellings, Spellings, Unread};
 
@@ -25,8 +25,10 @@ pub struct RowError {
     /// 1-based line in the file (the header is line 1), as an editor
     /// counts: counted while reading, so it holds for a pipe too.
     pub line: u64,
-    /// Where the row's line starts in the file, in bytes.
-    pub byte: u64,
+    /// In a Parquet file, which has no lines: the row group and the row in
+    /// it. `line` is then the row's number in the file plus one, the line
+    /// it would be on in the same rows written as CSV.
+    pub group: Option<RowGroupAt>,
     /// The column's name in the file, when the problem is in one cell.
     pub column: Option<String>,
     pub value: Option<String>,
@@ -39,7 +41,17 @@ pub struct RowError {
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)?;
+        match self.group {
+            Some(g) => write!(
+                f,
+                "{}: row {} (row group {}, its row {})",
+                self.file,
+                self.line.saturating_sub(1),
+                g.index,
+                g.row
+            )?,
+            None => write!(f, "{}:{}", self.file, self.line)?,
+        }
         // Both come from the file.
         if let Some(c) = &self.column {
             write!(f, ": column `{}`", shown(c))?;
@@ -59,7 +71,7 @@ impl RowError {
         RowError {
             file: file.to_string(),
             line: 1,
-            byte: 0,
+            group: None,
             column: None,
             value: None,
             message,
@@ -88,6 +100,9 @@ pub struct Layout {
     /// population: read beside the applicant's fields, never into them
     /// (`crate::weight`).
     weight: Option<usize>,
+    /// The files of a population of several, by [`RowPosition::part`]
+    /// (empty for one file): a row's problem names its own.
+    parts: Vec<String>,
 }
 
 /// A column that fills a field: everything needed to read its cells,
@@ -268,6 +283,7 @@ impl Layout {
             identifier,
             spellings: spelled,
             weight: None,
+            parts: Vec::new(),
         })
     }
 
@@ -314,6 +330,22 @@ impl Layout {
                 format!("`--weight {column}`: the header has column `{column}` more than once"),
             )),
         }
+    }
+
+    /// Per column of the header: whether the run reads its cells (it feeds
+    /// a field, or gives the rows' weights).
+    pub fn columns_read(&self) -> Vec<bool> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.is_some() || self.weight == Some(i))
+            .collect()
+    }
+
+    /// Names the files of a population of several, by their place
+    /// ([`RowPosition::part`]).
+    pub fn name_parts(&mut self, names: &[String]) {
+        self.parts = names.to_vec();
     }
 
     /// Whether rows have weights (`--weight`): without, every row is one
@@ -494,9 +526,9 @@ impl Layout {
         fatal: bool,
     ) -> RowError {
         RowError {
-            file: self.file.clone(),
+            file: self.file_of(at).to_string(),
             line: at.line,
-            byte: at.byte,
+            group: at.group,
             column: column.and_then(|i| self.headers.get(i)).cloned(),
             value: value.map(str::to_string),
             message,
@@ -613,6 +645,11 @@ impl Layout {
     pub fn file(&self) -> &str {
         &self.file
     }
+
+    /// The file a row is in: of a population of several, its part's.
+    pub fn file_of(&self, at: RowPosition) -> &str {
+        self.parts.get(at.part as usize).unwrap_or(&self.file)
+    }
 }
 
 /// A column name without the differences a spreadsheet introduces: case,
@@ -683,14 +720,17 @@ fn fields_read(schemes: &[&Scheme]) -> Vec<bool> {
 pub struct Reader<R: Read> {
     records: Source<R>,
     layout: Layout,
-    /// The file read, when it is a regular file that can be read again
-    /// (for identifiers out of order: [`crate::identifiers::Reread`]).
-    path: Option<PathBuf>,
+    /// The files read, when they are regular files that can be read again
+    /// (for identifiers out of order: [`crate::identifiers::Reread`]):
+    /// one, or the parts of a population of several.
+    paths: Vec<PathBuf>,
     /// The longest record accepted, in bytes.
     limit: usize,
-    /// The file's encoding and sheet, to read it again.
+    /// The file's encoding and sheet, to read it again, and the threads
+    /// that decode it.
     encoding: Encoding,
     sheet: Option<String>,
+    threads: usize,
     /// The column names that find a sheet's header.
     wanted: Vec<String>,
 }
@@ -712,6 +752,9 @@ pub struct ReadAs {
     pub sheet: Option<String>,
     /// The column of the rows' weights (`--weight`), for a survey sample.
     pub weight: Option<String>,
+    /// The threads that may decode a Parquet file's row groups at once
+    /// (the run's threads).
+    pub threads: usize,
 }
 
 impl ReadAs {
@@ -721,6 +764,7 @@ impl ReadAs {
             encoding: self.encoding,
             sheet: self.sheet.as_deref(),
             limit: self.limit,
+            threads: self.threads,
         }
     }
 }
@@ -734,6 +778,7 @@ impl Default for ReadAs {
             encoding: Encoding::Utf8,
             sheet: None,
             weight: None,
+            threads: 1,
         }
     }
 }
@@ -750,7 +795,28 @@ impl Reader<std::fs::File> {
         // Only a regular file can be read again from the start: a FIFO or a
         // pipe would wait for a writer, or give other bytes.
         if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            reader.path = Some(path.to_path_buf());
+            reader.paths = vec![path.to_path_buf()];
+        }
+        Ok(reader)
+    }
+
+    /// Reads the files `paths` as one population, in that order
+    /// (`--population 'dir/part-*.csv'`, named `pattern` where no one file
+    /// is meant): each must have the first's header.
+    pub fn from_parts(
+        schemes: &[&Scheme],
+        pattern: &str,
+        paths: &[PathBuf],
+        how: &ReadAs,
+    ) -> Result<Self, RowError> {
+        let records = Source::parts(paths, how.opening())
+            .map_err(|message| RowError::in_header(pattern, message))?;
+        let mut reader = Reader::with_source(schemes, pattern.to_string(), records, how)?;
+        if paths
+            .iter()
+            .all(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+        {
+            reader.paths = paths.to_vec();
         }
         Ok(reader)
     }
@@ -780,13 +846,24 @@ impl<R: Read> Reader<R> {
         source: R,
         how: &ReadAs,
     ) -> Result<Self, RowError> {
-        let limit = how.limit;
-        let map = &how.columns;
         let file = file.into();
         // The reader buffers, so callers need not wrap a file in a BufReader
         // (which would copy every byte twice).
+        let records = Source::open(&file, source, how.opening())
+            .map_err(|message| RowError::in_header(&file, message))?;
+        Reader::with_source(schemes, file, records, how)
+    }
+
+    /// Reads the header of `records`, the file (or files) named `file`.
+    fn with_source(
+        schemes: &[&Scheme],
+        file: String,
+        mut records: Source<R>,
+        how: &ReadAs,
+    ) -> Result<Self, RowError> {
+        let limit = how.limit;
+        let map = &how.columns;
         let header_error = |message: String| RowError::in_header(&file, message);
-        let mut records = Source::open(&file, source, how.opening()).map_err(header_error)?;
         let mut header = Record::new();
         // The column names the run reads: a sheet's header is the first
         // row with one of them (titles may be above it).
@@ -822,13 +899,18 @@ impl<R: Read> Reader<R> {
         if let Some(column) = &how.weight {
             layout.weigh_by(column)?;
         }
+        layout.name_parts(records.part_names());
+        records
+            .read_only(&layout.columns_read())
+            .map_err(header_error)?;
         // A row of more cells is wrong whatever they hold: one more is
         // kept, so that the message counts them all.
         records.keep_cells(header.len() + 1);
         Ok(Reader {
             records,
             layout,
-            path: None,
+            paths: Vec::new(),
+            threads: how.threads,
             limit,
             encoding: how.encoding,
             sheet: how.sheet.clone(),
@@ -852,7 +934,7 @@ impl<R: Read> Reader<R> {
         let at = self.records.position();
         self.records
             .read(record)
-            .map_err(|e| read_error(&self.layout.file, at, e))
+            .map_err(|e| read_error(self.layout.file_of(at), at, e))
     }
 
     /// Bytes of the file read so far (for progress).
@@ -887,7 +969,7 @@ impl<R: Read> Reader<R> {
     /// Whether the source can be read again from the start (a file, not a
     /// pipe): see [`crate::identifiers::Reread`].
     pub fn rereadable(&self) -> bool {
-        self.path.is_some()
+        !self.paths.is_empty()
     }
 }
 
@@ -904,27 +986,36 @@ impl<R: Read> Reread for Reader<R> {
                 "cannot read the file again to check identifiers: {e}"
             ))
         };
-        let Some(path) = &self.path else {
-            return Err(fail("it is not a file".to_string()));
-        };
-        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
         let opening = Opening {
             encoding: self.encoding,
             sheet: self.sheet.as_deref(),
             limit: self.limit,
+            // Decoding beside the run's own threads, which wait for it.
+            threads: self.threads,
         };
-        let mut records = Source::open(&self.layout.file, file, opening).map_err(fail)?;
+        let mut records: Source<std::fs::File> = match self.paths.as_slice() {
+            [] => return Err(fail("it is not a file".to_string())),
+            [path] => {
+                let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+                Source::open(&self.layout.file, file, opening).map_err(fail)?
+            }
+            parts => Source::parts(parts, opening).map_err(fail)?,
+        };
         let mut row = Record::new();
         let reading = |e: ReadError| match e {
             ReadError::Io(e) => fail(e.to_string()),
             ReadError::TooLong { line, limit } => {
                 fail(format!("line {line} is now longer than {limit} bytes"))
             }
+            ReadError::Part { file, message } => fail(format!("`{file}`: {message}")),
         };
         let wanted = &self.wanted;
         records
             .read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell))
             .map_err(reading)?;
+        records
+            .read_only(&self.layout.columns_read())
+            .map_err(fail)?;
         while let Some(at) = records.read(&mut row).map_err(reading)? {
             if at.record >= before {
                 break;
@@ -965,11 +1056,22 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
             line,
             format!("the row is longer than {limit} bytes; raise the limit with `--max-record-bytes` if the file is right"),
         ),
+        ReadError::Part { file: part, message } => {
+            return RowError {
+                file: part,
+                line: 1,
+                group: None,
+                column: None,
+                value: None,
+                message,
+                fatal: true,
+            }
+        }
     };
     RowError {
         file: file.to_string(),
         line: line.max(1),
-        byte: at.byte,
+        group: at.group,
         column: None,
         value: None,
         message,

@@ -28,7 +28,23 @@ pub struct RowPosition {
     /// Where the line starts in the file, in bytes.
     pub byte: u64,
     /// The row's number: 0 for the header, 1 for the first row after it.
+    /// In a population of several files, counted on across them.
     pub record: u64,
+    /// Which file of a population of several (`--population
+    /// 'dir/part-*.csv'`), from 0 in the order they are read.
+    pub part: u32,
+    /// In a Parquet file: the row group the row is in, and where in it.
+    pub group: Option<RowGroupAt>,
+}
+
+/// Where a row of a Parquet file is: its row group, numbered from 0 as
+/// Parquet tools number them, and the row in it, from 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowGroupAt {
+    pub index: u32,
+    /// A row group holds at most `u32::MAX` rows here: past that, the
+    /// count stays there (writers make groups of a million rows at most).
+    pub row: u32,
 }
 
 /// One record: its cells' bytes, one after the other, and where each cell
@@ -91,6 +107,18 @@ impl Record {
         self.len = other.len;
         self.gap = other.gap;
         self.broken = other.broken;
+    }
+
+    /// Makes this record the cells whose text is `bytes`, cell `i` ending at
+    /// `ends[i]` (a Parquet row, written as text by `crate::parquet`).
+    pub fn set_row(&mut self, bytes: &[u8], ends: &[usize]) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(bytes);
+        self.ends.clear();
+        self.ends.extend_from_slice(ends);
+        self.len = ends.len();
+        self.gap = 0;
+        self.broken = None;
     }
 
     /// Makes this record the cells `cells` (a sheet's row), keeping the
@@ -201,6 +229,9 @@ pub enum ReadError {
     Io(std::io::Error),
     /// The line at `line` is longer than `limit` bytes.
     TooLong { line: u64, limit: usize },
+    /// A part of a population of several files cannot be read with the
+    /// others (it cannot be opened, or its header differs from the first's).
+    Part { file: String, message: String },
 }
 
 /// Reads records from a source, buffering it.
@@ -272,6 +303,7 @@ impl<R: Read> Records<R> {
             line: self.line,
             byte: self.byte,
             record: self.records,
+            ..RowPosition::default()
         }
     }
 
@@ -612,6 +644,7 @@ mod tests {
                         line,
                         byte: at as u64,
                         record,
+                        ..RowPosition::default()
                     },
                 ));
             }
@@ -680,6 +713,29 @@ mod tests {
         let data = format!("{}\n", row.join(","));
         let got = all(data.as_bytes(), 7);
         assert_eq!(got[0].0, row);
+    }
+
+    /// A record is reused from row to row and source to source: each way
+    /// of filling it says how its cells lie.
+    #[test]
+    fn a_record_filled_another_way_reads_its_own_cells() {
+        let mut records = Records::new(&b"a,bc,d\n\"q\",r\n"[..], 64);
+        let mut record = Record::new();
+        records.read(&mut record).unwrap();
+        assert_eq!(record.cells().unwrap(), ["a", "bc", "d"]);
+        record.set_row(b"xyz", &[1, 3]);
+        assert_eq!(record.cells().unwrap(), ["x", "yz"]);
+        records.read(&mut record).unwrap();
+        assert_eq!(record.cells().unwrap(), ["q", "r"]);
+        let mut copy = Record::new();
+        copy.copy_from(&record);
+        assert_eq!(copy.cells().unwrap(), ["q", "r"]);
+        records = Records::new(&b"a,bc\n"[..], 64);
+        records.read(&mut record).unwrap();
+        copy.copy_from(&record);
+        assert_eq!(copy.cells().unwrap(), ["a", "bc"]);
+        record.set_cells(&["s".to_string(), "t".to_string()], 8);
+        assert_eq!(record.cells().unwrap(), ["s", "t"]);
     }
 
     #[test]

@@ -537,20 +537,26 @@ fn first_time<R: Read>(
 
 /// Identifiers out of order, when the run stops at the first bad row, are
 /// checked after the rows (see [`crate::identifiers`]): a repeat found then
-/// is the run's error, unless the run stopped at an earlier row.
+/// is the run's error, unless the run stopped at an earlier row. (A bad
+/// row of a list file does not say where in the population the run
+/// stopped: a repeat anywhere in the population is reported before it.)
 fn late_repeat<R: Read>(
     ids: Identifiers,
     reader: &Reader<R>,
     looped: Result<(), RowError>,
 ) -> Result<(), RowError> {
     let layout = reader.layout();
-    let before = match &looped {
-        Ok(()) => u64::MAX,
-        // A row of a list file, or a file that cannot be read: its error.
-        Err(e) if e.fatal || e.file != layout.file() => return looped,
-        Err(e) => e.line,
+    let stopped_at = match &looped {
+        Ok(()) => None,
+        Err(e) if e.fatal => return looped,
+        Err(e) => Some(e),
     };
-    match ids.first_repeat(reader, before)? {
+    // A row of the population's (a part's) file at or after the row the
+    // run stopped at; a row of a list file stops nothing before the end.
+    let stop = |at: RowPosition| {
+        stopped_at.is_some_and(|e| layout.file_of(at) == e.file && at.line >= e.line)
+    };
+    match ids.first_repeat(reader, &stop)? {
         Some((at, id)) => Err(layout.repeated(Some(&id), at)),
         None => looped,
     }
@@ -1016,7 +1022,7 @@ impl Job<'_> {
         RowError {
             file: self.layout.file().to_string(),
             line: 0,
-            byte: 0,
+            group: None,
             column: None,
             value: None,
             message,

@@ -154,6 +154,7 @@ impl Sheet {
             line: u64::from(self.next) + 1,
             byte: 0,
             record: self.records,
+            ..RowPosition::default()
         }
     }
 
@@ -179,6 +180,7 @@ impl Sheet {
                 line: u64::from(number) + 1,
                 byte: 0,
                 record: self.records,
+                ..RowPosition::default()
             };
             self.records += 1;
             let width = *self.width.get_or_insert(cells.len());

@@ -12,6 +12,8 @@ use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::parquet_write::{Kind, ParquetRows};
+
 /// The contract's header.
 pub const HEADER: &str = "person_id,member_card,voc_level,voc_issuer,voc_issued,voc_boosted_before,sw_level,sw_approved,contest_year,contest_rank,applied_on";
 
@@ -33,11 +35,54 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, weighted: &'a [(T, f64)]) -> Option<&'a T> 
     weighted.last().map(|(v, _)| v)
 }
 
+/// How each column of [`HEADER`] is stored in Parquet: the type of the
+/// 2023 scheme's field.
+const KINDS: [Kind; 11] = [
+    Kind::Text,
+    Kind::Bool,
+    Kind::Int,
+    Kind::Text,
+    Kind::Date,
+    Kind::Bool,
+    Kind::Text,
+    Kind::Date,
+    Kind::Int,
+    Kind::Int,
+    Kind::Date,
+];
+
 /// Writes `rows` synthetic members as CSV.
 pub fn write_population(out: &mut impl Write, rows: u64, seed: u64) -> std::io::Result<()> {
+    writeln!(out, "{HEADER}")?;
+    members(rows, seed, |line| writeln!(out, "{line}"))
+}
+
+/// Writes the same members as Parquet, typed as the scheme's fields
+/// (`crate::parquet_write`).
+pub fn write_population_parquet<W: Write + Send>(
+    out: W,
+    rows: u64,
+    seed: u64,
+) -> std::io::Result<W> {
+    let columns: Vec<(&str, Kind)> = HEADER.split(',').zip(KINDS).collect();
+    let mut file = ParquetRows::new(out, &columns)?;
+    // The generator's cells never hold a comma: they are cut where the CSV
+    // line joins them.
+    members(rows, seed, |line| {
+        let cells: Vec<&str> = line.split(',').collect();
+        file.push(&cells)
+    })?;
+    file.finish()
+}
+
+/// Calls `each` with each of `rows` members as a CSV line.
+fn members(
+    rows: u64,
+    seed: u64,
+    mut each: impl FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    writeln!(out, "{HEADER}")?;
     let mut line = String::with_capacity(128);
     for i in 0..rows {
         line.clear();
@@ -115,7 +160,7 @@ pub fn write_population(out: &mut impl Write, rows: u64, seed: u64) -> std::io::
             "P{i:08},{member_card},{},{},{},{},{},{},{},{},{applied}",
             voc.0, voc.1, voc.2, voc.3, sw.0, sw.1, contest.0, contest.1
         );
-        writeln!(out, "{line}")?;
+        each(&line)?;
     }
     Ok(())
 }

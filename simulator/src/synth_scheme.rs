@@ -16,6 +16,8 @@ use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::parquet_write::{Kind, ParquetRows};
+
 /// Where one field's values come from.
 #[derive(Clone, Debug, Default)]
 struct Draw {
@@ -183,13 +185,65 @@ pub fn list_fields(scheme: &Scheme) -> Vec<(FieldId, &str, &[Field])> {
         .collect()
 }
 
-/// Writes `rows` synthetic applicants to `out`, and the items of list
-/// field `i` (in [`list_fields`] order) to `lists[i]`. The identifier
+/// Writes `rows` synthetic applicants to `out` as CSV, and the items of
+/// list field `i` (in [`list_fields`] order) to `lists[i]`. The identifier
 /// field, if the scheme names one, holds `P1`, `P2`, …; every list file is
 /// sorted by it in the order the population is.
 pub fn write(
     scheme: &Scheme,
     out: &mut impl Write,
+    lists: &mut [&mut dyn Write],
+    rows: u64,
+    seed: u64,
+) -> std::io::Result<()> {
+    let mut line = String::with_capacity(128);
+    let mut population = |cells: &[String]| {
+        line.clear();
+        for (k, c) in cells.iter().enumerate() {
+            if k > 0 {
+                line.push(',');
+            }
+            line.push_str(&quoted(c));
+        }
+        writeln!(out, "{line}")
+    };
+    generate(scheme, &mut population, lists, rows, seed)
+}
+
+/// The same population written as Parquet, each column typed by its
+/// field (`crate::parquet_write`); the list files are CSV.
+pub fn write_parquet<W: Write + Send>(
+    scheme: &Scheme,
+    out: W,
+    lists: &mut [&mut dyn Write],
+    rows: u64,
+    seed: u64,
+) -> std::io::Result<W> {
+    let columns: Vec<(&str, Kind)> = scheme
+        .applicant
+        .iter()
+        .filter(|f| !matches!(f.ty, Type::List(_)))
+        .map(|f| (f.name.as_str(), Kind::of(f.ty)))
+        .collect();
+    let mut file = ParquetRows::new(out, &columns)?;
+    let mut header = true;
+    let mut population = |cells: &[String]| {
+        // The header is the schema's.
+        if std::mem::take(&mut header) {
+            return Ok(());
+        }
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        file.push(&cells)
+    };
+    generate(scheme, &mut population, lists, rows, seed)?;
+    file.finish()
+}
+
+/// Draws the population, handing each row's cells (the header's first) to
+/// `population` and writing the list files' rows.
+fn generate(
+    scheme: &Scheme,
+    population: &mut dyn FnMut(&[String]) -> std::io::Result<()>,
     lists: &mut [&mut dyn Write],
     rows: u64,
     seed: u64,
@@ -206,8 +260,8 @@ pub fn write(
         .enumerate()
         .filter(|(_, f)| !matches!(f.ty, Type::List(_)))
         .collect();
-    let header: Vec<&str> = columns.iter().map(|(_, f)| f.name.as_str()).collect();
-    writeln!(out, "{}", header.join(","))?;
+    let header: Vec<String> = columns.iter().map(|(_, f)| f.name.clone()).collect();
+    population(&header)?;
     let list_fields = list_fields(scheme);
     for ((_, _, record), w) in list_fields.iter().zip(lists.iter_mut()) {
         let names: Vec<&str> = record.iter().map(|f| f.name.as_str()).collect();
@@ -215,24 +269,22 @@ pub fn write(
     }
     let empty = Draw::default();
     let mut line = String::with_capacity(128);
+    let mut cells: Vec<String> = vec![String::new(); columns.len()];
     for n in 1..=rows {
-        line.clear();
         let key = format!("P{n}");
-        for (k, (i, f)) in columns.iter().enumerate() {
-            if k > 0 {
-                line.push(',');
-            }
+        for ((i, f), cell) in columns.iter().zip(cells.iter_mut()) {
+            cell.clear();
             if Some(*i as FieldId) == id {
-                line.push_str(&key);
+                cell.push_str(&key);
                 continue;
             }
             if f.optional && rng.random::<f64>() < 0.2 {
                 continue;
             }
             let draw = fields.get(*i).unwrap_or(&empty);
-            line.push_str(&quoted(&value(scheme, f.ty, draw, &mut rng)));
+            cell.push_str(&value(scheme, f.ty, draw, &mut rng));
         }
-        writeln!(out, "{line}")?;
+        population(&cells)?;
         for ((_, _, record), w) in list_fields.iter().zip(lists.iter_mut()) {
             for _ in 0..rng.random_range(0..=3) {
                 line.clear();

@@ -5,14 +5,39 @@ use std::path::{Path, PathBuf};
 use crate::load::load_scheme;
 use crate::Exit;
 
-pub(crate) fn synth(rows: u64, seed: u64, output: Option<&Path>) -> Exit {
-    let result = match output {
-        Some(path) => std::fs::File::create(path).and_then(|f| {
+/// The file format of a synthetic population.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SynthFormat {
+    #[default]
+    Csv,
+    Parquet,
+}
+
+pub(crate) fn synth(rows: u64, seed: u64, output: Option<&Path>, format: SynthFormat) -> Exit {
+    if output.is_none()
+        && format == SynthFormat::Parquet
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        eprintln!("error: `--format parquet` writes a binary file, not text for a terminal: give `-o FILE`, e.g. `-o population.parquet`, or redirect standard output to a file");
+        return Exit::Usage;
+    }
+    let result = match (output, format) {
+        (Some(path), SynthFormat::Parquet) => std::fs::File::create(path).and_then(|f| {
+            let w = std::io::BufWriter::with_capacity(1 << 20, f);
+            let mut w = bursar_simulator::synth::write_population_parquet(w, rows, seed)?;
+            std::io::Write::flush(&mut w)
+        }),
+        (None, SynthFormat::Parquet) => {
+            let w = std::io::BufWriter::new(std::io::stdout());
+            bursar_simulator::synth::write_population_parquet(w, rows, seed)
+                .and_then(|mut w| std::io::Write::flush(&mut w))
+        }
+        (Some(path), SynthFormat::Csv) => std::fs::File::create(path).and_then(|f| {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
             bursar_simulator::synth::write_population(&mut w, rows, seed)?;
             std::io::Write::flush(&mut w)
         }),
-        None => {
+        (None, SynthFormat::Csv) => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             bursar_simulator::synth::write_population(&mut w, rows, seed)
@@ -41,6 +66,7 @@ pub(crate) fn synth_scheme(
     seed: u64,
     output: Option<&Path>,
     lists: &[String],
+    format: SynthFormat,
 ) -> Exit {
     let scheme = match load_scheme(path) {
         Ok(s) => s,
@@ -87,7 +113,24 @@ pub(crate) fn synth_scheme(
             .iter_mut()
             .map(|(_, w)| w as &mut dyn std::io::Write)
             .collect();
-        bursar_simulator::synth_scheme::write(&scheme, &mut w, &mut list_writers, rows, seed)?;
+        match format {
+            SynthFormat::Csv => bursar_simulator::synth_scheme::write(
+                &scheme,
+                &mut w,
+                &mut list_writers,
+                rows,
+                seed,
+            )?,
+            SynthFormat::Parquet => {
+                w = bursar_simulator::synth_scheme::write_parquet(
+                    &scheme,
+                    w,
+                    &mut list_writers,
+                    rows,
+                    seed,
+                )?;
+            }
+        }
         std::io::Write::flush(&mut w)?;
         for (_, w) in &mut writers {
             std::io::Write::flush(w)?;

@@ -16,7 +16,9 @@ use crate::Exit;
 
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
-    /// The population CSV (header names = applicant field names).
+    /// The population: a CSV file (header names = applicant field names),
+    /// a workbook (`.xlsx`), a Parquet file (`.parquet`), or several CSV or
+    /// Parquet files read as one, in name order: `'dir/part-*.parquet'`.
     #[arg(long)]
     pub(crate) population: PathBuf,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -55,6 +57,9 @@ pub(crate) struct RunArgs {
     /// weighted (docs/simulate.md, "Weighted populations").
     #[arg(long, value_name = "COLUMN")]
     pub(crate) weight: Option<String>,
+    /// The files a pattern `--population` names, once listed.
+    #[arg(skip)]
+    parts: std::sync::OnceLock<Vec<PathBuf>>,
 }
 
 impl RunArgs {
@@ -62,6 +67,11 @@ impl RunArgs {
     /// file and its list files (what no output may overwrite).
     pub(crate) fn inputs(&self) -> Vec<&Path> {
         let mut files = vec![self.population.as_path()];
+        // The parts of a pattern are inputs too: `-o` must not overwrite one.
+        let parts = self
+            .parts
+            .get_or_init(|| parts(&self.population).ok().flatten().unwrap_or_default());
+        files.extend(parts.iter().map(PathBuf::as_path));
         files.extend(self.map_file.as_deref());
         files.extend(
             self.lists
@@ -132,12 +142,44 @@ struct Progress {
     total: u64,
 }
 
+/// The files a pattern names (`dir/part-*.parquet`: a name with `*`, `?`
+/// or `[` that is no file), in lexical order, as `ls` lists `part-00000`,
+/// `part-00001`, …; `None` if `path` is not a pattern. A pattern that
+/// matches no file is an error.
+fn parts(path: &Path) -> Result<Option<Vec<PathBuf>>, (Exit, String)> {
+    let name = path.to_string_lossy();
+    if path.exists() || !name.contains(['*', '?', '[']) {
+        return Ok(None);
+    }
+    let matches = glob::glob(&name)
+        .map_err(|e| (Exit::Usage, format!("not a pattern of file names: {e}")))?;
+    let mut paths = Vec::new();
+    for m in matches {
+        match m {
+            Ok(p) if p.is_file() => paths.push(p),
+            Ok(_) => {}
+            Err(e) => return Err((Exit::Io, e.to_string())),
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err((Exit::Io, "the pattern matches no file".to_string()));
+    }
+    Ok(Some(paths))
+}
+
+/// The size of the regular files among `paths` (a pipe's is not known).
+fn size(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()))
+        .map(|m| m.len())
+        .sum()
+}
+
 impl Progress {
-    fn new(path: &Path) -> Progress {
-        let total = std::fs::metadata(path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map_or(0, |m| m.len());
+    /// Progress through `total` bytes (0: not known).
+    fn new(total: u64) -> Progress {
         Progress {
             bar: None,
             started: Instant::now(),
@@ -208,23 +250,17 @@ pub(crate) fn run_population(
         };
         &with_lists
     };
-    let file = std::fs::File::open(&args.population).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", args.population.display());
-        Exit::Io
-    })?;
-    let mut reader = Reader::from_file(schemes, &args.population, file, &how).map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
-    let progress = std::sync::Mutex::new(Progress::new(&args.population));
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    how.threads = threads.clamp(1, MAX_THREADS);
+    let (mut reader, total) = open_population(schemes, &args.population, &how)?;
+    let progress = std::sync::Mutex::new(Progress::new(total));
     let on_progress = |done: bursar_simulator::progress::Progress| {
         if let Ok(mut p) = progress.lock() {
             p.update(done);
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.clamp(1, MAX_THREADS))
         .build()
@@ -242,6 +278,35 @@ pub(crate) fn run_population(
         eprintln!("  (rows that break the data contract stop the run; `--on-bad-row skip` counts and skips them instead)");
         Exit::Failed
     })
+}
+
+/// Opens the population at `path`, or the files its pattern matches
+/// (`dir/part-*.parquet`: a name with `*`, `?` or `[` that is no file), in
+/// name order, as one population; with the bytes to read, for progress.
+fn open_population(
+    schemes: &[&Scheme],
+    path: &Path,
+    how: &ReadAs,
+) -> Result<(Reader<std::fs::File>, u64), Exit> {
+    let name = path.to_string_lossy();
+    let failed = |e: bursar_simulator::population::RowError| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    };
+    let listed = parts(path).map_err(|(exit, message)| {
+        eprintln!("error: `--population {name}`: {message}");
+        exit
+    })?;
+    if let Some(paths) = listed {
+        let reader = Reader::from_parts(schemes, &name, &paths, how).map_err(failed)?;
+        return Ok((reader, size(&paths)));
+    }
+    let file = std::fs::File::open(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Io
+    })?;
+    let reader = Reader::from_file(schemes, path, file, how).map_err(failed)?;
+    Ok((reader, size(&[path.to_path_buf()])))
 }
 
 /// What a weighted run cannot give right, refused before it starts: a
@@ -381,6 +446,7 @@ impl RunArgs {
             lists: Vec::new(),
             lists_in_memory: false,
             weight: None,
+            parts: std::sync::OnceLock::new(),
         }
     }
 }
