@@ -343,6 +343,68 @@ fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
     }
 }
 
+/// The same across the files of a population of several: the first bad
+/// row in the order the parts are read, repeat or not.
+#[test]
+fn across_parts_the_first_bad_row_is_reported_whether_a_repeat_or_not() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let lines: Vec<&str> = sample.lines().collect();
+    let (header, rows) = (lines[0], &lines[1..]);
+    // Part 1: E02 before E01 (out of order), then the rest to E12; part 2:
+    // E13 to E24, then E05 again on its line 14.
+    let part = |rows: &[&str]| format!("{header}\n{}\n", rows.join("\n"));
+    let mut first: Vec<&str> = rows[..12].to_vec();
+    first.swap(0, 1);
+    let mut second: Vec<&str> = rows[12..].to_vec();
+    second.push(rows[4]);
+    let bad = |row: &str| {
+        let card = row.find(',').unwrap();
+        let end = card + 1 + row[card + 1..].find(',').unwrap();
+        format!("{},maybe{}", &row[..card], &row[end..])
+    };
+    for case in ["repeat-first", "bad-first", "repeat-in-first"] {
+        let dir = temp(case);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut one: Vec<String> = first.iter().map(|r| r.to_string()).collect();
+        let mut two: Vec<String> = second.iter().map(|r| r.to_string()).collect();
+        match case {
+            // Line 10 of part 1: before the repeat in part 2.
+            "bad-first" => one[8] = bad(&one[8]),
+            // E02 again on line 14 of part 1, and a bad cell on line 3 of
+            // part 2: a lower line, in a later file.
+            "repeat-in-first" => {
+                one.push(rows[1].to_string());
+                two[1] = bad(&two[1]);
+            }
+            _ => {}
+        }
+        let one: Vec<&str> = one.iter().map(String::as_str).collect();
+        let two: Vec<&str> = two.iter().map(String::as_str).collect();
+        std::fs::write(dir.join("part-1.csv"), part(&one)).unwrap();
+        std::fs::write(dir.join("part-2.csv"), part(&two)).unwrap();
+        let pattern = format!("{}/part-*.csv", dir.display());
+        let expected = match case {
+            "bad-first" => "part-1.csv:10: column `member_card`",
+            "repeat-in-first" => "part-1.csv:14: column `person_id`: value `E02`: an earlier row has the same identifier",
+            _ => "part-2.csv:14: column `person_id`: value `E05`: an earlier row has the same identifier",
+        };
+        for threads in ["1", "2"] {
+            fails(
+                &[
+                    "simulate",
+                    POLICY,
+                    "--population",
+                    &pattern,
+                    "--threads",
+                    threads,
+                ],
+                1,
+                expected,
+            );
+        }
+    }
+}
+
 #[test]
 fn set_amounts_are_read_strictly() {
     for value in ["2,50", "2500 USD", "-5", "2500.", "1e3"] {
