@@ -124,15 +124,7 @@ fn open<R: Read>(
     how: &ReadAs,
 ) -> Result<(ListLayout, Source<R>), RowError> {
     let map = &how.columns;
-    let header_error = |message: String| RowError {
-        file: file.to_string(),
-        line: 1,
-        group: None,
-        column: None,
-        value: None,
-        message,
-        fatal: true,
-    };
+    let header_error = |message: String| RowError::in_header(file, message);
     let Some((field, record)) = scheme
         .applicant
         .iter()

@@ -66,8 +66,9 @@ impl std::fmt::Display for RowError {
 impl std::error::Error for RowError {}
 
 impl RowError {
-    /// A problem with the header row, which stops the run.
-    fn in_header(file: &str, message: String) -> RowError {
+    /// A problem with the header row, or with a file as a whole, placed
+    /// at its header: it stops the run.
+    pub(crate) fn in_header(file: &str, message: String) -> RowError {
         RowError {
             file: file.to_string(),
             line: 1,
@@ -1056,17 +1057,7 @@ fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
             line,
             format!("the row is longer than {limit} bytes; raise the limit with `--max-record-bytes` if the file is right"),
         ),
-        ReadError::Part { file: part, message } => {
-            return RowError {
-                file: part,
-                line: 1,
-                group: None,
-                column: None,
-                value: None,
-                message,
-                fatal: true,
-            }
-        }
+        ReadError::Part { file: part, message } => return RowError::in_header(&part, message),
     };
     RowError {
         file: file.to_string(),
