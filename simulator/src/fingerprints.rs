@@ -4,7 +4,7 @@
 //! A hash set of every fingerprint costs 9 to 18 bytes a row and a cache
 //! miss per row once it outgrows the cache (about 1 s per 3 million rows
 //! on the project's machine, docs/performance.md). Here a fingerprint is
-//! appended to one of [`BUCKETS`] vectors by eight of its bits, which
+//! appended to one of 256 vectors (`BUCKETS`) by eight of its bits, which
 //! touches a few hundred cache lines in all; past [`HELD`] fingerprints the
 //! buckets are written to a temporary file (deleted when dropped, even if
 //! the process dies) and emptied. At the end each bucket, a 256th of the
