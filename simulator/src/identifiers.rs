@@ -405,6 +405,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any identifiers, in any order, with repeats and shared
+        /// fingerprints (`clash…`), whatever the bucket limit: each way of
+        /// checking agrees with a set of every identifier's text.
+        #[test]
+        fn every_way_agrees_with_a_set_of_the_texts(
+            ids in proptest::collection::vec(
+                proptest::sample::select(vec!["A", "B", "C", "D", "E", "clash1", "clash2", "会员"]),
+                0..40,
+            ),
+        ) {
+            let mut seen = HashSet::new();
+            let repeated: Vec<bool> = ids.iter().map(|id| !seen.insert(*id)).collect();
+            let first = repeated.iter().position(|r| *r).map(|i| i as u64 + 1);
+            proptest::prop_assert_eq!(
+                check(&ids, Identifiers::new(true, Repeats::Skip)),
+                (repeated.clone(), None)
+            );
+            // Stopping at the first bad row, no row is marked as it is
+            // read: the first repeat is found at the end.
+            proptest::prop_assert_eq!(
+                check(&ids, Identifiers::new(true, Repeats::StopAtFirst)),
+                (vec![false; ids.len()], first)
+            );
+        }
+    }
+
     #[test]
     fn ascending_identifiers_keep_nothing_but_the_last() {
         for repeats in [Repeats::StopAtFirst, Repeats::Skip] {
