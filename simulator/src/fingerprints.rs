@@ -121,6 +121,8 @@ impl Fingerprints {
     }
 
     /// Calls `f` with each bucket's rows in turn, those written out first.
+    /// Reading moves the temporary file's position: nothing is pushed
+    /// after (the rows are all read by then).
     fn each_bucket(&mut self, mut f: impl FnMut(&mut Vec<Entry>)) -> std::io::Result<()> {
         let (mut file, parts) = match self.spill.as_mut() {
             Some(s) => {

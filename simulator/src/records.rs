@@ -167,9 +167,9 @@ impl Record {
 
     /// The cells one after the other, as text. Each cell is a slice of it
     /// from [`Record::gap`] bytes after the previous cell's end to its end
-    /// in [`Record::ends`], cut off with [`str::split_at_checked`], which
-    /// refuses a cut that is not between characters: a file's invalid
-    /// bytes can join into a valid sequence across a cell boundary.
+    /// in [`Record::ends`], cut off with [`str::get`], which refuses a cut
+    /// that is not between characters: a file's invalid bytes can join into
+    /// a valid sequence across a cell boundary.
     pub fn text(&self) -> Result<&str, NotText> {
         let end = self.ends().last().copied().unwrap_or(0);
         let bytes = self.bytes.get(..end).unwrap_or_default();
