@@ -148,17 +148,28 @@ impl Bundle {
     }
 }
 
-/// The simulation report of a scheme over a population CSV, as
-/// `bursar simulate --format json` prints it.
+/// The simulation report of a scheme over a population (CSV in any
+/// encoding, a workbook sheet, or Parquet), as `bursar simulate --format
+/// json` prints it; `map`, `encoding` and `sheet` read the population as
+/// `--map`, `--encoding` and `--sheet` do.
 #[pyfunction]
-#[pyo3(signature = (policy, population, *, on_bad_row = "fail"))]
+#[pyo3(signature = (policy, population, *, on_bad_row = "fail", map = None, encoding = None, sheet = None))]
 fn simulate<'py>(
     py: Python<'py>,
     policy: PathBuf,
     population: PathBuf,
     on_bad_row: &str,
+    map: Option<std::collections::BTreeMap<String, String>>,
+    encoding: Option<&str>,
+    sheet: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let report = population::report(py, &policy, &population, on_bad_row)?;
+    let reading = population::Reading {
+        on_bad_row,
+        map: map.unwrap_or_default(),
+        encoding,
+        sheet,
+    };
+    let report = population::report(py, &policy, &population, &reading)?;
     answer::plain(py, &report)
 }
 

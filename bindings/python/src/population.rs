@@ -1,12 +1,14 @@
-//! `bursar.simulate`: a scheme over a population CSV, reported as
+//! `bursar.simulate`: a scheme over a population, reported as
 //! `bursar simulate --format json` prints it. The CLI's pass lives in the
 //! root binary crate (`src/load/population.rs`), so this calls the
-//! simulator the same way for the plain case: no what-ifs, list files,
-//! weights or column maps yet; a scheme that needs list files is refused.
+//! simulator the same way for the plain case and for how the population is
+//! read (`--map`, `--encoding`, `--sheet`): no what-ifs, list files or
+//! weights yet; a scheme that needs list files is refused.
 
 use std::path::Path;
 
-use bursar_simulator::population::{ReadAs, Reader};
+use bursar_simulator::encoding::Encoding;
+use bursar_simulator::population::{ColumnMap, ReadAs, Reader};
 use bursar_simulator::render::{self, Document, Format};
 use bursar_simulator::report::{Population, Report, Source};
 use bursar_simulator::run::{self, OnBadRow, Options};
@@ -16,14 +18,23 @@ use serde_json::Value;
 
 use crate::errors::SimulationError;
 
+/// How to read the population: `simulate`'s keywords.
+pub(crate) struct Reading<'a> {
+    pub on_bad_row: &'a str,
+    /// Field name → column name (`--map`).
+    pub map: ColumnMap,
+    pub encoding: Option<&'a str>,
+    pub sheet: Option<String>,
+}
+
 /// The JSON report, the population decided with the GIL released.
 pub(crate) fn report(
     py: Python<'_>,
     policy: &Path,
     population: &Path,
-    on_bad_row: &str,
+    reading: &Reading<'_>,
 ) -> PyResult<Value> {
-    let on_bad_row = match on_bad_row {
+    let on_bad_row = match reading.on_bad_row {
         "fail" => OnBadRow::Fail,
         "skip" => OnBadRow::Skip,
         other => {
@@ -41,8 +52,16 @@ pub(crate) fn report(
             lists.join(", ")
         )));
     }
+    let mut how = ReadAs {
+        columns: reading.map.clone(),
+        sheet: reading.sheet.clone(),
+        ..ReadAs::default()
+    };
+    if let Some(name) = reading.encoding {
+        how.encoding = Encoding::named(name).map_err(PyValueError::new_err)?;
+    }
     let file = std::fs::File::open(population)?;
-    let mut reader = Reader::from_file(&[scheme], population, file, &ReadAs::default())
+    let mut reader = Reader::from_file(&[scheme], population, file, &how)
         .map_err(|e| SimulationError::new_err(e.to_string()))?;
     let options = Options {
         on_bad_row,

@@ -57,3 +57,30 @@ def test_bad_rows_stop_the_run_or_are_skipped(cli, tmp_path, monkeypatch):
     )
     with pytest.raises(ValueError):
         bursar.simulate(POLICY, population, on_bad_row="ignore")
+
+
+def test_a_register_is_read_with_a_column_map_and_its_encoding(cli, tmp_path, monkeypatch):
+    # The sample as a Chinese register: a column renamed, saved as GBK.
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / SAMPLE).read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    register = tmp_path / "register.csv"
+    register.write_bytes((header.replace("voc_level", "证书等级") + "\n" + rest).encode("gbk"))
+    report = bursar.simulate(
+        POLICY, register, map={"voc_level": "证书等级"}, encoding="gbk"
+    )
+    assert report == cli_report(
+        cli, POLICY, "--population", str(register),
+        "--map", "voc_level=证书等级", "--encoding", "gbk",
+    )
+    assert (report["rows"], report["paid"], report["total"]) == (24, 12, "16800.00")
+    # Without the map the column is missing; without the encoding the
+    # bytes are not UTF-8: both are the CLI's errors, as exceptions.
+    with pytest.raises(bursar.SimulationError) as e:
+        bursar.simulate(POLICY, register, encoding="gbk")
+    assert "voc_level" in str(e.value)
+    with pytest.raises(bursar.SimulationError) as e:
+        bursar.simulate(POLICY, register, map={"voc_level": "证书等级"})
+    assert "gbk" in str(e.value).lower()
+    with pytest.raises(ValueError):
+        bursar.simulate(POLICY, register, encoding="klingon")

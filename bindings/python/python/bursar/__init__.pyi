@@ -113,6 +113,15 @@ def simulate(
     population: _Path,
     *,
     on_bad_row: Literal["fail", "skip"] = "fail",
+    map: Optional[Mapping[str, str]] = None,
+    encoding: Optional[str] = None,
+    sheet: Optional[str] = None,
 ) -> Dict[str, Any]:
     """The report of a scheme (a bundle or a ``.bursar`` policy) over a
-    population CSV, exactly as ``bursar simulate --format json`` prints it."""
+    population (CSV, ``.xlsx`` or ``.parquet``), exactly as ``bursar
+    simulate --format json`` prints it. ``map`` reads a field from a column
+    of another name (``{"voc_level": "证书等级"}``, as ``--map``),
+    ``encoding`` reads CSV in another encoding (``"gbk"``, ``"gb18030"``),
+    ``sheet`` names a workbook's sheet. An unknown encoding raises
+    ``ValueError``; a population that cannot be read raises
+    ``SimulationError``."""
