@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{bursar, stderr, stdout, temp};
+use common::{bursar, simulate_synth, stderr, stdout, temp};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -525,24 +525,8 @@ fn quotas_payers_rounds_and_instalments_have_their_tables_and_fit_a4() {
         ),
     ] {
         let name = Path::new(policy).file_stem().unwrap().to_string_lossy();
-        let people = temp(&format!("{name}.csv"));
-        let p = people.to_str().unwrap();
-        let lists: Vec<String> = list
-            .map(|l| format!("{l}={}", temp(&format!("{name}-{l}.csv")).display()))
-            .into_iter()
-            .collect();
-        let mut args = vec![
-            "synth", "--scheme", policy, "--rows", "2000", "--seed", "3", "-o", p,
-        ];
-        for l in &lists {
-            args.extend(["--list", l.as_str()]);
-        }
-        let o = bursar(&args);
-        assert_eq!(o.status.code(), Some(0), "{policy}: {}", stderr(&o));
-        let mut args = vec!["simulate", policy, "--population", p];
-        for l in &lists {
-            args.extend(["--list", l.as_str()]);
-        }
+        let run = simulate_synth(policy, list, 2000);
+        let args: Vec<&str> = run.iter().map(String::as_str).collect();
         let (page, html) = write_html(&args, &format!("{name}.html"));
         let start = html
             .find(&format!("<section id=\"{section}\">"))

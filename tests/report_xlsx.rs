@@ -16,7 +16,7 @@ mod common;
 use std::io::Read;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use common::{bursar, fails, stderr, temp};
+use common::{bursar, fails, simulate_synth, stderr, temp};
 use serde_json::Value;
 
 const OLD: &str = "policies/beijing/2023-career-boost.bursar";
@@ -488,24 +488,8 @@ fn quotas_rounds_and_payers_have_their_sheets() {
             .unwrap()
             .to_string_lossy()
             .to_string();
-        let people = temp(&format!("{name}.csv"));
-        let p = people.to_str().unwrap();
-        let lists: Vec<String> = list
-            .map(|l| format!("{l}={}", temp(&format!("{name}-{l}.csv")).display()))
-            .into_iter()
-            .collect();
-        let mut args = vec![
-            "synth", "--scheme", policy, "--rows", "300", "--seed", "3", "-o", p,
-        ];
-        for l in &lists {
-            args.extend(["--list", l.as_str()]);
-        }
-        let o = bursar(&args);
-        assert_eq!(o.status.code(), Some(0), "{policy}: {}", stderr(&o));
-        let mut args = vec!["simulate", policy, "--population", p];
-        for l in &lists {
-            args.extend(["--list", l.as_str()]);
-        }
+        let run = simulate_synth(policy, list, 300);
+        let args: Vec<&str> = run.iter().map(String::as_str).collect();
         let (mut book, _) = workbook(&format!("{name}.xlsx"), &args);
         let j = json(&args);
         let table = rows(&mut book, sheet);

@@ -48,3 +48,38 @@ pub fn fails(args: &[&str], code: i32, message: &str) -> Output {
     );
     o
 }
+
+/// `bursar simulate POLICY` over `rows` synthetic rows of `policy` (`bursar
+/// synth --scheme`, seed 3), with its list file if it has the list `list`:
+/// the arguments of that run. The files are named after the policy.
+pub fn simulate_synth(policy: &str, list: Option<&str>, rows: u32) -> Vec<String> {
+    let name = std::path::Path::new(policy)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let people = temp(&format!("{name}.csv")).to_str().unwrap().to_string();
+    let lists: Vec<String> = list
+        .map(|l| format!("{l}={}", temp(&format!("{name}-{l}.csv")).display()))
+        .into_iter()
+        .collect();
+    let rows = rows.to_string();
+    let mut args = vec![
+        "synth", "--scheme", policy, "--rows", &rows, "--seed", "3", "-o", &people,
+    ];
+    for l in &lists {
+        args.extend(["--list", l.as_str()]);
+    }
+    let o = bursar(&args);
+    assert_eq!(o.status.code(), Some(0), "{policy}: {}", stderr(&o));
+    let mut run = vec![
+        "simulate".to_string(),
+        policy.to_string(),
+        "--population".to_string(),
+        people,
+    ];
+    for l in lists {
+        run.extend(["--list".to_string(), l]);
+    }
+    run
+}
