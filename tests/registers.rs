@@ -191,58 +191,38 @@ fn a_value_that_could_mean_two_things_is_an_error_at_its_row_and_column() {
 #[test]
 fn a_map_file_with_an_unknown_key_is_refused_with_the_known_ones() {
     let map = temp("unknown.toml");
-    std::fs::write(&map, "[booleens]\ntrue = [\"在册\"]\n").unwrap();
-    fails(
-        &[
-            "simulate",
-            POLICY,
-            "--population",
-            SAMPLE,
-            "--map-file",
-            map.to_str().unwrap(),
-        ],
-        1,
-        "unknown key `booleens` (known: `columns`, `file`, `booleans`, `dates`, `values`, or `FIELD = \"COLUMN\"`)",
-    );
-    std::fs::write(&map, "[booleans]\nyes = [\"在册\"]\n").unwrap();
-    fails(
-        &[
-            "simulate",
-            POLICY,
-            "--population",
-            SAMPLE,
-            "--map-file",
-            map.to_str().unwrap(),
-        ],
-        1,
-        "`[booleans]`: unknown key `yes` (known: `true`, `false`)",
-    );
-    std::fs::write(&map, "[values.sw_levl]\nsenior = [\"高级\"]\n").unwrap();
-    fails(
-        &[
-            "simulate",
-            POLICY,
-            "--population",
-            SAMPLE,
-            "--map-file",
-            map.to_str().unwrap(),
-        ],
-        1,
-        "`[values.sw_levl]`: `sw_levl` is not a field of the applicant",
-    );
-    std::fs::write(&map, "[values.sw_level]\nsenor = [\"高级\"]\n").unwrap();
-    fails(
-        &[
-            "simulate",
-            POLICY,
-            "--population",
-            SAMPLE,
-            "--map-file",
-            map.to_str().unwrap(),
-        ],
-        1,
-        "`[values.sw_level]`: `senor` is not a value of `sw_level` (values: `senior`, `regular`, `assistant`)",
-    );
+    for (text, message) in [
+        (
+            "[booleens]\ntrue = [\"在册\"]\n",
+            "unknown key `booleens` (known: `columns`, `file`, `booleans`, `dates`, `values`, or `FIELD = \"COLUMN\"`)",
+        ),
+        (
+            "[booleans]\nyes = [\"在册\"]\n",
+            "`[booleans]`: unknown key `yes` (known: `true`, `false`)",
+        ),
+        (
+            "[values.sw_levl]\nsenior = [\"高级\"]\n",
+            "`[values.sw_levl]`: `sw_levl` is not a field of the applicant",
+        ),
+        (
+            "[values.sw_level]\nsenor = [\"高级\"]\n",
+            "`[values.sw_level]`: `senor` is not a value of `sw_level` (values: `senior`, `regular`, `assistant`)",
+        ),
+    ] {
+        std::fs::write(&map, text).unwrap();
+        fails(
+            &[
+                "simulate",
+                POLICY,
+                "--population",
+                SAMPLE,
+                "--map-file",
+                map.to_str().unwrap(),
+            ],
+            1,
+            message,
+        );
+    }
 }
 
 #[test]
