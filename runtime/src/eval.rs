@@ -347,6 +347,38 @@ pub enum Outcome {
     NoPlace,
 }
 
+impl Outcome {
+    /// Every outcome, in declaration order (a new one goes here as well as
+    /// in [`Outcome::name`]).
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Paid,
+        Outcome::NotEligible,
+        Outcome::NotApplied,
+        Outcome::Late,
+        Outcome::Early,
+        Outcome::NothingDue,
+        Outcome::Error,
+        Outcome::SubjectToQuota,
+        Outcome::NoPlace,
+    ];
+
+    /// The outcome's name as a decision's JSON spells it (`paid`,
+    /// `not_eligible`…), without going through serde.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Paid => "paid",
+            Outcome::NotEligible => "not_eligible",
+            Outcome::NotApplied => "not_applied",
+            Outcome::Late => "late",
+            Outcome::Early => "early",
+            Outcome::NothingDue => "nothing_due",
+            Outcome::Error => "error",
+            Outcome::SubjectToQuota => "subject_to_quota",
+            Outcome::NoPlace => "no_place",
+        }
+    }
+}
+
 impl Decision {
     /// Total paid (zero unless the outcome is `Paid`). Exact: awards whose
     /// sum does not fit make the outcome an error instead.
@@ -1786,6 +1818,18 @@ mod tests {
 
     fn checks(len: u32, passed: u32, stop: Option<Stop>) -> Checks {
         Checks { len, passed, stop }
+    }
+
+    /// Each outcome of `ALL` once, named as serde spells it (a new outcome
+    /// fails to compile in `name` first, which has no `_` arm: add it to
+    /// `ALL` there too).
+    #[test]
+    fn outcome_names_are_the_json_ones() {
+        for o in Outcome::ALL {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.name());
+        }
+        let distinct: std::collections::BTreeSet<Outcome> = Outcome::ALL.into_iter().collect();
+        assert_eq!(distinct.len(), Outcome::ALL.len());
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub fn person_row(
     PersonRow {
         row: Some(row),
         id: String::from_utf8_lossy(id).into_owned(),
-        outcome: outcome_name(decision.outcome),
+        outcome: decision.outcome.name(),
         category: categories.join(";"),
         amount: Some(decision.paid()),
         payers,
@@ -247,21 +247,6 @@ pub fn person_row(
         decided_by,
         latest: pays.then(|| crate::tally::latest_day(decision)).flatten(),
         expected: expected.filter(|_| pays),
-    }
-}
-
-/// An outcome as JSON spells it.
-fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Paid => "paid",
-        Outcome::NotEligible => "not_eligible",
-        Outcome::NotApplied => "not_applied",
-        Outcome::Late => "late",
-        Outcome::Early => "early",
-        Outcome::NothingDue => "nothing_due",
-        Outcome::Error => "error",
-        Outcome::SubjectToQuota => "subject_to_quota",
-        Outcome::NoPlace => "no_place",
     }
 }
 

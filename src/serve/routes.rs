@@ -200,7 +200,7 @@ async fn decide_body(
     let mut outcomes: BTreeMap<&'static str, u64> = BTreeMap::new();
     for (i, (applicant, json)) in applicants.iter().zip(received).enumerate() {
         let decided = Decided::new(scheme, applicant);
-        *outcomes.entry(outcome_name(&decided)).or_default() += 1;
+        *outcomes.entry(decided.decision.outcome.name()).or_default() += 1;
         decisions.push(decided.to_json(scheme, false));
         if explain {
             explanations.push(decided.to_json(scheme, true));
@@ -243,22 +243,6 @@ async fn decide_body(
         StatusCode::OK,
         &serde_json::Value::Object(out),
     ))
-}
-
-/// The outcome's name as JSON gives it (`paid`, `not_eligible`…).
-fn outcome_name(decided: &Decided) -> &'static str {
-    use bursar_runtime::Outcome;
-    match decided.decision.outcome {
-        Outcome::Paid => "paid",
-        Outcome::NotEligible => "not_eligible",
-        Outcome::NotApplied => "not_applied",
-        Outcome::Late => "late",
-        Outcome::Early => "early",
-        Outcome::NothingDue => "nothing_due",
-        Outcome::Error => "error",
-        Outcome::SubjectToQuota => "subject_to_quota",
-        Outcome::NoPlace => "no_place",
-    }
 }
 
 /// Reads a body of at most `limit` bytes: refused at once when its
