@@ -244,6 +244,91 @@ impl Identifiers {
     }
 }
 
+/// The identifiers of one range of a file read on several threads (a
+/// `run` range), seen on its own: whether they ascend, its first and last,
+/// and every one's fingerprint with its row's number in the range (from
+/// 0), for [`Identifiers::absorb`] to add in file order.
+#[derive(Debug, Default)]
+pub struct RangeIds {
+    first: Option<Vec<u8>>,
+    last: Vec<u8>,
+    ascending: bool,
+    fingerprints: Vec<(u64, u64)>,
+}
+
+impl RangeIds {
+    pub fn new() -> RangeIds {
+        RangeIds {
+            ascending: true,
+            ..RangeIds::default()
+        }
+    }
+
+    /// Records `id`, of the range's row `row`. Every fingerprint is kept
+    /// (16 bytes a row of the range): whether the file's identifiers
+    /// ascend is known only once the ranges before this one are added.
+    pub fn see(&mut self, id: &[u8], row: u64) {
+        if self.first.is_none() {
+            self.first = Some(id.to_vec());
+        } else if id <= self.last.as_slice() {
+            self.ascending = false;
+        }
+        if self.ascending {
+            self.last.clear();
+            self.last.extend_from_slice(id);
+        }
+        self.fingerprints.push((fingerprint(id), row));
+    }
+}
+
+impl Identifiers {
+    /// Adds a range's identifiers, in file order: `before` is the number
+    /// of the range's first row in the file. While identifiers ascend
+    /// across ranges nothing is kept; at the first range that breaks the
+    /// order, the rows before it are read again for their fingerprints
+    /// (as [`Identifiers::first_time`] does at the first identifier out of
+    /// order), and from then on every range's are collected.
+    ///
+    /// Only for a run that stops at the first bad row, from a file that
+    /// can be read again: a run that skips bad rows must know each repeat
+    /// as its row is read, which a range cannot.
+    pub fn absorb(
+        &mut self,
+        range: RangeIds,
+        before: u64,
+        file: &dyn Reread,
+    ) -> Result<(), RowError> {
+        let push = |all: &mut Fingerprints, range: &RangeIds| {
+            for &(print, row) in &range.fingerprints {
+                all.push(print, before.saturating_add(row))
+                    .map_err(|e| file.failed(spill_failed(&e)))?;
+            }
+            Ok(())
+        };
+        match self {
+            Identifiers::Ascending(last, Repeats::StopAtFirst) => {
+                let Some(first) = &range.first else {
+                    return Ok(());
+                };
+                if range.ascending && first.as_slice() > last.as_slice() {
+                    *last = range.last;
+                    return Ok(());
+                }
+                let mut all = fingerprints(file, before)?;
+                push(&mut all, &range)?;
+                *self = Identifiers::Collected(all);
+                Ok(())
+            }
+            Identifiers::Collected(all) => push(all, &range),
+            Identifiers::Ascending(_, Repeats::Skip)
+            | Identifiers::Suspects(_)
+            | Identifiers::Kept(_) => Err(file.failed(
+                "identifiers of a file read in ranges can only be checked when the run stops at the first bad row".to_string(),
+            )),
+        }
+    }
+}
+
 /// The fingerprints of every identifier of the rows before row `before`.
 fn fingerprints(file: &dyn Reread, before: u64) -> Result<Fingerprints, RowError> {
     let mut all = Fingerprints::default();

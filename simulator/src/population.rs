@@ -974,6 +974,47 @@ impl<R: Read> Reader<R> {
     }
 }
 
+/// One CSV file on disk, described for reading ranges of its lines on
+/// several threads (`crate::run`'s ranges): where its rows start and how a
+/// line is read.
+#[derive(Clone, Debug)]
+pub struct LineRanges {
+    pub path: PathBuf,
+    /// Where the first row after the header starts (line, byte, row).
+    pub first: RowPosition,
+    /// The file's length when the run started: reading stops there.
+    pub len: u64,
+    /// The longest record accepted, in bytes.
+    pub limit: usize,
+    /// The cells a record keeps (one more than the header's).
+    pub max_cells: usize,
+}
+
+impl<R: Read> Reader<R> {
+    /// The file as ranges of lines, when it is one UTF-8 CSV file on disk.
+    /// Not a workbook or Parquet (their own readers), a population of
+    /// several files, a pipe, or GBK text (whose reader counts decoded
+    /// bytes, so where a row starts in the file is not known).
+    pub fn line_ranges(&self) -> Option<LineRanges> {
+        let Source::Text(records) = &self.records else {
+            return None;
+        };
+        let [path] = self.paths.as_slice() else {
+            return None;
+        };
+        if self.encoding != Encoding::Utf8 {
+            return None;
+        }
+        Some(LineRanges {
+            path: path.clone(),
+            first: records.position(),
+            len: std::fs::metadata(path).ok()?.len(),
+            limit: self.limit,
+            max_cells: self.layout.headers.len().saturating_add(1),
+        })
+    }
+}
+
 /// Identifiers out of order are checked by reading the file again
 /// ([`crate::identifiers::Identifiers`]).
 impl<R: Read> Reread for Reader<R> {
@@ -1048,7 +1089,7 @@ fn suggest_encoding(bytes: &[u8]) -> String {
 /// A file that cannot be read on, which stops the run even with
 /// `--on-bad-row skip`.
 #[cold]
-fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
+pub(crate) fn read_error(file: &str, at: RowPosition, e: ReadError) -> RowError {
     let (line, message) = match e {
         // Bytes not of the file's encoding (`crate::encoding`).
         ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => (at.line, e.to_string()),

@@ -275,6 +275,17 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// Reads `source`, the part of a file from a line start `byte` bytes
+    /// in (one range of a file read on several threads): no byte order
+    /// mark is looked for, and lines and records are counted from there
+    /// (the first line is 1, the first record 0).
+    pub fn from_line_start(source: R, capacity: usize, byte: u64) -> Self {
+        Records {
+            byte,
+            ..Records::new(source, capacity)
+        }
+    }
+
     /// Keeps where cells end for at most `max_cells` cells of a record;
     /// a record of more is broken ([`Broken::TooManyCells`]).
     pub fn keep_cells(&mut self, max_cells: usize) {

@@ -1,0 +1,406 @@
+//! Reading one CSV file in ranges of lines on every thread: each worker
+//! reads, cuts, parses and decides the rows of a range of its own, so a row
+//! is written and read by one core and no thread reads for the others. The
+//! ranges' parts are added up in file order, their rows' lines and numbers
+//! counted on from the ranges before, so the run is the one reading the
+//! file in order gives (the tests of `run` hold the two equal).
+//!
+//! A record is a line (`crate::records`: a quoted field cannot span
+//! lines), so a range can start at any line start: the first after a
+//! nominal offset, found by looking for the next line end. Identifiers are
+//! checked per range and added in order ([`RangeIds`]).
+//!
+//! Only a plain run takes this path (see [`by_ranges`]): what needs every
+//! row's number in the file as it is decided (draws of assumptions, person
+//! rows, history rows, quotas), list files read in step, and skipping bad
+//! rows (a repeated identifier must then be known as its row is read) read
+//! the file in order.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use super::{Job, OnBadRow, Part, Row, RowRead, Run};
+use crate::identifiers::{Identifiers, RangeIds, Reread};
+use crate::lists::ItemRows;
+use crate::population::{read_error, LineRanges, Record, RowError};
+use crate::progress::Progress;
+use crate::records::{ReadError, Records};
+
+/// The bytes of a range: a few thousand rows, so that the threads finish
+/// together, and a range's fingerprints (16 bytes a row) stay small.
+pub(super) const RANGE_BYTES: u64 = 4 << 20;
+
+/// Ranges read ahead of the first not yet added up, per thread: what bounds
+/// memory when one range is slow to read.
+const AHEAD: usize = 4;
+
+/// What a worker made of one range.
+struct Range {
+    part: Part,
+    ids: RangeIds,
+    /// Lines and rows read (all of the range's, unless it stopped at a bad
+    /// row).
+    lines: u64,
+    rows: u64,
+    /// Where the range ends in the file.
+    end: u64,
+}
+
+/// What the workers share.
+struct Shared {
+    /// The next range to read.
+    next: usize,
+    /// Ranges added up so far.
+    added: usize,
+    /// Ranges read and not yet added up.
+    done: BTreeMap<usize, Range>,
+    /// Threads that may still read a range.
+    working: usize,
+    /// The run has stopped: no more ranges are taken.
+    stop: bool,
+}
+
+/// The file as ranges of lines, when the run can read it so: a plain run
+/// (see the module's doc) on more than one thread, of a UTF-8 CSV file
+/// on disk of at least two ranges.
+pub(super) fn plan<R: Read>(
+    job: &Job<'_>,
+    reader: &crate::population::Reader<R>,
+    range_bytes: u64,
+) -> Option<LineRanges> {
+    let plain = job.on_bad_row == OnBadRow::Fail
+        && job.layouts.is_empty()
+        && job.lists.is_none()
+        && !job.quotas
+        && !job.extras
+        && !job.person_rows
+        && job.sides.iter().all(|s| s.assumptions.is_none());
+    if !plain || rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let lines = reader.line_ranges()?;
+    (lines.len.saturating_sub(lines.first.byte) >= range_bytes.saturating_mul(2)).then_some(lines)
+}
+
+/// Reads the file in ranges of about `range_bytes`, on every thread of
+/// the pool: this one, which also adds the ranges up in file order, and
+/// one more per other thread. (A thread only adding up would take turns
+/// on the cores with the workers, for little work.)
+pub(super) fn by_ranges(
+    job: &Job<'_>,
+    lines: &LineRanges,
+    range_bytes: u64,
+    ids: &mut Identifiers,
+    file: &dyn Reread,
+    run: &mut Run,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(), RowError> {
+    let threads = rayon::current_num_threads().max(1);
+    let count = lines
+        .len
+        .saturating_sub(lines.first.byte)
+        .div_ceil(range_bytes.max(1))
+        .max(1);
+    let ranges = Ranges {
+        job,
+        lines,
+        range_bytes,
+        count: usize::try_from(count).unwrap_or(usize::MAX),
+        ahead: AHEAD.saturating_mul(threads),
+        shared: Mutex::new(Shared {
+            next: 0,
+            added: 0,
+            done: BTreeMap::new(),
+            working: threads,
+            stop: false,
+        }),
+        changed: Condvar::new(),
+    };
+    let mut adder = Adder {
+        ids,
+        file,
+        run,
+        progress,
+        line: lines.first.line,
+        row: lines.first.record,
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|| ranges.work(None));
+        }
+        let added = ranges.work(Some(&mut adder));
+        ranges.lock().stop = true;
+        ranges.changed.notify_all();
+        added
+    })
+}
+
+/// The ranges of a run, and what their threads share.
+struct Ranges<'j, 'a> {
+    job: &'j Job<'a>,
+    lines: &'j LineRanges,
+    range_bytes: u64,
+    count: usize,
+    /// Ranges taken ahead of the first not yet added up.
+    ahead: usize,
+    shared: Mutex<Shared>,
+    changed: Condvar,
+}
+
+/// Adds ranges up in file order: lines of bad rows counted on from the
+/// ranges before, identifiers added, each part absorbed.
+struct Adder<'r> {
+    ids: &'r mut Identifiers,
+    file: &'r dyn Reread,
+    run: &'r mut Run,
+    progress: &'r (dyn Fn(Progress) + Sync),
+    /// The line and the row number the next range starts on.
+    line: u64,
+    row: u64,
+}
+
+impl Adder<'_> {
+    fn add(&mut self, job: &Job<'_>, range: Range) -> Result<(), RowError> {
+        let Range {
+            mut part,
+            ids,
+            lines,
+            rows,
+            end,
+        } = range;
+        for e in &mut part.bad_rows {
+            e.line = e.line.saturating_add(self.line - 1);
+        }
+        self.ids.absorb(ids, self.row, self.file)?;
+        self.run.absorb(part, job)?;
+        self.line = self.line.saturating_add(lines);
+        self.row = self.row.saturating_add(rows);
+        (self.progress)(Progress {
+            rows: self.row.saturating_sub(1),
+            bytes: end,
+        });
+        Ok(())
+    }
+}
+
+/// Counts a thread out of the work when it ends, however it ends, so that
+/// the thread adding up never waits for a range nobody will read.
+struct Leaving<'s>(&'s Ranges<'s, 's>);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.0.lock().working -= 1;
+        self.0.changed.notify_all();
+    }
+}
+
+impl Ranges<'_, '_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes ranges in order and reads each, until none is left or the run
+    /// stops; with an adder, adds up every range ready in order between
+    /// ranges, and goes on until all are added.
+    fn work(&self, mut adder: Option<&mut Adder<'_>>) -> Result<(), RowError> {
+        let _leaving = Leaving(self);
+        let mut opened: Option<File> = None;
+        let mut row = Row::new(&self.job.sides);
+        loop {
+            let mut s = self.lock();
+            let index = loop {
+                if let Some(adder) = adder.as_deref_mut() {
+                    let added = s.added;
+                    if let Some(range) = s.done.remove(&added) {
+                        s.added += 1;
+                        drop(s);
+                        self.changed.notify_all();
+                        if let Err(e) = adder.add(self.job, range) {
+                            self.lock().stop = true;
+                            self.changed.notify_all();
+                            return Err(e);
+                        }
+                        s = self.lock();
+                        continue;
+                    }
+                    if s.added >= self.count || (s.working == 1 && s.next >= self.count) {
+                        return Ok(());
+                    }
+                }
+                if s.stop || (adder.is_none() && s.next >= self.count) {
+                    return Ok(());
+                }
+                if s.next < self.count && s.next < s.added.saturating_add(self.ahead) {
+                    s.next += 1;
+                    break s.next - 1;
+                }
+                s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            };
+            drop(s);
+            let range = self.read(index, &mut opened, &mut row);
+            self.lock().done.insert(index, range);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Reads range `index`, opening the file on first use.
+    fn read(&self, index: usize, opened: &mut Option<File>, row: &mut Row) -> Range {
+        let nominal = |i: usize| {
+            let i = u64::try_from(i).unwrap_or(u64::MAX);
+            self.lines
+                .first
+                .byte
+                .saturating_add(i.saturating_mul(self.range_bytes))
+        };
+        let (job, lines) = (self.job, self.lines);
+        let (from, to) = (nominal(index), nominal(index.saturating_add(1)));
+        match opened {
+            Some(f) => read_range(job, lines, f, from, to, row),
+            None => match File::open(&lines.path) {
+                Ok(f) => read_range(job, lines, opened.insert(f), from, to, row),
+                Err(e) => failed(job, lines, ReadError::Io(e)),
+            },
+        }
+    }
+}
+
+/// A range that could not be read: the error, on its first line.
+fn failed(job: &Job<'_>, lines: &LineRanges, e: ReadError) -> Range {
+    let mut part = Part::new(job);
+    let at = crate::population::RowPosition {
+        line: 1,
+        ..lines.first
+    };
+    part.bad_rows.push(read_error(job.layout.file(), at, e));
+    Range {
+        part,
+        ids: RangeIds::new(),
+        lines: 0,
+        rows: 0,
+        end: lines.first.byte,
+    }
+}
+
+/// Reads and decides the lines that start in `[from, to)` (from the first
+/// line start at or after `from` to the first at or after `to`).
+fn read_range(
+    job: &Job<'_>,
+    lines: &LineRanges,
+    file: &mut File,
+    from: u64,
+    to: u64,
+    row: &mut Row,
+) -> Range {
+    let bounds =
+        line_start(file, from, lines).and_then(|start| Ok((start, line_start(file, to, lines)?)));
+    let (start, end) = match bounds {
+        Ok(b) => b,
+        Err(e) => return failed(job, lines, ReadError::Io(e)),
+    };
+    if let Err(e) = file.seek(SeekFrom::Start(start)) {
+        return failed(job, lines, ReadError::Io(e));
+    }
+    let mut records =
+        Records::from_line_start(Read::take(file, end.saturating_sub(start)), 1 << 16, start)
+            .with_limit(lines.limit);
+    records.keep_cells(lines.max_cells);
+    let mut part = Part::new(job);
+    let mut ids = RangeIds::new();
+    let none = ItemRows::default();
+    let (mut a, mut b) = (Record::new(), Record::new());
+    let (mut record, mut previous) = (&mut a, &mut b);
+    let mut first = true;
+    loop {
+        let at = records.position();
+        match records.read(record) {
+            Ok(Some(at)) => {
+                if let Some(id) = job.layout.identifier(record) {
+                    ids.see(id, at.record);
+                }
+                let read = RowRead {
+                    at,
+                    repeated_id: false,
+                    items: &none,
+                };
+                let before = (!first).then_some(&*previous);
+                row.decide(job, record, before, read, &mut part);
+                first = false;
+                std::mem::swap(&mut record, &mut previous);
+                if !part.bad_rows.is_empty() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                part.bad_rows.push(read_error(job.layout.file(), at, e));
+                break;
+            }
+        }
+    }
+    let at = records.position();
+    Range {
+        part,
+        ids,
+        lines: at.line.saturating_sub(1),
+        rows: at.record,
+        end,
+    }
+}
+
+/// The first line start at or after `from`: the byte after a LF, or after
+/// a CR that no LF follows (as `crate::records` ends lines). Past the
+/// longest record accepted, no line end means the line is too long, which
+/// the range it starts in reports: the end of the file is returned.
+fn line_start(file: &mut File, from: u64, lines: &LineRanges) -> std::io::Result<u64> {
+    if from <= lines.first.byte {
+        return Ok(lines.first.byte);
+    }
+    if from >= lines.len {
+        return Ok(lines.len);
+    }
+    // Reading starts at the byte before `from`: a line end there makes
+    // `from` a line start.
+    let mut at = from - 1;
+    let give_up = from
+        .saturating_add(u64::try_from(lines.limit).unwrap_or(u64::MAX))
+        .saturating_add(2)
+        .min(lines.len);
+    file.seek(SeekFrom::Start(at))?;
+    let mut buffer = vec![0u8; 1 << 14];
+    // The piece before ended in a CR.
+    let mut cr = false;
+    while at < give_up {
+        let want = usize::try_from(give_up - at)
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
+        let piece = match file.read(buffer.get_mut(..want).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => buffer.get(..n).unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if cr && piece.first() != Some(&b'\n') {
+            return Ok(at);
+        }
+        let mut k = 0;
+        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
+            let j = k + j;
+            let offset = at + j as u64;
+            if piece.get(j) == Some(&b'\n') {
+                return Ok(offset + 1);
+            }
+            match piece.get(j + 1) {
+                Some(b'\n') => return Ok(offset + 2),
+                Some(_) => return Ok(offset + 1),
+                // A CR at the piece's end: the next piece says.
+                None => {}
+            }
+            k = j + 1;
+        }
+        cr = piece.last() == Some(&b'\r');
+        at += piece.len() as u64;
+    }
+    Ok(lines.len)
+}
