@@ -100,15 +100,32 @@ impl<R: Read> Decoded<R> {
     /// Reads `source` in `encoding`. A UTF-8 byte order mark at the start
     /// is skipped whatever the encoding.
     pub fn new(source: R, encoding: Encoding) -> Self {
+        Decoded::at(source, encoding, None)
+    }
+
+    /// Reads `source`, the part of a file from `offset` bytes in (a range
+    /// of lines read on a thread of its own): no byte order mark is looked
+    /// for there, and a byte the encoding does not have is reported at its
+    /// offset in the file.
+    pub fn from_offset(source: R, encoding: Encoding, offset: u64) -> Self {
+        Decoded::at(source, encoding, Some(offset))
+    }
+
+    /// From the file's start (`None`), or from `offset`.
+    fn at(source: R, encoding: Encoding, offset: Option<u64>) -> Self {
         let decoding = encoding.table().map(|table| {
             Box::new(Decoding {
                 encoding,
-                // Sniffs a byte order mark: a UTF-8 one is skipped.
-                decoder: table.new_decoder(),
+                // At the start, sniffs a byte order mark: a UTF-8 one is
+                // skipped.
+                decoder: match offset {
+                    None => table.new_decoder(),
+                    Some(_) => table.new_decoder_without_bom_handling(),
+                },
                 raw: vec![0; PIECE],
                 raw_start: 0,
                 raw_end: 0,
-                raw_offset: 0,
+                raw_offset: offset.unwrap_or(0),
                 out: vec![0; PIECE],
                 out_start: 0,
                 out_end: 0,

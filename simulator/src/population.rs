@@ -980,7 +980,9 @@ impl<R: Read> Reader<R> {
 #[derive(Clone, Debug)]
 pub struct LineRanges {
     pub path: PathBuf,
-    /// Where the first row after the header starts (line, byte, row).
+    pub encoding: Encoding,
+    /// Where the first row after the header starts (line, byte in the
+    /// file, row).
     pub first: RowPosition,
     /// The file's length when the run started: reading stops there.
     pub len: u64,
@@ -991,10 +993,9 @@ pub struct LineRanges {
 }
 
 impl<R: Read> Reader<R> {
-    /// The file as ranges of lines, when it is one UTF-8 CSV file on disk.
-    /// Not a workbook or Parquet (their own readers), a population of
-    /// several files, a pipe, or GBK text (whose reader counts decoded
-    /// bytes, so where a row starts in the file is not known).
+    /// The file as ranges of lines, when it is one CSV file on disk: not a
+    /// workbook or Parquet (their own readers), a population of several
+    /// files, or a pipe.
     pub fn line_ranges(&self) -> Option<LineRanges> {
         let Source::Text(records) = &self.records else {
             return None;
@@ -1002,16 +1003,95 @@ impl<R: Read> Reader<R> {
         let [path] = self.paths.as_slice() else {
             return None;
         };
-        if self.encoding != Encoding::Utf8 {
-            return None;
+        let mut first = records.position();
+        // The reader of GBK text counts the bytes it decoded to: where the
+        // first row starts in the file is found by its line.
+        match self.encoding {
+            Encoding::Utf8 => {}
+            Encoding::Gbk | Encoding::Gb18030 => {
+                first.byte = line_offset(path, first.line).ok()??
+            }
         }
         Some(LineRanges {
             path: path.clone(),
-            first: records.position(),
+            encoding: self.encoding,
+            first,
             len: std::fs::metadata(path).ok()?.len(),
             limit: self.limit,
             max_cells: self.layout.headers.len().saturating_add(1),
         })
+    }
+}
+
+/// Where line `line` (from 1) of the file at `path` starts, its lines
+/// ended as [`crate::records`] ends them (LF, CRLF, a lone CR); `None` past
+/// the file's end. The bytes of a line end are never part of a character
+/// in UTF-8, GBK or GB 18030, so the file is read as bytes.
+///
+/// `None` too for a file that starts with a UTF-8 byte order mark: the
+/// decoder then reads the rest as UTF-8 whatever `--encoding` says, which
+/// only a reader from the start knows.
+fn line_offset(path: &Path, line: u64) -> std::io::Result<Option<u64>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut bom = [0u8; 3];
+    let mut head = 0;
+    while head < bom.len() {
+        match file.read(bom.get_mut(head..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => head += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    if bom == *b"\xef\xbb\xbf" {
+        return Ok(None);
+    }
+    std::io::Seek::rewind(&mut file)?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let (mut at, mut to_pass) = (0u64, line.saturating_sub(1));
+    // The piece before ended in a CR (whose LF, if any, is next).
+    let mut cr = false;
+    loop {
+        if to_pass == 0 && !cr {
+            return Ok(Some(at));
+        }
+        let n = match file.read(&mut buffer) {
+            Ok(0) => return Ok((to_pass == 0).then_some(at)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let piece = buffer.get(..n).unwrap_or_default();
+        let mut k = 0;
+        if cr {
+            cr = false;
+            if piece.first() == Some(&b'\n') {
+                k = 1;
+            }
+            if to_pass == 0 {
+                return Ok(Some(at + k as u64));
+            }
+        }
+        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
+            let j = k + j;
+            k = j + 1;
+            if piece.get(j) == Some(&b'\r') {
+                match piece.get(j + 1) {
+                    Some(b'\n') => k = j + 2,
+                    Some(_) => {}
+                    None => {
+                        cr = true;
+                        to_pass -= 1;
+                        break;
+                    }
+                }
+            }
+            to_pass -= 1;
+            if to_pass == 0 {
+                return Ok(Some(at + k as u64));
+            }
+        }
+        at += n as u64;
     }
 }
 

@@ -1,7 +1,7 @@
 //! The simulation loop: stream a population through the runtime evaluator
 //! and tally the decisions.
 //!
-//! With several threads, a UTF-8 CSV file on disk is read in ranges of
+//! With several threads, a CSV file on disk is read in ranges of
 //! lines, each read and decided by one thread (`ranges`), when nothing in
 //! the run needs the rows in order as they are decided. Otherwise the
 //! reader fills a chunk of raw records while the workers parse and
@@ -1314,12 +1314,13 @@ mod tests {
                 // `ROWS[6]` and the three below break the contract.
                 (proptest::prop_oneof![
                     300 => proptest::sample::select(vec![0usize, 1, 2, 3, 4, 5, 7, 8]),
-                    1 => proptest::sample::select(vec![6usize, 9, 10, 11]),
+                    1 => proptest::sample::select(vec![6usize, 9, 10, 11, 12]),
                 ], 0u32..100_000, 0u8..12),
                 2..400,
             ),
             ids in 0u8..6,
             special in 0usize..400,
+            gbk in proptest::bool::ANY,
             bom in proptest::bool::ANY,
             last_line_end in proptest::bool::ANY,
             ranges in 3u64..40,
@@ -1330,16 +1331,15 @@ mod tests {
             crate::overrides::apply(&mut reform, "standard.level1", "2500").unwrap();
             let schemes = [scheme, &reform];
             // Rows that break the data contract: too many cells, a quote that
-            // does not close, a line longer than the limit below.
+            // does not close, a line longer than the limit below, a byte of
+            // no character (`\u{1}`, written as 0xFF below).
             let bad = [
                 "true,,,,false,,,,,,,".to_string(),
                 "\"true,,,,false,,,,,".to_string(),
                 format!("true,,,,false,,,,,{}", "x".repeat(300)),
+                "true,,,,false,,,\u{1},,".to_string(),
             ];
             let mut data = String::new();
-            if bom {
-                data.push('\u{feff}');
-            }
             data += "person_id,";
             data += crate::synth::HEADER.split_once(',').unwrap().1;
             data.push('\n');
@@ -1359,7 +1359,8 @@ mod tests {
                     5 if i % 7 == 3 => format!("clash{}", n % 3),
                     _ => format!("P{i:06}"),
                 };
-                data += &id;
+                // Chinese in identifiers: two bytes a character in GBK.
+                data += &id.replace('P', "会员");
                 data.push(',');
                 data += ROWS.get(*row).copied().unwrap_or_else(|| &bad[row - ROWS.len()]);
                 data += match end {
@@ -1376,8 +1377,25 @@ mod tests {
             }
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("population.csv");
-            std::fs::write(&path, &data).unwrap();
-            let how = crate::population::ReadAs { limit: 200, ..Default::default() };
+            // UTF-8, or GBK (as Windows in China saves a file, its ranges
+            // decoded from where they start).
+            let mut bytes = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            if gbk {
+                bytes.extend_from_slice(&encoding_rs::GBK.encode(&data).0);
+            } else {
+                bytes.extend_from_slice(data.as_bytes());
+            }
+            for b in &mut bytes {
+                if *b == 1 {
+                    *b = 0xff;
+                }
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            let how = crate::population::ReadAs {
+                limit: 200,
+                encoding: if gbk { crate::encoding::Encoding::Gbk } else { crate::encoding::Encoding::Utf8 },
+                ..Default::default()
+            };
             let run = |threads: usize, range_bytes: u64| {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let calls = std::sync::atomic::AtomicUsize::new(0);
@@ -1404,7 +1422,7 @@ mod tests {
             // reported a line too long before a bad row above it).
             let (pipelined, _) = run(threads, u64::MAX);
             proptest::prop_assert_eq!(&pipelined, &in_order);
-            let body = data.len() - data.find('\n').unwrap() - 1;
+            let body = bytes.len() - bytes.iter().position(|&b| b == b'\n').unwrap() - 1;
             let range_bytes = (body as u64 / ranges).max(1);
             let (in_ranges, calls) = run(threads, range_bytes);
             // Read in ranges indeed: progress is told once a range (the

@@ -7,7 +7,9 @@
 //!
 //! A record is a line (`crate::records`: a quoted field cannot span
 //! lines), so a range can start at any line start: the first after a
-//! nominal offset, found by looking for the next line end. Identifiers are
+//! nominal offset, found by looking for the next line end. The bytes of a
+//! line end are never part of a character in UTF-8, GBK or GB 18030, so
+//! the search reads bytes, and each range is decoded from where it starts. Identifiers are
 //! checked per range and added in order ([`RangeIds`]).
 //!
 //! Only a plain run takes this path (see [`by_ranges`]): what needs every
@@ -22,6 +24,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use super::{Job, OnBadRow, Part, Row, RowRead, Run};
+use crate::encoding::Decoded;
 use crate::identifiers::{Identifiers, RangeIds, Reread};
 use crate::lists::ItemRows;
 use crate::population::{read_error, LineRanges, Record, RowError};
@@ -70,7 +73,7 @@ struct Shared {
 }
 
 /// The file as ranges of lines, when the run can read it so: a plain run
-/// (see the module's doc) on more than one thread, of a UTF-8 CSV file
+/// (see the module's doc) on more than one thread, of a CSV file
 /// on disk of at least two ranges.
 pub(super) fn plan<R: Read>(
     job: &Job<'_>,
@@ -349,9 +352,16 @@ fn read_range(
     if let Err(e) = file.seek(SeekFrom::Start(start)) {
         return failed(job, lines, ReadError::Io(e));
     }
-    let mut records =
-        Records::from_line_start(Read::take(file, end.saturating_sub(start)), 1 << 16, start)
-            .with_limit(lines.limit);
+    let mut records = Records::from_line_start(
+        Decoded::from_offset(
+            Read::take(file, end.saturating_sub(start)),
+            lines.encoding,
+            start,
+        ),
+        1 << 16,
+        start,
+    )
+    .with_limit(lines.limit);
     records.keep_cells(lines.max_cells);
     let mut part = Part::new(job);
     let mut ids = RangeIds::new();
