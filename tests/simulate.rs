@@ -159,14 +159,16 @@ fn synth(name: &str, rows: u32, seed: u32) -> PathBuf {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let population = synth("synth-40k.csv", 40000, 11);
+    // Over two ranges of a megabyte: several threads read it in ranges.
+    let population = synth("synth-60k.csv", 60000, 11);
     let path = population.to_str().unwrap();
+    assert!(std::fs::metadata(path).unwrap().len() > 2 << 20);
     let with_threads = |threads: &str| stdout(&simulate(path, &["--threads", threads]));
     let (one, two, five) = (with_threads("1"), with_threads("2"), with_threads("5"));
     assert_eq!(one, two);
     assert_eq!(one, five);
     let r: serde_json::Value = serde_json::from_str(&one).unwrap();
-    assert_eq!(r["rows"], 40000);
+    assert_eq!(r["rows"], 60000);
     assert!(
         r["paid"].as_u64().unwrap() > 1000,
         "a synthetic population has payees: {}",
@@ -178,6 +180,34 @@ fn results_do_not_depend_on_the_thread_count() {
         2,
         "at least 1 thread is needed",
     );
+}
+
+/// A bad row far into a file read in ranges is the one reading in order
+/// stops at, on its line.
+#[test]
+fn a_bad_row_late_in_a_large_file_is_named_alike_on_any_thread_count() {
+    let population = synth("synth-60k-bad.csv", 60000, 12);
+    let text = std::fs::read_to_string(&population).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let broken = lines[54321].replacen("true", "maybe", 1);
+    assert_ne!(broken, lines[54321]);
+    lines[54321] = &broken;
+    std::fs::write(&population, lines.join("\n") + "\n").unwrap();
+    let path = population.to_str().unwrap();
+    for threads in ["1", "2", "5"] {
+        fails(
+            &[
+                "simulate",
+                POLICY,
+                "--population",
+                path,
+                "--threads",
+                threads,
+            ],
+            1,
+            "synth-60k-bad.csv:54322: column `member_card`: value `maybe`",
+        );
+    }
 }
 
 #[test]
