@@ -174,6 +174,30 @@ fn results_do_not_depend_on_the_thread_count() {
         "a synthetic population has payees: {}",
         r["paid"]
     );
+    // Take-up drawn by each row's number, and a row per person: the
+    // ranges are numbered from their place in the file before they are
+    // read, so both are the same on any thread count.
+    let numbered = |threads: &str| {
+        let persons = temp(&format!("persons-60k-{threads}.csv"));
+        let report = stdout(&simulate(
+            path,
+            &[
+                "--threads",
+                threads,
+                "--take-up",
+                "vocational=0.6",
+                "--seed",
+                "9",
+                "--persons",
+                persons.to_str().unwrap(),
+            ],
+        ));
+        (report, std::fs::read_to_string(&persons).unwrap())
+    };
+    let one = numbered("1");
+    assert!(one.1.lines().count() > 60000, "a row per person");
+    assert_eq!(one, numbered("2"));
+    assert_eq!(one, numbered("5"));
     // No worker at all is refused, not taken as one.
     fails(
         &["simulate", POLICY, "--population", path, "--threads", "0"],

@@ -275,13 +275,15 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// Reads `source`, the part of a file from a line start `byte` bytes
-    /// in (one range of a file read on several threads): no byte order
-    /// mark is looked for, and lines and records are counted from there
-    /// (the first line is 1, the first record 0).
-    pub fn from_line_start(source: R, capacity: usize, byte: u64) -> Self {
+    /// Reads `source`, the part of a file from a line start (one range of
+    /// a file read on several threads), counting from `at`: its byte in the
+    /// file, its line, and the number of its first record. No byte order
+    /// mark is looked for.
+    pub fn from_position(source: R, capacity: usize, at: RowPosition) -> Self {
         Records {
-            byte,
+            byte: at.byte,
+            line: at.line,
+            records: at.record,
             ..Records::new(source, capacity)
         }
     }

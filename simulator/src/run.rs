@@ -1321,6 +1321,7 @@ mod tests {
             ids in 0u8..6,
             special in 0usize..400,
             gbk in proptest::bool::ANY,
+            assume in proptest::bool::ANY,
             bom in proptest::bool::ANY,
             last_line_end in proptest::bool::ANY,
             ranges in 3u64..40,
@@ -1391,6 +1392,20 @@ mod tests {
                 }
             }
             std::fs::write(&path, &bytes).unwrap();
+            // Take-up drawn by each row's number: ranges are then numbered
+            // from their place in the file before they are read.
+            let options = Options {
+                assumptions: vec![
+                    None,
+                    assume.then(|| Assumptions {
+                        take_up: BTreeMap::from([("vocational".to_string(), 0.5)]),
+                        late_share: 0.3,
+                        seed: 5,
+                        ..Assumptions::default()
+                    }),
+                ],
+                ..Options::default()
+            };
             let how = crate::population::ReadAs {
                 limit: 200,
                 encoding: if gbk { crate::encoding::Encoding::Gbk } else { crate::encoding::Encoding::Utf8 },
@@ -1406,7 +1421,7 @@ mod tests {
                         &schemes,
                         &mut reader,
                         &mut Streams::<std::io::Empty>::new(),
-                        &Options::default(),
+                        &options,
                         &|_| {
                             calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         },

@@ -12,11 +12,13 @@
 //! the search reads bytes, and each range is decoded from where it starts. Identifiers are
 //! checked per range and added in order ([`RangeIds`]).
 //!
-//! Only a plain run takes this path (see [`by_ranges`]): what needs every
-//! row's number in the file as it is decided (draws of assumptions, person
-//! rows, history rows, quotas), list files read in step, and skipping bad
-//! rows (a repeated identifier must then be known as its row is read) read
-//! the file in order.
+//! A run that decides by a row's number in the file (draws of assumptions,
+//! person rows, weights) first counts every range's lines and rows, on
+//! every thread, so that each range is read numbered from its place in the
+//! file ([`origins`]); other runs count a range's lines from its start and
+//! count them on as it is added. List files read in step, quotas and
+//! skipping bad rows (a repeated identifier must then be known as its row
+//! is read) read the file in order (see [`plan`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -27,7 +29,7 @@ use super::{Job, OnBadRow, Part, Row, RowRead, Run};
 use crate::encoding::Decoded;
 use crate::identifiers::{Identifiers, RangeIds, Reread};
 use crate::lists::ItemRows;
-use crate::population::{read_error, LineRanges, Record, RowError};
+use crate::population::{read_error, LineRanges, Record, RowError, RowPosition};
 use crate::progress::Progress;
 use crate::records::{ReadError, Records};
 
@@ -44,6 +46,10 @@ pub(super) const RANGE_BYTES: u64 = 1 << 20;
 /// more than eight threads, no more than 32 ranges are in flight.
 const AHEAD: usize = 4;
 const MOST_AHEAD: usize = 32;
+
+/// The pieces in which line ends are looked for between ranges; a few
+/// bytes in tests, so that a line end falls across two.
+const PIECE: usize = if cfg!(test) { 7 } else { 1 << 16 };
 
 /// What a worker made of one range.
 struct Range {
@@ -72,23 +78,19 @@ struct Shared {
     stop: bool,
 }
 
-/// The file as ranges of lines, when the run can read it so: a plain run
-/// (see the module's doc) on more than one thread, of a CSV file
-/// on disk of at least two ranges.
+/// The file as ranges of lines, when the run can read it so (see the
+/// module's doc), on more than one thread, of a CSV file on disk of at
+/// least two ranges.
 pub(super) fn plan<R: Read>(
     job: &Job<'_>,
     reader: &crate::population::Reader<R>,
     range_bytes: u64,
 ) -> Option<LineRanges> {
-    let plain = job.on_bad_row == OnBadRow::Fail
+    let in_ranges = job.on_bad_row == OnBadRow::Fail
         && job.layouts.is_empty()
         && job.lists.is_none()
-        && !job.quotas
-        && !job.extras
-        && !job.person_rows
-        && !job.layout.weighted()
-        && job.sides.iter().all(|s| s.assumptions.is_none());
-    if !plain || rayon::current_num_threads() < 2 {
+        && !job.quotas;
+    if !in_ranges || rayon::current_num_threads() < 2 {
         return None;
     }
     let lines = reader.line_ranges()?;
@@ -114,11 +116,21 @@ pub(super) fn by_ranges(
         .saturating_sub(lines.first.byte)
         .div_ceil(range_bytes.max(1))
         .max(1);
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    let origins = if numbered(job) {
+        Some(
+            origins(lines, range_bytes, count)
+                .map_err(|e| file.failed(format!("cannot read the file: {e}")))?,
+        )
+    } else {
+        None
+    };
     let ranges = Ranges {
         job,
         lines,
         range_bytes,
-        count: usize::try_from(count).unwrap_or(usize::MAX),
+        count,
+        origins,
         ahead: AHEAD.saturating_mul(threads).min(MOST_AHEAD),
         shared: Mutex::new(Shared {
             next: 0,
@@ -157,6 +169,9 @@ struct Ranges<'j, 'a> {
     count: usize,
     /// Ranges taken ahead of the first not yet added up.
     ahead: usize,
+    /// Per range, its first line and the number of its first row in the
+    /// file, for a run that decides by a row's number ([`numbered`]).
+    origins: Option<Vec<(u64, u64)>>,
     shared: Mutex<Shared>,
     changed: Condvar,
 }
@@ -175,7 +190,8 @@ struct Adder<'r> {
 }
 
 impl Adder<'_> {
-    fn add(&mut self, job: &Job<'_>, range: Range) -> Result<(), RowError> {
+    fn add(&mut self, ranges: &Ranges<'_, '_>, range: Range) -> Result<(), RowError> {
+        let job = ranges.job;
         let Range {
             mut part,
             ids,
@@ -194,7 +210,10 @@ impl Adder<'_> {
             }
             self.byte = end;
         }
-        part.count_lines_on(self.line - 1);
+        // Numbered from its start unless it was from its place.
+        if ranges.origins.is_none() {
+            part.count_lines_on(self.line - 1);
+        }
         self.ids.absorb(ids, self.row, self.file)?;
         self.run.absorb(part, job)?;
         self.line = self.line.saturating_add(lines);
@@ -246,7 +265,7 @@ impl Ranges<'_, '_> {
                         s.added += 1;
                         drop(s);
                         self.changed.notify_all();
-                        if let Err(e) = adder.add(self.job, range) {
+                        if let Err(e) = adder.add(self, range) {
                             self.lock().stop = true;
                             self.changed.notify_all();
                             return Err(e);
@@ -290,21 +309,29 @@ impl Ranges<'_, '_> {
         };
         let (job, lines) = (self.job, self.lines);
         let (from, to) = (nominal(index), nominal(index.saturating_add(1)));
+        // Numbered from the range's start (its first line 1, its first row
+        // 0), or from its place in the file.
+        let origin = self
+            .origins
+            .as_ref()
+            .and_then(|o| o.get(index).copied())
+            .unwrap_or((1, 0));
         match opened {
-            Some(f) => read_range(job, lines, f, from, to, row),
+            Some(f) => read_range(job, lines, f, (from, to, origin), row),
             None => match File::open(&lines.path) {
-                Ok(f) => read_range(job, lines, opened.insert(f), from, to, row),
-                Err(e) => failed(job, lines, ReadError::Io(e)),
+                Ok(f) => read_range(job, lines, opened.insert(f), (from, to, origin), row),
+                Err(e) => failed(job, lines, origin.0, ReadError::Io(e)),
             },
         }
     }
 }
 
-/// A range that could not be read: the error, on its first line.
-fn failed(job: &Job<'_>, lines: &LineRanges, e: ReadError) -> Range {
+/// A range that could not be read: the error, on its first line (`line`,
+/// numbered as its rows are).
+fn failed(job: &Job<'_>, lines: &LineRanges, line: u64, e: ReadError) -> Range {
     let mut part = Part::new(job);
-    let at = crate::population::RowPosition {
-        line: 1,
+    let at = RowPosition {
+        line,
         ..lines.first
     };
     part.bad_rows.push(read_error(job.layout.file(), at, e));
@@ -318,25 +345,16 @@ fn failed(job: &Job<'_>, lines: &LineRanges, e: ReadError) -> Range {
 }
 
 /// Reads and decides the lines that start in `[from, to)` (from the first
-/// line start at or after `from` to the first at or after `to`).
+/// line start at or after `from` to the first at or after `to`), numbering
+/// them from `origin` (the first one's line and row number).
 fn read_range(
     job: &Job<'_>,
     lines: &LineRanges,
     file: &mut File,
-    from: u64,
-    to: u64,
+    (from, to, (first_line, first_row)): (u64, u64, (u64, u64)),
     row: &mut Row,
 ) -> Range {
-    // Only a range in which a line starts looks for its end: a line
-    // longer than a range is looked through once, not once a range.
-    let bounds = line_start(file, from, to, lines).and_then(|start| match start {
-        Some(start) => Ok(Some((
-            start,
-            line_start(file, to, u64::MAX, lines)?.unwrap_or(lines.len),
-        ))),
-        None => Ok(None),
-    });
-    let (start, end) = match bounds {
+    let (start, end) = match bounds(file, from, to, lines) {
         Ok(Some(b)) => b,
         Ok(None) => {
             return Range {
@@ -347,19 +365,25 @@ fn read_range(
                 bytes: None,
             }
         }
-        Err(e) => return failed(job, lines, ReadError::Io(e)),
+        Err(e) => return failed(job, lines, first_line, ReadError::Io(e)),
     };
     if let Err(e) = file.seek(SeekFrom::Start(start)) {
-        return failed(job, lines, ReadError::Io(e));
+        return failed(job, lines, first_line, ReadError::Io(e));
     }
-    let mut records = Records::from_line_start(
+    let at = RowPosition {
+        line: first_line,
+        byte: start,
+        record: first_row,
+        ..RowPosition::default()
+    };
+    let mut records = Records::from_position(
         Decoded::from_offset(
             Read::take(file, end.saturating_sub(start)),
             lines.encoding,
             start,
         ),
         1 << 16,
-        start,
+        at,
     )
     .with_limit(lines.limit);
     records.keep_cells(lines.max_cells);
@@ -374,7 +398,7 @@ fn read_range(
         match records.read(record) {
             Ok(Some(at)) => {
                 if let Some(id) = job.layout.identifier(record) {
-                    ids.see(id, at.record);
+                    ids.see(id, at.record.saturating_sub(first_row));
                 }
                 let read = RowRead {
                     at,
@@ -400,10 +424,128 @@ fn read_range(
     Range {
         part,
         ids,
-        lines: at.line.saturating_sub(1),
-        rows: at.record,
+        lines: at.line.saturating_sub(first_line),
+        rows: at.record.saturating_sub(first_row),
         bytes: Some((start, end)),
     }
+}
+
+/// Where the lines that start in `[from, to)` start and end (see
+/// [`read_range`]); `None` if no line starts there. Only a range in which a
+/// line starts looks for its end: a line longer than a range is looked
+/// through once, not once a range.
+fn bounds(
+    file: &mut File,
+    from: u64,
+    to: u64,
+    lines: &LineRanges,
+) -> std::io::Result<Option<(u64, u64)>> {
+    Ok(match line_start(file, from, to, lines)? {
+        Some(start) => Some((
+            start,
+            line_start(file, to, u64::MAX, lines)?.unwrap_or(lines.len),
+        )),
+        None => None,
+    })
+}
+
+/// Whether the run decides by a row's number in the file (draws of
+/// assumptions are keyed by it, person rows and weights' limit carry it),
+/// so that a range must be numbered from its place before it is read.
+fn numbered(job: &Job<'_>) -> bool {
+    job.extras
+        || job.person_rows
+        || job.layout.weighted()
+        || job.sides.iter().any(|s| s.assumptions.is_some())
+}
+
+/// Each range's first line and the number of its first row in the file:
+/// every range's lines and rows counted on every thread (a pass over the
+/// file's bytes for its line ends, a few percent of a run), then added up.
+fn origins(lines: &LineRanges, range_bytes: u64, count: usize) -> std::io::Result<Vec<(u64, u64)>> {
+    use rayon::prelude::*;
+    let nominal = |i: usize| {
+        let i = u64::try_from(i).unwrap_or(u64::MAX);
+        lines
+            .first
+            .byte
+            .saturating_add(i.saturating_mul(range_bytes))
+    };
+    let counted: Vec<std::io::Result<(u64, u64)>> = (0..count)
+        .into_par_iter()
+        .map_init(
+            || None::<File>,
+            |opened, i| {
+                let file = match opened {
+                    Some(f) => f,
+                    None => opened.insert(File::open(&lines.path)?),
+                };
+                match bounds(file, nominal(i), nominal(i.saturating_add(1)), lines)? {
+                    Some((start, end)) => count_lines(file, start, end),
+                    None => Ok((0, 0)),
+                }
+            },
+        )
+        .collect();
+    let mut origin = (lines.first.line, lines.first.record);
+    let mut origins = Vec::with_capacity(count);
+    for c in counted {
+        let (range_lines, rows) = c?;
+        origins.push(origin);
+        origin = (
+            origin.0.saturating_add(range_lines),
+            origin.1.saturating_add(rows),
+        );
+    }
+    Ok(origins)
+}
+
+/// The lines in `[start, end)` and those of them not blank (the records),
+/// as `crate::records` counts them: a line ends at a LF, a CRLF or a lone
+/// CR. `end` is a line start, so a CR just before it is a lone one. A last
+/// line without its end is not counted: no range comes after it.
+fn count_lines(file: &mut File, start: u64, end: u64) -> std::io::Result<(u64, u64)> {
+    file.seek(SeekFrom::Start(start))?;
+    #[allow(clippy::useless_vec)] // 64 KB, but for tests
+    let mut buffer = vec![0u8; PIECE];
+    let mut left = end.saturating_sub(start);
+    let (mut lines, mut records) = (0u64, 0u64);
+    // Bytes of the line so far, and whether the piece before ended in a CR.
+    let (mut len, mut cr) = (0u64, false);
+    while left > 0 {
+        let want = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
+        let piece = match file.read(buffer.get_mut(..want).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => buffer.get(..n).unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        left -= piece.len() as u64;
+        let mut k = 0;
+        if cr && piece.first() == Some(&b'\n') {
+            k = 1;
+        }
+        cr = false;
+        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
+            let j = k + j;
+            len += (j - k) as u64;
+            lines += 1;
+            records += u64::from(len > 0);
+            len = 0;
+            k = j + 1;
+            if piece.get(j) == Some(&b'\r') {
+                match piece.get(j + 1) {
+                    Some(b'\n') => k = j + 2,
+                    Some(_) => {}
+                    None => cr = true,
+                }
+            }
+        }
+        len += piece.len().saturating_sub(k) as u64;
+    }
+    Ok((lines, records))
 }
 
 /// The first line start at or after `from` and before `before`: the byte
@@ -434,7 +576,8 @@ fn line_start(
     // `from` a line start.
     let mut at = from - 1;
     file.seek(SeekFrom::Start(at))?;
-    let mut buffer = vec![0u8; 1 << 14];
+    #[allow(clippy::useless_vec)] // 64 KB, but for tests
+    let mut buffer = vec![0u8; PIECE];
     // The piece before ended in a CR.
     let mut cr = false;
     while at < stop {
