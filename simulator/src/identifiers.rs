@@ -289,15 +289,16 @@ impl Identifiers {
     /// (as [`Identifiers::first_time`] does at the first identifier out of
     /// order), and from then on every range's are collected.
     ///
-    /// Only for a run that stops at the first bad row, from a file that
-    /// can be read again: a run that skips bad rows must know each repeat
-    /// as its row is read, which a range cannot.
+    /// A run that skips bad rows must know each repeat as its row is read,
+    /// which a range cannot: while identifiers ascend there is none, and at
+    /// the first range that breaks the order `false` says the file must be
+    /// read in order instead. Only for a file that can be read again.
     pub fn absorb(
         &mut self,
         range: RangeIds,
         before: u64,
         file: &dyn Reread,
-    ) -> Result<(), RowError> {
+    ) -> Result<bool, RowError> {
         let push = |all: &mut Fingerprints, range: &RangeIds| {
             for &(print, row) in &range.fingerprints {
                 all.push(print, before.saturating_add(row))
@@ -306,24 +307,28 @@ impl Identifiers {
             Ok(())
         };
         match self {
-            Identifiers::Ascending(last, Repeats::StopAtFirst) => {
+            Identifiers::Ascending(last, repeats) => {
                 let Some(first) = &range.first else {
-                    return Ok(());
+                    return Ok(true);
                 };
                 if range.ascending && first.as_slice() > last.as_slice() {
                     *last = range.last;
-                    return Ok(());
+                    return Ok(true);
                 }
-                let mut all = fingerprints(file, before)?;
-                push(&mut all, &range)?;
-                *self = Identifiers::Collected(all);
-                Ok(())
+                match repeats {
+                    Repeats::StopAtFirst => {
+                        let mut all = fingerprints(file, before)?;
+                        push(&mut all, &range)?;
+                        *self = Identifiers::Collected(all);
+                        Ok(true)
+                    }
+                    Repeats::Skip => Ok(false),
+                }
             }
-            Identifiers::Collected(all) => push(all, &range),
-            Identifiers::Ascending(_, Repeats::Skip)
-            | Identifiers::Suspects(_)
-            | Identifiers::Kept(_) => Err(file.failed(
-                "identifiers of a file read in ranges can only be checked when the run stops at the first bad row".to_string(),
+            Identifiers::Collected(all) => push(all, &range).map(|()| true),
+            Identifiers::Suspects(_) | Identifiers::Kept(_) => Err(file.failed(
+                "identifiers of a file read in ranges are checked as they ascend, or collected"
+                    .to_string(),
             )),
         }
     }

@@ -16,9 +16,12 @@
 //! person rows, weights) first counts every range's lines and rows, on
 //! every thread, so that each range is read numbered from its place in the
 //! file ([`origins`]); other runs count a range's lines from its start and
-//! count them on as it is added. List files read in step, quotas and
-//! skipping bad rows (a repeated identifier must then be known as its row
-//! is read) read the file in order (see [`plan`]).
+//! count them on as it is added. A run that skips bad rows must know a
+//! repeated identifier as its row is read: it reads in ranges while the
+//! identifiers ascend (then none repeats), and at the first range that
+//! breaks the order starts over, reading in order ([`Ranged::OutOfOrder`]).
+//! List files read in step and quotas read the file in order (see
+//! [`plan`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -50,6 +53,17 @@ const MOST_AHEAD: usize = 32;
 /// The pieces in which line ends are looked for between ranges; a few
 /// bytes in tests, so that a line end falls across two.
 const PIECE: usize = if cfg!(test) { 7 } else { 1 << 16 };
+
+/// How reading in ranges ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ranged {
+    /// Every range was added up.
+    Done,
+    /// A run that skips bad rows met identifiers out of order: it must
+    /// read the file in order, from the start, instead (nothing has been
+    /// written yet: see [`plan`]).
+    OutOfOrder,
+}
 
 /// What a worker made of one range.
 struct Range {
@@ -86,7 +100,11 @@ pub(super) fn plan<R: Read>(
     reader: &crate::population::Reader<R>,
     range_bytes: u64,
 ) -> Option<LineRanges> {
-    let in_ranges = job.on_bad_row == OnBadRow::Fail
+    // Skipping bad rows, a run reads in ranges hoping that identifiers
+    // ascend, and starts over in order if they do not: so only if it has
+    // written nothing by then (persons, history rows).
+    let restartable = job.persons.is_none() && job.compared.is_none() && job.awards.is_none();
+    let in_ranges = (job.on_bad_row == OnBadRow::Fail || restartable)
         && job.layouts.is_empty()
         && job.lists.is_none()
         && !job.quotas;
@@ -109,7 +127,7 @@ pub(super) fn by_ranges(
     file: &dyn Reread,
     run: &mut Run,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Result<(), RowError> {
+) -> Result<Ranged, RowError> {
     let threads = rayon::current_num_threads().max(1);
     let count = lines
         .len
@@ -152,7 +170,7 @@ pub(super) fn by_ranges(
     };
     std::thread::scope(|scope| {
         for _ in 1..threads {
-            scope.spawn(|| ranges.work(None));
+            scope.spawn(|| ranges.work(None).map(|_| ()));
         }
         let added = ranges.work(Some(&mut adder));
         ranges.lock().stop = true;
@@ -190,7 +208,9 @@ struct Adder<'r> {
 }
 
 impl Adder<'_> {
-    fn add(&mut self, ranges: &Ranges<'_, '_>, range: Range) -> Result<(), RowError> {
+    /// Adds `range`; `false` if its identifiers do not follow the ones
+    /// before in a run that skips bad rows (see [`Ranged::OutOfOrder`]).
+    fn add(&mut self, ranges: &Ranges<'_, '_>, range: Range) -> Result<bool, RowError> {
         let job = ranges.job;
         let Range {
             mut part,
@@ -214,7 +234,9 @@ impl Adder<'_> {
         if ranges.origins.is_none() {
             part.count_lines_on(self.line - 1);
         }
-        self.ids.absorb(ids, self.row, self.file)?;
+        if !self.ids.absorb(ids, self.row, self.file)? {
+            return Ok(false);
+        }
         self.run.absorb(part, job)?;
         self.line = self.line.saturating_add(lines);
         self.row = self.row.saturating_add(rows);
@@ -222,7 +244,7 @@ impl Adder<'_> {
             rows: self.row.saturating_sub(1),
             bytes: self.byte,
         });
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -252,7 +274,7 @@ impl Ranges<'_, '_> {
     /// Takes ranges in order and reads each, until none is left or the run
     /// stops; with an adder, adds up every range ready in order between
     /// ranges, and goes on until all are added.
-    fn work(&self, mut adder: Option<&mut Adder<'_>>) -> Result<(), RowError> {
+    fn work(&self, mut adder: Option<&mut Adder<'_>>) -> Result<Ranged, RowError> {
         let _leaving = Leaving(self);
         let mut opened: Option<File> = None;
         let mut row = Row::new(&self.job.sides);
@@ -265,20 +287,21 @@ impl Ranges<'_, '_> {
                         s.added += 1;
                         drop(s);
                         self.changed.notify_all();
-                        if let Err(e) = adder.add(self, range) {
+                        let added = adder.add(self, range);
+                        if !matches!(added, Ok(true)) {
                             self.lock().stop = true;
                             self.changed.notify_all();
-                            return Err(e);
+                            return added.map(|_| Ranged::OutOfOrder);
                         }
                         s = self.lock();
                         continue;
                     }
                     if s.added >= self.count || (s.working == 1 && s.next >= self.count) {
-                        return Ok(());
+                        return Ok(Ranged::Done);
                     }
                 }
                 if s.stop || (adder.is_none() && s.next >= self.count) {
-                    return Ok(());
+                    return Ok(Ranged::Done);
                 }
                 if s.next < self.count && s.next < s.added.saturating_add(self.ahead) {
                     s.next += 1;
@@ -409,7 +432,13 @@ fn read_range(
                 row.decide(job, record, before, read, &mut part);
                 first = false;
                 std::mem::swap(&mut record, &mut previous);
-                if !part.bad_rows.is_empty() {
+                // The run stops at this row (a file that cannot be read as
+                // it is stops a run that skips bad rows too).
+                if part
+                    .bad_rows
+                    .last()
+                    .is_some_and(|e| e.fatal || job.on_bad_row == OnBadRow::Fail)
+                {
                     break;
                 }
             }
