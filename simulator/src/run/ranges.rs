@@ -542,15 +542,10 @@ fn count_lines(file: &mut File, start: u64, end: u64) -> std::io::Result<(u64, u
     // Bytes of the line so far, and whether the piece before ended in a CR.
     let (mut len, mut cr) = (0u64, false);
     while left > 0 {
-        let want = usize::try_from(left)
-            .unwrap_or(usize::MAX)
-            .min(buffer.len());
-        let piece = match file.read(buffer.get_mut(..want).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => buffer.get(..n).unwrap_or_default(),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let piece = read_piece(file, &mut buffer, left)?;
+        if piece.is_empty() {
+            break;
+        }
         left -= piece.len() as u64;
         let mut k = 0;
         if cr && piece.first() == Some(&b'\n') {
@@ -610,15 +605,10 @@ fn line_start(
     // The piece before ended in a CR.
     let mut cr = false;
     while at < stop {
-        let want = usize::try_from(stop - at)
-            .unwrap_or(usize::MAX)
-            .min(buffer.len());
-        let piece = match file.read(buffer.get_mut(..want).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => buffer.get(..n).unwrap_or_default(),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let piece = read_piece(file, &mut buffer, stop - at)?;
+        if piece.is_empty() {
+            break;
+        }
         if cr && piece.first() != Some(&b'\n') {
             return Ok(Some(at));
         }
@@ -643,4 +633,20 @@ fn line_start(
     // Nothing more to read: a CR as the last byte starts a line at `last`
     // or beyond (or at the end of a line longer than a record may be).
     Ok(None)
+}
+
+/// Reads at most `want` bytes into `buffer`: those read, none at the
+/// file's end.
+fn read_piece<'b>(file: &mut File, buffer: &'b mut [u8], want: u64) -> std::io::Result<&'b [u8]> {
+    let want = usize::try_from(want)
+        .unwrap_or(usize::MAX)
+        .min(buffer.len());
+    let n = loop {
+        match file.read(buffer.get_mut(..want).unwrap_or_default()) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(buffer.get(..n).unwrap_or_default())
 }
