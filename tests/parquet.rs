@@ -15,24 +15,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bursar_simulator::parquet_write::{Kind, ParquetRows};
+use bursar_simulator::synth::KINDS;
 use common::{bursar, fails, stderr, stdout, temp};
 
 const POLICY: &str = "policies/beijing/2023-career-boost.bursar";
-
-/// The 2023 population's columns as `synth --format parquet` types them.
-const KINDS: [Kind; 11] = [
-    Kind::Text,
-    Kind::Bool,
-    Kind::Int,
-    Kind::Text,
-    Kind::Date,
-    Kind::Bool,
-    Kind::Text,
-    Kind::Date,
-    Kind::Int,
-    Kind::Int,
-    Kind::Date,
-];
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -37,7 +37,7 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, weighted: &'a [(T, f64)]) -> Option<&'a T> 
 
 /// How each column of [`HEADER`] is stored in Parquet: the type of the
 /// 2023 scheme's field.
-const KINDS: [Kind; 11] = [
+pub const KINDS: [Kind; 11] = [
     Kind::Text,
     Kind::Bool,
     Kind::Int,
