@@ -20,6 +20,7 @@ pub mod encoding;
 pub mod fingerprints;
 pub mod html;
 pub mod identifiers;
+mod line_ends;
 pub mod lists;
 pub mod overrides;
 pub mod parquet;

@@ -13,6 +13,7 @@ use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 
 use crate::encoding::{reads_as_gbk, Encoding};
 use crate::identifiers::Reread;
+use crate::line_ends::line_offset;
 use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowGroupAt, RowPosition, MAX_RECORD_BYTES};
 use crate::source::{Opening, RecordSource, Source};
@@ -1020,78 +1021,6 @@ impl<R: Read> Reader<R> {
             limit: self.limit,
             max_cells: self.layout.headers.len().saturating_add(1),
         })
-    }
-}
-
-/// Where line `line` (from 1) of the file at `path` starts, its lines
-/// ended as [`crate::records`] ends them (LF, CRLF, a lone CR); `None` past
-/// the file's end. The bytes of a line end are never part of a character
-/// in UTF-8, GBK or GB 18030, so the file is read as bytes.
-///
-/// `None` too for a file that starts with a UTF-8 byte order mark: the
-/// decoder then reads the rest as UTF-8 whatever `--encoding` says, which
-/// only a reader from the start knows.
-fn line_offset(path: &Path, line: u64) -> std::io::Result<Option<u64>> {
-    let mut file = std::fs::File::open(path)?;
-    let mut bom = [0u8; 3];
-    let mut head = 0;
-    while head < bom.len() {
-        match file.read(bom.get_mut(head..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => head += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    if bom == *b"\xef\xbb\xbf" {
-        return Ok(None);
-    }
-    std::io::Seek::rewind(&mut file)?;
-    let mut buffer = vec![0u8; 1 << 16];
-    let (mut at, mut to_pass) = (0u64, line.saturating_sub(1));
-    // The piece before ended in a CR (whose LF, if any, is next).
-    let mut cr = false;
-    loop {
-        if to_pass == 0 && !cr {
-            return Ok(Some(at));
-        }
-        let n = match file.read(&mut buffer) {
-            Ok(0) => return Ok((to_pass == 0).then_some(at)),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let piece = buffer.get(..n).unwrap_or_default();
-        let mut k = 0;
-        if cr {
-            cr = false;
-            if piece.first() == Some(&b'\n') {
-                k = 1;
-            }
-            if to_pass == 0 {
-                return Ok(Some(at + k as u64));
-            }
-        }
-        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
-            let j = k + j;
-            k = j + 1;
-            if piece.get(j) == Some(&b'\r') {
-                match piece.get(j + 1) {
-                    Some(b'\n') => k = j + 2,
-                    Some(_) => {}
-                    None => {
-                        cr = true;
-                        to_pass -= 1;
-                        break;
-                    }
-                }
-            }
-            to_pass -= 1;
-            if to_pass == 0 {
-                return Ok(Some(at + k as u64));
-            }
-        }
-        at += n as u64;
     }
 }
 

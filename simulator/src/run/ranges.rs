@@ -7,10 +7,9 @@
 //!
 //! A record is a line (`crate::records`: a quoted field cannot span
 //! lines), so a range can start at any line start: the first after a
-//! nominal offset, found by looking for the next line end. The bytes of a
-//! line end are never part of a character in UTF-8, GBK or GB 18030, so
-//! the search reads bytes, and each range is decoded from where it starts. Identifiers are
-//! checked per range and added in order ([`RangeIds`]).
+//! nominal offset (`crate::line_ends`). Each range is decoded from where
+//! it starts. Identifiers are checked per range and added in order
+//! ([`RangeIds`]).
 //!
 //! A run that decides by a row's number in the file (draws of assumptions,
 //! person rows, weights) first counts every range's lines and rows, on
@@ -31,6 +30,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use super::{Job, OnBadRow, Part, Row, RowRead, Run};
 use crate::encoding::Decoded;
 use crate::identifiers::{Identifiers, RangeIds, Reread};
+use crate::line_ends::{bounds, count_lines};
 use crate::lists::ItemRows;
 use crate::population::{read_error, LineRanges, Record, RowError, RowPosition};
 use crate::progress::Progress;
@@ -49,10 +49,6 @@ pub(super) const RANGE_BYTES: u64 = 1 << 20;
 /// more than eight threads, no more than 32 ranges are in flight.
 const AHEAD: usize = 4;
 const MOST_AHEAD: usize = 32;
-
-/// The pieces in which line ends are looked for between ranges; a few
-/// bytes in tests, so that a line end falls across two.
-const PIECE: usize = if cfg!(test) { 7 } else { 1 << 16 };
 
 /// How reading in ranges ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -459,25 +455,6 @@ fn read_range(
     }
 }
 
-/// Where the lines that start in `[from, to)` start and end (see
-/// [`read_range`]); `None` if no line starts there. Only a range in which a
-/// line starts looks for its end: a line longer than a range is looked
-/// through once, not once a range.
-fn bounds(
-    file: &mut File,
-    from: u64,
-    to: u64,
-    lines: &LineRanges,
-) -> std::io::Result<Option<(u64, u64)>> {
-    Ok(match line_start(file, from, to, lines)? {
-        Some(start) => Some((
-            start,
-            line_start(file, to, u64::MAX, lines)?.unwrap_or(lines.len),
-        )),
-        None => None,
-    })
-}
-
 /// Whether the run decides by a row's number in the file (draws of
 /// assumptions are keyed by it, person rows and weights' limit carry it),
 /// so that a range must be numbered from its place before it is read.
@@ -527,126 +504,4 @@ fn origins(lines: &LineRanges, range_bytes: u64, count: usize) -> std::io::Resul
         );
     }
     Ok(origins)
-}
-
-/// The lines in `[start, end)` and those of them not blank (the records),
-/// as `crate::records` counts them: a line ends at a LF, a CRLF or a lone
-/// CR. `end` is a line start, so a CR just before it is a lone one. A last
-/// line without its end is not counted: no range comes after it.
-fn count_lines(file: &mut File, start: u64, end: u64) -> std::io::Result<(u64, u64)> {
-    file.seek(SeekFrom::Start(start))?;
-    #[allow(clippy::useless_vec)] // 64 KB, but for tests
-    let mut buffer = vec![0u8; PIECE];
-    let mut left = end.saturating_sub(start);
-    let (mut lines, mut records) = (0u64, 0u64);
-    // Bytes of the line so far, and whether the piece before ended in a CR.
-    let (mut len, mut cr) = (0u64, false);
-    while left > 0 {
-        let piece = read_piece(file, &mut buffer, left)?;
-        if piece.is_empty() {
-            break;
-        }
-        left -= piece.len() as u64;
-        let mut k = 0;
-        if cr && piece.first() == Some(&b'\n') {
-            k = 1;
-        }
-        cr = false;
-        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
-            let j = k + j;
-            len += (j - k) as u64;
-            lines += 1;
-            records += u64::from(len > 0);
-            len = 0;
-            k = j + 1;
-            if piece.get(j) == Some(&b'\r') {
-                match piece.get(j + 1) {
-                    Some(b'\n') => k = j + 2,
-                    Some(_) => {}
-                    None => cr = true,
-                }
-            }
-        }
-        len += piece.len().saturating_sub(k) as u64;
-    }
-    Ok((lines, records))
-}
-
-/// The first line start at or after `from` and before `before`: the byte
-/// after a LF, or after a CR that no LF follows (as `crate::records` ends
-/// lines). `None` if there is none before `before` or the file's end, or
-/// none within the longest record accepted (the line is then too long,
-/// which the range it starts in reports).
-fn line_start(
-    file: &mut File,
-    from: u64,
-    before: u64,
-    lines: &LineRanges,
-) -> std::io::Result<Option<u64>> {
-    if from <= lines.first.byte {
-        return Ok(Some(lines.first.byte));
-    }
-    let last = before.min(lines.len);
-    // The bytes that decide whether a line starts before `last`, and no
-    // further than a longest record from `from`.
-    let stop = from
-        .saturating_add(u64::try_from(lines.limit).unwrap_or(u64::MAX))
-        .saturating_add(2)
-        .min(last);
-    if from >= stop {
-        return Ok(None);
-    }
-    // Reading starts at the byte before `from`: a line end there makes
-    // `from` a line start.
-    let mut at = from - 1;
-    file.seek(SeekFrom::Start(at))?;
-    #[allow(clippy::useless_vec)] // 64 KB, but for tests
-    let mut buffer = vec![0u8; PIECE];
-    // The piece before ended in a CR.
-    let mut cr = false;
-    while at < stop {
-        let piece = read_piece(file, &mut buffer, stop - at)?;
-        if piece.is_empty() {
-            break;
-        }
-        if cr && piece.first() != Some(&b'\n') {
-            return Ok(Some(at));
-        }
-        let mut k = 0;
-        while let Some(j) = memchr::memchr2(b'\n', b'\r', piece.get(k..).unwrap_or_default()) {
-            let j = k + j;
-            let start = at + j as u64 + 1;
-            if piece.get(j) == Some(&b'\n') {
-                return Ok(Some(start).filter(|&s| s < last));
-            }
-            match piece.get(j + 1) {
-                Some(b'\n') => return Ok(Some(start + 1).filter(|&s| s < last)),
-                Some(_) => return Ok(Some(start).filter(|&s| s < last)),
-                // A CR at the piece's end: the next piece says.
-                None => {}
-            }
-            k = j + 1;
-        }
-        cr = piece.last() == Some(&b'\r');
-        at += piece.len() as u64;
-    }
-    // Nothing more to read: a CR as the last byte starts a line at `last`
-    // or beyond (or at the end of a line longer than a record may be).
-    Ok(None)
-}
-
-/// Reads at most `want` bytes into `buffer`: those read, none at the
-/// file's end.
-fn read_piece<'b>(file: &mut File, buffer: &'b mut [u8], want: u64) -> std::io::Result<&'b [u8]> {
-    let want = usize::try_from(want)
-        .unwrap_or(usize::MAX)
-        .min(buffer.len());
-    let n = loop {
-        match file.read(buffer.get_mut(..want).unwrap_or_default()) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    };
-    Ok(buffer.get(..n).unwrap_or_default())
 }
