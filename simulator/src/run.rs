@@ -520,7 +520,14 @@ fn one_thread<R: Read, L: Read>(
             };
             row.decide(job, record, Some(previous), read, &mut part);
             std::mem::swap(&mut record, &mut previous);
-            if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+            // The run stops at this row (a file that cannot be read as it
+            // is stops a run that skips bad rows too): reading on could
+            // only meet a later error, which must not be the one reported.
+            if part
+                .bad_rows
+                .last()
+                .is_some_and(|e| e.fatal || job.on_bad_row == OnBadRow::Fail)
+            {
                 break;
             }
         }
