@@ -520,14 +520,7 @@ fn one_thread<R: Read, L: Read>(
             };
             row.decide(job, record, Some(previous), read, &mut part);
             std::mem::swap(&mut record, &mut previous);
-            // The run stops at this row (a file that cannot be read as it
-            // is stops a run that skips bad rows too): reading on could
-            // only meet a later error, which must not be the one reported.
-            if part
-                .bad_rows
-                .last()
-                .is_some_and(|e| e.fatal || job.on_bad_row == OnBadRow::Fail)
-            {
+            if part.stops(job) {
                 break;
             }
         }
@@ -719,6 +712,16 @@ impl Part {
 }
 
 impl Part {
+    /// Whether the run stops at the row just decided: a bad row that
+    /// stops the run (any, unless bad rows are skipped; one of a file that
+    /// cannot be read as it is, always). Reading on could only meet a
+    /// later error, which must not be the one reported.
+    fn stops(&self, job: &Job<'_>) -> bool {
+        self.bad_rows
+            .last()
+            .is_some_and(|e| e.fatal || job.on_bad_row == OnBadRow::Fail)
+    }
+
     /// Counts its rows' lines on by `lines`: a part of a range of the file
     /// counted its lines from the range's start (see `ranges`). Bad rows
     /// and the rows each tally keeps as not evaluated carry a line.
@@ -1160,7 +1163,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
                 };
                 row.decide(job, record, previous, read, &mut part);
                 previous = Some(record);
-                if job.on_bad_row == OnBadRow::Fail && !part.bad_rows.is_empty() {
+                if part.stops(job) {
                     break;
                 }
             }

@@ -74,6 +74,20 @@ struct Range {
     bytes: Option<(u64, u64)>,
 }
 
+impl Range {
+    /// A range in which no line was read: none starts in it, or it could
+    /// not be read (`part` then holds why).
+    fn without_lines(part: Part) -> Range {
+        Range {
+            part,
+            ids: RangeIds::new(),
+            lines: 0,
+            rows: 0,
+            bytes: None,
+        }
+    }
+}
+
 /// What the workers share.
 struct Shared {
     /// The next range to read.
@@ -319,15 +333,8 @@ impl Ranges<'_, '_> {
         if index == 0 && self.lines.path.ends_with("panics.csv") {
             panic!("a bug while reading range {index}");
         }
-        let nominal = |i: usize| {
-            let i = u64::try_from(i).unwrap_or(u64::MAX);
-            self.lines
-                .first
-                .byte
-                .saturating_add(i.saturating_mul(self.range_bytes))
-        };
         let (job, lines) = (self.job, self.lines);
-        let (from, to) = (nominal(index), nominal(index.saturating_add(1)));
+        let (from, to) = span(lines, self.range_bytes, index);
         // Numbered from the range's start (its first line 1, its first row
         // 0), or from its place in the file.
         let origin = self
@@ -354,13 +361,20 @@ fn failed(job: &Job<'_>, lines: &LineRanges, line: u64, e: ReadError) -> Range {
         ..lines.first
     };
     part.bad_rows.push(read_error(job.layout.file(), at, e));
-    Range {
-        part,
-        ids: RangeIds::new(),
-        lines: 0,
-        rows: 0,
-        bytes: None,
-    }
+    Range::without_lines(part)
+}
+
+/// The bytes range `index` spans before its lines are found: its lines are
+/// those that start in it.
+fn span(lines: &LineRanges, range_bytes: u64, index: usize) -> (u64, u64) {
+    let at = |i: usize| {
+        let i = u64::try_from(i).unwrap_or(u64::MAX);
+        lines
+            .first
+            .byte
+            .saturating_add(i.saturating_mul(range_bytes))
+    };
+    (at(index), at(index.saturating_add(1)))
 }
 
 /// Reads and decides the lines that start in `[from, to)` (from the first
@@ -375,15 +389,7 @@ fn read_range(
 ) -> Range {
     let (start, end) = match bounds(file, from, to, lines) {
         Ok(Some(b)) => b,
-        Ok(None) => {
-            return Range {
-                part: Part::new(job),
-                ids: RangeIds::new(),
-                lines: 0,
-                rows: 0,
-                bytes: None,
-            }
-        }
+        Ok(None) => return Range::without_lines(Part::new(job)),
         Err(e) => return failed(job, lines, first_line, ReadError::Io(e)),
     };
     if let Err(e) = file.seek(SeekFrom::Start(start)) {
@@ -428,13 +434,7 @@ fn read_range(
                 row.decide(job, record, before, read, &mut part);
                 first = false;
                 std::mem::swap(&mut record, &mut previous);
-                // The run stops at this row (a file that cannot be read as
-                // it is stops a run that skips bad rows too).
-                if part
-                    .bad_rows
-                    .last()
-                    .is_some_and(|e| e.fatal || job.on_bad_row == OnBadRow::Fail)
-                {
+                if part.stops(job) {
                     break;
                 }
             }
@@ -470,13 +470,6 @@ fn numbered(job: &Job<'_>) -> bool {
 /// file's bytes for its line ends, a few percent of a run), then added up.
 fn origins(lines: &LineRanges, range_bytes: u64, count: usize) -> std::io::Result<Vec<(u64, u64)>> {
     use rayon::prelude::*;
-    let nominal = |i: usize| {
-        let i = u64::try_from(i).unwrap_or(u64::MAX);
-        lines
-            .first
-            .byte
-            .saturating_add(i.saturating_mul(range_bytes))
-    };
     let counted: Vec<std::io::Result<(u64, u64)>> = (0..count)
         .into_par_iter()
         .map_init(
@@ -486,7 +479,8 @@ fn origins(lines: &LineRanges, range_bytes: u64, count: usize) -> std::io::Resul
                     Some(f) => f,
                     None => opened.insert(File::open(&lines.path)?),
                 };
-                match bounds(file, nominal(i), nominal(i.saturating_add(1)), lines)? {
+                let (from, to) = span(lines, range_bytes, i);
+                match bounds(file, from, to, lines)? {
                     Some((start, end)) => count_lines(file, start, end),
                     None => Ok((0, 0)),
                 }
