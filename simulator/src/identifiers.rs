@@ -270,7 +270,7 @@ impl RangeIds {
     pub fn see(&mut self, id: &[u8], row: u64) {
         if self.first.is_none() {
             self.first = Some(id.to_vec());
-        } else if id <= self.last.as_slice() {
+        } else if self.ascending && id <= self.last.as_slice() {
             self.ascending = false;
         }
         if self.ascending {
