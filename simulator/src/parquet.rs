@@ -9,11 +9,14 @@
 //! is refused when the run would read it. Only the columns the run reads are
 //! decoded ([`Parquet::read_only`]); the others are empty cells.
 //!
-//! With four threads or more, row groups are decoded on threads of their
-//! own (half the run's threads), each taking every n-th group and handing
-//! its rows on as text through a bounded channel, and read back in file
-//! order: memory holds a few batches per thread, whatever the file's size.
-//! With fewer, the reading thread decodes as it goes.
+//! A run on several threads reads the row groups each on its own, on every
+//! thread ([`RowGroups`], and `crate::run`'s ranges). A run that reads the
+//! file in order (with list files read in step, with quotas) decodes row
+//! groups on threads of their own with four threads or more (half the
+//! run's threads), each taking every n-th group and handing its rows on as
+//! text through a bounded channel, and read back in file order: memory
+//! holds a few batches per thread, whatever the file's size. With fewer,
+//! the reading thread decodes as it goes.
 //!
 //! A row's position is its row group (from 0, as Parquet tools number them)
 //! and its row in it (from 1); its line is its row number in the file plus
@@ -77,6 +80,69 @@ pub struct Parquet {
     /// Where the next record starts ([`Parquet::locate`], worked out once
     /// a row: the run asks before each read).
     next_at: RowPosition,
+    /// A reader of one row group ([`RowGroups::open`]): only its rows.
+    only: Option<usize>,
+}
+
+/// A Parquet file's row groups, for reading each on its own: `crate::run`
+/// decides a file's row groups on every thread, as it does ranges of a CSV
+/// file's lines. A row's position is the one reading the whole file gives
+/// it, since the footer says where every group starts.
+#[derive(Clone)]
+pub struct RowGroups {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    header: Vec<String>,
+    read: Vec<bool>,
+    group_starts: Vec<u64>,
+    group_bytes: Vec<u64>,
+    limit: usize,
+}
+
+impl RowGroups {
+    /// The file's row groups.
+    pub fn len(&self) -> usize {
+        self.group_starts.len().saturating_sub(1)
+    }
+
+    /// Whether the file has no row group.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The compressed bytes before group `g` and up to its end (the
+    /// progress reading it makes).
+    pub fn bytes(&self, g: usize) -> (u64, u64) {
+        let at = |g: usize| self.group_bytes.get(g).copied().unwrap_or(0);
+        (at(g), at(g.saturating_add(1)))
+    }
+
+    /// A reader of group `g`'s rows alone, its header already read: its
+    /// first row is where it is in the file.
+    pub fn open(&self, g: usize) -> Parquet {
+        let records = self.group_starts.get(g).copied().unwrap_or(0);
+        let mut parquet = Parquet {
+            path: self.path.clone(),
+            metadata: self.metadata.clone(),
+            header: self.header.clone(),
+            read: self.read.clone(),
+            threads: 1,
+            decoder: None,
+            header_read: true,
+            rows: Rows::default(),
+            next: 0,
+            records,
+            group_starts: self.group_starts.clone(),
+            group_bytes: self.group_bytes.clone(),
+            group: g,
+            limit: self.limit,
+            next_at: RowPosition::default(),
+            only: Some(g),
+        };
+        parquet.group = parquet.group_of(records);
+        parquet.next_at = parquet.locate();
+        parquet
+    }
 }
 
 /// Where decoded rows come from.
@@ -161,7 +227,22 @@ impl Parquet {
                 line: 1,
                 ..RowPosition::default()
             },
+            only: None,
         })
+    }
+
+    /// The file's row groups, to be read each on its own, with the columns
+    /// this reader decodes.
+    pub fn row_groups(&self) -> RowGroups {
+        RowGroups {
+            path: self.path.clone(),
+            metadata: self.metadata.clone(),
+            header: self.header.clone(),
+            read: self.read.clone(),
+            group_starts: self.group_starts.clone(),
+            group_bytes: self.group_bytes.clone(),
+            limit: self.limit,
+        }
     }
 
     /// Decodes only the columns marked in `columns` (by their place in the
@@ -298,15 +379,20 @@ impl Parquet {
         // (10M rows: 1.64–1.71 s against 2.04–2.11 s, and 29 MB against
         // 39 MB; docs/performance.md).
         let threads = (self.threads / 2).min(groups.max(1));
-        if threads <= 1 {
+        if threads <= 1 || self.only.is_some() {
             let file = std::fs::File::open(&self.path)
                 .map_err(|e| format!("cannot read the file: {e}"))?;
             let batches = guarded(|| {
-                ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                    .with_projection(mask)
-                    .with_batch_size(BATCH_ROWS)
-                    .build()
-                    .map_err(|e| e.to_string())
+                let builder =
+                    ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                        .with_projection(mask)
+                        .with_batch_size(BATCH_ROWS);
+                match self.only {
+                    Some(g) => builder.with_row_groups(vec![g]),
+                    None => builder,
+                }
+                .build()
+                .map_err(|e| e.to_string())
             })?;
             return Ok(Decoder::Inline { batches, plan });
         }

@@ -14,6 +14,7 @@ use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
 use crate::encoding::{reads_as_gbk, Encoding};
 use crate::identifiers::Reread;
 use crate::line_ends::line_offset;
+use crate::parquet::RowGroups;
 use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowGroupAt, RowPosition, MAX_RECORD_BYTES};
 use crate::source::{Opening, RecordSource, Source};
@@ -1021,6 +1022,17 @@ impl<R: Read> Reader<R> {
             limit: self.limit,
             max_cells: self.layout.headers.len().saturating_add(1),
         })
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// The file's row groups, when it is one Parquet file: each is read on
+    /// its own as a range (`crate::run`'s ranges).
+    pub fn row_groups(&self) -> Option<RowGroups> {
+        match &self.records {
+            Source::Parquet(p) => Some(p.row_groups()),
+            Source::Text(_) | Source::Sheet(_) | Source::Parts(_) => None,
+        }
     }
 }
 

@@ -279,17 +279,8 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
     };
     let mut run = new_run();
     let mut ids = Identifiers::new(reader.rereadable(), repeats);
-    let ranged = ranges::plan(&job, reader, range_bytes).map(|lines| {
-        ranges::by_ranges(
-            &job,
-            &lines,
-            range_bytes,
-            &mut ids,
-            reader,
-            &mut run,
-            progress,
-        )
-    });
+    let ranged = ranges::plan(&job, reader, range_bytes)
+        .map(|pieces| ranges::by_ranges(&job, &pieces, &mut ids, reader, &mut run, progress));
     let looped = match ranged {
         Some(Ok(ranges::Ranged::Done)) => Ok(()),
         Some(Err(e)) => Err(e),
@@ -1477,6 +1468,109 @@ mod tests {
             // run stopped early.
             proptest::prop_assert!(calls >= 3 || in_ranges.is_err() || skip, "{calls} calls");
             proptest::prop_assert_eq!(in_ranges, in_order);
+        }
+
+        /// A Parquet file's row groups decided on every thread give what
+        /// reading it in order gives: the same tallies, or the same first
+        /// bad row at the same place, whatever the groups' sizes and
+        /// whether identifiers ascend or repeat; with take-up drawn by each
+        /// row's number, which a group knows from the file's footer.
+        #[test]
+        fn row_groups_read_on_every_thread_are_read_as_in_order(
+            rows in proptest::collection::vec(
+                (proptest::prop_oneof![
+                    300 => proptest::sample::select(vec![0usize, 1, 2, 3, 4, 5, 7, 8]),
+                    1 => proptest::sample::select(vec![6usize]),
+                ], 0u32..100_000),
+                2..400,
+            ),
+            ids in 0u8..4,
+            special in 0usize..400,
+            group in 1usize..90,
+            typed in proptest::bool::ANY,
+            assume in proptest::bool::ANY,
+            skip in proptest::bool::ANY,
+            threads in 2usize..4,
+        ) {
+            use crate::parquet_write::{Kind, ParquetRows};
+            let scheme = scheme();
+            let mut reform = scheme.clone();
+            crate::overrides::apply(&mut reform, "standard.level1", "2500").unwrap();
+            let schemes = [scheme, &reform];
+            let header = format!("person_id,{}", crate::synth::HEADER.split_once(',').unwrap().1);
+            // Text columns hold any row, the bad one (`ROWS[6]`) too; typed
+            // ones (as `bursar synth` writes them) only rows that read.
+            let kinds: Vec<Kind> = if typed {
+                crate::synth::KINDS.to_vec()
+            } else {
+                vec![Kind::Text; header.split(',').count()]
+            };
+            let columns: Vec<(&str, Kind)> = header.split(',').zip(kinds).collect();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("population.parquet");
+            let mut out = ParquetRows::in_groups_of(std::fs::File::create(&path).unwrap(), &columns, group).unwrap();
+            let special = special % rows.len();
+            for (i, (row, n)) in rows.iter().enumerate() {
+                let row = if typed && *row == 6 { 0 } else { *row };
+                // Ascending; at random (out of order); among a few
+                // (repeats); ascending but for one repeat of an earlier row.
+                let id = match ids {
+                    0 => format!("会员{i:06}"),
+                    1 => format!("会员{n}"),
+                    2 => format!("会员{}", n % 40),
+                    _ if i == special && i > 0 => format!("会员{:06}", *n as usize % i),
+                    _ => format!("会员{i:06}"),
+                };
+                let line = format!("{id},{}", ROWS[row]);
+                out.push(&line.split(',').collect::<Vec<_>>()).unwrap();
+            }
+            out.finish().unwrap();
+            let options = Options {
+                assumptions: vec![
+                    None,
+                    assume.then(|| Assumptions {
+                        take_up: BTreeMap::from([("vocational".to_string(), 0.5)]),
+                        late_share: 0.3,
+                        seed: 5,
+                        ..Assumptions::default()
+                    }),
+                ],
+                on_bad_row: if skip { OnBadRow::Skip } else { OnBadRow::Fail },
+                ..Options::default()
+            };
+            let how = crate::population::ReadAs::default();
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let calls = std::sync::atomic::AtomicUsize::new(0);
+                let run = pool.install(|| {
+                    let file = std::fs::File::open(&path).unwrap();
+                    let mut reader = Reader::from_file(&schemes, &path, file, &how).unwrap();
+                    simulate_with(
+                        &schemes,
+                        &mut reader,
+                        &mut Streams::<std::io::Empty>::new(),
+                        &options,
+                        &|_| {
+                            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        },
+                    )
+                    .map(|run| {
+                        let skipped: Vec<String> = run.skipped.iter().map(ToString::to_string).collect();
+                        (run.tallies, run.diff, skipped)
+                    })
+                    .map_err(|e| e.to_string())
+                });
+                (run, calls.into_inner())
+            };
+            let (in_order, _) = run(1);
+            let (in_groups, calls) = run(threads);
+            // Read by groups indeed: progress is told once a group.
+            let groups = rows.len().div_ceil(group);
+            proptest::prop_assert!(
+                groups < 2 || calls >= groups || in_groups.is_err() || skip,
+                "{calls} calls for {groups} groups"
+            );
+            proptest::prop_assert_eq!(in_groups, in_order);
         }
 
         /// A run of two schemes gives each the tally it gets run alone,

@@ -1,21 +1,24 @@
-//! Reading one CSV file in ranges of lines on every thread: each worker
-//! reads, cuts, parses and decides the rows of a range of its own, so a row
-//! is written and read by one core and no thread reads for the others. The
-//! ranges' parts are added up in file order, their rows' lines and numbers
-//! counted on from the ranges before, so the run is the one reading the
-//! file in order gives (the tests of `run` hold the two equal).
+//! Reading one file in ranges on every thread: ranges of a CSV file's
+//! lines, or a Parquet file's row groups ([`Pieces`]). Each worker reads,
+//! parses and decides the rows of a range of its own, so a row is written
+//! and read by one core and no thread reads for the others. The ranges'
+//! parts are added up in file order, their rows' lines and numbers counted
+//! on from the ranges before, so the run is the one reading the file in
+//! order gives (the tests of `run` hold the two equal).
 //!
 //! A record is a line (`crate::records`: a quoted field cannot span
 //! lines), so a range can start at any line start: the first after a
 //! nominal offset (`crate::line_ends`). Each range is decoded from where
-//! it starts. Identifiers are checked per range and added in order
+//! it starts. A row group is a range as it is: the file's footer says
+//! where each starts. Identifiers are checked per range and added in order
 //! ([`RangeIds`]).
 //!
 //! A run that decides by a row's number in the file (draws of assumptions,
 //! person rows, weights) first counts every range's lines and rows, on
 //! every thread, so that each range is read numbered from its place in the
-//! file ([`origins`]); other runs count a range's lines from its start and
-//! count them on as it is added. A run that skips bad rows must know a
+//! file ([`origins`]; a row group's place is known from the start); other
+//! runs count a range's lines from its start and count them on as it is
+//! added. A run that skips bad rows must know a
 //! repeated identifier as its row is read: it reads in ranges while the
 //! identifiers ascend (then none repeats), and at the first range that
 //! breaks the order starts over, reading in order ([`Ranged::OutOfOrder`]).
@@ -32,9 +35,11 @@ use crate::encoding::Decoded;
 use crate::identifiers::{Identifiers, RangeIds, Reread};
 use crate::line_ends::{bounds, count_lines};
 use crate::lists::ItemRows;
+use crate::parquet::RowGroups;
 use crate::population::{read_error, LineRanges, Record, RowError, RowPosition};
 use crate::progress::Progress;
 use crate::records::{ReadError, Records};
+use crate::source::{RecordSource, Source};
 
 /// The bytes of a range: some 25,000 rows of a register, so that the
 /// threads finish together and the ranges in flight stay small (a range's
@@ -61,6 +66,39 @@ pub(super) enum Ranged {
     OutOfOrder,
 }
 
+/// What a run reads in ranges.
+pub(super) enum Pieces {
+    /// A CSV file on disk, in ranges of lines of about `range_bytes`.
+    Lines { lines: LineRanges, range_bytes: u64 },
+    /// A Parquet file, a range a row group.
+    Groups(RowGroups),
+}
+
+impl Pieces {
+    /// The ranges to read.
+    fn count(&self) -> usize {
+        match self {
+            Pieces::Lines { lines, range_bytes } => {
+                let count = lines
+                    .len
+                    .saturating_sub(lines.first.byte)
+                    .div_ceil((*range_bytes).max(1))
+                    .max(1);
+                usize::try_from(count).unwrap_or(usize::MAX)
+            }
+            Pieces::Groups(groups) => groups.len(),
+        }
+    }
+
+    /// Where the first row after the header is.
+    fn first(&self) -> RowPosition {
+        match self {
+            Pieces::Lines { lines, .. } => lines.first,
+            Pieces::Groups(groups) => groups.open(0).position(),
+        }
+    }
+}
+
 /// What a worker made of one range.
 struct Range {
     part: Part,
@@ -69,8 +107,9 @@ struct Range {
     /// row).
     lines: u64,
     rows: u64,
-    /// Where its lines start and end in the file; `None` for a range in
-    /// which no line starts (inside a line longer than a range).
+    /// Where its lines start and end in the file (a row group: its
+    /// compressed bytes); `None` for a range in which no line starts
+    /// (inside a line longer than a range).
     bytes: Option<(u64, u64)>,
 }
 
@@ -102,14 +141,14 @@ struct Shared {
     stop: bool,
 }
 
-/// The file as ranges of lines, when the run can read it so (see the
-/// module's doc), on more than one thread, of a CSV file on disk of at
-/// least two ranges.
+/// The file in ranges, when the run can read it so (see the module's doc),
+/// on more than one thread: a CSV file on disk of at least two ranges, or
+/// a Parquet file of at least two row groups.
 pub(super) fn plan<R: Read>(
     job: &Job<'_>,
     reader: &crate::population::Reader<R>,
     range_bytes: u64,
-) -> Option<LineRanges> {
+) -> Option<Pieces> {
     // Skipping bad rows, a run reads in ranges hoping that identifiers
     // ascend, and starts over in order if they do not: so only if it has
     // written nothing by then (persons, history rows).
@@ -121,42 +160,40 @@ pub(super) fn plan<R: Read>(
     if !in_ranges || rayon::current_num_threads() < 2 {
         return None;
     }
+    if let Some(groups) = reader.row_groups() {
+        return (groups.len() >= 2).then_some(Pieces::Groups(groups));
+    }
     let lines = reader.line_ranges()?;
-    (lines.len.saturating_sub(lines.first.byte) >= range_bytes.saturating_mul(2)).then_some(lines)
+    (lines.len.saturating_sub(lines.first.byte) >= range_bytes.saturating_mul(2))
+        .then_some(Pieces::Lines { lines, range_bytes })
 }
 
-/// Reads the file in ranges of about `range_bytes`, on every thread of
-/// the pool: this one, which also adds the ranges up in file order, and
-/// one more per other thread. (A thread only adding up would take turns
-/// on the cores with the workers, for little work.)
+/// Reads the file in ranges, on every thread of the pool: this one, which
+/// also adds the ranges up in file order, and one more per other thread.
+/// (A thread only adding up would take turns on the cores with the
+/// workers, for little work.)
 pub(super) fn by_ranges(
     job: &Job<'_>,
-    lines: &LineRanges,
-    range_bytes: u64,
+    pieces: &Pieces,
     ids: &mut Identifiers,
     file: &dyn Reread,
     run: &mut Run,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Ranged, RowError> {
     let threads = rayon::current_num_threads().max(1);
-    let count = lines
-        .len
-        .saturating_sub(lines.first.byte)
-        .div_ceil(range_bytes.max(1))
-        .max(1);
-    let count = usize::try_from(count).unwrap_or(usize::MAX);
-    let origins = if numbered(job) {
-        Some(
-            origins(lines, range_bytes, count)
+    let count = pieces.count();
+    let origins = match pieces {
+        Pieces::Lines { lines, range_bytes } if numbered(job) => Some(
+            origins(lines, *range_bytes, count)
                 .map_err(|e| file.failed(format!("cannot read the file: {e}")))?,
-        )
-    } else {
-        None
+        ),
+        // A row group's reader numbers its rows from its place.
+        Pieces::Lines { .. } | Pieces::Groups(_) => None,
     };
+    let first = pieces.first();
     let ranges = Ranges {
         job,
-        lines,
-        range_bytes,
+        pieces,
         count,
         origins,
         ahead: AHEAD.saturating_mul(threads).min(MOST_AHEAD),
@@ -174,9 +211,9 @@ pub(super) fn by_ranges(
         file,
         run,
         progress,
-        line: lines.first.line,
-        row: lines.first.record,
-        byte: lines.first.byte,
+        line: first.line,
+        row: first.record,
+        byte: first.byte,
     };
     std::thread::scope(|scope| {
         for _ in 1..threads {
@@ -192,8 +229,7 @@ pub(super) fn by_ranges(
 /// The ranges of a run, and what their threads share.
 struct Ranges<'j, 'a> {
     job: &'j Job<'a>,
-    lines: &'j LineRanges,
-    range_bytes: u64,
+    pieces: &'j Pieces,
     count: usize,
     /// Ranges taken ahead of the first not yet added up.
     ahead: usize,
@@ -241,7 +277,7 @@ impl Adder<'_> {
             self.byte = end;
         }
         // Numbered from its start unless it was from its place.
-        if ranges.origins.is_none() {
+        if ranges.origins.is_none() && matches!(ranges.pieces, Pieces::Lines { .. }) {
             part.count_lines_on(self.line - 1);
         }
         if !self.ids.absorb(ids, self.row, self.file)? {
@@ -326,15 +362,9 @@ impl Ranges<'_, '_> {
         }
     }
 
-    /// Reads range `index`, opening the file on first use.
+    /// Reads range `index`, opening a CSV file on first use.
     fn read(&self, index: usize, opened: &mut Option<File>, row: &mut Row) -> Range {
-        // A bug while deciding a row, in tests: see `a_panic_in_a_range_stops_the_run`.
-        #[cfg(test)]
-        if index == 0 && self.lines.path.ends_with("panics.csv") {
-            panic!("a bug while reading range {index}");
-        }
-        let (job, lines) = (self.job, self.lines);
-        let (from, to) = span(lines, self.range_bytes, index);
+        let job = self.job;
         // Numbered from the range's start (its first line 1, its first row
         // 0), or from its place in the file.
         let origin = self
@@ -342,6 +372,22 @@ impl Ranges<'_, '_> {
             .as_ref()
             .and_then(|o| o.get(index).copied())
             .unwrap_or((1, 0));
+        let (lines, range_bytes) = match self.pieces {
+            Pieces::Lines { lines, range_bytes } => (lines, *range_bytes),
+            Pieces::Groups(groups) => {
+                let group = groups.open(index);
+                let at = group.position();
+                let mut records = Source::<std::io::Empty>::Parquet(Box::new(group));
+                let origin = (at.line, at.record);
+                return decide_rows(job, &mut records, origin, groups.bytes(index), row);
+            }
+        };
+        // A bug while deciding a row, in tests: see `a_panic_in_a_range_stops_the_run`.
+        #[cfg(test)]
+        if index == 0 && lines.path.ends_with("panics.csv") {
+            panic!("a bug while reading range {index}");
+        }
+        let (from, to) = span(lines, range_bytes, index);
         match opened {
             Some(f) => read_range(job, lines, f, (from, to, origin), row),
             None => match File::open(&lines.path) {
@@ -412,6 +458,26 @@ fn read_range(
     )
     .with_limit(lines.limit);
     records.keep_cells(lines.max_cells);
+    let mut records = Source::Text(records);
+    decide_rows(
+        job,
+        &mut records,
+        (first_line, first_row),
+        (start, end),
+        row,
+    )
+}
+
+/// Reads and decides the rows of one range from `records`, numbered from
+/// `origin` (its first row's line and number), until its end or the row
+/// that stops the run; `bytes` are the range's in the file.
+fn decide_rows<S: RecordSource>(
+    job: &Job<'_>,
+    records: &mut S,
+    (first_line, first_row): (u64, u64),
+    bytes: (u64, u64),
+    row: &mut Row,
+) -> Range {
     let mut part = Part::new(job);
     let mut ids = RangeIds::new();
     let none = ItemRows::default();
@@ -451,7 +517,7 @@ fn read_range(
         ids,
         lines: at.line.saturating_sub(first_line),
         rows: at.record.saturating_sub(first_row),
-        bytes: Some((start, end)),
+        bytes: Some(bytes),
     }
 }
 
