@@ -119,6 +119,54 @@ fn many_row_groups_read_in_parallel_come_back_in_file_order() {
 }
 
 #[test]
+fn a_damaged_row_group_stops_the_run_alike_on_any_number_of_threads() {
+    // Groups of 700 rows, decided each on its own with two threads and in
+    // order with one: damage in the data of one gives the same answer.
+    let csv = synth("damaged-groups.csv", 10_000, &[]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let parquet = temp("damaged-groups.parquet");
+    write_parquet(&parquet, &lines, &KINDS, 700);
+    let bytes = std::fs::read(&parquet).unwrap();
+    let mut errors = 0;
+    for seed in 1u64..9 {
+        let mut damaged = bytes.clone();
+        let mut x = seed;
+        for _ in 0..3 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // In the data, not the footer: the first two thirds.
+            let at = 4 + (x >> 33) as usize % (bytes.len() * 2 / 3);
+            damaged[at] ^= 0x5a;
+        }
+        let file = temp(&format!("damaged-groups-{seed}.parquet"));
+        std::fs::write(&file, &damaged).unwrap();
+        let run = |threads: &str| {
+            let o = bursar(&[
+                "simulate",
+                POLICY,
+                "--population",
+                path(&file),
+                "--threads",
+                threads,
+                "--format",
+                "json",
+            ]);
+            let e = stderr(&o);
+            assert!(!e.contains("panicked"), "{e}");
+            (o.status.code(), stdout(&o), e)
+        };
+        let one = run("1");
+        errors += usize::from(one.0 != Some(0));
+        assert_eq!(run("2"), one, "seed {seed}");
+        assert_eq!(run("3"), one, "seed {seed}");
+    }
+    // Most damage is found (a page that does not decompress or decode).
+    assert!(errors >= 4, "{errors} of 8 damaged files refused");
+}
+
+#[test]
 fn a_column_map_reads_parquet_as_it_reads_csv() {
     let csv = synth("mapped-source.csv", 5_000, &[]);
     let text = std::fs::read_to_string(&csv).unwrap();
