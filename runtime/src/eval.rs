@@ -1259,19 +1259,17 @@ impl<'a> Evaluator<'a> {
 
     #[inline(never)]
     fn compare(&self, op: CompareOp, lhs: &Expr, rhs: &Expr) -> Result<bool, EvalError> {
-        let (a, b) = (self.value(lhs)?, self.value(rhs)?);
-        if std::mem::discriminant(&*a) != std::mem::discriminant(&*b) {
-            return Err(EvalError::TypeMismatch);
+        // A field against a literal, the commonest comparison of all,
+        // without the `Cow`s `value` makes for any other operand.
+        if let (Expr::Field(f), Expr::Lit(b)) = (lhs, rhs) {
+            let a = self
+                .applicant
+                .get(*f)
+                .ok_or(EvalError::Absent { field: *f })?;
+            return compared(op, a, b);
         }
-        let ord = order(&a, &b);
-        Ok(match op {
-            CompareOp::Eq => ord.is_eq(),
-            CompareOp::Ne => ord.is_ne(),
-            CompareOp::Lt => ord.is_lt(),
-            CompareOp::Le => ord.is_le(),
-            CompareOp::Gt => ord.is_gt(),
-            CompareOp::Ge => ord.is_ge(),
-        })
+        let (a, b) = (self.value(lhs)?, self.value(rhs)?);
+        compared(op, &a, &b)
     }
 
     #[inline(never)]
@@ -1288,6 +1286,14 @@ impl<'a> Evaluator<'a> {
         hi: Option<&Expr>,
         inclusive: bool,
     ) -> Result<bool, EvalError> {
+        // A field between literals, as most ranges are, without `Cow`s.
+        if let (Expr::Field(f), Some(lo), Some(hi)) = (e, literal(lo), literal(hi)) {
+            let v = self
+                .applicant
+                .get(*f)
+                .ok_or(EvalError::Absent { field: *f })?;
+            return Ok(within(v, lo, hi, inclusive));
+        }
         let v = self.value(e)?;
         if let Some(lo) = lo {
             if order(&v, &*self.value(lo)?).is_lt() {
@@ -1630,6 +1636,47 @@ fn matches(p: &Pattern, v: &Value) -> bool {
                     .is_none_or(|hi| same_kind(hi) && if *inclusive { v <= hi } else { v < hi })
         }
     }
+}
+
+/// A range's bound as a literal: `Some(None)` for no bound, `None` for a
+/// bound that must be evaluated.
+#[inline]
+fn literal(bound: Option<&Expr>) -> Option<Option<&Value>> {
+    match bound {
+        None => Some(None),
+        Some(Expr::Lit(v)) => Some(Some(v)),
+        Some(_) => None,
+    }
+}
+
+/// Whether `v` lies between `lo` and `hi` (each bound, if any, in).
+#[inline]
+fn within(v: &Value, lo: Option<&Value>, hi: Option<&Value>, inclusive: bool) -> bool {
+    if lo.is_some_and(|lo| order(v, lo).is_lt()) {
+        return false;
+    }
+    match hi.map(|hi| order(v, hi)) {
+        Some(h) if inclusive => h.is_le(),
+        Some(h) => h.is_lt(),
+        None => true,
+    }
+}
+
+/// Whether `a op b`, for values of one kind.
+#[inline]
+fn compared(op: CompareOp, a: &Value, b: &Value) -> Result<bool, EvalError> {
+    if std::mem::discriminant(a) != std::mem::discriminant(b) {
+        return Err(EvalError::TypeMismatch);
+    }
+    let ord = order(a, b);
+    Ok(match op {
+        CompareOp::Eq => ord.is_eq(),
+        CompareOp::Ne => ord.is_ne(),
+        CompareOp::Lt => ord.is_lt(),
+        CompareOp::Le => ord.is_le(),
+        CompareOp::Gt => ord.is_gt(),
+        CompareOp::Ge => ord.is_ge(),
+    })
 }
 
 /// How two values compare: the scalars every condition tests (numbers,
