@@ -88,15 +88,21 @@ fn parquet_gives_the_csv_report_on_any_number_of_threads() {
     assert!(bytes.len() < std::fs::metadata(&csv).unwrap().len() as usize / 2);
 }
 
-#[test]
-fn many_row_groups_read_in_parallel_come_back_in_file_order() {
-    // Rows in the order synth writes them, in groups of 700 (the last
-    // short): with --persons, every row's decision is listed in file order.
-    let csv = synth("groups.csv", 10_000, &[]);
+/// 10,000 rows of `synth` as `NAME.csv`, and as `NAME.parquet` in their
+/// order in row groups of 700 (the last short).
+fn in_groups_of_700(name: &str) -> (PathBuf, PathBuf) {
+    let csv = synth(&format!("{name}.csv"), 10_000, &[]);
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let parquet = temp("groups.parquet");
+    let parquet = temp(&format!("{name}.parquet"));
     write_parquet(&parquet, &lines, &KINDS, 700);
+    (csv, parquet)
+}
+
+#[test]
+fn many_row_groups_read_in_parallel_come_back_in_file_order() {
+    // With --persons, every row's decision is listed in file order.
+    let (csv, parquet) = in_groups_of_700("groups");
     let persons = |population: &Path, threads: &str, name: &str| {
         let out = temp(name);
         let o = bursar(&[
@@ -120,13 +126,9 @@ fn many_row_groups_read_in_parallel_come_back_in_file_order() {
 
 #[test]
 fn a_damaged_row_group_stops_the_run_alike_on_any_number_of_threads() {
-    // Groups of 700 rows, decided each on its own with two threads and in
-    // order with one: damage in the data of one gives the same answer.
-    let csv = synth("damaged-groups.csv", 10_000, &[]);
-    let text = std::fs::read_to_string(&csv).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let parquet = temp("damaged-groups.parquet");
-    write_parquet(&parquet, &lines, &KINDS, 700);
+    // Groups decided each on its own with two threads and in order with
+    // one: damage in the data of one gives the same answer.
+    let (_, parquet) = in_groups_of_700("damaged-groups");
     let bytes = std::fs::read(&parquet).unwrap();
     let mut errors = 0;
     for seed in 1u64..9 {

@@ -1259,6 +1259,67 @@ mod tests {
         "true,,,,false,,,20221,,2023-11-15",
     ];
 
+    /// A run's options: take-up drawn for the second scheme by each row's
+    /// number (ranges are then numbered from their place in the file before
+    /// they are read), or not; bad rows skipped or stopping the run.
+    fn drawn_or_not(assume: bool, skip: bool) -> Options {
+        Options {
+            assumptions: vec![
+                None,
+                assume.then(|| Assumptions {
+                    take_up: BTreeMap::from([("vocational".to_string(), 0.5)]),
+                    late_share: 0.3,
+                    seed: 5,
+                    ..Assumptions::default()
+                }),
+            ],
+            on_bad_row: if skip { OnBadRow::Skip } else { OnBadRow::Fail },
+            ..Options::default()
+        }
+    }
+
+    /// What a run of the file at `path` gives on `threads` threads, a CSV
+    /// file read in ranges of `range_bytes`: its tallies and skipped rows,
+    /// or its error; and how many times it told its progress.
+    #[allow(clippy::type_complexity)]
+    fn run_file(
+        schemes: &[&Scheme],
+        path: &std::path::Path,
+        how: &crate::population::ReadAs,
+        options: &Options,
+        threads: usize,
+        range_bytes: u64,
+    ) -> (
+        Result<(Vec<Tally>, Option<DiffTally>, Vec<String>), String>,
+        usize,
+    ) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let run = pool.install(|| {
+            let file = std::fs::File::open(path).unwrap();
+            let mut reader = Reader::from_file(schemes, path, file, how).unwrap();
+            simulate_in_ranges(
+                schemes,
+                &mut reader,
+                &mut Streams::<std::io::Empty>::new(),
+                options,
+                &|_| {
+                    calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                },
+                range_bytes,
+            )
+            .map(|run| {
+                let skipped = run.skipped.iter().map(ToString::to_string).collect();
+                (run.tallies, run.diff, skipped)
+            })
+            .map_err(|e| e.to_string())
+        });
+        (run, calls.into_inner())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         /// Runs reuse the decision of a row that repeats the one before it;
@@ -1409,52 +1470,15 @@ mod tests {
                 }
             }
             std::fs::write(&path, &bytes).unwrap();
-            // Take-up drawn by each row's number: ranges are then numbered
-            // from their place in the file before they are read.
-            let options = Options {
-                assumptions: vec![
-                    None,
-                    assume.then(|| Assumptions {
-                        take_up: BTreeMap::from([("vocational".to_string(), 0.5)]),
-                        late_share: 0.3,
-                        seed: 5,
-                        ..Assumptions::default()
-                    }),
-                ],
-                // Skipping bad rows: in ranges while identifiers ascend,
-                // else from the start in order.
-                on_bad_row: if skip { OnBadRow::Skip } else { OnBadRow::Fail },
-                ..Options::default()
-            };
+            // Skipping bad rows: in ranges while identifiers ascend, else
+            // from the start in order.
+            let options = drawn_or_not(assume, skip);
             let how = crate::population::ReadAs {
                 limit: 200,
                 encoding: if gbk { crate::encoding::Encoding::Gbk } else { crate::encoding::Encoding::Utf8 },
                 ..Default::default()
             };
-            let run = |threads: usize, range_bytes: u64| {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let calls = std::sync::atomic::AtomicUsize::new(0);
-                let run = pool.install(|| {
-                    let file = std::fs::File::open(&path).unwrap();
-                    let mut reader = Reader::from_file(&schemes, &path, file, &how).unwrap();
-                    simulate_in_ranges(
-                        &schemes,
-                        &mut reader,
-                        &mut Streams::<std::io::Empty>::new(),
-                        &options,
-                        &|_| {
-                            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        },
-                        range_bytes,
-                    )
-                    .map(|run| {
-                        let skipped: Vec<String> = run.skipped.iter().map(ToString::to_string).collect();
-                        (run.tallies, run.diff, skipped)
-                    })
-                    .map_err(|e| e.to_string())
-                });
-                (run, calls.into_inner())
-            };
+            let run = |threads, range_bytes| run_file(&schemes, &path, &how, &options, threads, range_bytes);
             let (in_order, _) = run(1, u64::MAX);
             // Read by the reader with workers deciding chunks (which once
             // reported a line too long before a bad row above it).
@@ -1525,43 +1549,9 @@ mod tests {
                 out.push(&line.split(',').collect::<Vec<_>>()).unwrap();
             }
             out.finish().unwrap();
-            let options = Options {
-                assumptions: vec![
-                    None,
-                    assume.then(|| Assumptions {
-                        take_up: BTreeMap::from([("vocational".to_string(), 0.5)]),
-                        late_share: 0.3,
-                        seed: 5,
-                        ..Assumptions::default()
-                    }),
-                ],
-                on_bad_row: if skip { OnBadRow::Skip } else { OnBadRow::Fail },
-                ..Options::default()
-            };
+            let options = drawn_or_not(assume, skip);
             let how = crate::population::ReadAs::default();
-            let run = |threads: usize| {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let calls = std::sync::atomic::AtomicUsize::new(0);
-                let run = pool.install(|| {
-                    let file = std::fs::File::open(&path).unwrap();
-                    let mut reader = Reader::from_file(&schemes, &path, file, &how).unwrap();
-                    simulate_with(
-                        &schemes,
-                        &mut reader,
-                        &mut Streams::<std::io::Empty>::new(),
-                        &options,
-                        &|_| {
-                            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        },
-                    )
-                    .map(|run| {
-                        let skipped: Vec<String> = run.skipped.iter().map(ToString::to_string).collect();
-                        (run.tallies, run.diff, skipped)
-                    })
-                    .map_err(|e| e.to_string())
-                });
-                (run, calls.into_inner())
-            };
+            let run = |threads| run_file(&schemes, &path, &how, &options, threads, ranges::RANGE_BYTES);
             let (in_order, _) = run(1);
             let (in_groups, calls) = run(threads);
             // Read by groups indeed: progress is told once a group.
