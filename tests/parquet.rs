@@ -88,6 +88,21 @@ fn parquet_gives_the_csv_report_on_any_number_of_threads() {
     assert!(bytes.len() < std::fs::metadata(&csv).unwrap().len() as usize / 2);
 }
 
+/// `bytes` with `flips` bytes changed, at places drawn from `seed` among
+/// the `span` bytes after the file's leading magic number.
+fn damaged(bytes: &[u8], seed: u64, flips: usize, span: usize) -> Vec<u8> {
+    let mut damaged = bytes.to_vec();
+    let mut x = seed;
+    for _ in 0..flips {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let at = 4 + (x >> 33) as usize % span;
+        damaged[at] ^= 0x5a;
+    }
+    damaged
+}
+
 /// 10,000 rows of `synth` as `NAME.csv`, and as `NAME.parquet` in their
 /// order in row groups of 700 (the last short).
 fn in_groups_of_700(name: &str) -> (PathBuf, PathBuf) {
@@ -132,18 +147,9 @@ fn a_damaged_row_group_stops_the_run_alike_on_any_number_of_threads() {
     let bytes = std::fs::read(&parquet).unwrap();
     let mut errors = 0;
     for seed in 1u64..9 {
-        let mut damaged = bytes.clone();
-        let mut x = seed;
-        for _ in 0..3 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            // In the data, not the footer: the first two thirds.
-            let at = 4 + (x >> 33) as usize % (bytes.len() * 2 / 3);
-            damaged[at] ^= 0x5a;
-        }
+        // In the data, not the footer: the first two thirds.
         let file = temp(&format!("damaged-groups-{seed}.parquet"));
-        std::fs::write(&file, &damaged).unwrap();
+        std::fs::write(&file, damaged(&bytes, seed, 3, bytes.len() * 2 / 3)).unwrap();
         let run = |threads: &str| {
             let o = bursar(&[
                 "simulate",
@@ -334,17 +340,8 @@ fn a_damaged_file_is_an_error_not_a_panic() {
     // Bytes of the data changed here and there: whatever the decoder makes
     // of them, the run ends with an answer, never a panic.
     for (seed, threads) in [(1u64, "1"), (2, "4"), (3, "1"), (4, "4")] {
-        let mut damaged = bytes.clone();
-        let mut x = seed;
-        for _ in 0..5 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let at = 4 + (x >> 33) as usize % (bytes.len() - 8);
-            damaged[at] ^= 0x5a;
-        }
         let file = temp(&format!("damaged-{seed}.parquet"));
-        std::fs::write(&file, &damaged).unwrap();
+        std::fs::write(&file, damaged(&bytes, seed, 5, bytes.len() - 8)).unwrap();
         let o = bursar(&[
             "simulate",
             POLICY,
