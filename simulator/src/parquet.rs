@@ -53,11 +53,8 @@ type Message = Result<Option<Rows>, String>;
 
 /// A Parquet file, read row by row.
 pub struct Parquet {
-    path: PathBuf,
-    metadata: ArrowReaderMetadata,
-    header: Vec<String>,
-    /// Per column: whether it is decoded (the others are empty cells).
-    read: Vec<bool>,
+    /// The file, its footer and the columns decoded.
+    file: RowGroups,
     /// Decoding threads to start (1: decode on the reading thread).
     threads: usize,
     /// Started at the first row.
@@ -69,14 +66,8 @@ pub struct Parquet {
     next: usize,
     /// Data rows read so far.
     records: u64,
-    /// Per row group: the file's row at which it starts, then the file's
-    /// rows; and the bytes of the groups before it.
-    group_starts: Vec<u64>,
-    group_bytes: Vec<u64>,
     /// The row group of the next row.
     group: usize,
-    /// The longest row accepted, in bytes (as text).
-    limit: usize,
     /// Where the next record starts ([`Parquet::locate`], worked out once
     /// a row: the run asks before each read).
     next_at: RowPosition,
@@ -84,18 +75,22 @@ pub struct Parquet {
     only: Option<usize>,
 }
 
-/// A Parquet file's row groups, for reading each on its own: `crate::run`
-/// decides a file's row groups on every thread, as it does ranges of a CSV
-/// file's lines. A row's position is the one reading the whole file gives
-/// it, since the footer says where every group starts.
+/// A Parquet file as its row groups, each of which can be read on its
+/// own: `crate::run` decides a file's row groups on every thread, as it
+/// does ranges of a CSV file's lines. A row's position is the one reading
+/// the whole file gives it, since the footer says where every group starts.
 #[derive(Clone)]
 pub struct RowGroups {
     path: PathBuf,
     metadata: ArrowReaderMetadata,
     header: Vec<String>,
+    /// Per column: whether it is decoded (the others are empty cells).
     read: Vec<bool>,
+    /// Per row group: the file's row at which it starts, then the file's
+    /// rows; and the bytes of the groups before it.
     group_starts: Vec<u64>,
     group_bytes: Vec<u64>,
+    /// The longest row accepted, in bytes (as text).
     limit: usize,
 }
 
@@ -122,20 +117,14 @@ impl RowGroups {
     pub fn open(&self, g: usize) -> Parquet {
         let records = self.group_starts.get(g).copied().unwrap_or(0);
         let mut parquet = Parquet {
-            path: self.path.clone(),
-            metadata: self.metadata.clone(),
-            header: self.header.clone(),
-            read: self.read.clone(),
+            file: self.clone(),
             threads: 1,
             decoder: None,
             header_read: true,
             rows: Rows::default(),
             next: 0,
             records,
-            group_starts: self.group_starts.clone(),
-            group_bytes: self.group_bytes.clone(),
             group: g,
-            limit: self.limit,
             next_at: RowPosition::default(),
             only: Some(g),
         };
@@ -215,20 +204,22 @@ impl Parquet {
             );
         }
         Ok(Parquet {
-            path: path.to_path_buf(),
-            read: vec![true; header.len()],
-            metadata,
-            header,
+            file: RowGroups {
+                path: path.to_path_buf(),
+                read: vec![true; header.len()],
+                metadata,
+                header,
+                group_starts,
+                group_bytes,
+                limit,
+            },
             threads: threads.max(1),
             decoder: None,
             header_read: false,
             rows: Rows::default(),
             next: 0,
             records: 0,
-            group_starts,
-            group_bytes,
             group: 0,
-            limit,
             next_at: RowPosition {
                 line: 1,
                 ..RowPosition::default()
@@ -240,15 +231,7 @@ impl Parquet {
     /// The file's row groups, to be read each on its own, with the columns
     /// this reader decodes.
     pub fn row_groups(&self) -> RowGroups {
-        RowGroups {
-            path: self.path.clone(),
-            metadata: self.metadata.clone(),
-            header: self.header.clone(),
-            read: self.read.clone(),
-            group_starts: self.group_starts.clone(),
-            group_bytes: self.group_bytes.clone(),
-            limit: self.limit,
-        }
+        self.file.clone()
     }
 
     /// Decodes only the columns marked in `columns` (by their place in the
@@ -256,11 +239,12 @@ impl Parquet {
     /// read whose type holds no value of the data contract.
     pub fn read_only(&mut self, columns: &[bool]) -> Result<(), String> {
         for ((field, read), wanted) in self
+            .file
             .metadata
             .schema()
             .fields()
             .iter()
-            .zip(&mut self.read)
+            .zip(&mut self.file.read)
             .zip(columns.iter().chain(std::iter::repeat(&false)))
         {
             *read = *wanted;
@@ -289,7 +273,7 @@ impl Parquet {
             };
         }
         let group = self.group_of(self.records);
-        let start = self.group_starts.get(group).copied().unwrap_or(0);
+        let start = self.file.group_starts.get(group).copied().unwrap_or(0);
         RowPosition {
             line: self.records.saturating_add(2),
             byte: 0,
@@ -308,6 +292,7 @@ impl Parquet {
     fn group_of(&self, row: u64) -> usize {
         let mut group = self.group;
         while self
+            .file
             .group_starts
             .get(group + 1)
             .is_some_and(|&end| row >= end)
@@ -319,7 +304,7 @@ impl Parquet {
 
     /// The compressed bytes of the row groups read so far.
     pub fn bytes_read(&self) -> u64 {
-        self.group_bytes.get(self.group).copied().unwrap_or(0)
+        self.file.group_bytes.get(self.group).copied().unwrap_or(0)
     }
 
     /// Reads the header (the columns' names), then each row; `Ok(None)` at
@@ -327,7 +312,7 @@ impl Parquet {
     pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
         if !self.header_read {
             let at = self.next_at;
-            record.set_cells(&self.header, usize::MAX);
+            record.set_cells(&self.file.header, usize::MAX);
             self.header_read = true;
             self.next_at = self.locate();
             return Ok(Some(at));
@@ -353,10 +338,10 @@ impl Parquet {
         ) else {
             return Err(failed("a decoded batch is short of rows".to_string()));
         };
-        if end.saturating_sub(start) > self.limit {
+        if end.saturating_sub(start) > self.file.limit {
             return Err(ReadError::TooLong {
                 line: at.line,
-                limit: self.limit,
+                limit: self.file.limit,
             });
         }
         record.set_row(self.rows.bytes.get(start..end).unwrap_or_default(), ends);
@@ -370,15 +355,16 @@ impl Parquet {
     /// Starts decoding: on this thread, or on threads of their own.
     fn start(&self) -> Result<Decoder, String> {
         let mask = ProjectionMask::roots(
-            self.metadata.parquet_schema(),
-            self.read
+            self.file.metadata.parquet_schema(),
+            self.file
+                .read
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| **r)
                 .map(|(i, _)| i),
         );
-        let plan = plan(&self.read);
-        let groups = self.metadata.metadata().num_row_groups();
+        let plan = plan(&self.file.read);
+        let groups = self.file.metadata.metadata().num_row_groups();
         // Half the run's threads decode: decoding is about a third of a
         // run's CPU, and the others decide. With two threads the reading
         // thread decoding as it goes was faster than a thread of its own
@@ -386,8 +372,8 @@ impl Parquet {
         // 39 MB; docs/performance.md).
         let threads = (self.threads / 2).min(groups.max(1));
         let source = Groups {
-            path: self.path.clone(),
-            metadata: self.metadata.clone(),
+            path: self.file.path.clone(),
+            metadata: self.file.metadata.clone(),
             mask,
         };
         if threads <= 1 || self.only.is_some() {
