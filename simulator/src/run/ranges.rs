@@ -111,18 +111,23 @@ struct Range {
     /// compressed bytes); `None` for a range in which no line starts
     /// (inside a line longer than a range).
     bytes: Option<(u64, u64)>,
+    /// Whether its rows were numbered from their place in the file; else
+    /// from the range's start (its first line 1), and counted on as it is
+    /// added.
+    placed: bool,
 }
 
 impl Range {
     /// A range in which no line was read: none starts in it, or it could
     /// not be read (`part` then holds why).
-    fn without_lines(part: Part) -> Range {
+    fn without_lines(part: Part, placed: bool) -> Range {
         Range {
             part,
             ids: RangeIds::new(),
             lines: 0,
             rows: 0,
             bytes: None,
+            placed,
         }
     }
 }
@@ -264,6 +269,7 @@ impl Adder<'_> {
             lines,
             rows,
             bytes,
+            placed,
         } = range;
         if let Some((start, end)) = bytes {
             // Each range's end is found on its own from the next one's
@@ -276,8 +282,7 @@ impl Adder<'_> {
             }
             self.byte = end;
         }
-        // Numbered from its start unless it was from its place.
-        if ranges.origins.is_none() && matches!(ranges.pieces, Pieces::Lines { .. }) {
+        if !placed {
             part.count_lines_on(self.line - 1);
         }
         if !self.ids.absorb(ids, self.row, self.file)? {
@@ -365,20 +370,16 @@ impl Ranges<'_, '_> {
     /// Reads range `index`, opening a CSV file on first use.
     fn read(&self, index: usize, opened: &mut Option<File>, row: &mut Row) -> Range {
         let job = self.job;
-        // Numbered from the range's start (its first line 1, its first row
-        // 0), or from its place in the file.
-        let origin = self
-            .origins
-            .as_ref()
-            .and_then(|o| o.get(index).copied())
-            .unwrap_or((1, 0));
+        // The first row's line and number, if the range is read numbered
+        // from its place in the file (a row group always is).
+        let origin = self.origins.as_ref().and_then(|o| o.get(index).copied());
         let (lines, range_bytes) = match self.pieces {
             Pieces::Lines { lines, range_bytes } => (lines, *range_bytes),
             Pieces::Groups(groups) => {
                 let group = groups.open(index);
                 let at = group.position();
                 let mut records = Source::<std::io::Empty>::Parquet(Box::new(group));
-                let origin = (at.line, at.record);
+                let origin = Some((at.line, at.record));
                 return decide_rows(job, &mut records, origin, groups.bytes(index), row);
             }
         };
@@ -392,22 +393,22 @@ impl Ranges<'_, '_> {
             Some(f) => read_range(job, lines, f, (from, to, origin), row),
             None => match File::open(&lines.path) {
                 Ok(f) => read_range(job, lines, opened.insert(f), (from, to, origin), row),
-                Err(e) => failed(job, lines, origin.0, ReadError::Io(e)),
+                Err(e) => failed(job, lines, origin, ReadError::Io(e)),
             },
         }
     }
 }
 
-/// A range that could not be read: the error, on its first line (`line`,
-/// numbered as its rows are).
-fn failed(job: &Job<'_>, lines: &LineRanges, line: u64, e: ReadError) -> Range {
+/// A range that could not be read: the error, on its first line (at
+/// `origin`, or line 1 of the range).
+fn failed(job: &Job<'_>, lines: &LineRanges, origin: Option<(u64, u64)>, e: ReadError) -> Range {
     let mut part = Part::new(job);
     let at = RowPosition {
-        line,
+        line: origin.map_or(1, |(line, _)| line),
         ..lines.first
     };
     part.bad_rows.push(read_error(job.layout.file(), at, e));
-    Range::without_lines(part)
+    Range::without_lines(part, origin.is_some())
 }
 
 /// The bytes range `index` spans before its lines are found: its lines are
@@ -425,22 +426,24 @@ fn span(lines: &LineRanges, range_bytes: u64, index: usize) -> (u64, u64) {
 
 /// Reads and decides the lines that start in `[from, to)` (from the first
 /// line start at or after `from` to the first at or after `to`), numbering
-/// them from `origin` (the first one's line and row number).
+/// them from `origin` (the first one's line and row number) or from the
+/// range's start.
 fn read_range(
     job: &Job<'_>,
     lines: &LineRanges,
     file: &mut File,
-    (from, to, (first_line, first_row)): (u64, u64, (u64, u64)),
+    (from, to, origin): (u64, u64, Option<(u64, u64)>),
     row: &mut Row,
 ) -> Range {
     let (start, end) = match bounds(file, from, to, lines) {
         Ok(Some(b)) => b,
-        Ok(None) => return Range::without_lines(Part::new(job)),
-        Err(e) => return failed(job, lines, first_line, ReadError::Io(e)),
+        Ok(None) => return Range::without_lines(Part::new(job), origin.is_some()),
+        Err(e) => return failed(job, lines, origin, ReadError::Io(e)),
     };
     if let Err(e) = file.seek(SeekFrom::Start(start)) {
-        return failed(job, lines, first_line, ReadError::Io(e));
+        return failed(job, lines, origin, ReadError::Io(e));
     }
+    let (first_line, first_row) = origin.unwrap_or((1, 0));
     let at = RowPosition {
         line: first_line,
         byte: start,
@@ -459,25 +462,21 @@ fn read_range(
     .with_limit(lines.limit);
     records.keep_cells(lines.max_cells);
     let mut records = Source::Text(records);
-    decide_rows(
-        job,
-        &mut records,
-        (first_line, first_row),
-        (start, end),
-        row,
-    )
+    decide_rows(job, &mut records, origin, (start, end), row)
 }
 
-/// Reads and decides the rows of one range from `records`, numbered from
-/// `origin` (its first row's line and number), until its end or the row
-/// that stops the run; `bytes` are the range's in the file.
+/// Reads and decides the rows of one range from `records`, which number
+/// them from `origin` (its first row's line and number) or from the
+/// range's start, until its end or the row that stops the run; `bytes` are
+/// the range's in the file.
 fn decide_rows<S: RecordSource>(
     job: &Job<'_>,
     records: &mut S,
-    (first_line, first_row): (u64, u64),
+    origin: Option<(u64, u64)>,
     bytes: (u64, u64),
     row: &mut Row,
 ) -> Range {
+    let (first_line, first_row) = origin.unwrap_or((1, 0));
     let mut part = Part::new(job);
     let mut ids = RangeIds::new();
     let none = ItemRows::default();
@@ -518,6 +517,7 @@ fn decide_rows<S: RecordSource>(
         lines: at.line.saturating_sub(first_line),
         rows: at.record.saturating_sub(first_row),
         bytes: Some(bytes),
+        placed: origin.is_some(),
     }
 }
 
