@@ -1023,9 +1023,7 @@ impl<R: Read> Reader<R> {
             max_cells: self.layout.headers.len().saturating_add(1),
         })
     }
-}
 
-impl<R: Read> Reader<R> {
     /// The file's row groups, when it is one Parquet file: each is read on
     /// its own as a range (`crate::run`'s ranges).
     pub fn row_groups(&self) -> Option<RowGroups> {
