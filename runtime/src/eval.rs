@@ -1274,6 +1274,14 @@ impl<'a> Evaluator<'a> {
 
     #[inline(never)]
     fn in_set(&self, e: &Expr, set: &[Value]) -> Result<bool, EvalError> {
+        // A field, as most are, without a `Cow`.
+        if let Expr::Field(f) = e {
+            let v = self
+                .applicant
+                .get(*f)
+                .ok_or(EvalError::Absent { field: *f })?;
+            return Ok(set.contains(v));
+        }
         let v = self.value(e)?;
         Ok(set.contains(&v))
     }
