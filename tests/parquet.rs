@@ -88,6 +88,24 @@ fn parquet_gives_the_csv_report_on_any_number_of_threads() {
     assert!(bytes.len() < std::fs::metadata(&csv).unwrap().len() as usize / 2);
 }
 
+/// `simulate` of the 2023 scheme over `population` on `threads` threads,
+/// `extra` after: it must end without a panic, however it ends.
+fn without_panic(population: &Path, threads: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "simulate",
+        POLICY,
+        "--population",
+        path(population),
+        "--threads",
+        threads,
+    ];
+    args.extend_from_slice(extra);
+    let o = bursar(&args);
+    let e = stderr(&o);
+    assert!(!e.contains("panicked"), "{e}");
+    o
+}
+
 /// `bytes` with `flips` bytes changed, at places drawn from `seed` among
 /// the `span` bytes after the file's leading magic number.
 fn damaged(bytes: &[u8], seed: u64, flips: usize, span: usize) -> Vec<u8> {
@@ -120,16 +138,7 @@ fn many_row_groups_read_in_parallel_come_back_in_file_order() {
     let (csv, parquet) = in_groups_of_700("groups");
     let persons = |population: &Path, threads: &str, name: &str| {
         let out = temp(name);
-        let o = bursar(&[
-            "simulate",
-            POLICY,
-            "--population",
-            path(population),
-            "--threads",
-            threads,
-            "--persons",
-            path(&out),
-        ]);
+        let o = without_panic(population, threads, &["--persons", path(&out)]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         std::fs::read_to_string(out).unwrap()
     };
@@ -151,19 +160,8 @@ fn a_damaged_row_group_stops_the_run_alike_on_any_number_of_threads() {
         let file = temp(&format!("damaged-groups-{seed}.parquet"));
         std::fs::write(&file, damaged(&bytes, seed, 3, bytes.len() * 2 / 3)).unwrap();
         let run = |threads: &str| {
-            let o = bursar(&[
-                "simulate",
-                POLICY,
-                "--population",
-                path(&file),
-                "--threads",
-                threads,
-                "--format",
-                "json",
-            ]);
-            let e = stderr(&o);
-            assert!(!e.contains("panicked"), "{e}");
-            (o.status.code(), stdout(&o), e)
+            let o = without_panic(&file, threads, &["--format", "json"]);
+            (o.status.code(), stdout(&o), stderr(&o))
         };
         let one = run("1");
         errors += usize::from(one.0 != Some(0));
@@ -342,17 +340,8 @@ fn a_damaged_file_is_an_error_not_a_panic() {
     for (seed, threads) in [(1u64, "1"), (2, "4"), (3, "1"), (4, "4")] {
         let file = temp(&format!("damaged-{seed}.parquet"));
         std::fs::write(&file, damaged(&bytes, seed, 5, bytes.len() - 8)).unwrap();
-        let o = bursar(&[
-            "simulate",
-            POLICY,
-            "--population",
-            path(&file),
-            "--threads",
-            threads,
-        ]);
-        let e = stderr(&o);
-        assert!(matches!(o.status.code(), Some(0 | 1)), "{e}");
-        assert!(!e.contains("panicked"), "{e}");
+        let o = without_panic(&file, threads, &[]);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
     }
 }
 
