@@ -142,8 +142,9 @@ enum Decoder {
     /// reader (on several threads) finds it.
     Inline {
         groups: Groups,
-        /// The groups to read, in turn, and the one being read.
+        /// The groups still to read, in turn.
         next: std::ops::Range<usize>,
+        /// The group being read.
         batches: Option<ParquetRecordBatchReader>,
         plan: Vec<Option<usize>>,
     },
@@ -376,7 +377,8 @@ impl Parquet {
             metadata: self.file.metadata.clone(),
             mask,
         };
-        if threads <= 1 || self.only.is_some() {
+        // A row group's reader has one thread: it decodes inline.
+        if threads <= 1 {
             let next = match self.only {
                 Some(g) => g..g.saturating_add(1),
                 None => 0..groups,
