@@ -1262,10 +1262,7 @@ impl<'a> Evaluator<'a> {
         // A field against a literal, the commonest comparison of all,
         // without the `Cow`s `value` makes for any other operand.
         if let (Expr::Field(f), Expr::Lit(b)) = (lhs, rhs) {
-            let a = self
-                .applicant
-                .get(*f)
-                .ok_or(EvalError::Absent { field: *f })?;
+            let a = self.field(*f)?;
             return compared(op, a, b);
         }
         let (a, b) = (self.value(lhs)?, self.value(rhs)?);
@@ -1276,10 +1273,7 @@ impl<'a> Evaluator<'a> {
     fn in_set(&self, e: &Expr, set: &[Value]) -> Result<bool, EvalError> {
         // A field, as most are, without a `Cow`.
         if let Expr::Field(f) = e {
-            let v = self
-                .applicant
-                .get(*f)
-                .ok_or(EvalError::Absent { field: *f })?;
+            let v = self.field(*f)?;
             return Ok(set.contains(v));
         }
         let v = self.value(e)?;
@@ -1296,10 +1290,7 @@ impl<'a> Evaluator<'a> {
     ) -> Result<bool, EvalError> {
         // A field between literals, as most ranges are, without `Cow`s.
         if let (Expr::Field(f), Some(lo), Some(hi)) = (e, literal(lo), literal(hi)) {
-            let v = self
-                .applicant
-                .get(*f)
-                .ok_or(EvalError::Absent { field: *f })?;
+            let v = self.field(*f)?;
             return Ok(within(v, lo, hi, inclusive));
         }
         let v = self.value(e)?;
@@ -1331,17 +1322,19 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A field's value, which a rule reading it needs present.
+    #[inline(always)]
+    fn field(&self, f: FieldId) -> Result<&Value, EvalError> {
+        self.applicant.get(f).ok_or(EvalError::Absent { field: f })
+    }
+
     /// A value without copying it where it already exists (literals and
     /// fields): the simulator calls this millions of times.
     #[inline(always)]
     fn value<'v>(&'v self, e: &'v Expr) -> Result<Cow<'v, Value>, EvalError> {
         match e {
             Expr::Lit(v) => Ok(Cow::Borrowed(v)),
-            Expr::Field(f) => self
-                .applicant
-                .get(*f)
-                .map(Cow::Borrowed)
-                .ok_or(EvalError::Absent { field: *f }),
+            Expr::Field(f) => self.field(*f).map(Cow::Borrowed),
             Expr::Item(i) => self.item_field(*i).map(Cow::Borrowed),
             Expr::Row(..)
             | Expr::Lookup { .. }
@@ -1560,11 +1553,7 @@ impl<'a> Evaluator<'a> {
     fn eval(&self, e: &Expr) -> Result<Value, EvalError> {
         Ok(match e {
             Expr::Lit(v) => v.clone(),
-            Expr::Field(f) => self
-                .applicant
-                .get(*f)
-                .cloned()
-                .ok_or(EvalError::Absent { field: *f })?,
+            Expr::Field(f) => self.field(*f)?.clone(),
             Expr::Row(r) => self.row_value(*r)?,
             Expr::Lookup { table, key } => self.row_value(self.lookup(*table, key)?)?,
             Expr::And(..) | Expr::Or(..) | Expr::Not(_) | Expr::IsPresent(_) => {
