@@ -2,8 +2,9 @@
 //! and tally the decisions.
 //!
 //! With several threads, a CSV file on disk is read in ranges of
-//! lines, each read and decided by one thread (`ranges`), when nothing in
-//! the run needs the rows in order as they are decided. Otherwise the
+//! lines, and a Parquet file a row group a range, each read and decided by
+//! one thread (`ranges`), when nothing in the run needs the rows in order
+//! as they are decided. Otherwise the
 //! reader fills a chunk of raw records while the workers parse and
 //! evaluate the previous chunk, so memory holds two chunks whatever the
 //! size of the file. With one thread there is nothing to overlap, and each
