@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
-use bursar_runtime::{evaluate, explain, Applicant, Bundle};
+use bursar_runtime::{evaluate, evaluate_into, explain, Applicant, Bundle, Decision, Program};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const BUNDLE: &[u8] = include_bytes!("../tests/data/2023-career-boost.bundle.json");
@@ -51,6 +51,16 @@ fn bench(c: &mut Criterion) {
     for (name, applicant) in applicants(&bundle) {
         c.bench_function(&format!("evaluate/{name}"), |b| {
             b.iter(|| evaluate(scheme, std::hint::black_box(&applicant)))
+        });
+        // As the simulator decides: one decision's buffers reused, by the
+        // tree walker and by the scheme's lowered program.
+        let mut d = Decision::default();
+        c.bench_function(&format!("evaluate_into/{name}"), |b| {
+            b.iter(|| evaluate_into(scheme, std::hint::black_box(&applicant), &mut d))
+        });
+        let program = Program::new(scheme);
+        c.bench_function(&format!("program/{name}"), |b| {
+            b.iter(|| program.evaluate_into(std::hint::black_box(&applicant), &mut d))
         });
         c.bench_function(&format!("evaluate+explain/{name}"), |b| {
             b.iter(|| {

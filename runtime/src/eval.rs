@@ -20,6 +20,7 @@ use crate::ir::{
     Duration, DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, Round, RowRef,
     Scheme, TableId, Type, Value,
 };
+use crate::lower::{Test, Tests};
 use crate::money::Money;
 
 /// What went wrong evaluating a rule. The checker rules these out for
@@ -445,11 +446,23 @@ pub fn evaluate(scheme: &Scheme, applicant: &Applicant) -> Decision {
 /// [`evaluate`], writing into a decision whose buffers are reused: the form
 /// for loops over many applicants (no allocation per applicant).
 pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) {
+    decide_into(scheme, None, applicant, out);
+}
+
+/// [`evaluate_into`], deciding the requirements' and categories' conditions
+/// by their lowered `tests` where given (see [`crate::Program`]).
+pub(crate) fn decide_into(
+    scheme: &Scheme,
+    tests: Option<&Tests>,
+    applicant: &Applicant,
+    out: &mut Decision,
+) {
     let ev = Evaluator::new(scheme, applicant);
     let (mut error, nothing_due) = if scheme.rounds.is_empty() {
         out.rounds.clear();
         let d = decide(
             &ev,
+            tests,
             &mut out.requirements,
             &mut out.categories,
             &mut out.awards,
@@ -467,7 +480,7 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
         }
         d
     } else {
-        rounds_into(scheme, applicant, out)
+        rounds_into(scheme, tests, applicant, out)
     };
     out.stages.clear();
     for a in &out.awards {
@@ -556,23 +569,30 @@ pub fn evaluate_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision)
 /// be evaluated, and whether a category that pays nothing was met.
 fn decide(
     ev: &Evaluator<'_>,
+    tests: Option<&Tests>,
     requirements: &mut Checks,
     categories: &mut Vec<CategoryDecision>,
     awards: &mut Vec<Award>,
 ) -> (bool, bool) {
     let scheme = ev.scheme;
-    *requirements = ev.conditions(&scheme.requirements);
+    *requirements = ev.conditions(&scheme.requirements, tests.map(|t| &*t.requirements));
     let requirements_pass = requirements.all_passed();
     let mut error = requirements.error().is_some();
     categories.resize_with(scheme.categories.len(), CategoryDecision::default);
-    for (cat, d) in scheme.categories.iter().zip(categories.iter_mut()) {
+    for (i, (cat, d)) in scheme
+        .categories
+        .iter()
+        .zip(categories.iter_mut())
+        .enumerate()
+    {
         d.payout = None;
         d.pay_error = None;
         if !requirements_pass {
             d.conditions = Checks::skipped(cat.conditions.len());
             continue;
         }
-        d.conditions = ev.conditions(&cat.conditions);
+        let lowered = tests.and_then(|t| t.categories.get(i)).map(|t| &**t);
+        d.conditions = ev.conditions(&cat.conditions, lowered);
         match d.conditions.stop {
             None => match ev.pay(&cat.pay) {
                 Ok(p) => d.payout = Some(p),
@@ -599,7 +619,12 @@ fn decide(
 /// awards go to `out.rounds`; the decision's awards are every round's, in
 /// round order, and its requirements and categories those of the round
 /// [`shown_round`] picks. Returns what [`decide`] does, over all rounds.
-fn rounds_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) -> (bool, bool) {
+fn rounds_into(
+    scheme: &Scheme,
+    tests: Option<&Tests>,
+    applicant: &Applicant,
+    out: &mut Decision,
+) -> (bool, bool) {
     out.rounds
         .resize_with(scheme.rounds.len(), RoundDecision::default);
     out.awards.clear();
@@ -609,7 +634,13 @@ fn rounds_into(scheme: &Scheme, applicant: &Applicant, out: &mut Decision) -> (b
     for (i, (round, d)) in scheme.rounds.iter().zip(out.rounds.iter_mut()).enumerate() {
         let ev = Evaluator::in_round(scheme, applicant, Some(round));
         d.round = u32::try_from(i).unwrap_or(u32::MAX);
-        let (e, n) = decide(&ev, &mut d.requirements, &mut d.categories, &mut d.awards);
+        let (e, n) = decide(
+            &ev,
+            tests,
+            &mut d.requirements,
+            &mut d.categories,
+            &mut d.awards,
+        );
         error |= e;
         nothing_due |= n;
         d.total = Money::ZERO;
@@ -655,7 +686,7 @@ fn top_ups(ev: &Evaluator<'_>, scheme: &Scheme, out: &mut Decision) -> bool {
             amount: Money::ZERO,
         };
         if !out.awards.is_empty() && out.error.is_none() {
-            share.conditions = ev.conditions(&p.conditions);
+            share.conditions = ev.conditions(&p.conditions, None);
             error |= share.conditions.error().is_some();
             if share.conditions.all_passed() {
                 match p
@@ -1047,7 +1078,7 @@ impl<'a> Evaluator<'a> {
     /// The first quota whose conditions all hold, by index.
     fn quota(&self) -> Result<Option<u32>, EvalError> {
         for (i, q) in self.scheme.quotas.iter().enumerate() {
-            let checks = self.conditions(&q.conditions);
+            let checks = self.conditions(&q.conditions, None);
             if let Some(e) = checks.error() {
                 return Err(e);
             }
@@ -1110,10 +1141,26 @@ impl<'a> Evaluator<'a> {
         Ok(key)
     }
 
-    /// Evaluates conditions in order, stopping at the first that does not pass.
-    fn conditions(&self, conditions: &[Condition]) -> Checks {
+    /// Evaluates conditions in order, stopping at the first that does not
+    /// pass; each by its lowered test where `tests` has one that can tell.
+    #[inline(always)]
+    fn conditions(&self, conditions: &[Condition], tests: Option<&[Test]>) -> Checks {
+        let Some(tests) = tests else {
+            return self.walk(conditions, 0);
+        };
+        match crate::lower::checks(tests, self.applicant) {
+            Ok(checks) => checks,
+            Err(from) => self.walk(conditions, from),
+        }
+    }
+
+    /// Evaluates conditions in order by walking their expressions, from
+    /// condition `from` (those before it passed).
+    #[inline(never)]
+    fn walk(&self, conditions: &[Condition], from: usize) -> Checks {
         let mut checks = Checks::skipped(conditions.len());
-        for c in conditions {
+        checks.passed = from as u32;
+        for c in conditions.get(from..).unwrap_or_default() {
             match self.truth(&c.expr) {
                 Ok(holds) if holds == (c.kind == ConditionKind::When) => checks.passed += 1,
                 Ok(_) => {

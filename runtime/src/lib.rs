@@ -40,6 +40,7 @@ mod explain;
 mod input;
 pub mod ir;
 mod json;
+mod lower;
 pub mod money;
 mod nesting;
 pub mod print;
@@ -59,5 +60,6 @@ pub use input::{
     SHOWN_CHARS,
 };
 pub use json::parse_json;
+pub use lower::Program;
 pub use money::Money;
 pub use schema::input_schema;
