@@ -18,7 +18,7 @@ use std::io::Read;
 
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{
-    allocate, claim, evaluate_into, settle, Applicant, Claim, Decision, Outcome, Placement,
+    allocate, claim, settle, Applicant, Claim, Decision, Outcome, Placement, Program,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -243,6 +243,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
                 let assumptions = options.assumptions.get(i).and_then(Option::as_ref);
                 Side {
                     scheme,
+                    program: Program::new(scheme),
                     plan: TallyPlan::new(scheme),
                     assumptions,
                     fraction: assumptions.map_or(EXPECTED_FRACTION, |a| a.timeline_fraction),
@@ -854,7 +855,7 @@ impl Row {
             .enumerate()
         {
             if !repeat {
-                evaluate_into(side.scheme, applicant, decision);
+                side.program.evaluate_into(applicant, decision);
                 *reason = None;
             }
             // Whether the decision is the one reused from the row before,
@@ -1123,6 +1124,8 @@ impl Job<'_> {
 /// worked out once.
 struct Side<'a> {
     scheme: &'a Scheme,
+    /// The scheme's conditions lowered, which every row is decided by.
+    program: Program<'a>,
     plan: TallyPlan,
     assumptions: Option<&'a Assumptions>,
     /// The share of each step's limit that the expected case takes.
