@@ -187,6 +187,57 @@ fn applicant(types: Vec<Type>) -> impl Strategy<Value = Vec<Option<Value>>> {
         .collect::<Vec<_>>()
 }
 
+/// The program's decision and the walker's, for one condition as the only
+/// requirement and one applicant.
+fn both(expr: Expr, values: &[(u32, Value)]) -> (Decision, Decision) {
+    let mut scheme = scheme();
+    scheme.requirements = vec![Condition {
+        kind: ConditionKind::When,
+        expr,
+        text: String::new(),
+        label: None,
+        clause: None,
+    }];
+    let mut applicant = Applicant::empty(&scheme);
+    for (f, v) in values {
+        applicant.set(*f, Some(v.clone()));
+    }
+    let mut lowered = Decision::default();
+    Program::new(&scheme).evaluate_into(&applicant, &mut lowered);
+    (lowered, evaluate(&scheme, &applicant))
+}
+
+/// The values a lowered test must leave to the walker, each read by the
+/// leaf that would otherwise answer wrongly: another enum's value (the
+/// same variant's bit is in the set), a variant past the bit set, another
+/// kind, and an absent field.
+#[test]
+fn what_a_test_cannot_tell_is_decided_as_the_walker_decides() {
+    // Field 2 is `voc_level` (int), 3 `voc_issuer` (enum 0).
+    let issuer_in = |variants: &[u32]| Expr::InSet {
+        expr: field(3),
+        set: variants
+            .iter()
+            .map(|&variant| Value::Enum { ty: 0, variant })
+            .collect(),
+    };
+    let level_at_least = |k: i64| Expr::Compare {
+        op: CompareOp::Ge,
+        lhs: field(2),
+        rhs: lit(Value::Int(k)),
+    };
+    let cases = [
+        (issuer_in(&[0]), vec![(3, Value::Enum { ty: 1, variant: 0 })]),
+        (issuer_in(&[0]), vec![(3, Value::Enum { ty: 0, variant: 64 })]),
+        (level_at_least(1), vec![(2, Value::Money(Money(500)))]),
+        (level_at_least(1), vec![]),
+    ];
+    for (expr, values) in cases {
+        let (lowered, walked) = both(expr.clone(), &values);
+        assert_eq!(lowered, walked, "{expr:?} on {values:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
