@@ -34,8 +34,8 @@ pub struct Claim {
     /// The caller's own reference (a row number, a request id): carried
     /// through, never read.
     pub tag: u64,
-    /// Where the claim stands in the quota's order, key by key; `true`
-    /// marks an absent value, which comes after every present one.
+    /// Where the claim stands in the quota's order, key by key; an absent
+    /// value comes after every present one.
     key: RankKey,
 }
 

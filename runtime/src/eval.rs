@@ -433,19 +433,16 @@ impl RankKey {
         key
     }
 
-    /// Key `i` as `(absent, value)`; an absent value's is zero.
-    fn pair(&self, i: usize) -> Option<(bool, i64)> {
-        Some((*self.absent.get(i)?, *self.values.get(i)?))
+    /// The keys as `(absent, value)` pairs, in order.
+    fn pairs(&self) -> impl Iterator<Item = (bool, i64)> + '_ {
+        self.absent.iter().copied().zip(self.values.iter().copied())
     }
 }
 
 /// As the `(absent, value)` pairs, key by key: `false` (present) first.
 impl Ord for RankKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (0..crate::ir::MAX_RANK_KEYS)
-            .map(|i| self.pair(i).cmp(&other.pair(i)))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
+        self.pairs().cmp(other.pairs())
     }
 }
 
@@ -1189,6 +1186,8 @@ impl<'a> Evaluator<'a> {
         let Some(tests) = tests else {
             return self.walk(conditions, 0);
         };
+        // A program lowers every condition of the scheme it borrows.
+        debug_assert_eq!(tests.len(), conditions.len());
         match crate::lower::checks(tests, self.applicant) {
             Ok(checks) => checks,
             Err(from) => self.walk(conditions, from),

@@ -10,7 +10,9 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
-use bursar_runtime::ir::{CompareOp, Condition, ConditionKind, Expr, Field, Scheme, Type, Value};
+use bursar_runtime::ir::{
+    CompareOp, Condition, ConditionKind, Expr, Field, Period, Round, Scheme, Type, Value,
+};
 use bursar_runtime::{evaluate, explain, Applicant, Bundle, Decision, Money, Program};
 use chrono::NaiveDate;
 use proptest::collection::vec;
@@ -30,6 +32,21 @@ fn scheme() -> Scheme {
         optional: true,
     });
     scheme
+}
+
+/// Round `i` of a year paid in several rounds.
+fn round(i: usize) -> Round {
+    Round {
+        name: format!("r{i}"),
+        label: None,
+        clause: None,
+        date: day(30 * i as i64),
+        amount: Money(100_000),
+        paid: Period {
+            start: day(40 * i as i64 + 10),
+            end: day(40 * i as i64 + 30),
+        },
+    }
 }
 
 fn day(n: i64) -> NaiveDate {
@@ -99,8 +116,10 @@ fn lit(v: Value) -> Box<Expr> {
 /// One field against literals, in every shape a lowered test covers and
 /// some it does not (a literal on the left, a bound that is a field).
 fn leaf(types: Vec<Type>) -> BoxedStrategy<Expr> {
-    let n = types.len() as u32;
-    let typed = move |f: u32| value_of(types[f as usize]);
+    // One past the last field now and then: a field id the applicant
+    // does not have.
+    let n = types.len() as u32 + 1;
+    let typed = move |f: u32| value_of(types.get(f as usize).copied().unwrap_or(Type::Text));
     let t1 = typed.clone();
     let t2 = typed.clone();
     let t3 = typed.clone();
@@ -227,8 +246,14 @@ fn what_a_test_cannot_tell_is_decided_as_the_walker_decides() {
         rhs: lit(Value::Int(k)),
     };
     let cases = [
-        (issuer_in(&[0]), vec![(3, Value::Enum { ty: 1, variant: 0 })]),
-        (issuer_in(&[0]), vec![(3, Value::Enum { ty: 0, variant: 64 })]),
+        (
+            issuer_in(&[0]),
+            vec![(3, Value::Enum { ty: 1, variant: 0 })],
+        ),
+        (
+            issuer_in(&[0]),
+            vec![(3, Value::Enum { ty: 0, variant: 64 })],
+        ),
         (level_at_least(1), vec![(2, Value::Money(Money(500)))]),
         (level_at_least(1), vec![]),
     ];
@@ -243,16 +268,19 @@ proptest! {
 
     #[test]
     fn a_program_decides_as_the_tree_walker(
-        (requirements, categories, values) in {
+        (requirements, categories, values, rounds) in {
             let types: Vec<Type> = scheme().applicant.iter().map(|f| f.ty).collect();
             (
                 conditions(types.clone()),
                 vec(conditions(types.clone()), 3),
                 applicant(types),
+                0usize..3,
             )
         }
     ) {
         let mut scheme = scheme();
+        // Decided once a round, by the same tests.
+        scheme.rounds = (0..rounds).map(round).collect();
         scheme.requirements = requirements;
         for (c, conditions) in scheme.categories.iter_mut().zip(categories) {
             c.conditions = conditions;
