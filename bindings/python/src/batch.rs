@@ -18,7 +18,7 @@ use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray};
 use arrow_pyarrow::{FromPyArrow, IntoPyArrow};
 use arrow_schema::{DataType, Field, Schema};
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{evaluate, Applicant};
+use bursar_runtime::{Applicant, Decision, Program};
 use bursar_simulator::persons::{person_row, PersonRow};
 use bursar_simulator::tally::TallyPlan;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -71,6 +71,10 @@ fn read(table: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
 /// the next call three times slower, in the allocator).
 fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<RecordBatch>> {
     let plan = TallyPlan::new(scheme);
+    // As `simulate` decides its rows: the conditions lowered once, one
+    // decision's buffers reused.
+    let program = Program::new(scheme);
+    let mut decision = Decision::default();
     let mut batches_out = Vec::with_capacity(batches.len());
     let mut out = Vec::new();
     let mut row: u64 = 0;
@@ -133,7 +137,7 @@ fn decide(scheme: &Scheme, batches: &[RecordBatch]) -> PyResult<Vec<RecordBatch>
                     continue;
                 }
             };
-            let decision = evaluate(scheme, &applicant);
+            program.evaluate_into(&applicant, &mut decision);
             out.push(person_row(
                 scheme,
                 &plan,
