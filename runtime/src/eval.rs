@@ -1725,7 +1725,7 @@ fn matches(p: &Pattern, v: &Value) -> bool {
 /// A range's bound as a literal: `Some(None)` for no bound, `None` for a
 /// bound that must be evaluated.
 #[inline]
-fn literal(bound: Option<&Expr>) -> Option<Option<&Value>> {
+pub(crate) fn literal(bound: Option<&Expr>) -> Option<Option<&Value>> {
     match bound {
         None => Some(None),
         Some(Expr::Lit(v)) => Some(Some(v)),

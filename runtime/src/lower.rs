@@ -16,7 +16,7 @@
 
 use chrono::NaiveDate;
 
-use crate::eval::{self, Checks, Decision, Stop};
+use crate::eval::{self, literal, Checks, Decision, Stop};
 use crate::input::Applicant;
 use crate::ir::{CompareOp, Condition, ConditionKind, EnumId, Expr, FieldId, Scheme, Value};
 use crate::money::Money;
@@ -382,16 +382,6 @@ fn compare(field: FieldId, op: CompareOp, k: &Value) -> Option<Leaf> {
         | Value::Duration(_)
         | Value::Decimal(_)
         | Value::List(_) => None,
-    }
-}
-
-/// A range's bound as a literal: `Some(None)` for no bound, `None` for a
-/// bound that is not a literal.
-fn literal(bound: Option<&Expr>) -> Option<Option<&Value>> {
-    match bound {
-        None => Some(None),
-        Some(Expr::Lit(v)) => Some(Some(v)),
-        Some(_) => None,
     }
 }
 
