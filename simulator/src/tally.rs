@@ -38,18 +38,29 @@ pub struct Settling {
     pub total: Money,
     /// `(category, amount)` per award.
     pub awards: Box<[(u32, Money)]>,
+    /// Rounds and instalments, for the decisions that have any. Boxed: a
+    /// run with quotas holds a `Settling` for every claim to the end, and
+    /// the claims of schemes without either then carry 8 bytes for them,
+    /// not 48.
+    pub timing: Option<Box<Timing>>,
+    /// The latest day payment can happen.
+    pub latest: Option<NaiveDate>,
+    /// The expected payment day.
+    pub expected: Option<NaiveDate>,
+}
+
+/// When a payment's parts are paid, where not all at once by the
+/// timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
     /// In a scheme with rounds, `(round, amount)` per round that pays:
-    /// each is paid in its own window (empty otherwise).
+    /// each is paid in its own window.
     pub rounds: Box<[(u32, Money)]>,
     /// Stages of instalments due on the day their fact was recorded: paid
     /// in that month, not by the timeline.
     pub dated: Box<[(Money, NaiveDate)]>,
     /// Stages promised but not due yet (not in `total`), by amount.
     pub pending: Box<[Money]>,
-    /// The latest day payment can happen.
-    pub latest: Option<NaiveDate>,
-    /// The expected payment day.
-    pub expected: Option<NaiveDate>,
 }
 
 impl Settling {
@@ -72,6 +83,20 @@ impl Settling {
                 .iter()
                 .map(|a| (a.category, a.payout.amount))
                 .collect(),
+            timing: Timing::of(d).map(Box::new),
+            latest: latest_day(d),
+            expected,
+        })
+    }
+}
+
+impl Timing {
+    /// A decision's rounds and stages, if it has any.
+    fn of(d: &Decision) -> Option<Timing> {
+        if d.rounds.is_empty() && d.stages.is_empty() {
+            return None;
+        }
+        Some(Timing {
             rounds: d
                 .rounds
                 .iter()
@@ -92,8 +117,6 @@ impl Settling {
                 .filter(|st| st.due == Due::Pending)
                 .map(|st| st.amount)
                 .collect(),
-            latest: latest_day(d),
-            expected,
         })
     }
 }
@@ -573,10 +596,14 @@ impl Tally {
                 c.total.add_times(amount, w);
             }
         }
-        if !s.rounds.is_empty() {
+        let (rounds, dated, pending) = match s.timing.as_deref() {
+            Some(t) => (&*t.rounds, &*t.dated, &*t.pending),
+            None => (&[][..], &[][..], &[][..]),
+        };
+        if !rounds.is_empty() {
             // Rounds are paid in their own windows. (A scheme with rounds
             // has no quota: what is paid is what was claimed.)
-            for &(round, amount) in s.rounds.iter() {
+            for &(round, amount) in rounds {
                 let Some(t) = self.rounds.get_mut(round as usize) else {
                     continue;
                 };
@@ -597,9 +624,9 @@ impl Tally {
             }
             return true;
         }
-        if s.pending.iter().any(|m| *m > Money::ZERO) {
+        if pending.iter().any(|m| *m > Money::ZERO) {
             self.pending_persons += w;
-            for m in s.pending.iter() {
+            for m in pending {
                 self.pending.add_times(*m, w);
             }
         }
@@ -608,7 +635,7 @@ impl Tally {
         // pro rata quota goes by the timeline whole.)
         let mut rest = paid;
         if paid == s.total {
-            for &(amount, day) in s.dated.iter() {
+            for &(amount, day) in dated {
                 let Some(left) = rest.checked_sub(amount) else {
                     break;
                 };
