@@ -66,6 +66,14 @@ pub struct Timing {
 impl Settling {
     /// For a decision that pays (or would, given a place).
     pub fn of(d: &Decision, expected: Option<NaiveDate>) -> Option<Settling> {
+        let (mut s, timing) = Settling::apart(d, expected)?;
+        s.timing = timing.map(Box::new);
+        Some(s)
+    }
+
+    /// [`Settling::of`], its timing apart: for a payment counted at once,
+    /// which need not box it.
+    fn apart(d: &Decision, expected: Option<NaiveDate>) -> Option<(Settling, Option<Timing>)> {
         match d.outcome {
             Outcome::Paid | Outcome::SubjectToQuota | Outcome::NoPlace => {}
             Outcome::NotEligible
@@ -75,7 +83,7 @@ impl Settling {
             | Outcome::NothingDue
             | Outcome::Error => return None,
         }
-        Some(Settling {
+        let s = Settling {
             quota: d.quota,
             total: d.total,
             awards: d
@@ -83,10 +91,11 @@ impl Settling {
                 .iter()
                 .map(|a| (a.category, a.payout.amount))
                 .collect(),
-            timing: Timing::of(d).map(Box::new),
+            timing: None,
             latest: latest_day(d),
             expected,
-        })
+        };
+        Some((s, Timing::of(d)))
     }
 }
 
@@ -471,11 +480,11 @@ impl Tally {
                 if d.rounds.is_empty() && d.stages.is_empty() {
                     let awards = d.awards.iter().map(|a| (a.category, a.payout.amount));
                     self.add_payment(&payment, awards);
-                } else if let Some(s) = Settling::of(d, expected) {
+                } else if let Some((s, timing)) = Settling::apart(d, expected) {
                     // Rounds and stages are paid on days of their own: what
                     // a settled claim counts (rounds and payers never meet,
                     // nor instalments and payers).
-                    self.add_settled(&s, Some(d.total), w);
+                    self.add_timed(&s, timing.as_ref(), Some(d.total), w);
                 }
                 // Payers and quotas never meet (the checker and the bundle
                 // loader refuse it): only a payment decided alone has shares.
@@ -567,6 +576,17 @@ impl Tally {
     /// its row stands for. `false` if a share of the awards cannot be
     /// worked out (nothing is counted then).
     pub fn add_settled(&mut self, s: &Settling, paid: Option<Money>, w: Weight) -> bool {
+        self.add_timed(s, s.timing.as_deref(), paid, w)
+    }
+
+    /// [`Tally::add_settled`], with the settling's timing given apart.
+    fn add_timed(
+        &mut self,
+        s: &Settling,
+        timing: Option<&Timing>,
+        paid: Option<Money>,
+        w: Weight,
+    ) -> bool {
         let Some(paid) = paid else {
             self.add_no_place(s.quota, s.total, w);
             return true;
@@ -596,7 +616,7 @@ impl Tally {
                 c.total.add_times(amount, w);
             }
         }
-        let (rounds, dated, pending) = match s.timing.as_deref() {
+        let (rounds, dated, pending) = match timing {
             Some(t) => (&*t.rounds, &*t.dated, &*t.pending),
             None => (&[][..], &[][..], &[][..]),
         };
