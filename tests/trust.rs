@@ -343,6 +343,34 @@ fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
     }
 }
 
+/// A row that repeats the one before it but for its identifier is not
+/// parsed again; its text is still checked. Invalid UTF-8 in its identifier,
+/// or in a column the scheme does not read, stops the run as it does in a
+/// row of its own (it was accepted when it followed a row like it).
+#[test]
+fn invalid_text_is_refused_in_a_row_that_repeats_the_one_before() {
+    let header = "person_id,member_card,voc_level,voc_issuer,voc_issued,voc_boosted_before,sw_level,sw_approved,contest_year,contest_rank,applied_on,note\n";
+    let row = |id: &[u8], note: &[u8]| {
+        [id, b",true,,,,false,,,,,,", note, b"\n"].concat()
+    };
+    let cases: [(&str, Vec<u8>); 2] = [
+        ("repeat-bad-id.csv", [row(b"P1", b""), row(b"P\xff2", b"")].concat()),
+        ("repeat-bad-note.csv", [row(b"P1", b"a"), row(b"P2", b"\xffb")].concat()),
+    ];
+    for (name, rows) in cases {
+        let path = temp(name);
+        std::fs::write(&path, [header.as_bytes(), &rows].concat()).unwrap();
+        let path = path.to_str().unwrap();
+        for threads in ["1", "2"] {
+            fails(
+                &["simulate", POLICY, "--population", path, "--threads", threads],
+                1,
+                &format!("{name}:3: column `"),
+            );
+        }
+    }
+}
+
 /// The same across the files of a population of several: the first bad
 /// row in the order the parts are read, repeat or not.
 #[test]

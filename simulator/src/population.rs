@@ -460,7 +460,8 @@ impl Layout {
     /// identifier) only has to be empty in both or in neither. Parsing and
     /// deciding depend on nothing else, so a row that repeats the one before
     /// it, as most rows of a population that qualify for nothing do, need
-    /// not be parsed or decided again.
+    /// not be parsed or decided again. `b` is a record parsed without
+    /// error; `true` says that parsing `a` would succeed too.
     pub fn same_applicant(&self, a: &Record, b: &Record) -> bool {
         if a.broken().is_some() || b.broken().is_some() {
             return false;
@@ -506,10 +507,13 @@ impl Layout {
         for ((&end_a, &end_b), column) in ends_a.iter().zip(ends_b).zip(&self.columns).take(from) {
             let (x, y) = (a.bytes(start_a..end_a), b.bytes(start_b..end_b));
             (start_a, start_b) = (end_a + gap, end_b + gap);
+            // A cell not compared is still checked as text: parsing `a`
+            // would refuse it otherwise, and whether a row is bad must not
+            // depend on the row before it.
             let same = match column {
-                None => true,
+                None => std::str::from_utf8(x).is_ok(),
                 Some(c) if c.compared() => x == y,
-                Some(_) => x.is_empty() == y.is_empty(),
+                Some(_) => x.is_empty() == y.is_empty() && std::str::from_utf8(x).is_ok(),
             };
             if !same {
                 return false;
