@@ -103,7 +103,7 @@ impl Record {
         self.bytes.clear();
         self.bytes.extend_from_slice(&other.bytes);
         self.ends.clear();
-        self.ends.extend_from_slice(&other.ends);
+        self.ends.extend_from_slice(other.ends());
         self.len = other.len;
         self.gap = other.gap;
         self.broken = other.broken;
