@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
 use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::encoding::{reads_as_gbk, Encoding};
 use crate::identifiers::Reread;
@@ -462,6 +463,7 @@ impl Layout {
     /// it, as most rows of a population that qualify for nothing do, need
     /// not be parsed or decided again. `b` is a record parsed without
     /// error; `true` says that parsing `a` would succeed too.
+    #[inline] // every row asks, and most rows differ in their first bytes
     pub fn same_applicant(&self, a: &Record, b: &Record) -> bool {
         if a.broken().is_some() || b.broken().is_some() {
             return false;
@@ -491,7 +493,11 @@ impl Layout {
         if a.bytes(start_a..end(ends_a)) != b.bytes(start_b..end(ends_b)) {
             return false;
         }
-        let same_cuts = if start_a == start_b {
+        // A line cut at its commas is cut at every one of them: the same
+        // bytes are cut alike.
+        let same_cuts = if gap == 1 {
+            true
+        } else if start_a == start_b {
             tail_a == tail_b
         } else {
             tail_a
@@ -520,6 +526,22 @@ impl Layout {
             }
         }
         true
+    }
+
+    /// A hash of the cells [`Layout::same_applicant`] compares as one run
+    /// of bytes (the columns from `compared_from` on): two records it
+    /// holds the same have the same key, two with the same key need not
+    /// be the same. Rows met before are looked up by it (`run::memo`).
+    pub fn content_key(&self, record: &Record) -> u64 {
+        let ends = record.ends();
+        let from = self
+            .compared_from
+            .checked_sub(1)
+            .and_then(|i| ends.get(i))
+            .copied()
+            .unwrap_or(0);
+        let end = ends.last().copied().unwrap_or(0);
+        xxh3_64(record.bytes(from..end))
     }
 
     /// A problem with a row, in the column at `column` if one.

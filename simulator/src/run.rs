@@ -9,10 +9,10 @@
 //! evaluate the previous chunk, so memory holds two chunks whatever the
 //! size of the file. With one thread there is nothing to overlap, and each
 //! row is read, decided and counted in turn. All add their parts up in file
-//! order (`Run::absorb`), so the result is the same. Either way, a row that repeats
-//! the one before it but for its id, as most rows of a population that
-//! qualify for nothing do, is counted again without being parsed and decided
-//! again (`Layout::same_applicant`).
+//! order (`Run::absorb`), so the result is the same. Either way, a row like
+//! one met before but for its id, as most rows of a population that qualify
+//! for nothing are, is counted again without being parsed and decided again
+//! (`memo`).
 
 use std::io::Read;
 
@@ -34,7 +34,10 @@ use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::progress::Progress;
 use crate::tally::{Settling, Tally, TallyPlan};
 
+mod memo;
 mod ranges;
+
+use memo::{Decided, Found, Memo, Slot};
 
 /// Rows per chunk: large enough to amortise scheduling, small enough that
 /// two chunks stay a few megabytes. With two threads, 2,048 rows (and
@@ -493,7 +496,7 @@ fn one_thread<R: Read, L: Read>(
     let (mut a, mut b) = (Record::new(), Record::new());
     // The two records take turns; swapping the references moves no record.
     let (mut record, mut previous) = (&mut a, &mut b);
-    let mut row = Row::new(&job.sides);
+    let mut row = Row::new();
     loop {
         let mut part = Part::new(job);
         let mut end = false;
@@ -731,44 +734,28 @@ impl Part {
 
 /// The buffers one worker reuses for every row.
 struct Row {
-    applicant: Applicant,
-    /// One per scheme.
-    decided: Vec<Decided>,
+    /// The applicants and decisions of rows met before, and the one each
+    /// row is parsed into.
+    memo: Memo,
     /// The expected case's timeline.
     step_ends: Vec<NaiveDate>,
     /// With `--persons`: per side, the last person row made (see
     /// [`person`]).
     last_person: [Option<PersonRow>; 2],
-    /// Whether `applicant` and `decided` are what parsing and deciding the
-    /// previous record gave: no bad row since, no assumption redrawn.
-    fresh: bool,
-}
-
-/// A row's decision under one scheme.
-#[derive(Default)]
-struct Decided {
-    decision: Decision,
-    /// The slot of the reason the person is not eligible, once worked out
-    /// for this decision.
-    reason: Option<usize>,
 }
 
 impl Row {
-    fn new(sides: &[Side<'_>]) -> Row {
+    fn new() -> Row {
         Row {
-            applicant: sides
-                .first()
-                .map(|s| Applicant::empty(s.scheme))
-                .unwrap_or_default(),
-            decided: sides.iter().map(|_| Decided::default()).collect(),
+            memo: Memo::new(),
             step_ends: Vec::new(),
             last_person: [None, None],
-            fresh: false,
         }
     }
 
     /// Parses one record and adds every scheme's decision to `part`. A
-    /// record whose identifier an earlier row had is a bad row.
+    /// record whose identifier an earlier row had is a bad row. `previous`
+    /// is the record read before it, if there is one.
     fn decide(
         &mut self,
         job: &Job<'_>,
@@ -783,32 +770,39 @@ impl Row {
             items,
         } = read;
         if repeated_id {
-            // Not parsed: what is kept for reuse stays the previous row's.
-            self.fresh = false;
+            // Not parsed, and no slot touched.
+            self.memo.passed();
             let e = job.layout.repeated_identifier(record, at);
             skipped_person(job, record, at, &e, part);
             part.bad_rows.push(e);
             return;
         }
-        let applicant = &mut self.applicant;
         // Every scheme reads the first's input schema (checked by callers).
         let Some(first) = job.sides.first() else {
             return;
         };
-        // A row that repeats the previous one is counted again, not
-        // parsed and decided again (see `Layout::same_applicant`); not when
-        // lists come from list files, where two rows alike but for their
-        // identifier have items of their own, nor when awards are written,
-        // each row with its own history; nor with quotas: a claim carries
-        // the row's own identifier.
-        let repeat = job.lists.is_none()
-            && job.layouts.is_empty()
-            && job.awards.is_none()
-            && !job.quotas
-            && self.fresh
-            && previous.is_some_and(|p| job.layout.same_applicant(record, p));
-        if !repeat {
-            self.fresh = false;
+        // A row like one met before is counted again, not parsed and
+        // decided again (`memo`); not when lists come from list files,
+        // where two rows alike but for their identifier have items of
+        // their own, nor when awards are written, each row with its own
+        // history; nor with quotas: a claim carries the row's own
+        // identifier.
+        let reuse =
+            job.lists.is_none() && job.layouts.is_empty() && job.awards.is_none() && !job.quotas;
+        let Found {
+            slot,
+            met,
+            previous,
+        } = self
+            .memo
+            .find(&job.sides, job.layout, record, previous, reuse);
+        let Some(Slot {
+            applicant, decided, ..
+        }) = self.memo.slot(slot)
+        else {
+            return;
+        };
+        if !met {
             if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
                 skipped_person(job, record, at, &e, part);
                 part.bad_rows.push(e);
@@ -825,14 +819,13 @@ impl Row {
                 }
             }
         }
-        // After parsing, which checks the row's shape and text (a repeated
-        // row has the shape of the one before it, its weight its own).
+        // After parsing, which checks the row's shape and text (a row met
+        // before has the shape of the one it is like, its weight its own).
         // Asked only of a weighted population: this runs for every row.
         let weight = if job.layout.weighted() {
             match job.layout.weight(record, at) {
                 Ok(w) => w,
                 Err(e) => {
-                    self.fresh = false;
                     skipped_person(job, record, at, &e, part);
                     part.bad_rows.push(e);
                     return;
@@ -849,18 +842,18 @@ impl Row {
         for (i, (((side, Decided { decision, reason }), tally), waiting)) in job
             .sides
             .iter()
-            .zip(&mut self.decided)
+            .zip(decided.iter_mut())
             .zip(&mut part.tallies)
             .zip(&mut part.waiting)
             .enumerate()
         {
-            if !repeat {
+            if !met {
                 side.program.evaluate_into(applicant, decision);
                 *reason = None;
             }
             // Whether the decision is the one reused from the row before,
             // not redrawn: its person row is that row's, but for the id.
-            let mut reused = repeat;
+            let mut reused = previous;
             if let Some(a) = side.assumptions {
                 if !matches!(decision.outcome, Outcome::NotEligible | Outcome::Error) {
                     reused = false;
@@ -954,11 +947,9 @@ impl Row {
                 });
             }
         }
-        if let (Some(d), [base, reform], [b, r]) = (
-            part.diff.as_mut(),
-            job.sides.as_slice(),
-            self.decided.as_slice(),
-        ) {
+        if let (Some(d), [base, reform], [b, r]) =
+            (part.diff.as_mut(), job.sides.as_slice(), decided.as_slice())
+        {
             let rows = match rows {
                 [Some(b), Some(r)] => Some(Box::new([b, r])),
                 _ => None,
@@ -977,7 +968,7 @@ impl Row {
                 }
             }
         }
-        self.fresh = fresh;
+        self.memo.decided(slot, fresh);
     }
 }
 
@@ -1143,9 +1134,9 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
         .zip(positions.par_chunks(BATCH))
         .zip(repeated.par_chunks(BATCH))
         .enumerate()
-        .map(|(b, ((records, positions), repeated))| {
+        // A worker keeps its memo from batch to batch.
+        .map_init(Row::new, |row, (b, ((records, positions), repeated))| {
             let mut part = Part::new(job);
-            let mut row = Row::new(&job.sides);
             let mut previous = None;
             for (i, ((record, at), repeated)) in
                 records.iter().zip(positions).zip(repeated).enumerate()
@@ -1326,12 +1317,14 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// Runs reuse the decision of a row that repeats the one before it;
+        /// Runs reuse the decision of a row like one met before (`memo`);
         /// the result is the same as deciding every row on its own, on one
-        /// thread or two, with assumptions redrawing who applies or not.
+        /// thread or two, with assumptions redrawing who applies or not,
+        /// and with stretches of rows all different, which rest the memo.
         #[test]
         fn runs_add_up_as_deciding_each_row_alone(
-            rows in proptest::collection::vec((0..ROWS.len(), proptest::option::weighted(0.95, 0u32..3000)), 0..700),
+            rows in proptest::collection::vec((0..ROWS.len(), proptest::option::weighted(0.95, 0u32..3000), 0u16..400), 0..700),
+            distinct in proptest::collection::vec(0usize..700, 0..3),
             id_second in proptest::bool::ANY,
             assume in proptest::bool::ANY,
             threads in 1usize..3,
@@ -1351,10 +1344,19 @@ mod tests {
             };
             let header = crate::synth::HEADER.split_once(',').unwrap().1;
             let mut data = line("person_id", header);
-            for (row, id) in &rows {
+            for (i, (row, id, day)) in rows.iter().enumerate() {
                 // Ids of different lengths move where the other cells start;
                 // an empty one is a bad row.
-                data += &line(&id.map(|n| format!("P{n}")).unwrap_or_default(), ROWS[*row]);
+                let id = id.map(|n| format!("P{n}")).unwrap_or_default();
+                // From a row of `distinct` on, 100 rows applying on days of
+                // their own, nearly all different.
+                if distinct.iter().any(|&d| (d..d + 100).contains(&i)) {
+                    let applied = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+                        + chrono::Days::new(u64::from(*day));
+                    data += &line(&id, &format!("true,2,beijing_center,2022-01-01,false,,,,,{applied}"));
+                } else {
+                    data += &line(&id, ROWS[*row]);
+                }
             }
             let take_up = Assumptions {
                 take_up: BTreeMap::from([("vocational".to_string(), 0.5), ("contest".to_string(), 0.9)]),

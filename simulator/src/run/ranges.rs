@@ -328,7 +328,7 @@ impl Ranges<'_, '_> {
     fn work(&self, mut adder: Option<&mut Adder<'_>>) -> Result<Ranged, RowError> {
         let _leaving = Leaving(self);
         let mut opened: Option<File> = None;
-        let mut row = Row::new(&self.job.sides);
+        let mut row = Row::new();
         loop {
             let mut s = self.lock();
             let index = loop {
