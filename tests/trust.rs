@@ -350,12 +350,16 @@ fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
 #[test]
 fn invalid_text_is_refused_in_a_row_that_repeats_the_one_before() {
     let header = "person_id,member_card,voc_level,voc_issuer,voc_issued,voc_boosted_before,sw_level,sw_approved,contest_year,contest_rank,applied_on,note\n";
-    let row = |id: &[u8], note: &[u8]| {
-        [id, b",true,,,,false,,,,,,", note, b"\n"].concat()
-    };
+    let row = |id: &[u8], note: &[u8]| [id, b",true,,,,false,,,,,,", note, b"\n"].concat();
     let cases: [(&str, Vec<u8>); 2] = [
-        ("repeat-bad-id.csv", [row(b"P1", b""), row(b"P\xff2", b"")].concat()),
-        ("repeat-bad-note.csv", [row(b"P1", b"a"), row(b"P2", b"\xffb")].concat()),
+        (
+            "repeat-bad-id.csv",
+            [row(b"P1", b""), row(b"P\xff2", b"")].concat(),
+        ),
+        (
+            "repeat-bad-note.csv",
+            [row(b"P1", b"a"), row(b"P2", b"\xffb")].concat(),
+        ),
     ];
     for (name, rows) in cases {
         let path = temp(name);
@@ -363,7 +367,14 @@ fn invalid_text_is_refused_in_a_row_that_repeats_the_one_before() {
         let path = path.to_str().unwrap();
         for threads in ["1", "2"] {
             fails(
-                &["simulate", POLICY, "--population", path, "--threads", threads],
+                &[
+                    "simulate",
+                    POLICY,
+                    "--population",
+                    path,
+                    "--threads",
+                    threads,
+                ],
                 1,
                 &format!("{name}:3: column `"),
             );

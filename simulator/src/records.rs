@@ -490,6 +490,21 @@ impl<R: Read> Records<R> {
 /// are a few bytes long, too short for a vectorised search per cell to
 /// pay, and a byte at a time costs a dozen instructions a byte.
 fn cut_at_commas(line: &[u8], record: &mut Record, max_cells: usize) -> Option<usize> {
+    // Room for every cell the line can have (one more than its bytes), up
+    // to the cells kept, made once: a comma then costs a store, not a
+    // check for room. Past `max_cells`, the last slot takes every further
+    // end in turn, as `feed` keeps them.
+    let last = max_cells.saturating_sub(1);
+    let room = max_cells.min(line.len() + 1);
+    if record.ends.len() < room {
+        record.ends.resize(room, 0);
+    }
+    let ends = record.ends.as_mut_slice();
+    let mut end_cell = |cell: usize, at: usize| {
+        if let Some(e) = ends.get_mut(cell.min(last)) {
+            *e = at;
+        }
+    };
     let mut cells = 0;
     let mut words = line.chunks_exact(8);
     let mut base = 0;
@@ -502,8 +517,7 @@ fn cut_at_commas(line: &[u8], record: &mut Record, max_cells: usize) -> Option<u
         }
         let mut commas = bytes_equal(word, b',');
         while commas != 0 {
-            let at = base + (commas.trailing_zeros() / 8) as usize;
-            end_cell(&mut record.ends, cells, at, max_cells);
+            end_cell(cells, base + (commas.trailing_zeros() / 8) as usize);
             cells += 1;
             commas &= commas - 1;
         }
@@ -511,13 +525,13 @@ fn cut_at_commas(line: &[u8], record: &mut Record, max_cells: usize) -> Option<u
     }
     for (i, &b) in words.remainder().iter().enumerate() {
         if b == b',' {
-            end_cell(&mut record.ends, cells, base + i, max_cells);
+            end_cell(cells, base + i);
             cells += 1;
         } else if b == b'"' {
             return None;
         }
     }
-    end_cell(&mut record.ends, cells, line.len(), max_cells);
+    end_cell(cells, line.len());
     record.bytes.clear();
     record.bytes.extend_from_slice(line);
     Some(cells + 1)
@@ -530,20 +544,6 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
     !(((x & LOW7) + LOW7) | x | LOW7)
-}
-
-/// Ends cell `cell` at `written`; past `max_cells`, the last slot takes
-/// every further end in turn.
-#[inline]
-fn end_cell(ends: &mut Vec<usize>, cell: usize, written: usize, max_cells: usize) {
-    let slot = cell.min(max_cells.saturating_sub(1));
-    if ends.len() <= slot {
-        let more = (ends.len().max(1) * 2).min(max_cells);
-        ends.resize(more.max(slot + 1), 0);
-    }
-    if let Some(e) = ends.get_mut(slot) {
-        *e = written;
-    }
 }
 
 /// Feeds `input`, which holds no line end but perhaps the one that ends the
