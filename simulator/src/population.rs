@@ -134,6 +134,12 @@ impl Column {
     }
 }
 
+/// Whether a cell's bytes are text (UTF-8); an ASCII cell, as an
+/// identifier mostly is, without a call.
+fn is_text(cell: &[u8]) -> bool {
+    cell.is_ascii() || std::str::from_utf8(cell).is_ok()
+}
+
 /// The first column from which every column is compared.
 fn compared_from(columns: &[Option<Column>]) -> usize {
     columns
@@ -517,9 +523,9 @@ impl Layout {
             // would refuse it otherwise, and whether a row is bad must not
             // depend on the row before it.
             let same = match column {
-                None => std::str::from_utf8(x).is_ok(),
+                None => is_text(x),
                 Some(c) if c.compared() => x == y,
-                Some(_) => x.is_empty() == y.is_empty() && std::str::from_utf8(x).is_ok(),
+                Some(_) => x.is_empty() == y.is_empty() && is_text(x),
             };
             if !same {
                 return false;
