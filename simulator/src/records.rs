@@ -100,8 +100,12 @@ impl Record {
     /// Makes this record a copy of `other`, keeping this one's buffers
     /// (no allocation once they are large enough).
     pub fn copy_from(&mut self, other: &Record) {
+        // Its cells' bytes only: the parser's buffer may be larger, up to
+        // twice the longest record read before.
+        let end = other.ends().last().copied().unwrap_or(0);
         self.bytes.clear();
-        self.bytes.extend_from_slice(&other.bytes);
+        self.bytes
+            .extend_from_slice(other.bytes.get(..end).unwrap_or_default());
         self.ends.clear();
         self.ends.extend_from_slice(other.ends());
         self.len = other.len;
@@ -493,7 +497,9 @@ fn cut_at_commas(line: &[u8], record: &mut Record, max_cells: usize) -> Option<u
     // Room for every cell the line can have (one more than its bytes), up
     // to the cells kept, made once: a comma then costs a store, not a
     // check for room. Past `max_cells`, the last slot takes every further
-    // end in turn, as `feed` keeps them.
+    // end in turn, as `feed` keeps them. (Where cells are not limited, a
+    // header's, room is 8 bytes a byte of the line, at most
+    // `MAX_RECORD_BYTES` of line, once.)
     let last = max_cells.saturating_sub(1);
     let room = max_cells.min(line.len() + 1);
     if record.ends.len() < room {

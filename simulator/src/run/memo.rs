@@ -154,6 +154,11 @@ impl Memo {
             }
             return self.parse_into(PLAIN);
         }
+        // A line that is not a record is a bad row, never like another;
+        // all such lines would share a key and push rows out of the memo.
+        if record.broken().is_some() {
+            return self.parse_into(PLAIN);
+        }
         let found = self.look_up(layout, record, previous, last);
         self.looked += 1;
         if found.met && !found.previous {
