@@ -469,7 +469,6 @@ impl Layout {
     /// it, as most rows of a population that qualify for nothing do, need
     /// not be parsed or decided again. `b` is a record parsed without
     /// error; `true` says that parsing `a` would succeed too.
-    #[inline] // every row asks, and most rows differ in their first bytes
     pub fn same_applicant(&self, a: &Record, b: &Record) -> bool {
         if a.broken().is_some() || b.broken().is_some() {
             return false;
@@ -484,21 +483,14 @@ impl Layout {
         // The columns from `compared_from` on: their bytes, and where
         // each cell ends relative to the first.
         let from = self.compared_from;
-        let start = |ends: &[usize]| {
-            from.checked_sub(1)
-                .and_then(|i| ends.get(i))
-                .copied()
-                .unwrap_or(0)
-        };
-        let (start_a, start_b) = (start(ends_a), start(ends_b));
+        let ((start_a, bytes_a), (start_b, bytes_b)) = (self.compared(a), self.compared(b));
+        if bytes_a != bytes_b {
+            return false;
+        }
         let (tail_a, tail_b) = (
             ends_a.get(from..).unwrap_or_default(),
             ends_b.get(from..).unwrap_or_default(),
         );
-        let end = |ends: &[usize]| ends.last().copied().unwrap_or(0);
-        if a.bytes(start_a..end(ends_a)) != b.bytes(start_b..end(ends_b)) {
-            return false;
-        }
         // A line cut at its commas is cut at every one of them: the same
         // bytes are cut alike.
         let same_cuts = if gap == 1 {
@@ -539,15 +531,21 @@ impl Layout {
     /// holds the same have the same key, two with the same key need not
     /// be the same. Rows met before are looked up by it (`run::memo`).
     pub fn content_key(&self, record: &Record) -> u64 {
+        xxh3_64(self.compared(record).1)
+    }
+
+    /// The bytes of the columns from `compared_from` on, as one run (the
+    /// separator before the first of them included), and where they start.
+    fn compared<'r>(&self, record: &'r Record) -> (usize, &'r [u8]) {
         let ends = record.ends();
-        let from = self
+        let start = self
             .compared_from
             .checked_sub(1)
             .and_then(|i| ends.get(i))
             .copied()
             .unwrap_or(0);
         let end = ends.last().copied().unwrap_or(0);
-        xxh3_64(record.bytes(from..end))
+        (start, record.bytes(start..end))
     }
 
     /// A problem with a row, in the column at `column` if one.
