@@ -239,7 +239,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         let a = options.assumptions.first()?.as_ref()?;
         Some(DrawPlan::new(a, n))
     });
-    let job = Job {
+    let mut job = Job {
         sides: schemes
             .iter()
             .enumerate()
@@ -261,18 +261,17 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         quotas: schemes.iter().any(|s| !s.quotas.is_empty()),
         extras: awards.is_some() || draws.is_some(),
         person_rows: persons.is_some() || compared.is_some(),
-        plain: schemes.len() == 1
-            && options.assumptions.iter().all(Option::is_none)
-            && schemes.iter().all(|s| s.quotas.is_empty())
-            && awards.is_none()
-            && draws.is_none()
-            && persons.is_none()
-            && compared.is_none(),
+        plain: false,
         awards,
         persons,
         compared,
         draws,
     };
+    job.plain = job.sides.len() == 1
+        && job.sides.iter().all(|s| s.assumptions.is_none())
+        && !job.quotas
+        && !job.extras
+        && !job.person_rows;
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
