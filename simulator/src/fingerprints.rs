@@ -1,16 +1,21 @@
-//! Which of many identifier fingerprints occur more than once, and where
-//! the first repeat is, in bounded memory and without random access to a
+//! Which of many identifier fingerprints occur more than once, and which
+//! may repeat first, in bounded memory and without random access to a
 //! large table.
 //!
 //! A hash set of every fingerprint costs 9 to 18 bytes a row and a cache
 //! miss per row once it outgrows the cache (about 1 s per 3 million rows
-//! on the project's machine, docs/performance.md). Here a fingerprint and
-//! its row's number are appended to one of 256 vectors (`BUCKETS`) by
-//! eight of the fingerprint's bits, which touches a few hundred cache lines
-//! in all; past [`HELD`] of them the buckets are written to a temporary
-//! file (deleted when dropped, even if the process dies) and emptied. At
-//! the end each bucket, a 256th of the rows, is read back and looked at on
-//! its own, in memory small enough for the cache.
+//! on the project's machine, docs/performance.md). Here a row's
+//! fingerprint is appended to one vector, in the rows' order; past
+//! [`HELD`] of them they are sorted by eight of their bits into 256
+//! buckets (`BUCKETS`), each keeping the rows' order, and written to a
+//! temporary file (deleted when dropped, even if the process dies). At the
+//! end each bucket, a 256th of the rows, is read back and looked at on its
+//! own, in memory small enough for the cache.
+//!
+//! Nothing but the fingerprint is kept: which row it came from is not,
+//! since a file with no repeat (the usual case) never needs it. The
+//! fingerprints that may repeat first are few (one a bucket), and reading
+//! the file again finds their rows ([`crate::identifiers`]).
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -23,47 +28,39 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 /// set of all of them.
 const BUCKETS: usize = 256;
 
-/// Rows held in memory before the buckets are written out: 2 MB (a
-/// bucket may have twice its share of capacity: 4 MB at most). 8 MB took
-/// the same time on 10M shuffled rows and 10 MB more at the peak; the
-/// stores into the buckets miss the cache either way.
+/// Fingerprints held in memory before they are sorted into buckets and
+/// written out: 1 MB, and as much again to sort them.
+///
+/// A row only appends its fingerprint: appending each to its bucket as
+/// it came took 8% of a run on 10M shuffled rows, mostly waiting on those
+/// scattered stores between the rows' other work.
 pub const HELD: usize = 1 << 17;
 
-/// One row: its identifier's fingerprint and its number.
-type Entry = (u64, u64);
+/// Bytes of a fingerprint written out.
+const ENTRY: usize = 8;
 
-/// Bytes of an entry written out.
-const ENTRY: usize = 16;
-
-/// A multiset of fingerprints, each with the row it came from.
+/// A multiset of fingerprints, in the order they were added.
 #[derive(Debug)]
 pub struct Fingerprints {
-    buckets: Vec<Vec<Entry>>,
-    held: usize,
-    /// Once the buckets have been written out.
+    /// Those not yet written out, in the order added.
+    held: Vec<u64>,
+    /// Once some have been written out.
     spill: Option<Spill>,
-    /// Rows held before writing out (tests make it small).
+    /// Fingerprints held before writing out (tests make it small).
     limit: usize,
 }
 
-/// The temporary file and, per bucket, where its written parts are.
+/// The temporary file, and what was written to it.
 #[derive(Debug)]
 struct Spill {
     file: BufWriter<File>,
     written: u64,
-    /// Per bucket: (offset, entries) of each part.
-    parts: Vec<Vec<(u64, usize)>>,
-}
-
-/// The earliest row whose fingerprint an earlier row had
-/// ([`Fingerprints::first_repeat`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Repeat {
-    pub fingerprint: u64,
-    /// The first row with the fingerprint.
-    pub first: u64,
-    /// The second: the row that repeats it.
-    pub row: u64,
+    /// Each time fingerprints were written out: where, and where each
+    /// bucket's start in it (`BUCKETS + 1` entries, the last the end).
+    batches: Vec<(u64, Box<[usize]>)>,
+    /// The batch being written, sorted into buckets, and as bytes.
+    sorted: Vec<u64>,
+    bytes: Vec<u8>,
 }
 
 impl Default for Fingerprints {
@@ -73,86 +70,89 @@ impl Default for Fingerprints {
 }
 
 impl Fingerprints {
-    /// Writing out past `limit` rows held.
+    /// Writing out past `limit` fingerprints held.
     pub fn holding(limit: usize) -> Fingerprints {
         Fingerprints {
-            buckets: vec![Vec::new(); BUCKETS],
-            held: 0,
+            held: Vec::new(),
             spill: None,
             limit: limit.max(1),
         }
     }
 
-    /// Adds row `row`'s fingerprint.
-    pub fn push(&mut self, fingerprint: u64, row: u64) -> std::io::Result<()> {
-        if let Some(b) = self.buckets.get_mut(bucket(fingerprint)) {
-            b.push((fingerprint, row));
-        }
-        self.held += 1;
-        if self.held >= self.limit {
+    /// Adds the next row's fingerprint.
+    pub fn push(&mut self, fingerprint: u64) -> std::io::Result<()> {
+        self.held.push(fingerprint);
+        if self.held.len() >= self.limit {
             self.write_out()?;
         }
         Ok(())
     }
 
-    /// Writes every bucket to the temporary file and empties it (keeping
-    /// its capacity, which the next rows fill again).
+    /// Writes the fingerprints held to the temporary file, sorted into
+    /// buckets, and empties them (keeping their capacity, which the next
+    /// rows fill again).
+    #[cold]
+    #[inline(never)]
     fn write_out(&mut self) -> std::io::Result<()> {
         let spill = match &mut self.spill {
             Some(s) => s,
             None => self.spill.insert(Spill {
                 file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
                 written: 0,
-                parts: vec![Vec::new(); BUCKETS],
+                batches: Vec::new(),
+                sorted: Vec::new(),
+                bytes: Vec::new(),
             }),
         };
-        for (bucket, parts) in self.buckets.iter_mut().zip(&mut spill.parts) {
-            if bucket.is_empty() {
-                continue;
-            }
-            for (f, row) in bucket.iter() {
-                spill.file.write_all(&f.to_le_bytes())?;
-                spill.file.write_all(&row.to_le_bytes())?;
-            }
-            parts.push((spill.written, bucket.len()));
-            spill.written += (ENTRY * bucket.len()) as u64;
-            bucket.clear();
-        }
-        self.held = 0;
+        let starts = sort_into_buckets(&self.held, &mut spill.sorted);
+        spill.bytes.clear();
+        spill
+            .bytes
+            .extend(spill.sorted.iter().flat_map(|f| f.to_le_bytes()));
+        spill.file.write_all(&spill.bytes)?;
+        spill.batches.push((spill.written, starts));
+        spill.written += spill.bytes.len() as u64;
+        self.held.clear();
         Ok(())
     }
 
-    /// Calls `f` with each bucket's rows in turn, those written out first.
-    /// Reading moves the temporary file's position: nothing is pushed
-    /// after (the rows are all read by then).
-    fn each_bucket(&mut self, mut f: impl FnMut(&mut Vec<Entry>)) -> std::io::Result<()> {
-        let (mut file, parts) = match self.spill.as_mut() {
+    /// Calls `f` with each bucket's fingerprints in turn, in the order they
+    /// were added. Reading moves the temporary file's position: nothing is
+    /// pushed after (the rows are all read by then).
+    fn each_bucket(&mut self, mut f: impl FnMut(&[u64])) -> std::io::Result<()> {
+        let (mut file, batches) = match self.spill.as_mut() {
             Some(s) => {
                 s.file.flush()?;
-                (Some(s.file.get_mut()), s.parts.as_slice())
+                (Some(s.file.get_mut()), s.batches.as_slice())
             }
             None => (None, &[][..]),
         };
-        let mut rows: Vec<Entry> = Vec::new();
+        // Those still held, sorted into buckets as a batch written out is.
+        let mut held = Vec::new();
+        let held_starts = sort_into_buckets(&self.held, &mut held);
+        let mut prints: Vec<u64> = Vec::new();
         let mut read = Vec::new();
-        for (b, held) in self.buckets.iter().enumerate() {
-            rows.clear();
-            for &(offset, n) in parts.get(b).map_or(&[][..], Vec::as_slice) {
-                let Some(file) = file.as_mut() else {
-                    break;
+        for b in 0..BUCKETS {
+            prints.clear();
+            for (offset, starts) in batches {
+                let (Some(&start), Some(&end), Some(file)) =
+                    (starts.get(b), starts.get(b + 1), file.as_mut())
+                else {
+                    continue;
                 };
-                file.seek(SeekFrom::Start(offset))?;
-                read.resize(ENTRY * n, 0);
+                file.seek(SeekFrom::Start(offset + (ENTRY * start) as u64))?;
+                read.resize(ENTRY * (end - start), 0);
                 file.read_exact(&mut read)?;
-                rows.extend(read.chunks_exact(ENTRY).map(|e| {
-                    let (mut f, mut r) = ([0; 8], [0; 8]);
-                    f.copy_from_slice(e.get(..8).unwrap_or(&[0; 8]));
-                    r.copy_from_slice(e.get(8..).unwrap_or(&[0; 8]));
-                    (u64::from_le_bytes(f), u64::from_le_bytes(r))
+                prints.extend(read.chunks_exact(ENTRY).map(|e| {
+                    let mut f = [0; ENTRY];
+                    f.copy_from_slice(e);
+                    u64::from_le_bytes(f)
                 }));
             }
-            rows.extend_from_slice(held);
-            f(&mut rows);
+            if let (Some(&start), Some(&end)) = (held_starts.get(b), held_starts.get(b + 1)) {
+                prints.extend_from_slice(held.get(start..end).unwrap_or(&[]));
+            }
+            f(&prints);
         }
         Ok(())
     }
@@ -161,9 +161,9 @@ impl Fingerprints {
     pub fn repeated(&mut self) -> std::io::Result<HashSet<u64, FingerprintHasher>> {
         let mut repeated = HashSet::default();
         let mut seen: HashSet<u64, FingerprintHasher> = HashSet::default();
-        self.each_bucket(|rows| {
+        self.each_bucket(|prints| {
             seen.clear();
-            for &(f, _) in rows.iter() {
+            for &f in prints {
                 if !seen.insert(f) {
                     repeated.insert(f);
                 }
@@ -172,47 +172,61 @@ impl Fingerprints {
         Ok(repeated)
     }
 
-    /// The earliest row whose fingerprint an earlier row had, but for the
-    /// fingerprints in `except`: whatever the number of repeats, memory
-    /// holds one bucket.
-    pub fn first_repeat(
+    /// Of each bucket, the fingerprint whose second push came first, but
+    /// for the fingerprints in `except`. The earliest repeat of the whole
+    /// file is a repeat of one of them: it is the earliest of its own
+    /// bucket, since a bucket keeps the order of the rows. Whatever the
+    /// number of repeats, memory holds one bucket, and at most 256
+    /// fingerprints are returned.
+    pub fn first_repeats(
         &mut self,
         except: &HashSet<u64, FingerprintHasher>,
-    ) -> std::io::Result<Option<Repeat>> {
-        let mut earliest: Option<Repeat> = None;
+    ) -> std::io::Result<Vec<u64>> {
+        let mut first = Vec::new();
         let mut seen: HashSet<u64, FingerprintHasher> = HashSet::default();
-        self.each_bucket(|rows| {
-            // Most buckets of most files have no repeat: a set that fits
-            // the cache says so, cheaper than sorting them.
+        self.each_bucket(|prints| {
             seen.clear();
-            if !rows
+            if let Some(f) = prints
                 .iter()
-                .any(|&(f, _)| !seen.insert(f) && !except.contains(&f))
+                .find(|&&f| !seen.insert(f) && !except.contains(&f))
             {
-                return;
-            }
-            rows.sort_unstable();
-            for pair in rows.windows(2) {
-                let [(f, first), (g, row)] = pair else {
-                    continue;
-                };
-                // Sorted by fingerprint, then row: the earliest repeat of
-                // a fingerprint is the second row of its run.
-                if f == g && !except.contains(f) && earliest.is_none_or(|e| *row < e.row) {
-                    earliest = Some(Repeat {
-                        fingerprint: *f,
-                        first: *first,
-                        row: *row,
-                    });
-                }
+                first.push(*f);
             }
         })?;
-        Ok(earliest)
+        Ok(first)
     }
 }
 
 fn bucket(fingerprint: u64) -> usize {
     ((fingerprint >> 48) & 0xff) as usize
+}
+
+/// `prints` sorted into buckets, each keeping their order, in `sorted`
+/// (a counting sort); where each bucket starts, and where the last ends.
+fn sort_into_buckets(prints: &[u64], sorted: &mut Vec<u64>) -> Box<[usize]> {
+    let mut starts = vec![0; BUCKETS + 1].into_boxed_slice();
+    for p in prints {
+        if let Some(n) = starts.get_mut(bucket(*p)) {
+            *n += 1;
+        }
+    }
+    // Counts to starts: each bucket starts where those before it end.
+    let mut sum = 0;
+    for n in starts.iter_mut() {
+        (*n, sum) = (sum, sum + *n);
+    }
+    sorted.clear();
+    sorted.resize(prints.len(), 0);
+    let mut next = starts.clone();
+    for p in prints {
+        if let Some(at) = next.get_mut(bucket(*p)) {
+            if let Some(slot) = sorted.get_mut(*at) {
+                *slot = *p;
+            }
+            *at += 1;
+        }
+    }
+    starts
 }
 
 /// A set of fingerprints hashes them as they are.
@@ -250,13 +264,16 @@ mod tests {
     /// some of them.
     fn rows(limit: usize, repeats: &[u64]) -> Fingerprints {
         let mut f = Fingerprints::holding(limit);
-        for n in 0..5000 {
-            f.push(spread(n), n + 1).unwrap();
-        }
-        for (i, n) in repeats.iter().enumerate() {
-            f.push(spread(*n), 5001 + i as u64).unwrap();
+        for n in (0..5000).chain(repeats.iter().copied()) {
+            f.push(spread(n)).unwrap();
         }
         f
+    }
+
+    fn sorted(prints: impl IntoIterator<Item = u64>) -> Vec<u64> {
+        let mut v: Vec<u64> = prints.into_iter().collect();
+        v.sort_unstable();
+        v
     }
 
     #[test]
@@ -265,23 +282,40 @@ mod tests {
             // Repeats of late, early and the same fingerprint again.
             let mut f = rows(limit, &[4999, 0, 17, 17, 2500]);
             assert_eq!(f.spill.is_some(), limit < 5000, "{limit}");
-            let mut got: Vec<u64> = f.repeated().unwrap().into_iter().collect();
-            got.sort_unstable();
-            let mut want: Vec<u64> = [0, 4999, 17, 2500].map(spread).to_vec();
-            want.sort_unstable();
-            assert_eq!(got, want, "{limit}");
-            // The first repeat is the row after the 5000, of the last.
-            let first = f.first_repeat(&HashSet::default()).unwrap();
-            let want = Repeat {
-                fingerprint: spread(4999),
-                first: 5000,
-                row: 5001,
-            };
-            assert_eq!(first, Some(want), "{limit}");
-            // Without it, the next: row 5002, a repeat of row 1.
+            let want = sorted([0, 4999, 17, 2500].map(spread));
+            assert_eq!(sorted(f.repeated().unwrap()), want, "{limit}");
+            // Each of them repeats first in its bucket, unless two share
+            // one: the first repeat (of 4999, then 0, 17, 2500) is among
+            // them, one a bucket.
+            let first = f.first_repeats(&HashSet::default()).unwrap();
+            assert!(first.contains(&spread(4999)), "{limit}");
+            let buckets = sorted(first.iter().map(|&p| bucket(p) as u64));
+            let mut distinct = buckets.clone();
+            distinct.dedup();
+            assert_eq!(buckets, distinct, "{limit}");
+            assert!(first.iter().all(|p| want.contains(p)), "{limit}");
+            // Without it, the next: of 0.
             let except: HashSet<u64, FingerprintHasher> = [spread(4999)].into_iter().collect();
-            let next = f.first_repeat(&except).unwrap().unwrap();
-            assert_eq!((next.first, next.row), (1, 5002), "{limit}");
+            let next = f.first_repeats(&except).unwrap();
+            assert!(!next.contains(&spread(4999)), "{limit}");
+            assert!(next.contains(&spread(0)), "{limit}");
+        }
+    }
+
+    #[test]
+    fn in_a_bucket_the_first_repeat_is_the_earliest_second_push() {
+        // Three fingerprints of one bucket: the second push of `b` comes
+        // before the second of `a` and of `c` (in any order but this one,
+        // another may come first).
+        let [a, b, c] = [1u64, 2, 3].map(|n| (7 << 48) | n);
+        for limit in [HELD, 1, 3] {
+            let mut f = Fingerprints::holding(limit);
+            for p in [a, b, c, b, a, c] {
+                f.push(p).unwrap();
+            }
+            assert_eq!(f.first_repeats(&HashSet::default()).unwrap(), vec![b]);
+            let except = [b].into_iter().collect();
+            assert_eq!(f.first_repeats(&except).unwrap(), vec![a]);
         }
     }
 
@@ -289,7 +323,7 @@ mod tests {
     fn no_repeats_no_fingerprints() {
         let mut f = rows(3, &[]);
         assert!(f.repeated().unwrap().is_empty());
-        assert_eq!(f.first_repeat(&HashSet::default()).unwrap(), None);
+        assert!(f.first_repeats(&HashSet::default()).unwrap().is_empty());
         assert!(Fingerprints::default().repeated().unwrap().is_empty());
     }
 }

@@ -11,13 +11,14 @@
 //! first identifier out of order, what happens depends on the run:
 //!
 //! - Stopping at the first bad row (the default): every identifier's
-//!   64-bit fingerprint is collected with its row's number
-//!   ([`Fingerprints`], bounded memory) and repeats are looked for at the
-//!   end: the earliest row whose fingerprint an earlier row had, found a
-//!   bucket at a time, however many rows repeat. Only then is the file
-//!   read once more, to compare the two rows' identifiers, and the run
-//!   stops at the repeat ([`Identifiers::first_repeat`]). A correct file
-//!   out of order costs a few instructions a row and no read more.
+//!   64-bit fingerprint is collected ([`Fingerprints`], bounded memory)
+//!   and repeats are looked for at the end: a bucket at a time, however
+//!   many rows repeat, each bucket gives the fingerprint that repeats
+//!   first in it. Only then is the file read once more, to find the first
+//!   row that repeats one of those and compare its identifier with the
+//!   earlier row's, and the run stops at the repeat
+//!   ([`Identifiers::first_repeat`]). A correct file out of order costs a
+//!   few instructions a row and no read more.
 //! - Skipping bad rows: a repeat must be known as its row is read, so at
 //!   the break the file's identifiers are read once more to find which
 //!   fingerprints come more than once; from then on only the identifiers
@@ -31,7 +32,7 @@
 //! A file is never misjudged by a shared fingerprint: identifiers that share
 //! one are told apart by their text.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::fingerprints::{FingerprintHasher, Fingerprints};
 use crate::population::{RowError, RowPosition};
@@ -117,7 +118,7 @@ impl Identifiers {
                 self.out_of_order(id, at, file, repeats)
             }
             Identifiers::Collected(all) => {
-                all.push(fingerprint(id), at.record)
+                all.push(fingerprint(id))
                     .map_err(|e| file.failed(spill_failed(&e)))?;
                 Ok(true)
             }
@@ -139,7 +140,7 @@ impl Identifiers {
         match repeats {
             Repeats::StopAtFirst => {
                 let mut all = fingerprints(file, at.record)?;
-                all.push(fingerprint(id), at.record)
+                all.push(fingerprint(id))
                     .map_err(|e| file.failed(spill_failed(&e)))?;
                 *self = Identifiers::Collected(all);
                 Ok(true)
@@ -166,12 +167,13 @@ impl Identifiers {
     /// for which `stop` says so, whose identifier an earlier row had, with
     /// that identifier, if identifiers were collected and not yet checked.
     ///
-    /// The collected fingerprints give the earliest row whose fingerprint
-    /// an earlier row had, in the memory of one bucket however many rows
-    /// repeat; the file is read again to compare the two rows'
-    /// identifiers. Should they differ (two identifiers sharing a
-    /// fingerprint), the rows with that fingerprint are compared by text
-    /// and the next earliest is looked for without it.
+    /// The collected fingerprints give, a bucket at a time and in the
+    /// memory of one bucket however many rows repeat, the few fingerprints
+    /// that may repeat first; the file is read again up to the first row
+    /// that repeats one of them, to compare its identifier with the earlier
+    /// row's. Should they differ (two identifiers sharing a fingerprint),
+    /// the rows with that fingerprint are compared by text and the next
+    /// earliest is looked for without it.
     pub fn first_repeat(
         self,
         file: &dyn Reread,
@@ -185,38 +187,50 @@ impl Identifiers {
         // identifiers share.
         let mut among_shared: Option<(RowPosition, Vec<u8>)> = None;
         loop {
-            let Some(repeat) = all
-                .first_repeat(&shared)
+            let candidates: HashSet<u64, FingerprintHasher> = all
+                .first_repeats(&shared)
                 .map_err(|e| file.failed(spill_failed(&e)))?
-            else {
-                return Ok(among_shared);
-            };
-            if among_shared
-                .as_ref()
-                .is_some_and(|(at, _)| at.record < repeat.row)
-            {
+                .into_iter()
+                .collect();
+            if candidates.is_empty() {
                 return Ok(among_shared);
             }
-            let (mut first, mut second) = (None, None);
-            file.identifiers(repeat.row + 1, &mut |at, id| {
-                if stop(at) {
+            // The first identifier of each candidate; the first row that
+            // repeats a candidate's fingerprint is the file's first repeat.
+            let mut firsts: HashMap<u64, Vec<u8>, FingerprintHasher> = HashMap::default();
+            let mut found = None;
+            file.identifiers(u64::MAX, &mut |at, id| {
+                if stop(at)
+                    || among_shared
+                        .as_ref()
+                        .is_some_and(|(a, _)| a.record < at.record)
+                {
                     return false;
                 }
-                if at.record == repeat.first {
-                    first = Some(id.to_vec());
-                } else if at.record == repeat.row {
-                    second = Some((at, id.to_vec()));
+                let print = fingerprint(id);
+                if !candidates.contains(&print) {
+                    return true;
                 }
-                true
+                match firsts.get(&print) {
+                    None => {
+                        firsts.insert(print, id.to_vec());
+                        true
+                    }
+                    Some(first) => {
+                        found = Some((print, first.as_slice() == id, at, id.to_vec()));
+                        false
+                    }
+                }
             })?;
-            match (first, second) {
-                // The run stopped before the row.
-                (_, None) => return Ok(among_shared),
-                (Some(a), Some((at, b))) if a == b => return Ok(Some((at, b))),
-                (_, Some(_)) => {
-                    shared.insert(repeat.fingerprint);
+            match found {
+                // The run stopped before, or a repeat among shared
+                // fingerprints came first.
+                None => return Ok(among_shared),
+                Some((_, true, at, id)) => return Ok(Some((at, id))),
+                Some((print, false, _, _)) => {
+                    shared.insert(print);
                     let mut suspects = Suspects {
-                        fingerprints: [repeat.fingerprint].into_iter().collect(),
+                        fingerprints: [print].into_iter().collect(),
                         seen: HashSet::new(),
                     };
                     let mut found = None;
@@ -246,14 +260,14 @@ impl Identifiers {
 
 /// The identifiers of one range of a file read on several threads (a
 /// `run` range), seen on its own: whether they ascend, its first and last,
-/// and every one's fingerprint with its row's number in the range (from
-/// 0), for [`Identifiers::absorb`] to add in file order.
+/// and every one's fingerprint, for [`Identifiers::absorb`] to add in file
+/// order.
 #[derive(Debug, Default)]
 pub struct RangeIds {
     first: Option<Vec<u8>>,
     last: Vec<u8>,
     ascending: bool,
-    fingerprints: Vec<(u64, u64)>,
+    fingerprints: Vec<u64>,
 }
 
 impl RangeIds {
@@ -264,10 +278,10 @@ impl RangeIds {
         }
     }
 
-    /// Records `id`, of the range's row `row`. Every fingerprint is kept
-    /// (16 bytes a row of the range): whether the file's identifiers
-    /// ascend is known only once the ranges before this one are added.
-    pub fn see(&mut self, id: &[u8], row: u64) {
+    /// Records `id`, of the range's next row. Every fingerprint is kept
+    /// (8 bytes a row of the range): whether the file's identifiers ascend
+    /// is known only once the ranges before this one are added.
+    pub fn see(&mut self, id: &[u8]) {
         if self.first.is_none() {
             self.first = Some(id.to_vec());
         } else if self.ascending && id <= self.last.as_slice() {
@@ -277,7 +291,7 @@ impl RangeIds {
             self.last.clear();
             self.last.extend_from_slice(id);
         }
-        self.fingerprints.push((fingerprint(id), row));
+        self.fingerprints.push(fingerprint(id));
     }
 }
 
@@ -300,9 +314,8 @@ impl Identifiers {
         file: &dyn Reread,
     ) -> Result<bool, RowError> {
         let push = |all: &mut Fingerprints, range: &RangeIds| {
-            for &(print, row) in &range.fingerprints {
-                all.push(print, before.saturating_add(row))
-                    .map_err(|e| file.failed(spill_failed(&e)))?;
+            for &print in &range.fingerprints {
+                all.push(print).map_err(|e| file.failed(spill_failed(&e)))?;
             }
             Ok(())
         };
@@ -338,16 +351,13 @@ impl Identifiers {
 fn fingerprints(file: &dyn Reread, before: u64) -> Result<Fingerprints, RowError> {
     let mut all = Fingerprints::default();
     let mut failed = None;
-    file.identifiers(
-        before,
-        &mut |at, id| match all.push(fingerprint(id), at.record) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        },
-    )?;
+    file.identifiers(before, &mut |_, id| match all.push(fingerprint(id)) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
     match failed {
         Some(e) => Err(file.failed(spill_failed(&e))),
         None => Ok(all),

@@ -488,7 +488,7 @@ fn decide_rows<S: RecordSource>(
         match records.read(record) {
             Ok(Some(at)) => {
                 if let Some(id) = job.layout.identifier(record) {
-                    ids.see(id, at.record.saturating_sub(first_row));
+                    ids.see(id);
                 }
                 let read = RowRead {
                     at,
