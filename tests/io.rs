@@ -375,6 +375,74 @@ fn a_bad_row_read_from_a_pipe_is_reported_on_its_line() {
     );
 }
 
+/// Runs `simulate` on `data` given on standard input: a pipe, which
+/// cannot be read again.
+fn simulate_from_stdin(data: Vec<u8>, extra: &[&str]) -> Output {
+    let mut args = vec!["simulate", POLICY, "--population", "/dev/stdin"];
+    args.extend_from_slice(extra);
+    let mut child = bursar_cmd(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut input, &data);
+    });
+    let o = finish(child, "simulate from /dev/stdin");
+    writer.join().unwrap();
+    o
+}
+
+/// Read from a pipe, identifiers out of order are checked as a file's are
+/// (their copy, on disk, read again at the end): a repeat stops the run on
+/// its line, unless a bad row comes before it, and its figures are those of
+/// the same rows read from a file.
+#[test]
+fn a_repeat_read_from_a_pipe_out_of_order_is_found_on_its_line() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    // Out of order from the start: E02 before E01.
+    lines.swap(1, 2);
+    let rows: Vec<String> = lines.iter().skip(1).cloned().collect();
+    let mut twice = lines.clone();
+    twice.extend(rows.iter().cloned());
+    let text = |all: &[String]| (all.join("\n") + "\n").into_bytes();
+    let o = simulate_from_stdin(text(&twice), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/dev/stdin:26: column `person_id`: value `E02`: an earlier row has the same identifier"),
+        "{}",
+        stderr(&o)
+    );
+    // A bad cell before the repeat is the first bad row.
+    let mut bad = twice.clone();
+    bad[9] = bad[9].replacen(",false,", ",maybe,", 1);
+    let o = simulate_from_stdin(text(&bad), &[]);
+    assert!(
+        stderr(&o).contains("/dev/stdin:10: column `member_card`"),
+        "{}",
+        stderr(&o)
+    );
+    // Without a repeat, the figures of the same rows from a file.
+    let file = temp("out-of-order.csv");
+    std::fs::write(&file, text(&lines)).unwrap();
+    let o = simulate_from_stdin(text(&lines), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (_, from_file) = report(&[
+        "simulate",
+        POLICY,
+        "--population",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let piped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(piped["total"], from_file["total"]);
+    assert_eq!(piped["paid"], from_file["paid"]);
+    assert_eq!(piped["rows"], 24);
+}
+
 /// Runs `bursar check` on a policy, with a time limit.
 fn check(policy: &std::path::Path) -> Output {
     let child = bursar_cmd(&["check", policy.to_str().unwrap()])

@@ -117,15 +117,14 @@ impl Fingerprints {
     }
 
     /// Calls `f` with each bucket's fingerprints in turn, in the order they
-    /// were added. Reading moves the temporary file's position: nothing is
-    /// pushed after (the rows are all read by then).
+    /// were added; more may be pushed after.
     fn each_bucket(&mut self, mut f: impl FnMut(&[u64])) -> std::io::Result<()> {
-        let (mut file, batches) = match self.spill.as_mut() {
+        let (mut file, batches, written) = match self.spill.as_mut() {
             Some(s) => {
                 s.file.flush()?;
-                (Some(s.file.get_mut()), s.batches.as_slice())
+                (Some(s.file.get_mut()), s.batches.as_slice(), s.written)
             }
-            None => (None, &[][..]),
+            None => (None, &[][..], 0),
         };
         // Those still held, sorted into buckets as a batch written out is.
         let mut held = Vec::new();
@@ -153,6 +152,11 @@ impl Fingerprints {
                 prints.extend_from_slice(held.get(start..end).unwrap_or(&[]));
             }
             f(&prints);
+        }
+        // More may be written out after (a pipe's rows checked before its
+        // end): at the end of what was written.
+        if let Some(file) = file {
+            file.seek(SeekFrom::Start(written))?;
         }
         Ok(())
     }
@@ -316,6 +320,25 @@ mod tests {
             assert_eq!(f.first_repeats(&HashSet::default()).unwrap(), vec![b]);
             let except = [b].into_iter().collect();
             assert_eq!(f.first_repeats(&except).unwrap(), vec![a]);
+        }
+    }
+
+    /// A pipe's fingerprints are looked at before its end, and more are
+    /// pushed after: those written out before are still there.
+    #[test]
+    fn fingerprints_pushed_after_a_look_are_kept_with_the_rest() {
+        for limit in [HELD, 7, 1000] {
+            let mut f = rows(limit, &[]);
+            assert!(f.first_repeats(&HashSet::default()).unwrap().is_empty());
+            for n in (5000..9000).chain([4999, 0]) {
+                f.push(spread(n)).unwrap();
+            }
+            let want = sorted([4999, 0].map(spread));
+            assert_eq!(sorted(f.repeated().unwrap()), want, "{limit}");
+            // Every fingerprint is read back once.
+            let mut count = 0;
+            f.each_bucket(|prints| count += prints.len()).unwrap();
+            assert_eq!(count, 9002, "{limit}");
         }
     }
 

@@ -23,11 +23,20 @@
 //!   the break the file's identifiers are read once more to find which
 //!   fingerprints come more than once; from then on only the identifiers
 //!   with one of those fingerprints are kept, as text ([`Suspects`]).
-//! - A source that cannot be read again (a pipe) keeps every fingerprint
-//!   in a hash set from the first row: 9 to 18 bytes a row. Two different
-//!   identifiers share a fingerprint with probability about n²/2⁶⁵
-//!   (3 × 10⁻⁶ for 10 million rows), which would report a repeat that is
-//!   not one; a real repeat is never missed.
+//! - A source that cannot be read again (a pipe, a FIFO), stopping at the
+//!   first bad row: every identifier is copied with its row's position to
+//!   a temporary file ([`IdCopy`]), which is read again in the file's
+//!   place, and identifiers are checked as a file's are: in bounded memory,
+//!   with a few bytes a row on disk. A pipe may not end, so out of order
+//!   its identifiers are also checked after 1M rows and each time the rows
+//!   are four times as many: a repeat at any row stops the run by four
+//!   times that row, for at most a third more checking than at the end.
+//! - A source that cannot be read again, skipping bad rows: a repeat must
+//!   be known as its row is read, before the rows after it can be read,
+//!   so every fingerprint is kept in a hash set from the first row: 9 to
+//!   18 bytes a row. Two different identifiers share a fingerprint with
+//!   probability about n²/2⁶⁵ (3 × 10⁻⁶ for 10 million rows), which would
+//!   report a repeat that is not one; a real repeat is never missed.
 //!
 //! A file is never misjudged by a shared fingerprint: identifiers that share
 //! one are told apart by their text.
@@ -35,6 +44,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::fingerprints::{FingerprintHasher, Fingerprints};
+use crate::id_copy::IdCopy;
 use crate::population::{RowError, RowPosition};
 
 /// The population, read again from the start, one identifier at a time.
@@ -49,6 +59,9 @@ pub trait Reread {
     ) -> Result<(), RowError>;
     /// The error that stops the run when checking cannot go on.
     fn failed(&self, message: String) -> RowError;
+    /// The error of the row at `at`, whose identifier `id` an earlier row
+    /// had.
+    fn repeated(&self, id: &[u8], at: RowPosition) -> RowError;
 }
 
 /// What is done with a repeat.
@@ -69,8 +82,50 @@ pub enum Identifiers {
     Collected(Fingerprints),
     /// The identifiers that may repeat, and those of them seen so far.
     Suspects(Suspects),
-    /// Fingerprints of every identifier so far (a source read once).
+    /// Every identifier so far copied (a source read once, stopping at the
+    /// first bad row), and checked as a file's are, the copy read again.
+    Copied(Box<Copied>),
+    /// Fingerprints of every identifier so far (a source read once,
+    /// skipping bad rows).
     Kept(HashSet<u64, FingerprintHasher>),
+}
+
+/// The copy of a source's identifiers, and what checking them has found.
+#[derive(Debug)]
+pub struct Copied {
+    copy: IdCopy,
+    ids: Identifiers,
+    /// The row after which identifiers out of order are checked next.
+    check_at: u64,
+}
+
+/// Rows of a source read once before its identifiers out of order are
+/// first checked (see the module's doc); a few in tests.
+const FIRST_CHECK: u64 = if cfg!(test) { 4 } else { 1 << 20 };
+
+/// The copy read again in the place of the file; what stops the run is
+/// the file's.
+struct Again<'a> {
+    copy: &'a IdCopy,
+    file: &'a dyn Reread,
+}
+
+impl Reread for Again<'_> {
+    fn identifiers(
+        &self,
+        before: u64,
+        f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+    ) -> Result<(), RowError> {
+        self.copy
+            .each(before, f)
+            .map_err(|e| self.file.failed(copy_failed(&e)))
+    }
+    fn failed(&self, message: String) -> RowError {
+        self.file.failed(message)
+    }
+    fn repeated(&self, id: &[u8], at: RowPosition) -> RowError {
+        self.file.repeated(id, at)
+    }
 }
 
 /// The fingerprints that come more than once in the file, and the text of
@@ -91,10 +146,14 @@ impl Identifiers {
     /// For a source that can be read again from the start (which then needs
     /// no memory while identifiers ascend), or not.
     pub fn new(rereadable: bool, repeats: Repeats) -> Identifiers {
-        if rereadable {
-            Identifiers::Ascending(Vec::new(), repeats)
-        } else {
-            Identifiers::Kept(HashSet::default())
+        match (rereadable, repeats) {
+            (true, _) => Identifiers::Ascending(Vec::new(), repeats),
+            (false, Repeats::StopAtFirst) => Identifiers::Copied(Box::new(Copied {
+                copy: IdCopy::default(),
+                ids: Identifiers::Ascending(Vec::new(), repeats),
+                check_at: FIRST_CHECK,
+            })),
+            (false, Repeats::Skip) => Identifiers::Kept(HashSet::default()),
         }
     }
 
@@ -123,6 +182,27 @@ impl Identifiers {
                 Ok(true)
             }
             Identifiers::Suspects(s) => Ok(s.first_time(id)),
+            Identifiers::Copied(c) => {
+                c.copy
+                    .push(at, id)
+                    .map_err(|e| file.failed(copy_failed(&e)))?;
+                let again = Again {
+                    copy: &c.copy,
+                    file,
+                };
+                let first = c.ids.first_time(id, at, &again)?;
+                if at.record >= c.check_at {
+                    c.check_at = c.check_at.saturating_mul(4);
+                    if let Identifiers::Collected(all) = &mut c.ids {
+                        // The run stops here; `first_repeat` at its end
+                        // reports the repeat, or an earlier bad row.
+                        if let Some((at, id)) = earliest_repeat(all, &again, &|_| false)? {
+                            return Err(file.repeated(&id, at));
+                        }
+                    }
+                }
+                Ok(first)
+            }
             Identifiers::Kept(seen) => Ok(seen.insert(fingerprint(id))),
         }
     }
@@ -179,78 +259,104 @@ impl Identifiers {
         file: &dyn Reread,
         stop: &dyn Fn(RowPosition) -> bool,
     ) -> Result<Option<(RowPosition, Vec<u8>)>, RowError> {
-        let Identifiers::Collected(mut all) = self else {
-            return Ok(None);
-        };
-        let mut shared = HashSet::default();
-        // The earliest repeat among rows whose fingerprint two different
-        // identifiers share.
-        let mut among_shared: Option<(RowPosition, Vec<u8>)> = None;
-        loop {
-            let candidates: HashSet<u64, FingerprintHasher> = all
-                .first_repeats(&shared)
-                .map_err(|e| file.failed(spill_failed(&e)))?
-                .into_iter()
-                .collect();
-            if candidates.is_empty() {
-                return Ok(among_shared);
+        match self {
+            Identifiers::Collected(mut all) => earliest_repeat(&mut all, file, stop),
+            Identifiers::Copied(mut c) => {
+                let again = Again {
+                    copy: &c.copy,
+                    file,
+                };
+                match &mut c.ids {
+                    Identifiers::Collected(all) => earliest_repeat(all, &again, stop),
+                    Identifiers::Ascending(..)
+                    | Identifiers::Suspects(_)
+                    | Identifiers::Copied(_)
+                    | Identifiers::Kept(_) => Ok(None),
+                }
             }
-            // The first identifier of each candidate; the first row that
-            // repeats a candidate's fingerprint is the file's first repeat.
-            let mut firsts: HashMap<u64, Vec<u8>, FingerprintHasher> = HashMap::default();
-            let mut found = None;
-            file.identifiers(u64::MAX, &mut |at, id| {
-                if stop(at)
-                    || among_shared
+            Identifiers::Ascending(..) | Identifiers::Suspects(_) | Identifiers::Kept(_) => {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The first row, before the first for which `stop` says so, whose
+/// identifier an earlier row had, with that identifier, among the rows
+/// whose fingerprints are `all` (see [`Identifiers::first_repeat`]).
+fn earliest_repeat(
+    all: &mut Fingerprints,
+    file: &dyn Reread,
+    stop: &dyn Fn(RowPosition) -> bool,
+) -> Result<Option<(RowPosition, Vec<u8>)>, RowError> {
+    let mut shared = HashSet::default();
+    // The earliest repeat among rows whose fingerprint two different
+    // identifiers share.
+    let mut among_shared: Option<(RowPosition, Vec<u8>)> = None;
+    loop {
+        let candidates: HashSet<u64, FingerprintHasher> = all
+            .first_repeats(&shared)
+            .map_err(|e| file.failed(spill_failed(&e)))?
+            .into_iter()
+            .collect();
+        if candidates.is_empty() {
+            return Ok(among_shared);
+        }
+        // The first identifier of each candidate; the first row that
+        // repeats a candidate's fingerprint is the file's first repeat.
+        let mut firsts: HashMap<u64, Vec<u8>, FingerprintHasher> = HashMap::default();
+        let mut found = None;
+        file.identifiers(u64::MAX, &mut |at, id| {
+            if stop(at)
+                || among_shared
+                    .as_ref()
+                    .is_some_and(|(a, _)| a.record < at.record)
+            {
+                return false;
+            }
+            let print = fingerprint(id);
+            if !candidates.contains(&print) {
+                return true;
+            }
+            match firsts.get(&print) {
+                None => {
+                    firsts.insert(print, id.to_vec());
+                    true
+                }
+                Some(first) => {
+                    found = Some((print, first.as_slice() == id, at, id.to_vec()));
+                    false
+                }
+            }
+        })?;
+        match found {
+            // The run stopped before, or a repeat among shared
+            // fingerprints came first.
+            None => return Ok(among_shared),
+            Some((_, true, at, id)) => return Ok(Some((at, id))),
+            Some((print, false, _, _)) => {
+                shared.insert(print);
+                let mut suspects = Suspects {
+                    fingerprints: [print].into_iter().collect(),
+                    seen: HashSet::new(),
+                };
+                let mut found = None;
+                file.identifiers(u64::MAX, &mut |at, id| {
+                    if stop(at) {
+                        return false;
+                    }
+                    if !suspects.first_time(id) {
+                        found = Some((at, id.to_vec()));
+                        return false;
+                    }
+                    true
+                })?;
+                if let Some((at, id)) = found {
+                    if among_shared
                         .as_ref()
-                        .is_some_and(|(a, _)| a.record < at.record)
-                {
-                    return false;
-                }
-                let print = fingerprint(id);
-                if !candidates.contains(&print) {
-                    return true;
-                }
-                match firsts.get(&print) {
-                    None => {
-                        firsts.insert(print, id.to_vec());
-                        true
-                    }
-                    Some(first) => {
-                        found = Some((print, first.as_slice() == id, at, id.to_vec()));
-                        false
-                    }
-                }
-            })?;
-            match found {
-                // The run stopped before, or a repeat among shared
-                // fingerprints came first.
-                None => return Ok(among_shared),
-                Some((_, true, at, id)) => return Ok(Some((at, id))),
-                Some((print, false, _, _)) => {
-                    shared.insert(print);
-                    let mut suspects = Suspects {
-                        fingerprints: [print].into_iter().collect(),
-                        seen: HashSet::new(),
-                    };
-                    let mut found = None;
-                    file.identifiers(u64::MAX, &mut |at, id| {
-                        if stop(at) {
-                            return false;
-                        }
-                        if !suspects.first_time(id) {
-                            found = Some((at, id.to_vec()));
-                            return false;
-                        }
-                        true
-                    })?;
-                    if let Some((at, id)) = found {
-                        if among_shared
-                            .as_ref()
-                            .is_none_or(|(a, _)| at.record < a.record)
-                        {
-                            among_shared = Some((at, id));
-                        }
+                        .is_none_or(|(a, _)| at.record < a.record)
+                    {
+                        among_shared = Some((at, id));
                     }
                 }
             }
@@ -339,10 +445,11 @@ impl Identifiers {
                 }
             }
             Identifiers::Collected(all) => push(all, &range).map(|()| true),
-            Identifiers::Suspects(_) | Identifiers::Kept(_) => Err(file.failed(
-                "identifiers of a file read in ranges are checked as they ascend, or collected"
-                    .to_string(),
-            )),
+            Identifiers::Suspects(_) | Identifiers::Copied(_) | Identifiers::Kept(_) => Err(file
+                .failed(
+                    "identifiers of a file read in ranges are checked as they ascend, or collected"
+                        .to_string(),
+                )),
         }
     }
 }
@@ -362,6 +469,10 @@ fn fingerprints(file: &dyn Reread, before: u64) -> Result<Fingerprints, RowError
         Some(e) => Err(file.failed(spill_failed(&e))),
         None => Ok(all),
     }
+}
+
+fn copy_failed(e: &std::io::Error) -> String {
+    format!("cannot keep a copy of the identifiers in a temporary file to check them: {e}")
 }
 
 fn spill_failed(e: &std::io::Error) -> String {
@@ -411,6 +522,11 @@ mod tests {
         fn failed(&self, message: String) -> RowError {
             panic!("{message}")
         }
+        fn repeated(&self, _: &[u8], at: RowPosition) -> RowError {
+            let mut e = RowError::in_header("file", "a repeat".to_string());
+            e.line = at.line;
+            e
+        }
     }
 
     fn position(i: usize) -> RowPosition {
@@ -423,17 +539,29 @@ mod tests {
 
     /// Checks `ids` in order: which rows are found repeated as they are
     /// read, and the first repeat found at the end.
+    ///
+    /// A check that stops the run as the rows are read (a pipe's, see the
+    /// module's doc) stops reading: its repeat is the one found at the end,
+    /// as the run reports it, and the rows after are not marked.
     fn check(ids: &[&str], mut seen: Identifiers) -> (Vec<bool>, Option<u64>) {
         let file = File(ids);
-        let now = (0..ids.len())
-            .map(|i| {
-                !seen
-                    .first_time(ids[i].as_bytes(), position(i), &file)
-                    .unwrap()
-            })
-            .collect();
-        let late = seen.first_repeat(&file, &|_| false).unwrap();
-        (now, late.map(|(at, _)| at.record))
+        let mut now = Vec::new();
+        let mut stopped = None;
+        for (i, id) in ids.iter().enumerate() {
+            match seen.first_time(id.as_bytes(), position(i), &file) {
+                Ok(first) => now.push(!first),
+                Err(e) => {
+                    stopped = Some(e.line);
+                    break;
+                }
+            }
+        }
+        now.resize(ids.len(), false);
+        let stop = |at: RowPosition| stopped.is_some_and(|line| at.line >= line);
+        let late = seen.first_repeat(&file, &stop).unwrap();
+        let late = late.map(|(at, _)| at.line).or(stopped);
+        // Lines count the header: row n is on line n + 1.
+        (now, late.map(|line| line - 1))
     }
 
     // In order, then out of order, then repeats of both kinds.
@@ -443,11 +571,10 @@ mod tests {
     const REPEATED: [bool; 9] = [false, false, false, false, true, false, true, true, false];
 
     #[test]
-    fn skipping_or_from_a_pipe_a_repeat_is_found_as_it_is_read() {
+    fn skipping_a_repeat_is_found_as_it_is_read() {
         for seen in [
             || Identifiers::new(true, Repeats::Skip),
             || Identifiers::new(false, Repeats::Skip),
-            || Identifiers::new(false, Repeats::StopAtFirst),
         ] {
             assert_eq!(check(&IDS, seen()), (REPEATED.to_vec(), None));
             // A repeat right after its first copy breaks the order too.
@@ -458,29 +585,83 @@ mod tests {
 
     #[test]
     fn stopping_at_the_first_bad_row_the_first_repeat_is_found_at_the_end() {
-        let seen = || Identifiers::new(true, Repeats::StopAtFirst);
-        assert_eq!(check(&IDS, seen()), (vec![false; 9], Some(5)));
-        assert_eq!(check(&["A", "B", "B"], seen()), (vec![false; 3], Some(3)));
-        // Out of order with no repeat: nothing found.
-        assert_eq!(check(&["B", "A", "C"], seen()), (vec![false; 3], None));
-        // Only rows before the line the run stopped at are looked at.
-        let file = File(&IDS);
-        let mut seen = seen();
-        for (i, id) in IDS.iter().enumerate() {
-            seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+        // From a file, read again; from a pipe, its copy read again.
+        for rereadable in [true, false] {
+            let seen = || Identifiers::new(rereadable, Repeats::StopAtFirst);
+            assert_eq!(check(&IDS, seen()), (vec![false; 9], Some(5)));
+            assert_eq!(check(&["A", "B", "B"], seen()), (vec![false; 3], Some(3)));
+            // Out of order with no repeat: nothing found.
+            assert_eq!(check(&["B", "A", "C"], seen()), (vec![false; 3], None));
+            // Only rows before the line the run stopped at are looked at.
+            let file = File(&IDS);
+            let mut seen = seen();
+            for (i, id) in IDS.iter().enumerate() {
+                seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+            }
+            let before_first_repeat = |at: RowPosition| at.line >= position(4).line;
+            assert_eq!(
+                seen.first_repeat(&file, &before_first_repeat).unwrap(),
+                None
+            );
+            let mut seen = Identifiers::new(rereadable, Repeats::StopAtFirst);
+            for (i, id) in IDS.iter().enumerate() {
+                seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+            }
+            let found = seen
+                .first_repeat(&file, &|at| at.line >= position(5).line)
+                .unwrap();
+            assert_eq!(found, Some((position(4), b"E02".to_vec())));
         }
-        let before_first_repeat = |at: RowPosition| at.line >= position(4).line;
+    }
+
+    /// A pipe need not end: out of order, its identifiers are checked after
+    /// a few rows (4 in tests, 1M otherwise) and each time the rows are
+    /// four times as many, and a repeat found stops the run at the row it
+    /// is on.
+    #[test]
+    fn from_a_pipe_a_repeat_stops_the_run_before_the_end() {
+        let ids = ["B", "A", "B", "C", "D", "E", "F"];
+        let file = File(&ids);
+        let mut seen = Identifiers::new(false, Repeats::StopAtFirst);
+        for (i, id) in ids.iter().enumerate().take(3) {
+            assert_eq!(seen.first_time(id.as_bytes(), position(i), &file), Ok(true));
+        }
+        // Row 4: the check finds row 3's repeat.
+        let e = seen.first_time(b"C", position(3), &file).unwrap_err();
+        assert_eq!(e.line, position(2).line);
+        // With no repeat, the next check is at row 16.
+        let ids: Vec<String> = (0..20).rev().map(|n| format!("P{n:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         assert_eq!(
-            seen.first_repeat(&file, &before_first_repeat).unwrap(),
-            None
+            check(&ids, Identifiers::new(false, Repeats::StopAtFirst)),
+            (vec![false; 20], None)
         );
-        let mut seen = Identifiers::new(true, Repeats::StopAtFirst);
-        for (i, id) in IDS.iter().enumerate() {
-            seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+    }
+
+    /// A source read once is never read again: its copy is.
+    #[test]
+    fn from_a_pipe_the_copy_is_read_again_not_the_source() {
+        struct Once;
+        impl Reread for Once {
+            fn identifiers(
+                &self,
+                _: u64,
+                _: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+            ) -> Result<(), RowError> {
+                panic!("a pipe read again")
+            }
+            fn failed(&self, message: String) -> RowError {
+                panic!("{message}")
+            }
+            fn repeated(&self, _: &[u8], _: RowPosition) -> RowError {
+                panic!("a repeat")
+            }
         }
-        let found = seen
-            .first_repeat(&file, &|at| at.line >= position(5).line)
-            .unwrap();
+        let mut seen = Identifiers::new(false, Repeats::StopAtFirst);
+        for (i, id) in IDS.iter().enumerate() {
+            assert_eq!(seen.first_time(id.as_bytes(), position(i), &Once), Ok(true));
+        }
+        let found = seen.first_repeat(&Once, &|_| false).unwrap();
         assert_eq!(found, Some((position(4), b"E02".to_vec())));
     }
 
@@ -524,11 +705,14 @@ mod tests {
                 (repeated.clone(), None)
             );
             // Stopping at the first bad row, no row is marked as it is
-            // read: the first repeat is found at the end.
-            proptest::prop_assert_eq!(
-                check(&ids, Identifiers::new(true, Repeats::StopAtFirst)),
-                (vec![false; ids.len()], first)
-            );
+            // read: the first repeat is found at the end, from a file or
+            // from a pipe.
+            for rereadable in [true, false] {
+                proptest::prop_assert_eq!(
+                    check(&ids, Identifiers::new(rereadable, Repeats::StopAtFirst)),
+                    (vec![false; ids.len()], first)
+                );
+            }
         }
     }
 
@@ -547,6 +731,9 @@ mod tests {
                 }
                 fn failed(&self, message: String) -> RowError {
                     panic!("{message}")
+                }
+                fn repeated(&self, _: &[u8], _: RowPosition) -> RowError {
+                    panic!("a repeat")
                 }
             }
             for n in 0..1000 {

@@ -19,6 +19,7 @@ pub mod draws;
 pub mod encoding;
 pub mod fingerprints;
 pub mod html;
+pub mod id_copy;
 pub mod identifiers;
 mod line_ends;
 pub mod lists;

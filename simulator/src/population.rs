@@ -1123,6 +1123,10 @@ impl<R: Read> Reread for Reader<R> {
     fn failed(&self, message: String) -> RowError {
         RowError::in_header(&self.layout.file, message)
     }
+
+    fn repeated(&self, id: &[u8], at: RowPosition) -> RowError {
+        self.layout.repeated(Some(id), at)
+    }
 }
 
 /// What to say after "not valid UTF-8", given the bytes that are not.
