@@ -29,7 +29,8 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 const BUCKETS: usize = 256;
 
 /// Fingerprints held in memory before they are sorted into buckets and
-/// written out: 1 MB, and as much again to sort them.
+/// written out: 1 MB, and twice as much again to sort them and
+/// write them as bytes.
 ///
 /// A row only appends its fingerprint: appending each to its bucket as
 /// it came took 8% of a run on 10M shuffled rows, mostly waiting on those
