@@ -330,19 +330,8 @@ fn a_record_longer_than_the_limit_is_refused_naming_its_line() {
 #[test]
 fn a_bad_row_read_from_a_pipe_is_reported_on_its_line() {
     let bad = sample_with(10, |l| l.replacen(",false,", ",maybe,", 1), "bad-10.csv");
-    let data = std::fs::read(&bad).unwrap();
     // From standard input.
-    let mut child = bursar_cmd(&["simulate", POLICY, "--population", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = std::io::Write::write_all(&mut input, &data);
-    });
-    let o = finish(child, "simulate from /dev/stdin");
-    writer.join().unwrap();
+    let o = simulate_from_stdin(std::fs::read(&bad).unwrap(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("/dev/stdin:10: column `member_card`"),
