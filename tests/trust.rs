@@ -343,6 +343,38 @@ fn the_first_bad_row_is_reported_whether_a_repeat_or_not() {
     }
 }
 
+/// A line too long stops the run even when bad rows are skipped, since the
+/// file cannot be read on past it; a repeat out of order before it is still
+/// the first bad row, from a file as from a pipe.
+#[test]
+fn a_repeat_before_a_line_too_long_is_the_first_bad_row() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    // Out of order from the start, E02 before E01, then E02 again on line
+    // 4, and a line too long on line 20.
+    lines.swap(1, 2);
+    lines.insert(3, lines[1].clone());
+    lines[19] = format!("{},{}", lines[19], "x".repeat(300));
+    let text = lines.join("\n") + "\n";
+    let path = file("repeat-then-long.csv", &text);
+    for threads in ["1", "2"] {
+        fails(
+            &[
+                "simulate",
+                POLICY,
+                "--population",
+                &path,
+                "--max-record-bytes",
+                "200",
+                "--threads",
+                threads,
+            ],
+            1,
+            "repeat-then-long.csv:4: column `person_id`: value `E02`: an earlier row has the same identifier",
+        );
+    }
+}
+
 /// A row that repeats the one before it but for its identifier is not
 /// parsed again; its text is still checked. Invalid UTF-8 in its identifier,
 /// or in a column the scheme does not read, stops the run as it does in a

@@ -595,25 +595,27 @@ fn first_time<R: Read>(
 /// is the run's error, unless the run stopped at an earlier row. (A bad
 /// row of a list file does not say where in the population the run
 /// stopped: a repeat anywhere in the population is reported before it.)
+///
+/// A run stopped where the file could not be read on (a line too long,
+/// bytes not of its encoding) is checked up to there too; should the
+/// rows before it not read again, that error is the run's.
 fn late_repeat<R: Read>(
     ids: Identifiers,
     reader: &Reader<R>,
     looped: Result<(), RowError>,
 ) -> Result<(), RowError> {
     let layout = reader.layout();
-    let stopped_at = match &looped {
-        Ok(()) => None,
-        Err(e) if e.fatal => return looped,
-        Err(e) => Some(e),
-    };
+    let stopped_at = looped.as_ref().err();
     // A row of the population's (a part's) file at or after the row the
     // run stopped at; a row of a list file stops nothing before the end.
     let stop = |at: RowPosition| {
         stopped_at.is_some_and(|e| layout.file_of(at) == e.file && at.line >= e.line)
     };
-    match ids.first_repeat(reader, &stop)? {
-        Some((at, id)) => Err(layout.repeated(Some(&id), at)),
-        None => looped,
+    match ids.first_repeat(reader, &stop) {
+        Ok(Some((at, id))) => Err(layout.repeated(Some(&id), at)),
+        Ok(None) => looped,
+        Err(_) if stopped_at.is_some_and(|e| e.fatal) => looped,
+        Err(e) => Err(e),
     }
 }
 
