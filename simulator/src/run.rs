@@ -1341,10 +1341,15 @@ mod tests {
         }
     }
 
+    /// What a run gives: its tallies and skipped rows, or its error; and
+    /// how many times it told its progress.
+    type Ran = (
+        Result<(Vec<Tally>, Option<DiffTally>, Vec<String>), String>,
+        usize,
+    );
+
     /// What a run of the file at `path` gives on `threads` threads, a CSV
-    /// file read in ranges of `range_bytes`: its tallies and skipped rows,
-    /// or its error; and how many times it told its progress.
-    #[allow(clippy::type_complexity)]
+    /// file read in ranges of `range_bytes`.
     fn run_file(
         schemes: &[&Scheme],
         path: &std::path::Path,
@@ -1352,10 +1357,7 @@ mod tests {
         options: &Options,
         threads: usize,
         range_bytes: u64,
-    ) -> (
-        Result<(Vec<Tally>, Option<DiffTally>, Vec<String>), String>,
-        usize,
-    ) {
+    ) -> Ran {
         let file = std::fs::File::open(path).unwrap();
         run_reader(
             schemes,
@@ -1367,17 +1369,13 @@ mod tests {
     }
 
     /// [`run_file`] of any reader: one made by `open` on the run's threads.
-    #[allow(clippy::type_complexity)]
     fn run_reader<R: Read + Send>(
         schemes: &[&Scheme],
         open: impl FnOnce() -> Reader<R> + Send,
         options: &Options,
         threads: usize,
         range_bytes: u64,
-    ) -> (
-        Result<(Vec<Tally>, Option<DiffTally>, Vec<String>), String>,
-        usize,
-    ) {
+    ) -> Ran {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
