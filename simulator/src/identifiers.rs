@@ -261,18 +261,10 @@ impl Identifiers {
     ) -> Result<Option<(RowPosition, Vec<u8>)>, RowError> {
         match self {
             Identifiers::Collected(mut all) => earliest_repeat(&mut all, file, stop),
-            Identifiers::Copied(mut c) => {
-                let again = Again {
-                    copy: &c.copy,
-                    file,
-                };
-                match &mut c.ids {
-                    Identifiers::Collected(all) => earliest_repeat(all, &again, stop),
-                    Identifiers::Ascending(..)
-                    | Identifiers::Suspects(_)
-                    | Identifiers::Copied(_)
-                    | Identifiers::Kept(_) => Ok(None),
-                }
+            // What was found of the copy, the copy read again.
+            Identifiers::Copied(c) => {
+                let Copied { copy, ids, .. } = *c;
+                ids.first_repeat(&Again { copy: &copy, file }, stop)
             }
             Identifiers::Ascending(..) | Identifiers::Suspects(_) | Identifiers::Kept(_) => {
                 Ok(None)
