@@ -39,6 +39,47 @@ pub struct Claim {
     key: RankKey,
 }
 
+impl Claim {
+    /// The claim as bytes, appended to `out`, for a caller that keeps
+    /// claims outside memory until allocation; [`Claim::decode`] reads
+    /// them back. The layout is this build's own, not a file format.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.quota.to_le_bytes());
+        out.extend_from_slice(&self.amount.minor().to_le_bytes());
+        out.extend_from_slice(&self.tag.to_le_bytes());
+        out.extend_from_slice(&self.key.to_bytes());
+        out.extend_from_slice(&(self.id.len() as u64).to_le_bytes());
+        out.extend_from_slice(self.id.as_bytes());
+    }
+
+    /// A claim [`Claim::encode`] wrote at the start of `bytes`, which are
+    /// advanced past it; `None` if they do not hold one.
+    pub fn decode(bytes: &mut &[u8]) -> Option<Claim> {
+        let quota = u32::from_le_bytes(take(bytes)?);
+        let amount = Money(i64::from_le_bytes(take(bytes)?));
+        let tag = u64::from_le_bytes(take(bytes)?);
+        let key = RankKey::from_bytes(take(bytes)?)?;
+        let len = usize::try_from(u64::from_le_bytes(take(bytes)?)).ok()?;
+        let (id, rest) = bytes.split_at_checked(len)?;
+        let id = std::str::from_utf8(id).ok()?.to_string();
+        *bytes = rest;
+        Some(Claim {
+            quota,
+            id,
+            amount,
+            tag,
+            key,
+        })
+    }
+}
+
+/// The first `N` bytes of `bytes`, which are advanced past them.
+fn take<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
+    let (head, rest) = bytes.split_first_chunk::<N>()?;
+    *bytes = rest;
+    Some(*head)
+}
+
 /// What allocation gave one claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placement {
@@ -123,10 +164,11 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
             }
         }
     }
-    // Then by the quota's keys; claims whose keys tie go by their place in
-    // identifier order, so the order is total without comparing text
-    // again, and does not depend on the input's order. The keys are copied
-    // out beside that place and sorted there: the claims are large, and
+    // Then in the quotas' order ([`in_rank_order`]). Claims whose keys tie
+    // go by their place in identifier order, which the sort above gave
+    // them and which is the identifiers' order, since they differ within
+    // a quota: so text is not compared again. The keys are copied out
+    // beside that place and sorted there: the claims are large, and
     // reaching into them from a sort misses the cache at every step.
     let mut keyed: Vec<(u32, RankKey, usize)> = claims
         .iter()
@@ -134,106 +176,140 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
         .map(|(i, c)| (c.quota, c.key, i))
         .collect();
     keyed.sort_unstable();
-    let order: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
-    // What each claim is paid, quota by quota, in the order found.
-    let mut paid: Vec<Option<Money>> = Vec::with_capacity(claims.len());
-    let mut start = 0;
-    while let Some(&first) = order.get(start) {
-        let quota = claims.get(first).map_or(0, |c| c.quota);
-        let end = order
-            .get(start..)
-            .and_then(|rest| {
-                rest.iter()
-                    .position(|&i| claims.get(i).map_or(0, |c| c.quota) != quota)
-            })
-            .map_or(order.len(), |n| start + n);
-        let ration = scheme
-            .quotas
-            .get(quota as usize)
-            .ok_or(AllocateError::NoSuchQuota { quota })?
-            .ration;
-        let pool: Vec<&Claim> = order
-            .get(start..end)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&i| claims.get(i))
-            .collect();
-        let shares = ration_out(ration, &pool).ok_or_else(|| AllocateError::Overflow {
-            quota: scheme
-                .quotas
-                .get(quota as usize)
-                .map(|q| q.name.clone())
-                .unwrap_or_default(),
-        })?;
-        paid.extend(shares);
-        start = end;
+    let mut demands: Vec<i128> = vec![0; scheme.quotas.len()];
+    for c in &claims {
+        if let Some(d) = demands.get_mut(c.quota as usize) {
+            *d += i128::from(c.amount.minor());
+        }
     }
     // Move each claim into its placement, in rank order.
     let mut slots: Vec<Option<Claim>> = claims.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(slots.len());
-    let (mut quota, mut rank) = (None, 0u64);
-    for (&i, amount) in order.iter().zip(paid) {
+    let mut rationing: Option<(u32, Rationing)> = None;
+    for (_, _, i) in keyed {
         let Some(claim) = slots.get_mut(i).and_then(Option::take) else {
             continue;
         };
-        if quota != Some(claim.quota) {
-            (quota, rank) = (Some(claim.quota), 0);
-        }
-        rank += 1;
-        let (allocated, amount) = match amount {
-            Some(m) => (true, m),
-            // No place: nothing paid.
-            None => (false, Money::ZERO),
+        let quota = claim.quota;
+        let r = match &mut rationing {
+            Some((q, r)) if *q == quota => r,
+            _ => {
+                let r = Rationing::new(
+                    scheme,
+                    quota,
+                    demands.get(quota as usize).copied().unwrap_or(0),
+                )?;
+                &mut rationing.insert((quota, r)).1
+            }
         };
+        let given = r.give(claim.amount)?;
         out.push(Placement {
             claim,
-            rank,
-            allocated,
-            amount,
+            rank: given.rank,
+            allocated: given.paid.is_some(),
+            // No place: nothing paid.
+            amount: given.paid.unwrap_or(Money::ZERO),
         });
     }
     Ok(out)
 }
 
-/// What each claim of one quota, in its order, is paid (`None`: no
-/// place); `None` overall if the sums overflow.
-fn ration_out(ration: Ration, pool: &[&Claim]) -> Option<Vec<Option<Money>>> {
-    Some(match ration {
-        Ration::Places(places) => (0..pool.len() as u64)
-            .zip(pool)
-            .map(|(i, c)| (i < places).then_some(c.amount))
-            .collect(),
-        Ration::Budget(budget) => {
-            let mut left = i128::from(budget.minor());
-            let mut open = true;
-            pool.iter()
-                .map(|c| {
-                    let a = i128::from(c.amount.minor());
-                    open = open && a <= left;
-                    if open {
-                        left -= a;
-                    }
-                    open.then_some(c.amount)
-                })
-                .collect()
-        }
-        Ration::ProRata(budget) => {
-            let demand: i128 = pool.iter().map(|c| i128::from(c.amount.minor())).sum();
-            let budget = i128::from(budget.minor());
-            if demand <= budget {
-                pool.iter().map(|c| Some(c.amount)).collect()
-            } else {
-                let mut out = Vec::with_capacity(pool.len());
-                for c in pool {
+/// The order in which a batch's claims are given places: by quota, then
+/// by the quota's `by` line, then by identifier. [`allocate`] gives
+/// places in this order; a caller that sorts claims itself (on disk, say)
+/// sorts them by it and hands them to a [`Rationing`] one quota at a time.
+pub fn in_rank_order(a: &Claim, b: &Claim) -> std::cmp::Ordering {
+    (a.quota, &a.key, &a.id).cmp(&(b.quota, &b.key, &b.id))
+}
+
+/// What one claim was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Given {
+    /// 1-based position in its quota's order.
+    pub rank: u64,
+    /// What the claim is paid (its amount or its pro rata share), or
+    /// `None`: no place.
+    pub paid: Option<Money>,
+}
+
+/// One quota's places, given to its claims one by one in their order
+/// ([`in_rank_order`]): the first `places` claims, or while the money
+/// lasts, or each its share of a budget shared pro rata. [`allocate`]
+/// uses it; so can a caller whose claims do not fit in memory at once.
+#[derive(Clone, Debug)]
+pub struct Rationing {
+    ration: Ration,
+    quota: String,
+    /// What the quota's claims ask for, added up (pro rata divides by it).
+    demand: i128,
+    /// Claims given so far.
+    rank: u64,
+    /// Money left of a budget given in order.
+    left: i128,
+    /// Whether a budget given in order still pays: the first claim it
+    /// cannot pay closes it.
+    open: bool,
+}
+
+impl Rationing {
+    /// The places of `quota`, whose claims ask for `demand` fen in all:
+    /// only a pro rata share reads it, but it must be the sum over every
+    /// claim the rationing will see.
+    pub fn new(scheme: &Scheme, quota: u32, demand: i128) -> Result<Rationing, AllocateError> {
+        let q = scheme
+            .quotas
+            .get(quota as usize)
+            .ok_or(AllocateError::NoSuchQuota { quota })?;
+        let left = match q.ration {
+            Ration::Budget(b) => i128::from(b.minor()),
+            Ration::Places(_) | Ration::ProRata(_) => 0,
+        };
+        Ok(Rationing {
+            ration: q.ration,
+            quota: q.name.clone(),
+            demand,
+            rank: 0,
+            left,
+            open: true,
+        })
+    }
+
+    /// Gives the next claim in the quota's order, asking for `amount`.
+    pub fn give(&mut self, amount: Money) -> Result<Given, AllocateError> {
+        self.rank += 1;
+        let a = i128::from(amount.minor());
+        let paid = match self.ration {
+            Ration::Places(places) => (self.rank <= places).then_some(amount),
+            Ration::Budget(_) => {
+                self.open = self.open && a <= self.left;
+                if self.open {
+                    self.left -= a;
+                }
+                self.open.then_some(amount)
+            }
+            Ration::ProRata(budget) => {
+                let budget = i128::from(budget.minor());
+                if self.demand <= budget {
+                    Some(amount)
+                } else {
                     // Rounded down: the shares never add up to more than
                     // the budget. |amount × budget| < 2^126.
-                    let share = i128::from(c.amount.minor()).checked_mul(budget)? / demand;
-                    out.push(Some(Money(i64::try_from(share).ok()?)));
+                    let share = a
+                        .checked_mul(budget)
+                        .map(|s| s / self.demand)
+                        .and_then(|s| i64::try_from(s).ok())
+                        .ok_or_else(|| AllocateError::Overflow {
+                            quota: self.quota.clone(),
+                        })?;
+                    Some(Money(share))
                 }
-                out
             }
-        }
-    })
+        };
+        Ok(Given {
+            rank: self.rank,
+            paid,
+        })
+    }
 }
 
 /// Turns a decision subject to a quota into what allocation gave it.
@@ -306,4 +382,58 @@ pub fn draw(seed: u64, quota: &str, id: &str) -> u64 {
         *b = *d;
     }
     u64::from_be_bytes(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(quota: u32, id: &str, amount: i64, key: [(bool, i64); 4]) -> Claim {
+        Claim {
+            quota,
+            id: id.to_string(),
+            amount: Money(amount),
+            tag: u64::from(quota) * 7,
+            key: RankKey::new(key),
+        }
+    }
+
+    proptest::proptest! {
+        /// A claim read back is the claim written, and the bytes after it
+        /// are left to the next.
+        #[test]
+        fn a_claim_reads_back_as_written(
+            quota in proptest::num::u32::ANY,
+            id in "\\PC{0,12}",
+            amount in proptest::num::i64::ANY,
+            key in proptest::array::uniform4((proptest::bool::ANY, proptest::num::i64::ANY)),
+        ) {
+            let c = claim(quota, &id, amount, key);
+            let mut bytes = Vec::new();
+            c.encode(&mut bytes);
+            bytes.extend_from_slice(b"next");
+            let mut rest = bytes.as_slice();
+            proptest::prop_assert_eq!(Claim::decode(&mut rest), Some(c));
+            proptest::prop_assert_eq!(rest, b"next");
+        }
+    }
+
+    #[test]
+    fn a_claim_cut_short_or_damaged_is_not_read() {
+        let c = claim(
+            1,
+            "甲001",
+            5_000,
+            [(false, 3), (true, 0), (false, -1), (false, 0)],
+        );
+        let mut bytes = Vec::new();
+        c.encode(&mut bytes);
+        for len in 0..bytes.len() {
+            assert_eq!(Claim::decode(&mut bytes.get(..len).unwrap()), None, "{len}");
+        }
+        // The second key's flag: neither present nor absent.
+        let flag = 4 + 8 + 8 + 8 * 4 + 1;
+        bytes[flag] = 2;
+        assert_eq!(Claim::decode(&mut bytes.as_slice()), None);
+    }
 }

@@ -422,7 +422,7 @@ pub(crate) struct RankKey {
 
 impl RankKey {
     /// The key of `(absent, value)` pairs.
-    fn new(pairs: [(bool, i64); crate::ir::MAX_RANK_KEYS]) -> RankKey {
+    pub(crate) fn new(pairs: [(bool, i64); crate::ir::MAX_RANK_KEYS]) -> RankKey {
         let mut key = RankKey::default();
         for ((absent, value), (a, v)) in pairs
             .into_iter()
@@ -432,6 +432,38 @@ impl RankKey {
         }
         key
     }
+
+    /// The key as bytes: the values (little-endian), then the flags.
+    pub(crate) fn to_bytes(self) -> [u8; RankKey::BYTES] {
+        let mut out = [0; RankKey::BYTES];
+        let (values, flags) = out.split_at_mut(8 * crate::ir::MAX_RANK_KEYS);
+        for (chunk, v) in values.chunks_exact_mut(8).zip(self.values) {
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        for (b, a) in flags.iter_mut().zip(self.absent) {
+            *b = u8::from(a);
+        }
+        out
+    }
+
+    /// A key from [`RankKey::to_bytes`]; `None` if a flag is neither 0 nor 1.
+    pub(crate) fn from_bytes(bytes: [u8; RankKey::BYTES]) -> Option<RankKey> {
+        let mut key = RankKey::default();
+        let (values, flags) = bytes.split_at(8 * crate::ir::MAX_RANK_KEYS);
+        for (v, chunk) in key.values.iter_mut().zip(values.chunks_exact(8)) {
+            *v = i64::from_le_bytes(chunk.try_into().ok()?);
+        }
+        for (a, &b) in key.absent.iter_mut().zip(flags) {
+            *a = match b {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+        }
+        Some(key)
+    }
+
+    pub(crate) const BYTES: usize = 9 * crate::ir::MAX_RANK_KEYS;
 
     /// The keys as `(absent, value)` pairs, in order.
     fn pairs(&self) -> impl Iterator<Item = (bool, i64)> + '_ {

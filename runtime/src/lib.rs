@@ -46,7 +46,9 @@ mod nesting;
 pub mod print;
 mod schema;
 
-pub use allocate::{allocate, claim, settle, AllocateError, Claim, Placement};
+pub use allocate::{
+    allocate, claim, in_rank_order, settle, AllocateError, Claim, Given, Placement, Rationing,
+};
 pub use answer::decision_json;
 pub use bundle::{hash, validate, Bundle, BundleError, BundleSignature, FORMAT};
 pub use eval::{

@@ -413,6 +413,24 @@ impl Compared {
     }
 }
 
+impl Compared {
+    /// The order of [`Compared`] rows: by [`Compared::key`].
+    fn order(a: &Compared, b: &Compared) -> std::cmp::Ordering {
+        a.key().cmp(&b.key())
+    }
+}
+
+/// Rows are spilled as JSON, which they already are in the report.
+impl crate::sorted::Spill for Compared {
+    fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        Ok(serde_json::to_writer(out, self)?)
+    }
+
+    fn read(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
 /// Unchanged or not, the change's size, and the row number: the order of
 /// [`Compared`] rows.
 pub type CompareKey = (bool, Reverse<u128>, u64);
@@ -426,10 +444,7 @@ pub const SORT_RUN_ROWS: usize = 16_384;
 pub struct ComparedOut {
     id_name: Option<String>,
     /// The sorter, and the first error spilling a run.
-    sorter: Mutex<(
-        crate::sorted::Sorter<Compared, CompareKey>,
-        Option<std::io::Error>,
-    )>,
+    sorter: Mutex<(crate::sorted::Sorter<Compared>, Option<std::io::Error>)>,
     sink: Mutex<Box<dyn Sink>>,
 }
 
@@ -455,7 +470,7 @@ impl ComparedOut {
         Ok(ComparedOut {
             id_name,
             sorter: Mutex::new((
-                crate::sorted::Sorter::new(Compared::key, SORT_RUN_ROWS),
+                crate::sorted::Sorter::new(Compared::order, SORT_RUN_ROWS),
                 None,
             )),
             sink: Mutex::new(sink),
@@ -494,7 +509,7 @@ impl ComparedOut {
         }
         let sorter = std::mem::replace(
             sorter,
-            crate::sorted::Sorter::new(Compared::key, SORT_RUN_ROWS),
+            crate::sorted::Sorter::new(Compared::order, SORT_RUN_ROWS),
         );
         let with_id = self.id_name.is_some();
         sorter.finish(&mut |r: Compared| {

@@ -36,6 +36,7 @@ use crate::tally::{Settling, Tally, TallyPlan};
 use crate::weight::Weight;
 
 mod memo;
+mod queue;
 mod ranges;
 
 use memo::{Decided, Found, Memo, Slot};
@@ -82,6 +83,11 @@ pub struct Options {
     /// Draw the first scheme's behavioural assumptions this many times
     /// (`--draws`), for ranges: see [`crate::draws`].
     pub draws: Option<u32>,
+    /// Keep every claim on a quota with what allocation gave it
+    /// ([`Run::placements`]), as `bursar allocate` writes them. Without
+    /// it, a run that only counts gives places to claims sorted on disk
+    /// beyond a bound, in bounded memory ([`queue`]).
+    pub placements: bool,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -114,7 +120,7 @@ impl Chunk {
 }
 
 /// What one pass over a population produced.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Run {
     /// One tally per scheme, in the order given.
     pub tallies: Vec<Tally>,
@@ -125,8 +131,13 @@ pub struct Run {
     /// With `--draws`: the first scheme's money in every draw.
     pub draws: Option<DrawTallies>,
     /// Per scheme: every claim on a quota's places and what allocation
-    /// gave it, in quota order, then rank order (empty without quotas).
+    /// gave it, in quota order, then rank order (empty without quotas, and
+    /// unless [`Options::placements`] asks for them or the run writes
+    /// persons' rows).
     pub placements: Vec<Vec<Placement>>,
+    /// Per scheme, in a run that only counts: its claims, sorted as they
+    /// come ([`queue`]); empty otherwise, when claims wait in `waiting`.
+    queues: Vec<queue::Queue>,
     /// Per scheme: decisions waiting for allocation, counted once it is
     /// done; a claim's `tag` is its index here.
     waiting: Vec<Waiting>,
@@ -227,6 +238,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             skipped: Vec::new(),
             draws: None,
             placements: Vec::new(),
+            queues: Vec::new(),
             waiting: Vec::new(),
             pairs: Vec::new(),
         });
@@ -262,6 +274,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         extras: awards.is_some() || draws.is_some(),
         person_rows: persons.is_some() || compared.is_some(),
         plain: false,
+        queued: false,
         awards,
         persons,
         compared,
@@ -272,6 +285,13 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         && !job.quotas
         && !job.extras
         && !job.person_rows;
+    // Placements are wanted by tag when a row's or a person's decision is
+    // settled with its own: otherwise claims are sorted as they come.
+    job.queued = job.quotas
+        && job.sides.len() == 1
+        && !job.person_rows
+        && !job.extras
+        && !options.placements;
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
@@ -282,6 +302,14 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             .zip(schemes.first())
             .map(|(p, s)| p.tallies(s)),
         placements: vec![Vec::new(); schemes.len()],
+        queues: if job.queued {
+            job.sides
+                .iter()
+                .map(|s| queue::Queue::new(s.scheme))
+                .collect()
+        } else {
+            Vec::new()
+        },
         waiting: vec![Waiting::default(); schemes.len()],
         pairs: Vec::new(),
     };
@@ -374,8 +402,27 @@ impl Run {
             }
             p
         }));
-        for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
-            w.merge(p);
+        if self.queues.is_empty() {
+            for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
+                w.merge(p);
+            }
+        } else {
+            for (queue, p) in self.queues.iter_mut().zip(part.waiting) {
+                let mut settlings: Vec<Option<Settling>> =
+                    p.decisions.into_iter().map(Some).collect();
+                for claim in p.claims {
+                    let Some(settling) =
+                        settlings.get_mut(claim.tag as usize).and_then(Option::take)
+                    else {
+                        return Err(
+                            job.run_error(format!("`{}`: a claim without its decision", claim.id))
+                        );
+                    };
+                    queue.push(claim, settling).map_err(|e| {
+                        job.run_error(format!("cannot sort the claims on quotas on disk: {e}"))
+                    })?;
+                }
+            }
         }
         for e in part.bad_rows {
             if on_bad_row == OnBadRow::Fail || e.fatal {
@@ -394,6 +441,16 @@ impl Run {
     /// Gives each quota's places to its claims (one pass over the claims,
     /// after the population), then counts the decisions that waited.
     fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
+        for ((side, queue), tally) in job
+            .sides
+            .iter()
+            .zip(std::mem::take(&mut self.queues))
+            .zip(&mut self.tallies)
+        {
+            queue
+                .allocate(side.scheme, tally)
+                .map_err(|m| job.run_error(m))?;
+        }
         // Per side, by tag: the placement each waiting decision got.
         let mut given: Vec<Vec<Option<Placement>>> = Vec::new();
         for (((side, waiting), tally), placements) in job
@@ -1158,6 +1215,9 @@ struct Job<'a> {
     extras: bool,
     /// Some of `persons` and `compared` is asked for.
     person_rows: bool,
+    /// Claims on quotas are sorted as they come and counted once
+    /// allocated, not held for their placements ([`queue`]).
+    queued: bool,
     /// One scheme, without assumptions or quotas, and nothing asked of a
     /// row but its count (`Row::decide` takes the short way).
     plain: bool,
@@ -1461,6 +1521,7 @@ mod tests {
                 persons: None,
                 compared: None,
                 draws: None,
+                placements: false,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
@@ -1804,5 +1865,101 @@ mod tests {
         // Not a timing: a hang never answers, a panic answers at once.
         let panicked = received.recv_timeout(std::time::Duration::from_secs(60));
         assert_eq!(panicked, Ok(true));
+    }
+
+    /// A fund whose claims ask for different amounts, rationed three
+    /// ways: places by lot, a budget in order of receipt, a budget shared
+    /// pro rata. Who is given a place changes the totals and the months.
+    fn fund_scheme() -> Scheme {
+        let text = r#"scheme fund {
+  title    "A fund"
+  currency CNY
+  period   2025-01-01 ..= 2025-12-31
+}
+enum Pool {
+  a
+  b
+  c
+}
+applicant {
+  person_id  text
+  pool       Pool
+  cost       money
+  applied_at datetime?
+}
+category grant {
+  pay max(cost, 0 元)
+}
+award {
+  limit 1 per period
+  choose highest_amount then first_declared
+}
+application {
+  identifier person_id
+  received   applied_at
+  deadline   2025-03-31
+}
+quota a {
+  when pool == a
+  places 40
+  by lot seed 7
+}
+quota b {
+  when pool == b
+  budget 90000 元
+  by earliest applied_at
+}
+quota c {
+  when pool == c
+  budget 70000.01 元 pro rata
+}
+"#;
+        let source = bursar_compiler::SourceFile::new("fund.bursar", text.to_string());
+        bursar_compiler::compile(&source).scheme.unwrap()
+    }
+
+    /// A run that only counts sorts its claims on disk (here every three
+    /// claims, so there are more runs than are merged at once) and gives
+    /// the places the runtime's `allocate` gives a run that keeps them, on
+    /// one thread or two.
+    #[test]
+    fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
+        let scheme = fund_scheme();
+        let mut data = Vec::new();
+        crate::synth_scheme::write(&scheme, &mut data, &mut [], 1200, 3).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fund.csv");
+        std::fs::write(&path, &data).unwrap();
+        let run = |placements: bool, threads: usize| {
+            let options = Options {
+                placements,
+                ..Options::default()
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let file = std::fs::File::open(&path).unwrap();
+                let mut reader =
+                    Reader::from_file(&[&scheme], &path, file, &Default::default()).unwrap();
+                simulate(&[&scheme], &mut reader, &options, &|_| {}).unwrap()
+            })
+        };
+        let kept = run(true, 1);
+        let pools = &kept.tallies[0].pools;
+        let claims: u64 = pools.iter().map(|p| p.eligible).sum();
+        // More claims than 64 runs of three: the runs are merged twice.
+        assert!(claims > 3 * 64 * 2, "{claims} claims");
+        // Every pool leaves someone out or pays less than asked.
+        for p in pools {
+            assert!(p.allocated < p.eligible || p.total < p.claimed, "{p:?}");
+        }
+        assert_eq!(kept.placements[0].len() as u64, claims);
+        for threads in [1, 2] {
+            let sorted = run(false, threads);
+            assert!(sorted.placements[0].is_empty());
+            assert_eq!(sorted.tallies, kept.tallies, "{threads} threads");
+        }
     }
 }

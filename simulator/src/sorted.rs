@@ -1,27 +1,35 @@
 //! Sorting more rows than memory holds: an external merge sort.
 //!
 //! Rows are kept in memory up to a bound, then sorted and spilled to a
-//! temporary file (a "run", one JSON line a row) in a temporary folder of
-//! their own; at the end the runs are merged, at most [`FAN_IN`] files at a
-//! time, so memory holds one bounded batch and one row per open run, and
-//! no more files are open than that, whatever the number of rows. The
-//! order is total (a row's key, then the order it was pushed in), so the
+//! temporary file (a "run": each row its length, its push number and its
+//! bytes, as [`Spill`] writes them) in a temporary folder of their own; at
+//! the end the runs are merged, at most [`FAN_IN`] files at a time, so
+//! memory holds one bounded batch and one row per open run, and no more
+//! files are open than that, whatever the number of rows. The order is
+//! total (the rows' order, then the order they were pushed in), so the
 //! output does not depend on where the runs were cut.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 /// Runs merged at once: the files open at a time.
 pub const FAN_IN: usize = 64;
 
-/// Rows sorted by `key`, ties in the order they were pushed.
-pub struct Sorter<T, K> {
-    key: fn(&T) -> K,
+/// How a row is written to a run and read back: the sorter frames the
+/// bytes, a row writes only its own.
+pub trait Spill: Sized {
+    fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()>;
+    /// The row [`Spill::write`] wrote as these bytes, all of them; `None`
+    /// if they are not one (the run's file was damaged).
+    fn read(bytes: &[u8]) -> Option<Self>;
+}
+
+/// Rows sorted by `order`, ties in the order they were pushed.
+#[derive(Debug)]
+pub struct Sorter<T> {
+    order: fn(&T, &T) -> Ordering,
     /// Rows in memory, with their push number.
     batch: Vec<(u64, T)>,
     /// Rows held in memory before a run is spilled.
@@ -34,11 +42,11 @@ pub struct Sorter<T, K> {
     made: u64,
 }
 
-impl<T: Serialize + DeserializeOwned, K: Ord> Sorter<T, K> {
+impl<T: Spill> Sorter<T> {
     /// A sorter holding at most `limit` rows in memory (at least 1).
-    pub fn new(key: fn(&T) -> K, limit: usize) -> Sorter<T, K> {
+    pub fn new(order: fn(&T, &T) -> Ordering, limit: usize) -> Sorter<T> {
         Sorter {
-            key,
+            order,
             batch: Vec::new(),
             limit: limit.max(1),
             pushed: 0,
@@ -59,13 +67,15 @@ impl<T: Serialize + DeserializeOwned, K: Ord> Sorter<T, K> {
 
     /// Sorts the rows in memory into a run of their own.
     fn spill(&mut self) -> std::io::Result<()> {
-        let key = self.key;
-        self.batch.sort_by_key(|a| (key(&a.1), a.0));
+        let order = self.order;
+        self.batch
+            .sort_unstable_by(|a, b| order(&a.1, &b.1).then(a.0.cmp(&b.0)));
         let batch = std::mem::take(&mut self.batch);
         let path = self.new_run()?;
         let mut out = BufWriter::new(std::fs::File::create(&path)?);
+        let mut bytes = Vec::new();
         for row in &batch {
-            write_row(&mut out, row)?;
+            write_row(&mut out, row, &mut bytes)?;
         }
         out.flush()?;
         self.runs.push(path);
@@ -87,8 +97,9 @@ impl<T: Serialize + DeserializeOwned, K: Ord> Sorter<T, K> {
     /// Every row, in order, to `each`.
     pub fn finish(mut self, each: &mut dyn FnMut(T) -> std::io::Result<()>) -> std::io::Result<()> {
         if self.runs.is_empty() {
-            let key = self.key;
-            self.batch.sort_by_key(|a| (key(&a.1), a.0));
+            let order = self.order;
+            self.batch
+                .sort_unstable_by(|a, b| order(&a.1, &b.1).then(a.0.cmp(&b.0)));
             for (_, row) in self.batch {
                 each(row)?;
             }
@@ -103,38 +114,92 @@ impl<T: Serialize + DeserializeOwned, K: Ord> Sorter<T, K> {
             let group: Vec<PathBuf> = self.runs.drain(..FAN_IN).collect();
             let path = self.new_run()?;
             let mut out = BufWriter::new(std::fs::File::create(&path)?);
-            merge(self.key, &group, &mut |row| write_row(&mut out, &row))?;
+            let mut bytes = Vec::new();
+            merge(self.order, &group, &mut |row| {
+                write_row(&mut out, &row, &mut bytes)
+            })?;
             out.flush()?;
             for g in &group {
                 std::fs::remove_file(g)?;
             }
             self.runs.push(path);
         }
-        merge(self.key, &self.runs, &mut |(_, row)| each(row))
+        merge(self.order, &self.runs, &mut |(_, row)| each(row))
     }
 }
 
-/// One row of a run: its push number, then the row.
-fn write_row<T: Serialize>(out: &mut impl Write, row: &(u64, T)) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, row)?;
-    out.write_all(b"\n")
+/// One row of a run: the length of its bytes (4 bytes), its push number
+/// (8), then its bytes; all little-endian.
+fn write_row<T: Spill>(
+    out: &mut impl Write,
+    (n, row): &(u64, T),
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    bytes.clear();
+    row.write(bytes)?;
+    let len = u32::try_from(bytes.len())
+        .map_err(|_| std::io::Error::other("a row too large to sort on disk"))?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(&n.to_le_bytes())?;
+    out.write_all(bytes)
 }
 
 /// The next row of a run, if any.
-fn read_row<T: DeserializeOwned>(
+fn read_row<T: Spill>(
     run: &mut BufReader<std::fs::File>,
-    line: &mut String,
+    bytes: &mut Vec<u8>,
 ) -> std::io::Result<Option<(u64, T)>> {
-    line.clear();
-    if run.read_line(line)? == 0 {
+    // The end of a run comes between rows, never inside one.
+    if run.fill_buf()?.is_empty() {
         return Ok(None);
     }
-    Ok(Some(serde_json::from_str(line)?))
+    let mut len = [0; 4];
+    run.read_exact(&mut len)?;
+    let mut n = [0; 8];
+    run.read_exact(&mut n)?;
+    bytes.resize(u32::from_le_bytes(len) as usize, 0);
+    run.read_exact(bytes)?;
+    let row = T::read(bytes).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "a temporary file of the sort was changed while it was read",
+        )
+    })?;
+    Ok(Some((u64::from_le_bytes(n), row)))
 }
 
+/// A run's next row in the merge: ordered by the row, then its push
+/// number, smallest first (the heap is a max-heap).
+struct Head<T> {
+    order: fn(&T, &T) -> Ordering,
+    n: u64,
+    row: T,
+    run: usize,
+}
+
+impl<T> Ord for Head<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.order)(&other.row, &self.row).then(other.n.cmp(&self.n))
+    }
+}
+
+impl<T> PartialOrd for Head<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> PartialEq for Head<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T> Eq for Head<T> {}
+
 /// Merges sorted runs into `each`, in order.
-fn merge<T: DeserializeOwned, K: Ord>(
-    key: fn(&T) -> K,
+fn merge<T: Spill>(
+    order: fn(&T, &T) -> Ordering,
     runs: &[PathBuf],
     each: &mut dyn FnMut((u64, T)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
@@ -142,28 +207,25 @@ fn merge<T: DeserializeOwned, K: Ord>(
     for path in runs {
         readers.push(BufReader::new(std::fs::File::open(path)?));
     }
-    let mut line = String::new();
-    // Per run, its next row; the heap holds (key, push number, run).
-    let mut heads: Vec<Option<(u64, T)>> = Vec::with_capacity(runs.len());
-    let mut heap = BinaryHeap::new();
-    for (i, r) in readers.iter_mut().enumerate() {
-        let head = read_row(r, &mut line)?;
-        if let Some((n, row)) = &head {
-            heap.push(Reverse((key(row), *n, i)));
+    let mut bytes = Vec::new();
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    for (run, r) in readers.iter_mut().enumerate() {
+        if let Some((n, row)) = read_row(r, &mut bytes)? {
+            heap.push(Head { order, n, row, run });
         }
-        heads.push(head);
     }
-    while let Some(Reverse((_, _, i))) = heap.pop() {
-        let (Some(slot), Some(reader)) = (heads.get_mut(i), readers.get_mut(i)) else {
-            continue;
-        };
-        let next = read_row(reader, &mut line)?;
-        if let Some((n, row)) = &next {
-            heap.push(Reverse((key(row), *n, i)));
+    while let Some(head) = heap.pop() {
+        if let Some(reader) = readers.get_mut(head.run) {
+            if let Some((n, row)) = read_row(reader, &mut bytes)? {
+                heap.push(Head {
+                    order,
+                    n,
+                    row,
+                    run: head.run,
+                });
+            }
         }
-        if let Some(row) = std::mem::replace(slot, next) {
-            each(row)?;
-        }
+        each((head.n, head.row))?;
     }
     Ok(())
 }
@@ -172,6 +234,22 @@ fn merge<T: DeserializeOwned, K: Ord>(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    impl Spill for (i64, String) {
+        fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+            out.extend_from_slice(&self.0.to_le_bytes());
+            out.extend_from_slice(self.1.as_bytes());
+            Ok(())
+        }
+
+        fn read(bytes: &[u8]) -> Option<Self> {
+            let (n, text) = bytes.split_first_chunk::<8>()?;
+            Some((
+                i64::from_le_bytes(*n),
+                String::from_utf8(text.to_vec()).ok()?,
+            ))
+        }
+    }
 
     /// Whatever the bound, the rows come out as a stable in-memory sort
     /// gives them, through many runs and more than one merge pass.
@@ -186,9 +264,9 @@ mod tests {
             })
             .collect();
         let mut expected = rows.clone();
-        expected.sort_by_key(|r| Reverse(r.0.abs()));
+        expected.sort_by_key(|r| std::cmp::Reverse(r.0.abs()));
         for limit in [1, 3, 7, 100, 5000] {
-            let mut sorter = Sorter::new(|r: &(i64, String)| Reverse(r.0.abs()), limit);
+            let mut sorter = Sorter::new(|a: &(i64, String), b| b.0.abs().cmp(&a.0.abs()), limit);
             for r in &rows {
                 sorter.push(r.clone()).unwrap();
             }

@@ -24,7 +24,8 @@ pub(crate) fn allocate(scheme_path: &Path, what_if: &WhatIf, args: &RunArgs) -> 
         );
         return Exit::Usage;
     }
-    let options = options(args, vec![prepared.assumptions.clone()]);
+    let mut options = options(args, vec![prepared.assumptions.clone()]);
+    options.placements = true;
     let run = match run_population(&[scheme], args, &options) {
         Ok(r) => r,
         Err(e) => return e,

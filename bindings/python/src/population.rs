@@ -71,6 +71,7 @@ pub(crate) fn report(
         persons: None,
         compared: None,
         draws: None,
+        placements: false,
     };
     let run = py
         .detach(|| run::simulate(&[scheme], &mut reader, &options, &|_| {}))
