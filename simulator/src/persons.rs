@@ -429,6 +429,11 @@ impl crate::sorted::Spill for Compared {
     fn read(bytes: &[u8]) -> Option<Self> {
         serde_json::from_slice(bytes).ok()
     }
+
+    fn held(&self) -> usize {
+        let half = |h: &Half| h.outcome.len() + h.category.len() + h.decided_by.len();
+        std::mem::size_of::<Compared>() + self.id.len() + self.sides.iter().map(half).sum::<usize>()
+    }
 }
 
 /// Unchanged or not, the change's size, and the row number: the order of

@@ -17,6 +17,11 @@ use std::path::PathBuf;
 /// Runs merged at once: the files open at a time.
 pub const FAN_IN: usize = 64;
 
+/// Bytes of rows held in memory before a run is spilled, whatever their
+/// number: a row may hold long text (an identifier, a cell quoted in an
+/// error).
+const HELD_BYTES: usize = if cfg!(test) { 4096 } else { 16 << 20 };
+
 /// How a row is written to a run and read back: the sorter frames the
 /// bytes, a row writes only its own.
 pub trait Spill: Sized {
@@ -24,6 +29,9 @@ pub trait Spill: Sized {
     /// The row [`Spill::write`] wrote as these bytes, all of them; `None`
     /// if they are not one (the run's file was damaged).
     fn read(bytes: &[u8]) -> Option<Self>;
+    /// About the bytes the row holds in memory, its own and those it
+    /// points to.
+    fn held(&self) -> usize;
 }
 
 /// Rows sorted by `order`, ties in the order they were pushed.
@@ -34,6 +42,8 @@ pub struct Sorter<T> {
     batch: Vec<(u64, T)>,
     /// Rows held in memory before a run is spilled.
     limit: usize,
+    /// What the rows in memory hold ([`Spill::held`]).
+    held: usize,
     pushed: u64,
     /// The temporary folder, once a run is spilled; removed when dropped.
     dir: Option<tempfile::TempDir>,
@@ -49,6 +59,7 @@ impl<T: Spill> Sorter<T> {
             order,
             batch: Vec::new(),
             limit: limit.max(1),
+            held: 0,
             pushed: 0,
             dir: None,
             runs: Vec::new(),
@@ -57,9 +68,10 @@ impl<T: Spill> Sorter<T> {
     }
 
     pub fn push(&mut self, row: T) -> std::io::Result<()> {
+        self.held += row.held();
         self.batch.push((self.pushed, row));
         self.pushed += 1;
-        if self.batch.len() >= self.limit {
+        if self.batch.len() >= self.limit || self.held >= HELD_BYTES {
             self.spill()?;
         }
         Ok(())
@@ -71,6 +83,7 @@ impl<T: Spill> Sorter<T> {
         self.batch
             .sort_unstable_by(|a, b| order(&a.1, &b.1).then(a.0.cmp(&b.0)));
         let batch = std::mem::take(&mut self.batch);
+        self.held = 0;
         let path = self.new_run()?;
         let mut out = BufWriter::new(std::fs::File::create(&path)?);
         let mut bytes = Vec::new();
@@ -249,10 +262,15 @@ mod tests {
                 String::from_utf8(text.to_vec()).ok()?,
             ))
         }
+
+        fn held(&self) -> usize {
+            std::mem::size_of::<Self>() + self.1.len()
+        }
     }
 
-    /// Whatever the bound, the rows come out as a stable in-memory sort
-    /// gives them, through many runs and more than one merge pass.
+    /// Whatever the bound, in rows or in bytes, the rows come out as a
+    /// stable in-memory sort gives them, through many runs and more than
+    /// one merge pass.
     #[test]
     fn sorts_as_in_memory_whatever_the_bound() {
         let rows: Vec<(i64, String)> = (0..2000u64)
@@ -270,6 +288,9 @@ mod tests {
             for r in &rows {
                 sorter.push(r.clone()).unwrap();
             }
+            // 2,000 rows are more bytes than are held: spilled whatever
+            // their number.
+            assert!(!sorter.runs.is_empty(), "limit {limit}");
             let mut out = Vec::new();
             sorter
                 .finish(&mut |r| {

@@ -159,6 +159,14 @@ impl Spill for Queued {
         Ok(())
     }
 
+    fn held(&self) -> usize {
+        let s = &self.settling;
+        let timing = s.timing.as_ref().map_or(0, |t| {
+            std::mem::size_of::<Timing>() + 16 * (t.rounds.len() + t.dated.len() + t.pending.len())
+        });
+        std::mem::size_of::<Queued>() + self.claim.id.len() + 16 * s.awards.len() + timing
+    }
+
     fn read(mut bytes: &[u8]) -> Option<Queued> {
         let b = &mut bytes;
         let claim = Claim::decode(b)?;
@@ -307,7 +315,10 @@ mod tests {
             let mut bytes = Vec::new();
             queued.write(&mut bytes).unwrap();
             let back = Queued::read(&bytes).unwrap();
-            assert_eq!((&back.claim, &back.settling), (&queued.claim, &queued.settling));
+            assert_eq!(
+                (&back.claim, &back.settling),
+                (&queued.claim, &queued.settling)
+            );
             for len in 0..bytes.len() {
                 assert!(Queued::read(&bytes[..len]).is_none(), "{len} bytes");
             }
