@@ -27,6 +27,7 @@ pub mod overrides;
 pub mod parquet;
 pub mod parquet_write;
 pub mod persons;
+pub mod placements;
 pub mod population;
 pub mod progress;
 pub mod records;

@@ -30,6 +30,7 @@ use crate::draws::{DrawPlan, DrawTallies};
 use crate::identifiers::{Identifiers, Repeats};
 use crate::lists::{attach_rows, ItemRows, ListLayout, Lists, Streams};
 use crate::persons::{person_row, Compared, ComparedOut, PersonRow, PersonsOut};
+use crate::placements::PlacementsOut;
 use crate::population::{Layout, Reader, Record, RowError, RowPosition};
 use crate::progress::Progress;
 use crate::tally::{Settling, Tally, TallyPlan};
@@ -83,11 +84,9 @@ pub struct Options {
     /// Draw the first scheme's behavioural assumptions this many times
     /// (`--draws`), for ranges: see [`crate::draws`].
     pub draws: Option<u32>,
-    /// Keep every claim on a quota with what allocation gave it
-    /// ([`Run::placements`]), as `bursar allocate` writes them. Without
-    /// it, a run that only counts gives places to claims sorted on disk
-    /// beyond a bound, in bounded memory ([`queue`]).
-    pub placements: bool,
+    /// Write the first scheme's claims on quotas and what allocation gave
+    /// each, in quota order then rank order (`bursar allocate`).
+    pub placements: Option<std::sync::Arc<PlacementsOut>>,
 }
 
 /// A chunk's raw rows with where they are in the file.
@@ -130,11 +129,6 @@ pub struct Run {
     pub skipped: Vec<RowError>,
     /// With `--draws`: the first scheme's money in every draw.
     pub draws: Option<DrawTallies>,
-    /// Per scheme: every claim on a quota's places and what allocation
-    /// gave it, in quota order, then rank order (empty without quotas, and
-    /// unless [`Options::placements`] asks for them or the run writes
-    /// persons' rows).
-    pub placements: Vec<Vec<Placement>>,
     /// Per scheme, in a run that only counts: its claims, sorted as they
     /// come ([`queue`]); empty otherwise, when claims wait in `waiting`.
     queues: Vec<queue::Queue>,
@@ -237,7 +231,6 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             diff: None,
             skipped: Vec::new(),
             draws: None,
-            placements: Vec::new(),
             queues: Vec::new(),
             waiting: Vec::new(),
             pairs: Vec::new(),
@@ -275,6 +268,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         person_rows: persons.is_some() || compared.is_some(),
         plain: false,
         queued: false,
+        placements: options.placements.as_deref(),
         awards,
         persons,
         compared,
@@ -287,11 +281,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         && !job.person_rows;
     // Placements are wanted by tag when a row's or a person's decision is
     // settled with its own: otherwise claims are sorted as they come.
-    job.queued = job.quotas
-        && job.sides.len() == 1
-        && !job.person_rows
-        && !job.extras
-        && !options.placements;
+    job.queued = job.quotas && job.sides.len() == 1 && !job.person_rows && !job.extras;
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
@@ -301,7 +291,6 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             .as_ref()
             .zip(schemes.first())
             .map(|(p, s)| p.tallies(s)),
-        placements: vec![Vec::new(); schemes.len()],
         queues: if job.queued {
             job.sides
                 .iter()
@@ -448,17 +437,17 @@ impl Run {
             .zip(&mut self.tallies)
         {
             queue
-                .allocate(side.scheme, tally)
+                .allocate(side.scheme, tally, job.placements)
                 .map_err(|m| job.run_error(m))?;
         }
         // Per side, by tag: the placement each waiting decision got.
         let mut given: Vec<Vec<Option<Placement>>> = Vec::new();
-        for (((side, waiting), tally), placements) in job
+        for (i, ((side, waiting), tally)) in job
             .sides
             .iter()
             .zip(&mut self.waiting)
             .zip(&mut self.tallies)
-            .zip(&mut self.placements)
+            .enumerate()
         {
             let Waiting {
                 claims,
@@ -469,10 +458,15 @@ impl Run {
             if claims.is_empty() {
                 continue;
             }
-            *placements =
+            let placements =
                 allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
+            if let (Some(out), 0) = (job.placements, i) {
+                for p in &placements {
+                    out.add(p);
+                }
+            }
             if let (Some(out), false) = (job.persons, persons.is_empty()) {
-                settle_persons(out, persons, placements);
+                settle_persons(out, persons, &placements);
             }
             // Only a comparison needs each waiting decision's placement
             // again, to settle both sides of a person.
@@ -1218,6 +1212,7 @@ struct Job<'a> {
     /// Claims on quotas are sorted as they come and counted once
     /// allocated, not held for their placements ([`queue`]).
     queued: bool,
+    placements: Option<&'a PlacementsOut>,
     /// One scheme, without assumptions or quotas, and nothing asked of a
     /// row but its count (`Row::decide` takes the short way).
     plain: bool,
@@ -1521,7 +1516,7 @@ mod tests {
                 persons: None,
                 compared: None,
                 draws: None,
-                placements: false,
+                placements: None,
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let run = pool.install(|| {
@@ -1920,8 +1915,9 @@ quota c {
 
     /// A run that only counts sorts its claims on disk (here every three
     /// claims, so there are more runs than are merged at once) and gives
-    /// the places the runtime's `allocate` gives a run that keeps them, on
-    /// one thread or two.
+    /// the places the runtime's `allocate` gives a run that holds them to
+    /// settle each person's row, on one thread or two: the same tallies,
+    /// and the same placements written.
     #[test]
     fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
         let scheme = fund_scheme();
@@ -1930,24 +1926,33 @@ quota c {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fund.csv");
         std::fs::write(&path, &data).unwrap();
-        let run = |placements: bool, threads: usize| {
+        let run = |held: bool, threads: usize| {
+            let placements = std::sync::Arc::new(PlacementsOut::new(&scheme).unwrap());
+            let persons = held.then(|| {
+                let sink = crate::persons::CsvSink::new(std::io::sink(), false).unwrap();
+                std::sync::Arc::new(PersonsOut::new(&scheme, Box::new(sink)).unwrap())
+            });
             let options = Options {
-                placements,
+                placements: Some(std::sync::Arc::clone(&placements)),
+                persons,
                 ..Options::default()
             };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| {
+            let run = pool.install(|| {
                 let file = std::fs::File::open(&path).unwrap();
                 let mut reader =
                     Reader::from_file(&[&scheme], &path, file, &Default::default()).unwrap();
                 simulate(&[&scheme], &mut reader, &options, &|_| {}).unwrap()
-            })
+            });
+            let mut written = Vec::new();
+            placements.copy_to(&mut written).unwrap();
+            (run.tallies, String::from_utf8(written).unwrap())
         };
-        let kept = run(true, 1);
-        let pools = &kept.tallies[0].pools;
+        let (tallies, placements) = run(true, 1);
+        let pools = &tallies[0].pools;
         let claims: u64 = pools.iter().map(|p| p.eligible).sum();
         // More claims than 64 runs of three: the runs are merged twice.
         assert!(claims > 3 * 64 * 2, "{claims} claims");
@@ -1955,11 +1960,15 @@ quota c {
         for p in pools {
             assert!(p.allocated < p.eligible || p.total < p.claimed, "{p:?}");
         }
-        assert_eq!(kept.placements[0].len() as u64, claims);
+        assert_eq!(placements.lines().count() as u64, claims + 1);
+        assert!(placements.starts_with("person_id,pool,outcome,rank\n"));
         for threads in [1, 2] {
             let sorted = run(false, threads);
-            assert!(sorted.placements[0].is_empty());
-            assert_eq!(sorted.tallies, kept.tallies, "{threads} threads");
+            assert_eq!(
+                sorted,
+                (tallies.clone(), placements.clone()),
+                "{threads} threads"
+            );
         }
     }
 }

@@ -471,6 +471,6 @@ pub(crate) fn options(args: &RunArgs, assumptions: Vec<Option<Assumptions>>) -> 
         persons: None,
         compared: None,
         draws: None,
-        placements: false,
+        placements: None,
     }
 }

@@ -71,7 +71,7 @@ pub(crate) fn report(
         persons: None,
         compared: None,
         draws: None,
-        placements: false,
+        placements: None,
     };
     let run = py
         .detach(|| run::simulate(&[scheme], &mut reader, &options, &|_| {}))

@@ -2,14 +2,15 @@
 //! order as they come, on disk beyond a bound, then given their places
 //! one by one and counted.
 //!
-//! A run that writes every placement (`bursar allocate`), every person's
-//! row or both sides of a comparison needs each claim's placement by its
-//! tag, and holds the claims in memory for [`bursar_runtime::allocate`].
-//! A run that only counts needs no claim again once it is counted, so it
-//! keeps each claim with what counting it will need ([`Settling`]) in a
-//! [`Sorter`] by [`in_rank_order`], and hands them in that order to the
-//! runtime's [`Rationing`], the function `allocate` gives places by: the
-//! same places, in memory bounded by the sorter's batch.
+//! A run that writes every person's row or both sides of a comparison
+//! needs each claim's placement by its tag, beside its row, and holds the
+//! claims in memory for [`bursar_runtime::allocate`]. A run that only
+//! counts (and writes the placements, in their own order, for `bursar
+//! allocate`) needs no claim again once it is counted, so it keeps each
+//! claim with what counting it will need ([`Settling`]) in a [`Sorter`]
+//! by [`in_rank_order`], and hands them in that order to the runtime's
+//! [`Rationing`], the function `allocate` gives places by: the same
+//! places, in memory bounded by the sorter's batch.
 //!
 //! One thing `allocate` checks is left to the run: two claims on a quota
 //! by one identifier. The run's identifier check has already stopped or
@@ -18,9 +19,10 @@
 //! repeated as a whole, which the sort puts side by side, is still refused.
 
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{in_rank_order, AllocateError, Claim, Money, Rationing};
+use bursar_runtime::{in_rank_order, AllocateError, Claim, Money, Placement, Rationing};
 use chrono::NaiveDate;
 
+use crate::placements::PlacementsOut;
 use crate::sorted::{Sorter, Spill};
 use crate::tally::{Settling, Tally, Timing};
 
@@ -63,8 +65,14 @@ impl Queue {
     }
 
     /// Gives each quota's places to its claims, in order, and counts each
-    /// claim into `tally` as it is given; what stopped it, as a message.
-    pub(super) fn allocate(self, scheme: &Scheme, tally: &mut Tally) -> Result<(), String> {
+    /// claim into `tally` (and writes it to `out`) as it is given; what
+    /// stopped it, as a message.
+    pub(super) fn allocate(
+        self,
+        scheme: &Scheme,
+        tally: &mut Tally,
+        out: Option<&PlacementsOut>,
+    ) -> Result<(), String> {
         let Queue { sorter, demands } = self;
         let mut before: Option<Claim> = None;
         let mut rationing: Option<Rationing> = None;
@@ -109,7 +117,19 @@ impl Queue {
                 ));
                 return Err(std::io::Error::other("stopped"));
             }
-            before = Some(claim);
+            if let Some(out) = out {
+                let placement = Placement {
+                    claim,
+                    rank: given.rank,
+                    allocated: given.paid.is_some(),
+                    // No place: nothing paid.
+                    amount: given.paid.unwrap_or(Money::ZERO),
+                };
+                out.add(&placement);
+                before = Some(placement.claim);
+            } else {
+                before = Some(claim);
+            }
             Ok(())
         });
         match (stop, sorted) {
