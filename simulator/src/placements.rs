@@ -13,15 +13,15 @@ use std::sync::Mutex;
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::Placement;
 
+/// The CSV rows, written to a temporary file.
+type Rows = csv::Writer<BufWriter<std::fs::File>>;
+
 /// The rows of one run's placements, and the first error writing them.
 pub struct PlacementsOut {
     /// Each quota's name, by index.
     pools: Vec<String>,
     /// The rows (taken when copied), and the first error writing them.
-    rows: Mutex<(
-        Option<csv::Writer<BufWriter<std::fs::File>>>,
-        Option<std::io::Error>,
-    )>,
+    rows: Mutex<(Option<Rows>, Option<std::io::Error>)>,
 }
 
 impl std::fmt::Debug for PlacementsOut {
