@@ -92,6 +92,16 @@ pub struct Placement {
     pub amount: Money,
 }
 
+impl Placement {
+    /// What the claim was given, without the claim.
+    pub fn given(&self) -> Given {
+        Given {
+            rank: self.rank,
+            paid: self.allocated.then_some(self.amount),
+        }
+    }
+}
+
 /// Why a batch cannot be allocated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllocateError {

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use bursar_runtime::ir::{Scheme, SCHEME_PAYER};
-use bursar_runtime::{explain, Applicant, Decision, Line, Money, Outcome, Placement};
+use bursar_runtime::{explain, Applicant, Decision, Given, Line, Money, Outcome};
 use chrono::{Datelike, NaiveDate};
 
 use crate::tally::{Reason, TallyPlan};
@@ -143,22 +143,23 @@ impl PersonRow {
         }
     }
 
-    /// Settles a row that waited for its quota's allocation.
-    pub fn settle(&mut self, placement: &Placement) {
+    /// Settles a row that waited for its quota's allocation with what
+    /// its claim was given.
+    pub fn settle(&mut self, given: Given) {
         // The quota line said it was waiting; now it says what came of it.
         let line = self
             .decided_by
             .strip_suffix(WAITING)
             .unwrap_or(&self.decided_by)
             .to_string();
-        if placement.allocated {
+        if let Some(paid) = given.paid {
             self.outcome = "paid";
-            self.amount = Some(placement.amount);
-            self.decided_by = format!("{line}: given a place, rank {}", placement.rank);
+            self.amount = Some(paid);
+            self.decided_by = format!("{line}: given a place, rank {}", given.rank);
         } else {
             self.outcome = "no_place";
             self.amount = Some(Money::ZERO);
-            self.decided_by = format!("{line}: no place, rank {}", placement.rank);
+            self.decided_by = format!("{line}: no place, rank {}", given.rank);
             (self.latest, self.expected) = (None, None);
         }
     }

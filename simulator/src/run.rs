@@ -279,9 +279,10 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         && !job.quotas
         && !job.extras
         && !job.person_rows;
-    // Placements are wanted by tag when a row's or a person's decision is
-    // settled with its own: otherwise claims are sorted as they come.
-    job.queued = job.quotas && job.sides.len() == 1 && !job.person_rows && !job.extras;
+    // A comparison settles both sides of a person with their placements,
+    // found by tag (and awards and draws refuse quotas): otherwise claims
+    // are sorted as they come, and persons' rows by tag beside them.
+    job.queued = job.quotas && job.sides.len() == 1 && job.compared.is_none() && !job.extras;
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
@@ -294,7 +295,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         queues: if job.queued {
             job.sides
                 .iter()
-                .map(|s| queue::Queue::new(s.scheme))
+                .map(|s| queue::Queue::new(s.scheme, job.persons.is_some()))
                 .collect()
         } else {
             Vec::new()
@@ -397,20 +398,9 @@ impl Run {
             }
         } else {
             for (queue, p) in self.queues.iter_mut().zip(part.waiting) {
-                let mut settlings: Vec<Option<Settling>> =
-                    p.decisions.into_iter().map(Some).collect();
-                for claim in p.claims {
-                    let Some(settling) =
-                        settlings.get_mut(claim.tag as usize).and_then(Option::take)
-                    else {
-                        return Err(
-                            job.run_error(format!("`{}`: a claim without its decision", claim.id))
-                        );
-                    };
-                    queue.push(claim, settling).map_err(|e| {
-                        job.run_error(format!("cannot sort the claims on quotas on disk: {e}"))
-                    })?;
-                }
+                queue
+                    .add(p.claims, p.decisions, p.persons)
+                    .map_err(|m| job.run_error(m))?;
             }
         }
         for e in part.bad_rows {
@@ -437,7 +427,7 @@ impl Run {
             .zip(&mut self.tallies)
         {
             queue
-                .allocate(side.scheme, tally, job.placements)
+                .allocate(side.scheme, tally, job.placements, job.persons)
                 .map_err(|m| job.run_error(m))?;
         }
         // Per side, by tag: the placement each waiting decision got.
@@ -506,7 +496,7 @@ impl Run {
                     if let Some(Some(p)) = tag.and_then(|t| given.get(t as usize)) {
                         settle(decision, p);
                         if let Some(row) = pair.persons.as_mut().and_then(|r| r.get_mut(i)) {
-                            row.settle(p);
+                            row.settle(p.given());
                         }
                     }
                 }
@@ -532,7 +522,7 @@ fn settle_persons(out: &PersonsOut, mut persons: Vec<(u64, PersonRow)>, placemen
     for p in placements {
         if let Ok(i) = persons.binary_search_by_key(&p.claim.tag, |(tag, _)| *tag) {
             if let Some((_, row)) = persons.get_mut(i) {
-                row.settle(p);
+                row.settle(p.given());
             }
         }
     }
@@ -1913,11 +1903,12 @@ quota c {
         bursar_compiler::compile(&source).scheme.unwrap()
     }
 
-    /// A run that only counts sorts its claims on disk (here every three
+    /// A run of one scheme sorts its claims on disk (here every three
     /// claims, so there are more runs than are merged at once) and gives
-    /// the places the runtime's `allocate` gives a run that holds them to
-    /// settle each person's row, on one thread or two: the same tallies,
-    /// and the same placements written.
+    /// the places the runtime's `allocate` gives a run of two, which holds
+    /// them to settle both sides of a person, on one thread or two: the
+    /// same tallies, the same placements written, and the same rows of
+    /// persons, the waiting ones settled.
     #[test]
     fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
         let scheme = fund_scheme();
@@ -1926,32 +1917,35 @@ quota c {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fund.csv");
         std::fs::write(&path, &data).unwrap();
-        let run = |held: bool, threads: usize| {
+        let run = |schemes: &[&Scheme], threads: usize| {
             let placements = std::sync::Arc::new(PlacementsOut::new(&scheme).unwrap());
-            let persons = held.then(|| {
-                let sink = crate::persons::CsvSink::new(std::io::sink(), false).unwrap();
-                std::sync::Arc::new(PersonsOut::new(&scheme, Box::new(sink)).unwrap())
-            });
+            let rows = tempfile::NamedTempFile::new().unwrap();
+            let sink = crate::persons::CsvSink::new(rows.reopen().unwrap(), false).unwrap();
+            let persons = std::sync::Arc::new(PersonsOut::new(&scheme, Box::new(sink)).unwrap());
             let options = Options {
                 placements: Some(std::sync::Arc::clone(&placements)),
-                persons,
+                persons: Some(std::sync::Arc::clone(&persons)),
                 ..Options::default()
             };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let run = pool.install(|| {
+            let mut run = pool.install(|| {
                 let file = std::fs::File::open(&path).unwrap();
                 let mut reader =
-                    Reader::from_file(&[&scheme], &path, file, &Default::default()).unwrap();
-                simulate(&[&scheme], &mut reader, &options, &|_| {}).unwrap()
+                    Reader::from_file(schemes, &path, file, &Default::default()).unwrap();
+                simulate(schemes, &mut reader, &options, &|_| {}).unwrap()
             });
             let mut written = Vec::new();
             placements.copy_to(&mut written).unwrap();
-            (run.tallies, String::from_utf8(written).unwrap())
+            persons.finish().unwrap();
+            let rows = std::fs::read_to_string(rows.path()).unwrap();
+            run.tallies.truncate(1);
+            (run.tallies, String::from_utf8(written).unwrap(), rows)
         };
-        let (tallies, placements) = run(true, 1);
+        let held = run(&[&scheme, &scheme], 1);
+        let (tallies, placements, rows) = &held;
         let pools = &tallies[0].pools;
         let claims: u64 = pools.iter().map(|p| p.eligible).sum();
         // More claims than 64 runs of three: the runs are merged twice.
@@ -1962,13 +1956,12 @@ quota c {
         }
         assert_eq!(placements.lines().count() as u64, claims + 1);
         assert!(placements.starts_with("person_id,pool,outcome,rank\n"));
+        assert_eq!(rows.lines().count(), 1201);
+        assert!(rows.contains(",no_place,") && rows.contains(": given a place, rank "));
+        assert!(!rows.contains("subject_to_quota"));
         for threads in [1, 2] {
-            let sorted = run(false, threads);
-            assert_eq!(
-                sorted,
-                (tallies.clone(), placements.clone()),
-                "{threads} threads"
-            );
+            let sorted = run(&[&scheme], threads);
+            assert!(sorted == held, "{threads} threads");
         }
     }
 }

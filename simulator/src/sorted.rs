@@ -108,15 +108,24 @@ impl<T: Spill> Sorter<T> {
     }
 
     /// Every row, in order, to `each`.
-    pub fn finish(mut self, each: &mut dyn FnMut(T) -> std::io::Result<()>) -> std::io::Result<()> {
+    pub fn finish(self, each: &mut dyn FnMut(T) -> std::io::Result<()>) -> std::io::Result<()> {
+        for row in self.sorted()? {
+            each(row?)?;
+        }
+        Ok(())
+    }
+
+    /// Every row, in order, as they are read back.
+    pub fn sorted(mut self) -> std::io::Result<Sorted<T>> {
+        let order = self.order;
         if self.runs.is_empty() {
-            let order = self.order;
             self.batch
                 .sort_unstable_by(|a, b| order(&a.1, &b.1).then(a.0.cmp(&b.0)));
-            for (_, row) in self.batch {
-                each(row)?;
-            }
-            return Ok(());
+            return Ok(Sorted {
+                batch: std::mem::take(&mut self.batch).into_iter(),
+                merge: None,
+                _dir: None,
+            });
         }
         if !self.batch.is_empty() {
             self.spill()?;
@@ -128,16 +137,48 @@ impl<T: Spill> Sorter<T> {
             let path = self.new_run()?;
             let mut out = BufWriter::new(std::fs::File::create(&path)?);
             let mut bytes = Vec::new();
-            merge(self.order, &group, &mut |row| {
-                write_row(&mut out, &row, &mut bytes)
-            })?;
+            let mut merge = Merge::open(order, &group)?;
+            while let Some(row) = merge.next_row()? {
+                write_row(&mut out, &row, &mut bytes)?;
+            }
             out.flush()?;
             for g in &group {
                 std::fs::remove_file(g)?;
             }
             self.runs.push(path);
         }
-        merge(self.order, &self.runs, &mut |(_, row)| each(row))
+        Ok(Sorted {
+            batch: Vec::new().into_iter(),
+            merge: Some(Merge::open(order, &self.runs)?),
+            _dir: self.dir.take(),
+        })
+    }
+}
+
+/// A sorter's rows in order ([`Sorter::sorted`]); after an error, no more.
+pub struct Sorted<T> {
+    /// The rows, when none were spilled.
+    batch: std::vec::IntoIter<(u64, T)>,
+    /// The runs on disk, when some were.
+    merge: Option<Merge<T>>,
+    /// The runs' folder, removed once the rows are read.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl<T: Spill> Iterator for Sorted<T> {
+    type Item = std::io::Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((_, row)) = self.batch.next() {
+            return Some(Ok(row));
+        }
+        match self.merge.as_mut()?.next_row() {
+            Ok(row) => row.map(|(_, row)| Ok(row)),
+            Err(e) => {
+                self.merge = None;
+                Some(Err(e))
+            }
+        }
     }
 }
 
@@ -210,37 +251,53 @@ impl<T> PartialEq for Head<T> {
 
 impl<T> Eq for Head<T> {}
 
-/// Merges sorted runs into `each`, in order.
-fn merge<T: Spill>(
+/// Sorted runs read together, smallest row first.
+struct Merge<T> {
     order: fn(&T, &T) -> Ordering,
-    runs: &[PathBuf],
-    each: &mut dyn FnMut((u64, T)) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut readers = Vec::with_capacity(runs.len());
-    for path in runs {
-        readers.push(BufReader::new(std::fs::File::open(path)?));
-    }
-    let mut bytes = Vec::new();
-    let mut heap = BinaryHeap::with_capacity(runs.len());
-    for (run, r) in readers.iter_mut().enumerate() {
-        if let Some((n, row)) = read_row(r, &mut bytes)? {
-            heap.push(Head { order, n, row, run });
+    readers: Vec<BufReader<std::fs::File>>,
+    /// Each run's next row.
+    heap: BinaryHeap<Head<T>>,
+    bytes: Vec<u8>,
+}
+
+impl<T: Spill> Merge<T> {
+    fn open(order: fn(&T, &T) -> Ordering, runs: &[PathBuf]) -> std::io::Result<Merge<T>> {
+        let mut readers = Vec::with_capacity(runs.len());
+        for path in runs {
+            readers.push(BufReader::new(std::fs::File::open(path)?));
         }
+        let mut bytes = Vec::new();
+        let mut heap = BinaryHeap::with_capacity(runs.len());
+        for (run, r) in readers.iter_mut().enumerate() {
+            if let Some((n, row)) = read_row(r, &mut bytes)? {
+                heap.push(Head { order, n, row, run });
+            }
+        }
+        Ok(Merge {
+            order,
+            readers,
+            heap,
+            bytes,
+        })
     }
-    while let Some(head) = heap.pop() {
-        if let Some(reader) = readers.get_mut(head.run) {
-            if let Some((n, row)) = read_row(reader, &mut bytes)? {
-                heap.push(Head {
-                    order,
+
+    /// The next row of all the runs, with its push number.
+    fn next_row(&mut self) -> std::io::Result<Option<(u64, T)>> {
+        let Some(head) = self.heap.pop() else {
+            return Ok(None);
+        };
+        if let Some(reader) = self.readers.get_mut(head.run) {
+            if let Some((n, row)) = read_row(reader, &mut self.bytes)? {
+                self.heap.push(Head {
+                    order: self.order,
                     n,
                     row,
                     run: head.run,
                 });
             }
         }
-        each((head.n, head.row))?;
+        Ok(Some((head.n, head.row)))
     }
-    Ok(())
 }
 
 #[cfg(test)]

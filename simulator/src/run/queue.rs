@@ -1,16 +1,20 @@
-//! Claims on quotas in a run that only counts: sorted into the quotas'
-//! order as they come, on disk beyond a bound, then given their places
-//! one by one and counted.
+//! Claims on quotas in a run of one scheme: sorted into the quotas' order
+//! as they come, on disk beyond a bound, then given their places one by
+//! one and counted.
 //!
-//! A run that writes every person's row or both sides of a comparison
-//! needs each claim's placement by its tag, beside its row, and holds the
-//! claims in memory for [`bursar_runtime::allocate`]. A run that only
-//! counts (and writes the placements, in their own order, for `bursar
-//! allocate`) needs no claim again once it is counted, so it keeps each
-//! claim with what counting it will need ([`Settling`]) in a [`Sorter`]
-//! by [`in_rank_order`], and hands them in that order to the runtime's
-//! [`Rationing`], the function `allocate` gives places by: the same
-//! places, in memory bounded by the sorter's batch.
+//! A comparison settles both sides of a person with their placements,
+//! found by tag, and holds every claim and pair in memory for
+//! [`bursar_runtime::allocate`]. A run of one scheme needs no claim again
+//! once it is counted, so it keeps each claim with what counting it will
+//! need ([`Settling`]) in a [`Sorter`] by [`in_rank_order`], and hands
+//! them in that order to the runtime's [`Rationing`], the function
+//! `allocate` gives places by: the same places, in memory bounded by the
+//! sorter's batch. The placements of `bursar allocate` are written in
+//! that order as they are given. With `--persons`, the rows waiting for
+//! a place are kept in a second sorter by their claim's tag (they come
+//! in that order), what each claim was given in a third, and the two are
+//! read side by side at the end, so each row is settled and written in
+//! the order the rows waited, as a comparison writes them.
 //!
 //! One thing `allocate` checks is left to the run: two claims on a quota
 //! by one identifier. The run's identifier check has already stopped or
@@ -19,9 +23,12 @@
 //! repeated as a whole, which the sort puts side by side, is still refused.
 
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{in_rank_order, AllocateError, Claim, Money, Placement, Rationing};
+use bursar_runtime::{
+    in_rank_order, AllocateError, Claim, Given, Money, Outcome, Placement, Rationing,
+};
 use chrono::NaiveDate;
 
+use crate::persons::{PersonRow, PersonsOut};
 use crate::placements::PlacementsOut;
 use crate::sorted::{Sorter, Spill};
 use crate::tally::{Settling, Tally, Timing};
@@ -30,6 +37,13 @@ use crate::tally::{Settling, Tally, Timing};
 /// 250 bytes each with their settling, so some 16 MB.
 const BATCH_CLAIMS: usize = if cfg!(test) { 3 } else { 65_536 };
 
+/// Waiting persons' rows held in memory before a run is spilled (a few
+/// hundred bytes each).
+const BATCH_ROWS: usize = if cfg!(test) { 3 } else { 16_384 };
+
+/// Persons' rows written to the persons file at once.
+const ROWS_WRITTEN: usize = 4_096;
+
 /// One scheme's claims, in the quotas' order once finished.
 #[derive(Debug)]
 pub(super) struct Queue {
@@ -37,6 +51,11 @@ pub(super) struct Queue {
     /// Per quota: what its claims ask for, added up (a share pro rata is
     /// worked out from it).
     demands: Vec<i128>,
+    /// Decisions that waited in the parts added so far: the next part's
+    /// tags count on from here.
+    waited: u64,
+    /// With `--persons`: the rows of the decisions that wait, by tag.
+    rows: Option<Sorter<WaitingRow>>,
 }
 
 /// A claim and what counting it will need.
@@ -46,98 +65,185 @@ struct Queued {
     settling: Settling,
 }
 
+/// A person's row waiting for its claim's placement (by the claim's tag).
+#[derive(Debug)]
+struct WaitingRow {
+    tag: u64,
+    row: PersonRow,
+}
+
+/// What a claim was given, by its tag: to settle its person's row.
+#[derive(Debug)]
+struct Tagged {
+    tag: u64,
+    given: Given,
+}
+
+/// A message for a temporary file that cannot be written or read.
+fn on_disk(e: std::io::Error) -> String {
+    format!("cannot sort the claims on quotas on disk: {e}")
+}
+
 impl Queue {
-    pub(super) fn new(scheme: &Scheme) -> Queue {
+    /// The queue of `scheme`'s claims; with `persons`, of their rows too.
+    pub(super) fn new(scheme: &Scheme, persons: bool) -> Queue {
         Queue {
             sorter: Sorter::new(
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
                 BATCH_CLAIMS,
             ),
             demands: vec![0; scheme.quotas.len()],
+            waited: 0,
+            rows: persons.then(|| {
+                Sorter::new(
+                    |a: &WaitingRow, b: &WaitingRow| a.tag.cmp(&b.tag),
+                    BATCH_ROWS,
+                )
+            }),
         }
     }
 
-    pub(super) fn push(&mut self, claim: Claim, settling: Settling) -> std::io::Result<()> {
-        if let Some(d) = self.demands.get_mut(claim.quota as usize) {
-            *d += i128::from(claim.amount.minor());
+    /// Adds a part's waiting decisions, in file order: its claims, each
+    /// with its settling (`decisions`, by the claim's tag), and the
+    /// persons' rows of the claims by tag.
+    pub(super) fn add(
+        &mut self,
+        claims: Vec<Claim>,
+        decisions: Vec<Settling>,
+        rows: Vec<(u64, PersonRow)>,
+    ) -> Result<(), String> {
+        let base = self.waited;
+        self.waited += decisions.len() as u64;
+        let mut settlings: Vec<Option<Settling>> = decisions.into_iter().map(Some).collect();
+        for mut claim in claims {
+            let Some(settling) = settlings.get_mut(claim.tag as usize).and_then(Option::take)
+            else {
+                return Err(format!("`{}`: a claim without its decision", claim.id));
+            };
+            claim.tag += base;
+            if let Some(d) = self.demands.get_mut(claim.quota as usize) {
+                *d += i128::from(claim.amount.minor());
+            }
+            self.sorter
+                .push(Queued { claim, settling })
+                .map_err(on_disk)?;
         }
-        self.sorter.push(Queued { claim, settling })
+        if let Some(sorter) = &mut self.rows {
+            for (tag, row) in rows {
+                sorter
+                    .push(WaitingRow {
+                        tag: base + tag,
+                        row,
+                    })
+                    .map_err(on_disk)?;
+            }
+        }
+        Ok(())
     }
 
     /// Gives each quota's places to its claims, in order, and counts each
-    /// claim into `tally` (and writes it to `out`) as it is given; what
-    /// stopped it, as a message.
+    /// claim into `tally` (and writes it to `placements`) as it is given;
+    /// then writes the waiting persons' rows, settled, to `persons`, in
+    /// the order they waited. What stopped it, as a message.
     pub(super) fn allocate(
         self,
         scheme: &Scheme,
         tally: &mut Tally,
-        out: Option<&PlacementsOut>,
+        placements: Option<&PlacementsOut>,
+        persons: Option<&PersonsOut>,
     ) -> Result<(), String> {
-        let Queue { sorter, demands } = self;
+        let Queue {
+            sorter,
+            demands,
+            rows,
+            ..
+        } = self;
+        let mut by_tag = rows
+            .as_ref()
+            .map(|_| Sorter::new(|a: &Tagged, b: &Tagged| a.tag.cmp(&b.tag), BATCH_CLAIMS));
         let mut before: Option<Claim> = None;
         let mut rationing: Option<Rationing> = None;
-        let mut stop: Option<String> = None;
-        let sorted = sorter.finish(&mut |Queued { claim, settling }| {
+        for queued in sorter.sorted().map_err(on_disk)? {
+            let Queued { claim, settling } = queued.map_err(on_disk)?;
             let quota = claim.quota;
             let same_quota = before.as_ref().is_some_and(|b| b.quota == quota);
             if same_quota && before.as_ref().is_some_and(|b| b.id == claim.id) {
-                stop = Some(
-                    AllocateError::DuplicateClaim {
-                        quota: scheme
-                            .quotas
-                            .get(quota as usize)
-                            .map(|q| q.name.clone())
-                            .unwrap_or_default(),
-                        id: claim.id,
-                    }
-                    .to_string(),
-                );
-                return Err(std::io::Error::other("stopped"));
+                let quota = scheme
+                    .quotas
+                    .get(quota as usize)
+                    .map(|q| q.name.clone())
+                    .unwrap_or_default();
+                let id = claim.id;
+                return Err(AllocateError::DuplicateClaim { quota, id }.to_string());
             }
             let r = match (&mut rationing, same_quota) {
                 (Some(r), true) => r,
                 _ => {
                     let demand = demands.get(quota as usize).copied().unwrap_or(0);
-                    let r = Rationing::new(scheme, quota, demand).map_err(|e| {
-                        stop = Some(e.to_string());
-                        std::io::Error::other("stopped")
-                    })?;
+                    let r = Rationing::new(scheme, quota, demand).map_err(|e| e.to_string())?;
                     rationing.insert(r)
                 }
             };
-            let given = r.give(claim.amount).map_err(|e| {
-                stop = Some(e.to_string());
-                std::io::Error::other("stopped")
-            })?;
+            let given = r.give(claim.amount).map_err(|e| e.to_string())?;
             // Quotas are refused in a weighted run: one person a claim.
             if !tally.add_settled(&settling, given.paid, 1) {
-                stop = Some(format!(
+                return Err(format!(
                     "`{}`: a share of its awards cannot be worked out",
                     claim.id
                 ));
-                return Err(std::io::Error::other("stopped"));
             }
-            if let Some(out) = out {
-                let placement = Placement {
-                    claim,
-                    rank: given.rank,
-                    allocated: given.paid.is_some(),
-                    // No place: nothing paid.
-                    amount: given.paid.unwrap_or(Money::ZERO),
-                };
-                out.add(&placement);
-                before = Some(placement.claim);
-            } else {
-                before = Some(claim);
+            if let Some(s) = &mut by_tag {
+                let tag = claim.tag;
+                s.push(Tagged { tag, given }).map_err(on_disk)?;
             }
-            Ok(())
-        });
-        match (stop, sorted) {
-            (Some(message), _) => Err(message),
-            (None, Err(e)) => Err(format!("cannot sort the claims on quotas on disk: {e}")),
-            (None, Ok(())) => Ok(()),
+            before = Some(match placements {
+                Some(out) => {
+                    let placement = Placement {
+                        claim,
+                        rank: given.rank,
+                        allocated: given.paid.is_some(),
+                        // No place: nothing paid.
+                        amount: given.paid.unwrap_or(Money::ZERO),
+                    };
+                    out.add(&placement);
+                    placement.claim
+                }
+                None => claim,
+            });
+        }
+        if let (Some(rows), Some(by_tag), Some(out)) = (rows, by_tag, persons) {
+            settle_rows(rows, by_tag, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the waiting rows, in tag order, each settled with what its
+/// claim was given (the claims, sorted by tag, are the rows' own).
+fn settle_rows(
+    rows: Sorter<WaitingRow>,
+    by_tag: Sorter<Tagged>,
+    out: &PersonsOut,
+) -> Result<(), String> {
+    let mut given = by_tag.sorted().map_err(on_disk)?;
+    let mut batch = Vec::with_capacity(ROWS_WRITTEN);
+    for waiting in rows.sorted().map_err(on_disk)? {
+        let WaitingRow { tag, mut row } = waiting.map_err(on_disk)?;
+        match given.next() {
+            Some(Ok(t)) if t.tag == tag => row.settle(t.given),
+            Some(Err(e)) => return Err(on_disk(e)),
+            Some(Ok(_)) | None => {
+                return Err(format!("`{}`: a waiting row without its claim", row.id));
+            }
+        }
+        batch.push(row);
+        if batch.len() == ROWS_WRITTEN {
+            out.write(&batch);
+            batch.clear();
         }
     }
+    out.write(&batch);
+    Ok(())
 }
 
 /// A claim as the runtime writes it, then its settling: the quota (0 for
@@ -219,6 +325,109 @@ impl Spill for Queued {
             },
         })
     }
+}
+
+/// The tag, then the row's fields but its outcome, which is always
+/// `subject_to_quota` while it waits: the row number and the amount each
+/// a flag byte and 8 bytes, texts their length and bytes, the days as a
+/// settling's.
+impl Spill for WaitingRow {
+    fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        let r = &self.row;
+        put_u64(out, self.tag);
+        put_flagged(out, r.row);
+        put_flagged(out, r.amount.map(|m| m.minor() as u64));
+        for text in [&r.id, &r.category, &r.payers, &r.clause, &r.decided_by] {
+            put_u64(out, text.len() as u64);
+            out.extend_from_slice(text.as_bytes());
+        }
+        put_day(out, r.latest);
+        put_day(out, r.expected);
+        Ok(())
+    }
+
+    fn read(mut bytes: &[u8]) -> Option<WaitingRow> {
+        let b = &mut bytes;
+        let tag = take_u64(b)?;
+        let row = take_flagged(b)?;
+        let amount = take_flagged(b)?.map(|m| Money(m as i64));
+        let [id, category, payers, clause, decided_by] = [(); 5].map(|()| take_text(b));
+        let row = PersonRow {
+            row,
+            id: id?,
+            outcome: Outcome::SubjectToQuota.name(),
+            category: category?,
+            amount,
+            payers: payers?,
+            clause: clause?,
+            decided_by: decided_by?,
+            latest: take_day(b)?,
+            expected: take_day(b)?,
+        };
+        bytes.is_empty().then_some(WaitingRow { tag, row })
+    }
+
+    fn held(&self) -> usize {
+        let r = &self.row;
+        std::mem::size_of::<WaitingRow>()
+            + [&r.id, &r.category, &r.payers, &r.clause, &r.decided_by]
+                .iter()
+                .map(|t| t.len())
+                .sum::<usize>()
+    }
+}
+
+/// The tag, the rank, and what is paid (a flag byte and 8 bytes).
+impl Spill for Tagged {
+    fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        put_u64(out, self.tag);
+        put_u64(out, self.given.rank);
+        put_flagged(out, self.given.paid.map(|m| m.minor() as u64));
+        Ok(())
+    }
+
+    fn read(mut bytes: &[u8]) -> Option<Tagged> {
+        let b = &mut bytes;
+        let tag = take_u64(b)?;
+        let rank = take_u64(b)?;
+        let paid = take_flagged(b)?.map(|m| Money(m as i64));
+        bytes.is_empty().then_some(Tagged {
+            tag,
+            given: Given { rank, paid },
+        })
+    }
+
+    fn held(&self) -> usize {
+        std::mem::size_of::<Tagged>()
+    }
+}
+
+/// A number that may be absent: a flag byte, then 8 bytes if present.
+fn put_flagged(out: &mut Vec<u8>, n: Option<u64>) {
+    match n {
+        None => out.push(0),
+        Some(n) => {
+            out.push(1);
+            put_u64(out, n);
+        }
+    }
+}
+
+/// A number [`put_flagged`] wrote: `Some(None)` for none.
+fn take_flagged(bytes: &mut &[u8]) -> Option<Option<u64>> {
+    match take_byte(bytes)? {
+        0 => Some(None),
+        1 => take_u64(bytes).map(Some),
+        _ => None,
+    }
+}
+
+/// A text: its length, then its bytes.
+fn take_text(bytes: &mut &[u8]) -> Option<String> {
+    let len = usize::try_from(take_u64(bytes)?).ok()?;
+    let (text, rest) = bytes.split_at_checked(len)?;
+    *bytes = rest;
+    String::from_utf8(text.to_vec()).ok()
 }
 
 fn put_u64(out: &mut Vec<u8>, n: u64) {
@@ -344,6 +553,55 @@ mod tests {
             }
             bytes.push(0);
             assert!(Queued::read(&bytes).is_none());
+        }
+    }
+
+    /// A waiting person's row and what a claim was given come back as
+    /// they went; bytes cut short or left over are not one.
+    #[test]
+    fn a_waiting_row_and_what_was_given_read_back_as_written() {
+        let rows = [
+            PersonRow {
+                row: Some(17),
+                id: "工会会员 00017".to_string(),
+                outcome: Outcome::SubjectToQuota.name(),
+                category: "grant;技能".to_string(),
+                amount: Some(Money(-5)),
+                payers: String::new(),
+                clause: "§2".to_string(),
+                decided_by: "quota a: waiting for allocation".to_string(),
+                latest: Some(day(2025, 12, 31)),
+                expected: None,
+            },
+            PersonRow {
+                row: None,
+                amount: None,
+                outcome: Outcome::SubjectToQuota.name(),
+                ..PersonRow::default()
+            },
+        ];
+        for row in rows {
+            let waiting = WaitingRow { tag: 9, row };
+            let mut bytes = Vec::new();
+            waiting.write(&mut bytes).unwrap();
+            let back = WaitingRow::read(&bytes).unwrap();
+            assert_eq!((back.tag, &back.row), (9, &waiting.row));
+            for len in 0..bytes.len() {
+                assert!(WaitingRow::read(&bytes[..len]).is_none(), "{len} bytes");
+            }
+            bytes.push(0);
+            assert!(WaitingRow::read(&bytes).is_none());
+        }
+        for paid in [None, Some(Money(i64::MIN)), Some(Money(120_000))] {
+            let tagged = Tagged {
+                tag: u64::MAX,
+                given: Given { rank: 3, paid },
+            };
+            let mut bytes = Vec::new();
+            tagged.write(&mut bytes).unwrap();
+            let back = Tagged::read(&bytes).unwrap();
+            assert_eq!((back.tag, back.given), (u64::MAX, tagged.given));
+            assert!(Tagged::read(&bytes[..bytes.len() - 1]).is_none());
         }
     }
 }
