@@ -432,6 +432,38 @@ fn a_repeat_read_from_a_pipe_out_of_order_is_found_on_its_line() {
     assert_eq!(piped["rows"], 24);
 }
 
+/// Skipping bad rows from a pipe, a sample in order and then its rows
+/// again: each repeat is skipped as it is read, as from the file.
+#[test]
+fn repeats_skipped_from_a_pipe_are_those_skipped_from_the_file() {
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    let lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    let mut twice = lines.clone();
+    twice.extend(lines.iter().skip(1).step_by(3).cloned());
+    let text = (twice.join("\n") + "\n").into_bytes();
+    let file = temp("in-order-then-again.csv");
+    std::fs::write(&file, &text).unwrap();
+    let skip = ["--on-bad-row", "skip", "--format", "json"];
+    let o = simulate_from_stdin(text, &skip);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let piped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (_, from_file) = report(
+        &[
+            &["simulate", POLICY, "--population", file.to_str().unwrap()],
+            &skip[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(piped["skipped_rows"], 8, "{piped}");
+    for key in ["rows", "skipped_rows", "skipped", "total", "paid"] {
+        let piped = piped[key].to_string().replace("/dev/stdin", "FILE");
+        let from_file = from_file[key]
+            .to_string()
+            .replace(file.to_str().unwrap(), "FILE");
+        assert_eq!(piped, from_file, "{key}");
+    }
+}
+
 /// Runs `bursar check` on a policy, with a time limit.
 fn check(policy: &std::path::Path) -> Output {
     let child = bursar_cmd(&["check", policy.to_str().unwrap()])

@@ -32,11 +32,14 @@
 //!   are four times as many: a repeat at any row stops the run by four
 //!   times that row, for at most a third more checking than at the end.
 //! - A source that cannot be read again, skipping bad rows: a repeat must
-//!   be known as its row is read, before the rows after it can be read,
-//!   so every fingerprint is kept in a hash set from the first row: 9 to
-//!   18 bytes a row. Two different identifiers share a fingerprint with
-//!   probability about n²/2⁶⁵ (3 × 10⁻⁶ for 10 million rows), which would
-//!   report a repeat that is not one; a real repeat is never missed.
+//!   be known as its row is read, before the rows after it can be read.
+//!   While identifiers ascend none repeats: each is copied to a temporary
+//!   file ([`IdCopy`]), and memory holds the last. At the first out of
+//!   order, every fingerprint so far is read back from the copy into a
+//!   hash set, and from then on kept there: 9 to 18 bytes a row. Two
+//!   different identifiers share a fingerprint with probability about
+//!   n²/2⁶⁵ (3 × 10⁻⁶ for 10 million rows), which would report a repeat
+//!   that is not one; a real repeat is never missed.
 //!
 //! A file is never misjudged by a shared fingerprint: identifiers that share
 //! one are told apart by their text.
@@ -85,8 +88,11 @@ pub enum Identifiers {
     /// Every identifier so far copied (a source read once, stopping at the
     /// first bad row), and checked as a file's are, the copy read again.
     Copied(Box<Copied>),
+    /// A source read once, skipping bad rows, while its identifiers
+    /// ascend: the last, and a copy of every one so far.
+    Piped(Box<(Vec<u8>, IdCopy)>),
     /// Fingerprints of every identifier so far (a source read once,
-    /// skipping bad rows).
+    /// skipping bad rows, since its first identifier out of order).
     Kept(HashSet<u64, FingerprintHasher>),
 }
 
@@ -153,7 +159,7 @@ impl Identifiers {
                 ids: Identifiers::Ascending(Vec::new(), repeats),
                 check_at: FIRST_CHECK,
             })),
-            (false, Repeats::Skip) => Identifiers::Kept(HashSet::default()),
+            (false, Repeats::Skip) => Identifiers::Piped(Box::default()),
         }
     }
 
@@ -202,6 +208,19 @@ impl Identifiers {
                     }
                 }
                 Ok(first)
+            }
+            Identifiers::Piped(p) if id > p.0.as_slice() => {
+                let (last, copy) = &mut **p;
+                copy.push(at, id)
+                    .map_err(|e| file.failed(copy_failed(&e)))?;
+                last.clear();
+                last.extend_from_slice(id);
+                Ok(true)
+            }
+            Identifiers::Piped(p) => {
+                let seen = kept(&p.1).map_err(|e| file.failed(copy_failed(&e)))?;
+                *self = Identifiers::Kept(seen);
+                self.first_time(id, at, file)
             }
             Identifiers::Kept(seen) => Ok(seen.insert(fingerprint(id))),
         }
@@ -266,9 +285,10 @@ impl Identifiers {
                 let Copied { copy, ids, .. } = *c;
                 ids.first_repeat(&Again { copy: &copy, file }, stop)
             }
-            Identifiers::Ascending(..) | Identifiers::Suspects(_) | Identifiers::Kept(_) => {
-                Ok(None)
-            }
+            Identifiers::Ascending(..)
+            | Identifiers::Suspects(_)
+            | Identifiers::Piped(_)
+            | Identifiers::Kept(_) => Ok(None),
         }
     }
 }
@@ -437,13 +457,27 @@ impl Identifiers {
                 }
             }
             Identifiers::Collected(all) => push(all, &range).map(|()| true),
-            Identifiers::Suspects(_) | Identifiers::Copied(_) | Identifiers::Kept(_) => Err(file
-                .failed(
-                    "identifiers of a file read in ranges are checked as they ascend, or collected"
-                        .to_string(),
-                )),
+            Identifiers::Suspects(_)
+            | Identifiers::Copied(_)
+            | Identifiers::Piped(_)
+            | Identifiers::Kept(_) => Err(file.failed(
+                "identifiers of a file read in ranges are checked as they ascend, or collected"
+                    .to_string(),
+            )),
         }
     }
+}
+
+/// The fingerprints of every identifier copied: the hash set a source read
+/// once keeps from its first identifier out of order.
+#[cold]
+fn kept(copy: &IdCopy) -> std::io::Result<HashSet<u64, FingerprintHasher>> {
+    let mut seen = HashSet::default();
+    copy.each(u64::MAX, &mut |_, id| {
+        seen.insert(fingerprint(id));
+        true
+    })?;
+    Ok(seen)
 }
 
 /// The fingerprints of every identifier of the rows before row `before`.
@@ -655,6 +689,27 @@ mod tests {
         }
         let found = seen.first_repeat(&Once, &|_| false).unwrap();
         assert_eq!(found, Some((position(4), b"E02".to_vec())));
+        // Skipping bad rows: while identifiers ascend nothing is kept in
+        // memory but the last; at the first out of order, the copy gives
+        // every earlier one, and a repeat of any of them is found.
+        let mut seen = Identifiers::new(false, Repeats::Skip);
+        let ascending = ["A1", "A2", "B", "B1", "C", "会员01"];
+        for (i, id) in ascending.iter().enumerate() {
+            assert_eq!(seen.first_time(id.as_bytes(), position(i), &Once), Ok(true));
+        }
+        assert!(matches!(&seen, Identifiers::Piped(p) if p.0 == "会员01".as_bytes()));
+        let later = [
+            ("A0", true),
+            ("A2", false),
+            ("B1", false),
+            ("会员01", false),
+            ("A0", false),
+        ];
+        for (i, (id, first)) in later.into_iter().enumerate() {
+            let at = position(ascending.len() + i);
+            assert_eq!(seen.first_time(id.as_bytes(), at, &Once), Ok(first), "{id}");
+        }
+        assert!(matches!(seen, Identifiers::Kept(_)));
     }
 
     #[test]
