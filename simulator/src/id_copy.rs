@@ -36,6 +36,9 @@ impl IdCopy {
                 .get_mut()
                 .insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
         };
+        // The numbers are put together first and written in one piece: a
+        // write to the `BufWriter` for each costs more than encoding it.
+        let mut numbers = Varints::default();
         let last = &self.last;
         for (n, before) in [
             (at.line, last.line),
@@ -43,17 +46,18 @@ impl IdCopy {
             (at.record, last.record),
             (u64::from(at.part), u64::from(last.part)),
         ] {
-            write_varint(out, zigzag(n, before))?;
+            numbers.push(zigzag(n, before));
         }
         match at.group {
-            None => write_varint(out, 0)?,
+            None => numbers.push(0),
             Some(g) => {
-                write_varint(out, 1)?;
-                write_varint(out, u128::from(g.index))?;
-                write_varint(out, u128::from(g.row))?;
+                numbers.push(1);
+                numbers.push(u128::from(g.index));
+                numbers.push(u128::from(g.row));
             }
         }
-        write_varint(out, id.len() as u128)?;
+        numbers.push(id.len() as u128);
+        out.write_all(numbers.bytes())?;
         out.write_all(id)?;
         self.last = at;
         Ok(())
@@ -143,21 +147,42 @@ fn unzigzag(z: u128, before: u64) -> std::io::Result<u64> {
     n.ok_or_else(corrupt)
 }
 
-/// LEB128: seven bits a byte, low first, the top bit set on all but the
-/// last.
-fn write_varint(out: &mut impl Write, mut n: u128) -> std::io::Result<()> {
-    let mut bytes = [0u8; 19];
-    let mut len = 0;
-    for b in bytes.iter_mut() {
-        len += 1;
-        if n < 0x80 {
-            *b = n as u8;
-            break;
+/// The bytes of the longest number [`Varints::push`] writes: 128 bits,
+/// seven a byte.
+const VARINT_BYTES: usize = 19;
+
+/// A row's numbers (at most eight), as LEB128: seven bits a byte, low
+/// first, the top bit set on all but the last.
+struct Varints {
+    bytes: [u8; 8 * VARINT_BYTES],
+    len: usize,
+}
+
+impl Default for Varints {
+    fn default() -> Varints {
+        Varints {
+            bytes: [0; 8 * VARINT_BYTES],
+            len: 0,
         }
-        *b = (n as u8 & 0x7f) | 0x80;
-        n >>= 7;
     }
-    out.write_all(bytes.get(..len).unwrap_or(&[]))
+}
+
+impl Varints {
+    fn push(&mut self, mut n: u128) {
+        while let Some(b) = self.bytes.get_mut(self.len) {
+            self.len += 1;
+            if n < 0x80 {
+                *b = n as u8;
+                return;
+            }
+            *b = (n as u8 & 0x7f) | 0x80;
+            n >>= 7;
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
 }
 
 fn read_varint(from: &mut impl BufRead, read: &mut u64) -> std::io::Result<u128> {
@@ -264,10 +289,11 @@ mod tests {
             (300, 299),
         ];
         for (n, before) in pairs {
-            let mut bytes = Vec::new();
-            write_varint(&mut bytes, zigzag(n, before)).unwrap();
+            let mut numbers = Varints::default();
+            numbers.push(zigzag(n, before));
+            let bytes = numbers.bytes();
             let mut read = 0;
-            let z = read_varint(&mut bytes.as_slice(), &mut read).unwrap();
+            let z = read_varint(&mut &*bytes, &mut read).unwrap();
             assert_eq!(read, bytes.len() as u64);
             assert_eq!(unzigzag(z, before).unwrap(), n, "{n} after {before}");
         }
