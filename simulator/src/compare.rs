@@ -91,7 +91,12 @@ impl DiffTally {
     /// Adds one row's two decisions, for the `w` persons it stands for
     /// (its weight; 1 without weights).
     pub fn add(&mut self, base: &Scheme, reform: &Scheme, b: &Decision, r: &Decision, w: u64) {
-        let (pb, pr) = (b.paid(), r.paid());
+        self.add_payments(base, reform, Payment::of(b), Payment::of(r), w);
+    }
+
+    /// [`DiffTally::add`], given only what it reads of each decision.
+    pub fn add_payments(&mut self, base: &Scheme, reform: &Scheme, b: Payment, r: Payment, w: u64) {
+        let (pb, pr) = (b.paid, r.paid);
         if pb == pr {
             if pb != Money::ZERO {
                 self.unchanged_paid += w;
@@ -140,12 +145,28 @@ fn add_to(by_category: &mut BTreeMap<String, Movement>, name: &str, amount: Sum,
     }
 }
 
-/// The category a decision pays under, by name.
-fn category<'s>(scheme: &'s Scheme, d: &Decision) -> &'s str {
-    d.awards
-        .first()
-        .filter(|_| d.paid() != Money::ZERO)
-        .and_then(|a| scheme.categories.get(a.category as usize))
+/// What comparing a decision reads of it: what it pays and the category
+/// of its first award.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub paid: Money,
+    pub category: Option<u32>,
+}
+
+impl Payment {
+    pub fn of(d: &Decision) -> Payment {
+        Payment {
+            paid: d.paid(),
+            category: d.awards.first().map(|a| a.category),
+        }
+    }
+}
+
+/// The category a payment is under, by name.
+fn category(scheme: &Scheme, p: Payment) -> &str {
+    p.category
+        .filter(|_| p.paid != Money::ZERO)
+        .and_then(|c| scheme.categories.get(c as usize))
         .map_or("(none)", |c| c.name.as_str())
 }
 

@@ -138,6 +138,9 @@ pub struct Run {
     /// Comparing two schemes: persons either side of whom waits for
     /// allocation, compared once it is done.
     pairs: Vec<Pair>,
+    /// The same, in a run whose claims are sorted as they come (without
+    /// `compare --persons`): kept on disk beyond a bound.
+    pair_rows: Option<queue::Pairs>,
 }
 
 /// One person's two decisions when either waits for allocation.
@@ -234,6 +237,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             queues: Vec::new(),
             waiting: Vec::new(),
             pairs: Vec::new(),
+            pair_rows: None,
         });
     }
     let layout = reader.layout().clone();
@@ -279,10 +283,14 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         && !job.quotas
         && !job.extras
         && !job.person_rows;
-    // A comparison settles both sides of a person with their placements,
-    // found by tag (and awards and draws refuse quotas): otherwise claims
-    // are sorted as they come, and persons' rows by tag beside them.
-    job.queued = job.quotas && job.sides.len() == 1 && job.compared.is_none() && !job.extras;
+    // Claims are sorted as they come, and persons' rows or compared pairs
+    // kept in order beside them; but `compare --persons` (or rows of
+    // persons in a comparison) settles rows with their placements, found
+    // by tag, and holds them (awards and draws refuse quotas).
+    job.queued = job.quotas
+        && job.compared.is_none()
+        && !job.extras
+        && (job.sides.len() == 1 || job.persons.is_none());
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
@@ -295,13 +303,18 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         queues: if job.queued {
             job.sides
                 .iter()
-                .map(|s| queue::Queue::new(s.scheme, job.persons.is_some()))
+                .enumerate()
+                .map(|(i, s)| {
+                    let persons = job.persons.is_some() && i == 0;
+                    queue::Queue::new(s.scheme, persons, job.sides.len() == 2)
+                })
                 .collect()
         } else {
             Vec::new()
         },
         waiting: vec![Waiting::default(); schemes.len()],
         pairs: Vec::new(),
+        pair_rows: (job.queued && job.sides.len() == 2).then(queue::Pairs::new),
     };
     let repeats = match options.on_bad_row {
         OnBadRow::Fail => Repeats::StopAtFirst,
@@ -379,19 +392,27 @@ impl Run {
         }
         // The part's tags count from 0: from here on they follow this
         // run's waiting decisions.
-        let offsets: Vec<u64> = self
-            .waiting
-            .iter()
-            .map(|w| w.decisions.len() as u64)
-            .collect();
-        self.pairs.extend(part.pairs.into_iter().map(|mut p| {
+        let offsets: Vec<u64> = if self.queues.is_empty() {
+            self.waiting
+                .iter()
+                .map(|w| w.decisions.len() as u64)
+                .collect()
+        } else {
+            self.queues.iter().map(queue::Queue::waited).collect()
+        };
+        for mut p in part.pairs {
             for (tag, offset) in p.tags.iter_mut().zip(&offsets) {
                 if let Some(t) = tag {
                     *t += offset;
                 }
             }
-            p
-        }));
+            match &mut self.pair_rows {
+                Some(rows) => rows
+                    .push(p.tags, &p.decisions)
+                    .map_err(|m| job.run_error(m))?,
+                None => self.pairs.push(p),
+            }
+        }
         if self.queues.is_empty() {
             for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
                 w.merge(p);
@@ -420,14 +441,31 @@ impl Run {
     /// Gives each quota's places to its claims (one pass over the claims,
     /// after the population), then counts the decisions that waited.
     fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
-        for ((side, queue), tally) in job
+        // Per side, with a comparison: what each claim was given.
+        let mut given = [None, None];
+        for (i, (((side, queue), tally), given)) in job
             .sides
             .iter()
             .zip(std::mem::take(&mut self.queues))
             .zip(&mut self.tallies)
+            .zip(&mut given)
+            .enumerate()
         {
-            queue
-                .allocate(side.scheme, tally, job.placements, job.persons)
+            // The first scheme's placements and persons' rows.
+            let (placements, persons) = match i {
+                0 => (job.placements, job.persons),
+                _ => (None, None),
+            };
+            *given = queue
+                .allocate(side.scheme, tally, placements, persons)
+                .map_err(|m| job.run_error(m))?;
+        }
+        if let (Some(rows), Some(d), [base, reform]) = (
+            self.pair_rows.take(),
+            self.diff.as_mut(),
+            job.sides.as_slice(),
+        ) {
+            rows.compare(given, d, [base.scheme, reform.scheme])
                 .map_err(|m| job.run_error(m))?;
         }
         // Per side, by tag: the placement each waiting decision got.
@@ -1856,6 +1894,11 @@ mod tests {
     /// ways: places by lot, a budget in order of receipt, a budget shared
     /// pro rata. Who is given a place changes the totals and the months.
     fn fund_scheme() -> Scheme {
+        fund_with("places 40", "budget 90000 元")
+    }
+
+    /// [`fund_scheme`] with quota a's places and quota b's budget.
+    fn fund_with(places: &str, budget: &str) -> Scheme {
         let text = r#"scheme fund {
   title    "A fund"
   currency CNY
@@ -1886,12 +1929,12 @@ application {
 }
 quota a {
   when pool == a
-  places 40
+  PLACES
   by lot seed 7
 }
 quota b {
   when pool == b
-  budget 90000 元
+  BUDGET
   by earliest applied_at
 }
 quota c {
@@ -1899,39 +1942,47 @@ quota c {
   budget 70000.01 元 pro rata
 }
 "#;
-        let source = bursar_compiler::SourceFile::new("fund.bursar", text.to_string());
+        let text = text.replace("PLACES", places).replace("BUDGET", budget);
+        let source = bursar_compiler::SourceFile::new("fund.bursar", text);
         bursar_compiler::compile(&source).scheme.unwrap()
     }
 
-    /// A run of one scheme sorts its claims on disk (here every three
-    /// claims, so there are more runs than are merged at once) and gives
-    /// the places the runtime's `allocate` gives a run of two, which holds
-    /// them to settle both sides of a person, on one thread or two: the
-    /// same tallies, the same placements written, and the same rows of
-    /// persons, the waiting ones settled.
+    /// A run sorts its claims on disk (here every three claims, so there
+    /// are more runs than are merged at once) and gives the places the
+    /// runtime's `allocate` gives a run that holds them (`compare
+    /// --persons`, which settles both sides' rows by tag), on one thread
+    /// or two: the same tallies, the same placements written, the same
+    /// rows of persons, the waiting ones settled, and the same comparison.
     #[test]
     fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
         let scheme = fund_scheme();
+        let reform = fund_with("places 70", "budget 40000 元");
         let mut data = Vec::new();
         crate::synth_scheme::write(&scheme, &mut data, &mut [], 1200, 3).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fund.csv");
         std::fs::write(&path, &data).unwrap();
-        let run = |schemes: &[&Scheme], threads: usize| {
+        // Held: `compare --persons`; else with the first scheme's rows of
+        // persons or not.
+        let run = |schemes: &[&Scheme], threads: usize, held: bool, with_rows: bool| {
             let placements = std::sync::Arc::new(PlacementsOut::new(&scheme).unwrap());
             let rows = tempfile::NamedTempFile::new().unwrap();
             let sink = crate::persons::CsvSink::new(rows.reopen().unwrap(), false).unwrap();
             let persons = std::sync::Arc::new(PersonsOut::new(&scheme, Box::new(sink)).unwrap());
+            let sink = crate::persons::CsvSink::new(std::io::sink(), false).unwrap();
+            let compared = held
+                .then(|| std::sync::Arc::new(ComparedOut::new(&scheme, Box::new(sink)).unwrap()));
             let options = Options {
                 placements: Some(std::sync::Arc::clone(&placements)),
-                persons: Some(std::sync::Arc::clone(&persons)),
+                persons: with_rows.then(|| std::sync::Arc::clone(&persons)),
+                compared,
                 ..Options::default()
             };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let mut run = pool.install(|| {
+            let run = pool.install(|| {
                 let file = std::fs::File::open(&path).unwrap();
                 let mut reader =
                     Reader::from_file(schemes, &path, file, &Default::default()).unwrap();
@@ -1941,11 +1992,14 @@ quota c {
             placements.copy_to(&mut written).unwrap();
             persons.finish().unwrap();
             let rows = std::fs::read_to_string(rows.path()).unwrap();
-            run.tallies.truncate(1);
-            (run.tallies, String::from_utf8(written).unwrap(), rows)
+            (
+                run.tallies,
+                run.diff,
+                String::from_utf8(written).unwrap(),
+                rows,
+            )
         };
-        let held = run(&[&scheme, &scheme], 1);
-        let (tallies, placements, rows) = &held;
+        let (tallies, diff, placements, rows) = run(&[&scheme, &reform], 1, true, true);
         let pools = &tallies[0].pools;
         let claims: u64 = pools.iter().map(|p| p.eligible).sum();
         // More claims than 64 runs of three: the runs are merged twice.
@@ -1959,9 +2013,23 @@ quota c {
         assert_eq!(rows.lines().count(), 1201);
         assert!(rows.contains(",no_place,") && rows.contains(": given a place, rank "));
         assert!(!rows.contains("subject_to_quota"));
+        let diff = diff.unwrap();
+        assert!(
+            diff.gainers.persons > 0 && diff.losers.persons > 0,
+            "{diff:?}"
+        );
         for threads in [1, 2] {
-            let sorted = run(&[&scheme], threads);
-            assert!(sorted == held, "{threads} threads");
+            let (t, _, p, r) = run(&[&scheme], threads, false, true);
+            assert!(
+                (&t[..], &p, &r) == (&tallies[..1], &placements, &rows),
+                "{threads} threads"
+            );
+            let (t, d, p, _) = run(&[&scheme, &reform], threads, false, false);
+            assert!(
+                t == tallies && d.as_ref() == Some(&diff),
+                "{threads} threads"
+            );
+            assert!(p == placements, "{threads} threads");
         }
     }
 }

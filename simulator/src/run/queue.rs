@@ -1,20 +1,19 @@
-//! Claims on quotas in a run of one scheme: sorted into the quotas' order
-//! as they come, on disk beyond a bound, then given their places one by
-//! one and counted.
+//! Claims on quotas: sorted into the quotas' order as they come, on disk
+//! beyond a bound, then given their places one by one and counted.
 //!
-//! A comparison settles both sides of a person with their placements,
-//! found by tag, and holds every claim and pair in memory for
-//! [`bursar_runtime::allocate`]. A run of one scheme needs no claim again
-//! once it is counted, so it keeps each claim with what counting it will
-//! need ([`Settling`]) in a [`Sorter`] by [`in_rank_order`], and hands
-//! them in that order to the runtime's [`Rationing`], the function
-//! `allocate` gives places by: the same places, in memory bounded by the
-//! sorter's batch. The placements of `bursar allocate` are written in
-//! that order as they are given. With `--persons`, the rows waiting for
-//! a place are kept in a second sorter by their claim's tag (they come
-//! in that order), what each claim was given in a third, and the two are
-//! read side by side at the end, so each row is settled and written in
-//! the order the rows waited, as a comparison writes them.
+//! A run needs no claim again once it is counted, so it keeps each claim
+//! with what counting it will need ([`Settling`]) in a [`Sorter`] by
+//! [`in_rank_order`], and hands them in that order to the runtime's
+//! [`Rationing`], the function [`bursar_runtime::allocate`] gives places
+//! by: the same places, in memory bounded by the sorter's batch. The
+//! placements of `bursar allocate` are written in that order as they are
+//! given. What must wait for a claim's place beside the claim's row (a
+//! person's row with `--persons`, a person compared under two schemes)
+//! is kept in another sorter in the order the rows were read, which is
+//! the claims' order of tags; what each claim was given goes into a
+//! third by tag as places are given, and the two are read side by side
+//! at the end. Only `compare --persons`, which settles both sides' rows
+//! of a person, still holds its claims for `allocate` (`run.rs`).
 //!
 //! One thing `allocate` checks is left to the run: two claims on a quota
 //! by one identifier. The run's identifier check has already stopped or
@@ -24,10 +23,11 @@
 
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{
-    in_rank_order, AllocateError, Claim, Given, Money, Outcome, Placement, Rationing,
+    in_rank_order, AllocateError, Claim, Decision, Given, Money, Outcome, Placement, Rationing,
 };
 use chrono::NaiveDate;
 
+use crate::compare::{DiffTally, Payment};
 use crate::persons::{PersonRow, PersonsOut};
 use crate::placements::PlacementsOut;
 use crate::sorted::{Sorter, Spill};
@@ -56,6 +56,9 @@ pub(super) struct Queue {
     waited: u64,
     /// With `--persons`: the rows of the decisions that wait, by tag.
     rows: Option<Sorter<WaitingRow>>,
+    /// Whether the caller wants what each claim was given, by tag (to
+    /// settle a comparison's pairs).
+    given: bool,
 }
 
 /// A claim and what counting it will need.
@@ -72,11 +75,12 @@ struct WaitingRow {
     row: PersonRow,
 }
 
-/// What a claim was given, by its tag: to settle its person's row.
+/// What a claim was given, by its tag: to settle its person's row or its
+/// comparison's pair.
 #[derive(Debug)]
-struct Tagged {
-    tag: u64,
-    given: Given,
+pub(super) struct Tagged {
+    pub(super) tag: u64,
+    pub(super) given: Given,
 }
 
 /// A message for a temporary file that cannot be written or read.
@@ -85,8 +89,10 @@ fn on_disk(e: std::io::Error) -> String {
 }
 
 impl Queue {
-    /// The queue of `scheme`'s claims; with `persons`, of their rows too.
-    pub(super) fn new(scheme: &Scheme, persons: bool) -> Queue {
+    /// The queue of `scheme`'s claims; with `persons`, of their rows too;
+    /// with `given`, [`Queue::allocate`] gives back what each claim was
+    /// given, by tag.
+    pub(super) fn new(scheme: &Scheme, persons: bool, given: bool) -> Queue {
         Queue {
             sorter: Sorter::new(
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
@@ -100,7 +106,13 @@ impl Queue {
                     BATCH_ROWS,
                 )
             }),
+            given,
         }
+    }
+
+    /// Decisions that waited in the parts added so far.
+    pub(super) fn waited(&self) -> u64 {
+        self.waited
     }
 
     /// Adds a part's waiting decisions, in file order: its claims, each
@@ -144,23 +156,24 @@ impl Queue {
     /// Gives each quota's places to its claims, in order, and counts each
     /// claim into `tally` (and writes it to `placements`) as it is given;
     /// then writes the waiting persons' rows, settled, to `persons`, in
-    /// the order they waited. What stopped it, as a message.
+    /// the order they waited. What each claim was given, to be sorted by
+    /// tag, if asked for; what stopped it, as a message.
     pub(super) fn allocate(
         self,
         scheme: &Scheme,
         tally: &mut Tally,
         placements: Option<&PlacementsOut>,
         persons: Option<&PersonsOut>,
-    ) -> Result<(), String> {
+    ) -> Result<Option<Sorter<Tagged>>, String> {
         let Queue {
             sorter,
             demands,
             rows,
+            given: give_back,
             ..
         } = self;
-        let mut by_tag = rows
-            .as_ref()
-            .map(|_| Sorter::new(|a: &Tagged, b: &Tagged| a.tag.cmp(&b.tag), BATCH_CLAIMS));
+        let mut by_tag = (rows.is_some() || give_back)
+            .then(|| Sorter::new(|a: &Tagged, b: &Tagged| a.tag.cmp(&b.tag), BATCH_CLAIMS));
         let mut before: Option<Claim> = None;
         let mut rationing: Option<Rationing> = None;
         for queued in sorter.sorted().map_err(on_disk)? {
@@ -211,8 +224,80 @@ impl Queue {
                 None => claim,
             });
         }
-        if let (Some(rows), Some(by_tag), Some(out)) = (rows, by_tag, persons) {
-            settle_rows(rows, by_tag, out)?;
+        match (rows, by_tag, persons) {
+            (Some(rows), Some(by_tag), Some(out)) => {
+                settle_rows(rows, by_tag, out)?;
+                Ok(None)
+            }
+            (_, by_tag, _) => Ok(by_tag.filter(|_| give_back)),
+        }
+    }
+}
+
+/// A comparison's persons either side of whom waits for a place, in the
+/// order they were read (which is each side's order of tags too).
+#[derive(Debug)]
+pub(super) struct Pairs {
+    sorter: Sorter<PairRow>,
+}
+
+/// One person under both schemes: per side, the tag of the claim that
+/// waits, if it does, and what comparing reads of the decision (what it
+/// pays is known once its claim is given a place).
+#[derive(Debug)]
+struct PairRow {
+    tags: [Option<u64>; 2],
+    pays: [Payment; 2],
+}
+
+impl Pairs {
+    pub(super) fn new() -> Pairs {
+        Pairs {
+            // In the order pushed: a sort by nothing keeps it.
+            sorter: Sorter::new(
+                |_: &PairRow, _: &PairRow| std::cmp::Ordering::Equal,
+                BATCH_CLAIMS,
+            ),
+        }
+    }
+
+    /// A person's two decisions, `tags` those of their claims.
+    pub(super) fn push(
+        &mut self,
+        tags: [Option<u64>; 2],
+        [b, r]: &[Decision; 2],
+    ) -> Result<(), String> {
+        let pays = [Payment::of(b), Payment::of(r)];
+        self.sorter.push(PairRow { tags, pays }).map_err(on_disk)
+    }
+
+    /// Compares each person, in the order read, once what each side's
+    /// claims were given is known (`given`, per side, by tag).
+    pub(super) fn compare(
+        self,
+        given: [Option<Sorter<Tagged>>; 2],
+        diff: &mut DiffTally,
+        [base, reform]: [&Scheme; 2],
+    ) -> Result<(), String> {
+        let [b, r] = given;
+        let mut streams = [
+            b.map(Sorter::sorted).transpose().map_err(on_disk)?,
+            r.map(Sorter::sorted).transpose().map_err(on_disk)?,
+        ];
+        for pair in self.sorter.sorted().map_err(on_disk)? {
+            let PairRow { tags, mut pays } = pair.map_err(on_disk)?;
+            for ((tag, pay), stream) in tags.iter().zip(&mut pays).zip(&mut streams) {
+                let Some(tag) = tag else { continue };
+                match stream.as_mut().and_then(Iterator::next) {
+                    Some(Ok(t)) if t.tag == *tag => pay.paid = t.given.paid.unwrap_or(Money::ZERO),
+                    Some(Err(e)) => return Err(on_disk(e)),
+                    Some(Ok(_)) | None => {
+                        return Err("a compared person without their claim".to_string())
+                    }
+                }
+            }
+            let [b, r] = pays;
+            diff.add_payments(base, reform, b, r, 1);
         }
         Ok(())
     }
@@ -402,6 +487,39 @@ impl Spill for Tagged {
     }
 }
 
+/// Per side: the tag, what is paid, the category (the tag and category
+/// as numbers that may be absent).
+impl Spill for PairRow {
+    fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        for (tag, pay) in self.tags.iter().zip(&self.pays) {
+            put_flagged(out, *tag);
+            put_money(out, pay.paid);
+            put_flagged(out, pay.category.map(u64::from));
+        }
+        Ok(())
+    }
+
+    fn read(mut bytes: &[u8]) -> Option<PairRow> {
+        let b = &mut bytes;
+        let mut side = || -> Option<(Option<u64>, Payment)> {
+            let tag = take_flagged(b)?;
+            let paid = take_money(b)?;
+            let category = take_flagged(b)?.map(u32::try_from).transpose().ok()?;
+            Some((tag, Payment { paid, category }))
+        };
+        let (t0, p0) = side()?;
+        let (t1, p1) = side()?;
+        bytes.is_empty().then_some(PairRow {
+            tags: [t0, t1],
+            pays: [p0, p1],
+        })
+    }
+
+    fn held(&self) -> usize {
+        std::mem::size_of::<PairRow>()
+    }
+}
+
 /// A number that may be absent: a flag byte, then 8 bytes if present.
 fn put_flagged(out: &mut Vec<u8>, n: Option<u64>) {
     match n {
@@ -556,8 +674,9 @@ mod tests {
         }
     }
 
-    /// A waiting person's row and what a claim was given come back as
-    /// they went; bytes cut short or left over are not one.
+    /// A waiting person's row, what a claim was given and a compared
+    /// pair come back as they went; bytes cut short or left over are not
+    /// one.
     #[test]
     fn a_waiting_row_and_what_was_given_read_back_as_written() {
         let rows = [
@@ -602,6 +721,26 @@ mod tests {
             let back = Tagged::read(&bytes).unwrap();
             assert_eq!((back.tag, back.given), (u64::MAX, tagged.given));
             assert!(Tagged::read(&bytes[..bytes.len() - 1]).is_none());
+        }
+        let pair = PairRow {
+            tags: [None, Some(u64::MAX)],
+            pays: [
+                Payment {
+                    paid: Money(-7),
+                    category: Some(u32::MAX),
+                },
+                Payment {
+                    paid: Money::ZERO,
+                    category: None,
+                },
+            ],
+        };
+        let mut bytes = Vec::new();
+        pair.write(&mut bytes).unwrap();
+        let back = PairRow::read(&bytes).unwrap();
+        assert_eq!((back.tags, back.pays), (pair.tags, pair.pays));
+        for len in 0..bytes.len() {
+            assert!(PairRow::read(&bytes[..len]).is_none(), "{len} bytes");
         }
     }
 }
