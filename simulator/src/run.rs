@@ -400,17 +400,21 @@ impl Run {
         } else {
             self.queues.iter().map(queue::Queue::waited).collect()
         };
-        for mut p in part.pairs {
-            for (tag, offset) in p.tags.iter_mut().zip(&offsets) {
+        let rebase = |tags: &mut [Option<u64>; 2]| {
+            for (tag, offset) in tags.iter_mut().zip(&offsets) {
                 if let Some(t) = tag {
                     *t += offset;
                 }
             }
-            match &mut self.pair_rows {
-                Some(rows) => rows
-                    .push(p.tags, &p.decisions)
-                    .map_err(|m| job.run_error(m))?,
-                None => self.pairs.push(p),
+        };
+        for mut p in part.pairs {
+            rebase(&mut p.tags);
+            self.pairs.push(p);
+        }
+        if let Some(rows) = &mut self.pair_rows {
+            for mut p in part.pair_rows {
+                rebase(&mut p.tags);
+                rows.push(p).map_err(|m| job.run_error(m))?;
             }
         }
         if self.queues.is_empty() {
@@ -759,6 +763,9 @@ struct Part {
     waiting: Vec<Waiting>,
     /// Comparisons waiting for allocation (see [`Run::pairs`]).
     pairs: Vec<Pair>,
+    /// The same, in a run whose claims are sorted as they come: only
+    /// what comparing reads of the decisions.
+    pair_rows: Vec<queue::PairRow>,
     diff: Option<DiffTally>,
     /// The history lines of this batch, in file order.
     awards: String,
@@ -786,6 +793,7 @@ impl Part {
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
             pairs: Vec::new(),
+            pair_rows: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
             awards: String::new(),
             persons: Vec::new(),
@@ -1063,7 +1071,10 @@ impl Row {
                 [Some(b), Some(r)] => Some(Box::new([b, r])),
                 _ => None,
             };
-            if waited.iter().any(Option::is_some) {
+            if waited.iter().any(Option::is_some) && job.queued {
+                let pair = queue::PairRow::new(waited, &b.decision, &r.decision);
+                part.pair_rows.push(pair);
+            } else if waited.iter().any(Option::is_some) {
                 part.pairs.push(Pair {
                     tags: waited,
                     decisions: [b.decision.clone(), r.decision.clone()],

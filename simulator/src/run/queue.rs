@@ -245,9 +245,19 @@ pub(super) struct Pairs {
 /// waits, if it does, and what comparing reads of the decision (what it
 /// pays is known once its claim is given a place).
 #[derive(Debug)]
-struct PairRow {
-    tags: [Option<u64>; 2],
+pub(super) struct PairRow {
+    pub(super) tags: [Option<u64>; 2],
     pays: [Payment; 2],
+}
+
+impl PairRow {
+    /// A person's two decisions, `tags` those of their claims.
+    pub(super) fn new(tags: [Option<u64>; 2], b: &Decision, r: &Decision) -> PairRow {
+        PairRow {
+            tags,
+            pays: [Payment::of(b), Payment::of(r)],
+        }
+    }
 }
 
 impl Pairs {
@@ -261,14 +271,8 @@ impl Pairs {
         }
     }
 
-    /// A person's two decisions, `tags` those of their claims.
-    pub(super) fn push(
-        &mut self,
-        tags: [Option<u64>; 2],
-        [b, r]: &[Decision; 2],
-    ) -> Result<(), String> {
-        let pays = [Payment::of(b), Payment::of(r)];
-        self.sorter.push(PairRow { tags, pays }).map_err(on_disk)
+    pub(super) fn push(&mut self, pair: PairRow) -> Result<(), String> {
+        self.sorter.push(pair).map_err(on_disk)
     }
 
     /// Compares each person, in the order read, once what each side's
