@@ -91,12 +91,14 @@ fn on_disk(e: std::io::Error) -> String {
 impl Queue {
     /// The queue of `scheme`'s claims; with `persons`, of their rows too;
     /// with `given`, [`Queue::allocate`] gives back what each claim was
-    /// given, by tag.
+    /// given, by tag (for a comparison, whose two queues share the memory
+    /// of one: each holds half as many claims).
     pub(super) fn new(scheme: &Scheme, persons: bool, given: bool) -> Queue {
+        let batch = if given { BATCH_CLAIMS / 2 } else { BATCH_CLAIMS };
         Queue {
             sorter: Sorter::new(
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
-                BATCH_CLAIMS,
+                batch.max(1),
             ),
             demands: vec![0; scheme.quotas.len()],
             waited: 0,
