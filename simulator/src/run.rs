@@ -129,8 +129,8 @@ pub struct Run {
     pub skipped: Vec<RowError>,
     /// With `--draws`: the first scheme's money in every draw.
     pub draws: Option<DrawTallies>,
-    /// Per scheme, in a run that only counts: its claims, sorted as they
-    /// come ([`queue`]); empty otherwise, when claims wait in `waiting`.
+    /// Per scheme: its claims, sorted as they come ([`queue`]); empty
+    /// when `compare --persons` holds them in `waiting` instead.
     queues: Vec<queue::Queue>,
     /// Per scheme: decisions waiting for allocation, counted once it is
     /// done; a claim's `tag` is its index here.
@@ -446,13 +446,13 @@ impl Run {
     /// after the population), then counts the decisions that waited.
     fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
         // Per side, with a comparison: what each claim was given.
-        let mut given = [None, None];
+        let mut by_tag = [None, None];
         for (i, (((side, queue), tally), given)) in job
             .sides
             .iter()
             .zip(std::mem::take(&mut self.queues))
             .zip(&mut self.tallies)
-            .zip(&mut given)
+            .zip(&mut by_tag)
             .enumerate()
         {
             // The first scheme's placements and persons' rows.
@@ -469,7 +469,7 @@ impl Run {
             self.diff.as_mut(),
             job.sides.as_slice(),
         ) {
-            rows.compare(given, d, [base.scheme, reform.scheme])
+            rows.compare(by_tag, d, [base.scheme, reform.scheme])
                 .map_err(|m| job.run_error(m))?;
         }
         // Per side, by tag: the placement each waiting decision got.

@@ -94,7 +94,11 @@ impl Queue {
     /// given, by tag (for a comparison, whose two queues share the memory
     /// of one: each holds half as many claims).
     pub(super) fn new(scheme: &Scheme, persons: bool, given: bool) -> Queue {
-        let batch = if given { BATCH_CLAIMS / 2 } else { BATCH_CLAIMS };
+        let batch = if given {
+            BATCH_CLAIMS / 2
+        } else {
+            BATCH_CLAIMS
+        };
         Queue {
             sorter: Sorter::new(
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
