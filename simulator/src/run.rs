@@ -306,7 +306,8 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
                 .enumerate()
                 .map(|(i, s)| {
                     let persons = job.persons.is_some() && i == 0;
-                    queue::Queue::new(s.scheme, persons, job.sides.len() == 2)
+                    let given = job.sides.len() == 2;
+                    queue::Queue::new(s.scheme, persons, given, job.sides.len())
                 })
                 .collect()
         } else {
@@ -445,8 +446,9 @@ impl Run {
     /// Gives each quota's places to its claims (one pass over the claims,
     /// after the population), then counts the decisions that waited.
     fn allocate(&mut self, job: &Job<'_>) -> Result<(), RowError> {
-        // Per side, with a comparison: what each claim was given.
-        let mut by_tag = [None, None];
+        // Per side (of any number: `solve` runs many), with a comparison:
+        // what each claim was given.
+        let mut by_tag: Vec<_> = job.sides.iter().map(|_| None).collect();
         for (i, (((side, queue), tally), given)) in job
             .sides
             .iter()
@@ -464,12 +466,13 @@ impl Run {
                 .allocate(side.scheme, tally, placements, persons)
                 .map_err(|m| job.run_error(m))?;
         }
-        if let (Some(rows), Some(d), [base, reform]) = (
+        if let (Some(rows), Some(d), [base, reform], [b, r]) = (
             self.pair_rows.take(),
             self.diff.as_mut(),
             job.sides.as_slice(),
+            by_tag.as_mut_slice(),
         ) {
-            rows.compare(by_tag, d, [base.scheme, reform.scheme])
+            rows.compare([b.take(), r.take()], d, [base.scheme, reform.scheme])
                 .map_err(|m| job.run_error(m))?;
         }
         // Per side, by tag: the placement each waiting decision got.
@@ -1963,7 +1966,8 @@ quota c {
     /// runtime's `allocate` gives a run that holds them (`compare
     /// --persons`, which settles both sides' rows by tag), on one thread
     /// or two: the same tallies, the same placements written, the same
-    /// rows of persons, the waiting ones settled, and the same comparison.
+    /// rows of persons, the waiting ones settled, and the same comparison;
+    /// and with three schemes, each is allocated.
     #[test]
     fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
         let scheme = fund_scheme();
@@ -2041,6 +2045,12 @@ quota c {
                 "{threads} threads"
             );
             assert!(p == placements, "{threads} threads");
+            // More than two schemes (as `solve` runs them): each allocated.
+            let (t, ..) = run(&[&scheme, &reform, &scheme], threads, false, false);
+            assert!(
+                t[..2] == tallies[..] && t[2] == tallies[0],
+                "{threads} threads"
+            );
         }
     }
 }

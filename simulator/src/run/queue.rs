@@ -91,14 +91,10 @@ fn on_disk(e: std::io::Error) -> String {
 impl Queue {
     /// The queue of `scheme`'s claims; with `persons`, of their rows too;
     /// with `given`, [`Queue::allocate`] gives back what each claim was
-    /// given, by tag (for a comparison, whose two queues share the memory
-    /// of one: each holds half as many claims).
-    pub(super) fn new(scheme: &Scheme, persons: bool, given: bool) -> Queue {
-        let batch = if given {
-            BATCH_CLAIMS / 2
-        } else {
-            BATCH_CLAIMS
-        };
+    /// given, by tag. The `sides` queues of a run share the memory of one
+    /// (a comparison has two, `solve` many).
+    pub(super) fn new(scheme: &Scheme, persons: bool, given: bool, sides: usize) -> Queue {
+        let batch = BATCH_CLAIMS / sides.max(1);
         Queue {
             sorter: Sorter::new(
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
