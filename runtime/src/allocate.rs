@@ -93,6 +93,17 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// `claim`, and what it was given.
+    pub fn new(claim: Claim, given: Given) -> Placement {
+        Placement {
+            claim,
+            rank: given.rank,
+            allocated: given.paid.is_some(),
+            // No place: nothing paid.
+            amount: given.paid.unwrap_or(Money::ZERO),
+        }
+    }
+
     /// What the claim was given, without the claim.
     pub fn given(&self) -> Given {
         Given {
@@ -186,11 +197,9 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
         .map(|(i, c)| (c.quota, c.key, i))
         .collect();
     keyed.sort_unstable();
-    let mut demands: Vec<i128> = vec![0; scheme.quotas.len()];
+    let mut demands = Demands::new(scheme);
     for c in &claims {
-        if let Some(d) = demands.get_mut(c.quota as usize) {
-            *d += i128::from(c.amount.minor());
-        }
+        demands.add(c);
     }
     // Move each claim into its placement, in rank order.
     let mut slots: Vec<Option<Claim>> = claims.into_iter().map(Some).collect();
@@ -204,22 +213,13 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
         let r = match &mut rationing {
             Some((q, r)) if *q == quota => r,
             _ => {
-                let r = Rationing::new(
-                    scheme,
-                    quota,
-                    demands.get(quota as usize).copied().unwrap_or(0),
-                )?;
-                &mut rationing.insert((quota, r)).1
+                &mut rationing
+                    .insert((quota, Rationing::new(scheme, quota, &demands)?))
+                    .1
             }
         };
         let given = r.give(claim.amount)?;
-        out.push(Placement {
-            claim,
-            rank: given.rank,
-            allocated: given.paid.is_some(),
-            // No place: nothing paid.
-            amount: given.paid.unwrap_or(Money::ZERO),
-        });
+        out.push(Placement::new(claim, given));
     }
     Ok(out)
 }
@@ -230,6 +230,26 @@ pub fn allocate(scheme: &Scheme, mut claims: Vec<Claim>) -> Result<Vec<Placement
 /// sorts them by it and hands them to a [`Rationing`] one quota at a time.
 pub fn in_rank_order(a: &Claim, b: &Claim) -> std::cmp::Ordering {
     (a.quota, &a.key, &a.id).cmp(&(b.quota, &b.key, &b.id))
+}
+
+/// What each quota's claims ask for, added up: what a [`Rationing`]
+/// shares a budget pro rata by.
+#[derive(Clone, Debug)]
+pub struct Demands(Vec<i128>);
+
+impl Demands {
+    /// Nothing asked for yet, of any of `scheme`'s quotas.
+    pub fn new(scheme: &Scheme) -> Demands {
+        Demands(vec![0; scheme.quotas.len()])
+    }
+
+    /// Adds what `claim` asks for to its quota's demand.
+    pub fn add(&mut self, claim: &Claim) {
+        if let Some(d) = self.0.get_mut(claim.quota as usize) {
+            // Exact: 2^64 claims of 2^63 fen each fit in 128 bits.
+            *d += i128::from(claim.amount.minor());
+        }
+    }
 }
 
 /// What one claim was given.
@@ -262,10 +282,11 @@ pub struct Rationing {
 }
 
 impl Rationing {
-    /// The places of `quota`, whose claims ask for `demand` fen in all:
-    /// only a pro rata share reads it, but it must be the sum over every
-    /// claim the rationing will see.
-    pub fn new(scheme: &Scheme, quota: u32, demand: i128) -> Result<Rationing, AllocateError> {
+    /// The places of `quota`, whose claims ask for what `demands` says:
+    /// only a pro rata share reads it, but it must have added every claim
+    /// the rationing will see.
+    pub fn new(scheme: &Scheme, quota: u32, demands: &Demands) -> Result<Rationing, AllocateError> {
+        let demand = demands.0.get(quota as usize).copied().unwrap_or(0);
         let q = scheme
             .quotas
             .get(quota as usize)

@@ -47,7 +47,8 @@ pub mod print;
 mod schema;
 
 pub use allocate::{
-    allocate, claim, in_rank_order, settle, AllocateError, Claim, Given, Placement, Rationing,
+    allocate, claim, in_rank_order, settle, AllocateError, Claim, Demands, Given, Placement,
+    Rationing,
 };
 pub use answer::decision_json;
 pub use bundle::{hash, validate, Bundle, BundleError, BundleSignature, FORMAT};

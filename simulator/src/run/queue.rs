@@ -23,7 +23,8 @@
 
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::{
-    in_rank_order, AllocateError, Claim, Decision, Given, Money, Outcome, Placement, Rationing,
+    in_rank_order, AllocateError, Claim, Decision, Demands, Given, Money, Outcome, Placement,
+    Rationing,
 };
 use chrono::NaiveDate;
 
@@ -48,9 +49,9 @@ const ROWS_WRITTEN: usize = 4_096;
 #[derive(Debug)]
 pub(super) struct Queue {
     sorter: Sorter<Queued>,
-    /// Per quota: what its claims ask for, added up (a share pro rata is
-    /// worked out from it).
-    demands: Vec<i128>,
+    /// What each quota's claims ask for (a share pro rata is worked out
+    /// from it).
+    demands: Demands,
     /// Decisions that waited in the parts added so far: the next part's
     /// tags count on from here.
     waited: u64,
@@ -100,7 +101,7 @@ impl Queue {
                 |a: &Queued, b: &Queued| in_rank_order(&a.claim, &b.claim),
                 batch.max(1),
             ),
-            demands: vec![0; scheme.quotas.len()],
+            demands: Demands::new(scheme),
             waited: 0,
             rows: persons.then(|| {
                 Sorter::new(
@@ -135,9 +136,7 @@ impl Queue {
                 return Err(format!("`{}`: a claim without its decision", claim.id));
             };
             claim.tag += base;
-            if let Some(d) = self.demands.get_mut(claim.quota as usize) {
-                *d += i128::from(claim.amount.minor());
-            }
+            self.demands.add(&claim);
             self.sorter
                 .push(Queued { claim, settling })
                 .map_err(on_disk)?;
@@ -193,11 +192,8 @@ impl Queue {
             }
             let r = match (&mut rationing, same_quota) {
                 (Some(r), true) => r,
-                _ => {
-                    let demand = demands.get(quota as usize).copied().unwrap_or(0);
-                    let r = Rationing::new(scheme, quota, demand).map_err(|e| e.to_string())?;
-                    rationing.insert(r)
-                }
+                _ => rationing
+                    .insert(Rationing::new(scheme, quota, &demands).map_err(|e| e.to_string())?),
             };
             let given = r.give(claim.amount).map_err(|e| e.to_string())?;
             // Quotas are refused in a weighted run: one person a claim.
@@ -213,13 +209,7 @@ impl Queue {
             }
             before = Some(match placements {
                 Some(out) => {
-                    let placement = Placement {
-                        claim,
-                        rank: given.rank,
-                        allocated: given.paid.is_some(),
-                        // No place: nothing paid.
-                        amount: given.paid.unwrap_or(Money::ZERO),
-                    };
+                    let placement = Placement::new(claim, given);
                     out.add(&placement);
                     placement.claim
                 }
