@@ -89,11 +89,20 @@ pub enum Identifiers {
     /// first bad row), and checked as a file's are, the copy read again.
     Copied(Box<Copied>),
     /// A source read once, skipping bad rows, while its identifiers
-    /// ascend: the last, and a copy of every one so far.
-    Piped(Box<(Vec<u8>, IdCopy)>),
+    /// ascend.
+    Piped(Box<Piped>),
     /// Fingerprints of every identifier so far (a source read once,
     /// skipping bad rows, since its first identifier out of order).
     Kept(HashSet<u64, FingerprintHasher>),
+}
+
+/// A source read once, skipping bad rows, while its identifiers ascend:
+/// the last, and a copy of every one so far, from which the hash set is
+/// made at the first out of order.
+#[derive(Debug, Default)]
+pub struct Piped {
+    last: Vec<u8>,
+    copy: IdCopy,
 }
 
 /// The copy of a source's identifiers, and what checking them has found.
@@ -209,16 +218,16 @@ impl Identifiers {
                 }
                 Ok(first)
             }
-            Identifiers::Piped(p) if id > p.0.as_slice() => {
-                let (last, copy) = &mut **p;
-                copy.push(at, id)
+            Identifiers::Piped(p) if id > p.last.as_slice() => {
+                p.copy
+                    .push(at, id)
                     .map_err(|e| file.failed(copy_failed(&e)))?;
-                last.clear();
-                last.extend_from_slice(id);
+                p.last.clear();
+                p.last.extend_from_slice(id);
                 Ok(true)
             }
             Identifiers::Piped(p) => {
-                let seen = kept(&p.1).map_err(|e| file.failed(copy_failed(&e)))?;
+                let seen = kept(&p.copy).map_err(|e| file.failed(copy_failed(&e)))?;
                 *self = Identifiers::Kept(seen);
                 self.first_time(id, at, file)
             }
@@ -697,7 +706,7 @@ mod tests {
         for (i, id) in ascending.iter().enumerate() {
             assert_eq!(seen.first_time(id.as_bytes(), position(i), &Once), Ok(true));
         }
-        assert!(matches!(&seen, Identifiers::Piped(p) if p.0 == "会员01".as_bytes()));
+        assert!(matches!(&seen, Identifiers::Piped(p) if p.last == "会员01".as_bytes()));
         let later = [
             ("A0", true),
             ("A2", false),

@@ -556,7 +556,7 @@ impl ComparedOut {
 }
 
 /// The name of a scheme's identifier field, if it has one.
-fn identifier_name(scheme: &Scheme) -> Option<String> {
+pub(crate) fn identifier_name(scheme: &Scheme) -> Option<String> {
     scheme
         .application
         .as_ref()

@@ -13,6 +13,8 @@ use std::sync::Mutex;
 use bursar_runtime::ir::Scheme;
 use bursar_runtime::Placement;
 
+use crate::persons::identifier_name;
+
 /// The CSV rows, written to a temporary file.
 type Rows = csv::Writer<BufWriter<std::fs::File>>;
 
@@ -35,15 +37,10 @@ impl std::fmt::Debug for PlacementsOut {
 impl PlacementsOut {
     /// The writer of `scheme`'s placements, its header written.
     pub fn new(scheme: &Scheme) -> std::io::Result<PlacementsOut> {
-        let id = scheme
-            .application
-            .as_ref()
-            .and_then(|a| a.identifier)
-            .and_then(|f| scheme.applicant.get(f as usize))
-            .map_or("id", |f| f.name.as_str());
+        let id = identifier_name(scheme).unwrap_or_else(|| "id".to_string());
         let file = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
         let mut rows = csv::Writer::from_writer(file);
-        rows.write_record([id, "pool", "outcome", "rank"])?;
+        rows.write_record([id.as_str(), "pool", "outcome", "rank"])?;
         Ok(PlacementsOut {
             pools: scheme.quotas.iter().map(|q| q.name.clone()).collect(),
             rows: Mutex::new((Some(rows), None)),

@@ -1074,10 +1074,11 @@ impl Row {
                 [Some(b), Some(r)] => Some(Box::new([b, r])),
                 _ => None,
             };
-            if waited.iter().any(Option::is_some) && job.queued {
+            let waits = waited.iter().any(Option::is_some);
+            if waits && job.queued {
                 let pair = queue::PairRow::new(waited, &b.decision, &r.decision);
                 part.pair_rows.push(pair);
-            } else if waited.iter().any(Option::is_some) {
+            } else if waits {
                 part.pairs.push(Pair {
                     tags: waited,
                     decisions: [b.decision.clone(), r.decision.clone()],
