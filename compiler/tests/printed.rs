@@ -543,11 +543,15 @@ impl Gen<'_> {
         let ty = [Type::Int, Type::Money, Type::Date][self.pick(3) as usize];
         let expr = bx(self.expr(ty, ctx));
         let inclusive = self.pick(2) == 0;
-        let (lo, hi) = if self.pick(2) == 0 {
+        let (mut lo, mut hi) = if self.pick(2) == 0 {
             (Expr::Lit(self.lit(ty)), Expr::Lit(self.lit(ty)))
         } else {
             (self.expr(ty, ctx), self.expr(ty, ctx))
         };
+        // The checker folds a negated literal (`-0`) into a literal before
+        // it looks at the bounds: so does this.
+        normalise(&mut lo);
+        normalise(&mut hi);
         // Literal bounds in order, and never `a..a` (the checker refuses
         // an empty range).
         let (lo, hi) = match (lo, hi) {
