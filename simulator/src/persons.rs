@@ -131,13 +131,16 @@ pub struct PersonRow {
 }
 
 impl PersonRow {
+    /// The outcome of a skipped row.
+    pub const SKIPPED: &'static str = "skipped";
+
     /// A row skipped for breaking the data contract (or repeating an
     /// identifier), with why.
     pub fn skipped(row: Option<u64>, id: &[u8], why: String) -> PersonRow {
         PersonRow {
             row,
             id: String::from_utf8_lossy(id).into_owned(),
-            outcome: "skipped",
+            outcome: PersonRow::SKIPPED,
             decided_by: why,
             ..PersonRow::default()
         }

@@ -17,9 +17,7 @@
 use std::io::Read;
 
 use bursar_runtime::ir::Scheme;
-use bursar_runtime::{
-    allocate, claim, settle, Applicant, Claim, Decision, Outcome, Placement, Program,
-};
+use bursar_runtime::{claim, Applicant, Claim, Decision, Outcome, Program};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
@@ -129,33 +127,18 @@ pub struct Run {
     pub skipped: Vec<RowError>,
     /// With `--draws`: the first scheme's money in every draw.
     pub draws: Option<DrawTallies>,
-    /// Per scheme: its claims, sorted as they come ([`queue`]); empty
-    /// when `compare --persons` holds them in `waiting` instead.
+    /// Per scheme with quotas: its claims, sorted as they come
+    /// ([`queue`]).
     queues: Vec<queue::Queue>,
-    /// Per scheme: decisions waiting for allocation, counted once it is
-    /// done; a claim's `tag` is its index here.
-    waiting: Vec<Waiting>,
-    /// Comparing two schemes: persons either side of whom waits for
-    /// allocation, compared once it is done.
-    pairs: Vec<Pair>,
-    /// The same, in a run whose claims are sorted as they come (without
-    /// `compare --persons`): kept on disk beyond a bound.
+    /// Comparing two schemes with quotas: persons either side of whom
+    /// waits for allocation, compared once it is done (kept on disk
+    /// beyond a bound).
     pair_rows: Option<queue::Pairs>,
 }
 
-/// One person's two decisions when either waits for allocation.
-#[derive(Clone, Debug)]
-struct Pair {
-    /// Per side: the tag of its claim, if it waits.
-    tags: [Option<u64>; 2],
-    decisions: [Decision; 2],
-    /// With `compare --persons`: both sides' rows, settled with the
-    /// decisions.
-    persons: Option<Box<[PersonRow; 2]>>,
-}
-
-/// One scheme's decisions subject to a quota, until allocation.
-#[derive(Clone, Debug, Default)]
+/// One batch's decisions under a scheme subject to a quota, until they
+/// join the scheme's [`queue::Queue`].
+#[derive(Debug, Default)]
 struct Waiting {
     claims: Vec<Claim>,
     /// Per claim (by its `tag`): what counting it will need.
@@ -163,20 +146,6 @@ struct Waiting {
     /// With `--persons`, the first scheme's waiting rows, by tag: written
     /// once allocated.
     persons: Vec<(u64, PersonRow)>,
-}
-
-impl Waiting {
-    /// Adds another batch's waiting decisions, re-tagging its claims.
-    fn merge(&mut self, other: Waiting) {
-        let base = self.decisions.len() as u64;
-        self.claims.extend(other.claims.into_iter().map(|mut c| {
-            c.tag += base;
-            c
-        }));
-        self.decisions.extend(other.decisions);
-        self.persons
-            .extend(other.persons.into_iter().map(|(tag, p)| (tag + base, p)));
-    }
 }
 
 /// Runs `schemes` (one, or two to compare) over a population in one pass,
@@ -235,8 +204,6 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             skipped: Vec::new(),
             draws: None,
             queues: Vec::new(),
-            waiting: Vec::new(),
-            pairs: Vec::new(),
             pair_rows: None,
         });
     }
@@ -271,7 +238,6 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         extras: awards.is_some() || draws.is_some(),
         person_rows: persons.is_some() || compared.is_some(),
         plain: false,
-        queued: false,
         placements: options.placements.as_deref(),
         awards,
         persons,
@@ -283,14 +249,6 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         && !job.quotas
         && !job.extras
         && !job.person_rows;
-    // Claims are sorted as they come, and persons' rows or compared pairs
-    // kept in order beside them; but `compare --persons` (or rows of
-    // persons in a comparison) settles rows with their placements, found
-    // by tag, and holds them (awards and draws refuse quotas).
-    job.queued = job.quotas
-        && job.compared.is_none()
-        && !job.extras
-        && (job.sides.len() == 1 || job.persons.is_none());
     let new_run = || Run {
         tallies: job.sides.iter().map(|s| Tally::new(&s.plan)).collect(),
         diff: (schemes.len() == 2).then(DiffTally::default),
@@ -300,7 +258,7 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
             .as_ref()
             .zip(schemes.first())
             .map(|(p, s)| p.tallies(s)),
-        queues: if job.queued {
+        queues: if job.quotas {
             job.sides
                 .iter()
                 .enumerate()
@@ -313,9 +271,8 @@ fn simulate_in_ranges<R: Read + Send, L: Read + Send>(
         } else {
             Vec::new()
         },
-        waiting: vec![Waiting::default(); schemes.len()],
-        pairs: Vec::new(),
-        pair_rows: (job.queued && job.sides.len() == 2).then(queue::Pairs::new),
+        pair_rows: (job.quotas && job.sides.len() == 2)
+            .then(|| queue::Pairs::new(job.compared.is_some())),
     };
     let repeats = match options.on_bad_row {
         OnBadRow::Fail => Repeats::StopAtFirst,
@@ -393,41 +350,21 @@ impl Run {
         }
         // The part's tags count from 0: from here on they follow this
         // run's waiting decisions.
-        let offsets: Vec<u64> = if self.queues.is_empty() {
-            self.waiting
-                .iter()
-                .map(|w| w.decisions.len() as u64)
-                .collect()
-        } else {
-            self.queues.iter().map(queue::Queue::waited).collect()
-        };
-        let rebase = |tags: &mut [Option<u64>; 2]| {
-            for (tag, offset) in tags.iter_mut().zip(&offsets) {
-                if let Some(t) = tag {
-                    *t += offset;
-                }
-            }
-        };
-        for mut p in part.pairs {
-            rebase(&mut p.tags);
-            self.pairs.push(p);
-        }
+        let offsets: Vec<u64> = self.queues.iter().map(queue::Queue::waited).collect();
         if let Some(rows) = &mut self.pair_rows {
             for mut p in part.pair_rows {
-                rebase(&mut p.tags);
+                for (tag, offset) in p.tags.iter_mut().zip(&offsets) {
+                    if let Some(t) = tag {
+                        *t += offset;
+                    }
+                }
                 rows.push(p).map_err(|m| job.run_error(m))?;
             }
         }
-        if self.queues.is_empty() {
-            for (w, p) in self.waiting.iter_mut().zip(part.waiting) {
-                w.merge(p);
-            }
-        } else {
-            for (queue, p) in self.queues.iter_mut().zip(part.waiting) {
-                queue
-                    .add(p.claims, p.decisions, p.persons)
-                    .map_err(|m| job.run_error(m))?;
-            }
+        for (queue, p) in self.queues.iter_mut().zip(part.waiting) {
+            queue
+                .add(p.claims, p.decisions, p.persons)
+                .map_err(|m| job.run_error(m))?;
         }
         for e in part.bad_rows {
             if on_bad_row == OnBadRow::Fail || e.fatal {
@@ -472,107 +409,12 @@ impl Run {
             job.sides.as_slice(),
             by_tag.as_mut_slice(),
         ) {
-            rows.compare([b.take(), r.take()], d, [base.scheme, reform.scheme])
+            let schemes = [base.scheme, reform.scheme];
+            rows.compare([b.take(), r.take()], d, schemes, job.compared)
                 .map_err(|m| job.run_error(m))?;
-        }
-        // Per side, by tag: the placement each waiting decision got.
-        let mut given: Vec<Vec<Option<Placement>>> = Vec::new();
-        for (i, ((side, waiting), tally)) in job
-            .sides
-            .iter()
-            .zip(&mut self.waiting)
-            .zip(&mut self.tallies)
-            .enumerate()
-        {
-            let Waiting {
-                claims,
-                decisions,
-                persons,
-            } = std::mem::take(waiting);
-            given.push(Vec::new());
-            if claims.is_empty() {
-                continue;
-            }
-            let placements =
-                allocate(side.scheme, claims).map_err(|e| job.run_error(e.to_string()))?;
-            if let (Some(out), 0) = (job.placements, i) {
-                for p in &placements {
-                    out.add(p);
-                }
-            }
-            if let (Some(out), false) = (job.persons, persons.is_empty()) {
-                settle_persons(out, persons, &placements);
-            }
-            // Only a comparison needs each waiting decision's placement
-            // again, to settle both sides of a person.
-            let mut by_tag = if self.pairs.is_empty() {
-                Vec::new()
-            } else {
-                vec![None; decisions.len()]
-            };
-            for p in placements.iter() {
-                if let Some(s) = decisions.get(p.claim.tag as usize) {
-                    let paid = p.allocated.then_some(p.amount);
-                    // Quotas are refused in a weighted run: one person a claim.
-                    if !tally.add_settled(s, paid, 1) {
-                        return Err(job.run_error(format!(
-                            "`{}`: a share of its awards cannot be worked out",
-                            p.claim.id
-                        )));
-                    }
-                }
-                if let Some(slot) = by_tag.get_mut(p.claim.tag as usize) {
-                    *slot = Some(p.clone());
-                }
-            }
-            if let Some(g) = given.last_mut() {
-                *g = by_tag;
-            }
-        }
-        if let (Some(d), [base, reform]) = (self.diff.as_mut(), job.sides.as_slice()) {
-            for mut pair in std::mem::take(&mut self.pairs) {
-                for (i, ((decision, tag), given)) in pair
-                    .decisions
-                    .iter_mut()
-                    .zip(pair.tags)
-                    .zip(&given)
-                    .enumerate()
-                {
-                    if let Some(Some(p)) = tag.and_then(|t| given.get(t as usize)) {
-                        settle(decision, p);
-                        if let Some(row) = pair.persons.as_mut().and_then(|r| r.get_mut(i)) {
-                            row.settle(p.given());
-                        }
-                    }
-                }
-                let [b, r] = &pair.decisions;
-                d.add(base.scheme, reform.scheme, b, r, 1);
-                if let (Some(out), Some(rows)) = (job.compared, pair.persons) {
-                    let [b, r] = *rows;
-                    out.add(vec![Compared::new(b, r)]);
-                }
-            }
         }
         Ok(())
     }
-}
-
-/// Writes the rows that waited for allocation, in population order, with
-/// what it gave them. Out of line: only quotas with `--persons` come here.
-#[cold]
-#[inline(never)]
-fn settle_persons(out: &PersonsOut, mut persons: Vec<(u64, PersonRow)>, placements: &[Placement]) {
-    // Rows are pushed in tag order; placements come in quota order.
-    persons.sort_by_key(|(tag, _)| *tag);
-    for p in placements {
-        if let Ok(i) = persons.binary_search_by_key(&p.claim.tag, |(tag, _)| *tag) {
-            if let Some((_, row)) = persons.get_mut(i) {
-                row.settle(p.given());
-            }
-        }
-    }
-    let rows: Vec<PersonRow> = persons.into_iter().map(|(_, p)| p).collect();
-    out.write(&rows);
 }
 
 /// With one thread nothing can overlap: each row is read, decided and
@@ -764,10 +606,7 @@ struct Part {
     tallies: Vec<Tally>,
     /// Per scheme: decisions subject to a quota, counted after allocation.
     waiting: Vec<Waiting>,
-    /// Comparisons waiting for allocation (see [`Run::pairs`]).
-    pairs: Vec<Pair>,
-    /// The same, in a run whose claims are sorted as they come: only
-    /// what comparing reads of the decisions.
+    /// Comparisons waiting for allocation (see [`Run::pair_rows`]).
     pair_rows: Vec<queue::PairRow>,
     diff: Option<DiffTally>,
     /// The history lines of this batch, in file order.
@@ -776,7 +615,7 @@ struct Part {
     /// order (those waiting for allocation are in `waiting`).
     persons: Vec<PersonRow>,
     /// With `compare --persons`: both schemes' rows of this batch, in file
-    /// order (those waiting for allocation are in `pairs`).
+    /// order (those waiting for allocation are in `pair_rows`).
     compared: Vec<Compared>,
     /// With `--draws`: the first scheme's money in every draw.
     draws: Option<DrawTallies>,
@@ -795,7 +634,6 @@ impl Part {
                 .map(|(p, s)| p.tallies(s.scheme)),
             tallies: sides.iter().map(|s| Tally::new(&s.plan)).collect(),
             waiting: sides.iter().map(|_| Waiting::default()).collect(),
-            pairs: Vec::new(),
             pair_rows: Vec::new(),
             diff: (sides.len() == 2).then(DiffTally::default),
             awards: String::new(),
@@ -1074,16 +912,9 @@ impl Row {
                 [Some(b), Some(r)] => Some(Box::new([b, r])),
                 _ => None,
             };
-            let waits = waited.iter().any(Option::is_some);
-            if waits && job.queued {
-                let pair = queue::PairRow::new(waited, &b.decision, &r.decision);
+            if waited.iter().any(Option::is_some) {
+                let pair = queue::PairRow::new(waited, [&b.decision, &r.decision], rows);
                 part.pair_rows.push(pair);
-            } else if waits {
-                part.pairs.push(Pair {
-                    tags: waited,
-                    decisions: [b.decision.clone(), r.decision.clone()],
-                    persons: rows,
-                });
             } else {
                 d.add(base.scheme, reform.scheme, &b.decision, &r.decision, weight);
                 if let Some(rows) = rows {
@@ -1254,7 +1085,6 @@ struct Job<'a> {
     person_rows: bool,
     /// Claims on quotas are sorted as they come and counted once
     /// allocated, not held for their placements ([`queue`]).
-    queued: bool,
     placements: Option<&'a PlacementsOut>,
     /// One scheme, without assumptions or quotas, and nothing asked of a
     /// row but its count (`Row::decide` takes the short way).
@@ -1962,36 +1792,80 @@ quota c {
         bursar_compiler::compile(&source).scheme.unwrap()
     }
 
+    /// What the runtime's `allocate` gives the claims of `schemes`'
+    /// rows, each read and decided alone and every claim held: the first
+    /// scheme's placements as `bursar allocate` writes them, and the
+    /// comparison of the two with every decision settled.
+    fn allocated_one_by_one(schemes: [&Scheme; 2], data: &[u8]) -> (String, DiffTally) {
+        let mut reader =
+            Reader::new(&schemes, "population.csv", data, &Default::default()).unwrap();
+        let mut applicant = Applicant::empty(schemes[0]);
+        let mut record = Record::new();
+        // Per person, both decisions; per scheme, the claims by tag.
+        let mut decided: Vec<[Decision; 2]> = Vec::new();
+        let mut claims: [Vec<Claim>; 2] = [Vec::new(), Vec::new()];
+        while let Some(at) = reader.next_record(&mut record).unwrap() {
+            let layout = reader.layout();
+            layout
+                .parse(schemes[0], &record, at, &mut applicant)
+                .unwrap();
+            let tag = decided.len() as u64;
+            let decisions = schemes.map(|s| evaluate(s, &applicant));
+            for ((scheme, d), claims) in schemes.iter().zip(&decisions).zip(&mut claims) {
+                claims.extend(claim(scheme, &applicant, d, tag).unwrap());
+            }
+            decided.push(decisions);
+        }
+        let out = PlacementsOut::new(schemes[0]).unwrap();
+        for (i, (scheme, claims)) in schemes.iter().zip(claims).enumerate() {
+            for p in bursar_runtime::allocate(scheme, claims).unwrap() {
+                let slot = decided.get_mut(p.claim.tag as usize).unwrap();
+                bursar_runtime::settle(&mut slot[i], &p);
+                if i == 0 {
+                    out.add(&p);
+                }
+            }
+        }
+        let mut diff = DiffTally::default();
+        for [b, r] in &decided {
+            diff.add(schemes[0], schemes[1], b, r, 1);
+        }
+        let mut written = Vec::new();
+        out.copy_to(&mut written).unwrap();
+        (String::from_utf8(written).unwrap(), diff)
+    }
+
     /// A run sorts its claims on disk (here every three claims, so there
     /// are more runs than are merged at once) and gives the places the
-    /// runtime's `allocate` gives a run that holds them (`compare
-    /// --persons`, which settles both sides' rows by tag), on one thread
-    /// or two: the same tallies, the same placements written, the same
-    /// rows of persons, the waiting ones settled, and the same comparison;
-    /// and with three schemes, each is allocated.
+    /// runtime's `allocate` gives every claim held, on one thread or two:
+    /// the same placements and the same comparison; the same tallies with
+    /// rows of persons or not, and with `compare --persons`, the first
+    /// scheme's rows, the waiting ones settled, as `--persons` writes
+    /// them; and with three schemes, each is allocated.
     #[test]
     fn claims_sorted_on_disk_are_given_the_places_allocate_gives() {
         let scheme = fund_scheme();
         let reform = fund_with("places 70", "budget 40000 元");
         let mut data = Vec::new();
         crate::synth_scheme::write(&scheme, &mut data, &mut [], 1200, 3).unwrap();
+        let (placements, diff) = allocated_one_by_one([&scheme, &reform], &data);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fund.csv");
         std::fs::write(&path, &data).unwrap();
-        // Held: `compare --persons`; else with the first scheme's rows of
-        // persons or not.
-        let run = |schemes: &[&Scheme], threads: usize, held: bool, with_rows: bool| {
+        // With the first scheme's rows of persons, or both schemes' rows
+        // compared (as `--persons` and `compare --persons` write them).
+        let run = |schemes: &[&Scheme], threads: usize, with_rows: bool, compared: bool| {
             let placements = std::sync::Arc::new(PlacementsOut::new(&scheme).unwrap());
             let rows = tempfile::NamedTempFile::new().unwrap();
             let sink = crate::persons::CsvSink::new(rows.reopen().unwrap(), false).unwrap();
             let persons = std::sync::Arc::new(PersonsOut::new(&scheme, Box::new(sink)).unwrap());
-            let sink = crate::persons::CsvSink::new(std::io::sink(), false).unwrap();
-            let compared = held
-                .then(|| std::sync::Arc::new(ComparedOut::new(&scheme, Box::new(sink)).unwrap()));
+            let pairs = tempfile::NamedTempFile::new().unwrap();
+            let sink = crate::persons::CsvSink::new(pairs.reopen().unwrap(), false).unwrap();
+            let pairs_out = std::sync::Arc::new(ComparedOut::new(&scheme, Box::new(sink)).unwrap());
             let options = Options {
                 placements: Some(std::sync::Arc::clone(&placements)),
                 persons: with_rows.then(|| std::sync::Arc::clone(&persons)),
-                compared,
+                compared: compared.then(|| std::sync::Arc::clone(&pairs_out)),
                 ..Options::default()
             };
             let pool = rayon::ThreadPoolBuilder::new()
@@ -2007,15 +1881,14 @@ quota c {
             let mut written = Vec::new();
             placements.copy_to(&mut written).unwrap();
             persons.finish().unwrap();
+            pairs_out.finish().unwrap();
             let rows = std::fs::read_to_string(rows.path()).unwrap();
-            (
-                run.tallies,
-                run.diff,
-                String::from_utf8(written).unwrap(),
-                rows,
-            )
+            let pairs = std::fs::read_to_string(pairs.path()).unwrap();
+            let written = String::from_utf8(written).unwrap();
+            (run.tallies, run.diff, written, rows, pairs)
         };
-        let (tallies, diff, placements, rows) = run(&[&scheme, &reform], 1, true, true);
+        let (tallies, d, p, rows, _) = run(&[&scheme], 1, true, false);
+        assert_eq!(p, placements);
         let pools = &tallies[0].pools;
         let claims: u64 = pools.iter().map(|p| p.eligible).sum();
         // More claims than 64 runs of three: the runs are merged twice.
@@ -2024,34 +1897,59 @@ quota c {
         for p in pools {
             assert!(p.allocated < p.eligible || p.total < p.claimed, "{p:?}");
         }
+        assert!(d.is_none());
         assert_eq!(placements.lines().count() as u64, claims + 1);
         assert!(placements.starts_with("person_id,pool,outcome,rank\n"));
         assert_eq!(rows.lines().count(), 1201);
         assert!(rows.contains(",no_place,") && rows.contains(": given a place, rank "));
         assert!(!rows.contains("subject_to_quota"));
-        let diff = diff.unwrap();
         assert!(
             diff.gainers.persons > 0 && diff.losers.persons > 0,
             "{diff:?}"
         );
+        // Rows by their number, with the cells at `columns` (written in
+        // the order settled, the waiting ones last).
+        let by_row = |rows: &str, columns: [usize; 5]| -> Vec<(u64, String)> {
+            let mut rows: Vec<(u64, String)> = csv::Reader::from_reader(rows.as_bytes())
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    let cells = columns.map(|c| r[c].to_string());
+                    (r[0].parse().unwrap(), cells.join(","))
+                })
+                .collect();
+            rows.sort();
+            rows
+        };
+        // The base's side of each compared person (identifier, outcome,
+        // category, amount, decided by) is its row of persons.
+        let persons = by_row(&rows, [1, 2, 3, 4, 7]);
+        assert_eq!(persons.len(), 1200);
         for threads in [1, 2] {
-            let (t, _, p, r) = run(&[&scheme], threads, false, true);
+            let (t, _, p, r, _) = run(&[&scheme], threads, true, false);
             assert!(
                 (&t[..], &p, &r) == (&tallies[..1], &placements, &rows),
                 "{threads} threads"
             );
-            let (t, d, p, _) = run(&[&scheme, &reform], threads, false, false);
-            assert!(
-                t == tallies && d.as_ref() == Some(&diff),
-                "{threads} threads"
-            );
-            assert!(p == placements, "{threads} threads");
+            for compared in [false, true] {
+                let (t, d, p, _, pairs) = run(&[&scheme, &reform], threads, false, compared);
+                assert!(t[..1] == tallies[..], "{threads} threads");
+                assert!(d.as_ref() == Some(&diff), "{threads} threads");
+                assert!(p == placements, "{threads} threads");
+                if compared {
+                    let base = by_row(&pairs, [1, 2, 4, 6, 9]);
+                    assert!(base == persons, "{threads} threads");
+                }
+            }
             // More than two schemes (as `solve` runs them): each allocated.
             let (t, ..) = run(&[&scheme, &reform, &scheme], threads, false, false);
             assert!(
-                t[..2] == tallies[..] && t[2] == tallies[0],
+                t[0] == tallies[0] && t[2] == tallies[0],
                 "{threads} threads"
             );
+            // Two schemes with the first's rows of persons.
+            let (t, _, _, r, _) = run(&[&scheme, &reform], threads, true, false);
+            assert!(t[0] == tallies[0] && r == rows, "{threads} threads");
         }
     }
 }

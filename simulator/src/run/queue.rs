@@ -9,11 +9,10 @@
 //! placements of `bursar allocate` are written in that order as they are
 //! given. What must wait for a claim's place beside the claim's row (a
 //! person's row with `--persons`, a person compared under two schemes)
-//! is kept in another sorter in the order the rows were read, which is
-//! the claims' order of tags; what each claim was given goes into a
-//! third by tag as places are given, and the two are read side by side
-//! at the end. Only `compare --persons`, which settles both sides' rows
-//! of a person, still holds its claims for `allocate` (`run.rs`).
+//! (with `compare --persons`, both sides' rows) is kept in another
+//! sorter in the order the rows were read, which is the claims' order of
+//! tags; what each claim was given goes into a third by tag as places
+//! are given, and the two are read side by side at the end.
 //!
 //! One thing `allocate` checks is left to the run: two claims on a quota
 //! by one identifier. The run's identifier check has already stopped or
@@ -22,7 +21,7 @@
 //! repeated as a whole, which the sort puts side by side, is still refused.
 
 use crate::compare::{DiffTally, Payment};
-use crate::persons::{PersonRow, PersonsOut};
+use crate::persons::{Compared, ComparedOut, PersonRow, PersonsOut};
 use crate::placements::PlacementsOut;
 use crate::sorted::Sorter;
 use crate::tally::{Settling, Tally};
@@ -172,8 +171,11 @@ impl Queue {
             given: give_back,
             ..
         } = self;
-        let mut by_tag = (rows.is_some() || give_back)
-            .then(|| Sorter::new(|a: &Tagged, b: &Tagged| a.tag.cmp(&b.tag), BATCH_CLAIMS));
+        let tag_order = |a: &Tagged, b: &Tagged| a.tag.cmp(&b.tag);
+        // What each claim was given, by tag: to settle the persons' rows,
+        // and for the caller.
+        let mut for_rows = rows.is_some().then(|| Sorter::new(tag_order, BATCH_CLAIMS));
+        let mut by_tag = give_back.then(|| Sorter::new(tag_order, BATCH_CLAIMS));
         let mut before: Option<Claim> = None;
         let mut rationing: Option<Rationing> = None;
         for queued in sorter.sorted().map_err(on_disk)? {
@@ -202,7 +204,7 @@ impl Queue {
                     claim.id
                 ));
             }
-            if let Some(s) = &mut by_tag {
+            for s in [&mut for_rows, &mut by_tag].into_iter().flatten() {
                 let tag = claim.tag;
                 s.push(Tagged { tag, given }).map_err(on_disk)?;
             }
@@ -215,13 +217,10 @@ impl Queue {
                 None => claim,
             });
         }
-        match (rows, by_tag, persons) {
-            (Some(rows), Some(by_tag), Some(out)) => {
-                settle_rows(rows, by_tag, out)?;
-                Ok(None)
-            }
-            (_, by_tag, _) => Ok(by_tag.filter(|_| give_back)),
+        if let (Some(rows), Some(given), Some(out)) = (rows, for_rows, persons) {
+            settle_rows(rows, given, out)?;
         }
+        Ok(by_tag)
     }
 }
 
@@ -234,31 +233,41 @@ pub(super) struct Pairs {
 
 /// One person under both schemes: per side, the tag of the claim that
 /// waits, if it does, and what comparing reads of the decision (what it
-/// pays is known once its claim is given a place).
+/// pays is known once its claim is given a place); with `compare
+/// --persons`, both sides' rows, settled likewise.
 #[derive(Debug)]
 pub(super) struct PairRow {
     pub(super) tags: [Option<u64>; 2],
     pays: [Payment; 2],
+    rows: Option<Box<[PersonRow; 2]>>,
 }
 
 impl PairRow {
-    /// A person's two decisions, `tags` those of their claims.
-    pub(super) fn new(tags: [Option<u64>; 2], b: &Decision, r: &Decision) -> PairRow {
+    /// A person's two decisions, `tags` those of their claims, and their
+    /// rows if written.
+    pub(super) fn new(
+        tags: [Option<u64>; 2],
+        [b, r]: [&Decision; 2],
+        rows: Option<Box<[PersonRow; 2]>>,
+    ) -> PairRow {
         PairRow {
             tags,
             pays: [Payment::of(b), Payment::of(r)],
+            rows,
         }
     }
 }
 
 impl Pairs {
-    pub(super) fn new() -> Pairs {
+    /// The persons compared, with both sides' rows (`compare --persons`)
+    /// or without.
+    pub(super) fn new(rows: bool) -> Pairs {
+        // Two rows of persons are some 700 bytes: fewer are held, beside
+        // the sorted rows `compare --persons` itself holds.
+        let batch = if rows { BATCH_ROWS / 2 } else { BATCH_CLAIMS };
         Pairs {
             // In the order pushed: a sort by nothing keeps it.
-            sorter: Sorter::new(
-                |_: &PairRow, _: &PairRow| std::cmp::Ordering::Equal,
-                BATCH_CLAIMS,
-            ),
+            sorter: Sorter::new(|_: &PairRow, _: &PairRow| std::cmp::Ordering::Equal, batch),
         }
     }
 
@@ -267,32 +276,55 @@ impl Pairs {
     }
 
     /// Compares each person, in the order read, once what each side's
-    /// claims were given is known (`given`, per side, by tag).
+    /// claims were given is known (`given`, per side, by tag), and adds
+    /// their rows, settled, to `compared`.
     pub(super) fn compare(
         self,
         given: [Option<Sorter<Tagged>>; 2],
         diff: &mut DiffTally,
         [base, reform]: [&Scheme; 2],
+        compared: Option<&ComparedOut>,
     ) -> Result<(), String> {
         let [b, r] = given;
         let mut streams = [
             b.map(Sorter::sorted).transpose().map_err(on_disk)?,
             r.map(Sorter::sorted).transpose().map_err(on_disk)?,
         ];
+        let mut batch = Vec::new();
         for pair in self.sorter.sorted().map_err(on_disk)? {
-            let PairRow { tags, mut pays } = pair.map_err(on_disk)?;
-            for ((tag, pay), stream) in tags.iter().zip(&mut pays).zip(&mut streams) {
+            let PairRow {
+                tags,
+                mut pays,
+                mut rows,
+            } = pair.map_err(on_disk)?;
+            for (i, ((tag, pay), stream)) in
+                tags.iter().zip(&mut pays).zip(&mut streams).enumerate()
+            {
                 let Some(tag) = tag else { continue };
-                match stream.as_mut().and_then(Iterator::next) {
-                    Some(Ok(t)) if t.tag == *tag => pay.paid = t.given.paid.unwrap_or(Money::ZERO),
+                let given = match stream.as_mut().and_then(Iterator::next) {
+                    Some(Ok(t)) if t.tag == *tag => t.given,
                     Some(Err(e)) => return Err(on_disk(e)),
                     Some(Ok(_)) | None => {
                         return Err("a compared person without their claim".to_string())
                     }
+                };
+                pay.paid = given.paid.unwrap_or(Money::ZERO);
+                if let Some(row) = rows.as_mut().and_then(|r| r.get_mut(i)) {
+                    row.settle(given);
                 }
             }
             let [b, r] = pays;
             diff.add_payments(base, reform, b, r, 1);
+            if let (Some(out), Some(rows)) = (compared, rows) {
+                let [b, r] = *rows;
+                batch.push(Compared::new(b, r));
+                if batch.len() == ROWS_WRITTEN {
+                    out.add(std::mem::take(&mut batch));
+                }
+            }
+        }
+        if let Some(out) = compared {
+            out.add(batch);
         }
         Ok(())
     }

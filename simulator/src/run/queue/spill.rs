@@ -91,53 +91,23 @@ impl Spill for Queued {
     }
 }
 
-/// The tag, then the row's fields but its outcome, which is always
-/// `subject_to_quota` while it waits: the row number and the amount each
-/// a flag byte and 8 bytes, texts their length and bytes, the days as a
-/// settling's.
+/// The tag, then the row ([`put_row`]).
 impl Spill for WaitingRow {
     fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
-        let r = &self.row;
         put_u64(out, self.tag);
-        put_flagged(out, r.row);
-        put_flagged(out, r.amount.map(|m| m.minor() as u64));
-        for text in [&r.id, &r.category, &r.payers, &r.clause, &r.decided_by] {
-            put_u64(out, text.len() as u64);
-            out.extend_from_slice(text.as_bytes());
-        }
-        put_day(out, r.latest);
-        put_day(out, r.expected);
+        put_row(out, &self.row);
         Ok(())
     }
 
     fn read(mut bytes: &[u8]) -> Option<WaitingRow> {
         let b = &mut bytes;
         let tag = take_u64(b)?;
-        let row = take_flagged(b)?;
-        let amount = take_flagged(b)?.map(|m| Money(m as i64));
-        let [id, category, payers, clause, decided_by] = [(); 5].map(|()| take_text(b));
-        let row = PersonRow {
-            row,
-            id: id?,
-            outcome: Outcome::SubjectToQuota.name(),
-            category: category?,
-            amount,
-            payers: payers?,
-            clause: clause?,
-            decided_by: decided_by?,
-            latest: take_day(b)?,
-            expected: take_day(b)?,
-        };
+        let row = take_row(b)?;
         bytes.is_empty().then_some(WaitingRow { tag, row })
     }
 
     fn held(&self) -> usize {
-        let r = &self.row;
-        std::mem::size_of::<WaitingRow>()
-            + [&r.id, &r.category, &r.payers, &r.clause, &r.decided_by]
-                .iter()
-                .map(|t| t.len())
-                .sum::<usize>()
+        std::mem::size_of::<WaitingRow>() + row_text(&self.row)
     }
 }
 
@@ -167,7 +137,8 @@ impl Spill for Tagged {
 }
 
 /// Per side: the tag, what is paid, the category (the tag and category
-/// as numbers that may be absent).
+/// as numbers that may be absent); then a flag byte, and with it both
+/// sides' rows ([`put_row`]).
 impl Spill for PairRow {
     fn write(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
         for (tag, pay) in self.tags.iter().zip(&self.pays) {
@@ -175,28 +146,102 @@ impl Spill for PairRow {
             put_money(out, pay.paid);
             put_flagged(out, pay.category.map(u64::from));
         }
+        match &self.rows {
+            None => out.push(0),
+            Some(rows) => {
+                out.push(1);
+                for row in rows.iter() {
+                    put_row(out, row);
+                }
+            }
+        }
         Ok(())
     }
 
     fn read(mut bytes: &[u8]) -> Option<PairRow> {
         let b = &mut bytes;
-        let mut side = || -> Option<(Option<u64>, Payment)> {
+        let side = |b: &mut &[u8]| -> Option<(Option<u64>, Payment)> {
             let tag = take_flagged(b)?;
             let paid = take_money(b)?;
             let category = take_flagged(b)?.map(u32::try_from).transpose().ok()?;
             Some((tag, Payment { paid, category }))
         };
-        let (t0, p0) = side()?;
-        let (t1, p1) = side()?;
+        let (t0, p0) = side(b)?;
+        let (t1, p1) = side(b)?;
+        let rows = match take_byte(b)? {
+            0 => None,
+            1 => Some(Box::new([take_row(b)?, take_row(b)?])),
+            _ => return None,
+        };
         bytes.is_empty().then_some(PairRow {
             tags: [t0, t1],
             pays: [p0, p1],
+            rows,
         })
     }
 
     fn held(&self) -> usize {
         std::mem::size_of::<PairRow>()
+            + self.rows.as_ref().map_or(0, |rows| {
+                rows.iter()
+                    .map(|r| std::mem::size_of::<PersonRow>() + row_text(r))
+                    .sum()
+            })
     }
+}
+
+/// A person's row: the row number and the amount each a flag byte and 8
+/// bytes, the outcome and the other texts their length and bytes, the
+/// days as a settling's.
+fn put_row(out: &mut Vec<u8>, r: &PersonRow) {
+    put_flagged(out, r.row);
+    put_flagged(out, r.amount.map(|m| m.minor() as u64));
+    for text in [
+        r.outcome,
+        &r.id,
+        &r.category,
+        &r.payers,
+        &r.clause,
+        &r.decided_by,
+    ] {
+        put_u64(out, text.len() as u64);
+        out.extend_from_slice(text.as_bytes());
+    }
+    put_day(out, r.latest);
+    put_day(out, r.expected);
+}
+
+/// A row [`put_row`] wrote; `None` for an outcome no row has.
+fn take_row(b: &mut &[u8]) -> Option<PersonRow> {
+    let row = take_flagged(b)?;
+    let amount = take_flagged(b)?.map(|m| Money(m as i64));
+    let outcome = take_text(b)?;
+    let outcome = Outcome::ALL
+        .iter()
+        .map(|o| o.name())
+        .chain([PersonRow::SKIPPED])
+        .find(|name| *name == outcome)?;
+    let [id, category, payers, clause, decided_by] = [(); 5].map(|()| take_text(b));
+    Some(PersonRow {
+        row,
+        id: id?,
+        outcome,
+        category: category?,
+        amount,
+        payers: payers?,
+        clause: clause?,
+        decided_by: decided_by?,
+        latest: take_day(b)?,
+        expected: take_day(b)?,
+    })
+}
+
+/// The bytes of a row's texts, held beside it.
+fn row_text(r: &PersonRow) -> usize {
+    [&r.id, &r.category, &r.payers, &r.clause, &r.decided_by]
+        .iter()
+        .map(|t| t.len())
+        .sum()
 }
 
 /// A number that may be absent: a flag byte, then 8 bytes if present.
@@ -378,7 +423,7 @@ mod tests {
                 ..PersonRow::default()
             },
         ];
-        for row in rows {
+        for row in rows.clone() {
             let waiting = WaitingRow { tag: 9, row };
             let mut bytes = Vec::new();
             waiting.write(&mut bytes).unwrap();
@@ -401,25 +446,47 @@ mod tests {
             assert_eq!((back.tag, back.given), (u64::MAX, tagged.given));
             assert!(Tagged::read(&bytes[..bytes.len() - 1]).is_none());
         }
-        let pair = PairRow {
-            tags: [None, Some(u64::MAX)],
-            pays: [
-                Payment {
-                    paid: Money(-7),
-                    category: Some(u32::MAX),
-                },
-                Payment {
-                    paid: Money::ZERO,
-                    category: None,
-                },
-            ],
+        // With rows of both sides (any outcome) and without.
+        let paid = PersonRow {
+            outcome: Outcome::Paid.name(),
+            ..rows[0].clone()
         };
-        let mut bytes = Vec::new();
-        pair.write(&mut bytes).unwrap();
-        let back = PairRow::read(&bytes).unwrap();
-        assert_eq!((back.tags, back.pays), (pair.tags, pair.pays));
-        for len in 0..bytes.len() {
-            assert!(PairRow::read(&bytes[..len]).is_none(), "{len} bytes");
+        let skipped = PersonRow::skipped(Some(3), "甲".as_bytes(), "why".to_string());
+        for rows in [None, Some(Box::new([paid, skipped]))] {
+            let pair = PairRow {
+                tags: [None, Some(u64::MAX)],
+                pays: [
+                    Payment {
+                        paid: Money(-7),
+                        category: Some(u32::MAX),
+                    },
+                    Payment {
+                        paid: Money::ZERO,
+                        category: None,
+                    },
+                ],
+                rows,
+            };
+            let mut bytes = Vec::new();
+            pair.write(&mut bytes).unwrap();
+            let back = PairRow::read(&bytes).unwrap();
+            assert_eq!(
+                (back.tags, back.pays, &back.rows),
+                (pair.tags, pair.pays, &pair.rows)
+            );
+            for len in 0..bytes.len() {
+                assert!(PairRow::read(&bytes[..len]).is_none(), "{len} bytes");
+            }
+            bytes.push(0);
+            assert!(PairRow::read(&bytes).is_none());
         }
+        // An outcome no row has is not a row.
+        let mut bytes = Vec::new();
+        let row = PersonRow {
+            outcome: "maybe",
+            ..PersonRow::default()
+        };
+        WaitingRow { tag: 1, row }.write(&mut bytes).unwrap();
+        assert!(WaitingRow::read(&bytes).is_none());
     }
 }
