@@ -445,8 +445,8 @@ impl crate::sorted::Spill for Compared {
 pub type CompareKey = (bool, Reverse<u128>, u64);
 
 /// Rows held in memory before a sorted run is spilled to disk: a few
-/// megabytes.
-pub const SORT_RUN_ROWS: usize = 16_384;
+/// megabytes (some 500 bytes a row).
+pub const SORT_RUN_ROWS: usize = 8_192;
 
 /// Writes `compare --persons`: rows are sorted on the way (in bounded
 /// memory, spilling to temporary files) and written at the end.

@@ -264,7 +264,7 @@ impl Pairs {
     pub(super) fn new(rows: bool) -> Pairs {
         // Two rows of persons are some 700 bytes: fewer are held, beside
         // the sorted rows `compare --persons` itself holds.
-        let batch = if rows { BATCH_ROWS / 2 } else { BATCH_CLAIMS };
+        let batch = if rows { BATCH_ROWS / 4 } else { BATCH_CLAIMS };
         Pairs {
             // In the order pushed: a sort by nothing keeps it.
             sorter: Sorter::new(|_: &PairRow, _: &PairRow| std::cmp::Ordering::Equal, batch),
