@@ -433,13 +433,19 @@ fn a_repeat_read_from_a_pipe_out_of_order_is_found_on_its_line() {
 }
 
 /// Skipping bad rows from a pipe, a sample in order and then its rows
-/// again: each repeat is skipped as it is read, as from the file.
+/// again (the rest of the pipe copied to a temporary file at the first out
+/// of order, and read on from there): each repeat is skipped as it is
+/// read, as from the file, and so is a bad row after a blank line, on the
+/// same line; a line too long after the break stops the run on its line.
 #[test]
 fn repeats_skipped_from_a_pipe_are_those_skipped_from_the_file() {
     let sample = std::fs::read_to_string(SAMPLE).unwrap();
     let lines: Vec<String> = sample.lines().map(str::to_string).collect();
     let mut twice = lines.clone();
     twice.extend(lines.iter().skip(1).step_by(3).cloned());
+    twice.push(String::new());
+    twice.push("Z9,maybe,1,beijing_center,2021-01-01,false,,,,,2023-04-10".to_string());
+    twice.push("Z8,true,1,beijing_center,2021-01-01,false,,,,,2023-04-10".to_string());
     let text = (twice.join("\n") + "\n").into_bytes();
     let file = temp("in-order-then-again.csv");
     std::fs::write(&file, &text).unwrap();
@@ -454,7 +460,8 @@ fn repeats_skipped_from_a_pipe_are_those_skipped_from_the_file() {
         ]
         .concat(),
     );
-    assert_eq!(piped["skipped_rows"], 8, "{piped}");
+    assert_eq!(piped["skipped_rows"], 9, "{piped}");
+    assert!(piped["skipped"].to_string().contains("maybe"), "{piped}");
     for key in ["rows", "skipped_rows", "skipped", "total", "paid"] {
         let piped = piped[key].to_string().replace("/dev/stdin", "FILE");
         let from_file = from_file[key]
@@ -462,6 +469,36 @@ fn repeats_skipped_from_a_pipe_are_those_skipped_from_the_file() {
             .replace(file.to_str().unwrap(), "FILE");
         assert_eq!(piped, from_file, "{key}");
     }
+    // A line too long, after the first out of order.
+    let mut long = twice.clone();
+    long.insert(long.len() - 1, format!("Z7,{}", "x".repeat(300)));
+    let text = (long.join("\n") + "\n").into_bytes();
+    std::fs::write(&file, &text).unwrap();
+    let limit = [&skip[..], &["--max-record-bytes", "200"]].concat();
+    let piped = simulate_from_stdin(text, &limit);
+    let args = [
+        &["simulate", POLICY, "--population", file.to_str().unwrap()],
+        &limit[..],
+    ]
+    .concat();
+    let from_file = bursar_cmd(&args).output().unwrap();
+    assert_eq!(piped.status.code(), Some(1), "{}", stderr(&piped));
+    assert_eq!(from_file.status.code(), piped.status.code());
+    let line = long.len() - 1;
+    let said = stderr(&piped);
+    assert!(
+        said.contains(&format!(
+            "/dev/stdin:{line}: the row is longer than 200 bytes"
+        )),
+        "{said}"
+    );
+    // The file, read ahead for its identifiers at the first out of order,
+    // meets the line there.
+    let said = stderr(&from_file);
+    assert!(
+        said.contains(&format!("line {line} is now longer than 200 bytes")),
+        "{said}"
+    );
 }
 
 /// Runs `bursar check` on a policy, with a time limit.

@@ -162,19 +162,23 @@ impl Fingerprints {
         Ok(())
     }
 
-    /// The fingerprints pushed more than once.
-    pub fn repeated(&mut self) -> std::io::Result<HashSet<u64, FingerprintHasher>> {
+    /// The fingerprints pushed more than once, if they are at most
+    /// `at_most`.
+    pub fn repeated(
+        &mut self,
+        at_most: usize,
+    ) -> std::io::Result<Option<HashSet<u64, FingerprintHasher>>> {
         let mut repeated = HashSet::default();
         let mut seen: HashSet<u64, FingerprintHasher> = HashSet::default();
         self.each_bucket(|prints| {
             seen.clear();
             for &f in prints {
-                if !seen.insert(f) {
+                if repeated.len() <= at_most && !seen.insert(f) {
                     repeated.insert(f);
                 }
             }
         })?;
-        Ok(repeated)
+        Ok((repeated.len() <= at_most).then_some(repeated))
     }
 
     /// Of each bucket, the fingerprint whose second push came first, but
@@ -288,7 +292,9 @@ mod tests {
             let mut f = rows(limit, &[4999, 0, 17, 17, 2500]);
             assert_eq!(f.spill.is_some(), limit < 5000, "{limit}");
             let want = sorted([0, 4999, 17, 2500].map(spread));
-            assert_eq!(sorted(f.repeated().unwrap()), want, "{limit}");
+            assert_eq!(sorted(f.repeated(4).unwrap().unwrap()), want, "{limit}");
+            // More than asked for: none.
+            assert!(f.repeated(3).unwrap().is_none(), "{limit}");
             // Each of them repeats first in its bucket, unless two share
             // one: the first repeat (of 4999, then 0, 17, 2500) is among
             // them, one a bucket.
@@ -335,7 +341,7 @@ mod tests {
                 f.push(spread(n)).unwrap();
             }
             let want = sorted([4999, 0].map(spread));
-            assert_eq!(sorted(f.repeated().unwrap()), want, "{limit}");
+            assert_eq!(sorted(f.repeated(2).unwrap().unwrap()), want, "{limit}");
             // Every fingerprint is read back once.
             let mut count = 0;
             f.each_bucket(|prints| count += prints.len()).unwrap();
@@ -346,8 +352,12 @@ mod tests {
     #[test]
     fn no_repeats_no_fingerprints() {
         let mut f = rows(3, &[]);
-        assert!(f.repeated().unwrap().is_empty());
+        assert!(f.repeated(0).unwrap().unwrap().is_empty());
         assert!(f.first_repeats(&HashSet::default()).unwrap().is_empty());
-        assert!(Fingerprints::default().repeated().unwrap().is_empty());
+        assert!(Fingerprints::default()
+            .repeated(0)
+            .unwrap()
+            .unwrap()
+            .is_empty());
     }
 }

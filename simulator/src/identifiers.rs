@@ -22,7 +22,11 @@
 //! - Skipping bad rows: a repeat must be known as its row is read, so at
 //!   the break the file's identifiers are read once more to find which
 //!   fingerprints come more than once; from then on only the identifiers
-//!   with one of those fingerprints are kept, as text ([`Suspects`]).
+//!   with one of those fingerprints are kept, as text ([`Suspects`]). A
+//!   file with more than [`SUSPECTS`] of them (one appended to itself)
+//!   would keep most of its identifiers: its repeats are found instead by
+//!   sorting every identifier on disk, and met as the rows are read
+//!   ([`RepeatedRows`]).
 //! - A source that cannot be read again (a pipe, a FIFO), stopping at the
 //!   first bad row: every identifier is copied with its row's position to
 //!   a temporary file ([`IdCopy`]), which is read again in the file's
@@ -35,11 +39,11 @@
 //!   be known as its row is read, before the rows after it can be read.
 //!   While identifiers ascend none repeats: each is copied to a temporary
 //!   file ([`IdCopy`]), and memory holds the last. At the first out of
-//!   order, every fingerprint so far is read back from the copy into a
-//!   hash set, and from then on kept there: 9 to 18 bytes a row. Two
-//!   different identifiers share a fingerprint with probability about
-//!   n²/2⁶⁵ (3 × 10⁻⁶ for 10 million rows), which would report a repeat
-//!   that is not one; a real repeat is never missed.
+//!   order ([`Identifiers::must_spool`]), the rest of the source is read
+//!   to its end into a temporary file and read on from there
+//!   ([`crate::spool`]); the identifiers copied, that row's and the
+//!   rest's are sorted on disk to list the rows that repeat
+//!   ([`Identifiers::spooled`], [`RepeatedRows`]).
 //!
 //! A file is never misjudged by a shared fingerprint: identifiers that share
 //! one are told apart by their text.
@@ -49,6 +53,7 @@ use std::collections::{HashMap, HashSet};
 use crate::fingerprints::{FingerprintHasher, Fingerprints};
 use crate::id_copy::IdCopy;
 use crate::population::{RowError, RowPosition};
+use crate::repeated_rows::{sort_failed, RepeatedRows};
 
 /// The population, read again from the start, one identifier at a time.
 pub trait Reread {
@@ -85,20 +90,19 @@ pub enum Identifiers {
     Collected(Fingerprints),
     /// The identifiers that may repeat, and those of them seen so far.
     Suspects(Suspects),
+    /// The rows that repeat an earlier row's identifier, in file order.
+    Listed(Box<RepeatedRows>),
     /// Every identifier so far copied (a source read once, stopping at the
     /// first bad row), and checked as a file's are, the copy read again.
     Copied(Box<Copied>),
     /// A source read once, skipping bad rows, while its identifiers
     /// ascend.
     Piped(Box<Piped>),
-    /// Fingerprints of every identifier so far (a source read once,
-    /// skipping bad rows, since its first identifier out of order).
-    Kept(HashSet<u64, FingerprintHasher>),
 }
 
 /// A source read once, skipping bad rows, while its identifiers ascend:
-/// the last, and a copy of every one so far, from which the hash set is
-/// made at the first out of order.
+/// the last, and a copy of every one so far, read again with the rest of
+/// the source at the first out of order.
 #[derive(Debug, Default)]
 pub struct Piped {
     last: Vec<u8>,
@@ -113,6 +117,11 @@ pub struct Copied {
     /// The row after which identifiers out of order are checked next.
     check_at: u64,
 }
+
+/// Fingerprints that come more than once a run that skips bad rows keeps,
+/// with the text of each identifier that has one ([`Suspects`]): some 10
+/// MB. A file with more has its repeats listed on disk instead.
+const SUSPECTS: usize = if cfg!(test) { 2 } else { 1 << 18 };
 
 /// Rows of a source read once before its identifiers out of order are
 /// first checked (see the module's doc); a few in tests.
@@ -197,6 +206,9 @@ impl Identifiers {
                 Ok(true)
             }
             Identifiers::Suspects(s) => Ok(s.first_time(id)),
+            Identifiers::Listed(rows) => rows
+                .first_time(at.record)
+                .map_err(|e| file.failed(sort_failed(&e))),
             Identifiers::Copied(c) => {
                 c.copy
                     .push(at, id)
@@ -226,13 +238,43 @@ impl Identifiers {
                 p.last.extend_from_slice(id);
                 Ok(true)
             }
-            Identifiers::Piped(p) => {
-                let seen = kept(&p.copy).map_err(|e| file.failed(copy_failed(&e)))?;
-                *self = Identifiers::Kept(seen);
-                self.first_time(id, at, file)
-            }
-            Identifiers::Kept(seen) => Ok(seen.insert(fingerprint(id))),
+            // The caller spools the rest of the source first.
+            Identifiers::Piped(_) => Err(file.failed(
+                "an identifier out of order from a source read once is checked once the rest is copied"
+                    .to_string(),
+            )),
         }
+    }
+
+    /// Whether `id`, of a source read once that skips bad rows, is its
+    /// first out of order: the rest of the source must then be copied
+    /// ([`crate::population::Reader::spool_rest`]) and
+    /// [`Identifiers::spooled`] told, before `id` is checked.
+    pub fn must_spool(&self, id: &[u8]) -> bool {
+        matches!(self, Identifiers::Piped(p) if id <= p.last.as_slice())
+    }
+
+    /// The rest of a source read once was copied at row `at`, whose
+    /// identifier is `id`, and `rest` reads that copy again: the rows of
+    /// the whole source that repeat an earlier row's identifier are listed
+    /// from the identifiers copied before, `id` and the rest's.
+    #[cold]
+    pub fn spooled(
+        &mut self,
+        id: &[u8],
+        at: RowPosition,
+        rest: &dyn Reread,
+    ) -> Result<(), RowError> {
+        if let Identifiers::Piped(p) = self {
+            let whole = Whole {
+                before: &p.copy,
+                at,
+                id,
+                rest,
+            };
+            *self = Identifiers::Listed(Box::new(RepeatedRows::find(&whole)?));
+        }
+        Ok(())
     }
 
     /// The first identifier out of order.
@@ -254,10 +296,20 @@ impl Identifiers {
                 Ok(true)
             }
             Repeats::Skip => {
+                let repeated = fingerprints(file, u64::MAX)?
+                    .repeated(SUSPECTS)
+                    .map_err(|e| file.failed(spill_failed(&e)))?;
+                let Some(repeated) = repeated else {
+                    // The rows before ascend: none of them repeats.
+                    let mut rows = RepeatedRows::find(file)?;
+                    let new = rows
+                        .first_time(at.record)
+                        .map_err(|e| file.failed(sort_failed(&e)))?;
+                    *self = Identifiers::Listed(Box::new(rows));
+                    return Ok(new);
+                };
                 let mut suspects = Suspects {
-                    fingerprints: fingerprints(file, u64::MAX)?
-                        .repeated()
-                        .map_err(|e| file.failed(spill_failed(&e)))?,
+                    fingerprints: repeated,
                     seen: HashSet::new(),
                 };
                 file.identifiers(at.record, &mut |_, e| {
@@ -296,8 +348,8 @@ impl Identifiers {
             }
             Identifiers::Ascending(..)
             | Identifiers::Suspects(_)
-            | Identifiers::Piped(_)
-            | Identifiers::Kept(_) => Ok(None),
+            | Identifiers::Listed(_)
+            | Identifiers::Piped(_) => Ok(None),
         }
     }
 }
@@ -467,9 +519,9 @@ impl Identifiers {
             }
             Identifiers::Collected(all) => push(all, &range).map(|()| true),
             Identifiers::Suspects(_)
+            | Identifiers::Listed(_)
             | Identifiers::Copied(_)
-            | Identifiers::Piped(_)
-            | Identifiers::Kept(_) => Err(file.failed(
+            | Identifiers::Piped(_) => Err(file.failed(
                 "identifiers of a file read in ranges are checked as they ascend, or collected"
                     .to_string(),
             )),
@@ -477,16 +529,39 @@ impl Identifiers {
     }
 }
 
-/// The fingerprints of every identifier copied: the hash set a source read
-/// once keeps from its first identifier out of order.
-#[cold]
-fn kept(copy: &IdCopy) -> std::io::Result<HashSet<u64, FingerprintHasher>> {
-    let mut seen = HashSet::default();
-    copy.each(u64::MAX, &mut |_, id| {
-        seen.insert(fingerprint(id));
-        true
-    })?;
-    Ok(seen)
+/// A source read once, whole: the identifiers copied before its first out
+/// of order, that row's, and those of the rest, copied at that row.
+struct Whole<'a> {
+    before: &'a IdCopy,
+    at: RowPosition,
+    id: &'a [u8],
+    rest: &'a dyn Reread,
+}
+
+impl Reread for Whole<'_> {
+    fn identifiers(
+        &self,
+        before: u64,
+        f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+    ) -> Result<(), RowError> {
+        let mut on = true;
+        self.before
+            .each(before, &mut |at, id| {
+                on = f(at, id);
+                on
+            })
+            .map_err(|e| self.rest.failed(copy_failed(&e)))?;
+        if on && self.at.record < before && f(self.at, self.id) {
+            self.rest.identifiers(before, f)?;
+        }
+        Ok(())
+    }
+    fn failed(&self, message: String) -> RowError {
+        self.rest.failed(message)
+    }
+    fn repeated(&self, id: &[u8], at: RowPosition) -> RowError {
+        self.rest.repeated(id, at)
+    }
 }
 
 /// The fingerprints of every identifier of the rows before row `before`.
@@ -518,14 +593,14 @@ fn spill_failed(e: &std::io::Error) -> String {
 /// keys (a few nanoseconds for a member number) and fixed, so a run's
 /// result never depends on chance.
 #[cfg(not(test))]
-fn fingerprint(id: &[u8]) -> u64 {
+pub(crate) fn fingerprint(id: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id)
 }
 
 /// In tests, identifiers that start with `clash` share one fingerprint, as
 /// two different identifiers may (with probability 2⁻⁶⁴ a pair).
 #[cfg(test)]
-fn fingerprint(id: &[u8]) -> u64 {
+pub(crate) fn fingerprint(id: &[u8]) -> u64 {
     if id.starts_with(b"clash") {
         0x0123_4567_89ab_cdef
     } else {
@@ -539,6 +614,32 @@ mod tests {
 
     /// A file of these identifiers, one a line after the header.
     struct File<'a>(&'a [&'a str]);
+
+    /// The rows of a pipe of these identifiers copied from row `.1` on (1
+    /// for the first), as a pipe's spool reads them again.
+    struct Rest<'a>(&'a [&'a str], usize);
+
+    impl Reread for Rest<'_> {
+        fn identifiers(
+            &self,
+            before: u64,
+            f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
+        ) -> Result<(), RowError> {
+            for (i, id) in self.0.iter().enumerate().skip(self.1) {
+                let at = position(i);
+                if at.record >= before || !f(at, id.as_bytes()) {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        fn failed(&self, message: String) -> RowError {
+            panic!("{message}")
+        }
+        fn repeated(&self, _: &[u8], _: RowPosition) -> RowError {
+            panic!("a repeat")
+        }
+    }
 
     impl Reread for File<'_> {
         fn identifiers(
@@ -583,6 +684,12 @@ mod tests {
         let mut now = Vec::new();
         let mut stopped = None;
         for (i, id) in ids.iter().enumerate() {
+            // A pipe's rest is copied at its first out of order (as
+            // `run` does), and read again from the copy.
+            if seen.must_spool(id.as_bytes()) {
+                let rest = Rest(ids, i + 1);
+                seen.spooled(id.as_bytes(), position(i), &rest).unwrap();
+            }
             match seen.first_time(id.as_bytes(), position(i), &file) {
                 Ok(first) => now.push(!first),
                 Err(e) => {
@@ -615,6 +722,31 @@ mod tests {
             // A repeat right after its first copy breaks the order too.
             let (now, late) = check(&["A", "B", "B"], seen());
             assert_eq!((now, late), (vec![false, false, true], None));
+        }
+    }
+
+    /// Skipping bad rows in a file, at the first identifier out of order:
+    /// with at most [`SUSPECTS`] fingerprints repeated, the identifiers
+    /// that have them are kept; with more, the repeats are listed on disk.
+    /// Either way each repeat is known as its row is read.
+    #[test]
+    fn a_file_with_many_repeats_has_them_listed_on_disk() {
+        for (ids, repeated, listed) in [
+            (&IDS[..], &REPEATED[..], true),
+            (&IDS[..6], &REPEATED[..6], false),
+        ] {
+            let file = File(ids);
+            let mut seen = Identifiers::new(true, Repeats::Skip);
+            for (i, (id, &repeat)) in ids.iter().zip(repeated).enumerate() {
+                let first = seen.first_time(id.as_bytes(), position(i), &file);
+                assert_eq!(first, Ok(!repeat), "{id}");
+            }
+            let kind = match seen {
+                Identifiers::Listed(_) => true,
+                Identifiers::Suspects(_) => false,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(kind, listed, "{ids:?}");
         }
     }
 
@@ -700,7 +832,8 @@ mod tests {
         assert_eq!(found, Some((position(4), b"E02".to_vec())));
         // Skipping bad rows: while identifiers ascend nothing is kept in
         // memory but the last; at the first out of order, the copy gives
-        // every earlier one, and a repeat of any of them is found.
+        // every earlier one and the rest's copy every later one, and a
+        // repeat of any of them is found.
         let mut seen = Identifiers::new(false, Repeats::Skip);
         let ascending = ["A1", "A2", "B", "B1", "C", "会员01"];
         for (i, id) in ascending.iter().enumerate() {
@@ -714,11 +847,28 @@ mod tests {
             ("会员01", false),
             ("A0", false),
         ];
+        let ids: Vec<&str> = ascending
+            .iter()
+            .chain(later.iter().map(|(id, _)| id))
+            .copied()
+            .collect();
+        // Not before the rest is copied.
+        let first = position(ascending.len());
+        assert!(seen.must_spool(b"A0"));
+        let unspooled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut seen = Identifiers::new(false, Repeats::Skip);
+            seen.first_time(b"B", position(0), &Once).unwrap();
+            seen.first_time(b"A", position(1), &Once)
+        }));
+        assert!(unspooled.is_err(), "checked before the rest was copied");
+        seen.spooled(b"A0", first, &Rest(&ids, ascending.len() + 1))
+            .unwrap();
         for (i, (id, first)) in later.into_iter().enumerate() {
             let at = position(ascending.len() + i);
+            assert!(!seen.must_spool(id.as_bytes()), "{id}");
             assert_eq!(seen.first_time(id.as_bytes(), at, &Once), Ok(first), "{id}");
         }
-        assert!(matches!(seen, Identifiers::Kept(_)));
+        assert!(matches!(seen, Identifiers::Listed(_)));
     }
 
     #[test]

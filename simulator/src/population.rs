@@ -20,6 +20,7 @@ use crate::records::{Broken, NotText, ReadError};
 pub use crate::records::{Record, RowGroupAt, RowPosition, MAX_RECORD_BYTES};
 use crate::source::{Opening, RecordSource, Source};
 use crate::spelling::{ColumnSpellings, Spellings, Unread};
+use crate::spool::Spooled;
 
 /// A problem with the population file, located for the person who must fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1004,6 +1005,20 @@ impl<R: Read> Reader<R> {
     pub fn rereadable(&self) -> bool {
         !self.paths.is_empty()
     }
+
+    /// Reads the rest of a source read once to its end into a temporary
+    /// file, and reads on from there ([`crate::spool`]); read again
+    /// ([`Reread`]), the source is then that copy.
+    #[cold]
+    pub fn spool_rest(&mut self) -> Result<(), RowError> {
+        let spooled = Spooled::spool(&mut self.records).map_err(|e| {
+            self.failed(format!(
+                "cannot copy the rest of the population to a temporary file to check its identifiers: {e}"
+            ))
+        })?;
+        self.records = Source::Spooled(Box::new(spooled));
+        Ok(())
+    }
 }
 
 /// One CSV file on disk, described for reading ranges of its lines on
@@ -1059,19 +1074,33 @@ impl<R: Read> Reader<R> {
     pub fn row_groups(&self) -> Option<RowGroups> {
         match &self.records {
             Source::Parquet(p) => Some(p.row_groups()),
-            Source::Text(_) | Source::Sheet(_) | Source::Parts(_) => None,
+            Source::Text(_) | Source::Sheet(_) | Source::Parts(_) | Source::Spooled(_) => None,
         }
     }
 }
 
 /// Identifiers out of order are checked by reading the file again
-/// ([`crate::identifiers::Identifiers`]).
+/// ([`crate::identifiers::Identifiers`]); a pipe whose rest was copied
+/// ([`Reader::spool_rest`]), by reading the copy: its rows are those after
+/// the copy began.
 impl<R: Read> Reread for Reader<R> {
     fn identifiers(
         &self,
         before: u64,
         f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
     ) -> Result<(), RowError> {
+        if let Source::Spooled(copy) = &self.records {
+            let layout = &self.layout;
+            return copy
+                .records(before, &mut |at, record| {
+                    layout.identifier(record).is_none_or(|id| f(at, id))
+                })
+                .map_err(|e| {
+                    self.failed(format!(
+                        "cannot read the population's copy again to check identifiers: {e}"
+                    ))
+                });
+        }
         let fail = |e: String| {
             self.failed(format!(
                 "cannot read the file again to check identifiers: {e}"

@@ -144,6 +144,68 @@ impl Record {
         self.broken = None;
     }
 
+    /// Writes the record to `out` for [`Record::decode`]: the gap and why
+    /// it is broken (a byte each; the cells counted, if too many), the
+    /// number of cells and each one's length from the end of the one
+    /// before (LEB128: a byte for most), then their bytes.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.push(self.gap as u8);
+        match self.broken {
+            None => out.push(0),
+            Some(Broken::OpenQuote) => out.push(1),
+            Some(Broken::TooManyCells { cells }) => {
+                out.push(2);
+                put_varint(out, cells as u64);
+            }
+        }
+        let ends = self.ends();
+        put_varint(out, ends.len() as u64);
+        let mut before = 0;
+        for &end in ends {
+            put_varint(out, end.saturating_sub(before) as u64);
+            before = end;
+        }
+        out.extend_from_slice(self.bytes.get(..before).unwrap_or_default());
+    }
+
+    /// Makes this record the one [`Record::encode`] wrote in `bytes`;
+    /// `None` (the record left empty) if they do not hold one.
+    pub fn decode(&mut self, mut bytes: &[u8]) -> Option<()> {
+        self.len = 0;
+        let b = &mut bytes;
+        let [gap, kind] = *b.first_chunk::<2>()?;
+        *b = b.get(2..)?;
+        let broken = match kind {
+            0 => None,
+            1 => Some(Broken::OpenQuote),
+            2 => Some(Broken::TooManyCells {
+                cells: usize::try_from(take_varint(b)?).ok()?,
+            }),
+            _ => return None,
+        };
+        let len = usize::try_from(take_varint(b)?).ok()?;
+        // Each length takes a byte at least: a count beyond what is left
+        // is damage, not a reason to reserve memory.
+        if gap > 1 || len > b.len() {
+            return None;
+        }
+        self.ends.clear();
+        let mut end = 0usize;
+        for _ in 0..len {
+            end = end.checked_add(usize::try_from(take_varint(b)?).ok()?)?;
+            self.ends.push(end);
+        }
+        if end != b.len() {
+            return None;
+        }
+        self.bytes.clear();
+        self.bytes.extend_from_slice(b);
+        self.len = len;
+        self.gap = usize::from(gap);
+        self.broken = broken;
+        Some(())
+    }
+
     /// Why the line is not a record, if it is not.
     pub fn broken(&self) -> Option<Broken> {
         self.broken
@@ -590,6 +652,35 @@ fn feed(
     }
 }
 
+/// A number in LEB128: seven bits a byte, low first, the high bit set on
+/// every byte but the last.
+pub fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// A number [`put_varint`] wrote, taken off the front of `bytes`; `None`
+/// if they end first or it does not fit 64 bits.
+pub fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        let bits = u64::from(byte & 0x7f);
+        if shift == 63 && bits > 1 {
+            return None;
+        }
+        n |= bits << shift;
+        if byte & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -828,6 +919,47 @@ mod tests {
         assert!(record.ends.len() <= 32, "{}", record.ends.len());
         records.read(&mut record).unwrap();
         assert_eq!(record.cells().unwrap(), ["c", "d"]);
+    }
+
+    /// A record comes back as it went: its cells (cut at commas or by the
+    /// parser), a broken one with why, and numbers past a byte in LEB128;
+    /// bytes cut short, with a byte more, or of a kind no record has are
+    /// not one.
+    #[test]
+    fn a_record_reads_back_as_encoded() {
+        let long = "甲".repeat(100);
+        let data = format!("a,b\n1,{long},\n\"2\",\"x,y\"\n\"open\n,,,,,\n");
+        let mut records = Records::new(data.as_bytes(), 64);
+        records.keep_cells(4);
+        let mut record = Record::new();
+        let mut back = Record::new();
+        let mut seen = Vec::new();
+        while records.read(&mut record).unwrap().is_some() {
+            let mut bytes = Vec::new();
+            record.encode(&mut bytes);
+            back.decode(&bytes).unwrap();
+            assert_eq!(back.broken(), record.broken());
+            assert_eq!((back.gap(), back.ends()), (record.gap(), record.ends()));
+            assert_eq!(back.cells(), record.cells());
+            seen.push(record.broken());
+            for len in 0..bytes.len() {
+                assert!(back.decode(&bytes[..len]).is_none(), "{len} bytes");
+            }
+            bytes.push(b'x');
+            assert!(back.decode(&bytes).is_none());
+        }
+        assert!(
+            seen.contains(&Some(Broken::TooManyCells { cells: 6 })),
+            "{seen:?}"
+        );
+        assert!(back.decode(&[0, 3, 0]).is_none());
+        let mut n = Vec::new();
+        for value in [0, 127, 128, 300, u64::MAX] {
+            n.clear();
+            put_varint(&mut n, value);
+            assert_eq!(take_varint(&mut n.as_slice()), Some(value));
+        }
+        assert_eq!(take_varint(&mut &[0xff; 10][..]), None);
     }
 
     #[test]

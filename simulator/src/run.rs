@@ -505,16 +505,24 @@ fn pipelined<R: Read + Send, L: Read + Send>(
 }
 
 /// Whether a record's identifier is seen for the first time (a record
-/// without one is).
+/// without one is). At the first out of order of a pipe that skips bad
+/// rows, the rest of the pipe is copied to a temporary file first, and
+/// the reader reads on from there ([`crate::spool`]).
 fn first_time<R: Read>(
     ids: &mut Identifiers,
-    reader: &Reader<R>,
+    reader: &mut Reader<R>,
     record: &Record,
     at: RowPosition,
 ) -> Result<bool, RowError> {
     match reader.layout().identifier(record) {
         None => Ok(true),
-        Some(id) => ids.first_time(id, at, reader),
+        Some(id) => {
+            if ids.must_spool(id) {
+                reader.spool_rest()?;
+                ids.spooled(id, at, reader)?;
+            }
+            ids.first_time(id, at, reader)
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::encoding::{Decoded, Encoding};
 use crate::parquet::{is_parquet, Parquet};
 use crate::records::{ReadError, Record, Records, RowPosition};
 use crate::sheet::{is_workbook, Sheet};
+use crate::spool::Spooled;
 
 /// A source of records with their positions.
 pub trait RecordSource {
@@ -30,7 +31,8 @@ pub trait RecordSource {
 }
 
 /// A population or list file: CSV text in an encoding, a sheet, a Parquet
-/// file, or several files read as one.
+/// file, or several files read as one; or the rest of a pipe, copied to a
+/// temporary file ([`Spooled`]).
 // The text variant is the common one, read on the hot path: kept inline.
 #[allow(clippy::large_enum_variant)]
 pub enum Source<R> {
@@ -38,6 +40,7 @@ pub enum Source<R> {
     Sheet(Box<Sheet>),
     Parquet(Box<Parquet>),
     Parts(Box<Parts>),
+    Spooled(Box<Spooled>),
 }
 
 /// How to open a file: its encoding (text), its sheet (workbook), the
@@ -123,6 +126,7 @@ impl<R: Read> RecordSource for Source<R> {
             Source::Sheet(s) => s.read(record),
             Source::Parquet(p) => p.read(record),
             Source::Parts(p) => p.read(record),
+            Source::Spooled(s) => s.read(record),
         }
     }
 
@@ -132,6 +136,7 @@ impl<R: Read> RecordSource for Source<R> {
             Source::Sheet(s) => s.position(),
             Source::Parquet(p) => p.position(),
             Source::Parts(p) => p.position(),
+            Source::Spooled(s) => s.position(),
         }
     }
 
@@ -145,6 +150,7 @@ impl<R: Read> RecordSource for Source<R> {
                 p.max_cells = max_cells;
                 p.current.keep_cells(max_cells);
             }
+            Source::Spooled(s) => s.keep_cells(max_cells),
         }
     }
 
@@ -154,6 +160,7 @@ impl<R: Read> RecordSource for Source<R> {
             Source::Sheet(s) => s.bytes_read(),
             Source::Parquet(p) => p.bytes_read(),
             Source::Parts(p) => p.bytes_before.saturating_add(p.current.bytes_read()),
+            Source::Spooled(s) => s.bytes_read(),
         }
     }
 
@@ -166,6 +173,7 @@ impl<R: Read> RecordSource for Source<R> {
                 p.read = Some(columns.to_vec());
                 p.current.read_only(columns)
             }
+            Source::Spooled(s) => s.read_only(columns),
         }
     }
 }
@@ -234,7 +242,7 @@ impl<R: Read> Source<R> {
     pub fn part_names(&self) -> &[String] {
         match self {
             Source::Parts(p) => &p.names,
-            Source::Text(_) | Source::Sheet(_) | Source::Parquet(_) => &[],
+            Source::Text(_) | Source::Sheet(_) | Source::Parquet(_) | Source::Spooled(_) => &[],
         }
     }
 }
