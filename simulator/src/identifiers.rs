@@ -23,7 +23,7 @@
 //!   the break the file's identifiers are read once more to find which
 //!   fingerprints come more than once; from then on only the identifiers
 //!   with one of those fingerprints are kept, as text ([`Suspects`]). A
-//!   file with more than [`SUSPECTS`] of them (one appended to itself)
+//!   file with more than `SUSPECTS` of them (one appended to itself)
 //!   would keep most of its identifiers: its repeats are found instead by
 //!   sorting every identifier on disk, and met as the rows are read
 //!   ([`RepeatedRows`]).

@@ -32,7 +32,7 @@ pub mod population;
 pub mod progress;
 pub mod records;
 pub mod render;
-mod repeated_rows;
+pub mod repeated_rows;
 pub mod report;
 pub mod run;
 pub mod scenario;
