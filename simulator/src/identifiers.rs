@@ -615,9 +615,9 @@ mod tests {
     /// A file of these identifiers, one a line after the header.
     struct File<'a>(&'a [&'a str]);
 
-    /// The rows of a pipe of these identifiers copied from row `.1` on (1
-    /// for the first), as a pipe's spool reads them again.
-    struct Rest<'a>(&'a [&'a str], usize);
+    /// The rows of a pipe of these identifiers copied from the one at
+    /// index `.1` on, as a pipe's spool reads them again.
+    struct Rest<'a>(File<'a>, usize);
 
     impl Reread for Rest<'_> {
         fn identifiers(
@@ -625,19 +625,15 @@ mod tests {
             before: u64,
             f: &mut dyn FnMut(RowPosition, &[u8]) -> bool,
         ) -> Result<(), RowError> {
-            for (i, id) in self.0.iter().enumerate().skip(self.1) {
-                let at = position(i);
-                if at.record >= before || !f(at, id.as_bytes()) {
-                    break;
-                }
-            }
-            Ok(())
+            let from = position(self.1).record;
+            self.0
+                .identifiers(before, &mut |at, id| at.record < from || f(at, id))
         }
         fn failed(&self, message: String) -> RowError {
-            panic!("{message}")
+            self.0.failed(message)
         }
-        fn repeated(&self, _: &[u8], _: RowPosition) -> RowError {
-            panic!("a repeat")
+        fn repeated(&self, id: &[u8], at: RowPosition) -> RowError {
+            self.0.repeated(id, at)
         }
     }
 
@@ -687,7 +683,7 @@ mod tests {
             // A pipe's rest is copied at its first out of order (as
             // `run` does), and read again from the copy.
             if seen.must_spool(id.as_bytes()) {
-                let rest = Rest(ids, i + 1);
+                let rest = Rest(File(ids), i + 1);
                 seen.spooled(id.as_bytes(), position(i), &rest).unwrap();
             }
             match seen.first_time(id.as_bytes(), position(i), &file) {
@@ -861,7 +857,7 @@ mod tests {
             seen.first_time(b"A", position(1), &Once)
         }));
         assert!(unspooled.is_err(), "checked before the rest was copied");
-        seen.spooled(b"A0", first, &Rest(&ids, ascending.len() + 1))
+        seen.spooled(b"A0", first, &Rest(File(&ids), ascending.len() + 1))
             .unwrap();
         for (i, (id, first)) in later.into_iter().enumerate() {
             let at = position(ascending.len() + i);
