@@ -10,6 +10,7 @@
 //! output does not depend on where the runs were cut.
 
 use std::cmp::Ordering;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -82,13 +83,14 @@ impl<T: Spill> Sorter<T> {
         let order = self.order;
         self.batch
             .sort_unstable_by(|a, b| order(&a.1, &b.1).then(a.0.cmp(&b.0)));
-        let batch = std::mem::take(&mut self.batch);
         self.held = 0;
         let path = self.new_run()?;
         let mut out = BufWriter::new(std::fs::File::create(&path)?);
         let mut bytes = Vec::new();
-        for row in &batch {
-            write_row(&mut out, row, &mut bytes)?;
+        // Drained, not taken: the next batch fills the same memory rather
+        // than growing a new vector (and copying it) from nothing.
+        for row in self.batch.drain(..) {
+            write_row(&mut out, &row, &mut bytes)?;
         }
         out.flush()?;
         self.runs.push(path);
@@ -283,19 +285,24 @@ impl<T: Spill> Merge<T> {
 
     /// The next row of all the runs, with its push number.
     fn next_row(&mut self) -> std::io::Result<Option<(u64, T)>> {
-        let Some(head) = self.heap.pop() else {
+        let Some(mut top) = self.heap.peek_mut() else {
             return Ok(None);
         };
-        if let Some(reader) = self.readers.get_mut(head.run) {
-            if let Some((n, row)) = read_row(reader, &mut self.bytes)? {
-                self.heap.push(Head {
-                    order: self.order,
-                    n,
-                    row,
-                    run: head.run,
-                });
+        let run = top.run;
+        let next = match self.readers.get_mut(run) {
+            Some(reader) => read_row(reader, &mut self.bytes)?,
+            None => None,
+        };
+        let head = match next {
+            // The run's next row takes its place at the top and sinks to
+            // where it belongs: one pass down the heap, where a pop and a
+            // push take two and move every row they pass.
+            Some((n, row)) => {
+                let order = self.order;
+                std::mem::replace(&mut *top, Head { order, n, row, run })
             }
-        }
+            None => PeekMut::pop(top),
+        };
         Ok(Some((head.n, head.row)))
     }
 }
