@@ -250,6 +250,7 @@ impl Identifiers {
     /// first out of order: the rest of the source must then be copied
     /// ([`crate::population::Reader::spool_rest`]) and
     /// [`Identifiers::spooled`] told, before `id` is checked.
+    #[inline]
     pub fn must_spool(&self, id: &[u8]) -> bool {
         matches!(self, Identifiers::Piped(p) if id <= p.last.as_slice())
     }

@@ -7,8 +7,8 @@
 //! ([`crate::identifiers`]); after the first out of order, any row may
 //! repeat any before it, and holding every identifier seen grows with the
 //! population. So at that row the rest of the pipe is read to its end into
-//! a temporary file, each record with where it ends in the pipe, and the
-//! run reads on from the file: the identifiers before (copied as they
+//! a temporary file, each record with its position and the pipe's after
+//! it, and the run reads on from the file: the identifiers before (copied as they
 //! came), that row's and the file's are sorted on disk to list the
 //! repeats ([`crate::repeated_rows`]), each met as its row is read, in
 //! bounded memory. A record that cannot be read ends the copy: the rows
@@ -16,7 +16,7 @@
 //! pipe had it.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
 use crate::records::{put_varint, take_varint, ReadError, Record, RowGroupAt, RowPosition};
 use crate::source::RecordSource;
@@ -48,7 +48,8 @@ impl std::fmt::Debug for Spooled {
 
 impl Spooled {
     /// Reads `source` to its end (or its first error) into a temporary
-    /// file.
+    /// file: a frame a record, its length (4 bytes), the record's position
+    /// and the pipe's after it, then the record as it encodes itself.
     pub fn spool(source: &mut dyn RecordSource) -> std::io::Result<Spooled> {
         let mut copy = tempfile::NamedTempFile::new()?;
         let start = source.position();
@@ -62,9 +63,9 @@ impl Spooled {
                     put_position(&mut frame, at);
                     put_after(&mut frame, at, source.position());
                     record.encode(&mut frame);
-                    let mut head = Vec::with_capacity(10);
-                    put_varint(&mut head, frame.len() as u64);
-                    out.write_all(&head)?;
+                    let len = u32::try_from(frame.len())
+                        .map_err(|_| std::io::Error::other("a record too large to copy"))?;
+                    out.write_all(&len.to_le_bytes())?;
                     out.write_all(&frame)?;
                 }
                 Ok(None) => break None,
@@ -151,24 +152,15 @@ fn next_frame(
     Ok(Some((at, after)))
 }
 
-/// A frame's length, or `None` at the end of the copy.
+/// A frame's length (4 bytes), or `None` at the end of the copy, which
+/// comes between frames.
 fn read_len(from: &mut BufReader<File>) -> std::io::Result<Option<usize>> {
-    let mut head = Vec::with_capacity(10);
-    let mut byte = [0u8];
-    loop {
-        if from.read(&mut byte)? == 0 {
-            return match head.is_empty() {
-                true => Ok(None),
-                false => Err(damaged()),
-            };
-        }
-        head.push(byte[0]);
-        if byte[0] & 0x80 == 0 {
-            break;
-        }
+    if from.fill_buf()?.is_empty() {
+        return Ok(None);
     }
-    let len = take_varint(&mut head.as_slice()).ok_or_else(damaged)?;
-    usize::try_from(len).map(Some).map_err(|_| damaged())
+    let mut len = [0; 4];
+    from.read_exact(&mut len)?;
+    Ok(Some(u32::from_le_bytes(len) as usize))
 }
 
 fn damaged() -> std::io::Error {
