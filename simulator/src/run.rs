@@ -507,7 +507,8 @@ fn pipelined<R: Read + Send, L: Read + Send>(
 /// Whether a record's identifier is seen for the first time (a record
 /// without one is). At the first out of order of a pipe that skips bad
 /// rows, the rest of the pipe is copied to a temporary file first, and
-/// the reader reads on from there ([`crate::spool`]).
+/// the reader reads on from there ([`spool`]).
+#[inline]
 fn first_time<R: Read>(
     ids: &mut Identifiers,
     reader: &mut Reader<R>,
@@ -518,12 +519,26 @@ fn first_time<R: Read>(
         None => Ok(true),
         Some(id) => {
             if ids.must_spool(id) {
-                reader.spool_rest()?;
-                ids.spooled(id, at, reader)?;
+                spool(ids, reader, id, at)?;
             }
             ids.first_time(id, at, reader)
         }
     }
+}
+
+/// Copies the rest of a pipe to a temporary file at row `at`, its first
+/// identifier out of order (`id`), and lists its repeats
+/// ([`crate::spool`]). Out of line: once a run at most.
+#[cold]
+#[inline(never)]
+fn spool<R: Read>(
+    ids: &mut Identifiers,
+    reader: &mut Reader<R>,
+    id: &[u8],
+    at: RowPosition,
+) -> Result<(), RowError> {
+    reader.spool_rest()?;
+    ids.spooled(id, at, reader)
 }
 
 /// Identifiers out of order, when the run stops at the first bad row, are
