@@ -33,6 +33,9 @@ pub struct Spooled {
     /// What ended the copy before the pipe's end, given once its records
     /// are read.
     error: Option<ReadError>,
+    /// The pipe's position at its end (past any blank lines after the
+    /// last record), once its records are read.
+    end: RowPosition,
     /// Bytes of the pipe read in all.
     bytes: u64,
     frame: Vec<u8>,
@@ -72,6 +75,7 @@ impl Spooled {
                 Err(e) => break Some(e),
             }
         };
+        let end = source.position();
         out.flush()?;
         drop(out);
         let reading = BufReader::new(copy.reopen()?);
@@ -80,6 +84,7 @@ impl Spooled {
             reading,
             position: start,
             error,
+            end,
             bytes: source.bytes_read(),
             frame,
         })
@@ -111,7 +116,13 @@ impl RecordSource for Spooled {
                 self.position = after;
                 Ok(Some(at))
             }
-            Ok(None) => self.error.take().map_or(Ok(None), Err),
+            Ok(None) => match self.error.take() {
+                Some(e) => Err(e),
+                None => {
+                    self.position = self.end;
+                    Ok(None)
+                }
+            },
             Err(e) => Err(ReadError::Io(e)),
         }
     }
@@ -318,6 +329,40 @@ mod tests {
                     .collect();
                 assert_eq!(again, first, "from {skip}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// For any mix of quotes, separators, line ends and Chinese, a
+        /// limit some lines pass and some do not, and any row the copy
+        /// begins at, the rest reads back as the text read on.
+        #[test]
+        fn any_text_spooled_from_any_row_reads_as_read_on(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", ",", "\"", "\r", "\n", "甲", "aaaaaaaa"]),
+                0..80,
+            ),
+            limit in 4usize..40,
+            from in 0usize..12,
+        ) {
+            let text = pieces.concat();
+            let how = Opening {
+                encoding: Default::default(),
+                sheet: None,
+                limit,
+                threads: 1,
+            };
+            let expected = rest(&mut Source::text(text.as_bytes(), how));
+            let mut reader = Source::text(text.as_bytes(), how);
+            let mut record = Record::new();
+            let skip = from.min(expected.0.len());
+            for _ in 0..skip {
+                reader.read(&mut record).unwrap();
+            }
+            let mut spooled = Spooled::spool(&mut reader).unwrap();
+            let (records, end) = rest(&mut spooled);
+            proptest::prop_assert_eq!(&records[..], &expected.0[skip..]);
+            proptest::prop_assert_eq!(end, expected.1);
         }
     }
 }
