@@ -92,21 +92,30 @@ impl RepeatedRows {
                 last = Some(id);
             }
         }
-        let mut rest = repeats.sorted().map_err(failed)?;
-        let next = rest.next().transpose().map_err(failed)?.map(|r| r.0);
-        Ok(RepeatedRows { next, rest })
+        let mut rows = RepeatedRows {
+            next: None,
+            rest: repeats.sorted().map_err(failed)?,
+        };
+        rows.advance().map_err(failed)?;
+        Ok(rows)
+    }
+
+    /// Takes the next repeat off the list.
+    fn advance(&mut self) -> std::io::Result<()> {
+        self.next = self.rest.next().transpose()?.map(|r| r.0);
+        Ok(())
     }
 
     /// Whether row `record` is the first with its identifier; rows are
     /// asked about in file order.
     pub fn first_time(&mut self, record: u64) -> std::io::Result<bool> {
-        while let Some(next) = self.next.filter(|&n| n < record) {
-            self.next = self.rest.next().transpose()?.map(|r| r.0);
-            // A row asked about twice, or never: the list only goes on.
-            debug_assert!(self.next.is_none_or(|n| n > next));
+        // Repeats of rows not asked about (none, as the run asks about
+        // every row with an identifier) are passed over.
+        while self.next.is_some_and(|n| n < record) {
+            self.advance()?;
         }
         if self.next == Some(record) {
-            self.next = self.rest.next().transpose()?.map(|r| r.0);
+            self.advance()?;
             return Ok(false);
         }
         Ok(true)
