@@ -18,6 +18,7 @@
 use std::io::Read;
 
 use csv_core::ReadRecordResult;
+use wide::u8x16;
 
 /// Where a record is in its file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -412,6 +413,20 @@ impl<R: Read> Records<R> {
             let mut first = true;
             while self.more()? {
                 let input = self.buffer.get(self.start..self.end).unwrap_or_default();
+                // A whole line in the buffer without a quote, as nearly
+                // every line of a register is, is what the parser would
+                // make of it cut at its commas (its defaults: no escapes,
+                // no comments, no trimming): found, and cut, in one pass.
+                if first {
+                    if let Some((n, cells)) = cut_line(input, record, self.max_cells, self.limit) {
+                        len = n;
+                        split = Some(cells);
+                        self.start += n;
+                        self.byte += n as u64;
+                        ended = true;
+                        break;
+                    }
+                }
                 let cut = memchr::memchr2(b'\n', b'\r', input);
                 let n = cut.unwrap_or(input.len());
                 len = len.saturating_add(n);
@@ -420,22 +435,6 @@ impl<R: Read> Records<R> {
                         line: at.line,
                         limit: self.limit,
                     });
-                }
-                // A whole line in the buffer without a quote, as nearly
-                // every line of a register is, is what the parser would
-                // make of it cut at its commas (its defaults: no escapes,
-                // no comments, no trimming): a few instructions a byte
-                // rather than a state machine's step and the calls around
-                // it.
-                let line = input.get(..n).unwrap_or_default();
-                if first && cut.is_some() && n > 0 {
-                    split = cut_at_commas(line, record, self.max_cells);
-                    if split.is_some() {
-                        self.start += n;
-                        self.byte += n as u64;
-                        ended = true;
-                        break;
-                    }
                 }
                 first = false;
                 // A line that ends in LF here, as most do, goes to the parser
@@ -548,70 +547,161 @@ impl<R: Read> Records<R> {
     }
 }
 
-/// Cuts `line`, which holds no line end, into `record`'s cells at its
-/// commas, keeping the ends of at most `max_cells` cells as [`feed`] does;
-/// returns how many cells the line has, or `None` if it holds a quote
-/// (which the parser must read). The line is copied as it is, commas and
-/// all ([`Record::gap`]). It is looked at eight bytes at a time: cells
-/// are a few bytes long, too short for a vectorised search per cell to
-/// pay, and a byte at a time costs a dozen instructions a byte.
-fn cut_at_commas(line: &[u8], record: &mut Record, max_cells: usize) -> Option<usize> {
-    // Room for every cell the line can have (one more than its bytes), up
-    // to the cells kept, made once: a comma then costs a store, not a
-    // check for room. Past `max_cells`, the last slot takes every further
-    // end in turn, as `feed` keeps them. (Where cells are not limited, a
-    // header's, room is 8 bytes a byte of the line, at most
-    // `MAX_RECORD_BYTES` of line, once.)
+/// Bytes looked at together by [`cut_line`].
+const BLOCK: usize = 16;
+
+/// Finds the line at the start of `input` and cuts it into `record`'s
+/// cells at its commas, in one pass, if the line is whole in `input`
+/// (ends in LF or CR), holds no quote (which the parser must read), is not
+/// empty and is at most `limit` bytes long; returns its length, line end
+/// excluded, and how many cells it has. Otherwise `None`, and the line is
+/// read the long way. The ends of at most `max_cells` cells are kept as
+/// [`feed`] keeps them: past that, the last slot takes every further end
+/// in turn. The line is copied as it is, commas and all ([`Record::gap`]).
+///
+/// Sixteen bytes are compared with the four bytes that matter at once
+/// (`wide`: SSE2 on x86-64, NEON, WebAssembly's SIMD, or plain code
+/// elsewhere): a line of a register is a few dozen bytes, and finding its
+/// end and then its commas in two searches cost twice the reading and the
+/// calls around each.
+fn cut_line(
+    input: &[u8],
+    record: &mut Record,
+    max_cells: usize,
+    limit: usize,
+) -> Option<(usize, usize)> {
     let last = max_cells.saturating_sub(1);
-    let room = max_cells.min(line.len() + 1);
-    if record.ends.len() < room {
-        record.ends.resize(room, 0);
-    }
-    let ends = record.ends.as_mut_slice();
-    let mut end_cell = |cell: usize, at: usize| {
-        if let Some(e) = ends.get_mut(cell.min(last)) {
-            *e = at;
-        }
-    };
     let mut cells = 0;
-    let mut words = line.chunks_exact(8);
     let mut base = 0;
-    for word in &mut words {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(word);
-        let word = u64::from_le_bytes(bytes);
-        if bytes_equal(word, b'"') != 0 {
+    loop {
+        let rest = input.get(base..).unwrap_or_default();
+        let block = match rest.first_chunk::<BLOCK>() {
+            Some(block) => *block,
+            None => {
+                // The buffer's last bytes: the block padded with zeros,
+                // which are none of the bytes looked for.
+                let mut block = [0; BLOCK];
+                block.get_mut(..rest.len())?.copy_from_slice(rest);
+                block
+            }
+        };
+        let Marks {
+            mut commas,
+            quotes,
+            line_ends,
+        } = Marks::of(block);
+        // Only what comes before the line's end is the line's.
+        let before_end = match line_ends {
+            0 => u32::MAX,
+            ends => (1 << ends.trailing_zeros()) - 1,
+        };
+        if quotes & before_end != 0 {
             return None;
         }
-        let mut commas = bytes_equal(word, b',');
-        while commas != 0 {
-            end_cell(cells, base + (commas.trailing_zeros() / 8) as usize);
-            cells += 1;
-            commas &= commas - 1;
+        commas &= before_end;
+        // The block's commas end the next cells: where there is room for
+        // as many as a block can have, a store each. (A line of more cells
+        // than kept may fill slots past the last kept here: it is broken,
+        // and its cells are not read.)
+        match record
+            .ends
+            .get_mut(cells..)
+            .and_then(|e| e.first_chunk_mut::<BLOCK>())
+        {
+            Some(slots) => {
+                // At most `BLOCK` commas, so the `n`th is `slots[n]`; the
+                // index taken modulo `BLOCK` says so to the compiler, and
+                // `base + i` is below the buffer's length: no check a comma.
+                let mut n = 0;
+                while commas != 0 {
+                    if let Some(slot) = slots.get_mut(n % BLOCK) {
+                        *slot = base.wrapping_add(commas.trailing_zeros() as usize);
+                    }
+                    n = n.wrapping_add(1);
+                    commas &= commas - 1;
+                }
+                cells += n;
+            }
+            None => cells = end_cells(record, cells, last, base, commas),
         }
-        base += 8;
-    }
-    for (i, &b) in words.remainder().iter().enumerate() {
-        if b == b',' {
-            end_cell(cells, base + i);
-            cells += 1;
-        } else if b == b'"' {
+        if line_ends != 0 {
+            let n = base + line_ends.trailing_zeros() as usize;
+            if n == 0 || n > limit {
+                return None;
+            }
+            grow_ends(record, cells.min(last), n);
+            record.bytes.clear();
+            record.bytes.extend_from_slice(input.get(..n)?);
+            return Some((n, cells + 1));
+        }
+        if rest.len() <= BLOCK || base > limit {
             return None;
         }
+        base += BLOCK;
     }
-    end_cell(cells, line.len());
-    record.bytes.clear();
-    record.bytes.extend_from_slice(line);
-    Some(cells + 1)
 }
 
-/// The high bit of each byte of `word` that is `byte`, and no other bit
-/// (exact, unlike the shorter test that only says whether any byte is).
-#[inline]
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
+/// Sets the ends of the cells from `cells` on to the commas marked in
+/// `commas` (bit `i` for the byte at `base + i`), past `last` each in the
+/// last slot in turn, making room as needed: rare, as the room made stays
+/// for the records after. Returns the cells ended so far.
+#[cold]
+#[inline(never)]
+fn end_cells(
+    record: &mut Record,
+    mut cells: usize,
+    last: usize,
+    base: usize,
+    mut commas: u32,
+) -> usize {
+    // Room for a block's cells after these, while they are kept, so that
+    // the next line as long takes the short way.
+    let room = cells.saturating_add(BLOCK);
+    if cells <= last && record.ends.len() < room {
+        record.ends.resize(room, 0);
+    }
+    while commas != 0 {
+        grow_ends(
+            record,
+            cells.min(last),
+            base + commas.trailing_zeros() as usize,
+        );
+        cells += 1;
+        commas &= commas - 1;
+    }
+    cells
+}
+
+/// Sets cell `cell`'s end to `at`, making room for it if there is none.
+fn grow_ends(record: &mut Record, cell: usize, at: usize) {
+    if record.ends.len() <= cell {
+        record.ends.resize((cell + 1).max(2 * record.ends.len()), 0);
+    }
+    if let Some(end) = record.ends.get_mut(cell) {
+        *end = at;
+    }
+}
+
+/// Which bytes of a block are commas, quotes and line ends (LF or CR): bit
+/// `i` of each for byte `i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Marks {
+    commas: u32,
+    quotes: u32,
+    line_ends: u32,
+}
+
+impl Marks {
+    #[inline]
+    fn of(block: [u8; BLOCK]) -> Marks {
+        let bytes = u8x16::new(block);
+        let equal = |byte: u8| bytes.simd_eq(u8x16::splat(byte));
+        Marks {
+            commas: equal(b',').to_bitmask(),
+            quotes: equal(b'"').to_bitmask(),
+            line_ends: (equal(b'\n') | equal(b'\r')).to_bitmask(),
+        }
+    }
 }
 
 /// Feeds `input`, which holds no line end but perhaps the one that ends the
@@ -705,7 +795,18 @@ mod tests {
     }
 
     fn all(data: &[u8], capacity: usize) -> Vec<(Vec<String>, RowPosition)> {
+        all_keeping(data, capacity, usize::MAX)
+    }
+
+    /// Every record read from `data` in pieces of `capacity` bytes, each
+    /// keeping at most `max_cells` cells.
+    fn all_keeping(
+        data: &[u8],
+        capacity: usize,
+        max_cells: usize,
+    ) -> Vec<(Vec<String>, RowPosition)> {
         let mut records = Records::new(data, capacity);
+        records.keep_cells(max_cells);
         let mut record = Record::new();
         let mut out = Vec::new();
         while let Some(at) = records.read(&mut record).unwrap() {
@@ -849,19 +950,26 @@ mod tests {
     }
 
     #[test]
-    fn a_word_marks_exactly_the_bytes_equal_to_one() {
-        for byte in [b',', b'"'] {
-            for other in 0..=255u8 {
-                for at in 0..8 {
-                    let mut bytes = [other; 8];
-                    bytes[at] = byte;
-                    let mut want = 0u64;
-                    for (i, b) in bytes.iter().enumerate() {
-                        if *b == byte {
-                            want |= 0x80 << (8 * i);
+    fn a_block_marks_exactly_its_commas_quotes_and_line_ends() {
+        for byte in 0..=255u8 {
+            for other in [b'a', b',', b'"', b'\n', b'\r', 0x80, 0xff] {
+                for at in 0..BLOCK {
+                    let mut block = [other; BLOCK];
+                    block[at] = byte;
+                    let mut want = Marks {
+                        commas: 0,
+                        quotes: 0,
+                        line_ends: 0,
+                    };
+                    for (i, b) in block.iter().enumerate() {
+                        match b {
+                            b',' => want.commas |= 1 << i,
+                            b'"' => want.quotes |= 1 << i,
+                            b'\n' | b'\r' => want.line_ends |= 1 << i,
+                            _ => {}
                         }
                     }
-                    assert_eq!(bytes_equal(u64::from_le_bytes(bytes), byte), want);
+                    assert_eq!(Marks::of(block), want, "{block:?}");
                 }
             }
         }
@@ -900,6 +1008,34 @@ mod tests {
         ) {
             let data = format!("{}{}", if bom { "\u{feff}" } else { "" }, pieces.concat());
             proptest::prop_assert_eq!(all(data.as_bytes(), capacity), line_by_line(data.as_bytes()));
+        }
+    }
+
+    proptest::proptest! {
+        /// The same over lines of many blocks (commas, quotes and line
+        /// ends anywhere in a block, or on either side of one), read from
+        /// buffers of any size, with the cells kept limited or not: a line
+        /// of more cells than kept is broken.
+        #[test]
+        fn long_lines_read_as_the_csv_crate_reads_them(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "abcdefghijklmno", "a", ",", ",,,,,,,,,", "\"", "\r", "\n", "\r\n", "é", "中文",
+                ]),
+                0..80,
+            ),
+            capacity in 1usize..400,
+            max_cells in proptest::sample::select(vec![1usize, 3, 11, 40, usize::MAX]),
+        ) {
+            let data = pieces.concat();
+            let want: Vec<_> = line_by_line(data.as_bytes())
+                .into_iter()
+                .map(|(cells, at)| match cells.len() > max_cells {
+                    true => (vec!["<broken>".to_string()], at),
+                    false => (cells, at),
+                })
+                .collect();
+            proptest::prop_assert_eq!(all_keeping(data.as_bytes(), capacity, max_cells), want);
         }
     }
 
