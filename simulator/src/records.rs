@@ -392,6 +392,9 @@ impl<R: Read> Records<R> {
     /// of the first cell. A line whose quoted field does not close is a
     /// record with [`Record::broken`] set.
     pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+        if let Some(at) = self.read_whole_line(record) {
+            return Ok(Some(at));
+        }
         loop {
             if !self.more()? {
                 return Ok(None);
@@ -498,6 +501,34 @@ impl<R: Read> Records<R> {
             self.finish(record, complete, cells);
             return Ok(Some(at));
         }
+    }
+
+    /// The usual record, read the short way: a line whole in the buffer,
+    /// with its line end, cut at its commas ([`cut_line`]), past the byte
+    /// order mark's place. `None` leaves the line to [`Records::read`]
+    /// (`record` may have been written to).
+    #[inline]
+    fn read_whole_line(&mut self, record: &mut Record) -> Option<RowPosition> {
+        if self.byte == 0 {
+            return None;
+        }
+        let input = self.buffer.get(self.start..self.end)?;
+        let (n, cells) = cut_line(input, record, self.max_cells, self.limit)?;
+        // LF, CRLF, or a CR with a byte after it that is not LF; a CR
+        // last in the buffer may be half of a CRLF.
+        let line_end = match (input.get(n), input.get(n + 1)) {
+            (Some(b'\r'), Some(b'\n')) => 2,
+            (Some(b'\n'), _) | (Some(b'\r'), Some(_)) => 1,
+            _ => return None,
+        };
+        let at = self.position();
+        self.start += n + line_end;
+        self.byte += (n + line_end) as u64;
+        self.line += 1;
+        self.records += 1;
+        self.finish(record, ReadRecordResult::Record, cells);
+        record.gap = 1;
+        Some(at)
     }
 
     /// Sets what a line fed to the parser up to its end made of `record`:
