@@ -660,7 +660,7 @@ fn cut_line(
             if n == 0 || n > limit {
                 return None;
             }
-            grow_ends(record, cells.min(last), n);
+            set_end(record, cells.min(last), n);
             record.bytes.clear();
             record.bytes.extend_from_slice(input.get(..n)?);
             return Some((n, cells + 1));
@@ -692,7 +692,7 @@ fn end_cells(
         record.ends.resize(room, 0);
     }
     while commas != 0 {
-        grow_ends(
+        set_end(
             record,
             cells.min(last),
             base + commas.trailing_zeros() as usize,
@@ -704,7 +704,7 @@ fn end_cells(
 }
 
 /// Sets cell `cell`'s end to `at`, making room for it if there is none.
-fn grow_ends(record: &mut Record, cell: usize, at: usize) {
+fn set_end(record: &mut Record, cell: usize, at: usize) {
     if record.ends.len() <= cell {
         record.ends.resize((cell + 1).max(2 * record.ends.len()), 0);
     }
