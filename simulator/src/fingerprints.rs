@@ -206,12 +206,13 @@ impl Fingerprints {
     }
 }
 
-/// The fingerprints of one bucket seen so far: a table of twice as many
-/// slots as the bucket has fingerprints, or more, each fingerprint in the
-/// first free slot from the one its low bits name (a bucket's are alike in
-/// the bits that chose it, and well mixed in the rest). A hash set took
-/// twice the time at the end of 10M shuffled rows (docs/performance.md):
-/// each fingerprint is inserted once, and never removed.
+/// The fingerprints of one bucket seen so far: a table with half as many
+/// slots again as the bucket has fingerprints, or more (a power of two:
+/// about two thirds full at most), each fingerprint in the first free slot
+/// from the one its low bits name (a bucket's are alike in the bits that
+/// chose it, and well mixed in the rest). A hash set took twice the time
+/// at the end of 10M shuffled rows (docs/performance.md), in as much
+/// memory: each fingerprint is inserted once, and never removed.
 #[derive(Debug, Default)]
 struct Seen {
     /// 0 for a free slot; the fingerprint 0 is [`Seen::zero`].
@@ -222,7 +223,7 @@ struct Seen {
 impl Seen {
     /// Empties the set, with room for `n` fingerprints.
     fn clear(&mut self, n: usize) {
-        let size = n.saturating_mul(2).next_power_of_two().max(16);
+        let size = n.saturating_add(n / 2).next_power_of_two().max(16);
         self.slots.clear();
         self.slots.resize(size, 0);
         self.zero = false;
@@ -236,8 +237,8 @@ impl Seen {
         }
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = f as usize & mask;
-        // At most half the slots are full (`clear`), so a free one is
-        // found; `None` is out of the table, never met.
+        // There are more slots than fingerprints (`clear`), so a free one
+        // is found; `None` is out of the table, never met.
         while let Some(slot) = self.slots.get_mut(i) {
             if *slot == f {
                 return false;
