@@ -395,19 +395,25 @@ mod tests {
         v
     }
 
+    /// A bucket's fingerprints: 0 among them, repeats, and many alike in
+    /// their low bits (a table's slot) and in bits 38 to 43 (a part).
+    fn bucket_prints() -> impl proptest::strategy::Strategy<Value = Vec<u64>> {
+        proptest::collection::vec(
+            proptest::prop_oneof![
+                0u64..4,
+                proptest::strategy::Strategy::prop_map(0u64..64, |n| n << 38),
+                proptest::num::u64::ANY,
+            ],
+            0..300,
+        )
+    }
+
     proptest::proptest! {
         /// The table of a bucket says what a hash set says, for any
         /// fingerprints: 0, repeats, and many alike in their low bits.
         #[test]
         fn a_bucket_table_is_a_set(
-            prints in proptest::collection::vec(
-                proptest::prop_oneof![
-                    0u64..4,
-                    proptest::strategy::Strategy::prop_map(0u64..64, |n| n << 40),
-                    proptest::num::u64::ANY,
-                ],
-                0..300,
-            ),
+            prints in bucket_prints(),
         ) {
             let mut seen = Seen::default();
             seen.clear(prints.len());
@@ -423,14 +429,7 @@ mod tests {
         /// it holds more than once.
         #[test]
         fn a_bucket_repeats_what_it_holds_twice(
-            prints in proptest::collection::vec(
-                proptest::prop_oneof![
-                    0u64..4,
-                    proptest::strategy::Strategy::prop_map(0u64..64, |n| n << 38),
-                    proptest::num::u64::ANY,
-                ],
-                0..300,
-            ),
+            prints in bucket_prints(),
         ) {
             let mut seen = Seen::default();
             let mut found = HashSet::default();
