@@ -416,10 +416,12 @@ impl<R: Read> Records<R> {
             let mut first = true;
             while self.more()? {
                 let input = self.buffer.get(self.start..self.end).unwrap_or_default();
-                // A whole line in the buffer without a quote, as nearly
-                // every line of a register is, is what the parser would
-                // make of it cut at its commas (its defaults: no escapes,
-                // no comments, no trimming): found, and cut, in one pass.
+                // A whole line in the buffer without a quote is what the
+                // parser would make of it cut at its commas (its defaults:
+                // no escapes, no comments, no trimming). Most such lines
+                // were read by `read_whole_line`; here come the first line
+                // (after its byte order mark), a line at the start of a
+                // buffer read again, and one ending in a CR last in it.
                 if first {
                     if let Some((n, cells)) = cut_line(input, record, self.max_cells, self.limit) {
                         len = n;
