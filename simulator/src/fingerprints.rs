@@ -105,7 +105,7 @@ impl Fingerprints {
                 bytes: Vec::new(),
             }),
         };
-        let starts = sort_into_buckets(&self.held, &mut spill.sorted);
+        let starts = sort_into(&self.held, &mut spill.sorted, BUCKETS, bucket);
         spill.bytes.clear();
         spill
             .bytes
@@ -129,7 +129,7 @@ impl Fingerprints {
         };
         // Those still held, sorted into buckets as a batch written out is.
         let mut held = Vec::new();
-        let held_starts = sort_into_buckets(&self.held, &mut held);
+        let held_starts = sort_into(&self.held, &mut held, BUCKETS, bucket);
         let mut prints: Vec<u64> = Vec::new();
         let mut read = Vec::new();
         for b in 0..BUCKETS {
@@ -244,30 +244,8 @@ impl Seen {
         at_most: usize,
         out: &mut HashSet<u64, FingerprintHasher>,
     ) {
-        let mut starts = [0usize; PARTS + 1];
-        for &f in prints {
-            if let Some(n) = starts.get_mut(part(f) + 1) {
-                *n += 1;
-            }
-        }
-        // Counts (each part's at the next's place) to starts.
-        let mut sum = 0;
-        for n in starts.iter_mut() {
-            sum += *n;
-            *n = sum;
-        }
         let mut sorted = std::mem::take(&mut self.sorted);
-        sorted.clear();
-        sorted.resize(prints.len(), 0);
-        let mut next = starts;
-        for &f in prints {
-            if let Some(at) = next.get_mut(part(f)) {
-                if let Some(slot) = sorted.get_mut(*at) {
-                    *slot = f;
-                }
-                *at += 1;
-            }
-        }
+        let starts = sort_into(prints, &mut sorted, PARTS, part);
         for window in starts.windows(2) {
             let &[start, end] = window else { continue };
             let part = sorted.get(start..end).unwrap_or_default();
@@ -320,16 +298,23 @@ fn bucket(fingerprint: u64) -> usize {
     ((fingerprint >> 48) & 0xff) as usize
 }
 
-/// `prints` sorted into buckets, each keeping their order, in `sorted`
-/// (a counting sort); where each bucket starts, and where the last ends.
-fn sort_into_buckets(prints: &[u64], sorted: &mut Vec<u64>) -> Box<[usize]> {
-    let mut starts = vec![0; BUCKETS + 1].into_boxed_slice();
+/// `prints` sorted into `groups` groups by `group` (below `groups`), each
+/// keeping their order, in `sorted` (a counting sort); where each group
+/// starts, and where the last ends. Buckets are sorted so before they are
+/// written out, and a bucket's parts before they are looked at.
+fn sort_into(
+    prints: &[u64],
+    sorted: &mut Vec<u64>,
+    groups: usize,
+    group: impl Fn(u64) -> usize,
+) -> Box<[usize]> {
+    let mut starts = vec![0; groups + 1].into_boxed_slice();
     for p in prints {
-        if let Some(n) = starts.get_mut(bucket(*p)) {
+        if let Some(n) = starts.get_mut(group(*p)) {
             *n += 1;
         }
     }
-    // Counts to starts: each bucket starts where those before it end.
+    // Counts to starts: each group starts where those before it end.
     let mut sum = 0;
     for n in starts.iter_mut() {
         (*n, sum) = (sum, sum + *n);
@@ -338,7 +323,7 @@ fn sort_into_buckets(prints: &[u64], sorted: &mut Vec<u64>) -> Box<[usize]> {
     sorted.resize(prints.len(), 0);
     let mut next = starts.clone();
     for p in prints {
-        if let Some(at) = next.get_mut(bucket(*p)) {
+        if let Some(at) = next.get_mut(group(*p)) {
             if let Some(slot) = sorted.get_mut(*at) {
                 *slot = *p;
             }
