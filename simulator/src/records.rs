@@ -482,8 +482,7 @@ impl<R: Read> Records<R> {
             }
             self.records += 1;
             if let Some(cells) = split {
-                self.finish(record, ReadRecordResult::Record, cells);
-                record.gap = 1;
+                self.finish_cut(record, cells);
                 return Ok(Some(at));
             }
             let complete = match complete {
@@ -528,9 +527,15 @@ impl<R: Read> Records<R> {
         self.byte += (n + line_end) as u64;
         self.line += 1;
         self.records += 1;
+        self.finish_cut(record, cells);
+        Some(at)
+    }
+
+    /// Sets `record` to a line cut at its commas ([`cut_line`]) into
+    /// `cells` cells, the commas kept between them.
+    fn finish_cut(&mut self, record: &mut Record, cells: usize) {
         self.finish(record, ReadRecordResult::Record, cells);
         record.gap = 1;
-        Some(at)
     }
 
     /// Sets what a line fed to the parser up to its end made of `record`:
