@@ -455,6 +455,7 @@ fn one_thread<R: Read, L: Read>(
                 break;
             }
         }
+        row.count_slots(job, &mut part);
         run.absorb(part, job)?;
         progress(reader.progress());
         if end {
@@ -756,8 +757,15 @@ impl Row {
         } = self
             .memo
             .find(&job.sides, job.layout, record, previous, reuse);
+        if !met {
+            // Its rows so far are counted before it holds another's.
+            self.count_slot(job, slot, part);
+        }
         let Some(Slot {
-            applicant, decided, ..
+            applicant,
+            decided,
+            uncounted,
+            ..
         }) = self.memo.slot(slot)
         else {
             return;
@@ -808,14 +816,22 @@ impl Row {
                 side.program.evaluate_into(applicant, decision);
                 *reason = None;
             }
-            let expected =
-                expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
-            let counted = Counted {
-                expected,
-                weight,
-                at,
-            };
-            count(job, side, (decision, reason), applicant, counted, tally);
+            if decision.outcome == Outcome::Error {
+                // Counted now: the run keeps where its first error is.
+                let expected =
+                    expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
+                let counted = Counted {
+                    expected,
+                    weight,
+                    at,
+                };
+                count(job, side, (decision, reason), applicant, counted, tally);
+            } else {
+                // Counted with the slot's other rows, all at once: the
+                // rows alike in a population (most of it) are then counted
+                // once per part, not once each.
+                uncounted.add(weight);
+            }
             self.memo.decided(slot, true);
             return;
         }
@@ -948,6 +964,44 @@ impl Row {
         }
         self.memo.decided(slot, fresh);
     }
+
+    /// Counts the rows decided at `slot` and not counted yet (a plain
+    /// run's, see [`Row::decide`]), from the decision it holds.
+    fn count_slot(&mut self, job: &Job<'_>, slot: usize, part: &mut Part) {
+        let (Some(slot), Some(side), Some(tally)) = (
+            self.memo.slot(slot),
+            job.sides.first(),
+            part.tallies.first_mut(),
+        ) else {
+            return;
+        };
+        count_rows(side, slot, &mut self.step_ends, tally);
+    }
+
+    /// Counts every slot's rows not counted yet: at the end of a part,
+    /// before it is added to the run.
+    fn count_slots(&mut self, job: &Job<'_>, part: &mut Part) {
+        let (Some(side), Some(tally)) = (job.sides.first(), part.tallies.first_mut()) else {
+            return;
+        };
+        for slot in self.memo.slots() {
+            count_rows(side, slot, &mut self.step_ends, tally);
+        }
+    }
+}
+
+/// Counts the rows decided at `slot` and not counted yet, with the
+/// decision it holds for `side`.
+fn count_rows(side: &Side<'_>, slot: &mut Slot, step_ends: &mut Vec<NaiveDate>, tally: &mut Tally) {
+    let rows = std::mem::take(&mut slot.uncounted);
+    let (true, Some(Decided { decision, reason })) = (rows.rows > 0, slot.decided.first_mut())
+    else {
+        return;
+    };
+    let expected = expected_payment(side.scheme, decision, side.fraction, step_ends);
+    tally.add_rows(decision, expected, rows, || {
+        *reason.get_or_insert_with(|| side.plan.reason_slot(decision))
+    });
 }
 
 /// What counting a row's decision needs beside it.
@@ -1172,6 +1226,7 @@ fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
                     break;
                 }
             }
+            row.count_slots(job, &mut part);
             part
         })
         .collect()

@@ -402,6 +402,28 @@ impl TallyPlan {
     }
 }
 
+/// Rows counted together, all given the same decision: how many, and the
+/// persons they stand for (their weights added up). Within a run's bounds
+/// (`crate::weight`), neither can overflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rows {
+    pub rows: u64,
+    pub weight: Weight,
+}
+
+impl Rows {
+    /// One row standing for `w` persons.
+    pub fn one(w: Weight) -> Rows {
+        Rows { rows: 1, weight: w }
+    }
+
+    /// One more row, standing for `w` persons.
+    pub fn add(&mut self, w: Weight) {
+        self.rows += 1;
+        self.weight += w;
+    }
+}
+
 /// Whether award `i` is the first of its category in `awards` (in a
 /// scheme with rounds, a category may be awarded once per round).
 fn first_of_category<T>(awards: &[T], i: usize, category: impl Fn(&T) -> u32) -> bool {
@@ -464,7 +486,21 @@ impl Tally {
         w: Weight,
         reason: impl FnOnce() -> usize,
     ) {
-        if !self.add_common(d, w) {
+        self.add_rows(d, expected, Rows::one(w), reason);
+    }
+
+    /// [`Tally::add_with`] for several rows given the same decision at
+    /// once: each count and sum is linear in the persons counted, so this
+    /// counts what adding the rows one by one would.
+    pub fn add_rows(
+        &mut self,
+        d: &Decision,
+        expected: Option<NaiveDate>,
+        rows: Rows,
+        reason: impl FnOnce() -> usize,
+    ) {
+        let w = rows.weight;
+        if !self.add_common(d, rows) {
             return;
         }
         match d.outcome {
@@ -525,7 +561,7 @@ impl Tally {
     /// counts the rest once allocation is done. (Quotas are refused in a
     /// weighted run: a row waiting for a place is one person.)
     pub fn add_waiting(&mut self, d: &Decision) {
-        self.add_common(d, 1);
+        self.add_common(d, Rows::one(1));
     }
 
     /// What every decision counts whatever its outcome; `false` for an
@@ -533,8 +569,8 @@ impl Tally {
     /// Rows and errors are counted as rows (what a planner fixes in the
     /// file); every other count as the `w` persons a row stands for.
     #[inline(always)]
-    fn add_common(&mut self, d: &Decision, w: Weight) -> bool {
-        self.rows += 1;
+    fn add_common(&mut self, d: &Decision, Rows { rows, weight: w }: Rows) -> bool {
+        self.rows += rows;
         self.persons += w;
         if let Application::OnTime { received, .. }
         | Application::Late { received, .. }
@@ -551,7 +587,7 @@ impl Tally {
             }
         }
         if d.outcome == Outcome::Error {
-            self.errors += 1;
+            self.errors += rows;
             return false;
         }
         // A category is counted once per person, however many rounds

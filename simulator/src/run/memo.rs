@@ -6,7 +6,9 @@
 //! register lists them. A row like one met before is counted again with that
 //! row's applicant and decisions, not parsed and decided again; only the
 //! checks that depend on the row itself (its identifier, its weight, its
-//! text) run for it. Whether two rows are alike is
+//! text) run for it. In a run that asks of a row only its count, a slot's
+//! rows are not even counted one by one: the slot keeps how many it
+//! decided ([`Slot::uncounted`]), and they are counted together. Whether two rows are alike is
 //! [`Layout::same_applicant`], the same test the reuse of the row before
 //! always had: a key ([`Layout::content_key`]) only says where to look.
 //!
@@ -28,6 +30,7 @@ use bursar_runtime::{Applicant, Decision};
 
 use super::Side;
 use crate::population::{Layout, Record};
+use crate::tally::Rows;
 
 /// Slots found by their key: few enough that their rows' applicants and
 /// decisions (about a kilobyte each for the 2023 scheme) stay near the
@@ -67,6 +70,11 @@ pub(super) struct Slot {
     valid: bool,
     /// Met again since its slot was last wanted by another row.
     kept: bool,
+    /// In a run that asks of a row only its count: the rows decided here
+    /// and not counted yet. They are counted together, from `decided`,
+    /// before the slot is parsed into again and at the end of each part
+    /// (`run::Row::count_slots`), rather than one by one.
+    pub uncounted: Rows,
 }
 
 impl Slot {
@@ -81,6 +89,7 @@ impl Slot {
             decided: sides.iter().map(|_| Decided::default()).collect(),
             valid: false,
             kept: false,
+            uncounted: Rows::default(),
         }
     }
 }
@@ -264,6 +273,11 @@ impl Memo {
 
     pub fn slot(&mut self, slot: usize) -> Option<&mut Slot> {
         self.slots.get_mut(slot)
+    }
+
+    /// Every slot, for counting what they hold.
+    pub fn slots(&mut self) -> &mut [Slot] {
+        &mut self.slots
     }
 
     /// The row found at `slot` is counted; with `valid`, its applicant and

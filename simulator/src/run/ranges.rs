@@ -510,6 +510,7 @@ fn decide_rows<S: RecordSource>(
             }
         }
     }
+    row.count_slots(job, &mut part);
     let at = records.position();
     Range {
         part,
