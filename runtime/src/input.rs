@@ -438,8 +438,38 @@ fn parse_variant(scheme: &Scheme, e: crate::ir::EnumId, text: &str) -> Option<u3
     let variants = &scheme.enums.get(e as usize)?.variants;
     variants
         .iter()
-        .position(|v| v.name == text)
+        .position(|v| same_bytes(v.name.as_bytes(), text.as_bytes()))
         .map(|i| i as u32)
+}
+
+/// Whether `a` and `b` are the same bytes, compared eight at a time in
+/// line (the last eight overlapping the eight before them). What is
+/// compared is a variant's name or a row's few dozen bytes, where the call
+/// to `memcmp` that `==` makes cost more than the comparing: 2.2% of a
+/// population run's samples in comparing rows, 1.9% in naming variants.
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..)
+            .and_then(|rest| rest.first_chunk::<8>())
+            .map(|w| u64::from_ne_bytes(*w))
+    };
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 #[cold]
@@ -496,6 +526,20 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_the_same_only_when_every_byte_is() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{n} {i}");
+            }
+            assert!(!same_bytes(&a, &[a.as_slice(), b"x"].concat()), "{n}");
+        }
+    }
 
     #[test]
     fn whole_numbers_are_read_as_str_parse_reads_them() {

@@ -59,8 +59,8 @@ pub use eval::{
 };
 pub use explain::{explain, CategoryExplanation, Explanation, Line, Status, Words};
 pub use input::{
-    describe_type, parse_cell, parse_cell_into, parse_date, shown, Applicant, InputError, Problem,
-    SHOWN_CHARS,
+    describe_type, parse_cell, parse_cell_into, parse_date, same_bytes, shown, Applicant,
+    InputError, Problem, SHOWN_CHARS,
 };
 pub use json::parse_json;
 pub use lower::Program;

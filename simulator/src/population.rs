@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bursar_runtime::ir::{FieldId, Scheme, Type, Value};
-use bursar_runtime::{parse_cell_into, shown, Applicant, Problem};
+use bursar_runtime::{parse_cell_into, same_bytes, shown, Applicant, Problem};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::encoding::{reads_as_gbk, Encoding};
@@ -139,35 +139,6 @@ impl Column {
 /// identifier mostly is, without a call.
 fn is_text(cell: &[u8]) -> bool {
     cell.is_ascii() || std::str::from_utf8(cell).is_ok()
-}
-
-/// Whether `a` and `b` are the same bytes, compared eight at a time in
-/// line (the last eight overlapping the eight before them): the runs
-/// compared are a row's few dozen bytes, where the call to `memcmp` that
-/// `==` makes cost more than the comparing (2.2% of a run's samples).
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    let word = |bytes: &[u8], at: usize| {
-        bytes
-            .get(at..)
-            .and_then(|rest| rest.first_chunk::<8>())
-            .map(|w| u64::from_ne_bytes(*w))
-    };
-    let mut at = 0;
-    while at + 8 < n {
-        if word(a, at) != word(b, at) {
-            return false;
-        }
-        at += 8;
-    }
-    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The first column from which every column is compared.
@@ -1238,20 +1209,6 @@ mod tests {
             lines.push(at.line);
         }
         lines.into_iter().skip(1).collect()
-    }
-
-    #[test]
-    fn bytes_are_the_same_only_when_every_byte_is() {
-        for n in 0..40usize {
-            let a: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
-            assert!(same_bytes(&a, &a.clone()), "{n}");
-            for i in 0..n {
-                let mut b = a.clone();
-                b[i] ^= 0x20;
-                assert!(!same_bytes(&a, &b), "{n} {i}");
-            }
-            assert!(!same_bytes(&a, &[a.as_slice(), b"x"].concat()), "{n}");
-        }
     }
 
     #[test]
