@@ -8,9 +8,10 @@
 //! checks that depend on the row itself (its identifier, its weight, its
 //! text) run for it. In a run that asks of a row only its count, a slot's
 //! rows are not even counted one by one: the slot keeps how many it
-//! decided ([`Slot::uncounted`]), and they are counted together. Whether two rows are alike is
-//! [`Layout::same_applicant`], the same test the reuse of the row before
-//! always had: a key ([`Layout::content_key`]) only says where to look.
+//! decided ([`Slot::uncounted`]), and they are counted together. Whether
+//! two rows are alike is [`Layout::same_applicant`], the same test the
+//! reuse of the row before always had: a key ([`Layout::content_key`])
+//! only says where to look.
 //!
 //! The memo is small and fixed (a slot per key's low bits, one spare, and
 //! the plain slot rows seen once are parsed into), so nothing grows. A row
