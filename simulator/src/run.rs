@@ -757,8 +757,9 @@ impl Row {
         } = self
             .memo
             .find(&job.sides, job.layout, record, previous, reuse);
-        if !met {
-            // Its rows so far are counted before it holds another's.
+        if !met && job.plain {
+            // Its rows so far are counted before it holds another's (only
+            // a plain run leaves rows uncounted in a slot).
             self.count_slot(job, slot, part);
         }
         let Some(Slot {
