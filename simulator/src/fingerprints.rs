@@ -246,13 +246,14 @@ impl Seen {
     ) {
         let mut sorted = std::mem::take(&mut self.sorted);
         let starts = sort_into(prints, &mut sorted, PARTS, part);
-        for window in starts.windows(2) {
+        // Once `out` is past `at_most`, the parts left are not looked at.
+        'parts: for window in starts.windows(2) {
             let &[start, end] = window else { continue };
             let part = sorted.get(start..end).unwrap_or_default();
             self.clear(part.len());
             for &f in part {
                 if out.len() > at_most {
-                    break;
+                    break 'parts;
                 }
                 if !self.insert(f) {
                     out.insert(f);
