@@ -187,9 +187,12 @@ impl Identifiers {
     pub fn first_time(
         &mut self,
         id: &[u8],
-        at: RowPosition,
+        at: &RowPosition,
         file: &dyn Reread,
     ) -> Result<bool, RowError> {
+        // `at` by reference: the record holding it was written just before,
+        // and a copy made for the call would wait on those stores
+        // (`Record::at`). Only the arms that keep it copy it.
         match self {
             Identifiers::Ascending(last, _) if id > last.as_slice() => {
                 last.clear();
@@ -198,7 +201,7 @@ impl Identifiers {
             }
             Identifiers::Ascending(_, repeats) => {
                 let repeats = *repeats;
-                self.out_of_order(id, at, file, repeats)
+                self.out_of_order(id, *at, file, repeats)
             }
             Identifiers::Collected(all) => {
                 all.push(fingerprint(id))
@@ -211,7 +214,7 @@ impl Identifiers {
                 .map_err(|e| file.failed(sort_failed(&e))),
             Identifiers::Copied(c) => {
                 c.copy
-                    .push(at, id)
+                    .push(*at, id)
                     .map_err(|e| file.failed(copy_failed(&e)))?;
                 let again = Again {
                     copy: &c.copy,
@@ -232,7 +235,7 @@ impl Identifiers {
             }
             Identifiers::Piped(p) if id > p.last.as_slice() => {
                 p.copy
-                    .push(at, id)
+                    .push(*at, id)
                     .map_err(|e| file.failed(copy_failed(&e)))?;
                 p.last.clear();
                 p.last.extend_from_slice(id);
@@ -687,7 +690,7 @@ mod tests {
                 let rest = Rest(File(ids), i + 1);
                 seen.spooled(id.as_bytes(), position(i), &rest).unwrap();
             }
-            match seen.first_time(id.as_bytes(), position(i), &file) {
+            match seen.first_time(id.as_bytes(), &position(i), &file) {
                 Ok(first) => now.push(!first),
                 Err(e) => {
                     stopped = Some(e.line);
@@ -735,7 +738,7 @@ mod tests {
             let file = File(ids);
             let mut seen = Identifiers::new(true, Repeats::Skip);
             for (i, (id, &repeat)) in ids.iter().zip(repeated).enumerate() {
-                let first = seen.first_time(id.as_bytes(), position(i), &file);
+                let first = seen.first_time(id.as_bytes(), &position(i), &file);
                 assert_eq!(first, Ok(!repeat), "{id}");
             }
             let kind = match seen {
@@ -760,7 +763,7 @@ mod tests {
             let file = File(&IDS);
             let mut seen = seen();
             for (i, id) in IDS.iter().enumerate() {
-                seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+                seen.first_time(id.as_bytes(), &position(i), &file).unwrap();
             }
             let before_first_repeat = |at: RowPosition| at.line >= position(4).line;
             assert_eq!(
@@ -769,7 +772,7 @@ mod tests {
             );
             let mut seen = Identifiers::new(rereadable, Repeats::StopAtFirst);
             for (i, id) in IDS.iter().enumerate() {
-                seen.first_time(id.as_bytes(), position(i), &file).unwrap();
+                seen.first_time(id.as_bytes(), &position(i), &file).unwrap();
             }
             let found = seen
                 .first_repeat(&file, &|at| at.line >= position(5).line)
@@ -788,10 +791,13 @@ mod tests {
         let file = File(&ids);
         let mut seen = Identifiers::new(false, Repeats::StopAtFirst);
         for (i, id) in ids.iter().enumerate().take(3) {
-            assert_eq!(seen.first_time(id.as_bytes(), position(i), &file), Ok(true));
+            assert_eq!(
+                seen.first_time(id.as_bytes(), &position(i), &file),
+                Ok(true)
+            );
         }
         // Row 4: the check finds row 3's repeat.
-        let e = seen.first_time(b"C", position(3), &file).unwrap_err();
+        let e = seen.first_time(b"C", &position(3), &file).unwrap_err();
         assert_eq!(e.line, position(2).line);
         // With no repeat, the next check is at row 16.
         let ids: Vec<String> = (0..20).rev().map(|n| format!("P{n:02}")).collect();
@@ -823,7 +829,10 @@ mod tests {
         }
         let mut seen = Identifiers::new(false, Repeats::StopAtFirst);
         for (i, id) in IDS.iter().enumerate() {
-            assert_eq!(seen.first_time(id.as_bytes(), position(i), &Once), Ok(true));
+            assert_eq!(
+                seen.first_time(id.as_bytes(), &position(i), &Once),
+                Ok(true)
+            );
         }
         let found = seen.first_repeat(&Once, &|_| false).unwrap();
         assert_eq!(found, Some((position(4), b"E02".to_vec())));
@@ -834,7 +843,10 @@ mod tests {
         let mut seen = Identifiers::new(false, Repeats::Skip);
         let ascending = ["A1", "A2", "B", "B1", "C", "会员01"];
         for (i, id) in ascending.iter().enumerate() {
-            assert_eq!(seen.first_time(id.as_bytes(), position(i), &Once), Ok(true));
+            assert_eq!(
+                seen.first_time(id.as_bytes(), &position(i), &Once),
+                Ok(true)
+            );
         }
         assert!(matches!(&seen, Identifiers::Piped(p) if p.last == "会员01".as_bytes()));
         let later = [
@@ -854,8 +866,8 @@ mod tests {
         assert!(seen.must_spool(b"A0"));
         let unspooled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut seen = Identifiers::new(false, Repeats::Skip);
-            seen.first_time(b"B", position(0), &Once).unwrap();
-            seen.first_time(b"A", position(1), &Once)
+            seen.first_time(b"B", &position(0), &Once).unwrap();
+            seen.first_time(b"A", &position(1), &Once)
         }));
         assert!(unspooled.is_err(), "checked before the rest was copied");
         seen.spooled(b"A0", first, &Rest(File(&ids), ascending.len() + 1))
@@ -863,7 +875,11 @@ mod tests {
         for (i, (id, first)) in later.into_iter().enumerate() {
             let at = position(ascending.len() + i);
             assert!(!seen.must_spool(id.as_bytes()), "{id}");
-            assert_eq!(seen.first_time(id.as_bytes(), at, &Once), Ok(first), "{id}");
+            assert_eq!(
+                seen.first_time(id.as_bytes(), &at, &Once),
+                Ok(first),
+                "{id}"
+            );
         }
         assert!(matches!(seen, Identifiers::Listed(_)));
     }
@@ -941,7 +957,7 @@ mod tests {
             }
             for n in 0..1000 {
                 let id = format!("P{n:08}");
-                let first = seen.first_time(id.as_bytes(), position(n), &Never);
+                let first = seen.first_time(id.as_bytes(), &position(n), &Never);
                 assert_eq!(first, Ok(true));
             }
             assert!(matches!(seen, Identifiers::Ascending(ref last, _) if last == b"P00000999"));

@@ -189,8 +189,8 @@ fn open<R: Read>(
         })
         .collect();
     match records.read_header(&mut row, &|cell| wanted.iter().any(|w| w == cell)) {
-        Ok(Some(_)) => {}
-        Ok(None) => {
+        Ok(true) => {}
+        Ok(false) => {
             return Err(header_error(
                 "the file is empty: a list file starts with a header row".into(),
             ))
@@ -431,7 +431,8 @@ impl<R: Read> Stream<R> {
         let (mut row, _) = self.ahead.take().unwrap_or_default();
         let at = self.records.position();
         match self.records.read(&mut row) {
-            Ok(Some(at)) => {
+            Ok(true) => {
+                let at = *row.at();
                 let key = self.layout.key(&row);
                 if key < self.last.as_slice() {
                     self.ascend = false;
@@ -441,7 +442,7 @@ impl<R: Read> Stream<R> {
                 self.ahead = Some((row, at));
                 Ok(())
             }
-            Ok(None) => Ok(()),
+            Ok(false) => Ok(()),
             Err(e) => Err(read_error(&self.layout.file, at.line, e)),
         }
     }
@@ -538,12 +539,13 @@ impl Lists {
         let mut by_id: HashMap<Box<[u8]>, Items> = HashMap::new();
         loop {
             let at = records.position();
-            let Some(at) = records
+            if !records
                 .read(&mut row)
                 .map_err(|e| read_error(file, at.line, e))?
-            else {
+            {
                 break;
-            };
+            }
+            let at = *row.at();
             let item = layout.item(scheme, &row, at)?;
             let key = layout.key(&row);
             if key.is_empty() {

@@ -308,15 +308,15 @@ impl Parquet {
         self.file.group_bytes.get(self.group).copied().unwrap_or(0)
     }
 
-    /// Reads the header (the columns' names), then each row; `Ok(None)` at
-    /// the end.
-    pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+    /// Reads the header (the columns' names), then each row; `Ok(false)`
+    /// at the end.
+    pub fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
         if !self.header_read {
-            let at = self.next_at;
             record.set_cells(&self.file.header, usize::MAX);
+            record.set_at(self.next_at);
             self.header_read = true;
             self.next_at = self.locate();
-            return Ok(Some(at));
+            return Ok(true);
         }
         while self.next >= self.rows.len() {
             let decoder = match &mut self.decoder {
@@ -324,7 +324,7 @@ impl Parquet {
                 None => self.decoder.insert(self.start().map_err(failed)?),
             };
             let Some(rows) = decoder.next().map_err(failed)? else {
-                return Ok(None);
+                return Ok(false);
             };
             self.rows = rows;
             self.next = 0;
@@ -346,11 +346,12 @@ impl Parquet {
             });
         }
         record.set_row(self.rows.bytes.get(start..end).unwrap_or_default(), ends);
+        record.set_at(at);
         self.next += 1;
         self.records += 1;
         self.group = self.group_of(self.records);
         self.next_at = self.locate();
-        Ok(Some(at))
+        Ok(true)
     }
 
     /// Starts decoding: on this thread, or on threads of their own.
@@ -584,7 +585,7 @@ mod tests {
     fn cells(parquet: &mut Parquet) -> Vec<Vec<String>> {
         let mut record = Record::new();
         let mut rows = Vec::new();
-        while parquet.read(&mut record).unwrap().is_some() {
+        while parquet.read(&mut record).unwrap() {
             rows.push(
                 record
                     .cells()
@@ -722,7 +723,8 @@ mod tests {
         let mut parquet = Parquet::open(f.path(), 2, 1 << 20).unwrap();
         let mut record = Record::new();
         let mut at = Vec::new();
-        while let Some(p) = parquet.read(&mut record).unwrap() {
+        while parquet.read(&mut record).unwrap() {
+            let p = record.at();
             at.push((p.line, p.record, p.group.map(|g| (g.index, g.row))));
         }
         assert_eq!(

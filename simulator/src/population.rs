@@ -911,7 +911,7 @@ impl<R: Read> Reader<R> {
         let read = records
             .read_header(&mut header, &|cell| wanted.iter().any(|w| w == cell))
             .map_err(|e| read_error(&file, RowPosition::default(), e))?;
-        if read.is_none() || header.is_empty() {
+        if !read || header.is_empty() {
             return Err(header_error(
                 "the file is empty: a population file starts with a header row of column names"
                     .to_string(),
@@ -962,9 +962,10 @@ impl<R: Read> Reader<R> {
         self
     }
 
-    /// Reads the next raw record; `Ok(None)` at the end. Returns where it is.
-    /// Its cells are checked as text when they are parsed ([`Layout::parse`]).
-    pub fn next_record(&mut self, record: &mut Record) -> Result<Option<RowPosition>, RowError> {
+    /// Reads the next raw record, with where it is ([`Record::at`]);
+    /// `Ok(false)` at the end. Its cells are checked as text when they are
+    /// parsed ([`Layout::parse`]).
+    pub fn next_record(&mut self, record: &mut Record) -> Result<bool, RowError> {
         let at = self.records.position();
         self.records
             .read(record)
@@ -991,13 +992,13 @@ impl<R: Read> Reader<R> {
         applicant: &mut Applicant,
     ) -> Result<Option<RowPosition>, RowError> {
         let mut record = Record::new();
-        self.next_record(&mut record).and_then(|at| match at {
-            Some(at) => self
-                .layout
-                .parse(scheme, &record, at, applicant)
-                .map(|()| Some(at)),
-            None => Ok(None),
-        })
+        if !self.next_record(&mut record)? {
+            return Ok(None);
+        }
+        let at = *record.at();
+        self.layout
+            .parse(scheme, &record, at, applicant)
+            .map(|()| Some(at))
     }
 
     /// Whether the source can be read again from the start (a file, not a
@@ -1136,7 +1137,8 @@ impl<R: Read> Reread for Reader<R> {
         records
             .read_only(&self.layout.columns_read())
             .map_err(fail)?;
-        while let Some(at) = records.read(&mut row).map_err(reading)? {
+        while records.read(&mut row).map_err(reading)? {
+            let at = *row.at();
             if at.record >= before {
                 break;
             }
@@ -1205,8 +1207,8 @@ mod tests {
         let mut records = Records::new(data, capacity);
         let mut record = Record::new();
         let mut lines = Vec::new();
-        while let Some(at) = records.read(&mut record).unwrap() {
-            lines.push(at.line);
+        while records.read(&mut record).unwrap() {
+            lines.push(record.at().line);
         }
         lines.into_iter().skip(1).collect()
     }

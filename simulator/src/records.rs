@@ -64,6 +64,8 @@ pub struct Record {
     gap: usize,
     /// The line could not be read as a record.
     broken: Option<Broken>,
+    /// Where the record was read.
+    at: RowPosition,
 }
 
 /// Why a line is not a record.
@@ -95,6 +97,7 @@ impl Record {
             len: 0,
             gap: 0,
             broken: None,
+            at: RowPosition::default(),
         }
     }
 
@@ -112,6 +115,22 @@ impl Record {
         self.len = other.len;
         self.gap = other.gap;
         self.broken = other.broken;
+        self.at = other.at;
+    }
+
+    /// Where the record was read. A reader sets it with the record's cells,
+    /// and the row's checks and errors read it here. Returned by each read,
+    /// a position (40 bytes) was copied from frame to frame with 16-byte
+    /// moves over the 8-byte stores that had just written it: stalls of
+    /// about 5% of a run's time that no count of instructions shows
+    /// (docs/performance.md).
+    pub fn at(&self) -> &RowPosition {
+        &self.at
+    }
+
+    /// Sets where the record was read.
+    pub fn set_at(&mut self, at: RowPosition) {
+        self.at = at;
     }
 
     /// Makes this record the cells whose text is `bytes`, cell `i` ending at
@@ -387,17 +406,18 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// Reads the next record into `record`; `Ok(None)` at the end. Blank
+    /// Reads the next record into `record`, with where it is
+    /// ([`Record::at`]); `Ok(false)` at the end. Blank
     /// lines are skipped; a UTF-8 byte order mark at the start is not a byte
     /// of the first cell. A line whose quoted field does not close is a
     /// record with [`Record::broken`] set.
-    pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
-        if let Some(at) = self.read_whole_line(record) {
-            return Ok(Some(at));
+    pub fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
+        if self.read_whole_line(record) {
+            return Ok(true);
         }
         loop {
             if !self.more()? {
-                return Ok(None);
+                return Ok(false);
             }
             if self.byte == 0 {
                 let head = self.buffer.get(self.start..self.end).unwrap_or_default();
@@ -483,7 +503,8 @@ impl<R: Read> Records<R> {
             self.records += 1;
             if let Some(cells) = split {
                 self.finish_cut(record, cells);
-                return Ok(Some(at));
+                record.at = at;
+                return Ok(true);
             }
             let complete = match complete {
                 Some(result) => result,
@@ -500,35 +521,40 @@ impl<R: Read> Records<R> {
                 }
             };
             self.finish(record, complete, cells);
-            return Ok(Some(at));
+            record.at = at;
+            return Ok(true);
         }
     }
 
     /// The usual record, read the short way: a line whole in the buffer,
     /// with its line end, cut at its commas ([`cut_line`]), past the byte
-    /// order mark's place. `None` leaves the line to [`Records::read`]
+    /// order mark's place. `false` leaves the line to [`Records::read`]
     /// (`record` may have been written to).
     #[inline]
-    fn read_whole_line(&mut self, record: &mut Record) -> Option<RowPosition> {
+    fn read_whole_line(&mut self, record: &mut Record) -> bool {
         if self.byte == 0 {
-            return None;
+            return false;
         }
-        let input = self.buffer.get(self.start..self.end)?;
-        let (n, cells) = cut_line(input, record, self.max_cells, self.limit)?;
+        let Some(input) = self.buffer.get(self.start..self.end) else {
+            return false;
+        };
+        let Some((n, cells)) = cut_line(input, record, self.max_cells, self.limit) else {
+            return false;
+        };
         // LF, CRLF, or a CR with a byte after it that is not LF; a CR
         // last in the buffer may be half of a CRLF.
         let line_end = match (input.get(n), input.get(n + 1)) {
             (Some(b'\r'), Some(b'\n')) => 2,
             (Some(b'\n'), _) | (Some(b'\r'), Some(_)) => 1,
-            _ => return None,
+            _ => return false,
         };
-        let at = self.position();
+        record.at = self.position();
         self.start += n + line_end;
         self.byte += (n + line_end) as u64;
         self.line += 1;
         self.records += 1;
         self.finish_cut(record, cells);
-        Some(at)
+        true
     }
 
     /// Sets `record` to a line cut at its commas ([`cut_line`]) into
@@ -847,7 +873,8 @@ mod tests {
         records.keep_cells(max_cells);
         let mut record = Record::new();
         let mut out = Vec::new();
-        while let Some(at) = records.read(&mut record).unwrap() {
+        while records.read(&mut record).unwrap() {
+            let at = *record.at();
             let cells = match record.broken() {
                 Some(_) => vec!["<broken>".to_string()],
                 None => record
@@ -944,7 +971,7 @@ mod tests {
             let mut records = Records::new(Trickle(data.as_bytes()), 64);
             let mut record = Record::new();
             let mut cells = Vec::new();
-            while records.read(&mut record).unwrap().is_some() {
+            while records.read(&mut record).unwrap() {
                 cells.push(record.cells().unwrap().join("|"));
             }
             let expected: Vec<String> = data
@@ -1108,7 +1135,7 @@ mod tests {
         let mut record = Record::new();
         let mut back = Record::new();
         let mut seen = Vec::new();
-        while records.read(&mut record).unwrap().is_some() {
+        while records.read(&mut record).unwrap() {
             let mut bytes = Vec::new();
             record.encode(&mut bytes);
             back.decode(&bytes).unwrap();
@@ -1141,7 +1168,7 @@ mod tests {
         let data = b"a,b\nccccc\nd\n";
         let mut records = Records::new(&data[..], 2).with_limit(4);
         let mut record = Record::new();
-        assert!(records.read(&mut record).unwrap().is_some());
+        assert!(records.read(&mut record).unwrap());
         match records.read(&mut record) {
             Err(ReadError::TooLong { line, limit }) => assert_eq!((line, limit), (2, 4)),
             other => panic!("{other:?}"),

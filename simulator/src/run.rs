@@ -87,10 +87,9 @@ pub struct Options {
     pub placements: Option<std::sync::Arc<PlacementsOut>>,
 }
 
-/// A chunk's raw rows with where they are in the file.
+/// A chunk's raw rows, each with where it is in the file.
 struct Chunk {
     records: Vec<Record>,
-    positions: Vec<RowPosition>,
     /// Per row: whether an earlier row had its identifier (worked out by
     /// the reader, in file order).
     repeated: Vec<bool>,
@@ -107,7 +106,6 @@ impl Chunk {
     fn new() -> Chunk {
         Chunk {
             records: (0..CHUNK).map(|_| Record::new()).collect(),
-            positions: vec![RowPosition::default(); CHUNK],
             repeated: vec![false; CHUNK],
             items: Vec::new(),
             len: 0,
@@ -436,16 +434,15 @@ fn one_thread<R: Read, L: Read>(
         let mut part = Part::new(job);
         let mut end = false;
         for _ in 0..CHUNK {
-            let Some(at) = reader.next_record(record)? else {
+            if !reader.next_record(record)? {
                 end = true;
                 break;
-            };
-            let repeated = !first_time(ids, reader, record, at)?;
+            }
+            let repeated = !first_time(ids, reader, record)?;
             if !job.layouts.is_empty() {
                 streams.take(reader.layout().identifier(record), &mut items)?;
             }
             let read = RowRead {
-                at,
                 repeated_id: repeated,
                 items: &items,
             };
@@ -514,15 +511,14 @@ fn first_time<R: Read>(
     ids: &mut Identifiers,
     reader: &mut Reader<R>,
     record: &Record,
-    at: RowPosition,
 ) -> Result<bool, RowError> {
     match reader.layout().identifier(record) {
         None => Ok(true),
         Some(id) => {
             if ids.must_spool(id) {
-                spool(ids, reader, id, at)?;
+                spool(ids, reader, id, *record.at())?;
             }
-            ids.first_time(id, at, reader)
+            ids.first_time(id, record.at(), reader)
         }
     }
 }
@@ -606,22 +602,17 @@ fn fill_rows<R: Read, L: Read>(
         let Some(record) = chunk.records.get_mut(chunk.len) else {
             break;
         };
-        match reader.next_record(record)? {
-            Some(at) => {
-                let repeated = !first_time(ids, reader, record, at)?;
-                if let Some(items) = chunk.items.get_mut(chunk.len).filter(|_| with_lists) {
-                    streams.take(reader.layout().identifier(record), items)?;
-                }
-                if let (Some(slot), Some(r)) = (
-                    chunk.positions.get_mut(chunk.len),
-                    chunk.repeated.get_mut(chunk.len),
-                ) {
-                    (*slot, *r) = (at, repeated);
-                }
-                chunk.len += 1;
-            }
-            None => return Ok(true),
+        if !reader.next_record(record)? {
+            return Ok(true);
         }
+        let repeated = !first_time(ids, reader, record)?;
+        if let Some(items) = chunk.items.get_mut(chunk.len).filter(|_| with_lists) {
+            streams.take(reader.layout().identifier(record), items)?;
+        }
+        if let Some(r) = chunk.repeated.get_mut(chunk.len) {
+            *r = repeated;
+        }
+        chunk.len += 1;
     }
     Ok(false)
 }
@@ -725,16 +716,14 @@ impl Row {
         read: RowRead<'_>,
         part: &mut Part,
     ) {
-        let RowRead {
-            at,
-            repeated_id,
-            items,
-        } = read;
+        let RowRead { repeated_id, items } = read;
+        // By reference, copied only where kept (see `Record::at`).
+        let at = record.at();
         if repeated_id {
             // Not parsed, and no slot touched.
             self.memo.passed();
-            let e = job.layout.repeated_identifier(record, at);
-            skipped_person(job, record, at, &e, part);
+            let e = job.layout.repeated_identifier(record, *at);
+            skipped_person(job, record, *at, &e, part);
             part.bad_rows.push(e);
             return;
         }
@@ -772,8 +761,8 @@ impl Row {
             return;
         };
         if !met {
-            if let Err(e) = job.layout.parse(first.scheme, record, at, applicant) {
-                skipped_person(job, record, at, &e, part);
+            if let Err(e) = job.layout.parse(first.scheme, record, *at, applicant) {
+                skipped_person(job, record, *at, &e, part);
                 part.bad_rows.push(e);
                 return;
             }
@@ -782,7 +771,7 @@ impl Row {
             }
             if !job.layouts.is_empty() {
                 if let Err(e) = attach_rows(first.scheme, &job.layouts, items, applicant) {
-                    skipped_person(job, record, at, &e, part);
+                    skipped_person(job, record, *at, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -792,10 +781,10 @@ impl Row {
         // before has the shape of the one it is like, its weight its own).
         // Asked only of a weighted population: this runs for every row.
         let weight = if job.layout.weighted() {
-            match job.layout.weight(record, at) {
+            match job.layout.weight(record, *at) {
                 Ok(w) => w,
                 Err(e) => {
-                    skipped_person(job, record, at, &e, part);
+                    skipped_person(job, record, *at, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -824,7 +813,7 @@ impl Row {
                 let counted = Counted {
                     expected,
                     weight,
-                    at,
+                    at: *at,
                 };
                 count(job, side, (decision, reason), applicant, counted, tally);
             } else {
@@ -899,7 +888,7 @@ impl Row {
                         let row = person(
                             side,
                             (applicant, decision, expected),
-                            (record, at),
+                            (record, *at),
                             job,
                             self.last_person.get_mut(i).map(|c| (c, reused)),
                         );
@@ -909,7 +898,7 @@ impl Row {
                         *slot = Some(person(
                             side,
                             (applicant, decision, expected),
-                            (record, at),
+                            (record, *at),
                             job,
                             self.last_person.get_mut(i).map(|c| (c, reused)),
                         ));
@@ -922,7 +911,7 @@ impl Row {
                     let row = person(
                         side,
                         (applicant, decision, expected),
-                        (record, at),
+                        (record, *at),
                         job,
                         self.last_person.get_mut(i).map(|c| (c, reused)),
                     );
@@ -932,7 +921,7 @@ impl Row {
                     *slot = Some(person(
                         side,
                         (applicant, decision, expected),
-                        (record, at),
+                        (record, *at),
                         job,
                         self.last_person.get_mut(i).map(|c| (c, reused)),
                     ));
@@ -941,7 +930,7 @@ impl Row {
             let counted = Counted {
                 expected,
                 weight,
-                at,
+                at: *at,
             };
             count(job, side, (decision, reason), applicant, counted, tally);
         }
@@ -1127,10 +1116,10 @@ fn wait(
     }
 }
 
-/// What the reader found out about a row before it is decided.
+/// What the reader found out about a row before it is decided (where it
+/// is, the record says).
 #[derive(Clone, Copy)]
 struct RowRead<'a> {
-    at: RowPosition,
     /// An earlier row had its identifier.
     repeated_id: bool,
     /// Its rows of the list files read in step.
@@ -1200,24 +1189,19 @@ struct Side<'a> {
 /// Decides a chunk in batches on the pool; the parts come back in file order.
 fn process(job: &Job<'_>, chunk: &Chunk) -> Vec<Part> {
     let records = chunk.records.get(..chunk.len).unwrap_or(&[]);
-    let positions = chunk.positions.get(..chunk.len).unwrap_or(&[]);
     let repeated = chunk.repeated.get(..chunk.len).unwrap_or(&[]);
     let none = ItemRows::default();
     records
         .par_chunks(BATCH)
-        .zip(positions.par_chunks(BATCH))
         .zip(repeated.par_chunks(BATCH))
         .enumerate()
         // A worker keeps its memo from batch to batch.
-        .map_init(Row::new, |row, (b, ((records, positions), repeated))| {
+        .map_init(Row::new, |row, (b, (records, repeated))| {
             let mut part = Part::new(job);
             let mut previous = None;
-            for (i, ((record, at), repeated)) in
-                records.iter().zip(positions).zip(repeated).enumerate()
-            {
+            for (i, (record, repeated)) in records.iter().zip(repeated).enumerate() {
                 let items = chunk.items.get(b * BATCH + i).unwrap_or(&none);
                 let read = RowRead {
-                    at: *at,
                     repeated_id: *repeated,
                     items,
                 };
@@ -1278,7 +1262,8 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         let mut record = Record::new();
         loop {
-            let read = reader.next_record(&mut record).unwrap().map(|at| {
+            let read = reader.next_record(&mut record).unwrap().then(|| {
+                let at = *record.at();
                 let id = record.cells().unwrap()[id_column].to_string();
                 let new_id = id.is_empty() || seen.insert(id);
                 let parsed = reader.layout().parse(scheme, &record, at, &mut applicant);
@@ -1883,7 +1868,8 @@ quota c {
         // Per person, both decisions; per scheme, the claims by tag.
         let mut decided: Vec<[Decision; 2]> = Vec::new();
         let mut claims: [Vec<Claim>; 2] = [Vec::new(), Vec::new()];
-        while let Some(at) = reader.next_record(&mut record).unwrap() {
+        while reader.next_record(&mut record).unwrap() {
+            let at = *record.at();
             let layout = reader.layout();
             layout
                 .parse(schemes[0], &record, at, &mut applicant)

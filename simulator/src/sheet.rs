@@ -164,13 +164,13 @@ impl Sheet {
         u64::try_from(share / u128::from(self.span.max(1))).unwrap_or(self.size)
     }
 
-    /// Reads the next non-empty row into `record`; `Ok(None)` at the end.
-    pub fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+    /// Reads the next non-empty row into `record`; `Ok(false)` at the end.
+    pub fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
         loop {
             let (number, mut cells) = match self.rows.recv() {
                 Ok(Ok(row)) => row,
                 Ok(Err(e)) => return Err(ReadError::Io(std::io::Error::other(e))),
-                Err(_) => return Ok(None),
+                Err(_) => return Ok(false),
             };
             self.next = number.saturating_add(1);
             if cells.is_empty() {
@@ -195,7 +195,8 @@ impl Sheet {
                 });
             }
             record.set_cells(&cells, self.max_cells);
-            return Ok(Some(at));
+            record.set_at(at);
+            return Ok(true);
         }
     }
 }

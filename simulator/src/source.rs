@@ -15,8 +15,9 @@ use crate::spool::Spooled;
 
 /// A source of records with their positions.
 pub trait RecordSource {
-    /// Reads the next record into `record`; `Ok(None)` at the end.
-    fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError>;
+    /// Reads the next record into `record`, with where it is
+    /// ([`Record::at`]); `Ok(false)` at the end.
+    fn read(&mut self, record: &mut Record) -> Result<bool, ReadError>;
     /// Where the next record starts.
     fn position(&self) -> RowPosition;
     /// Keeps the ends of at most `max_cells` cells of a record.
@@ -94,33 +95,36 @@ impl<R: Read> Source<R> {
         &mut self,
         header: &mut Record,
         names: &dyn Fn(&str) -> bool,
-    ) -> Result<Option<RowPosition>, ReadError> {
+    ) -> Result<bool, ReadError> {
         let Source::Sheet(sheet) = self else {
             return self.read(header);
         };
-        let mut first: Option<(Record, RowPosition)> = None;
+        let mut first: Option<Record> = None;
         for _ in 0..=TITLE_ROWS {
-            let Some(at) = sheet.read(header)? else {
+            if !sheet.read(header)? {
                 break;
-            };
+            }
             let named = header
                 .cells()
                 .is_ok_and(|cells| cells.iter().any(|c| names(c.trim())));
             if named {
                 sheet.restart_count(header.len());
-                return Ok(Some(at));
+                return Ok(true);
             }
-            first.get_or_insert_with(|| (header.clone(), at));
+            first.get_or_insert_with(|| header.clone());
         }
-        Ok(first.map(|(row, at)| {
-            *header = row;
-            at
-        }))
+        Ok(match first {
+            Some(row) => {
+                *header = row;
+                true
+            }
+            None => false,
+        })
     }
 }
 
 impl<R: Read> RecordSource for Source<R> {
-    fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+    fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
         match self {
             Source::Text(r) => r.read(record),
             Source::Sheet(s) => s.read(record),
@@ -268,23 +272,25 @@ impl Parts {
         }
     }
 
-    fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+    fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
         if self.header.is_none() {
-            let at = self.current.read(record)?;
+            let read = self.current.read(record)?;
             let cells = record.cells().map_or_else(
                 |_| Vec::new(),
                 |c| c.iter().map(|c| c.to_string()).collect(),
             );
             self.header = Some(cells);
-            return Ok(at.map(|at| self.placed(at)));
+            record.set_at(self.placed(*record.at()));
+            return Ok(read);
         }
         loop {
-            if let Some(at) = self.current.read(record)? {
+            if self.current.read(record)? {
                 self.rows += 1;
-                return Ok(Some(self.placed(at)));
+                record.set_at(self.placed(*record.at()));
+                return Ok(true);
             }
             if self.index + 1 >= self.paths.len() {
-                return Ok(None);
+                return Ok(false);
             }
             self.next_part(record)?;
         }
@@ -311,7 +317,7 @@ impl Parts {
             message,
         };
         self.current = open_part(path, how).map_err(part)?;
-        if self.current.read(record)?.is_none() {
+        if !self.current.read(record)? {
             return Err(part(
                 "the file is empty: each part of a population starts with the header".to_string(),
             ));

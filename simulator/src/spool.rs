@@ -61,7 +61,8 @@ impl Spooled {
         let mut out = BufWriter::new(copy.as_file_mut());
         let error = loop {
             match source.read(&mut record) {
-                Ok(Some(at)) => {
+                Ok(true) => {
+                    let at = *record.at();
                     frame.clear();
                     put_position(&mut frame, at);
                     put_after(&mut frame, at, source.position());
@@ -71,7 +72,7 @@ impl Spooled {
                     out.write_all(&len.to_le_bytes())?;
                     out.write_all(&frame)?;
                 }
-                Ok(None) => break None,
+                Ok(false) => break None,
                 Err(e) => break Some(e),
             }
         };
@@ -110,17 +111,18 @@ impl Spooled {
 }
 
 impl RecordSource for Spooled {
-    fn read(&mut self, record: &mut Record) -> Result<Option<RowPosition>, ReadError> {
+    fn read(&mut self, record: &mut Record) -> Result<bool, ReadError> {
         match next_frame(&mut self.reading, &mut self.frame, record) {
             Ok(Some((at, after))) => {
                 self.position = after;
-                Ok(Some(at))
+                record.set_at(at);
+                Ok(true)
             }
             Ok(None) => match self.error.take() {
                 Some(e) => Err(e),
                 None => {
                     self.position = self.end;
-                    Ok(None)
+                    Ok(false)
                 }
             },
             Err(e) => Err(ReadError::Io(e)),
@@ -266,14 +268,15 @@ mod tests {
         let end = loop {
             let before = records.position();
             match records.read(&mut record) {
-                Ok(Some(at)) => {
+                Ok(true) => {
+                    let at = *record.at();
                     let cells = record.cells().map_or_else(
                         |_| vec![format!("{:?}", record.broken())],
                         |c| c.iter().map(|c| c.to_string()).collect(),
                     );
                     out.push((at, cells));
                 }
-                Ok(None) => break format!("end {:?}", records.position()),
+                Ok(false) => break format!("end {:?}", records.position()),
                 // Where the reader says the error is: where it was.
                 Err(e) => break format!("{e:?} at {before:?}"),
             }

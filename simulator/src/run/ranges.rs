@@ -486,12 +486,11 @@ fn decide_rows<S: RecordSource>(
     loop {
         let at = records.position();
         match records.read(record) {
-            Ok(Some(at)) => {
+            Ok(true) => {
                 if let Some(id) = job.layout.identifier(record) {
                     ids.see(id);
                 }
                 let read = RowRead {
-                    at,
                     repeated_id: false,
                     items: &none,
                 };
@@ -503,7 +502,7 @@ fn decide_rows<S: RecordSource>(
                     break;
                 }
             }
-            Ok(None) => break,
+            Ok(false) => break,
             Err(e) => {
                 part.bad_rows.push(read_error(job.layout.file(), at, e));
                 break;
