@@ -645,7 +645,11 @@ fn decide(
     awards: &mut Vec<Award>,
 ) -> (bool, bool) {
     let scheme = ev.scheme;
-    *requirements = ev.conditions(&scheme.requirements, tests.map(|t| &*t.requirements));
+    ev.conditions(
+        &scheme.requirements,
+        tests.map(|t| &*t.requirements),
+        requirements,
+    );
     let requirements_pass = requirements.all_passed();
     let mut error = requirements.error().is_some();
     categories.resize_with(scheme.categories.len(), CategoryDecision::default);
@@ -662,7 +666,7 @@ fn decide(
             continue;
         }
         let lowered = tests.and_then(|t| t.categories.get(i)).map(|t| &**t);
-        d.conditions = ev.conditions(&cat.conditions, lowered);
+        ev.conditions(&cat.conditions, lowered, &mut d.conditions);
         match d.conditions.stop {
             None => match ev.pay(&cat.pay) {
                 Ok(p) => d.payout = Some(p),
@@ -756,7 +760,7 @@ fn top_ups(ev: &Evaluator<'_>, scheme: &Scheme, out: &mut Decision) -> bool {
             amount: Money::ZERO,
         };
         if !out.awards.is_empty() && out.error.is_none() {
-            share.conditions = ev.conditions(&p.conditions, None);
+            ev.conditions(&p.conditions, None, &mut share.conditions);
             error |= share.conditions.error().is_some();
             if share.conditions.all_passed() {
                 match p
@@ -1148,7 +1152,8 @@ impl<'a> Evaluator<'a> {
     /// The first quota whose conditions all hold, by index.
     fn quota(&self) -> Result<Option<u32>, EvalError> {
         for (i, q) in self.scheme.quotas.iter().enumerate() {
-            let checks = self.conditions(&q.conditions, None);
+            let mut checks = Checks::skipped(0);
+            self.conditions(&q.conditions, None, &mut checks);
             if let Some(e) = checks.error() {
                 return Err(e);
             }
@@ -1213,23 +1218,29 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates conditions in order, stopping at the first that does not
     /// pass; each by its lowered test where `tests` has one that can tell.
+    ///
+    /// Written into `out`, the decision's own checks, rather than returned:
+    /// returned from [`Evaluator::walk`], which is not inlined, they were
+    /// read back at once with a load wider than the stores that had just
+    /// written them, a stall of about 2% of a simulation's time
+    /// (docs/performance.md).
     #[inline(always)]
-    fn conditions(&self, conditions: &[Condition], tests: Option<&[Test]>) -> Checks {
+    fn conditions(&self, conditions: &[Condition], tests: Option<&[Test]>, out: &mut Checks) {
         let Some(tests) = tests else {
-            return self.walk(conditions, 0);
+            return self.walk(conditions, 0, out);
         };
         // A program lowers every condition of the scheme it borrows.
         debug_assert_eq!(tests.len(), conditions.len());
         match crate::lower::checks(tests, self.applicant) {
-            Ok(checks) => checks,
-            Err(from) => self.walk(conditions, from),
+            Ok(checks) => *out = checks,
+            Err(from) => self.walk(conditions, from, out),
         }
     }
 
     /// Evaluates conditions in order by walking their expressions, from
-    /// condition `from` (those before it passed).
+    /// condition `from` (those before it passed), into `out`.
     #[inline(never)]
-    fn walk(&self, conditions: &[Condition], from: usize) -> Checks {
+    fn walk(&self, conditions: &[Condition], from: usize, out: &mut Checks) {
         let mut checks = Checks::skipped(conditions.len());
         checks.passed = from as u32;
         for c in conditions.get(from..).unwrap_or_default() {
@@ -1245,7 +1256,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        checks
+        *out = checks;
     }
 
     fn application(&self) -> Result<Application, EvalError> {
