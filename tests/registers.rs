@@ -367,6 +367,39 @@ fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
 }
 
 #[test]
+fn bytes_that_are_not_gbk_after_blank_lines_name_their_own_line() {
+    let mut bytes = gbk_register();
+    // Two blank lines (6 and 7) and then, on line 8, a lead byte followed
+    // by a comma: no GBK character. The error names line 8, where reading
+    // stopped, not the blank line it started from.
+    let mut line = 1;
+    let at = bytes
+        .iter()
+        .position(|&b| {
+            line += usize::from(b == b'\n');
+            line == 6
+        })
+        .unwrap();
+    for (i, b) in [b'\n', b'\n', 0x81, b','].into_iter().enumerate() {
+        bytes.insert(at + 1 + i, b);
+    }
+    let path = temp("broken-gbk-after-blanks.csv");
+    std::fs::write(&path, bytes).unwrap();
+    fails(
+        &[
+            "simulate",
+            POLICY,
+            "--population",
+            path.to_str().unwrap(),
+            "--encoding",
+            "gbk",
+        ],
+        1,
+        "broken-gbk-after-blanks.csv:8: the file is not valid GBK here",
+    );
+}
+
+#[test]
 fn an_unknown_encoding_is_refused_with_the_known_ones() {
     fails(
         &[

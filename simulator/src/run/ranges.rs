@@ -484,7 +484,6 @@ fn decide_rows<S: RecordSource>(
     let (mut record, mut previous) = (&mut a, &mut b);
     let mut first = true;
     loop {
-        let at = records.position();
         match records.read(record) {
             Ok(true) => {
                 if let Some(id) = job.layout.identifier(record) {
@@ -504,6 +503,8 @@ fn decide_rows<S: RecordSource>(
             }
             Ok(false) => break,
             Err(e) => {
+                // Where reading stopped, as `Reader::next_record` says it.
+                let at = records.position();
                 part.bad_rows.push(read_error(job.layout.file(), at, e));
                 break;
             }
