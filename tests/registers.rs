@@ -336,10 +336,9 @@ fn a_gbk_file_read_as_utf8_stops_at_its_line_and_suggests_the_encoding() {
     );
 }
 
-#[test]
-fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
+/// The GBK register with `inserted` at the start of its line 6.
+fn gbk_register_with_line_6_starting(inserted: &[u8]) -> Vec<u8> {
     let mut bytes = gbk_register();
-    // A lead byte followed by a line end is no GBK character: on line 6.
     let mut line = 1;
     let at = bytes
         .iter()
@@ -348,9 +347,14 @@ fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
             line == 6
         })
         .unwrap();
-    bytes.insert(at + 1, 0x81);
-    bytes.insert(at + 2, b',');
-    let path = temp("broken-gbk.csv");
+    bytes.splice(at + 1..at + 1, inserted.iter().copied());
+    bytes
+}
+
+/// `simulate` of the GBK register `bytes`, written to `name`, fails with
+/// `message`.
+fn gbk_fails(name: &str, bytes: Vec<u8>, message: &str) {
+    let path = temp(name);
     std::fs::write(&path, bytes).unwrap();
     fails(
         &[
@@ -362,39 +366,28 @@ fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
             "gbk",
         ],
         1,
+        message,
+    );
+}
+
+#[test]
+fn bytes_that_are_not_gbk_stop_the_run_at_their_line() {
+    // A lead byte followed by a comma is no GBK character: on line 6.
+    gbk_fails(
+        "broken-gbk.csv",
+        gbk_register_with_line_6_starting(&[0x81, b',']),
         "broken-gbk.csv:6: the file is not valid GBK here",
     );
 }
 
 #[test]
 fn bytes_that_are_not_gbk_after_blank_lines_name_their_own_line() {
-    let mut bytes = gbk_register();
-    // Two blank lines (6 and 7) and then, on line 8, a lead byte followed
-    // by a comma: no GBK character. The error names line 8, where reading
-    // stopped, not the blank line it started from.
-    let mut line = 1;
-    let at = bytes
-        .iter()
-        .position(|&b| {
-            line += usize::from(b == b'\n');
-            line == 6
-        })
-        .unwrap();
-    for (i, b) in [b'\n', b'\n', 0x81, b','].into_iter().enumerate() {
-        bytes.insert(at + 1 + i, b);
-    }
-    let path = temp("broken-gbk-after-blanks.csv");
-    std::fs::write(&path, bytes).unwrap();
-    fails(
-        &[
-            "simulate",
-            POLICY,
-            "--population",
-            path.to_str().unwrap(),
-            "--encoding",
-            "gbk",
-        ],
-        1,
+    // Two blank lines (6 and 7), then the bad bytes on line 8: the error
+    // names line 8, where reading stopped, not the blank line it started
+    // from.
+    gbk_fails(
+        "broken-gbk-after-blanks.csv",
+        gbk_register_with_line_6_starting(&[b'\n', b'\n', 0x81, b',']),
         "broken-gbk-after-blanks.csv:8: the file is not valid GBK here",
     );
 }
