@@ -372,14 +372,11 @@ impl Layout {
     /// Read after the row is parsed, which checks its shape and text.
     #[cold]
     #[inline(never)]
-    pub fn weight(
-        &self,
-        record: &Record,
-        at: RowPosition,
-    ) -> Result<crate::weight::Weight, RowError> {
+    pub fn weight(&self, record: &Record) -> Result<crate::weight::Weight, RowError> {
         let Some(j) = self.weight else {
             return Ok(1);
         };
+        let at = *record.at();
         if at.record > crate::weight::MAX_WEIGHTED_ROWS {
             let message = format!(
                 "a weighted population has at most {} rows, so that every weighted figure is exact",
@@ -398,9 +395,10 @@ impl Layout {
         &self,
         scheme: &Scheme,
         record: &Record,
-        at: RowPosition,
         applicant: &mut Applicant,
     ) -> Result<(), RowError> {
+        // Where the row is, for its errors.
+        let at = *record.at();
         if let Some(broken) = record.broken() {
             let message = match broken {
                 Broken::OpenQuote => "a quoted field opens on this line and does not close before its end (a quoted field cannot span lines)".to_string(),
@@ -579,8 +577,8 @@ impl Layout {
 
     /// A row whose identifier an earlier row already had.
     #[cold]
-    pub fn repeated_identifier(&self, record: &Record, at: RowPosition) -> RowError {
-        self.repeated(self.identifier(record), at)
+    pub fn repeated_identifier(&self, record: &Record) -> RowError {
+        self.repeated(self.identifier(record), *record.at())
     }
 
     /// A row at `at` whose identifier `id` an earlier row already had.
@@ -1001,7 +999,7 @@ impl<R: Read> Reader<R> {
         }
         let at = *record.at();
         self.layout
-            .parse(scheme, &record, at, applicant)
+            .parse(scheme, &record, applicant)
             .map(|()| Some(at))
     }
 

@@ -722,8 +722,8 @@ impl Row {
         if repeated_id {
             // Not parsed, and no slot touched.
             self.memo.passed();
-            let e = job.layout.repeated_identifier(record, *at);
-            skipped_person(job, record, *at, &e, part);
+            let e = job.layout.repeated_identifier(record);
+            skipped_person(job, record, &e, part);
             part.bad_rows.push(e);
             return;
         }
@@ -761,8 +761,8 @@ impl Row {
             return;
         };
         if !met {
-            if let Err(e) = job.layout.parse(first.scheme, record, *at, applicant) {
-                skipped_person(job, record, *at, &e, part);
+            if let Err(e) = job.layout.parse(first.scheme, record, applicant) {
+                skipped_person(job, record, &e, part);
                 part.bad_rows.push(e);
                 return;
             }
@@ -771,7 +771,7 @@ impl Row {
             }
             if !job.layouts.is_empty() {
                 if let Err(e) = attach_rows(first.scheme, &job.layouts, items, applicant) {
-                    skipped_person(job, record, *at, &e, part);
+                    skipped_person(job, record, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -781,10 +781,10 @@ impl Row {
         // before has the shape of the one it is like, its weight its own).
         // Asked only of a weighted population: this runs for every row.
         let weight = if job.layout.weighted() {
-            match job.layout.weight(record, *at) {
+            match job.layout.weight(record) {
                 Ok(w) => w,
                 Err(e) => {
-                    skipped_person(job, record, *at, &e, part);
+                    skipped_person(job, record, &e, part);
                     part.bad_rows.push(e);
                     return;
                 }
@@ -1069,10 +1069,10 @@ fn person(
 /// A bad row's person row, with why it was skipped.
 #[cold]
 #[inline(never)]
-fn skipped_person(job: &Job<'_>, record: &Record, at: RowPosition, e: &RowError, part: &mut Part) {
+fn skipped_person(job: &Job<'_>, record: &Record, e: &RowError, part: &mut Part) {
     if job.persons.is_some() || job.compared.is_some() {
         let id = job.layout.identifier(record).unwrap_or_default();
-        let row = PersonRow::skipped(Some(at.record), id, e.to_string());
+        let row = PersonRow::skipped(Some(record.at().record), id, e.to_string());
         if job.compared.is_some() {
             part.compared.push(Compared::new(row.clone(), row.clone()));
         }
@@ -1266,7 +1266,7 @@ mod tests {
                 let at = *record.at();
                 let id = record.cells().unwrap()[id_column].to_string();
                 let new_id = id.is_empty() || seen.insert(id);
-                let parsed = reader.layout().parse(scheme, &record, at, &mut applicant);
+                let parsed = reader.layout().parse(scheme, &record, &mut applicant);
                 (at, new_id && parsed.is_ok())
             });
             match read {
@@ -1869,11 +1869,8 @@ quota c {
         let mut decided: Vec<[Decision; 2]> = Vec::new();
         let mut claims: [Vec<Claim>; 2] = [Vec::new(), Vec::new()];
         while reader.next_record(&mut record).unwrap() {
-            let at = *record.at();
             let layout = reader.layout();
-            layout
-                .parse(schemes[0], &record, at, &mut applicant)
-                .unwrap();
+            layout.parse(schemes[0], &record, &mut applicant).unwrap();
             let tag = decided.len() as u64;
             let decisions = schemes.map(|s| evaluate(s, &applicant));
             for ((scheme, d), claims) in schemes.iter().zip(&decisions).zip(&mut claims) {
