@@ -1222,7 +1222,7 @@ impl<'a> Evaluator<'a> {
     /// Written into `out`, the decision's own checks, rather than returned:
     /// returned from [`Evaluator::walk`], which is not inlined, they were
     /// read back at once with a load wider than the stores that had just
-    /// written them, a stall of about 2% of a simulation's time
+    /// written them, a stall of 1 to 2% of a simulation's time
     /// (docs/performance.md).
     #[inline(always)]
     fn conditions(&self, conditions: &[Condition], tests: Option<&[Test]>, out: &mut Checks) {
