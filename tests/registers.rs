@@ -392,6 +392,37 @@ fn bytes_that_are_not_gbk_after_blank_lines_name_their_own_line() {
     );
 }
 
+/// So does a list file's, read in step with the population or whole.
+#[test]
+fn a_list_file_not_gbk_after_blank_lines_names_its_own_line() {
+    let path = temp("broken-gbk-members.csv");
+    // Blank lines 3 and 4, then a lead byte followed by a comma on line 5.
+    std::fs::write(
+        &path,
+        b"household_id,age,disabled\nH2,10,false\n\n\n\x81,10,false\nH3,17,false\n",
+    )
+    .unwrap();
+    let list = format!("members={}", path.to_str().unwrap());
+    for whole in [None, Some("--lists-in-memory")] {
+        let mut args = vec![
+            "simulate",
+            "policies/examples/household-rebate.bursar",
+            "--population",
+            "policies/examples/data/households.csv",
+            "--list",
+            &list,
+            "--encoding",
+            "gbk",
+        ];
+        args.extend(whole);
+        fails(
+            &args,
+            1,
+            "broken-gbk-members.csv:5: the file is not valid GBK here",
+        );
+    }
+}
+
 #[test]
 fn an_unknown_encoding_is_refused_with_the_known_ones() {
     fails(

@@ -429,7 +429,6 @@ fn stray(layout: &ListLayout, key: &[u8], at: RowPosition) -> RowError {
 impl<R: Read> Stream<R> {
     fn advance(&mut self) -> Result<(), RowError> {
         let (mut row, _) = self.ahead.take().unwrap_or_default();
-        let at = self.records.position();
         match self.records.read(&mut row) {
             Ok(true) => {
                 let at = *row.at();
@@ -443,7 +442,14 @@ impl<R: Read> Stream<R> {
                 Ok(())
             }
             Ok(false) => Ok(()),
-            Err(e) => Err(read_error(&self.layout.file, at.line, e)),
+            // Where reading stopped: on the line it could not read, past
+            // any blank lines before it (as a population's,
+            // `Reader::next_record`).
+            Err(e) => Err(read_error(
+                &self.layout.file,
+                self.records.position().line,
+                e,
+            )),
         }
     }
 }
@@ -538,10 +544,9 @@ impl Lists {
         let mut row = Record::new();
         let mut by_id: HashMap<Box<[u8]>, Items> = HashMap::new();
         loop {
-            let at = records.position();
             if !records
                 .read(&mut row)
-                .map_err(|e| read_error(file, at.line, e))?
+                .map_err(|e| read_error(file, records.position().line, e))?
             {
                 break;
             }
