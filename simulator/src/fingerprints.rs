@@ -237,12 +237,13 @@ impl Fingerprints {
     }
 }
 
-/// Fingerprints of the buckets read at once to be looked at on the run's
-/// threads (a bucket and its copy sorted into parts: 16 bytes a
-/// fingerprint): 16 MB, and at least one bucket, whatever its size. One
-/// bucket at a time is a 256th of the rows, 39k fingerprints for 10M rows
-/// (0.6 MB), 1.2M for 300M rows (19 MB).
-const GROUP_BYTES: usize = 16 << 20;
+/// Bytes of the buckets read at once to be looked at on the run's threads
+/// (a bucket and its copy sorted into parts: 16 bytes a fingerprint): 8
+/// MB, and at least one bucket, whatever its size. A bucket is a 256th of
+/// the rows: 39k fingerprints (0.6 MB) for 10M rows, so two threads look
+/// at two at once; 390k (6.3 MB) for 100M rows, one at a time as before,
+/// so that a run's peak stays where it was (docs/performance.md).
+const GROUP_BYTES: usize = 8 << 20;
 
 /// Parts of a bucket looked at apart, chosen by bits 40 to 43 of a
 /// fingerprint (the bucket is chosen by bits 48 to 55, a slot of a part's
