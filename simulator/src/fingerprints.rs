@@ -210,8 +210,8 @@ impl Fingerprints {
     /// for the fingerprints in `except`. The earliest repeat of the whole
     /// file is a repeat of one of them: it is the earliest of its own
     /// bucket, since a bucket keeps the order of the rows. Whatever the
-    /// number of repeats, memory holds a bucket a thread (within
-    /// [`GROUP_BYTES`]), and at most 256 fingerprints are returned.
+    /// number of repeats, memory holds a bucket a thread (within 8 MB),
+    /// and at most 256 fingerprints are returned.
     pub fn first_repeats(
         &mut self,
         except: &HashSet<u64, FingerprintHasher>,
