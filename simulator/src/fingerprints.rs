@@ -130,7 +130,7 @@ impl Fingerprints {
         &mut self,
         f: impl Fn(&mut Seen, &[u64]) -> T + Sync,
     ) -> std::io::Result<Vec<T>> {
-        let (mut file, batches, written) = match self.spill.as_mut() {
+        let (file, batches, written) = match self.spill.as_mut() {
             Some(s) => {
                 s.file.flush()?;
                 (Some(s.file.get_mut()), s.batches.as_slice(), s.written)
@@ -143,33 +143,21 @@ impl Fingerprints {
         let per_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
         let group =
             (GROUP_BYTES / (2 * ENTRY * per_bucket.max(1))).clamp(1, rayon::current_num_threads());
+        let mut stored = Stored {
+            file,
+            batches,
+            held: &held,
+            held_starts: &held_starts,
+            read: Vec::new(),
+        };
         let mut buckets: Vec<Vec<u64>> = (0..group).map(|_| Vec::new()).collect();
         let mut tables: Vec<Seen> = (0..group).map(|_| Seen::default()).collect();
-        let mut read = Vec::new();
         let mut looked = Vec::with_capacity(BUCKETS);
         for first in (0..BUCKETS).step_by(group) {
-            for (b, prints) in (first..BUCKETS).zip(buckets.iter_mut()) {
-                prints.clear();
-                for (offset, starts) in batches {
-                    let (Some(&start), Some(&end), Some(file)) =
-                        (starts.get(b), starts.get(b + 1), file.as_mut())
-                    else {
-                        continue;
-                    };
-                    file.seek(SeekFrom::Start(offset + (ENTRY * start) as u64))?;
-                    read.resize(ENTRY * (end - start), 0);
-                    file.read_exact(&mut read)?;
-                    prints.extend(read.chunks_exact(ENTRY).map(|e| {
-                        let mut f = [0; ENTRY];
-                        f.copy_from_slice(e);
-                        u64::from_le_bytes(f)
-                    }));
-                }
-                if let (Some(&start), Some(&end)) = (held_starts.get(b), held_starts.get(b + 1)) {
-                    prints.extend_from_slice(held.get(start..end).unwrap_or(&[]));
-                }
-            }
             let n = group.min(BUCKETS - first);
+            for (b, prints) in (first..first + n).zip(buckets.iter_mut()) {
+                stored.bucket(b, prints)?;
+            }
             let group_looked: Vec<T> = buckets
                 .par_iter()
                 .zip(tables.par_iter_mut())
@@ -180,7 +168,7 @@ impl Fingerprints {
         }
         // More may be written out after (a pipe's rows checked before its
         // end): at the end of what was written.
-        if let Some(file) = file {
+        if let Some(file) = stored.file {
             file.seek(SeekFrom::Start(written))?;
         }
         Ok(looked)
@@ -234,6 +222,46 @@ impl Fingerprints {
                 .copied()
         })?;
         Ok(first.into_iter().flatten().collect())
+    }
+}
+
+/// Where each bucket's fingerprints are: its part of each batch written
+/// out, then of those still held.
+struct Stored<'a> {
+    file: Option<&'a mut File>,
+    /// Where each batch was written, and where each bucket starts in it.
+    batches: &'a [(u64, Box<[usize]>)],
+    /// Those held, sorted into buckets, and where each bucket starts.
+    held: &'a [u64],
+    held_starts: &'a [usize],
+    /// A batch's part of a bucket, as bytes.
+    read: Vec<u8>,
+}
+
+impl Stored<'_> {
+    /// Bucket `b`'s fingerprints, in the order they were added, into
+    /// `prints`.
+    fn bucket(&mut self, b: usize, prints: &mut Vec<u64>) -> std::io::Result<()> {
+        prints.clear();
+        for (offset, starts) in self.batches {
+            let (Some(&start), Some(&end), Some(file)) =
+                (starts.get(b), starts.get(b + 1), self.file.as_mut())
+            else {
+                continue;
+            };
+            file.seek(SeekFrom::Start(offset + (ENTRY * start) as u64))?;
+            self.read.resize(ENTRY * (end - start), 0);
+            file.read_exact(&mut self.read)?;
+            prints.extend(self.read.chunks_exact(ENTRY).map(|e| {
+                let mut f = [0; ENTRY];
+                f.copy_from_slice(e);
+                u64::from_le_bytes(f)
+            }));
+        }
+        if let (Some(&start), Some(&end)) = (self.held_starts.get(b), self.held_starts.get(b + 1)) {
+            prints.extend_from_slice(self.held.get(start..end).unwrap_or(&[]));
+        }
+        Ok(())
     }
 }
 
