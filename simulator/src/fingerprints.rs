@@ -140,9 +140,10 @@ impl Fingerprints {
         // Those still held, sorted into buckets as a batch written out is.
         let mut held = Vec::new();
         let held_starts = sort_into(&self.held, &mut held, BUCKETS, bucket);
-        let per_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
+        // Fingerprints a bucket holds, about.
+        let a_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
         let group =
-            (GROUP_BYTES / (2 * ENTRY * per_bucket.max(1))).clamp(1, rayon::current_num_threads());
+            (GROUP_BYTES / (2 * ENTRY * a_bucket.max(1))).clamp(1, rayon::current_num_threads());
         let mut stored = Stored {
             file,
             batches,
