@@ -159,13 +159,15 @@ impl Fingerprints {
             for (b, prints) in (first..first + n).zip(buckets.iter_mut()) {
                 stored.bucket(b, prints)?;
             }
-            let group_looked: Vec<T> = buckets
-                .par_iter()
-                .zip(tables.par_iter_mut())
-                .take(n)
-                .map(|(prints, table)| f(table, prints))
-                .collect();
-            looked.extend(group_looked);
+            // In bucket order: an indexed iterator extends a vector in
+            // its own order.
+            looked.par_extend(
+                buckets
+                    .par_iter()
+                    .zip(tables.par_iter_mut())
+                    .take(n)
+                    .map(|(prints, table)| f(table, prints)),
+            );
         }
         // More may be written out after (a pipe's rows checked before its
         // end): at the end of what was written.
