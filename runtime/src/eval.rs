@@ -20,7 +20,7 @@ use crate::ir::{
     Duration, DurationUnit, Expr, FieldId, ItemSet, Pattern, Quota, Rank, RankOrder, Round, RowRef,
     Scheme, TableId, Type, Value,
 };
-use crate::lower::{Test, Tests};
+use crate::lower::{Days, Test, Tests};
 use crate::money::Money;
 
 /// What went wrong evaluating a rule. The checker rules these out for
@@ -580,7 +580,7 @@ pub(crate) fn decide_into(
     if !scheme.payers.is_empty() {
         error |= top_ups(&ev, scheme, out);
     }
-    let application = match ev.application() {
+    let application = match ev.application(tests.and_then(|t| t.days)) {
         Ok(a) => a,
         Err(e) => {
             out.error = out.error.or(Some(e));
@@ -668,12 +668,18 @@ fn decide(
         let lowered = tests.and_then(|t| t.categories.get(i)).map(|t| &**t);
         ev.conditions(&cat.conditions, lowered, &mut d.conditions);
         match d.conditions.stop {
-            None => match ev.pay(&cat.pay) {
-                Ok(p) => d.payout = Some(p),
-                Err(e) => {
-                    d.pay_error = Some(e);
-                    error = true;
-                }
+            None => match tests
+                .and_then(|t| t.pays.get(i))
+                .and_then(|p| p.payout(ev.applicant))
+            {
+                Some(p) => d.payout = Some(p),
+                None => match ev.pay(&cat.pay) {
+                    Ok(p) => d.payout = Some(p),
+                    Err(e) => {
+                        d.pay_error = Some(e);
+                        error = true;
+                    }
+                },
             },
             Some(Stop::Error(_)) => error = true,
             Some(Stop::Fail) => {}
@@ -1259,7 +1265,9 @@ impl<'a> Evaluator<'a> {
         *out = checks;
     }
 
-    fn application(&self) -> Result<Application, EvalError> {
+    /// The application's standing; `days`, the block's days where a
+    /// program read them once.
+    fn application(&self, days: Option<Days>) -> Result<Application, EvalError> {
         let Some(app) = &self.scheme.application else {
             return Ok(Application::NotRequired);
         };
@@ -1273,15 +1281,20 @@ impl<'a> Evaluator<'a> {
             Some(Value::DateTime(t)) => t.date(),
             Some(_) => return Err(EvalError::TypeMismatch),
         };
-        if let Some(opens) = &app.opens {
-            let opens = self.date(opens)?;
+        let opens = match (days, &app.opens) {
+            (Some(days), _) => days.opens,
+            (None, Some(opens)) => Some(self.date(opens)?),
+            (None, None) => None,
+        };
+        if let Some(opens) = opens {
             if received < opens {
                 return Ok(Application::Early { received, opens });
             }
         }
-        let deadline = match &app.deadline {
-            Some(d) => Some(self.date(d)?),
-            None => None,
+        let deadline = match (days, &app.deadline) {
+            (Some(days), _) => days.deadline,
+            (None, Some(d)) => Some(self.date(d)?),
+            (None, None) => None,
         };
         Ok(match deadline {
             Some(deadline) if received > deadline => Application::Late { received, deadline },
@@ -1751,7 +1764,7 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-fn matches(p: &Pattern, v: &Value) -> bool {
+pub(crate) fn matches(p: &Pattern, v: &Value) -> bool {
     match p {
         Pattern::Wildcard => true,
         Pattern::Value(x) => x == v,

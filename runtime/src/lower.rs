@@ -1,37 +1,97 @@
-//! A scheme's conditions lowered, once, to typed tests: [`Program`].
+//! A scheme's conditions and payouts lowered, once, to typed tests and
+//! resolved rows: [`Program`].
 //!
 //! Most conditions of a scheme are a field against literals (`voc_level in
-//! 1..=3`, `voc_issuer in {beijing_center, registered_org}`, `member_card`),
-//! often behind `is present`. The tree walker in `eval` decides them by
-//! walking the expression, matching both operands' kinds and carrying
-//! `Result`s; a lowered test holds the literal already typed and reads the
-//! one value. It answers only where the walker would return a truth value
-//! from those same reads; wherever the walker could do anything else (an
-//! absent field, a value of another kind, an expression of another shape),
-//! it says "cannot tell" and the walker decides the whole condition. So a
-//! program changes no decision, verdict or error, only how fast the usual
-//! one is made (the property test in `tests/lowered.rs` holds the two
-//! equal). A program borrows its scheme, so the scheme cannot change under
-//! it.
+//! 1..=3`, `voc_issuer in {beijing_center, registered_org}`, `member_card`,
+//! `year(voc_issued) == 2021`), often behind `is present`. The tree walker
+//! in `eval` decides them by walking the expression, matching both
+//! operands' kinds and carrying `Result`s; a lowered test holds the literal
+//! already typed and reads the one value. Most payouts are a table's row,
+//! picked by a field (`match voc_level { 1 => standard.level1, … }`,
+//! `social_work_standard[sw_level]`); lowered, each row's amount is
+//! resolved once, "参照" references followed, and the field's value picks
+//! it. Either answers only where the walker would return that same truth
+//! value or payout from those same reads; wherever the walker could do
+//! anything else (an absent field, a value of another kind, no arm or row
+//! for the value, an expression of another shape), it says "cannot tell"
+//! and the walker decides the whole condition or payout. So a program
+//! changes no decision, verdict or error, only how fast the usual one is
+//! made (the property test in `tests/lowered.rs` holds the two equal). A
+//! program borrows its scheme, so the scheme cannot change under it.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::eval::{self, literal, Checks, Decision, Stop};
 use crate::input::Applicant;
-use crate::ir::{CompareOp, Condition, ConditionKind, EnumId, Expr, FieldId, Scheme, Value};
+use crate::ir::{
+    Builtin, CompareOp, Condition, ConditionKind, EnumId, Expr, FieldId, Scheme, Value,
+};
 use crate::money::Money;
 
-/// A scheme with its requirements' and categories' conditions lowered: what
-/// a loop deciding many applicants under one scheme evaluates with.
+mod pay;
+
+pub(crate) use pay::Pay;
+
+/// A scheme with its requirements' and categories' conditions and its
+/// categories' payouts lowered: what a loop deciding many applicants under
+/// one scheme evaluates with.
 pub struct Program<'s> {
     scheme: &'s Scheme,
     tests: Tests,
 }
 
-/// The lowered conditions, in the scheme's order: one test a condition.
+/// The lowered conditions, in the scheme's order: one test a condition;
+/// and each category's payout.
 pub(crate) struct Tests {
     pub(crate) requirements: Box<[Test]>,
     pub(crate) categories: Box<[Box<[Test]>]>,
+    pub(crate) pays: Box<[Pay]>,
+    /// The application's days, where the scheme writes them out.
+    pub(crate) days: Option<Days>,
+}
+
+/// When applications open and their deadline, as the application block
+/// writes them (or leaves them out): read once, not for every applicant.
+#[derive(Clone, Copy)]
+pub(crate) struct Days {
+    pub(crate) opens: Option<NaiveDate>,
+    pub(crate) deadline: Option<NaiveDate>,
+}
+
+impl Days {
+    /// A scheme's application days, if it has an application block whose
+    /// days are literals.
+    fn lower(scheme: &Scheme) -> Option<Days> {
+        let app = scheme.application.as_ref()?;
+        Some(Days {
+            opens: literal_day(app.opens.as_ref())?,
+            deadline: literal_day(app.deadline.as_ref())?,
+        })
+    }
+}
+
+/// A day written out (a time counts by its day, as `Evaluator::date`
+/// reads it): `Some(None)` for no day, `None` for one to evaluate or
+/// refuse.
+fn literal_day(e: Option<&Expr>) -> Option<Option<NaiveDate>> {
+    let Some(e) = e else {
+        return Some(None);
+    };
+    let Expr::Lit(v) = e else {
+        return None;
+    };
+    match v {
+        Value::Date(d) => Some(Some(*d)),
+        Value::DateTime(t) => Some(Some(t.date())),
+        Value::Bool(..)
+        | Value::Int(..)
+        | Value::Money(..)
+        | Value::Text(..)
+        | Value::Enum { .. }
+        | Value::Duration(..)
+        | Value::Decimal(..)
+        | Value::List(..) => None,
+    }
 }
 
 impl<'s> Program<'s> {
@@ -46,6 +106,12 @@ impl<'s> Program<'s> {
                     .iter()
                     .map(|c| lower_all(&c.conditions))
                     .collect(),
+                pays: scheme
+                    .categories
+                    .iter()
+                    .map(|c| Pay::lower(scheme, &c.pay))
+                    .collect(),
+                days: Days::lower(scheme),
             },
         }
     }
@@ -144,6 +210,8 @@ enum Leaf {
     Int(Compare<i64>),
     Money(Compare<Money>),
     Date(Compare<NaiveDate>),
+    /// `year(f) op k` (or `month`, `day`) of a date field.
+    Part(DatePart, Compare<i64>),
     IntWithin(Within<i64>),
     MoneyWithin(Within<Money>),
     DateWithin(Within<NaiveDate>),
@@ -211,14 +279,50 @@ impl<T: Scalar> Compare<T> {
     #[inline(always)]
     fn holds(&self, applicant: &Applicant) -> Option<bool> {
         let v = T::of(applicant.get(self.field)?)?;
-        Some(match self.op {
+        Some(self.against(v))
+    }
+
+    /// Whether `v op k`.
+    #[inline(always)]
+    fn against(&self, v: T) -> bool {
+        match self.op {
             CompareOp::Eq => v == self.k,
             CompareOp::Ne => v != self.k,
             CompareOp::Lt => v < self.k,
             CompareOp::Le => v <= self.k,
             CompareOp::Gt => v > self.k,
             CompareOp::Ge => v >= self.k,
-        })
+        }
+    }
+}
+
+/// A part of a date field's value: `year(f)`, `month(f)`, `day(f)`.
+#[derive(Clone, Copy)]
+enum DatePart {
+    Year,
+    Month,
+    Day,
+}
+
+impl DatePart {
+    /// The part a builtin takes of a date, if it takes one.
+    fn of(func: Builtin) -> Option<DatePart> {
+        match func {
+            Builtin::Year => Some(DatePart::Year),
+            Builtin::Month => Some(DatePart::Month),
+            Builtin::Day => Some(DatePart::Day),
+            Builtin::Min | Builtin::Max => None,
+        }
+    }
+
+    /// As `eval`'s `date_part` reads it.
+    #[inline(always)]
+    fn of_date(self, d: NaiveDate) -> i64 {
+        match self {
+            DatePart::Year => i64::from(d.year()),
+            DatePart::Month => i64::from(d.month()),
+            DatePart::Day => i64::from(d.day()),
+        }
     }
 }
 
@@ -252,6 +356,13 @@ impl Leaf {
             Leaf::Int(c) => c.holds(applicant),
             Leaf::Money(c) => c.holds(applicant),
             Leaf::Date(c) => c.holds(applicant),
+            Leaf::Part(part, c) => {
+                // A time is not a date to `year` (the walker's error).
+                let Value::Date(d) = applicant.get(c.field)? else {
+                    return None;
+                };
+                Some(c.against(part.of_date(*d)))
+            }
             Leaf::IntWithin(w) => w.holds(applicant),
             Leaf::MoneyWithin(w) => w.holds(applicant),
             Leaf::DateWithin(w) => w.holds(applicant),
@@ -294,10 +405,25 @@ fn leaf(e: &Expr) -> Option<Leaf> {
             Some(Leaf::Absent(f))
         }
         Expr::Compare { op, lhs, rhs } => {
-            let (Expr::Field(field), Expr::Lit(k)) = (&**lhs, &**rhs) else {
+            let Expr::Lit(k) = &**rhs else {
                 return None;
             };
-            compare(*field, *op, k)
+            if let Expr::Field(field) = **lhs {
+                return compare(field, *op, k);
+            }
+            // `year(f) op k`: a part of a date field against a number.
+            let (Expr::Call { func, args }, Value::Int(k)) = (&**lhs, k) else {
+                return None;
+            };
+            let [Expr::Field(field)] = args.as_slice() else {
+                return None;
+            };
+            let compare = Compare {
+                field: *field,
+                op: *op,
+                k: *k,
+            };
+            DatePart::of(*func).map(|part| Leaf::Part(part, compare))
         }
         Expr::InRange {
             expr,

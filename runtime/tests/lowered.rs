@@ -1,7 +1,9 @@
 //! A [`Program`] decides as the tree walker does: the same decision, and
-//! so the same explanation, for any conditions and any applicant, including
-//! values of another kind than a field's, absent fields, enum values past
-//! the first 64 variants and shapes no lowered test covers.
+//! so the same explanation, for any conditions, any payouts and any
+//! applicant, including values of another kind than a field's, absent
+//! fields, enum values past the first 64 variants, values no arm or row is
+//! for, rows that are not money or less than nothing, and shapes no
+//! lowered test or payout covers.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,7 +13,8 @@
 )] // tests may fail loudly
 
 use bursar_runtime::ir::{
-    CompareOp, Condition, ConditionKind, Expr, Field, Period, Round, Scheme, Type, Value,
+    Arm, Builtin, CompareOp, Condition, ConditionKind, Expr, Field, Pattern, Period, Round, Row,
+    RowAmount, RowRef, Scheme, Table, Type, Value,
 };
 use bursar_runtime::{evaluate, explain, Applicant, Bundle, Decision, Money, Program};
 use chrono::NaiveDate;
@@ -22,7 +25,10 @@ use proptest::prelude::*;
 const BUNDLE: &[u8] = include_bytes!("data/2023-career-boost.bundle.json");
 
 /// The 2023 scheme with a money field added, so that every kind a lowered
-/// test reads has a field of its own.
+/// test reads has a field of its own, and a third table (`rates`) keyed by
+/// numbers whose rows a payout cannot always pay: less than nothing, "参照"
+/// another table's row, a key met twice (the first row is the one), a
+/// number, not money, and a reference to a row that is not there.
 fn scheme() -> Scheme {
     let mut scheme = Bundle::from_slice(BUNDLE).unwrap().scheme;
     scheme.applicant.push(Field {
@@ -30,6 +36,28 @@ fn scheme() -> Scheme {
         label: None,
         ty: Type::Money,
         optional: true,
+    });
+    let row = |key: i64, amount: RowAmount| Row {
+        name: key.to_string(),
+        key: Some(Value::Int(key)),
+        label: None,
+        clause: None,
+        amount,
+    };
+    scheme.tables.push(Table {
+        name: "rates".into(),
+        label: None,
+        clause: None,
+        key: Some(Type::Int),
+        value: None,
+        rows: vec![
+            row(1, RowAmount::Money(Money(-100))),
+            row(2, RowAmount::SameAs(RowRef { table: 0, row: 0 })),
+            row(2, RowAmount::Money(Money(500))),
+            row(3, RowAmount::Value(Value::Int(7))),
+            row(4, RowAmount::SameAs(RowRef { table: 0, row: 9 })),
+            row(5, RowAmount::Money(Money::ZERO)),
+        ],
     });
     scheme
 }
@@ -164,8 +192,115 @@ fn leaf(types: Vec<Type>) -> BoxedStrategy<Expr> {
             hi: None,
             inclusive: true,
         }),
+        (0..n, builtin(), op(), date_part_value()).prop_map(|(f, func, op, v)| Expr::Compare {
+            op,
+            lhs: Box::new(Expr::Call {
+                func,
+                args: vec![Expr::Field(f)],
+            }),
+            rhs: lit(v),
+        }),
+        (builtin(), op(), date_part_value()).prop_map(|(func, op, v)| Expr::Compare {
+            op,
+            lhs: Box::new(Expr::Call {
+                func,
+                args: vec![Expr::Lit(Value::Date(day(3)))],
+            }),
+            rhs: lit(v),
+        }),
     ]
     .boxed()
+}
+
+/// A builtin called on a date field: one of the date's parts, mostly.
+fn builtin() -> impl Strategy<Value = Builtin> {
+    prop_oneof![
+        3 => Just(Builtin::Year),
+        2 => Just(Builtin::Month),
+        2 => Just(Builtin::Day),
+        1 => Just(Builtin::Max),
+    ]
+}
+
+/// What a part of a date is compared with: numbers near the years, months
+/// and days of [`day`]'s dates, or now and then a value of another kind.
+fn date_part_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => (2021i64..2025).prop_map(Value::Int),
+        2 => (0i64..14).prop_map(Value::Int),
+        2 => (23i64..32).prop_map(Value::Int),
+        1 => any_value(),
+    ]
+    .boxed()
+}
+
+/// When applications open, or their deadline: a day written out, mostly
+/// one of those an applicant's `applied_on` (field 10) is generated on, a
+/// time, a number (the walker's error) or a field's value.
+fn application_day() -> BoxedStrategy<Expr> {
+    prop_oneof![
+        4 => (0i64..12).prop_map(|n| Expr::Lit(Value::Date(day(n)))),
+        1 => (0i64..12).prop_map(|n| Expr::Lit(Value::DateTime(day(n).and_hms_opt(23, 0, 0).unwrap()))),
+        1 => Just(Expr::Lit(Value::Int(3))),
+        1 => (0u32..12).prop_map(Expr::Field),
+    ]
+    .boxed()
+}
+
+/// A pattern of a `match` arm on field `f`'s values.
+fn pattern(value: BoxedStrategy<Value>) -> BoxedStrategy<Pattern> {
+    prop_oneof![
+        1 => Just(Pattern::Wildcard),
+        4 => value.clone().prop_map(Pattern::Value),
+        2 => (option::of(value.clone()), option::of(value), any::<bool>())
+            .prop_map(|(lo, hi, inclusive)| Pattern::Range { lo, hi, inclusive }),
+    ]
+    .boxed()
+}
+
+/// A category's payout: a row (of any table, or none), an amount or a
+/// number written out, a `match` on a field (or on a literal) whose arms
+/// pay those or match again, or a table looked up by a field.
+fn pay(types: Vec<Type>) -> BoxedStrategy<Expr> {
+    let n = types.len() as u32 + 1;
+    let typed = move |f: u32| value_of(types.get(f as usize).copied().unwrap_or(Type::Text));
+    let fixed = prop_oneof![
+        4 => (0u32..4, 0u32..7).prop_map(|(table, row)| Expr::Row(RowRef { table, row })),
+        1 => (-2i64..12).prop_map(|n| Expr::Lit(Value::Money(Money(n * 50_000)))),
+        1 => (0i64..3).prop_map(|n| Expr::Lit(Value::Int(n))),
+    ];
+    fixed
+        .prop_recursive(2, 12, 4, move |inner| {
+            let typed = typed.clone();
+            prop_oneof![
+                3 => (0..n)
+                    .prop_flat_map(move |f| {
+                        let arm = (vec(pattern(typed(f)), 1..3), inner.clone())
+                            .prop_map(|(patterns, body)| Arm { patterns, body });
+                        (Just(f), vec(arm, 1..4))
+                    })
+                    .prop_map(|(f, arms)| Expr::Match {
+                        scrutinee: field(f),
+                        arms,
+                    }),
+                1 => vec((0i64..3).prop_map(Value::Int), 1..3).prop_map(|keys| Expr::Match {
+                    scrutinee: lit(Value::Int(1)),
+                    arms: keys
+                        .into_iter()
+                        .zip(0u32..)
+                        .map(|(k, row)| Arm {
+                            patterns: vec![Pattern::Value(k)],
+                            body: Expr::Row(RowRef { table: 0, row }),
+                        })
+                        .collect(),
+                }),
+                2 => (0u32..4, 0..n).prop_map(|(table, f)| Expr::Lookup {
+                    table,
+                    key: field(f),
+                }),
+            ]
+        })
+        .boxed()
 }
 
 /// A condition's expression: a leaf, a chain of them, or deeper.
@@ -263,27 +398,73 @@ fn what_a_test_cannot_tell_is_decided_as_the_walker_decides() {
     }
 }
 
+/// Every part of every date of [`day`]'s, and of a time, against numbers
+/// around it with every operator: `month(f) < 12` is where a month counted
+/// from 0 would be caught, which generated cases meet too seldom.
+#[test]
+fn a_date_s_parts_are_read_as_the_walker_reads_them() {
+    // Field 4 is `voc_issued` (a date).
+    let times = (0..12)
+        .map(|n| Value::Date(day(n)))
+        .chain([Value::DateTime(day(0).and_hms_opt(9, 0, 0).unwrap())]);
+    for value in times {
+        for func in [Builtin::Year, Builtin::Month, Builtin::Day] {
+            for k in (0..14).chain(23..32).chain(2021..2025) {
+                for op in [
+                    CompareOp::Eq,
+                    CompareOp::Ne,
+                    CompareOp::Lt,
+                    CompareOp::Le,
+                    CompareOp::Gt,
+                    CompareOp::Ge,
+                ] {
+                    let expr = Expr::Compare {
+                        op,
+                        lhs: Box::new(Expr::Call {
+                            func,
+                            args: vec![Expr::Field(4)],
+                        }),
+                        rhs: lit(Value::Int(k)),
+                    };
+                    let values = [(4, value.clone())];
+                    let (lowered, walked) = both(expr.clone(), &values);
+                    assert_eq!(lowered, walked, "{expr:?} on {values:?}");
+                }
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn a_program_decides_as_the_tree_walker(
-        (requirements, categories, values, rounds) in {
+        (requirements, categories, pays, values, rounds, (opens, deadline)) in {
             let types: Vec<Type> = scheme().applicant.iter().map(|f| f.ty).collect();
             (
                 conditions(types.clone()),
                 vec(conditions(types.clone()), 3),
+                vec(option::of(pay(types.clone())), 3),
                 applicant(types),
                 0usize..3,
+                (option::of(application_day()), option::of(application_day())),
             )
         }
     ) {
         let mut scheme = scheme();
+        let application = scheme.application.as_mut().unwrap();
+        application.opens = opens;
+        application.deadline = deadline;
         // Decided once a round, by the same tests.
         scheme.rounds = (0..rounds).map(round).collect();
         scheme.requirements = requirements;
-        for (c, conditions) in scheme.categories.iter_mut().zip(categories) {
+        for ((c, conditions), pay) in scheme.categories.iter_mut().zip(categories).zip(pays) {
             c.conditions = conditions;
+            // Or the scheme's own payout.
+            if let Some(pay) = pay {
+                c.pay = pay;
+            }
         }
         let mut applicant = Applicant::empty(&scheme);
         for (f, v) in values.into_iter().enumerate() {
