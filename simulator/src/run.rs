@@ -21,7 +21,7 @@ use bursar_runtime::{claim, Applicant, Claim, Decision, Outcome, Program};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::assume::{expected_payment, Assumptions, EXPECTED_FRACTION};
+use crate::assume::{expected_payment, Assumptions, ExpectedDays, EXPECTED_FRACTION};
 use crate::awards::AwardsOut;
 use crate::compare::DiffTally;
 use crate::draws::{DrawPlan, DrawTallies};
@@ -689,8 +689,10 @@ struct Row {
     /// The applicants and decisions of rows met before, and the one each
     /// row is parsed into.
     memo: Memo,
-    /// The expected case's timeline.
+    /// The expected case's timeline, for draws.
     step_ends: Vec<NaiveDate>,
+    /// Per side (of two): its expected payment days, by day of receipt.
+    expected: [ExpectedDays; 2],
     /// With `--persons`: per side, the last person row made (see
     /// [`person`]).
     last_person: [Option<PersonRow>; 2],
@@ -701,6 +703,7 @@ impl Row {
         Row {
             memo: Memo::new(),
             step_ends: Vec::new(),
+            expected: Default::default(),
             last_person: [None, None],
         }
     }
@@ -808,8 +811,7 @@ impl Row {
             }
             if decision.outcome == Outcome::Error {
                 // Counted now: the run keeps where its first error is.
-                let expected =
-                    expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
+                let expected = self.expected[0].payment(side.scheme, decision, side.fraction);
                 let counted = Counted {
                     expected,
                     weight,
@@ -876,8 +878,10 @@ impl Row {
                     );
                 }
             }
-            let expected =
-                expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends);
+            let expected = match self.expected.get_mut(i) {
+                Some(days) => days.payment(side.scheme, decision, side.fraction),
+                None => expected_payment(side.scheme, decision, side.fraction, &mut self.step_ends),
+            };
             if decision.outcome == Outcome::SubjectToQuota {
                 if let Some(tag) = wait(side.scheme, applicant, decision, expected, tally, waiting)
                 {
@@ -965,7 +969,7 @@ impl Row {
         ) else {
             return;
         };
-        count_rows(side, slot, &mut self.step_ends, tally);
+        count_rows(side, slot, &mut self.expected[0], tally);
     }
 
     /// Counts every slot's rows not counted yet: at the end of a part,
@@ -975,20 +979,20 @@ impl Row {
             return;
         };
         for slot in self.memo.slots() {
-            count_rows(side, slot, &mut self.step_ends, tally);
+            count_rows(side, slot, &mut self.expected[0], tally);
         }
     }
 }
 
 /// Counts the rows decided at `slot` and not counted yet, with the
 /// decision it holds for `side`.
-fn count_rows(side: &Side<'_>, slot: &mut Slot, step_ends: &mut Vec<NaiveDate>, tally: &mut Tally) {
+fn count_rows(side: &Side<'_>, slot: &mut Slot, expected: &mut ExpectedDays, tally: &mut Tally) {
     let rows = std::mem::take(&mut slot.uncounted);
     let (true, Some(Decided { decision, reason })) = (rows.rows > 0, slot.decided.first_mut())
     else {
         return;
     };
-    let expected = expected_payment(side.scheme, decision, side.fraction, step_ends);
+    let expected = expected.payment(side.scheme, decision, side.fraction);
     tally.add_rows(decision, expected, rows, || {
         *reason.get_or_insert_with(|| side.plan.reason_slot(decision))
     });
