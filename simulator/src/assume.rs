@@ -178,12 +178,19 @@ pub fn expected_payment(
     fraction: f64,
     ends: &mut Vec<NaiveDate>,
 ) -> Option<NaiveDate> {
+    expected_from(scheme, received_if_paid(decision)?, fraction, ends)
+}
+
+/// The day a paid decision's application arrived, which its expected
+/// payment day counts from; `None` for any other decision.
+#[inline(always)]
+fn received_if_paid(decision: &Decision) -> Option<NaiveDate> {
     let (Outcome::Paid, Application::OnTime { received, .. }) =
         (decision.outcome, decision.application)
     else {
         return None;
     };
-    expected_from(scheme, received, fraction, ends)
+    Some(received)
 }
 
 /// Expected payment days by day of receipt, for one scheme and one
@@ -229,12 +236,7 @@ impl ExpectedDays {
         decision: &Decision,
         fraction: f64,
     ) -> Option<NaiveDate> {
-        let (Outcome::Paid, Application::OnTime { received, .. }) =
-            (decision.outcome, decision.application)
-        else {
-            return None;
-        };
-        self.from(scheme, received, fraction)
+        self.from(scheme, received_if_paid(decision)?, fraction)
     }
 
     /// [`expected_from`], looked up if `received` was met before.
