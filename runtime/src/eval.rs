@@ -668,19 +668,19 @@ fn decide(
         let lowered = tests.and_then(|t| t.categories.get(i)).map(|t| &**t);
         ev.conditions(&cat.conditions, lowered, &mut d.conditions);
         match d.conditions.stop {
-            None => match tests
-                .and_then(|t| t.pays.get(i))
-                .and_then(|p| p.payout(ev.applicant))
-            {
-                Some(p) => d.payout = Some(p),
-                None => match ev.pay(&cat.pay) {
+            None => {
+                // The lowered payout where it can tell, else the walker's.
+                let lowered = tests
+                    .and_then(|t| t.pays.get(i))
+                    .and_then(|p| p.payout(ev.applicant));
+                match lowered.map_or_else(|| ev.pay(&cat.pay), Ok) {
                     Ok(p) => d.payout = Some(p),
                     Err(e) => {
                         d.pay_error = Some(e);
                         error = true;
                     }
-                },
-            },
+                }
+            }
             Some(Stop::Error(_)) => error = true,
             Some(Stop::Fail) => {}
         }
