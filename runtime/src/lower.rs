@@ -16,8 +16,9 @@
 //! for the value, an expression of another shape), it says "cannot tell"
 //! and the walker decides the whole condition or payout. So a program
 //! changes no decision, verdict or error, only how fast the usual one is
-//! made (the property test in `tests/lowered.rs` holds the two equal). A
-//! program borrows its scheme, so the scheme cannot change under it.
+//! made (the property test in `tests/lowered.rs` holds the two equal). The
+//! application's days, when written out, are read once as well ([`Days`]).
+//! A program borrows its scheme, so the scheme cannot change under it.
 
 use chrono::{Datelike, NaiveDate};
 
