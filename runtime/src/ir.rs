@@ -1293,6 +1293,23 @@ impl Type {
 }
 
 impl Value {
+    /// The day of a date, or of a time of day (as a deadline counts it);
+    /// `None` for a value of another kind.
+    pub fn day(&self) -> Option<NaiveDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            Value::DateTime(t) => Some(t.date()),
+            Value::Bool(..)
+            | Value::Int(..)
+            | Value::Money(..)
+            | Value::Text(..)
+            | Value::Enum { .. }
+            | Value::Duration(..)
+            | Value::Decimal(..)
+            | Value::List(..) => None,
+        }
+    }
+
     /// The type of a literal value (a list's record is not known from its
     /// items: `None`).
     pub fn ty(&self) -> Option<Type> {

@@ -81,18 +81,7 @@ fn literal_day(e: Option<&Expr>) -> Option<Option<NaiveDate>> {
     let Expr::Lit(v) = e else {
         return None;
     };
-    match v {
-        Value::Date(d) => Some(Some(*d)),
-        Value::DateTime(t) => Some(Some(t.date())),
-        Value::Bool(..)
-        | Value::Int(..)
-        | Value::Money(..)
-        | Value::Text(..)
-        | Value::Enum { .. }
-        | Value::Duration(..)
-        | Value::Decimal(..)
-        | Value::List(..) => None,
-    }
+    v.day().map(Some)
 }
 
 impl<'s> Program<'s> {

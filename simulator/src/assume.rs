@@ -107,7 +107,7 @@ impl Assumptions {
             app.deadline
                 .as_ref()
                 .and_then(|d| bursar_runtime::evaluate_value(scheme, applicant, d))
-                .and_then(|v| date_of(&v))
+                .and_then(|v| v.day())
         });
         let opens = draw_opens(scheme, deadline);
         let day = match (applies, late, opens, deadline) {
@@ -121,7 +121,7 @@ impl Assumptions {
             (true, true, _, Some(deadline)) => {
                 deadline.checked_add_days(chrono::Days::new(1 + (position * 30.0) as u64))
             }
-            (true, _, _, _) => applicant.get(received).and_then(date_of),
+            (true, _, _, _) => applicant.get(received).and_then(Value::day),
         };
         Some(Drawn {
             received,
@@ -150,22 +150,6 @@ pub fn draw_opens(scheme: &Scheme, deadline: Option<NaiveDate>) -> Option<NaiveD
         .published
         .or(scheme.header.period.map(|p| p.start))
         .or(deadline.and_then(|d| d.checked_sub_days(chrono::Days::new(180))))
-}
-
-/// The day of a date or a time of day.
-pub(crate) fn date_of(v: &Value) -> Option<NaiveDate> {
-    match v {
-        Value::Date(d) => Some(*d),
-        Value::DateTime(t) => Some(t.date()),
-        Value::Bool(..)
-        | Value::Int(..)
-        | Value::Money(..)
-        | Value::Text(..)
-        | Value::Enum { .. }
-        | Value::Duration(..)
-        | Value::Decimal(..)
-        | Value::List(..) => None,
-    }
 }
 
 /// The expected payment day of a paid decision: each timeline step takes

@@ -119,7 +119,7 @@ impl<'a> DrawPlan<'a> {
             .as_ref()
             .and_then(|a| a.opens.as_ref())
             .and_then(|e| bursar_runtime::evaluate_value(scheme, applicant, e))
-            .and_then(|v| crate::assume::date_of(&v));
+            .and_then(|v| v.day());
         let mut deadline = None;
         for (k, draw) in out.draws.iter_mut().enumerate() {
             let seed = seed.wrapping_add(k as u64);
