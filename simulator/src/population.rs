@@ -419,14 +419,27 @@ impl Layout {
         }
         // Every field has exactly one column (checked in `new`), so writing
         // each mapped cell, `None` when empty, fills the whole record.
-        let text = record.text().map_err(|e| self.not_text(at, record, e))?;
+        //
+        // A line all ASCII is text, and so is every cell cut from it: most
+        // lines are, and for them the check a byte that UTF-8 needs and
+        // the check that each cut falls between characters are left out.
+        let line = record.line();
+        let text = if line.is_ascii() {
+            None
+        } else {
+            Some(record.text().map_err(|e| self.not_text(at, record, e))?)
+        };
         let values = applicant.values_mut();
         let gap = record.gap();
         let mut start = 0;
         for (&end, column) in record.ends().iter().zip(&self.columns) {
             // Checks that the cell starts and ends on a character (see
             // `Record::text`).
-            let Some(cell) = text.get(start..end) else {
+            let cell = match text {
+                None => line.get(start..end),
+                Some(text) => text.get(start..end).map(str::as_bytes),
+            };
+            let Some(cell) = cell else {
                 return Err(self.not_text(at, record, record.cell_at(start)));
             };
             start = end + gap;
@@ -622,12 +635,14 @@ impl Layout {
         self.error(at, Some(e.cell), None, message, true)
     }
 
+    /// A cell's error. The cells of a parsed row are text (see `parse`):
+    /// each is shown as it is.
     #[cold]
-    fn cell_error(&self, at: RowPosition, column: &Column, value: &str, message: &str) -> RowError {
+    fn cell_error(&self, at: RowPosition, column: &Column, cell: &[u8], message: &str) -> RowError {
         self.error(
             at,
             Some(column.index),
-            Some(value),
+            Some(&String::from_utf8_lossy(cell)),
             message.to_string(),
             false,
         )
@@ -640,11 +655,11 @@ impl Layout {
         &self,
         at: RowPosition,
         column: &Column,
-        cell: &str,
+        cell: &[u8],
         expected: &str,
     ) -> Result<Value, RowError> {
         let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
-        match spellings.map(|s| s.read(cell)) {
+        match spellings.map(|s| s.read(&String::from_utf8_lossy(cell))) {
             Some(Ok(value)) => Ok(value),
             Some(Err(Unread::Ambiguous(message))) => {
                 Err(self.cell_error(at, column, cell, &message))
@@ -658,9 +673,9 @@ impl Layout {
     /// Refuses a cell of a column where some text has two readings, if
     /// this is one.
     #[cold]
-    fn unambiguous(&self, at: RowPosition, column: &Column, cell: &str) -> Result<(), RowError> {
+    fn unambiguous(&self, at: RowPosition, column: &Column, cell: &[u8]) -> Result<(), RowError> {
         let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
-        match spellings.and_then(|s| s.ambiguity(cell)) {
+        match spellings.and_then(|s| s.ambiguity(&String::from_utf8_lossy(cell))) {
             Some(Unread::Ambiguous(message)) => Err(self.cell_error(at, column, cell, &message)),
             Some(Unread::NoSpelling) | None => Ok(()),
         }
@@ -1301,6 +1316,38 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(lines(&data, capacity), expected);
         }
+    }
+
+    /// A line all ASCII is cut without checking it as UTF-8; any other is
+    /// checked, and so is each cut: a cell that is not UTF-8 stops the run
+    /// at that cell, even where its bytes and the next cell's make a
+    /// character together (`"p\xe5"` and `"\xbc\xa0"` run together are
+    /// `p张`).
+    #[test]
+    fn cells_are_text_whether_or_not_their_line_is_ascii() {
+        let scheme = two_fields();
+        let read = |line: &[u8]| {
+            let data = [b"id,x\n", line, b"\n"].concat();
+            let mut reader = Reader::new(&[&scheme], "p.csv", &data[..], &ColumnMap::new())
+                .unwrap()
+                .keep_text();
+            let mut applicant = Applicant::empty(&scheme);
+            reader
+                .next_into(&scheme, &mut applicant)
+                .map(|_| applicant.get(1).cloned())
+                .map_err(|e| (e.column, e.fatal))
+        };
+        let text = |s: &str| Ok(Some(Value::Text(s.to_string())));
+        assert_eq!(read(b"p1,v"), text("v"));
+        assert_eq!(read("张三,李四".as_bytes()), text("李四"));
+        assert_eq!(read("\"张三\",\"李,四\"".as_bytes()), text("李,四"));
+        assert_eq!(read(b"p1,"), Ok(None));
+        let not_text = |column: &str| Err((Some(column.to_string()), true));
+        assert_eq!(read(b"p1,v\xff"), not_text("x"));
+        assert_eq!(read(b"p\xff1,v"), not_text("id"));
+        assert_eq!(read("张三,李\u{fffd}".as_bytes()), text("李\u{fffd}"));
+        assert_eq!(read(b"\"p\xe5\",\"\xbc\xa0\""), not_text("id"));
+        assert_eq!(read(b"p\xe5,\xbc\xa0"), not_text("id"));
     }
 
     /// A scheme whose applicant is two text fields, `id` and `x`, and

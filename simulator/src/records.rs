@@ -257,9 +257,13 @@ impl Record {
     /// that is not between characters: a file's invalid bytes can join into
     /// a valid sequence across a cell boundary.
     pub fn text(&self) -> Result<&str, NotText> {
+        std::str::from_utf8(self.line()).map_err(|e| self.cell_at(e.valid_up_to()))
+    }
+
+    /// The bytes [`Record::text`] checks, unchecked.
+    pub fn line(&self) -> &[u8] {
         let end = self.ends().last().copied().unwrap_or(0);
-        let bytes = self.bytes.get(..end).unwrap_or_default();
-        std::str::from_utf8(bytes).map_err(|e| self.cell_at(e.valid_up_to()))
+        self.bytes.get(..end).unwrap_or_default()
     }
 
     /// Bytes of the cells run together (empty if out of range).
