@@ -122,10 +122,11 @@ impl Fingerprints {
 
     /// Calls `f` with each bucket's fingerprints, in the order they were
     /// added, and a table to look at them with ([`Seen`]); what it gives,
-    /// in bucket order. Buckets are read a few at a time, as many as the
-    /// run has threads (within [`GROUP_BYTES`]), and looked at on them at
-    /// once: this pass comes after every row is read, when nothing else
-    /// is left to do. More may be pushed after.
+    /// in bucket order. Buckets are read a group at a time (within
+    /// [`GROUP_BYTES`]), each group's part of each batch written out in one
+    /// read, and the group is looked at on the run's threads, a share of
+    /// its buckets each: this pass comes after every row is read, when
+    /// nothing else is left to do. More may be pushed after.
     fn per_bucket<T: Send>(
         &mut self,
         f: impl Fn(&mut Seen, &[u64]) -> T + Sync,
@@ -142,8 +143,8 @@ impl Fingerprints {
         let held_starts = sort_into(&self.held, &mut held, BUCKETS, bucket);
         // Fingerprints a bucket holds, about.
         let a_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
-        let group =
-            (GROUP_BYTES / (2 * ENTRY * a_bucket.max(1))).clamp(1, rayon::current_num_threads());
+        let group = (GROUP_BYTES / 2 / (ENTRY * a_bucket.max(1))).clamp(1, BUCKETS);
+        let threads = rayon::current_num_threads().clamp(1, group);
         let mut stored = Stored {
             file,
             batches,
@@ -152,22 +153,21 @@ impl Fingerprints {
             read: Vec::new(),
         };
         let mut buckets: Vec<Vec<u64>> = (0..group).map(|_| Vec::new()).collect();
-        let mut tables: Vec<Seen> = (0..group).map(|_| Seen::default()).collect();
+        let mut tables: Vec<Seen> = (0..threads).map(|_| Seen::default()).collect();
         let mut looked = Vec::with_capacity(BUCKETS);
         for first in (0..BUCKETS).step_by(group) {
             let n = group.min(BUCKETS - first);
-            for (b, prints) in (first..first + n).zip(buckets.iter_mut()) {
-                stored.bucket(b, prints)?;
-            }
-            // In bucket order: an indexed iterator extends a vector in
-            // its own order.
-            looked.par_extend(
-                buckets
-                    .par_iter()
-                    .zip(tables.par_iter_mut())
-                    .take(n)
-                    .map(|(prints, table)| f(table, prints)),
-            );
+            let these = buckets.get_mut(..n).unwrap_or_default();
+            stored.buckets(first, these)?;
+            // A thread's share of the group, each looked at in turn with
+            // the thread's table; collected from an indexed iterator, so
+            // in bucket order.
+            let shares: Vec<Vec<T>> = these
+                .par_chunks(n.div_ceil(threads))
+                .zip(tables.par_iter_mut())
+                .map(|(share, table)| share.iter().map(|prints| f(table, prints)).collect())
+                .collect();
+            looked.extend(shares.into_iter().flatten());
         }
         // More may be written out after (a pipe's rows checked before its
         // end): at the end of what was written.
@@ -242,39 +242,53 @@ struct Stored<'a> {
 }
 
 impl Stored<'_> {
-    /// Bucket `b`'s fingerprints, in the order they were added, into
-    /// `prints`.
-    fn bucket(&mut self, b: usize, prints: &mut Vec<u64>) -> std::io::Result<()> {
-        prints.clear();
+    /// The fingerprints of the buckets from `first` on, one vector each
+    /// in `out`, in the order they were added. A group of buckets is one
+    /// stretch of each batch (a batch is sorted by bucket), read at once:
+    /// a bucket of 10M rows is 4 KB of each batch, and reading each apart
+    /// cost a seek and a read every 4 KB.
+    fn buckets(&mut self, first: usize, out: &mut [Vec<u64>]) -> std::io::Result<()> {
+        out.iter_mut().for_each(Vec::clear);
+        let last = first + out.len();
         for (offset, starts) in self.batches {
-            let (Some(&start), Some(&end), Some(file)) =
-                (starts.get(b), starts.get(b + 1), self.file.as_mut())
-            else {
+            let (Some(bounds), Some(file)) = (starts.get(first..=last), self.file.as_mut()) else {
+                continue;
+            };
+            let (Some(&start), Some(&end)) = (bounds.first(), bounds.last()) else {
                 continue;
             };
             file.seek(SeekFrom::Start(offset + (ENTRY * start) as u64))?;
             self.read.resize(ENTRY * (end - start), 0);
             file.read_exact(&mut self.read)?;
-            prints.extend(self.read.chunks_exact(ENTRY).map(|e| {
-                let mut f = [0; ENTRY];
-                f.copy_from_slice(e);
-                u64::from_le_bytes(f)
-            }));
+            for (prints, bucket) in out.iter_mut().zip(bounds.windows(2)) {
+                let &[from, to] = bucket else { continue };
+                let bytes = self.read.get(ENTRY * (from - start)..ENTRY * (to - start));
+                prints.extend(bytes.unwrap_or_default().chunks_exact(ENTRY).map(|e| {
+                    let mut f = [0; ENTRY];
+                    f.copy_from_slice(e);
+                    u64::from_le_bytes(f)
+                }));
+            }
         }
-        if let (Some(&start), Some(&end)) = (self.held_starts.get(b), self.held_starts.get(b + 1)) {
-            prints.extend_from_slice(self.held.get(start..end).unwrap_or(&[]));
+        let held = self.held_starts.get(first..=last).unwrap_or_default();
+        for (prints, bucket) in out.iter_mut().zip(held.windows(2)) {
+            let &[from, to] = bucket else { continue };
+            prints.extend_from_slice(self.held.get(from..to).unwrap_or_default());
         }
         Ok(())
     }
 }
 
 /// Bytes of the buckets read at once to be looked at on the run's threads
-/// (a bucket and its copy sorted into parts: 16 bytes a fingerprint): 8
-/// MB, and at least one bucket, whatever its size. A bucket is a 256th of
-/// the rows: 39k fingerprints (0.6 MB) for 10M rows, so two threads look
-/// at two at once; 390k (6.3 MB) for 100M rows, one at a time as before,
-/// so that a run's peak stays where it was (docs/performance.md).
-const GROUP_BYTES: usize = 8 << 20;
+/// (a bucket and its copy sorted into parts: 16 bytes a fingerprint),
+/// their first half the group read ([`Fingerprints::per_bucket`]): 8 MB,
+/// and at least one bucket, whatever its size. A bucket is a 256th of the
+/// rows: 39k fingerprints (0.3 MB) for 10M rows, so thirteen are read at
+/// once and looked at a share a thread; 390k (3.1 MB) for 100M rows, one
+/// at a time, so that a run's peak stays where it was
+/// (docs/performance.md). Tests make it small, so that groups of a few
+/// buckets are read.
+const GROUP_BYTES: usize = if cfg!(test) { 1 << 10 } else { 8 << 20 };
 
 /// Parts of a bucket looked at apart, chosen by bits 40 to 43 of a
 /// fingerprint (the bucket is chosen by bits 48 to 55, a slot of a part's
