@@ -1303,19 +1303,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn date(&self, e: &Expr) -> Result<NaiveDate, EvalError> {
-        match *self.value(e)? {
-            Value::Date(d) => Ok(d),
-            // The day a time of receipt falls on.
-            Value::DateTime(t) => Ok(t.date()),
-            Value::Bool(..)
-            | Value::Int(..)
-            | Value::Money(..)
-            | Value::Text(..)
-            | Value::Enum { .. }
-            | Value::Duration(..)
-            | Value::Decimal(..)
-            | Value::List(..) => Err(EvalError::TypeMismatch),
-        }
+        // A time of receipt's is the day it falls on.
+        self.value(e)?.day().ok_or(EvalError::TypeMismatch)
     }
 
     /// Whether a condition holds. The common shapes (`and`, `is present`, a
