@@ -279,15 +279,15 @@ impl Stored<'_> {
     }
 }
 
-/// Bytes of the buckets read at once to be looked at on the run's threads
-/// (a bucket and its copy sorted into parts: 16 bytes a fingerprint),
-/// their first half the group read ([`Fingerprints::per_bucket`]): 8 MB,
-/// and at least one bucket, whatever its size. A bucket is a 256th of the
-/// rows: 39k fingerprints (0.3 MB) for 10M rows, so thirteen are read at
-/// once and looked at a share a thread; 390k (3.1 MB) for 100M rows, one
-/// at a time, so that a run's peak stays where it was
-/// (docs/performance.md). Tests make it small, so that groups of a few
-/// buckets are read.
+/// Bytes of fingerprints the pass at the end holds at once, about 8 MB:
+/// the group of buckets read together takes at most half
+/// ([`Fingerprints::per_bucket`]), and each thread's copy of the bucket it
+/// looks at, sorted into parts, the rest. At least one bucket is read,
+/// whatever its size. A bucket is a 256th of the rows: 39k fingerprints
+/// (0.3 MB) for 10M rows, so thirteen are read at once and looked at a
+/// share a thread; 390k (3.1 MB) for 100M rows, one at a time, so that a
+/// run's peak stays where it was (docs/performance.md). Tests make it
+/// small, so that groups of a few buckets are read.
 const GROUP_BYTES: usize = if cfg!(test) { 1 << 10 } else { 8 << 20 };
 
 /// Parts of a bucket looked at apart, chosen by bits 40 to 43 of a
