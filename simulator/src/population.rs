@@ -635,14 +635,12 @@ impl Layout {
         self.error(at, Some(e.cell), None, message, true)
     }
 
-    /// A cell's error. The cells of a parsed row are text (see `parse`):
-    /// each is shown as it is.
     #[cold]
     fn cell_error(&self, at: RowPosition, column: &Column, cell: &[u8], message: &str) -> RowError {
         self.error(
             at,
             Some(column.index),
-            Some(&String::from_utf8_lossy(cell)),
+            Some(&cell_text(cell)),
             message.to_string(),
             false,
         )
@@ -659,7 +657,7 @@ impl Layout {
         expected: &str,
     ) -> Result<Value, RowError> {
         let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
-        match spellings.map(|s| s.read(&String::from_utf8_lossy(cell))) {
+        match spellings.map(|s| s.read(&cell_text(cell))) {
             Some(Ok(value)) => Ok(value),
             Some(Err(Unread::Ambiguous(message))) => {
                 Err(self.cell_error(at, column, cell, &message))
@@ -675,7 +673,7 @@ impl Layout {
     #[cold]
     fn unambiguous(&self, at: RowPosition, column: &Column, cell: &[u8]) -> Result<(), RowError> {
         let spellings = self.spellings.get(column.index).and_then(Option::as_ref);
-        match spellings.and_then(|s| s.ambiguity(&String::from_utf8_lossy(cell))) {
+        match spellings.and_then(|s| s.ambiguity(&cell_text(cell))) {
             Some(Unread::Ambiguous(message)) => Err(self.cell_error(at, column, cell, &message)),
             Some(Unread::NoSpelling) | None => Ok(()),
         }
@@ -697,6 +695,13 @@ impl Layout {
     pub fn file_of(&self, at: RowPosition) -> &str {
         self.parts.get(at.part as usize).unwrap_or(&self.file)
     }
+}
+
+/// A cell of a row `Layout::parse` cuts, as text, for its errors and its
+/// spellings: such a cell is text (its line is all ASCII, or was checked
+/// as UTF-8 cut by cut), so nothing is ever replaced here.
+fn cell_text(cell: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(cell)
 }
 
 /// A column name without the differences a spreadsheet introduces: case,
