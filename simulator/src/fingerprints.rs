@@ -21,7 +21,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 
 use rayon::prelude::*;
 
@@ -122,11 +122,12 @@ impl Fingerprints {
 
     /// Calls `f` with each bucket's fingerprints, in the order they were
     /// added, and a table to look at them with ([`Seen`]); what it gives,
-    /// in bucket order. Buckets are read a group at a time (within
-    /// [`GROUP_BYTES`]), each group's part of each batch written out in one
-    /// read, and the group is looked at on the run's threads, a share of
-    /// its buckets each: this pass comes after every row is read, when
-    /// nothing else is left to do. More may be pushed after.
+    /// in bucket order. Buckets are taken a group at a time (within
+    /// [`GROUP_BYTES`]), and each of the run's threads reads a share of the
+    /// group's buckets (one stretch of each batch written out, read at its
+    /// offset, so that the threads' reads do not wait on one another) and
+    /// looks at them with its own table: this pass comes after every row
+    /// is read, when nothing else is left to do. More may be pushed after.
     fn per_bucket<T: Send>(
         &mut self,
         f: impl Fn(&mut Seen, &[u64]) -> T + Sync,
@@ -134,7 +135,7 @@ impl Fingerprints {
         let (file, batches, written) = match self.spill.as_mut() {
             Some(s) => {
                 s.file.flush()?;
-                (Some(s.file.get_mut()), s.batches.as_slice(), s.written)
+                (Some(s.file.get_ref()), s.batches.as_slice(), s.written)
             }
             None => (None, &[][..], 0),
         };
@@ -145,34 +146,33 @@ impl Fingerprints {
         let a_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
         let group = (GROUP_BYTES / 2 / (ENTRY * a_bucket.max(1))).clamp(1, BUCKETS);
         let threads = rayon::current_num_threads().clamp(1, group);
-        let mut stored = Stored {
+        let stored = Stored {
             file,
             batches,
             held: &held,
             held_starts: &held_starts,
-            read: Vec::new(),
         };
-        let mut buckets: Vec<Vec<u64>> = (0..group).map(|_| Vec::new()).collect();
-        let mut tables: Vec<Seen> = (0..threads).map(|_| Seen::default()).collect();
+        let mut lookers: Vec<Looker> = (0..threads).map(|_| Looker::default()).collect();
         let mut looked = Vec::with_capacity(BUCKETS);
         for first in (0..BUCKETS).step_by(group) {
-            let n = group.min(BUCKETS - first);
-            let these = buckets.get_mut(..n).unwrap_or_default();
-            stored.buckets(first, these)?;
-            // A thread's share of the group, each looked at in turn with
-            // the thread's table; collected from an indexed iterator, so
-            // in bucket order.
-            let shares: Vec<Vec<T>> = these
-                .par_chunks(n.div_ceil(threads))
-                .zip(tables.par_iter_mut())
-                .map(|(share, table)| share.iter().map(|prints| f(table, prints)).collect())
-                .collect();
+            let end = (first + group).min(BUCKETS);
+            let share = (end - first).div_ceil(threads);
+            // Collected from an indexed iterator, so in bucket order.
+            let shares = lookers
+                .par_iter_mut()
+                .enumerate()
+                .map(|(i, looker)| {
+                    let from = (first + i * share).min(end);
+                    looker.look(&stored, from..(from + share).min(end), &f)
+                })
+                .collect::<std::io::Result<Vec<Vec<T>>>>()?;
             looked.extend(shares.into_iter().flatten());
         }
         // More may be written out after (a pipe's rows checked before its
-        // end): at the end of what was written.
-        if let Some(file) = stored.file {
-            file.seek(SeekFrom::Start(written))?;
+        // end): at the end of what was written. (A read at an offset leaves
+        // the position where it was on Unix, not everywhere.)
+        if let Some(s) = self.spill.as_mut() {
+            s.file.get_mut().seek(SeekFrom::Start(s.written))?;
         }
         Ok(looked)
     }
@@ -231,38 +231,41 @@ impl Fingerprints {
 /// Where each bucket's fingerprints are: its part of each batch written
 /// out, then of those still held.
 struct Stored<'a> {
-    file: Option<&'a mut File>,
+    file: Option<&'a File>,
     /// Where each batch was written, and where each bucket starts in it.
     batches: &'a [(u64, Box<[usize]>)],
     /// Those held, sorted into buckets, and where each bucket starts.
     held: &'a [u64],
     held_starts: &'a [usize],
-    /// A batch's part of a bucket, as bytes.
-    read: Vec<u8>,
 }
 
 impl Stored<'_> {
     /// The fingerprints of the buckets from `first` on, one vector each
-    /// in `out`, in the order they were added. A group of buckets is one
-    /// stretch of each batch (a batch is sorted by bucket), read at once:
-    /// a bucket of 10M rows is 4 KB of each batch, and reading each apart
-    /// cost a seek and a read every 4 KB.
-    fn buckets(&mut self, first: usize, out: &mut [Vec<u64>]) -> std::io::Result<()> {
+    /// in `out`, in the order they were added; `read` holds a batch's
+    /// part as bytes. A run of buckets is one stretch of each batch (a
+    /// batch is sorted by bucket), read at once: a bucket of 10M rows is
+    /// 4 KB of each batch, and reading each apart cost a seek and a read
+    /// every 4 KB.
+    fn buckets(
+        &self,
+        first: usize,
+        out: &mut [Vec<u64>],
+        read: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         out.iter_mut().for_each(Vec::clear);
         let last = first + out.len();
         for (offset, starts) in self.batches {
-            let (Some(bounds), Some(file)) = (starts.get(first..=last), self.file.as_mut()) else {
+            let (Some(bounds), Some(file)) = (starts.get(first..=last), self.file) else {
                 continue;
             };
             let (Some(&start), Some(&end)) = (bounds.first(), bounds.last()) else {
                 continue;
             };
-            file.seek(SeekFrom::Start(offset + (ENTRY * start) as u64))?;
-            self.read.resize(ENTRY * (end - start), 0);
-            file.read_exact(&mut self.read)?;
+            read.resize(ENTRY * (end - start), 0);
+            read_at(file, offset + (ENTRY * start) as u64, read)?;
             for (prints, bucket) in out.iter_mut().zip(bounds.windows(2)) {
                 let &[from, to] = bucket else { continue };
-                let bytes = self.read.get(ENTRY * (from - start)..ENTRY * (to - start));
+                let bytes = read.get(ENTRY * (from - start)..ENTRY * (to - start));
                 prints.extend(bytes.unwrap_or_default().chunks_exact(ENTRY).map(|e| {
                     let mut f = [0; ENTRY];
                     f.copy_from_slice(e);
@@ -276,6 +279,56 @@ impl Stored<'_> {
             prints.extend_from_slice(self.held.get(from..to).unwrap_or_default());
         }
         Ok(())
+    }
+}
+
+/// Fills `buf` from `file` at `offset`, without its position: threads read
+/// the temporary file at once.
+#[cfg(unix)]
+fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset`: a seek and a read, one thread at a
+/// time, where a read at an offset is not the same call everywhere.
+#[cfg(not(unix))]
+fn read_at(mut file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+/// What a thread of the pass at the end holds: its table, its share of a
+/// group of buckets, and the bytes last read.
+#[derive(Debug, Default)]
+struct Looker {
+    seen: Seen,
+    buckets: Vec<Vec<u64>>,
+    read: Vec<u8>,
+}
+
+impl Looker {
+    /// `f` of each bucket of `range`, in order.
+    fn look<T>(
+        &mut self,
+        stored: &Stored,
+        range: std::ops::Range<usize>,
+        f: &impl Fn(&mut Seen, &[u64]) -> T,
+    ) -> std::io::Result<Vec<T>> {
+        let n = range.len();
+        if self.buckets.len() < n {
+            self.buckets.resize_with(n, Vec::new);
+        }
+        let these = self.buckets.get_mut(..n).unwrap_or_default();
+        stored.buckets(range.start, these, &mut self.read)?;
+        Ok(these
+            .iter()
+            .map(|prints| f(&mut self.seen, prints))
+            .collect())
     }
 }
 
