@@ -343,25 +343,29 @@ impl Looker {
 /// small, so that groups of a few buckets are read.
 const GROUP_BYTES: usize = if cfg!(test) { 1 << 10 } else { 8 << 20 };
 
-/// Parts of a bucket looked at apart, chosen by bits 40 to 43 of a
+/// Parts of a bucket looked at apart, chosen by bits 40 to 45 of a
 /// fingerprint (the bucket is chosen by bits 48 to 55, a slot of a part's
 /// table by the lowest).
-const PARTS: usize = 16;
+const PARTS: usize = 64;
 
 fn part(fingerprint: u64) -> usize {
-    ((fingerprint >> 40) & 0xf) as usize
+    ((fingerprint >> 40) & 0x3f) as usize
 }
 
 /// Which fingerprints of a bucket repeat: the bucket is sorted into
 /// [`PARTS`] parts (a counting sort), and each part's fingerprints are put
-/// in a table of twice as many slots as the part has, or more (a power of
-/// two), each in the first free slot from the one its low bits name. At
-/// the end of 10M shuffled rows a hash set of the whole bucket took 3.4%
-/// of the run's samples, a table of the whole bucket 1.9% (2.9% with half
-/// as many slots again instead of twice); a part's table is a sixteenth
-/// of that, kept in the nearest cache, and at 300M rows 2 MB rather than
-/// 16 to 32 (docs/performance.md). Each fingerprint is inserted once,
-/// and never removed.
+/// in a table of four times as many slots as the part has, or more (a
+/// power of two), each in the first free slot from the one its low bits
+/// name. At the end of 10M shuffled rows a hash set of the whole bucket
+/// took 3.4% of the run's samples, a table of the whole bucket 1.9% (2.9%
+/// with half as many slots again instead of twice). A part's table is
+/// 32 KB at 10M rows, in the nearest cache, and 1 MB at 300M rather than
+/// 16 to 32; at most a quarter full, so the first slot looked at is
+/// nearly always the one taken, where at half full that branch, which the
+/// data decides, was often mispredicted (sixteen parts in tables of twice
+/// their size took a fifth to a third more of the pass's time,
+/// docs/performance.md). Each fingerprint is inserted once, and never
+/// removed.
 #[derive(Debug, Default)]
 struct Seen {
     /// 0 for a free slot; the fingerprint 0 is [`Seen::zero`].
@@ -401,7 +405,7 @@ impl Seen {
 
     /// Empties the set, with room for `n` fingerprints.
     fn clear(&mut self, n: usize) {
-        let size = n.saturating_mul(2).next_power_of_two().max(16);
+        let size = n.saturating_mul(4).next_power_of_two().max(16);
         self.slots.clear();
         self.slots.resize(size, 0);
         self.zero = false;
@@ -518,12 +522,12 @@ mod tests {
     }
 
     /// A bucket's fingerprints: 0 among them, repeats, and many alike in
-    /// their low bits (a table's slot) and in bits 38 to 43 (a part).
+    /// their low bits (a table's slot) and in bits 38 to 45 (a part).
     fn bucket_prints() -> impl proptest::strategy::Strategy<Value = Vec<u64>> {
         proptest::collection::vec(
             proptest::prop_oneof![
                 0u64..4,
-                proptest::strategy::Strategy::prop_map(0u64..64, |n| n << 38),
+                proptest::strategy::Strategy::prop_map(0u64..256, |n| n << 38),
                 proptest::num::u64::ANY,
             ],
             0..300,
