@@ -128,8 +128,7 @@ impl RowGroups {
             next_at: RowPosition::default(),
             only: Some(g),
         };
-        parquet.group = parquet.group_of(records);
-        parquet.next_at = parquet.locate();
+        parquet.advance();
         parquet
     }
 }
@@ -267,25 +266,30 @@ impl Parquet {
 
     /// Where the next record starts, worked out from the rows read.
     fn locate(&self) -> RowPosition {
-        if !self.header_read {
-            return RowPosition {
-                line: 1,
-                ..RowPosition::default()
-            };
+        let mut at = RowPosition {
+            line: 1,
+            ..RowPosition::default()
+        };
+        if self.header_read {
+            let group = self.group_of(self.records);
+            place(&mut at, self.records, group, &self.file.group_starts);
         }
-        let group = self.group_of(self.records);
-        let start = self.file.group_starts.get(group).copied().unwrap_or(0);
-        RowPosition {
-            line: self.records.saturating_add(2),
-            byte: 0,
-            record: self.records.saturating_add(1),
-            part: 0,
-            group: Some(RowGroupAt {
-                index: u32::try_from(group).unwrap_or(u32::MAX),
-                row: u32::try_from(self.records.saturating_sub(start).saturating_add(1))
-                    .unwrap_or(u32::MAX),
-            }),
-        }
+        at
+    }
+
+    /// Moves on to the next record: its row group, and where it starts,
+    /// written in place. Returned from [`Parquet::locate`], the position was
+    /// copied at once with loads wider than the stores that had just
+    /// written it (a row group's index and row, 4 bytes each), which
+    /// waited for them: 40% of `Parquet::read`'s samples.
+    fn advance(&mut self) {
+        self.group = self.group_of(self.records);
+        place(
+            &mut self.next_at,
+            self.records,
+            self.group,
+            &self.file.group_starts,
+        );
     }
 
     /// The row group of the file's row `row` (from 0), at or after the
@@ -349,8 +353,7 @@ impl Parquet {
         record.set_at(at);
         self.next += 1;
         self.records += 1;
-        self.group = self.group_of(self.records);
-        self.next_at = self.locate();
+        self.advance();
         Ok(true)
     }
 
@@ -552,6 +555,20 @@ fn plan(read: &[bool]) -> Vec<Option<usize>> {
             })
         })
         .collect()
+}
+
+/// Sets `at` to the start of the file's row `records` (from 0, after the
+/// header), in row group `group`, whose first row is `starts[group]`.
+fn place(at: &mut RowPosition, records: u64, group: usize, starts: &[u64]) {
+    let start = starts.get(group).copied().unwrap_or(0);
+    at.line = records.saturating_add(2);
+    at.byte = 0;
+    at.record = records.saturating_add(1);
+    at.part = 0;
+    at.group = Some(RowGroupAt {
+        index: u32::try_from(group).unwrap_or(u32::MAX),
+        row: u32::try_from(records.saturating_sub(start).saturating_add(1)).unwrap_or(u32::MAX),
+    });
 }
 
 #[cfg(test)]
