@@ -279,48 +279,69 @@ fn push_int(out: &mut Vec<u8>, n: i128) {
     out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
-/// The year, month and day of the day `days` after 1970-01-01 (before it
-/// if negative), in the proleptic Gregorian calendar: Howard Hinnant's
-/// `civil_from_days`, a few integer operations where a calendar type's
-/// constructor checks and converts.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+/// The first and last days of years 0 to 9999, counted from 1970-01-01:
+/// the days [`push_day`] writes as `YYYY-MM-DD`.
+const DAYS_OF_FOUR_DIGIT_YEARS: std::ops::RangeInclusive<i64> = -719_528..=2_932_896;
+
+/// The year, month and day of the day `days` after 1970-01-01, for a day
+/// of [`DAYS_OF_FOUR_DIGIT_YEARS`], in the proleptic Gregorian calendar:
+/// Neri and Schneider's Euclidean affine functions ("Euclidean affine
+/// functions and their application to calendar algorithms", 2022), a few
+/// multiplications on 32 bits where a calendar type's constructor checks
+/// and converts. Days are shifted by whole 400-year eras so that every
+/// step is unsigned.
+fn civil(days: i64) -> (u32, u32, u32) {
+    const ERAS: u32 = 4_726;
+    const DAY_SHIFT: u32 = 146_097 * ERAS + 719_468;
+    const YEAR_SHIFT: u32 = 400 * ERAS;
+    let n = (days as u32).wrapping_add(DAY_SHIFT);
+    // The century (of 36,524 or 36,525 days), and the day in it.
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let in_century = n1 % 146_097 / 4;
+    // The year in the century, and the day in the year from March 1.
+    let p2 = 2_939_745 * u64::from(4 * in_century + 3);
+    let year_in_century = (p2 >> 32) as u32;
+    let in_year = (p2 as u32) / 2_939_745 / 4;
+    // The month from March (3 to 14), and the day in it.
+    let n3 = 2_141 * in_year + 197_913;
+    let (month, day) = (n3 >> 16, (n3 & 0xffff) / 2_141 + 1);
+    // January and February belong to the next year.
+    let january = u32::from(in_year >= 306);
+    (
+        100 * century + year_in_century + january - YEAR_SHIFT,
+        month - 12 * january,
+        day,
+    )
 }
 
 /// Writes the day `days` after 1970-01-01 as the data contract does:
 /// `2023-04-10`; a year past 9999 or before 0 as chrono writes it
 /// (`+10000-01-01`), which no date column reads.
 fn push_day(out: &mut Vec<u8>, days: i64) {
-    let (y, m, d) = civil(days);
-    match u32::try_from(y) {
-        Ok(y) if y <= 9999 => out.extend_from_slice(&[
-            b'0' + (y / 1000) as u8,
-            b'0' + (y / 100 % 10) as u8,
-            b'0' + (y / 10 % 10) as u8,
-            b'0' + (y % 10) as u8,
+    if DAYS_OF_FOUR_DIGIT_YEARS.contains(&days) {
+        let (y, m, d) = civil(days);
+        // Each a digit (below ten), so `|` gives its character.
+        let digit = |n: u32| b'0' | (n % 10) as u8;
+        out.extend_from_slice(&[
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
             b'-',
-            b'0' + (m / 10) as u8,
-            b'0' + (m % 10) as u8,
+            digit(m / 10),
+            digit(m),
             b'-',
-            b'0' + (d / 10) as u8,
-            b'0' + (d % 10) as u8,
-        ]),
-        _ => {
-            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::try_days(days)?));
-            match date {
-                Some(date) => out.extend_from_slice(date.to_string().as_bytes()),
-                None => push_int(out, days.into()),
-            }
-        }
+            digit(d / 10),
+            digit(d),
+        ]);
+        return;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::try_days(days)?));
+    match date {
+        Some(date) => out.extend_from_slice(date.to_string().as_bytes()),
+        None => push_int(out, days.into()),
     }
 }
 
