@@ -289,7 +289,8 @@ const DAYS_OF_FOUR_DIGIT_YEARS: std::ops::RangeInclusive<i64> = -719_528..=2_932
 /// functions and their application to calendar algorithms", 2022), a few
 /// multiplications on 32 bits where a calendar type's constructor checks
 /// and converts. Days are shifted by whole 400-year eras so that every
-/// step is unsigned.
+/// step is unsigned: the cast keeps a negative day's low 32 bits, and
+/// adding the shift modulo 2³² gives its count from the shifted start.
 fn civil(days: i64) -> (u32, u32, u32) {
     const ERAS: u32 = 4_726;
     const DAY_SHIFT: u32 = 146_097 * ERAS + 719_468;

@@ -362,10 +362,10 @@ fn part(fingerprint: u64) -> usize {
 /// 32 KB at 10M rows, in the nearest cache, and 1 MB at 300M rather than
 /// 16 to 32; at most a quarter full, so the first slot looked at is
 /// nearly always the one taken, where at half full that branch, which the
-/// data decides, was often mispredicted (sixteen parts in tables of twice
-/// their size took a fifth to a third more of the pass's time,
-/// docs/performance.md). Each fingerprint is inserted once, and never
-/// removed.
+/// data decides, was often mispredicted. (Sixteen parts took about a
+/// quarter more of the table's time than 64, and tables twice a part's
+/// size about a fifth more than four times, docs/performance.md.) Each
+/// fingerprint is inserted once, and never removed.
 #[derive(Debug, Default)]
 struct Seen {
     /// 0 for a free slot; the fingerprint 0 is [`Seen::zero`].
