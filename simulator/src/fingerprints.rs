@@ -439,30 +439,38 @@ fn bucket(fingerprint: u64) -> usize {
     ((fingerprint >> 48) & 0xff) as usize
 }
 
-/// `prints` sorted into `groups` groups by `group` (below `groups`), each
-/// keeping their order, in `sorted` (a counting sort); where each group
-/// starts, and where the last ends. Buckets are sorted so before they are
-/// written out, and a bucket's parts before they are looked at.
+/// `prints` sorted into `groups` groups by `group`, each keeping their
+/// order, in `sorted` (a counting sort); where each group starts, and
+/// where the last ends. A fingerprint `group` puts at `groups` or past is
+/// left out. Buckets are sorted so before they are written out, and a
+/// bucket's parts before they are looked at.
 fn sort_into(
     prints: &[u64],
     sorted: &mut Vec<u64>,
     groups: usize,
     group: impl Fn(u64) -> usize,
 ) -> Box<[usize]> {
-    let mut starts = vec![0; groups + 1].into_boxed_slice();
+    let mut counts = vec![0; groups];
     for p in prints {
-        if let Some(n) = starts.get_mut(group(*p)) {
+        if let Some(n) = counts.get_mut(group(*p)) {
             *n += 1;
         }
     }
     // Counts to starts: each group starts where those before it end.
+    let mut starts = Vec::with_capacity(groups + 1);
     let mut sum = 0;
-    for n in starts.iter_mut() {
-        (*n, sum) = (sum, sum + *n);
+    for n in &counts {
+        starts.push(sum);
+        sum += n;
     }
-    sorted.clear();
-    sorted.resize(prints.len(), 0);
-    let mut next = starts.clone();
+    starts.push(sum);
+    // Every slot is written below, so what `sorted` held is not cleared
+    // first: zeroing it cost a pass over memory a batch and a bucket.
+    sorted.resize(sum, 0);
+    let mut next = counts;
+    for (at, start) in next.iter_mut().zip(&starts) {
+        *at = *start;
+    }
     for p in prints {
         if let Some(at) = next.get_mut(group(*p)) {
             if let Some(slot) = sorted.get_mut(*at) {
@@ -471,7 +479,7 @@ fn sort_into(
             *at += 1;
         }
     }
-    starts
+    starts.into_boxed_slice()
 }
 
 /// A set of fingerprints hashes them as they are.
