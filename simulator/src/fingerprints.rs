@@ -11,7 +11,8 @@
 //! temporary file (deleted when dropped, even if the process dies). At the
 //! end each bucket, a 256th of the rows, is read back and looked at on its
 //! own, in memory small enough for the cache, as many buckets at once as
-//! the run has threads.
+//! the run has threads; a bucket too large for that (past 67M rows) is
+//! shared among the threads, its parts looked at apart.
 //!
 //! Nothing but the fingerprint is kept: which row it came from is not,
 //! since a file with no repeat (the usual case) never needs it. The
@@ -22,6 +23,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -120,17 +122,25 @@ impl Fingerprints {
         Ok(())
     }
 
-    /// Calls `f` with each bucket's fingerprints, in the order they were
-    /// added, and a table to look at them with ([`Seen`]); what it gives,
-    /// in bucket order. Buckets are taken a group at a time (within
-    /// [`GROUP_BYTES`]), and each of the run's threads reads a share of the
-    /// group's buckets (one stretch of each batch written out, read at its
-    /// offset, so that the threads' reads do not wait on one another) and
-    /// looks at them with its own table: this pass comes after every row
-    /// is read, when nothing else is left to do. More may be pushed after.
+    /// Calls `f` with a table to look at fingerprints with ([`Seen`]),
+    /// each bucket's fingerprints sorted into parts ([`Parted`], which says
+    /// which of them it is to look at) and in the order they were added;
+    /// what it gives, in bucket order. Buckets are
+    /// taken a group at a time (within [`GROUP_BYTES`]), and each of the
+    /// run's threads reads a share of the group's buckets (one stretch of
+    /// each batch written out, read at its offset, so that the threads'
+    /// reads do not wait on one another) and looks at all of each one's
+    /// parts with its own table: this pass comes after every row is read,
+    /// when nothing else is left to do. Where a group holds fewer buckets
+    /// than there are threads (past 67M rows, a bucket alone fills it), a
+    /// bucket is read by every thread at once, a share of its batches
+    /// each, sorted into parts a share of it each, and looked at a share
+    /// of its parts each; what they give for one bucket is `join`ed. More
+    /// may be pushed after.
     fn per_bucket<T: Send>(
         &mut self,
-        f: impl Fn(&mut Seen, &[u64]) -> T + Sync,
+        f: impl Fn(&mut Seen, &Parted, &[u64]) -> T + Sync,
+        join: impl Fn(T, T) -> T,
     ) -> std::io::Result<Vec<T>> {
         let (file, batches, written) = match self.spill.as_mut() {
             Some(s) => {
@@ -145,29 +155,18 @@ impl Fingerprints {
         // Fingerprints a bucket holds, about.
         let a_bucket = (written as usize / ENTRY + self.held.len()) / BUCKETS;
         let group = (GROUP_BYTES / 2 / (ENTRY * a_bucket.max(1))).clamp(1, BUCKETS);
-        let threads = rayon::current_num_threads().clamp(1, group);
         let stored = Stored {
             file,
             batches,
             held: &held,
             held_starts: &held_starts,
         };
-        let mut lookers: Vec<Looker> = (0..threads).map(|_| Looker::default()).collect();
-        let mut looked = Vec::with_capacity(BUCKETS);
-        for first in (0..BUCKETS).step_by(group) {
-            let end = (first + group).min(BUCKETS);
-            let share = (end - first).div_ceil(threads);
-            // Collected from an indexed iterator, so in bucket order.
-            let shares = lookers
-                .par_iter_mut()
-                .enumerate()
-                .map(|(i, looker)| {
-                    let from = (first + i * share).min(end);
-                    looker.look(&stored, from..(from + share).min(end), &f)
-                })
-                .collect::<std::io::Result<Vec<Vec<T>>>>()?;
-            looked.extend(shares.into_iter().flatten());
-        }
+        let threads = rayon::current_num_threads().max(1);
+        let looked = if group >= threads {
+            by_buckets(&stored, group, threads, &f)?
+        } else {
+            by_parts(&stored, threads.min(SHARING), &f, &join)?
+        };
         // More may be written out after (a pipe's rows checked before its
         // end): at the end of what was written. (A read at an offset leaves
         // the position where it was on Unix, not everywhere.)
@@ -184,11 +183,18 @@ impl Fingerprints {
         at_most: usize,
     ) -> std::io::Result<Option<HashSet<u64, FingerprintHasher>>> {
         let mut repeated: HashSet<u64, FingerprintHasher> = HashSet::default();
-        for bucket in self.per_bucket(|seen, prints| {
-            let mut repeats = HashSet::default();
-            seen.repeats(prints, at_most, &mut repeats);
-            repeats
-        })? {
+        let found = self.per_bucket(
+            |seen, parted, _| {
+                let mut repeats = HashSet::default();
+                seen.repeats(parted, at_most, &mut repeats);
+                repeats
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        for bucket in found {
             repeated.extend(bucket);
             if repeated.len() > at_most {
                 return Ok(None);
@@ -207,26 +213,119 @@ impl Fingerprints {
         &mut self,
         except: &HashSet<u64, FingerprintHasher>,
     ) -> std::io::Result<Vec<u64>> {
-        let first = self.per_bucket(|seen, prints| {
-            let mut repeats: HashSet<u64, FingerprintHasher> = HashSet::default();
-            seen.repeats(prints, usize::MAX, &mut repeats);
-            repeats.retain(|f| !except.contains(f));
-            if repeats.is_empty() {
-                // Usually: then the bucket is not read again.
-                return None;
-            }
-            // Else the bucket in order, for the first of them met a
-            // second time.
-            let mut once: HashSet<u64, FingerprintHasher> = HashSet::default();
-            prints
-                .iter()
-                .filter(|f| repeats.contains(*f))
-                .find(|&&f| !once.insert(f))
-                .copied()
-        })?;
-        Ok(first.into_iter().flatten().collect())
+        let first = self.per_bucket(
+            |seen, parted, prints| {
+                let mut repeats: HashSet<u64, FingerprintHasher> = HashSet::default();
+                seen.repeats(parted, usize::MAX, &mut repeats);
+                repeats.retain(|f| !except.contains(f));
+                if repeats.is_empty() {
+                    // Usually: then the bucket is not read again.
+                    return None;
+                }
+                // Else the bucket in order, for the first of them met a
+                // second time, and where.
+                let mut once: HashSet<u64, FingerprintHasher> = HashSet::default();
+                prints
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| repeats.contains(*f))
+                    .find(|&(_, &f)| !once.insert(f))
+                    .map(|(at, &f)| (at, f))
+            },
+            // Of the bucket's parts looked at apart, the repeat met first.
+            |a, b| match (a, b) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, None) | (None, a) => a,
+            },
+        )?;
+        Ok(first.into_iter().flatten().map(|(_, f)| f).collect())
     }
 }
+
+/// The pass at the end a group of buckets at a time, each of `threads`
+/// (at most one a bucket) reading a share of the group's buckets and
+/// looking at all of each one's parts ([`Fingerprints::per_bucket`]).
+fn by_buckets<T: Send>(
+    stored: &Stored,
+    group: usize,
+    threads: usize,
+    f: &(impl Fn(&mut Seen, &Parted, &[u64]) -> T + Sync),
+) -> std::io::Result<Vec<T>> {
+    let threads = threads.clamp(1, group);
+    let mut lookers: Vec<Looker> = (0..threads).map(|_| Looker::default()).collect();
+    let mut looked = Vec::with_capacity(BUCKETS);
+    for first in (0..BUCKETS).step_by(group) {
+        let end = (first + group).min(BUCKETS);
+        let share = (end - first).div_ceil(threads);
+        // Collected from an indexed iterator, so in bucket order.
+        let shares = lookers
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, looker)| {
+                let from = (first + i * share).min(end);
+                looker.look(stored, from..(from + share).min(end), f)
+            })
+            .collect::<std::io::Result<Vec<Vec<T>>>>()?;
+        looked.extend(shares.into_iter().flatten());
+    }
+    Ok(looked)
+}
+
+/// The pass at the end a bucket at a time, for buckets too large to give
+/// each thread its own: the `threads` read a share of the bucket's batches
+/// each, sort a share of its fingerprints into parts each, then look at a
+/// share of its parts each (in every share), with their own tables; what
+/// they give for the bucket is `join`ed, in their order.
+fn by_parts<T: Send>(
+    stored: &Stored,
+    threads: usize,
+    f: &(impl Fn(&mut Seen, &Parted, &[u64]) -> T + Sync),
+    join: &impl Fn(T, T) -> T,
+) -> std::io::Result<Vec<T>> {
+    let threads = threads.max(1);
+    let mut seens: Vec<Seen> = (0..threads).map(|_| Seen::default()).collect();
+    let mut shares: Vec<Sorted> = (0..threads).map(|_| Sorted::default()).collect();
+    let parts = PARTS.div_ceil(threads);
+    let mut prints = Vec::new();
+    let mut looked = Vec::with_capacity(BUCKETS);
+    for b in 0..BUCKETS {
+        stored.bucket(b, &mut prints)?;
+        let all = prints.as_slice();
+        // A stretch of the bucket each, in order, sorted on its own.
+        let stretch = all.len().div_ceil(threads);
+        shares.par_iter_mut().enumerate().for_each(|(i, share)| {
+            let from = (i * stretch).min(all.len());
+            share.sort(
+                all.get(from..(from + stretch).min(all.len()))
+                    .unwrap_or_default(),
+            );
+        });
+        let shares = shares.as_slice();
+        // Collected from an indexed iterator, so in the threads' order.
+        let each = seens
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, seen)| {
+                let from = (i * parts).min(PARTS);
+                let parted = Parted {
+                    shares,
+                    parts: from..(from + parts).min(PARTS),
+                };
+                f(seen, &parted, all)
+            })
+            .collect::<Vec<T>>();
+        if let Some(t) = each.into_iter().reduce(join) {
+            looked.push(t);
+        }
+    }
+    Ok(looked)
+}
+
+/// Threads that share one bucket, at most: each holds a part's table (1 MB
+/// at 300M rows) beside the bucket read and its share of it sorted into
+/// parts, so that the pass's memory does not grow with the machine's
+/// cores.
+const SHARING: usize = 8;
 
 /// Where each bucket's fingerprints are: its part of each batch written
 /// out, then of those still held.
@@ -282,6 +381,63 @@ impl Stored<'_> {
     }
 }
 
+impl Stored<'_> {
+    /// The fingerprints of bucket `b`, in the order they were added, in
+    /// `out`: each batch's stretch is read at its offset, on whichever
+    /// thread is free, straight into its place.
+    fn bucket(&self, b: usize, out: &mut Vec<u64>) -> std::io::Result<()> {
+        // Each batch's stretch of the bucket: where it is in the file, and
+        // how many fingerprints it holds.
+        let stretches: Vec<(u64, usize)> = self
+            .batches
+            .iter()
+            .filter_map(
+                |(offset, starts)| match (starts.get(b), starts.get(b + 1)) {
+                    (Some(&from), Some(&to)) => Some((offset + (ENTRY * from) as u64, to - from)),
+                    _ => None,
+                },
+            )
+            .collect();
+        let held = match (self.held_starts.get(b), self.held_starts.get(b + 1)) {
+            (Some(&from), Some(&to)) => self.held.get(from..to).unwrap_or_default(),
+            _ => &[],
+        };
+        let read: usize = stretches.iter().map(|&(_, n)| n).sum();
+        // Every slot is written below: what `out` held is not cleared.
+        out.resize(read + held.len(), 0);
+        let len = out.len();
+        let (mut rest, last) = out.split_at_mut(read.min(len));
+        for (slot, f) in last.iter_mut().zip(held) {
+            *slot = *f;
+        }
+        let mut places = Vec::with_capacity(stretches.len());
+        for &(_, n) in &stretches {
+            let Some((place, more)) = std::mem::take(&mut rest).split_at_mut_checked(n) else {
+                break;
+            };
+            places.push(place);
+            rest = more;
+        }
+        let Some(file) = self.file else {
+            return Ok(());
+        };
+        places
+            .into_par_iter()
+            .zip(stretches)
+            .with_min_len(8)
+            .try_for_each_init(Vec::new, |bytes, (place, (offset, n))| {
+                bytes.resize(ENTRY * n, 0);
+                read_at(file, offset, bytes)?;
+                for (slot, e) in place.iter_mut().zip(bytes.chunks_exact(ENTRY)) {
+                    let mut f = [0; ENTRY];
+                    f.copy_from_slice(e);
+                    *slot = u64::from_le_bytes(f);
+                }
+                Ok(())
+            })
+    }
+}
+
 /// Fills `buf` from `file` at `offset`, without its position: threads read
 /// the temporary file at once.
 #[cfg(unix)]
@@ -303,11 +459,13 @@ fn read_at(mut file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> 
 }
 
 /// What a thread of the pass at the end holds: its table, its share of a
-/// group of buckets, and the bytes last read.
+/// group of buckets, the bucket it looks at sorted into parts, and the
+/// bytes last read.
 #[derive(Debug, Default)]
 struct Looker {
     seen: Seen,
     buckets: Vec<Vec<u64>>,
+    sorted: Sorted,
     read: Vec<u8>,
 }
 
@@ -317,7 +475,7 @@ impl Looker {
         &mut self,
         stored: &Stored,
         range: std::ops::Range<usize>,
-        f: &impl Fn(&mut Seen, &[u64]) -> T,
+        f: &impl Fn(&mut Seen, &Parted, &[u64]) -> T,
     ) -> std::io::Result<Vec<T>> {
         let n = range.len();
         if self.buckets.len() < n {
@@ -327,7 +485,14 @@ impl Looker {
         stored.buckets(range.start, these, &mut self.read)?;
         Ok(these
             .iter()
-            .map(|prints| f(&mut self.seen, prints))
+            .map(|prints| {
+                self.sorted.sort(prints);
+                let parted = Parted {
+                    shares: std::slice::from_ref(&self.sorted),
+                    parts: 0..PARTS,
+                };
+                f(&mut self.seen, &parted, prints)
+            })
             .collect())
     }
 }
@@ -339,8 +504,10 @@ impl Looker {
 /// whatever its size. A bucket is a 256th of the rows: 39k fingerprints
 /// (0.3 MB) for 10M rows, so thirteen are read at once and looked at a
 /// share a thread; 390k (3.1 MB) for 100M rows, one at a time, so that a
-/// run's peak stays where it was (docs/performance.md). Tests make it
-/// small, so that groups of a few buckets are read.
+/// run's peak stays where it was (docs/performance.md), and shared among
+/// the threads (on one, the pass took a tenth of a two-thread run on 100M
+/// shuffled rows). Tests make it small, so that groups of a few buckets
+/// are read, and buckets shared.
 const GROUP_BYTES: usize = if cfg!(test) { 1 << 10 } else { 8 << 20 };
 
 /// Parts of a bucket looked at apart, chosen by bits 40 to 45 of a
@@ -353,7 +520,7 @@ fn part(fingerprint: u64) -> usize {
 }
 
 /// Which fingerprints of a bucket repeat: the bucket is sorted into
-/// [`PARTS`] parts (a counting sort), and each part's fingerprints are put
+/// [`PARTS`] parts (a counting sort, [`Sorted`]), and each part's fingerprints are put
 /// in a table of four times as many slots as the part has, or more (a
 /// power of two), each in the first free slot from the one its low bits
 /// name. At the end of 10M shuffled rows a hash set of the whole bucket
@@ -371,36 +538,73 @@ struct Seen {
     /// 0 for a free slot; the fingerprint 0 is [`Seen::zero`].
     slots: Vec<u64>,
     zero: bool,
-    /// The bucket sorted into its parts.
-    sorted: Vec<u64>,
+}
+
+/// A stretch of a bucket sorted into its [`PARTS`] parts, each keeping the
+/// fingerprints' order.
+#[derive(Debug, Default)]
+struct Sorted {
+    prints: Vec<u64>,
+    /// Where each part starts in `prints`, and where the last ends.
+    starts: Box<[usize]>,
+}
+
+impl Sorted {
+    fn sort(&mut self, prints: &[u64]) {
+        self.starts = sort_into(prints, &mut self.prints, PARTS, part);
+    }
+
+    /// Part `p`'s fingerprints.
+    fn part(&self, p: usize) -> &[u64] {
+        match (self.starts.get(p), self.starts.get(p + 1)) {
+            (Some(&from), Some(&to)) => self.prints.get(from..to).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+/// A bucket sorted into parts, in shares (stretches of it in order, each
+/// sorted on its own), and the parts to look at.
+struct Parted<'a> {
+    shares: &'a [Sorted],
+    parts: Range<usize>,
+}
+
+#[cfg(test)]
+impl Parted<'_> {
+    /// How many fingerprints the parts to look at hold.
+    fn len(&self) -> usize {
+        self.parts
+            .clone()
+            .flat_map(|p| self.shares.iter().map(move |s| s.part(p).len()))
+            .sum()
+    }
 }
 
 impl Seen {
-    /// Adds to `out` each fingerprint `prints` holds more than once, until
-    /// `out` holds more than `at_most`.
+    /// Adds to `out` each fingerprint of `parted`'s parts that its bucket
+    /// holds more than once, until `out` holds more than `at_most`.
     fn repeats(
         &mut self,
-        prints: &[u64],
+        parted: &Parted,
         at_most: usize,
         out: &mut HashSet<u64, FingerprintHasher>,
     ) {
-        let mut sorted = std::mem::take(&mut self.sorted);
-        let starts = sort_into(prints, &mut sorted, PARTS, part);
         // Once `out` is past `at_most`, the parts left are not looked at.
-        'parts: for window in starts.windows(2) {
-            let &[start, end] = window else { continue };
-            let part = sorted.get(start..end).unwrap_or_default();
-            self.clear(part.len());
-            for &f in part {
-                if out.len() > at_most {
-                    break 'parts;
-                }
-                if !self.insert(f) {
-                    out.insert(f);
+        'parts: for p in parted.parts.clone() {
+            self.clear(parted.shares.iter().map(|s| s.part(p).len()).sum());
+            // The part of each share in turn: in the order added.
+            for share in parted.shares {
+                for &f in share.part(p) {
+                    if out.len() > at_most {
+                        break 'parts;
+                    }
+                    if !self.insert(f) {
+                        out.insert(f);
+                    }
                 }
             }
         }
-        self.sorted = sorted;
     }
 
     /// Empties the set, with room for `n` fingerprints.
@@ -565,21 +769,57 @@ mod tests {
         fn a_bucket_repeats_what_it_holds_twice(
             prints in bucket_prints(),
         ) {
-            let mut seen = Seen::default();
-            let mut found = HashSet::default();
-            seen.repeats(&prints, usize::MAX, &mut found);
             let mut counts = std::collections::HashMap::new();
             for f in &prints {
                 *counts.entry(*f).or_insert(0) += 1;
             }
             let want: std::collections::HashSet<u64> =
                 counts.into_iter().filter(|(_, n)| *n > 1).map(|(f, _)| f).collect();
-            proptest::prop_assert_eq!(found.into_iter().collect::<std::collections::HashSet<u64>>(), want);
+            // Sorted whole, or in stretches (threads sharing a bucket), and
+            // looked at all parts at once or a share of them at a time.
+            let mut seen = Seen::default();
+            for stretches in [1, 2, 3] {
+                let stretch = prints.len().div_ceil(stretches).max(1);
+                let shares: Vec<Sorted> = prints
+                    .chunks(stretch)
+                    .map(|c| {
+                        let mut s = Sorted::default();
+                        s.sort(c);
+                        s
+                    })
+                    .collect();
+                for looks in [1, 2, 3, 64] {
+                    let parts = PARTS.div_ceil(looks);
+                    let mut found = HashSet::default();
+                    for from in (0..PARTS).step_by(parts) {
+                        let parted = Parted { shares: &shares, parts: from..(from + parts).min(PARTS) };
+                        seen.repeats(&parted, usize::MAX, &mut found);
+                    }
+                    proptest::prop_assert_eq!(found.into_iter().collect::<std::collections::HashSet<u64>>(), want.clone());
+                }
+            }
+        }
+    }
+
+    /// `test` in a pool of each of `threads` threads: one, a group of
+    /// buckets shared among two, and more threads than a group has
+    /// buckets (five or eight, so that they share a bucket's parts).
+    fn on_threads(threads: &[usize], test: impl Fn(usize) + Sync) {
+        for &n in threads {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap();
+            pool.install(|| test(n));
         }
     }
 
     #[test]
     fn repeats_are_found_in_memory_and_written_out() {
+        on_threads(&[1, 2, 5], |_| repeats_found());
+    }
+
+    fn repeats_found() {
         for limit in [HELD, 1, 7, 1000] {
             // Repeats of late, early and the same fingerprint again.
             let mut f = rows(limit, &[4999, 0, 17, 17, 2500]);
@@ -623,10 +863,55 @@ mod tests {
         }
     }
 
+    /// Threads sharing a bucket's parts: the first repeat of the bucket
+    /// is the one whose second push came first, whichever thread found it.
+    #[test]
+    fn threads_sharing_a_bucket_find_its_first_repeat() {
+        // `a` in the bucket's last part, `b` in its second, `c` in its
+        // first; among 3000 others, so that a bucket fills a group.
+        let in_bucket = |part: u64, n: u64| (7 << 48) | (part << 40) | n;
+        let (a, b, c) = (in_bucket(60, 1), in_bucket(1, 2), in_bucket(0, 3));
+        on_threads(&[1, 2, 8], |threads| {
+            for limit in [HELD, 7, 1000] {
+                let mut f = Fingerprints::holding(limit);
+                for p in [a, b, c, a, b, c] {
+                    f.push(p).unwrap();
+                }
+                for n in 0..3000 {
+                    f.push(spread(n)).unwrap();
+                }
+                let first = f.first_repeats(&HashSet::default()).unwrap();
+                assert_eq!(first, vec![a], "{threads} threads, {limit}");
+                let except = [a].into_iter().collect();
+                assert_eq!(
+                    f.first_repeats(&except).unwrap(),
+                    vec![b],
+                    "{threads} threads, {limit}"
+                );
+                let except = [a, b].into_iter().collect();
+                assert_eq!(
+                    f.first_repeats(&except).unwrap(),
+                    vec![c],
+                    "{threads} threads, {limit}"
+                );
+                let want = sorted([a, b, c]);
+                assert_eq!(
+                    sorted(f.repeated(3).unwrap().unwrap()),
+                    want,
+                    "{threads} threads, {limit}"
+                );
+            }
+        });
+    }
+
     /// A pipe's fingerprints are looked at before its end, and more are
     /// pushed after: those written out before are still there.
     #[test]
     fn fingerprints_pushed_after_a_look_are_kept_with_the_rest() {
+        on_threads(&[1, 2, 5], |_| pushed_after_a_look());
+    }
+
+    fn pushed_after_a_look() {
         for limit in [HELD, 7, 1000] {
             let mut f = rows(limit, &[]);
             assert!(f.first_repeats(&HashSet::default()).unwrap().is_empty());
@@ -636,7 +921,9 @@ mod tests {
             let want = sorted([4999, 0].map(spread));
             assert_eq!(sorted(f.repeated(2).unwrap().unwrap()), want, "{limit}");
             // Every fingerprint is read back once.
-            let counts = f.per_bucket(|_, prints| prints.len()).unwrap();
+            let counts = f
+                .per_bucket(|_, parted, _| parted.len(), |a, b| a + b)
+                .unwrap();
             assert_eq!(counts.iter().sum::<usize>(), 9002, "{limit}");
         }
     }
