@@ -125,18 +125,17 @@ impl Fingerprints {
     /// Calls `f` with a table to look at fingerprints with ([`Seen`]),
     /// each bucket's fingerprints sorted into parts ([`Parted`], which says
     /// which of them it is to look at) and in the order they were added;
-    /// what it gives, in bucket order. Buckets are
-    /// taken a group at a time (within [`GROUP_BYTES`]), and each of the
-    /// run's threads reads a share of the group's buckets (one stretch of
-    /// each batch written out, read at its offset, so that the threads'
-    /// reads do not wait on one another) and looks at all of each one's
-    /// parts with its own table: this pass comes after every row is read,
-    /// when nothing else is left to do. Where a group holds fewer buckets
-    /// than there are threads (past 67M rows, a bucket alone fills it), a
-    /// bucket is read by every thread at once, a share of its batches
-    /// each, sorted into parts a share of it each, and looked at a share
-    /// of its parts each; what they give for one bucket is `join`ed. More
-    /// may be pushed after.
+    /// what it gives, in bucket order. Buckets are taken a group at a time
+    /// (within [`GROUP_BYTES`]), and each of the run's threads reads a
+    /// share of the group's buckets (one stretch of each batch written out,
+    /// read at its offset, so that the threads' reads do not wait on one
+    /// another) and looks at all of each one's parts with its own table:
+    /// this pass comes after every row is read, when nothing else is left
+    /// to do. Where a group holds fewer buckets than there are threads
+    /// (past 67M rows, a bucket alone fills it), every thread reads a share
+    /// of one bucket's batches, sorts a stretch of it into parts and looks
+    /// at a share of its parts; what they give for the bucket is `join`ed.
+    /// More may be pushed after.
     fn per_bucket<T: Send>(
         &mut self,
         f: impl Fn(&mut Seen, &Parted, &[u64]) -> T + Sync,
@@ -273,9 +272,9 @@ fn by_buckets<T: Send>(
 
 /// The pass at the end a bucket at a time, for buckets too large to give
 /// each thread its own: the `threads` read a share of the bucket's batches
-/// each, sort a share of its fingerprints into parts each, then look at a
-/// share of its parts each (in every share), with their own tables; what
-/// they give for the bucket is `join`ed, in their order.
+/// each, sort a stretch of it into parts each, then look at a share of its
+/// parts each (in every stretch), with their own tables; what they give
+/// for the bucket is `join`ed, in their order.
 fn by_parts<T: Send>(
     stored: &Stored,
     threads: usize,
@@ -365,11 +364,7 @@ impl Stored<'_> {
             for (prints, bucket) in out.iter_mut().zip(bounds.windows(2)) {
                 let &[from, to] = bucket else { continue };
                 let bytes = read.get(ENTRY * (from - start)..ENTRY * (to - start));
-                prints.extend(bytes.unwrap_or_default().chunks_exact(ENTRY).map(|e| {
-                    let mut f = [0; ENTRY];
-                    f.copy_from_slice(e);
-                    u64::from_le_bytes(f)
-                }));
+                prints.extend(entries(bytes.unwrap_or_default()));
             }
         }
         let held = self.held_starts.get(first..=last).unwrap_or_default();
@@ -379,9 +374,7 @@ impl Stored<'_> {
         }
         Ok(())
     }
-}
 
-impl Stored<'_> {
     /// The fingerprints of bucket `b`, in the order they were added, in
     /// `out`: each batch's stretch is read at its offset, on whichever
     /// thread is free, straight into its place.
@@ -428,14 +421,21 @@ impl Stored<'_> {
             .try_for_each_init(Vec::new, |bytes, (place, (offset, n))| {
                 bytes.resize(ENTRY * n, 0);
                 read_at(file, offset, bytes)?;
-                for (slot, e) in place.iter_mut().zip(bytes.chunks_exact(ENTRY)) {
-                    let mut f = [0; ENTRY];
-                    f.copy_from_slice(e);
-                    *slot = u64::from_le_bytes(f);
+                for (slot, f) in place.iter_mut().zip(entries(bytes)) {
+                    *slot = f;
                 }
                 Ok(())
             })
     }
+}
+
+/// The fingerprints written out as `bytes`.
+fn entries(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    bytes.chunks_exact(ENTRY).map(|e| {
+        let mut f = [0; ENTRY];
+        f.copy_from_slice(e);
+        u64::from_le_bytes(f)
+    })
 }
 
 /// Fills `buf` from `file` at `offset`, without its position: threads read
@@ -474,7 +474,7 @@ impl Looker {
     fn look<T>(
         &mut self,
         stored: &Stored,
-        range: std::ops::Range<usize>,
+        range: Range<usize>,
         f: &impl Fn(&mut Seen, &Parted, &[u64]) -> T,
     ) -> std::io::Result<Vec<T>> {
         let n = range.len();
@@ -520,10 +520,10 @@ fn part(fingerprint: u64) -> usize {
 }
 
 /// Which fingerprints of a bucket repeat: the bucket is sorted into
-/// [`PARTS`] parts (a counting sort, [`Sorted`]), and each part's fingerprints are put
-/// in a table of four times as many slots as the part has, or more (a
-/// power of two), each in the first free slot from the one its low bits
-/// name. At the end of 10M shuffled rows a hash set of the whole bucket
+/// [`PARTS`] parts (a counting sort, [`Sorted`]), and each part's
+/// fingerprints are put in a table of four times as many slots as the
+/// part has, or more (a power of two), each in the first free slot from
+/// the one its low bits name. At the end of 10M shuffled rows a hash set of the whole bucket
 /// took 3.4% of the run's samples, a table of the whole bucket 1.9% (2.9%
 /// with half as many slots again instead of twice). A part's table is
 /// 32 KB at 10M rows, in the nearest cache, and 1 MB at 300M rather than
