@@ -523,16 +523,17 @@ fn part(fingerprint: u64) -> usize {
 /// [`PARTS`] parts (a counting sort, [`Sorted`]), and each part's
 /// fingerprints are put in a table of four times as many slots as the
 /// part has, or more (a power of two), each in the first free slot from
-/// the one its low bits name. At the end of 10M shuffled rows a hash set of the whole bucket
-/// took 3.4% of the run's samples, a table of the whole bucket 1.9% (2.9%
-/// with half as many slots again instead of twice). A part's table is
-/// 32 KB at 10M rows, in the nearest cache, and 1 MB at 300M rather than
-/// 16 to 32; at most a quarter full, so the first slot looked at is
-/// nearly always the one taken, where at half full that branch, which the
-/// data decides, was often mispredicted. (Sixteen parts took about a
-/// quarter more of the table's time than 64, and tables twice a part's
-/// size about a fifth more than four times, docs/performance.md.) Each
-/// fingerprint is inserted once, and never removed.
+/// the one its low bits name. At the end of 10M shuffled rows a hash set
+/// of the whole bucket took 3.4% of the run's samples, a table of the
+/// whole bucket 1.9% (2.9% with half as many slots again instead of
+/// twice). A part's table is 32 KB at 10M rows, in the nearest cache, and
+/// 1 MB at 300M rather than 16 to 32; at most a quarter full, so the
+/// first slot looked at is nearly always the one taken, where at half
+/// full that branch, which the data decides, was often mispredicted.
+/// (Sixteen parts took about a quarter more of the table's time than 64,
+/// and tables twice a part's size about a fifth more than four times,
+/// docs/performance.md.) Each fingerprint is inserted once, and never
+/// removed.
 #[derive(Debug, Default)]
 struct Seen {
     /// 0 for a free slot; the fingerprint 0 is [`Seen::zero`].
